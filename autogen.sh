@@ -1,0 +1,49 @@
+#!/bin/sh
+# autogen.sh - bootstrap the build system.
+#
+#   ./autogen.sh                 generate configure
+#   ./autogen.sh --install-deps  install the Debian packages passtore needs
+#                                (as root, or through sudo), then generate
+#                                configure, build, and open the demo store
+set -eu
+cd "$(dirname "$0")"
+
+DEPS="build-essential autoconf automake autopoint autoconf-archive pkg-config gettext
+      libsqlcipher-dev sqlcipher sqlite3 libgnutls28-dev gnutls-bin libssh-dev
+      libncurses-dev libip4tc-dev libmnl-dev libargon2-dev libjansson-dev check
+      openssl tmux iproute2 iptables openssh-server openssh-client locales"
+
+install_deps() {
+	missing=""
+	for p in $DEPS; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
+			missing="$missing $p"
+	done
+	[ -z "$missing" ] && return 0
+	echo "passtore: installing$missing"
+	SUDO=""
+	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+	$SUDO apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+}
+
+case "${1:-}" in
+--install-deps)
+	install_deps
+	autoreconf -fi
+	./configure --enable-werror
+	make -j"$(nproc)"
+	# the console arrives with the TUI; until then this prints the usage
+	exec ./passtore
+	;;
+--deps-only)
+	install_deps
+	;;
+"")
+	autoreconf -fi
+	;;
+*)
+	echo "usage: $0 [--install-deps | --deps-only]" >&2
+	exit 2
+	;;
+esac

@@ -1,0 +1,27 @@
+/* main.c - passtore: no arguments opens the console, a command runs it. */
+#include "config.h"
+
+#include <locale.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "cli.h"
+#include "i18n.h"
+#include "secmem.h"
+
+int
+main(int argc, char **argv)
+{
+	/* before anything secret exists: no core dumps, no ptrace */
+	if (secmem_harden_process() != 0) {
+		perror("passtore: cannot disable core dumps");
+		return 1;
+	}
+	umask(077);
+	setlocale(LC_ALL, "");
+#if ENABLE_NLS
+	bindtextdomain(PACKAGE, LOCALEDIR);
+	textdomain(PACKAGE);
+#endif
+	return cli_main(argc, argv);
+}

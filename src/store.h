@@ -1,0 +1,80 @@
+/* store.h - the encrypted SQLCipher store: create, unlock, transactions,
+ * migrations, rekey and verified backups.
+ *
+ * File layout: a SQLCipher 3 database keyed with a raw 256-bit key that
+ * Argon2id derives from the passphrase.  The file's first 16 bytes (the
+ * SQLCipher salt, readable before unlocking) are chosen by us:
+ *   0-1 "PT"  2 format version  3 log2(KDF memory KiB)  4 KDF passes
+ *   5 KDF lanes  6-15 random
+ * so a store is recognisable and its KDF parameters travel with it.
+ */
+#ifndef PASSTORE_STORE_H
+#define PASSTORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kdf.h"
+#include "status.h"
+
+struct store;
+struct sqlite3;
+
+#define STORE_SCHEMA_VERSION 1
+
+/* The default path: /var/lib/passtore/passtore.db for root, else
+ * $XDG_DATA_HOME/passtore/passtore.db (~/.local/share/...).  Overridden
+ * by PASSTORE_DB.  Returns a malloc'd string. */
+char *store_default_path(void);
+
+/* Create a new store at path (refuses an existing file). */
+enum pt_status store_create(const char *path, const char *pass, size_t passlen,
+                            const struct kdf_params *kp, struct store **out, struct pt_err *err);
+/* Unlock an existing store.  Wrong passphrase: PT_LOCKED; not a store:
+ * PT_NOTSTORE; damaged: PT_DAMAGED.  The file is not written on failure. */
+enum pt_status store_open(const char *path, const char *pass, size_t passlen,
+                          struct store **out, struct pt_err *err);
+/* Read the KDF parameters of a store file without unlocking it. */
+enum pt_status store_peek_params(const char *path, struct kdf_params *kp, struct pt_err *err);
+void store_close(struct store **st);
+
+const char *store_path(const struct store *st);
+struct sqlite3 *store_db(struct store *st);
+const struct kdf_params *store_kdf_params(const struct store *st);
+
+/* Transactions: one per command, all or nothing. */
+enum pt_status store_begin(struct store *st, struct pt_err *err);
+enum pt_status store_commit(struct store *st, struct pt_err *err);
+void store_rollback(struct store *st);
+
+/* Turn an SQLite result into a status and message (corruption is
+ * PT_DAMAGED, constraint PT_EXISTS/PT_REFUSED, busy PT_ERR...). */
+enum pt_status store_fail(struct store *st, int rc, struct pt_err *err, const char *what);
+/* Run SQL with no result rows. */
+enum pt_status store_exec(struct store *st, const char *sql, struct pt_err *err);
+
+/* Settings in the meta table; *value is malloc'd, NULL when unset. */
+enum pt_status store_meta_get(struct store *st, const char *key, char **value, struct pt_err *err);
+enum pt_status store_meta_set(struct store *st, const char *key, const char *value,
+                              struct pt_err *err);
+
+/* Change the passphrase (and KDF parameters) atomically: the store is
+ * exported to a new file under the new key, verified, and renamed over
+ * the old one.  audit_cb, if given, runs inside the new file's
+ * transaction so that the change is audited in the store it creates. */
+enum pt_status store_rekey(struct store *st, const char *pass, size_t passlen,
+                           const struct kdf_params *kp,
+                           enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
+                           struct pt_err *err);
+
+/* Write a verified encrypted copy to dest (a file that must not exist,
+ * or a directory to put a dated file in).  *written gets the file's path
+ * (malloc'd), *bytes its size, sha256_hex (65 bytes) its digest. */
+enum pt_status store_backup(struct store *st, const char *dest, char **written,
+                            uint64_t *bytes, char sha256_hex[65], struct pt_err *err);
+/* SHA-256 of a file, hex. */
+enum pt_status store_file_sha256(const char *path, char hex[65], uint64_t *bytes,
+                                 struct pt_err *err);
+
+#endif

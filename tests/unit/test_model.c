@@ -1,0 +1,229 @@
+/* test_model.c - hosts, groups, credentials, history, generated secrets. */
+#include "config.h"
+
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "model.h"
+#include "secmem.h"
+#include "testutil.h"
+
+static struct store *st;
+
+static void
+setup(void)
+{
+	tmp_setup();
+	st = new_store();
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+}
+
+static void
+teardown(void)
+{
+	store_close(&st);
+	tmp_teardown();
+}
+
+static int64_t
+host(const char *fqdn, const char *group)
+{
+	const char *groups[] = { group };
+	char *names[] = { (char *)fqdn };
+	int64_t id;
+
+	ck_assert_int_eq(model_host_add(st, fqdn, NULL, 22, groups, group ? 1 : 0, NULL), PT_OK);
+	ck_assert_int_eq(model_host_ids(st, names, 1, &id, NULL), PT_OK);
+	return id;
+}
+
+static int
+count_cb(const void *x, void *ud)
+{
+	(void)x;
+	(*(int *)ud)++;
+	return 0;
+}
+
+START_TEST(host_add_validates)
+{
+	struct pt_err err = { 0 };
+	const char *bad_group[] = { "no spaces" };
+
+	host("ce01.example.org", "ce");
+	ck_assert_int_eq(model_host_add(st, "ce01.example.org", NULL, 22, NULL, 0, &err), PT_EXISTS);
+	ck_assert_ptr_nonnull(strstr(err.detail, "already exists"));
+	ck_assert_int_eq(model_host_add(st, "x.example.org", "300.1.1.1", 22, NULL, 0, &err), PT_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.detail, "300.1.1.1"));
+	ck_assert_int_eq(model_host_add(st, "x.example.org", NULL, 70000, NULL, 0, &err), PT_INVALID);
+	ck_assert_int_eq(model_host_add(st, "x.example.org", NULL, 22, bad_group, 1, &err), PT_INVALID);
+	ck_assert_int_eq(model_host_add(st, "v6.example.org", "2001:db8::1", 2222, NULL, 0, &err), PT_OK);
+}
+END_TEST
+
+START_TEST(groups_resolve_members)
+{
+	int64_t *ids;
+	char **names;
+	size_t n;
+	struct pt_err err = { 0 };
+	int groups = 0;
+
+	host("wn002.example.org", "wn");
+	host("wn001.example.org", "wn");
+	host("ce.example.org", "ce");
+	ck_assert_int_eq(model_group_hosts(st, "wn", &ids, &names, &n, NULL), PT_OK);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(names[0], "wn001.example.org");
+	ck_assert_str_eq(names[1], "wn002.example.org");
+	for (size_t i = 0; i < n; i++)
+		free(names[i]);
+	free(names);
+	free(ids);
+	ck_assert_int_eq(model_group_hosts(st, "nope", &ids, &names, &n, &err), PT_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.detail, "nope"));
+	ck_assert_int_eq(model_group_foreach(st, (int (*)(const struct group_info *, void *))count_cb,
+	                                     &groups, NULL), PT_OK);
+	ck_assert_int_eq(groups, 2);
+}
+END_TEST
+
+START_TEST(credential_lifecycle)
+{
+	int64_t ids[2], id, found;
+	char *secret = NULL;
+	size_t len;
+	int versions = 0;
+
+	ids[0] = host("a.example.org", NULL);
+	ids[1] = host("b.example.org", NULL);
+	ck_assert_int_eq(model_pw_add(st, "root", "{a,b}.example.org", "ssh", ids, 2, "first", 5, &id, NULL), PT_OK);
+	/* found by the spec as written, and by each single host */
+	ck_assert_int_eq(model_pw_find(st, "root", "{a,b}.example.org", "ssh", ids, 2, &found, NULL), PT_OK);
+	ck_assert_int_eq(found, id);
+	ck_assert_int_eq(model_pw_find(st, "root", "b.example.org", "ssh", &ids[1], 1, &found, NULL), PT_OK);
+	ck_assert_int_eq(found, id);
+	ck_assert_int_eq(model_pw_update(st, id, "second", 6, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_secret(st, id, 0, &secret, &len, NULL), PT_OK);
+	ck_assert_uint_eq(len, 6);
+	ck_assert_str_eq(secret, "second");
+	ck_assert(secmem_size(secret) > 0); /* it lives in secure memory */
+	secmem_freep(&secret);
+	ck_assert_int_eq(model_pw_secret(st, id, 1, &secret, &len, NULL), PT_OK);
+	ck_assert_str_eq(secret, "first");
+	secmem_freep(&secret);
+	ck_assert_int_eq(model_pw_history(st, id, (int (*)(const struct credential_version *, void *))count_cb,
+	                                  &versions, NULL), PT_OK);
+	ck_assert_int_eq(versions, 2);
+	ck_assert_int_eq(model_pw_rm(st, id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_find(st, "root", "a.example.org", "ssh", ids, 1, &found, NULL), PT_NOTFOUND);
+	ck_assert_int_eq(model_pw_secret(st, id, 1, &secret, &len, NULL), PT_NOTFOUND);
+}
+END_TEST
+
+START_TEST(one_secret_per_host_user_service)
+{
+	int64_t a = host("a.example.org", NULL), id;
+	struct pt_err err = { 0 };
+
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "x", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "{a,b}.example.org", "ssh", &a, 1, "y", 1, &id, &err), PT_EXISTS);
+	ck_assert_ptr_nonnull(strstr(err.detail, "a.example.org"));
+	/* another service on the same host is fine */
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "mysql", &a, 1, "z", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ftp", &a, 1, "", 0, &id, &err), PT_INVALID);
+}
+END_TEST
+
+START_TEST(host_with_passwords_is_not_removed)
+{
+	int64_t a = host("a.example.org", NULL), id;
+	struct pt_err err = { 0 };
+
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "x", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_host_rm(st, "a.example.org", &err), PT_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err.detail, "password"));
+	ck_assert_int_eq(model_pw_rm(st, id, NULL), PT_OK);
+	ck_assert_int_eq(model_host_rm(st, "a.example.org", NULL), PT_OK);
+	ck_assert_int_eq(model_host_rm(st, "a.example.org", &err), PT_NOTFOUND);
+}
+END_TEST
+
+struct audit_seen {
+	int rows;
+	int leaked;
+};
+
+static int
+audit_scan(const struct audit_row *r, void *ud)
+{
+	struct audit_seen *s = ud;
+
+	s->rows++;
+	if (strstr(r->detail, "hunter2") || strstr(r->object, "hunter2"))
+		s->leaked = 1;
+	return 0;
+}
+
+START_TEST(changes_are_audited_without_secrets)
+{
+	int64_t a = host("a.example.org", NULL), id;
+	struct audit_seen seen = { 0, 0 };
+
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "hunter2", 7, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_update(st, id, "hunter22", 8, NULL), PT_OK);
+	ck_assert_int_eq(audit_foreach(st, audit_scan, &seen, NULL), PT_OK);
+	ck_assert_int_eq(seen.rows, 3); /* host.add, pw.add, pw.update */
+	ck_assert_int_eq(seen.leaked, 0);
+}
+END_TEST
+
+START_TEST(changes_need_a_transaction)
+{
+	struct pt_err err = { 0 };
+
+	store_rollback(st);
+	ck_assert_int_eq(model_host_add(st, "a.example.org", NULL, 22, NULL, 0, &err), PT_ERR);
+	ck_assert_ptr_nonnull(strstr(err.detail, "transaction"));
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+}
+END_TEST
+
+START_TEST(generated_secrets)
+{
+	char *a = NULL, *b = NULL;
+	struct pt_err err = { 0 };
+
+	ck_assert_int_eq(model_generate_secret(24, &a, NULL), PT_OK);
+	ck_assert_int_eq(model_generate_secret(24, &b, NULL), PT_OK);
+	ck_assert_uint_eq(strlen(a), 24);
+	ck_assert_str_ne(a, b);
+	for (const char *p = a; *p; p++)
+		ck_assert_msg(!strchr("0O1lI \"'\\", *p), "look-alike or quoting character %c", *p);
+	secmem_free(a);
+	secmem_free(b);
+	ck_assert_int_eq(model_generate_secret(4, &a, &err), PT_INVALID);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("model");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, host_add_validates);
+	tcase_add_test(tc, groups_resolve_members);
+	tcase_add_test(tc, credential_lifecycle);
+	tcase_add_test(tc, one_secret_per_host_user_service);
+	tcase_add_test(tc, host_with_passwords_is_not_removed);
+	tcase_add_test(tc, changes_are_audited_without_secrets);
+	tcase_add_test(tc, changes_need_a_transaction);
+	tcase_add_test(tc, generated_secrets);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}

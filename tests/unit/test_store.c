@@ -1,0 +1,307 @@
+/* test_store.c - create, unlock, refuse, detect damage, rekey, back up. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <check.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "testutil.h"
+
+static char *
+slurp(const char *path, size_t *n)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long sz;
+
+	ck_assert_ptr_nonnull(f);
+	fseek(f, 0, SEEK_END);
+	sz = ftell(f);
+	rewind(f);
+	buf = malloc((size_t)sz + 1);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)sz, f), (size_t)sz);
+	fclose(f);
+	*n = (size_t)sz;
+	return buf;
+}
+
+static void
+put_value(struct store *st, const char *k, const char *v)
+{
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	ck_assert_int_eq(store_meta_set(st, k, v, NULL), PT_OK);
+	ck_assert_int_eq(store_commit(st, NULL), PT_OK);
+}
+
+START_TEST(create_reopen_keeps_data)
+{
+	struct store *st = new_store();
+	char *v = NULL;
+	struct stat sb;
+
+	put_value(st, "k", "v1");
+	store_close(&st);
+	ck_assert_ptr_null(st);
+	ck_assert_int_eq(stat(test_db, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0600);
+	st = reopen();
+	ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+	ck_assert_str_eq(v, "v1");
+	free(v);
+	store_close(&st);
+}
+END_TEST
+
+START_TEST(create_refuses_existing_file)
+{
+	struct store *st = NULL;
+	struct pt_err err = { 0 };
+	size_t n;
+	char *before;
+	int fd = open(test_db, O_WRONLY | O_CREAT, 0600);
+
+	ck_assert_int_eq(write(fd, "hello", 5), 5);
+	close(fd);
+	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err), PT_EXISTS);
+	ck_assert_ptr_nonnull(strstr(err.detail, "already exists"));
+	before = slurp(test_db, &n);
+	ck_assert_uint_eq(n, 5);
+	ck_assert_int_eq(memcmp(before, "hello", 5), 0);
+	free(before);
+}
+END_TEST
+
+START_TEST(header_carries_magic_and_params)
+{
+	struct store *st = new_store();
+	struct kdf_params kp;
+	unsigned char hdr[16];
+	int fd;
+
+	store_close(&st);
+	fd = open(test_db, O_RDONLY);
+	ck_assert_int_eq(read(fd, hdr, 16), 16);
+	close(fd);
+	ck_assert_int_eq(hdr[0], 'P');
+	ck_assert_int_eq(hdr[1], 'T');
+	ck_assert_int_eq(hdr[2], 1);
+	ck_assert_int_eq(hdr[3], 13); /* 8 MiB = 2^13 KiB */
+	ck_assert_int_eq(store_peek_params(test_db, &kp, NULL), PT_OK);
+	ck_assert_uint_eq(kp.m_kib, test_kdf.m_kib);
+	ck_assert_uint_eq(kp.t_cost, test_kdf.t_cost);
+	ck_assert_uint_eq(kp.lanes, test_kdf.lanes);
+}
+END_TEST
+
+START_TEST(wrong_passphrase_is_locked_and_writes_nothing)
+{
+	struct store *st = new_store();
+	struct pt_err err = { 0 };
+	size_t n1, n2;
+	char *a, *b;
+
+	put_value(st, "k", "v");
+	store_close(&st);
+	a = slurp(test_db, &n1);
+	ck_assert_int_eq(store_open(test_db, "wrong horse", 11, &st, &err), PT_LOCKED);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err.detail, "wrong passphrase"));
+	b = slurp(test_db, &n2);
+	ck_assert_uint_eq(n1, n2);
+	ck_assert_int_eq(memcmp(a, b, n1), 0);
+	ck_assert_int_ne(access("s.db-journal", F_OK), 0);
+	free(a);
+	free(b);
+}
+END_TEST
+
+START_TEST(foreign_files_are_not_stores)
+{
+	struct store *st = NULL;
+	struct pt_err err = { 0 };
+	sqlite3 *db;
+
+	/* a plain SQLite database */
+	ck_assert_int_eq(sqlite3_open(test_db, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "CREATE TABLE t(x)", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_NOTSTORE);
+	ck_assert_ptr_nonnull(strstr(err.detail, "is not a passtore store"));
+	unlink(test_db);
+	/* missing */
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.detail, "passtore init"));
+	/* a short file */
+	{
+		int fd = open(test_db, O_WRONLY | O_CREAT, 0600);
+		ck_assert_int_eq(write(fd, "PT", 2), 2);
+		close(fd);
+	}
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_NOTSTORE);
+}
+END_TEST
+
+START_TEST(damaged_page_is_reported)
+{
+	struct store *st = new_store();
+	struct pt_err err = { 0 };
+	char big[2000];
+	off_t size;
+	int fd;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	for (int i = 0; i < 20; i++) {
+		char k[16];
+		snprintf(k, sizeof(k), "k%d", i);
+		put_value(st, k, big);
+	}
+	store_close(&st);
+	fd = open(test_db, O_RDWR);
+	size = lseek(fd, 0, SEEK_END);
+	ck_assert_int_gt(size, 4 * 4096);
+	/* one flipped byte in the middle of the third page */
+	{
+		unsigned char b;
+		ck_assert_int_eq(pread(fd, &b, 1, 2 * 1024 + 2 * 4096 - 2048 + 100), 1);
+		b ^= 0x01;
+		ck_assert_int_eq(pwrite(fd, &b, 1, 2 * 1024 + 2 * 4096 - 2048 + 100), 1);
+	}
+	close(fd);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_DAMAGED);
+	ck_assert_ptr_null(st);
+	ck_assert_ptr_nonnull(strstr(err.detail, "damaged"));
+}
+END_TEST
+
+START_TEST(transaction_rolls_back)
+{
+	struct store *st = new_store();
+	char *v = NULL;
+
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	ck_assert_int_eq(store_meta_set(st, "k", "v", NULL), PT_OK);
+	store_rollback(st);
+	ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+	ck_assert_ptr_null(v);
+	store_close(&st);
+}
+END_TEST
+
+START_TEST(rekey_changes_passphrase_and_params)
+{
+	struct store *st = new_store();
+	struct kdf_params kp = { 16 * 1024, 2, 1 }, peek;
+	struct pt_err err = { 0 };
+	char *v = NULL, rk[320];
+
+	put_value(st, "k", "kept");
+	ck_assert_int_eq(store_rekey(st, "new passphrase", 14, &kp, NULL, NULL, &err), PT_OK);
+	/* the open handle now serves the new file */
+	ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+	ck_assert_str_eq(v, "kept");
+	free(v);
+	v = NULL;
+	store_close(&st);
+	snprintf(rk, sizeof(rk), "%s.rekey", test_db);
+	ck_assert_int_ne(access(rk, F_OK), 0);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_LOCKED);
+	ck_assert_int_eq(store_open(test_db, "new passphrase", 14, &st, &err), PT_OK);
+	ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+	ck_assert_str_eq(v, "kept");
+	free(v);
+	store_close(&st);
+	ck_assert_int_eq(store_peek_params(test_db, &peek, NULL), PT_OK);
+	ck_assert_uint_eq(peek.m_kib, 16 * 1024);
+	ck_assert_uint_eq(peek.t_cost, 2);
+}
+END_TEST
+
+START_TEST(backup_is_verified_copy)
+{
+	struct store *st = new_store(), *copy = NULL;
+	struct pt_err err = { 0 };
+	char *written = NULL, hex[65], hex2[65], *v = NULL;
+	uint64_t bytes = 0;
+
+	put_value(st, "k", "in the copy");
+	ck_assert_int_eq(store_backup(st, test_dir, &written, &bytes, hex, &err), PT_OK);
+	ck_assert_ptr_nonnull(strstr(written, "/passtore-"));
+	ck_assert_uint_gt(bytes, 0);
+	ck_assert_int_eq(store_file_sha256(written, hex2, NULL, NULL), PT_OK);
+	ck_assert_str_eq(hex, hex2);
+	/* the same passphrase opens the copy */
+	ck_assert_int_eq(store_open(written, TEST_PASS, strlen(TEST_PASS), &copy, &err), PT_OK);
+	ck_assert_int_eq(store_meta_get(copy, "k", &v, NULL), PT_OK);
+	ck_assert_str_eq(v, "in the copy");
+	free(v);
+	store_close(&copy);
+	/* never over an existing file */
+	ck_assert_int_eq(store_backup(st, written, &v, &bytes, hex, &err), PT_EXISTS);
+	free(written);
+	store_close(&st);
+}
+END_TEST
+
+START_TEST(newer_schema_is_refused)
+{
+	struct store *st = new_store();
+	struct pt_err err = { 0 };
+
+	ck_assert_int_eq(store_exec(st, "PRAGMA user_version = 99", NULL), PT_OK);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err.detail, "newer passtore"));
+}
+END_TEST
+
+START_TEST(default_path_follows_environment)
+{
+	char *p;
+
+	setenv("PASSTORE_DB", "/srv/x.db", 1);
+	p = store_default_path();
+	ck_assert_str_eq(p, "/srv/x.db");
+	free(p);
+	unsetenv("PASSTORE_DB");
+	p = store_default_path();
+	if (geteuid() == 0) {
+		ck_assert_str_eq(p, "/var/lib/passtore/passtore.db");
+	} else {
+		setenv("XDG_DATA_HOME", "/home/u/.data", 1);
+		free(p);
+		p = store_default_path();
+		ck_assert_str_eq(p, "/home/u/.data/passtore/passtore.db");
+	}
+	free(p);
+}
+END_TEST
+
+int
+main(void)
+{
+	Suite *s = suite_create("store");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_checked_fixture(tc, tmp_setup, tmp_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, create_reopen_keeps_data);
+	tcase_add_test(tc, create_refuses_existing_file);
+	tcase_add_test(tc, header_carries_magic_and_params);
+	tcase_add_test(tc, wrong_passphrase_is_locked_and_writes_nothing);
+	tcase_add_test(tc, foreign_files_are_not_stores);
+	tcase_add_test(tc, damaged_page_is_reported);
+	tcase_add_test(tc, transaction_rolls_back);
+	tcase_add_test(tc, rekey_changes_passphrase_and_params);
+	tcase_add_test(tc, backup_is_verified_copy);
+	tcase_add_test(tc, newer_schema_is_refused);
+	tcase_add_test(tc, default_path_follows_environment);
+	suite_add_tcase(s, tc);
+	return run_suite(s);
+}
