@@ -24,6 +24,7 @@
 
 #include "audit.h"
 #include "cli.h"
+#include "cli-int.h"
 #include "hostspec.h"
 #include "i18n.h"
 #include "kdf.h"
@@ -36,35 +37,12 @@
 #define DEFAULT_GENERATED_LEN 24
 #define KDF_TARGET_MS 750
 
-enum {
-	CMD_STORE = 1 << 0,  /* unlocks the store first */
-	CMD_WRITE = 1 << 1,  /* runs in one write transaction */
-};
-
-struct cli {
-	const char *db_opt;
-	int passphrase_fd;
-	char *path;
-	struct store *st;
-	struct pt_err err;
-};
-
-struct cmd {
-	const char *name, *sub;
-	int (*run)(struct cli *c, int argc, char **argv);
-	unsigned flags;
-	const char *args;
-	const char *help;
-};
-
-static const struct cmd commands[];
-
 /* ---------------------------------------------------------------------
  * Messages and small helpers
  * ------------------------------------------------------------------- */
 
-static int
-report(struct cli *c)
+int
+cli_report(struct cli *c)
 {
 	if (c->err.status == PT_OK)
 		return 0;
@@ -73,21 +51,19 @@ report(struct cli *c)
 	return pt_status_exit(c->err.status);
 }
 
-static int
-usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static int
-usage_error(struct cli *c, const char *fmt, ...)
+int
+cli_usage_error(struct cli *c, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	pt_vfail(&c->err, PT_USAGE, fmt, ap);
 	va_end(ap);
-	return report(c);
+	return cli_report(c);
 }
 
-static int
-parse_int(const char *s, long min, long max, long *out)
+int
+cli_parse_int(const char *s, long min, long max, long *out)
 {
 	char *end;
 	long v;
@@ -102,8 +78,8 @@ parse_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-static void
-fmt_time(time_t t, char *buf, size_t n)
+void
+cli_fmt_time(time_t t, char *buf, size_t n)
 {
 	struct tm tm;
 
@@ -115,17 +91,17 @@ fmt_time(time_t t, char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
-static char *
-iso_time(time_t t)
+char *
+cli_iso_time(time_t t)
 {
 	static char buf[32];
 
-	fmt_time(t, buf, sizeof(buf));
+	cli_fmt_time(t, buf, sizeof(buf));
 	return buf;
 }
 
-static int
-json_print(json_t *j)
+int
+cli_json_print(json_t *j)
 {
 	int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 
@@ -139,8 +115,8 @@ json_print(json_t *j)
  * ------------------------------------------------------------------- */
 
 /* First line of fd (without its newline), at most SECRET_MAX bytes. */
-static enum pt_status
-read_line_fd(int fd, char **out, size_t *len, struct pt_err *err)
+enum pt_status
+cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err)
 {
 	char *buf = secmem_alloc(SECRET_MAX + 1);
 	size_t n = 0;
@@ -210,7 +186,7 @@ read_tty(const char *prompt, char **out, size_t *len, struct pt_err *err)
 	noecho.c_lflag |= ICANON;
 	(void)!write(fd, prompt, strlen(prompt));
 	tcsetattr(fd, TCSAFLUSH, &noecho);
-	ret = read_line_fd(fd, out, len, err);
+	ret = cli_read_line_fd(fd, out, len, err);
 	tcsetattr(fd, TCSAFLUSH, &old);
 	(void)!write(fd, "\n", 1);
 	sigaction(SIGINT, &oint, NULL);
@@ -225,8 +201,8 @@ read_tty(const char *prompt, char **out, size_t *len, struct pt_err *err)
 
 /* From fd when given, else the terminal; twice on a terminal when a new
  * secret is being set. */
-static enum pt_status
-get_secret(int fd, const char *prompt, const char *again, char **out, size_t *len,
+enum pt_status
+cli_get_secret(int fd, const char *prompt, const char *again, char **out, size_t *len,
            struct pt_err *err)
 {
 	enum pt_status ret;
@@ -234,7 +210,7 @@ get_secret(int fd, const char *prompt, const char *again, char **out, size_t *le
 	size_t n2;
 
 	if (fd >= 0)
-		return read_line_fd(fd, out, len, err);
+		return cli_read_line_fd(fd, out, len, err);
 	ret = read_tty(prompt, out, len, err);
 	if (ret != PT_OK || !again)
 		return ret;
@@ -270,7 +246,7 @@ cli_unlock(struct cli *c)
 	if (access(c->path, F_OK) != 0)
 		return pt_fail(&c->err, PT_NOTFOUND,
 		               _("no store at %s (create one with \"passtore init\")"), c->path);
-	ret = get_secret(c->passphrase_fd, _("Passphrase: "), NULL, &pass, &n, &c->err);
+	ret = cli_get_secret(c->passphrase_fd, _("Passphrase: "), NULL, &pass, &n, &c->err);
 	if (ret != PT_OK)
 		return ret;
 	ret = store_open(c->path, pass, n, &c->st, &c->err);
@@ -282,15 +258,9 @@ cli_unlock(struct cli *c)
  * Host specs
  * ------------------------------------------------------------------- */
 
-struct hostset {
-	char **names;
-	int64_t *ids;
-	size_t n;
-	char *spec; /* normalised text */
-};
 
-static void
-hostset_free(struct hostset *hs)
+void
+cli_hostset_free(struct hostset *hs)
 {
 	for (size_t i = 0; i < hs->n; i++)
 		free(hs->names[i]);
@@ -300,8 +270,8 @@ hostset_free(struct hostset *hs)
 	memset(hs, 0, sizeof(*hs));
 }
 
-static char *
-lowercase(const char *s)
+char *
+cli_lowercase(const char *s)
 {
 	char *d = strdup(s);
 
@@ -311,8 +281,8 @@ lowercase(const char *s)
 }
 
 /* Expand a spec to hosts; with known=true they must all exist. */
-static enum pt_status
-resolve(struct cli *c, const char *spec, bool known, struct hostset *hs)
+enum pt_status
+cli_resolve(struct cli *c, const char *spec, bool known, struct hostset *hs)
 {
 	struct hostspec x;
 	enum pt_status ret;
@@ -329,7 +299,7 @@ resolve(struct cli *c, const char *spec, bool known, struct hostset *hs)
 		               : pt_fail(&c->err, PT_NOMEM, NULL);
 		hostspec_free(&x);
 		if (ret != PT_OK)
-			hostset_free(hs);
+			cli_hostset_free(hs);
 		return ret;
 	}
 	hs->names = x.names;
@@ -337,16 +307,16 @@ resolve(struct cli *c, const char *spec, bool known, struct hostset *hs)
 	x.names = NULL;
 	x.n = 0;
 	hostspec_free(&x);
-	hs->spec = lowercase(spec);
+	hs->spec = cli_lowercase(spec);
 	hs->ids = calloc(hs->n ? hs->n : 1, sizeof(*hs->ids));
 	if (!hs->spec || !hs->ids) {
-		hostset_free(hs);
+		cli_hostset_free(hs);
 		return pt_fail(&c->err, PT_NOMEM, NULL);
 	}
 	if (known) {
 		ret = model_host_ids(c->st, hs->names, hs->n, hs->ids, &c->err);
 		if (ret != PT_OK)
-			hostset_free(hs);
+			cli_hostset_free(hs);
 	}
 	return ret;
 }
@@ -362,7 +332,7 @@ entry_free(struct entry *e)
 	free(e->user);
 	free(e->spec);
 	free(e->service);
-	hostset_free(&e->hs);
+	cli_hostset_free(&e->hs);
 }
 
 static enum pt_status
@@ -373,7 +343,7 @@ parse_entry(struct cli *c, const char *text, struct entry *e)
 	memset(e, 0, sizeof(*e));
 	ret = hostspec_parse_entry(text, &e->user, &e->spec, &e->service, &c->err);
 	if (ret == PT_OK)
-		ret = resolve(c, e->spec, true, &e->hs);
+		ret = cli_resolve(c, e->spec, true, &e->hs);
 	if (ret != PT_OK)
 		entry_free(e);
 	return ret;
@@ -409,34 +379,34 @@ parse_kdf_options(struct cli *c, int argc, char **argv, bool allow_new_fd, struc
 		switch (o) {
 		case 'm':
 			if (kdf_parse_size(optarg, &k->kp.m_kib, &c->err) != PT_OK)
-				return report(c);
+				return cli_report(c);
 			k->m_set = true;
 			break;
 		case 't':
-			if (parse_int(optarg, 1, KDF_MAX_T, &v) != 0)
-				return usage_error(c, _("--kdf-time takes a number of passes from 1 to %u"), KDF_MAX_T);
+			if (cli_parse_int(optarg, 1, KDF_MAX_T, &v) != 0)
+				return cli_usage_error(c, _("--kdf-time takes a number of passes from 1 to %u"), KDF_MAX_T);
 			k->kp.t_cost = (uint32_t)v;
 			k->t_set = true;
 			break;
 		case 'l':
-			if (parse_int(optarg, 1, KDF_MAX_LANES, &v) != 0)
-				return usage_error(c, _("--kdf-lanes takes a number from 1 to %u"), KDF_MAX_LANES);
+			if (cli_parse_int(optarg, 1, KDF_MAX_LANES, &v) != 0)
+				return cli_usage_error(c, _("--kdf-lanes takes a number from 1 to %u"), KDF_MAX_LANES);
 			k->kp.lanes = (uint32_t)v;
 			k->l_set = true;
 			break;
 		case 'n':
 			if (!allow_new_fd)
-				return usage_error(c, _("unknown option --new-passphrase-fd"));
-			if (parse_int(optarg, 0, INT_MAX, &v) != 0)
-				return usage_error(c, _("--new-passphrase-fd takes a file descriptor number"));
+				return cli_usage_error(c, _("unknown option --new-passphrase-fd"));
+			if (cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
+				return cli_usage_error(c, _("--new-passphrase-fd takes a file descriptor number"));
 			k->new_fd = (int)v;
 			break;
 		default:
-			return usage_error(c, _("unknown option (see \"passtore help\")"));
+			return cli_usage_error(c, _("unknown option (see \"passtore help\")"));
 		}
 	}
 	if (optind != argc)
-		return usage_error(c, _("unexpected argument \"%s\""), argv[optind]);
+		return cli_usage_error(c, _("unexpected argument \"%s\""), argv[optind]);
 	return 0;
 }
 
@@ -483,9 +453,9 @@ cmd_init(struct cli *c, int argc, char **argv)
 		return rc;
 	if (access(c->path, F_OK) == 0) {
 		pt_fail(&c->err, PT_EXISTS, _("%s already exists: not overwriting it"), c->path);
-		return report(c);
+		return cli_report(c);
 	}
-	if (get_secret(c->passphrase_fd, _("New passphrase: "), _("Repeat the passphrase: "), &pass,
+	if (cli_get_secret(c->passphrase_fd, _("New passphrase: "), _("Repeat the passphrase: "), &pass,
 	               &n, &c->err) != PT_OK ||
 	    check_new_passphrase(pass, n, &c->err) != PT_OK || settle_kdf(&k, NULL, &c->err) != PT_OK ||
 	    store_create(c->path, pass, n, &k.kp, &c->st, &c->err) != PT_OK)
@@ -507,7 +477,7 @@ cmd_init(struct cli *c, int argc, char **argv)
 	warn_weak_kdf(&k.kp);
 out:
 	secmem_free(pass);
-	return report(c);
+	return cli_report(c);
 }
 
 struct passwd_audit {
@@ -535,8 +505,8 @@ cmd_passwd(struct cli *c, int argc, char **argv)
 	if ((rc = parse_kdf_options(c, argc, argv, true, &k)) != 0)
 		return rc;
 	if (c->passphrase_fd >= 0 && k.new_fd < 0)
-		return usage_error(c, _("with --passphrase-fd, give the new one with --new-passphrase-fd"));
-	if (get_secret(k.new_fd, _("New passphrase: "), _("Repeat the new passphrase: "), &pass, &n,
+		return cli_usage_error(c, _("with --passphrase-fd, give the new one with --new-passphrase-fd"));
+	if (cli_get_secret(k.new_fd, _("New passphrase: "), _("Repeat the new passphrase: "), &pass, &n,
 	               &c->err) == PT_OK &&
 	    check_new_passphrase(pass, n, &c->err) == PT_OK &&
 	    settle_kdf(&k, store_kdf_params(c->st), &c->err) == PT_OK &&
@@ -547,7 +517,7 @@ cmd_passwd(struct cli *c, int argc, char **argv)
 		warn_weak_kdf(&k.kp);
 	}
 	secmem_free(pass);
-	return report(c);
+	return cli_report(c);
 }
 
 /* ---------------------------------------------------------------------
@@ -572,25 +542,25 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 
 	groups = calloc((size_t)argc + 1, sizeof(*groups));
 	if (!groups)
-		return pt_fail(&c->err, PT_NOMEM, NULL), report(c);
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'i': ip = optarg; break;
 		case 'p':
-			if (parse_int(optarg, 1, 65535, &port) != 0) {
+			if (cli_parse_int(optarg, 1, 65535, &port) != 0) {
 				free(groups);
-				return usage_error(c, _("--port takes a number from 1 to 65535"));
+				return cli_usage_error(c, _("--port takes a number from 1 to 65535"));
 			}
 			break;
 		case 'g': groups[ngroups++] = optarg; break;
-		default: free(groups); return usage_error(c, _("usage: passtore host add HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."));
+		default: free(groups); return cli_usage_error(c, _("usage: passtore host add HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."));
 		}
 	}
 	if (optind + 1 != argc) {
 		free(groups);
-		return usage_error(c, _("usage: passtore host add HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."));
+		return cli_usage_error(c, _("usage: passtore host add HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."));
 	}
-	if (resolve(c, argv[optind], false, &hs) == PT_OK) {
+	if (cli_resolve(c, argv[optind], false, &hs) == PT_OK) {
 		if (ip && hs.n != 1)
 			pt_fail(&c->err, PT_INVALID, _("--ip names one address, but %s names %zu hosts"),
 			        argv[optind], hs.n);
@@ -598,24 +568,24 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 			model_host_add(c->st, hs.names[i], ip, (int)port, groups, ngroups, &c->err);
 		if (c->err.status == PT_OK)
 			printf(ngettext("Added %zu host.\n", "Added %zu hosts.\n", hs.n), hs.n);
-		hostset_free(&hs);
+		cli_hostset_free(&hs);
 	}
 	free(groups);
-	return report(c);
+	return cli_report(c);
 }
 
-static int
-one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg)
+int
+cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg)
 {
 	if (argc != 2 || argv[1][0] == '-')
-		return usage_error(c, "%s", usage);
+		return cli_usage_error(c, "%s", usage);
 	*arg = argv[1];
 	return 0;
 }
 
 /* "--json" and at most one positional argument. */
-static int
-list_args(struct cli *c, int argc, char **argv, const char *usage, const char **filter, bool *json)
+int
+cli_list_args(struct cli *c, int argc, char **argv, const char *usage, const char **filter, bool *json)
 {
 	*filter = NULL;
 	*json = false;
@@ -625,7 +595,7 @@ list_args(struct cli *c, int argc, char **argv, const char *usage, const char **
 		else if (argv[i][0] != '-' && !*filter)
 			*filter = argv[i];
 		else
-			return usage_error(c, "%s", usage);
+			return cli_usage_error(c, "%s", usage);
 	}
 	return 0;
 }
@@ -637,13 +607,13 @@ cmd_host_rm(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = one_arg(c, argc, argv, _("usage: passtore host rm FQDN"), &fqdn)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore host rm FQDN"), &fqdn)) != 0)
 		return rc;
-	low = lowercase(fqdn);
+	low = cli_lowercase(fqdn);
 	if (model_host_rm(c->st, low, &c->err) == PT_OK)
 		printf(_("Removed host %s.\n"), low);
 	free(low);
-	return report(c);
+	return cli_report(c);
 }
 
 static json_t *
@@ -658,7 +628,7 @@ host_json(const struct host *h)
 	return json_pack("{s:s, s:s?, s:i, s:o, s:I, s:s, s:s}", "fqdn", h->fqdn,
 	                 "ip", *h->ip ? h->ip : NULL, "port", h->port, "groups", groups,
 	                 "passwords", (json_int_t)h->credentials,
-	                 "created", iso_time(h->created_at), "updated", iso_time(h->updated_at));
+	                 "created", cli_iso_time(h->created_at), "updated", cli_iso_time(h->updated_at));
 }
 
 static int
@@ -684,18 +654,18 @@ cmd_host_list(struct cli *c, int argc, char **argv)
 	bool json;
 	int rc;
 
-	if ((rc = list_args(c, argc, argv, _("usage: passtore host list [FILTER] [--json]"), &filter, &json)))
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore host list [FILTER] [--json]"), &filter, &json)))
 		return rc;
 	if (json) {
 		json_t *arr = json_array();
 		if (model_host_foreach(c->st, filter, host_collect, arr, &c->err) == PT_OK)
-			return json_print(arr);
+			return cli_json_print(arr);
 		json_decref(arr);
-		return report(c);
+		return cli_report(c);
 	}
 	printf("%-40s %-15s %5s  %s\n", _("HOST"), _("ADDRESS"), _("PORT"), _("GROUPS"));
 	model_host_foreach(c->st, filter, host_print_row, NULL, &c->err);
-	return report(c);
+	return cli_report(c);
 }
 
 static int
@@ -704,7 +674,7 @@ host_show_one(const struct host *h, void *ud)
 	bool json = *(bool *)ud;
 
 	if (json) {
-		json_print(host_json(h));
+		cli_json_print(host_json(h));
 		return 0;
 	}
 	printf(_("Host:       %s\n"), h->fqdn);
@@ -712,7 +682,7 @@ host_show_one(const struct host *h, void *ud)
 	printf(_("SSH port:   %d\n"), h->port);
 	printf(_("Groups:     %s\n"), *h->groups ? h->groups : "-");
 	printf(_("Passwords:  %lld\n"), (long long)h->credentials);
-	printf(_("Added:      %s\n"), iso_time(h->created_at));
+	printf(_("Added:      %s\n"), cli_iso_time(h->created_at));
 	return 0;
 }
 
@@ -732,11 +702,11 @@ cred_row(const struct credential *cr, void *ud)
 		                      json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "user", cr->user,
 		                                "hosts", cr->hostspec, "service", cr->service, "version",
 		                                (json_int_t)cr->version, "host_count",
-		                                (json_int_t)cr->hosts, "created", iso_time(cr->created_at),
-		                                "updated", iso_time(cr->updated_at)));
+		                                (json_int_t)cr->hosts, "created", cli_iso_time(cr->created_at),
+		                                "updated", cli_iso_time(cr->updated_at)));
 		return 0;
 	}
-	fmt_time(cr->updated_at, when, sizeof(when));
+	cli_fmt_time(cr->updated_at, when, sizeof(when));
 	printf("%s@%s:%s  (%lld %s, v%lld, %s)\n", cr->user, cr->hostspec, cr->service,
 	       (long long)cr->hosts, ngettext("host", "hosts", (unsigned long)cr->hosts),
 	       (long long)cr->version, when);
@@ -751,18 +721,18 @@ cmd_host_show(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = list_args(c, argc, argv, _("usage: passtore host show FQDN [--json]"), &fqdn, &json)))
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore host show FQDN [--json]"), &fqdn, &json)))
 		return rc;
 	if (!fqdn)
-		return usage_error(c, _("usage: passtore host show FQDN [--json]"));
-	low = lowercase(fqdn);
+		return cli_usage_error(c, _("usage: passtore host show FQDN [--json]"));
+	low = cli_lowercase(fqdn);
 	if (model_host_get(c->st, low, host_show_one, &json, &c->err) == PT_OK && !json) {
 		struct cred_print p = { false, NULL };
 		printf(_("Password entries covering it:\n"));
 		model_pw_foreach(c->st, low, cred_row, &p, &c->err);
 	}
 	free(low);
-	return report(c);
+	return cli_report(c);
 }
 
 static int
@@ -785,18 +755,18 @@ cmd_group_list(struct cli *c, int argc, char **argv)
 	const char *filter;
 	int rc;
 
-	if ((rc = list_args(c, argc, argv, _("usage: passtore group list [--json]"), &filter, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore group list [--json]"), &filter, &p.json)))
 		return rc;
 	if (filter)
-		return usage_error(c, _("usage: passtore group list [--json]"));
+		return cli_usage_error(c, _("usage: passtore group list [--json]"));
 	if (p.json)
 		p.arr = json_array();
 	else
 		printf("%-30s %s\n", _("GROUP"), _("HOSTS"));
 	if (model_group_foreach(c->st, group_row, &p, &c->err) == PT_OK && p.json)
-		return json_print(p.arr);
+		return cli_json_print(p.arr);
 	json_decref(p.arr);
-	return report(c);
+	return cli_report(c);
 }
 
 /* ---------------------------------------------------------------------
@@ -828,29 +798,29 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
-			if (!input || parse_int(optarg, 0, INT_MAX, &v) != 0)
-				return usage_error(c, "%s", usage);
+			if (!input || cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
+				return cli_usage_error(c, "%s", usage);
 			so->secret_fd = (int)v;
 			break;
 		case 'g':
 			if (!input)
-				return usage_error(c, "%s", usage);
+				return cli_usage_error(c, "%s", usage);
 			so->generate = DEFAULT_GENERATED_LEN;
-			if (optarg && parse_int(optarg, 8, 1024, &so->generate) != 0)
-				return usage_error(c, _("--generate takes a length from 8 to 1024"));
+			if (optarg && cli_parse_int(optarg, 8, 1024, &so->generate) != 0)
+				return cli_usage_error(c, _("--generate takes a length from 8 to 1024"));
 			break;
 		case 'v':
-			if (!version || parse_int(optarg, 1, LONG_MAX, &so->version) != 0)
-				return usage_error(c, "%s", usage);
+			if (!version || cli_parse_int(optarg, 1, LONG_MAX, &so->version) != 0)
+				return cli_usage_error(c, "%s", usage);
 			break;
 		default:
-			return usage_error(c, "%s", usage);
+			return cli_usage_error(c, "%s", usage);
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_error(c, "%s", usage);
+		return cli_usage_error(c, "%s", usage);
 	if (so->generate && so->secret_fd >= 0)
-		return usage_error(c, _("--generate and --secret-fd exclude each other"));
+		return cli_usage_error(c, _("--generate and --secret-fd exclude each other"));
 	*entry = argv[optind];
 	return 0;
 }
@@ -866,7 +836,7 @@ new_secret(struct cli *c, const struct secret_opts *so, char **secret, size_t *l
 			*len = (size_t)so->generate;
 		return ret;
 	}
-	ret = get_secret(so->secret_fd, _("Password: "), _("Repeat the password: "), secret, len,
+	ret = cli_get_secret(so->secret_fd, _("Password: "), _("Repeat the password: "), secret, len,
 	                 &c->err);
 	if (ret == PT_OK && *len == 0) {
 		secmem_freep(secret);
@@ -890,7 +860,7 @@ cmd_pw_add(struct cli *c, int argc, char **argv)
 	if ((rc = parse_secret_opts(c, argc, argv, true, false, usage, &so, &text)) != 0)
 		return rc;
 	if (parse_entry(c, text, &e) != PT_OK)
-		return report(c);
+		return cli_report(c);
 	if (new_secret(c, &so, &secret, &len) == PT_OK &&
 	    model_pw_add(c->st, e.user, e.hs.spec, e.service, e.hs.ids, e.hs.n, secret, len, &id,
 	                 &c->err) == PT_OK)
@@ -899,7 +869,7 @@ cmd_pw_add(struct cli *c, int argc, char **argv)
 		       e.user, e.hs.spec, e.service, e.hs.n);
 	secmem_free(secret);
 	entry_free(&e);
-	return report(c);
+	return cli_report(c);
 }
 
 static enum pt_status
@@ -918,7 +888,7 @@ find_entry(struct cli *c, const char *text, struct entry *e, int64_t *id)
 /* The secret goes straight from secure memory to fd 1: no stdio buffer
  * keeps a copy of it. */
 static enum pt_status
-write_secret(const char *s, size_t n, struct pt_err *err)
+cli_write_secret(const char *s, size_t n, struct pt_err *err)
 {
 	while (n > 0) {
 		ssize_t w = write(STDOUT_FILENO, s, n);
@@ -949,14 +919,14 @@ cmd_pw_show(struct cli *c, int argc, char **argv)
 	if ((rc = parse_secret_opts(c, argc, argv, false, true, usage, &so, &text)) != 0)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
-		return report(c);
+		return cli_report(c);
 	if (model_pw_secret(c->st, id, so.version, &secret, &len, &c->err) == PT_OK) {
 		fflush(stdout);
-		write_secret(secret, len, &c->err);
+		cli_write_secret(secret, len, &c->err);
 	}
 	secmem_free(secret);
 	entry_free(&e);
-	return report(c);
+	return cli_report(c);
 }
 
 static int
@@ -974,14 +944,14 @@ cmd_pw_update(struct cli *c, int argc, char **argv)
 	if ((rc = parse_secret_opts(c, argc, argv, true, false, usage, &so, &text)) != 0)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
-		return report(c);
+		return cli_report(c);
 	if (new_secret(c, &so, &secret, &len) == PT_OK &&
 	    model_pw_update(c->st, id, secret, len, &c->err) == PT_OK)
 		printf(_("Updated %s@%s:%s; the previous password is kept in its history.\n"), e.user,
 		       e.hs.spec, e.service);
 	secmem_free(secret);
 	entry_free(&e);
-	return report(c);
+	return cli_report(c);
 }
 
 static int
@@ -992,14 +962,14 @@ cmd_pw_rm(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = one_arg(c, argc, argv, _("usage: passtore pw rm USER@HOSTSPEC:SERVICE"), &text)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore pw rm USER@HOSTSPEC:SERVICE"), &text)) != 0)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
-		return report(c);
+		return cli_report(c);
 	if (model_pw_rm(c->st, id, &c->err) == PT_OK)
 		printf(_("Removed %s@%s:%s.\n"), e.user, e.hs.spec, e.service);
 	entry_free(&e);
-	return report(c);
+	return cli_report(c);
 }
 
 static int
@@ -1009,14 +979,14 @@ cmd_pw_list(struct cli *c, int argc, char **argv)
 	const char *filter;
 	int rc;
 
-	if ((rc = list_args(c, argc, argv, _("usage: passtore pw list [FILTER] [--json]"), &filter, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore pw list [FILTER] [--json]"), &filter, &p.json)))
 		return rc;
 	if (p.json)
 		p.arr = json_array();
 	if (model_pw_foreach(c->st, filter, cred_row, &p, &c->err) == PT_OK && p.json)
-		return json_print(p.arr);
+		return cli_json_print(p.arr);
 	json_decref(p.arr);
-	return report(c);
+	return cli_report(c);
 }
 
 static int
@@ -1027,13 +997,13 @@ history_row(const struct credential_version *v, void *ud)
 
 	if (p->json) {
 		json_array_append_new(p->arr, json_pack("{s:I, s:s, s:s?, s:s?}", "version",
-		                                        (json_int_t)v->version, "set", iso_time(v->set_at),
-		                                        "replaced", v->replaced_at ? iso_time(v->replaced_at) : NULL,
+		                                        (json_int_t)v->version, "set", cli_iso_time(v->set_at),
+		                                        "replaced", v->replaced_at ? cli_iso_time(v->replaced_at) : NULL,
 		                                        "replaced_by", v->replaced_at ? v->replaced_by : NULL));
 		return 0;
 	}
-	fmt_time(v->set_at, set, sizeof(set));
-	fmt_time(v->replaced_at, repl, sizeof(repl));
+	cli_fmt_time(v->set_at, set, sizeof(set));
+	cli_fmt_time(v->replaced_at, repl, sizeof(repl));
 	if (v->replaced_at)
 		printf(_("v%-4lld set %s  replaced %s by %s\n"), (long long)v->version, set, repl,
 		       v->replaced_by);
@@ -1051,22 +1021,22 @@ cmd_pw_history(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = list_args(c, argc, argv, _("usage: passtore pw history USER@HOST:SERVICE [--json]"),
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore pw history USER@HOST:SERVICE [--json]"),
 	                    &text, &p.json)))
 		return rc;
 	if (!text)
-		return usage_error(c, _("usage: passtore pw history USER@HOST:SERVICE [--json]"));
+		return cli_usage_error(c, _("usage: passtore pw history USER@HOST:SERVICE [--json]"));
 	if (find_entry(c, text, &e, &id) != PT_OK)
-		return report(c);
+		return cli_report(c);
 	if (p.json)
 		p.arr = json_array();
 	if (model_pw_history(c->st, id, history_row, &p, &c->err) == PT_OK && p.json) {
 		entry_free(&e);
-		return json_print(p.arr);
+		return cli_json_print(p.arr);
 	}
 	json_decref(p.arr);
 	entry_free(&e);
-	return report(c);
+	return cli_report(c);
 }
 
 /* ---------------------------------------------------------------------
@@ -1080,12 +1050,12 @@ audit_row(const struct audit_row *r, void *ud)
 
 	if (p->json) {
 		json_array_append_new(p->arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-		                                        (json_int_t)r->id, "time", iso_time(r->ts), "actor",
+		                                        (json_int_t)r->id, "time", cli_iso_time(r->ts), "actor",
 		                                        r->actor, "action", r->action, "object", r->object,
 		                                        "detail", r->detail, "hash", r->hash));
 		return 0;
 	}
-	printf("%6lld  %s  %-12s %-14s %s%s%s\n", (long long)r->id, iso_time(r->ts), r->actor,
+	printf("%6lld  %s  %-12s %-14s %s%s%s\n", (long long)r->id, cli_iso_time(r->ts), r->actor,
 	       r->action, r->object, *r->object && *r->detail ? "  " : "", r->detail);
 	return 0;
 }
@@ -1097,7 +1067,7 @@ cmd_audit(struct cli *c, int argc, char **argv)
 	const char *what;
 	int rc;
 
-	if ((rc = list_args(c, argc, argv, _("usage: passtore audit [--json] | passtore audit verify"),
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore audit [--json] | passtore audit verify"),
 	                    &what, &p.json)))
 		return rc;
 	if (what && strcmp(what, "verify") == 0) {
@@ -1106,16 +1076,16 @@ cmd_audit(struct cli *c, int argc, char **argv)
 			printf(ngettext("Audit chain intact: %lld record.\n",
 			                "Audit chain intact: %lld records.\n", (unsigned long)rows),
 			       (long long)rows);
-		return report(c);
+		return cli_report(c);
 	}
 	if (what)
-		return usage_error(c, _("usage: passtore audit [--json] | passtore audit verify"));
+		return cli_usage_error(c, _("usage: passtore audit [--json] | passtore audit verify"));
 	if (p.json)
 		p.arr = json_array();
 	if (audit_foreach(c->st, audit_row, &p, &c->err) == PT_OK && p.json)
-		return json_print(p.arr);
+		return cli_json_print(p.arr);
 	json_decref(p.arr);
-	return report(c);
+	return cli_report(c);
 }
 
 /* ---------------------------------------------------------------------
@@ -1139,12 +1109,12 @@ backup_row(const struct backup_info *b, void *ud)
 		state = N_("ok");
 	if (p->json) {
 		json_array_append_new(p->arr, json_pack("{s:s, s:s, s:f, s:I, s:s, s:s}", "path", b->path,
-		                                        "created", iso_time(b->created_at), "age_days", age,
+		                                        "created", cli_iso_time(b->created_at), "age_days", age,
 		                                        "bytes", (json_int_t)b->bytes, "sha256", b->sha256,
 		                                        "state", state));
 		return 0;
 	}
-	printf("%s  %6.1f %s  %-8s %s\n", iso_time(b->created_at), age, _("days"), _(state), b->path);
+	printf("%s  %6.1f %s  %-8s %s\n", cli_iso_time(b->created_at), age, _("days"), _(state), b->path);
 	return 0;
 }
 
@@ -1166,20 +1136,20 @@ cmd_backup(struct cli *c, int argc, char **argv)
 		else if (argv[i][0] != '-' && !dest)
 			dest = argv[i];
 		else
-			return usage_error(c, "%s", usage);
+			return cli_usage_error(c, "%s", usage);
 	}
 	if (list == !!dest || (p.json && !list))
-		return usage_error(c, "%s", usage);
+		return cli_usage_error(c, "%s", usage);
 	if (list) {
 		if (p.json)
 			p.arr = json_array();
 		if (model_backup_foreach(c->st, backup_row, &p, &c->err) == PT_OK && p.json)
-			return json_print(p.arr);
+			return cli_json_print(p.arr);
 		json_decref(p.arr);
-		return report(c);
+		return cli_report(c);
 	}
 	if (store_backup(c->st, dest, &written, &bytes, hex, &c->err) != PT_OK)
-		return report(c);
+		return cli_report(c);
 	if (store_begin(c->st, &c->err) == PT_OK) {
 		if (model_backup_record(c->st, written, bytes, hex, &c->err) == PT_OK)
 			store_commit(c->st, &c->err);
@@ -1192,7 +1162,7 @@ cmd_backup(struct cli *c, int argc, char **argv)
 		printf(_("Backup written and verified: %s (%llu bytes, sha256 %s).\n"), written,
 		       (unsigned long long)bytes, hex);
 	free(written);
-	return report(c);
+	return cli_report(c);
 }
 
 /* ---------------------------------------------------------------------
@@ -1235,8 +1205,20 @@ static const struct cmd commands[] = {
 	  N_("write a verified encrypted copy, or list the copies and their age") },
 	{ "help", NULL, cmd_help, 0, N_("[COMMAND]"), N_("show this help") },
 };
+static const size_t cli_core_ncommands = sizeof(commands) / sizeof(commands[0]);
 
-#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+/* Every command family's table: a new family is one line here. */
+static const struct cmd_table {
+	const struct cmd *cmds;
+	const size_t *n;
+} tables[] = {
+	{ commands, &cli_core_ncommands },
+};
+
+#define NTABLES (sizeof(tables) / sizeof(tables[0]))
+#define FOREACH_CMD(c) \
+	for (size_t t_ = 0; t_ < NTABLES; t_++) \
+		for (const struct cmd *c = tables[t_].cmds; c < tables[t_].cmds + *tables[t_].n; c++)
 
 void
 cli_usage(void *stream)
@@ -1246,10 +1228,10 @@ cli_usage(void *stream)
 
 	fprintf(f, _("usage: passtore [--db FILE] [--passphrase-fd N] COMMAND [ARGS]\n\n"));
 	fprintf(f, _("Commands:\n"));
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		snprintf(name, sizeof(name), "%s%s%s", commands[i].name, commands[i].sub ? " " : "",
-		         commands[i].sub ? commands[i].sub : "");
-		fprintf(f, "  %-12s %s\n  %-12s   %s\n", name, _(commands[i].args), "", _(commands[i].help));
+	FOREACH_CMD(k) {
+		snprintf(name, sizeof(name), "%s%s%s", k->name, k->sub ? " " : "",
+		         k->sub ? k->sub : "");
+		fprintf(f, "  %-12s %s\n  %-12s   %s\n", name, _(k->args), "", _(k->help));
 	}
 	fprintf(f, _("\nThe store is %s unless --db or PASSTORE_DB names another.\n"
 	             "Exit status: 0 ok, 1 failure, 2 usage, 3 locked, 4 not found, 5 refused.\n"
@@ -1263,18 +1245,18 @@ cmd_help(struct cli *c, int argc, char **argv)
 	(void)c;
 	if (argc > 1) {
 		bool found = false;
-		for (size_t i = 0; i < NCOMMANDS; i++) {
-			if (strcmp(commands[i].name, argv[1]) != 0)
+		FOREACH_CMD(k) {
+			if (strcmp(k->name, argv[1]) != 0)
 				continue;
-			if (argc > 2 && commands[i].sub && strcmp(commands[i].sub, argv[2]) != 0)
+			if (argc > 2 && k->sub && strcmp(k->sub, argv[2]) != 0)
 				continue;
-			printf("passtore %s%s%s %s\n    %s\n", commands[i].name, commands[i].sub ? " " : "",
-			       commands[i].sub ? commands[i].sub : "", _(commands[i].args),
-			       _(commands[i].help));
+			printf("passtore %s%s%s %s\n    %s\n", k->name, k->sub ? " " : "",
+			       k->sub ? k->sub : "", _(k->args),
+			       _(k->help));
 			found = true;
 		}
 		if (!found)
-			return usage_error(c, _("no command \"%s\" (see \"passtore help\")"), argv[1]);
+			return cli_usage_error(c, _("no command \"%s\" (see \"passtore help\")"), argv[1]);
 		return 0;
 	}
 	cli_usage(stdout);
@@ -1284,16 +1266,16 @@ cmd_help(struct cli *c, int argc, char **argv)
 static const struct cmd *
 find_command(int argc, char **argv, int *consumed)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(commands[i].name, argv[0]) != 0)
+	FOREACH_CMD(k) {
+		if (strcmp(k->name, argv[0]) != 0)
 			continue;
-		if (!commands[i].sub) {
+		if (!k->sub) {
 			*consumed = 1;
-			return &commands[i];
+			return k;
 		}
-		if (argc > 1 && strcmp(commands[i].sub, argv[1]) == 0) {
+		if (argc > 1 && strcmp(k->sub, argv[1]) == 0) {
 			*consumed = 2;
-			return &commands[i];
+			return k;
 		}
 	}
 	return NULL;
@@ -1302,8 +1284,8 @@ find_command(int argc, char **argv, int *consumed)
 static bool
 is_command_word(const char *w)
 {
-	for (size_t i = 0; i < NCOMMANDS; i++)
-		if (strcmp(commands[i].name, w) == 0)
+	FOREACH_CMD(k)
+		if (strcmp(k->name, w) == 0)
 			return true;
 	return false;
 }
@@ -1338,14 +1320,14 @@ take_globals(struct cli *c, int *argc, char **argv)
 		else if (i + 1 < *argc)
 			val = argv[++i];
 		else
-			return usage_error(c, _("%s needs a value"), a);
+			return cli_usage_error(c, _("%s needs a value"), a);
 		if (db) {
 			if (!*val)
-				return usage_error(c, _("--db needs a file name"));
+				return cli_usage_error(c, _("--db needs a file name"));
 			c->db_opt = val;
 		} else {
-			if (parse_int(val, 0, INT_MAX, &v) != 0)
-				return usage_error(c, _("--passphrase-fd takes a file descriptor number"));
+			if (cli_parse_int(val, 0, INT_MAX, &v) != 0)
+				return cli_usage_error(c, _("--passphrase-fd takes a file descriptor number"));
 			c->passphrase_fd = (int)v;
 		}
 	}
@@ -1378,14 +1360,14 @@ cli_main(int argc, char **argv)
 	cmd = find_command(argc - 1, argv + 1, &consumed);
 	if (!cmd) {
 		if (argc > 2 && is_command_word(argv[1]))
-			return usage_error(&c, _("unknown command \"%s %s\" (see \"passtore help %s\")"), argv[1],
+			return cli_usage_error(&c, _("unknown command \"%s %s\" (see \"passtore help %s\")"), argv[1],
 			                   argv[2], argv[1]);
-		return usage_error(&c, _("unknown command \"%s\" (see \"passtore help\")"), argv[1]);
+		return cli_usage_error(&c, _("unknown command \"%s\" (see \"passtore help\")"), argv[1]);
 	}
 	c.path = c.db_opt ? strdup(c.db_opt) : store_default_path();
 	if (!c.path) {
 		pt_fail(&c.err, PT_NOMEM, NULL);
-		return report(&c);
+		return cli_report(&c);
 	}
 	/* the command's argv[0] is its last command word */
 	argc -= consumed;
@@ -1395,18 +1377,18 @@ cli_main(int argc, char **argv)
 	if (cmd->flags & CMD_STORE) {
 		if (cli_unlock(&c) != PT_OK) {
 			free(c.path);
-			return report(&c);
+			return cli_report(&c);
 		}
 	}
 	if (cmd->flags & CMD_WRITE) {
 		if (store_begin(c.st, &c.err) != PT_OK) {
-			rc = report(&c);
+			rc = cli_report(&c);
 			goto out;
 		}
 		rc = cmd->run(&c, argc, argv);
 		if (rc == 0 && c.err.status == PT_OK) {
 			if (store_commit(c.st, &c.err) != PT_OK)
-				rc = report(&c);
+				rc = cli_report(&c);
 		} else {
 			store_rollback(c.st);
 		}

@@ -54,7 +54,8 @@ int pt_status_exit(enum pt_status st);
  * that callers can write `return pt_fail(err, PT_IO, _("..."), ...);`. */
 enum pt_status pt_fail(struct pt_err *err, enum pt_status st, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-enum pt_status pt_vfail(struct pt_err *err, enum pt_status st, const char *fmt, va_list ap);
+enum pt_status pt_vfail(struct pt_err *err, enum pt_status st, const char *fmt, va_list ap)
+	__attribute__((format(printf, 3, 0)));
 void pt_err_clear(struct pt_err *err);
 
 #endif
