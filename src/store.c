@@ -38,6 +38,7 @@ struct store {
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = {
 	schema_sql,
+	migrate_2_sql,
 };
 
 char *
