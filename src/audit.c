@@ -245,7 +245,7 @@ audit_verify(struct store *st, int64_t *bad_id, int64_t *rows, struct pt_err *er
 	if (count != v.rows || strcmp(head_hash, v.prev) != 0) {
 		*bad_id = v.rows + 1;
 		return pt_fail(err, PT_BROKEN_CHAIN,
-		               _("the audit trail ends early: %lld rows recorded, %lld present"),
+		               _("the audit trail does not end where its recorded head says (rows recorded: %lld, present: %lld); rows at its end are missing or were replaced"),
 		               (long long)count, (long long)v.rows);
 	}
 	return PT_OK;

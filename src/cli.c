@@ -216,7 +216,7 @@ cli_get_secret(int fd, const char *prompt, const char *again, char **out, size_t
 		return ret;
 	ret = read_tty(again, &second, &n2, err);
 	if (ret == PT_OK && (n2 != *len || memcmp(second, *out, n2) != 0))
-		ret = pt_fail(err, PT_INVALID, _("the two entries differ: nothing changed"));
+		ret = pt_fail(err, PT_INVALID, _("the two values typed differ: nothing changed"));
 	secmem_free(second);
 	if (ret != PT_OK)
 		secmem_freep(out);
@@ -472,7 +472,7 @@ cmd_init(struct cli *c, int argc, char **argv)
 		unlink(c->path);
 		goto out;
 	}
-	printf(_("Created %s (Argon2id, %u MiB, %u passes, %u lanes).\n"), c->path, k.kp.m_kib / 1024,
+	printf(_("Created %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path, k.kp.m_kib / 1024,
 	       k.kp.t_cost, k.kp.lanes);
 	warn_weak_kdf(&k.kp);
 out:
@@ -512,7 +512,7 @@ cmd_passwd(struct cli *c, int argc, char **argv)
 	    settle_kdf(&k, store_kdf_params(c->st), &c->err) == PT_OK &&
 	    store_rekey(c->st, pass, n, &k.kp, audit_passwd,
 	                &(struct passwd_audit){ &k.kp, c->path }, &c->err) == PT_OK) {
-		printf(_("Passphrase changed for %s (Argon2id, %u MiB, %u passes, %u lanes).\n"), c->path,
+		printf(_("Passphrase changed for %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path,
 		       k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes);
 		warn_weak_kdf(&k.kp);
 	}
@@ -1172,13 +1172,13 @@ cmd_backup(struct cli *c, int argc, char **argv)
 static int cmd_help(struct cli *c, int argc, char **argv);
 
 static const struct cmd commands[] = {
-	{ "init", NULL, cmd_init, 0, N_("[--kdf-memory SIZE] [--kdf-time N]"),
+	{ "init", NULL, cmd_init, 0, N_("[--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
 	  N_("create a new encrypted store (asks for the passphrase twice)") },
 	{ "passwd", NULL, cmd_passwd, CMD_STORE,
-	  N_("[--new-passphrase-fd N] [--kdf-memory SIZE] [--kdf-time N]"),
+	  N_("[--new-passphrase-fd N] [--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
 	  N_("change the passphrase, and raise the key derivation cost") },
 	{ "host", "add", cmd_host_add, CMD_STORE | CMD_WRITE,
-	  N_("HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."), N_("add one host, or all a spec names") },
+	  N_("HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."), N_("add one host, or every host a spec names") },
 	{ "host", "list", cmd_host_list, CMD_STORE, N_("[FILTER] [--json]"), N_("list hosts") },
 	{ "host", "show", cmd_host_show, CMD_STORE, N_("FQDN [--json]"),
 	  N_("show a host and the password entries covering it") },

@@ -184,7 +184,7 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 	sqlite3_finalize(s);
 	if (creds > 0)
 		return pt_fail(err, PT_REFUSED,
-		               _("host %s still has %lld password entries: remove them first (passtore pw list %s)"),
+		               _("host %s is still covered by password entries (%lld): remove them first (passtore pw list %s)"),
 		               fqdn, (long long)creds, fqdn);
 	ret = prep(st, "DELETE FROM hosts WHERE id = ?", &s, err);
 	if (ret != PT_OK)
@@ -228,7 +228,7 @@ host_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct host *h, voi
 		}
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list hosts"));
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the host list"));
 }
 
 enum pt_status
@@ -774,7 +774,7 @@ model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *u
 			break;
 		}
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list hosts"));
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the host list"));
 }
 
 enum pt_status

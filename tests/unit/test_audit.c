@@ -95,7 +95,7 @@ START_TEST(truncated_tail_is_found)
 	struct store *st = store_with_rows(5);
 
 	ck_assert_int_eq(store_exec(st, "DELETE FROM audit WHERE id = 5", NULL), PT_OK);
-	expect_broken(st, 5, "ends early");
+	expect_broken(st, 5, "rows at its end are missing");
 	store_close(&st);
 }
 END_TEST
