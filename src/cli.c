@@ -729,7 +729,7 @@ cmd_host_show(struct cli *c, int argc, char **argv)
 	if (model_host_get(c->st, low, host_show_one, &json, &c->err) == PT_OK && !json) {
 		struct cred_print p = { false, NULL };
 		printf(_("Password entries covering it:\n"));
-		model_pw_foreach(c->st, low, cred_row, &p, &c->err);
+		model_pw_foreach_host(c->st, low, cred_row, &p, &c->err);
 	}
 	free(low);
 	return cli_report(c);
@@ -872,6 +872,23 @@ cmd_pw_add(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
+struct stored_entry {
+	char name[1024];
+	char spec[512];
+	int64_t hosts;
+};
+
+static int
+stored_cb(const struct credential *cr, void *ud)
+{
+	struct stored_entry *s = ud;
+
+	snprintf(s->name, sizeof(s->name), "%s@%s:%s", cr->user, cr->hostspec, cr->service);
+	snprintf(s->spec, sizeof(s->spec), "%s", cr->hostspec);
+	s->hosts = cr->hosts;
+	return 1;
+}
+
 static enum pt_status
 find_entry(struct cli *c, const char *text, struct entry *e, int64_t *id)
 {
@@ -945,10 +962,15 @@ cmd_pw_update(struct cli *c, int argc, char **argv)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
-	if (new_secret(c, &so, &secret, &len) == PT_OK &&
+	struct stored_entry se = { "", "", 0 };
+
+	if (model_pw_get(c->st, id, stored_cb, &se, &c->err) == PT_OK &&
+	    new_secret(c, &so, &secret, &len) == PT_OK &&
 	    model_pw_update(c->st, id, secret, len, &c->err) == PT_OK)
-		printf(_("Updated %s@%s:%s; the previous password is kept in its history.\n"), e.user,
-		       e.hs.spec, e.service);
+		printf(ngettext("Updated %s (%lld host); the previous password is kept in its history.\n",
+		                "Updated %s (%lld hosts); the previous password is kept in its history.\n",
+		                (unsigned long)se.hosts),
+		       se.name, (long long)se.hosts);
 	secmem_free(secret);
 	entry_free(&e);
 	return cli_report(c);
@@ -966,8 +988,21 @@ cmd_pw_rm(struct cli *c, int argc, char **argv)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
+	struct stored_entry se = { "", "", 0 };
+
+	if (model_pw_get(c->st, id, stored_cb, &se, &c->err) != PT_OK)
+		goto out;
+	/* named through one of its hosts, an entry shared by others is not
+	 * removed for all of them by surprise */
+	if (se.hosts > 1 && strcmp(se.spec, e.hs.spec) != 0) {
+		pt_fail(&c->err, PT_REFUSED,
+		        _("%s belongs to the entry %s, which covers %lld hosts: name that entry to remove it"),
+		        text, se.name, (long long)se.hosts);
+		goto out;
+	}
 	if (model_pw_rm(c->st, id, &c->err) == PT_OK)
-		printf(_("Removed %s@%s:%s.\n"), e.user, e.hs.spec, e.service);
+		printf(_("Removed %s.\n"), se.name);
+out:
 	entry_free(&e);
 	return cli_report(c);
 }

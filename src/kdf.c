@@ -106,7 +106,7 @@ enum pt_status
 kdf_calibrate(struct kdf_params *p, unsigned target_ms, struct pt_err *err)
 {
 	struct kdf_params probe;
-	double one;
+	double one, two, per_pass;
 	unsigned t;
 
 	if (!p->m_kib)
@@ -118,11 +118,15 @@ kdf_calibrate(struct kdf_params *p, unsigned target_ms, struct pt_err *err)
 	if (kdf_params_check(&probe, err) != PT_OK)
 		return err ? err->status : PT_INVALID;
 	one = kdf_time_ms(&probe);
-	if (one <= 0)
+	probe.t_cost = 2;
+	two = kdf_time_ms(&probe);
+	if (one <= 0 || two <= 0)
 		return pt_fail(err, PT_NOMEM, _("cannot run the key derivation with %u MiB"),
 		               p->m_kib / 1024);
-	/* passes cost about the same each; the first one also allocates */
-	t = (unsigned)(target_ms / one + 0.5);
+	/* the first pass also faults the memory in: the cost of one more
+	 * pass is the difference, not the first timing */
+	per_pass = two - one > 1 ? two - one : one;
+	t = target_ms > one ? 1 + (unsigned)((target_ms - one) / per_pass + 0.5) : 1;
 	if (t < 1)
 		t = 1;
 	if (t > KDF_MAX_T)

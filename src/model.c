@@ -392,8 +392,10 @@ check_overlap(struct store *st, const char *user, const char *service, const int
 	int rc;
 
 	ret = prep(st,
-	           "SELECT c.hostspec, h.fqdn FROM credentials c"
-	           " JOIN credential_hosts ch ON ch.credential_id = c.id"
+	           /* CROSS JOIN: start from the host's few entries, not from
+	            * every entry of the user (SQLite 3.15 would pick that) */
+	           "SELECT c.hostspec, h.fqdn FROM credential_hosts ch"
+	           " CROSS JOIN credentials c ON c.id = ch.credential_id"
 	           " JOIN hosts h ON h.id = ch.host_id"
 	           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ? AND c.id != ?",
 	           &s, err);
@@ -509,7 +511,7 @@ model_pw_find(struct store *st, const char *user, const char *hostspec, const ch
 		return store_fail(st, rc, err, _("look up password"));
 	if (nhosts == 1) {
 		ret = prep(st,
-		           "SELECT c.id FROM credentials c JOIN credential_hosts ch ON ch.credential_id = c.id"
+		           "SELECT c.id FROM credential_hosts ch CROSS JOIN credentials c ON c.id = ch.credential_id"
 		           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ?",
 		           &s, err);
 		if (ret != PT_OK)
@@ -540,6 +542,7 @@ model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret, si
 	*secret = NULL;
 	ret = prep(st,
 	           version ? "SELECT secret FROM credential_history WHERE credential_id = ?1 AND version = ?2"
+	                     " UNION ALL SELECT secret FROM credentials WHERE id = ?1 AND version = ?2"
 	                   : "SELECT secret FROM credentials WHERE id = ?1",
 	           &s, err);
 	if (ret != PT_OK)
@@ -703,6 +706,25 @@ model_pw_foreach(struct store *st, const char *filter,
 		return ret;
 	if (filter)
 		sqlite3_bind_text(s, 1, filter, -1, SQLITE_STATIC);
+	return cred_rows(st, s, cb, ud, err);
+}
+
+enum pt_status
+model_pw_foreach_host(struct store *st, const char *fqdn,
+                      int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+
+	ret = prep(st,
+	           CRED_SELECT
+	           "WHERE c.id IN (SELECT ch.credential_id FROM credential_hosts ch JOIN hosts h"
+	           "               ON h.id = ch.host_id WHERE h.fqdn = ?1)"
+	           " ORDER BY c.hostspec, c.user, c.service",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
 	return cred_rows(st, s, cb, ud, err);
 }
 

@@ -88,6 +88,10 @@ enum pt_status model_pw_get(struct store *st, int64_t id,
 enum pt_status model_pw_history(struct store *st, int64_t id,
                                 int (*cb)(const struct credential_version *v, void *ud),
                                 void *ud, struct pt_err *err);
+/* Entries covering exactly this host. */
+enum pt_status model_pw_foreach_host(struct store *st, const char *fqdn,
+                                     int (*cb)(const struct credential *c, void *ud), void *ud,
+                                     struct pt_err *err);
 /* Hosts an entry covers. */
 enum pt_status model_pw_hosts(struct store *st, int64_t id,
                               int (*cb)(const char *fqdn, void *ud), void *ud,

@@ -349,7 +349,7 @@ attach_db(struct store *st, int flags, struct pt_err *err)
 		               _("wrong passphrase for %s (or its first page is damaged)"), st->path);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err, _("unlock"));
-	ret = store_exec(st, "PRAGMA foreign_keys = ON", err);
+	ret = store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384", err);
 	if (ret != PT_OK)
 		return ret;
 	ret = query_int(st, "PRAGMA foreign_keys", &n, err);
@@ -788,14 +788,25 @@ backup_target(const char *dest)
 	time_t now = time(NULL);
 	struct tm tm;
 
+	char cwd[4096], *abs = NULL;
+
+	/* the record must still find the copy from another directory */
+	if (dest[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		if (asprintf(&abs, "%s/%s", cwd, dest) < 0)
+			return NULL;
+		dest = abs;
+	}
 	if (stat(dest, &sb) == 0 && S_ISDIR(sb.st_mode)) {
 		gmtime_r(&now, &tm);
 		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
 		if (asprintf(&p, "%s/passtore-%s.db", dest, stamp) < 0)
-			return NULL;
+			p = NULL;
+		free(abs);
 		return p;
 	}
-	return strdup(dest);
+	p = strdup(dest);
+	free(abs);
+	return p;
 }
 
 enum pt_status
