@@ -35,13 +35,15 @@ CREATE TABLE requests (
 	issued_at  INTEGER
 );
 CREATE INDEX requests_host ON requests (host_id);
+-- at most one pending request per host
+CREATE UNIQUE INDEX requests_pending ON requests (host_id) WHERE state = 'pending';
 
 CREATE TABLE certificates (
 	id           INTEGER PRIMARY KEY,
 	host_id      INTEGER NOT NULL REFERENCES hosts (id) ON DELETE RESTRICT,
 	key_ref      INTEGER NOT NULL REFERENCES keys (id) ON DELETE RESTRICT,
 	request_id   INTEGER REFERENCES requests (id),
-	der          BLOB NOT NULL,
+	ca_id        INTEGER REFERENCES cas (id) ON DELETE RESTRICT,
 	subject      TEXT NOT NULL,
 	issuer       TEXT NOT NULL,
 	serial       TEXT NOT NULL,
@@ -54,3 +56,11 @@ CREATE TABLE certificates (
 );
 CREATE INDEX certificates_host ON certificates (host_id);
 CREATE INDEX certificates_not_after ON certificates (not_after);
+-- at most one current certificate per host
+CREATE UNIQUE INDEX certificates_current ON certificates (host_id) WHERE state = 'current';
+
+-- The DER lives beside its row, so that reports read short rows only.
+CREATE TABLE certificate_der (
+	cert_id INTEGER PRIMARY KEY REFERENCES certificates (id) ON DELETE CASCADE,
+	der     BLOB NOT NULL
+);

@@ -65,4 +65,10 @@ struct hostset {
 enum pt_status cli_resolve(struct cli *c, const char *spec, bool known, struct hostset *hs);
 void cli_hostset_free(struct hostset *hs);
 
+/* command families */
+
+/* Command families (each file ends with its table). */
+extern const struct cmd cli_transfer_commands[];
+extern const size_t cli_transfer_ncommands;
+
 #endif

@@ -31,6 +31,7 @@
 #include "model.h"
 #include "secmem.h"
 #include "store.h"
+#include "transfer.h"
 
 #define SECRET_MAX 4096
 #define PASSPHRASE_MIN 8
@@ -1248,6 +1249,7 @@ static const struct cmd_table {
 	const size_t *n;
 } tables[] = {
 	{ commands, &cli_core_ncommands },
+	{ cli_transfer_commands, &cli_transfer_ncommands },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
@@ -1323,6 +1325,22 @@ is_command_word(const char *w)
 		if (strcmp(k->name, w) == 0)
 			return true;
 	return false;
+}
+
+/* Every start closes what a dead process left open (promise 4). */
+static void
+recover_at_start(struct cli *c)
+{
+	struct pt_err err = { 0 };
+	int windows = 0, rules = 0;
+
+	if (transfer_recover(c->st, &windows, &rules, &err) != PT_OK)
+		fprintf(stderr, _("passtore: warning: cannot close the windows a dead process left: %s\n"),
+		        err.detail);
+	else if (windows > 0)
+		fprintf(stderr,
+		        _("passtore: closed %d windows left open by a process that died (%d firewall rules removed)\n"),
+		        windows, rules);
 }
 
 /* Global options may stand anywhere before "--": take them out of argv. */
@@ -1414,6 +1432,7 @@ cli_main(int argc, char **argv)
 			free(c.path);
 			return cli_report(&c);
 		}
+		recover_at_start(&c);
 	}
 	if (cmd->flags & CMD_WRITE) {
 		if (store_begin(c.st, &c.err) != PT_OK) {

@@ -39,6 +39,7 @@ struct store {
 static const char *const migrations[] = {
 	schema_sql,
 	migrate_2_sql,
+	migrate_3_sql,
 };
 
 char *
