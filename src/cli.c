@@ -150,6 +150,39 @@ cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err)
 	return PT_OK;
 }
 
+/* All of fd, at most MULTILINE_MAX bytes: an SSH private key, say. */
+#define MULTILINE_MAX 16384
+static enum pt_status
+read_all_fd(int fd, char **out, size_t *len, struct pt_err *err)
+{
+	char *buf = secmem_alloc(MULTILINE_MAX + 1);
+	size_t n = 0;
+
+	if (!buf)
+		return pt_fail(err, PT_NOMEM, NULL);
+	for (;;) {
+		ssize_t r = read(fd, buf + n, MULTILINE_MAX + 1 - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			secmem_free(buf);
+			return pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd, strerror(errno));
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+		if (n > MULTILINE_MAX) {
+			secmem_free(buf);
+			return pt_fail(err, PT_INVALID, _("the secret on descriptor %d is longer than %d bytes"),
+			               fd, MULTILINE_MAX);
+		}
+	}
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return PT_OK;
+}
+
 static volatile sig_atomic_t tty_interrupted;
 
 static void
@@ -775,6 +808,7 @@ cmd_group_list(struct cli *c, int argc, char **argv)
  * ------------------------------------------------------------------- */
 
 struct secret_opts {
+	bool multiline;
 	int secret_fd;
 	long generate; /* 0: no */
 	long version;
@@ -788,11 +822,13 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 		{ "secret-fd", required_argument, NULL, 's' },
 		{ "generate", optional_argument, NULL, 'g' },
 		{ "version", required_argument, NULL, 'v' },
+		{ "multiline", no_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
 	int o;
 
+	so->multiline = false;
 	so->secret_fd = -1;
 	so->generate = 0;
 	so->version = 0;
@@ -814,6 +850,11 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 			if (!version || cli_parse_int(optarg, 1, LONG_MAX, &so->version) != 0)
 				return cli_usage_error(c, "%s", usage);
 			break;
+		case 'M':
+			if (!input)
+				return cli_usage_error(c, "%s", usage);
+			so->multiline = true;
+			break;
 		default:
 			return cli_usage_error(c, "%s", usage);
 		}
@@ -822,6 +863,8 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 		return cli_usage_error(c, "%s", usage);
 	if (so->generate && so->secret_fd >= 0)
 		return cli_usage_error(c, _("--generate and --secret-fd exclude each other"));
+	if (so->multiline && so->secret_fd < 0)
+		return cli_usage_error(c, _("--multiline reads a whole secret (such as an SSH private key) from --secret-fd"));
 	*entry = argv[optind];
 	return 0;
 }
@@ -837,8 +880,11 @@ new_secret(struct cli *c, const struct secret_opts *so, char **secret, size_t *l
 			*len = (size_t)so->generate;
 		return ret;
 	}
-	ret = cli_get_secret(so->secret_fd, _("Password: "), _("Repeat the password: "), secret, len,
-	                 &c->err);
+	if (so->multiline)
+		ret = read_all_fd(so->secret_fd, secret, len, &c->err);
+	else
+		ret = cli_get_secret(so->secret_fd, _("Password: "), _("Repeat the password: "), secret, len,
+		                     &c->err);
 	if (ret == PT_OK && *len == 0) {
 		secmem_freep(secret);
 		ret = pt_fail(&c->err, PT_INVALID, _("the password is empty"));
@@ -1222,12 +1268,12 @@ static const struct cmd commands[] = {
 	  N_("remove a host that no password entry covers") },
 	{ "group", "list", cmd_group_list, CMD_STORE, N_("[--json]"), N_("list host groups") },
 	{ "pw", "add", cmd_pw_add, CMD_STORE | CMD_WRITE,
-	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N]"),
+	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]"),
 	  N_("store a service password for every host the spec names") },
 	{ "pw", "show", cmd_pw_show, CMD_STORE, N_("USER@HOST:SERVICE [--version N]"),
 	  N_("print the password alone on standard output") },
 	{ "pw", "update", cmd_pw_update, CMD_STORE | CMD_WRITE,
-	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N]"),
+	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]"),
 	  N_("replace a password; the old one goes to its history") },
 	{ "pw", "list", cmd_pw_list, CMD_STORE, N_("[FILTER] [--json]"),
 	  N_("list password entries (never their secrets)") },

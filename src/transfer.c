@@ -285,6 +285,7 @@ journal_close(struct engine *e, enum pt_status outcome, const char *detail,
 
 struct peer_cfg {
 	char *user, *service, *pin, *pin_type, *password;
+	bool use_key; /* password holds an OpenSSH private key */
 	long timeout_s;
 };
 
@@ -361,6 +362,13 @@ prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
 	    (ret = host_setting(st, fqdn, "user", &pc->user, err)) != PT_OK ||
 	    (ret = host_setting(st, fqdn, "service", &pc->service, err)) != PT_OK)
 		goto out;
+	{
+		char *auth = NULL;
+		if ((ret = host_setting(st, fqdn, "auth", &auth, err)) != PT_OK)
+			goto out;
+		pc->use_key = auth && strcmp(auth, "key") == 0;
+		free(auth);
+	}
 	ret = settings_pin_get(st, fqdn, &pc->pin, &pc->pin_type, err);
 	if (ret == PT_NOTFOUND) {
 		if (!e->req->accept_hostkey) {
@@ -460,7 +468,10 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 	o.pin = pc->pin;
 	o.pin_type = pc->pin_type;
 	o.accept = pc->pin ? NULL : e->req->accept_hostkey;
-	o.password = pc->password;
+	if (pc->use_key)
+		o.privkey = pc->password;
+	else
+		o.password = pc->password;
 	o.connect_timeout_ms = pc->timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(pc->timeout_s * 1000)
 	                                                                  : CONNECT_TIMEOUT_MS;
 	o.deadline_ms = deadline;
