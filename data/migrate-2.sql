@@ -35,12 +35,14 @@ CREATE TABLE requests (
 	issued_at  INTEGER
 );
 CREATE INDEX requests_host ON requests (host_id);
+CREATE INDEX requests_key ON requests (key_ref);
 -- at most one pending request per host
 CREATE UNIQUE INDEX requests_pending ON requests (host_id) WHERE state = 'pending';
 
 CREATE TABLE certificates (
 	id           INTEGER PRIMARY KEY,
 	host_id      INTEGER NOT NULL REFERENCES hosts (id) ON DELETE RESTRICT,
+	fqdn         TEXT NOT NULL,  -- the host's name, copied: reports read one table
 	key_ref      INTEGER NOT NULL REFERENCES keys (id) ON DELETE RESTRICT,
 	request_id   INTEGER REFERENCES requests (id),
 	ca_id        INTEGER REFERENCES cas (id) ON DELETE RESTRICT,
@@ -49,7 +51,7 @@ CREATE TABLE certificates (
 	serial       TEXT NOT NULL,
 	not_before   INTEGER NOT NULL,
 	not_after    INTEGER NOT NULL,
-	sha256       TEXT NOT NULL UNIQUE,
+	sha256       TEXT NOT NULL UNIQUE,   -- of the DER, lowercase hex
 	state        TEXT NOT NULL CHECK (state IN ('current', 'superseded')),
 	imported_at  INTEGER NOT NULL,
 	installed_at INTEGER
@@ -59,7 +61,7 @@ CREATE INDEX certificates_not_after ON certificates (not_after);
 -- at most one current certificate per host
 CREATE UNIQUE INDEX certificates_current ON certificates (host_id) WHERE state = 'current';
 
--- The DER lives beside its row, so that reports read short rows only.
+-- The DER lives beside its row, so that reports scan short rows only.
 CREATE TABLE certificate_der (
 	cert_id INTEGER PRIMARY KEY REFERENCES certificates (id) ON DELETE CASCADE,
 	der     BLOB NOT NULL

@@ -66,6 +66,8 @@ enum pt_status cli_resolve(struct cli *c, const char *spec, bool known, struct h
 void cli_hostset_free(struct hostset *hs);
 
 /* command families */
+extern const struct cmd cli_cert_commands[];
+extern const size_t cli_cert_ncommands;
 
 /* Command families (each file ends with its table). */
 extern const struct cmd cli_transfer_commands[];

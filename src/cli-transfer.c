@@ -304,6 +304,54 @@ cmd_transfer_install(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+static void
+fetch_line(const struct fetch_report *r, void *ud)
+{
+	int *refused = ud;
+
+	if (r->refused) {
+		printf(_("refused  %s: %s\n"), r->name, r->why);
+		(*refused)++;
+	} else {
+		printf(_("stored   %s: %d new, %d older kept, %d already in the store\n"), r->name, r->stored,
+		       r->older, r->duplicates);
+	}
+}
+
+static int
+cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct transfer_result r;
+	const char *accept = NULL;
+	int rc, o, refused = 0;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'a' || strncmp(optarg, "SHA256:", 7) != 0)
+			return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+		accept = optarg;
+	}
+	if (optind != argc)
+		return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
+		print_window(&r);
+		if (refused)
+			pt_fail(&c->err, PT_REFUSED,
+			        ngettext("%d file was refused: its certificates match no key in the store",
+			                 "%d files were refused: their certificates match no key in the store",
+			                 (unsigned long)refused),
+			        refused);
+	} else if (r.window_id) {
+		print_window(&r);
+	}
+	rc = cli_report(c);
+	reraise(c, r.signal);
+	return rc;
+}
+
 static int
 cmd_transfer_recover(struct cli *c, int argc, char **argv)
 {
@@ -312,7 +360,7 @@ cmd_transfer_recover(struct cli *c, int argc, char **argv)
 	if (argc != 1)
 		return cli_usage_error(c, _("usage: passtore transfer recover"));
 	if (transfer_sweep_now(c->st, &windows, &rules, &c->err) == PT_OK)
-		printf(_("Recovered %d windows; %d firewall rules removed.\n"), windows, rules);
+		printf(_("Windows recovered: %d; firewall rules removed: %d.\n"), windows, rules);
 	return cli_report(c);
 }
 
@@ -386,6 +434,8 @@ const struct cmd cli_transfer_commands[] = {
 	  N_("send the host's pending request to the operator's inbox, through a window") },
 	{ "transfer", "install", cmd_transfer_install, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
 	  N_("install the host's key and certificate on that host only, through a window") },
+	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE, N_("[--accept-hostkey SHA256:...]"),
+	  N_("bring new certificates from the operator's outbox and import those that match a key") },
 	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE, "",
 	  N_("close what a dead process left: rules, link, journal") },
 	{ "transfer", "log", cmd_transfer_log, CMD_STORE, N_("[--json]"),

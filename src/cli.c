@@ -36,7 +36,7 @@
 #define SECRET_MAX 4096
 #define PASSPHRASE_MIN 8
 #define DEFAULT_GENERATED_LEN 24
-#define KDF_TARGET_MS 750
+#define KDF_TARGET_MS 600 /* the derivation; unlock adds the page check */
 
 /* ---------------------------------------------------------------------
  * Messages and small helpers
@@ -1048,7 +1048,7 @@ cmd_pw_rm(struct cli *c, int argc, char **argv)
 		goto out;
 	}
 	if (model_pw_rm(c->st, id, &c->err) == PT_OK)
-		printf(_("Removed %s.\n"), se.name);
+		printf(_("Removed the entry %s.\n"), se.name);
 out:
 	entry_free(&e);
 	return cli_report(c);
@@ -1295,6 +1295,7 @@ static const struct cmd_table {
 	const size_t *n;
 } tables[] = {
 	{ commands, &cli_core_ncommands },
+	{ cli_cert_commands, &cli_cert_ncommands },
 	{ cli_transfer_commands, &cli_transfer_ncommands },
 };
 
@@ -1385,7 +1386,7 @@ recover_at_start(struct cli *c)
 		        err.detail);
 	else if (windows > 0)
 		fprintf(stderr,
-		        _("passtore: closed %d windows left open by a process that died (%d firewall rules removed)\n"),
+		        _("passtore: windows a dead process left open, now closed: %d (firewall rules removed: %d)\n"),
 		        windows, rules);
 }
 

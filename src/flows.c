@@ -5,17 +5,21 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "audit.h"
+#include "cert.h"
 #include "i18n.h"
 #include "secmem.h"
 #include "settings.h"
 #include "transfer.h"
+#include "x509.h"
 
 /* ---------------------------------------------------------------------
  * send-csr
@@ -261,5 +265,212 @@ transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
 		ret = record_install(st, fqdn, &j, res, err);
 out:
 	install_job_free(&j);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * fetch-certs
+ * ------------------------------------------------------------------- */
+
+#define FETCH_MAX_FILES 200
+#define FETCH_MAX_BYTES (256 * 1024)
+
+struct fetched_file {
+	char *name;
+	void *data; /* secure memory (sshx_get) */
+	size_t len;
+	char sha256[65];
+};
+
+struct fetch_job {
+	struct store *st;
+	char *outbox;
+	struct fetched_file *files;
+	size_t n;
+};
+
+static bool
+cert_file_name(const char *name)
+{
+	static const char *const ext[] = { ".pem", ".crt", ".cer", ".der" };
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return false; /* our own temp files, and hidden ones */
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (n > 4 && strcmp(name + n - 4, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+static enum pt_status
+already_fetched(struct store *st, const char *sha256, bool *seen, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM fetched WHERE sha256 = ?", -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	*seen = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the fetch record"));
+}
+
+static void
+hex_sha256(const void *data, size_t len, char out[65])
+{
+	unsigned char dig[32];
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, dig);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+}
+
+/* Inside the window: list, then take what is new; nothing is imported
+ * while the rules are in. */
+static enum pt_status
+get_new_files(struct sshx *s, void *ud, struct pt_err *err)
+{
+	struct fetch_job *j = ud;
+	struct sshx_entry *ents = NULL;
+	enum pt_status ret;
+	size_t n = 0;
+
+	ret = sshx_list(s, j->outbox, &ents, &n, err);
+	if (ret != PT_OK)
+		return ret;
+	j->files = calloc(n ? n : 1, sizeof(*j->files));
+	if (!j->files) {
+		sshx_list_free(&ents, n);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	for (size_t i = 0; i < n && j->n < FETCH_MAX_FILES && ret == PT_OK; i++) {
+		struct fetched_file *f = &j->files[j->n];
+		char path[2048];
+		bool seen = false;
+
+		if (!cert_file_name(ents[i].name) || ents[i].size > FETCH_MAX_BYTES)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", j->outbox, ents[i].name);
+		ret = sshx_get(s, path, &f->data, &f->len, FETCH_MAX_BYTES, err);
+		if (ret != PT_OK)
+			break;
+		hex_sha256(f->data, f->len, f->sha256);
+		ret = already_fetched(j->st, f->sha256, &seen, err);
+		if (ret != PT_OK || seen) {
+			secmem_freep(&f->data);
+			continue;
+		}
+		f->name = strdup(ents[i].name);
+		j->n++;
+	}
+	sshx_list_free(&ents, n);
+	return ret;
+}
+
+static enum pt_status
+record_fetch(struct store *st, const struct fetched_file *f, int64_t window, int stored,
+             bool refused, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st),
+	                            "INSERT INTO fetched (name, sha256, window_id, fetched_at, stored, refused)"
+	                            " VALUES (?, ?, ?, ?, ?, ?)",
+	                            -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, f->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, f->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, window);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+		sqlite3_bind_int(s, 5, stored);
+		sqlite3_bind_int(s, 6, refused);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("record the fetched file"));
+}
+
+/* One file, one transaction: all its certificates, or none of them. */
+static enum pt_status
+import_file(struct store *st, const struct fetched_file *f, int64_t window, struct fetch_report *r,
+            char *why, size_t whylen, struct pt_err *err)
+{
+	struct x509_cert_list *list = NULL;
+	struct pt_err e = { 0 };
+	enum pt_status ret;
+
+	*why = '\0';
+	ret = x509_certs_parse(f->data, f->len, &list, &e);
+	if ((ret = store_begin(st, err)) != PT_OK) {
+		x509_cert_list_free(&list);
+		return ret;
+	}
+	for (size_t i = 0; list && i < list->n && e.status == PT_OK; i++) {
+		enum cert_outcome oc;
+		if (cert_import_one(st, &list->certs[i], &oc, NULL, &e) != PT_OK)
+			break;
+		r->stored += oc == CERT_STORED;
+		r->older += oc == CERT_STORED_OLDER;
+		r->duplicates += oc == CERT_DUPLICATE;
+	}
+	x509_cert_list_free(&list);
+	if (e.status != PT_OK) {
+		/* the file's certificates go back; that it was seen stays */
+		store_rollback(st);
+		r->refused = true;
+		r->stored = r->older = r->duplicates = 0;
+		snprintf(why, whylen, "%s", e.detail);
+		if ((ret = store_begin(st, err)) != PT_OK)
+			return ret;
+	}
+	ret = record_fetch(st, f, window, r->stored + r->older, r->refused, err);
+	if (ret == PT_OK)
+		ret = audit_appendf(st, "cert.fetch", f->name, err, "sha256=%s stored=%d refused=%d window=%lld",
+		                    f->sha256, r->stored + r->older, r->refused, (long long)window);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
+}
+
+enum pt_status
+transfer_fetch_certs(struct store *st, const char *accept_hostkey,
+                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                     struct transfer_result *res, struct pt_err *err)
+{
+	struct fetch_job j = { .st = st };
+	char *op = NULL, why[512];
+	enum pt_status ret;
+
+	if ((ret = settings_get(st, "operator.host", &op, err)) != PT_OK ||
+	    (ret = settings_get(st, "operator.outbox", &j.outbox, err)) != PT_OK)
+		goto out;
+	if (!op) {
+		ret = pt_fail(err, PT_REFUSED,
+		              _("no operator host is configured (passtore config set operator.host FQDN)"));
+		goto out;
+	}
+	{
+		struct transfer_req req = { "fetch-certs", op, accept_hostkey, get_new_files, &j };
+		ret = transfer_run(st, &req, res, err);
+	}
+	/* the window is closed: now the files are only data */
+	for (size_t i = 0; ret == PT_OK && i < j.n; i++) {
+		struct fetch_report r = { .name = j.files[i].name, .why = why };
+		ret = import_file(st, &j.files[i], res->window_id, &r, why, sizeof(why), err);
+		if (ret == PT_OK && cb)
+			cb(&r, ud);
+	}
+out:
+	for (size_t i = 0; i < j.n; i++) {
+		free(j.files[i].name);
+		secmem_free(j.files[i].data);
+	}
+	free(j.files);
+	free(j.outbox);
+	free(op);
 	return ret;
 }

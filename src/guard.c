@@ -1106,6 +1106,14 @@ guard_route(bool add, struct in_addr peer, struct in_addr gateway, const char *i
 	mnl_attr_put_u32(nlh, RTA_OIF, idx);
 	if (gateway.s_addr)
 		mnl_attr_put_u32(nlh, RTA_GATEWAY, gateway.s_addr);
+	if (add) {
+		/* No delayed ACKs towards the peer: sshd answers the SFTP
+		 * channel open behind Nagle, and a 40 ms delayed ACK on our
+		 * side would sit inside the window every time. */
+		struct nlattr *metrics = mnl_attr_nest_start(nlh, RTA_METRICS);
+		mnl_attr_put_u32(nlh, RTAX_QUICKACK, 1);
+		mnl_attr_nest_end(nlh, metrics);
+	}
 	e = guard_nl_talk(nl, nlh, NULL, NULL);
 	mnl_socket_close(nl);
 	if (e == 0 || (add && e == EEXIST) || (!add && e == ESRCH))
@@ -1129,6 +1137,102 @@ guard_route_del(struct in_addr peer, struct in_addr gateway, const char *ifname,
 		struct pt_err *err)
 {
 	return guard_route(false, peer, gateway, ifname, err);
+}
+
+/* ------------------------------------------------------------------ */
+/* neighbour                                                           */
+
+static int
+guard_neigh_msg(bool add, struct in_addr addr, unsigned int idx, const char *step,
+		struct pt_err *err)
+{
+	char buf[GUARD_NL_BUF];
+	struct mnl_socket *nl = guard_nl_open(0, step, err);
+	struct nlmsghdr *nlh;
+	struct ndmsg *ndm;
+	int e;
+
+	if (!nl)
+		return EIO;
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = add ? RTM_NEWNEIGH : RTM_DELNEIGH;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | (add ? NLM_F_CREATE | NLM_F_REPLACE : 0);
+	nlh->nlmsg_seq = (unsigned int)time(NULL);
+	ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
+	ndm->ndm_family = AF_INET;
+	ndm->ndm_ifindex = (int)idx;
+	/* as `ip neigh replace ADDR dev IF use`: NTF_USE starts resolution
+	 * without setting the state */
+	ndm->ndm_state = NUD_PERMANENT;
+	ndm->ndm_flags = add ? NTF_USE : 0;
+	mnl_attr_put_u32(nlh, NDA_DST, addr.s_addr);
+	e = guard_nl_talk(nl, nlh, NULL, NULL);
+	mnl_socket_close(nl);
+	return e;
+}
+
+/* Whether the ARP entry of addr on ifname is complete (/proc/net/arp is
+ * this namespace's table). */
+static bool
+guard_neigh_complete(struct in_addr addr, const char *ifname)
+{
+	char line[256], ip[64], dev[IFNAMSIZ + 1], want[INET_ADDRSTRLEN];
+	unsigned int flags;
+	bool done = false;
+	FILE *f = fopen("/proc/net/arp", "re");
+
+	if (!f)
+		return false;
+	inet_ntop(AF_INET, &addr, want, sizeof(want));
+	while (!done && fgets(line, sizeof(line), f))
+		if (sscanf(line, "%63s %*s %x %*s %*s %16s", ip, &flags, dev) == 3 &&
+		    strcmp(ip, want) == 0 && strcmp(dev, ifname) == 0 && (flags & 0x2))
+			done = true;
+	fclose(f);
+	return done;
+}
+
+enum pt_status
+guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms, double *waited_ms,
+		    struct pt_err *err)
+{
+	const char *step = _("resolving the gateway");
+	unsigned int idx = guard_ifindex(ifname, err);
+	uint64_t start = guard_now_us(), asked = 0;
+	uint64_t deadline = start + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
+	char a[INET_ADDRSTRLEN];
+	enum pt_status st = PT_OK;
+	int e;
+
+	if (!idx)
+		return PT_NOTFOUND;
+	while (!guard_neigh_complete(addr, ifname)) {
+		uint64_t now = guard_now_us();
+		if (now >= deadline) {
+			inet_ntop(AF_INET, &addr, a, sizeof(a));
+			st = pt_fail(err, PT_TIMEOUT, _("the gateway %s does not answer ARP on %s after %d ms"),
+				     a, ifname, timeout_ms);
+			break;
+		}
+		/* A request sent the moment the link comes up is often lost
+		 * (the far end is not up yet) and the kernel would retry only
+		 * after a second: ask again every 100 ms, from scratch. */
+		if (!asked || now - asked >= 100000u) {
+			if (asked)
+				(void)guard_neigh_msg(false, addr, idx, step, NULL);
+			e = guard_neigh_msg(true, addr, idx, step, err);
+			if (e) {
+				inet_ntop(AF_INET, &addr, a, sizeof(a));
+				st = pt_fail(err, PT_NET, _("%s %s dev %s: %s"), step, a, ifname, strerror(e));
+				break;
+			}
+			asked = now;
+		}
+		usleep(2000);
+	}
+	if (waited_ms)
+		*waited_ms = guard_ms_between(start, guard_now_us());
+	return st;
 }
 
 /* ------------------------------------------------------------------ */

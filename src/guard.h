@@ -160,6 +160,11 @@ enum pt_status guard_link_wait_running(const char *ifname, int timeout_ms,
  * INADDR_ANY: directly on the link).  An existing PEER/32 is replaced, so a
  * stale one through another gateway does not survive; EEXIST is success.
  * Re-add it after every link up: taking a link down deletes static routes. */
+/* Get the ARP entry of addr (the gateway) complete, bounded: done while
+ * the firewall still drops everything (ARP is not filtered), so that the
+ * window does not wait for a lost first request. */
+enum pt_status guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms,
+				   double *waited_ms, struct pt_err *err);
 enum pt_status guard_route_add(struct in_addr peer, struct in_addr gateway,
 			       const char *ifname, struct pt_err *err);
 /* Delete that route; an absent route is fine. */

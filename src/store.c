@@ -40,6 +40,7 @@ static const char *const migrations[] = {
 	schema_sql,
 	migrate_2_sql,
 	migrate_3_sql,
+	migrate_4_sql,
 };
 
 char *

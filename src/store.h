@@ -21,7 +21,7 @@
 struct store;
 struct sqlite3;
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 /* The default path: /var/lib/passtore/passtore.db for root, else
  * $XDG_DATA_HOME/passtore/passtore.db (~/.local/share/...).  Overridden

@@ -433,6 +433,9 @@ raise_link(struct engine *e, struct pt_err *err)
 	/* the kernel dropped the route with the link: put it back */
 	if (ret == PT_OK)
 		ret = guard_route_add(e->peer, e->gw, e->ifname, err);
+	/* and know the neighbour before the rules go in, not inside them */
+	if (ret == PT_OK)
+		ret = guard_neigh_resolve(e->gw, e->ifname, LINK_WAIT_MS, &waited, err);
 	return ret;
 }
 
@@ -617,8 +620,12 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 	if (settings_get(st, "net.interface", &ifname, NULL) == PT_OK && ifname)
 		(void)guard_link_set(ifname, false, NULL);
 	free(ifname);
-	snprintf(detail, sizeof(detail), _("closed at a later start: %d rules removed%s%s"), *rules,
-	         ret == PT_OK ? "" : "; sweep failed: ", ret == PT_OK ? "" : serr.detail);
+	if (ret == PT_OK)
+		snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"), *rules);
+	else
+		snprintf(detail, sizeof(detail),
+		         _("closed at a later start; firewall rules removed: %d; the sweep failed: %s"), *rules,
+		         serr.detail);
 	ret = store_begin(st, err);
 	if (ret == PT_OK) {
 		sqlite3_stmt *s = NULL;

@@ -61,6 +61,20 @@ enum pt_status transfer_send_csr(struct store *st, const char *fqdn, const char 
 enum pt_status transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
                                 struct transfer_result *res, struct pt_err *err);
 
+/* What fetch-certs did with one file of the outbox. */
+struct fetch_report {
+	const char *name;
+	int stored, duplicates, older;
+	bool refused;         /* nothing of the file was stored */
+	const char *why;      /* the refusal, or "" */
+};
+/* New files of the operator's outbox in, then each imported with the
+ * match rule (a file with one certificate that matches no key stores
+ * nothing); cb hears about every file. */
+enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey,
+                                    void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                                    struct transfer_result *res, struct pt_err *err);
+
 struct window_info {
 	int64_t id;
 	const char *tag, *purpose, *host, *peer, *ifname, *outcome, *detail;

@@ -1,0 +1,746 @@
+/* cli-cert.c - the ca, cert and report commands.
+ *
+ * No command here writes a private key anywhere (promise 2): keys are
+ * generated into the store or read from the user's file into secmem,
+ * and only public material (CSRs, certificates, facts) is printed.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cert.h"
+#include "cli-int.h"
+#include "i18n.h"
+#include "report.h"
+#include "secmem.h"
+#include "x509.h"
+
+#define CERT_FILE_MAX (64 * 1024 * 1024)
+#define KEY_FILE_MAX (64 * 1024)
+
+/* ---------------------------------------------------------------------
+ * Files
+ * ------------------------------------------------------------------- */
+
+/* The whole of a file, NUL-terminated; in secmem when secret. */
+static enum pt_status
+slurp(const char *path, bool secret, size_t max, unsigned char **out, size_t *len,
+      struct pt_err *err)
+{
+	unsigned char *buf = NULL;
+	struct stat sb;
+	size_t n = 0;
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"), path,
+		               strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
+		close(fd);
+		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"), path,
+		               max);
+	}
+	buf = secret ? secmem_alloc((size_t)sb.st_size + 1) : malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	while (n < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = errno;
+			close(fd);
+			if (secret)
+				secmem_free(buf);
+			else
+				free(buf);
+			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path, r ? strerror(e) : _("short read"));
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return PT_OK;
+}
+
+static char *
+fmt_time(time_t t)
+{
+	return cli_iso_time(t);
+}
+
+/* ---------------------------------------------------------------------
+ * ca
+ * ------------------------------------------------------------------- */
+
+static int
+cmd_ca_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: passtore ca add NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]");
+	const char *bundle = NULL, *tmpl = NULL, *key = NULL;
+	unsigned char *buf = NULL;
+	size_t len;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'b': bundle = optarg; break;
+		case 's': tmpl = optarg; break;
+		case 'k': key = optarg; break;
+		default: return cli_usage_error(c, "%s", usage);
+		}
+	}
+	if (optind + 1 != argc || !bundle)
+		return cli_usage_error(c, "%s", usage);
+	if (slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
+	    cert_ca_add(c->st, argv[optind], buf, len, tmpl, key, &c->err) == PT_OK)
+		printf(_("Added CA %s (subject template %s, default key %s).\n"), argv[optind],
+		       tmpl ? tmpl : CERT_DEFAULT_TEMPLATE, key ? key : CERT_DEFAULT_KEY);
+	free(buf);
+	return cli_report(c);
+}
+
+struct ca_print {
+	bool json;
+	json_t *arr;
+	bool full;
+};
+
+static json_t *
+bundle_json(const char *pem)
+{
+	struct x509_cert_list *l = NULL;
+	json_t *arr = json_array();
+
+	if (x509_bundle_parse((const unsigned char *)pem, strlen(pem), &l, NULL) != PT_OK)
+		return arr;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct x509_cert *x = &l->certs[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "subject", x->subject_grid, "issuer",
+		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed", x->self_signed);
+		json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
+		json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
+		json_array_append_new(arr, o);
+	}
+	x509_cert_list_free(&l);
+	return arr;
+}
+
+static int
+ca_row(const struct cert_ca *ca, void *ud)
+{
+	struct ca_print *p = ud;
+
+	if (p->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name, "subject_template",
+		                      ca->subject_tmpl, "default_key", ca->default_key, "created",
+		                      fmt_time(ca->created_at), "requests", (json_int_t)ca->requests,
+		                      "certificates", (json_int_t)ca->certificates);
+		if (p->full)
+			json_object_set_new(o, "bundle", bundle_json(ca->bundle_pem));
+		if (p->arr)
+			json_array_append_new(p->arr, o);
+		else
+			cli_json_print(o);
+		return 0;
+	}
+	if (!p->full) {
+		printf("%-20s %-9s %6lld %6lld  %s\n", ca->name, ca->default_key, (long long)ca->requests,
+		       (long long)ca->certificates, ca->subject_tmpl);
+		return 0;
+	}
+	printf(_("CA:                %s\n"), ca->name);
+	printf(_("Subject template:  %s\n"), ca->subject_tmpl);
+	printf(_("Default key:       %s\n"), ca->default_key);
+	printf(_("Added:             %s\n"), fmt_time(ca->created_at));
+	printf(_("Requests:          %lld\n"), (long long)ca->requests);
+	printf(_("Certificates:      %lld\n"), (long long)ca->certificates);
+	printf(_("Bundle:\n"));
+	{
+		struct x509_cert_list *l = NULL;
+		if (x509_bundle_parse((const unsigned char *)ca->bundle_pem, strlen(ca->bundle_pem), &l,
+		                      NULL) == PT_OK) {
+			for (size_t i = 0; i < l->n; i++) {
+				printf("  %s\n", l->certs[i].subject_grid);
+				printf(_("    issuer %s, valid until %s%s\n"), l->certs[i].issuer_grid,
+				       fmt_time(l->certs[i].not_after), l->certs[i].self_signed ? _(", root") : "");
+			}
+			x509_cert_list_free(&l);
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_ca_list(struct cli *c, int argc, char **argv)
+{
+	struct ca_print p = { false, NULL, false };
+	const char *filter;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore ca list [--json]"), &filter, &p.json)))
+		return rc;
+	if (filter)
+		return cli_usage_error(c, _("usage: passtore ca list [--json]"));
+	if (p.json)
+		p.arr = json_array();
+	else
+		printf("%-20s %-9s %6s %6s  %s\n", _("CA"), _("KEY"), _("REQS"), _("CERTS"), _("TEMPLATE"));
+	if (cert_ca_foreach(c->st, ca_row, &p, &c->err) == PT_OK && p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
+static int
+cmd_ca_show(struct cli *c, int argc, char **argv)
+{
+	struct ca_print p = { false, NULL, true };
+	const char *name;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore ca show NAME [--json]"), &name, &p.json)))
+		return rc;
+	if (!name)
+		return cli_usage_error(c, _("usage: passtore ca show NAME [--json]"));
+	cert_ca_get(c->st, name, ca_row, &p, &c->err);
+	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * cert request, csr, cancel
+ * ------------------------------------------------------------------- */
+
+struct spinner {
+	bool tty;
+	unsigned turns;
+	const char *what;
+};
+
+static void
+spin(void *ud)
+{
+	static const char wheel[] = "|/-\\";
+	struct spinner *sp = ud;
+
+	if (!sp->tty)
+		return;
+	fprintf(stderr, "\r%s %c", sp->what, wheel[sp->turns++ % 4]);
+	fflush(stderr);
+}
+
+static int
+cmd_cert_request(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ca", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "san", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: passtore cert request FQDN [--ca NAME] [--key TYPE] [--san NAME]...");
+	struct cert_request_opts ro = { 0 };
+	struct cert_request_info ri = { 0 };
+	struct spinner sp = { isatty(STDERR_FILENO) == 1, 0, _("Generating the key...") };
+	const char **sans;
+	char *fqdn;
+	int o;
+
+	sans = calloc((size_t)argc + 1, sizeof(*sans));
+	if (!sans)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'c': ro.ca = optarg; break;
+		case 'k': ro.keytype = optarg; break;
+		case 's': sans[ro.nsans++] = optarg; break;
+		default: free(sans); return cli_usage_error(c, "%s", usage);
+		}
+	}
+	if (optind + 1 != argc) {
+		free(sans);
+		return cli_usage_error(c, "%s", usage);
+	}
+	fqdn = cli_lowercase(argv[optind]);
+	ro.sans = sans;
+	ro.progress = spin;
+	ro.progress_ud = &sp;
+	if (fqdn && cert_request_create(c->st, fqdn, &ro, &ri, &c->err) == PT_OK) {
+		if (sp.turns)
+			fprintf(stderr, "\r%*s\r", (int)strlen(sp.what) + 2, "");
+		printf(_("Requested a certificate for %s from CA %s: new %s key, subject %s, names %s.\n"),
+		       fqdn, ri.ca, ri.keytype, ri.subject, ri.sans);
+		printf(_("Send the request to the CA: passtore cert csr %s > %s.csr\n"), fqdn, fqdn);
+	} else if (sp.turns) {
+		fputc('\n', stderr);
+	}
+	cert_request_info_clear(&ri);
+	free(fqdn);
+	free(sans);
+	return cli_report(c);
+}
+
+static int
+cmd_cert_csr(struct cli *c, int argc, char **argv)
+{
+	const char *arg;
+	char *fqdn, *csr = NULL;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert csr FQDN"), &arg)) != 0)
+		return rc;
+	fqdn = cli_lowercase(arg);
+	if (fqdn && cert_request_csr(c->st, fqdn, &csr, &c->err) == PT_OK)
+		fputs(csr, stdout);
+	free(csr);
+	free(fqdn);
+	return cli_report(c);
+}
+
+static int
+cmd_cert_cancel(struct cli *c, int argc, char **argv)
+{
+	const char *arg;
+	char *fqdn;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert cancel FQDN"), &arg)) != 0)
+		return rc;
+	fqdn = cli_lowercase(arg);
+	if (fqdn && cert_request_cancel(c->st, fqdn, &c->err) == PT_OK)
+		printf(_("Cancelled the pending request of %s.\n"), fqdn);
+	free(fqdn);
+	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * cert import, adopt
+ * ------------------------------------------------------------------- */
+
+/* What happened to one certificate, said after the batch succeeds. */
+struct import_note {
+	enum cert_outcome outcome;
+	char *line;
+};
+
+static int
+cmd_cert_import(struct cli *c, int argc, char **argv)
+{
+	struct import_note *notes = NULL;
+	size_t nnotes = 0, cap = 0, total = 0, refused = 0, stored = 0;
+	enum pt_status first = PT_OK;
+
+	for (int i = 1; i < argc; i++)
+		if (argv[i][0] == '-' && argv[i][1])
+			return cli_usage_error(c, _("usage: passtore cert import FILE..."));
+	if (argc < 2)
+		return cli_usage_error(c, _("usage: passtore cert import FILE..."));
+	for (int i = 1; i < argc && c->err.status != PT_DAMAGED; i++) {
+		struct x509_cert_list *l = NULL;
+		struct pt_err e = { 0 };
+		unsigned char *buf = NULL;
+		size_t len;
+
+		if (slurp(argv[i], false, CERT_FILE_MAX, &buf, &len, &e) != PT_OK ||
+		    x509_certs_parse(buf, len, &l, &e) != PT_OK) {
+			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], e.detail);
+			if (first == PT_OK)
+				first = e.status;
+			refused++;
+			free(buf);
+			continue;
+		}
+		free(buf);
+		for (size_t k = 0; k < l->n; k++) {
+			const struct x509_cert *x = &l->certs[k];
+			enum cert_outcome oc = CERT_NO_KEY;
+			char *fqdn = NULL, *line = NULL;
+			enum pt_status r = cert_import_one(c->st, x, &oc, &fqdn, &e);
+
+			total++;
+			if (r == PT_MISMATCH) {
+				fprintf(stderr, "passtore: %s: %s\n", argv[i], e.detail);
+				if (first == PT_OK)
+					first = r;
+				refused++;
+				continue;
+			}
+			if (r != PT_OK) { /* the store itself failed: stop here */
+				c->err = e;
+				free(fqdn);
+				break;
+			}
+			if (oc == CERT_DUPLICATE) {
+				if (asprintf(&line, _("Already in the store, skipped: %s (serial %s)\n"),
+				             x->subject_grid, x->serial) < 0)
+					line = NULL;
+			} else {
+				stored++;
+				if (asprintf(&line,
+				             oc == CERT_STORED
+				                     ? _("Imported %s for %s (serial %s, valid until %s)\n")
+				                     : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
+				                         "a newer certificate stays current\n"),
+				             x->subject_grid, fqdn, x->serial, fmt_time(x->not_after)) < 0)
+					line = NULL;
+			}
+			free(fqdn);
+			if (nnotes == cap) {
+				size_t ncap = cap ? cap * 2 : 16;
+				struct import_note *nn = realloc(notes, ncap * sizeof(*nn));
+				if (!nn) {
+					free(line);
+					pt_fail(&c->err, PT_NOMEM, NULL);
+					break;
+				}
+				notes = nn;
+				cap = ncap;
+			}
+			notes[nnotes].outcome = oc;
+			notes[nnotes++].line = line;
+		}
+		x509_cert_list_free(&l);
+		if (c->err.status != PT_OK)
+			break;
+	}
+	if (c->err.status == PT_OK && refused)
+		pt_fail(&c->err, first,
+		        ngettext("%zu certificate or file refused: nothing was imported",
+		                 "%zu certificates or files refused: nothing was imported", refused),
+		        refused);
+	if (c->err.status == PT_OK) {
+		for (size_t i = 0; i < nnotes; i++)
+			if (notes[i].line)
+				fputs(notes[i].line, stdout);
+		printf(ngettext("%zu certificate imported.\n", "%zu certificates imported.\n", stored), stored);
+	}
+	for (size_t i = 0; i < nnotes; i++)
+		free(notes[i].line);
+	free(notes);
+	(void)total;
+	return cli_report(c);
+}
+
+static int
+cmd_cert_adopt(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 'k' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: passtore cert adopt FQDN --key FILE --cert FILE");
+	const char *keyfile = NULL, *certfile = NULL;
+	struct x509_cert_list *l = NULL;
+	unsigned char *key = NULL, *buf = NULL;
+	enum cert_outcome oc;
+	char *fqdn = NULL, *ca = NULL;
+	size_t len;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'k': keyfile = optarg; break;
+		case 'c': certfile = optarg; break;
+		default: return cli_usage_error(c, "%s", usage);
+		}
+	}
+	if (optind + 1 != argc || !keyfile || !certfile)
+		return cli_usage_error(c, "%s", usage);
+	fqdn = cli_lowercase(argv[optind]);
+	if (!fqdn)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	if (slurp(certfile, false, CERT_FILE_MAX, &buf, &len, &c->err) != PT_OK ||
+	    x509_certs_parse(buf, len, &l, &c->err) != PT_OK ||
+	    slurp(keyfile, true, KEY_FILE_MAX, &key, &len, &c->err) != PT_OK)
+		goto out;
+	if (cert_adopt(c->st, fqdn, (const char *)key, l, &ca, &oc, &c->err) != PT_OK)
+		goto out;
+	printf(_("Adopted the key and certificate of %s%s.\n"), fqdn,
+	       oc == CERT_STORED_OLDER ? _(" (stored as superseded: a newer certificate stays current)") : "");
+	printf(_("CA: %s\n"), ca ? ca : _("unknown CA (no CA bundle in the store verifies it)"));
+	printf(_("The key is now in the store. Wipe the file %s yourself (for example: shred -u %s); "
+	         "passtore never deletes it.\n"),
+	       keyfile, keyfile);
+out:
+	secmem_free(key);
+	free(buf);
+	free(ca);
+	free(fqdn);
+	x509_cert_list_free(&l);
+	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * cert status, verify
+ * ------------------------------------------------------------------- */
+
+struct status_print {
+	bool json;
+	json_t *arr;
+	size_t n;
+	/* verify: what was seen */
+	bool key_match, chain_ok;
+	char key_detail[512], chain_detail[512];
+};
+
+static json_t *
+status_json(const struct cert_status *cs)
+{
+	const struct x509_cert *x = cs->x;
+	json_t *sans = json_array(), *o;
+
+	for (size_t i = 0; i < x->nsans; i++)
+		json_array_append_new(sans, json_string(x->sans[i]));
+	o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "host", cs->fqdn, "subject", x->subject_grid,
+	              "issuer", x->issuer_grid, "serial", x->serial, "sans", sans);
+	json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
+	json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
+	json_object_set_new(o, "days_left", json_integer(cs->days_left));
+	json_object_set_new(o, "band", json_string(x509_band_name(cs->band)));
+	json_object_set_new(o, "not_yet_valid", json_boolean(cs->band == X509_BAND_NOT_YET_VALID));
+	json_object_set_new(o, "key_match", json_boolean(cs->key_match));
+	if (!cs->key_match)
+		json_object_set_new(o, "key_problem", json_string(cs->key_detail));
+	json_object_set_new(o, "chain_ok", json_boolean(cs->chain_ok));
+	json_object_set_new(o, "ca", *cs->ca ? json_string(cs->ca) : json_null());
+	if (!cs->chain_ok)
+		json_object_set_new(o, "chain_problem", json_string(cs->chain_detail));
+	json_object_set_new(o, "state", json_string(cs->state));
+	json_object_set_new(o, "key_origin", json_string(cs->origin));
+	json_object_set_new(o, "key_type", json_string(x->key_known ? x509_keytype_name(x->key_type)
+	                                                            : x->key_algo));
+	json_object_set_new(o, "sha256", json_string(x->sha256_hex));
+	json_object_set_new(o, "imported", json_string(fmt_time(cs->imported_at)));
+	return o;
+}
+
+static void
+status_text(const struct cert_status *cs)
+{
+	const struct x509_cert *x = cs->x;
+
+	printf(_("Host:          %s\n"), cs->fqdn);
+	printf(_("Subject:       %s\n"), x->subject_grid);
+	printf(_("Issuer:        %s\n"), x->issuer_grid);
+	printf(_("Serial:        %s\n"), x->serial);
+	printf(_("Names:        "));
+	for (size_t i = 0; i < x->nsans; i++)
+		printf(" %s", x->sans[i]);
+	printf("\n");
+	printf(_("Not before:    %s\n"), fmt_time(x->not_before));
+	printf(_("Not after:     %s\n"), fmt_time(x->not_after));
+	printf(_("Days left:     %ld\n"), cs->days_left);
+	printf(_("Band:          %s\n"), x509_band_name(cs->band));
+	if (cs->key_match)
+		printf(_("Key match:     yes (%s key, %s)\n"),
+		       x->key_known ? x509_keytype_name(x->key_type) : x->key_algo, _(cs->origin));
+	else
+		printf(_("Key match:     NO: %s\n"), cs->key_detail);
+	if (cs->chain_ok)
+		printf(_("Chain:         verifies to CA %s\n"), cs->ca);
+	else if (*cs->ca)
+		printf(_("Chain:         BROKEN against CA %s: %s\n"), cs->ca, cs->chain_detail);
+	else
+		printf(_("Chain:         %s\n"), cs->chain_detail);
+	printf(_("State:         %s\n"), _(cs->state));
+}
+
+static int
+status_row(const struct cert_status *cs, void *ud)
+{
+	struct status_print *p = ud;
+
+	if (p->json) {
+		json_array_append_new(p->arr, status_json(cs));
+	} else {
+		if (p->n)
+			printf("\n");
+		status_text(cs);
+	}
+	p->n++;
+	p->key_match = cs->key_match;
+	p->chain_ok = cs->chain_ok;
+	snprintf(p->key_detail, sizeof(p->key_detail), "%s", cs->key_detail);
+	snprintf(p->chain_detail, sizeof(p->chain_detail), "%s", cs->chain_detail);
+	return 0;
+}
+
+static int
+cmd_cert_status(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "all", no_argument, NULL, 'a' },
+		{ "expiring", required_argument, NULL, 'e' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: passtore cert status [FQDN] [--json] [--all] [--expiring DAYS]");
+	struct status_print p = { 0 };
+	bool all = false;
+	long days = -1;
+	char *fqdn = NULL;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'j': p.json = true; break;
+		case 'a': all = true; break;
+		case 'e':
+			if (cli_parse_int(optarg, 0, 36500, &days) != 0)
+				return cli_usage_error(c, _("--expiring takes a number of days"));
+			break;
+		default: return cli_usage_error(c, "%s", usage);
+		}
+	}
+	if (optind + 1 < argc)
+		return cli_usage_error(c, "%s", usage);
+	if (optind < argc && !(fqdn = cli_lowercase(argv[optind])))
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	if (p.json)
+		p.arr = json_array();
+	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) == PT_OK) {
+		if (p.json) {
+			free(fqdn);
+			return cli_json_print(p.arr);
+		}
+		if (!p.n)
+			printf(fqdn ? _("%s has no certificate.\n") : _("No certificates%s.\n"),
+			       fqdn ? fqdn : days >= 0 ? _(" expiring in that time") : "");
+	}
+	json_decref(p.arr);
+	free(fqdn);
+	return cli_report(c);
+}
+
+static int
+cmd_cert_verify(struct cli *c, int argc, char **argv)
+{
+	struct status_print p = { 0 };
+	const char *arg;
+	char *fqdn;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert verify FQDN"), &arg)) != 0)
+		return rc;
+	fqdn = cli_lowercase(arg);
+	if (!fqdn)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	if (cert_status_foreach(c->st, fqdn, false, -1, time(NULL), status_row, &p, &c->err) != PT_OK)
+		goto out;
+	if (!p.n) {
+		pt_fail(&c->err, PT_NOTFOUND, _("%s has no certificate"), fqdn);
+		goto out;
+	}
+	if (!p.key_match && !p.chain_ok)
+		pt_fail(&c->err, PT_MISMATCH, _("%s fails verification: the key does not match (%s) and the chain does not verify (%s)"),
+		        fqdn, p.key_detail, p.chain_detail);
+	else if (!p.key_match)
+		pt_fail(&c->err, PT_MISMATCH, _("%s fails verification: the key does not match: %s"), fqdn,
+		        p.key_detail);
+	else if (!p.chain_ok)
+		pt_fail(&c->err, PT_REFUSED, _("%s fails verification: the chain does not verify: %s"), fqdn,
+		        p.chain_detail);
+	else
+		printf(_("%s verifies: the key matches and the chain verifies.\n"), fqdn);
+out:
+	free(fqdn);
+	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * report
+ * ------------------------------------------------------------------- */
+
+static int
+cmd_report_expiry(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "days", required_argument, NULL, 'd' },
+		{ "csv", no_argument, NULL, 'c' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: passtore report expiry [--days N] [--csv | --json]");
+	enum report_format fmt = REPORT_TEXT;
+	bool csv = false, json = false;
+	long days = -1;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'd':
+			if (cli_parse_int(optarg, 0, 36500, &days) != 0)
+				return cli_usage_error(c, _("--days takes a number of days"));
+			break;
+		case 'c': csv = true; break;
+		case 'j': json = true; break;
+		default: return cli_usage_error(c, "%s", usage);
+		}
+	}
+	if (optind != argc || (csv && json))
+		return cli_usage_error(c, "%s", usage);
+	if (csv)
+		fmt = REPORT_CSV;
+	else if (json)
+		fmt = REPORT_JSON;
+	report_expiry_write(c->st, stdout, fmt, time(NULL), days, NULL, &c->err);
+	if (fflush(stdout) != 0 && c->err.status == PT_OK)
+		pt_fail(&c->err, PT_IO, _("cannot write the report"));
+	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * the family's table
+ * ------------------------------------------------------------------- */
+
+const struct cmd cli_cert_commands[] = {
+	{ "ca", "add", cmd_ca_add, CMD_STORE | CMD_WRITE,
+	  N_("NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]"),
+	  N_("add a CA: its PEM bundle (root and intermediates), the subject template of its "
+	     "host certificates (e.g. C=IT,O=INFN,OU=Host,L=Padova,CN=%h) and its default key type") },
+	{ "ca", "list", cmd_ca_list, CMD_STORE, N_("[--json]"), N_("list the CAs") },
+	{ "ca", "show", cmd_ca_show, CMD_STORE, N_("NAME [--json]"),
+	  N_("show a CA and the certificates of its bundle") },
+	{ "cert", "request", cmd_cert_request, CMD_STORE | CMD_WRITE,
+	  N_("FQDN [--ca NAME] [--key TYPE] [--san NAME]..."),
+	  N_("generate a key for a host (kept in the store) and a certificate request "
+	     "(key types rsa:2048, rsa:3072, rsa:4096, ec:p256, ec:p384)") },
+	{ "cert", "csr", cmd_cert_csr, CMD_STORE, N_("FQDN"),
+	  N_("print the pending certificate request of a host (public, for the CA)") },
+	{ "cert", "cancel", cmd_cert_cancel, CMD_STORE | CMD_WRITE, N_("FQDN"),
+	  N_("cancel the pending request of a host") },
+	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE, N_("FILE..."),
+	  N_("import issued certificates (PEM or DER); each must match a stored key, "
+	     "else nothing is imported") },
+	{ "cert", "adopt", cmd_cert_adopt, CMD_STORE | CMD_WRITE, N_("FQDN --key FILE --cert FILE"),
+	  N_("bring a host's existing key and certificate into the store") },
+	{ "cert", "status", cmd_cert_status, CMD_STORE,
+	  N_("[FQDN] [--json] [--all] [--expiring DAYS]"),
+	  N_("show certificates: dates, days left, band, key match and chain") },
+	{ "cert", "verify", cmd_cert_verify, CMD_STORE, N_("FQDN"),
+	  N_("check that a host's certificate matches its key and chains to its CA") },
+	{ "report", "expiry", cmd_report_expiry, CMD_STORE, N_("[--days N] [--csv | --json]"),
+	  N_("current certificates by expiry date, for printing or for another tool") },
+};
+const size_t cli_cert_ncommands = sizeof(cli_cert_commands) / sizeof(cli_cert_commands[0]);
