@@ -107,6 +107,8 @@ out:
  * ------------------------------------------------------------------- */
 
 struct install_job {
+	char *reload;     /* command run after the files are in place, or NULL */
+	struct pt_err reload_err; /* its failure: the files are in place all the same */
 	char *key_pem;    /* secure memory */
 	size_t key_len;
 	char *cert_pem;
@@ -123,6 +125,7 @@ install_job_free(struct install_job *j)
 	free(j->cert_path);
 	free(j->key_path);
 	free(j->owner);
+	free(j->reload);
 	memset(j, 0, sizeof(*j));
 }
 
@@ -136,6 +139,10 @@ put_pair(struct sshx *s, void *ud, struct pt_err *err)
 	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, 0400, j->owner, NULL, err);
 	if (ret == PT_OK)
 		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, 0644, j->owner, NULL, err);
+	if (ret == PT_OK && j->reload) {
+		int status;
+		(void)sshx_exec(s, j->reload, &status, &j->reload_err);
+	}
 	return ret;
 }
 
@@ -254,7 +261,8 @@ transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
 	if ((ret = load_pair(st, fqdn, &j, err)) != PT_OK ||
 	    (ret = host_path(st, fqdn, "cert-path", &j.cert_path, err)) != PT_OK ||
 	    (ret = host_path(st, fqdn, "key-path", &j.key_path, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "owner", &j.owner, err)) != PT_OK)
+	    (ret = host_path(st, fqdn, "owner", &j.owner, err)) != PT_OK ||
+	    (ret = host_path(st, fqdn, "reload", &j.reload, err)) != PT_OK)
 		goto out;
 	{
 		/* the peer is the key's own host: nothing else is ever a target */
@@ -263,6 +271,10 @@ transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
 	}
 	if (ret == PT_OK)
 		ret = record_install(st, fqdn, &j, res, err);
+	if (ret == PT_OK && j.reload_err.status != PT_OK)
+		ret = pt_fail(err, j.reload_err.status,
+		              _("the key and certificate are installed on %s, but the reload command failed: %s"),
+		              fqdn, j.reload_err.detail);
 out:
 	install_job_free(&j);
 	return ret;

@@ -160,13 +160,14 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
-	int64_t id, creds;
+	int64_t id, creds, keys;
 	int rc;
 
 	if ((ret = need_tx(st, err)) != PT_OK)
 		return ret;
 	ret = prep(st,
-	           "SELECT h.id, (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id)"
+	           "SELECT h.id, (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id),"
+	           " (SELECT count(*) FROM keys k WHERE k.host_id = h.id)"
 	           " FROM hosts h WHERE h.fqdn = ?",
 	           &s, err);
 	if (ret != PT_OK)
@@ -181,7 +182,13 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 	}
 	id = sqlite3_column_int64(s, 0);
 	creds = sqlite3_column_int64(s, 1);
+	keys = sqlite3_column_int64(s, 2);
 	sqlite3_finalize(s);
+	/* its private keys would be lost with it: never by a plain host rm */
+	if (keys > 0)
+		return pt_fail(err, PT_REFUSED,
+		               _("host %s still has private keys in the store (%lld), with their requests and certificates: they are not removed with the host"),
+		               fqdn, (long long)keys);
 	if (creds > 0)
 		return pt_fail(err, PT_REFUSED,
 		               _("host %s is still covered by password entries (%lld): remove them first (passtore pw list %s)"),

@@ -16,7 +16,7 @@
 #include "i18n.h"
 #include "settings.h"
 
-enum kind { K_IFNAME, K_IPV4, K_SECONDS, K_HOST, K_PATH, K_DAYS, K_USER, K_SERVICE, K_OWNER, K_AUTH };
+enum kind { K_IFNAME, K_IPV4, K_SECONDS, K_HOST, K_PATH, K_DAYS, K_USER, K_SERVICE, K_OWNER, K_AUTH, K_COMMAND };
 
 struct key_def {
 	const char *name; /* "host.*.user": * stands for an FQDN */
@@ -39,6 +39,7 @@ static const struct key_def keys[] = {
 	{ "host.*.key-path", K_PATH, "/etc/grid-security/hostkey.pem" },
 	{ "host.*.owner", K_OWNER, "0:0" },
 	{ "host.*.auth", K_AUTH, "password" },
+	{ "host.*.reload", K_COMMAND, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -138,6 +139,13 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 	case K_SERVICE:
 		if (!all_chars(v, "._/+-"))
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a service name"), key, v);
+		return PT_OK;
+	case K_COMMAND:
+		for (const char *c = v; *c; c++)
+			if ((unsigned char)*c < 0x20)
+				return pt_fail(err, PT_INVALID, _("%s: a command is one line of printable text"), key);
+		if (!*v || strlen(v) > 1024)
+			return pt_fail(err, PT_INVALID, _("%s: a command is one line of printable text"), key);
 		return PT_OK;
 	case K_AUTH:
 		if (strcmp(v, "password") != 0 && strcmp(v, "key") != 0)

@@ -14,6 +14,7 @@
  *   host.FQDN.cert-path  /etc/grid-security/hostcert.pem
  *   host.FQDN.key-path   /etc/grid-security/hostkey.pem
  *   host.FQDN.owner      UID:GID of the installed files (0:0)
+ *   host.FQDN.reload     a command run on the host after an install (none)
  *   host.FQDN.auth       "password" (the stored password of user@FQDN:service)
  *                        or "key" (that entry holds an OpenSSH private key)
  * Pinned SSH host keys are kept beside them (settings_pin_*).

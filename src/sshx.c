@@ -981,3 +981,59 @@ out:
 	*n = cnt;
 	return PT_OK;
 }
+
+/* ---- exec ---------------------------------------------------------- */
+
+/* Output kept for the message when the command fails. */
+#define SSHX_EXEC_OUT 512
+
+enum pt_status
+sshx_exec(struct sshx *s, const char *command, int *exit_status, struct pt_err *err)
+{
+	ssh_channel ch = NULL;
+	char out[SSHX_EXEC_OUT + 1], buf[256];
+	size_t kept = 0;
+	enum pt_status st = PT_OK;
+	int n;
+
+	*exit_status = -1;
+	ch = ssh_channel_new(s->ssh);
+	if (!ch)
+		return sshx_fail_ssh(s, err, _("opening a command channel"));
+	if (ssh_channel_open_session(ch) != SSH_OK) {
+		st = sshx_fail_ssh(s, err, _("opening a command channel"));
+		goto out;
+	}
+	if (ssh_channel_request_exec(ch, command) != SSH_OK) {
+		st = sshx_fail_ssh(s, err, _("running the command"));
+		goto out;
+	}
+	/* read both streams to the end: the exit status comes after them */
+	for (int is_stderr = 0; is_stderr < 2; is_stderr++) {
+		while ((n = ssh_channel_read(ch, buf, sizeof(buf), is_stderr)) > 0) {
+			size_t take = (size_t)n < SSHX_EXEC_OUT - kept ? (size_t)n : SSHX_EXEC_OUT - kept;
+			memcpy(out + kept, buf, take);
+			kept += take;
+		}
+		if (n < 0) {
+			st = sshx_fail_ssh(s, err, _("running the command"));
+			goto out;
+		}
+	}
+	out[kept] = '\0';
+	ssh_channel_send_eof(ch);
+	*exit_status = ssh_channel_get_exit_status(ch);
+	if (*exit_status != 0) {
+		for (size_t i = 0; i < kept; i++)
+			if (out[i] == '\n' || (unsigned char)out[i] < 0x20)
+				out[i] = ' ';
+		st = pt_fail(err, PT_ERR, _("\"%s\" on %s exited with status %d: %s"), command, s->peer,
+			     *exit_status, kept ? out : "");
+	}
+out:
+	if (ch) {
+		ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	return st;
+}

@@ -99,6 +99,11 @@ enum pt_status sshx_list(struct sshx *s, const char *dir, struct sshx_entry **en
 void sshx_list_free(struct sshx_entry **entries, size_t n);
 
 /* Close SFTP and the session, free, and clear the caller's pointer. */
+/* Run a command on the peer (an exec channel), within the session's
+ * deadline; PT_ERR with the start of its output when it exits non-zero. */
+enum pt_status sshx_exec(struct sshx *s, const char *command, int *exit_status,
+			 struct pt_err *err);
+
 void sshx_free(struct sshx **s);
 
 #endif
