@@ -180,6 +180,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	ok = guard_posture_ok(p, reason, sizeof(reason));
 	if (json) {
 		rc = posture_json(p, ok, reason, open_windows);
+		if (rc == 0 && !ok)
+			rc = pt_status_exit(PT_REFUSED);
 	} else {
 		printf(_("Interface:     %s (%s%s)\n"), ifname,
 		       !p->link_found ? _("missing") : p->link_up ? _("UP") : _("down"),
@@ -259,7 +261,7 @@ reraise(struct cli *c, int sig)
 static int
 cmd_transfer_send_csr(struct cli *c, int argc, char **argv)
 {
-	struct transfer_result r;
+	struct transfer_result r = { 0 };
 	const char *fqdn, *accept;
 	char *low;
 	int rc;
@@ -283,7 +285,7 @@ cmd_transfer_send_csr(struct cli *c, int argc, char **argv)
 static int
 cmd_transfer_install(struct cli *c, int argc, char **argv)
 {
-	struct transfer_result r;
+	struct transfer_result r = { 0 };
 	const char *fqdn, *accept;
 	char *low;
 	int rc;
@@ -325,13 +327,15 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 		{ "accept-hostkey", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct transfer_result r;
+	struct transfer_result r = { 0 };
 	const char *accept = NULL;
 	int rc, o, refused = 0;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o != 'a' || strncmp(optarg, "SHA256:", 7) != 0)
+		if (o != 'a')
 			return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
+			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		accept = optarg;
 	}
 	if (optind != argc)
@@ -340,8 +344,8 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 		print_window(&r);
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
-			        ngettext("%d file was refused: its certificates match no key in the store",
-			                 "%d files were refused: their certificates match no key in the store",
+			        ngettext("%d file was refused (see above): nothing of it was imported",
+			                 "%d files were refused (see above): nothing of them was imported",
 			                 (unsigned long)refused),
 			        refused);
 	} else if (r.window_id) {
@@ -361,6 +365,22 @@ cmd_transfer_recover(struct cli *c, int argc, char **argv)
 		return cli_usage_error(c, _("usage: passtore transfer recover"));
 	if (transfer_sweep_now(c->st, &windows, &rules, &c->err) == PT_OK)
 		printf(_("Windows recovered: %d; firewall rules removed: %d.\n"), windows, rules);
+	return cli_report(c);
+}
+
+static int
+cmd_transfer_forget_hostkey(struct cli *c, int argc, char **argv)
+{
+	const char *fqdn = NULL;
+	char *low;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore transfer forget-hostkey FQDN"), &fqdn)) != 0)
+		return rc;
+	low = cli_lowercase(fqdn);
+	if (settings_pin_forget(c->st, low, &c->err) == PT_OK)
+		printf(_("The host key of %s is forgotten: the next transfer needs --accept-hostkey.\n"), low);
+	free(low);
 	return cli_report(c);
 }
 
@@ -436,6 +456,8 @@ const struct cmd cli_transfer_commands[] = {
 	  N_("install the host's key and certificate on that host only, through a window") },
 	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE, N_("[--accept-hostkey SHA256:...]"),
 	  N_("bring new certificates from the operator's outbox and import those that match a key") },
+	{ "transfer", "forget-hostkey", cmd_transfer_forget_hostkey, CMD_STORE | CMD_WRITE, N_("FQDN"),
+	  N_("forget a host's pinned SSH key (a reinstalled host); the next contact needs --accept-hostkey") },
 	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE, "",
 	  N_("close what a dead process left: rules, link, journal") },
 	{ "transfer", "log", cmd_transfer_log, CMD_STORE, N_("[--json]"),

@@ -895,7 +895,7 @@ new_secret(struct cli *c, const struct secret_opts *so, char **secret, size_t *l
 static int
 cmd_pw_add(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore pw add USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N]");
+	const char *usage = _("usage: passtore pw add USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]");
 	struct secret_opts so;
 	const char *text = NULL;
 	struct entry e;
@@ -996,7 +996,7 @@ cmd_pw_show(struct cli *c, int argc, char **argv)
 static int
 cmd_pw_update(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore pw update USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N]");
+	const char *usage = _("usage: passtore pw update USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]");
 	struct secret_opts so;
 	const char *text = NULL;
 	struct entry e;

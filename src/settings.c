@@ -344,3 +344,30 @@ settings_pin_set(struct store *st, const char *fqdn, const char *fp, const char 
 		ret = audit_appendf(st, "hostkey.pin", fqdn, err, "%s %s", type, fp);
 	return ret;
 }
+
+enum pt_status
+settings_pin_forget(struct store *st, const char *fqdn, struct pt_err *err)
+{
+	char mk[320], *fp = NULL, *type = NULL;
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = settings_pin_get(st, fqdn, &fp, &type, err);
+	if (ret != PT_OK)
+		return ret;
+	snprintf(mk, sizeof(mk), "pin.%s", fqdn);
+	rc = sqlite3_prepare_v2(store_db(st), "DELETE FROM meta WHERE key = ?", -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, mk, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		ret = store_fail(st, rc, err, _("forget the host key"));
+	else
+		ret = audit_appendf(st, "hostkey.forget", fqdn, err, "%s %s", type, fp);
+	free(fp);
+	free(type);
+	return ret;
+}

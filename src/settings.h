@@ -43,6 +43,9 @@ enum pt_status settings_get_long(struct store *st, const char *key, long *v, str
  * when the host has none yet. */
 enum pt_status settings_pin_get(struct store *st, const char *fqdn, char **fp, char **type,
                                 struct pt_err *err);
+/* Forget the pin (a reinstalled host): the next contact needs the
+ * administrator's fingerprint again.  Audited; PT_NOTFOUND if none. */
+enum pt_status settings_pin_forget(struct store *st, const char *fqdn, struct pt_err *err);
 enum pt_status settings_pin_set(struct store *st, const char *fqdn, const char *fp,
                                 const char *type, struct pt_err *err);
 

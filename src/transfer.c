@@ -568,6 +568,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	jret = journal_close(&e, ret, ret == PT_OK ? "" : (err ? err->detail : ""), res, &cerr);
 	if (ret == PT_OK && jret != PT_OK)
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
+	if (ret != PT_OK)
+		res->pinned_now = false; /* journal_close pins only after success */
 out:
 	if (e.lockfd >= 0)
 		close(e.lockfd);
@@ -617,15 +619,17 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 		return PT_OK;
 	}
 	ret = guard_sweep(&serr, rules);
+	if (ret != PT_OK) {
+		/* the rules may still be in: the rows stay open, and say so */
+		if (fd >= 0)
+			close(fd);
+		return pt_fail(err, ret, _("the rules of a dead process's window could not be removed: %s"),
+		               serr.detail);
+	}
 	if (settings_get(st, "net.interface", &ifname, NULL) == PT_OK && ifname)
 		(void)guard_link_set(ifname, false, NULL);
 	free(ifname);
-	if (ret == PT_OK)
-		snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"), *rules);
-	else
-		snprintf(detail, sizeof(detail),
-		         _("closed at a later start; firewall rules removed: %d; the sweep failed: %s"), *rules,
-		         serr.detail);
+	snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"), *rules);
 	ret = store_begin(st, err);
 	if (ret == PT_OK) {
 		sqlite3_stmt *s = NULL;
