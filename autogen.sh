@@ -33,8 +33,8 @@ case "${1:-}" in
 	autoreconf -fi
 	./configure --enable-werror
 	make -j"$(nproc)"
-	# the console arrives with the TUI; until then this prints the usage
-	exec ./passtore
+	# the console on a throwaway demo store (its passphrase, "demo", is on screen)
+	exec ./passtore --demo
 	;;
 --deps-only)
 	install_deps

@@ -8,6 +8,7 @@
 #include "cli.h"
 #include "i18n.h"
 #include "secmem.h"
+#include "../ui/ui.h"
 
 int
 main(int argc, char **argv)
@@ -23,5 +24,8 @@ main(int argc, char **argv)
 	bindtextdomain(PACKAGE, LOCALEDIR);
 	textdomain(PACKAGE);
 #endif
+	/* no command (or only console options) on a terminal: the console */
+	if (ui_wanted(argc, argv))
+		return ui_main(argc, argv);
 	return cli_main(argc, argv);
 }

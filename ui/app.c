@@ -1,0 +1,650 @@
+/* app.c - the console session: options, curses set-up, the main loop,
+ * the frame (title, message line, F-key bar), help and menu generated
+ * from the key table, the idle lock and the reveal timer. */
+#include "config.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <ftw.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "demo.h"
+#include "i18n.h"
+#include "model.h"
+#include "secmem.h"
+#include "store.h"
+#include "ui.h"
+#include "view.h"
+
+#define MIN_COLS 80
+#define MIN_LINES 24
+#define DEFAULT_LOCK_AFTER 300
+#define DEFAULT_REVEAL 15
+
+static const struct view_ops *const views[VIEW_MAX] = {
+	[VIEW_UNLOCK] = &ui_unlock_ops,
+	[VIEW_DASH] = &ui_dash_ops,
+	[VIEW_HOSTS] = &ui_hosts_ops,
+	[VIEW_PASSWORDS] = &ui_passwords_ops,
+	[VIEW_TRANSFERS] = &ui_transfers_ops,
+	[VIEW_AUDIT] = &ui_audit_ops,
+};
+
+/* Reachable from every unlocked screen. */
+static const unsigned long long global_actions =
+	ACTBIT(ACT_HELP) | ACTBIT(ACT_BACK) | ACTBIT(ACT_MENU) | ACTBIT(ACT_LOCK) |
+	ACTBIT(ACT_DASH) | ACTBIT(ACT_HOSTS) | ACTBIT(ACT_PASSWORDS) | ACTBIT(ACT_TRANSFERS) |
+	ACTBIT(ACT_AUDIT) | ACTBIT(ACT_REFRESH) | ACTBIT(ACT_QUIT);
+
+int64_t
+ui_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void
+ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->msg, sizeof ui->msg, fmt, ap);
+	va_end(ap);
+	ui->msg_role = role;
+	ui->dirty = true;
+}
+
+void
+ui_put(int y, int x, int width, int attr, const char *text, bool pad)
+{
+	int n = 0;
+
+	if (width <= 0 || y < 0 || y >= LINES)
+		return;
+	attrset(attr);
+	move(y, x);
+	for (const char *p = text; *p && n < width; p++, n++)
+		addch((unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
+	while (pad && n++ < width)
+		addch(' ');
+	attrset(A_NORMAL);
+}
+
+void
+ui_reveal_clear(struct ui *ui)
+{
+	if (ui->reveal) {
+		secmem_freep(&ui->reveal);
+		ui->dirty = true;
+	}
+	ui->reveal_id = 0;
+	ui->reveal_until_ms = 0;
+}
+
+bool
+ui_reveal(struct ui *ui, int64_t id)
+{
+	struct pt_err err = { 0 };
+	char *s = NULL;
+	size_t n = 0;
+
+	ui_reveal_clear(ui);
+	if (model_pw_secret(ui->st, id, 0, &s, &n, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+		return false;
+	}
+	ui->reveal = s;
+	ui->reveal_id = id;
+	ui->reveal_until_ms = ui_now_ms() + ui->reveal_secs * 1000;
+	ui_message(ui, ROLE_HINT, _("Secret shown for %ld s."), ui->reveal_secs);
+	return true;
+}
+
+void
+ui_lock(struct ui *ui)
+{
+	ui_reveal_clear(ui);
+	for (int v = 0; v < VIEW_MAX; v++)
+		if (views[v]->reset)
+			views[v]->reset(ui);
+	store_close(&ui->st);
+	ui->lock_now = false;
+	ui_switch(ui, VIEW_UNLOCK);
+	ui_message(ui, ROLE_HINT, "%s", _("Locked: secrets wiped from memory."));
+}
+
+void
+ui_switch(struct ui *ui, enum ui_view_id v)
+{
+	ui->view = v;
+	ui->msg[0] = '\0';
+	if (views[v]->enter)
+		views[v]->enter(ui);
+	ui->dirty = true;
+}
+
+static bool
+too_small(void)
+{
+	return COLS < MIN_COLS || LINES < MIN_LINES;
+}
+
+static void
+draw_too_small(void)
+{
+	char buf[128];
+
+	erase();
+	snprintf(buf, sizeof buf, _("Terminal too small: %dx%d, need at least %dx%d."), COLS, LINES,
+	         MIN_COLS, MIN_LINES);
+	ui_put(0, 0, COLS, theme_attr(ROLE_ALERT), buf, false);
+	ui_put(1, 0, COLS, A_NORMAL, _("Enlarge the window, or press Q to quit."), false);
+	refresh();
+}
+
+static unsigned long long
+allowed_actions(const struct ui *ui)
+{
+	if (ui->view == VIEW_UNLOCK)
+		return views[VIEW_UNLOCK]->actions;
+	return global_actions | views[ui->view]->actions;
+}
+
+static void
+draw_fkeys(const struct ui *ui)
+{
+	unsigned long long allowed = allowed_actions(ui);
+	int x = 0;
+
+	move(LINES - 1, 0);
+	attrset(A_NORMAL);
+	clrtoeol();
+	for (int f = 1; f <= 10 && x < COLS; f++) {
+		enum ui_action a = ACT_NONE;
+		size_t n;
+		const struct ui_binding *b = ui_bindings(&n);
+		char num[4];
+
+		for (size_t i = 0; i < n; i++)
+			if (b[i].key == KEY_F(f) && (allowed & ACTBIT(b[i].act)))
+				a = b[i].act;
+		snprintf(num, sizeof num, "%d", f);
+		ui_put(LINES - 1, x, 2, theme_attr(ROLE_FKEY), num, false);
+		x += (int)strlen(num);
+		ui_put(LINES - 1, x, 6, theme_attr(ROLE_FKEY_LABEL), a ? _(ui_action_label(a)) : "", true);
+		x += 6;
+		if (f < 10)
+			x += 0;
+	}
+}
+
+static void
+draw_frame(struct ui *ui)
+{
+	char title[160];
+
+	snprintf(title, sizeof title, " passtore - %s", _(views[ui->view]->title));
+	ui_put(0, 0, COLS, theme_attr(ROLE_TITLE), title, true);
+	if (ui->demo_dir) {
+		const char *d = _("[demo store]");
+		ui_put(0, COLS - (int)strlen(d) - 1, (int)strlen(d), theme_attr(ROLE_TITLE), d, false);
+	}
+	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), ui->msg, true);
+	if (ui->reveal) {
+		/* drawn from secure memory: the secret is never copied to msg */
+		int x = (int)strlen(ui->msg) + 1;
+		ui_put(LINES - 2, x, COLS - x, theme_attr(ROLE_SELECTED), ui->reveal, false);
+	}
+	draw_fkeys(ui);
+}
+
+static void
+draw(struct ui *ui)
+{
+	if (too_small()) {
+		draw_too_small();
+		return;
+	}
+	erase();
+	views[ui->view]->draw(ui, 1, LINES - 3);
+	draw_frame(ui);
+	refresh();
+	ui->dirty = false;
+}
+
+/* A box in the middle of the screen; returns its top-left corner. */
+static void
+box_at(int h, int w, int *y, int *x, const char *title)
+{
+	*y = (LINES - h) / 2;
+	*x = (COLS - w) / 2;
+	attrset(A_NORMAL);
+	for (int r = 0; r < h; r++)
+		mvhline(*y + r, *x, ' ', w);
+	mvaddch(*y, *x, ACS_ULCORNER);
+	mvhline(*y, *x + 1, ACS_HLINE, w - 2);
+	mvaddch(*y, *x + w - 1, ACS_URCORNER);
+	mvvline(*y + 1, *x, ACS_VLINE, h - 2);
+	mvvline(*y + 1, *x + w - 1, ACS_VLINE, h - 2);
+	mvaddch(*y + h - 1, *x, ACS_LLCORNER);
+	mvhline(*y + h - 1, *x + 1, ACS_HLINE, w - 2);
+	mvaddch(*y + h - 1, *x + w - 1, ACS_LRCORNER);
+	if (title) {
+		char t[128];
+		snprintf(t, sizeof t, " %s ", title);
+		ui_put(*y, *x + 2, w - 4, theme_attr(ROLE_TITLE), t, false);
+	}
+}
+
+int
+ui_getkey(struct ui *ui, int timeout_ms)
+{
+	int k;
+
+	timeout(timeout_ms);
+	k = getch();
+	if (k != ERR) {
+		ui->last_input_ms = ui_now_ms();
+		if (k == KEY_RESIZE)
+			ui->dirty = true;
+	} else if (ui->st && ui->lock_after > 0 &&
+	           ui_now_ms() - ui->last_input_ms >= ui->lock_after * 1000) {
+		ui->lock_now = true;
+	}
+	return k;
+}
+
+void
+ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
+{
+	size_t first = 0;
+
+	for (;;) {
+		int h = LINES - 4, w = COLS - 8, y, x, rows;
+		if (h > (int)n + 3)
+			h = (int)n + 3;
+		if (h < 4)
+			h = 4;
+		rows = h - 3;
+		draw(ui);
+		box_at(h, w, &y, &x, title);
+		for (int r = 0; r < rows && first + (size_t)r < n; r++)
+			ui_put(y + 1 + r, x + 2, w - 4, A_NORMAL, lines[first + r], false);
+		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
+		       _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
+		refresh();
+		int k;
+		while ((k = ui_getkey(ui, 100)) == ERR)
+			if (ui->lock_now)
+				return;
+		if (k == KEY_RESIZE)
+			continue;
+		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+		                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
+		if (a == ACT_DOWN && first + (size_t)rows < n)
+			first++;
+		else if (a == ACT_UP && first > 0)
+			first--;
+		else if (a == ACT_PGDN && first + (size_t)rows < n)
+			first += (size_t)rows;
+		else if (a == ACT_PGUP)
+			first = first > (size_t)rows ? first - (size_t)rows : 0;
+		else if (a == ACT_NONE)
+			break;
+	}
+	ui->dirty = true;
+}
+
+/* The help screen: every binding of this screen, from the table. */
+static void
+show_help(struct ui *ui)
+{
+	unsigned long long allowed = allowed_actions(ui);
+	size_t n, nl = 0;
+	const struct ui_binding *b = ui_bindings(&n);
+	char **lines = calloc(ACT_MAX + 1, sizeof *lines);
+
+	if (!lines)
+		return;
+	/* this screen's own actions first, then the global ones */
+	for (int pass = 0; pass < 2; pass++)
+	for (int a = 1; a < ACT_MAX; a++) {
+		char keys[64] = "", kb[16];
+		if (!(allowed & ACTBIT(a)) || !(global_actions & ACTBIT(a)) != !pass)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			if (b[i].act == (enum ui_action)a) {
+				if (keys[0])
+					strncat(keys, " ", sizeof keys - strlen(keys) - 1);
+				strncat(keys, ui_key_name(b[i].key, kb, sizeof kb), sizeof keys - strlen(keys) - 1);
+			}
+		if (asprintf(&lines[nl], "%-18s %s", keys, _(ui_action_help(a))) < 0)
+			break;
+		nl++;
+	}
+	char title[128];
+	snprintf(title, sizeof title, _("Keys of %s"), _(views[ui->view]->title));
+	ui_popup(ui, title, (const char *const *)lines, nl);
+	for (size_t i = 0; i < nl; i++)
+		free(lines[i]);
+	free(lines);
+}
+
+static void dispatch(struct ui *ui, enum ui_action a, int key);
+
+/* The menu: every action of this screen, from the same table. */
+static void
+show_menu(struct ui *ui)
+{
+	unsigned long long allowed = allowed_actions(ui) & ~ACTBIT(ACT_MENU);
+	enum ui_action acts[ACT_MAX];
+	int n = 0, sel = 0;
+
+	for (int a = 1; a < ACT_MAX; a++)
+		if ((allowed & ACTBIT(a)) && a != ACT_UP && a != ACT_DOWN && a != ACT_PGUP &&
+		    a != ACT_PGDN && a != ACT_HOME && a != ACT_END)
+			acts[n++] = (enum ui_action)a;
+	for (;;) {
+		int h = n + 2, w = 56, y, x;
+		if (h > LINES - 3)
+			h = LINES - 3;
+		int rows = h - 2, first = sel >= rows ? sel - rows + 1 : 0;
+		draw(ui);
+		box_at(h, w, &y, &x, _("Menu"));
+		for (int r = 0; r < rows && first + r < n; r++) {
+			char line[128], kb[16];
+			size_t nb;
+			const struct ui_binding *b = ui_bindings(&nb);
+			const char *kn = "";
+			for (size_t i = 0; i < nb; i++)
+				if (b[i].act == acts[first + r]) {
+					kn = ui_key_name(b[i].key, kb, sizeof kb);
+					break;
+				}
+			snprintf(line, sizeof line, " %-6s %s", kn, _(ui_action_help(acts[first + r])));
+			ui_put(y + 1 + r, x + 1, w - 2,
+			       first + r == sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line, true);
+		}
+		refresh();
+		int k;
+		while ((k = ui_getkey(ui, 100)) == ERR)
+			if (ui->lock_now)
+				return;
+		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+		                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
+		                                     ACTBIT(ACT_MENU));
+		if (a == ACT_UP && sel > 0)
+			sel--;
+		else if (a == ACT_DOWN && sel < n - 1)
+			sel++;
+		else if (a == ACT_BACK || a == ACT_MENU)
+			break;
+		else if (a == ACT_OPEN) {
+			ui->dirty = true;
+			dispatch(ui, acts[sel], 0);
+			return;
+		}
+	}
+	ui->dirty = true;
+}
+
+bool
+ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
+{
+	size_t n = strlen(buf);
+
+	for (;;) {
+		int y = LINES - 2, lw = (int)strlen(label);
+		draw(ui);
+		ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
+		move(y, lw);
+		for (size_t i = 0; i < n && lw + (int)i < COLS - 1; i++)
+			addch(masked ? '*' : (chtype)(unsigned char)buf[i]);
+		curs_set(1);
+		refresh();
+		int k;
+		while ((k = ui_getkey(ui, 100)) == ERR)
+			if (ui->lock_now) {
+				curs_set(0);
+				return false;
+			}
+		curs_set(0);
+		if (k == 27 || k == KEY_F(10))
+			return false;
+		if (k == '\n' || k == '\r' || k == KEY_ENTER)
+			return true;
+		if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0)
+			buf[--n] = '\0';
+		else if (k >= 32 && k < 256 && k != 127 && n + 1 < len) {
+			buf[n++] = (char)k;
+			buf[n] = '\0';
+		}
+	}
+}
+
+bool
+ui_confirm(struct ui *ui, const char *question)
+{
+	char q[256];
+
+	snprintf(q, sizeof q, _("%s (y/n) "), question);
+	for (;;) {
+		draw(ui);
+		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
+		refresh();
+		int k;
+		while ((k = ui_getkey(ui, 100)) == ERR)
+			if (ui->lock_now)
+				return false;
+		if (k == 'y' || k == 'Y')
+			return true;
+		if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
+			return false;
+	}
+}
+
+static void
+dispatch(struct ui *ui, enum ui_action a, int key)
+{
+	if (ui->view != VIEW_UNLOCK) {
+		switch (a) {
+		case ACT_HELP: show_help(ui); return;
+		case ACT_MENU: show_menu(ui); return;
+		case ACT_LOCK: ui_lock(ui); return;
+		case ACT_QUIT: ui->quit = true; return;
+		case ACT_REFRESH:
+			clearok(curscr, TRUE);
+			if (views[ui->view]->enter)
+				views[ui->view]->enter(ui);
+			ui->dirty = true;
+			return;
+		case ACT_DASH: ui_switch(ui, VIEW_DASH); return;
+		case ACT_HOSTS: ui_switch(ui, VIEW_HOSTS); return;
+		case ACT_PASSWORDS: ui_switch(ui, VIEW_PASSWORDS); return;
+		case ACT_TRANSFERS: ui_switch(ui, VIEW_TRANSFERS); return;
+		case ACT_AUDIT: ui_switch(ui, VIEW_AUDIT); return;
+		default: break;
+		}
+	}
+	if (views[ui->view]->handle(ui, a, key)) {
+		ui->dirty = true;
+		return;
+	}
+	if (a == ACT_BACK) {
+		if (ui->view == VIEW_DASH && key == 27)
+			return; /* a stray Escape never ends the session */
+		if (ui->view == VIEW_DASH || ui->view == VIEW_UNLOCK)
+			ui->quit = true;
+		else
+			ui_switch(ui, VIEW_DASH);
+	}
+}
+
+/* SIGHUP (the KVM link went away), SIGTERM, SIGINT: leave through the
+ * main flow, so that secrets are wiped and the demo store removed. */
+static volatile sig_atomic_t stop_signal;
+
+static void
+on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void
+run(struct ui *ui)
+{
+	ui_switch(ui, VIEW_UNLOCK);
+	while (!ui->quit && !stop_signal) {
+		if (ui->lock_now)
+			ui_lock(ui);
+		if (ui->reveal && ui_now_ms() >= ui->reveal_until_ms) {
+			ui_reveal_clear(ui);
+			ui_message(ui, ROLE_HINT, "%s", _("Secret hidden again."));
+		}
+		if (ui->dirty)
+			draw(ui);
+		int k = ui_getkey(ui, 100);
+		if (k == ERR) {
+			if (views[ui->view]->tick && views[ui->view]->tick(ui))
+				ui->dirty = true;
+			continue;
+		}
+		if (k == KEY_RESIZE)
+			continue;
+		if (too_small()) {
+			if (k == 'Q' || k == 'q' || k == KEY_F(10))
+				ui->quit = true;
+			continue;
+		}
+		enum ui_action a = ui_key_action(k, allowed_actions(ui));
+		dispatch(ui, a, k);
+	}
+}
+
+/* ---- options, set-up and tear-down ---- */
+
+static int
+rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+struct ui_opts {
+	bool demo, mono;
+	const char *db;
+	long lock_after, reveal;
+};
+
+static int
+parse_opts(int argc, char **argv, struct ui_opts *o)
+{
+	o->lock_after = DEFAULT_LOCK_AFTER;
+	o->reveal = DEFAULT_REVEAL;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		char *end;
+		if (strcmp(a, "--demo") == 0)
+			o->demo = true;
+		else if (strcmp(a, "--mono") == 0)
+			o->mono = true;
+		else if (strcmp(a, "--db") == 0 && i + 1 < argc)
+			o->db = argv[++i];
+		else if ((strcmp(a, "--lock-after") == 0 || strcmp(a, "--reveal-seconds") == 0) &&
+		         i + 1 < argc) {
+			errno = 0;
+			long v = strtol(argv[++i], &end, 10);
+			if (errno || *end || v < 0 || v > 86400)
+				return -1;
+			*(strcmp(a, "--lock-after") == 0 ? &o->lock_after : &o->reveal) = v;
+		} else
+			return -1;
+	}
+	if (o->reveal == 0)
+		o->reveal = 1;
+	return 0;
+}
+
+bool
+ui_wanted(int argc, char **argv)
+{
+	struct ui_opts o = { 0 };
+
+	if (argc < 2)
+		return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	return parse_opts(argc, argv, &o) == 0;
+}
+
+int
+ui_main(int argc, char **argv)
+{
+	struct ui ui = { 0 };
+	struct ui_opts o = { 0 };
+	struct pt_err err = { 0 };
+
+	if (parse_opts(argc, argv, &o) != 0) {
+		fprintf(stderr, "%s\n",
+		        _("usage: passtore [--db FILE] [--demo] [--lock-after SECONDS] "
+		          "[--reveal-seconds SECONDS] [--mono]"));
+		return 2;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "passtore: %s\n", _("the console needs a terminal"));
+		return 2;
+	}
+	ui.lock_after = o.lock_after;
+	ui.reveal_secs = o.reveal;
+	if (o.demo) {
+		if (demo_create(&ui.demo_dir, &ui.path, &err) != PT_OK) {
+			fprintf(stderr, "passtore: %s\n", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+			return 1;
+		}
+	} else {
+		ui.path = o.db ? strdup(o.db) : getenv("PASSTORE_DB") && *getenv("PASSTORE_DB")
+		                                    ? strdup(getenv("PASSTORE_DB"))
+		                                    : store_default_path();
+		if (!ui.path)
+			return 1;
+	}
+	set_escdelay(25);
+	if (!initscr()) {
+		fprintf(stderr, "passtore: %s\n", _("cannot start the console"));
+		return 1;
+	}
+	theme_init(o.mono);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	ui.last_input_ms = ui_now_ms();
+	struct sigaction sa = { .sa_handler = on_signal };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	run(&ui);
+	ui_reveal_clear(&ui);
+	for (int v = 0; v < VIEW_MAX; v++)
+		if (views[v]->reset)
+			views[v]->reset(&ui);
+	store_close(&ui.st);
+	endwin();
+	if (ui.demo_dir) {
+		nftw(ui.demo_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		free(ui.demo_dir);
+	}
+	free(ui.path);
+	return stop_signal ? 128 + stop_signal : 0;
+}

@@ -1,0 +1,91 @@
+/* browse.c - drawing and moving a list pane. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "browse.h"
+#include "i18n.h"
+
+#define MASK "********"
+
+void
+browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused)
+{
+	struct ui_list *l = b->list;
+	int x = 0;
+	char info[96];
+
+	if (!l || rows < 2)
+		return;
+	ui_list_set_height(l, (size_t)(rows - 1));
+	for (int c = 0; c < b->ncols; c++) {
+		int w = b->widths[c] ? b->widths[c] : COLS - x;
+		char h[64];
+		snprintf(h, sizeof h, "%s%s", _(b->heads[c]),
+		         l->sort_col == c ? (l->sort_desc ? " v" : " ^") : "");
+		ui_put(top, x, w, A_BOLD | A_UNDERLINE, h, true);
+		x += w;
+	}
+	if (l->filter || l->count > (size_t)(rows - 1)) {
+		snprintf(info, sizeof info, " %s%s%s %zu/%zu ", l->filter ? "/" : "",
+		         l->filter ? l->filter : "", l->filter ? " " : "", l->count ? l->sel + 1 : 0,
+		         l->count);
+		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT), info, false);
+	}
+	if (l->count == 0) {
+		ui_put(top + 1, 1, COLS - 2, theme_attr(ROLE_HINT),
+		       l->error ? _("(the store could not be read)")
+		                : l->filter ? _("(nothing matches the filter)") : _("(empty)"),
+		       false);
+		return;
+	}
+	for (int r = 0; r < rows - 1; r++) {
+		size_t i = l->top + (size_t)r;
+		const struct ui_row *row = ui_list_row(l, i);
+		int attr = i == l->sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
+		if (!row)
+			break;
+		x = 0;
+		for (int c = 0; c < b->ncols; c++) {
+			int w = b->widths[c] ? b->widths[c] : COLS - x;
+			const char *text = row->col[c];
+			if (c == b->secret_col)
+				text = ui->reveal && ui->reveal_id == row->id ? ui->reveal : MASK;
+			ui_put(top + 1 + r, x, w, attr, text, true);
+			x += w;
+		}
+	}
+}
+
+bool
+browser_handle(struct ui *ui, struct browser *b, enum ui_action a)
+{
+	struct ui_list *l = b->list;
+	char buf[128];
+
+	if (!l)
+		return false;
+	switch (a) {
+	case ACT_UP: ui_list_move(l, -1); break;
+	case ACT_DOWN: ui_list_move(l, 1); break;
+	case ACT_PGUP: ui_list_page(l, -1); break;
+	case ACT_PGDN: ui_list_page(l, 1); break;
+	case ACT_HOME: ui_list_home(l); break;
+	case ACT_END: ui_list_end(l); break;
+	case ACT_FILTER:
+		snprintf(buf, sizeof buf, "%s", l->filter ? l->filter : "");
+		if (ui_prompt(ui, _("Filter: "), buf, sizeof buf, false))
+			ui_list_set_filter(l, buf);
+		break;
+	case ACT_SORT:
+		ui_list_set_sort(l, l->sort_col + 1 < b->ncols && l->sort_col + 1 != b->secret_col
+		                        ? l->sort_col + 1 : -1, l->sort_desc);
+		break;
+	case ACT_RSORT: ui_list_set_sort(l, l->sort_col < 0 ? 0 : l->sort_col, !l->sort_desc); break;
+	default: return false;
+	}
+	ui->dirty = true;
+	return true;
+}

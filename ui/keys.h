@@ -1,0 +1,68 @@
+/* keys.h - keys are data: one action list (name, help), one default
+ * binding table; dispatch, the help screen and the F-key bar are all
+ * generated from them. */
+#ifndef PASSTORE_UI_KEYS_H
+#define PASSTORE_UI_KEYS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*  name        label (F-key bar)   help */
+#define UI_ACTIONS(_) \
+	_(HELP,      N_("Help"),    N_("show the keys of this screen")) \
+	_(BACK,      N_("Back"),    N_("go back; on the dashboard, quit")) \
+	_(MENU,      N_("Menu"),    N_("open the menu of every action")) \
+	_(LOCK,      N_("Lock"),    N_("lock now: wipe secrets and ask the passphrase")) \
+	_(DASH,      N_("Dash"),    N_("dashboard")) \
+	_(HOSTS,     N_("Hosts"),   N_("hosts browser")) \
+	_(PASSWORDS, N_("Pass"),    N_("passwords browser")) \
+	_(TRANSFERS, N_("Xfer"),    N_("transfer window log")) \
+	_(AUDIT,     N_("Audit"),   N_("audit trail")) \
+	_(UP,        N_("Up"),      N_("previous row")) \
+	_(DOWN,      N_("Down"),    N_("next row")) \
+	_(PGUP,      N_("PgUp"),    N_("previous page")) \
+	_(PGDN,      N_("PgDn"),    N_("next page")) \
+	_(HOME,      N_("First"),   N_("first row")) \
+	_(END,       N_("Last"),    N_("last row")) \
+	_(FILTER,    N_("Filter"),  N_("filter the list (empty clears)")) \
+	_(SORT,      N_("Sort"),    N_("sort by the next column")) \
+	_(RSORT,     N_("Reverse"), N_("reverse the sort order")) \
+	_(PANE,      N_("Pane"),    N_("switch pane")) \
+	_(OPEN,      N_("Open"),    N_("open the selected row")) \
+	_(NEW,       N_("New"),     N_("add a new entry (form)")) \
+	_(REVEAL,    N_("Reveal"),  N_("show the secret for a few seconds")) \
+	_(UPDATE,    N_("Update"),  N_("set a new secret (asks to confirm)")) \
+	_(GENERATE,  N_("Gen"),     N_("generate a new secret (asks to confirm)")) \
+	_(HISTORY,   N_("History"), N_("versions of the secret")) \
+	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
+	_(QUIT,      N_("Quit"),    N_("quit passtore"))
+
+enum ui_action {
+	ACT_NONE = 0,
+#define UI_ACT_ENUM(name, label, help) ACT_##name,
+	UI_ACTIONS(UI_ACT_ENUM)
+#undef UI_ACT_ENUM
+	ACT_MAX
+};
+
+struct ui_binding {
+	int key;             /* curses key code */
+	enum ui_action act;
+};
+
+/* Untranslated label and help of an action. */
+const char *ui_action_label(enum ui_action a);
+const char *ui_action_help(enum ui_action a);
+/* The action bound to key among allowed (a bitmask of 1u << action, as a
+ * 64-bit set), or ACT_NONE. */
+enum ui_action ui_key_action(int key, unsigned long long allowed);
+/* Printable name of a key ("F1", "j", "PgDn", "^L"). */
+const char *ui_key_name(int key, char *buf, size_t len);
+/* The bindings, in table order; *n gets their number. */
+const struct ui_binding *ui_bindings(size_t *n);
+/* The F-key (1..12) bound to an action, or 0. */
+int ui_action_fkey(enum ui_action a);
+
+#define ACTBIT(a) (1ull << (a))
+
+#endif

@@ -1,0 +1,379 @@
+/* list.c - the list model: counting, sorting, filtering and a window of
+ * copied rows; the only memory proportional to the store is the sort
+ * index (a short key and a position per row), kept only when sorted. */
+#include "config.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "list.h"
+
+struct ui_list_key {
+	char key[UI_LIST_KEYLEN];
+	size_t pos; /* ordinal in the source's order */
+};
+
+struct ui_list *
+ui_list_new(const struct ui_list_source *src)
+{
+	struct ui_list *l = calloc(1, sizeof *l);
+
+	if (!l)
+		return NULL;
+	l->src = *src;
+	l->sort_col = -1;
+	l->height = 1;
+	return l;
+}
+
+static void
+win_clear(struct ui_list *l)
+{
+	for (size_t i = 0; i < l->nwin; i++)
+		for (int c = 0; c < UI_LIST_MAXCOLS; c++)
+			free((char *)l->win[i].col[c]);
+	free(l->win);
+	l->win = NULL;
+	l->nwin = 0;
+	l->win_valid = false;
+}
+
+void
+ui_list_free(struct ui_list **lp)
+{
+	struct ui_list *l = lp ? *lp : NULL;
+
+	if (!l)
+		return;
+	win_clear(l);
+	free(l->index);
+	free(l->filter);
+	free(l);
+	*lp = NULL;
+}
+
+static bool
+contains_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+bool
+ui_row_matches(const struct ui_row *r, int ncols, const char *filter)
+{
+	if (!filter || !*filter)
+		return true;
+	for (int c = 0; c < ncols && c < UI_LIST_MAXCOLS; c++)
+		if (r->col[c] && contains_ci(r->col[c], filter))
+			return true;
+	return false;
+}
+
+/* ---- counting and sorting: one pass over the source ---- */
+
+struct count_ctx {
+	struct ui_list *l;
+	size_t pos, count, cap;
+	struct ui_list_key *idx;
+	int nomem;
+};
+
+static int
+count_cb(const struct ui_row *r, void *ud)
+{
+	struct count_ctx *c = ud;
+	struct ui_list *l = c->l;
+	size_t pos = c->pos++;
+
+	if (!ui_row_matches(r, l->src.ncols, l->filter))
+		return 0;
+	if (l->sort_col >= 0) {
+		if (c->count == c->cap) {
+			size_t cap = c->cap ? c->cap * 2 : 256;
+			struct ui_list_key *n = realloc(c->idx, cap * sizeof *n);
+			if (!n) {
+				c->nomem = 1;
+				return 1;
+			}
+			c->idx = n;
+			c->cap = cap;
+		}
+		const char *k = r->col[l->sort_col] ? r->col[l->sort_col] : "";
+		struct ui_list_key *e = &c->idx[c->count];
+		strncpy(e->key, k, sizeof e->key - 1);
+		e->key[sizeof e->key - 1] = '\0';
+		e->pos = pos;
+	}
+	c->count++;
+	return 0;
+}
+
+/* Numbers sort as numbers ("9" before "10"), the rest without case. */
+static int
+key_cmp(const char *a, const char *b)
+{
+	char *ea, *eb;
+	double da = strtod(a, &ea), db = strtod(b, &eb);
+
+	if (*a && *b && *ea == '\0' && *eb == '\0' && ea != a && eb != b)
+		return da < db ? -1 : da > db;
+	return strcasecmp(a, b);
+}
+
+static int
+idx_cmp_asc(const void *x, const void *y)
+{
+	const struct ui_list_key *a = x, *b = y;
+	int r = key_cmp(a->key, b->key);
+
+	return r ? r : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static int
+idx_cmp_desc(const void *x, const void *y)
+{
+	const struct ui_list_key *a = x, *b = y;
+	int r = key_cmp(b->key, a->key);
+
+	return r ? r : (a->pos > b->pos) - (a->pos < b->pos);
+}
+
+static void
+clamp(struct ui_list *l)
+{
+	if (l->count == 0) {
+		l->sel = l->top = 0;
+		return;
+	}
+	if (l->sel >= l->count)
+		l->sel = l->count - 1;
+	if (l->sel < l->top)
+		l->top = l->sel;
+	if (l->sel >= l->top + l->height)
+		l->top = l->sel - l->height + 1;
+	if (l->top + l->height > l->count)
+		l->top = l->count > l->height ? l->count - l->height : 0;
+}
+
+int
+ui_list_refresh(struct ui_list *l)
+{
+	struct count_ctx c = { .l = l };
+	int rc;
+
+	win_clear(l);
+	free(l->index);
+	l->index = NULL;
+	l->passes++;
+	rc = l->src.each(l->src.ctx, count_cb, &c);
+	l->error = rc != 0 || c.nomem;
+	if (l->error) {
+		free(c.idx);
+		l->count = 0;
+		clamp(l);
+		return -1;
+	}
+	l->count = c.count;
+	if (l->sort_col >= 0) {
+		l->index = c.idx;
+		if (c.count)
+			qsort(l->index, c.count, sizeof *l->index,
+			      l->sort_desc ? idx_cmp_desc : idx_cmp_asc);
+	}
+	clamp(l);
+	return 0;
+}
+
+void
+ui_list_set_height(struct ui_list *l, size_t height)
+{
+	l->height = height ? height : 1;
+	l->win_valid = false;
+	clamp(l);
+}
+
+int
+ui_list_set_filter(struct ui_list *l, const char *filter)
+{
+	free(l->filter);
+	l->filter = filter && *filter ? strdup(filter) : NULL;
+	l->sel = l->top = 0;
+	return ui_list_refresh(l);
+}
+
+int
+ui_list_set_sort(struct ui_list *l, int col, bool desc)
+{
+	l->sort_col = col >= 0 && col < l->src.ncols ? col : -1;
+	l->sort_desc = l->sort_col >= 0 && desc;
+	return ui_list_refresh(l);
+}
+
+/* ---- moving ---- */
+
+static void
+moved(struct ui_list *l)
+{
+	clamp(l);
+	if (l->win_top != l->top)
+		l->win_valid = false;
+}
+
+void
+ui_list_move(struct ui_list *l, long delta)
+{
+	if (delta < 0 && (size_t)-delta > l->sel)
+		l->sel = 0;
+	else
+		l->sel += (size_t)delta;
+	moved(l);
+}
+
+void
+ui_list_page(struct ui_list *l, int pages)
+{
+	long step = (long)l->height * pages;
+
+	if (step < 0 && (size_t)-step > l->top)
+		l->top = 0;
+	else
+		l->top += (size_t)step;
+	if (l->count > l->height && l->top > l->count - l->height)
+		l->top = l->count - l->height;
+	else if (l->count <= l->height)
+		l->top = 0;
+	ui_list_move(l, step);
+	if (l->sel < l->top)
+		l->sel = l->top;
+	moved(l);
+}
+
+void
+ui_list_home(struct ui_list *l)
+{
+	l->sel = l->top = 0;
+	moved(l);
+}
+
+void
+ui_list_end(struct ui_list *l)
+{
+	l->sel = l->count ? l->count - 1 : 0;
+	moved(l);
+}
+
+/* ---- the window ---- */
+
+struct fill_ctx {
+	struct ui_list *l;
+	size_t pos, match;  /* ordinal in the source, ordinal among matches */
+	size_t *want;       /* sorted: source position of each window slot */
+	size_t found;
+	int nomem;
+};
+
+static int
+copy_row(struct ui_list *l, size_t slot, const struct ui_row *r)
+{
+	struct ui_row *w = &l->win[slot];
+
+	w->id = r->id;
+	for (int c = 0; c < l->src.ncols && c < UI_LIST_MAXCOLS; c++) {
+		w->col[c] = strdup(r->col[c] ? r->col[c] : "");
+		if (!w->col[c])
+			return -1;
+	}
+	l->copied++;
+	return 0;
+}
+
+static int
+fill_cb(const struct ui_row *r, void *ud)
+{
+	struct fill_ctx *f = ud;
+	struct ui_list *l = f->l;
+	size_t pos = f->pos++;
+
+	if (f->want) {
+		/* the window's slots are few: a linear look-up is fine */
+		for (size_t s = 0; s < l->nwin; s++)
+			if (f->want[s] == pos) {
+				if (copy_row(l, s, r) != 0)
+					return f->nomem = 1;
+				if (++f->found == l->nwin)
+					return 1;
+			}
+		return 0;
+	}
+	if (!ui_row_matches(r, l->src.ncols, l->filter))
+		return 0;
+	size_t m = f->match++;
+	if (m < l->top)
+		return 0;
+	if (copy_row(l, m - l->top, r) != 0)
+		return f->nomem = 1;
+	return ++f->found == l->nwin;
+}
+
+static int
+fill_window(struct ui_list *l)
+{
+	struct fill_ctx f = { .l = l };
+	size_t n;
+	int rc;
+
+	win_clear(l);
+	n = l->count > l->top ? l->count - l->top : 0;
+	if (n > l->height)
+		n = l->height;
+	l->win_top = l->top;
+	l->win_valid = true;
+	if (n == 0)
+		return 0;
+	l->win = calloc(n, sizeof *l->win);
+	if (!l->win)
+		return -1;
+	l->nwin = n;
+	if (l->index) {
+		f.want = malloc(n * sizeof *f.want);
+		if (!f.want)
+			return -1;
+		for (size_t s = 0; s < n; s++)
+			f.want[s] = l->index[l->top + s].pos;
+	}
+	l->passes++;
+	rc = l->src.each(l->src.ctx, fill_cb, &f);
+	free(f.want);
+	/* a row that vanished since counting leaves an empty slot */
+	for (size_t s = 0; s < n; s++)
+		for (int c = 0; c < l->src.ncols; c++)
+			if (!l->win[s].col[c])
+				l->win[s].col[c] = strdup("");
+	l->error = rc != 0 || f.nomem;
+	return l->error ? -1 : 0;
+}
+
+const struct ui_row *
+ui_list_row(struct ui_list *l, size_t i)
+{
+	if (i >= l->count || i < l->top || i >= l->top + l->height)
+		return NULL;
+	if (!l->win_valid || l->win_top != l->top)
+		fill_window(l);
+	if (i - l->win_top >= l->nwin)
+		return NULL;
+	return &l->win[i - l->win_top];
+}
+
+const struct ui_row *
+ui_list_selected(struct ui_list *l)
+{
+	return ui_list_row(l, l->sel);
+}

@@ -1,0 +1,258 @@
+/* ui-hosts.c - the hosts browser: the host list above, the selected
+ * host's passwords (masked) below; Tab moves between the panes. */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "browse.h"
+#include "hostspec.h"
+#include "i18n.h"
+#include "model.h"
+#include "store.h"
+
+struct host_each {
+	ui_row_cb cb;
+	void *ud;
+};
+
+static int
+host_row(const struct host *h, void *ud)
+{
+	struct host_each *e = ud;
+	char port[16], creds[24];
+	struct ui_row r = { .id = h->id };
+
+	snprintf(port, sizeof port, "%d", h->port);
+	snprintf(creds, sizeof creds, "%lld", (long long)h->credentials);
+	r.col[0] = h->fqdn;
+	r.col[1] = h->ip;
+	r.col[2] = port;
+	r.col[3] = h->groups;
+	r.col[4] = creds;
+	return e->cb(&r, e->ud);
+}
+
+static int
+hosts_each(void *ctx, ui_row_cb cb, void *ud)
+{
+	struct ui *ui = ctx;
+	struct host_each e = { cb, ud };
+	struct pt_err err = { 0 };
+
+	if (!ui->st)
+		return -1;
+	return model_host_foreach(ui->st, NULL, host_row, &e, &err) == PT_OK ? 0 : -1;
+}
+
+static const char *const host_heads[] = { N_("Host"), N_("Address"), N_("Port"), N_("Groups"),
+                                          N_("Passwords") };
+static const int host_widths[] = { 34, 16, 6, 14, 0 };
+static struct browser hosts_b = { NULL, host_heads, host_widths, 5, -1 };
+
+static const char *const hpw_heads[] = { N_("Entry"), N_("Ver"), N_("Hosts"), N_("Updated"),
+                                         N_("Secret") };
+static const int hpw_widths[] = { 38, 5, 6, 11, 0 };
+static struct pw_source hpw_src;
+static struct browser hpw_b = { NULL, hpw_heads, hpw_widths, 5, 4 };
+static int focus; /* 0: hosts, 1: the host's passwords */
+
+static void
+follow_selection(struct ui *ui)
+{
+	const struct ui_row *r = hosts_b.list ? ui_list_selected(hosts_b.list) : NULL;
+	const char *fqdn = r ? r->col[0] : "";
+
+	if (hpw_b.list && strcmp(fqdn, hpw_src.fqdn) == 0)
+		return;
+	snprintf(hpw_src.fqdn, sizeof hpw_src.fqdn, "%s", fqdn);
+	hpw_src.ui = ui;
+	if (!hpw_b.list) {
+		struct ui_list_source s = { 5, pw_source_each, &hpw_src };
+		hpw_b.list = ui_list_new(&s);
+	}
+	if (hpw_b.list) {
+		ui_list_home(hpw_b.list);
+		if (fqdn[0])
+			ui_list_refresh(hpw_b.list);
+		else
+			hpw_b.list->count = 0;
+	}
+}
+
+static void
+hosts_enter(struct ui *ui)
+{
+	if (!hosts_b.list) {
+		struct ui_list_source s = { 5, hosts_each, ui };
+		hosts_b.list = ui_list_new(&s);
+	}
+	if (hosts_b.list)
+		ui_list_refresh(hosts_b.list);
+	hpw_src.fqdn[0] = '\0';
+	if (hpw_b.list)
+		ui_list_free(&hpw_b.list);
+}
+
+static void
+hosts_draw(struct ui *ui, int top, int rows)
+{
+	int upper = rows * 3 / 5, lower = rows - upper - 1;
+	char line[320];
+
+	browser_draw(ui, &hosts_b, top, upper, focus == 0);
+	follow_selection(ui);
+	mvhline(top + upper, 0, ACS_HLINE, COLS);
+	snprintf(line, sizeof line, _(" Passwords of %s "), hpw_src.fqdn[0] ? hpw_src.fqdn : "-");
+	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line, false);
+	browser_draw(ui, &hpw_b, top + upper + 1, lower, focus == 1);
+}
+
+/* The new-host form */
+static int
+host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
+{
+	struct pt_err err = { 0 };
+	char *groups[16], *end, gbuf[256];
+	size_t ng = 0;
+	long port = 22;
+	enum pt_status ret;
+
+	(void)n;
+	(void)ud;
+	struct hostspec hs;
+	struct in_addr in;
+
+	if (!f[0].buf[0]) {
+		snprintf(msg, len, "%s", _("The host name is required."));
+		return 0;
+	}
+	/* the same check as the CLI's: a host spec naming exactly one host */
+	if (hostspec_expand(f[0].buf, &hs, &err) != PT_OK) {
+		snprintf(msg, len, "%s", err.detail);
+		return 0;
+	}
+	if (hs.group || hs.n != 1) {
+		hostspec_free(&hs);
+		snprintf(msg, len, "%s", _("Give one host name here (patterns and groups: use the CLI)."));
+		return 0;
+	}
+	snprintf(f[0].buf, f[0].len, "%s", hs.names[0]);
+	hostspec_free(&hs);
+	if (f[1].buf[0] && inet_pton(AF_INET, f[1].buf, &in) != 1) {
+		snprintf(msg, len, _("\"%s\" is not an IPv4 address."), f[1].buf);
+		return 1;
+	}
+	if (f[2].buf[0]) {
+		port = strtol(f[2].buf, &end, 10);
+		if (*end || port < 1 || port > 65535) {
+			snprintf(msg, len, "%s", _("The port must be a number from 1 to 65535."));
+			return 2;
+		}
+	}
+	snprintf(gbuf, sizeof gbuf, "%s", f[3].buf);
+	for (char *save = NULL, *g = strtok_r(gbuf, ", ", &save); g && ng < 16;
+	     g = strtok_r(NULL, ", ", &save))
+		groups[ng++] = g;
+	if (store_begin(ui->st, &err) != PT_OK) {
+		snprintf(msg, len, "%s", err.detail);
+		return 0;
+	}
+	ret = model_host_add(ui->st, f[0].buf, f[1].buf[0] ? f[1].buf : NULL, (int)port,
+	                     (const char *const *)groups, ng, &err);
+	if (ret == PT_OK)
+		ret = store_commit(ui->st, &err);
+	else
+		store_rollback(ui->st);
+	if (ret != PT_OK) {
+		snprintf(msg, len, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		return strstr(err.detail, "address") || strstr(err.detail, "IP") ? 1 : 0;
+	}
+	ui_message(ui, ROLE_BAND_OK, _("Added host %s."), f[0].buf);
+	return -1;
+}
+
+static void
+host_new_form(struct ui *ui)
+{
+	char fqdn[256] = "", ip[64] = "", port[8] = "22", groups[256] = "";
+	struct ui_field f[4] = {
+		{ _("Host name"), fqdn, sizeof fqdn, false, _("fully qualified: ce01.example.org") },
+		{ _("Address"), ip, sizeof ip, false, _("IPv4, optional") },
+		{ _("SSH port"), port, sizeof port, false, NULL },
+		{ _("Groups"), groups, sizeof groups, false, _("comma-separated: ces,grid") },
+	};
+
+	if (ui_form(ui, _("New host"), f, 4, host_submit, NULL))
+		ui_list_refresh(hosts_b.list);
+}
+
+static bool
+hosts_handle(struct ui *ui, enum ui_action a, int key)
+{
+	(void)key;
+	if (a == ACT_PANE) {
+		focus = !focus;
+		ui_reveal_clear(ui);
+		return true;
+	}
+	if (focus == 0) {
+		if (a == ACT_OPEN) {
+			focus = 1;
+			return true;
+		}
+		if (a == ACT_NEW) {
+			host_new_form(ui);
+			return true;
+		}
+		if (a == ACT_REVEAL || a == ACT_UPDATE || a == ACT_GENERATE || a == ACT_HISTORY) {
+			ui_message(ui, ROLE_HINT, "%s", _("Tab to the passwords pane first."));
+			return true;
+		}
+		return browser_handle(ui, &hosts_b, a);
+	}
+	if (a == ACT_BACK) {
+		focus = 0;
+		ui_reveal_clear(ui);
+		return true;
+	}
+	if (browser_handle(ui, &hpw_b, a))
+		return true;
+	const struct ui_row *r = hpw_b.list ? ui_list_selected(hpw_b.list) : NULL;
+	if (a == ACT_OPEN)
+		a = ACT_REVEAL;
+	if (a == ACT_NEW) {
+		if (pw_new_form(ui, hpw_src.fqdn[0] ? hpw_src.fqdn : NULL)) {
+			ui_list_refresh(hpw_b.list);
+			ui_list_refresh(hosts_b.list);
+		}
+		return true;
+	}
+	if (pw_action(ui, a, r ? r->id : 0)) {
+		ui_list_refresh(hpw_b.list);
+		return true;
+	}
+	return false;
+}
+
+static void
+hosts_reset(struct ui *ui)
+{
+	(void)ui;
+	ui_list_free(&hosts_b.list);
+	ui_list_free(&hpw_b.list);
+	hpw_src.fqdn[0] = '\0';
+	focus = 0;
+}
+
+const struct view_ops ui_hosts_ops = {
+	.title = N_("Hosts"),
+	.actions = BROWSER_ACTIONS | PW_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE),
+	.enter = hosts_enter,
+	.draw = hosts_draw,
+	.handle = hosts_handle,
+	.reset = hosts_reset,
+};

@@ -1,0 +1,161 @@
+/* ui-logs.c - the transfer window log and the audit trail, newest first. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "audit.h"
+#include "browse.h"
+#include "i18n.h"
+#include "transfer.h"
+
+struct log_each {
+	ui_row_cb cb;
+	void *ud;
+};
+
+static void
+stamp(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
+}
+
+static int
+window_row(const struct window_info *w, void *ud)
+{
+	struct log_each *e = ud;
+	char id[24], when[32], exp[32];
+	struct ui_row r = { .id = w->id };
+
+	snprintf(id, sizeof id, "%lld", (long long)w->id);
+	stamp((time_t)(w->opened_ms / 1000), when, sizeof when);
+	if (w->exposure_ms >= 0)
+		snprintf(exp, sizeof exp, "%.1f", w->exposure_ms);
+	else
+		snprintf(exp, sizeof exp, "-");
+	r.col[0] = id;
+	r.col[1] = when;
+	r.col[2] = w->purpose;
+	r.col[3] = w->host;
+	r.col[4] = w->peer;
+	r.col[5] = w->outcome;
+	r.col[6] = exp;
+	return e->cb(&r, e->ud);
+}
+
+static int
+windows_each(void *ctx, ui_row_cb cb, void *ud)
+{
+	struct ui *ui = ctx;
+	struct log_each e = { cb, ud };
+	struct pt_err err = { 0 };
+
+	if (!ui->st)
+		return -1;
+	return transfer_log_foreach(ui->st, window_row, &e, &err) == PT_OK ? 0 : -1;
+}
+
+static int
+audit_row(const struct audit_row *a, void *ud)
+{
+	struct log_each *e = ud;
+	char id[24], when[32];
+	struct ui_row r = { .id = a->id };
+
+	snprintf(id, sizeof id, "%lld", (long long)a->id);
+	stamp(a->ts, when, sizeof when);
+	r.col[0] = id;
+	r.col[1] = when;
+	r.col[2] = a->actor;
+	r.col[3] = a->action;
+	r.col[4] = a->object;
+	r.col[5] = a->detail;
+	return e->cb(&r, e->ud);
+}
+
+static int
+audit_each(void *ctx, ui_row_cb cb, void *ud)
+{
+	struct ui *ui = ctx;
+	struct log_each e = { cb, ud };
+	struct pt_err err = { 0 };
+
+	if (!ui->st)
+		return -1;
+	return audit_foreach(ui->st, audit_row, &e, &err) == PT_OK ? 0 : -1;
+}
+
+static const char *const win_heads[] = { N_("#"), N_("Opened"), N_("Purpose"), N_("Host"),
+                                         N_("Peer"), N_("Outcome"), N_("Exp. ms") };
+static const int win_widths[] = { 5, 17, 10, 18, 14, 9, 0 };
+static struct browser win_b = { NULL, win_heads, win_widths, 7, -1 };
+
+static const char *const aud_heads[] = { N_("#"), N_("Time"), N_("Actor"), N_("Action"),
+                                         N_("Object"), N_("Detail") };
+static const int aud_widths[] = { 5, 17, 9, 13, 24, 0 };
+static struct browser aud_b = { NULL, aud_heads, aud_widths, 6, -1 };
+
+static void
+open_log(struct ui *ui, struct browser *b, int (*each)(void *, ui_row_cb, void *))
+{
+	if (!b->list) {
+		struct ui_list_source s = { b->ncols, each, ui };
+		b->list = ui_list_new(&s);
+		if (b->list) {
+			b->list->sort_col = 0; /* newest first */
+			b->list->sort_desc = true;
+		}
+	}
+	if (b->list)
+		ui_list_refresh(b->list);
+}
+
+static void win_enter(struct ui *ui) { open_log(ui, &win_b, windows_each); }
+static void aud_enter(struct ui *ui) { open_log(ui, &aud_b, audit_each); }
+static void win_draw(struct ui *ui, int top, int rows) { browser_draw(ui, &win_b, top, rows, true); }
+static void aud_draw(struct ui *ui, int top, int rows) { browser_draw(ui, &aud_b, top, rows, true); }
+
+static bool
+win_handle(struct ui *ui, enum ui_action a, int key)
+{
+	(void)key;
+	return browser_handle(ui, &win_b, a);
+}
+
+static bool
+aud_handle(struct ui *ui, enum ui_action a, int key)
+{
+	(void)key;
+	return browser_handle(ui, &aud_b, a);
+}
+
+static void
+logs_reset(struct ui *ui)
+{
+	(void)ui;
+	ui_list_free(&win_b.list);
+	ui_list_free(&aud_b.list);
+}
+
+const struct view_ops ui_transfers_ops = {
+	.title = N_("Transfers"),
+	.actions = BROWSER_ACTIONS,
+	.enter = win_enter,
+	.draw = win_draw,
+	.handle = win_handle,
+	.reset = logs_reset,
+};
+
+const struct view_ops ui_audit_ops = {
+	.title = N_("Audit trail"),
+	.actions = BROWSER_ACTIONS,
+	.enter = aud_enter,
+	.draw = aud_draw,
+	.handle = aud_handle,
+	.reset = logs_reset,
+};

@@ -1,0 +1,85 @@
+/* view.h - what the console's screens share: the session, the view
+ * table (tig's view_ops) and the drawing helpers of app.c. */
+#ifndef PASSTORE_UI_VIEW_H
+#define PASSTORE_UI_VIEW_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys.h"
+#include "theme.h"
+
+struct store;
+
+enum ui_view_id { VIEW_UNLOCK, VIEW_DASH, VIEW_HOSTS, VIEW_PASSWORDS, VIEW_TRANSFERS, VIEW_AUDIT, VIEW_MAX };
+
+struct ui {
+	struct store *st;          /* NULL while locked */
+	char *path;                /* the store file */
+	char *demo_dir;            /* --demo: removed on exit */
+	long lock_after;           /* seconds idle before locking; 0: never */
+	long reveal_secs;          /* how long a revealed secret stays */
+	int64_t last_input_ms;
+	enum ui_view_id view;
+	char msg[256];
+	enum theme_role msg_role;
+	bool quit, dirty, lock_now;
+	/* the one revealed secret (secure memory), if any */
+	int64_t reveal_id;
+	char *reveal;
+	int64_t reveal_until_ms;
+};
+
+struct view_ops {
+	const char *title;                /* N_() */
+	unsigned long long actions;       /* what the view handles, besides the globals */
+	void (*enter)(struct ui *ui);     /* shown (again) */
+	void (*draw)(struct ui *ui, int top, int rows);
+	/* true when handled */
+	bool (*handle)(struct ui *ui, enum ui_action a, int key);
+	/* a timer tick (~100 ms): true when the screen must be redrawn */
+	bool (*tick)(struct ui *ui);
+	/* lock: forget everything read from the store */
+	void (*reset)(struct ui *ui);
+};
+
+extern const struct view_ops ui_unlock_ops, ui_dash_ops, ui_hosts_ops, ui_passwords_ops,
+	ui_transfers_ops, ui_audit_ops;
+
+/* app.c */
+int64_t ui_now_ms(void);
+void ui_switch(struct ui *ui, enum ui_view_id v);
+void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ui_lock(struct ui *ui);
+/* One line at (y, x), cut to width, padded with spaces when pad. */
+void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
+/* Ask for a line on the message row; false on Esc. */
+bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked);
+bool ui_confirm(struct ui *ui, const char *question);
+/* Show lines in a box until a key. */
+void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
+/* Read a key, with the idle lock and resize handled; ERR on timeout. */
+int ui_getkey(struct ui *ui, int timeout_ms);
+
+/* reveal.c-like helpers in app.c */
+void ui_reveal_clear(struct ui *ui);
+bool ui_reveal(struct ui *ui, int64_t id);
+
+/* form.c */
+struct ui_field {
+	const char *label;   /* translated */
+	char *buf;           /* the caller's (secure memory when masked) */
+	size_t len;
+	bool masked;
+	const char *hint;    /* translated, may be NULL */
+};
+/* validate: returns -1 when accepted (and done), else the field to fix
+ * with a message in err. */
+typedef int (*ui_form_submit)(struct ui *ui, struct ui_field *f, size_t n, char *err,
+                              size_t errlen, void *ud);
+bool ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_submit submit,
+             void *ud);
+
+#endif
