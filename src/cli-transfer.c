@@ -344,8 +344,8 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 		print_window(&r);
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
-			        ngettext("%d file was refused (see above): nothing of it was imported",
-			                 "%d files were refused (see above): nothing of them was imported",
+			        ngettext("%d file was refused (see above); the other files were imported",
+			                 "%d files were refused (see above); the other files were imported",
 			                 (unsigned long)refused),
 			        refused);
 	} else if (r.window_id) {

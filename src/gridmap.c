@@ -757,8 +757,8 @@ detect(const char *name, struct text *t, enum gm_format *f, struct pt_err *err)
 			return PT_OK;
 		}
 		return fail_line(err, name, (unsigned)i + 1,
-		                 _("not a member list: neither DNs one a line, a VOMS-Admin CSV "
-		                   "export nor LDIF"));
+		                 _("not a member list: not one DN per line, not a VOMS-Admin CSV "
+		                   "export, not LDIF"));
 	}
 	*f = GM_FMT_PLAIN;
 	return PT_OK;

@@ -272,8 +272,8 @@ START_TEST(member_errors)
 
 	buf = slurp("neither.txt", &len);
 	expect_members_error("neither.txt", buf, len,
-	                     "neither.txt:2: not a member list: neither DNs one a line, a "
-	                     "VOMS-Admin CSV export nor LDIF");
+	                     "neither.txt:2: not a member list: not one DN per line, not a "
+	                     "VOMS-Admin CSV export, not LDIF");
 	free(buf);
 	buf = slurp("broken.ldif", &len);
 	expect_members_error("broken.ldif", buf, len,
