@@ -27,32 +27,6 @@
 #define TEXT0(s, i) (TEXT((s), (i)) ? TEXT((s), (i)) : "")
 #define DAY 86400
 
-static enum pt_status
-prep(struct store *st, const char *sql, sqlite3_stmt **s, struct pt_err *err)
-{
-	int rc = sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL);
-
-	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("prepare statement"));
-}
-
-/* Step a statement that returns no row; finalize it. */
-static enum pt_status
-run(struct store *st, sqlite3_stmt *s, struct pt_err *err, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, what);
-}
-
-static enum pt_status
-need_tx(struct store *st, struct pt_err *err)
-{
-	if (sqlite3_get_autocommit(store_db(st)))
-		return pt_fail(err, PT_ERR, _("internal error: change outside a transaction"));
-	return PT_OK;
-}
-
 /* "AB:CD:..." like x509_cert.key_id_hex, so stored ids compare as text. */
 static void
 hex_id(const unsigned char *id, char out[X509_ID_HEX_LEN])
@@ -73,7 +47,7 @@ host_id(struct store *st, const char *fqdn, int64_t *id, struct pt_err *err)
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st, "SELECT id FROM hosts WHERE fqdn = ?", &s, err);
+	ret = store_prepare(st, "SELECT id FROM hosts WHERE fqdn = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
@@ -147,7 +121,7 @@ cert_ca_add(struct store *st, const char *name, const unsigned char *bundle, siz
 	size_t n;
 	int rc;
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
 	if (!valid_ca_name(name))
 		return pt_fail(err, PT_INVALID,
@@ -169,7 +143,7 @@ cert_ca_add(struct store *st, const char *name, const unsigned char *bundle, siz
 	x509_cert_list_free(&l);
 	if (ret != PT_OK)
 		return ret;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "INSERT INTO cas (name, bundle_pem, subject_tmpl, default_key, created_at)"
 	           " VALUES (?, ?, ?, ?, ?)",
 	           &s, err);
@@ -236,7 +210,7 @@ cert_ca_get(struct store *st, const char *name, int (*cb)(const struct cert_ca *
 	enum pt_status ret;
 	int seen;
 
-	ret = prep(st, CA_SELECT "WHERE c.name = ?", &s, err);
+	ret = store_prepare(st, CA_SELECT "WHERE c.name = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -254,7 +228,7 @@ cert_ca_foreach(struct store *st, int (*cb)(const struct cert_ca *ca, void *ud),
 	enum pt_status ret;
 	int seen;
 
-	ret = prep(st, CA_SELECT "ORDER BY c.name", &s, err);
+	ret = store_prepare(st, CA_SELECT "ORDER BY c.name", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	return ca_rows(st, s, cb, ud, &seen, err);
@@ -330,7 +304,7 @@ no_pending(struct store *st, int64_t hid, const char *fqdn, struct pt_err *err)
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st, "SELECT created_at FROM requests WHERE host_id = ? AND state = 'pending'", &s, err);
+	ret = store_prepare(st, "SELECT created_at FROM requests WHERE host_id = ? AND state = 'pending'", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
@@ -379,7 +353,7 @@ insert_key(struct store *st, int64_t hid, const char *type, const char *key_pem,
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "INSERT INTO keys (host_id, type, key_pem, key_id, origin, created_at)"
 	           " VALUES (?, ?, ?, ?, ?, ?)",
 	           &s, err);
@@ -416,7 +390,7 @@ cert_request_create(struct store *st, const char *fqdn, const struct cert_reques
 	int64_t hid, kid;
 
 	memset(out, 0, sizeof(*out));
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
 	/* everything that can refuse runs before the slow key generation */
 	if ((ret = host_id(st, fqdn, &hid, err)) != PT_OK ||
@@ -442,7 +416,7 @@ cert_request_create(struct store *st, const char *fqdn, const struct cert_reques
 	ret = insert_key(st, hid, x509_keytype_name(kt), key, idhex, "generated", &kid, err);
 	if (ret != PT_OK)
 		goto out;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "INSERT INTO requests (host_id, key_ref, ca_id, csr_pem, subject, sans, state, created_at)"
 	           " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
 	           &s, err);
@@ -455,7 +429,7 @@ cert_request_create(struct store *st, const char *fqdn, const struct cert_reques
 	sqlite3_bind_text(s, 5, grid, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 6, names, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 7, (sqlite3_int64)time(NULL));
-	ret = run(st, s, err, _("store the request"));
+	ret = store_run(st, s, err, _("store the request"));
 	if (ret != PT_OK)
 		goto out;
 	out->id = sqlite3_last_insert_rowid(store_db(st));
@@ -491,7 +465,7 @@ cert_request_csr(struct store *st, const char *fqdn, char **csr_pem, struct pt_e
 	*csr_pem = NULL;
 	if ((ret = host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
-	ret = prep(st, "SELECT csr_pem FROM requests WHERE host_id = ? AND state = 'pending'", &s, err);
+	ret = store_prepare(st, "SELECT csr_pem FROM requests WHERE host_id = ? AND state = 'pending'", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
@@ -515,14 +489,14 @@ cert_request_cancel(struct store *st, const char *fqdn, struct pt_err *err)
 	enum pt_status ret;
 	int64_t hid;
 
-	if ((ret = need_tx(st, err)) != PT_OK || (ret = host_id(st, fqdn, &hid, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
-	ret = prep(st, "UPDATE requests SET state = 'cancelled' WHERE host_id = ? AND state = 'pending'",
+	ret = store_prepare(st, "UPDATE requests SET state = 'cancelled' WHERE host_id = ? AND state = 'pending'",
 	           &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
-	ret = run(st, s, err, _("cancel the request"));
+	ret = store_run(st, s, err, _("cancel the request"));
 	if (ret != PT_OK)
 		return ret;
 	if (sqlite3_changes(store_db(st)) == 0)
@@ -557,7 +531,7 @@ is_stored(struct store *st, const struct x509_cert *c, bool *yes, struct pt_err 
 	int rc;
 
 	sha256_plain(c, sha);
-	ret = prep(st, "SELECT 1 FROM certificates WHERE sha256 = ?", &s, err);
+	ret = store_prepare(st, "SELECT 1 FROM certificates WHERE sha256 = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
@@ -576,7 +550,7 @@ find_ca(struct store *st, const struct x509_cert *c, int64_t *ca_id, struct pt_e
 	int rc;
 
 	*ca_id = 0;
-	ret = prep(st, "SELECT id, bundle_pem FROM cas ORDER BY id", &s, err);
+	ret = store_prepare(st, "SELECT id, bundle_pem FROM cas ORDER BY id", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -607,7 +581,7 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 
 	sha256_plain(c, sha);
 
-	ret = prep(st, "SELECT id, not_before, not_after FROM certificates WHERE host_id = ? AND state = 'current'",
+	ret = store_prepare(st, "SELECT id, not_before, not_after FROM certificates WHERE host_id = ? AND state = 'current'",
 	           &s, err);
 	if (ret != PT_OK)
 		return ret;
@@ -623,14 +597,14 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("look up certificates"));
 	if (old && !older) {
-		ret = prep(st, "UPDATE certificates SET state = 'superseded' WHERE id = ?", &s, err);
+		ret = store_prepare(st, "UPDATE certificates SET state = 'superseded' WHERE id = ?", &s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, old);
-		if ((ret = run(st, s, err, _("supersede the old certificate"))) != PT_OK)
+		if ((ret = store_run(st, s, err, _("supersede the old certificate"))) != PT_OK)
 			return ret;
 	}
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "INSERT INTO certificates (host_id, key_ref, request_id, ca_id, subject, issuer, serial,"
 	           " not_before, not_after, state, imported_at, fqdn, sha256)"
 	           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -652,15 +626,15 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(s, 12, fqdn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 13, sha, -1, SQLITE_STATIC);
-	if ((ret = run(st, s, err, _("store the certificate"))) != PT_OK)
+	if ((ret = store_run(st, s, err, _("store the certificate"))) != PT_OK)
 		return ret;
 	cid = sqlite3_last_insert_rowid(store_db(st));
-	ret = prep(st, "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", &s, err);
+	ret = store_prepare(st, "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, cid);
 	sqlite3_bind_blob(s, 2, c->der, (int)c->der_len, SQLITE_STATIC);
-	if ((ret = run(st, s, err, _("store the certificate"))) != PT_OK)
+	if ((ret = store_run(st, s, err, _("store the certificate"))) != PT_OK)
 		return ret;
 	*outcome = older ? CERT_STORED_OLDER : CERT_STORED;
 	return PT_OK;
@@ -679,13 +653,13 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 
 	if (fqdn_out)
 		*fqdn_out = NULL;
-	if ((ret = need_tx(st, err)) != PT_OK || (ret = is_stored(st, c, &dup, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = is_stored(st, c, &dup, err)) != PT_OK)
 		return ret;
 	if (dup) {
 		*outcome = CERT_DUPLICATE;
 		return PT_OK;
 	}
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT k.id, k.host_id, h.fqdn,"
 	           " (SELECT r.id FROM requests r WHERE r.key_ref = k.id"
 	           "   ORDER BY r.state = 'pending' DESC, r.id DESC LIMIT 1),"
@@ -721,12 +695,12 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 	if (ret == PT_OK)
 		ret = place_cert(st, c, hid, fqdn, kid, req, ca_id, outcome, err);
 	if (ret == PT_OK && req) {
-		ret = prep(st, "UPDATE requests SET state = 'issued', issued_at = ? WHERE id = ? AND state = 'pending'",
+		ret = store_prepare(st, "UPDATE requests SET state = 'issued', issued_at = ? WHERE id = ? AND state = 'pending'",
 		           &s, err);
 		if (ret == PT_OK) {
 			sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
 			sqlite3_bind_int64(s, 2, req);
-			ret = run(st, s, err, _("mark the request issued"));
+			ret = store_run(st, s, err, _("mark the request issued"));
 		}
 	}
 	if (ret == PT_OK)
@@ -781,7 +755,7 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 
 	if (ca_name)
 		*ca_name = NULL;
-	if ((ret = need_tx(st, err)) != PT_OK || (ret = host_id(st, fqdn, &hid, err)) != PT_OK ||
+	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = host_id(st, fqdn, &hid, err)) != PT_OK ||
 	    (ret = x509_key_id(key_pem, id, err)) != PT_OK)
 		return ret;
 	hex_id(id, idhex);
@@ -816,7 +790,7 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 	    (ret = place_cert(st, c, hid, fqdn, kid, 0, ca_id, outcome, err)) != PT_OK)
 		return ret;
 	if (ca_id && ca_name) {
-		ret = prep(st, "SELECT name FROM cas WHERE id = ?", &s, err);
+		ret = store_prepare(st, "SELECT name FROM cas WHERE id = ?", &s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, ca_id);
@@ -863,7 +837,7 @@ load_key(struct store *st, int64_t kid, char **pem, struct pt_err *err)
 	int rc;
 
 	*pem = NULL;
-	ret = prep(st, "SELECT key_pem FROM keys WHERE id = ?", &s, err);
+	ret = store_prepare(st, "SELECT key_pem FROM keys WHERE id = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, kid);
@@ -903,7 +877,7 @@ check_chain(struct store *st, const struct x509_cert *x, const char *ca, const c
 	}
 	{
 		sqlite3_stmt *s = NULL;
-		if ((ret = prep(st, "SELECT name FROM cas WHERE id = ?", &s, err)) != PT_OK)
+		if ((ret = store_prepare(st, "SELECT name FROM cas WHERE id = ?", &s, err)) != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, id);
 		if (sqlite3_step(s) == SQLITE_ROW)
@@ -927,7 +901,7 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		return ret;
 	if (fqdn && (ret = host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT c.id, h.fqdn, c.state, k.origin, c.imported_at, d.der, c.key_ref,"
 	           " coalesce(ca.name, ''), ca.bundle_pem"
 	           " FROM certificates c JOIN hosts h ON h.id = c.host_id"

@@ -258,24 +258,28 @@ reraise(struct cli *c, int sig)
 	raise(sig);
 }
 
+/* send-csr and install: one host, one flow, one window. */
 static int
-cmd_transfer_send_csr(struct cli *c, int argc, char **argv)
+host_transfer(struct cli *c, int argc, char **argv, bool install)
 {
 	struct transfer_result r = { 0 };
-	const char *fqdn, *accept;
+	const char *fqdn = NULL, *accept = NULL;
 	char *low;
 	int rc;
 
-	if ((rc = transfer_args(c, argc, argv, _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
-	                        &fqdn, &accept)) != 0)
+	rc = transfer_args(c, argc, argv,
+	                   install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
+	                           : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
+	                   &fqdn, &accept);
+	if (rc != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
-	if (transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK) {
+	if (install && transfer_install(c->st, low, accept, &r, &c->err) == PT_OK)
+		printf(_("Key and certificate installed on %s.\n"), low);
+	else if (!install && transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK)
 		printf(_("The request of %s is in the operator's inbox.\n"), low);
+	if (r.window_id)
 		print_window(&r);
-	} else if (r.window_id) {
-		print_window(&r);
-	}
 	free(low);
 	rc = cli_report(c);
 	reraise(c, r.signal);
@@ -283,27 +287,15 @@ cmd_transfer_send_csr(struct cli *c, int argc, char **argv)
 }
 
 static int
+cmd_transfer_send_csr(struct cli *c, int argc, char **argv)
+{
+	return host_transfer(c, argc, argv, false);
+}
+
+static int
 cmd_transfer_install(struct cli *c, int argc, char **argv)
 {
-	struct transfer_result r = { 0 };
-	const char *fqdn, *accept;
-	char *low;
-	int rc;
-
-	if ((rc = transfer_args(c, argc, argv, _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]"),
-	                        &fqdn, &accept)) != 0)
-		return rc;
-	low = cli_lowercase(fqdn);
-	if (transfer_install(c->st, low, accept, &r, &c->err) == PT_OK) {
-		printf(_("Key and certificate installed on %s.\n"), low);
-		print_window(&r);
-	} else if (r.window_id) {
-		print_window(&r);
-	}
-	free(low);
-	rc = cli_report(c);
-	reraise(c, r.signal);
-	return rc;
+	return host_transfer(c, argc, argv, true);
 }
 
 static void

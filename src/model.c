@@ -20,32 +20,6 @@
 #define TEXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
 #define TEXT0(s, i) (TEXT((s), (i)) ? TEXT((s), (i)) : "")
 
-static enum pt_status
-prep(struct store *st, const char *sql, sqlite3_stmt **s, struct pt_err *err)
-{
-	int rc = sqlite3_prepare_v2(store_db(st), sql, -1, s, NULL);
-
-	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("prepare statement"));
-}
-
-/* Step a statement that returns no row; finalize it. */
-static enum pt_status
-run(struct store *st, sqlite3_stmt *s, struct pt_err *err, const char *what)
-{
-	int rc = sqlite3_step(s);
-
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, what);
-}
-
-static enum pt_status
-need_tx(struct store *st, struct pt_err *err)
-{
-	if (sqlite3_get_autocommit(store_db(st)))
-		return pt_fail(err, PT_ERR, _("internal error: change outside a transaction"));
-	return PT_OK;
-}
-
 static int
 valid_ip(const char *ip)
 {
@@ -73,7 +47,7 @@ group_id(struct store *st, const char *name, int create, int64_t *id, struct pt_
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st, "SELECT id FROM groups WHERE name = ?", &s, err);
+	ret = store_prepare(st, "SELECT id FROM groups WHERE name = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -88,12 +62,12 @@ group_id(struct store *st, const char *name, int create, int64_t *id, struct pt_
 		return store_fail(st, rc, err, _("look up group"));
 	if (!create)
 		return pt_fail(err, PT_NOTFOUND, _("no group \"%s\""), name);
-	ret = prep(st, "INSERT INTO groups (name, created_at) VALUES (?, ?)", &s, err);
+	ret = store_prepare(st, "INSERT INTO groups (name, created_at) VALUES (?, ?)", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
-	ret = run(st, s, err, _("add group"));
+	ret = store_run(st, s, err, _("add group"));
 	if (ret != PT_OK)
 		return ret;
 	*id = sqlite3_last_insert_rowid(store_db(st));
@@ -110,7 +84,7 @@ model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
 	time_t now = time(NULL);
 	int rc;
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
 	if (ip && *ip && !valid_ip(ip))
 		return pt_fail(err, PT_INVALID, _("\"%s\" is not an IPv4 or IPv6 address"), ip);
@@ -121,7 +95,7 @@ model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
 			return pt_fail(err, PT_INVALID,
 			               _("\"%s\" is not a group name (letters, digits, \".\", \"_\", \"-\")"),
 			               groups[i]);
-	ret = prep(st, "INSERT INTO hosts (fqdn, ip, port, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+	ret = store_prepare(st, "INSERT INTO hosts (fqdn, ip, port, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
 	           &s, err);
 	if (ret != PT_OK)
 		return ret;
@@ -142,12 +116,12 @@ model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
 		ret = group_id(st, groups[i], 1, &gid, err);
 		if (ret != PT_OK)
 			return ret;
-		ret = prep(st, "INSERT OR IGNORE INTO host_groups (host_id, group_id) VALUES (?, ?)", &s, err);
+		ret = store_prepare(st, "INSERT OR IGNORE INTO host_groups (host_id, group_id) VALUES (?, ?)", &s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, hid);
 		sqlite3_bind_int64(s, 2, gid);
-		ret = run(st, s, err, _("add host to group"));
+		ret = store_run(st, s, err, _("add host to group"));
 		if (ret != PT_OK)
 			return ret;
 	}
@@ -163,9 +137,9 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 	int64_t id, creds, keys;
 	int rc;
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT h.id, (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id),"
 	           " (SELECT count(*) FROM keys k WHERE k.host_id = h.id)"
 	           " FROM hosts h WHERE h.fqdn = ?",
@@ -193,11 +167,11 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 		return pt_fail(err, PT_REFUSED,
 		               _("host %s is still covered by password entries (%lld): remove them first (passtore pw list %s)"),
 		               fqdn, (long long)creds, fqdn);
-	ret = prep(st, "DELETE FROM hosts WHERE id = ?", &s, err);
+	ret = store_prepare(st, "DELETE FROM hosts WHERE id = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
-	ret = run(st, s, err, _("remove host"));
+	ret = store_run(st, s, err, _("remove host"));
 	if (ret != PT_OK)
 		return ret;
 	return audit_append(st, "host.rm", fqdn, "", err);
@@ -246,7 +220,7 @@ model_host_get(struct store *st, const char *fqdn, int (*cb)(const struct host *
 	enum pt_status ret;
 	int seen;
 
-	ret = prep(st, HOST_SELECT "WHERE h.fqdn = ?", &s, err);
+	ret = store_prepare(st, HOST_SELECT "WHERE h.fqdn = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
@@ -264,7 +238,7 @@ model_host_foreach(struct store *st, const char *filter, int (*cb)(const struct 
 	enum pt_status ret;
 	int seen;
 
-	ret = prep(st, HOST_SELECT "WHERE ?1 IS NULL OR instr(h.fqdn, ?1) > 0 ORDER BY h.fqdn", &s, err);
+	ret = store_prepare(st, HOST_SELECT "WHERE ?1 IS NULL OR instr(h.fqdn, ?1) > 0 ORDER BY h.fqdn", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	if (filter)
@@ -279,7 +253,7 @@ model_host_ids(struct store *st, char *const *names, size_t n, int64_t *ids, str
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st, "SELECT id FROM hosts WHERE fqdn = ?", &s, err);
+	ret = store_prepare(st, "SELECT id FROM hosts WHERE fqdn = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
@@ -317,7 +291,7 @@ model_group_hosts(struct store *st, const char *group, int64_t **ids, char ***na
 	ret = group_id(st, group, 0, &gid, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT h.id, h.fqdn FROM hosts h JOIN host_groups hg ON hg.host_id = h.id"
 	           " WHERE hg.group_id = ? ORDER BY h.fqdn",
 	           &s, err);
@@ -371,7 +345,7 @@ model_group_foreach(struct store *st, int (*cb)(const struct group_info *g, void
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT g.name, (SELECT count(*) FROM host_groups hg WHERE hg.group_id = g.id)"
 	           " FROM groups g ORDER BY g.name",
 	           &s, err);
@@ -398,7 +372,7 @@ check_overlap(struct store *st, const char *user, const char *service, const int
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st,
+	ret = store_prepare(st,
 	           /* CROSS JOIN: start from the host's few entries, not from
 	            * every entry of the user (SQLite 3.15 would pick that) */
 	           "SELECT c.hostspec, h.fqdn FROM credential_hosts ch"
@@ -441,7 +415,7 @@ model_pw_add(struct store *st, const char *user, const char *hostspec, const cha
 	time_t now = time(NULL);
 	int rc;
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
 	if (secretlen == 0)
 		return pt_fail(err, PT_INVALID, _("the password is empty"));
@@ -450,7 +424,7 @@ model_pw_add(struct store *st, const char *user, const char *hostspec, const cha
 	ret = check_overlap(st, user, service, host_ids, nhosts, 0, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "INSERT INTO credentials (user, hostspec, service, secret, created_at, updated_at)"
 	           " VALUES (?, ?, ?, ?, ?, ?)",
 	           &s, err);
@@ -470,7 +444,7 @@ model_pw_add(struct store *st, const char *user, const char *hostspec, const cha
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("add password"));
 	*id = sqlite3_last_insert_rowid(store_db(st));
-	ret = prep(st, "INSERT INTO credential_hosts (credential_id, host_id) VALUES (?, ?)", &s, err);
+	ret = store_prepare(st, "INSERT INTO credential_hosts (credential_id, host_id) VALUES (?, ?)", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	for (size_t i = 0; i < nhosts; i++) {
@@ -502,7 +476,7 @@ model_pw_find(struct store *st, const char *user, const char *hostspec, const ch
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st, "SELECT id FROM credentials WHERE user = ? AND hostspec = ? AND service = ?", &s, err);
+	ret = store_prepare(st, "SELECT id FROM credentials WHERE user = ? AND hostspec = ? AND service = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
@@ -517,7 +491,7 @@ model_pw_find(struct store *st, const char *user, const char *hostspec, const ch
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("look up password"));
 	if (nhosts == 1) {
-		ret = prep(st,
+		ret = store_prepare(st,
 		           "SELECT c.id FROM credential_hosts ch CROSS JOIN credentials c ON c.id = ch.credential_id"
 		           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ?",
 		           &s, err);
@@ -547,7 +521,7 @@ model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret, si
 	int rc;
 
 	*secret = NULL;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           version ? "SELECT secret FROM credential_history WHERE credential_id = ?1 AND version = ?2"
 	                     " UNION ALL SELECT secret FROM credentials WHERE id = ?1 AND version = ?2"
 	                   : "SELECT secret FROM credentials WHERE id = ?1",
@@ -583,7 +557,7 @@ describe(struct store *st, int64_t id, char **text, struct pt_err *err)
 	int rc;
 
 	*text = NULL;
-	ret = prep(st, "SELECT user || '@' || hostspec || ':' || service FROM credentials WHERE id = ?", &s, err);
+	ret = store_prepare(st, "SELECT user || '@' || hostspec || ':' || service FROM credentials WHERE id = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
@@ -607,14 +581,14 @@ model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretl
 	char *what = NULL;
 	time_t now = time(NULL);
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
 	if (secretlen == 0)
 		return pt_fail(err, PT_INVALID, _("the password is empty"));
 	ret = describe(st, id, &what, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "INSERT INTO credential_history (credential_id, version, secret, set_at, replaced_at, replaced_by)"
 	           " SELECT id, version, secret, updated_at, ?2, ?3 FROM credentials WHERE id = ?1",
 	           &s, err);
@@ -623,17 +597,17 @@ model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretl
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
 	sqlite3_bind_text(s, 3, audit_actor(), -1, SQLITE_STATIC);
-	ret = run(st, s, err, _("keep the old password"));
+	ret = store_run(st, s, err, _("keep the old password"));
 	if (ret != PT_OK)
 		goto out;
-	ret = prep(st, "UPDATE credentials SET secret = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+	ret = store_prepare(st, "UPDATE credentials SET secret = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
 	           &s, err);
 	if (ret != PT_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_blob(s, 2, secret, (int)secretlen, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
-	ret = run(st, s, err, _("update password"));
+	ret = store_run(st, s, err, _("update password"));
 	if (ret == PT_OK)
 		ret = audit_append(st, "pw.update", what, "", err);
 out:
@@ -648,15 +622,15 @@ model_pw_rm(struct store *st, int64_t id, struct pt_err *err)
 	enum pt_status ret;
 	char *what = NULL;
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
 	ret = describe(st, id, &what, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = prep(st, "DELETE FROM credentials WHERE id = ?", &s, err);
+	ret = store_prepare(st, "DELETE FROM credentials WHERE id = ?", &s, err);
 	if (ret == PT_OK) {
 		sqlite3_bind_int64(s, 1, id);
-		ret = run(st, s, err, _("remove password"));
+		ret = store_run(st, s, err, _("remove password"));
 	}
 	if (ret == PT_OK)
 		ret = audit_append(st, "pw.rm", what, "", err);
@@ -702,7 +676,7 @@ model_pw_foreach(struct store *st, const char *filter,
 	enum pt_status ret;
 
 	/* the filter matches the entry's text or any host it covers */
-	ret = prep(st,
+	ret = store_prepare(st,
 	           CRED_SELECT
 	           "WHERE ?1 IS NULL OR instr(c.user || '@' || c.hostspec || ':' || c.service, ?1) > 0"
 	           " OR EXISTS (SELECT 1 FROM credential_hosts ch JOIN hosts h ON h.id = ch.host_id"
@@ -723,7 +697,7 @@ model_pw_foreach_host(struct store *st, const char *fqdn,
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 
-	ret = prep(st,
+	ret = store_prepare(st,
 	           CRED_SELECT
 	           "WHERE c.id IN (SELECT ch.credential_id FROM credential_hosts ch JOIN hosts h"
 	           "               ON h.id = ch.host_id WHERE h.fqdn = ?1)"
@@ -740,7 +714,7 @@ model_pw_get(struct store *st, int64_t id, int (*cb)(const struct credential *c,
              void *ud, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	enum pt_status ret = prep(st, CRED_SELECT "WHERE c.id = ?", &s, err);
+	enum pt_status ret = store_prepare(st, CRED_SELECT "WHERE c.id = ?", &s, err);
 
 	if (ret != PT_OK)
 		return ret;
@@ -757,7 +731,7 @@ model_pw_history(struct store *st, int64_t id,
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT version, set_at, replaced_at, replaced_by FROM credential_history"
 	           " WHERE credential_id = ?1"
 	           " UNION ALL SELECT version, updated_at, 0, '' FROM credentials WHERE id = ?1"
@@ -790,7 +764,7 @@ model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *u
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st,
+	ret = store_prepare(st,
 	           "SELECT h.fqdn FROM hosts h JOIN credential_hosts ch ON ch.host_id = h.id"
 	           " WHERE ch.credential_id = ? ORDER BY h.fqdn",
 	           &s, err);
@@ -813,16 +787,16 @@ model_backup_record(struct store *st, const char *path, uint64_t bytes, const ch
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 
-	if ((ret = need_tx(st, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
-	ret = prep(st, "INSERT INTO backups (path, created_at, bytes, sha256) VALUES (?, ?, ?, ?)", &s, err);
+	ret = store_prepare(st, "INSERT INTO backups (path, created_at, bytes, sha256) VALUES (?, ?, ?, ?)", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)bytes);
 	sqlite3_bind_text(s, 4, sha256, -1, SQLITE_STATIC);
-	ret = run(st, s, err, _("record backup"));
+	ret = store_run(st, s, err, _("record backup"));
 	if (ret != PT_OK)
 		return ret;
 	return audit_appendf(st, "backup", path, err, "bytes=%llu sha256=%s",
@@ -837,7 +811,7 @@ model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, vo
 	enum pt_status ret;
 	int rc;
 
-	ret = prep(st, "SELECT path, sha256, created_at, bytes FROM backups ORDER BY created_at, id", &s, err);
+	ret = store_prepare(st, "SELECT path, sha256, created_at, bytes FROM backups ORDER BY created_at, id", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {

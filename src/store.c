@@ -185,6 +185,31 @@ store_fail(struct store *st, int rc, struct pt_err *err, const char *what)
 }
 
 enum pt_status
+store_prepare(struct store *st, const char *sql, sqlite3_stmt **s, struct pt_err *err)
+{
+	int rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+
+	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("prepare statement"));
+}
+
+enum pt_status
+store_run(struct store *st, sqlite3_stmt *s, struct pt_err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, what);
+}
+
+enum pt_status
+store_need_tx(struct store *st, struct pt_err *err)
+{
+	if (sqlite3_get_autocommit(st->db))
+		return pt_fail(err, PT_ERR, _("internal error: change outside a transaction"));
+	return PT_OK;
+}
+
+enum pt_status
 store_exec(struct store *st, const char *sql, struct pt_err *err)
 {
 	int rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);

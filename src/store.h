@@ -20,6 +20,7 @@
 
 struct store;
 struct sqlite3;
+struct sqlite3_stmt;
 
 #define STORE_SCHEMA_VERSION 4
 
@@ -51,6 +52,14 @@ void store_rollback(struct store *st);
 /* Turn an SQLite result into a status and message (corruption is
  * PT_DAMAGED, constraint PT_EXISTS/PT_REFUSED, busy PT_ERR...). */
 enum pt_status store_fail(struct store *st, int rc, struct pt_err *err, const char *what);
+/* Prepare a statement (the failure says so, PT_DAMAGED on corruption). */
+enum pt_status store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **s,
+                             struct pt_err *err);
+/* Step a statement that returns no row, and finalize it. */
+enum pt_status store_run(struct store *st, struct sqlite3_stmt *s, struct pt_err *err,
+                         const char *what);
+/* PT_ERR unless a transaction is open: every change runs inside one. */
+enum pt_status store_need_tx(struct store *st, struct pt_err *err);
 /* Run SQL with no result rows. */
 enum pt_status store_exec(struct store *st, const char *sql, struct pt_err *err);
 
