@@ -4,7 +4,7 @@
  * File layout: a SQLCipher 3 database keyed with a raw 256-bit key that
  * Argon2id derives from the passphrase.  The file's first 16 bytes (the
  * SQLCipher salt, readable before unlocking) are chosen by us:
- *   0-1 "PT"  2 format version  3 log2(KDF memory KiB)  4 KDF passes
+ *   0-1 "PT"  2 format version (2: 4 KiB cipher pages)  3 log2(KDF memory KiB)  4 KDF passes
  *   5 KDF lanes  6-15 random
  * so a store is recognisable and its KDF parameters travel with it.
  */

@@ -90,7 +90,7 @@ START_TEST(header_carries_magic_and_params)
 	close(fd);
 	ck_assert_int_eq(hdr[0], 'P');
 	ck_assert_int_eq(hdr[1], 'T');
-	ck_assert_int_eq(hdr[2], 1);
+	ck_assert_int_eq(hdr[2], 2); /* format 2: 4 KiB pages */
 	ck_assert_int_eq(hdr[3], 13); /* 8 MiB = 2^13 KiB */
 	ck_assert_int_eq(store_peek_params(test_db, &kp, NULL), PT_OK);
 	ck_assert_uint_eq(kp.m_kib, test_kdf.m_kib);
@@ -249,6 +249,54 @@ START_TEST(backup_is_verified_copy)
 }
 END_TEST
 
+static int
+page_size(struct store *st)
+{
+	sqlite3_stmt *s = NULL;
+	int n = -1;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
+
+START_TEST(pages_are_4k_and_stay_so)
+{
+	struct store *st = new_store();
+	struct kdf_params kp = { 8 * 1024, 1, 1 };
+	struct stat sb;
+
+	put_value(st, "k", "v");
+	ck_assert_int_eq(page_size(st), 4096);
+	ck_assert_int_eq(stat(test_db, &sb), 0);
+	ck_assert_int_eq(sb.st_size % 4096, 0);
+	ck_assert_int_eq(store_rekey(st, "new passphrase", 14, &kp, NULL, NULL, NULL), PT_OK);
+	ck_assert_int_eq(page_size(st), 4096);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, "new passphrase", 14, &st, NULL), PT_OK);
+	ck_assert_int_eq(page_size(st), 4096);
+	store_close(&st);
+}
+END_TEST
+
+START_TEST(an_older_format_is_refused_by_name)
+{
+	struct store *st = new_store();
+	struct pt_err err = { 0 };
+	unsigned char v1 = 1;
+	int fd;
+
+	store_close(&st);
+	fd = open(test_db, O_RDWR);
+	ck_assert_int_eq(pwrite(fd, &v1, 1, 2), 1);
+	close(fd);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_NOTSTORE);
+	ck_assert_ptr_nonnull(strstr(err.detail, "unknown store format (version 1)"));
+}
+END_TEST
+
 START_TEST(newer_schema_is_refused)
 {
 	struct store *st = new_store();
@@ -301,6 +349,8 @@ main(void)
 	tcase_add_test(tc, rekey_changes_passphrase_and_params);
 	tcase_add_test(tc, backup_is_verified_copy);
 	tcase_add_test(tc, newer_schema_is_refused);
+	tcase_add_test(tc, pages_are_4k_and_stay_so);
+	tcase_add_test(tc, an_older_format_is_refused_by_name);
 	tcase_add_test(tc, default_path_follows_environment);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
