@@ -263,6 +263,15 @@ ui_getkey(struct ui *ui, int timeout_ms)
 	return k;
 }
 
+bool
+ui_waitkey(struct ui *ui, int *k)
+{
+	while ((*k = ui_getkey(ui, 100)) == ERR)
+		if (ui->lock_now)
+			return false;
+	return true;
+}
+
 void
 ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 {
@@ -283,9 +292,8 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 		       _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
 		refresh();
 		int k;
-		while ((k = ui_getkey(ui, 100)) == ERR)
-			if (ui->lock_now)
-				return;
+		if (!ui_waitkey(ui, &k))
+			return;
 		if (k == KEY_RESIZE)
 			continue;
 		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
@@ -376,9 +384,8 @@ show_menu(struct ui *ui)
 		}
 		refresh();
 		int k;
-		while ((k = ui_getkey(ui, 100)) == ERR)
-			if (ui->lock_now)
-				return;
+		if (!ui_waitkey(ui, &k))
+			return;
 		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
 		                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
 		                                     ACTBIT(ACT_MENU));
@@ -412,12 +419,10 @@ ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
 		curs_set(1);
 		refresh();
 		int k;
-		while ((k = ui_getkey(ui, 100)) == ERR)
-			if (ui->lock_now) {
-				curs_set(0);
-				return false;
-			}
+		bool got = ui_waitkey(ui, &k);
 		curs_set(0);
+		if (!got)
+			return false;
 		if (k == 27 || k == KEY_F(10))
 			return false;
 		if (k == '\n' || k == '\r' || k == KEY_ENTER)
@@ -442,9 +447,8 @@ ui_confirm(struct ui *ui, const char *question)
 		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
 		refresh();
 		int k;
-		while ((k = ui_getkey(ui, 100)) == ERR)
-			if (ui->lock_now)
-				return false;
+		if (!ui_waitkey(ui, &k))
+			return false;
 		if (k == 'y' || k == 'Y')
 			return true;
 		if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')

@@ -64,12 +64,10 @@ ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_
 		curs_set(1);
 		refresh();
 		int k;
-		while ((k = ui_getkey(ui, 100)) == ERR)
-			if (ui->lock_now) {
-				curs_set(0);
-				return false;
-			}
+		bool got = ui_waitkey(ui, &k);
 		curs_set(0);
+		if (!got)
+			return false;
 		size_t len = strlen(f[cur].buf);
 		if (k == 27 || k == KEY_F(10))
 			return false;

@@ -62,6 +62,9 @@ bool ui_confirm(struct ui *ui, const char *question);
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
 /* Read a key, with the idle lock and resize handled; ERR on timeout. */
 int ui_getkey(struct ui *ui, int timeout_ms);
+/* Wait for a key for a dialog; false when the idle lock fired first
+ * (the dialog must give up so the session can lock). */
+bool ui_waitkey(struct ui *ui, int *k);
 
 /* reveal.c-like helpers in app.c */
 void ui_reveal_clear(struct ui *ui);
