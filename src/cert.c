@@ -23,8 +23,6 @@
 #include "secmem.h"
 #include "settings.h"
 
-#define TEXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
-#define TEXT0(s, i) (TEXT((s), (i)) ? TEXT((s), (i)) : "")
 #define DAY 86400
 
 /* "AB:CD:..." like x509_cert.key_id_hex, so stored ids compare as text. */
@@ -184,10 +182,10 @@ ca_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct cert_ca *ca, v
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cert_ca ca = {
 			.id = sqlite3_column_int64(s, 0),
-			.name = TEXT0(s, 1),
-			.subject_tmpl = TEXT0(s, 2),
-			.default_key = TEXT0(s, 3),
-			.bundle_pem = TEXT0(s, 4),
+			.name = store_text(s, 1),
+			.subject_tmpl = store_text(s, 2),
+			.default_key = store_text(s, 3),
+			.bundle_pem = store_text(s, 4),
 			.created_at = (time_t)sqlite3_column_int64(s, 5),
 			.requests = sqlite3_column_int64(s, 6),
 			.certificates = sqlite3_column_int64(s, 7),
@@ -471,7 +469,7 @@ cert_request_csr(struct store *st, const char *fqdn, char **csr_pem, struct pt_e
 	sqlite3_bind_int64(s, 1, hid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*csr_pem = strdup(TEXT0(s, 0));
+		*csr_pem = strdup(store_text(s, 0));
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return pt_fail(err, PT_NOTFOUND,
@@ -674,7 +672,7 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 	if (rc == SQLITE_ROW) {
 		kid = sqlite3_column_int64(s, 0);
 		hid = sqlite3_column_int64(s, 1);
-		fqdn = strdup(TEXT0(s, 2));
+		fqdn = strdup(store_text(s, 2));
 		req = sqlite3_column_int64(s, 3);
 		ca_id = sqlite3_column_int64(s, 4);
 	}
@@ -795,7 +793,7 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 			return ret;
 		sqlite3_bind_int64(s, 1, ca_id);
 		if (sqlite3_step(s) == SQLITE_ROW)
-			*ca_name = strdup(TEXT0(s, 0));
+			*ca_name = strdup(store_text(s, 0));
 		sqlite3_finalize(s);
 	}
 	return audit_appendf(st, "cert.adopt", fqdn, err, "serial=%s subject=%s key_id=%s not_after=%lld",
@@ -881,7 +879,7 @@ check_chain(struct store *st, const struct x509_cert *x, const char *ca, const c
 			return ret;
 		sqlite3_bind_int64(s, 1, id);
 		if (sqlite3_step(s) == SQLITE_ROW)
-			*ca_found = strdup(TEXT0(s, 0));
+			*ca_found = strdup(store_text(s, 0));
 		sqlite3_finalize(s);
 	}
 	cs->ca = *ca_found ? *ca_found : "";
@@ -924,7 +922,7 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		struct pt_err kd = { 0 }, cd = { 0 };
 		struct cert_status cs = { 0 };
 		char *key = NULL, *ca_found = NULL;
-		const char *bundle = TEXT(s, 8);
+		const char *bundle = (const char *)sqlite3_column_text(s, 8);
 
 		ret = x509_certs_parse(sqlite3_column_blob(s, 5), (size_t)sqlite3_column_bytes(s, 5), &l, err);
 		if (ret != PT_OK) {
@@ -937,9 +935,9 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 			break;
 		}
 		cs.id = sqlite3_column_int64(s, 0);
-		cs.fqdn = TEXT0(s, 1);
-		cs.state = TEXT0(s, 2);
-		cs.origin = TEXT0(s, 3);
+		cs.fqdn = store_text(s, 1);
+		cs.state = store_text(s, 2);
+		cs.origin = store_text(s, 3);
 		cs.imported_at = (time_t)sqlite3_column_int64(s, 4);
 		cs.x = &l->certs[0];
 		cs.band = x509_band(cs.x->not_before, cs.x->not_after, now, crit, warn, &cs.days_left);
@@ -947,7 +945,7 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		if (ret == PT_OK) {
 			cs.key_match = x509_key_matches_cert(key, cs.x, &kd) == PT_OK;
 			secmem_free(key);
-			ret = check_chain(st, cs.x, TEXT0(s, 7), bundle,
+			ret = check_chain(st, cs.x, store_text(s, 7), bundle,
 			                  bundle ? (size_t)sqlite3_column_bytes(s, 8) : 0, now, &cs, &ca_found,
 			                  &cd, err);
 		}

@@ -17,8 +17,6 @@
 #include "model.h"
 #include "secmem.h"
 
-#define TEXT(s, i) ((const char *)sqlite3_column_text((s), (i)))
-#define TEXT0(s, i) (TEXT((s), (i)) ? TEXT((s), (i)) : "")
 
 static int
 valid_ip(const char *ip)
@@ -194,12 +192,12 @@ host_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct host *h, voi
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct host h = {
 			.id = sqlite3_column_int64(s, 0),
-			.fqdn = TEXT0(s, 1),
-			.ip = TEXT0(s, 2),
+			.fqdn = store_text(s, 1),
+			.ip = store_text(s, 2),
 			.port = sqlite3_column_int(s, 3),
 			.created_at = (time_t)sqlite3_column_int64(s, 4),
 			.updated_at = (time_t)sqlite3_column_int64(s, 5),
-			.groups = TEXT0(s, 6),
+			.groups = store_text(s, 6),
 			.credentials = sqlite3_column_int64(s, 7),
 		};
 		(*seen)++;
@@ -314,7 +312,7 @@ model_group_hosts(struct store *st, const char *group, int64_t **ids, char ***na
 			cap = ncap;
 		}
 		(*ids)[*n] = sqlite3_column_int64(s, 0);
-		(*names)[*n] = strdup(TEXT0(s, 1));
+		(*names)[*n] = strdup(store_text(s, 1));
 		if (!(*names)[*n]) {
 			rc = SQLITE_NOMEM;
 			break;
@@ -352,7 +350,7 @@ model_group_foreach(struct store *st, int (*cb)(const struct group_info *g, void
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct group_info g = { TEXT0(s, 0), sqlite3_column_int64(s, 1) };
+		struct group_info g = { store_text(s, 0), sqlite3_column_int64(s, 1) };
 		if (cb(&g, ud)) {
 			rc = SQLITE_DONE;
 			break;
@@ -392,7 +390,7 @@ check_overlap(struct store *st, const char *user, const char *service, const int
 		if (rc == SQLITE_ROW) {
 			ret = pt_fail(err, PT_EXISTS,
 			              _("%s@%s:%s already holds a password for host %s (use \"pw update\")"),
-			              user, TEXT0(s, 0), service, TEXT0(s, 1));
+			              user, store_text(s, 0), service, store_text(s, 1));
 			sqlite3_finalize(s);
 			return ret;
 		}
@@ -563,7 +561,7 @@ describe(struct store *st, int64_t id, char **text, struct pt_err *err)
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*text = strdup(TEXT0(s, 0));
+		*text = strdup(store_text(s, 0));
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return pt_fail(err, PT_NOTFOUND, _("no such password entry"));
@@ -651,9 +649,9 @@ cred_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct credential *
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct credential c = {
 			.id = sqlite3_column_int64(s, 0),
-			.user = TEXT0(s, 1),
-			.hostspec = TEXT0(s, 2),
-			.service = TEXT0(s, 3),
+			.user = store_text(s, 1),
+			.hostspec = store_text(s, 2),
+			.service = store_text(s, 3),
 			.version = sqlite3_column_int64(s, 4),
 			.created_at = (time_t)sqlite3_column_int64(s, 5),
 			.updated_at = (time_t)sqlite3_column_int64(s, 6),
@@ -745,7 +743,7 @@ model_pw_history(struct store *st, int64_t id,
 			.version = sqlite3_column_int64(s, 0),
 			.set_at = (time_t)sqlite3_column_int64(s, 1),
 			.replaced_at = (time_t)sqlite3_column_int64(s, 2),
-			.replaced_by = TEXT0(s, 3),
+			.replaced_by = store_text(s, 3),
 		};
 		if (cb(&v, ud)) {
 			rc = SQLITE_DONE;
@@ -772,7 +770,7 @@ model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *u
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
-		if (cb(TEXT0(s, 0), ud)) {
+		if (cb(store_text(s, 0), ud)) {
 			rc = SQLITE_DONE;
 			break;
 		}
@@ -815,7 +813,7 @@ model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, vo
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct backup_info b = { TEXT0(s, 0), TEXT0(s, 1), (time_t)sqlite3_column_int64(s, 2),
+		struct backup_info b = { store_text(s, 0), store_text(s, 1), (time_t)sqlite3_column_int64(s, 2),
 		                         (uint64_t)sqlite3_column_int64(s, 3) };
 		if (cb(&b, ud)) {
 			rc = SQLITE_DONE;

@@ -13,7 +13,6 @@
 #include "i18n.h"
 #include "report.h"
 
-#define TEXT0(s, i) (sqlite3_column_text((s), (i)) ? (const char *)sqlite3_column_text((s), (i)) : "")
 
 /* CA names by id: a handful of rows, read before the big query so that
  * it needs no join. */
@@ -49,7 +48,7 @@ ca_names_load(struct store *st, struct ca_names *c, struct pt_err *err)
 			c->id = ni;
 		if (nn)
 			c->name = nn;
-		if (!ni || !nn || !(c->name[c->n] = strdup(TEXT0(s, 1)))) {
+		if (!ni || !nn || !(c->name[c->n] = strdup(store_text(s, 1)))) {
 			sqlite3_finalize(s);
 			ca_names_free(c);
 			return pt_fail(err, PT_NOMEM, NULL);
@@ -104,10 +103,10 @@ report_expiry_foreach(struct store *st, time_t now, long days,
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)now + (sqlite3_int64)days * 86400);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct report_row r = {
-			.fqdn = TEXT0(s, 0),
-			.subject = TEXT0(s, 1),
-			.issuer = TEXT0(s, 2),
-			.serial = TEXT0(s, 3),
+			.fqdn = store_text(s, 0),
+			.subject = store_text(s, 1),
+			.issuer = store_text(s, 2),
+			.serial = store_text(s, 3),
 			.ca = ca_name(&cas, sqlite3_column_int64(s, 4)),
 			.not_before = (time_t)sqlite3_column_int64(s, 5),
 			.not_after = (time_t)sqlite3_column_int64(s, 6),

@@ -234,21 +234,12 @@ settings_unset(struct store *st, const char *key, struct pt_err *err)
 {
 	char mk[320];
 	enum pt_status ret;
-	sqlite3_stmt *s = NULL;
-	int rc;
 
 	if (!find_key(key, NULL, 0))
 		return unknown_key(key, err);
-	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK)
+	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK ||
+	    (ret = store_meta_delete(st, mk, err)) != PT_OK)
 		return ret;
-	rc = sqlite3_prepare_v2(store_db(st), "DELETE FROM meta WHERE key = ?", -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, mk, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return store_fail(st, rc, err, _("remove setting"));
 	return audit_append(st, "config.unset", key, "", err);
 }
 
@@ -349,23 +340,14 @@ enum pt_status
 settings_pin_forget(struct store *st, const char *fqdn, struct pt_err *err)
 {
 	char mk[320], *fp = NULL, *type = NULL;
-	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
-	int rc;
 
 	ret = settings_pin_get(st, fqdn, &fp, &type, err);
 	if (ret != PT_OK)
 		return ret;
 	snprintf(mk, sizeof(mk), "pin.%s", fqdn);
-	rc = sqlite3_prepare_v2(store_db(st), "DELETE FROM meta WHERE key = ?", -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, mk, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		ret = store_fail(st, rc, err, _("forget the host key"));
-	else
+	ret = store_meta_delete(st, mk, err);
+	if (ret == PT_OK)
 		ret = audit_appendf(st, "hostkey.forget", fqdn, err, "%s %s", type, fp);
 	free(fp);
 	free(type);

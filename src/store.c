@@ -208,6 +208,14 @@ store_run(struct store *st, sqlite3_stmt *s, struct pt_err *err, const char *wha
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, what);
 }
 
+const char *
+store_text(sqlite3_stmt *s, int i)
+{
+	const char *t = (const char *)sqlite3_column_text(s, i);
+
+	return t ? t : "";
+}
+
 enum pt_status
 store_need_tx(struct store *st, struct pt_err *err)
 {
@@ -607,6 +615,18 @@ store_meta_set(struct store *st, const char *key, const char *value, struct pt_e
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("write setting"));
+}
+
+enum pt_status
+store_meta_delete(struct store *st, const char *key, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret = store_prepare(st, "DELETE FROM meta WHERE key = ?", &s, err);
+
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	return store_run(st, s, err, _("remove setting"));
 }
 
 static enum pt_status

@@ -58,6 +58,8 @@ enum pt_status store_prepare(struct store *st, const char *sql, struct sqlite3_s
 /* Step a statement that returns no row, and finalize it. */
 enum pt_status store_run(struct store *st, struct sqlite3_stmt *s, struct pt_err *err,
                          const char *what);
+/* Column i of the current row as text, "" for NULL (never NULL). */
+const char *store_text(struct sqlite3_stmt *s, int i);
 /* PT_ERR unless a transaction is open: every change runs inside one. */
 enum pt_status store_need_tx(struct store *st, struct pt_err *err);
 /* Run SQL with no result rows. */
@@ -67,6 +69,7 @@ enum pt_status store_exec(struct store *st, const char *sql, struct pt_err *err)
 enum pt_status store_meta_get(struct store *st, const char *key, char **value, struct pt_err *err);
 enum pt_status store_meta_set(struct store *st, const char *key, const char *value,
                               struct pt_err *err);
+enum pt_status store_meta_delete(struct store *st, const char *key, struct pt_err *err);
 
 /* Change the passphrase (and KDF parameters) atomically: the store is
  * exported to a new file under the new key, verified, and renamed over
