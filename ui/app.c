@@ -34,13 +34,18 @@ static const struct view_ops *const views[VIEW_MAX] = {
 	[VIEW_PASSWORDS] = &ui_passwords_ops,
 	[VIEW_TRANSFERS] = &ui_transfers_ops,
 	[VIEW_AUDIT] = &ui_audit_ops,
+	[VIEW_CERTS] = &ui_certs_ops,
+	[VIEW_GRID] = &ui_grid_ops,
 };
 
 /* Reachable from every unlocked screen. */
 static const unsigned long long global_actions =
 	ACTBIT(ACT_HELP) | ACTBIT(ACT_BACK) | ACTBIT(ACT_MENU) | ACTBIT(ACT_LOCK) |
 	ACTBIT(ACT_DASH) | ACTBIT(ACT_HOSTS) | ACTBIT(ACT_PASSWORDS) | ACTBIT(ACT_TRANSFERS) |
-	ACTBIT(ACT_AUDIT) | ACTBIT(ACT_REFRESH) | ACTBIT(ACT_QUIT);
+	ACTBIT(ACT_AUDIT) | ACTBIT(ACT_CERTS) | ACTBIT(ACT_GRID) | ACTBIT(ACT_REFRESH) |
+	ACTBIT(ACT_QUIT) | ACTBIT(ACT_ADDHOST) | ACTBIT(ACT_ADDPW) | ACTBIT(ACT_REQUEST) |
+	ACTBIT(ACT_SENDCSR) | ACTBIT(ACT_FETCH) | ACTBIT(ACT_INSTALL) | ACTBIT(ACT_PUSH) |
+	ACTBIT(ACT_FETCHVO) | ACTBIT(ACT_PASSWD) | ACTBIT(ACT_BACKUP);
 
 int64_t
 ui_now_ms(void)
@@ -476,7 +481,22 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 		case ACT_PASSWORDS: ui_switch(ui, VIEW_PASSWORDS); return;
 		case ACT_TRANSFERS: ui_switch(ui, VIEW_TRANSFERS); return;
 		case ACT_AUDIT: ui_switch(ui, VIEW_AUDIT); return;
+		case ACT_CERTS: ui_switch(ui, VIEW_CERTS); return;
+		case ACT_GRID: ui_switch(ui, VIEW_GRID); return;
 		default: break;
+		}
+		/* a screen may handle a global action itself (e.g. push on the
+		 * Grid screen); otherwise the generic one runs */
+		if (a >= ACT_ADDHOST && a <= ACT_BACKUP) {
+			if (views[ui->view]->handle(ui, a, key)) {
+				ui->dirty = true;
+				return;
+			}
+			const char *host =
+				views[ui->view]->context_host ? views[ui->view]->context_host(ui) : NULL;
+			if (ui_run_action(ui, a, host))
+				ui->dirty = true;
+			return;
 		}
 	}
 	if (views[ui->view]->handle(ui, a, key)) {

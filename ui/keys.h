@@ -18,6 +18,18 @@
 	_(PASSWORDS, N_("Pass"),    N_("passwords browser")) \
 	_(TRANSFERS, N_("Xfer"),    N_("transfer window log")) \
 	_(AUDIT,     N_("Audit"),   N_("audit trail")) \
+	_(CERTS,     N_("Certs"),   N_("certificates and requests browser")) \
+	_(GRID,      N_("Grid"),    N_("Grid: VOs, rules and grid-mapfiles")) \
+	_(ADDHOST,   N_("AddHost"), N_("add a host (form)")) \
+	_(ADDPW,     N_("AddPw"),   N_("add a password entry (form)")) \
+	_(REQUEST,   N_("Request"), N_("request a certificate: host, CA, key type (form)")) \
+	_(SENDCSR,   N_("SendCSR"), N_("send a pending request to the operator (opens the network)")) \
+	_(FETCH,     N_("Fetch"),   N_("fetch issued certificates from the operator (opens the network)")) \
+	_(INSTALL,   N_("Install"), N_("install key and certificate on a host (opens the network)")) \
+	_(PUSH,      N_("Push"),    N_("push grid-mapfile and vomsdir to a host (opens the network)")) \
+	_(FETCHVO,   N_("FetchVO"), N_("fetch a VO member list from the operator (opens the network)")) \
+	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
+	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \
 	_(UP,        N_("Up"),      N_("previous row")) \
 	_(DOWN,      N_("Down"),    N_("next row")) \
 	_(PGUP,      N_("PgUp"),    N_("previous page")) \

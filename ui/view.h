@@ -12,7 +12,8 @@
 
 struct store;
 
-enum ui_view_id { VIEW_UNLOCK, VIEW_DASH, VIEW_HOSTS, VIEW_PASSWORDS, VIEW_TRANSFERS, VIEW_AUDIT, VIEW_MAX };
+enum ui_view_id { VIEW_UNLOCK, VIEW_DASH, VIEW_HOSTS, VIEW_PASSWORDS, VIEW_TRANSFERS, VIEW_AUDIT,
+                  VIEW_CERTS, VIEW_GRID, VIEW_MAX };
 
 struct ui {
 	struct store *st;          /* NULL while locked */
@@ -42,10 +43,18 @@ struct view_ops {
 	bool (*tick)(struct ui *ui);
 	/* lock: forget everything read from the store */
 	void (*reset)(struct ui *ui);
+	/* the host the selected row is about (for the global actions'
+	 * defaults), or NULL; may be NULL itself */
+	const char *(*context_host)(struct ui *ui);
 };
 
 extern const struct view_ops ui_unlock_ops, ui_dash_ops, ui_hosts_ops, ui_passwords_ops,
-	ui_transfers_ops, ui_audit_ops;
+	ui_transfers_ops, ui_audit_ops, ui_certs_ops, ui_grid_ops;
+
+/* ui-actions.c: the global actions of the menu (add host, add password,
+ * request, send CSR, fetch, install, push, fetch VO, passphrase, backup).
+ * host: the current screen's context host, or NULL.  True when handled. */
+bool ui_run_action(struct ui *ui, enum ui_action a, const char *host);
 
 /* app.c */
 int64_t ui_now_ms(void);
