@@ -27,8 +27,17 @@
 
 struct csr_job {
 	char *pem;
-	char path[1100];
+	char *op;          /* the operator's host entry */
+	char path[1100];   /* where the CSR goes on it */
 };
+
+static void
+csr_job_free(struct csr_job *j)
+{
+	free(j->pem);
+	free(j->op);
+	memset(j, 0, sizeof(*j));
+}
 
 static enum pt_status
 put_csr(struct sshx *s, void *ud, struct pt_err *err)
@@ -64,31 +73,64 @@ pending_csr(struct store *st, const char *fqdn, char **pem, struct pt_err *err)
 	return *pem ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
 }
 
-enum pt_status
-transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey,
-                  struct transfer_result *res, struct pt_err *err)
+/* What send-csr needs before any window: the operator, the pending CSR
+ * and where it goes. */
+static enum pt_status
+csr_setup(struct store *st, const char *fqdn, struct csr_job *j, struct pt_err *err)
 {
-	struct csr_job j = { 0 };
-	char *op = NULL, *inbox = NULL;
+	char *inbox = NULL;
 	enum pt_status ret;
 
-	if ((ret = settings_get(st, "operator.host", &op, err)) != PT_OK ||
+	if ((ret = settings_get(st, "operator.host", &j->op, err)) != PT_OK ||
 	    (ret = settings_get(st, "operator.inbox", &inbox, err)) != PT_OK)
 		goto out;
-	if (!op) {
+	if (!j->op) {
 		ret = pt_fail(err, PT_REFUSED,
 		              _("no operator host is configured (passtore config set operator.host FQDN)"));
 		goto out;
 	}
-	if ((ret = pending_csr(st, fqdn, &j.pem, err)) != PT_OK)
+	if ((ret = pending_csr(st, fqdn, &j->pem, err)) != PT_OK)
 		goto out;
-	snprintf(j.path, sizeof(j.path), "%s/%s.csr.pem", inbox, fqdn);
+	snprintf(j->path, sizeof(j->path), "%s/%s.csr.pem", inbox, fqdn);
+out:
+	free(inbox);
+	return ret;
+}
+
+static enum pt_status
+send_csr_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+{
+	struct csr_job j = { 0 };
+	enum pt_status ret;
+
+	if ((ret = csr_setup(st, fqdn, &j, err)) == PT_OK &&
+	    (ret = transfer_plan_peer(st, j.op, p, err)) == PT_OK) {
+		struct transfer_file *f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), _("the pending request of %s (CSR, public)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j.path);
+		f->mode = 0644;
+		f->to_peer = true;
+	}
+	csr_job_free(&j);
+	return ret;
+}
+
+static enum pt_status
+send_csr(struct store *st, const char *fqdn, const struct transfer_opts *o,
+         struct transfer_result *res, struct pt_err *err)
+{
+	struct csr_job j = { 0 };
+	enum pt_status ret;
+
+	if ((ret = csr_setup(st, fqdn, &j, err)) != PT_OK)
+		goto out;
 	{
-		struct transfer_req req = { "send-csr", op, accept_hostkey, put_csr, &j };
+		struct transfer_req req = { "send-csr", j.op, o->accept_hostkey, put_csr, &j,
+			                    o->progress, o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK && (ret = store_begin(st, err)) == PT_OK) {
-		ret = audit_appendf(st, "csr.send", fqdn, err, "to=%s:%s window=%lld", op, j.path,
+		ret = audit_appendf(st, "csr.send", fqdn, err, "to=%s:%s window=%lld", j.op, j.path,
 		                    (long long)res->window_id);
 		if (ret == PT_OK)
 			ret = store_commit(st, err);
@@ -96,10 +138,17 @@ transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey
 			store_rollback(st);
 	}
 out:
-	free(j.pem);
-	free(op);
-	free(inbox);
+	csr_job_free(&j);
 	return ret;
+}
+
+enum pt_status
+transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey,
+                  struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
+
+	return send_csr(st, fqdn, &o, res, err);
 }
 
 /* ---------------------------------------------------------------------
@@ -146,8 +195,11 @@ put_pair(struct sshx *s, void *ud, struct pt_err *err)
 	return ret;
 }
 
+/* The host's current pair; with material false only what describes it
+ * (a plan reads no key). */
 static enum pt_status
-load_pair(struct store *st, const char *fqdn, struct install_job *j, struct pt_err *err)
+load_pair(struct store *st, const char *fqdn, struct install_job *j, bool material,
+          struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	gnutls_datum_t der, pem = { NULL, 0 };
@@ -173,6 +225,10 @@ load_pair(struct store *st, const char *fqdn, struct install_job *j, struct pt_e
 		der.size = (unsigned)sqlite3_column_bytes(s, 2);
 		snprintf(j->cert_sha256, sizeof(j->cert_sha256), "%s", sqlite3_column_text(s, 3));
 		snprintf(j->key_id, sizeof(j->key_id), "%s", sqlite3_column_text(s, 4));
+		if (!material) {
+			sqlite3_finalize(s);
+			return PT_OK;
+		}
 		j->key_len = (size_t)sqlite3_column_bytes(s, 5);
 		j->key_pem = secmem_alloc(j->key_len + 1);
 		if (j->key_pem && kb)
@@ -251,22 +307,63 @@ host_path(struct store *st, const char *fqdn, const char *what, char **v, struct
 	return settings_get(st, key, v, err);
 }
 
-enum pt_status
-transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
-                 struct transfer_result *res, struct pt_err *err)
+/* What install needs before any window: the pair and where it goes. */
+static enum pt_status
+install_setup(struct store *st, const char *fqdn, struct install_job *j, bool material,
+              struct pt_err *err)
+{
+	enum pt_status ret;
+
+	if ((ret = load_pair(st, fqdn, j, material, err)) != PT_OK ||
+	    (ret = host_path(st, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
+	    (ret = host_path(st, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
+	    (ret = host_path(st, fqdn, "owner", &j->owner, err)) != PT_OK ||
+	    (ret = host_path(st, fqdn, "reload", &j->reload, err)) != PT_OK)
+		return ret;
+	return PT_OK;
+}
+
+static enum pt_status
+install_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
 {
 	struct install_job j = { 0 };
 	enum pt_status ret;
 
-	if ((ret = load_pair(st, fqdn, &j, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "cert-path", &j.cert_path, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "key-path", &j.key_path, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "owner", &j.owner, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "reload", &j.reload, err)) != PT_OK)
+	/* the peer is the key's own host: nothing else is ever a target */
+	if ((ret = install_setup(st, fqdn, &j, false, err)) == PT_OK &&
+	    (ret = transfer_plan_peer(st, fqdn, p, err)) == PT_OK) {
+		struct transfer_file *f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j.key_path);
+		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
+		f->mode = 0400;
+		f->to_peer = true;
+		f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (sha256 %.16s...)"),
+		         fqdn, j.cert_sha256);
+		snprintf(f->to, sizeof(f->to), "%s", j.cert_path);
+		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
+		f->mode = 0644;
+		f->to_peer = true;
+		snprintf(p->after, sizeof(p->after), "%s", j.reload ? j.reload : "");
+	}
+	install_job_free(&j);
+	return ret;
+}
+
+static enum pt_status
+install(struct store *st, const char *fqdn, const struct transfer_opts *o,
+        struct transfer_result *res, struct pt_err *err)
+{
+	struct install_job j = { 0 };
+	enum pt_status ret;
+
+	if ((ret = install_setup(st, fqdn, &j, true, err)) != PT_OK)
 		goto out;
 	{
 		/* the peer is the key's own host: nothing else is ever a target */
-		struct transfer_req req = { "install", fqdn, accept_hostkey, put_pair, &j };
+		struct transfer_req req = { "install", fqdn, o->accept_hostkey, put_pair, &j,
+			                    o->progress, o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK)
@@ -278,6 +375,15 @@ transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
 out:
 	install_job_free(&j);
 	return ret;
+}
+
+enum pt_status
+transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
+                 struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
+
+	return install(st, fqdn, &o, res, err);
 }
 
 /* ---------------------------------------------------------------------
@@ -448,33 +554,64 @@ import_file(struct store *st, const struct fetched_file *f, int64_t window, stru
 	return ret;
 }
 
-enum pt_status
-transfer_fetch_certs(struct store *st, const char *accept_hostkey,
-                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
-                     struct transfer_result *res, struct pt_err *err)
+/* What fetch-certs needs before any window: the operator and its outbox. */
+static enum pt_status
+fetch_setup(struct store *st, char **op, struct fetch_job *j, struct pt_err *err)
+{
+	enum pt_status ret;
+
+	if ((ret = settings_get(st, "operator.host", op, err)) != PT_OK ||
+	    (ret = settings_get(st, "operator.outbox", &j->outbox, err)) != PT_OK)
+		return ret;
+	if (!*op)
+		return pt_fail(err, PT_REFUSED,
+		               _("no operator host is configured (passtore config set operator.host FQDN)"));
+	return PT_OK;
+}
+
+static enum pt_status
+fetch_plan(struct store *st, const char *target, struct transfer_plan *p, struct pt_err *err)
+{
+	struct fetch_job j = { .st = st };
+	char *op = NULL;
+	enum pt_status ret;
+
+	(void)target;
+	if ((ret = fetch_setup(st, &op, &j, err)) == PT_OK &&
+	    (ret = transfer_plan_peer(st, op, p, err)) == PT_OK) {
+		struct transfer_file *f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), "%s/*.pem *.crt *.cer *.der", j.outbox);
+		snprintf(f->to, sizeof(f->to), "%s",
+		         _("the store, after the window: only certificates whose key is stored"));
+		f->to_peer = false;
+	}
+	free(j.outbox);
+	free(op);
+	return ret;
+}
+
+static enum pt_status
+fetch_certs(struct store *st, const char *target, const struct transfer_opts *o,
+            struct transfer_result *res, struct pt_err *err)
 {
 	struct fetch_job j = { .st = st };
 	char *op = NULL, why[512];
 	enum pt_status ret;
 
-	if ((ret = settings_get(st, "operator.host", &op, err)) != PT_OK ||
-	    (ret = settings_get(st, "operator.outbox", &j.outbox, err)) != PT_OK)
+	(void)target;
+	if ((ret = fetch_setup(st, &op, &j, err)) != PT_OK)
 		goto out;
-	if (!op) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("no operator host is configured (passtore config set operator.host FQDN)"));
-		goto out;
-	}
 	{
-		struct transfer_req req = { "fetch-certs", op, accept_hostkey, get_new_files, &j };
+		struct transfer_req req = { "fetch-certs", op, o->accept_hostkey, get_new_files, &j,
+			                    o->progress, o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	/* the window is closed: now the files are only data */
 	for (size_t i = 0; ret == PT_OK && i < j.n; i++) {
 		struct fetch_report r = { .name = j.files[i].name, .why = why };
 		ret = import_file(st, &j.files[i], res->window_id, &r, why, sizeof(why), err);
-		if (ret == PT_OK && cb)
-			cb(&r, ud);
+		if (ret == PT_OK && o->fetched)
+			o->fetched(&r, o->fetched_ud);
 	}
 out:
 	for (size_t i = 0; i < j.n; i++) {
@@ -485,4 +622,82 @@ out:
 	free(j.outbox);
 	free(op);
 	return ret;
+}
+
+enum pt_status
+transfer_fetch_certs(struct store *st, const char *accept_hostkey,
+                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                     struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey, .fetched = cb, .fetched_ud = ud };
+
+	return fetch_certs(st, NULL, &o, res, err);
+}
+
+/* ---------------------------------------------------------------------
+ * The flows by name: one row each, so that a front end shows the plan
+ * and runs the flow through the same two calls.
+ * ------------------------------------------------------------------- */
+
+struct flow {
+	const char *purpose;
+	bool host_target; /* the target is a host that must be named */
+	enum pt_status (*plan)(struct store *st, const char *target, struct transfer_plan *p,
+	                       struct pt_err *err);
+	enum pt_status (*run)(struct store *st, const char *target, const struct transfer_opts *o,
+	                      struct transfer_result *res, struct pt_err *err);
+};
+
+static const struct flow flows[] = {
+	{ "send-csr", true, send_csr_plan, send_csr },
+	{ "install", true, install_plan, install },
+	{ "fetch-certs", false, fetch_plan, fetch_certs },
+};
+
+static const struct flow *
+find_flow(const char *purpose, const char *target, struct pt_err *err)
+{
+	for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+		if (strcmp(flows[i].purpose, purpose) != 0)
+			continue;
+		if (flows[i].host_target && (!target || !*target)) {
+			pt_fail(err, PT_USAGE, _("the %s transfer needs a host"), purpose);
+			return NULL;
+		}
+		return &flows[i];
+	}
+	pt_fail(err, PT_USAGE, _("this build has no %s transfer"), purpose);
+	return NULL;
+}
+
+bool
+transfer_has_flow(const char *purpose)
+{
+	return find_flow(purpose, "-", NULL) != NULL;
+}
+
+enum pt_status
+transfer_plan(struct store *st, const char *purpose, const char *target, struct transfer_plan *p,
+              struct pt_err *err)
+{
+	const struct flow *f = find_flow(purpose, target, err);
+
+	memset(p, 0, sizeof(*p));
+	if (!f)
+		return err ? err->status : PT_USAGE;
+	snprintf(p->purpose, sizeof(p->purpose), "%s", purpose);
+	return f->plan(st, target, p, err);
+}
+
+enum pt_status
+transfer_flow(struct store *st, const char *purpose, const char *target,
+              const struct transfer_opts *o, struct transfer_result *res, struct pt_err *err)
+{
+	const struct flow *f = find_flow(purpose, target, err);
+	struct transfer_opts none = { 0 };
+
+	memset(res, 0, sizeof(*res));
+	if (!f)
+		return err ? err->status : PT_USAGE;
+	return f->run(st, target, o ? o : &none, res, err);
 }

@@ -64,6 +64,32 @@ struct engine {
 	volatile sig_atomic_t signal;
 };
 
+static const char *const phase_names[TRANSFER_PHASES] = {
+	[TRANSFER_JOURNAL] = N_("journal"),
+	[TRANSFER_LINK_UP] = N_("link up"),
+	[TRANSFER_ROUTE] = N_("route"),
+	[TRANSFER_RULES_IN] = N_("rules in"),
+	[TRANSFER_SSH] = N_("SSH"),
+	[TRANSFER_MOVE] = N_("transfer"),
+	[TRANSFER_RULES_OUT] = N_("rules out"),
+	[TRANSFER_LINK_DOWN] = N_("link down"),
+};
+
+const char *
+transfer_phase_name(enum transfer_phase p)
+{
+	return p < TRANSFER_PHASES ? _(phase_names[p]) : "?";
+}
+
+/* Tell the front end; it draws and returns (it never waits for a
+ * person: the rules may be in). */
+static void
+phase(const struct engine *e, enum transfer_phase p)
+{
+	if (e->req->progress)
+		e->req->progress(p, e->req->progress_ud);
+}
+
 static int64_t
 wall_ms(void)
 {
@@ -284,18 +310,13 @@ journal_close(struct engine *e, enum pt_status outcome, const char *detail,
  * ------------------------------------------------------------------- */
 
 struct peer_cfg {
-	char *user, *service, *pin, *pin_type, *password;
-	bool use_key; /* password holds an OpenSSH private key */
-	long timeout_s;
+	struct transfer_plan plan;
+	char *password; /* secure memory; an OpenSSH private key with plan.key_auth */
 };
 
 static void
 peer_cfg_free(struct peer_cfg *p)
 {
-	free(p->user);
-	free(p->service);
-	free(p->pin);
-	free(p->pin_type);
 	secmem_free(p->password);
 	memset(p, 0, sizeof(*p));
 }
@@ -326,17 +347,24 @@ host_setting(struct store *st, const char *fqdn, const char *what, char **v, str
 	return settings_get(st, key, v, err);
 }
 
-static enum pt_status
-prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
+static void
+copy_text(char *dst, size_t n, const char *src)
 {
-	struct store *st = e->st;
-	const char *fqdn = e->req->host;
-	struct host_addr ha = { "", 22, 0 };
-	char *ifname = NULL, *gw = NULL;
-	enum pt_status ret;
-	int64_t cred;
-	size_t len;
+	snprintf(dst, n, "%s", src ? src : "");
+}
 
+/* Everything about the peer that can be known, or refused, before the
+ * network moves: the plan shows it, prepare() acts on it. */
+enum pt_status
+transfer_plan_peer(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+{
+	struct host_addr ha = { "", 22, 0 };
+	char *ifname = NULL, *gw = NULL, *user = NULL, *service = NULL, *auth = NULL, *pin = NULL,
+	     *pin_type = NULL;
+	struct in_addr a;
+	enum pt_status ret;
+
+	copy_text(p->host, sizeof(p->host), fqdn);
 	if ((ret = settings_get(st, "net.interface", &ifname, err)) != PT_OK ||
 	    (ret = settings_get(st, "net.gateway", &gw, err)) != PT_OK)
 		goto out;
@@ -346,56 +374,74 @@ prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
 		                "(passtore config set ...)"));
 		goto out;
 	}
-	snprintf(e->ifname, sizeof(e->ifname), "%s", ifname);
-	snprintf(e->gw_text, sizeof(e->gw_text), "%s", gw);
-	inet_pton(AF_INET, gw, &e->gw);
+	copy_text(p->ifname, sizeof(p->ifname), ifname);
+	copy_text(p->gateway, sizeof(p->gateway), gw);
 	if ((ret = model_host_get(st, fqdn, host_addr_cb, &ha, err)) != PT_OK)
 		goto out;
-	if (!ha.ip[0] || inet_pton(AF_INET, ha.ip, &e->peer) != 1) {
+	if (!ha.ip[0] || inet_pton(AF_INET, ha.ip, &a) != 1) {
 		ret = pt_fail(err, PT_REFUSED,
 		              _("host %s has no IPv4 address to open a window to (passtore host add ... --ip)"), fqdn);
 		goto out;
 	}
-	snprintf(e->peer_text, sizeof(e->peer_text), "%s", ha.ip);
-	e->port = ha.port;
-	if ((ret = settings_get_long(st, "transfer.timeout", &pc->timeout_s, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "user", &pc->user, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "service", &pc->service, err)) != PT_OK)
+	copy_text(p->peer, sizeof(p->peer), ha.ip);
+	p->port = ha.port;
+	if ((ret = settings_get_long(st, "transfer.timeout", &p->timeout_s, err)) != PT_OK ||
+	    (ret = host_setting(st, fqdn, "user", &user, err)) != PT_OK ||
+	    (ret = host_setting(st, fqdn, "service", &service, err)) != PT_OK ||
+	    (ret = host_setting(st, fqdn, "auth", &auth, err)) != PT_OK)
 		goto out;
-	{
-		char *auth = NULL;
-		if ((ret = host_setting(st, fqdn, "auth", &auth, err)) != PT_OK)
-			goto out;
-		pc->use_key = auth && strcmp(auth, "key") == 0;
-		free(auth);
-	}
-	ret = settings_pin_get(st, fqdn, &pc->pin, &pc->pin_type, err);
-	if (ret == PT_NOTFOUND) {
-		if (!e->req->accept_hostkey) {
-			ret = pt_fail(err, PT_REFUSED,
-			              _("no host key is pinned for %s: check its fingerprint on the host "
-			                "(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and give it with "
-			                "--accept-hostkey SHA256:..."),
-			              fqdn);
-			goto out;
-		}
-		ret = PT_OK;
-	} else if (ret != PT_OK) {
-		goto out;
-	}
-	ret = model_pw_find(st, pc->user, fqdn, pc->service, &ha.id, 1, &cred, err);
-	if (ret == PT_NOTFOUND) {
+	copy_text(p->user, sizeof(p->user), user);
+	copy_text(p->service, sizeof(p->service), service);
+	p->key_auth = auth && strcmp(auth, "key") == 0;
+	ret = model_pw_find(st, p->user, fqdn, p->service, &ha.id, 1, &p->cred_id, err);
+	if (ret == PT_NOTFOUND)
 		ret = pt_fail(err, PT_NOTFOUND,
 		              _("no password for %s@%s:%s to log in with (passtore pw add %s@%s:%s)"),
-		              pc->user, fqdn, pc->service, pc->user, fqdn, pc->service);
+		              p->user, fqdn, p->service, p->user, fqdn, p->service);
+	if (ret != PT_OK)
 		goto out;
+	ret = settings_pin_get(st, fqdn, &pin, &pin_type, err);
+	if (ret == PT_NOTFOUND) {
+		pt_err_clear(err);
+		ret = PT_OK;
 	}
-	if (ret == PT_OK)
-		ret = model_pw_secret(st, cred, 0, &pc->password, &len, err);
+	copy_text(p->pin, sizeof(p->pin), pin);
+	copy_text(p->pin_type, sizeof(p->pin_type), pin_type);
 out:
 	free(ifname);
 	free(gw);
+	free(user);
+	free(service);
+	free(auth);
+	free(pin);
+	free(pin_type);
 	return ret;
+}
+
+static enum pt_status
+prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
+{
+	struct store *st = e->st;
+	const char *fqdn = e->req->host;
+	struct transfer_plan *p = &pc->plan;
+	enum pt_status ret;
+	size_t len;
+
+	if ((ret = transfer_plan_peer(st, fqdn, p, err)) != PT_OK)
+		return ret;
+	snprintf(e->ifname, sizeof(e->ifname), "%s", p->ifname);
+	snprintf(e->gw_text, sizeof(e->gw_text), "%s", p->gateway);
+	inet_pton(AF_INET, p->gateway, &e->gw);
+	snprintf(e->peer_text, sizeof(e->peer_text), "%s", p->peer);
+	inet_pton(AF_INET, p->peer, &e->peer);
+	e->port = p->port;
+	if (!p->pin[0] && !e->req->accept_hostkey)
+		return pt_fail(err, PT_REFUSED,
+		               _("no host key is pinned for %s: check its fingerprint on the host "
+		                 "(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and give it with "
+		                 "--accept-hostkey SHA256:..."),
+		               fqdn);
+	return model_pw_secret(st, p->cred_id, 0, &pc->password, &len, err);
 }
 
 static enum pt_status
@@ -425,14 +471,17 @@ raise_link(struct engine *e, struct pt_err *err)
 	enum pt_status ret;
 	double waited;
 
+	phase(e, TRANSFER_LINK_UP);
 	e->link_up_us = guard_now_us();
 	e->link_raised = true;
 	ret = guard_link_set(e->ifname, true, err);
 	if (ret == PT_OK)
 		ret = guard_link_wait_running(e->ifname, LINK_WAIT_MS, &waited, err);
 	/* the kernel dropped the route with the link: put it back */
-	if (ret == PT_OK)
+	if (ret == PT_OK) {
+		phase(e, TRANSFER_ROUTE);
 		ret = guard_route_add(e->peer, e->gw, e->ifname, err);
+	}
 	/* and know the neighbour before the rules go in, not inside them */
 	if (ret == PT_OK)
 		ret = guard_neigh_resolve(e->gw, e->ifname, LINK_WAIT_MS, &waited, err);
@@ -445,11 +494,13 @@ close_window(struct engine *e, struct pt_err *first)
 	struct pt_err err2 = { 0 };
 
 	if (e->rules_in) {
+		phase(e, TRANSFER_RULES_OUT);
 		if (guard_rules_remove_timed(&e->w, &e->x, &err2) != PT_OK && first->status == PT_OK)
 			*first = err2;
 		e->rules_in = false;
 	}
 	if (e->link_raised) {
+		phase(e, TRANSFER_LINK_DOWN);
 		if (guard_link_set(e->ifname, false, &err2) != PT_OK && first->status == PT_OK)
 			*first = err2;
 		e->link_down_us = guard_now_us();
@@ -463,34 +514,38 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 	struct sshx_opts o = { 0 };
 	struct sshx *s = NULL;
 	enum pt_status ret;
-	int64_t deadline = sshx_now_ms() + pc->timeout_s * 1000;
+	long timeout_s = pc->plan.timeout_s;
+	int64_t deadline = sshx_now_ms() + timeout_s * 1000;
 
 	o.host = e->peer_text;
 	o.port = (unsigned)e->port;
-	o.user = pc->user;
-	o.pin = pc->pin;
-	o.pin_type = pc->pin_type;
-	o.accept = pc->pin ? NULL : e->req->accept_hostkey;
-	if (pc->use_key)
+	o.user = pc->plan.user;
+	o.pin = pc->plan.pin[0] ? pc->plan.pin : NULL;
+	o.pin_type = pc->plan.pin[0] ? pc->plan.pin_type : NULL;
+	o.accept = o.pin ? NULL : e->req->accept_hostkey;
+	if (pc->plan.key_auth)
 		o.privkey = pc->password;
 	else
 		o.password = pc->password;
-	o.connect_timeout_ms = pc->timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(pc->timeout_s * 1000)
+	o.connect_timeout_ms = timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(timeout_s * 1000)
 	                                                                  : CONNECT_TIMEOUT_MS;
 	o.deadline_ms = deadline;
+	phase(e, TRANSFER_SSH);
 	e->ssh_start_us = guard_now_us();
 	ret = sshx_connect(&o, &s, err);
 	if (ret == PT_OK) {
 		snprintf(res->hostkey_fp, sizeof(res->hostkey_fp), "%s", sshx_hostkey_fp(s));
 		snprintf(res->hostkey_type, sizeof(res->hostkey_type), "%s", sshx_hostkey_type(s));
-		res->pinned_now = pc->pin == NULL;
+		res->pinned_now = o.pin == NULL;
 		pthread_mutex_lock(&e->mu);
 		e->ssh = s;
 		if (e->signal)
 			sshx_set_deadline(s, 1);
 		pthread_mutex_unlock(&e->mu);
-		if (!e->signal)
+		if (!e->signal) {
+			phase(e, TRANSFER_MOVE);
 			ret = e->req->fn(s, e->req->ud, err);
+		}
 		pthread_mutex_lock(&e->mu);
 		e->ssh = NULL;
 		pthread_mutex_unlock(&e->mu);
@@ -499,6 +554,7 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 	/* the rules go right after the last reply, before the goodbye */
 	if (e->rules_in) {
 		struct pt_err rerr = { 0 };
+		phase(e, TRANSFER_RULES_OUT);
 		if (guard_rules_remove_timed(&e->w, &e->x, &rerr) != PT_OK && ret == PT_OK)
 			ret = pt_fail(err, rerr.status, "%s", rerr.detail);
 		e->rules_in = false;
@@ -541,12 +597,14 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	if ((ret = guard_window_init(&e.w, tag, e.ifname, e.peer, (uint16_t)e.port, err)) != PT_OK)
 		goto out;
 	/* journal first: from here on, a crash is answered at the next start */
+	phase(&e, TRANSFER_JOURNAL);
 	if ((ret = journal_open(&e, err)) != PT_OK)
 		goto out;
 	res->window_id = e.window_id;
 	signals_catch(&e);
 	ret = raise_link(&e, err);
 	if (ret == PT_OK && !e.signal) {
+		phase(&e, TRANSFER_RULES_IN);
 		ret = guard_rules_add_timed(&e.w, &e.x, err);
 		e.rules_in = ret == PT_OK;
 	}

@@ -32,12 +32,32 @@ struct transfer_result {
  * rules are in; must not wait for a person. */
 typedef enum pt_status (*transfer_fn)(struct sshx *s, void *ud, struct pt_err *err);
 
+/* The steps of a window, in the order transfer_run takes them. */
+enum transfer_phase {
+	TRANSFER_JOURNAL,   /* the journal row is committed */
+	TRANSFER_LINK_UP,   /* the link comes up (every policy still DROP) */
+	TRANSFER_ROUTE,     /* the route to the peer and its neighbour */
+	TRANSFER_RULES_IN,  /* the two rules of the window */
+	TRANSFER_SSH,       /* connect, check the host key, log in */
+	TRANSFER_MOVE,      /* the files move */
+	TRANSFER_RULES_OUT, /* the rules come out */
+	TRANSFER_LINK_DOWN, /* the link goes down */
+	TRANSFER_PHASES
+};
+/* The phase's name, translated ("link up"). */
+const char *transfer_phase_name(enum transfer_phase p);
+/* Told as each phase starts.  Called from transfer_run's thread, also
+ * while the rules are in: it may draw, never wait for a person. */
+typedef void (*transfer_progress_fn)(enum transfer_phase p, void *ud);
+
 struct transfer_req {
 	const char *purpose;       /* "install", "send-csr", "fetch-certs" */
 	const char *host;          /* host entry of the peer */
 	const char *accept_hostkey; /* first contact: "SHA256:..." the admin gave */
 	transfer_fn fn;
 	void *ud;
+	transfer_progress_fn progress; /* may be NULL */
+	void *progress_ud;
 };
 
 /* Open a window to the host, run fn over SSH, close the window. */
@@ -74,6 +94,64 @@ struct fetch_report {
 enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey,
                                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
                                     struct transfer_result *res, struct pt_err *err);
+
+/* ---- what a flow will do, before it does it ---------------------------- */
+
+#define TRANSFER_PLAN_FILES 4
+
+struct transfer_file {
+	char from[1100];  /* what is read: a store item or a path on the peer */
+	char to[1100];    /* where it goes: a path on the peer or the store */
+	int mode;         /* of the file written on the peer; 0: none written there */
+	char owner[64];   /* UID:GID of it, "" when not set */
+	bool to_peer;     /* station -> peer (else peer -> station) */
+};
+
+struct transfer_plan {
+	char purpose[32];
+	char host[256];          /* host entry of the peer */
+	char peer[16];           /* its IPv4 address (INET_ADDRSTRLEN) */
+	int port;
+	char ifname[16], gateway[16]; /* IFNAMSIZ, INET_ADDRSTRLEN */
+	long timeout_s;
+	char user[128], service[128]; /* login, with the stored entry user@host:service */
+	bool key_auth;           /* that entry holds an SSH key, not a password */
+	int64_t cred_id;         /* and its id in the store */
+	char pin[128], pin_type[64]; /* the pinned host key; "" on first contact */
+	size_t nfiles;
+	struct transfer_file files[TRANSFER_PLAN_FILES];
+	char after[512];         /* a command run on the peer afterwards, or "" */
+};
+
+/* What the flow `purpose` ("send-csr", "install", "fetch-certs") would do
+ * for target (a host; NULL for fetch-certs): the peer, its address and
+ * port, the interface, the timeout, the login, the pin and the files.
+ * Computed by the same code the flow runs; touches neither the network
+ * nor the store.  The refusals the flow would give before any window
+ * (no operator, no pending request, no address...) come back here too;
+ * a missing pin does not (p->pin is ""). */
+enum pt_status transfer_plan(struct store *st, const char *purpose, const char *target,
+                             struct transfer_plan *p, struct pt_err *err);
+/* The peer part of a plan (transfer.c; the flows add their files). */
+enum pt_status transfer_plan_peer(struct store *st, const char *host, struct transfer_plan *p,
+                                  struct pt_err *err);
+
+/* How a flow runs. */
+struct transfer_opts {
+	const char *accept_hostkey;   /* first contact: "SHA256:..." */
+	transfer_progress_fn progress; /* may be NULL */
+	void *progress_ud;
+	/* fetch-certs: told about every file (may be NULL) */
+	void (*fetched)(const struct fetch_report *r, void *ud);
+	void *fetched_ud;
+};
+/* Whether this build has the flow `purpose`. */
+bool transfer_has_flow(const char *purpose);
+/* Run the flow `purpose` for target (as for transfer_plan): one window.
+ * PT_USAGE for a flow this build does not have. */
+enum pt_status transfer_flow(struct store *st, const char *purpose, const char *target,
+                             const struct transfer_opts *o, struct transfer_result *res,
+                             struct pt_err *err);
 
 struct window_info {
 	int64_t id;
