@@ -32,6 +32,8 @@ bool browser_handle(struct ui *ui, struct browser *b, enum ui_action a);
 bool pw_action(struct ui *ui, enum ui_action a, int64_t id);
 /* The new-password form; host (may be NULL) prefills the entry. */
 bool pw_new_form(struct ui *ui, const char *host);
+/* ui-hosts.c: the new-host form (also the global action). */
+bool host_new_form(struct ui *ui);
 /* A list source over the passwords (of one host when fqdn is set). */
 struct pw_source {
 	struct ui *ui;

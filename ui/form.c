@@ -10,34 +10,33 @@
 #include "secmem.h"
 #include "view.h"
 
+static const struct ui_choice *
+choice_of(const struct ui_choice *ch, size_t nch, size_t field)
+{
+	for (size_t i = 0; i < nch; i++)
+		if (ch[i].field == field && ch[i].n)
+			return &ch[i];
+	return NULL;
+}
+
 bool
 ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_submit submit,
         void *ud)
+{
+	return ui_form_choices(ui, title, f, n, NULL, 0, submit, ud);
+}
+
+bool
+ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
+                const struct ui_choice *ch, size_t nch, ui_form_submit submit, void *ud)
 {
 	size_t cur = 0;
 	char err[256] = "";
 
 	for (;;) {
-		int h = (int)n * 2 + 6, w = COLS - 8 < 72 ? COLS - 8 : 72, y = (LINES - h) / 2,
-		    x = (COLS - w) / 2, lw = 14, cy = 0, cx = 0;
+		int h = (int)n * 2 + 7, w = COLS - 4 < 76 ? COLS - 4 : 76, y, x, lw = 14, cy = 0, cx = 0;
 
-		/* the frame comes from a redraw of the screen below */
-		ui->dirty = true;
-		erase();
-		attrset(A_NORMAL);
-		for (int r = 0; r < h; r++)
-			mvhline(y + r, x, ' ', w);
-		mvaddch(y, x, ACS_ULCORNER);
-		mvhline(y, x + 1, ACS_HLINE, w - 2);
-		mvaddch(y, x + w - 1, ACS_URCORNER);
-		mvvline(y + 1, x, ACS_VLINE, h - 2);
-		mvvline(y + 1, x + w - 1, ACS_VLINE, h - 2);
-		mvaddch(y + h - 1, x, ACS_LLCORNER);
-		mvhline(y + h - 1, x + 1, ACS_HLINE, w - 2);
-		mvaddch(y + h - 1, x + w - 1, ACS_LRCORNER);
-		char t[128];
-		snprintf(t, sizeof t, " %s ", title);
-		ui_put(y, x + 2, w - 4, theme_attr(ROLE_TITLE), t, false);
+		dialog_box(ui, h, w, &y, &x, title);
 		for (size_t i = 0; i < n; i++) {
 			int fy = y + 2 + (int)i * 2, fw = w - lw - 4;
 			size_t len = strlen(f[i].buf);
@@ -45,9 +44,19 @@ ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_
 			move(fy, x + 2 + lw);
 			attrset(i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE);
 			size_t skip = len >= (size_t)fw ? len - (size_t)fw + 1 : 0;
-			for (int c = 0; c < fw; c++) {
-				size_t k = skip + (size_t)c;
-				addch(k < len ? (f[i].masked ? '*' : (chtype)(unsigned char)f[i].buf[k]) : ' ');
+			if (choice_of(ch, nch, i)) {
+				/* a choice: < value >, the arrows say it cycles */
+				char c[160];
+				snprintf(c, sizeof c, "< %s >", f[i].buf);
+				len = strlen(c) - 2;
+				skip = 0;
+				ui_put(fy, x + 2 + lw, fw, i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE,
+				       c, true);
+			} else {
+				for (int c = 0; c < fw; c++) {
+					size_t k = skip + (size_t)c;
+					addch(k < len ? (f[i].masked ? '*' : (chtype)(unsigned char)f[i].buf[k]) : ' ');
+				}
 			}
 			attrset(A_NORMAL);
 			if (i == cur) {
@@ -57,9 +66,22 @@ ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_
 			if (f[i].hint)
 				ui_put(fy + 1, x + 2 + lw, fw, theme_attr(ROLE_HINT), f[i].hint, false);
 		}
-		ui_put(y + h - 3, x + 2, w - 4, theme_attr(ROLE_ALERT), err, false);
+		/* the message in place, on two lines when it needs them */
+		int ew = w - 4, cut = (int)strlen(err);
+		if (cut > ew) {
+			cut = ew;
+			while (cut > ew / 2 && err[cut] != ' ')
+				cut--;
+		}
+		char first[256];
+		snprintf(first, sizeof first, "%.*s", cut, err);
+		ui_put(y + h - 4, x + 2, ew, theme_attr(ROLE_ALERT), first, false);
+		ui_put(y + h - 3, x + 2, ew, theme_attr(ROLE_ALERT), err[cut] == ' ' ? err + cut + 1 : err + cut,
+		       false);
 		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
-		       _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels"), false);
+		       choice_of(ch, nch, cur) ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
+		                      : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels"),
+		       false);
 		move(cy, cx);
 		curs_set(1);
 		refresh();
@@ -73,6 +95,23 @@ ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_
 			return false;
 		if (k == KEY_RESIZE)
 			continue;
+		const struct ui_choice *c = choice_of(ch, nch, cur);
+		if (c && (k == KEY_LEFT || k == KEY_RIGHT || k == ' ' || k == 'h' || k == 'l')) {
+			size_t at = 0, m = c->n;
+			while (at < m && strcmp(c->choices[at], f[cur].buf) != 0)
+				at++;
+			if (at == m)
+				at = 0;
+			else if (k == KEY_LEFT || k == 'h')
+				at = (at + m - 1) % m;
+			else
+				at = (at + 1) % m;
+			snprintf(f[cur].buf, f[cur].len, "%s", c->choices[at]);
+			err[0] = '\0';
+			if (c->changed)
+				c->changed(f, n, cur, ud);
+			continue;
+		}
 		if (k == '\t' || k == KEY_DOWN)
 			cur = (cur + 1) % n;
 		else if (k == KEY_UP || k == KEY_BTAB)
@@ -88,6 +127,8 @@ ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_
 				return true;
 			if ((size_t)bad < n)
 				cur = (size_t)bad;
+		} else if (c) {
+			continue; /* a choice is not typed */
 		} else if (k == KEY_BACKSPACE || k == 127 || k == 8) {
 			if (len > 0)
 				f[cur].buf[len - 1] = '\0';

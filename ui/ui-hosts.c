@@ -175,7 +175,7 @@ host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, 
 	return -1;
 }
 
-static void
+bool
 host_new_form(struct ui *ui)
 {
 	char fqdn[256] = "", ip[64] = "", port[8] = "22", groups[256] = "";
@@ -186,8 +186,11 @@ host_new_form(struct ui *ui)
 		{ _("Groups"), groups, sizeof groups, false, _("comma-separated: ces,grid") },
 	};
 
-	if (ui_form(ui, _("New host"), f, 4, host_submit, NULL))
+	if (!ui_form(ui, _("New host"), f, 4, host_submit, NULL))
+		return false;
+	if (hosts_b.list)
 		ui_list_refresh(hosts_b.list);
+	return true;
 }
 
 static bool

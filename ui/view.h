@@ -93,5 +93,29 @@ typedef int (*ui_form_submit)(struct ui *ui, struct ui_field *f, size_t n, char 
                               size_t errlen, void *ud);
 bool ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_submit submit,
              void *ud);
+/* A choice field: its buf holds one of choices (Left/Right/Space cycle;
+ * nothing is typed there). */
+struct ui_choice {
+	size_t field;
+	const char *const *choices;
+	size_t n;
+	/* told after the choice changed, with the form's ud; may be NULL */
+	void (*changed)(struct ui_field *f, size_t n, size_t which, void *ud);
+};
+/* ui_form with choice fields. */
+bool ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
+                     const struct ui_choice *ch, size_t nch, ui_form_submit submit, void *ud);
+
+/* dialog.c: boxes drawn over a cleared screen (the caller's view is
+ * redrawn afterwards: ui->dirty is set). */
+/* A box of h x w in the middle; its top-left corner in *y, *x. */
+void dialog_box(struct ui *ui, int h, int w, int *y, int *x, const char *title);
+/* Lines in a box with a question under them; true on y. */
+bool dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
+                const char *question);
+/* Lines in a box with a status line under them, drawn at once (no key
+ * is read: for progress while something runs). */
+void dialog_show(struct ui *ui, const char *title, const char *const *lines, size_t n,
+                 const char *status);
 
 #endif
