@@ -339,8 +339,7 @@ install_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct
 		f->mode = 0400;
 		f->to_peer = true;
 		f = &p->files[p->nfiles++];
-		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (sha256 %.16s...)"),
-		         fqdn, j.cert_sha256);
+		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (from the store)"), fqdn);
 		snprintf(f->to, sizeof(f->to), "%s", j.cert_path);
 		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
 		f->mode = 0644;

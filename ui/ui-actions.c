@@ -58,6 +58,26 @@ add(struct lines *L, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* A long text (an error from the core) on as many lines as it needs. */
+static void
+add_wrapped(struct lines *L, const char *text, int width)
+{
+	const char *p = text;
+
+	while (*p) {
+		int cut = (int)strlen(p);
+		if (cut > width) {
+			cut = width;
+			while (cut > width / 2 && p[cut] != ' ')
+				cut--;
+		}
+		add(L, "%s%.*s", p == text ? "" : "  ", cut, p);
+		p += cut;
+		while (*p == ' ')
+			p++;
+	}
+}
+
 static void
 lines_free(struct lines *L)
 {
@@ -320,6 +340,7 @@ struct net_run {
 	char target[256];
 	char accept[128];
 	int phase;             /* the one running, -1 before any */
+	int reached;           /* the last before the closing ones, -1 before any */
 	struct lines fetched;
 };
 
@@ -376,10 +397,12 @@ plan_lines(const struct net_run *nr, struct lines *L)
 	add(L, p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
 	                   : _("Login:      %s with the stored password %s@%s:%s"),
 	    p->user, p->user, p->host, p->service);
+	/* a fingerprint is long: on a line of its own, never cut */
 	if (p->pin[0])
-		add(L, _("Host key:   pinned %s %s"), p->pin_type, p->pin);
+		add(L, _("Host key:   pinned, %s:"), p->pin_type);
 	else
-		add(L, _("Host key:   first contact: only %s is accepted, then pinned"), nr->accept);
+		add(L, "%s", _("Host key:   first contact: only this one is accepted, then pinned:"));
+	add(L, "            %s", p->pin[0] ? p->pin : nr->accept);
 	add(L, _("Timeout:    %ld s for the whole transfer"), p->timeout_s);
 	add(L, "%s", _("Files:"));
 	for (size_t i = 0; i < p->nfiles; i++) {
@@ -398,7 +421,7 @@ plan_lines(const struct net_run *nr, struct lines *L)
 	}
 	if (p->after[0])
 		add(L, _("Then:       run \"%s\" on %s"), p->after, p->host);
-	add(L, "%s", _("The link comes up for this window only; the rules admit this peer and port only."));
+	add(L, "%s", _("The link is up for this window only; the rules admit only this peer."));
 }
 
 static void
@@ -408,6 +431,8 @@ net_progress(enum transfer_phase ph, void *ud)
 	struct lines L = { 0 };
 
 	nr->phase = (int)ph;
+	if (ph < TRANSFER_RULES_OUT)
+		nr->reached = (int)ph;
 	add(&L, _("Peer %s (%s) port %d on %s"), nr->plan.host, nr->plan.peer, nr->plan.port,
 	    nr->plan.ifname);
 	add(&L, "%s", "");
@@ -445,7 +470,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		return;
 	nr->ui = ui;
 	nr->na = na;
-	nr->phase = -1;
+	nr->phase = nr->reached = -1;
 	if (!transfer_has_flow(na->purpose)) {
 		ui_message(ui, ROLE_ALERT, _("%s: not available in this build."), _(na->title));
 		goto out;
@@ -484,7 +509,12 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		done_text(na, nr->target, done, sizeof done);
 		add(&L, "%s", done);
 	} else {
-		add(&L, _("Failed: %s"), detail(&err));
+		char failed[700];
+		snprintf(failed, sizeof failed, _("Failed: %s"), detail(&err));
+		add_wrapped(&L, failed, 66);
+		if (nr->reached >= 0)
+			add(&L, _("Stopped during: %s (the window is closed)"),
+			    transfer_phase_name((enum transfer_phase)nr->reached));
 	}
 	if (res.window_id) {
 		if (res.exposure_ms >= 0)
@@ -497,8 +527,10 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	} else {
 		add(&L, "%s", _("No window was opened."));
 	}
-	if (res.hostkey_fp[0])
-		add(&L, _("Host key:   %s %s"), res.hostkey_type, res.hostkey_fp);
+	if (res.hostkey_fp[0]) {
+		add(&L, _("Host key:   %s"), res.hostkey_type);
+		add(&L, "            %s", res.hostkey_fp);
+	}
 	if (res.pinned_now)
 		add(&L, _("First contact: this key is now pinned for %s."), nr->plan.host);
 	for (size_t i = 0; i < nr->fetched.n; i++)
