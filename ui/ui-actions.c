@@ -280,7 +280,9 @@ request_form(struct ui *ui, const char *host)
 		snprintf(ca, sizeof ca, "%s", r.ca_names[0]);
 		snprintf(key, sizeof key, "%s", r.ca_keys[0]);
 	} else {
-		snprintf(ca, sizeof ca, "%s", _("(none)"));
+		/* still a choice (of one), so nothing can be typed there */
+		r.ca_choices[0] = _("(none)");
+		snprintf(ca, sizeof ca, "%s", r.ca_choices[0]);
 		snprintf(key, sizeof key, "%s", CERT_DEFAULT_KEY);
 	}
 	struct ui_field f[3] = {
@@ -289,7 +291,7 @@ request_form(struct ui *ui, const char *host)
 		{ _("Key type"), key, sizeof key, false, _("the CA's default first") },
 	};
 	const struct ui_choice ch[2] = {
-		{ 1, r.ca_choices, r.nca, req_ca_changed },
+		{ 1, r.ca_choices, r.nca ? r.nca : 1, req_ca_changed },
 		{ 2, r.key_choices, X509_KEY_MAX, NULL },
 	};
 	ok = ui_form_choices(ui, _("Request a certificate"), f, 3, ch, 2, req_submit, &r);
