@@ -126,8 +126,8 @@ struct transfer_plan {
 /* What the flow `purpose` ("send-csr", "install", "fetch-certs") would do
  * for target (a host; NULL for fetch-certs): the peer, its address and
  * port, the interface, the timeout, the login, the pin and the files.
- * Computed by the same code the flow runs; touches neither the network
- * nor the store.  The refusals the flow would give before any window
+ * Computed by the same setup code the flow runs; it only reads the
+ * store (no key material) and opens nothing.  The refusals the flow would give before any window
  * (no operator, no pending request, no address...) come back here too;
  * a missing pin does not (p->pin is ""). */
 enum pt_status transfer_plan(struct store *st, const char *purpose, const char *target,
@@ -145,7 +145,9 @@ struct transfer_opts {
 	void (*fetched)(const struct fetch_report *r, void *ud);
 	void *fetched_ud;
 };
-/* Whether this build has the flow `purpose`. */
+/* Whether this build has the flow `purpose`.  A new flow (the Grid
+ * "push" and "fetch-vo") is one row of the table in flows.c: its plan and
+ * its run; the console finds it by name. */
 bool transfer_has_flow(const char *purpose);
 /* Run the flow `purpose` for target (as for transfer_plan): one window.
  * PT_USAGE for a flow this build does not have. */
