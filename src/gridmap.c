@@ -138,6 +138,8 @@ fail_line(struct pt_err *err, const char *name, unsigned line, const char *fmt, 
 	va_start(ap, fmt);
 	vsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
+	if (line == 0)
+		return pt_fail(err, PT_INVALID, "%s: %s", name, detail);
 	/* TRANSLATORS: file name, 1-based line number, the problem. */
 	return pt_fail(err, PT_INVALID, _("%s:%u: %s"), name, line, detail);
 }
@@ -338,6 +340,31 @@ valid_account(const char *a)
 		      (*p >= '0' && *p <= '9') || *p == '_' || *p == '-' || *p == '.'))
 			return false;
 	return true;
+}
+
+struct gm_members *
+gridmap_members_new(enum gm_format f)
+{
+	return members_new(f);
+}
+
+enum pt_status
+gridmap_members_add(struct gm_members *m, const char *dn, const char *ca, const char *email,
+                    const char *account, unsigned line, struct pt_err *err)
+{
+	return members_push(m, dn, ca, email, account, line) ? PT_OK : nomem(err);
+}
+
+enum pt_status
+gridmap_check_dn(const char *name, unsigned line, const char *dn, struct pt_err *err)
+{
+	return check_dn(name, line, _("DN"), dn, err);
+}
+
+bool
+gridmap_account_valid(const char *a)
+{
+	return valid_account(a);
 }
 
 /* ---- plain lists --------------------------------------------------- */
