@@ -294,9 +294,11 @@ gridstore_snapshot_foreach(struct store *st, const char *vo,
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the snapshots"));
 }
 
-/* Members of the current snapshot of VO id into a new list. */
+/* Members of the current snapshot of VO id into a new list; with
+ * dn_only their CA and e-mail are left out (a build needs the DNs only). */
 static enum pt_status
-members_of(struct store *st, int64_t id, struct gm_members **out, struct pt_err *err)
+members_of(struct store *st, int64_t id, bool dn_only, struct gm_members **out,
+           struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct gm_members *m;
@@ -307,8 +309,10 @@ members_of(struct store *st, int64_t id, struct gm_members **out, struct pt_err 
 	if ((m = gridmap_members_new(GM_FMT_PLAIN)) == NULL)
 		return nomem(err);
 	ret = store_prepare(st,
-	                    "SELECT dn, ca, email FROM vo_members WHERE snapshot_id ="
-	                    " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq",
+	                    dn_only ? "SELECT dn, NULL, NULL FROM vo_members WHERE snapshot_id ="
+	                              " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq"
+	                            : "SELECT dn, ca, email FROM vo_members WHERE snapshot_id ="
+	                              " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq",
 	                    &s, err);
 	if (ret != PT_OK) {
 		gridmap_members_free(&m);
@@ -340,7 +344,7 @@ gridstore_vo_members(struct store *st, const char *vo, struct gm_members **out,
 	*out = NULL;
 	if ((ret = vo_id(st, vo, &id, err)) != PT_OK)
 		return ret;
-	return members_of(st, id, out, err);
+	return members_of(st, id, false, out, err);
 }
 
 void
@@ -473,7 +477,7 @@ gridstore_vo_import(struct store *st, const char *vo, const struct gm_members *m
 		return pt_fail(err, PT_INVALID, _("a grid-mapfile-local is not a VO member list"));
 	if ((ret = vo_id(st, vo, &id, err)) != PT_OK)
 		return ret;
-	if ((ret = members_of(st, id, &old, err)) != PT_OK)
+	if ((ret = members_of(st, id, true, &old, err)) != PT_OK)
 		return ret;
 	ret = diff_of(old, m, &d, err);
 	gridmap_members_free(&old);
@@ -1413,7 +1417,7 @@ add_source(struct build_ctx *c, const char *uri)
 		c->vos = nv;
 		nv[i] = (struct vo_lists){ id, name, NULL };
 		c->nvos++;
-		if (has && (ret = members_of(c->st, id, &nv[i].m, c->err)) != PT_OK)
+		if (has && (ret = members_of(c->st, id, true, &nv[i].m, c->err)) != PT_OK)
 			return ret;
 	} else {
 		free(name);
