@@ -117,7 +117,7 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	int64_t id, owner, seq = 0;
-	int found, rc;
+	int found, existed, rc;
 	size_t added = 0;
 
 	if ((ret = store_need_tx(st, err)) != PT_OK)
@@ -132,9 +132,10 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 	ret = lookup_id(st, "SELECT id FROM vos WHERE name = ?", name, &id, &found, err);
 	if (ret != PT_OK)
 		return ret;
-	if (found && nuris == 0)
+	existed = found;
+	if (existed && nuris == 0)
 		return pt_fail(err, PT_EXISTS, _("VO \"%s\" already exists"), name);
-	if (!found) {
+	if (!existed) {
 		ret = store_prepare(st, "INSERT INTO vos (name, created_at) VALUES (?, ?)", &s, err);
 		if (ret != PT_OK)
 			return ret;
@@ -180,8 +181,10 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 		if ((ret = audit_append(st, "vo.uri", name, uris[i], err)) != PT_OK)
 			return ret;
 	}
-	if (!found && added == 0 && nuris > 0)
+	if (existed && added == 0)
 		return pt_fail(err, PT_EXISTS, _("VO \"%s\" already has these URIs"), name);
+	if (existed)
+		return PT_OK;   /* each new URI has its own vo.uri row */
 	return audit_appendf(st, "vo.add", name, err, "uris=%zu", added);
 }
 

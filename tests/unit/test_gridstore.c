@@ -171,6 +171,8 @@ START_TEST(vo_add_and_list)
 	ck_assert_int_eq(gridstore_vo_add(st, "atlas", NULL, 0, &err), PT_EXISTS);
 	ck_assert_int_eq(gridstore_vo_add(st, "atlas", two, 1, &err), PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, URI_CMS));
+	ck_assert_int_eq(gridstore_vo_add(st, "cms", two, 2, &err), PT_EXISTS);
+	ck_assert_ptr_nonnull(strstr(err.detail, "already has these URIs"));
 	ck_assert_int_eq(gridstore_vo_add(st, "bad name", NULL, 0, &err), PT_INVALID);
 	ck_assert_int_eq(gridstore_vo_foreach(st, vo_cb, &s, &err), PT_OK);
 	ck_assert_int_eq(s.n, 2);
