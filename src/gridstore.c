@@ -1638,21 +1638,58 @@ gridstore_push_record(struct store *st, const char *fqdn, const char *sha256,
 	                     detail && *detail ? " " : "", detail ? detail : "");
 }
 
+/* A build depends on the rule set and on site-wide data only: hosts that
+ * follow the same rule set (a group's) share one build. */
+struct status_build {
+	int64_t ruleset;
+	char sha256[65];
+	char error[512];
+};
+
 struct status_ctx {
 	struct store *st;
 	int (*cb)(const struct gs_push_status *p, void *ud);
 	void *ud;
 	struct pt_err *err;
 	enum pt_status ret;
+	struct status_build *builds;
+	size_t nbuilds;
 };
+
+/* The build of fqdn, made once per rule set. */
+static const struct status_build *
+status_build_of(struct status_ctx *c, const char *fqdn)
+{
+	struct status_build sb = { 0 }, *nb;
+	struct gs_ruleset *rs = NULL;
+	struct gs_build *b = NULL;
+	struct pt_err berr = { 0 };
+
+	if (gridstore_rules_for_host(c->st, fqdn, &rs, &berr) == PT_OK) {
+		sb.ruleset = rs->id;
+		gridstore_ruleset_free(&rs);
+		for (size_t i = 0; i < c->nbuilds; i++)
+			if (c->builds[i].ruleset == sb.ruleset)
+				return &c->builds[i];
+		if (gridstore_build(c->st, fqdn, &b, &berr) == PT_OK)
+			memcpy(sb.sha256, b->sha256, sizeof(sb.sha256));
+		gridstore_build_free(&b);
+	}
+	if (!*sb.sha256)
+		snprintf(sb.error, sizeof(sb.error), "%s", berr.detail);
+	if ((nb = realloc(c->builds, (c->nbuilds + 1) * sizeof(*nb))) == NULL)
+		return NULL;
+	c->builds = nb;
+	nb[c->nbuilds] = sb;
+	return &nb[c->nbuilds++];
+}
 
 static int
 status_host_cb(const char *fqdn, void *ud)
 {
 	struct status_ctx *c = ud;
 	struct gs_push_status p = { .fqdn = fqdn };
-	struct gs_build *b = NULL;
-	struct pt_err berr = { 0 };
+	const struct status_build *sb;
 	sqlite3_stmt *s = NULL;
 	char *okhash = NULL, *lastout = NULL, *lastdet = NULL;
 	int stop;
@@ -1688,16 +1725,17 @@ status_host_cb(const char *fqdn, void *ud)
 	p.pushed_sha256 = okhash ? okhash : "";
 	p.last_outcome = lastout ? lastout : "";
 	p.last_detail = lastdet ? lastdet : "";
-	if (gridstore_build(c->st, fqdn, &b, &berr) == PT_OK) {
-		p.build_sha256 = b->sha256;
-		p.build_error = "";
-	} else {
-		p.build_sha256 = "";
-		p.build_error = berr.detail;
+	if ((sb = status_build_of(c, fqdn)) == NULL) {
+		free(okhash);
+		free(lastout);
+		free(lastdet);
+		c->ret = nomem(c->err);
+		return 1;
 	}
-	p.behind = !okhash || !b || strcmp(okhash, b->sha256) != 0;
+	p.build_sha256 = sb->sha256;
+	p.build_error = sb->error;
+	p.behind = !okhash || !*sb->sha256 || strcmp(okhash, sb->sha256) != 0;
 	stop = c->cb(&p, c->ud);
-	gridstore_build_free(&b);
 	free(okhash);
 	free(lastout);
 	free(lastdet);
@@ -1709,9 +1747,10 @@ gridstore_push_status_foreach(struct store *st,
                               int (*cb)(const struct gs_push_status *p, void *ud), void *ud,
                               struct pt_err *err)
 {
-	struct status_ctx c = { st, cb, ud, err, PT_OK };
+	struct status_ctx c = { st, cb, ud, err, PT_OK, NULL, 0 };
 	enum pt_status ret;
 
 	ret = gridstore_rules_hosts(st, status_host_cb, &c, err);
+	free(c.builds);
 	return ret != PT_OK ? ret : c.ret;
 }
