@@ -63,6 +63,20 @@ enum pt_status gridmap_local_parse(const char *name, const char *buf, size_t len
                                    struct gm_members **out, struct pt_err *err);
 /* Free and clear *m (NULL safe). */
 void gridmap_members_free(struct gm_members **m);
+/* An empty list of format f, NULL when out of memory. */
+struct gm_members *gridmap_members_new(enum gm_format f);
+/* Append a member (strings copied; ca, email, account may be NULL or
+ * empty).  PT_NOMEM only: the caller checks what it adds. */
+enum pt_status gridmap_members_add(struct gm_members *m, const char *dn, const char *ca,
+                                   const char *email, const char *account, unsigned line,
+                                   struct pt_err *err);
+/* Whether dn is a DN the parsers accept ("/A=v/..", bounded); PT_INVALID
+ * with a detail "NAME:LINE: ..." otherwise (line 0: just "NAME: ..."). */
+enum pt_status gridmap_check_dn(const char *name, unsigned line, const char *dn,
+                                struct pt_err *err);
+/* Whether a is an account as rules and local files write it: NAME or
+ * .POOL (letters, digits, '_', '-', '.'; not starting with a digit). */
+bool gridmap_account_valid(const char *a);
 
 enum gm_acl_kind { GM_ALLOW, GM_DENY };
 

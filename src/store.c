@@ -48,6 +48,7 @@ static const char *const migrations[] = {
 	migrate_2_sql,
 	migrate_3_sql,
 	migrate_4_sql,
+	migrate_5_sql,
 };
 
 char *
