@@ -245,6 +245,36 @@ model_host_foreach(struct store *st, const char *filter, int (*cb)(const struct 
 }
 
 enum pt_status
+model_host_page(struct store *st, const char *filter, const char *after, size_t limit,
+                int (*cb)(const struct host *h, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int seen;
+
+	/* a range of the fqdn index: a deep page costs what the first does */
+	ret = store_prepare(st,
+	           HOST_SELECT
+	           "WHERE (?1 IS NULL OR h.fqdn > ?1) AND (?2 IS NULL"
+	           "  OR instr(lower(h.fqdn), lower(?2)) OR instr(lower(coalesce(h.ip, '')), lower(?2))"
+	           "  OR instr(h.port, ?2)"
+	           "  OR instr(lower((SELECT group_concat(name, ',') FROM (SELECT g.name FROM groups g"
+	           "     JOIN host_groups hg ON hg.group_id = g.id WHERE hg.host_id = h.id ORDER BY g.name))),"
+	           "     lower(?2))"
+	           "  OR instr((SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id), ?2))"
+	           " ORDER BY h.fqdn LIMIT ?3",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (after)
+		sqlite3_bind_text(s, 1, after, -1, SQLITE_STATIC);
+	if (filter)
+		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	return host_rows(st, s, cb, ud, &seen, err);
+}
+
+enum pt_status
 model_host_ids(struct store *st, char *const *names, size_t n, int64_t *ids, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -685,6 +715,35 @@ model_pw_foreach(struct store *st, const char *filter,
 		return ret;
 	if (filter)
 		sqlite3_bind_text(s, 1, filter, -1, SQLITE_STATIC);
+	return cred_rows(st, s, cb, ud, err);
+}
+
+enum pt_status
+model_pw_page(struct store *st, const char *filter, const struct credential *after, size_t limit,
+              int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+
+	ret = store_prepare(st,
+	           CRED_SELECT
+	           "WHERE (?1 IS NULL OR (c.hostspec, c.user, c.service) > (?1, ?2, ?3)) AND (?4 IS NULL"
+	           "  OR instr(lower(c.user || '@' || c.hostspec || ':' || c.service), lower(?4))"
+	           "  OR instr(c.version, ?4)"
+	           "  OR instr((SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = c.id), ?4)"
+	           "  OR instr(date(c.updated_at, 'unixepoch', 'localtime'), ?4))"
+	           " ORDER BY c.hostspec, c.user, c.service LIMIT ?5",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (after) {
+		sqlite3_bind_text(s, 1, after->hostspec, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, after->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, after->service, -1, SQLITE_STATIC);
+	}
+	if (filter)
+		sqlite3_bind_text(s, 4, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, limit ? (sqlite3_int64)limit : -1);
 	return cred_rows(st, s, cb, ud, err);
 }
 

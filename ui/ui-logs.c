@@ -104,7 +104,7 @@ static void
 open_log(struct ui *ui, struct browser *b, int (*each)(void *, ui_row_cb, void *))
 {
 	if (!b->list) {
-		struct ui_list_source s = { b->ncols, each, ui };
+		struct ui_list_source s = { .ncols = b->ncols, .each = each, .ctx = ui };
 		b->list = ui_list_new(&s);
 		if (b->list) {
 			b->list->sort_col = 0; /* newest first */

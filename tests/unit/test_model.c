@@ -191,6 +191,114 @@ START_TEST(changes_need_a_transaction)
 }
 END_TEST
 
+/* Pages collect FQDNs (or entries) into one string. */
+struct pagebuf {
+	char text[512];
+	int n;
+};
+
+static int
+page_host_cb(const struct host *h, void *ud)
+{
+	struct pagebuf *p = ud;
+
+	strcat(p->text, h->fqdn);
+	strcat(p->text, " ");
+	p->n++;
+	return 0;
+}
+
+static int
+page_pw_cb(const struct credential *c, void *ud)
+{
+	struct pagebuf *p = ud;
+	char e[128];
+
+	snprintf(e, sizeof e, "%s@%s:%s ", c->user, c->hostspec, c->service);
+	strcat(p->text, e);
+	p->n++;
+	return 0;
+}
+
+START_TEST(host_pages)
+{
+	struct pagebuf p = { "", 0 };
+	const char *groups[] = { "Grid", "wn" };
+	int64_t id, pw;
+
+	host("c.example.org", "ce");
+	host("a.example.org", NULL);
+	host("b.example.org", "se");
+	ck_assert_int_eq(model_host_add(st, "d.example.org", "10.1.2.3", 2222, groups, 2, NULL), PT_OK);
+	id = host("e.example.org", NULL);
+	ck_assert_int_eq(model_pw_add(st, "root", "e.example.org", "ssh", &id, 1, "s", 1, &pw, NULL), PT_OK);
+	/* after a key, with a limit: a keyset page in FQDN order */
+	ck_assert_int_eq(model_host_page(st, NULL, NULL, 2, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "a.example.org b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, NULL, "b.example.org", 2, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "c.example.org d.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, NULL, "d.example.org", 0, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "e.example.org ");
+	/* a key that is no row any more still places the page */
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, NULL, "b.zzz", 0, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "c.example.org d.example.org e.example.org ");
+	/* the filter: any shown column, any case */
+	static const struct {
+		const char *filter, *want;
+	} f[] = {
+		{ "C.EXAMPLE", "c.example.org " },
+		{ "10.1.2", "d.example.org " },
+		{ "2222", "d.example.org " },
+		{ "grid,w", "d.example.org " }, /* the groups as shown: "Grid,wn" */
+		{ "SE", "b.example.org " },
+		{ "1", "d.example.org e.example.org " }, /* the address; one password */
+		{ "nothing", "" },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+		p.text[0] = '\0';
+		ck_assert_int_eq(model_host_page(st, f[i].filter, NULL, 0, page_host_cb, &p, NULL), PT_OK);
+		ck_assert_str_eq(p.text, f[i].want);
+	}
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, "example", "c.example.org", 1, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "d.example.org ");
+}
+END_TEST
+
+START_TEST(pw_pages)
+{
+	struct pagebuf p = { "", 0 };
+	int64_t ids[2], id;
+	struct credential after = { .user = "root", .hostspec = "a.example.org", .service = "ssh" };
+
+	ids[0] = host("a.example.org", NULL);
+	ids[1] = host("b.example.org", NULL);
+	ck_assert_int_eq(model_pw_add(st, "root", "b.example.org", "ssh", &ids[1], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "admin", "a.example.org", "web", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "db", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_page(st, NULL, NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "admin@a.example.org:web root@a.example.org:db root@a.example.org:ssh "
+	                         "root@b.example.org:ssh ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, NULL, &after, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
+	after.service = "db";
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, NULL, &after, 1, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "root@a.example.org:ssh ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, "ADMIN@", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "admin@a.example.org:web ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, "B.EXAMPLE.ORG:s", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
+}
+END_TEST
+
 START_TEST(generated_secrets)
 {
 	char *a = NULL, *b = NULL;
@@ -223,6 +331,8 @@ main(void)
 	tcase_add_test(tc, host_with_passwords_is_not_removed);
 	tcase_add_test(tc, changes_are_audited_without_secrets);
 	tcase_add_test(tc, changes_need_a_transaction);
+	tcase_add_test(tc, host_pages);
+	tcase_add_test(tc, pw_pages);
 	tcase_add_test(tc, generated_secrets);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
