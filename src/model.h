@@ -127,6 +127,17 @@ enum pt_status model_backup_foreach(struct store *st,
                                     int (*cb)(const struct backup_info *b, void *ud), void *ud,
                                     struct pt_err *err);
 
+/* Current certificates, the stored columns only (nothing parsed), in no
+ * particular order: one pass over the partial index of current ones, for
+ * counts such as the console's dashboard. */
+struct cert_glance {
+	const char *fqdn;
+	time_t not_before, not_after;
+};
+enum pt_status model_cert_current_foreach(struct store *st,
+                                          int (*cb)(const struct cert_glance *c, void *ud),
+                                          void *ud, struct pt_err *err);
+
 /* A secret generated with GnuTLS's key-grade random generator, from an
  * alphabet without look-alike characters; secure memory. */
 enum pt_status model_generate_secret(size_t len, char **out, struct pt_err *err);

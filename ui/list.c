@@ -104,8 +104,11 @@ ui_row_matches(const struct ui_row *r, int ncols, const char *filter)
 
 /* ---- counting and sorting: one pass over the source ---- */
 
+static int copy_row(struct ui_list *l, size_t slot, const struct ui_row *r);
+
 struct count_ctx {
 	struct ui_list *l;
+	bool fill;          /* the source's order: copy the window's rows too */
 	size_t pos, count, cap;
 	struct ui_list_key *idx;
 	char **cp;          /* checkpoints: see struct ui_list */
@@ -152,6 +155,11 @@ count_cb(const struct ui_row *r, void *ud)
 	l->streamed++;
 	if (!ui_row_matches(r, l->src.ncols, l->filter))
 		return 0;
+	if (c->fill && c->count >= l->win_top && c->count - l->win_top < l->nwin &&
+	    copy_row(l, c->count - l->win_top, r) != 0) {
+		c->nomem = 1;
+		return 1;
+	}
 	if (l->sort_col >= 0) {
 		if (c->count == c->cap) {
 			size_t cap = c->cap ? c->cap * 2 : 256;
@@ -228,18 +236,27 @@ int
 ui_list_refresh(struct ui_list *l)
 {
 	struct count_ctx c = { .l = l, .cpstep = UI_LIST_CPSTEP };
+	size_t top = l->top;
 	int rc;
 
 	win_clear(l);
 	cp_clear(l);
 	free(l->index);
 	l->index = NULL;
+	/* in the source's order the pass meets the window's rows on its way:
+	 * copied now, the first paint after a filter reads nothing more */
+	if (l->sort_col < 0 && (l->win = calloc(l->height, sizeof *l->win))) {
+		l->nwin = l->height;
+		l->win_top = top;
+		c.fill = true;
+	}
 	rc = stream_all(l, count_cb, &c);
 	l->error = rc != 0 || c.nomem;
 	l->cp = c.cp;
 	l->ncp = c.ncp;
 	l->cpstep = c.cpstep;
 	if (l->error) {
+		win_clear(l);
 		cp_clear(l);
 		free(c.idx);
 		l->count = 0;
@@ -254,6 +271,15 @@ ui_list_refresh(struct ui_list *l)
 			      l->sort_desc ? idx_cmp_desc : idx_cmp_asc);
 	}
 	clamp(l);
+	if (c.fill && l->top == top) {
+		/* the slots past the last row stay empty: not part of the window */
+		l->nwin = l->count > top ? l->count - top : 0;
+		if (l->nwin > l->height)
+			l->nwin = l->height;
+		l->win_valid = true;
+	} else {
+		win_clear(l); /* the rows moved (fewer of them): read again */
+	}
 	return 0;
 }
 

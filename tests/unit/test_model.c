@@ -296,6 +296,13 @@ START_TEST(pw_pages)
 	p.text[0] = '\0';
 	ck_assert_int_eq(model_pw_page(st, "B.EXAMPLE.ORG:s", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
+	/* digits also match the version, the host count and the date */
+	p.n = 0;
+	ck_assert_int_eq(model_pw_page(st, "20", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(p.n, 4);
+	p.n = 0;
+	ck_assert_int_eq(model_pw_page(st, "7", &after, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(p.n, 0);
 }
 END_TEST
 

@@ -76,8 +76,8 @@ make_src(struct synth *s, size_t n, size_t height, bool paged)
 	s->rows_streamed = 0;
 	l = ui_list_new(&src);
 	ck_assert_ptr_nonnull(l);
-	ck_assert_int_eq(ui_list_refresh(l), 0);
 	ui_list_set_height(l, height);
+	ck_assert_int_eq(ui_list_refresh(l), 0);
 	return l;
 }
 
@@ -348,6 +348,34 @@ START_TEST(test_paged_same_as_unpaged)
 }
 END_TEST
 
+/* A filter reads the source once: its counting pass also copies the
+ * first page; a refresh keeps the place without a second pass either. */
+START_TEST(test_filter_one_pass)
+{
+	struct synth s;
+	struct ui_list *l = make_src(&s, 10000, 22, true);
+	unsigned long passes = l->passes;
+
+	ck_assert_int_eq(ui_list_set_filter(l, "host0099"), 0);
+	ck_assert_uint_eq(l->count, 10);
+	for (size_t i = 0; i < 10; i++) {
+		char want[32];
+		snprintf(want, sizeof want, "host0099%zu.example.org", i);
+		ck_assert_str_eq(ui_list_row(l, i)->col[0], want);
+	}
+	ck_assert_ptr_null(ui_list_row(l, 10));
+	ck_assert_uint_eq(l->passes, passes + 1);
+	ck_assert_int_eq(ui_list_set_filter(l, NULL), 0);
+	ui_list_move(l, 5000);
+	ui_list_selected(l);
+	passes = l->passes;
+	ck_assert_int_eq(ui_list_refresh(l), 0);
+	ck_assert_str_eq(ui_list_selected(l)->col[0], "host05000.example.org");
+	ck_assert_uint_eq(l->passes, passes + 1);
+	ui_list_free(&l);
+}
+END_TEST
+
 /* A redraw (the same height again) keeps the window: nothing is read. */
 START_TEST(test_redraw_reads_nothing)
 {
@@ -430,6 +458,7 @@ list_suite(void)
 	tcase_add_test(tc, test_paged_bounded);
 	tcase_add_test(tc, test_paged_same_as_unpaged);
 	tcase_add_test(tc, test_redraw_reads_nothing);
+	tcase_add_test(tc, test_filter_one_pass);
 	tcase_add_test(tc, test_refresh_keeps_place);
 	tcase_add_test(tc, test_failing_source);
 	tcase_add_test(tc, test_row_matches);
