@@ -306,6 +306,38 @@ START_TEST(pw_pages)
 }
 END_TEST
 
+static int
+glance_cb(const struct cert_glance *c, void *ud)
+{
+	struct pagebuf *p = ud;
+	char e[128];
+
+	snprintf(e, sizeof e, "%s:%lld ", c->fqdn, (long long)c->not_after);
+	strcat(p->text, e);
+	p->n++;
+	return 0;
+}
+
+START_TEST(current_certificates_only)
+{
+	struct pagebuf p = { "", 0 };
+
+	host("a.example.org", NULL);
+	host("b.example.org", NULL);
+	ck_assert_int_eq(store_exec(st,
+	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
+	        " (1, 1, 'ec:p256', x'00', 'k1', 'generated', 0), (2, 2, 'ec:p256', x'00', 'k2', 'generated', 0);"
+	        "INSERT INTO certificates (host_id, fqdn, key_ref, subject, issuer, serial, not_before,"
+	        " not_after, sha256, state, imported_at) VALUES"
+	        " (1, 'a.example.org', 1, 's', 'i', '1', 0, 100, 'h1', 'superseded', 0),"
+	        " (1, 'a.example.org', 1, 's', 'i', '2', 0, 200, 'h2', 'current', 0),"
+	        " (2, 'b.example.org', 2, 's', 'i', '3', 0, 300, 'h3', 'superseded', 0)", NULL),
+	        PT_OK);
+	ck_assert_int_eq(model_cert_current_foreach(st, glance_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "a.example.org:200 ");
+}
+END_TEST
+
 START_TEST(generated_secrets)
 {
 	char *a = NULL, *b = NULL;
@@ -340,6 +372,7 @@ main(void)
 	tcase_add_test(tc, changes_need_a_transaction);
 	tcase_add_test(tc, host_pages);
 	tcase_add_test(tc, pw_pages);
+	tcase_add_test(tc, current_certificates_only);
 	tcase_add_test(tc, generated_secrets);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
