@@ -19,7 +19,7 @@
  * CLOCK_MONOTONIC; bytes: read from the terminal's master side):
  *   first paint   the dashboard entered (everything read from the store)
  *                 and drawn, as after an unlock
- *   page-down     hosts and passwords browsers, and a 100k-row list over
+ *   page-down     hosts, passwords and audit trail browsers, and a 100k-row list over
  *                 the certificates (a keyset source on the same model and
  *                 browser code as the views), from the top to deep down;
  *                 median and worst, and End (G)
@@ -489,6 +489,8 @@ cmd_run(const char *db, int npages)
 	filter_once(&ui, &ui_hosts_ops, "hosts", "h00999");
 	pages(&ui, &ui_passwords_ops, "passwords", npages);
 	filter_once(&ui, &ui_passwords_ops, "passwords", "h00999");
+	pages(&ui, &ui_audit_ops, "audit trail", npages);
+	filter_once(&ui, &ui_audit_ops, "audit trail", "h00999");
 	pages(&ui, &bench_certs_ops, "certificates", npages);
 	filter_once(&ui, &bench_certs_ops, "certificates", "h00999");
 	printf("# certificates list: %zu rows, %zu checkpoints every %zu rows\n",
@@ -501,6 +503,7 @@ cmd_run(const char *db, int npages)
 	ui_dash_ops.reset(&ui);
 	ui_hosts_ops.reset(&ui);
 	ui_passwords_ops.reset(&ui);
+	ui_audit_ops.reset(&ui);
 	ui_list_free(&cert_b.list);
 	for (int i = 0; i < 4; i++)
 		sqlite3_finalize(csrc.s[i / 2][i % 2]);

@@ -925,6 +925,59 @@ model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, vo
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list backups"));
 }
 
+/* Text columns matched together: a match spanning two of them only lets
+ * through a row the console checks again.  The id and time hold digits,
+ * "-", ":" and " " only: other filters skip them. */
+#define AUDIT_TEXT \
+	" AND (instr(lower(actor || ' ' || action || ' ' || object || ' ' || detail), lower(?2))"
+#define AUDIT_NUMBERS \
+	" OR instr(id, ?2) OR instr(strftime('%Y-%m-%d %H:%M', ts, 'unixepoch', 'localtime'), ?2)"
+
+enum pt_status
+model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t limit,
+                 int (*cb)(const struct audit_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	/* [filter: none, text, numbers]: a range of the rowid, newest first */
+#define AUDIT_PAGE(FILTER) \
+	"SELECT id, ts, actor, action, object, detail, prev_hash, hash FROM audit" \
+	" WHERE id < ?1" FILTER " ORDER BY id DESC LIMIT ?3"
+	static const char *const sql[3] = {
+		AUDIT_PAGE(""), AUDIT_PAGE(AUDIT_TEXT ")"), AUDIT_PAGE(AUDIT_TEXT AUDIT_NUMBERS ")"),
+	};
+#undef AUDIT_PAGE
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0, rc;
+
+	if (filter && *filter)
+		f = strspn(filter, "0123456789-: ") == strlen(filter) ? 2 : 1;
+	ret = store_prepare(st, sql[f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, before_id > 0 ? (sqlite3_int64)before_id : INT64_MAX);
+	if (f)
+		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct audit_row r = {
+			.id = sqlite3_column_int64(s, 0),
+			.ts = (time_t)sqlite3_column_int64(s, 1),
+			.actor = store_text(s, 2),
+			.action = store_text(s, 3),
+			.object = store_text(s, 4),
+			.detail = store_text(s, 5),
+			.prev_hash = store_text(s, 6),
+			.hash = store_text(s, 7),
+		};
+		if (cb(&r, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the audit trail"));
+}
+
 enum pt_status
 model_cert_current_foreach(struct store *st, int (*cb)(const struct cert_glance *c, void *ud),
                            void *ud, struct pt_err *err)

@@ -138,6 +138,16 @@ enum pt_status model_cert_current_foreach(struct store *st,
                                           int (*cb)(const struct cert_glance *c, void *ud),
                                           void *ud, struct pt_err *err);
 
+/* The audit trail newest first, a page at a time for the console: the
+ * rows older than before_id (0: from the newest), at most limit (0: all).
+ * filter (NULL: none) keeps the rows where it is a case-insensitive
+ * (ASCII) substring of the id, the local time (YYYY-MM-DD HH:MM), the
+ * actor, action, object or detail.  Rows as audit_foreach gives them. */
+struct audit_row;
+enum pt_status model_audit_page(struct store *st, const char *filter, int64_t before_id,
+                                size_t limit, int (*cb)(const struct audit_row *r, void *ud),
+                                void *ud, struct pt_err *err);
+
 /* A secret generated with GnuTLS's key-grade random generator, from an
  * alphabet without look-alike characters; secure memory. */
 enum pt_status model_generate_secret(size_t len, char **out, struct pt_err *err);

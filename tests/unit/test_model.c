@@ -338,6 +338,42 @@ START_TEST(current_certificates_only)
 }
 END_TEST
 
+static int
+audit_page_cb(const struct audit_row *r, void *ud)
+{
+	struct pagebuf *p = ud;
+	char e[160];
+
+	snprintf(e, sizeof e, "%lld:%s:%s ", (long long)r->id, r->action, r->object);
+	strcat(p->text, e);
+	p->n++;
+	return 0;
+}
+
+START_TEST(audit_pages)
+{
+	struct pagebuf p = { "", 0 };
+
+	host("a.example.org", NULL); /* rows 1, 2, 3: host.add each */
+	host("b.example.org", NULL);
+	host("c.example.org", NULL);
+	ck_assert_int_eq(model_audit_page(st, NULL, 0, 2, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "3:host.add:c.example.org 2:host.add:b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, NULL, 2, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "1:host.add:a.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, "B.EXAMPLE", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "2:host.add:b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, "3", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_ptr_nonnull(strstr(p.text, "3:host.add:c.example.org ")); /* the id (or the time) */
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, "nothing", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "");
+}
+END_TEST
+
 START_TEST(generated_secrets)
 {
 	char *a = NULL, *b = NULL;
@@ -373,6 +409,7 @@ main(void)
 	tcase_add_test(tc, host_pages);
 	tcase_add_test(tc, pw_pages);
 	tcase_add_test(tc, current_certificates_only);
+	tcase_add_test(tc, audit_pages);
 	tcase_add_test(tc, generated_secrets);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
