@@ -760,8 +760,16 @@ model_pw_page(struct store *st, const char *filter, const struct credential *aft
 {
 	/* [after][filter: none, text, digits] */
 	static const char *const sql[2][3] = {
-#define PW_PAGE(AFTER, FILTER) \
-	CRED_SELECT "WHERE 1" AFTER FILTER " ORDER BY c.hostspec, c.user, c.service LIMIT ?5"
+/* The order has no index: the inner query sorts the ids and names alone
+ * (the unique index covers them: no row with its secret is read), the
+ * outer one reads the page's rows and counts their hosts (a sorter would
+ * compute every column of every row it is fed). */
+#define PW_PAGE(AFTER, FILTER)                                                               \
+	"SELECT x.id, x.user, x.hostspec, x.service, x.version, x.created_at, x.updated_at,"   \
+	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = x.id)"            \
+	" FROM (SELECT c.id FROM credentials c WHERE 1" AFTER FILTER                            \
+	"       ORDER BY c.hostspec, c.user, c.service LIMIT ?5) p"                              \
+	" CROSS JOIN credentials x ON x.id = p.id ORDER BY x.hostspec, x.user, x.service"
 #define PW_PAGES(AFTER) \
 	{ PW_PAGE(AFTER, ""), PW_PAGE(AFTER, PW_PAGE_FILTER("")), PW_PAGE(AFTER, PW_PAGE_FILTER(PW_NUMBERS)) }
 		PW_PAGES(""),
