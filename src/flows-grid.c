@@ -119,7 +119,8 @@ transfer_gridmap_push(struct store *st, const char *fqdn, const char *accept_hos
 	}
 	{
 		/* the peer is the host the files are for: nothing else is a target */
-		struct transfer_req req = { "gridmap-push", fqdn, accept_hostkey, put_files, &j };
+		struct transfer_req req = { .purpose = "gridmap-push", .host = fqdn,
+		                            .accept_hostkey = accept_hostkey, .fn = put_files, .ud = &j };
 
 		ret = transfer_run(st, &req, res, err);
 	}
@@ -235,7 +236,8 @@ transfer_fetch_vo(struct store *st, const char *vo, const char *accept_hostkey, 
 		goto out;
 	}
 	{
-		struct transfer_req req = { "fetch-vo", op, accept_hostkey, get_vo_list, &j };
+		struct transfer_req req = { .purpose = "fetch-vo", .host = op,
+		                            .accept_hostkey = accept_hostkey, .fn = get_vo_list, .ud = &j };
 
 		ret = transfer_run(st, &req, res, err);
 	}
