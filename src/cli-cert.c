@@ -712,6 +712,7 @@ ac_json(const struct voms_ac *ac)
 	json_object_set_new(o, "not_before", json_string(fmt_time(ac->not_before)));
 	json_object_set_new(o, "not_after", json_string(fmt_time(ac->not_after)));
 	json_object_set_new(o, "signature_algorithm", opt_json(ac->sig_algo));
+	json_object_set_new(o, "signature", json_string(voms_sig_name(ac->sig)));
 	json_object_set_new(o, "fqans", fq);
 	json_object_set_new(o, "targets", strv_json(ac->targets, ac->ntargets));
 	json_object_set_new(o, "server_certificates", strv_json(ac->server_certs, ac->nserver_certs));
@@ -805,8 +806,10 @@ ac_text(const struct voms_ac *ac, size_t idx, size_t n, time_t now)
 	printf(_("  AC not after:   %s (%s)\n"), fmt_time(ac->not_after),
 	       b == X509_BAND_EXPIRED ? _("expired")
 	       : b == X509_BAND_NOT_YET_VALID ? _("not yet valid") : _("valid now"));
-	if (ac->sig_algo)
-		printf(_("  Signature:      %s\n"), ac->sig_algo);
+	printf(_("  Signature:      %s, %s\n"), ac->sig_algo ? ac->sig_algo : "?",
+	       ac->sig == VOMS_SIG_OK    ? _("verifies with the server certificate in the AC")
+	       : ac->sig == VOMS_SIG_BAD ? _("DOES NOT VERIFY with the server certificate in the AC")
+	                                 : _("not checked (no server certificate in the AC)"));
 	printf(_("  FQANs:\n"));
 	for (size_t i = 0; i < ac->nfqans; i++) {
 		const struct voms_fqan *f = &ac->fqans[i];

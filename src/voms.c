@@ -14,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <gnutls/abstract.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <libtasn1.h>
@@ -429,6 +430,7 @@ voms_ac_clear(struct voms_ac *ac)
 	free(ac->fqans);
 	voms_strv_free(ac->targets, ac->ntargets);
 	voms_strv_free(ac->server_certs, ac->nserver_certs);
+	free(ac->server_der);
 	voms_strv_free(ac->attributes, ac->nattributes);
 	voms_strv_free(ac->extensions, ac->nextensions);
 	memset(ac, 0, sizeof(*ac));
@@ -575,7 +577,12 @@ voms_ac_certs(struct voms_ac *ac, const unsigned char *v, size_t len, struct pt_
 				s = voms_dn_grid(dn);
 			gnutls_x509_crt_deinit(crt);
 		}
-		free(der);
+		if (s && !ac->server_der) {
+			ac->server_der = der;
+			ac->server_der_len = (size_t)l;
+		} else {
+			free(der);
+		}
 		if (!s)
 			st = pt_fail(err, PT_INVALID, _("server certificate %d is not a certificate"), i);
 		else if (!voms_push(&ac->server_certs, &ac->nserver_certs, s))
@@ -678,9 +685,58 @@ voms_ac_extensions(asn1_node n, const char *pfx, struct voms_ac *ac, struct pt_e
 	return st;
 }
 
+/* Check the signature over the DER of the AC's acinfo with the server
+ * certificate the AC carries (ac->server_der). */
+static void
+voms_ac_verify(asn1_node n, const unsigned char *der, size_t len, const char *pfx,
+               struct voms_ac *ac)
+{
+	char path[VOMS_PATH], oid[128];
+	unsigned char *bits = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_pubkey_t pub = NULL;
+	gnutls_datum_t cd = { ac->server_der, (unsigned)ac->server_der_len }, data, sig;
+	gnutls_sign_algorithm_t algo;
+	int start, end, l = sizeof(oid), nbits;
+
+	ac->sig = VOMS_SIG_UNCHECKED;
+	if (!ac->server_der)
+		return;
+	ac->sig = VOMS_SIG_BAD;
+	snprintf(path, sizeof(path), "%sacinfo", pfx);
+	if (asn1_der_decoding_startEnd(n, der, (int)len, path, &start, &end) != ASN1_SUCCESS ||
+	    start < 0 || end < start || (size_t)end >= len)
+		return;
+	snprintf(path, sizeof(path), "%ssignatureAlgorithm.algorithm", pfx);
+	if (asn1_read_value(n, path, oid, &l) != ASN1_SUCCESS)
+		return;
+	oid[sizeof(oid) - 1] = '\0';
+	algo = gnutls_oid_to_sign(oid);
+	snprintf(path, sizeof(path), "%ssignatureValue", pfx);
+	/* a BIT STRING's length comes back in bits */
+	if (voms_read(n, path, &bits, &nbits) != ASN1_SUCCESS || nbits % 8 != 0)
+		goto out;
+	data.data = (unsigned char *)der + start;
+	data.size = (unsigned)(end - start + 1);
+	sig.data = bits;
+	sig.size = (unsigned)nbits / 8;
+	if (algo != GNUTLS_SIGN_UNKNOWN && gnutls_x509_crt_init(&crt) >= 0 &&
+	    gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_DER) >= 0 &&
+	    gnutls_pubkey_init(&pub) >= 0 && gnutls_pubkey_import_x509(pub, crt, 0) >= 0 &&
+	    gnutls_pubkey_verify_data2(pub, algo, GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1, &data, &sig) >= 0)
+		ac->sig = VOMS_SIG_OK;
+out:
+	free(bits);
+	if (pub)
+		gnutls_pubkey_deinit(pub);
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+}
+
 /* Fill ac from the AttributeCertificate at prefix pfx ("" or "?N."). */
 static enum pt_status
-voms_ac_fill(asn1_node n, const char *pfx, struct voms_ac *ac, struct pt_err *err)
+voms_ac_fill(asn1_node n, const unsigned char *der, size_t len, const char *pfx,
+             struct voms_ac *ac, struct pt_err *err)
 {
 	char path[VOMS_PATH], choice[16], oid[128];
 	unsigned char *v;
@@ -747,7 +803,10 @@ voms_ac_fill(asn1_node n, const char *pfx, struct voms_ac *ac, struct pt_err *er
 	}
 	if (!ac->nfqans)
 		return pt_fail(err, PT_INVALID, _("the AC carries no FQAN attribute (%s)"), VOMS_OID_FQANS);
-	return voms_ac_extensions(n, pfx, ac, err);
+	if ((st = voms_ac_extensions(n, pfx, ac, err)) != PT_OK)
+		return st;
+	voms_ac_verify(n, der, len, pfx, ac);
+	return PT_OK;
 }
 
 enum pt_status
@@ -794,7 +853,7 @@ voms_acs_decode(const unsigned char *der, size_t len, struct voms_acs **out, str
 		if (!single)
 			snprintf(pfx, sizeof(pfx), "?%zu.", i + 1);
 		acs->n++;
-		if ((st = voms_ac_fill(n, pfx, &acs->v[i], err)) != PT_OK) {
+		if ((st = voms_ac_fill(n, der, len, pfx, &acs->v[i], err)) != PT_OK) {
 			if (count > 1 && st == PT_INVALID) {
 				char d[sizeof(err->detail)];
 				snprintf(d, sizeof(d), "%s", err ? err->detail : "");
@@ -820,6 +879,16 @@ voms_proxy_name(enum voms_proxy p)
 	case VOMS_PROXY_DRAFT: return "draft";
 	case VOMS_PROXY_LEGACY: return "legacy";
 	default: return "none";
+	}
+}
+
+const char *
+voms_sig_name(enum voms_sig s)
+{
+	switch (s) {
+	case VOMS_SIG_OK: return "ok";
+	case VOMS_SIG_BAD: return "bad";
+	default: return "unchecked";
 	}
 }
 
@@ -998,17 +1067,11 @@ out:
 
 /* ---- PEM: certificates kept, keys skipped ------------------------------ */
 
+/* memmem (a GNU extension; config.h turns the extensions on). */
 static const unsigned char *
-voms_mem_find(const unsigned char *hay, size_t hlen, const char *needle)
+voms_find(const unsigned char *hay, size_t hlen, const char *needle)
 {
-	size_t nlen = strlen(needle);
-
-	if (nlen == 0 || hlen < nlen)
-		return NULL;
-	for (size_t i = 0; i + nlen <= hlen; i++)
-		if (hay[i] == (unsigned char)needle[0] && memcmp(hay + i, needle, nlen) == 0)
-			return hay + i;
-	return NULL;
+	return memmem(hay, hlen, needle, strlen(needle));
 }
 
 /* Copy the certificate blocks of a PEM buffer into plain memory; every
@@ -1026,7 +1089,7 @@ voms_pem_certs(const unsigned char *buf, size_t len, unsigned char **out, size_t
 	if (!o)
 		return PT_NOMEM;
 	for (;;) {
-		const unsigned char *b = voms_mem_find(p, (size_t)(end - p), "-----BEGIN ");
+		const unsigned char *b = voms_find(p, (size_t)(end - p), "-----BEGIN ");
 		const unsigned char *lab, *le, *e;
 		char label[64], marker[96];
 		size_t ll;
@@ -1034,7 +1097,7 @@ voms_pem_certs(const unsigned char *buf, size_t len, unsigned char **out, size_t
 		if (!b)
 			break;
 		lab = b + 11;
-		le = voms_mem_find(lab, (size_t)(end - lab), "-----");
+		le = voms_find(lab, (size_t)(end - lab), "-----");
 		ll = le ? (size_t)(le - lab) : 0;
 		if (!le || ll >= sizeof(label) || memchr(lab, '\n', ll)) {
 			/* a broken BEGIN line: let the certificate parser say so */
@@ -1045,7 +1108,7 @@ voms_pem_certs(const unsigned char *buf, size_t len, unsigned char **out, size_t
 		memcpy(label, lab, ll);
 		label[ll] = '\0';
 		snprintf(marker, sizeof(marker), "-----END %s-----", label);
-		e = voms_mem_find(le, (size_t)(end - le), marker);
+		e = voms_find(le, (size_t)(end - le), marker);
 		e = e ? e + strlen(marker) : end;
 		if (strcmp(label, "CERTIFICATE") == 0 || strcmp(label, "X509 CERTIFICATE") == 0) {
 			memcpy(o + n, b, (size_t)(e - b));
@@ -1077,7 +1140,7 @@ voms_inspect(const unsigned char *buf, size_t len, struct voms_inspect **out, st
 		return pt_fail(err, PT_INVALID, _("empty input: no certificate"));
 	if (!(in = calloc(1, sizeof(*in))))
 		return pt_fail(err, PT_NOMEM, NULL);
-	if (voms_mem_find(buf, len, "-----BEGIN ")) {
+	if (voms_find(buf, len, "-----BEGIN ")) {
 		if (voms_pem_certs(buf, len, &certs, &clen, &in->nkeys, &in->nother) != PT_OK) {
 			free(in);
 			return pt_fail(err, PT_NOMEM, NULL);

@@ -45,6 +45,15 @@ struct voms_fqan {
 enum pt_status voms_fqan_parse(const char *s, struct voms_fqan *out, struct pt_err *err);
 void voms_fqan_clear(struct voms_fqan *f);
 
+/* What the AC's signature says, checked with the first server
+ * certificate the AC carries.  This is not a trust decision: whether that
+ * server may speak for the VO is what the vomsdir .lsc files decide. */
+enum voms_sig {
+	VOMS_SIG_UNCHECKED,   /* no server certificate in the AC */
+	VOMS_SIG_OK,          /* verifies with the carried certificate */
+	VOMS_SIG_BAD,         /* does not verify with it */
+};
+
 /* One attribute certificate.  Strings are malloc'd, NULL when absent.
  * Text from the AC has control characters replaced by '?'. */
 struct voms_ac {
@@ -55,6 +64,7 @@ struct voms_ac {
 	char *holder_serial;  /* its serial, upper-case hex */
 	char *serial;         /* the AC's serial, upper-case hex */
 	char *sig_algo;       /* signature algorithm: GnuTLS name or OID */
+	enum voms_sig sig;
 	time_t not_before, not_after;
 	struct voms_fqan *fqans;
 	size_t nfqans;
@@ -62,6 +72,8 @@ struct voms_ac {
 	size_t ntargets;
 	char **server_certs;  /* subjects of the server chain carried in the AC */
 	size_t nserver_certs;
+	unsigned char *server_der;  /* the first of them, DER */
+	size_t server_der_len;
 	char **attributes;    /* generic attributes: "name = value [qualifier]" */
 	size_t nattributes;
 	char **extensions;    /* every AC extension: "name (OID)" */
@@ -129,5 +141,7 @@ void voms_inspect_free(struct voms_inspect **in);
 
 /* Names for the text and JSON output ("rfc3820", "draft", "legacy", "none"). */
 const char *voms_proxy_name(enum voms_proxy p);
+/* "unchecked", "ok", "bad". */
+const char *voms_sig_name(enum voms_sig s);
 
 #endif

@@ -1,10 +1,11 @@
 /* mkproxy - print a freshly made VOMS proxy file (proxy certificate, its
  * key, the user certificate) for the shell tests of `cert inspect`.
  *
- *   mkproxy [--old-oid] [--garble] [--acseq]
+ *   mkproxy [--old-oid] [--garble] [--wrong-signer] [--acseq]
  *
  * --old-oid   the AC under the early VOMS OID 1.3.6.1.4.1.8005.100.100.1
  * --garble    the acseq extension cut in half
+ * --wrong-signer  the AC signed by the user's key, not the VOMS server's
  * --acseq     print the extension's DER instead (a fuzzing seed)
  * Everything is made by tests/unit/vomsgen.c; the key is a test key. */
 #include "config.h"
@@ -26,10 +27,12 @@ main(int argc, char **argv)
 			o.old_oid = true;
 		else if (strcmp(argv[i], "--garble") == 0)
 			o.garble = true;
+		else if (strcmp(argv[i], "--wrong-signer") == 0)
+			o.wrong_signer = true;
 		else if (strcmp(argv[i], "--acseq") == 0)
 			acseq = 1;
 		else {
-			fprintf(stderr, "usage: mkproxy [--old-oid] [--garble] [--acseq]\n");
+			fprintf(stderr, "usage: mkproxy [--old-oid] [--garble] [--wrong-signer] [--acseq]\n");
 			return 2;
 		}
 	}

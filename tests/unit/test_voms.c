@@ -19,7 +19,7 @@
 #include "vomsgen.h"
 
 /* Made once in main; Check forks every test and they read copies. */
-static struct vg_out gen, gen_old, gen_bad;
+static struct vg_out gen, gen_old, gen_bad, gen_forged;
 static time_t ac_from, ac_to;
 
 static struct voms_inspect *
@@ -62,6 +62,7 @@ START_TEST(proxy_decodes)
 	ck_assert_str_eq(ac->holder_serial, gen.user_serial);
 	ck_assert_str_eq(ac->serial, VG_AC_SERIAL);
 	ck_assert_str_eq(ac->sig_algo, "ECDSA-SHA256");
+	ck_assert_int_eq(ac->sig, VOMS_SIG_OK);
 	ck_assert_int_eq(ac->not_before, ac_from);
 	ck_assert_int_eq(ac->not_after, ac_to);
 	/* exactly the FQANs it was built with, in order, split */
@@ -120,6 +121,32 @@ START_TEST(early_oid)
 	ck_assert_ptr_nonnull(in->info[0].acs);
 	ck_assert_str_eq(in->info[0].acs->v[0].fqans[1].fqan, VG_FQAN2);
 	voms_inspect_free(&in);
+}
+END_TEST
+
+/* An AC signed by someone else, or changed after signing, decodes but
+ * its signature does not verify with the server certificate it carries. */
+START_TEST(signature)
+{
+	struct voms_inspect *in = inspect_ok(gen_forged.proxy_pem);
+	const char *fq = "analysis";
+	unsigned char *b = malloc(gen.acseq_len), *at;
+	struct voms_acs *acs = NULL;
+
+	ck_assert_int_eq(in->info[0].acs->v[0].sig, VOMS_SIG_BAD);
+	ck_assert_str_eq(in->info[0].acs->v[0].fqans[1].fqan, VG_FQAN2);
+	voms_inspect_free(&in);
+	/* "/cms/analysis" -> "/cms/`nalysis": still an FQAN, no longer signed */
+	ck_assert_ptr_nonnull(b);
+	memcpy(b, gen.acseq, gen.acseq_len);
+	at = memmem(b, gen.acseq_len, fq, strlen(fq));
+	ck_assert_ptr_nonnull(at);
+	at[0] ^= 0x01;
+	ck_assert_int_eq(voms_acs_decode(b, gen.acseq_len, &acs, NULL), PT_OK);
+	ck_assert_str_eq(acs->v[0].fqans[1].group, "/cms/`nalysis");
+	ck_assert_int_eq(acs->v[0].sig, VOMS_SIG_BAD);
+	voms_acs_free(&acs);
+	free(b);
 }
 END_TEST
 
@@ -251,6 +278,7 @@ voms_suite(void)
 	tcase_add_test(tc, proxy_decodes);
 	tcase_add_test(tc, acseq_direct);
 	tcase_add_test(tc, early_oid);
+	tcase_add_test(tc, signature);
 	tcase_add_test(tc, bad_extension_in_proxy);
 	tcase_add_test(tc, not_certificates);
 	tcase_add_test(tc, fqan_split);
@@ -284,6 +312,10 @@ main(void)
 	o.garble = true;
 	if (vg_make(&o, &gen_bad) != 0)
 		return EXIT_FAILURE;
+	o.garble = false;
+	o.wrong_signer = true;
+	if (vg_make(&o, &gen_forged) != 0)
+		return EXIT_FAILURE;
 	sr = srunner_create(voms_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
@@ -291,5 +323,6 @@ main(void)
 	vg_out_free(&gen);
 	vg_out_free(&gen_old);
 	vg_out_free(&gen_bad);
+	vg_out_free(&gen_forged);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

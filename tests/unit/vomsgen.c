@@ -135,6 +135,21 @@ fail:
 	return -1;
 }
 
+/* DER-code x, release it, and add it as extension oid of the AC. */
+static int
+vg_ac_ext_of(asn1_node ac, asn1_node *x, const char *oid)
+{
+	char msg[ASN1_MAX_ERROR_DESCRIPTION_SIZE];
+	unsigned char buf[4096];
+	int len = sizeof(buf), rc = -1;
+
+	A(asn1_der_coding(*x, "", buf, &len, msg));
+	rc = vg_ac_ext(ac, oid, buf, len);
+fail:
+	asn1_delete_structure(x);
+	return rc;
+}
+
 /* A GeneralNames at path holding one directoryName (DER of a Name). */
 static int
 vg_dirname(asn1_node n, const char *path, const gnutls_datum_t *dn)
@@ -212,20 +227,14 @@ vg_acseq(const struct vg_opts *o, const struct vg_party *user, const struct vg_p
 	A(asn1_write_value(x, "?LAST", "targetName", 1));
 	A(asn1_write_value(x, "?LAST.targetName", "uniformResourceIdentifier", 1));
 	A(asn1_write_value(x, "?LAST.targetName.uniformResourceIdentifier", "ce.example.org", 14));
-	len = sizeof(buf);
-	A(asn1_der_coding(x, "", buf, &len, msg));
-	asn1_delete_structure(&x);
-	if (vg_ac_ext(ac, "2.5.29.55", buf, len) != 0 ||
+	if (vg_ac_ext_of(ac, &x, "2.5.29.55") != 0 ||
 	    vg_ac_ext(ac, "2.5.29.56", (const unsigned char *)"\x05\x00", 2) != 0)
 		goto fail;
 	G(gnutls_x509_crt_export2(voms->crt, GNUTLS_X509_FMT_DER, &vcert));
 	A(asn1_create_element(defs, "PASSTORE-VOMS.ACCerts", &x));
 	A(asn1_write_value(x, "", "NEW", 1));
 	A(asn1_write_value(x, "?LAST", vcert.data, (int)vcert.size));
-	len = sizeof(buf);
-	A(asn1_der_coding(x, "", buf, &len, msg));
-	asn1_delete_structure(&x);
-	if (vg_ac_ext(ac, "1.3.6.1.4.1.8005.100.100.10", buf, len) != 0)
+	if (vg_ac_ext_of(ac, &x, "1.3.6.1.4.1.8005.100.100.10") != 0)
 		goto fail;
 	A(asn1_create_element(defs, "PASSTORE-VOMS.ACFullAttributes", &x));
 	A(asn1_write_value(x, "providers", "NEW", 1));
@@ -235,17 +244,15 @@ vg_acseq(const struct vg_opts *o, const struct vg_party *user, const struct vg_p
 	A(asn1_write_value(x, "providers.?LAST.attributes.?LAST.name", "nickname", 8));
 	A(asn1_write_value(x, "providers.?LAST.attributes.?LAST.value", "mrossi", 6));
 	A(asn1_write_value(x, "providers.?LAST.attributes.?LAST.qualifier", "/cms", 4));
-	len = sizeof(buf);
-	A(asn1_der_coding(x, "", buf, &len, msg));
-	asn1_delete_structure(&x);
-	if (vg_ac_ext(ac, "1.3.6.1.4.1.8005.100.100.11", buf, len) != 0)
+	if (vg_ac_ext_of(ac, &x, "1.3.6.1.4.1.8005.100.100.11") != 0)
 		goto fail;
 	/* sign the AttributeCertificateInfo with the VOMS key */
 	len = sizeof(buf);
 	A(asn1_der_coding(ac, "?1.acinfo", buf, &len, msg));
 	tbs.data = buf;
 	tbs.size = (unsigned)len;
-	G(gnutls_privkey_sign_data(voms->pkey, GNUTLS_DIG_SHA256, 0, &tbs, &sig));
+	G(gnutls_privkey_sign_data(o->wrong_signer ? user->pkey : voms->pkey, GNUTLS_DIG_SHA256, 0,
+	                           &tbs, &sig));
 	A(asn1_write_value(ac, "?1.signatureAlgorithm.algorithm", ECDSA_SHA256, 1));
 	A(asn1_write_value(ac, "?1.signatureAlgorithm.parameters", NULL, 0));
 	A(asn1_write_value(ac, "?1.signatureValue", sig.data, (int)sig.size * 8));

@@ -28,6 +28,7 @@ struct vg_opts {
 	time_t ac_not_before, ac_not_after;  /* 0: now-1h, now+11h */
 	bool old_oid;               /* put the AC under 1.3.6.1.4.1.8005.100.100.1 */
 	bool garble;                /* cut the extension value in half */
+	bool wrong_signer;          /* sign the AC with the user's key, not the server's */
 };
 
 #define VG_FQAN1 "/cms/Role=NULL/Capability=NULL"
