@@ -352,13 +352,15 @@ voms_fqan_clear(struct voms_fqan *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* "NULL" and "" mean none. */
-static char *
-voms_fqan_part(const char *s, size_t n)
+/* A role or capability value into *out; "NULL" and "" mean none (NULL).
+ * False only when out of memory. */
+static bool
+voms_fqan_part(const char *s, size_t n, char **out)
 {
+	*out = NULL;
 	if (n == 0 || (n == 4 && memcmp(s, "NULL", 4) == 0))
-		return NULL;
-	return strndup(s, n);
+		return true;
+	return (*out = strndup(s, n)) != NULL;
 }
 
 enum pt_status
@@ -378,17 +380,17 @@ voms_fqan_parse(const char *s, struct voms_fqan *out, struct pt_err *err)
 			if (group_end || out->role)
 				goto bad;
 			group_end = p;
-			out->role = voms_fqan_part(c + 5, n - 5);
-			if (n > 5 && !out->role && strncmp(c + 5, "NULL", n - 5) != 0)
+			if (!voms_fqan_part(c + 5, n - 5, &out->role))
 				goto nomem;
 		} else if (strncmp(c, "Capability=", 11) == 0) {
 			if (!group_end && p == s)
 				goto bad;
 			if (!group_end)
 				group_end = p;
-			out->capability = voms_fqan_part(c + 11, n - 11);
 			if (e) /* nothing may follow the capability */
 				goto bad;
+			if (!voms_fqan_part(c + 11, n - 11, &out->capability))
+				goto nomem;
 		} else {
 			if (group_end || n == 0 || memchr(c, '=', n))
 				goto bad;

@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <check.h>
+#include <libtasn1.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,55 @@ START_TEST(signature)
 }
 END_TEST
 
+/* Two ACs in one acseq (two VOMS servers contacted), and one AC alone
+ * (not wrapped in a sequence): the sequence is made with libtasn1 as a
+ * SEQUENCE OF ANY holding the AC's DER, which encodes the same. */
+START_TEST(several_and_lone)
+{
+	extern const asn1_static_node voms_asn1_tab[];
+	asn1_node defs = NULL, seq = NULL, two = NULL;
+	unsigned char der[8192];
+	int start, end, len = sizeof(der);
+	struct voms_acs *acs = NULL;
+	struct pt_err err = { 0 };
+
+	ck_assert_int_eq(asn1_array2tree(voms_asn1_tab, &defs, NULL), ASN1_SUCCESS);
+	ck_assert_int_eq(asn1_create_element(defs, "PASSTORE-VOMS.ACSequence", &seq), ASN1_SUCCESS);
+	ck_assert_int_eq(asn1_der_decoding(&seq, gen.acseq, (int)gen.acseq_len, NULL), ASN1_SUCCESS);
+	ck_assert_int_eq(asn1_der_decoding_startEnd(seq, gen.acseq, (int)gen.acseq_len, "?1", &start,
+	                                            &end),
+	                 ASN1_SUCCESS);
+	/* the lone AC */
+	ck_assert_int_eq(voms_acs_decode(gen.acseq + start, (size_t)(end - start + 1), &acs, &err),
+	                 PT_OK);
+	ck_assert_uint_eq(acs->n, 1);
+	ck_assert_str_eq(acs->v[0].fqans[1].fqan, VG_FQAN2);
+	ck_assert_int_eq(acs->v[0].sig, VOMS_SIG_OK);
+	voms_acs_free(&acs);
+	/* two of them */
+	ck_assert_int_eq(asn1_create_element(defs, "PASSTORE-VOMS.ACCerts", &two), ASN1_SUCCESS);
+	for (int i = 0; i < 2; i++) {
+		ck_assert_int_eq(asn1_write_value(two, "", "NEW", 1), ASN1_SUCCESS);
+		ck_assert_int_eq(asn1_write_value(two, "?LAST", gen.acseq + start, end - start + 1),
+		                 ASN1_SUCCESS);
+	}
+	ck_assert_int_eq(asn1_der_coding(two, "", der, &len, NULL), ASN1_SUCCESS);
+	ck_assert_int_eq(voms_acs_decode(der, (size_t)len, &acs, &err), PT_OK);
+	ck_assert_uint_eq(acs->n, 2);
+	for (size_t i = 0; i < 2; i++) {
+		ck_assert_str_eq(acs->v[i].vo, VG_VO);
+		ck_assert_uint_eq(acs->v[i].nfqans, 2);
+		ck_assert_int_eq(acs->v[i].sig, VOMS_SIG_OK);
+	}
+	voms_acs_free(&acs);
+	/* an empty sequence is no VOMS extension */
+	ck_assert_int_eq(voms_acs_decode((const unsigned char *)"\x30\x00", 2, &acs, &err), PT_INVALID);
+	asn1_delete_structure(&two);
+	asn1_delete_structure(&seq);
+	asn1_delete_structure(&defs);
+}
+END_TEST
+
 /* Every prefix of the extension is refused with a message. */
 START_TEST(truncated)
 {
@@ -279,6 +329,7 @@ voms_suite(void)
 	tcase_add_test(tc, acseq_direct);
 	tcase_add_test(tc, early_oid);
 	tcase_add_test(tc, signature);
+	tcase_add_test(tc, several_and_lone);
 	tcase_add_test(tc, bad_extension_in_proxy);
 	tcase_add_test(tc, not_certificates);
 	tcase_add_test(tc, fqan_split);
