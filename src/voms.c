@@ -650,16 +650,20 @@ static const struct {
 	{ VOMS_OID_ATTRIBS, "vomsAttributes" },
 };
 
+/* List every extension of the AC and decode the ones VOMS servers write.
+ * Those only add to what is shown: one that does not decode is listed
+ * with the reason, and the AC (its FQANs) still stands. */
 static enum pt_status
 voms_ac_extensions(asn1_node n, const char *pfx, struct voms_ac *ac, struct pt_err *err)
 {
 	char path[VOMS_PATH];
-	enum pt_status st = PT_OK;
 
-	for (int i = 1; st == PT_OK && i <= VOMS_MAX_ITEMS; i++) {
+	for (int i = 1; i <= VOMS_MAX_ITEMS; i++) {
 		char oid[128], *label;
 		const char *name = NULL;
 		unsigned char *v;
+		struct pt_err e = { 0 };
+		size_t sz;
 		int l = sizeof(oid);
 
 		snprintf(path, sizeof(path), "%sacinfo.extensions.?%d.extnID", pfx, i);
@@ -669,22 +673,31 @@ voms_ac_extensions(asn1_node n, const char *pfx, struct voms_ac *ac, struct pt_e
 		for (size_t k = 0; k < sizeof(voms_ext_names) / sizeof(voms_ext_names[0]); k++)
 			if (strcmp(oid, voms_ext_names[k].oid) == 0)
 				name = voms_ext_names[k].name;
-		if ((label = malloc(strlen(oid) + (name ? strlen(name) : 0) + 4)))
-			sprintf(label, name ? "%s (%s)" : "%s%s", name ? name : "", oid);
-		if (!voms_push(&ac->extensions, &ac->nextensions, label))
-			return pt_fail(err, PT_NOMEM, NULL);
 		snprintf(path, sizeof(path), "%sacinfo.extensions.?%d.extnValue", pfx, i);
 		if (voms_read(n, path, &v, &l) != ASN1_SUCCESS)
-			return pt_fail(err, PT_INVALID, _("extension %s is unreadable"), oid);
-		if (strcmp(oid, "2.5.29.55") == 0)
-			st = voms_ac_targets(ac, v, (size_t)l, err);
+			pt_fail(&e, PT_INVALID, _("no value"));
+		else if (strcmp(oid, "2.5.29.55") == 0)
+			voms_ac_targets(ac, v, (size_t)l, &e);
 		else if (strcmp(oid, VOMS_OID_CERTS) == 0)
-			st = voms_ac_certs(ac, v, (size_t)l, err);
+			voms_ac_certs(ac, v, (size_t)l, &e);
 		else if (strcmp(oid, VOMS_OID_ATTRIBS) == 0)
-			st = voms_ac_generic(ac, v, (size_t)l, err);
+			voms_ac_generic(ac, v, (size_t)l, &e);
 		free(v);
+		if (e.status == PT_NOMEM || e.status == PT_ERR)
+			return pt_fail(err, e.status, "%s", e.detail);
+		sz = strlen(oid) + (name ? strlen(name) : 0) + 4;
+		if (e.status != PT_OK)
+			sz += strlen(_("not decoded")) + strlen(e.detail) + 4;
+		if ((label = malloc(sz))) {
+			int k = snprintf(label, sz, name ? "%s (%s)" : "%s%s", name ? name : "", oid);
+
+			if (e.status != PT_OK && k > 0)
+				snprintf(label + k, sz - (size_t)k, ": %s: %s", _("not decoded"), e.detail);
+		}
+		if (!voms_push(&ac->extensions, &ac->nextensions, label))
+			return pt_fail(err, PT_NOMEM, NULL);
 	}
-	return st;
+	return PT_OK;
 }
 
 /* Check the signature over the DER of the AC's acinfo with the server

@@ -76,7 +76,9 @@ struct voms_ac {
 	size_t server_der_len;
 	char **attributes;    /* generic attributes: "name = value [qualifier]" */
 	size_t nattributes;
-	char **extensions;    /* every AC extension: "name (OID)" */
+	char **extensions;    /* every AC extension: "name (OID)", and ": not
+	                       * decoded: why" for one of the above that
+	                       * does not decode (the AC still stands) */
 	size_t nextensions;
 };
 

@@ -20,7 +20,7 @@
 #include "vomsgen.h"
 
 /* Made once in main; Check forks every test and they read copies. */
-static struct vg_out gen, gen_old, gen_bad, gen_forged;
+static struct vg_out gen, gen_old, gen_bad, gen_forged, gen_badtarget;
 static time_t ac_from, ac_to;
 
 static struct voms_inspect *
@@ -148,6 +148,24 @@ START_TEST(signature)
 	ck_assert_int_eq(acs->v[0].sig, VOMS_SIG_BAD);
 	voms_acs_free(&acs);
 	free(b);
+}
+END_TEST
+
+/* An AC extension that does not decode is listed with the reason; the
+ * AC's FQANs stand, and so does its signature. */
+START_TEST(bad_inner_extension)
+{
+	struct voms_inspect *in = inspect_ok(gen_badtarget.proxy_pem);
+	const struct voms_ac *ac = &in->info[0].acs->v[0];
+
+	ck_assert_uint_eq(in->nbad_acs, 0);
+	ck_assert_uint_eq(ac->nfqans, 2);
+	ck_assert_uint_eq(ac->ntargets, 0);
+	ck_assert_uint_eq(ac->nextensions, 4);
+	ck_assert_msg(strncmp(ac->extensions[0], "targetInformation (2.5.29.55): not decoded: ", 44) == 0,
+	              "%s", ac->extensions[0]);
+	ck_assert_int_eq(ac->sig, VOMS_SIG_OK);
+	voms_inspect_free(&in);
 }
 END_TEST
 
@@ -330,6 +348,7 @@ voms_suite(void)
 	tcase_add_test(tc, early_oid);
 	tcase_add_test(tc, signature);
 	tcase_add_test(tc, several_and_lone);
+	tcase_add_test(tc, bad_inner_extension);
 	tcase_add_test(tc, bad_extension_in_proxy);
 	tcase_add_test(tc, not_certificates);
 	tcase_add_test(tc, fqan_split);
@@ -367,6 +386,10 @@ main(void)
 	o.wrong_signer = true;
 	if (vg_make(&o, &gen_forged) != 0)
 		return EXIT_FAILURE;
+	o.wrong_signer = false;
+	o.bad_targets = true;
+	if (vg_make(&o, &gen_badtarget) != 0)
+		return EXIT_FAILURE;
 	sr = srunner_create(voms_suite());
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
@@ -375,5 +398,6 @@ main(void)
 	vg_out_free(&gen_old);
 	vg_out_free(&gen_bad);
 	vg_out_free(&gen_forged);
+	vg_out_free(&gen_badtarget);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -227,7 +227,10 @@ vg_acseq(const struct vg_opts *o, const struct vg_party *user, const struct vg_p
 	A(asn1_write_value(x, "?LAST", "targetName", 1));
 	A(asn1_write_value(x, "?LAST.targetName", "uniformResourceIdentifier", 1));
 	A(asn1_write_value(x, "?LAST.targetName.uniformResourceIdentifier", "ce.example.org", 14));
-	if (vg_ac_ext_of(ac, &x, "2.5.29.55") != 0 ||
+	if (o->bad_targets)
+		asn1_delete_structure(&x);
+	if ((o->bad_targets ? vg_ac_ext(ac, "2.5.29.55", (const unsigned char *)"\x30\x05\x80", 3)
+	                    : vg_ac_ext_of(ac, &x, "2.5.29.55")) != 0 ||
 	    vg_ac_ext(ac, "2.5.29.56", (const unsigned char *)"\x05\x00", 2) != 0)
 		goto fail;
 	G(gnutls_x509_crt_export2(voms->crt, GNUTLS_X509_FMT_DER, &vcert));

@@ -29,6 +29,7 @@ struct vg_opts {
 	bool old_oid;               /* put the AC under 1.3.6.1.4.1.8005.100.100.1 */
 	bool garble;                /* cut the extension value in half */
 	bool wrong_signer;          /* sign the AC with the user's key, not the server's */
+	bool bad_targets;           /* an AC targeting extension that does not decode */
 };
 
 #define VG_FQAN1 "/cms/Role=NULL/Capability=NULL"
