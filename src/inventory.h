@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "cert.h"
 #include "status.h"
 #include "store.h"
 #include "transfer.h"
