@@ -5,6 +5,8 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,8 +65,23 @@ bind_common(sqlite3_stmt *s, const struct inv_filter *f, const struct inv_key *a
 	if (f && f->fqdn)
 		sqlite3_bind_text(s, 1, f->fqdn, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, f && (f->current_only || f->pending_only));
-	if (f && f->text && *f->text)
-		sqlite3_bind_text(s, 3, f->text, -1, SQLITE_STATIC);
+	if (f && f->text && *f->text) {
+		/* a substring, case-insensitive (LIKE folds ASCII): %text% with
+		 * the pattern characters of text escaped */
+		size_t n = strlen(f->text);
+		char *p = malloc(2 * n + 3), *q = p;
+		if (p) {
+			*q++ = '%';
+			for (const char *c = f->text; *c; c++) {
+				if (*c == '%' || *c == '_' || *c == '\\')
+					*q++ = '\\';
+				*q++ = *c;
+			}
+			*q++ = '%';
+			*q = '\0';
+			sqlite3_bind_text(s, 3, p, -1, free);
+		}
+	}
 	sqlite3_bind_int64(s, 4, limit ? (sqlite3_int64)limit : -1);
 	if (after && after->set) {
 		sqlite3_bind_text(s, 5, after->text, -1, SQLITE_STATIC);
@@ -95,44 +112,133 @@ subject_cn(const char *subject, char *out, size_t len)
 
 /* ---- certificates ---- */
 
-#define CERT_FROM                                                                     \
-	" FROM hosts h JOIN certificates c ON c.host_id = h.id"                           \
-	" LEFT JOIN cas ca ON ca.id = c.ca_id"                                            \
-	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR c.state = 'current')"          \
-	"  AND (?3 IS NULL OR instr(lower(h.fqdn || ' ' || c.subject || ' ' ||"           \
-	"       coalesce(ca.name, '')), lower(?3)) > 0)"
-
-enum pt_status
-inv_cert_page(struct store *st, const struct inv_filter *f, enum inv_order o,
-              const struct inv_key *after, bool backward, size_t limit, time_t now,
-              int (*cb)(const struct inv_cert_row *r, void *ud), void *ud, struct pt_err *err)
+/* Whether a stored certificate's public key is the stored key filed
+ * with it: the SHA-256 key id of its DER against keys.key_id ("AB:CD:..",
+ * as cert.c writes it).  Only the key id is taken: the whole parse of
+ * x509_certs_parse costs about 2.5 times as much, and a page of the list
+ * checks every row it shows. */
+static bool
+der_has_key(const void *der, int len, const char *key_id)
 {
-	sqlite3_stmt *s = NULL;
-	enum pt_status ret;
-	char *sql;
-	int crit, warn, rc;
+	static const char digits[] = "0123456789ABCDEF";
+	gnutls_datum_t d = { (unsigned char *)der, len > 0 ? (unsigned)len : 0 };
+	gnutls_x509_crt_t crt;
+	unsigned char id[X509_ID_LEN];
+	size_t idlen = sizeof id;
+	char hex[X509_ID_HEX_LEN];
+	bool ok = false;
 
-	if (!valid_order(o))
-		return pt_fail(err, PT_INVALID, _("unknown order of a certificate list"));
-	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK)
-		return ret;
+	if (!der || gnutls_x509_crt_init(&crt) < 0)
+		return false;
+	if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) >= 0 &&
+	    gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &idlen) >= 0 &&
+	    idlen == X509_ID_LEN) {
+		for (size_t i = 0; i < X509_ID_LEN; i++) {
+			hex[i * 3] = digits[id[i] >> 4];
+			hex[i * 3 + 1] = digits[id[i] & 15];
+			hex[i * 3 + 2] = i + 1 < X509_ID_LEN ? ':' : '\0';
+		}
+		ok = strcmp(hex, key_id) == 0;
+	}
+	gnutls_x509_crt_deinit(crt);
+	return ok;
+}
+
+/* Read in an order, the joins walk its index: a page is an index range.
+ * With a text filter that may match few rows, that walk would visit
+ * the whole table in index order, a random read of every page (ten
+ * times a sequential scan on 100k certificates, bench/bench_inventory):
+ * then the table is scanned once and only the page's rows are sorted. */
+#define CERT_JOIN_INDEXED                                                             \
+	" FROM hosts h JOIN certificates c ON c.host_id = h.id"                           \
+	" LEFT JOIN cas ca ON ca.id = c.ca_id"
+#define CERT_JOIN_SCAN                                                                \
+	" FROM certificates c NOT INDEXED JOIN hosts h ON h.id = c.host_id"               \
+	" LEFT JOIN cas ca ON ca.id = c.ca_id"
+#define CERT_WHERE                                                                    \
+	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR c.state = 'current')"          \
+	"  AND (?3 IS NULL OR c.fqdn LIKE ?3 ESCAPE '\\' OR c.subject LIKE ?3 ESCAPE '\\'" \
+	"       OR ca.name LIKE ?3 ESCAPE '\\')"
+#define CERT_FROM CERT_JOIN_INDEXED CERT_WHERE
+
+/* A filtered page first walks the order's index for a bounded time (a
+ * filter that matches often fills the page at once) and, if the time
+ * runs out, goes on from the last row it found with one scan: a rare
+ * match costs one scan, not a random read of every page. */
+#define WALK_TICK 1000 /* VM instructions between looks at the clock */
+static long walk_budget_ms = 5;
+
+void
+inv_set_walk_budget(long ms)
+{
+	walk_budget_ms = ms < 0 ? 5 : ms;
+}
+
+static double
+cpu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+budget_cb(void *ud)
+{
+	return cpu_now_ms() >= *(double *)ud;
+}
+
+struct pass {
+	const struct inv_filter *f;
+	enum inv_order o;
+	int crit, warn;
+	time_t now;
+	int (*cb)(const struct inv_cert_row *r, void *ud);
+	void *ud;
+	size_t delivered;
+	struct inv_key last;
+	bool stopped;         /* the callback asked to stop */
+};
+
+/* One pass: rows after `after`, at most limit (0: all); SQLITE_DONE, or
+ * SQLITE_INTERRUPT when it had a budget and the budget ran out. */
+static int
+cert_pass(struct store *st, struct pass *p, bool scan, const struct inv_key *after, bool backward,
+          size_t limit, bool budget, struct pt_err *err, enum pt_status *ret)
+{
+	double deadline = cpu_now_ms() + (double)walk_budget_ms;
+	sqlite3_stmt *s = NULL;
+	char *sql = NULL, *full;
+	int rc;
+
+	*ret = PT_OK;
 	/* the key id and DER only when asked: a scan must not parse */
-	sql = page_sql(f && f->check_keys
-	                       ? "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
-	                         " c.not_before, c.not_after, coalesce(c.installed_at, 0),"
-	                         " (SELECT key_id FROM keys WHERE id = c.key_ref),"
-	                         " (SELECT der FROM certificate_der WHERE cert_id = c.id)" CERT_FROM
-	                       : "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
-	                         " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL"
-	                         CERT_FROM,
-	               &cert_orders[o], after, backward);
-	if (!sql)
-		return pt_fail(err, PT_NOMEM, NULL);
-	ret = store_prepare(st, sql, &s, err);
+	if (asprintf(&sql, "%s%s" CERT_WHERE,
+	             p->f && p->f->check_keys
+	                     ? "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
+	                       " c.not_before, c.not_after, coalesce(c.installed_at, 0),"
+	                       " (SELECT key_id FROM keys WHERE id = c.key_ref),"
+	                       " (SELECT der FROM certificate_der WHERE cert_id = c.id)"
+	                     : "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
+	                       " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL",
+	             scan ? CERT_JOIN_SCAN : CERT_JOIN_INDEXED) < 0) {
+		*ret = pt_fail(err, PT_NOMEM, NULL);
+		return SQLITE_NOMEM;
+	}
+	full = page_sql(sql, &cert_orders[p->o], after, backward);
 	free(sql);
-	if (ret != PT_OK)
-		return ret;
-	bind_common(s, f, after, limit);
+	if (!full) {
+		*ret = pt_fail(err, PT_NOMEM, NULL);
+		return SQLITE_NOMEM;
+	}
+	*ret = store_prepare(st, full, &s, err);
+	free(full);
+	if (*ret != PT_OK)
+		return SQLITE_ERROR;
+	bind_common(s, p->f, after, limit);
+	if (budget)
+		sqlite3_progress_handler(store_db(st), WALK_TICK, budget_cb, &deadline);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct inv_cert_row r = { 0 };
 		char cn[256];
@@ -147,28 +253,83 @@ inv_cert_page(struct store *st, const struct inv_filter *f, enum inv_order o,
 		r.not_before = (time_t)sqlite3_column_int64(s, 5);
 		r.not_after = (time_t)sqlite3_column_int64(s, 6);
 		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
-		r.band = x509_band(r.not_before, r.not_after, now, crit, warn, &r.days_left);
-		if (f && f->check_keys) {
-			struct x509_cert_list *l = NULL;
-			struct pt_err perr = { 0 };
-
+		r.band = x509_band(r.not_before, r.not_after, p->now, p->crit, p->warn, &r.days_left);
+		if (p->f && p->f->check_keys) {
 			r.key_checked = true;
-			if (x509_certs_parse(sqlite3_column_blob(s, 9), (size_t)sqlite3_column_bytes(s, 9), &l,
-			                     &perr) == PT_OK)
-				r.key_match = strcmp(l->certs[0].key_id_hex, store_text(s, 8)) == 0;
-			x509_cert_list_free(&l);
+			r.key_match = der_has_key(sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9),
+			                          store_text(s, 8));
 		}
 		r.key.set = true;
 		r.key.id = r.id;
 		r.key.num = (int64_t)r.not_after;
 		snprintf(r.key.text, sizeof r.key.text, "%s", r.fqdn);
-		if (cb(&r, ud)) {
+		p->delivered++;
+		p->last = r.key;
+		if (p->cb(&r, p->ud)) {
+			p->stopped = true;
 			rc = SQLITE_DONE;
 			break;
 		}
 	}
+	if (budget)
+		sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list certificates"));
+	if (rc != SQLITE_DONE && rc != SQLITE_INTERRUPT)
+		*ret = store_fail(st, rc, err, _("list certificates"));
+	return rc;
+}
+
+enum pt_status
+inv_cert_page(struct store *st, const struct inv_filter *f, enum inv_order o,
+              const struct inv_key *after, bool backward, size_t limit, time_t now,
+              int (*cb)(const struct inv_cert_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	struct pass p = { .f = f, .o = o, .now = now, .cb = cb, .ud = ud };
+	bool filtered = f && f->text && *f->text && !f->fqdn;
+	enum pt_status ret;
+	int rc;
+
+	if (!valid_order(o))
+		return pt_fail(err, PT_INVALID, _("unknown order of a certificate list"));
+	if ((ret = cert_band_days(st, &p.crit, &p.warn, err)) != PT_OK)
+		return ret;
+	rc = cert_pass(st, &p, false, after, backward, limit, filtered, err, &ret);
+	if (rc == SQLITE_INTERRUPT && !p.stopped && (limit == 0 || p.delivered < limit))
+		cert_pass(st, &p, true, p.delivered ? &p.last : after, backward,
+		          limit ? limit - p.delivered : 0, false, err, &ret);
+	return ret;
+}
+
+enum pt_status
+inv_cert_keys(struct store *st, const int64_t *ids, size_t n, int *match, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc = SQLITE_DONE;
+
+	if (n == 0)
+		return PT_OK;
+	ret = store_prepare(st, "SELECT k.key_id, d.der FROM certificates c"
+	                        " JOIN keys k ON k.id = c.key_ref"
+	                        " JOIN certificate_der d ON d.cert_id = c.id WHERE c.id = ?",
+	                    &s, err);
+	if (ret != PT_OK)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, ids[i]);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			match[i] = der_has_key(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1),
+			                       store_text(s, 0));
+		else if (rc == SQLITE_DONE)
+			match[i] = -1;
+		else
+			break;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("check the keys"));
 }
 
 static enum pt_status
@@ -202,8 +363,8 @@ inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n, struct p
 	" FROM hosts h JOIN requests r ON r.host_id = h.id"                               \
 	" JOIN keys k ON k.id = r.key_ref LEFT JOIN cas ca ON ca.id = r.ca_id"            \
 	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR r.state = 'pending')"          \
-	"  AND (?3 IS NULL OR instr(lower(h.fqdn || ' ' || coalesce(ca.name, '') || ' ' ||" \
-	"       k.type || ' ' || r.subject), lower(?3)) > 0)"
+	"  AND (?3 IS NULL OR h.fqdn LIKE ?3 ESCAPE '\\' OR ca.name LIKE ?3 ESCAPE '\\'"  \
+	"       OR k.type LIKE ?3 ESCAPE '\\' OR r.subject LIKE ?3 ESCAPE '\\')"
 
 enum pt_status
 inv_req_page(struct store *st, const struct inv_filter *f, enum inv_order o,

@@ -76,6 +76,15 @@ enum pt_status inv_cert_page(struct store *st, const struct inv_filter *f, enum 
                              const struct inv_key *after, bool backward, size_t limit,
                              time_t now, int (*cb)(const struct inv_cert_row *r, void *ud),
                              void *ud, struct pt_err *err);
+/* The key check of check_keys for the certificates ids[0..n), one
+ * statement for all: match[i] 1 when the key matches, 0 when not, -1
+ * when there is no such certificate.  For the rows a screen shows. */
+enum pt_status inv_cert_keys(struct store *st, const int64_t *ids, size_t n, int *match,
+                             struct pt_err *err);
+/* A page with a text filter walks its order's index for at most this
+ * much CPU time before it scans the table instead (default 5 ms; < 0:
+ * the default).  For tests and benchmarks: both ways give the same rows. */
+void inv_set_walk_budget(long ms);
 /* How many certificates match the filter. */
 enum pt_status inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n,
                               struct pt_err *err);

@@ -18,7 +18,7 @@
 #include "inventory.h"
 #include "store.h"
 
-#define CHUNK 256 /* rows read per page from the store while streaming */
+#define CHUNK 1024 /* rows read per page from the store while streaming */
 #define CN_COLS 104 /* the subject CN gets a column from this width on */
 
 static const char *const band_names[] = {
@@ -167,41 +167,44 @@ reqs_each(void *ctx, ui_row_cb cb, void *ud)
 	return 0;
 }
 
-/* ---- key match of the visible rows, asked one row at a time ---- */
+/* ---- key match of the rows on screen ---- */
 
 #define KEYCACHE 64
 static struct {
 	int64_t id;
-	bool match;
+	int match;
 } keycache[KEYCACHE];
 
-static int
-key_row(const struct inv_cert_row *c, void *ud)
+/* Check the keys of the rows on screen that were not checked yet, in
+ * one call: only they are parsed, never the whole store. */
+static void
+keys_for(struct ui *ui, struct ui_list *l, size_t rows)
 {
-	int *m = ud;
+	int64_t ids[KEYCACHE];
+	int match[KEYCACHE];
+	size_t n = 0;
+	struct pt_err err = { 0 };
 
-	*m = c->key_checked ? c->key_match : -1;
-	return 1;
+	for (size_t r = 0; r < rows && n < KEYCACHE; r++) {
+		const struct ui_row *row = ui_list_row(l, l->top + r);
+		if (!row)
+			break;
+		if (keycache[(size_t)row->id % KEYCACHE].id != row->id)
+			ids[n++] = row->id;
+	}
+	if (!n || !ui->st || inv_cert_keys(ui->st, ids, n, match, &err) != PT_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		keycache[(size_t)ids[i] % KEYCACHE].id = ids[i];
+		keycache[(size_t)ids[i] % KEYCACHE].match = match[i];
+	}
 }
 
-/* 1 match, 0 mismatch, -1 unknown; parsed only for rows on screen */
+/* 1 match, 0 mismatch, -1 unknown */
 static int
-key_match(struct ui *ui, int64_t id)
+key_match(int64_t id)
 {
-	struct inv_filter f = { .check_keys = true };
-	struct inv_key after = { .set = true, .id = id - 1 };
-	struct pt_err err = { 0 };
-	size_t slot = (size_t)id % KEYCACHE;
-	int m = -1;
-
-	if (keycache[slot].id == id)
-		return keycache[slot].match;
-	if (!ui->st || inv_cert_page(ui->st, &f, INV_BY_ID, &after, false, 1, time(NULL), key_row, &m,
-	                             &err) != PT_OK || m < 0)
-		return -1;
-	keycache[slot].id = id;
-	keycache[slot].match = m;
-	return m;
+	return keycache[(size_t)id % KEYCACHE].id == id ? keycache[(size_t)id % KEYCACHE].match : -1;
 }
 
 /* ---- drawing ---- */
@@ -277,6 +280,8 @@ table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, b
 		       false);
 		return;
 	}
+	if (banded)
+		keys_for(ui, l, (size_t)(rows - 1));
 	for (int r = 0; r < rows - 1; r++) {
 		size_t i = l->top + (size_t)r;
 		const struct ui_row *row = ui_list_row(l, i);
@@ -291,7 +296,7 @@ table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, b
 			int w = cs[c].width ? cs[c].width : COLS - x, attr = base;
 			const char *text = cs[c].col >= 0 ? row->col[cs[c].col] : "";
 			if (cs[c].col < 0) {
-				int m = key_match(ui, row->id);
+				int m = key_match(row->id);
 				text = m > 0 ? _("yes") : m == 0 ? _("NO") : "?";
 				if (m == 0)
 					attr = theme_attr(ROLE_ALERT);
@@ -493,11 +498,20 @@ certs_detail_popup(struct ui *ui, int64_t id)
 	lines_free(&l);
 }
 
+struct req_detail {
+	int64_t id;
+	struct lines l;
+};
+
 static int
 req_detail_cb(const struct inv_req_row *q, void *ud)
 {
-	struct lines *l = ud;
+	struct req_detail *rd = ud;
+	struct lines *l = &rd->l;
 	char a[40];
+
+	if (q->id != rd->id)
+		return 1;
 
 	add(l, LABEL "%s", _("Host:"), q->fqdn);
 	field(l, _("Subject:"), q->subject);
@@ -514,17 +528,19 @@ req_detail_cb(const struct inv_req_row *q, void *ud)
 static void
 req_detail_popup(struct ui *ui, int64_t id)
 {
+	/* the request by its id: the page that starts right before it */
 	struct inv_key after = { .set = true, .id = id - 1 };
-	struct lines l = { 0 };
+	struct req_detail rd = { .id = id };
 	struct pt_err err = { 0 };
 
-	if (inv_req_page(ui->st, NULL, INV_BY_ID, &after, false, 1, time(NULL), req_detail_cb, &l,
+	if (inv_req_page(ui->st, NULL, INV_BY_ID, &after, false, 1, time(NULL), req_detail_cb, &rd,
 	                 &err) != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", err.detail);
 		return;
 	}
-	ui_popup(ui, _("Certificate request"), (const char *const *)l.v, l.n);
-	lines_free(&l);
+	if (rd.l.n)
+		ui_popup(ui, _("Certificate request"), (const char *const *)rd.l.v, rd.l.n);
+	lines_free(&rd.l);
 }
 
 /* ---- keys ---- */

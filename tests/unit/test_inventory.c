@@ -129,6 +129,13 @@ START_TEST(test_cert_filter)
 	ck_assert_uint_eq(n, 3);
 	f.text = "Demo-CA"; /* the CA's name */
 	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 9);
+	/* pattern characters are only themselves */
+	f.text = "%";
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 0);
+	f.text = "ce0_";
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 0);
+	f.text = "/cn=SE0"; /* the subject, any case */
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 2);
 	f.text = "no such thing";
 	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 0);
 	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
@@ -168,6 +175,14 @@ START_TEST(test_cert_keys)
 	w = page(&f, INV_BY_HOST, NULL, false, 0);
 	ck_assert(w.key_match[1]);
 	ck_assert(!w.key_match[2]);
+
+	/* the same check for the rows a screen shows */
+	int64_t ids[3] = { w.ids[1], w.ids[2], 99999 };
+	int m[3] = { 7, 7, 7 };
+	ck_assert_int_eq(inv_cert_keys(st, ids, 3, m, &err), PT_OK);
+	ck_assert_int_eq(m[0], 1);
+	ck_assert_int_eq(m[1], 0);
+	ck_assert_int_eq(m[2], -1);
 }
 END_TEST
 
@@ -337,6 +352,72 @@ START_TEST(test_detail)
 }
 END_TEST
 
+/* Many rows, a filter that matches few: the page walks the index for a
+ * while, then scans on from where it was; the rows are the same. */
+START_TEST(test_cert_filter_many)
+{
+	struct pt_err err = { 0 };
+	const long n = 20000;
+
+	ck_assert_int_eq(store_begin(st, &err), PT_OK);
+	ck_assert_int_eq(store_exec(st,
+	        "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 20000)"
+	        " INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+	        "  SELECT 1000 + x, printf('b%05d.bench.org', (x * 7919) % 20000), 22, 0, 0 FROM i;"
+	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
+	        " SELECT id, id, 'ec:p256', x'00', 'K' || id, 'generated', 0 FROM hosts WHERE id > 1000;"
+	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+	        " not_before, not_after, state, imported_at, fqdn, sha256)"
+	        " SELECT id, id, id, NULL, '/CN=' || fqdn, '/CN=x', '01', 0, 2000000000 + (id * 31) % 977,"
+	        "  'current', 0, fqdn, 'S' || id FROM hosts WHERE id > 1000;", &err), PT_OK);
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+
+	/* budget 0: the walk gives up at once and the scan goes on */
+	for (int k = 0; k < 4; k++) {
+		int o = k % 2 ? INV_BY_EXPIRY : INV_BY_HOST;
+		struct inv_filter f = { .text = "B0999" }; /* b09990 .. b09999 */
+		inv_set_walk_budget(k < 2 ? -1 : 0);
+		struct rows all = page(&f, (enum inv_order)o, NULL, false, 0), p;
+		struct inv_key after = { 0 };
+		size_t seen = 0;
+
+		ck_assert_uint_eq(all.n, 10);
+		for (size_t i = 0; i < all.n; i++)
+			ck_assert_ptr_nonnull(strstr(all.line[i], "b0999"));
+		do {
+			p = page(&f, (enum inv_order)o, &after, false, 3);
+			for (size_t i = 0; i < p.n; i++, seen++)
+				ck_assert_str_eq(p.line[i], all.line[seen]);
+			after = p.last;
+		} while (p.n == 3);
+		ck_assert_uint_eq(seen, 10);
+		/* backward from the end, the same rows in reverse */
+		p = page(&f, (enum inv_order)o, &all.last, true, 0);
+		ck_assert_uint_eq(p.n, 9);
+		ck_assert_str_eq(p.line[0], all.line[8]);
+		ck_assert_str_eq(p.line[8], all.line[0]);
+		if (k >= 2) { /* the same rows as with the walk */
+			inv_set_walk_budget(-1);
+			struct rows walk = page(&f, (enum inv_order)o, NULL, false, 0);
+			for (size_t i = 0; i < walk.n; i++)
+				ck_assert_str_eq(walk.line[i], all.line[i]);
+		}
+	}
+	inv_set_walk_budget(-1);
+	/* the host order really is by name, and the expiry order by date */
+	{
+		struct inv_filter f = { .text = "bench.org" };
+		struct rows w = page(&f, INV_BY_HOST, NULL, false, 3);
+		ck_assert_uint_eq(w.n, 3);
+		ck_assert_ptr_nonnull(strstr(w.line[0], "b00000.bench.org"));
+		ck_assert_ptr_nonnull(strstr(w.line[2], "b00002.bench.org"));
+		size_t c = 0;
+		ck_assert_int_eq(inv_cert_count(st, &f, &c, &err), PT_OK);
+		ck_assert_uint_eq(c, (size_t)n);
+	}
+}
+END_TEST
+
 static Suite *
 inventory_suite(void)
 {
@@ -349,6 +430,7 @@ inventory_suite(void)
 	tcase_add_test(tc, test_cert_keyset);
 	tcase_add_test(tc, test_cert_filter);
 	tcase_add_test(tc, test_cert_keys);
+	tcase_add_test(tc, test_cert_filter_many);
 	tcase_add_test(tc, test_requests);
 	tcase_add_test(tc, test_detail);
 	suite_add_tcase(s, tc);
