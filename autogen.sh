@@ -19,12 +19,19 @@ install_deps() {
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" ||
 			missing="$missing $p"
 	done
-	[ -z "$missing" ] && return 0
-	echo "passtore: installing$missing"
 	SUDO=""
 	[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-	$SUDO apt-get update -qq
-	DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+	if [ -n "$missing" ]; then
+		echo "passtore: installing$missing"
+		$SUDO apt-get update -qq
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing
+	fi
+	# the Italian catalogue is tested at run time (tests/e2e/i18n.test):
+	# it needs the locale itself, which the locales package only describes
+	if ! locale -a 2>/dev/null | grep -qix 'it_IT\.utf-\?8'; then
+		echo "passtore: generating the it_IT.UTF-8 locale"
+		$SUDO localedef -i it_IT -f UTF-8 it_IT.UTF-8
+	fi
 }
 
 case "${1:-}" in

@@ -3,6 +3,7 @@
 
 #include <locale.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 
 #include "cli.h"
@@ -21,7 +22,10 @@ main(int argc, char **argv)
 	umask(077);
 	setlocale(LC_ALL, "");
 #if ENABLE_NLS
-	bindtextdomain(PACKAGE, LOCALEDIR);
+	/* PASSTORE_LOCALEDIR: catalogues from a build tree, before (or
+	 * without) make install, as the tests read them */
+	const char *localedir = getenv("PASSTORE_LOCALEDIR");
+	bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain(PACKAGE);
 #endif
 	/* no command (or only console options) on a terminal: the console */

@@ -5,6 +5,7 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <stdio.h>
@@ -241,6 +242,62 @@ model_host_foreach(struct store *st, const char *filter, int (*cb)(const struct 
 		return ret;
 	if (filter)
 		sqlite3_bind_text(s, 1, filter, -1, SQLITE_STATIC);
+	return host_rows(st, s, cb, ud, &seen, err);
+}
+
+/* The filter of a host page: the columns a host list shows.  A group is
+ * matched through the (few) matching group names, not by building every
+ * host's list of groups; only a filter with a comma, which can span two
+ * names of that list, needs the list itself.  Port and password count are
+ * numbers: only a filter of digits can match them. */
+#define HOST_PAGE_FILTER(GROUPS, DIGITS) \
+	" AND (instr(lower(h.fqdn), lower(?2)) OR instr(lower(coalesce(h.ip, '')), lower(?2))" \
+	GROUPS DIGITS ")"
+#define HOST_GROUP_BY_NAME \
+	" OR h.id IN (SELECT hg.host_id FROM host_groups hg WHERE hg.group_id IN" \
+	"   (SELECT g.id FROM groups g WHERE instr(lower(g.name), lower(?2))))"
+#define HOST_GROUP_LIST \
+	" OR instr(lower((SELECT group_concat(name, ',') FROM (SELECT g.name FROM groups g" \
+	"   JOIN host_groups hg ON hg.group_id = g.id WHERE hg.host_id = h.id ORDER BY g.name)))," \
+	"   lower(?2))"
+#define HOST_DIGITS \
+	" OR instr(h.port, ?2)" \
+	" OR instr((SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id), ?2)"
+
+enum pt_status
+model_host_page(struct store *st, const char *filter, const char *after, size_t limit,
+                int (*cb)(const struct host *h, void *ud), void *ud, struct pt_err *err)
+{
+	/* [after][filter: none, plain, digits, comma, comma and digits] */
+	static const char *const sql[2][5] = {
+#define HOST_PAGE(AFTER, FILTER) HOST_SELECT "WHERE 1" AFTER FILTER " ORDER BY h.fqdn LIMIT ?3"
+#define HOST_PAGES(AFTER)                                                            \
+	{ HOST_PAGE(AFTER, ""), HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, "")),  \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, HOST_DIGITS)),               \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, "")),                           \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, HOST_DIGITS)) }
+		HOST_PAGES(""),
+		/* a range of the fqdn index: a deep page costs what the first does */
+		HOST_PAGES(" AND h.fqdn > ?1"),
+#undef HOST_PAGES
+#undef HOST_PAGE
+	};
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0, seen;
+
+	if (filter && *filter) {
+		bool digits = strspn(filter, "0123456789") == strlen(filter);
+		f = strchr(filter, ',') ? (digits ? 4 : 3) : digits ? 2 : 1;
+	}
+	ret = store_prepare(st, sql[after != NULL][f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (after)
+		sqlite3_bind_text(s, 1, after, -1, SQLITE_STATIC);
+	if (f)
+		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
 	return host_rows(st, s, cb, ud, &seen, err);
 }
 
@@ -688,6 +745,50 @@ model_pw_foreach(struct store *st, const char *filter,
 	return cred_rows(st, s, cb, ud, err);
 }
 
+/* The filter of a password page: the columns the list shows.  Version,
+ * host count and date hold only digits and "-": other filters skip them. */
+#define PW_PAGE_FILTER(NUMBERS) \
+	" AND (instr(lower(c.user || '@' || c.hostspec || ':' || c.service), lower(?4))" NUMBERS ")"
+#define PW_NUMBERS \
+	" OR instr(c.version, ?4)" \
+	" OR instr((SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = c.id), ?4)" \
+	" OR instr(date(c.updated_at, 'unixepoch', 'localtime'), ?4)"
+
+enum pt_status
+model_pw_page(struct store *st, const char *filter, const struct credential *after, size_t limit,
+              int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
+{
+	/* [after][filter: none, text, digits] */
+	static const char *const sql[2][3] = {
+#define PW_PAGE(AFTER, FILTER) \
+	CRED_SELECT "WHERE 1" AFTER FILTER " ORDER BY c.hostspec, c.user, c.service LIMIT ?5"
+#define PW_PAGES(AFTER) \
+	{ PW_PAGE(AFTER, ""), PW_PAGE(AFTER, PW_PAGE_FILTER("")), PW_PAGE(AFTER, PW_PAGE_FILTER(PW_NUMBERS)) }
+		PW_PAGES(""),
+		PW_PAGES(" AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"),
+#undef PW_PAGES
+#undef PW_PAGE
+	};
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0;
+
+	if (filter && *filter)
+		f = strspn(filter, "0123456789-") == strlen(filter) ? 2 : 1;
+	ret = store_prepare(st, sql[after != NULL][f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (after) {
+		sqlite3_bind_text(s, 1, after->hostspec, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, after->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, after->service, -1, SQLITE_STATIC);
+	}
+	if (f)
+		sqlite3_bind_text(s, 4, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, limit ? (sqlite3_int64)limit : -1);
+	return cred_rows(st, s, cb, ud, err);
+}
+
 enum pt_status
 model_pw_foreach_host(struct store *st, const char *fqdn,
                       int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
@@ -822,6 +923,86 @@ model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, vo
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list backups"));
+}
+
+/* Text columns matched together: a match spanning two of them only lets
+ * through a row the console checks again.  The id and time hold digits,
+ * "-", ":" and " " only: other filters skip them. */
+#define AUDIT_TEXT \
+	" AND (instr(lower(actor || ' ' || action || ' ' || object || ' ' || detail), lower(?2))"
+#define AUDIT_NUMBERS \
+	" OR instr(id, ?2) OR instr(strftime('%Y-%m-%d %H:%M', ts, 'unixepoch', 'localtime'), ?2)"
+
+enum pt_status
+model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t limit,
+                 int (*cb)(const struct audit_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	/* [filter: none, text, numbers]: a range of the rowid, newest first */
+#define AUDIT_PAGE(FILTER) \
+	"SELECT id, ts, actor, action, object, detail, prev_hash, hash FROM audit" \
+	" WHERE id < ?1" FILTER " ORDER BY id DESC LIMIT ?3"
+	static const char *const sql[3] = {
+		AUDIT_PAGE(""), AUDIT_PAGE(AUDIT_TEXT ")"), AUDIT_PAGE(AUDIT_TEXT AUDIT_NUMBERS ")"),
+	};
+#undef AUDIT_PAGE
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0, rc;
+
+	if (filter && *filter)
+		f = strspn(filter, "0123456789-: ") == strlen(filter) ? 2 : 1;
+	ret = store_prepare(st, sql[f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, before_id > 0 ? (sqlite3_int64)before_id : INT64_MAX);
+	if (f)
+		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct audit_row r = {
+			.id = sqlite3_column_int64(s, 0),
+			.ts = (time_t)sqlite3_column_int64(s, 1),
+			.actor = store_text(s, 2),
+			.action = store_text(s, 3),
+			.object = store_text(s, 4),
+			.detail = store_text(s, 5),
+			.prev_hash = store_text(s, 6),
+			.hash = store_text(s, 7),
+		};
+		if (cb(&r, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the audit trail"));
+}
+
+enum pt_status
+model_cert_current_foreach(struct store *st, int (*cb)(const struct cert_glance *c, void *ud),
+                           void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	/* superseded rows (most of a long-lived store) are not even visited */
+	ret = store_prepare(st,
+	           "SELECT fqdn, not_before, not_after FROM certificates INDEXED BY certificates_current"
+	           " WHERE state = 'current'",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cert_glance c = { store_text(s, 0), (time_t)sqlite3_column_int64(s, 1),
+		                         (time_t)sqlite3_column_int64(s, 2) };
+		if (cb(&c, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read certificates"));
 }
 
 enum pt_status

@@ -59,6 +59,15 @@ enum pt_status model_group_hosts(struct store *st, const char *group, int64_t **
 enum pt_status model_host_foreach(struct store *st, const char *filter,
                                   int (*cb)(const struct host *h, void *ud), void *ud,
                                   struct pt_err *err);
+/* A page of hosts in FQDN order (the fqdn index), for a console list:
+ * the hosts after the FQDN after (NULL: from the first), at most limit
+ * of them (0: all).  filter (NULL: none) keeps the hosts where it is a
+ * case-insensitive (ASCII) substring of the FQDN, the address, the port,
+ * the groups or the number of password entries: the columns a host list
+ * shows. */
+enum pt_status model_host_page(struct store *st, const char *filter, const char *after,
+                               size_t limit, int (*cb)(const struct host *h, void *ud), void *ud,
+                               struct pt_err *err);
 enum pt_status model_group_foreach(struct store *st,
                                    int (*cb)(const struct group_info *g, void *ud), void *ud,
                                    struct pt_err *err);
@@ -82,6 +91,15 @@ enum pt_status model_pw_rm(struct store *st, int64_t id, struct pt_err *err);
 enum pt_status model_pw_foreach(struct store *st, const char *filter,
                                 int (*cb)(const struct credential *c, void *ud), void *ud,
                                 struct pt_err *err);
+/* A page of entries in model_pw_foreach's order (host spec, user,
+ * service): those after the entry after (NULL: from the first; only its
+ * user, hostspec and service are read), at most limit (0: all).  filter
+ * (NULL: none) keeps the entries where it is a case-insensitive (ASCII)
+ * substring of "user@hostspec:service", the version, the number of
+ * hosts or the local date (YYYY-MM-DD) of the last update. */
+enum pt_status model_pw_page(struct store *st, const char *filter, const struct credential *after,
+                             size_t limit, int (*cb)(const struct credential *c, void *ud),
+                             void *ud, struct pt_err *err);
 enum pt_status model_pw_get(struct store *st, int64_t id,
                             int (*cb)(const struct credential *c, void *ud), void *ud,
                             struct pt_err *err);
@@ -108,6 +126,27 @@ enum pt_status model_backup_record(struct store *st, const char *path, uint64_t 
 enum pt_status model_backup_foreach(struct store *st,
                                     int (*cb)(const struct backup_info *b, void *ud), void *ud,
                                     struct pt_err *err);
+
+/* Current certificates, the stored columns only (nothing parsed), in no
+ * particular order: one pass over the partial index of current ones, for
+ * counts such as the console's dashboard. */
+struct cert_glance {
+	const char *fqdn;
+	time_t not_before, not_after;
+};
+enum pt_status model_cert_current_foreach(struct store *st,
+                                          int (*cb)(const struct cert_glance *c, void *ud),
+                                          void *ud, struct pt_err *err);
+
+/* The audit trail newest first, a page at a time for the console: the
+ * rows older than before_id (0: from the newest), at most limit (0: all).
+ * filter (NULL: none) keeps the rows where it is a case-insensitive
+ * (ASCII) substring of the id, the local time (YYYY-MM-DD HH:MM), the
+ * actor, action, object or detail.  Rows as audit_foreach gives them. */
+struct audit_row;
+enum pt_status model_audit_page(struct store *st, const char *filter, int64_t before_id,
+                                size_t limit, int (*cb)(const struct audit_row *r, void *ud),
+                                void *ud, struct pt_err *err);
 
 /* A secret generated with GnuTLS's key-grade random generator, from an
  * alphabet without look-alike characters; secure memory. */

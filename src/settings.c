@@ -16,7 +16,7 @@
 #include "i18n.h"
 #include "settings.h"
 
-enum kind { K_IFNAME, K_IPV4, K_SECONDS, K_HOST, K_PATH, K_DAYS, K_USER, K_SERVICE, K_OWNER, K_AUTH, K_COMMAND };
+enum kind { K_IFNAME, K_IPV4, K_SECONDS, K_HOST, K_PATH, K_DAYS, K_USER, K_SERVICE, K_OWNER, K_AUTH, K_COMMAND, K_IDLE };
 
 struct key_def {
 	const char *name; /* "host.*.user": * stands for an FQDN */
@@ -33,6 +33,7 @@ static const struct key_def keys[] = {
 	{ "operator.outbox", K_PATH, "/var/spool/passtore/outbox" },
 	{ "cert.critical_days", K_DAYS, "7" },
 	{ "cert.warning_days", K_DAYS, "30" },
+	{ "ui.lock_after", K_IDLE, "300" },
 	{ "host.*.user", K_USER, "root" },
 	{ "host.*.service", K_SERVICE, "ssh" },
 	{ "host.*.cert-path", K_PATH, "/etc/grid-security/hostcert.pem" },
@@ -124,6 +125,14 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 			return pt_fail(err, PT_INVALID, d->kind == K_SECONDS
 			                                    ? _("%s: \"%s\" is not a number of seconds from 1 to 3600")
 			                                    : _("%s: \"%s\" is not a number of days from 1 to 3650"),
+			               key, v);
+		return PT_OK;
+	case K_IDLE: /* as the console's --lock-after */
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || !*v || n < 0 || n > 86400)
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is not a number of seconds from 0 (never) to 86400"),
 			               key, v);
 		return PT_OK;
 	case K_HOST:

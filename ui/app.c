@@ -18,6 +18,7 @@
 #include "i18n.h"
 #include "model.h"
 #include "secmem.h"
+#include "settings.h"
 #include "store.h"
 #include "ui.h"
 #include "view.h"
@@ -523,11 +524,35 @@ on_signal(int sig)
 	stop_signal = sig;
 }
 
+/* --lock-after, or -1: the store's ui.lock_after, read at each unlock */
+static long lock_after_opt = -1;
+
+static void
+read_lock_after(struct ui *ui)
+{
+	struct pt_err err = { 0 };
+	long v;
+
+	if (lock_after_opt >= 0)
+		ui->lock_after = lock_after_opt;
+	else if (settings_get_long(ui->st, "ui.lock_after", &v, &err) == PT_OK && v >= 0)
+		ui->lock_after = v;
+	else
+		ui->lock_after = DEFAULT_LOCK_AFTER;
+}
+
 static void
 run(struct ui *ui)
 {
+	bool unlocked = false;
+
 	ui_switch(ui, VIEW_UNLOCK);
 	while (!ui->quit && !stop_signal) {
+		if (!ui->st != !unlocked) {
+			unlocked = ui->st != NULL;
+			if (unlocked)
+				read_lock_after(ui);
+		}
 		if (ui->lock_now)
 			ui_lock(ui);
 		if (ui->reveal && ui_now_ms() >= ui->reveal_until_ms) {
@@ -574,7 +599,7 @@ struct ui_opts {
 static int
 parse_opts(int argc, char **argv, struct ui_opts *o)
 {
-	o->lock_after = DEFAULT_LOCK_AFTER;
+	o->lock_after = -1; /* the store's setting */
 	o->reveal = DEFAULT_REVEAL;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
@@ -627,7 +652,8 @@ ui_main(int argc, char **argv)
 		fprintf(stderr, "passtore: %s\n", _("the console needs a terminal"));
 		return 2;
 	}
-	ui.lock_after = o.lock_after;
+	lock_after_opt = o.lock_after;
+	ui.lock_after = o.lock_after >= 0 ? o.lock_after : DEFAULT_LOCK_AFTER;
 	ui.reveal_secs = o.reveal;
 	if (o.demo) {
 		if (demo_create(&ui.demo_dir, &ui.path, &err) != PT_OK) {

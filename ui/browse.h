@@ -38,6 +38,10 @@ struct pw_source {
 	char fqdn[256];
 };
 int pw_source_each(void *ctx, ui_row_cb cb, void *ud);
+/* The same, a page at a time after a row's key (see struct
+ * ui_list_source); all the entries only (fqdn empty). */
+int pw_source_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
+                    void *ud);
 
 #define PW_ACTIONS                                                                        \
 	(ACTBIT(ACT_NEW) | ACTBIT(ACT_REVEAL) | ACTBIT(ACT_UPDATE) | ACTBIT(ACT_GENERATE) |     \

@@ -1,6 +1,9 @@
 /* list.c - the list model: counting, sorting, filtering and a window of
  * copied rows; the only memory proportional to the store is the sort
- * index (a short key and a position per row), kept only when sorted. */
+ * index (a short key and a position per row), kept only when sorted.
+ * A seeking source (each_after) also gets a sparse checkpoint index, so
+ * a window deep in the list is read from the nearest checkpoint, not
+ * from the first row. */
 #include "config.h"
 
 #include <ctype.h>
@@ -31,13 +34,35 @@ ui_list_new(const struct ui_list_source *src)
 static void
 win_clear(struct ui_list *l)
 {
-	for (size_t i = 0; i < l->nwin; i++)
+	for (size_t i = 0; i < l->nwin; i++) {
 		for (int c = 0; c < UI_LIST_MAXCOLS; c++)
 			free((char *)l->win[i].col[c]);
+		free((char *)l->win[i].key);
+	}
 	free(l->win);
 	l->win = NULL;
 	l->nwin = 0;
 	l->win_valid = false;
+}
+
+static void
+cp_clear(struct ui_list *l)
+{
+	for (size_t i = 0; i < l->ncp; i++)
+		free(l->cp[i]);
+	free(l->cp);
+	l->cp = NULL;
+	l->ncp = 0;
+}
+
+/* One pass over the source from its first row. */
+static int
+stream_all(struct ui_list *l, ui_row_cb cb, void *ud)
+{
+	l->passes++;
+	if (l->src.each_after)
+		return l->src.each_after(l->src.ctx, NULL, l->filter, 0, cb, ud);
+	return l->src.each(l->src.ctx, cb, ud);
 }
 
 void
@@ -48,6 +73,7 @@ ui_list_free(struct ui_list **lp)
 	if (!l)
 		return;
 	win_clear(l);
+	cp_clear(l);
 	free(l->index);
 	free(l->filter);
 	free(l);
@@ -78,12 +104,46 @@ ui_row_matches(const struct ui_row *r, int ncols, const char *filter)
 
 /* ---- counting and sorting: one pass over the source ---- */
 
+static int copy_row(struct ui_list *l, size_t slot, const struct ui_row *r);
+
 struct count_ctx {
 	struct ui_list *l;
+	bool fill;          /* the source's order: copy the window's rows too */
 	size_t pos, count, cap;
 	struct ui_list_key *idx;
+	char **cp;          /* checkpoints: see struct ui_list */
+	size_t ncp, cpstep;
 	int nomem;
 };
+
+/* Row c->count - 1 (the last one counted) ends a step: keep its key.
+ * When the keys fill UI_LIST_MAXCP the step doubles and every other key
+ * goes, so the index stays bounded whatever the store holds. */
+static int
+checkpoint(struct count_ctx *c, const char *key)
+{
+	if (c->count % c->cpstep != 0)
+		return 0;
+	if (!c->cp && !(c->cp = calloc(UI_LIST_MAXCP, sizeof *c->cp)))
+		return -1;
+	if (c->ncp == UI_LIST_MAXCP) {
+		size_t n = 0;
+		for (size_t i = 0; i < c->ncp; i++) {
+			if (i % 2 == 1)
+				c->cp[n++] = c->cp[i];
+			else
+				free(c->cp[i]);
+		}
+		c->ncp = n;
+		c->cpstep *= 2;
+		if (c->count % c->cpstep != 0)
+			return 0;
+	}
+	if (!(c->cp[c->ncp] = strdup(key)))
+		return -1;
+	c->ncp++;
+	return 0;
+}
 
 static int
 count_cb(const struct ui_row *r, void *ud)
@@ -92,8 +152,14 @@ count_cb(const struct ui_row *r, void *ud)
 	struct ui_list *l = c->l;
 	size_t pos = c->pos++;
 
+	l->streamed++;
 	if (!ui_row_matches(r, l->src.ncols, l->filter))
 		return 0;
+	if (c->fill && c->count >= l->win_top && c->count - l->win_top < l->nwin &&
+	    copy_row(l, c->count - l->win_top, r) != 0) {
+		c->nomem = 1;
+		return 1;
+	}
 	if (l->sort_col >= 0) {
 		if (c->count == c->cap) {
 			size_t cap = c->cap ? c->cap * 2 : 256;
@@ -112,6 +178,10 @@ count_cb(const struct ui_row *r, void *ud)
 		e->pos = pos;
 	}
 	c->count++;
+	if (l->sort_col < 0 && l->src.each_after && r->key && checkpoint(c, r->key) != 0) {
+		c->nomem = 1;
+		return 1;
+	}
 	return 0;
 }
 
@@ -165,16 +235,29 @@ clamp(struct ui_list *l)
 int
 ui_list_refresh(struct ui_list *l)
 {
-	struct count_ctx c = { .l = l };
+	struct count_ctx c = { .l = l, .cpstep = UI_LIST_CPSTEP };
+	size_t top = l->top;
 	int rc;
 
 	win_clear(l);
+	cp_clear(l);
 	free(l->index);
 	l->index = NULL;
-	l->passes++;
-	rc = l->src.each(l->src.ctx, count_cb, &c);
+	/* in the source's order the pass meets the window's rows on its way:
+	 * copied now, the first paint after a filter reads nothing more */
+	if (l->sort_col < 0 && (l->win = calloc(l->height, sizeof *l->win))) {
+		l->nwin = l->height;
+		l->win_top = top;
+		c.fill = true;
+	}
+	rc = stream_all(l, count_cb, &c);
 	l->error = rc != 0 || c.nomem;
+	l->cp = c.cp;
+	l->ncp = c.ncp;
+	l->cpstep = c.cpstep;
 	if (l->error) {
+		win_clear(l);
+		cp_clear(l);
 		free(c.idx);
 		l->count = 0;
 		clamp(l);
@@ -188,13 +271,25 @@ ui_list_refresh(struct ui_list *l)
 			      l->sort_desc ? idx_cmp_desc : idx_cmp_asc);
 	}
 	clamp(l);
+	if (c.fill && l->top == top) {
+		/* the slots past the last row stay empty: not part of the window */
+		l->nwin = l->count > top ? l->count - top : 0;
+		if (l->nwin > l->height)
+			l->nwin = l->height;
+		l->win_valid = true;
+	} else {
+		win_clear(l); /* the rows moved (fewer of them): read again */
+	}
 	return 0;
 }
 
 void
 ui_list_set_height(struct ui_list *l, size_t height)
 {
-	l->height = height ? height : 1;
+	height = height ? height : 1;
+	if (height == l->height)
+		return; /* drawn again: the window still holds */
+	l->height = height;
 	l->win_valid = false;
 	clamp(l);
 }
@@ -290,6 +385,8 @@ copy_row(struct ui_list *l, size_t slot, const struct ui_row *r)
 		if (!w->col[c])
 			return -1;
 	}
+	if (r->key && !(w->key = strdup(r->key)))
+		return -1;
 	l->copied++;
 	return 0;
 }
@@ -301,6 +398,7 @@ fill_cb(const struct ui_row *r, void *ud)
 	struct ui_list *l = f->l;
 	size_t pos = f->pos++;
 
+	l->streamed++;
 	if (f->want) {
 		/* the window's slots are few: a linear look-up is fine */
 		for (size_t s = 0; s < l->nwin; s++)
@@ -322,24 +420,64 @@ fill_cb(const struct ui_row *r, void *ud)
 	return ++f->found == l->nwin;
 }
 
+/* Where a seeking source starts for a window at l->top: the nearest
+ * checkpoint or row still on screen before it.  *after (NULL: the first
+ * row) is a copy; returns the ordinal among matches of the row after it. */
+static size_t
+seek_start(struct ui_list *l, char **after)
+{
+	size_t k = l->cpstep ? l->top / l->cpstep : 0, start = 0;
+	const char *key = NULL;
+
+	if (k > l->ncp)
+		k = l->ncp;
+	if (k > 0) {
+		start = k * l->cpstep;
+		key = l->cp[k - 1];
+	}
+	if (l->nwin && l->win_top < l->top) {
+		size_t j = l->top - l->win_top;
+		if (j > l->nwin)
+			j = l->nwin;
+		if (l->win_top + j > start && l->win[j - 1].key) {
+			start = l->win_top + j;
+			key = l->win[j - 1].key;
+		}
+	}
+	*after = key ? strdup(key) : NULL;
+	if (key && !*after)
+		return (size_t)-1;
+	return start;
+}
+
 static int
 fill_window(struct ui_list *l)
 {
 	struct fill_ctx f = { .l = l };
+	char *after = NULL;
 	size_t n;
 	int rc;
 
+	if (!l->index && l->src.each_after) {
+		f.match = seek_start(l, &after);
+		if (f.match == (size_t)-1)
+			return -1;
+	}
 	win_clear(l);
 	n = l->count > l->top ? l->count - l->top : 0;
 	if (n > l->height)
 		n = l->height;
 	l->win_top = l->top;
 	l->win_valid = true;
-	if (n == 0)
+	if (n == 0) {
+		free(after);
 		return 0;
+	}
 	l->win = calloc(n, sizeof *l->win);
-	if (!l->win)
+	if (!l->win) {
+		free(after);
 		return -1;
+	}
 	l->nwin = n;
 	if (l->index) {
 		f.want = malloc(n * sizeof *f.want);
@@ -348,8 +486,14 @@ fill_window(struct ui_list *l)
 		for (size_t s = 0; s < n; s++)
 			f.want[s] = l->index[l->top + s].pos;
 	}
-	l->passes++;
-	rc = l->src.each(l->src.ctx, fill_cb, &f);
+	if (!l->index && l->src.each_after) {
+		l->passes++;
+		rc = l->src.each_after(l->src.ctx, after, l->filter,
+		                       l->filter ? 0 : l->top - f.match + n, fill_cb, &f);
+		free(after);
+	} else {
+		rc = stream_all(l, fill_cb, &f);
+	}
 	free(f.want);
 	/* a row that vanished since counting leaves an empty slot */
 	for (size_t s = 0; s < n; s++)

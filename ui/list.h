@@ -3,8 +3,10 @@
  * so it is tested without a terminal (tests/unit/test_ui_list.c).
  *
  * Memory is bounded by the window, not by the store: in the source's own
- * order nothing is kept but the visible rows; sorted on another column
- * the model keeps one short key and a position per matching row.
+ * order nothing is kept but the visible rows and, when the source can
+ * seek, a sparse checkpoint index (the key of every Nth matching row, at
+ * most UI_LIST_MAXCP keys); sorted on another column the model keeps one
+ * short key and a position per matching row.
  */
 #ifndef PASSTORE_UI_LIST_H
 #define PASSTORE_UI_LIST_H
@@ -15,20 +17,54 @@
 
 #define UI_LIST_MAXCOLS 8
 #define UI_LIST_KEYLEN 48 /* bytes of a sort key kept per row */
+#define UI_LIST_CPSTEP 64 /* first distance between two checkpoints, in rows */
+#define UI_LIST_MAXCP 2048 /* checkpoints kept at most (the step doubles) */
 
 struct ui_row {
 	int64_t id;
 	const char *col[UI_LIST_MAXCOLS];
+	/* Where the row stands in the source's order, for a seeking source
+	 * (see each_after): an opaque string the source alone reads back,
+	 * e.g. the FQDN of a host list ordered by FQDN.  NULL otherwise. */
+	const char *key;
 };
 
 typedef int (*ui_row_cb)(const struct ui_row *r, void *ud);
 
+/*
+ * A source streams rows in its own fixed order.  The model calls back
+ * into it; cb returning non-zero stops the stream (the source then
+ * returns 0).  Both calls return 0, or -1 when the source failed.
+ *
+ * each: every row, from the first.  May be NULL when each_after is set.
+ *
+ * each_after (optional): lets the model page without re-reading the
+ * store from the first row.  It streams rows in the same order as each,
+ * starting just after the row whose key (struct ui_row.key) is after
+ * (NULL: from the first row); every row it gives must carry its key.
+ *   filter: the list's filter or NULL.  The source may use it to leave
+ *     out rows that cannot match (case-insensitive substring of any
+ *     column, as ui_row_matches()), e.g. in its SQL; it must never leave
+ *     out a row that matches.  The model checks every row again, so a
+ *     source that cannot filter like that passes NULL to the core.
+ *   limit: 0 for no limit; else the model needs no more than limit rows
+ *     (only given when filter is NULL, so a SQL LIMIT is always right).
+ * The keyset core calls fit it directly, e.g. for hosts
+ *   model_host_page(st, filter, after, limit, cb, ud, err)
+ * and for the certificates list its (filter, after-key, limit, cb) call.
+ * The model remembers the key of every Nth matching row while counting
+ * and the keys of the rows on screen, and starts from the nearest one
+ * before the wanted row: a page-down, End or a filter's first page read
+ * a page and at most N rows more, wherever they are in the list.
+ * Sorted on a column (ui_list_set_sort) the model still streams from the
+ * first row through each (or each_after with after NULL).
+ */
 struct ui_list_source {
 	int ncols;
-	/* Stream every row in the source's own order; stop early when cb
-	 * returns non-zero.  Returns 0, or -1 when the source failed. */
 	int (*each)(void *ctx, ui_row_cb cb, void *ud);
 	void *ctx;
+	int (*each_after)(void *ctx, const char *after, const char *filter, size_t limit,
+	                  ui_row_cb cb, void *ud);
 };
 
 struct ui_list_key; /* private: sort index entry */
@@ -46,9 +82,13 @@ struct ui_list {
 	size_t nwin, win_top;
 	bool win_valid;
 	struct ui_list_key *index; /* sorted index, or NULL */
+	/* seeking sources: cp[k - 1] is the key of matching row k * cpstep - 1 */
+	char **cp;
+	size_t ncp, cpstep;
 	/* figures, for tests and benchmarks */
 	unsigned long passes;  /* times the source was streamed */
 	unsigned long copied;  /* rows copied into the window */
+	unsigned long streamed; /* rows the source gave, over all passes */
 	int error;             /* the last pass failed */
 };
 

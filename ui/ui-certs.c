@@ -18,7 +18,6 @@
 #include "inventory.h"
 #include "store.h"
 
-#define CHUNK 1024 /* rows read per page from the store while streaming */
 #define CN_COLS 104 /* the subject CN gets a column from this width on */
 
 static const char *const band_names[] = {
@@ -75,28 +74,44 @@ ymdhm(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
 }
 
-/* ---- the sources: the store read a chunk at a time ---- */
+/* ---- the sources: keyset pages of the store (list.h's each_after) ---- */
 
 struct stream {
-	struct ui *ui;
 	ui_row_cb cb;
 	void *ud;
-	size_t got;
-	int stop;
-	struct inv_key last;
 };
 
 enum { C_HOST, C_CN, C_BAND, C_NOTAFTER, C_DAYS, C_STATE, C_CA, C_NCOLS };
+
+/* A row's place in the not-after order, as the list model keeps it:
+ * "NOTAFTER:ID", read back by key_parse. */
+static void
+key_parse(const char *s, struct inv_key *k, bool with_text)
+{
+	char *end;
+
+	memset(k, 0, sizeof *k);
+	if (!s)
+		return;
+	k->num = strtoll(s, &end, 10);
+	if (*end != ':')
+		return;
+	k->id = strtoll(end + 1, &end, 10);
+	if (with_text && *end == ':')
+		snprintf(k->text, sizeof k->text, "%s", end + 1);
+	k->set = true;
+}
 
 static int
 cert_row(const struct inv_cert_row *c, void *ud)
 {
 	struct stream *s = ud;
-	char na[16], days[24];
-	struct ui_row r = { .id = c->id };
+	char na[16], days[24], key[48];
+	struct ui_row r = { .id = c->id, .key = key };
 
 	ymd(c->not_after, na, sizeof na);
 	snprintf(days, sizeof days, "%ld", c->days_left);
+	snprintf(key, sizeof key, "%lld:%lld", (long long)c->key.num, (long long)c->key.id);
 	r.col[C_HOST] = c->fqdn;
 	r.col[C_CN] = c->cn;
 	r.col[C_BAND] = certs_band_label(c->band);
@@ -104,28 +119,26 @@ cert_row(const struct inv_cert_row *c, void *ud)
 	r.col[C_DAYS] = days;
 	r.col[C_STATE] = strcmp(c->state, "current") == 0 ? _("current") : _("superseded");
 	r.col[C_CA] = c->ca;
-	s->got++;
-	s->last = c->key;
-	return s->stop = s->cb(&r, s->ud);
+	return s->cb(&r, s->ud);
 }
 
-/* Most urgent first: the not-after order, on its index. */
+/* Most urgent first: the not-after order, on its index.  The list's
+ * filter also matches the band, date and state labels, which the core's
+ * SQL filter does not see: the model filters, the core is not asked to. */
 static int
-certs_each(void *ctx, ui_row_cb cb, void *ud)
+certs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
 {
-	struct stream s = { .ui = ctx, .cb = cb, .ud = ud };
+	struct ui *ui = ctx;
+	struct stream s = { cb, ud };
+	struct inv_key k;
 	struct pt_err err = { 0 };
-	time_t now = time(NULL);
 
-	if (!s.ui->st)
+	(void)filter;
+	if (!ui->st)
 		return -1;
-	do {
-		s.got = 0;
-		if (inv_cert_page(s.ui->st, NULL, INV_BY_EXPIRY, &s.last, false, CHUNK, now, cert_row, &s,
-		                  &err) != PT_OK)
-			return -1;
-	} while (!s.stop && s.got == CHUNK);
-	return 0;
+	key_parse(after, &k, false);
+	return inv_cert_page(ui->st, NULL, INV_BY_EXPIRY, &k, false, limit, time(NULL), cert_row, &s,
+	                     &err) == PT_OK ? 0 : -1;
 }
 
 enum { R_HOST, R_CA, R_KEY, R_AGE, R_SUBJECT, R_NCOLS };
@@ -134,37 +147,34 @@ static int
 req_row(const struct inv_req_row *q, void *ud)
 {
 	struct stream *s = ud;
-	char age[48];
-	struct ui_row r = { .id = q->id };
+	char age[48], key[300];
+	struct ui_row r = { .id = q->id, .key = key };
 
 	snprintf(age, sizeof age, ngettext("%ld day", "%ld days", q->age_days), q->age_days);
+	snprintf(key, sizeof key, "0:%lld:%s", (long long)q->key.id, q->key.text);
 	r.col[R_HOST] = q->fqdn;
 	r.col[R_CA] = q->ca;
 	r.col[R_KEY] = q->keytype;
 	r.col[R_AGE] = age;
 	r.col[R_SUBJECT] = q->subject;
-	s->got++;
-	s->last = q->key;
-	return s->stop = s->cb(&r, s->ud);
+	return s->cb(&r, s->ud);
 }
 
 static int
-reqs_each(void *ctx, ui_row_cb cb, void *ud)
+reqs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
 {
-	struct stream s = { .ui = ctx, .cb = cb, .ud = ud };
+	struct ui *ui = ctx;
+	struct stream s = { cb, ud };
 	struct inv_filter f = { .pending_only = true };
+	struct inv_key k;
 	struct pt_err err = { 0 };
-	time_t now = time(NULL);
 
-	if (!s.ui->st)
+	(void)filter; /* the age label is the model's to match */
+	if (!ui->st)
 		return -1;
-	do {
-		s.got = 0;
-		if (inv_req_page(s.ui->st, &f, INV_BY_HOST, &s.last, false, CHUNK, now, req_row, &s,
-		                 &err) != PT_OK)
-			return -1;
-	} while (!s.stop && s.got == CHUNK);
-	return 0;
+	key_parse(after, &k, true);
+	return inv_req_page(ui->st, &f, INV_BY_HOST, &k, false, limit, time(NULL), req_row, &s,
+	                    &err) == PT_OK ? 0 : -1;
 }
 
 /* ---- key match of the rows on screen ---- */
@@ -229,9 +239,9 @@ cert_cols(struct colspec *c)
 		c[n++] = (struct colspec){ N_("Subject CN"), C_CN, COLS - 80 };
 	c[n++] = (struct colspec){ N_("Band"), C_BAND, 10 };
 	c[n++] = (struct colspec){ N_("Not after"), C_NOTAFTER, 11 };
-	c[n++] = (struct colspec){ N_("Days"), C_DAYS, 5 };
+	c[n++] = (struct colspec){ N_("Days"), C_DAYS, 7 }; /* "Giorni" */
 	c[n++] = (struct colspec){ N_("State"), C_STATE, 11 };
-	c[n++] = (struct colspec){ N_("Key"), -1, 4 };
+	c[n++] = (struct colspec){ N_("Key"), -1, 7 }; /* "Chiave" */
 	c[n++] = (struct colspec){ N_("CA"), C_CA, 0 };
 	return n;
 }
@@ -264,7 +274,10 @@ table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, b
 		char h[64];
 		snprintf(h, sizeof h, "%s%s", _(cs[c].head),
 		         cs[c].col >= 0 && l->sort_col == cs[c].col ? (l->sort_desc ? " v" : " ^") : "");
-		ui_put(top, x, w, A_BOLD | A_UNDERLINE, h, true);
+		/* like the cells, a cut heading keeps a blank before the next */
+		ui_put(top, x, c + 1 < nc ? w - 1 : w, A_BOLD | A_UNDERLINE, h, true);
+		if (c + 1 < nc)
+			ui_put(top, x + w - 1, 1, A_NORMAL, " ", false);
 		x += w;
 	}
 	if (l->filter || l->count > (size_t)(rows - 1)) {
@@ -318,11 +331,11 @@ static void
 open_lists(struct ui *ui)
 {
 	if (!certs) {
-		struct ui_list_source s = { C_NCOLS, certs_each, ui };
+		struct ui_list_source s = { .ncols = C_NCOLS, .ctx = ui, .each_after = certs_after };
 		certs = ui_list_new(&s);
 	}
 	if (!reqs) {
-		struct ui_list_source s = { R_NCOLS, reqs_each, ui };
+		struct ui_list_source s = { .ncols = R_NCOLS, .ctx = ui, .each_after = reqs_after };
 		reqs = ui_list_new(&s);
 	}
 }

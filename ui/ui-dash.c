@@ -1,6 +1,9 @@
 /* ui-dash.c - the dashboard: posture, audit chain, backups, certificate
  * bands with a 12-month expiry timeline, and what needs attention.
- * Everything is read once on entry (and on ^L), not on every redraw. */
+ * Everything is read once on entry (and on ^L), not on every redraw.
+ * The first paint needs only cheap reads (the certificates' stored
+ * dates, no DER parsed); the audit chain, which hashes every row, is
+ * checked on the first timer tick after it. */
 #include "config.h"
 
 #include <curses.h>
@@ -29,6 +32,7 @@ static struct {
 	enum theme_role posture_role;
 	char audit[128];
 	enum theme_role audit_role;
+	bool audit_pending;
 	char backups[MAX_BACKUPS][128];
 	int nbackups, total_backups;
 	time_t newest_backup;
@@ -53,6 +57,20 @@ attention(enum theme_role role, const char *fmt, ...)
 	vsnprintf(d.attn[d.nattn], sizeof d.attn[0], fmt, ap);
 	va_end(ap);
 	d.attn_role[d.nattn++] = role;
+}
+
+/* Before everything else (dropping the last one when full): what the
+ * tick finds after the first paint still heads the list. */
+static void
+attention_first(enum theme_role role, const char *text)
+{
+	int n = d.nattn < MAX_ATTN ? d.nattn : MAX_ATTN - 1;
+
+	memmove(d.attn[1], d.attn[0], (size_t)n * sizeof d.attn[0]);
+	memmove(&d.attn_role[1], &d.attn_role[0], (size_t)n * sizeof d.attn_role[0]);
+	snprintf(d.attn[0], sizeof d.attn[0], "%s", text);
+	d.attn_role[0] = role;
+	d.nattn = n + 1;
 }
 
 static void
@@ -116,8 +134,10 @@ load_audit(struct ui *ui)
 		d.audit_role = ROLE_BAND_OK;
 	} else {
 		snprintf(d.audit, sizeof d.audit, _("Audit chain: BROKEN at row %lld"), (long long)bad);
+		char line[sizeof d.attn[0]];
 		d.audit_role = ROLE_ALERT;
-		attention(ROLE_ALERT, _("Audit chain broken: %s"), err.detail);
+		snprintf(line, sizeof line, _("Audit chain broken: %s"), err.detail);
+		attention_first(ROLE_ALERT, line);
 	}
 }
 
@@ -137,25 +157,76 @@ backup_cb(const struct backup_info *b, void *ud)
 	return 0;
 }
 
+struct cert_ctx {
+	time_t now;
+	int crit, warn;
+	/* the most urgent first: kept apart, added after the pass */
+	struct {
+		char fqdn[96];
+		long days;
+		enum x509_band band;
+	} urgent[MAX_ATTN];
+	int nurgent;
+};
+
 static int
-cert_cb(const struct cert_status *cs, void *ud)
+cert_cb(const struct cert_glance *c, void *ud)
 {
-	time_t now = *(time_t *)ud;
+	struct cert_ctx *x = ud;
+	long days;
+	enum x509_band band = x509_band(c->not_before, c->not_after, x->now, x->crit, x->warn, &days);
 
 	d.certs++;
-	if ((unsigned)cs->band < 5)
-		d.bands[cs->band]++;
-	if (cs->band == X509_BAND_EXPIRED || cs->band == X509_BAND_CRITICAL)
-		attention(cs->band == X509_BAND_EXPIRED ? ROLE_BAND_EXPIRED : ROLE_BAND_CRITICAL,
-		          cs->band == X509_BAND_EXPIRED ? _("Certificate of %s expired %ld days ago")
-		                                        : _("Certificate of %s expires in %ld days"),
-		          cs->fqdn, cs->days_left < 0 ? -cs->days_left : cs->days_left);
-	if (cs->x && cs->x->not_after >= now) {
-		long m = (long)((cs->x->not_after - now) / (86400L * 30));
+	if ((unsigned)band < 5)
+		d.bands[band]++;
+	if (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL) {
+		/* keep the MAX_ATTN with the fewest days left (expired first) */
+		int at = x->nurgent;
+		if (at == MAX_ATTN) {
+			if (days >= x->urgent[MAX_ATTN - 1].days)
+				goto months;
+			at = MAX_ATTN - 1;
+		} else {
+			x->nurgent++;
+		}
+		while (at > 0 && x->urgent[at - 1].days > days) {
+			x->urgent[at] = x->urgent[at - 1];
+			at--;
+		}
+		snprintf(x->urgent[at].fqdn, sizeof x->urgent[at].fqdn, "%s", c->fqdn);
+		x->urgent[at].days = days;
+		x->urgent[at].band = band;
+	}
+months:
+	if (c->not_after >= x->now) {
+		long m = (long)((c->not_after - x->now) / (86400L * 30));
 		if (m < MONTHS)
 			d.months[m]++;
 	}
 	return 0;
+}
+
+static void
+load_certs(struct ui *ui, time_t now)
+{
+	struct pt_err err = { 0 };
+	struct cert_ctx *x = calloc(1, sizeof *x);
+
+	if (!x)
+		return;
+	x->now = now;
+	if (cert_band_days(ui->st, &x->crit, &x->warn, &err) != PT_OK ||
+	    model_cert_current_foreach(ui->st, cert_cb, x, &err) != PT_OK)
+		attention(ROLE_ALERT, _("Certificates: %s"), err.detail);
+	for (int i = 0; i < x->nurgent; i++) {
+		long days = x->urgent[i].days;
+		bool expired = x->urgent[i].band == X509_BAND_EXPIRED;
+		attention(expired ? ROLE_BAND_EXPIRED : ROLE_BAND_CRITICAL,
+		          expired ? _("Certificate of %s expired %ld days ago")
+		                  : _("Certificate of %s expires in %ld days"),
+		          x->urgent[i].fqdn, days < 0 ? -days : days);
+	}
+	free(x);
 }
 
 static void
@@ -166,14 +237,27 @@ dash_enter(struct ui *ui)
 
 	memset(&d, 0, sizeof d);
 	load_posture(ui);
-	load_audit(ui);
+	/* the audit chain: on the first tick, after the first paint */
+	snprintf(d.audit, sizeof d.audit, "%s", _("Audit chain: checking..."));
+	d.audit_role = ROLE_HINT;
+	d.audit_pending = true;
 	model_backup_foreach(ui->st, backup_cb, &now, &err);
 	if (d.total_backups == 0)
 		attention(ROLE_BAND_WARNING, "%s", _("No backup copy yet: run \"passtore backup DIR\"."));
 	else if (now - d.newest_backup > 7 * 86400)
 		attention(ROLE_BAND_WARNING, "%s", _("The newest backup copy is older than 7 days."));
-	cert_status_foreach(ui->st, NULL, false, -1, now, cert_cb, &now, &err);
+	load_certs(ui, now);
 	d.loaded = true;
+}
+
+static bool
+dash_tick(struct ui *ui)
+{
+	if (!d.loaded || !d.audit_pending)
+		return false;
+	d.audit_pending = false;
+	load_audit(ui);
+	return true;
 }
 
 static void
@@ -292,5 +376,6 @@ const struct view_ops ui_dash_ops = {
 	.enter = dash_enter,
 	.draw = dash_draw,
 	.handle = dash_handle,
+	.tick = dash_tick,
 	.reset = dash_reset,
 };

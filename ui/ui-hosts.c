@@ -34,11 +34,15 @@ host_row(const struct host *h, void *ud)
 	r.col[2] = port;
 	r.col[3] = h->groups;
 	r.col[4] = creds;
+	r.key = h->fqdn; /* the list's order: a page starts after a name */
 	return e->cb(&r, e->ud);
 }
 
+/* Keyset pages on the fqdn index; the core's filter covers the columns
+ * shown, so it can leave out what the list would not show. */
 static int
-hosts_each(void *ctx, ui_row_cb cb, void *ud)
+hosts_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
+            void *ud)
 {
 	struct ui *ui = ctx;
 	struct host_each e = { cb, ud };
@@ -46,7 +50,7 @@ hosts_each(void *ctx, ui_row_cb cb, void *ud)
 
 	if (!ui->st)
 		return -1;
-	return model_host_foreach(ui->st, NULL, host_row, &e, &err) == PT_OK ? 0 : -1;
+	return model_host_page(ui->st, filter, after, limit, host_row, &e, &err) == PT_OK ? 0 : -1;
 }
 
 static const char *const host_heads[] = { N_("Host"), N_("Address"), N_("Port"), N_("Groups"),
@@ -72,7 +76,8 @@ follow_selection(struct ui *ui)
 	snprintf(hpw_src.fqdn, sizeof hpw_src.fqdn, "%s", fqdn);
 	hpw_src.ui = ui;
 	if (!hpw_b.list) {
-		struct ui_list_source s = { 5, pw_source_each, &hpw_src };
+		/* a host's entries are few: read whole, no seeking */
+		struct ui_list_source s = { .ncols = 5, .each = pw_source_each, .ctx = &hpw_src };
 		hpw_b.list = ui_list_new(&s);
 	}
 	if (hpw_b.list) {
@@ -91,7 +96,7 @@ hosts_enter(struct ui *ui)
 	if (hostpage_active() && !hostpage_open(ui, hostpage_host()))
 		hostpage_close(ui);
 	if (!hosts_b.list) {
-		struct ui_list_source s = { 5, hosts_each, ui };
+		struct ui_list_source s = { .ncols = 5, .ctx = ui, .each_after = hosts_after };
 		hosts_b.list = ui_list_new(&s);
 	}
 	if (hosts_b.list)

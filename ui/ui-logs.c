@@ -1,7 +1,12 @@
-/* ui-logs.c - the transfer window log and the audit trail, newest first. */
+/* ui-logs.c - the transfer window log and the audit trail, newest first.
+ * The audit trail grows with every change (a row per certificate on a big
+ * site): it is paged newest first on its rowid; the window log is short
+ * and sorted by the list model. */
 #include "config.h"
 
 #include <curses.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -9,6 +14,7 @@
 #include "audit.h"
 #include "browse.h"
 #include "i18n.h"
+#include "model.h"
 #include "transfer.h"
 
 struct log_each {
@@ -75,11 +81,13 @@ audit_row(const struct audit_row *a, void *ud)
 	r.col[3] = a->action;
 	r.col[4] = a->object;
 	r.col[5] = a->detail;
+	r.key = id; /* newest first: a page starts before an id */
 	return e->cb(&r, e->ud);
 }
 
 static int
-audit_each(void *ctx, ui_row_cb cb, void *ud)
+audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
+            void *ud)
 {
 	struct ui *ui = ctx;
 	struct log_each e = { cb, ud };
@@ -87,7 +95,10 @@ audit_each(void *ctx, ui_row_cb cb, void *ud)
 
 	if (!ui->st)
 		return -1;
-	return audit_foreach(ui->st, audit_row, &e, &err) == PT_OK ? 0 : -1;
+	return model_audit_page(ui->st, filter, after ? strtoll(after, NULL, 10) : 0, limit, audit_row,
+	                        &e, &err) == PT_OK
+	               ? 0
+	               : -1;
 }
 
 static const char *const win_heads[] = { N_("#"), N_("Opened"), N_("Purpose"), N_("Host"),
@@ -101,12 +112,11 @@ static const int aud_widths[] = { 5, 17, 9, 13, 24, 0 };
 static struct browser aud_b = { NULL, aud_heads, aud_widths, 6, -1 };
 
 static void
-open_log(struct ui *ui, struct browser *b, int (*each)(void *, ui_row_cb, void *))
+open_log(struct ui *ui, struct browser *b, const struct ui_list_source *src, bool sort)
 {
 	if (!b->list) {
-		struct ui_list_source s = { b->ncols, each, ui };
-		b->list = ui_list_new(&s);
-		if (b->list) {
+		b->list = ui_list_new(src);
+		if (b->list && sort) {
 			b->list->sort_col = 0; /* newest first */
 			b->list->sort_desc = true;
 		}
@@ -115,8 +125,21 @@ open_log(struct ui *ui, struct browser *b, int (*each)(void *, ui_row_cb, void *
 		ui_list_refresh(b->list);
 }
 
-static void win_enter(struct ui *ui) { open_log(ui, &win_b, windows_each); }
-static void aud_enter(struct ui *ui) { open_log(ui, &aud_b, audit_each); }
+static void
+win_enter(struct ui *ui)
+{
+	struct ui_list_source s = { .ncols = win_b.ncols, .each = windows_each, .ctx = ui };
+
+	open_log(ui, &win_b, &s, true);
+}
+
+static void
+aud_enter(struct ui *ui)
+{
+	struct ui_list_source s = { .ncols = aud_b.ncols, .ctx = ui, .each_after = audit_after };
+
+	open_log(ui, &aud_b, &s, false); /* the source's own order is newest first */
+}
 static void win_draw(struct ui *ui, int top, int rows) { browser_draw(ui, &win_b, top, rows, true); }
 static void aud_draw(struct ui *ui, int top, int rows) { browser_draw(ui, &aud_b, top, rows, true); }
 

@@ -27,11 +27,15 @@ struct pw_each {
 	void *ud;
 };
 
+/* A row's key: host spec, user and service (the list's order), joined
+ * by a unit separator, which none of them holds. */
+#define KEYSEP '\x1f'
+
 static int
 pw_row(const struct credential *c, void *ud)
 {
 	struct pw_each *e = ud;
-	char entry[768], ver[24], hosts[24], upd[32];
+	char entry[768], key[768], ver[24], hosts[24], upd[32];
 	struct ui_row r = { .id = c->id };
 	struct tm tm;
 
@@ -45,6 +49,8 @@ pw_row(const struct credential *c, void *ud)
 	r.col[2] = hosts;
 	r.col[3] = upd;
 	r.col[4] = "";
+	snprintf(key, sizeof key, "%s%c%s%c%s", c->hostspec, KEYSEP, c->user, KEYSEP, c->service);
+	r.key = key;
 	return e->cb(&r, e->ud);
 }
 
@@ -61,6 +67,33 @@ pw_source_each(void *ctx, ui_row_cb cb, void *ud)
 	ret = s->fqdn[0] ? model_pw_foreach_host(s->ui->st, s->fqdn, pw_row, &e, &err)
 	                 : model_pw_foreach(s->ui->st, NULL, pw_row, &e, &err);
 	return ret == PT_OK ? 0 : -1;
+}
+
+int
+pw_source_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
+                void *ud)
+{
+	struct pw_source *s = ctx;
+	struct pw_each e = { cb, ud };
+	struct pt_err err = { 0 };
+	struct credential a = { 0 };
+	char key[768], *p, *q;
+
+	if (!s->ui->st || s->fqdn[0]) /* one host's entries: read whole (each) */
+		return -1;
+	if (after) {
+		snprintf(key, sizeof key, "%s", after);
+		if (!(p = strchr(key, KEYSEP)) || !(q = strchr(p + 1, KEYSEP)))
+			return -1;
+		*p++ = '\0';
+		*q++ = '\0';
+		a.hostspec = key;
+		a.user = p;
+		a.service = q;
+	}
+	return model_pw_page(s->ui->st, filter, after ? &a : NULL, limit, pw_row, &e, &err) == PT_OK
+	               ? 0
+	               : -1;
 }
 
 /* ---- the form ---- */
@@ -312,7 +345,8 @@ pw_enter(struct ui *ui)
 	pw_src.ui = ui;
 	pw_src.fqdn[0] = '\0';
 	if (!pw_b.list) {
-		struct ui_list_source s = { 5, pw_source_each, &pw_src };
+		struct ui_list_source s = { .ncols = 5, .each = pw_source_each, .ctx = &pw_src,
+		                            .each_after = pw_source_after };
 		pw_b.list = ui_list_new(&s);
 	}
 	if (pw_b.list)

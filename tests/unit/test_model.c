@@ -191,6 +191,189 @@ START_TEST(changes_need_a_transaction)
 }
 END_TEST
 
+/* Pages collect FQDNs (or entries) into one string. */
+struct pagebuf {
+	char text[512];
+	int n;
+};
+
+static int
+page_host_cb(const struct host *h, void *ud)
+{
+	struct pagebuf *p = ud;
+
+	strcat(p->text, h->fqdn);
+	strcat(p->text, " ");
+	p->n++;
+	return 0;
+}
+
+static int
+page_pw_cb(const struct credential *c, void *ud)
+{
+	struct pagebuf *p = ud;
+	char e[128];
+
+	snprintf(e, sizeof e, "%s@%s:%s ", c->user, c->hostspec, c->service);
+	strcat(p->text, e);
+	p->n++;
+	return 0;
+}
+
+START_TEST(host_pages)
+{
+	struct pagebuf p = { "", 0 };
+	const char *groups[] = { "Grid", "wn" };
+	int64_t id, pw;
+
+	host("c.example.org", "ce");
+	host("a.example.org", NULL);
+	host("b.example.org", "se");
+	ck_assert_int_eq(model_host_add(st, "d.example.org", "10.1.2.3", 2222, groups, 2, NULL), PT_OK);
+	id = host("e.example.org", NULL);
+	ck_assert_int_eq(model_pw_add(st, "root", "e.example.org", "ssh", &id, 1, "s", 1, &pw, NULL), PT_OK);
+	/* after a key, with a limit: a keyset page in FQDN order */
+	ck_assert_int_eq(model_host_page(st, NULL, NULL, 2, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "a.example.org b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, NULL, "b.example.org", 2, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "c.example.org d.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, NULL, "d.example.org", 0, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "e.example.org ");
+	/* a key that is no row any more still places the page */
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, NULL, "b.zzz", 0, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "c.example.org d.example.org e.example.org ");
+	/* the filter: any shown column, any case */
+	static const struct {
+		const char *filter, *want;
+	} f[] = {
+		{ "C.EXAMPLE", "c.example.org " },
+		{ "10.1.2", "d.example.org " },
+		{ "2222", "d.example.org " },
+		{ "grid,w", "d.example.org " }, /* the groups as shown: "Grid,wn" */
+		{ "SE", "b.example.org " },
+		{ "1", "d.example.org e.example.org " }, /* the address; one password */
+		{ "nothing", "" },
+	};
+	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
+		p.text[0] = '\0';
+		ck_assert_int_eq(model_host_page(st, f[i].filter, NULL, 0, page_host_cb, &p, NULL), PT_OK);
+		ck_assert_str_eq(p.text, f[i].want);
+	}
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_host_page(st, "example", "c.example.org", 1, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "d.example.org ");
+}
+END_TEST
+
+START_TEST(pw_pages)
+{
+	struct pagebuf p = { "", 0 };
+	int64_t ids[2], id;
+	struct credential after = { .user = "root", .hostspec = "a.example.org", .service = "ssh" };
+
+	ids[0] = host("a.example.org", NULL);
+	ids[1] = host("b.example.org", NULL);
+	ck_assert_int_eq(model_pw_add(st, "root", "b.example.org", "ssh", &ids[1], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "admin", "a.example.org", "web", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "db", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_page(st, NULL, NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "admin@a.example.org:web root@a.example.org:db root@a.example.org:ssh "
+	                         "root@b.example.org:ssh ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, NULL, &after, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
+	after.service = "db";
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, NULL, &after, 1, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "root@a.example.org:ssh ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, "ADMIN@", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "admin@a.example.org:web ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_pw_page(st, "B.EXAMPLE.ORG:s", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
+	/* digits also match the version, the host count and the date */
+	p.n = 0;
+	ck_assert_int_eq(model_pw_page(st, "20", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(p.n, 4);
+	p.n = 0;
+	ck_assert_int_eq(model_pw_page(st, "7", &after, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(p.n, 0);
+}
+END_TEST
+
+static int
+glance_cb(const struct cert_glance *c, void *ud)
+{
+	struct pagebuf *p = ud;
+	char e[128];
+
+	snprintf(e, sizeof e, "%s:%lld ", c->fqdn, (long long)c->not_after);
+	strcat(p->text, e);
+	p->n++;
+	return 0;
+}
+
+START_TEST(current_certificates_only)
+{
+	struct pagebuf p = { "", 0 };
+
+	host("a.example.org", NULL);
+	host("b.example.org", NULL);
+	ck_assert_int_eq(store_exec(st,
+	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
+	        " (1, 1, 'ec:p256', x'00', 'k1', 'generated', 0), (2, 2, 'ec:p256', x'00', 'k2', 'generated', 0);"
+	        "INSERT INTO certificates (host_id, fqdn, key_ref, subject, issuer, serial, not_before,"
+	        " not_after, sha256, state, imported_at) VALUES"
+	        " (1, 'a.example.org', 1, 's', 'i', '1', 0, 100, 'h1', 'superseded', 0),"
+	        " (1, 'a.example.org', 1, 's', 'i', '2', 0, 200, 'h2', 'current', 0),"
+	        " (2, 'b.example.org', 2, 's', 'i', '3', 0, 300, 'h3', 'superseded', 0)", NULL),
+	        PT_OK);
+	ck_assert_int_eq(model_cert_current_foreach(st, glance_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "a.example.org:200 ");
+}
+END_TEST
+
+static int
+audit_page_cb(const struct audit_row *r, void *ud)
+{
+	struct pagebuf *p = ud;
+	char e[160];
+
+	snprintf(e, sizeof e, "%lld:%s:%s ", (long long)r->id, r->action, r->object);
+	strcat(p->text, e);
+	p->n++;
+	return 0;
+}
+
+START_TEST(audit_pages)
+{
+	struct pagebuf p = { "", 0 };
+
+	host("a.example.org", NULL); /* rows 1, 2, 3: host.add each */
+	host("b.example.org", NULL);
+	host("c.example.org", NULL);
+	ck_assert_int_eq(model_audit_page(st, NULL, 0, 2, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "3:host.add:c.example.org 2:host.add:b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, NULL, 2, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "1:host.add:a.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, "B.EXAMPLE", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "2:host.add:b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, "3", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_ptr_nonnull(strstr(p.text, "3:host.add:c.example.org ")); /* the id (or the time) */
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page(st, "nothing", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "");
+}
+END_TEST
+
 START_TEST(generated_secrets)
 {
 	char *a = NULL, *b = NULL;
@@ -223,6 +406,10 @@ main(void)
 	tcase_add_test(tc, host_with_passwords_is_not_removed);
 	tcase_add_test(tc, changes_are_audited_without_secrets);
 	tcase_add_test(tc, changes_need_a_transaction);
+	tcase_add_test(tc, host_pages);
+	tcase_add_test(tc, pw_pages);
+	tcase_add_test(tc, current_certificates_only);
+	tcase_add_test(tc, audit_pages);
 	tcase_add_test(tc, generated_secrets);
 	suite_add_tcase(s, tc);
 	return run_suite(s);

@@ -1,0 +1,525 @@
+/* bench_ui.c - figures for the console (issue 5, "Figures"), measured
+ * with the console's own code: the views of ui/libpasstore-ui.a draw with
+ * ncurses on a pseudo-terminal of 80x25 whose other side this program
+ * reads, so every byte the console would send to the terminal is counted.
+ * Never part of the test suite: it measures and prints, asserts nothing.
+ *
+ *   bench_ui gen DB HOSTS CERTS     a store: HOSTS hosts (one password
+ *                                   entry each), CERTS certificates spread
+ *                                   over them (one current per host, the
+ *                                   rest superseded), as bench_cert_gen
+ *                                   report inserts them (columns and a
+ *                                   dummy DER of a realistic size)
+ *   bench_ui run DB [PAGES]         the figures (PAGES page-downs, 200)
+ *
+ * The passphrase is "bench passphrase"; the KDF is cheap (8 MiB, 1 pass)
+ * and the unlock (store_open) is timed apart, outside the first paint.
+ *
+ * Figures (CPU: this process's CPU time, CLOCK_PROCESS_CPUTIME_ID; wall:
+ * CLOCK_MONOTONIC; bytes: read from the terminal's master side):
+ *   first paint   the dashboard entered (everything read from the store)
+ *                 and drawn, as after an unlock
+ *   page-down     hosts, passwords and audit trail browsers, and a 100k-row list over
+ *                 the certificates (a keyset source on the same model and
+ *                 browser code as the views), from the top to deep down;
+ *                 median and worst, and End (G)
+ *   filter        "/" + text + Enter through the browser's own prompt:
+ *                 count again, first page drawn
+ *   memory        peak resident set size of the process at the end
+ */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <locale.h>
+#include <pty.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "browse.h"
+#include "kdf.h"
+#include "model.h"
+#include "store.h"
+#include "theme.h"
+#include "view.h"
+
+#define PASS "bench passphrase"
+#define DAY 86400L
+
+static void
+die(const char *what, const char *detail)
+{
+	fprintf(stderr, "bench_ui: %s: %s\n", what, detail);
+	exit(1);
+}
+
+/* ---- gen ---- */
+
+static int
+cmd_gen(const char *db, long hosts, long certs)
+{
+	static const struct kdf_params kp = { 8 * 1024, 1, 1 };
+	static const char *const groups[] = { "ces", "ses", "wns", "grid" };
+	struct pt_err err = { 0 };
+	struct store *st = NULL;
+	sqlite3_stmt *k = NULL, *c = NULL, *d = NULL;
+	unsigned char der[700];
+	time_t now = time(NULL);
+	char name[64], kid[32], sub[128], sha[80], ser[40];
+
+	remove(db);
+	if (store_create(db, PASS, strlen(PASS), &kp, &st, &err) != PT_OK ||
+	    store_begin(st, &err) != PT_OK)
+		die("store", err.detail);
+	for (long i = 0; i < hosts; i++) {
+		const char *g[] = { groups[i % 3], groups[3] };
+		char ip[32];
+		int64_t id, pw;
+
+		snprintf(name, sizeof name, "h%06ld.bench.example.org", i);
+		snprintf(ip, sizeof ip, "10.%ld.%ld.%ld", i / 65536 % 256, i / 256 % 256, i % 256);
+		if (model_host_add(st, name, ip, 22, g, 2, &err) != PT_OK)
+			die("host add", err.detail);
+		char *names[] = { name };
+		if (model_host_ids(st, names, 1, &id, &err) != PT_OK ||
+		    model_pw_add(st, "root", name, "ssh", &id, 1, "not-a-real-secret", 17, &pw, &err) != PT_OK)
+			die("pw add", err.detail);
+	}
+	if (store_exec(st, "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
+	                   " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)", &err) != PT_OK)
+		die("ca", err.detail);
+	memset(der, 0x5a, sizeof der);
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
+	                       " VALUES (?1, ?1, 'ec:p256', x'00', ?2, 'generated', ?3)", -1, &k, NULL) ||
+	    sqlite3_prepare_v2(store_db(st),
+	                       "INSERT INTO certificates (host_id, key_ref, ca_id, subject, issuer, serial,"
+	                       " not_before, not_after, state, imported_at, fqdn, sha256)"
+	                       " VALUES (?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench Grid Host CA', ?3, ?4, ?5,"
+	                       " ?8, ?4, ?6, ?7)",
+	                       -1, &c, NULL) ||
+	    sqlite3_prepare_v2(store_db(st), "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1,
+	                       &d, NULL))
+		die("prepare", sqlite3_errmsg(store_db(st)));
+	for (long h = 1; h <= hosts; h++) {
+		snprintf(kid, sizeof kid, "K%ld", h);
+		sqlite3_reset(k);
+		sqlite3_bind_int64(k, 1, h);
+		sqlite3_bind_text(k, 2, kid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(k, 3, now);
+		if (sqlite3_step(k) != SQLITE_DONE)
+			die("insert key", sqlite3_errmsg(store_db(st)));
+	}
+	for (long i = 1; i <= certs; i++) {
+		long h = (i - 1) % hosts + 1;
+		bool current = i > certs - hosts; /* the last round is current */
+
+		snprintf(sub, sizeof sub, "/C=IT/O=INFN/OU=Host/L=Padova/CN=h%06ld.bench.example.org", h - 1);
+		snprintf(sha, sizeof sha, "%064lx", i);
+		snprintf(ser, sizeof ser, "%032lX", i * 2654435761UL);
+		sqlite3_reset(c);
+		sqlite3_bind_int64(c, 1, h);
+		sqlite3_bind_text(c, 2, sub, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c, 3, ser, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(c, 4, now - 400 * DAY);
+		/* current ones spread over the bands, older ones expired */
+		sqlite3_bind_int64(c, 5, current ? now + ((i * 7919) % 800 - 30) * DAY + i % 86400
+		                                 : now - (i % 300 + 1) * DAY);
+		sqlite3_bind_text(c, 6, sub + 33, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c, 7, sha, -1, SQLITE_STATIC);
+		sqlite3_bind_text(c, 8, current ? "current" : "superseded", -1, SQLITE_STATIC);
+		if (sqlite3_step(c) != SQLITE_DONE)
+			die("insert certificate", sqlite3_errmsg(store_db(st)));
+		sqlite3_reset(d);
+		sqlite3_bind_int64(d, 1, sqlite3_last_insert_rowid(store_db(st)));
+		sqlite3_bind_blob(d, 2, der, sizeof der, SQLITE_STATIC);
+		if (sqlite3_step(d) != SQLITE_DONE)
+			die("insert der", sqlite3_errmsg(store_db(st)));
+	}
+	sqlite3_finalize(k);
+	sqlite3_finalize(c);
+	sqlite3_finalize(d);
+	if (store_commit(st, &err) != PT_OK)
+		die("commit", err.detail);
+	store_close(&st);
+	return 0;
+}
+
+/* ---- the terminal ---- */
+
+static int master = -1;
+static unsigned long long bytes_out;
+
+/* Everything the console wrote so far, read from the master side. */
+static unsigned long long
+drain(void)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(master, buf, sizeof buf)) > 0)
+		bytes_out += (unsigned long long)n;
+	return bytes_out;
+}
+
+static double
+clock_ms(clockid_t id)
+{
+	struct timespec ts;
+
+	clock_gettime(id, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+struct figure {
+	double cpu, wall;
+	unsigned long long bytes;
+};
+
+struct probe {
+	double cpu0, wall0;
+	unsigned long long bytes0;
+};
+
+static void
+probe_start(struct probe *p)
+{
+	p->bytes0 = drain();
+	p->cpu0 = clock_ms(CLOCK_PROCESS_CPUTIME_ID);
+	p->wall0 = clock_ms(CLOCK_MONOTONIC);
+}
+
+static struct figure
+probe_end(const struct probe *p)
+{
+	struct figure f;
+
+	f.cpu = clock_ms(CLOCK_PROCESS_CPUTIME_ID) - p->cpu0;
+	f.wall = clock_ms(CLOCK_MONOTONIC) - p->wall0;
+	f.bytes = drain() - p->bytes0;
+	return f;
+}
+
+/* As app.c's draw: the view on a cleared screen, then refresh (the frame,
+ * the same on every screen, is left out). */
+static void
+paint(struct ui *ui, const struct view_ops *v)
+{
+	erase();
+	v->draw(ui, 1, LINES - 3);
+	refresh();
+}
+
+/* ---- a certificates list: a keyset source on the model's list ---- */
+
+struct cert_src {
+	struct store *st;
+	sqlite3_stmt *s[2][2]; /* [after][numbers], kept prepared: each page binds again */
+};
+
+static int
+certs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+{
+	struct cert_src *c = ctx;
+	char id[24], na[16], *end;
+	long long after_host = after ? strtoll(after, &end, 10) : 0;
+	long long after_id = after ? strtoll(end + 1, &end, 10) : 0;
+	int rc;
+
+	/* two statements: "?1 IS NULL OR ..." would keep the planner from
+	 * seeking in the index */
+	/* id and date hold digits and "-" only: other filters skip them */
+#define CERT_PAGE(AFTER, NUMBERS)                                                              \
+	"SELECT id, fqdn, state, not_after, subject, host_id FROM certificates WHERE 1" AFTER     \
+	"  AND (?3 IS NULL OR instr(lower(fqdn), lower(?3)) OR instr(lower(state), lower(?3))"    \
+	"       OR instr(lower(subject), lower(?3))" NUMBERS ")"                                 \
+	" ORDER BY host_id, id LIMIT ?4"
+#define CERT_AFTER " AND host_id >= ?1 AND (host_id > ?1 OR id > ?2)"
+#define CERT_NUMBERS " OR instr(id, ?3) OR instr(date(not_after, 'unixepoch'), ?3)"
+	static const char *const sql[2][2] = {
+		{ CERT_PAGE("", ""), CERT_PAGE("", CERT_NUMBERS) },
+		{ CERT_PAGE(CERT_AFTER, ""), CERT_PAGE(CERT_AFTER, CERT_NUMBERS) },
+	};
+	int numbers = !filter || strspn(filter, "0123456789-") == strlen(filter);
+	sqlite3_stmt **s = &c->s[after != NULL][numbers];
+	if (!*s && sqlite3_prepare_v2(store_db(c->st), sql[after != NULL][numbers], -1, s, NULL) != SQLITE_OK)
+		return -1;
+#undef CERT_PAGE
+#undef CERT_AFTER
+#undef CERT_NUMBERS
+	sqlite3_reset(*s);
+	sqlite3_clear_bindings(*s);
+	if (after) {
+		sqlite3_bind_int64(*s, 1, after_host);
+		sqlite3_bind_int64(*s, 2, after_id);
+	}
+	if (filter)
+		sqlite3_bind_text(*s, 3, filter, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(*s, 4, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(*s)) == SQLITE_ROW) {
+		char key[320];
+		time_t t = (time_t)sqlite3_column_int64((*s), 3);
+		struct tm tm;
+		struct ui_row r = { .id = sqlite3_column_int64((*s), 0) };
+
+		snprintf(id, sizeof id, "%lld", (long long)r.id);
+		gmtime_r(&t, &tm);
+		strftime(na, sizeof na, "%Y-%m-%d", &tm);
+		r.col[0] = id;
+		r.col[1] = store_text((*s), 1);
+		r.col[2] = store_text((*s), 2);
+		r.col[3] = na;
+		r.col[4] = store_text((*s), 4);
+		/* the order of the certificates_host index: host, then id */
+		snprintf(key, sizeof key, "%lld\t%lld", (long long)sqlite3_column_int64((*s), 5),
+		         (long long)r.id);
+		r.key = key;
+		if (cb(&r, ud))
+			break;
+	}
+	sqlite3_reset(*s); /* no read transaction left open between pages */
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+static struct cert_src csrc;
+static const char *const cert_heads[] = { "#", "Host", "State", "Not after", "Subject" };
+static const int cert_widths[] = { 7, 28, 11, 11, 0 };
+static struct browser cert_b = { NULL, cert_heads, cert_widths, 5, -1 };
+
+static void
+certs_enter(struct ui *ui)
+{
+	struct ui_list_source s = { .ncols = 5, .ctx = &csrc, .each_after = certs_after };
+
+	csrc.st = ui->st;
+	if (!cert_b.list)
+		cert_b.list = ui_list_new(&s);
+	ui_list_refresh(cert_b.list);
+}
+
+static void
+certs_draw(struct ui *ui, int top, int rows)
+{
+	browser_draw(ui, &cert_b, top, rows, true);
+}
+
+static bool
+certs_handle(struct ui *ui, enum ui_action a, int key)
+{
+	(void)key;
+	return browser_handle(ui, &cert_b, a);
+}
+
+static const struct view_ops bench_certs_ops = {
+	.title = "Certificates",
+	.enter = certs_enter,
+	.draw = certs_draw,
+	.handle = certs_handle,
+};
+
+/* ---- run ---- */
+
+static int
+cmp_fig(const void *a, const void *b)
+{
+	const struct figure *x = a, *y = b;
+
+	return (x->cpu > y->cpu) - (x->cpu < y->cpu);
+}
+
+static int
+cmp_bytes(const void *a, const void *b)
+{
+	const struct figure *x = a, *y = b;
+
+	return (x->bytes > y->bytes) - (x->bytes < y->bytes);
+}
+
+static void
+print(const char *name, double v, const char *unit, const char *target, bool ok)
+{
+	printf("%-40s %10.2f %-4s (target %s)%s\n", name, v, unit, target, ok ? "" : "  OVER");
+}
+
+/* PAGES page-downs from the top; figures as median and worst. */
+static void
+pages(struct ui *ui, const struct view_ops *v, const char *name, int n)
+{
+	struct figure *f = calloc((size_t)n, sizeof *f), end;
+	struct probe p;
+	char label[96];
+
+	ui->view = VIEW_HOSTS;
+	probe_start(&p);
+	v->enter(ui);
+	paint(ui, v);
+	end = probe_end(&p);
+	snprintf(label, sizeof label, "%s: open (count, first page)", name);
+	print(label, end.wall, "ms", "-", true);
+	for (int i = 0; i < n; i++) {
+		probe_start(&p);
+		v->handle(ui, ACT_PGDN, KEY_NPAGE);
+		paint(ui, v);
+		f[i] = probe_end(&p);
+	}
+	qsort(f, (size_t)n, sizeof *f, cmp_fig);
+	snprintf(label, sizeof label, "%s: page-down CPU, median", name);
+	print(label, f[n / 2].cpu, "ms", "<= 2 ms", f[n / 2].cpu <= 2);
+	snprintf(label, sizeof label, "%s: page-down CPU, worst of %d", name, n);
+	print(label, f[n - 1].cpu, "ms", "<= 2 ms", f[n - 1].cpu <= 2);
+	qsort(f, (size_t)n, sizeof *f, cmp_bytes);
+	snprintf(label, sizeof label, "%s: page-down written, median", name);
+	print(label, (double)f[n / 2].bytes / 1024, "KiB", "<= 2 KiB", f[n / 2].bytes <= 2048);
+	snprintf(label, sizeof label, "%s: page-down written, worst", name);
+	print(label, (double)f[n - 1].bytes / 1024, "KiB", "<= 2 KiB", f[n - 1].bytes <= 2048);
+	probe_start(&p);
+	v->handle(ui, ACT_END, 'G');
+	paint(ui, v);
+	end = probe_end(&p);
+	snprintf(label, sizeof label, "%s: End (G) CPU", name);
+	print(label, end.cpu, "ms", "<= 2 ms", end.cpu <= 2);
+	snprintf(label, sizeof label, "%s: End (G) written", name);
+	print(label, (double)end.bytes / 1024, "KiB", "<= 2 KiB", end.bytes <= 2048);
+	probe_start(&p);
+	v->handle(ui, ACT_PGUP, KEY_PPAGE);
+	paint(ui, v);
+	end = probe_end(&p);
+	snprintf(label, sizeof label, "%s: page-up from the end CPU", name);
+	print(label, end.cpu, "ms", "<= 2 ms", end.cpu <= 2);
+	free(f);
+}
+
+/* "/", the text, Enter: through the browser's prompt (keys pushed back
+ * into curses' input, read by the prompt as typed ones). */
+static void
+filter_once(struct ui *ui, const struct view_ops *v, const char *name, const char *text)
+{
+	struct probe p;
+	struct figure f;
+	char label[96];
+	size_t n = strlen(text);
+
+	v->handle(ui, ACT_HOME, KEY_HOME);
+	paint(ui, v);
+	ungetch('\r');
+	for (size_t i = n; i-- > 0;)
+		ungetch((unsigned char)text[i]);
+	probe_start(&p);
+	v->handle(ui, ACT_FILTER, '/');
+	paint(ui, v);
+	f = probe_end(&p);
+	snprintf(label, sizeof label, "%s: filter \"%s\" applied", name, text);
+	print(label, f.wall, "ms", "<= 20 ms", f.wall <= 20);
+	/* and cleared again, for what follows */
+	ungetch('\r');
+	v->handle(ui, ACT_FILTER, '/');
+}
+
+static int
+cmd_run(const char *db, int npages)
+{
+	struct pt_err err = { 0 };
+	struct ui ui = { 0 };
+	struct winsize ws = { .ws_row = 25, .ws_col = 80 };
+	int slave;
+	FILE *out, *in;
+	SCREEN *scr;
+	struct probe p;
+	struct figure f;
+	struct rusage ru;
+	double t0;
+
+	setlocale(LC_ALL, "");
+	t0 = clock_ms(CLOCK_MONOTONIC);
+	if (store_open(db, PASS, strlen(PASS), &ui.st, &err) != PT_OK)
+		die("open", err.detail);
+	printf("%-40s %10.2f %-4s (KDF and open checks: not part of the paint)\n", "unlock (store_open)",
+	       clock_ms(CLOCK_MONOTONIC) - t0, "ms");
+
+	if (openpty(&master, &slave, NULL, NULL, &ws) != 0)
+		die("openpty", strerror(errno));
+	fcntl(master, F_SETFL, fcntl(master, F_GETFL) | O_NONBLOCK);
+	out = fdopen(slave, "w");
+	in = fdopen(dup(slave), "r");
+	if (!out || !in)
+		die("fdopen", strerror(errno));
+	/* the pty is 80x25 whatever this process's own terminal is */
+	unsetenv("LINES");
+	unsetenv("COLUMNS");
+	scr = newterm(getenv("BENCH_TERM") ? getenv("BENCH_TERM") : "linux", out, in);
+	if (!scr)
+		die("newterm", "no such terminal type");
+	set_term(scr);
+	theme_init(0);
+	cbreak();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	curs_set(0);
+	refresh();
+	drain();
+	printf("# terminal %s, %dx%d\n", termname(), COLS, LINES);
+	ui.lock_after = 0;
+	ui.reveal_secs = 15;
+	ui.last_input_ms = ui_now_ms();
+
+	ui.view = VIEW_DASH;
+	probe_start(&p);
+	ui_dash_ops.enter(&ui);
+	paint(&ui, &ui_dash_ops);
+	f = probe_end(&p);
+	print("first paint: dashboard (wall)", f.wall, "ms", "<= 100 ms", f.wall <= 100);
+	print("first paint: dashboard written", (double)f.bytes / 1024, "KiB", "-", true);
+	probe_start(&p);
+	if (ui_dash_ops.tick && ui_dash_ops.tick(&ui))
+		paint(&ui, &ui_dash_ops);
+	f = probe_end(&p);
+	print("dashboard: audit chain check after it", f.wall, "ms", "-", true);
+
+	pages(&ui, &ui_hosts_ops, "hosts", npages);
+	filter_once(&ui, &ui_hosts_ops, "hosts", "h00999");
+	pages(&ui, &ui_passwords_ops, "passwords", npages);
+	filter_once(&ui, &ui_passwords_ops, "passwords", "h00999");
+	pages(&ui, &ui_audit_ops, "audit trail", npages);
+	filter_once(&ui, &ui_audit_ops, "audit trail", "h00999");
+	pages(&ui, &bench_certs_ops, "certificates", npages);
+	filter_once(&ui, &bench_certs_ops, "certificates", "h00999");
+	printf("# certificates list: %zu rows, %zu checkpoints every %zu rows\n",
+	       cert_b.list->count, cert_b.list->ncp, cert_b.list->cpstep);
+
+	getrusage(RUSAGE_SELF, &ru);
+	print("resident memory, peak", (double)ru.ru_maxrss / 1024, "MiB", "<= 64 MiB",
+	      ru.ru_maxrss <= 64 * 1024);
+
+	ui_dash_ops.reset(&ui);
+	ui_hosts_ops.reset(&ui);
+	ui_passwords_ops.reset(&ui);
+	ui_audit_ops.reset(&ui);
+	ui_list_free(&cert_b.list);
+	for (int i = 0; i < 4; i++)
+		sqlite3_finalize(csrc.s[i / 2][i % 2]);
+	endwin();
+	delscreen(scr);
+	store_close(&ui.st);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	if (argc == 5 && strcmp(argv[1], "gen") == 0)
+		return cmd_gen(argv[2], atol(argv[3]), atol(argv[4]));
+	if ((argc == 3 || argc == 4) && strcmp(argv[1], "run") == 0)
+		return cmd_run(argv[2], argc == 4 ? atoi(argv[3]) : 200);
+	fprintf(stderr, "usage: bench_ui gen DB HOSTS CERTS | run DB [PAGES]\n");
+	return 2;
+}

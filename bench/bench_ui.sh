@@ -1,0 +1,50 @@
+#!/bin/bash
+# bench/bench_ui.sh - the console's figures (issue 5): first paint after
+# unlock, page-down CPU and bytes at 80x25, a filter, resident memory, on
+# a store of 100k certificates and 10k hosts.
+#
+#   bench/bench_ui.sh [HOSTS [CERTS [PAGES]]]     defaults 10000 100000 200
+#
+# Builds bench/bench_ui (on ui/libpasstore-ui.a and src/libpasstore.a)
+# with an explicit gcc line; run from anywhere after `make`.  Making the
+# store takes a while: it is kept in $TMPDIR/passtore-bench-ui (or /tmp),
+# one file per size and version of the generator, and made again only
+# when missing (BENCH_UI_FRESH=1: always).  BENCH_TERM picks the terminal
+# type (default linux).
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$top"
+HOSTS=${1:-10000}
+CERTS=${2:-100000}
+PAGES=${3:-200}
+
+[[ -f src/libpasstore.a && -f ui/libpasstore-ui.a && -x passtore ]] ||
+	make src/libpasstore.a ui/libpasstore-ui.a passtore >&2
+deps="sqlcipher gnutls libargon2 jansson libssh"
+cflags="-std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
+-Wstrict-prototypes -Wmissing-prototypes -Wvla -fno-common -Werror"
+curses=$(sed -n 's/^CURSES_LIBS = //p' Makefile)
+core=$(sed -n 's/^\(IPTC\|MNL\)_LIBS = //p' Makefile | tr '\n' ' ')
+if [[ ! -x bench/bench_ui || bench/bench_ui.c -nt bench/bench_ui ||
+      src/libpasstore.a -nt bench/bench_ui || ui/libpasstore-ui.a -nt bench/bench_ui ]]; then
+	# shellcheck disable=SC2086,SC2046
+	gcc $cflags -I. -Isrc -Iui -Idata -DSQLITE_HAS_CODEC $(pkg-config --cflags $deps) \
+		bench/bench_ui.c ui/libpasstore-ui.a src/libpasstore.a $curses \
+		$(pkg-config --libs $deps) $core -lutil -lpthread -o bench/bench_ui
+fi
+
+cache=${TMPDIR:-/tmp}/passtore-bench-ui
+mkdir -p "$cache"
+gen_version=$(sha256sum bench/bench_ui.c data/*.sql | sha256sum | cut -c1-12)
+db=$cache/ui-$HOSTS-$CERTS-$gen_version.db
+if [[ ! -f $db || ${BENCH_UI_FRESH:-0} = 1 ]]; then
+	rm -f "$cache"/ui-"$HOSTS"-"$CERTS"-*.db
+	echo "# generating $HOSTS hosts, $CERTS certificates into $db (not timed)..."
+	t0=$(date +%s%N)
+	bench/bench_ui gen "$db.tmp" "$HOSTS" "$CERTS"
+	mv "$db.tmp" "$db"
+	echo "# generated in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+fi
+echo "# store: $HOSTS hosts, $CERTS certificates, $(du -m "$db" | cut -f1) MiB"
+bench/bench_ui run "$db" "$PAGES"
