@@ -198,7 +198,7 @@ window_cb(const struct window_info *w, void *ud)
 static bool
 load(struct ui *ui)
 {
-	struct inv_filter f = { .fqdn = pg.fqdn, .check_keys = true };
+	struct inv_filter f = { .fqdn = pg.fqdn };
 	struct pt_err err = { 0 };
 	time_t now = time(NULL);
 	size_t h, n;
