@@ -468,47 +468,28 @@ inv_installs(struct store *st, const char *fqdn, int64_t cert_id,
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the install history"));
 }
 
+/* The window journal is transfer.c's: its rows, those to this host. */
+struct host_windows {
+	const char *fqdn;
+	int (*cb)(const struct window_info *w, void *ud);
+	void *ud;
+};
+
+static int
+window_of_host(const struct window_info *w, void *ud)
+{
+	struct host_windows *h = ud;
+
+	return strcmp(w->host, h->fqdn) == 0 ? h->cb(w, h->ud) : 0;
+}
+
 enum pt_status
 inv_host_windows(struct store *st, const char *fqdn,
                  int (*cb)(const struct window_info *w, void *ud), void *ud, struct pt_err *err)
 {
-	sqlite3_stmt *s = NULL;
-	enum pt_status ret;
-	int rc;
+	struct host_windows h = { fqdn, cb, ud };
 
-	ret = store_prepare(st,
-	           "SELECT id, tag, purpose, host, peer, ifname, coalesce(outcome, 'open'), detail, port,"
-	           " opened_at, coalesce(closed_at, 0), coalesce(exposure_ms, -1),"
-	           " coalesce(link_ms, -1), coalesce(ssh_ms, -1) FROM windows"
-	           " WHERE host = ?1 ORDER BY id DESC",
-	           &s, err);
-	if (ret != PT_OK)
-		return ret;
-	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
-	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct window_info w = {
-			.id = sqlite3_column_int64(s, 0),
-			.tag = store_text(s, 1),
-			.purpose = store_text(s, 2),
-			.host = store_text(s, 3),
-			.peer = store_text(s, 4),
-			.ifname = store_text(s, 5),
-			.outcome = store_text(s, 6),
-			.detail = store_text(s, 7),
-			.port = sqlite3_column_int(s, 8),
-			.opened_ms = sqlite3_column_int64(s, 9),
-			.closed_ms = sqlite3_column_int64(s, 10),
-			.exposure_ms = sqlite3_column_double(s, 11),
-			.link_ms = sqlite3_column_double(s, 12),
-			.ssh_ms = sqlite3_column_double(s, 13),
-		};
-		if (cb(&w, ud)) {
-			rc = SQLITE_DONE;
-			break;
-		}
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
+	return transfer_log_foreach(st, window_of_host, &h, err);
 }
 
 /* ---- one certificate ---- */

@@ -148,7 +148,7 @@ enum pt_status inv_host_keys(struct store *st, const char *fqdn,
 enum pt_status inv_installs(struct store *st, const char *fqdn, int64_t cert_id,
                             int (*cb)(const struct inv_install *i, void *ud), void *ud,
                             struct pt_err *err);
-/* Transfer windows opened to a host, newest first. */
+/* Transfer windows opened to a host, in the journal's order (oldest first). */
 enum pt_status inv_host_windows(struct store *st, const char *fqdn,
                                 int (*cb)(const struct window_info *w, void *ud), void *ud,
                                 struct pt_err *err);

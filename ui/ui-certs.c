@@ -225,7 +225,12 @@ struct colspec {
 	int width;        /* 0: the rest */
 };
 
+static const char *const req_heads[] = { N_("Host"), N_("CA"), N_("Key type"), N_("Age"),
+                                         N_("Subject") };
+static const int req_widths[] = { 28, 14, 10, 10, 0 };
+
 static struct ui_list *certs, *reqs;
+static struct browser reqs_b = { NULL, req_heads, req_widths, R_NCOLS, -1 };
 static int focus; /* 0: certificates, 1: requests */
 
 /* The certificate columns for this width: the CN when there is room. */
@@ -246,22 +251,11 @@ cert_cols(struct colspec *c)
 	return n;
 }
 
-static int
-req_cols(struct colspec *c)
-{
-	int n = 0;
-
-	c[n++] = (struct colspec){ N_("Host"), R_HOST, 28 };
-	c[n++] = (struct colspec){ N_("CA"), R_CA, 14 };
-	c[n++] = (struct colspec){ N_("Key type"), R_KEY, 10 };
-	c[n++] = (struct colspec){ N_("Age"), R_AGE, 10 };
-	c[n++] = (struct colspec){ N_("Subject"), R_SUBJECT, 0 };
-	return n;
-}
-
+/* Like browser_draw, with the band's colour on the band, date and days
+ * cells and the key column checked for the rows on screen. */
 static void
-table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, bool banded, int top,
-           int rows, bool focused)
+table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, int top, int rows,
+           bool focused)
 {
 	int x = 0;
 	char info[96];
@@ -293,14 +287,13 @@ table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, b
 		       false);
 		return;
 	}
-	if (banded)
-		keys_for(ui, l, (size_t)(rows - 1));
+	keys_for(ui, l, (size_t)(rows - 1));
 	for (int r = 0; r < rows - 1; r++) {
 		size_t i = l->top + (size_t)r;
 		const struct ui_row *row = ui_list_row(l, i);
 		bool sel = i == l->sel;
 		int base = sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
-		int band = banded ? theme_attr(certs_band_role(row ? row_band(row) : X509_BAND_OK)) : base;
+		int band = theme_attr(certs_band_role(row ? row_band(row) : X509_BAND_OK));
 
 		if (!row)
 			break;
@@ -316,7 +309,7 @@ table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, b
 			}
 			/* the band shows on the band, date and days cells, also
 			 * on the selected row (its host keeps the selection) */
-			if (banded && (cs[c].col == C_BAND || cs[c].col == C_NOTAFTER || cs[c].col == C_DAYS))
+			if (cs[c].col == C_BAND || cs[c].col == C_NOTAFTER || cs[c].col == C_DAYS)
 				attr = band | (sel && focused ? A_REVERSE : 0);
 			/* a cut value keeps one blank before the next column */
 			ui_put(top + 1 + r, x, c + 1 < nc ? w - 1 : w, attr, text, true);
@@ -359,12 +352,12 @@ certs_draw(struct ui *ui, int top, int rows)
 	char line[160];
 
 	nc = cert_cols(cs);
-	table_draw(ui, certs, cs, nc, true, top, upper, focus == 0);
+	table_draw(ui, certs, cs, nc, top, upper, focus == 0);
 	mvhline(top + upper, 0, ACS_HLINE, COLS);
 	snprintf(line, sizeof line, _(" Pending requests (%zu) "), reqs ? reqs->count : 0);
 	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line, false);
-	nc = req_cols(cs);
-	table_draw(ui, reqs, cs, nc, false, top + upper + 1, lower, focus == 1);
+	reqs_b.list = reqs;
+	browser_draw(ui, &reqs_b, top + upper + 1, lower, focus == 1);
 }
 
 /* ---- the detail popups ---- */
