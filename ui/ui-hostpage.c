@@ -174,8 +174,9 @@ install_cb(const struct inv_install *i, void *ud)
 
 	(*(size_t *)ud)++;
 	ymd(i->installed_at, when, sizeof when);
-	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %lld  %s  %s %s (%s)", when, _("certificate"),
-	    (long long)i->cert_id, i->cert_path, _("window"), i->window_tag, i->outcome);
+	/* 80 columns: the window by its tag, as the window log shows it */
+	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %lld  %s  %s %s", when, _("certificate"),
+	    (long long)i->cert_id, i->cert_path, i->window_tag, i->outcome);
 	return 0;
 }
 
