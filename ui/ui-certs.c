@@ -1,30 +1,623 @@
-/* ui-certs.c - certificates and requests (skeleton: filled by its owner). */
+/* ui-certs.c - certificates and requests: the stored certificates above,
+ * coloured by expiry band, the pending requests below; Tab moves between
+ * the panes, Enter opens a certificate's detail (subject, issuer, serial,
+ * validity, SANs, key match, chain, installs).  Everything is read
+ * through src/inventory.h. */
 #include "config.h"
 
 #include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
+#include "browse.h"
+#include "hostpage.h"
 #include "i18n.h"
-#include "view.h"
+#include "inventory.h"
+#include "store.h"
+
+#define CN_COLS 104 /* the subject CN gets a column from this width on */
+
+static const char *const band_names[] = {
+	[X509_BAND_NOT_YET_VALID] = N_("not yet valid"),
+	[X509_BAND_EXPIRED] = N_("expired"),
+	[X509_BAND_CRITICAL] = N_("critical"),
+	[X509_BAND_WARNING] = N_("warning"),
+	[X509_BAND_OK] = N_("ok"),
+};
+
+enum theme_role
+certs_band_role(enum x509_band b)
+{
+	switch (b) {
+	case X509_BAND_NOT_YET_VALID: return ROLE_BAND_FUTURE;
+	case X509_BAND_EXPIRED: return ROLE_BAND_EXPIRED;
+	case X509_BAND_CRITICAL: return ROLE_BAND_CRITICAL;
+	case X509_BAND_WARNING: return ROLE_BAND_WARNING;
+	default: return ROLE_BAND_OK;
+	}
+}
+
+const char *
+certs_band_label(enum x509_band b)
+{
+	return (unsigned)b <= X509_BAND_OK ? _(band_names[b]) : "?";
+}
+
+/* The band of a row, from the label it was given. */
+static enum x509_band
+row_band(const struct ui_row *r)
+{
+	for (int b = X509_BAND_NOT_YET_VALID; b <= X509_BAND_OK; b++)
+		if (strcmp(r->col[2], _(band_names[b])) == 0)
+			return (enum x509_band)b;
+	return X509_BAND_OK;
+}
+
+static void
+ymd(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+static void
+ymdhm(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm);
+}
+
+/* ---- the sources: keyset pages of the store (list.h's each_after) ---- */
+
+struct stream {
+	ui_row_cb cb;
+	void *ud;
+};
+
+enum { C_HOST, C_CN, C_BAND, C_NOTAFTER, C_DAYS, C_STATE, C_CA, C_NCOLS };
+
+/* A row's place in the not-after order, as the list model keeps it:
+ * "NOTAFTER:ID", read back by key_parse. */
+static void
+key_parse(const char *s, struct inv_key *k, bool with_text)
+{
+	char *end;
+
+	memset(k, 0, sizeof *k);
+	if (!s)
+		return;
+	k->num = strtoll(s, &end, 10);
+	if (*end != ':')
+		return;
+	k->id = strtoll(end + 1, &end, 10);
+	if (with_text && *end == ':')
+		snprintf(k->text, sizeof k->text, "%s", end + 1);
+	k->set = true;
+}
+
+static int
+cert_row(const struct inv_cert_row *c, void *ud)
+{
+	struct stream *s = ud;
+	char na[16], days[24], key[48];
+	struct ui_row r = { .id = c->id, .key = key };
+
+	ymd(c->not_after, na, sizeof na);
+	snprintf(days, sizeof days, "%ld", c->days_left);
+	snprintf(key, sizeof key, "%lld:%lld", (long long)c->key.num, (long long)c->key.id);
+	r.col[C_HOST] = c->fqdn;
+	r.col[C_CN] = c->cn;
+	r.col[C_BAND] = certs_band_label(c->band);
+	r.col[C_NOTAFTER] = na;
+	r.col[C_DAYS] = days;
+	r.col[C_STATE] = strcmp(c->state, "current") == 0 ? _("current") : _("superseded");
+	r.col[C_CA] = c->ca;
+	return s->cb(&r, s->ud);
+}
+
+/* Most urgent first: the not-after order, on its index.  The list's
+ * filter also matches the band, date and state labels, which the core's
+ * SQL filter does not see: the model filters, the core is not asked to. */
+static int
+certs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+{
+	struct ui *ui = ctx;
+	struct stream s = { cb, ud };
+	struct inv_key k;
+	struct pt_err err = { 0 };
+
+	(void)filter;
+	if (!ui->st)
+		return -1;
+	key_parse(after, &k, false);
+	return inv_cert_page(ui->st, NULL, INV_BY_EXPIRY, &k, false, limit, time(NULL), cert_row, &s,
+	                     &err) == PT_OK ? 0 : -1;
+}
+
+enum { R_HOST, R_CA, R_KEY, R_AGE, R_SUBJECT, R_NCOLS };
+
+static int
+req_row(const struct inv_req_row *q, void *ud)
+{
+	struct stream *s = ud;
+	char age[48], key[300];
+	struct ui_row r = { .id = q->id, .key = key };
+
+	snprintf(age, sizeof age, ngettext("%ld day", "%ld days", q->age_days), q->age_days);
+	snprintf(key, sizeof key, "0:%lld:%s", (long long)q->key.id, q->key.text);
+	r.col[R_HOST] = q->fqdn;
+	r.col[R_CA] = q->ca;
+	r.col[R_KEY] = q->keytype;
+	r.col[R_AGE] = age;
+	r.col[R_SUBJECT] = q->subject;
+	return s->cb(&r, s->ud);
+}
+
+static int
+reqs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+{
+	struct ui *ui = ctx;
+	struct stream s = { cb, ud };
+	struct inv_filter f = { .pending_only = true };
+	struct inv_key k;
+	struct pt_err err = { 0 };
+
+	(void)filter; /* the age label is the model's to match */
+	if (!ui->st)
+		return -1;
+	key_parse(after, &k, true);
+	return inv_req_page(ui->st, &f, INV_BY_HOST, &k, false, limit, time(NULL), req_row, &s,
+	                    &err) == PT_OK ? 0 : -1;
+}
+
+/* ---- key match of the rows on screen ---- */
+
+#define KEYCACHE 64
+static struct {
+	int64_t id;
+	int match;
+} keycache[KEYCACHE];
+
+/* Check the keys of the rows on screen that were not checked yet, in
+ * one call: only they are parsed, never the whole store. */
+static void
+keys_for(struct ui *ui, struct ui_list *l, size_t rows)
+{
+	int64_t ids[KEYCACHE];
+	int match[KEYCACHE];
+	size_t n = 0;
+	struct pt_err err = { 0 };
+
+	for (size_t r = 0; r < rows && n < KEYCACHE; r++) {
+		const struct ui_row *row = ui_list_row(l, l->top + r);
+		if (!row)
+			break;
+		if (keycache[(size_t)row->id % KEYCACHE].id != row->id)
+			ids[n++] = row->id;
+	}
+	if (!n || !ui->st || inv_cert_keys(ui->st, ids, n, match, &err) != PT_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		keycache[(size_t)ids[i] % KEYCACHE].id = ids[i];
+		keycache[(size_t)ids[i] % KEYCACHE].match = match[i];
+	}
+}
+
+/* 1 match, 0 mismatch, -1 unknown */
+static int
+key_match(int64_t id)
+{
+	return keycache[(size_t)id % KEYCACHE].id == id ? keycache[(size_t)id % KEYCACHE].match : -1;
+}
+
+/* ---- drawing ---- */
+
+struct colspec {
+	const char *head; /* N_() */
+	int col;          /* row column; -1: the key match */
+	int width;        /* 0: the rest */
+};
+
+static const char *const req_heads[] = { N_("Host"), N_("CA"), N_("Key type"), N_("Age"),
+                                         N_("Subject") };
+static const int req_widths[] = { 28, 14, 10, 10, 0 };
+
+static struct ui_list *certs, *reqs;
+static struct browser reqs_b = { NULL, req_heads, req_widths, R_NCOLS, -1 };
+static int focus; /* 0: certificates, 1: requests */
+
+/* The certificate columns for this width: the CN when there is room. */
+static int
+cert_cols(struct colspec *c)
+{
+	int n = 0;
+
+	c[n++] = (struct colspec){ N_("Host"), C_HOST, 27 };
+	if (COLS >= CN_COLS)
+		c[n++] = (struct colspec){ N_("Subject CN"), C_CN, COLS - 80 };
+	c[n++] = (struct colspec){ N_("Band"), C_BAND, 10 };
+	c[n++] = (struct colspec){ N_("Not after"), C_NOTAFTER, 11 };
+	c[n++] = (struct colspec){ N_("Days"), C_DAYS, 7 }; /* "Giorni" */
+	c[n++] = (struct colspec){ N_("State"), C_STATE, 11 };
+	c[n++] = (struct colspec){ N_("Key"), -1, 7 }; /* "Chiave" */
+	c[n++] = (struct colspec){ N_("CA"), C_CA, 0 };
+	return n;
+}
+
+/* Like browser_draw, with the band's colour on the band, date and days
+ * cells and the key column checked for the rows on screen. */
+static void
+table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, int top, int rows,
+           bool focused)
+{
+	int x = 0;
+	char info[96];
+
+	if (!l || rows < 2)
+		return;
+	ui_list_set_height(l, (size_t)(rows - 1));
+	for (int c = 0; c < nc; c++) {
+		int w = cs[c].width ? cs[c].width : COLS - x;
+		char h[64];
+		snprintf(h, sizeof h, "%s%s", _(cs[c].head),
+		         cs[c].col >= 0 && l->sort_col == cs[c].col ? (l->sort_desc ? " v" : " ^") : "");
+		/* like the cells, a cut heading keeps a blank before the next */
+		ui_put(top, x, c + 1 < nc ? w - 1 : w, A_BOLD | A_UNDERLINE, h, true);
+		if (c + 1 < nc)
+			ui_put(top, x + w - 1, 1, A_NORMAL, " ", false);
+		x += w;
+	}
+	if (l->filter || l->count > (size_t)(rows - 1)) {
+		snprintf(info, sizeof info, " %s%s%s %zu/%zu ", l->filter ? "/" : "",
+		         l->filter ? l->filter : "", l->filter ? " " : "", l->count ? l->sel + 1 : 0,
+		         l->count);
+		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT), info, false);
+	}
+	if (l->count == 0) {
+		ui_put(top + 1, 1, COLS - 2, theme_attr(ROLE_HINT),
+		       l->error ? _("(the store could not be read)")
+		                : l->filter ? _("(nothing matches the filter)") : _("(empty)"),
+		       false);
+		return;
+	}
+	keys_for(ui, l, (size_t)(rows - 1));
+	for (int r = 0; r < rows - 1; r++) {
+		size_t i = l->top + (size_t)r;
+		const struct ui_row *row = ui_list_row(l, i);
+		bool sel = i == l->sel;
+		int base = sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
+		int band = theme_attr(certs_band_role(row ? row_band(row) : X509_BAND_OK));
+
+		if (!row)
+			break;
+		x = 0;
+		for (int c = 0; c < nc; c++) {
+			int w = cs[c].width ? cs[c].width : COLS - x, attr = base;
+			const char *text = cs[c].col >= 0 ? row->col[cs[c].col] : "";
+			if (cs[c].col < 0) {
+				int m = key_match(row->id);
+				text = m > 0 ? _("yes") : m == 0 ? _("NO") : "?";
+				if (m == 0)
+					attr = theme_attr(ROLE_ALERT);
+			}
+			/* the band shows on the band, date and days cells, also
+			 * on the selected row (its host keeps the selection) */
+			if (cs[c].col == C_BAND || cs[c].col == C_NOTAFTER || cs[c].col == C_DAYS)
+				attr = band | (sel && focused ? A_REVERSE : 0);
+			/* a cut value keeps one blank before the next column */
+			ui_put(top + 1 + r, x, c + 1 < nc ? w - 1 : w, attr, text, true);
+			if (c + 1 < nc)
+				ui_put(top + 1 + r, x + w - 1, 1, attr, " ", false);
+			x += w;
+		}
+	}
+}
+
+static void
+open_lists(struct ui *ui)
+{
+	if (!certs) {
+		struct ui_list_source s = { .ncols = C_NCOLS, .ctx = ui, .each_after = certs_after };
+		certs = ui_list_new(&s);
+	}
+	if (!reqs) {
+		struct ui_list_source s = { .ncols = R_NCOLS, .ctx = ui, .each_after = reqs_after };
+		reqs = ui_list_new(&s);
+	}
+}
+
+static void
+certs_enter(struct ui *ui)
+{
+	open_lists(ui);
+	memset(keycache, 0, sizeof keycache);
+	if (certs)
+		ui_list_refresh(certs);
+	if (reqs)
+		ui_list_refresh(reqs);
+}
 
 static void
 certs_draw(struct ui *ui, int top, int rows)
 {
-	(void)ui;
-	(void)top;
-	(void)rows;
+	struct colspec cs[10];
+	int lower = rows >= 21 ? 6 : 5, upper = rows - lower - 1, nc;
+	char line[160];
+
+	nc = cert_cols(cs);
+	table_draw(ui, certs, cs, nc, top, upper, focus == 0);
+	mvhline(top + upper, 0, ACS_HLINE, COLS);
+	snprintf(line, sizeof line, _(" Pending requests (%zu) "), reqs ? reqs->count : 0);
+	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line, false);
+	reqs_b.list = reqs;
+	browser_draw(ui, &reqs_b, top + upper + 1, lower, focus == 1);
 }
+
+/* ---- the detail popups ---- */
+
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void
+add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add(struct lines *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
+
+	if (!n)
+		return;
+	l->v = n;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s)
+		l->v[l->n++] = s;
+}
+
+static void
+lines_free(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	l->v = NULL;
+	l->n = 0;
+}
+
+#define LABEL "%-12s "
+#define LABEL_W 13
+
+/* label and value, the value wrapped to the popup's width (ui_popup
+ * boxes COLS - 8 columns, less its border and margins) */
+static void
+field(struct lines *l, const char *label, const char *value)
+{
+	int w = COLS - 12 - LABEL_W;
+	size_t n = strlen(value);
+
+	if (w < 20)
+		w = 20;
+	do {
+		int k = n > (size_t)w ? w : (int)n;
+		/* break before an attribute ("/CN=") or after a comma */
+		for (int j = k; n > (size_t)w && j > w / 2; j--)
+			if (value[j] == '/' || value[j - 1] == ',') {
+				k = j;
+				break;
+			}
+		add(l, LABEL "%.*s", label, k, value);
+		label = "";
+		value += k;
+		n -= (size_t)k;
+	} while (n > 0);
+}
+
+static int
+detail_cb(const struct inv_cert_detail *d, void *ud)
+{
+	struct lines *l = ud;
+	const struct cert_status *cs = d->cs;
+	const struct x509_cert *x = cs->x;
+	char a[40], b[40];
+
+	add(l, LABEL "%s", _("Host:"), cs->fqdn);
+	field(l, _("Subject:"), x->subject_grid);
+	field(l, _("Issuer:"), x->issuer_grid);
+	add(l, LABEL "%s", _("Serial:"), d->serial_hex);
+	ymdhm(x->not_before, a, sizeof a);
+	ymdhm(x->not_after, b, sizeof b);
+	add(l, LABEL "%s - %s", _("Validity:"), a, b);
+	if (cs->days_left >= 0)
+		add(l, LABEL "%s, %ld %s", _("Band:"), certs_band_label(cs->band), cs->days_left,
+		    ngettext("day left", "days left", cs->days_left));
+	else
+		add(l, LABEL "%s, %ld %s", _("Band:"), certs_band_label(cs->band), -cs->days_left,
+		    ngettext("day ago", "days ago", -cs->days_left));
+	for (size_t i = 0; i < x->nsans; i++)
+		add(l, LABEL "%s", i == 0 ? _("SANs:") : "", x->sans[i]);
+	if (x->nsans == 0)
+		add(l, LABEL "%s", _("SANs:"), _("none"));
+	add(l, LABEL "%s %u (%s)", _("Public key:"), x->key_algo, x->key_bits, cs->origin);
+	if (cs->key_match)
+		add(l, LABEL "%s", _("Key match:"), _("yes, the stored private key belongs to it"));
+	else
+		add(l, LABEL "%s", _("Key match:"), _("NO"));
+	if (!cs->key_match)
+		field(l, "", cs->key_detail);
+	if (cs->chain_ok)
+		add(l, LABEL "%s %s", _("Chain:"), _("verified by CA"), cs->ca);
+	else
+		add(l, LABEL "%s", _("Chain:"), _("NOT verified"));
+	if (!cs->chain_ok)
+		field(l, "", cs->chain_detail);
+	ymdhm(cs->imported_at, a, sizeof a);
+	add(l, LABEL "%s, %s %s", _("State:"),
+	    strcmp(cs->state, "current") == 0 ? _("current") : _("superseded"), _("stored"), a);
+	add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
+	add(l, LABEL "%s", "", x->sha256_hex + 48);
+	if (d->ninstalls == 0)
+		add(l, LABEL "%s", _("Installed:"), _("never"));
+	for (size_t i = 0; i < d->ninstalls; i++) {
+		const struct inv_install *in = &d->installs[i];
+		ymdhm(in->installed_at, a, sizeof a);
+		add(l, LABEL "%s %s %s", i == 0 ? _("Installed:") : "", a, _("on"), in->fqdn);
+		field(l, "", in->cert_path);
+		field(l, "", in->key_path);
+		if (in->exposure_ms >= 0)
+			add(l, LABEL "  %s %s (%s, %s %.0f ms)", "", _("window"), in->window_tag, in->outcome,
+			    _("exposure"), in->exposure_ms);
+		else
+			add(l, LABEL "  %s %s (%s)", "", _("window"), in->window_tag, in->outcome);
+	}
+	return 0;
+}
+
+void
+certs_detail_popup(struct ui *ui, int64_t id)
+{
+	struct lines l = { 0 };
+	struct pt_err err = { 0 };
+	char title[64];
+
+	if (!ui->st)
+		return;
+	if (inv_cert_detail(ui->st, id, time(NULL), detail_cb, &l, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+		lines_free(&l);
+		return;
+	}
+	snprintf(title, sizeof title, _("Certificate %lld"), (long long)id);
+	ui_popup(ui, title, (const char *const *)l.v, l.n);
+	lines_free(&l);
+}
+
+struct req_detail {
+	int64_t id;
+	struct lines l;
+};
+
+static int
+req_detail_cb(const struct inv_req_row *q, void *ud)
+{
+	struct req_detail *rd = ud;
+	struct lines *l = &rd->l;
+	char a[40];
+
+	if (q->id != rd->id)
+		return 1;
+
+	add(l, LABEL "%s", _("Host:"), q->fqdn);
+	field(l, _("Subject:"), q->subject);
+	field(l, _("SANs:"), q->sans[0] ? q->sans : _("none"));
+	add(l, LABEL "%s", _("CA:"), q->ca[0] ? q->ca : _("none"));
+	add(l, LABEL "%s", _("Key type:"), q->keytype);
+	ymdhm(q->created_at, a, sizeof a);
+	add(l, LABEL "%s (%ld %s)", _("Made:"), a, q->age_days,
+	    ngettext("day ago", "days ago", q->age_days));
+	add(l, LABEL "%s", _("State:"), _("pending: send it to the operator with C"));
+	return 1;
+}
+
+static void
+req_detail_popup(struct ui *ui, int64_t id)
+{
+	/* the request by its id: the page that starts right before it */
+	struct inv_key after = { .set = true, .id = id - 1 };
+	struct req_detail rd = { .id = id };
+	struct pt_err err = { 0 };
+
+	if (inv_req_page(ui->st, NULL, INV_BY_ID, &after, false, 1, time(NULL), req_detail_cb, &rd,
+	                 &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", err.detail);
+		return;
+	}
+	if (rd.l.n)
+		ui_popup(ui, _("Certificate request"), (const char *const *)rd.l.v, rd.l.n);
+	lines_free(&rd.l);
+}
+
+/* ---- keys ---- */
 
 static bool
 certs_handle(struct ui *ui, enum ui_action a, int key)
 {
-	(void)ui;
-	(void)a;
+	struct ui_list *l = focus == 0 ? certs : reqs;
+	struct browser b = { l, NULL, NULL, focus == 0 ? C_NCOLS : R_NCOLS, -1 };
+	const struct ui_row *r;
+
 	(void)key;
-	return false;
+	if (!l)
+		return false;
+	switch (a) {
+	case ACT_PANE:
+		focus = !focus;
+		return true;
+	case ACT_BACK:
+		if (focus == 1) {
+			focus = 0;
+			return true;
+		}
+		return false;
+	case ACT_OPEN:
+		if (!(r = ui_list_selected(l)))
+			return true;
+		if (focus == 0)
+			certs_detail_popup(ui, r->id);
+		else
+			req_detail_popup(ui, r->id);
+		return true;
+	case ACT_SORT: {
+		/* the next column on screen (the CN only when it is shown) */
+		int c = l->sort_col + 1;
+		if (focus == 0 && c == C_CN && COLS < CN_COLS)
+			c++;
+		ui_list_set_sort(l, c < b.ncols ? c : -1, l->sort_desc);
+		return true;
+	}
+	default:
+		return browser_handle(ui, &b, a);
+	}
+}
+
+static const char *
+certs_context_host(struct ui *ui)
+{
+	struct ui_list *l = focus == 0 ? certs : reqs;
+	const struct ui_row *r = l ? ui_list_selected(l) : NULL;
+
+	(void)ui;
+	return r ? r->col[0] : NULL;
+}
+
+static void
+certs_reset(struct ui *ui)
+{
+	(void)ui;
+	ui_list_free(&certs);
+	ui_list_free(&reqs);
+	memset(keycache, 0, sizeof keycache);
+	focus = 0;
 }
 
 const struct view_ops ui_certs_ops = {
 	.title = N_("Certificates"),
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE),
+	.enter = certs_enter,
 	.draw = certs_draw,
 	.handle = certs_handle,
+	.reset = certs_reset,
+	.context_host = certs_context_host,
 };

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "browse.h"
+#include "hostpage.h"
 #include "hostspec.h"
 #include "i18n.h"
 #include "model.h"
@@ -91,6 +92,9 @@ follow_selection(struct ui *ui)
 static void
 hosts_enter(struct ui *ui)
 {
+	/* back on the screen, or ^L: the open host page is read again */
+	if (hostpage_active() && !hostpage_open(ui, hostpage_host()))
+		hostpage_close(ui);
 	if (!hosts_b.list) {
 		struct ui_list_source s = { .ncols = 5, .ctx = ui, .each_after = hosts_after };
 		hosts_b.list = ui_list_new(&s);
@@ -108,6 +112,10 @@ hosts_draw(struct ui *ui, int top, int rows)
 	int upper = rows * 3 / 5, lower = rows - upper - 1;
 	char line[320];
 
+	if (hostpage_active()) {
+		hostpage_draw(ui, top, rows);
+		return;
+	}
 	browser_draw(ui, &hosts_b, top, upper, focus == 0);
 	follow_selection(ui);
 	mvhline(top + upper, 0, ACS_HLINE, COLS);
@@ -202,6 +210,8 @@ static bool
 hosts_handle(struct ui *ui, enum ui_action a, int key)
 {
 	(void)key;
+	if (hostpage_active())
+		return hostpage_handle(ui, a, key);
 	if (a == ACT_PANE) {
 		focus = !focus;
 		ui_reveal_clear(ui);
@@ -209,7 +219,9 @@ hosts_handle(struct ui *ui, enum ui_action a, int key)
 	}
 	if (focus == 0) {
 		if (a == ACT_OPEN) {
-			focus = 1;
+			const struct ui_row *h = hosts_b.list ? ui_list_selected(hosts_b.list) : NULL;
+			if (h)
+				hostpage_open(ui, h->col[0]);
 			return true;
 		}
 		if (a == ACT_NEW) {
@@ -249,11 +261,24 @@ hosts_handle(struct ui *ui, enum ui_action a, int key)
 static void
 hosts_reset(struct ui *ui)
 {
+	hostpage_close(NULL);
 	(void)ui;
 	ui_list_free(&hosts_b.list);
 	ui_list_free(&hpw_b.list);
 	hpw_src.fqdn[0] = '\0';
 	focus = 0;
+}
+
+/* The host of the open page, else the selected host. */
+static const char *
+hosts_context_host(struct ui *ui)
+{
+	const struct ui_row *r = hosts_b.list ? ui_list_selected(hosts_b.list) : NULL;
+
+	(void)ui;
+	if (hostpage_active())
+		return hostpage_host();
+	return r ? r->col[0] : NULL;
 }
 
 const struct view_ops ui_hosts_ops = {
@@ -263,4 +288,5 @@ const struct view_ops ui_hosts_ops = {
 	.draw = hosts_draw,
 	.handle = hosts_handle,
 	.reset = hosts_reset,
+	.context_host = hosts_context_host,
 };

@@ -1,0 +1,444 @@
+/* test_inventory.c - src/inventory.c on the demo site (src/demo.c): nine
+ * certificates over every band, a pending request, and an install
+ * written the way flows.c records one. */
+#include "config.h"
+
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cert.h"
+#include "demo.h"
+#include "inventory.h"
+#include "testutil.h"
+
+#define DOM ".grid.example.org"
+
+static struct store *st;
+
+static void
+setup(void)
+{
+	struct pt_err err = { 0 };
+
+	tmp_setup();
+	st = new_store();
+	ck_assert_msg(demo_fill(st, &err) == PT_OK, "%s", err.detail);
+}
+
+static void
+teardown(void)
+{
+	store_close(&st);
+	tmp_teardown();
+}
+
+/* Rows as "host band days state": what the screen shows. */
+struct rows {
+	size_t n;
+	char line[32][160];
+	struct inv_key last;
+	int64_t ids[32];
+	bool key_match[32], key_checked[32];
+};
+
+static int
+cert_cb(const struct inv_cert_row *r, void *ud)
+{
+	struct rows *w = ud;
+
+	ck_assert_uint_lt(w->n, 32);
+	snprintf(w->line[w->n], sizeof w->line[0], "%s %s %s %s %s", r->fqdn, r->cn,
+	         x509_band_name(r->band), r->state, r->ca);
+	w->ids[w->n] = r->id;
+	w->key_match[w->n] = r->key_match;
+	w->key_checked[w->n] = r->key_checked;
+	w->last = r->key;
+	w->n++;
+	return 0;
+}
+
+static struct rows
+page(const struct inv_filter *f, enum inv_order o, const struct inv_key *after, bool back,
+     size_t limit)
+{
+	struct rows w = { 0 };
+	struct pt_err err = { 0 };
+
+	ck_assert_msg(inv_cert_page(st, f, o, after, back, limit, time(NULL), cert_cb, &w, &err) == PT_OK,
+	              "%s", err.detail);
+	return w;
+}
+
+START_TEST(test_cert_rows)
+{
+	struct rows w = page(NULL, INV_BY_HOST, NULL, false, 0);
+
+	ck_assert_uint_eq(w.n, 9);
+	ck_assert_str_eq(w.line[0], "argus" DOM " argus" DOM " ok current demo-ca");
+	ck_assert_str_eq(w.line[1], "ce01" DOM " ce01" DOM " expired current demo-ca");
+	ck_assert_str_eq(w.line[2], "ce02" DOM " ce02" DOM " critical current demo-ca");
+	ck_assert_str_eq(w.line[3], "ce03" DOM " ce03" DOM " warning current demo-ca");
+	ck_assert_str_eq(w.line[8], "storm-fe" DOM " storm-fe" DOM " ok current demo-ca");
+	/* no key check unless asked: a scan never parses certificates */
+	ck_assert(!w.key_checked[0]);
+
+	w = page(NULL, INV_BY_EXPIRY, NULL, false, 0);
+	ck_assert_uint_eq(w.n, 9);
+	ck_assert_str_eq(w.line[0], "ce01" DOM " ce01" DOM " expired current demo-ca");
+	ck_assert_str_eq(w.line[3], "site-bdii" DOM " site-bdii" DOM " ok current demo-ca");
+	ck_assert_str_eq(w.line[8], "squid" DOM " squid" DOM " ok current demo-ca");
+}
+END_TEST
+
+/* Pages of 4 after each other's last key give the whole list, once. */
+START_TEST(test_cert_keyset)
+{
+	for (int o = INV_BY_HOST; o <= INV_BY_ID; o++) {
+		struct rows all = page(NULL, (enum inv_order)o, NULL, false, 0), p;
+		struct inv_key after = { 0 };
+		size_t seen = 0;
+
+		do {
+			p = page(NULL, (enum inv_order)o, &after, false, 4);
+			for (size_t i = 0; i < p.n; i++, seen++)
+				ck_assert_str_eq(p.line[i], all.line[seen]);
+			after = p.last;
+		} while (p.n == 4);
+		ck_assert_uint_eq(seen, 9);
+		/* backward from the last row: the rest, nearest first */
+		p = page(NULL, (enum inv_order)o, &all.last, true, 3);
+		ck_assert_uint_eq(p.n, 3);
+		ck_assert_str_eq(p.line[0], all.line[7]);
+		ck_assert_str_eq(p.line[2], all.line[5]);
+	}
+}
+END_TEST
+
+START_TEST(test_cert_filter)
+{
+	struct inv_filter f = { .text = "CE0" };
+	struct pt_err err = { 0 };
+	struct rows w = page(&f, INV_BY_HOST, NULL, false, 0);
+	size_t n = 0;
+
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 3);
+	f.text = "Demo-CA"; /* the CA's name */
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 9);
+	/* pattern characters are only themselves */
+	f.text = "%";
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 0);
+	f.text = "ce0_";
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 0);
+	f.text = "/cn=SE0"; /* the subject, any case */
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 2);
+	f.text = "no such thing";
+	ck_assert_uint_eq(page(&f, INV_BY_HOST, NULL, false, 0).n, 0);
+	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 0);
+	f.text = NULL;
+	f.fqdn = "se01" DOM;
+	w = page(&f, INV_BY_HOST, NULL, false, 0);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.line[0], "se01" DOM " se01" DOM " ok current demo-ca");
+
+	/* superseded certificates stay listed unless current_only */
+	ck_assert_int_eq(store_exec(st, "UPDATE certificates SET state = 'superseded'"
+	                                " WHERE fqdn = 'ce01" DOM "'", &err), PT_OK);
+	f.fqdn = NULL;
+	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 9);
+	f.current_only = true;
+	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 8);
+	ck_assert_int_eq(inv_cert_page(st, NULL, (enum inv_order)7, NULL, false, 0, time(NULL), cert_cb,
+	                               &w, &err), PT_INVALID);
+}
+END_TEST
+
+START_TEST(test_cert_keys)
+{
+	struct inv_filter f = { .check_keys = true };
+	struct pt_err err = { 0 };
+	struct rows w = page(&f, INV_BY_HOST, NULL, false, 0);
+
+	for (size_t i = 0; i < w.n; i++)
+		ck_assert(w.key_checked[i] && w.key_match[i]);
+	/* a key row changed behind passtore's back no longer matches */
+	ck_assert_int_eq(store_exec(st, "UPDATE keys SET key_id = 'AB:CD' WHERE id ="
+	                                " (SELECT key_ref FROM certificates WHERE fqdn = 'ce02" DOM "')",
+	                            &err), PT_OK);
+	w = page(&f, INV_BY_HOST, NULL, false, 0);
+	ck_assert(w.key_match[1]);
+	ck_assert(!w.key_match[2]);
+
+	/* the same check for the rows a screen shows */
+	int64_t ids[3] = { w.ids[1], w.ids[2], 99999 };
+	int m[3] = { 7, 7, 7 };
+	ck_assert_int_eq(inv_cert_keys(st, ids, 3, m, &err), PT_OK);
+	ck_assert_int_eq(m[0], 1);
+	ck_assert_int_eq(m[1], 0);
+	ck_assert_int_eq(m[2], -1);
+}
+END_TEST
+
+/* ---- requests ---- */
+
+static int
+req_cb(const struct inv_req_row *r, void *ud)
+{
+	struct rows *w = ud;
+
+	snprintf(w->line[w->n], sizeof w->line[0], "%s %s %s %s %ld", r->fqdn, r->ca, r->keytype,
+	         r->state, r->age_days);
+	w->last = r->key;
+	w->n++;
+	return 0;
+}
+
+START_TEST(test_requests)
+{
+	struct inv_filter f = { .pending_only = true };
+	struct pt_err err = { 0 };
+	struct rows w = { 0 };
+	size_t n = 0;
+
+	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 0, time(NULL), req_cb, &w, &err),
+	                 PT_OK);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_str_eq(w.line[0], "apel" DOM " demo-ca ec:p256 pending 0");
+	/* eight days later it is eight days old */
+	w.n = 0;
+	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 0, time(NULL) + 8 * 86400,
+	                              req_cb, &w, &err), PT_OK);
+	ck_assert_str_eq(w.line[0], "apel" DOM " demo-ca ec:p256 pending 8");
+	/* every request: the nine issued ones too, paged */
+	f.pending_only = false;
+	ck_assert_int_eq(inv_req_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 10);
+	w.n = 0;
+	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 6, time(NULL), req_cb, &w, &err),
+	                 PT_OK);
+	ck_assert_uint_eq(w.n, 6);
+	struct inv_key after = w.last;
+	w.n = 0;
+	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, &after, false, 6, time(NULL), req_cb, &w,
+	                              &err), PT_OK);
+	ck_assert_uint_eq(w.n, 4);
+	ck_assert_str_eq(w.line[3], "storm-fe" DOM " demo-ca ec:p256 issued 0");
+	f.text = "EC:P256";
+	ck_assert_int_eq(inv_req_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 10);
+	f.text = "squid";
+	ck_assert_int_eq(inv_req_count(st, &f, &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 1);
+}
+END_TEST
+
+/* ---- one certificate, installs, a host's keys and windows ---- */
+
+struct got_detail {
+	char subject[256], issuer[256], serial[128], sans[256], ca[64];
+	bool key_match, chain_ok;
+	long days;
+	size_t ninst;
+	char inst[256];
+};
+
+static int
+detail_cb(const struct inv_cert_detail *d, void *ud)
+{
+	struct got_detail *g = ud;
+
+	snprintf(g->subject, sizeof g->subject, "%s", d->cs->x->subject_grid);
+	snprintf(g->issuer, sizeof g->issuer, "%s", d->cs->x->issuer_grid);
+	snprintf(g->serial, sizeof g->serial, "%s", d->serial_hex);
+	snprintf(g->sans, sizeof g->sans, "%s", d->cs->x->nsans ? d->cs->x->sans[0] : "");
+	snprintf(g->ca, sizeof g->ca, "%s", d->cs->ca);
+	g->key_match = d->cs->key_match;
+	g->chain_ok = d->cs->chain_ok;
+	g->days = d->cs->days_left;
+	g->ninst = d->ninstalls;
+	if (d->ninstalls)
+		snprintf(g->inst, sizeof g->inst, "%s %s %s %.1f", d->installs[0].cert_path,
+		         d->installs[0].window_tag, d->installs[0].outcome, d->installs[0].exposure_ms);
+	return 0;
+}
+
+static int
+key_cb(const struct inv_key_row *k, void *ud)
+{
+	struct rows *w = ud;
+
+	snprintf(w->line[w->n++], sizeof w->line[0], "%s %s %s", k->type, k->origin, k->used_by);
+	return 0;
+}
+
+static int
+win_cb(const struct window_info *wi, void *ud)
+{
+	struct rows *w = ud;
+
+	snprintf(w->line[w->n++], sizeof w->line[0], "%s %s %s %.1f", wi->purpose, wi->peer,
+	         wi->outcome, wi->exposure_ms);
+	return 0;
+}
+
+START_TEST(test_detail)
+{
+	struct inv_filter f = { .fqdn = "ce02" DOM };
+	struct pt_err err = { 0 };
+	struct rows w = page(&f, INV_BY_HOST, NULL, false, 0), k = { 0 }, win = { 0 };
+	struct got_detail g = { 0 };
+	char sql[512];
+
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_msg(inv_cert_detail(st, w.ids[0], time(NULL), detail_cb, &g, &err) == PT_OK, "%s",
+	              err.detail);
+	ck_assert_str_eq(g.subject, "/C=IT/O=Example Grid/OU=Host/L=Demo/CN=ce02" DOM);
+	ck_assert_str_eq(g.issuer, "/C=IT/O=Example Grid/CN=Example Grid Demo CA");
+	ck_assert_str_eq(g.serial, "03"); /* the demo CA signs with serials 2, 3, ... */
+	ck_assert_str_eq(g.sans, "DNS:ce02" DOM);
+	ck_assert_str_eq(g.ca, "demo-ca");
+	ck_assert(g.key_match && g.chain_ok);
+	/* 4 days ahead at fill time: 3 once a second has passed */
+	ck_assert(g.days == 4 || g.days == 3);
+	ck_assert_uint_eq(g.ninst, 0);
+
+	/* an install, recorded as flows.c does after a window */
+	ck_assert_int_eq(store_exec(st, "INSERT INTO windows (id, tag, purpose, host, peer, port, ifname,"
+	                                " gateway, rules, pid, opened_at, closed_at, outcome, exposure_ms)"
+	                                " VALUES (1, 'w1', 'install', 'ce02" DOM "', '10.10.1.12', 22,"
+	                                " 'eth1', '10.10.0.1', '', 1, 1000, 2000, 'ok', 412.5)", &err),
+	                 PT_OK);
+	snprintf(sql, sizeof sql,
+	         "INSERT INTO installs (host_id, cert_id, window_id, cert_sha256, key_id, cert_path,"
+	         " key_path, installed_at) SELECT host_id, id, 1, sha256, 'K', '/etc/grid-security/hostcert.pem',"
+	         " '/etc/grid-security/hostkey.pem', 1700000000 FROM certificates WHERE id = %lld",
+	         (long long)w.ids[0]);
+	ck_assert_int_eq(store_exec(st, sql, &err), PT_OK);
+	memset(&g, 0, sizeof g);
+	ck_assert_int_eq(inv_cert_detail(st, w.ids[0], time(NULL), detail_cb, &g, &err), PT_OK);
+	ck_assert_uint_eq(g.ninst, 1);
+	ck_assert_str_eq(g.inst, "/etc/grid-security/hostcert.pem w1 ok 412.5");
+	ck_assert_int_eq(inv_host_windows(st, "ce02" DOM, win_cb, &win, &err), PT_OK);
+	ck_assert_uint_eq(win.n, 1);
+	ck_assert_str_eq(win.line[0], "install 10.10.1.12 ok 412.5");
+	win.n = 0;
+	ck_assert_int_eq(inv_host_windows(st, "ce01" DOM, win_cb, &win, &err), PT_OK);
+	ck_assert_uint_eq(win.n, 0);
+
+	ck_assert_int_eq(inv_cert_detail(st, 99999, time(NULL), detail_cb, &g, &err), PT_NOTFOUND);
+	ck_assert_ptr_nonnull(strstr(err.detail, "99999"));
+
+	/* keys: what each is used by */
+	ck_assert_int_eq(inv_host_keys(st, "ce02" DOM, key_cb, &k, &err), PT_OK);
+	ck_assert_uint_eq(k.n, 1);
+	ck_assert_ptr_nonnull(strstr(k.line[0], "ec:p256 generated certificate "));
+	ck_assert_ptr_nonnull(strstr(k.line[0], "(current), request "));
+	ck_assert_ptr_nonnull(strstr(k.line[0], "(issued)"));
+	k.n = 0;
+	ck_assert_int_eq(inv_host_keys(st, "apel" DOM, key_cb, &k, &err), PT_OK);
+	ck_assert_uint_eq(k.n, 1);
+	ck_assert_ptr_nonnull(strstr(k.line[0], "(pending)"));
+	ck_assert_ptr_null(strstr(k.line[0], "certificate"));
+	k.n = 0;
+	ck_assert_int_eq(inv_host_keys(st, "wn001" DOM, key_cb, &k, &err), PT_OK);
+	ck_assert_uint_eq(k.n, 0);
+}
+END_TEST
+
+/* Many rows, a filter that matches few: the page walks the index for a
+ * while, then scans on from where it was; the rows are the same. */
+START_TEST(test_cert_filter_many)
+{
+	struct pt_err err = { 0 };
+	const long n = 20000;
+
+	ck_assert_int_eq(store_begin(st, &err), PT_OK);
+	ck_assert_int_eq(store_exec(st,
+	        "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 20000)"
+	        " INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+	        "  SELECT 1000 + x, printf('b%05d.bench.org', (x * 7919) % 20000), 22, 0, 0 FROM i;"
+	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
+	        " SELECT id, id, 'ec:p256', x'00', 'K' || id, 'generated', 0 FROM hosts WHERE id > 1000;"
+	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+	        " not_before, not_after, state, imported_at, fqdn, sha256)"
+	        " SELECT id, id, id, NULL, '/CN=' || fqdn, '/CN=x', '01', 0, 2000000000 + (id * 31) % 977,"
+	        "  'current', 0, fqdn, 'S' || id FROM hosts WHERE id > 1000;", &err), PT_OK);
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+
+	/* budget 0: the walk gives up at once and the scan goes on */
+	for (int k = 0; k < 4; k++) {
+		int o = k % 2 ? INV_BY_EXPIRY : INV_BY_HOST;
+		struct inv_filter f = { .text = "B0999" }; /* b09990 .. b09999 */
+		inv_set_walk_budget(k < 2 ? -1 : 0);
+		struct rows all = page(&f, (enum inv_order)o, NULL, false, 0), p;
+		struct inv_key after = { 0 };
+		size_t seen = 0;
+
+		ck_assert_uint_eq(all.n, 10);
+		for (size_t i = 0; i < all.n; i++)
+			ck_assert_ptr_nonnull(strstr(all.line[i], "b0999"));
+		do {
+			p = page(&f, (enum inv_order)o, &after, false, 3);
+			for (size_t i = 0; i < p.n; i++, seen++)
+				ck_assert_str_eq(p.line[i], all.line[seen]);
+			after = p.last;
+		} while (p.n == 3);
+		ck_assert_uint_eq(seen, 10);
+		/* backward from the end, the same rows in reverse */
+		p = page(&f, (enum inv_order)o, &all.last, true, 0);
+		ck_assert_uint_eq(p.n, 9);
+		ck_assert_str_eq(p.line[0], all.line[8]);
+		ck_assert_str_eq(p.line[8], all.line[0]);
+		if (k >= 2) { /* the same rows as with the walk */
+			inv_set_walk_budget(-1);
+			struct rows walk = page(&f, (enum inv_order)o, NULL, false, 0);
+			for (size_t i = 0; i < walk.n; i++)
+				ck_assert_str_eq(walk.line[i], all.line[i]);
+		}
+	}
+	inv_set_walk_budget(-1);
+	/* the host order really is by name, and the expiry order by date */
+	{
+		struct inv_filter f = { .text = "bench.org" };
+		struct rows w = page(&f, INV_BY_HOST, NULL, false, 3);
+		ck_assert_uint_eq(w.n, 3);
+		ck_assert_ptr_nonnull(strstr(w.line[0], "b00000.bench.org"));
+		ck_assert_ptr_nonnull(strstr(w.line[2], "b00002.bench.org"));
+		size_t c = 0;
+		ck_assert_int_eq(inv_cert_count(st, &f, &c, &err), PT_OK);
+		ck_assert_uint_eq(c, (size_t)n);
+	}
+}
+END_TEST
+
+static Suite *
+inventory_suite(void)
+{
+	Suite *s = suite_create("inventory");
+	TCase *tc = tcase_create("inventory");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_cert_rows);
+	tcase_add_test(tc, test_cert_keyset);
+	tcase_add_test(tc, test_cert_filter);
+	tcase_add_test(tc, test_cert_keys);
+	tcase_add_test(tc, test_cert_filter_many);
+	tcase_add_test(tc, test_requests);
+	tcase_add_test(tc, test_detail);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	return run_suite(inventory_suite());
+}

@@ -1,0 +1,429 @@
+/* ui-hostpage.c - one host's page, opened with Enter in the hosts
+ * browser: its passwords (masked; r or Enter reveals one for a while),
+ * keys, requests, certificates in their band colours, install history
+ * and transfer windows, as one scrolling page; q/F10 goes back. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "browse.h"
+#include "hostpage.h"
+#include "i18n.h"
+#include "inventory.h"
+#include "model.h"
+
+#define MASK "********"
+
+enum line_kind { L_HEAD, L_TEXT, L_PASSWORD, L_CERT };
+
+struct line {
+	enum line_kind kind;
+	enum theme_role role;
+	int64_t id;   /* the password or certificate */
+	char *text;
+};
+
+static struct page {
+	char fqdn[256];
+	bool open;
+	struct line *v;
+	size_t n, cap;
+	size_t sel, top;
+	int rows;     /* lines the page shows */
+} pg;
+
+static void
+put(enum line_kind kind, enum theme_role role, int64_t id, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+put(enum line_kind kind, enum theme_role role, int64_t id, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+
+	if (pg.n == pg.cap) {
+		size_t cap = pg.cap ? pg.cap * 2 : 64;
+		struct line *v = realloc(pg.v, cap * sizeof *v);
+		if (!v)
+			return;
+		pg.v = v;
+		pg.cap = cap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s)
+		pg.v[pg.n++] = (struct line){ kind, role, id, s };
+}
+
+static void
+lines_free(void)
+{
+	for (size_t i = 0; i < pg.n; i++)
+		free(pg.v[i].text);
+	free(pg.v);
+	pg.v = NULL;
+	pg.n = pg.cap = 0;
+}
+
+static void
+ymd(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+/* A section heading with its count; the count is filled in after. */
+static size_t
+section(const char *title)
+{
+	put(L_HEAD, ROLE_TITLE, 0, "%s", title);
+	return pg.n - 1;
+}
+
+static void
+section_done(size_t head, const char *title, size_t count)
+{
+	if (head >= pg.n)
+		return;
+	free(pg.v[head].text);
+	if (asprintf(&pg.v[head].text, "%s (%zu)", title, count) < 0)
+		pg.v[head].text = NULL;
+	if (!pg.v[head].text)
+		pg.v[head].text = strdup("");
+	if (count == 0)
+		put(L_TEXT, ROLE_HINT, 0, "  %s", _("none"));
+}
+
+/* ---- the sections ---- */
+
+static int
+host_cb(const struct host *h, void *ud)
+{
+	(void)ud;
+	put(L_TEXT, ROLE_NORMAL, 0, "%s %s:%d   %s %s", _("Address"), h->ip[0] ? h->ip : "-", h->port,
+	    _("Groups"), h->groups[0] ? h->groups : "-");
+	return 0;
+}
+
+static int
+pw_cb(const struct credential *c, void *ud)
+{
+	char upd[16], entry[600];
+
+	(*(size_t *)ud)++;
+	ymd(c->updated_at, upd, sizeof upd);
+	snprintf(entry, sizeof entry, "%s@%s:%s", c->user, c->hostspec, c->service);
+	/* the secret is drawn in place of the mask, never copied here */
+	put(L_PASSWORD, ROLE_NORMAL, c->id, "  %-40s v%-3lld %s  ", entry, (long long)c->version, upd);
+	return 0;
+}
+
+static int
+key_cb(const struct inv_key_row *k, void *ud)
+{
+	char made[16];
+
+	(*(size_t *)ud)++;
+	ymd(k->created_at, made, sizeof made);
+	put(L_TEXT, ROLE_NORMAL, 0, "  %-8s %-9s %s  %s %s", k->type, k->origin, made, _("used by:"),
+	    k->used_by[0] ? k->used_by : _("nothing"));
+	return 0;
+}
+
+static int
+req_cb(const struct inv_req_row *r, void *ud)
+{
+	char made[16];
+
+	(*(size_t *)ud)++;
+	ymd(r->created_at, made, sizeof made);
+	put(L_TEXT, strcmp(r->state, "pending") == 0 ? ROLE_BAND_WARNING : ROLE_NORMAL, 0,
+	    "  %s %-9s %-10s %-8s %s", made, r->state, r->ca[0] ? r->ca : "-", r->keytype, r->subject);
+	return 0;
+}
+
+static int
+cert_cb(const struct inv_cert_row *c, void *ud)
+{
+	char na[16], days[48];
+
+	(*(size_t *)ud)++;
+	ymd(c->not_after, na, sizeof na);
+	snprintf(days, sizeof days, ngettext("%ld day", "%ld days", c->days_left), c->days_left);
+	put(L_CERT, certs_band_role(c->band), c->id, "  %-13s %s %10s  %-10s %-10s %s",
+	    certs_band_label(c->band), na, days,
+	    strcmp(c->state, "current") == 0 ? _("current") : _("superseded"), c->ca[0] ? c->ca : "-",
+	    c->cn);
+	return 0;
+}
+
+static int
+install_cb(const struct inv_install *i, void *ud)
+{
+	char when[16];
+
+	(*(size_t *)ud)++;
+	ymd(i->installed_at, when, sizeof when);
+	/* 80 columns: the window by its tag, as the window log shows it */
+	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %lld  %s  %s %s", when, _("certificate"),
+	    (long long)i->cert_id, i->cert_path, i->window_tag, i->outcome);
+	return 0;
+}
+
+static int
+window_cb(const struct window_info *w, void *ud)
+{
+	char when[16], exp[32] = "";
+
+	(*(size_t *)ud)++;
+	ymd((time_t)(w->opened_ms / 1000), when, sizeof when);
+	if (w->exposure_ms >= 0)
+		snprintf(exp, sizeof exp, "%.0f ms", w->exposure_ms);
+	put(L_TEXT, strcmp(w->outcome, "ok") == 0 ? ROLE_NORMAL : ROLE_ALERT, 0,
+	    "  %s %-11s %s:%d %-9s %s %s", when, w->purpose, w->peer, w->port, w->outcome,
+	    _("exposure"), exp[0] ? exp : "-");
+	return 0;
+}
+
+/* Read everything the page shows; false with a message on failure. */
+static bool
+load(struct ui *ui)
+{
+	struct inv_filter f = { .fqdn = pg.fqdn };
+	struct pt_err err = { 0 };
+	time_t now = time(NULL);
+	size_t h, n;
+	enum pt_status ret;
+
+	lines_free();
+	ret = model_host_get(ui->st, pg.fqdn, host_cb, NULL, &err);
+	if (ret == PT_OK) {
+		h = section(_("Passwords")), n = 0;
+		ret = model_pw_foreach_host(ui->st, pg.fqdn, pw_cb, &n, &err);
+		section_done(h, _("Passwords"), n);
+	}
+	if (ret == PT_OK) {
+		h = section(_("Keys")), n = 0;
+		ret = inv_host_keys(ui->st, pg.fqdn, key_cb, &n, &err);
+		section_done(h, _("Keys"), n);
+	}
+	if (ret == PT_OK) {
+		h = section(_("Requests")), n = 0;
+		ret = inv_req_page(ui->st, &f, INV_BY_ID, NULL, true, 0, now, req_cb, &n, &err);
+		section_done(h, _("Requests"), n);
+	}
+	if (ret == PT_OK) {
+		h = section(_("Certificates")), n = 0;
+		ret = inv_cert_page(ui->st, &f, INV_BY_EXPIRY, NULL, true, 0, now, cert_cb, &n, &err);
+		section_done(h, _("Certificates"), n);
+	}
+	if (ret == PT_OK) {
+		h = section(_("Install history")), n = 0;
+		ret = inv_installs(ui->st, pg.fqdn, 0, install_cb, &n, &err);
+		section_done(h, _("Install history"), n);
+	}
+	if (ret == PT_OK) {
+		h = section(_("Transfer windows")), n = 0;
+		ret = inv_host_windows(ui->st, pg.fqdn, window_cb, &n, &err);
+		section_done(h, _("Transfer windows"), n);
+	}
+	if (ret != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		lines_free();
+		return false;
+	}
+	return true;
+}
+
+static bool
+selectable(size_t i)
+{
+	return i < pg.n && (pg.v[i].kind == L_PASSWORD || pg.v[i].kind == L_CERT);
+}
+
+/* The selection goes to the next line that can be acted on; past the
+ * last one (or before the first) the page just scrolls. */
+static void
+step(long delta)
+{
+	size_t i = pg.sel;
+
+	while (delta > 0 ? i + 1 < pg.n : i > 0) {
+		i = delta > 0 ? i + 1 : i - 1;
+		if (selectable(i)) {
+			pg.sel = i;
+			if (pg.sel < pg.top)
+				pg.top = pg.sel > 0 && pg.v[pg.sel - 1].kind == L_HEAD ? pg.sel - 1 : pg.sel;
+			if (pg.sel >= pg.top + (size_t)pg.rows)
+				pg.top = pg.sel - (size_t)pg.rows + 1;
+			return;
+		}
+	}
+	if (delta > 0 && pg.top + (size_t)pg.rows < pg.n)
+		pg.top++;
+	else if (delta < 0 && pg.top > 0)
+		pg.top--;
+}
+
+/* ---- the interface of hostpage.h ---- */
+
+bool
+hostpage_open(struct ui *ui, const char *fqdn)
+{
+	char name[sizeof pg.fqdn];
+
+	snprintf(name, sizeof name, "%s", fqdn); /* fqdn may be pg.fqdn: a reload */
+	snprintf(pg.fqdn, sizeof pg.fqdn, "%s", name);
+	pg.sel = pg.top = 0;
+	if (!load(ui))
+		return false;
+	pg.open = true;
+	pg.rows = 1;
+	while (pg.sel < pg.n && !selectable(pg.sel))
+		pg.sel++;
+	if (pg.sel >= pg.n)
+		pg.sel = 0;
+	ui_reveal_clear(ui);
+	return true;
+}
+
+bool
+hostpage_active(void)
+{
+	return pg.open;
+}
+
+const char *
+hostpage_host(void)
+{
+	return pg.open ? pg.fqdn : NULL;
+}
+
+void
+hostpage_close(struct ui *ui)
+{
+	if (pg.open && ui)
+		ui_reveal_clear(ui);
+	pg.open = false;
+	lines_free();
+}
+
+void
+hostpage_draw(struct ui *ui, int top, int rows)
+{
+	char head[320];
+
+	snprintf(head, sizeof head, _(" Host %s "), pg.fqdn);
+	ui_put(top, 0, COLS, A_BOLD | A_UNDERLINE, head, true);
+	pg.rows = rows - 1 > 1 ? rows - 1 : 1;
+	for (int r = 0; r < pg.rows && pg.top + (size_t)r < pg.n; r++) {
+		size_t i = pg.top + (size_t)r;
+		const struct line *l = &pg.v[i];
+		int y = top + 1 + r, attr = theme_attr(l->role);
+
+		if (l->kind == L_HEAD) {
+			mvhline(y, 0, ACS_HLINE, COLS);
+			snprintf(head, sizeof head, " %s ", l->text);
+			ui_put(y, 2, COLS - 4, attr, head, false);
+			continue;
+		}
+		if (i == pg.sel && selectable(i))
+			attr = theme_attr(ROLE_SELECTED);
+		ui_put(y, 0, COLS, attr, l->text, true);
+		if (l->kind == L_PASSWORD) {
+			int x = (int)strlen(l->text);
+			/* the revealed secret straight from secure memory */
+			const char *s = ui->reveal && ui->reveal_id == l->id ? ui->reveal : MASK;
+			if (x < COLS)
+				ui_put(y, x, COLS - x, attr, s, true);
+		}
+	}
+	if (pg.n > (size_t)pg.rows) {
+		char info[48];
+		snprintf(info, sizeof info, " %zu-%zu/%zu ", pg.top + 1,
+		         pg.top + (size_t)pg.rows < pg.n ? pg.top + (size_t)pg.rows : pg.n, pg.n);
+		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT), info, false);
+	}
+}
+
+bool
+hostpage_handle(struct ui *ui, enum ui_action a, int key)
+{
+	const struct line *l = selectable(pg.sel) ? &pg.v[pg.sel] : NULL;
+
+	(void)key;
+	switch (a) {
+	case ACT_BACK:
+		hostpage_close(ui);
+		return true;
+	case ACT_UP: step(-1); return true;
+	case ACT_DOWN: step(1); return true;
+	case ACT_PGUP:
+		for (int i = 0; i < pg.rows; i++)
+			step(-1);
+		return true;
+	case ACT_PGDN:
+		for (int i = 0; i < pg.rows; i++)
+			step(1);
+		return true;
+	case ACT_HOME:
+		pg.top = pg.sel = 0;
+		while (pg.sel < pg.n && !selectable(pg.sel))
+			pg.sel++;
+		return true;
+	case ACT_END:
+		pg.top = pg.n > (size_t)pg.rows ? pg.n - (size_t)pg.rows : 0;
+		for (size_t i = pg.n; i-- > 0;)
+			if (selectable(i)) {
+				pg.sel = i;
+				break;
+			}
+		return true;
+	case ACT_REFRESH:
+		load(ui);
+		return true;
+	case ACT_OPEN:
+	case ACT_REVEAL:
+		if (!l) {
+			ui_message(ui, ROLE_HINT, "%s", _("Select a password or a certificate first."));
+			return true;
+		}
+		if (l->kind == L_CERT) {
+			certs_detail_popup(ui, l->id);
+			return true;
+		}
+		if (ui->reveal && ui->reveal_id == l->id)
+			ui_reveal_clear(ui);
+		else
+			ui_reveal(ui, l->id);
+		return true;
+	case ACT_UPDATE:
+	case ACT_GENERATE:
+	case ACT_HISTORY:
+		/* the password actions of the browsers, on the selected entry */
+		if (!l || l->kind != L_PASSWORD) {
+			ui_message(ui, ROLE_HINT, "%s", _("Select a password first."));
+			return true;
+		}
+		if (pw_action(ui, a, l->id) && a != ACT_HISTORY) {
+			size_t sel = pg.sel, top = pg.top;
+			if (load(ui)) {
+				pg.sel = sel < pg.n ? sel : 0;
+				pg.top = top;
+			}
+		}
+		return true;
+	default:
+		return false;
+	}
+}
