@@ -344,6 +344,47 @@ START_TEST(test_import)
 }
 END_TEST
 
+/* A batch rolled back leaves nothing behind, not even in the statements
+ * and the audit head the import keeps between certificates: the same
+ * batch imports again in full, and the trail verifies after commit. */
+START_TEST(test_import_rollback_then_commit)
+{
+	struct x509_cert_list *l[4];
+	struct pt_err err = { 0 };
+	time_t now = time(NULL);
+	const char *names[4] = { "r1.example.org", "r2.example.org", "r3.example.org", "r4.example.org" };
+	int64_t bad, rows, before;
+
+	add_ca("infn", &ca1, "ec:p256");
+	for (int i = 0; i < 4; i++) {
+		host(names[i]);
+		l[i] = request_and_sign(names[i], NULL, &ca1, now - DAY, now + (10 + i) * DAY);
+	}
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+	ck_assert_int_eq(audit_verify(st, &bad, &before, &err), PT_OK);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++)
+		import_ok(&l[i]->certs[0], CERT_STORED);
+	store_rollback(st);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++)
+		import_ok(&l[i]->certs[0], CERT_STORED);
+	import_ok(&l[0]->certs[0], CERT_DUPLICATE);
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, before + 4);
+	store_close(&st);
+	st = reopen();
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, before + 4);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++) {
+		import_ok(&l[i]->certs[0], CERT_DUPLICATE);
+		x509_cert_list_free(&l[i]);
+	}
+}
+END_TEST
+
 /* ---- adopt ----------------------------------------------------------------- */
 
 START_TEST(test_adopt)
@@ -490,6 +531,7 @@ cert_suite(void)
 	tcase_add_test(tc, test_ca);
 	tcase_add_test(tc, test_request);
 	tcase_add_test(tc, test_import);
+	tcase_add_test(tc, test_import_rollback_then_commit);
 	tcase_add_test(tc, test_adopt);
 	tcase_add_test(tc, test_report);
 	suite_add_tcase(s, tc);
