@@ -58,8 +58,11 @@ row_hash(int64_t id, int64_t ts, const char *actor, const char *action, const ch
 		return -1;
 	}
 	free(text);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = "0123456789abcdef"[dig[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[dig[i] & 15];
+	}
+	out[64] = '\0';
 	return 0;
 }
 
