@@ -7,6 +7,9 @@
  *   0-1 "PT"  2 format version (2: 4 KiB cipher pages)  3 log2(KDF memory KiB)  4 KDF passes
  *   5 KDF lanes  6-15 random
  * so a store is recognisable and its KDF parameters travel with it.
+ *
+ * A handle is used by one thread at a time (it may be handed from one
+ * thread to another): SQLite's connection mutex is off.
  */
 #ifndef PASSTORE_STORE_H
 #define PASSTORE_STORE_H
