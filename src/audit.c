@@ -58,17 +58,27 @@ row_hash(int64_t id, int64_t ts, const char *actor, const char *action, const ch
 		return -1;
 	}
 	free(text);
-	for (int i = 0; i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = "0123456789abcdef"[dig[i] >> 4];
+		out[2 * i + 1] = "0123456789abcdef"[dig[i] & 15];
+	}
+	out[64] = '\0';
 	return 0;
 }
 
 static enum pt_status
 head(struct store *st, char prev[65], int64_t *count, struct pt_err *err)
 {
+	const struct store_audit_cache *kept = store_audit_cache(st);
 	char *h = NULL, *c = NULL;
 	enum pt_status ret;
 
+	/* inside a transaction that appended, the meta rows lag behind */
+	if (kept) {
+		memcpy(prev, kept->head, 65);
+		*count = kept->count;
+		return PT_OK;
+	}
 	ret = store_meta_get(st, "audit.head", &h, err);
 	if (ret == PT_OK)
 		ret = store_meta_get(st, "audit.count", &c, err);
@@ -81,61 +91,79 @@ head(struct store *st, char prev[65], int64_t *count, struct pt_err *err)
 	return ret;
 }
 
+/* The chain's head, count and next id for this transaction: read from
+ * the store by the transaction's first append, then kept in the store
+ * handle (a batch import appends thousands of rows in one transaction). */
+static enum pt_status
+tx_head(struct store *st, struct store_audit_cache *c, struct pt_err *err)
+{
+	const struct store_audit_cache *kept = store_audit_cache(st);
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	if (kept) {
+		*c = *kept;
+		return PT_OK;
+	}
+	c->dirty = false;
+	ret = head(st, c->head, &c->count, err);
+	if (ret != PT_OK)
+		return ret;
+	ret = store_cached(st, "SELECT coalesce(max(id), 0) + 1 FROM audit", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		c->next_id = sqlite3_column_int64(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("audit"));
+}
+
 enum pt_status
 audit_append(struct store *st, const char *action, const char *object, const char *detail,
              struct pt_err *err)
 {
-	sqlite3 *db = store_db(st);
+	struct store_audit_cache c;
 	sqlite3_stmt *s = NULL;
-	char prev[65], hash[65], num[32];
-	int64_t count, id = 0, ts = (int64_t)time(NULL);
+	char hash[65];
+	int64_t ts = (int64_t)time(NULL);
 	const char *actor = audit_actor();
 	enum pt_status ret;
-	int rc;
 
-	if (sqlite3_get_autocommit(db))
+	if (sqlite3_get_autocommit(store_db(st)))
 		return pt_fail(err, PT_ERR, _("internal error: audit outside a transaction"));
 	if (!detail)
 		detail = "";
-	ret = head(st, prev, &count, err);
+	ret = tx_head(st, &c, err);
 	if (ret != PT_OK)
 		return ret;
-	rc = sqlite3_prepare_v2(db, "SELECT coalesce(max(id), 0) + 1 FROM audit", -1, &s, NULL);
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, err, _("audit"));
-	if (row_hash(id, ts, actor, action, object, detail, prev, hash) != 0)
+	if (row_hash(c.next_id, ts, actor, action, object, detail, c.head, hash) != 0)
 		return pt_fail(err, PT_CRYPTO, _("cannot hash the audit record"));
-	rc = sqlite3_prepare_v2(db,
-	                        "INSERT INTO audit (id, ts, actor, action, object, detail, prev_hash, hash)"
-	                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	                        -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, ts);
-		sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 5, object, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 6, detail, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 7, prev, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 8, hash, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_OK)
-		return store_fail(st, rc, err, _("audit"));
-	ret = store_meta_set(st, "audit.head", hash, err);
-	snprintf(num, sizeof(num), "%" PRId64, count + 1);
-	if (ret == PT_OK)
-		ret = store_meta_set(st, "audit.count", num, err);
-	return ret;
+	ret = store_cached(st,
+	                   "INSERT INTO audit (id, ts, actor, action, object, detail, prev_hash, hash)"
+	                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+	                   &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, c.next_id);
+	sqlite3_bind_int64(s, 2, ts);
+	sqlite3_bind_text(s, 3, actor, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, action, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, object, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, detail, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, c.head, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, hash, -1, SQLITE_STATIC);
+	ret = store_cached_run(st, s, err, _("audit"));
+	if (ret != PT_OK)
+		return ret;
+	/* head and count reach the meta table at store_commit, once */
+	memcpy(c.head, hash, sizeof(c.head));
+	c.count++;
+	c.next_id++;
+	c.dirty = true;
+	store_audit_cache_set(st, &c);
+	return PT_OK;
 }
 
 enum pt_status

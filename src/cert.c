@@ -529,12 +529,12 @@ is_stored(struct store *st, const struct x509_cert *c, bool *yes, struct pt_err 
 	int rc;
 
 	sha256_plain(c, sha);
-	ret = store_prepare(st, "SELECT 1 FROM certificates WHERE sha256 = ?", &s, err);
+	ret = store_cached(st, "SELECT 1 FROM certificates WHERE sha256 = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
 	rc = sqlite3_step(s);
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	*yes = rc == SQLITE_ROW;
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("look up certificates"));
 }
@@ -579,7 +579,7 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 
 	sha256_plain(c, sha);
 
-	ret = store_prepare(st, "SELECT id, not_before, not_after FROM certificates WHERE host_id = ? AND state = 'current'",
+	ret = store_cached(st, "SELECT id, not_before, not_after FROM certificates WHERE host_id = ? AND state = 'current'",
 	           &s, err);
 	if (ret != PT_OK)
 		return ret;
@@ -591,18 +591,18 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 		old = sqlite3_column_int64(s, 0);
 		older = nb > c->not_before || (nb == c->not_before && na > c->not_after);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("look up certificates"));
 	if (old && !older) {
-		ret = store_prepare(st, "UPDATE certificates SET state = 'superseded' WHERE id = ?", &s, err);
+		ret = store_cached(st, "UPDATE certificates SET state = 'superseded' WHERE id = ?", &s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, old);
-		if ((ret = store_run(st, s, err, _("supersede the old certificate"))) != PT_OK)
+		if ((ret = store_cached_run(st, s, err, _("supersede the old certificate"))) != PT_OK)
 			return ret;
 	}
-	ret = store_prepare(st,
+	ret = store_cached(st,
 	           "INSERT INTO certificates (host_id, key_ref, request_id, ca_id, subject, issuer, serial,"
 	           " not_before, not_after, state, imported_at, fqdn, sha256)"
 	           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -624,15 +624,15 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	sqlite3_bind_int64(s, 11, (sqlite3_int64)time(NULL));
 	sqlite3_bind_text(s, 12, fqdn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 13, sha, -1, SQLITE_STATIC);
-	if ((ret = store_run(st, s, err, _("store the certificate"))) != PT_OK)
+	if ((ret = store_cached_run(st, s, err, _("store the certificate"))) != PT_OK)
 		return ret;
 	cid = sqlite3_last_insert_rowid(store_db(st));
-	ret = store_prepare(st, "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", &s, err);
+	ret = store_cached(st, "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, cid);
 	sqlite3_bind_blob(s, 2, c->der, (int)c->der_len, SQLITE_STATIC);
-	if ((ret = store_run(st, s, err, _("store the certificate"))) != PT_OK)
+	if ((ret = store_cached_run(st, s, err, _("store the certificate"))) != PT_OK)
 		return ret;
 	*outcome = older ? CERT_STORED_OLDER : CERT_STORED;
 	return PT_OK;
@@ -657,7 +657,7 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 		*outcome = CERT_DUPLICATE;
 		return PT_OK;
 	}
-	ret = store_prepare(st,
+	ret = store_cached(st,
 	           "SELECT k.id, k.host_id, h.fqdn,"
 	           " (SELECT r.id FROM requests r WHERE r.key_ref = k.id"
 	           "   ORDER BY r.state = 'pending' DESC, r.id DESC LIMIT 1),"
@@ -676,7 +676,7 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 		req = sqlite3_column_int64(s, 3);
 		ca_id = sqlite3_column_int64(s, 4);
 	}
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
 		*outcome = CERT_NO_KEY;
 		return pt_fail(err, PT_MISMATCH,
@@ -693,12 +693,12 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 	if (ret == PT_OK)
 		ret = place_cert(st, c, hid, fqdn, kid, req, ca_id, outcome, err);
 	if (ret == PT_OK && req) {
-		ret = store_prepare(st, "UPDATE requests SET state = 'issued', issued_at = ? WHERE id = ? AND state = 'pending'",
+		ret = store_cached(st, "UPDATE requests SET state = 'issued', issued_at = ? WHERE id = ? AND state = 'pending'",
 		           &s, err);
 		if (ret == PT_OK) {
 			sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
 			sqlite3_bind_int64(s, 2, req);
-			ret = store_run(st, s, err, _("mark the request issued"));
+			ret = store_cached_run(st, s, err, _("mark the request issued"));
 		}
 	}
 	if (ret == PT_OK)

@@ -33,6 +33,15 @@
 #define PT_XSTR(x) #x
 #define PT_STR(x) PT_XSTR(x)
 
+/* Statements kept prepared; a handful are enough for the hot paths. */
+#define STMT_CACHE_SIZE 32
+
+struct stmt_slot {
+	const char *ptr; /* the caller's text, for the quick compare only */
+	char *sql;       /* our copy: the key */
+	sqlite3_stmt *s;
+};
+
 struct store {
 	sqlite3 *db;
 	char *path;
@@ -40,6 +49,10 @@ struct store {
 	uint8_t salt[KDF_SALT_LEN];
 	struct kdf_params kp;
 	int in_tx;
+	struct stmt_slot stmts[STMT_CACHE_SIZE];
+	size_t nstmts;
+	struct store_audit_cache audit;
+	bool audit_valid;
 };
 
 /* Migrations: index i brings user_version i to i + 1. */
@@ -207,6 +220,88 @@ store_run(struct store *st, sqlite3_stmt *s, struct pt_err *err, const char *wha
 
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, what);
+}
+
+enum pt_status
+store_cached(struct store *st, const char *sql, sqlite3_stmt **s, struct pt_err *err)
+{
+	struct stmt_slot *slot = NULL;
+	char *copy;
+	int rc;
+
+	/* the same literal is the same address: try that first (the copy
+	 * is compared too, as the caller's buffer may have been reused) */
+	for (size_t i = 0; i < st->nstmts && !slot; i++)
+		if (st->stmts[i].ptr == sql && strcmp(st->stmts[i].sql, sql) == 0)
+			slot = &st->stmts[i];
+	for (size_t i = 0; i < st->nstmts && !slot; i++)
+		if (strcmp(st->stmts[i].sql, sql) == 0)
+			slot = &st->stmts[i];
+	if (slot) {
+		sqlite3_reset(slot->s);
+		sqlite3_clear_bindings(slot->s);
+		slot->ptr = sql;
+		*s = slot->s;
+		return PT_OK;
+	}
+	if (!(copy = strdup(sql)))
+		return pt_fail(err, PT_NOMEM, NULL);
+	rc = sqlite3_prepare_v2(st->db, sql, -1, s, NULL);
+	if (rc != SQLITE_OK) {
+		free(copy);
+		return store_fail(st, rc, err, _("prepare statement"));
+	}
+	if (st->nstmts == STMT_CACHE_SIZE) {
+		/* full: the oldest goes (it is not in use: nothing nests) */
+		sqlite3_finalize(st->stmts[0].s);
+		free(st->stmts[0].sql);
+		memmove(st->stmts, st->stmts + 1, (STMT_CACHE_SIZE - 1) * sizeof(st->stmts[0]));
+		st->nstmts--;
+	}
+	st->stmts[st->nstmts].ptr = sql;
+	st->stmts[st->nstmts].sql = copy;
+	st->stmts[st->nstmts++].s = *s;
+	return PT_OK;
+}
+
+enum pt_status
+store_cached_run(struct store *st, sqlite3_stmt *s, struct pt_err *err, const char *what)
+{
+	int rc = sqlite3_step(s);
+
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, what);
+}
+
+static void
+stmt_cache_clear(struct store *st)
+{
+	for (size_t i = 0; i < st->nstmts; i++) {
+		sqlite3_finalize(st->stmts[i].s);
+		free(st->stmts[i].sql);
+	}
+	st->nstmts = 0;
+}
+
+struct store_audit_cache *
+store_audit_cache(struct store *st)
+{
+	return st->audit_valid ? &st->audit : NULL;
+}
+
+struct store_audit_cache *
+store_audit_cache_set(struct store *st, const struct store_audit_cache *c)
+{
+	st->audit = *c;
+	st->audit_valid = true;
+	return &st->audit;
+}
+
+void
+store_audit_cache_drop(struct store *st)
+{
+	st->audit_valid = false;
+	memset(&st->audit, 0, sizeof(st->audit));
 }
 
 const char *
@@ -385,7 +480,10 @@ attach_db(struct store *st, int flags, struct pt_err *err)
 	enum pt_status ret;
 	int rc, n;
 
-	rc = sqlite3_open_v2(st->path, &st->db, flags, NULL);
+	/* a handle serves one thread at a time (the console unlocks in a
+	 * thread, then hands it over): SQLite's per-call locking of the
+	 * connection is not needed, and cost 5% of a large report */
+	rc = sqlite3_open_v2(st->path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK)
 		return pt_fail(err, PT_IO, _("cannot open %s: %s"), st->path, sqlite3_errstr(rc));
 	ret = db_key(st->db, st->key, st->salt, err);
@@ -530,6 +628,7 @@ store_close(struct store **pst)
 
 	if (!st)
 		return;
+	stmt_cache_clear(st);
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	secmem_free(st->key);
@@ -544,19 +643,46 @@ store_begin(struct store *st, struct pt_err *err)
 {
 	int rc = sqlite3_exec(st->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 
+	store_audit_cache_drop(st);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err, _("begin transaction"));
 	st->in_tx = 1;
 	return PT_OK;
 }
 
+/* The audit chain's end, kept in memory by the appends, goes to the
+ * meta table with the transaction it belongs to. */
+static enum pt_status
+audit_flush(struct store *st, struct pt_err *err)
+{
+	char num[32];
+	enum pt_status ret;
+
+	if (!st->audit_valid || !st->audit.dirty)
+		return PT_OK;
+	snprintf(num, sizeof(num), "%lld", (long long)st->audit.count);
+	ret = store_meta_set(st, "audit.head", st->audit.head, err);
+	if (ret == PT_OK)
+		ret = store_meta_set(st, "audit.count", num, err);
+	if (ret == PT_OK)
+		st->audit.dirty = false;
+	return ret;
+}
+
 enum pt_status
 store_commit(struct store *st, struct pt_err *err)
 {
-	int rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	enum pt_status ret = audit_flush(st, err);
+	int rc;
 
+	if (ret != PT_OK) {
+		store_rollback(st);
+		return ret;
+	}
+	rc = sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	store_audit_cache_drop(st);
 	if (rc != SQLITE_OK) {
-		enum pt_status ret = store_fail(st, rc, err, _("commit"));
+		ret = store_fail(st, rc, err, _("commit"));
 		store_rollback(st);
 		return ret;
 	}
@@ -567,6 +693,8 @@ store_commit(struct store *st, struct pt_err *err)
 void
 store_rollback(struct store *st)
 {
+	/* what the rolled-back rows said about the chain is gone with them */
+	store_audit_cache_drop(st);
 	if (st->in_tx || !sqlite3_get_autocommit(st->db))
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
 	st->in_tx = 0;
@@ -576,26 +704,23 @@ enum pt_status
 store_meta_get(struct store *st, const char *key, char **value, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	enum pt_status ret = PT_OK;
+	enum pt_status ret;
 	int rc;
 
 	*value = NULL;
-	rc = sqlite3_prepare_v2(st->db, "SELECT value FROM meta WHERE key = ?", -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_ROW) {
-			*value = strdup((const char *)sqlite3_column_text(s, 0));
-			if (!*value)
-				ret = pt_fail(err, PT_NOMEM, NULL);
-			rc = SQLITE_OK;
-		} else if (rc == SQLITE_DONE) {
-			rc = SQLITE_OK;
-		}
-	}
-	if (rc != SQLITE_OK)
+	ret = store_cached(st, "SELECT value FROM meta WHERE key = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*value = strdup((const char *)sqlite3_column_text(s, 0));
+		if (!*value)
+			ret = pt_fail(err, PT_NOMEM, NULL);
+	} else if (rc != SQLITE_DONE) {
 		ret = store_fail(st, rc, err, _("read setting"));
-	sqlite3_finalize(s);
+	}
+	sqlite3_reset(s);
 	return ret;
 }
 
@@ -603,19 +728,14 @@ enum pt_status
 store_meta_set(struct store *st, const char *key, const char *value, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc;
+	enum pt_status ret = store_cached(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
+	                                  &s, err);
 
-	rc = sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-	                        -1, &s, NULL);
-	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-		rc = sqlite3_step(s);
-		if (rc == SQLITE_DONE)
-			rc = SQLITE_OK;
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("write setting"));
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	return store_cached_run(st, s, err, _("write setting"));
 }
 
 enum pt_status

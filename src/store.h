@@ -7,6 +7,9 @@
  *   0-1 "PT"  2 format version (2: 4 KiB cipher pages)  3 log2(KDF memory KiB)  4 KDF passes
  *   5 KDF lanes  6-15 random
  * so a store is recognisable and its KDF parameters travel with it.
+ *
+ * A handle is used by one thread at a time (it may be handed from one
+ * thread to another): SQLite's connection mutex is off.
  */
 #ifndef PASSTORE_STORE_H
 #define PASSTORE_STORE_H
@@ -62,6 +65,18 @@ enum pt_status store_run(struct store *st, struct sqlite3_stmt *s, struct pt_err
 const char *store_text(struct sqlite3_stmt *s, int i);
 /* PT_ERR unless a transaction is open: every change runs inside one. */
 enum pt_status store_need_tx(struct store *st, struct pt_err *err);
+/* A prepared statement kept for the life of the handle (SQLite's
+ * prepare costs more than a short statement's step: the import runs a
+ * dozen per certificate).  sql (normally a literal) is the key; a few
+ * dozen texts are kept, the oldest dropped.  *s comes reset, bindings
+ * cleared; the caller never finalizes it: it calls sqlite3_reset() when
+ * done (or store_cached_run), and must not hold it across another use
+ * of the same text (no nesting).  Finalized by store_close. */
+enum pt_status store_cached(struct store *st, const char *sql, struct sqlite3_stmt **s,
+                            struct pt_err *err);
+/* Step a cached statement that returns no row, and reset it. */
+enum pt_status store_cached_run(struct store *st, struct sqlite3_stmt *s, struct pt_err *err,
+                                const char *what);
 /* Run SQL with no result rows. */
 enum pt_status store_exec(struct store *st, const char *sql, struct pt_err *err);
 
@@ -70,6 +85,25 @@ enum pt_status store_meta_get(struct store *st, const char *key, char **value, s
 enum pt_status store_meta_set(struct store *st, const char *key, const char *value,
                               struct pt_err *err);
 enum pt_status store_meta_delete(struct store *st, const char *key, struct pt_err *err);
+
+/* The audit chain's head for the running transaction (audit.c keeps it
+ * here so that appends do not read it back from the meta table every
+ * row).  Valid only inside the transaction that loaded it: begin,
+ * commit and rollback drop it, so the next transaction reads the store.
+ * When dirty, store_commit writes head and count to the meta rows
+ * "audit.head" and "audit.count" before it commits (once per
+ * transaction, not once per row).
+ * store_audit_cache returns NULL when nothing is loaded; _set returns
+ * the kept copy. */
+struct store_audit_cache {
+	char head[65];
+	int64_t count;   /* rows in the chain */
+	int64_t next_id; /* id of the next row */
+	bool dirty;      /* head and count not yet in the meta table */
+};
+struct store_audit_cache *store_audit_cache(struct store *st);
+struct store_audit_cache *store_audit_cache_set(struct store *st, const struct store_audit_cache *c);
+void store_audit_cache_drop(struct store *st);
 
 /* Change the passphrase (and KDF parameters) atomically: the store is
  * exported to a new file under the new key, verified, and renamed over

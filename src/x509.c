@@ -23,6 +23,7 @@
 #include <time.h>
 
 #include <gnutls/abstract.h>
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
@@ -948,9 +949,13 @@ out:
 	return st;
 }
 
-/* Fill c from a parsed certificate; the detail names certificate idx. */
+/* Fill c from a parsed certificate, imported from der (which GnuTLS
+ * reads as strict DER: the bytes are the certificate's own encoding, so
+ * they are kept and hashed as they are, not encoded again); the detail
+ * names certificate idx. */
 static enum pt_status
-x509_cert_facts(gnutls_x509_crt_t crt, struct x509_cert *c, size_t idx, struct pt_err *err)
+x509_cert_facts(gnutls_x509_crt_t crt, const unsigned char *der, size_t der_len,
+		struct x509_cert *c, size_t idx, struct pt_err *err)
 {
 	gnutls_x509_dn_t dn;
 	gnutls_datum_t d = { NULL, 0 };
@@ -985,24 +990,18 @@ x509_cert_facts(gnutls_x509_crt_t crt, struct x509_cert *c, size_t idx, struct p
 			return pt_fail(err, PT_NOMEM, NULL);
 		return pt_fail(err, PT_INVALID, _("certificate %zu: unreadable public key or names"), idx);
 	}
-	sz = X509_ID_LEN;
-	if (gnutls_x509_crt_get_fingerprint(crt, GNUTLS_DIG_SHA256, c->sha256, &sz) < 0)
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der, der_len, c->sha256) < 0)
 		goto bad;
 	x509_hex(c->sha256, X509_ID_LEN, c->sha256_hex, true);
 	c->is_ca = gnutls_x509_crt_get_basic_constraints(crt, NULL, &ca, NULL) >= 0 && ca;
 	c->self_signed = gnutls_x509_crt_check_issuer(crt, crt) != 0;
-	if (gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &d) < 0)
-		goto bad;
-	c->der = malloc(d.size);
-	if (c->der) {
-		memcpy(c->der, d.data, d.size);
-		c->der_len = d.size;
-	}
-	gnutls_free(d.data);
+	c->der = malloc(der_len);
 	if (!c->der) {
 		x509_cert_clear(c);
 		return pt_fail(err, PT_NOMEM, NULL);
 	}
+	memcpy(c->der, der, der_len);
+	c->der_len = der_len;
 	return PT_OK;
 bad:
 	gnutls_free(d.data);
@@ -1021,10 +1020,14 @@ x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len
 	enum pt_status st;
 	int ret;
 
-	v = realloc(l->certs, (l->n + 1) * sizeof(*v));
-	if (!v)
-		return pt_fail(err, PT_NOMEM, NULL);
-	l->certs = v;
+	/* room doubles at each power of two: a batch of thousands is not
+	 * copied over once per certificate */
+	if ((l->n & (l->n - 1)) == 0) {
+		v = realloc(l->certs, (l->n ? 2 * l->n : 1) * sizeof(*v));
+		if (!v)
+			return pt_fail(err, PT_NOMEM, NULL);
+		l->certs = v;
+	}
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0)
 		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
 	ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER);
@@ -1038,7 +1041,7 @@ x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len
 				     gnutls_strerror(ret));
 		goto out;
 	}
-	st = x509_cert_facts(crt, &l->certs[l->n], idx, err);
+	st = x509_cert_facts(crt, der, len, &l->certs[l->n], idx, err);
 	if (st == PT_OK)
 		l->n++;
 out:

@@ -130,6 +130,63 @@ START_TEST(rolled_back_change_leaves_no_row)
 }
 END_TEST
 
+/* The chain's end is kept in memory during a transaction: a rollback
+ * must forget it, or the next transaction would link to rows that were
+ * never committed and reuse their ids. */
+START_TEST(rollback_then_commit_still_chains)
+{
+	struct store *st = store_with_rows(3);
+	struct pt_err err = { 0 };
+	int64_t bad = -1, rows = 0;
+
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++)
+		ck_assert_int_eq(audit_appendf(st, "undone", "o", NULL, "i=%d", i), PT_OK);
+	/* inside the transaction the chain ends at its last append */
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, 7);
+	store_rollback(st);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	ck_assert_int_eq(audit_append(st, "kept", "o", "1", NULL), PT_OK);
+	ck_assert_int_eq(audit_append(st, "kept", "o", "2", NULL), PT_OK);
+	ck_assert_int_eq(store_commit(st, NULL), PT_OK);
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, 5);
+	store_close(&st);
+	/* and the head written at commit is what a fresh handle finds */
+	st = reopen();
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, 5);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	ck_assert_int_eq(audit_append(st, "more", "o", "", NULL), PT_OK);
+	ck_assert_int_eq(store_commit(st, NULL), PT_OK);
+	ck_assert_int_eq(audit_verify(st, &bad, &rows, NULL), PT_OK);
+	ck_assert_int_eq(rows, 6);
+	store_close(&st);
+}
+END_TEST
+
+/* Two transactions on one handle, both committed: the second starts from
+ * the store, not from what the first left in memory. */
+START_TEST(next_transaction_reads_the_head_again)
+{
+	struct store *st = store_with_rows(3);
+
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	ck_assert_int_eq(audit_append(st, "a", "o", "", NULL), PT_OK);
+	ck_assert_int_eq(store_commit(st, NULL), PT_OK);
+	/* an edit from outside between two transactions */
+	ck_assert_int_eq(store_exec(st, "UPDATE meta SET value = 'x' WHERE key = 'audit.head'", NULL),
+	                 PT_OK);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	ck_assert_int_eq(audit_append(st, "b", "o", "", NULL), PT_OK);
+	ck_assert_int_eq(store_commit(st, NULL), PT_OK);
+	/* row 5 links to the forged head the store held, not the true row 4 */
+	expect_broken(st, 5, "its link to the previous row is wrong");
+	store_close(&st);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -146,6 +203,8 @@ main(void)
 	tcase_add_test(tc, truncated_tail_is_found);
 	tcase_add_test(tc, chain_survives_reopen);
 	tcase_add_test(tc, rolled_back_change_leaves_no_row);
+	tcase_add_test(tc, rollback_then_commit_still_chains);
+	tcase_add_test(tc, next_transaction_reads_the_head_again);
 	suite_add_tcase(s, tc);
 	return run_suite(s);
 }

@@ -344,6 +344,47 @@ START_TEST(test_import)
 }
 END_TEST
 
+/* A batch rolled back leaves nothing behind, not even in the statements
+ * and the audit head the import keeps between certificates: the same
+ * batch imports again in full, and the trail verifies after commit. */
+START_TEST(test_import_rollback_then_commit)
+{
+	struct x509_cert_list *l[4];
+	struct pt_err err = { 0 };
+	time_t now = time(NULL);
+	const char *names[4] = { "r1.example.org", "r2.example.org", "r3.example.org", "r4.example.org" };
+	int64_t bad, rows, before;
+
+	add_ca("infn", &ca1, "ec:p256");
+	for (int i = 0; i < 4; i++) {
+		host(names[i]);
+		l[i] = request_and_sign(names[i], NULL, &ca1, now - DAY, now + (10 + i) * DAY);
+	}
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+	ck_assert_int_eq(audit_verify(st, &bad, &before, &err), PT_OK);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++)
+		import_ok(&l[i]->certs[0], CERT_STORED);
+	store_rollback(st);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++)
+		import_ok(&l[i]->certs[0], CERT_STORED);
+	import_ok(&l[0]->certs[0], CERT_DUPLICATE);
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, before + 4);
+	store_close(&st);
+	st = reopen();
+	ck_assert_msg(audit_verify(st, &bad, &rows, &err) == PT_OK, "%s", err.detail);
+	ck_assert_int_eq(rows, before + 4);
+	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
+	for (int i = 0; i < 4; i++) {
+		import_ok(&l[i]->certs[0], CERT_DUPLICATE);
+		x509_cert_list_free(&l[i]);
+	}
+}
+END_TEST
+
 /* ---- adopt ----------------------------------------------------------------- */
 
 START_TEST(test_adopt)
@@ -479,6 +520,82 @@ START_TEST(test_report)
 }
 END_TEST
 
+struct text_rows {
+	time_t now;
+	char *expect;
+	size_t len;
+	FILE *f;
+	int n;
+	char fqdn[4][64];
+};
+
+/* The text line as printf wrote it before the report wrote its own */
+static int
+text_cb(const struct report_row *r, void *ud)
+{
+	struct text_rows *t = ud;
+	char when[32];
+	struct tm tm;
+
+	gmtime_r(&r->not_after, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	fprintf(t->f, "%s %6ld  %-13s  %-30s  %s\n", when, r->days_left, x509_band_name(r->band),
+	        r->fqdn, r->subject);
+	if (t->n < 4)
+		snprintf(t->fqdn[t->n], 64, "%s", r->fqdn);
+	t->n++;
+	return 0;
+}
+
+/* Equal not-after dates come by host name, whatever the order of import;
+ * the text columns pad (and a long name overflows) as printf's did. */
+START_TEST(test_report_ties_and_text)
+{
+	static const char *hosts[] = { "zz.example.org", "a-very-long-host-name-over-thirty.example.org",
+	                               "mm.example.org", "aa.example.org" };
+	struct text_rows t = { .now = time(NULL) };
+	struct x509_cert_list *l;
+	struct pt_err err = { 0 };
+	char *out = NULL, *body;
+	size_t len = 0, n = 0;
+	FILE *f;
+
+	add_ca("infn", &ca1, "ec:p256");
+	for (int i = 0; i < 4; i++) {
+		host(hosts[i]);
+		/* the last one expired: a negative day count */
+		l = request_and_sign(hosts[i], NULL, &ca1, t.now - 100 * DAY,
+		                     i == 3 ? t.now - 2 * DAY : t.now + 20 * DAY);
+		import_ok(&l->certs[0], CERT_STORED);
+		x509_cert_list_free(&l);
+	}
+	t.f = open_memstream(&t.expect, &t.len);
+	ck_assert_int_eq(report_expiry_foreach(st, t.now, -1, text_cb, &t, &err), PT_OK);
+	fclose(t.f);
+	ck_assert_int_eq(t.n, 4);
+	ck_assert_str_eq(t.fqdn[0], "aa.example.org");
+	ck_assert_str_eq(t.fqdn[1], "a-very-long-host-name-over-thirty.example.org");
+	ck_assert_str_eq(t.fqdn[2], "mm.example.org");
+	ck_assert_str_eq(t.fqdn[3], "zz.example.org");
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(report_expiry_write(st, f, REPORT_TEXT, t.now, -1, &n, &err), PT_OK);
+	fclose(f);
+	ck_assert_uint_eq(n, 4);
+	body = strchr(out, '\n');
+	ck_assert_ptr_nonnull(body);
+	ck_assert_str_eq(body + 1, t.expect);
+	ck_assert_ptr_nonnull(strstr(body, "     -2  expired        aa.example.org                  /C=IT/"));
+	/* a window is the same rows, cut */
+	free(out);
+	f = open_memstream(&out, &len);
+	ck_assert_int_eq(report_expiry_write(st, f, REPORT_TEXT, t.now, 0, &n, &err), PT_OK);
+	fclose(f);
+	ck_assert_uint_eq(n, 1);
+	free(out);
+	free(t.expect);
+}
+END_TEST
+
 static Suite *
 cert_suite(void)
 {
@@ -490,8 +607,10 @@ cert_suite(void)
 	tcase_add_test(tc, test_ca);
 	tcase_add_test(tc, test_request);
 	tcase_add_test(tc, test_import);
+	tcase_add_test(tc, test_import_rollback_then_commit);
 	tcase_add_test(tc, test_adopt);
 	tcase_add_test(tc, test_report);
+	tcase_add_test(tc, test_report_ties_and_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

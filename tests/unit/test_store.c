@@ -194,6 +194,74 @@ START_TEST(transaction_rolls_back)
 }
 END_TEST
 
+/* The statement cache: one statement serves many uses, more texts than
+ * it keeps are prepared again, and the store closes with a statement
+ * left mid-result (SQLite would refuse a plain close, and the sanitizer
+ * build finds a leak). */
+START_TEST(cached_statements_serve_many_uses)
+{
+	struct store *st = new_store();
+	static char texts[48][64];
+	sqlite3_stmt *s = NULL, *first = NULL;
+	char buf[64], *v = NULL;
+	int rc;
+
+	for (int i = 0; i < 5000; i++) {
+		ck_assert_int_eq(store_cached(st, "SELECT ?1 + 1", &s, NULL), PT_OK);
+		if (!first)
+			first = s;
+		ck_assert_ptr_eq(s, first);
+		sqlite3_bind_int(s, 1, i);
+		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+		ck_assert_int_eq(sqlite3_column_int(s, 0), i + 1);
+		sqlite3_reset(s);
+	}
+	/* the same text from another buffer is the same statement */
+	snprintf(buf, sizeof(buf), "SELECT ?1 + %d", 1);
+	ck_assert_int_eq(store_cached(st, buf, &s, NULL), PT_OK);
+	ck_assert_ptr_eq(s, first);
+	/* bindings do not leak from one use to the next */
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_type(s, 0), SQLITE_NULL);
+	sqlite3_reset(s);
+	/* more texts than the cache holds: the oldest are dropped, and a
+	 * buffer reused for another text never finds the old statement */
+	for (int round = 0; round < 3; round++)
+		for (int i = 0; i < 48; i++) {
+			snprintf(texts[i], sizeof(texts[i]), "SELECT %d + ?1", i * 100 + round);
+			ck_assert_int_eq(store_cached(st, texts[i], &s, NULL), PT_OK);
+			sqlite3_bind_int(s, 1, 1);
+			ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+			ck_assert_int_eq(sqlite3_column_int(s, 0), i * 100 + round + 1);
+			sqlite3_reset(s);
+		}
+	/* settings go through the cache too, inside and across transactions */
+	for (int i = 0; i < 300; i++) {
+		snprintf(buf, sizeof(buf), "v%d", i);
+		put_value(st, "k", buf);
+		ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+		ck_assert_str_eq(v, buf);
+		free(v);
+	}
+	/* a bad text fails cleanly and is not kept */
+	ck_assert_int_eq(store_cached(st, "SELEKT 1", &s, NULL), PT_ERR);
+	/* left stepped, not reset: store_close still finalizes it */
+	ck_assert_int_eq(store_exec(st, "CREATE TABLE t (x); INSERT INTO t VALUES (1), (2)", NULL), PT_OK);
+	ck_assert_int_eq(store_cached(st, "SELECT x FROM t", &s, NULL), PT_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	store_close(&st);
+	ck_assert_ptr_null(st);
+	/* nothing was left holding the file: a new handle writes and commits */
+	st = reopen();
+	put_value(st, "after", "close");
+	ck_assert_int_eq(store_cached(st, "SELECT count(*) FROM t", &s, NULL), PT_OK);
+	rc = sqlite3_step(s);
+	ck_assert_int_eq(rc, SQLITE_ROW);
+	ck_assert_int_eq(sqlite3_column_int(s, 0), 2);
+	store_close(&st);
+}
+END_TEST
+
 START_TEST(rekey_changes_passphrase_and_params)
 {
 	struct store *st = new_store();
@@ -346,6 +414,7 @@ main(void)
 	tcase_add_test(tc, foreign_files_are_not_stores);
 	tcase_add_test(tc, damaged_page_is_reported);
 	tcase_add_test(tc, transaction_rolls_back);
+	tcase_add_test(tc, cached_statements_serve_many_uses);
 	tcase_add_test(tc, rekey_changes_passphrase_and_params);
 	tcase_add_test(tc, backup_is_verified_copy);
 	tcase_add_test(tc, newer_schema_is_refused);

@@ -493,6 +493,48 @@ START_TEST(test_lifecycle)
 }
 END_TEST
 
+/* A long batch (the list grows in steps) keeps every certificate in
+ * order, each with the DER it came as and that DER's fingerprint. */
+START_TEST(test_long_batch)
+{
+	struct x509_cert_list *b = parse_file("bundle.pem"), *l = NULL;
+	struct pt_err err = { 0 };
+	size_t len, n = 0;
+	unsigned char *one = read_file("bundle.pem", &len), *all;
+	char p[256], out[4096], *fp;
+
+	ck_assert_uint_eq(b->n, 2);
+	all = malloc(37 * (len + 16));
+	ck_assert_ptr_nonnull(all);
+	for (int i = 0; i < 37; i++) {
+		n += (size_t)sprintf((char *)all + n, "batch part %d\n", i);
+		memcpy(all + n, one, len);
+		n += len;
+	}
+	ck_assert_msg(x509_certs_parse(all, n, &l, &err) == PT_OK, "%s", err.detail);
+	ck_assert_uint_eq(l->n, 74);
+	for (size_t i = 0; i < l->n; i++) {
+		const struct x509_cert *c = &l->certs[i], *want = &b->certs[i % 2];
+
+		ck_assert_str_eq(c->subject_grid, want->subject_grid);
+		ck_assert_uint_eq(c->der_len, want->der_len);
+		ck_assert(memcmp(c->der, want->der, c->der_len) == 0);
+		ck_assert_str_eq(c->sha256_hex, want->sha256_hex);
+	}
+	/* and that fingerprint is the one OpenSSL shows for the file's first */
+	path_of(p, sizeof(p), "bundle.pem");
+	ck_assert_int_eq(sh(out, sizeof(out), "openssl x509 -in %s -noout -fingerprint -sha256", p), 0);
+	fp = strchr(out, '=');
+	ck_assert_ptr_nonnull(fp);
+	fp[strcspn(fp, "\n")] = '\0';
+	ck_assert_str_eq(fp + 1, l->certs[72].sha256_hex);
+	x509_cert_list_free(&l);
+	x509_cert_list_free(&b);
+	free(all);
+	free(one);
+}
+END_TEST
+
 /* ---- refusals ---------------------------------------------------------- */
 
 static void
@@ -948,6 +990,7 @@ x509_suite(void)
 
 	tc = tcase_create("refusals");
 	tcase_add_test(tc, test_parse_refusals);
+	tcase_add_test(tc, test_long_batch);
 	tcase_add_test(tc, test_key_refusals);
 	tcase_add_test(tc, test_grid_vs_openssl);
 	tcase_set_timeout(tc, 60);
