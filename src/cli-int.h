@@ -72,5 +72,7 @@ extern const size_t cli_cert_ncommands;
 /* Command families (each file ends with its table). */
 extern const struct cmd cli_transfer_commands[];
 extern const size_t cli_transfer_ncommands;
+extern const struct cmd cli_grid_commands[];
+extern const size_t cli_grid_ncommands;
 
 #endif

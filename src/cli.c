@@ -1297,6 +1297,7 @@ static const struct cmd_table {
 	{ commands, &cli_core_ncommands },
 	{ cli_cert_commands, &cli_cert_ncommands },
 	{ cli_transfer_commands, &cli_transfer_ncommands },
+	{ cli_grid_commands, &cli_grid_ncommands },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

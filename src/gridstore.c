@@ -1169,6 +1169,14 @@ lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **out,
 			               _("a chain is \"SERVER-DN;ISSUER-DN[;ISSUER-DN...]\" (at most %d issuers): \"%s\""),
 			               MAX_CHAIN, line);
 		}
+		/* another chain of the same server: renewed under another CA */
+		if (strcmp(dns[0], server_dn) != 0) {
+			ret = pt_fail(err, PT_INVALID,
+			              _("an alternative chain starts with the server's DN %s, not %s"),
+			              server_dn, dns[0]);
+			free(copy);
+			return ret;
+		}
 		for (size_t i = 0; i + 1 < n; i++)
 			certs[nch][i] = (struct gm_cert){ dns[i], dns[i + 1] };
 		ch[nch] = (struct gm_chain){ certs[nch], n - 1 };

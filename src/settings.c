@@ -40,6 +40,8 @@ static const struct key_def keys[] = {
 	{ "host.*.owner", K_OWNER, "0:0" },
 	{ "host.*.auth", K_AUTH, "password" },
 	{ "host.*.reload", K_COMMAND, NULL },
+	{ "host.*.gridmapfile", K_PATH, "/etc/grid-security/grid-mapfile" },
+	{ "host.*.vomsdir", K_PATH, "/etc/grid-security/vomsdir" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
