@@ -411,9 +411,12 @@ pv_build(struct ui *ui)
 		       _("Conflicts: a DN in several groups maps by the first one"));
 		for (size_t i = 0; i < r->nconflicts; i++) {
 			const struct gm_conflict *c = &r->conflicts[i];
-			pv_add(ROLE_ALERT, false, "! %s", c->dn);
-			pv_add(ROLE_NORMAL, false, _("    kept %s from %s"), c->kept_account,
-			       from_text(c->kept_from));
+			/* a DN in three groups: one heading, one kept, two lost */
+			if (i == 0 || strcmp(c->dn, r->conflicts[i - 1].dn) != 0) {
+				pv_add(ROLE_ALERT, false, "! %s", c->dn);
+				pv_add(ROLE_NORMAL, false, _("    kept %s from %s"), c->kept_account,
+				       from_text(c->kept_from));
+			}
 			pv_add(ROLE_NORMAL, false, _("    not  %s from %s"), c->lost_account,
 			       from_text(c->lost_from));
 		}
@@ -614,7 +617,7 @@ show_snapshots(struct ui *ui, const struct grow *g)
 	char title[160];
 	size_t nhead;
 
-	snap_add(&L, xasprintf(_("URIs: %s"), g->col[4][0] ? g->col[4] : _("(none)")));
+	snap_add(&L, xasprintf(_("URIs: %s"), g->col[4][0] ? g->col[4] : _("(no URI)")));
 	snap_add(&L, strdup(""));
 	snap_add(&L, xasprintf("  %-16s %8s %7s %8s  %-6s %s", _("Imported"), _("Members"),
 	                       _("Added"), _("Removed"), _("Format"), _("Source")));
