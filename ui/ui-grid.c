@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <curses.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,17 @@
 #include <strings.h>
 #include <time.h>
 
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+
 #include "browse.h"
+#include "flows-grid.h"
 #include "gridstore.h"
 #include "i18n.h"
+#include "model.h"
+#include "settings.h"
 #include "store.h"
+#include "transfer.h"
 
 /* ---- the rows, read once ---- */
 
@@ -240,6 +248,7 @@ struct pv_line {
 
 static struct {
 	bool on;
+	bool page;         /* a page of text (a plan, an outcome), not a build */
 	char host[256];
 	char head[2][320];
 	struct pv_line *l;
@@ -473,6 +482,7 @@ pv_open(struct ui *ui, const char *host)
 {
 	snprintf(pv.host, sizeof pv.host, "%s", host);
 	pv.on = true;
+	pv.page = false;
 	pv.top = 0;
 	pv.left = 0;
 	free(pv.filter);
@@ -486,6 +496,7 @@ static void
 pv_close(void)
 {
 	pv.on = false;
+	pv.page = false;
 	pv_clear();
 	free(pv.filter);
 	pv.filter = NULL;
@@ -635,6 +646,321 @@ show_snapshots(struct ui *ui, const struct grow *g)
 	free(L.l);
 }
 
+static const char *grid_context_host(struct ui *ui);
+
+/* ---- push and fetch-vo: one window each ----
+ *
+ * What will happen is shown first on a page of this screen (peer, its
+ * address and port, the interface, the files, the timeout, the host key)
+ * and asked for; then the window; then its outcome on the same page.  A
+ * fetched member list is only data once the window is closed: its diff
+ * against the current snapshot is shown, and it is imported only when
+ * the operator says so. */
+
+struct peer_info {
+	char ip[64];
+	int port;
+};
+
+static int
+peer_cb(const struct host *h, void *ud)
+{
+	struct peer_info *pi = ud;
+
+	snprintf(pi->ip, sizeof pi->ip, "%s", h->ip);
+	pi->port = h->port;
+	return 0;
+}
+
+static const char *
+detail_of(const struct pt_err *err)
+{
+	return err->detail[0] ? err->detail : _(pt_status_msg(err->status));
+}
+
+/* A new page: title, a subtitle, then lines with pv_add. */
+static void
+page_open(const char *host, const char *title, const char *sub)
+{
+	pv_clear();
+	free(pv.filter);
+	pv.filter = NULL;
+	pv.on = pv.page = true;
+	pv.top = 0;
+	pv.left = 0;
+	snprintf(pv.host, sizeof pv.host, "%s", host ? host : "");
+	snprintf(pv.head[0], sizeof pv.head[0], "%s", title);
+	snprintf(pv.head[1], sizeof pv.head[1], "%s", sub);
+}
+
+/* The peer part of the plan; false (with a message) when the window
+ * could not open anyway.  *pinned: the peer's host key is pinned. */
+static bool
+plan_peer(struct ui *ui, const char *peer, bool *pinned)
+{
+	struct pt_err err = { 0 };
+	struct peer_info pi = { "", 22 };
+	char *ifname = NULL, *fp = NULL, *type = NULL;
+	long timeout = 0;
+	enum pt_status ret;
+
+	*pinned = false;
+	ret = model_host_get(ui->st, peer, peer_cb, &pi, &err);
+	if (ret == PT_OK)
+		ret = settings_get(ui->st, "net.interface", &ifname, &err);
+	if (ret == PT_OK)
+		ret = settings_get_long(ui->st, "transfer.timeout", &timeout, &err);
+	if (ret != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
+		free(ifname);
+		return false;
+	}
+	if (!pi.ip[0] || !ifname) {
+		if (!pi.ip[0])
+			ui_message(ui, ROLE_ALERT, _("%s has no IPv4 address: no window can open to it."),
+			           peer);
+		else
+			ui_message(ui, ROLE_ALERT, "%s",
+			           _("The station's network is not configured (passtore config set net.interface IF)."));
+		free(ifname);
+		return false;
+	}
+	pv_add(ROLE_NORMAL, false, _("Peer:       %s at %s, port %d"), peer, pi.ip, pi.port);
+	pv_add(ROLE_NORMAL, false, _("Interface:  %s, up for this window only"), ifname);
+	pv_add(ROLE_NORMAL, false, _("Timeout:    %ld s for the whole window"), timeout);
+	if (settings_pin_get(ui->st, peer, &fp, &type, &err) == PT_OK && fp) {
+		pv_add(ROLE_NORMAL, false, _("Host key:   pinned %s %s"), type ? type : "", fp);
+		*pinned = true;
+	} else {
+		pv_add(ROLE_BAND_WARNING, false, "%s",
+		       _("Host key:   first contact: you give its fingerprint next"));
+	}
+	free(ifname);
+	free(fp);
+	free(type);
+	return true;
+}
+
+/* Ask for the fingerprint of a first contact; false on Esc. */
+static bool
+ask_fingerprint(struct ui *ui, char *buf, size_t len)
+{
+	for (;;) {
+		if (!ui_prompt(ui, _("Host key fingerprint (ssh-keygen -lf on the peer): "), buf, len,
+		               false))
+			return false;
+		if (strncmp(buf, "SHA256:", 7) == 0 && strlen(buf) >= 20 && !strchr(buf, ' '))
+			return true;
+		ui_message(ui, ROLE_ALERT, "%s", _("Give it as ssh-keygen -lf prints it: SHA256:..."));
+	}
+}
+
+/* Shown while the window is open: nothing reads keys then. */
+static void
+working(const char *what)
+{
+	ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_HINT), what, true);
+	refresh();
+}
+
+static void
+outcome_lines(const struct transfer_result *res)
+{
+	if (res->window_id && res->exposure_ms >= 0)
+		pv_add(ROLE_NORMAL, false, _("Window %lld: exposed %.1f ms (first rule in to last rule out)"),
+		       (long long)res->window_id, res->exposure_ms);
+	else if (res->window_id)
+		pv_add(ROLE_NORMAL, false, _("Window %lld: no rule was added"), (long long)res->window_id);
+	else
+		pv_add(ROLE_NORMAL, false, "%s", _("No window opened."));
+	if (res->pinned_now)
+		pv_add(ROLE_HINT, false, _("First contact: host key %s %s is now pinned."),
+		       res->hostkey_type, res->hostkey_fp);
+}
+
+static void
+grid_push(struct ui *ui, const char *fqdn)
+{
+	struct transfer_result res = { 0 };
+	struct gs_build *b = NULL;
+	struct pt_err err = { 0 };
+	char host[256], title[320], accept[128] = "", *gmf = NULL, *vdir = NULL, key[320];
+	bool pinned;
+	enum pt_status ret;
+
+	snprintf(host, sizeof host, "%s", fqdn);
+	if (gridstore_build(ui->st, host, &b, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, _("Nothing to push to %s: %s"), host, detail_of(&err));
+		return;
+	}
+	snprintf(key, sizeof key, "host.%s.gridmapfile", host);
+	settings_get(ui->st, key, &gmf, NULL);
+	snprintf(key, sizeof key, "host.%s.vomsdir", host);
+	settings_get(ui->st, key, &vdir, NULL);
+	snprintf(title, sizeof title, _("Push grid-mapfile and vomsdir to %s"), host);
+	page_open(host, title, _("What will happen (nothing has moved yet):"));
+	if (!plan_peer(ui, host, &pinned)) {
+		pv_close();
+		goto out;
+	}
+	pv_add(ROLE_NORMAL, false, "%s", _("Files moved:"));
+	for (size_t i = 0; i < b->nfiles; i++) {
+		const char *path = b->files[i].path;
+		if (i == 0)
+			pv_add(ROLE_NORMAL, false, _("  %s (%zu bytes, %zu lines)"), path, b->files[i].len,
+			       b->result->nlines);
+		else
+			pv_add(ROLE_NORMAL, false, _("  %s (%zu bytes)"), path, b->files[i].len);
+		pv_add(ROLE_NORMAL, false, _("    -> %s:%s%s  mode 0644"),
+		       host, i == 0 ? (gmf ? gmf : GRIDSTORE_DEFAULT_GRIDMAPFILE)
+		                    : (vdir ? vdir : GRIDSTORE_DEFAULT_VOMSDIR),
+		       i == 0 ? "" : path + strlen("vomsdir"));
+	}
+	pv_add(ROLE_NORMAL, false, "%s", _("Each file is written whole under a temporary name, then read back."));
+	if (b->result->nconflicts || b->result->nunsafe || b->result->nmissing)
+		pv_add(ROLE_BAND_WARNING, false,
+		       _("Build: %zu conflicts, %zu skipped DNs, %zu groups never imported."),
+		       b->result->nconflicts, b->result->nunsafe, b->result->nmissing);
+	pv_refilter();
+	if (!ui_confirm(ui, _("Open the window and push now?")) ||
+	    (!pinned && !ask_fingerprint(ui, accept, sizeof accept))) {
+		pv_close();
+		ui_message(ui, ROLE_HINT, "%s", _("Cancelled: no window opened."));
+		goto out;
+	}
+	working(_("Working: the window closes by itself at the end or at the timeout..."));
+	ret = transfer_gridmap_push(ui->st, host, accept[0] ? accept : NULL, NULL, &res, &err);
+	flushinp(); /* keys typed during the window answer nothing */
+	page_open(host, title, ret == PT_OK ? _("Done.") : _("Failed."));
+	if (ret == PT_OK)
+		pv_add(ROLE_BAND_OK, false, _("The grid-mapfile and vomsdir files of %s are in place."), host);
+	else
+		pv_add(ROLE_ALERT, false, _("It failed: %s"), detail_of(&err));
+	outcome_lines(&res);
+	pv_refilter();
+	if (ret == PT_OK)
+		ui_message(ui, ROLE_BAND_OK, _("Pushed to %s. Exposure %.1f ms."), host, res.exposure_ms);
+	else
+		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
+	load_hosts(ui);
+	if (host_b.list)
+		ui_list_refresh(host_b.list);
+	if (res.signal)
+		raise(res.signal); /* the window is closed: now the session ends as asked */
+out:
+	free(gmf);
+	free(vdir);
+	gridstore_build_free(&b);
+}
+
+static void
+grid_fetch_vo(struct ui *ui, const char *vo_name)
+{
+	struct transfer_result res = { 0 };
+	struct gm_members *m = NULL;
+	struct gs_diff d = { 0 };
+	struct pt_err err = { 0 };
+	char vo[GRIDSTORE_MAX_VO + 1], title[320], accept[128] = "", source[320];
+	char *op = NULL, *outbox = NULL, *data = NULL, *name = NULL;
+	size_t len = 0;
+	bool pinned;
+	enum pt_status ret;
+
+	snprintf(vo, sizeof vo, "%s", vo_name);
+	if (settings_get(ui->st, "operator.host", &op, &err) != PT_OK || !op ||
+	    settings_get(ui->st, "operator.outbox", &outbox, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s",
+		           op ? detail_of(&err)
+		              : _("No operator host is configured (passtore config set operator.host FQDN)."));
+		goto out;
+	}
+	snprintf(title, sizeof title, _("Fetch the member list of VO %s"), vo);
+	page_open(NULL, title, _("What will happen (nothing has moved yet):"));
+	if (!plan_peer(ui, op, &pinned)) {
+		pv_close();
+		goto out;
+	}
+	pv_add(ROLE_NORMAL, false, "%s", _("Files moved:"));
+	pv_add(ROLE_NORMAL, false, _("  %s:%s/%s.txt, .csv, .ldif or .members (the newest)"), op,
+	       outbox ? outbox : "", vo);
+	pv_add(ROLE_NORMAL, false, "%s", _("    -> memory: shown as a diff, imported only if you say so"));
+	pv_refilter();
+	if (!ui_confirm(ui, _("Open the window and fetch now?")) ||
+	    (!pinned && !ask_fingerprint(ui, accept, sizeof accept))) {
+		pv_close();
+		ui_message(ui, ROLE_HINT, "%s", _("Cancelled: no window opened."));
+		goto out;
+	}
+	working(_("Working: the window closes by itself at the end or at the timeout..."));
+	ret = transfer_fetch_vo(ui->st, vo, accept[0] ? accept : NULL, &data, &len, &name, &res, &err);
+	flushinp();
+	page_open(NULL, title, ret == PT_OK ? _("Fetched; not imported yet.") : _("Failed."));
+	outcome_lines(&res);
+	if (ret == PT_OK) {
+		snprintf(source, sizeof source, "outbox:%s", name);
+		ret = gridmap_members_parse(source, data, len, &m, &err);
+		if (ret == PT_OK)
+			ret = gridstore_vo_diff(ui->st, vo, m, &d, &err);
+	}
+	if (ret != PT_OK) {
+		pv_add(ROLE_ALERT, false, _("It failed: %s"), detail_of(&err));
+		pv_add(ROLE_NORMAL, false, "%s", _("Nothing was imported."));
+		pv_refilter();
+		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
+		goto out;
+	}
+	pv_add(ROLE_NORMAL, false, "%s", "");
+	pv_add(ROLE_TITLE, false, _("%s against the current snapshot: %zu added, %zu removed, %zu members (%s)"),
+	       name, d.nadded, d.nremoved, d.members, gridstore_format_name(m->format));
+	for (size_t i = 0; i < d.nadded; i++)
+		pv_add(ROLE_BAND_OK, false, "+ %s", d.added[i]);
+	for (size_t i = 0; i < d.nremoved; i++)
+		pv_add(ROLE_BAND_CRITICAL, false, "- %s", d.removed[i]);
+	pv_refilter();
+	if (!ui_confirm(ui, _("Import this list as the new snapshot of the VO?"))) {
+		ui_message(ui, ROLE_HINT, "%s", _("Not imported: the VO keeps its snapshot."));
+		goto out;
+	}
+	{
+		unsigned char dig[32];
+		char hex[65];
+		gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, dig);
+		for (size_t i = 0; i < sizeof dig; i++)
+			snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+		ret = store_begin(ui->st, &err);
+		if (ret == PT_OK)
+			ret = gridstore_vo_import(ui->st, vo, m, source, hex, NULL, &err);
+		if (ret == PT_OK)
+			ret = store_commit(ui->st, &err);
+		else
+			store_rollback(ui->st);
+	}
+	if (ret == PT_OK) {
+		pv_add(ROLE_BAND_OK, false, _("Imported as the current snapshot of VO %s."), vo);
+		ui_message(ui, ROLE_BAND_OK, _("VO %s: %zu added, %zu removed; imported."), vo, d.nadded,
+		           d.nremoved);
+		load_vos(ui);
+		load_hosts(ui);
+		if (vo_b.list)
+			ui_list_refresh(vo_b.list);
+		if (host_b.list)
+			ui_list_refresh(host_b.list);
+	} else {
+		pv_add(ROLE_ALERT, false, _("Not imported: %s"), detail_of(&err));
+		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
+	}
+	pv_refilter();
+out:
+	if (res.signal)
+		raise(res.signal);
+	gridstore_diff_clear(&d);
+	gridmap_members_free(&m);
+	free(data);
+	free(name);
+	free(op);
+	free(outbox);
+}
+
 /* ---- the screen ---- */
 
 static void
@@ -655,7 +981,7 @@ grid_enter(struct ui *ui)
 	load_hosts(ui);
 	open_list(&vo_b, &vos);
 	open_list(&host_b, &ghosts);
-	if (pv.on)
+	if (pv.on && !pv.page)
 		pv_build(ui);
 }
 
@@ -725,9 +1051,25 @@ grid_handle(struct ui *ui, enum ui_action a, int key)
 {
 	const struct grow *g;
 
-	/* push and fetch-vo: the global actions, aimed by context_host */
-	if (a == ACT_PUSH || a == ACT_FETCHVO)
-		return false;
+	if (a == ACT_PUSH) {
+		const char *h = grid_context_host(ui);
+		if (!ui->st)
+			return false;
+		if (!h || !h[0])
+			ui_message(ui, ROLE_HINT, "%s", _("Select a host with rules first (Tab to the hosts)."));
+		else
+			grid_push(ui, h);
+		return true;
+	}
+	if (a == ACT_FETCHVO) {
+		if (!ui->st)
+			return false;
+		if (!(g = selected(&vo_b, &vos)))
+			ui_message(ui, ROLE_HINT, "%s", _("Select a VO first."));
+		else
+			grid_fetch_vo(ui, g->col[0]);
+		return true;
+	}
 	if (pv.on)
 		return pv_handle(ui, a, key);
 	if (a == ACT_PANE) {
