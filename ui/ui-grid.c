@@ -773,9 +773,10 @@ outcome_lines(const struct transfer_result *res)
 		pv_add(ROLE_NORMAL, false, _("Window %lld: no rule was added"), (long long)res->window_id);
 	else
 		pv_add(ROLE_NORMAL, false, "%s", _("No window opened."));
-	if (res->pinned_now)
-		pv_add(ROLE_HINT, false, _("First contact: host key %s %s is now pinned."),
-		       res->hostkey_type, res->hostkey_fp);
+	if (res->pinned_now) {
+		pv_add(ROLE_HINT, false, "%s", _("First contact: this host key is now pinned:"));
+		pv_add(ROLE_HINT, false, "  %s %s", res->hostkey_type, res->hostkey_fp);
+	}
 }
 
 static void
