@@ -1517,27 +1517,28 @@ add_entry(struct build *b, const char *dn, const char *account, const char *from
 	return true;
 }
 
+/* bl, bl2: the bigrams of low and low2, so that most bans are settled
+ * without a substring search. */
 static bool
-banned(const struct build *b, const char *low, size_t n, const char *low2, size_t n2)
+banned(const struct build *b, const char *low, size_t n, const struct bloom *bl,
+       const char *low2, size_t n2, const struct bloom *bl2)
 {
 	size_t i;
 
 	for (i = 0; i < b->nbans; i++)
-		if (pat_match(&b->bans[i], low, n, NULL) ||
-		    (low2 && pat_match(&b->bans[i], low2, n2, NULL)))
+		if (pat_match(&b->bans[i], low, n, bl) ||
+		    (low2 && pat_match(&b->bans[i], low2, n2, bl2)))
 			return true;
 	return false;
 }
 
 static bool
-acl_allows(const struct build *b, const char *low, size_t n)
+acl_allows(const struct build *b, const char *low, size_t n, const struct bloom *bl)
 {
-	struct bloom bl = { { 0 } };
 	size_t i;
 
-	bloom_add(bl.w, low, n);
 	for (i = 0; i < b->nacl; i++)
-		if (pat_match(&b->acl[i], low, n, &bl))
+		if (pat_match(&b->acl[i], low, n, bl))
 			return !b->acl[i].deny;
 	return !b->default_deny;
 }
@@ -1563,6 +1564,7 @@ take(struct build *b, const char *dn, const char *account, const char *from, boo
 {
 	const char *why = unsafe_why(dn);
 	size_t n = strlen(dn), n2 = 0;
+	struct bloom bl = { { 0 } }, bl2 = { { 0 } };
 	char *alt = NULL;
 	bool has_alt;
 
@@ -1572,11 +1574,13 @@ take(struct build *b, const char *dn, const char *account, const char *from, boo
 		return false;
 	lower_into(b->low, dn, n);
 	has_alt = other_email_form(b->low, b->low, n, b->low2);
+	bloom_add(bl.w, b->low, n);
 	if (has_alt) {
 		n2 = strlen(b->low2);
 		lower_into(b->low2, b->low2, n2);
+		bloom_add(bl2.w, b->low2, n2);
 	}
-	if (banned(b, b->low, n, has_alt ? b->low2 : NULL, n2)) {
+	if (banned(b, b->low, n, &bl, has_alt ? b->low2 : NULL, n2, &bl2)) {
 		b->res->nbanned++;
 		return true;
 	}
@@ -1584,7 +1588,7 @@ take(struct build *b, const char *dn, const char *account, const char *from, boo
 		b->res->nunauthorized++;
 		return true;
 	}
-	if (vo && !acl_allows(b, b->low, n)) {
+	if (vo && !acl_allows(b, b->low, n, &bl)) {
 		b->res->ndenied++;
 		return true;
 	}

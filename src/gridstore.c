@@ -117,7 +117,7 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	int64_t id, owner, seq = 0;
-	int found, rc;
+	int found, existed, rc;
 	size_t added = 0;
 
 	if ((ret = store_need_tx(st, err)) != PT_OK)
@@ -132,9 +132,10 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 	ret = lookup_id(st, "SELECT id FROM vos WHERE name = ?", name, &id, &found, err);
 	if (ret != PT_OK)
 		return ret;
-	if (found && nuris == 0)
+	existed = found;
+	if (existed && nuris == 0)
 		return pt_fail(err, PT_EXISTS, _("VO \"%s\" already exists"), name);
-	if (!found) {
+	if (!existed) {
 		ret = store_prepare(st, "INSERT INTO vos (name, created_at) VALUES (?, ?)", &s, err);
 		if (ret != PT_OK)
 			return ret;
@@ -180,8 +181,10 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 		if ((ret = audit_append(st, "vo.uri", name, uris[i], err)) != PT_OK)
 			return ret;
 	}
-	if (!found && added == 0 && nuris > 0)
+	if (existed && added == 0)
 		return pt_fail(err, PT_EXISTS, _("VO \"%s\" already has these URIs"), name);
+	if (existed)
+		return PT_OK;   /* each new URI has its own vo.uri row */
 	return audit_appendf(st, "vo.add", name, err, "uris=%zu", added);
 }
 
@@ -294,9 +297,11 @@ gridstore_snapshot_foreach(struct store *st, const char *vo,
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the snapshots"));
 }
 
-/* Members of the current snapshot of VO id into a new list. */
+/* Members of the current snapshot of VO id into a new list; with
+ * dn_only their CA and e-mail are left out (a build needs the DNs only). */
 static enum pt_status
-members_of(struct store *st, int64_t id, struct gm_members **out, struct pt_err *err)
+members_of(struct store *st, int64_t id, bool dn_only, struct gm_members **out,
+           struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct gm_members *m;
@@ -307,8 +312,10 @@ members_of(struct store *st, int64_t id, struct gm_members **out, struct pt_err 
 	if ((m = gridmap_members_new(GM_FMT_PLAIN)) == NULL)
 		return nomem(err);
 	ret = store_prepare(st,
-	                    "SELECT dn, ca, email FROM vo_members WHERE snapshot_id ="
-	                    " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq",
+	                    dn_only ? "SELECT dn, NULL, NULL FROM vo_members WHERE snapshot_id ="
+	                              " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq"
+	                            : "SELECT dn, ca, email FROM vo_members WHERE snapshot_id ="
+	                              " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq",
 	                    &s, err);
 	if (ret != PT_OK) {
 		gridmap_members_free(&m);
@@ -340,7 +347,7 @@ gridstore_vo_members(struct store *st, const char *vo, struct gm_members **out,
 	*out = NULL;
 	if ((ret = vo_id(st, vo, &id, err)) != PT_OK)
 		return ret;
-	return members_of(st, id, out, err);
+	return members_of(st, id, false, out, err);
 }
 
 void
@@ -473,7 +480,7 @@ gridstore_vo_import(struct store *st, const char *vo, const struct gm_members *m
 		return pt_fail(err, PT_INVALID, _("a grid-mapfile-local is not a VO member list"));
 	if ((ret = vo_id(st, vo, &id, err)) != PT_OK)
 		return ret;
-	if ((ret = members_of(st, id, &old, err)) != PT_OK)
+	if ((ret = members_of(st, id, true, &old, err)) != PT_OK)
 		return ret;
 	ret = diff_of(old, m, &d, err);
 	gridmap_members_free(&old);
@@ -1413,7 +1420,7 @@ add_source(struct build_ctx *c, const char *uri)
 		c->vos = nv;
 		nv[i] = (struct vo_lists){ id, name, NULL };
 		c->nvos++;
-		if (has && (ret = members_of(c->st, id, &nv[i].m, c->err)) != PT_OK)
+		if (has && (ret = members_of(c->st, id, true, &nv[i].m, c->err)) != PT_OK)
 			return ret;
 	} else {
 		free(name);
@@ -1631,21 +1638,58 @@ gridstore_push_record(struct store *st, const char *fqdn, const char *sha256,
 	                     detail && *detail ? " " : "", detail ? detail : "");
 }
 
+/* A build depends on the rule set and on site-wide data only: hosts that
+ * follow the same rule set (a group's) share one build. */
+struct status_build {
+	int64_t ruleset;
+	char sha256[65];
+	char error[512];
+};
+
 struct status_ctx {
 	struct store *st;
 	int (*cb)(const struct gs_push_status *p, void *ud);
 	void *ud;
 	struct pt_err *err;
 	enum pt_status ret;
+	struct status_build *builds;
+	size_t nbuilds;
 };
+
+/* The build of fqdn, made once per rule set. */
+static const struct status_build *
+status_build_of(struct status_ctx *c, const char *fqdn)
+{
+	struct status_build sb = { 0 }, *nb;
+	struct gs_ruleset *rs = NULL;
+	struct gs_build *b = NULL;
+	struct pt_err berr = { 0 };
+
+	if (gridstore_rules_for_host(c->st, fqdn, &rs, &berr) == PT_OK) {
+		sb.ruleset = rs->id;
+		gridstore_ruleset_free(&rs);
+		for (size_t i = 0; i < c->nbuilds; i++)
+			if (c->builds[i].ruleset == sb.ruleset)
+				return &c->builds[i];
+		if (gridstore_build(c->st, fqdn, &b, &berr) == PT_OK)
+			memcpy(sb.sha256, b->sha256, sizeof(sb.sha256));
+		gridstore_build_free(&b);
+	}
+	if (!*sb.sha256)
+		snprintf(sb.error, sizeof(sb.error), "%s", berr.detail);
+	if ((nb = realloc(c->builds, (c->nbuilds + 1) * sizeof(*nb))) == NULL)
+		return NULL;
+	c->builds = nb;
+	nb[c->nbuilds] = sb;
+	return &nb[c->nbuilds++];
+}
 
 static int
 status_host_cb(const char *fqdn, void *ud)
 {
 	struct status_ctx *c = ud;
 	struct gs_push_status p = { .fqdn = fqdn };
-	struct gs_build *b = NULL;
-	struct pt_err berr = { 0 };
+	const struct status_build *sb;
 	sqlite3_stmt *s = NULL;
 	char *okhash = NULL, *lastout = NULL, *lastdet = NULL;
 	int stop;
@@ -1681,16 +1725,17 @@ status_host_cb(const char *fqdn, void *ud)
 	p.pushed_sha256 = okhash ? okhash : "";
 	p.last_outcome = lastout ? lastout : "";
 	p.last_detail = lastdet ? lastdet : "";
-	if (gridstore_build(c->st, fqdn, &b, &berr) == PT_OK) {
-		p.build_sha256 = b->sha256;
-		p.build_error = "";
-	} else {
-		p.build_sha256 = "";
-		p.build_error = berr.detail;
+	if ((sb = status_build_of(c, fqdn)) == NULL) {
+		free(okhash);
+		free(lastout);
+		free(lastdet);
+		c->ret = nomem(c->err);
+		return 1;
 	}
-	p.behind = !okhash || !b || strcmp(okhash, b->sha256) != 0;
+	p.build_sha256 = sb->sha256;
+	p.build_error = sb->error;
+	p.behind = !okhash || !*sb->sha256 || strcmp(okhash, sb->sha256) != 0;
 	stop = c->cb(&p, c->ud);
-	gridstore_build_free(&b);
 	free(okhash);
 	free(lastout);
 	free(lastdet);
@@ -1702,9 +1747,10 @@ gridstore_push_status_foreach(struct store *st,
                               int (*cb)(const struct gs_push_status *p, void *ud), void *ud,
                               struct pt_err *err)
 {
-	struct status_ctx c = { st, cb, ud, err, PT_OK };
+	struct status_ctx c = { st, cb, ud, err, PT_OK, NULL, 0 };
 	enum pt_status ret;
 
 	ret = gridstore_rules_hosts(st, status_host_cb, &c, err);
+	free(c.builds);
 	return ret != PT_OK ? ret : c.ret;
 }

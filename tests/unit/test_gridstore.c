@@ -171,6 +171,8 @@ START_TEST(vo_add_and_list)
 	ck_assert_int_eq(gridstore_vo_add(st, "atlas", NULL, 0, &err), PT_EXISTS);
 	ck_assert_int_eq(gridstore_vo_add(st, "atlas", two, 1, &err), PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, URI_CMS));
+	ck_assert_int_eq(gridstore_vo_add(st, "cms", two, 2, &err), PT_EXISTS);
+	ck_assert_ptr_nonnull(strstr(err.detail, "already has these URIs"));
 	ck_assert_int_eq(gridstore_vo_add(st, "bad name", NULL, 0, &err), PT_INVALID);
 	ck_assert_int_eq(gridstore_vo_foreach(st, vo_cb, &s, &err), PT_OK);
 	ck_assert_int_eq(s.n, 2);
@@ -385,6 +387,59 @@ START_TEST(push_status)
 }
 END_TEST
 
+struct status_seen {
+	int n;
+	char host[4][32];
+	bool behind[4];
+	char sha[4][65];
+};
+
+static int
+status_all_cb(const struct gs_push_status *p, void *ud)
+{
+	struct status_seen *s = ud;
+
+	snprintf(s->host[s->n], sizeof(s->host[0]), "%s", p->fqdn);
+	snprintf(s->sha[s->n], sizeof(s->sha[0]), "%s", p->build_sha256);
+	s->behind[s->n++] = p->behind;
+	return 0;
+}
+
+START_TEST(push_status_per_host)
+{
+	struct status_seen s = { 0 };
+	struct gs_build *b = NULL;
+	struct pt_err err = { 0 };
+
+	host("ce01.example.org", "ce");
+	host("ce02.example.org", "ce");
+	host("se01.example.org", NULL);
+	golden_site();
+	rules(NULL, "ce", "site-acl.conf");
+	rules("se01.example.org", NULL, "site-open.conf");
+	ck_assert_int_eq(gridstore_build(st, "ce02.example.org", &b, &err), PT_OK);
+	ck_assert_int_eq(gridstore_push_record(st, "ce02.example.org", b->sha256, "ok", "", &err),
+	                 PT_OK);
+	gridstore_build_free(&b);
+	ck_assert_int_eq(gridstore_push_status_foreach(st, status_all_cb, &s, &err), PT_OK);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_str_eq(s.host[0], "ce01.example.org");
+	ck_assert(s.behind[0]);                  /* never pushed */
+	ck_assert(!s.behind[1]);                 /* ce02: pushed this build */
+	ck_assert(s.behind[2]);
+	ck_assert_str_eq(s.sha[0], s.sha[1]);    /* one rule set, one build */
+	ck_assert_str_ne(s.sha[0], s.sha[2]);
+	/* a failed push does not make a host current */
+	ck_assert_int_eq(gridstore_push_record(st, "ce01.example.org", s.sha[0], "failed", "x", &err),
+	                 PT_OK);
+	memset(&s, 0, sizeof(s));
+	ck_assert_int_eq(gridstore_push_status_foreach(st, status_all_cb, &s, &err), PT_OK);
+	ck_assert(s.behind[0]);
+	ck_assert_int_eq(gridstore_push_record(st, "ce01.example.org", "x", "maybe", "", &err),
+	                 PT_ERR);
+}
+END_TEST
+
 START_TEST(local_entries_checked)
 {
 	struct pt_err err = { 0 };
@@ -430,6 +485,7 @@ main(void)
 	tcase_add_test(tc, build_matches_golden);
 	tcase_add_test(tc, voms_lsc_and_build_files);
 	tcase_add_test(tc, push_status);
+	tcase_add_test(tc, push_status_per_host);
 	tcase_add_test(tc, local_entries_checked);
 	tcase_add_test(tc, changes_are_audited_and_need_a_transaction);
 	suite_add_tcase(s, tc);
