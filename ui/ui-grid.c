@@ -152,8 +152,8 @@ vo_row(const struct gs_vo *vo, void *ud)
 	}
 	(void)nuris;
 	g->col[0] = strdup(vo->name);
-	g->col[1] = xasprintf("%lld", (long long)vo->members);
-	g->col[2] = xasprintf("%lld", (long long)vo->snapshots);
+	g->col[1] = xasprintf("%7lld", (long long)vo->members); /* right-aligned: sorts too */
+	g->col[2] = xasprintf("%5lld", (long long)vo->snapshots);
 	g->col[3] = strdup(when);
 	return 0;
 }
