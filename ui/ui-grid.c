@@ -132,7 +132,6 @@ vo_row(const struct gs_vo *vo, void *ud)
 	struct gcache *c = ud;
 	struct grow *g = cache_push(c);
 	char when[32];
-	size_t nuris = 0;
 
 	if (!g)
 		return 1;
@@ -141,16 +140,13 @@ vo_row(const struct gs_vo *vo, void *ud)
 	g->col[4] = strdup(vo->uris ? vo->uris : "");
 	if (g->col[4]) {
 		for (char *p = g->col[4]; *p; p++)
-			if (*p == '\n') {
+			if (*p == '\n')
 				*p = ' ';
-				nuris++;
-			}
 		/* a trailing newline is no separator */
 		size_t l = strlen(g->col[4]);
 		while (l && g->col[4][l - 1] == ' ')
 			g->col[4][--l] = '\0';
 	}
-	(void)nuris;
 	g->col[0] = strdup(vo->name);
 	g->col[1] = xasprintf("%7lld", (long long)vo->members); /* right-aligned: sorts too */
 	g->col[2] = xasprintf("%5lld", (long long)vo->snapshots);
@@ -243,7 +239,6 @@ static int focus; /* 0: VOs, 1: hosts */
 struct pv_line {
 	char *text;
 	enum theme_role role;
-	bool dn;           /* a line of the grid-mapfile itself */
 };
 
 static struct {
@@ -274,11 +269,11 @@ pv_clear(void)
 	pv.head[0][0] = pv.head[1][0] = '\0';
 }
 
-static void pv_add(enum theme_role role, bool dn, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+static void pv_add(enum theme_role role, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
-pv_add(enum theme_role role, bool dn, const char *fmt, ...)
+pv_add(enum theme_role role, const char *fmt, ...)
 {
 	va_list ap;
 	char *s = NULL;
@@ -297,7 +292,7 @@ pv_add(enum theme_role role, bool dn, const char *fmt, ...)
 	va_end(ap);
 	if (!s)
 		return;
-	pv.l[pv.n++] = (struct pv_line){ s, role, dn };
+	pv.l[pv.n++] = (struct pv_line){ s, role };
 }
 
 static void
@@ -317,8 +312,7 @@ pv_refilter(void)
 		pv.top = pv.nvis ? pv.nvis - 1 : 0;
 }
 
-/* The DN of a grid-mapfile line `"DN" account`, unescaped, with the
- * e-mail attribute in one spelling (the build writes both). */
+/* The DN of a grid-mapfile line `"DN" account`, unescaped. */
 static void
 line_dn(const char *line, char *out, size_t len)
 {
@@ -335,6 +329,8 @@ line_dn(const char *line, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* A DN with its e-mail attribute in one spelling: the build writes a
+ * conflicting DN in both, and both lines are the conflict. */
 static void
 dn_fold(const char *dn, char *out, size_t len)
 {
@@ -354,17 +350,33 @@ dn_fold(const char *dn, char *out, size_t len)
 	out[n] = '\0';
 }
 
-static bool
-is_conflict(const struct gm_result *r, const char *folded)
+static int
+cmp_folded(const void *x, const void *y)
 {
-	char c[GRIDMAP_MAX_DN + 16];
+	return strcasecmp(*(char *const *)x, *(char *const *)y);
+}
 
+/* The conflicting DNs, folded and sorted, so that each line of a large
+ * grid-mapfile costs one search, not a pass over the conflicts. */
+static char **
+conflict_index(const struct gm_result *r)
+{
+	char **v = calloc(r->nconflicts ? r->nconflicts : 1, sizeof *v);
+	char buf[GRIDMAP_MAX_DN + 16];
+
+	if (!v)
+		return NULL;
 	for (size_t i = 0; i < r->nconflicts; i++) {
-		dn_fold(r->conflicts[i].dn, c, sizeof c);
-		if (strcasecmp(c, folded) == 0)
-			return true;
+		dn_fold(r->conflicts[i].dn, buf, sizeof buf);
+		if (!(v[i] = strdup(buf))) {
+			for (size_t k = 0; k < i; k++)
+				free(v[k]);
+			free(v);
+			return NULL;
+		}
 	}
-	return false;
+	qsort(v, r->nconflicts, sizeof *v, cmp_folded);
+	return v;
 }
 
 static const char *
@@ -379,7 +391,6 @@ pv_build(struct ui *ui)
 	struct gs_build *b = NULL;
 	struct pt_err err = { 0 };
 	enum pt_status ret;
-	size_t nconf_lines = 0;
 
 	pv_clear();
 	if (!ui->st)
@@ -387,13 +398,14 @@ pv_build(struct ui *ui)
 	ret = gridstore_build(ui->st, pv.host, &b, &err);
 	if (ret != PT_OK) {
 		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s: cannot build"), pv.host);
-		pv_add(ROLE_ALERT, false, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		pv_add(ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
 		pv_refilter();
 		return;
 	}
 	const struct gm_result *r = b->result;
 	/* the file itself, a line a row, conflicts marked */
 	const char *p = r->text;
+	char **conf = r->nconflicts ? conflict_index(r) : NULL;
 	while (p && *p) {
 		const char *e = strchr(p, '\n');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
@@ -404,63 +416,65 @@ pv_build(struct ui *ui)
 		line[len] = '\0';
 		line_dn(line, dn, sizeof dn);
 		dn_fold(dn, folded, sizeof folded);
-		if (r->nconflicts && is_conflict(r, folded)) {
-			pv_add(ROLE_ALERT, true, "! %s", line);
-			nconf_lines++;
-		} else {
-			pv_add(ROLE_NORMAL, true, "  %s", line);
-		}
+		const char *key = folded;
+		if (conf && bsearch(&key, conf, r->nconflicts, sizeof *conf, cmp_folded))
+			pv_add(ROLE_ALERT, "! %s", line);
+		else
+			pv_add(ROLE_NORMAL, "  %s", line);
 		p = e ? e + 1 : p + len;
 	}
+	for (size_t i = 0; conf && i < r->nconflicts; i++)
+		free(conf[i]);
+	free(conf);
 	if (r->nlines == 0)
-		pv_add(ROLE_HINT, false, "  %s", _("(no line: nobody is authorized on this host)"));
+		pv_add(ROLE_HINT, "  %s", _("(no line: nobody is authorized on this host)"));
 	if (r->nconflicts) {
-		pv_add(ROLE_NORMAL, false, "%s", "");
-		pv_add(ROLE_TITLE, false, "%s",
+		pv_add(ROLE_NORMAL, "%s", "");
+		pv_add(ROLE_TITLE, "%s",
 		       _("Conflicts: a DN in several groups maps by the first one"));
 		for (size_t i = 0; i < r->nconflicts; i++) {
 			const struct gm_conflict *c = &r->conflicts[i];
 			/* a DN in three groups: one heading, one kept, two lost */
 			if (i == 0 || strcmp(c->dn, r->conflicts[i - 1].dn) != 0) {
-				pv_add(ROLE_ALERT, false, "! %s", c->dn);
-				pv_add(ROLE_NORMAL, false, _("    kept %s from %s"), c->kept_account,
+				pv_add(ROLE_ALERT, "! %s", c->dn);
+				pv_add(ROLE_NORMAL, _("    kept %s from %s"), c->kept_account,
 				       from_text(c->kept_from));
 			}
-			pv_add(ROLE_NORMAL, false, _("    not  %s from %s"), c->lost_account,
+			pv_add(ROLE_NORMAL, _("    not  %s from %s"), c->lost_account,
 			       from_text(c->lost_from));
 		}
 	}
 	if (r->nunsafe) {
-		pv_add(ROLE_NORMAL, false, "%s", "");
-		pv_add(ROLE_TITLE, false, "%s", _("Skipped: DNs that cannot be written safely"));
+		pv_add(ROLE_NORMAL, "%s", "");
+		pv_add(ROLE_TITLE, "%s", _("Skipped: DNs that cannot be written safely"));
 		for (size_t i = 0; i < r->nunsafe; i++) {
 			const struct gm_unsafe *u = &r->unsafe[i];
-			pv_add(ROLE_BAND_WARNING, false, "  %s", u->dn);
-			pv_add(ROLE_NORMAL, false, _("    %s (from %s)"), _(u->why), from_text(u->from));
+			pv_add(ROLE_BAND_WARNING, "  %s", u->dn);
+			pv_add(ROLE_NORMAL, _("    %s (from %s)"), _(u->why), from_text(u->from));
 		}
 	}
 	if (r->nmissing) {
-		pv_add(ROLE_NORMAL, false, "%s", "");
-		pv_add(ROLE_TITLE, false, "%s", _("Skipped: groups whose list was never imported"));
+		pv_add(ROLE_NORMAL, "%s", "");
+		pv_add(ROLE_TITLE, "%s", _("Skipped: groups whose list was never imported"));
 		for (size_t i = 0; i < r->nmissing; i++)
-			pv_add(ROLE_BAND_WARNING, false, "  %s", r->missing[i]);
+			pv_add(ROLE_BAND_WARNING, "  %s", r->missing[i]);
 	}
 	if (b->nignored) {
-		pv_add(ROLE_NORMAL, false, "%s", "");
-		pv_add(ROLE_TITLE, false, "%s",
+		pv_add(ROLE_NORMAL, "%s", "");
+		pv_add(ROLE_TITLE, "%s",
 		       _("gmf_local files not read: the store's local entries stand for them"));
 		for (size_t i = 0; i < b->nignored; i++)
-			pv_add(ROLE_HINT, false, "  %s", b->ignored_files[i]);
+			pv_add(ROLE_HINT, "  %s", b->ignored_files[i]);
 	}
 	if (r->ndenied || r->nbanned || r->nunauthorized) {
-		pv_add(ROLE_NORMAL, false, "%s", "");
-		pv_add(ROLE_HINT, false, _("Left out: %zu denied by the rules, %zu banned, %zu in no auth list"),
+		pv_add(ROLE_NORMAL, "%s", "");
+		pv_add(ROLE_HINT, _("Left out: %zu denied by the rules, %zu banned, %zu in no auth list"),
 		       r->ndenied, r->nbanned, r->nunauthorized);
 	}
-	pv_add(ROLE_NORMAL, false, "%s", "");
-	pv_add(ROLE_TITLE, false, "%s", _("Files a push writes"));
+	pv_add(ROLE_NORMAL, "%s", "");
+	pv_add(ROLE_TITLE, "%s", _("Files a push writes"));
 	for (size_t i = 0; i < b->nfiles; i++)
-		pv_add(ROLE_NORMAL, false, "  %s (%zu bytes)", b->files[i].path, b->files[i].len);
+		pv_add(ROLE_NORMAL, "  %s (%zu bytes)", b->files[i].path, b->files[i].len);
 
 	const char *src = b->rules && b->rules->group ? b->rules->group : NULL;
 	if (src)
@@ -472,7 +486,6 @@ pv_build(struct ui *ui)
 	         _("Lines: %zu   conflicts: %zu   skipped DNs: %zu   groups never imported: %zu"),
 	         r->nlines,
 	         r->nconflicts, r->nunsafe, r->nmissing);
-	(void)nconf_lines;
 	gridstore_build_free(&b);
 	pv_refilter();
 }
@@ -528,8 +541,8 @@ pv_draw(struct ui *ui, int top, int rows)
 		const char *t = l->text;
 		int attr = l->role == ROLE_NORMAL ? (int)A_NORMAL
 		           : l->role == ROLE_TITLE ? (int)A_BOLD : theme_attr(l->role);
-		/* the marker stays; the DN scrolls under it */
-		if (l->dn && pv.left > 0) {
+		/* the mark stays; the text scrolls under it */
+		if (pv.left > 0) {
 			size_t len = strlen(t);
 			ui_put(top + 3 + r, 0, 2, attr, t, false);
 			t = (size_t)pv.left + 2 < len ? t + 2 + pv.left : "";
@@ -725,14 +738,14 @@ plan_peer(struct ui *ui, const char *peer, bool *pinned)
 		free(ifname);
 		return false;
 	}
-	pv_add(ROLE_NORMAL, false, _("Peer:       %s at %s, port %d"), peer, pi.ip, pi.port);
-	pv_add(ROLE_NORMAL, false, _("Interface:  %s, up for this window only"), ifname);
-	pv_add(ROLE_NORMAL, false, _("Timeout:    %ld s for the whole window"), timeout);
+	pv_add(ROLE_NORMAL, _("Peer:       %s at %s, port %d"), peer, pi.ip, pi.port);
+	pv_add(ROLE_NORMAL, _("Interface:  %s, up for this window only"), ifname);
+	pv_add(ROLE_NORMAL, _("Timeout:    %ld s for the whole window"), timeout);
 	if (settings_pin_get(ui->st, peer, &fp, &type, &err) == PT_OK && fp) {
-		pv_add(ROLE_NORMAL, false, _("Host key:   pinned %s %s"), type ? type : "", fp);
+		pv_add(ROLE_NORMAL, _("Host key:   pinned %s %s"), type ? type : "", fp);
 		*pinned = true;
 	} else {
-		pv_add(ROLE_BAND_WARNING, false, "%s",
+		pv_add(ROLE_BAND_WARNING, "%s",
 		       _("Host key:   first contact: you give its fingerprint next"));
 	}
 	free(ifname);
@@ -767,15 +780,15 @@ static void
 outcome_lines(const struct transfer_result *res)
 {
 	if (res->window_id && res->exposure_ms >= 0)
-		pv_add(ROLE_NORMAL, false, _("Window %lld: exposed %.1f ms (first rule in to last rule out)"),
+		pv_add(ROLE_NORMAL, _("Window %lld: exposed %.1f ms (first rule in to last rule out)"),
 		       (long long)res->window_id, res->exposure_ms);
 	else if (res->window_id)
-		pv_add(ROLE_NORMAL, false, _("Window %lld: no rule was added"), (long long)res->window_id);
+		pv_add(ROLE_NORMAL, _("Window %lld: no rule was added"), (long long)res->window_id);
 	else
-		pv_add(ROLE_NORMAL, false, "%s", _("No window opened."));
+		pv_add(ROLE_NORMAL, "%s", _("No window opened."));
 	if (res->pinned_now) {
-		pv_add(ROLE_HINT, false, "%s", _("First contact: this host key is now pinned:"));
-		pv_add(ROLE_HINT, false, "  %s %s", res->hostkey_type, res->hostkey_fp);
+		pv_add(ROLE_HINT, "%s", _("First contact: this host key is now pinned:"));
+		pv_add(ROLE_HINT, "  %s %s", res->hostkey_type, res->hostkey_fp);
 	}
 }
 
@@ -804,20 +817,20 @@ grid_push(struct ui *ui, const char *fqdn)
 		pv_close();
 		goto out;
 	}
-	pv_add(ROLE_NORMAL, false, "%s", _("Files moved:"));
+	pv_add(ROLE_NORMAL, "%s", _("Files moved:"));
 	for (size_t i = 0; i < b->nfiles; i++) {
 		const char *path = b->files[i].path;
 		if (i == 0)
-			pv_add(ROLE_NORMAL, false, _("  %s (%zu bytes, %zu lines)"), path, b->files[i].len,
+			pv_add(ROLE_NORMAL, _("  %s (%zu bytes, %zu lines)"), path, b->files[i].len,
 			       b->result->nlines);
 		else
-			pv_add(ROLE_NORMAL, false, _("  %s (%zu bytes)"), path, b->files[i].len);
-		pv_add(ROLE_NORMAL, false, _("    -> %s:%s%s  mode 0644"),
+			pv_add(ROLE_NORMAL, _("  %s (%zu bytes)"), path, b->files[i].len);
+		pv_add(ROLE_NORMAL, _("    -> %s:%s%s  mode 0644"),
 		       host, i == 0 ? (gmf ? gmf : GRIDSTORE_DEFAULT_GRIDMAPFILE)
 		                    : (vdir ? vdir : GRIDSTORE_DEFAULT_VOMSDIR),
 		       i == 0 ? "" : path + strlen("vomsdir"));
 	}
-	pv_add(ROLE_NORMAL, false, "%s", _("Each file is written whole under a temporary name, then read back."));
+	pv_add(ROLE_NORMAL, "%s", _("Each file is written whole under a temporary name, then read back."));
 	if (b->result->nconflicts || b->result->nunsafe || b->result->nmissing)
 		pv_add(ROLE_BAND_WARNING, false,
 		       _("Build: %zu conflicts, %zu skipped DNs, %zu groups never imported."),
@@ -834,9 +847,9 @@ grid_push(struct ui *ui, const char *fqdn)
 	flushinp(); /* keys typed during the window answer nothing */
 	page_open(host, title, ret == PT_OK ? _("Done.") : _("Failed."));
 	if (ret == PT_OK)
-		pv_add(ROLE_BAND_OK, false, _("The grid-mapfile and vomsdir files of %s are in place."), host);
+		pv_add(ROLE_BAND_OK, _("The grid-mapfile and vomsdir files of %s are in place."), host);
 	else
-		pv_add(ROLE_ALERT, false, _("It failed: %s"), detail_of(&err));
+		pv_add(ROLE_ALERT, _("It failed: %s"), detail_of(&err));
 	outcome_lines(&res);
 	pv_refilter();
 	if (ret == PT_OK)
@@ -881,10 +894,10 @@ grid_fetch_vo(struct ui *ui, const char *vo_name)
 		pv_close();
 		goto out;
 	}
-	pv_add(ROLE_NORMAL, false, "%s", _("Files moved:"));
-	pv_add(ROLE_NORMAL, false, _("  %s:%s/%s.txt, .csv, .ldif or .members (the newest)"), op,
+	pv_add(ROLE_NORMAL, "%s", _("Files moved:"));
+	pv_add(ROLE_NORMAL, _("  %s:%s/%s.txt, .csv, .ldif or .members (the newest)"), op,
 	       outbox ? outbox : "", vo);
-	pv_add(ROLE_NORMAL, false, "%s", _("    -> memory: shown as a diff, imported only if you say so"));
+	pv_add(ROLE_NORMAL, "%s", _("    -> memory: shown as a diff, imported only if you say so"));
 	pv_refilter();
 	if (!ui_confirm(ui, _("Open the window and fetch now?")) ||
 	    (!pinned && !ask_fingerprint(ui, accept, sizeof accept))) {
@@ -904,19 +917,19 @@ grid_fetch_vo(struct ui *ui, const char *vo_name)
 			ret = gridstore_vo_diff(ui->st, vo, m, &d, &err);
 	}
 	if (ret != PT_OK) {
-		pv_add(ROLE_ALERT, false, _("It failed: %s"), detail_of(&err));
-		pv_add(ROLE_NORMAL, false, "%s", _("Nothing was imported."));
+		pv_add(ROLE_ALERT, _("It failed: %s"), detail_of(&err));
+		pv_add(ROLE_NORMAL, "%s", _("Nothing was imported."));
 		pv_refilter();
 		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
 		goto out;
 	}
-	pv_add(ROLE_NORMAL, false, "%s", "");
-	pv_add(ROLE_TITLE, false, _("%s against the current snapshot: %zu added, %zu removed, %zu members (%s)"),
+	pv_add(ROLE_NORMAL, "%s", "");
+	pv_add(ROLE_TITLE, _("%s against the current snapshot: %zu added, %zu removed, %zu members (%s)"),
 	       name, d.nadded, d.nremoved, d.members, gridstore_format_name(m->format));
 	for (size_t i = 0; i < d.nadded; i++)
-		pv_add(ROLE_BAND_OK, false, "+ %s", d.added[i]);
+		pv_add(ROLE_BAND_OK, "+ %s", d.added[i]);
 	for (size_t i = 0; i < d.nremoved; i++)
-		pv_add(ROLE_BAND_CRITICAL, false, "- %s", d.removed[i]);
+		pv_add(ROLE_BAND_CRITICAL, "- %s", d.removed[i]);
 	pv_refilter();
 	if (!ui_confirm(ui, _("Import this list as the new snapshot of the VO?"))) {
 		ui_message(ui, ROLE_HINT, "%s", _("Not imported: the VO keeps its snapshot."));
@@ -937,7 +950,7 @@ grid_fetch_vo(struct ui *ui, const char *vo_name)
 			store_rollback(ui->st);
 	}
 	if (ret == PT_OK) {
-		pv_add(ROLE_BAND_OK, false, _("Imported as the current snapshot of VO %s."), vo);
+		pv_add(ROLE_BAND_OK, _("Imported as the current snapshot of VO %s."), vo);
 		ui_message(ui, ROLE_BAND_OK, _("VO %s: %zu added, %zu removed; imported."), vo, d.nadded,
 		           d.nremoved);
 		load_vos(ui);
@@ -947,7 +960,7 @@ grid_fetch_vo(struct ui *ui, const char *vo_name)
 		if (host_b.list)
 			ui_list_refresh(host_b.list);
 	} else {
-		pv_add(ROLE_ALERT, false, _("Not imported: %s"), detail_of(&err));
+		pv_add(ROLE_ALERT, _("Not imported: %s"), detail_of(&err));
 		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
 	}
 	pv_refilter();
