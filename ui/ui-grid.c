@@ -186,7 +186,7 @@ status_row(const struct gs_push_status *p, void *ud)
 		g->col[3] = strdup(_("behind the rules"));
 		g->state_role = ROLE_BAND_WARNING;
 	} else if (strcmp(p->last_outcome, "failed") == 0) {
-		g->col[3] = strdup(_("up to date; the last try failed"));
+		g->col[3] = strdup(_("last try failed"));
 		g->state_role = ROLE_BAND_CRITICAL;
 	} else {
 		g->col[3] = strdup(_("up to date"));
