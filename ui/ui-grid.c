@@ -385,6 +385,33 @@ from_text(const char *uri)
 	return uri ? uri : _("gmf_local");
 }
 
+/* The rules the build followed, each with what it resolved to: the
+ * rules per host, read where the result they give is shown. */
+static void
+rules_lines(const struct gs_ruleset *rs)
+{
+	char when[32];
+
+	stamp(rs->imported_at, when, sizeof when);
+	pv_add(ROLE_NORMAL, "%s", "");
+	pv_add(ROLE_TITLE, _("Rules (%s, imported %s)"), rs->source, when);
+	for (size_t i = 0; i < rs->nrules; i++) {
+		const struct gs_rule *ru = &rs->rules[i];
+		bool list = strcmp(ru->kind, "group") == 0 || strcmp(ru->kind, "auth") == 0;
+		char what[96] = "";
+		/* what the URI resolved to goes first: a long URI is cut */
+		if (list && !ru->vo[0])
+			snprintf(what, sizeof what, "%s ", _("[no VO has this URI]"));
+		else if (list && !ru->imported)
+			snprintf(what, sizeof what, _("[VO %s, never imported] "), ru->vo);
+		else if (list)
+			snprintf(what, sizeof what, _("[VO %s] "), ru->vo);
+		pv_add(list && (!ru->vo[0] || !ru->imported) ? ROLE_BAND_WARNING : ROLE_NORMAL,
+		       "  %4u  %s %s%s%s%s", ru->line, ru->kind, what, ru->value,
+		       ru->account[0] ? " " : "", ru->account);
+	}
+}
+
 static void
 pv_build(struct ui *ui)
 {
@@ -475,6 +502,8 @@ pv_build(struct ui *ui)
 	pv_add(ROLE_TITLE, "%s", _("Files a push writes"));
 	for (size_t i = 0; i < b->nfiles; i++)
 		pv_add(ROLE_NORMAL, "  %s (%zu bytes)", b->files[i].path, b->files[i].len);
+	if (b->rules)
+		rules_lines(b->rules);
 
 	const char *src = b->rules && b->rules->group ? b->rules->group : NULL;
 	if (src)
