@@ -12,12 +12,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <time.h>
 
 #include "cert.h"
 #include "demo.h"
+#include "gridstore.h"
 #include "hostspec.h"
 #include "i18n.h"
 #include "model.h"
@@ -271,6 +273,121 @@ add_certs(struct store *st, struct pt_err *err)
 	return ret;
 }
 
+/* ---- Grid authorization: two VOs with members, one never imported,
+ * rules for the CEs (a group) and one SE (its own), a ban, a local entry,
+ * a VOMS server, and pushes so that the hosts show every state. ---- */
+
+#define DEMO_DTEAM_URI "vomss://voms.example.org:8443/voms/dteam"
+#define DEMO_ATLAS_URI "ldap://atlas-vo.example.org/ou=People,o=atlas,dc=example,dc=org"
+#define DEMO_BIOMED_URI "vomss://voms.example.org:8443/voms/biomed"
+
+struct demo_list {
+	const char *vo, *source, *text;
+};
+
+/* dteam twice (a dated snapshot each: one left, two joined), atlas once;
+ * Anna Bianchi is in both VOs: the CEs' rules map her by dteam, the
+ * first group, and the build lists the conflict. */
+static const struct demo_list lists[] = {
+	{ "dteam", "dteam-2026-10.txt",
+	  "/DC=org/DC=example/OU=People/CN=Anna Bianchi\n"
+	  "/DC=org/DC=example/OU=People/CN=Bruno Verdi\n"
+	  "/DC=org/DC=example/OU=People/CN=Carla Neri\n"
+	  "/DC=org/DC=example/OU=People/CN=Dario Russo\n" },
+	{ "dteam", "dteam-2026-11.txt",
+	  "/DC=org/DC=example/OU=People/CN=Anna Bianchi\n"
+	  "/DC=org/DC=example/OU=People/CN=Bruno Verdi\n"
+	  "/DC=org/DC=example/OU=People/CN=Carla Neri\n"
+	  "/DC=org/DC=example/OU=People/CN=Elena Galli/emailAddress=elena.galli@example.org\n"
+	  "/DC=org/DC=example/OU=Hosts/CN=host/ui01.grid.example.org\n" },
+	{ "atlas", "atlas-people.ldif",
+	  "dn: cn=Anna Bianchi,ou=People,o=atlas,dc=example,dc=org\n"
+	  "description: subject=/DC=org/DC=example/OU=People/CN=Anna Bianchi\n"
+	  "\n"
+	  "dn: cn=Fabio Conti,ou=People,o=atlas,dc=example,dc=org\n"
+	  "description: subject=/DC=org/DC=example/OU=People/CN=Fabio Conti\n"
+	  "\n"
+	  "dn: cn=Giulia Ferri,ou=People,o=atlas,dc=example,dc=org\n"
+	  "description: subject=/DC=org/DC=example/OU=People/CN=Giulia Ferri\n" },
+};
+
+static const char ce_rules[] =
+	"# the CEs: mkgridmap.conf as it was on ce01\n"
+	"group " DEMO_DTEAM_URI " .dteam\n"
+	"group " DEMO_ATLAS_URI " .atlas\n"
+	"group " DEMO_BIOMED_URI " .biomed\n"
+	"deny \"*/CN=host/*\"\n";
+
+static const char se_rules[] =
+	"# se01 serves atlas only\n"
+	"group " DEMO_ATLAS_URI " atlasprd\n";
+
+static enum pt_status
+import_list(struct store *st, const struct demo_list *dl, struct pt_err *err)
+{
+	struct gm_members *m = NULL;
+	unsigned char dig[32];
+	char hex[65];
+	enum pt_status ret;
+
+	ret = gridmap_members_parse(dl->source, dl->text, strlen(dl->text), &m, err);
+	if (ret != PT_OK)
+		return ret;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, dl->text, strlen(dl->text), dig) < 0) {
+		gridmap_members_free(&m);
+		return pt_fail(err, PT_CRYPTO, "%s", _("cannot hash the demo member list"));
+	}
+	for (size_t i = 0; i < sizeof dig; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	ret = gridstore_vo_import(st, dl->vo, m, dl->source, hex, NULL, err);
+	gridmap_members_free(&m);
+	return ret;
+}
+
+static enum pt_status
+add_grid(struct store *st, struct pt_err *err)
+{
+	static const char *const dteam_uris[] = { DEMO_DTEAM_URI };
+	static const char *const atlas_uris[] = { DEMO_ATLAS_URI };
+	static const char *const biomed_uris[] = { DEMO_BIOMED_URI };
+	struct gs_build *b = NULL;
+	enum pt_status ret;
+
+	ret = gridstore_vo_add(st, "dteam", dteam_uris, 1, err);
+	if (ret == PT_OK)
+		ret = gridstore_vo_add(st, "atlas", atlas_uris, 1, err);
+	if (ret == PT_OK)
+		ret = gridstore_vo_add(st, "biomed", biomed_uris, 1, err);
+	for (size_t i = 0; ret == PT_OK && i < sizeof lists / sizeof *lists; i++)
+		ret = import_list(st, &lists[i], err);
+	if (ret == PT_OK)
+		ret = gridstore_rules_set(st, NULL, "ces", "mkgridmap-ces.conf", ce_rules,
+		                          strlen(ce_rules), err);
+	if (ret == PT_OK)
+		ret = gridstore_rules_set(st, "se01." DEMO_DOMAIN, NULL, "mkgridmap-se01.conf", se_rules,
+		                          strlen(se_rules), err);
+	if (ret == PT_OK)
+		ret = gridstore_ban(st, "/DC=org/DC=example/OU=People/CN=Dario Russo", err);
+	if (ret == PT_OK)
+		ret = gridstore_local_add(st, "/DC=org/DC=example/OU=People/CN=Site Admin", "siteadm",
+		                          err);
+	if (ret == PT_OK)
+		ret = gridstore_voms_add(st, "dteam", "voms.example.org",
+		                         "/DC=org/DC=example/OU=Hosts/CN=voms.example.org",
+		                         "/DC=org/DC=example/CN=Example Grid CA", NULL, 0, err);
+	/* ce01 is up to date, ce02 got an older build, ce03 was never pushed */
+	if (ret == PT_OK)
+		ret = gridstore_build(st, "ce01." DEMO_DOMAIN, &b, err);
+	if (ret == PT_OK)
+		ret = gridstore_push_record(st, "ce01." DEMO_DOMAIN, b->sha256, "ok", "", err);
+	if (ret == PT_OK)
+		ret = gridstore_push_record(st, "ce02." DEMO_DOMAIN,
+		                            "1111111111111111111111111111111111111111111111111111111111111111",
+		                            "ok", "", err);
+	gridstore_build_free(&b);
+	return ret;
+}
+
 enum pt_status
 demo_fill(struct store *st, struct pt_err *err)
 {
@@ -299,6 +416,8 @@ demo_fill(struct store *st, struct pt_err *err)
 		ret = model_backup_record(st, "/media/backup/passtore-demo.db", 1048576,
 		                          "0000000000000000000000000000000000000000000000000000000000000000",
 		                          err);
+	if (ret == PT_OK)
+		ret = add_grid(st, err);
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
