@@ -1010,7 +1010,7 @@ static void
 open_list(struct browser *b, struct gcache *c)
 {
 	if (!b->list) {
-		struct ui_list_source s = { c->ncols, cache_each, c };
+		struct ui_list_source s = { .ncols = c->ncols, .each = cache_each, .ctx = c };
 		b->list = ui_list_new(&s);
 	}
 	if (b->list)
