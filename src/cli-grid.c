@@ -76,16 +76,6 @@ read_file(const char *path, char **out, size_t *len, struct pt_err *err)
 	return PT_OK;
 }
 
-static void
-grid_sha256_hex(const void *data, size_t len, char hex[65])
-{
-	unsigned char dig[32];
-
-	gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, dig);
-	for (size_t i = 0; i < 32; i++)
-		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
-}
-
 /* ---------------------------------------------------------------------
  * vo
  * ------------------------------------------------------------------- */
@@ -308,7 +298,7 @@ grid_import_members(struct cli *c, const char *vo, const char *source, const cha
 	if (dry_run) {
 		printf(_("Dry run: nothing was applied.\n"));
 	} else {
-		grid_sha256_hex(buf, len, sha);
+		gridstore_sha256_hex(buf, len, sha);
 		if (gridstore_vo_import(c->st, vo, m, source, sha, NULL, &c->err) == PT_OK)
 			printf(_("Imported as the current snapshot.\n"));
 	}

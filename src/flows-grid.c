@@ -99,6 +99,16 @@ enum pt_status
 transfer_gridmap_push(struct store *st, const char *fqdn, const char *accept_hostkey,
                       struct gs_build **built, struct transfer_result *res, struct pt_err *err)
 {
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
+
+	return transfer_gridmap_push_opts(st, fqdn, &o, built, res, err);
+}
+
+enum pt_status
+transfer_gridmap_push_opts(struct store *st, const char *fqdn, const struct transfer_opts *o,
+                           struct gs_build **built, struct transfer_result *res,
+                           struct pt_err *err)
+{
 	struct push_job j = { 0 };
 	struct gs_build *b = NULL;
 	enum pt_status ret;
@@ -120,7 +130,8 @@ transfer_gridmap_push(struct store *st, const char *fqdn, const char *accept_hos
 	{
 		/* the peer is the host the files are for: nothing else is a target */
 		struct transfer_req req = { .purpose = "gridmap-push", .host = fqdn,
-		                            .accept_hostkey = accept_hostkey, .fn = put_files, .ud = &j };
+		                            .accept_hostkey = o->accept_hostkey, .fn = put_files, .ud = &j,
+		                            .progress = o->progress, .progress_ud = o->progress_ud };
 
 		ret = transfer_run(st, &req, res, err);
 	}
@@ -218,6 +229,16 @@ enum pt_status
 transfer_fetch_vo(struct store *st, const char *vo, const char *accept_hostkey, char **data,
                   size_t *len, char **name, struct transfer_result *res, struct pt_err *err)
 {
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
+
+	return transfer_fetch_vo_opts(st, vo, &o, data, len, name, res, err);
+}
+
+enum pt_status
+transfer_fetch_vo_opts(struct store *st, const char *vo, const struct transfer_opts *o,
+                       char **data, size_t *len, char **name, struct transfer_result *res,
+                       struct pt_err *err)
+{
 	struct vo_job j = { .vo = vo };
 	char *op = NULL;
 	enum pt_status ret;
@@ -237,7 +258,8 @@ transfer_fetch_vo(struct store *st, const char *vo, const char *accept_hostkey, 
 	}
 	{
 		struct transfer_req req = { .purpose = "fetch-vo", .host = op,
-		                            .accept_hostkey = accept_hostkey, .fn = get_vo_list, .ud = &j };
+		                            .accept_hostkey = o->accept_hostkey, .fn = get_vo_list, .ud = &j,
+		                            .progress = o->progress, .progress_ud = o->progress_ud };
 
 		ret = transfer_run(st, &req, res, err);
 	}

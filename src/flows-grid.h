@@ -20,6 +20,10 @@
 enum pt_status transfer_gridmap_push(struct store *st, const char *fqdn,
                                      const char *accept_hostkey, struct gs_build **built,
                                      struct transfer_result *res, struct pt_err *err);
+/* The same, told about each phase of the window (o->progress). */
+enum pt_status transfer_gridmap_push_opts(struct store *st, const char *fqdn,
+                                          const struct transfer_opts *o, struct gs_build **built,
+                                          struct transfer_result *res, struct pt_err *err);
 
 /* Files of the operator's outbox that are VO vo's member list: "VO.txt",
  * "VO.csv", "VO.ldif" or "VO.members"; the newest is taken.  *data
@@ -29,5 +33,9 @@ enum pt_status transfer_gridmap_push(struct store *st, const char *fqdn,
 enum pt_status transfer_fetch_vo(struct store *st, const char *vo, const char *accept_hostkey,
                                  char **data, size_t *len, char **name,
                                  struct transfer_result *res, struct pt_err *err);
+enum pt_status transfer_fetch_vo_opts(struct store *st, const char *vo,
+                                      const struct transfer_opts *o, char **data, size_t *len,
+                                      char **name, struct transfer_result *res,
+                                      struct pt_err *err);
 
 #endif

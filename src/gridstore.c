@@ -460,6 +460,16 @@ gridstore_vo_diff(struct store *st, const char *vo, const struct gm_members *m, 
 	return ret;
 }
 
+void
+gridstore_sha256_hex(const void *data, size_t len, char hex[65])
+{
+	unsigned char dig[32];
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, dig);
+	for (size_t i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+}
+
 enum pt_status
 gridstore_vo_import(struct store *st, const char *vo, const struct gm_members *m,
                     const char *source, const char *sha256, struct gs_diff *dout,

@@ -97,6 +97,8 @@ enum pt_status gridstore_vo_diff(struct store *st, const char *vo, const struct 
  * previous snapshot keeps its metadata, its members are replaced).
  * source and sha256 (of the bytes read) are recorded; d (may be NULL)
  * receives the diff that was applied. */
+/* The SHA-256 of a member list's bytes, as gridstore_vo_import records it. */
+void gridstore_sha256_hex(const void *data, size_t len, char hex[65]);
 enum pt_status gridstore_vo_import(struct store *st, const char *vo, const struct gm_members *m,
                                    const char *source, const char *sha256, struct gs_diff *d,
                                    struct pt_err *err);

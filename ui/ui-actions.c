@@ -319,8 +319,6 @@ static const struct net_action net_actions[] = {
 	{ ACT_SENDCSR, "send-csr", TARGET_HOST, N_("Send a request to the operator") },
 	{ ACT_FETCH, "fetch-certs", TARGET_NONE, N_("Fetch issued certificates") },
 	{ ACT_INSTALL, "install", TARGET_HOST, N_("Install key and certificate") },
-	{ ACT_PUSH, "push", TARGET_HOST, N_("Push grid-mapfile and vomsdir") },
-	{ ACT_FETCHVO, "fetch-vo", TARGET_VO, N_("Fetch a VO member list") },
 };
 
 static void
@@ -329,8 +327,6 @@ done_text(const struct net_action *na, const char *target, char *buf, size_t n)
 	switch (na->act) {
 	case ACT_SENDCSR: snprintf(buf, n, _("The request of %s is in the operator's inbox."), target); break;
 	case ACT_INSTALL: snprintf(buf, n, _("Key and certificate installed on %s."), target); break;
-	case ACT_PUSH: snprintf(buf, n, _("Grid-mapfile and vomsdir pushed to %s."), target); break;
-	case ACT_FETCHVO: snprintf(buf, n, _("The member list of VO %s was fetched."), target); break;
 	default: snprintf(buf, n, "%s", _("The operator's outbox was read.")); break;
 	}
 }
@@ -769,6 +765,21 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	case ACT_BACKUP:
 		backup_form(ui);
 		return true;
+	case ACT_PUSH:
+		/* the Grid screen's push: its plan lists the build's files */
+		if (h[0] || (ui_prompt(ui, _("Push the grid-mapfile to host: "), h, sizeof h, false) && h[0])) {
+			ui_switch(ui, VIEW_GRID); /* its page shows the plan and the outcome */
+			ui_grid_push(ui, h);
+		}
+		return true;
+	case ACT_FETCHVO: {
+		char vo[128] = "";
+		if (ui_prompt(ui, _("Fetch the member list of VO: "), vo, sizeof vo, false) && vo[0]) {
+			ui_switch(ui, VIEW_GRID);
+			ui_grid_fetch_vo(ui, vo);
+		}
+		return true;
+	}
 	default:
 		break;
 	}

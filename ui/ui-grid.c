@@ -22,9 +22,6 @@
 #include <strings.h>
 #include <time.h>
 
-#include <gnutls/crypto.h>
-#include <gnutls/gnutls.h>
-
 #include "browse.h"
 #include "flows-grid.h"
 #include "gridstore.h"
@@ -805,6 +802,19 @@ working(const char *what)
 	refresh();
 }
 
+/* The engine tells each phase of the window: shown on the message row
+ * (drawing only: nothing waits for a person while the rules are in). */
+static void
+phase_shown(enum transfer_phase ph, void *ud)
+{
+	char line[256];
+
+	(void)ud;
+	snprintf(line, sizeof line, _("Working: %s (the window closes by itself at the end or at the timeout)"),
+	         transfer_phase_name(ph));
+	working(line);
+}
+
 static void
 outcome_lines(const struct transfer_result *res)
 {
@@ -821,8 +831,8 @@ outcome_lines(const struct transfer_result *res)
 	}
 }
 
-static void
-grid_push(struct ui *ui, const char *fqdn)
+void
+ui_grid_push(struct ui *ui, const char *fqdn)
 {
 	struct transfer_result res = { 0 };
 	struct gs_build *b = NULL;
@@ -872,7 +882,11 @@ grid_push(struct ui *ui, const char *fqdn)
 		goto out;
 	}
 	working(_("Working: the window closes by itself at the end or at the timeout..."));
-	ret = transfer_gridmap_push(ui->st, host, accept[0] ? accept : NULL, NULL, &res, &err);
+	{
+		struct transfer_opts o = { .accept_hostkey = accept[0] ? accept : NULL,
+			                   .progress = phase_shown };
+		ret = transfer_gridmap_push_opts(ui->st, host, &o, NULL, &res, &err);
+	}
 	flushinp(); /* keys typed during the window answer nothing */
 	page_open(host, title, ret == PT_OK ? _("Done.") : _("Failed."));
 	if (ret == PT_OK)
@@ -896,8 +910,8 @@ out:
 	gridstore_build_free(&b);
 }
 
-static void
-grid_fetch_vo(struct ui *ui, const char *vo_name)
+void
+ui_grid_fetch_vo(struct ui *ui, const char *vo_name)
 {
 	struct transfer_result res = { 0 };
 	struct gm_members *m = NULL;
@@ -935,7 +949,11 @@ grid_fetch_vo(struct ui *ui, const char *vo_name)
 		goto out;
 	}
 	working(_("Working: the window closes by itself at the end or at the timeout..."));
-	ret = transfer_fetch_vo(ui->st, vo, accept[0] ? accept : NULL, &data, &len, &name, &res, &err);
+	{
+		struct transfer_opts o = { .accept_hostkey = accept[0] ? accept : NULL,
+			                   .progress = phase_shown };
+		ret = transfer_fetch_vo_opts(ui->st, vo, &o, &data, &len, &name, &res, &err);
+	}
 	flushinp();
 	page_open(NULL, title, ret == PT_OK ? _("Fetched; not imported yet.") : _("Failed."));
 	outcome_lines(&res);
@@ -965,11 +983,8 @@ grid_fetch_vo(struct ui *ui, const char *vo_name)
 		goto out;
 	}
 	{
-		unsigned char dig[32];
 		char hex[65];
-		gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, dig);
-		for (size_t i = 0; i < sizeof dig; i++)
-			snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+		gridstore_sha256_hex(data, len, hex);
 		ret = store_begin(ui->st, &err);
 		if (ret == PT_OK)
 			ret = gridstore_vo_import(ui->st, vo, m, source, hex, NULL, &err);
@@ -1101,7 +1116,7 @@ grid_handle(struct ui *ui, enum ui_action a, int key)
 		if (!h || !h[0])
 			ui_message(ui, ROLE_HINT, "%s", _("Select a host with rules first (Tab to the hosts)."));
 		else
-			grid_push(ui, h);
+			ui_grid_push(ui, h);
 		return true;
 	}
 	if (a == ACT_FETCHVO) {
@@ -1110,7 +1125,7 @@ grid_handle(struct ui *ui, enum ui_action a, int key)
 		if (!(g = selected(&vo_b, &vos)))
 			ui_message(ui, ROLE_HINT, "%s", _("Select a VO first."));
 		else
-			grid_fetch_vo(ui, g->col[0]);
+			ui_grid_fetch_vo(ui, g->col[0]);
 		return true;
 	}
 	if (pv.on)

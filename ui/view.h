@@ -56,6 +56,12 @@ extern const struct view_ops ui_unlock_ops, ui_dash_ops, ui_hosts_ops, ui_passwo
  * host: the current screen's context host, or NULL.  True when handled. */
 bool ui_run_action(struct ui *ui, enum ui_action a, const char *host);
 
+/* ui-grid.c: push a host's grid-mapfile and vomsdir files, fetch a VO's
+ * member list (plan first, confirmation, the window's phases, outcome;
+ * a fetched list is shown as a diff and imported only on yes). */
+void ui_grid_push(struct ui *ui, const char *fqdn);
+void ui_grid_fetch_vo(struct ui *ui, const char *vo);
+
 /* app.c */
 int64_t ui_now_ms(void);
 void ui_switch(struct ui *ui, enum ui_view_id v);
