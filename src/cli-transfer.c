@@ -237,8 +237,8 @@ transfer_args(struct cli *c, int argc, char **argv, const char *usage, const cha
 	return 0;
 }
 
-static void
-print_window(const struct transfer_result *r)
+void
+cli_print_window(const struct transfer_result *r)
 {
 	printf(_("Window %lld closed: exposure %.1f ms, link up %.1f ms, SSH %.1f ms.\n"),
 	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
@@ -248,8 +248,8 @@ print_window(const struct transfer_result *r)
 
 /* A signal that cut the transfer short ends the process the usual way,
  * once the window is closed and the journal says so. */
-static void
-reraise(struct cli *c, int sig)
+void
+cli_reraise(struct cli *c, int sig)
 {
 	if (!sig)
 		return;
@@ -279,10 +279,10 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 	else if (!install && transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK)
 		printf(_("The request of %s is in the operator's inbox.\n"), low);
 	if (r.window_id)
-		print_window(&r);
+		cli_print_window(&r);
 	free(low);
 	rc = cli_report(c);
-	reraise(c, r.signal);
+	cli_reraise(c, r.signal);
 	return rc;
 }
 
@@ -333,7 +333,7 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
 	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
-		print_window(&r);
+		cli_print_window(&r);
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
 			        ngettext("%d file was refused (see above); the other files were imported",
@@ -341,10 +341,10 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 			                 (unsigned long)refused),
 			        refused);
 	} else if (r.window_id) {
-		print_window(&r);
+		cli_print_window(&r);
 	}
 	rc = cli_report(c);
-	reraise(c, r.signal);
+	cli_reraise(c, r.signal);
 	return rc;
 }
 
