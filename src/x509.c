@@ -864,6 +864,21 @@ x509_dn_grid(gnutls_x509_dn_t dn)
 	return x509_sbuf_take(&sb);
 }
 
+char *
+x509_dn_der_grid(const unsigned char *der, size_t len)
+{
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	gnutls_x509_dn_t dn;
+	char *s = NULL;
+
+	if (gnutls_x509_dn_init(&dn) < 0)
+		return NULL;
+	if (gnutls_x509_dn_import(dn, &d) >= 0)
+		s = x509_dn_grid(dn);
+	gnutls_x509_dn_deinit(dn);
+	return s;
+}
+
 static char *
 x509_datum_str(gnutls_datum_t *d)
 {

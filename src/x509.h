@@ -147,6 +147,11 @@ enum pt_status x509_certs_parse(const unsigned char *buf, size_t len,
 /* Free a list and clear the caller's pointer; NULL is fine. */
 void x509_cert_list_free(struct x509_cert_list **l);
 
+/* Grid form ("/C=IT/O=INFN/CN=x", '+' inside a multi-valued RDN, control
+ * bytes as '?') of a DER Name, as subject_grid shows it; NULL if the DER
+ * is not a Name or on no memory.  free() it. */
+char *x509_dn_der_grid(const unsigned char *der, size_t len);
+
 /* PT_OK if the private key belongs to the certificate, PT_MISMATCH (with
  * both key ids in the detail) if not, PT_INVALID for a bad key. */
 enum pt_status x509_key_matches_cert(const char *key_pem, const struct x509_cert *cert,

@@ -899,6 +899,27 @@ make_chain_leaf(void)
 	return 0;
 }
 
+/* A DER Name in Grid form: certificate order, '+' inside a multi-valued
+ * RDN, a control byte shown as '?' (VOMS issuers and holders use it too). */
+START_TEST(test_dn_der_grid)
+{
+	static const unsigned char name[] = {
+		0x30, 0x31,
+		0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 'I', 'T',
+		0x31, 0x14, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x01, 'X',
+		0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x01, 'Y',
+		0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x03, 'a', 0x1b, 'b',
+	};
+	static const unsigned char junk[] = { 0x04, 0x02, 'h', 'i' };
+	char *s = x509_dn_der_grid(name, sizeof(name));
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "/C=IT/O=X+OU=Y/CN=a?b");
+	free(s);
+	ck_assert_ptr_null(x509_dn_der_grid(junk, sizeof(junk)));
+}
+END_TEST
+
 static int
 make_keys(void)
 {
@@ -939,6 +960,7 @@ x509_suite(void)
 
 	tc = tcase_create("subject");
 	tcase_add_test(tc, test_subject_template);
+	tcase_add_test(tc, test_dn_der_grid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifecycle");
