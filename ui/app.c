@@ -227,10 +227,13 @@ draw(struct ui *ui)
 	ui->dirty = false;
 }
 
-/* A box in the middle of the screen; returns its top-left corner. */
-static void
-box_at(int h, int w, int *y, int *x, const char *title)
+void
+ui_box(int h, int w, int *y, int *x, const char *title)
 {
+	if (h > LINES)
+		h = LINES;
+	if (w > COLS)
+		w = COLS;
 	*y = (LINES - h) / 2;
 	*x = (COLS - w) / 2;
 	attrset(A_NORMAL);
@@ -291,7 +294,7 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 			h = 4;
 		rows = h - 3;
 		draw(ui);
-		box_at(h, w, &y, &x, title);
+		ui_box(h, w, &y, &x, title);
 		for (int r = 0; r < rows && first + (size_t)r < n; r++)
 			ui_put(y + 1 + r, x + 2, w - 4, A_NORMAL, lines[first + r], false);
 		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
@@ -373,7 +376,7 @@ show_menu(struct ui *ui)
 			h = LINES - 3;
 		int rows = h - 2, first = sel >= rows ? sel - rows + 1 : 0;
 		draw(ui);
-		box_at(h, w, &y, &x, _("Menu"));
+		ui_box(h, w, &y, &x, _("Menu"));
 		for (int r = 0; r < rows && first + r < n; r++) {
 			char line[128], kb[16];
 			size_t nb;

@@ -64,6 +64,9 @@ void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 void ui_lock(struct ui *ui);
 /* One line at (y, x), cut to width, padded with spaces when pad. */
 void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
+/* A framed, blanked box of h x w (at most the screen) in the middle of
+ * the screen, over what is drawn there; its top-left corner in *y, *x. */
+void ui_box(int h, int w, int *y, int *x, const char *title);
 /* Ask for a line on the message row; false on Esc. */
 bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked);
 bool ui_confirm(struct ui *ui, const char *question);
