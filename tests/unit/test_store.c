@@ -223,6 +223,30 @@ START_TEST(rekey_changes_passphrase_and_params)
 }
 END_TEST
 
+/* The handle store_rekey leaves must still write: a write after the change
+ * of passphrase lands, in the file that opens with the new passphrase. */
+START_TEST(rekey_handle_still_writes)
+{
+	struct store *st = new_store();
+	struct kdf_params kp = { 16 * 1024, 2, 1 };
+	struct pt_err err = { 0 };
+	char *v = NULL;
+
+	put_value(st, "k", "before");
+	ck_assert_int_eq(store_rekey(st, "new passphrase", 14, &kp, NULL, NULL, &err), PT_OK);
+	ck_assert_int_eq(store_begin(st, &err), PT_OK);
+	ck_assert_msg(store_meta_set(st, "k", "after", &err) == PT_OK, "write after rekey: %s",
+	              err.detail);
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, "new passphrase", 14, &st, &err), PT_OK);
+	ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+	ck_assert_str_eq(v, "after");
+	free(v);
+	store_close(&st);
+}
+END_TEST
+
 START_TEST(backup_is_verified_copy)
 {
 	struct store *st = new_store(), *copy = NULL;
@@ -347,6 +371,7 @@ main(void)
 	tcase_add_test(tc, damaged_page_is_reported);
 	tcase_add_test(tc, transaction_rolls_back);
 	tcase_add_test(tc, rekey_changes_passphrase_and_params);
+	tcase_add_test(tc, rekey_handle_still_writes);
 	tcase_add_test(tc, backup_is_verified_copy);
 	tcase_add_test(tc, newer_schema_is_refused);
 	tcase_add_test(tc, pages_are_4k_and_stay_so);
