@@ -792,6 +792,32 @@ out:
 	return st;
 }
 
+enum pt_status
+x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN], struct pt_err *err)
+{
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	gnutls_x509_crt_t crt;
+	unsigned char id[X509_ID_LEN];
+	size_t sz = sizeof(id);
+	enum pt_status st = PT_OK;
+	int ret;
+
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0)
+		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
+	if (!der || (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0)
+		st = pt_fail(err, PT_INVALID,
+			     _("not a certificate: the DER data is not an X.509 certificate (%s)"),
+			     gnutls_strerror(der ? ret : GNUTLS_E_ASN1_DER_ERROR));
+	else if ((ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &sz)) < 0 ||
+	         sz != X509_ID_LEN)
+		st = pt_fail(err, PT_CRYPTO, _("cannot compute the key id: %s"),
+			     gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
+	else
+		x509_hex(id, X509_ID_LEN, hex, true);
+	gnutls_x509_crt_deinit(crt);
+	return st;
+}
+
 /* ---- certificate facts ------------------------------------------------- */
 
 static void

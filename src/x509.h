@@ -103,6 +103,11 @@ enum pt_status x509_csr_create(const char *key_pem, const char *tmpl, const char
 /* SHA-256 key id of the public key in a PEM request. */
 enum pt_status x509_csr_key_id(const char *csr_pem, unsigned char id[X509_ID_LEN],
 			       struct pt_err *err);
+/* The SHA-256 key id of a DER certificate's public key, as key_id_hex
+ * writes it ("AB:CD:..."), without the rest of x509_certs_parse's work.
+ * PT_INVALID if der is not a certificate. */
+enum pt_status x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN],
+			       struct pt_err *err);
 
 /* ---- certificates ------------------------------------------------------ */
 

@@ -405,7 +405,7 @@ START_TEST(test_lifecycle)
 	const struct x509_cert *c;
 	unsigned char kid[X509_ID_LEN], cid[X509_ID_LEN];
 	char *csr = NULL, out[16384], *fp;
-	char csrname[32], certname[32], dername[32];
+	char csrname[32], certname[32], dername[32], hexid[X509_ID_HEX_LEN];
 	time_t before = time(NULL);
 	long days;
 
@@ -456,6 +456,10 @@ START_TEST(test_lifecycle)
 	ck_assert(!c->self_signed);
 	ck_assert(memcmp(c->key_id, kid, X509_ID_LEN) == 0);
 	ck_assert_int_eq(strlen(c->key_id_hex), X509_ID_HEX_LEN - 1);
+	/* the key id alone, from the DER, is the one the whole parse gives */
+	ck_assert_int_eq(x509_der_key_id(c->der, c->der_len, hexid, &err), PT_OK);
+	ck_assert_str_eq(hexid, c->key_id_hex);
+	ck_assert_int_eq(x509_der_key_id(c->der, c->der_len / 2, hexid, &err), PT_INVALID);
 	ck_assert_int_eq(c->not_after - c->not_before, 30 * DAY);
 	ck_assert(c->not_before >= before - 5 && c->not_before <= time(NULL) + 5);
 
