@@ -709,36 +709,6 @@ cmd_voms_lsc(struct cli *c, int argc, char **argv)
  * through the engine
  * ------------------------------------------------------------------- */
 
-/* ARG [--accept-hostkey SHA256:...] [--dry-run when dry is not NULL] */
-static int
-engine_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
-            const char **accept, bool *dry)
-{
-	static const struct option opts[] = {
-		{ "accept-hostkey", required_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int o;
-
-	*accept = NULL;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 'n' && dry) {
-			*dry = true;
-			continue;
-		}
-		if (o != 'a')
-			return cli_usage_error(c, "%s", usage);
-		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
-			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
-		*accept = optarg;
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "%s", usage);
-	*arg = argv[optind];
-	return 0;
-}
-
 static int
 cmd_gridmap_push(struct cli *c, int argc, char **argv)
 {
@@ -748,7 +718,7 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = engine_args(c, argc, argv,
+	if ((rc = cli_transfer_args(c, argc, argv,
 	                      _("usage: passtore gridmap push FQDN [--accept-hostkey SHA256:...]"),
 	                      &fqdn, &accept, NULL)))
 		return rc;
@@ -781,7 +751,7 @@ cmd_fetch_vo(struct cli *c, int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	if ((rc = engine_args(c, argc, argv,
+	if ((rc = cli_transfer_args(c, argc, argv,
 	                      _("usage: passtore transfer fetch-vo NAME [--accept-hostkey SHA256:...] [--dry-run]"),
 	                      &vo, &accept, &dry)))
 		return rc;

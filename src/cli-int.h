@@ -59,6 +59,11 @@ char *cli_lowercase(const char *s);
 enum pt_status cli_slurp(const char *path, bool secret, size_t max, unsigned char **out,
                          size_t *len, struct pt_err *err);
 
+/* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not
+ * NULL: 0, or the exit code of a usage error. */
+int cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
+                      const char **accept, bool *dry);
+
 struct transfer_result;
 /* The figures of a closed window, and a host key pinned by it. */
 void cli_print_window(const struct transfer_result *r);

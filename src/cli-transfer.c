@@ -213,18 +213,23 @@ cmd_posture(struct cli *c, int argc, char **argv)
  * transfer
  * ------------------------------------------------------------------- */
 
-static int
-transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **fqdn,
-              const char **accept)
+int
+cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
+                  const char **accept, bool *dry)
 {
 	static const struct option opts[] = {
 		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
 
 	*accept = NULL;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'n' && dry) {
+			*dry = true;
+			continue;
+		}
 		if (o != 'a')
 			return cli_usage_error(c, "%s", usage);
 		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
@@ -233,7 +238,7 @@ transfer_args(struct cli *c, int argc, char **argv, const char *usage, const cha
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(c, "%s", usage);
-	*fqdn = argv[optind];
+	*arg = argv[optind];
 	return 0;
 }
 
@@ -267,10 +272,10 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 	char *low;
 	int rc;
 
-	rc = transfer_args(c, argc, argv,
-	                   install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
-	                           : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
-	                   &fqdn, &accept);
+	rc = cli_transfer_args(c, argc, argv,
+	                       install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
+	                               : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
+	                       &fqdn, &accept, NULL);
 	if (rc != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
