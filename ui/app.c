@@ -281,6 +281,28 @@ ui_waitkey(struct ui *ui, int *k)
 	return true;
 }
 
+bool
+ui_waitkey_cursor(struct ui *ui, int *k)
+{
+	bool got;
+
+	curs_set(1);
+	refresh();
+	got = ui_waitkey(ui, k);
+	curs_set(0);
+	return got;
+}
+
+int
+ui_yes_no(int k)
+{
+	if (k == 'y' || k == 'Y')
+		return 1;
+	if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
+		return 0;
+	return -1;
+}
+
 void
 ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 {
@@ -425,12 +447,8 @@ ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
 		move(y, lw);
 		for (size_t i = 0; i < n && lw + (int)i < COLS - 1; i++)
 			addch(masked ? '*' : (chtype)(unsigned char)buf[i]);
-		curs_set(1);
-		refresh();
 		int k;
-		bool got = ui_waitkey(ui, &k);
-		curs_set(0);
-		if (!got)
+		if (!ui_waitkey_cursor(ui, &k))
 			return false;
 		if (k == 27 || k == KEY_F(10))
 			return false;
@@ -455,13 +473,11 @@ ui_confirm(struct ui *ui, const char *question)
 		draw(ui);
 		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
 		refresh();
-		int k;
+		int k, yes;
 		if (!ui_waitkey(ui, &k))
 			return false;
-		if (k == 'y' || k == 'Y')
-			return true;
-		if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
-			return false;
+		if ((yes = ui_yes_no(k)) >= 0)
+			return yes;
 	}
 }
 

@@ -49,14 +49,12 @@ dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	for (;;) {
-		int k;
+		int k, yes;
 		draw_lines(ui, title, lines, n, q, ROLE_ALERT);
 		refresh();
 		if (!ui_waitkey(ui, &k))
 			return false;
-		if (k == 'y' || k == 'Y')
-			return true;
-		if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
-			return false;
+		if ((yes = ui_yes_no(k)) >= 0)
+			return yes;
 	}
 }

@@ -77,6 +77,11 @@ int ui_getkey(struct ui *ui, int timeout_ms);
 /* Wait for a key for a dialog; false when the idle lock fired first
  * (the dialog must give up so the session can lock). */
 bool ui_waitkey(struct ui *ui, int *k);
+/* The same with the cursor shown where it was left (a field being typed). */
+bool ui_waitkey_cursor(struct ui *ui, int *k);
+/* A key as the answer to a y/n question: 1 yes, 0 no (Esc, F10 and q
+ * too), -1 neither. */
+int ui_yes_no(int k);
 
 /* reveal.c-like helpers in app.c */
 void ui_reveal_clear(struct ui *ui);
