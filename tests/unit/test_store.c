@@ -13,24 +13,6 @@
 
 #include "testutil.h"
 
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long sz;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)sz + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)sz, f), (size_t)sz);
-	fclose(f);
-	*n = (size_t)sz;
-	return buf;
-}
-
 static void
 put_value(struct store *st, const char *k, const char *v)
 {
@@ -70,7 +52,7 @@ START_TEST(create_refuses_existing_file)
 	close(fd);
 	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err), PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, "already exists"));
-	before = slurp(test_db, &n);
+	before = test_slurp(test_db, &n);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(memcmp(before, "hello", 5), 0);
 	free(before);
@@ -108,11 +90,11 @@ START_TEST(wrong_passphrase_is_locked_and_writes_nothing)
 
 	put_value(st, "k", "v");
 	store_close(&st);
-	a = slurp(test_db, &n1);
+	a = test_slurp(test_db, &n1);
 	ck_assert_int_eq(store_open(test_db, "wrong horse", 11, &st, &err), PT_LOCKED);
 	ck_assert_ptr_null(st);
 	ck_assert_ptr_nonnull(strstr(err.detail, "wrong passphrase"));
-	b = slurp(test_db, &n2);
+	b = test_slurp(test_db, &n2);
 	ck_assert_uint_eq(n1, n2);
 	ck_assert_int_eq(memcmp(a, b, n1), 0);
 	ck_assert_int_ne(access("s.db-journal", F_OK), 0);

@@ -26,6 +26,7 @@
 
 #include "secmem.h"
 #include "status.h"
+#include "testutil.h"
 #include "x509.h"
 
 #define TEMPLATE "C=IT,O=INFN,OU=Host,L=Padova,CN=%h"
@@ -111,24 +112,9 @@ static unsigned char *
 read_file(const char *name, size_t *len)
 {
 	char p[256];
-	unsigned char *buf;
-	FILE *f;
-	long n;
 
 	path_of(p, sizeof(p), name);
-	f = fopen(p, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", p);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
+	return (unsigned char *)test_slurp(p, len);
 }
 
 static struct x509_cert_list *
