@@ -6,14 +6,11 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cert.h"
@@ -26,57 +23,6 @@
 
 #define CERT_FILE_MAX (64 * 1024 * 1024)
 #define KEY_FILE_MAX (64 * 1024)
-
-/* ---------------------------------------------------------------------
- * Files
- * ------------------------------------------------------------------- */
-
-/* The whole of a file, NUL-terminated; in secmem when secret. */
-static enum pt_status
-slurp(const char *path, bool secret, size_t max, unsigned char **out, size_t *len,
-      struct pt_err *err)
-{
-	unsigned char *buf = NULL;
-	struct stat sb;
-	size_t n = 0;
-	int fd;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"), path,
-		               strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
-		close(fd);
-		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"), path,
-		               max);
-	}
-	buf = secret ? secmem_alloc((size_t)sb.st_size + 1) : malloc((size_t)sb.st_size + 1);
-	if (!buf) {
-		close(fd);
-		return pt_fail(err, PT_NOMEM, NULL);
-	}
-	while (n < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = errno;
-			close(fd);
-			if (secret)
-				secmem_free(buf);
-			else
-				free(buf);
-			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path, r ? strerror(e) : _("short read"));
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return PT_OK;
-}
 
 static char *
 fmt_time(time_t t)
@@ -113,7 +59,7 @@ cmd_ca_add(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 1 != argc || !bundle)
 		return cli_usage_error(c, "%s", usage);
-	if (slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
+	if (cli_slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
 	    cert_ca_add(c->st, argv[optind], buf, len, tmpl, key, &c->err) == PT_OK)
 		printf(_("Added CA %s (subject template %s, default key %s).\n"), argv[optind],
 		       tmpl ? tmpl : CERT_DEFAULT_TEMPLATE, key ? key : CERT_DEFAULT_KEY);
@@ -362,7 +308,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 		unsigned char *buf = NULL;
 		size_t len;
 
-		if (slurp(argv[i], false, CERT_FILE_MAX, &buf, &len, &e) != PT_OK ||
+		if (cli_slurp(argv[i], false, CERT_FILE_MAX, &buf, &len, &e) != PT_OK ||
 		    x509_certs_parse(buf, len, &l, &e) != PT_OK) {
 			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], e.detail);
 			if (first == PT_OK)
@@ -471,9 +417,9 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 	fqdn = cli_lowercase(argv[optind]);
 	if (!fqdn)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (slurp(certfile, false, CERT_FILE_MAX, &buf, &len, &c->err) != PT_OK ||
+	if (cli_slurp(certfile, false, CERT_FILE_MAX, &buf, &len, &c->err) != PT_OK ||
 	    x509_certs_parse(buf, len, &l, &c->err) != PT_OK ||
-	    slurp(keyfile, true, KEY_FILE_MAX, &key, &len, &c->err) != PT_OK)
+	    cli_slurp(keyfile, true, KEY_FILE_MAX, &key, &len, &c->err) != PT_OK)
 		goto out;
 	if (cert_adopt(c->st, fqdn, (const char *)key, l, &ca, &oc, &c->err) != PT_OK)
 		goto out;
@@ -903,7 +849,7 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 		return rc;
 	if (!file)
 		return cli_usage_error(c, "%s", usage);
-	if (slurp(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
+	if (cli_slurp(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (voms_inspect(buf, len, &in, &c->err) != PT_OK) {
 		char d[sizeof(c->err.detail)];

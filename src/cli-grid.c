@@ -7,18 +7,13 @@
  */
 #include "config.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <jansson.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "cli-int.h"
 #include "flows-grid.h"
@@ -27,54 +22,6 @@
 
 /* Member lists of big VOs run to megabytes; nothing sane is bigger. */
 #define GRID_FILE_MAX (256 * 1024 * 1024)
-
-/* ---------------------------------------------------------------------
- * Files
- * ------------------------------------------------------------------- */
-
-static enum pt_status
-read_file(const char *path, char **out, size_t *len, struct pt_err *err)
-{
-	struct stat sb;
-	char *buf;
-	size_t n = 0;
-	int fd;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"), path,
-		               strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > GRID_FILE_MAX) {
-		close(fd);
-		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"), path,
-		               (size_t)GRID_FILE_MAX);
-	}
-	if ((buf = malloc((size_t)sb.st_size + 1)) == NULL) {
-		close(fd);
-		return pt_fail(err, PT_NOMEM, NULL);
-	}
-	while (n < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = errno;
-
-			close(fd);
-			free(buf);
-			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path,
-			               r ? strerror(e) : _("short read"));
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return PT_OK;
-}
 
 /* ---------------------------------------------------------------------
  * vo
@@ -315,7 +262,7 @@ cmd_vo_import(struct cli *c, int argc, char **argv)
 	};
 	const char *usage = _("usage: passtore vo import NAME FILE [--dry-run]");
 	bool dry = false;
-	char *buf = NULL;
+	unsigned char *buf = NULL;
 	size_t len;
 	int o, rc;
 
@@ -326,9 +273,9 @@ cmd_vo_import(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 2 != argc)
 		return cli_usage_error(c, "%s", usage);
-	if (read_file(argv[optind + 1], &buf, &len, &c->err) != PT_OK)
+	if (cli_slurp(argv[optind + 1], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
-	rc = grid_import_members(c, argv[optind], argv[optind + 1], buf, len, dry);
+	rc = grid_import_members(c, argv[optind], argv[optind + 1], (const char *)buf, len, dry);
 	free(buf);
 	return rc;
 }
@@ -342,19 +289,19 @@ rules_import(struct cli *c, int argc, char **argv)
 {
 	const char *usage = _("usage: passtore gridmap rules import HOSTSPEC FILE");
 	struct hostset hs;
-	char *buf = NULL;
+	unsigned char *buf = NULL;
 	size_t len;
 
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return cli_usage_error(c, "%s", usage);
-	if (read_file(argv[2], &buf, &len, &c->err) != PT_OK)
+	if (cli_slurp(argv[2], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (argv[1][0] == '@') {
-		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], buf, len, &c->err) == PT_OK)
+		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], (const char *)buf, len, &c->err) == PT_OK)
 			printf(_("Rules of group %s imported from %s.\n"), argv[1] + 1, argv[2]);
 	} else if (cli_resolve(c, argv[1], true, &hs) == PT_OK) {
 		for (size_t i = 0; i < hs.n && c->err.status == PT_OK; i++)
-			gridstore_rules_set(c->st, hs.names[i], NULL, argv[2], buf, len, &c->err);
+			gridstore_rules_set(c->st, hs.names[i], NULL, argv[2], (const char *)buf, len, &c->err);
 		if (c->err.status == PT_OK)
 			printf(ngettext("Rules of %zu host imported from %s.\n",
 			                "Rules of %zu hosts imported from %s.\n", hs.n),
@@ -748,57 +695,6 @@ cmd_voms_lsc(struct cli *c, int argc, char **argv)
  * through the engine
  * ------------------------------------------------------------------- */
 
-static void
-print_window(const struct transfer_result *r)
-{
-	printf(_("Window %lld closed: exposure %.1f ms, link up %.1f ms, SSH %.1f ms.\n"),
-	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
-	if (r->pinned_now)
-		printf(_("Host key %s %s is now pinned.\n"), r->hostkey_type, r->hostkey_fp);
-}
-
-/* A signal that cut the transfer short ends the process the usual way,
- * once the window is closed and the journal says so. */
-static void
-reraise(struct cli *c, int sig)
-{
-	if (!sig)
-		return;
-	store_close(&c->st);
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
-
-/* ARG [--accept-hostkey SHA256:...] [--dry-run when dry is not NULL] */
-static int
-engine_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
-            const char **accept, bool *dry)
-{
-	static const struct option opts[] = {
-		{ "accept-hostkey", required_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int o;
-
-	*accept = NULL;
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (o == 'n' && dry) {
-			*dry = true;
-			continue;
-		}
-		if (o != 'a')
-			return cli_usage_error(c, "%s", usage);
-		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
-			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
-		*accept = optarg;
-	}
-	if (optind + 1 != argc)
-		return cli_usage_error(c, "%s", usage);
-	*arg = argv[optind];
-	return 0;
-}
-
 static int
 cmd_gridmap_push(struct cli *c, int argc, char **argv)
 {
@@ -808,7 +704,7 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = engine_args(c, argc, argv,
+	if ((rc = cli_transfer_args(c, argc, argv,
 	                      _("usage: passtore gridmap push FQDN [--accept-hostkey SHA256:...]"),
 	                      &fqdn, &accept, NULL)))
 		return rc;
@@ -824,10 +720,10 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 		gridstore_build_free(&b);
 	}
 	if (r.window_id)
-		print_window(&r);
+		cli_print_window(&r);
 	free(low);
 	rc = cli_report(c);
-	reraise(c, r.signal);
+	cli_reraise(c, r.signal);
 	return rc;
 }
 
@@ -841,18 +737,18 @@ cmd_fetch_vo(struct cli *c, int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	if ((rc = engine_args(c, argc, argv,
+	if ((rc = cli_transfer_args(c, argc, argv,
 	                      _("usage: passtore transfer fetch-vo NAME [--accept-hostkey SHA256:...] [--dry-run]"),
 	                      &vo, &accept, &dry)))
 		return rc;
 	if (transfer_fetch_vo(c->st, vo, accept, &data, &len, &name, &r, &c->err) != PT_OK) {
 		if (r.window_id)
-			print_window(&r);
+			cli_print_window(&r);
 		rc = cli_report(c);
-		reraise(c, r.signal);
+		cli_reraise(c, r.signal);
 		return rc;
 	}
-	print_window(&r);
+	cli_print_window(&r);
 	if (asprintf(&source, "outbox:%s", name) < 0) {
 		source = NULL;
 		pt_fail(&c->err, PT_NOMEM, NULL);
@@ -871,7 +767,7 @@ cmd_fetch_vo(struct cli *c, int argc, char **argv)
 	free(source);
 	free(name);
 	free(data);
-	reraise(c, r.signal);
+	cli_reraise(c, r.signal);
 	return rc;
 }
 

@@ -54,6 +54,22 @@ enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, cha
                               size_t *len, struct pt_err *err);
 enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err);
 char *cli_lowercase(const char *s);
+/* The whole of a regular file of at most max bytes, NUL-terminated; in
+ * secmem (free with secmem_free) when secret. */
+enum pt_status cli_slurp(const char *path, bool secret, size_t max, unsigned char **out,
+                         size_t *len, struct pt_err *err);
+
+/* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not
+ * NULL: 0, or the exit code of a usage error. */
+int cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
+                      const char **accept, bool *dry);
+
+struct transfer_result;
+/* The figures of a closed window, and a host key pinned by it. */
+void cli_print_window(const struct transfer_result *r);
+/* A signal that cut a transfer short ends the process the usual way
+ * (the store closed first); nothing when sig is 0. */
+void cli_reraise(struct cli *c, int sig);
 
 struct hostset {
 	char **names;

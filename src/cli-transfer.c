@@ -213,18 +213,23 @@ cmd_posture(struct cli *c, int argc, char **argv)
  * transfer
  * ------------------------------------------------------------------- */
 
-static int
-transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **fqdn,
-              const char **accept)
+int
+cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
+                  const char **accept, bool *dry)
 {
 	static const struct option opts[] = {
 		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
 
 	*accept = NULL;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'n' && dry) {
+			*dry = true;
+			continue;
+		}
 		if (o != 'a')
 			return cli_usage_error(c, "%s", usage);
 		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
@@ -233,12 +238,12 @@ transfer_args(struct cli *c, int argc, char **argv, const char *usage, const cha
 	}
 	if (optind + 1 != argc)
 		return cli_usage_error(c, "%s", usage);
-	*fqdn = argv[optind];
+	*arg = argv[optind];
 	return 0;
 }
 
-static void
-print_window(const struct transfer_result *r)
+void
+cli_print_window(const struct transfer_result *r)
 {
 	printf(_("Window %lld closed: exposure %.1f ms, link up %.1f ms, SSH %.1f ms.\n"),
 	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
@@ -248,8 +253,8 @@ print_window(const struct transfer_result *r)
 
 /* A signal that cut the transfer short ends the process the usual way,
  * once the window is closed and the journal says so. */
-static void
-reraise(struct cli *c, int sig)
+void
+cli_reraise(struct cli *c, int sig)
 {
 	if (!sig)
 		return;
@@ -267,10 +272,10 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 	char *low;
 	int rc;
 
-	rc = transfer_args(c, argc, argv,
-	                   install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
-	                           : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
-	                   &fqdn, &accept);
+	rc = cli_transfer_args(c, argc, argv,
+	                       install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
+	                               : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
+	                       &fqdn, &accept, NULL);
 	if (rc != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
@@ -279,10 +284,10 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 	else if (!install && transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK)
 		printf(_("The request of %s is in the operator's inbox.\n"), low);
 	if (r.window_id)
-		print_window(&r);
+		cli_print_window(&r);
 	free(low);
 	rc = cli_report(c);
-	reraise(c, r.signal);
+	cli_reraise(c, r.signal);
 	return rc;
 }
 
@@ -333,7 +338,7 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 	if (optind != argc)
 		return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
 	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
-		print_window(&r);
+		cli_print_window(&r);
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
 			        ngettext("%d file was refused (see above); the other files were imported",
@@ -341,10 +346,10 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 			                 (unsigned long)refused),
 			        refused);
 	} else if (r.window_id) {
-		print_window(&r);
+		cli_print_window(&r);
 	}
 	rc = cli_report(c);
-	reraise(c, r.signal);
+	cli_reraise(c, r.signal);
 	return rc;
 }
 

@@ -25,15 +25,6 @@ struct push_job {
 	size_t sent;
 };
 
-static enum pt_status
-host_setting(struct store *st, const char *fqdn, const char *what, char **v, struct pt_err *err)
-{
-	char key[320];
-
-	snprintf(key, sizeof(key), "host.%s.%s", fqdn, what);
-	return settings_get(st, key, v, err);
-}
-
 /* Inside the window: the .lsc files first, the grid-mapfile last, so a
  * host never maps users of a VO whose servers it cannot check yet. */
 static enum pt_status
@@ -119,9 +110,9 @@ transfer_gridmap_push_opts(struct store *st, const char *fqdn, const struct tran
 	if ((ret = gridstore_build(st, fqdn, &b, err)) != PT_OK)
 		return ret;
 	j.b = b;
-	if ((ret = host_setting(st, fqdn, "gridmapfile", &j.gridmapfile, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "vomsdir", &j.vomsdir, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "owner", &j.owner, err)) != PT_OK)
+	if ((ret = settings_host_get(st, fqdn, "gridmapfile", &j.gridmapfile, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "vomsdir", &j.vomsdir, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "owner", &j.owner, err)) != PT_OK)
 		goto out;
 	if (!j.gridmapfile || !j.vomsdir) {
 		ret = pt_fail(err, PT_ERR, _("internal error: no default path"));

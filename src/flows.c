@@ -298,15 +298,6 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 	return ret;
 }
 
-static enum pt_status
-host_path(struct store *st, const char *fqdn, const char *what, char **v, struct pt_err *err)
-{
-	char key[320];
-
-	snprintf(key, sizeof(key), "host.%s.%s", fqdn, what);
-	return settings_get(st, key, v, err);
-}
-
 /* What install needs before any window: the pair and where it goes. */
 static enum pt_status
 install_setup(struct store *st, const char *fqdn, struct install_job *j, bool material,
@@ -315,10 +306,10 @@ install_setup(struct store *st, const char *fqdn, struct install_job *j, bool ma
 	enum pt_status ret;
 
 	if ((ret = load_pair(st, fqdn, j, material, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "owner", &j->owner, err)) != PT_OK ||
-	    (ret = host_path(st, fqdn, "reload", &j->reload, err)) != PT_OK)
+	    (ret = settings_host_get(st, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "owner", &j->owner, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "reload", &j->reload, err)) != PT_OK)
 		return ret;
 	return PT_OK;
 }

@@ -5,8 +5,6 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
-#include <gnutls/gnutls.h>
-#include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -120,28 +118,10 @@ subject_cn(const char *subject, char *out, size_t len)
 static bool
 der_has_key(const void *der, int len, const char *key_id)
 {
-	static const char digits[] = "0123456789ABCDEF";
-	gnutls_datum_t d = { (unsigned char *)der, len > 0 ? (unsigned)len : 0 };
-	gnutls_x509_crt_t crt;
-	unsigned char id[X509_ID_LEN];
-	size_t idlen = sizeof id;
 	char hex[X509_ID_HEX_LEN];
-	bool ok = false;
 
-	if (!der || gnutls_x509_crt_init(&crt) < 0)
-		return false;
-	if (gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER) >= 0 &&
-	    gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &idlen) >= 0 &&
-	    idlen == X509_ID_LEN) {
-		for (size_t i = 0; i < X509_ID_LEN; i++) {
-			hex[i * 3] = digits[id[i] >> 4];
-			hex[i * 3 + 1] = digits[id[i] & 15];
-			hex[i * 3 + 2] = i + 1 < X509_ID_LEN ? ':' : '\0';
-		}
-		ok = strcmp(hex, key_id) == 0;
-	}
-	gnutls_x509_crt_deinit(crt);
-	return ok;
+	return der && len > 0 && x509_der_key_id(der, (size_t)len, hex, NULL) == PT_OK &&
+	       strcmp(hex, key_id) == 0;
 }
 
 /* Read in an order, the joins walk its index: a page is an index range.

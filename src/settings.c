@@ -220,6 +220,16 @@ settings_get_long(struct store *st, const char *key, long *v, struct pt_err *err
 }
 
 enum pt_status
+settings_host_get(struct store *st, const char *fqdn, const char *what, char **value,
+                  struct pt_err *err)
+{
+	char key[320];
+
+	snprintf(key, sizeof(key), "host.%s.%s", fqdn, what);
+	return settings_get(st, key, value, err);
+}
+
+enum pt_status
 settings_set(struct store *st, const char *key, const char *value, struct pt_err *err)
 {
 	char fqdn[300], mk[320];

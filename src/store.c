@@ -889,10 +889,13 @@ store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf
 		goto out;
 	}
 	(void)fsync_parent(st->path, NULL);
-	/* the handle now serves the new file under the new key */
-	free(nst->path);
-	nst->path = st->path;
-	st->path = NULL;
+	/* SQLite refuses writes through a connection whose file was renamed
+	 * under it (SQLITE_READONLY_DBMOVED), so the handle goes on with one
+	 * opened on the final name under the new key */
+	store_close(&nst);
+	ret = open_sibling(st->path, key, salt, kp, SQLITE_OPEN_READWRITE, &nst, err);
+	if (ret != PT_OK)
+		goto out;
 	{
 		struct store swap = *st;
 		*st = *nst;

@@ -338,15 +338,6 @@ host_addr_cb(const struct host *h, void *ud)
 	return 1;
 }
 
-static enum pt_status
-host_setting(struct store *st, const char *fqdn, const char *what, char **v, struct pt_err *err)
-{
-	char key[320];
-
-	snprintf(key, sizeof(key), "host.%s.%s", fqdn, what);
-	return settings_get(st, key, v, err);
-}
-
 static void
 copy_text(char *dst, size_t n, const char *src)
 {
@@ -386,9 +377,9 @@ transfer_plan_peer(struct store *st, const char *fqdn, struct transfer_plan *p, 
 	copy_text(p->peer, sizeof(p->peer), ha.ip);
 	p->port = ha.port;
 	if ((ret = settings_get_long(st, "transfer.timeout", &p->timeout_s, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "user", &user, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "service", &service, err)) != PT_OK ||
-	    (ret = host_setting(st, fqdn, "auth", &auth, err)) != PT_OK)
+	    (ret = settings_host_get(st, fqdn, "user", &user, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "service", &service, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "auth", &auth, err)) != PT_OK)
 		goto out;
 	copy_text(p->user, sizeof(p->user), user);
 	copy_text(p->service, sizeof(p->service), service);

@@ -793,6 +793,32 @@ out:
 	return st;
 }
 
+enum pt_status
+x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN], struct pt_err *err)
+{
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	gnutls_x509_crt_t crt;
+	unsigned char id[X509_ID_LEN];
+	size_t sz = sizeof(id);
+	enum pt_status st = PT_OK;
+	int ret;
+
+	if ((ret = gnutls_x509_crt_init(&crt)) < 0)
+		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
+	if (!der || (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0)
+		st = pt_fail(err, PT_INVALID,
+			     _("not a certificate: the DER data is not an X.509 certificate (%s)"),
+			     gnutls_strerror(der ? ret : GNUTLS_E_ASN1_DER_ERROR));
+	else if ((ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &sz)) < 0 ||
+	         sz != X509_ID_LEN)
+		st = pt_fail(err, PT_CRYPTO, _("cannot compute the key id: %s"),
+			     gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
+	else
+		x509_hex(id, X509_ID_LEN, hex, true);
+	gnutls_x509_crt_deinit(crt);
+	return st;
+}
+
 /* ---- certificate facts ------------------------------------------------- */
 
 static void
@@ -863,6 +889,21 @@ x509_dn_grid(gnutls_x509_dn_t dn)
 			break;
 	}
 	return x509_sbuf_take(&sb);
+}
+
+char *
+x509_dn_der_grid(const unsigned char *der, size_t len)
+{
+	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
+	gnutls_x509_dn_t dn;
+	char *s = NULL;
+
+	if (gnutls_x509_dn_init(&dn) < 0)
+		return NULL;
+	if (gnutls_x509_dn_import(dn, &d) >= 0)
+		s = x509_dn_grid(dn);
+	gnutls_x509_dn_deinit(dn);
+	return s;
 }
 
 static char *

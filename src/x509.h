@@ -103,6 +103,11 @@ enum pt_status x509_csr_create(const char *key_pem, const char *tmpl, const char
 /* SHA-256 key id of the public key in a PEM request. */
 enum pt_status x509_csr_key_id(const char *csr_pem, unsigned char id[X509_ID_LEN],
 			       struct pt_err *err);
+/* The SHA-256 key id of a DER certificate's public key, as key_id_hex
+ * writes it ("AB:CD:..."), without the rest of x509_certs_parse's work.
+ * PT_INVALID if der is not a certificate. */
+enum pt_status x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN],
+			       struct pt_err *err);
 
 /* ---- certificates ------------------------------------------------------ */
 
@@ -146,6 +151,11 @@ enum pt_status x509_certs_parse(const unsigned char *buf, size_t len,
 				struct x509_cert_list **out, struct pt_err *err);
 /* Free a list and clear the caller's pointer; NULL is fine. */
 void x509_cert_list_free(struct x509_cert_list **l);
+
+/* Grid form ("/C=IT/O=INFN/CN=x", '+' inside a multi-valued RDN, control
+ * bytes as '?') of a DER Name, as subject_grid shows it; NULL if the DER
+ * is not a Name or on no memory.  free() it. */
+char *x509_dn_der_grid(const unsigned char *der, size_t len);
 
 /* PT_OK if the private key belongs to the certificate, PT_MISMATCH (with
  * both key ids in the detail) if not, PT_INVALID for a bad key. */

@@ -227,10 +227,13 @@ draw(struct ui *ui)
 	ui->dirty = false;
 }
 
-/* A box in the middle of the screen; returns its top-left corner. */
-static void
-box_at(int h, int w, int *y, int *x, const char *title)
+void
+ui_box(int h, int w, int *y, int *x, const char *title)
 {
+	if (h > LINES)
+		h = LINES;
+	if (w > COLS)
+		w = COLS;
 	*y = (LINES - h) / 2;
 	*x = (COLS - w) / 2;
 	attrset(A_NORMAL);
@@ -278,6 +281,28 @@ ui_waitkey(struct ui *ui, int *k)
 	return true;
 }
 
+bool
+ui_waitkey_cursor(struct ui *ui, int *k)
+{
+	bool got;
+
+	curs_set(1);
+	refresh();
+	got = ui_waitkey(ui, k);
+	curs_set(0);
+	return got;
+}
+
+int
+ui_yes_no(int k)
+{
+	if (k == 'y' || k == 'Y')
+		return 1;
+	if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
+		return 0;
+	return -1;
+}
+
 void
 ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 {
@@ -291,7 +316,7 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 			h = 4;
 		rows = h - 3;
 		draw(ui);
-		box_at(h, w, &y, &x, title);
+		ui_box(h, w, &y, &x, title);
 		for (int r = 0; r < rows && first + (size_t)r < n; r++)
 			ui_put(y + 1 + r, x + 2, w - 4, A_NORMAL, lines[first + r], false);
 		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
@@ -373,7 +398,7 @@ show_menu(struct ui *ui)
 			h = LINES - 3;
 		int rows = h - 2, first = sel >= rows ? sel - rows + 1 : 0;
 		draw(ui);
-		box_at(h, w, &y, &x, _("Menu"));
+		ui_box(h, w, &y, &x, _("Menu"));
 		for (int r = 0; r < rows && first + r < n; r++) {
 			char line[128], kb[16];
 			size_t nb;
@@ -422,12 +447,8 @@ ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
 		move(y, lw);
 		for (size_t i = 0; i < n && lw + (int)i < COLS - 1; i++)
 			addch(masked ? '*' : (chtype)(unsigned char)buf[i]);
-		curs_set(1);
-		refresh();
 		int k;
-		bool got = ui_waitkey(ui, &k);
-		curs_set(0);
-		if (!got)
+		if (!ui_waitkey_cursor(ui, &k))
 			return false;
 		if (k == 27 || k == KEY_F(10))
 			return false;
@@ -452,13 +473,11 @@ ui_confirm(struct ui *ui, const char *question)
 		draw(ui);
 		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
 		refresh();
-		int k;
+		int k, yes;
 		if (!ui_waitkey(ui, &k))
 			return false;
-		if (k == 'y' || k == 'Y')
-			return true;
-		if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
-			return false;
+		if ((yes = ui_yes_no(k)) >= 0)
+			return yes;
 	}
 }
 

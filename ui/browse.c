@@ -10,8 +10,23 @@
 
 #define MASK "********"
 
+/* The width a cell's text may take: with gap, all but the last column
+ * keep their last place blank. */
+static int
+cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w)
+{
+	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
+}
+
 void
 browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused)
+{
+	browser_draw_cells(ui, b, NULL, top, rows, focused);
+}
+
+void
+browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells *cx, int top,
+                   int rows, bool focused)
 {
 	struct ui_list *l = b->list;
 	int x = 0;
@@ -21,11 +36,14 @@ browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused)
 		return;
 	ui_list_set_height(l, (size_t)(rows - 1));
 	for (int c = 0; c < b->ncols; c++) {
-		int w = b->widths[c] ? b->widths[c] : COLS - x;
+		int w = b->widths[c] ? b->widths[c] : COLS - x, cw = cell_width(b, cx, c, w);
+		int col = cx && cx->cols ? cx->cols[c] : c;
 		char h[64];
 		snprintf(h, sizeof h, "%s%s", _(b->heads[c]),
-		         l->sort_col == c ? (l->sort_desc ? " v" : " ^") : "");
-		ui_put(top, x, w, A_BOLD | A_UNDERLINE, h, true);
+		         col >= 0 && l->sort_col == col ? (l->sort_desc ? " v" : " ^") : "");
+		ui_put(top, x, cw, A_BOLD | A_UNDERLINE, h, true);
+		if (cw < w)
+			ui_put(top, x + cw, 1, A_NORMAL, " ", false);
 		x += w;
 	}
 	if (l->filter || l->count > (size_t)(rows - 1)) {
@@ -41,19 +59,27 @@ browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused)
 		       false);
 		return;
 	}
+	if (cx && cx->shown)
+		cx->shown(ui, l, (size_t)(rows - 1));
 	for (int r = 0; r < rows - 1; r++) {
 		size_t i = l->top + (size_t)r;
 		const struct ui_row *row = ui_list_row(l, i);
-		int attr = i == l->sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
+		bool sel = i == l->sel;
+		int base = sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
 		if (!row)
 			break;
 		x = 0;
 		for (int c = 0; c < b->ncols; c++) {
-			int w = b->widths[c] ? b->widths[c] : COLS - x;
-			const char *text = row->col[c];
+			int w = b->widths[c] ? b->widths[c] : COLS - x, cw = cell_width(b, cx, c, w);
+			int col = cx && cx->cols ? cx->cols[c] : c, attr = base;
+			const char *text = col >= 0 ? row->col[col] : "";
 			if (c == b->secret_col)
 				text = ui->reveal && ui->reveal_id == row->id ? ui->reveal : MASK;
-			ui_put(top + 1 + r, x, w, attr, text, true);
+			if (cx && cx->cell)
+				cx->cell(ui, row, col, sel, focused, &text, &attr);
+			ui_put(top + 1 + r, x, cw, attr, text, true);
+			if (cw < w)
+				ui_put(top + 1 + r, x + cw, 1, attr, " ", false);
 			x += w;
 		}
 	}

@@ -15,8 +15,22 @@ struct browser {
 	int secret_col;            /* column that shows a revealed secret, or -1 */
 };
 
+/* For a table whose cells are more than their rows' text. */
+struct browser_cells {
+	const int *cols;           /* the row column each shows (-1: none); NULL: its own */
+	bool gap;                  /* a cut cell keeps one blank before the next */
+	/* told before the rows on screen (n from l->top) are drawn; may be NULL */
+	void (*shown)(struct ui *ui, struct ui_list *l, size_t n);
+	/* may change a cell's text and attribute; col is the row column */
+	void (*cell)(struct ui *ui, const struct ui_row *row, int col, bool sel, bool focused,
+	             const char **text, int *attr);
+};
+
 /* Draw the pane at rows top .. top + rows - 1 (a header line included). */
 void browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused);
+/* The same, the cells as cx says (NULL: as browser_draw). */
+void browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells *cx, int top,
+                        int rows, bool focused);
 /* Moving, filter and sort keys; true when handled. */
 bool browser_handle(struct ui *ui, struct browser *b, enum ui_action a);
 

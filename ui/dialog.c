@@ -12,32 +12,10 @@
 void
 dialog_box(struct ui *ui, int h, int w, int *y, int *x, const char *title)
 {
-	char t[128];
-
-	if (h > LINES)
-		h = LINES;
-	if (w > COLS)
-		w = COLS;
-	*y = (LINES - h) / 2;
-	*x = (COLS - w) / 2;
 	/* the screen below is redrawn when the dialog ends */
 	ui->dirty = true;
 	erase();
-	attrset(A_NORMAL);
-	for (int r = 0; r < h; r++)
-		mvhline(*y + r, *x, ' ', w);
-	mvaddch(*y, *x, ACS_ULCORNER);
-	mvhline(*y, *x + 1, ACS_HLINE, w - 2);
-	mvaddch(*y, *x + w - 1, ACS_URCORNER);
-	mvvline(*y + 1, *x, ACS_VLINE, h - 2);
-	mvvline(*y + 1, *x + w - 1, ACS_VLINE, h - 2);
-	mvaddch(*y + h - 1, *x, ACS_LLCORNER);
-	mvhline(*y + h - 1, *x + 1, ACS_HLINE, w - 2);
-	mvaddch(*y + h - 1, *x + w - 1, ACS_LRCORNER);
-	if (title) {
-		snprintf(t, sizeof t, " %s ", title);
-		ui_put(*y, *x + 2, w - 4, theme_attr(ROLE_TITLE), t, false);
-	}
+	ui_box(h, w, y, x, title);
 }
 
 static void
@@ -71,14 +49,12 @@ dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	for (;;) {
-		int k;
+		int k, yes;
 		draw_lines(ui, title, lines, n, q, ROLE_ALERT);
 		refresh();
 		if (!ui_waitkey(ui, &k))
 			return false;
-		if (k == 'y' || k == 'Y')
-			return true;
-		if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
-			return false;
+		if ((yes = ui_yes_no(k)) >= 0)
+			return yes;
 	}
 }

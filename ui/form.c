@@ -83,12 +83,8 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 		                      : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels"),
 		       false);
 		move(cy, cx);
-		curs_set(1);
-		refresh();
 		int k;
-		bool got = ui_waitkey(ui, &k);
-		curs_set(0);
-		if (!got)
+		if (!ui_waitkey_cursor(ui, &k))
 			return false;
 		size_t len = strlen(f[cur].buf);
 		if (k == 27 || k == KEY_F(10))

@@ -555,7 +555,6 @@ out:
 struct rekey_job {
 	const char *path;
 	struct store *st;
-	struct store *fresh;   /* the store opened again under the new key */
 	char *old, *new_;
 	struct kdf_params kp;
 	enum pt_status ret;
@@ -587,10 +586,6 @@ rekey_thread(void *arg)
 		j->old_wrong = true;
 	else if (j->ret == PT_OK)
 		j->ret = store_rekey(j->st, j->new_, strlen(j->new_), &j->kp, audit_passwd, j, &j->err);
-	/* the handle store_rekey leaves serves a file that was renamed under
-	 * it (SQLite then refuses writes): open the new file afresh */
-	if (j->ret == PT_OK)
-		j->ret = store_open(j->path, j->new_, strlen(j->new_), &j->fresh, &j->err);
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -635,10 +630,6 @@ passwd_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 	}
 	pthread_join(th, NULL);
 	flushinp();
-	if (j.fresh) {
-		store_close(&ui->st);
-		ui->st = j.fresh;
-	}
 	if (j.old_wrong) {
 		secmem_wipe(f[0].buf, f[0].len);
 		snprintf(msg, len, "%s", _("The current passphrase is wrong: nothing was changed."));

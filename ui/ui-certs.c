@@ -251,73 +251,22 @@ cert_cols(struct colspec *c)
 	return n;
 }
 
-/* Like browser_draw, with the band's colour on the band, date and days
- * cells and the key column checked for the rows on screen. */
+/* The key column says whether the stored key matches; the band shows in
+ * its colour on the band, date and days cells, also on the selected row
+ * (its host keeps the selection). */
 static void
-table_draw(struct ui *ui, struct ui_list *l, const struct colspec *cs, int nc, int top, int rows,
-           bool focused)
+cert_cell(struct ui *ui, const struct ui_row *row, int col, bool sel, bool focused,
+          const char **text, int *attr)
 {
-	int x = 0;
-	char info[96];
-
-	if (!l || rows < 2)
-		return;
-	ui_list_set_height(l, (size_t)(rows - 1));
-	for (int c = 0; c < nc; c++) {
-		int w = cs[c].width ? cs[c].width : COLS - x;
-		char h[64];
-		snprintf(h, sizeof h, "%s%s", _(cs[c].head),
-		         cs[c].col >= 0 && l->sort_col == cs[c].col ? (l->sort_desc ? " v" : " ^") : "");
-		/* like the cells, a cut heading keeps a blank before the next */
-		ui_put(top, x, c + 1 < nc ? w - 1 : w, A_BOLD | A_UNDERLINE, h, true);
-		if (c + 1 < nc)
-			ui_put(top, x + w - 1, 1, A_NORMAL, " ", false);
-		x += w;
+	(void)ui;
+	if (col < 0) {
+		int m = key_match(row->id);
+		*text = m > 0 ? _("yes") : m == 0 ? _("NO") : "?";
+		if (m == 0)
+			*attr = theme_attr(ROLE_ALERT);
 	}
-	if (l->filter || l->count > (size_t)(rows - 1)) {
-		snprintf(info, sizeof info, " %s%s%s %zu/%zu ", l->filter ? "/" : "",
-		         l->filter ? l->filter : "", l->filter ? " " : "", l->count ? l->sel + 1 : 0,
-		         l->count);
-		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT), info, false);
-	}
-	if (l->count == 0) {
-		ui_put(top + 1, 1, COLS - 2, theme_attr(ROLE_HINT),
-		       l->error ? _("(the store could not be read)")
-		                : l->filter ? _("(nothing matches the filter)") : _("(empty)"),
-		       false);
-		return;
-	}
-	keys_for(ui, l, (size_t)(rows - 1));
-	for (int r = 0; r < rows - 1; r++) {
-		size_t i = l->top + (size_t)r;
-		const struct ui_row *row = ui_list_row(l, i);
-		bool sel = i == l->sel;
-		int base = sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
-		int band = theme_attr(certs_band_role(row ? row_band(row) : X509_BAND_OK));
-
-		if (!row)
-			break;
-		x = 0;
-		for (int c = 0; c < nc; c++) {
-			int w = cs[c].width ? cs[c].width : COLS - x, attr = base;
-			const char *text = cs[c].col >= 0 ? row->col[cs[c].col] : "";
-			if (cs[c].col < 0) {
-				int m = key_match(row->id);
-				text = m > 0 ? _("yes") : m == 0 ? _("NO") : "?";
-				if (m == 0)
-					attr = theme_attr(ROLE_ALERT);
-			}
-			/* the band shows on the band, date and days cells, also
-			 * on the selected row (its host keeps the selection) */
-			if (cs[c].col == C_BAND || cs[c].col == C_NOTAFTER || cs[c].col == C_DAYS)
-				attr = band | (sel && focused ? A_REVERSE : 0);
-			/* a cut value keeps one blank before the next column */
-			ui_put(top + 1 + r, x, c + 1 < nc ? w - 1 : w, attr, text, true);
-			if (c + 1 < nc)
-				ui_put(top + 1 + r, x + w - 1, 1, attr, " ", false);
-			x += w;
-		}
-	}
+	if (col == C_BAND || col == C_NOTAFTER || col == C_DAYS)
+		*attr = theme_attr(certs_band_role(row_band(row))) | (sel && focused ? A_REVERSE : 0);
 }
 
 static void
@@ -348,11 +297,20 @@ static void
 certs_draw(struct ui *ui, int top, int rows)
 {
 	struct colspec cs[10];
+	const char *heads[10];
+	int widths[10], cols[10];
 	int lower = rows >= 21 ? 6 : 5, upper = rows - lower - 1, nc;
 	char line[160];
 
 	nc = cert_cols(cs);
-	table_draw(ui, certs, cs, nc, top, upper, focus == 0);
+	for (int c = 0; c < nc; c++) {
+		heads[c] = cs[c].head;
+		widths[c] = cs[c].width;
+		cols[c] = cs[c].col;
+	}
+	browser_draw_cells(ui, &(struct browser){ certs, heads, widths, nc, -1 },
+	                   &(struct browser_cells){ cols, true, keys_for, cert_cell }, top, upper,
+	                   focus == 0);
 	mvhline(top + upper, 0, ACS_HLINE, COLS);
 	snprintf(line, sizeof line, _(" Pending requests (%zu) "), reqs ? reqs->count : 0);
 	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line, false);

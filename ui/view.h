@@ -70,6 +70,9 @@ void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 void ui_lock(struct ui *ui);
 /* One line at (y, x), cut to width, padded with spaces when pad. */
 void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
+/* A framed, blanked box of h x w (at most the screen) in the middle of
+ * the screen, over what is drawn there; its top-left corner in *y, *x. */
+void ui_box(int h, int w, int *y, int *x, const char *title);
 /* Ask for a line on the message row; false on Esc. */
 bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked);
 bool ui_confirm(struct ui *ui, const char *question);
@@ -80,6 +83,11 @@ int ui_getkey(struct ui *ui, int timeout_ms);
 /* Wait for a key for a dialog; false when the idle lock fired first
  * (the dialog must give up so the session can lock). */
 bool ui_waitkey(struct ui *ui, int *k);
+/* The same with the cursor shown where it was left (a field being typed). */
+bool ui_waitkey_cursor(struct ui *ui, int *k);
+/* A key as the answer to a y/n question: 1 yes, 0 no (Esc, F10 and q
+ * too), -1 neither. */
+int ui_yes_no(int k);
 
 /* reveal.c-like helpers in app.c */
 void ui_reveal_clear(struct ui *ui);

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "gridmap.h"
+#include "testutil.h"
 
 #define URI_ALICE "ldap://grid-vo.nikhef.nl/ou=testbed1,o=alice,dc=eu-datagrid,dc=org"
 #define URI_CMS "vomss://voms.cern.ch:8443/voms/cms"
@@ -23,55 +24,6 @@
 
 /* A string literal and its length, NULs inside included. */
 #define LIT(s) s, sizeof(s) - 1
-
-static char golden_dir[1024];
-
-static void
-find_golden(void)
-{
-	const char *env = getenv("GOLDEN_DIR"), *srcdir = getenv("srcdir");
-	const char *slash;
-
-	if (env && *env) {
-		snprintf(golden_dir, sizeof(golden_dir), "%s", env);
-		return;
-	}
-	if (srcdir && *srcdir) {
-		snprintf(golden_dir, sizeof(golden_dir), "%s/tests/golden", srcdir);
-		return;
-	}
-	/* __FILE__ is .../tests/unit/test_gridmap.c */
-	slash = strrchr(__FILE__, '/');
-	if (!slash)
-		snprintf(golden_dir, sizeof(golden_dir), "../golden");
-	else
-		snprintf(golden_dir, sizeof(golden_dir), "%.*s/../golden",
-		         (int)(slash - __FILE__), __FILE__);
-}
-
-static char *
-slurp(const char *file, size_t *len)
-{
-	char path[1200];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", golden_dir, file);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
-	n = ftell(f);
-	ck_assert_int_ge(n, 0);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 /* Compare with the expected file, or write it when GOLDEN_UPDATE=1. */
 static void
@@ -92,7 +44,7 @@ expect_golden(const char *file, const char *text, size_t len)
 		fclose(f);
 		return;
 	}
-	want = slurp(file, &wlen);
+	want = golden_slurp(file, &wlen);
 	ck_assert_msg(wlen == len && memcmp(want, text, len) == 0,
 	              "%s differs; got:\n%.*s", file, (int)len, text);
 	free(want);
@@ -104,7 +56,7 @@ members(const char *file)
 	struct gm_members *m = NULL;
 	struct pt_err err = { 0 };
 	size_t len;
-	char *buf = slurp(file, &len);
+	char *buf = golden_slurp(file, &len);
 	enum pt_status st = gridmap_members_parse(file, buf, len, &m, &err);
 
 	ck_assert_msg(st == PT_OK, "%s: %s", file, err.detail);
@@ -118,7 +70,7 @@ rules_file(const char *file)
 	struct gm_rules *r = NULL;
 	struct pt_err err = { 0 };
 	size_t len;
-	char *buf = slurp(file, &len);
+	char *buf = golden_slurp(file, &len);
 	enum pt_status st = gridmap_rules_parse(file, buf, len, &r, &err);
 
 	ck_assert_msg(st == PT_OK, "%s: %s", file, err.detail);
@@ -270,17 +222,17 @@ START_TEST(member_errors)
 	size_t len;
 	char *buf;
 
-	buf = slurp("neither.txt", &len);
+	buf = golden_slurp("neither.txt", &len);
 	expect_members_error("neither.txt", buf, len,
 	                     "neither.txt:2: not a member list: not one DN per line, not a "
 	                     "VOMS-Admin CSV export, not LDIF");
 	free(buf);
-	buf = slurp("broken.ldif", &len);
+	buf = golden_slurp("broken.ldif", &len);
 	expect_members_error("broken.ldif", buf, len,
 	                     "broken.ldif:4: \"Elmer\" is not an attribute line (a continued line "
 	                     "must start with one space)");
 	free(buf);
-	buf = slurp("broken2.ldif", &len);
+	buf = golden_slurp("broken2.ldif", &len);
 	expect_members_error("broken2.ldif", buf, len,
 	                     "broken2.ldif:3: continuation line with no line to continue");
 	free(buf);
@@ -319,7 +271,7 @@ START_TEST(local_file)
 	struct gm_members *m = NULL;
 	struct pt_err err = { 0 };
 	size_t len;
-	char *buf = slurp("grid-mapfile-local", &len);
+	char *buf = golden_slurp("grid-mapfile-local", &len);
 
 	ck_assert_int_eq(gridmap_local_parse("grid-mapfile-local", buf, len, &m, &err), PT_OK);
 	free(buf);
@@ -394,11 +346,11 @@ START_TEST(rules_errors)
 	size_t len;
 	char *buf;
 
-	buf = slurp("bad-rule.conf", &len);
+	buf = golden_slurp("bad-rule.conf", &len);
 	expect_rules_error("bad-rule.conf", buf, len,
 	                   "bad-rule.conf:3: usage: group URI [lcluser]");
 	free(buf);
-	buf = slurp("unknown-keyword.conf", &len);
+	buf = golden_slurp("unknown-keyword.conf", &len);
 	expect_rules_error("unknown-keyword.conf", buf, len,
 	                   "unknown-keyword.conf:2: unknown keyword \"permit\"");
 	free(buf);
@@ -468,7 +420,7 @@ fixture_load(struct fixture *f)
 	f->cms = members("cms.csv");
 	f->infn = members("infn.ldif");
 	f->bans = members("bans.txt");
-	buf = slurp("grid-mapfile-local", &len);
+	buf = golden_slurp("grid-mapfile-local", &len);
 	ck_assert_int_eq(gridmap_local_parse("grid-mapfile-local", buf, len, &f->local, &err),
 	                 PT_OK);
 	free(buf);

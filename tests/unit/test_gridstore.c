@@ -17,45 +17,6 @@
 #define URI_INFN "ldap://grid-vo.cnaf.infn.it/ou=testbed1,o=infn,c=it"
 
 static struct store *st;
-static char golden_dir[1024];
-
-static void
-find_golden(void)
-{
-	const char *srcdir = getenv("srcdir");
-	const char *slash = strrchr(__FILE__, '/');
-
-	if (srcdir && *srcdir)
-		snprintf(golden_dir, sizeof(golden_dir), "%s/tests/golden", srcdir);
-	else if (!slash)
-		snprintf(golden_dir, sizeof(golden_dir), "../golden");
-	else
-		snprintf(golden_dir, sizeof(golden_dir), "%.*s/../golden", (int)(slash - __FILE__),
-		         __FILE__);
-}
-
-static char *
-slurp(const char *file, size_t *len)
-{
-	char path[1200];
-	FILE *f;
-	char *buf;
-	long n;
-
-	snprintf(path, sizeof(path), "%s/%s", golden_dir, file);
-	f = fopen(path, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", path);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	*len = (size_t)n;
-	return buf;
-}
 
 static void
 setup(void)
@@ -87,7 +48,7 @@ import(const char *name, const char *file)
 	struct gm_members *m = NULL;
 	struct pt_err err = { 0 };
 	size_t len;
-	char *buf = slurp(file, &len);
+	char *buf = golden_slurp(file, &len);
 
 	ck_assert_msg(gridmap_members_parse(file, buf, len, &m, &err) == PT_OK, "%s", err.detail);
 	ck_assert_msg(gridstore_vo_import(st, name, m, file, "00", NULL, &err) == PT_OK, "%s",
@@ -101,7 +62,7 @@ rules(const char *fqdn, const char *group, const char *file)
 {
 	struct pt_err err = { 0 };
 	size_t len;
-	char *buf = slurp(file, &len);
+	char *buf = golden_slurp(file, &len);
 
 	ck_assert_msg(gridstore_rules_set(st, fqdn, group, file, buf, len, &err) == PT_OK, "%s",
 	              err.detail);
@@ -132,7 +93,7 @@ golden_site(void)
 	import("alice", "alice.txt");
 	import("cms", "cms.csv");
 	import("infn", "infn.ldif");
-	buf = slurp("grid-mapfile-local", &len);
+	buf = golden_slurp("grid-mapfile-local", &len);
 	ck_assert_int_eq(gridmap_local_parse("l", buf, len, &loc, &err), PT_OK);
 	for (size_t i = 0; i < loc->n; i++)
 		ck_assert_int_eq(gridstore_local_add(st, loc->v[i].dn, loc->v[i].account, &err),
@@ -240,7 +201,7 @@ START_TEST(rules_bad_file_changes_nothing)
 	struct gs_ruleset *rs = NULL;
 	struct pt_err err = { 0 };
 	size_t len;
-	char *buf = slurp("bad-rule.conf", &len);
+	char *buf = golden_slurp("bad-rule.conf", &len);
 
 	host("ce01.example.org", "ce");
 	rules("ce01.example.org", NULL, "mkgridmap.conf");
@@ -290,7 +251,7 @@ START_TEST(build_matches_golden)
 	struct gs_build *b = NULL;
 	struct pt_err err = { 0 };
 	size_t len;
-	char *want = slurp("site-open.grid-mapfile", &len);
+	char *want = golden_slurp("site-open.grid-mapfile", &len);
 
 	host("ce01.example.org", NULL);
 	golden_site();
@@ -313,7 +274,7 @@ START_TEST(voms_lsc_and_build_files)
 	struct pt_err err = { 0 };
 	char *lsc = NULL, old[65];
 	size_t len;
-	char *want = slurp("voms2.cern.ch.lsc", &len);
+	char *want = golden_slurp("voms2.cern.ch.lsc", &len);
 	const char *alt[] = { "/DC=ch/DC=cern/OU=computers/CN=voms2.cern.ch ; "
 		              "/DC=ch/DC=cern/CN=CERN Grid Certification Authority;"
 		              "/DC=ch/DC=cern/CN=CERN Root Certification Authority 2" };

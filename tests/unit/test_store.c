@@ -13,24 +13,6 @@
 
 #include "testutil.h"
 
-static char *
-slurp(const char *path, size_t *n)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long sz;
-
-	ck_assert_ptr_nonnull(f);
-	fseek(f, 0, SEEK_END);
-	sz = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)sz + 1);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)sz, f), (size_t)sz);
-	fclose(f);
-	*n = (size_t)sz;
-	return buf;
-}
-
 static void
 put_value(struct store *st, const char *k, const char *v)
 {
@@ -70,7 +52,7 @@ START_TEST(create_refuses_existing_file)
 	close(fd);
 	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err), PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, "already exists"));
-	before = slurp(test_db, &n);
+	before = test_slurp(test_db, &n);
 	ck_assert_uint_eq(n, 5);
 	ck_assert_int_eq(memcmp(before, "hello", 5), 0);
 	free(before);
@@ -108,11 +90,11 @@ START_TEST(wrong_passphrase_is_locked_and_writes_nothing)
 
 	put_value(st, "k", "v");
 	store_close(&st);
-	a = slurp(test_db, &n1);
+	a = test_slurp(test_db, &n1);
 	ck_assert_int_eq(store_open(test_db, "wrong horse", 11, &st, &err), PT_LOCKED);
 	ck_assert_ptr_null(st);
 	ck_assert_ptr_nonnull(strstr(err.detail, "wrong passphrase"));
-	b = slurp(test_db, &n2);
+	b = test_slurp(test_db, &n2);
 	ck_assert_uint_eq(n1, n2);
 	ck_assert_int_eq(memcmp(a, b, n1), 0);
 	ck_assert_int_ne(access("s.db-journal", F_OK), 0);
@@ -291,6 +273,30 @@ START_TEST(rekey_changes_passphrase_and_params)
 }
 END_TEST
 
+/* The handle store_rekey leaves must still write: a write after the change
+ * of passphrase lands, in the file that opens with the new passphrase. */
+START_TEST(rekey_handle_still_writes)
+{
+	struct store *st = new_store();
+	struct kdf_params kp = { 16 * 1024, 2, 1 };
+	struct pt_err err = { 0 };
+	char *v = NULL;
+
+	put_value(st, "k", "before");
+	ck_assert_int_eq(store_rekey(st, "new passphrase", 14, &kp, NULL, NULL, &err), PT_OK);
+	ck_assert_int_eq(store_begin(st, &err), PT_OK);
+	ck_assert_msg(store_meta_set(st, "k", "after", &err) == PT_OK, "write after rekey: %s",
+	              err.detail);
+	ck_assert_int_eq(store_commit(st, &err), PT_OK);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, "new passphrase", 14, &st, &err), PT_OK);
+	ck_assert_int_eq(store_meta_get(st, "k", &v, NULL), PT_OK);
+	ck_assert_str_eq(v, "after");
+	free(v);
+	store_close(&st);
+}
+END_TEST
+
 START_TEST(backup_is_verified_copy)
 {
 	struct store *st = new_store(), *copy = NULL;
@@ -416,6 +422,7 @@ main(void)
 	tcase_add_test(tc, transaction_rolls_back);
 	tcase_add_test(tc, cached_statements_serve_many_uses);
 	tcase_add_test(tc, rekey_changes_passphrase_and_params);
+	tcase_add_test(tc, rekey_handle_still_writes);
 	tcase_add_test(tc, backup_is_verified_copy);
 	tcase_add_test(tc, newer_schema_is_refused);
 	tcase_add_test(tc, pages_are_4k_and_stay_so);

@@ -26,6 +26,7 @@
 
 #include "secmem.h"
 #include "status.h"
+#include "testutil.h"
 #include "x509.h"
 
 #define TEMPLATE "C=IT,O=INFN,OU=Host,L=Padova,CN=%h"
@@ -111,24 +112,9 @@ static unsigned char *
 read_file(const char *name, size_t *len)
 {
 	char p[256];
-	unsigned char *buf;
-	FILE *f;
-	long n;
 
 	path_of(p, sizeof(p), name);
-	f = fopen(p, "rb");
-	ck_assert_msg(f != NULL, "cannot open %s", p);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = malloc((size_t)n + 1);
-	ck_assert_ptr_nonnull(buf);
-	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	if (len)
-		*len = (size_t)n;
-	return buf;
+	return (unsigned char *)test_slurp(p, len);
 }
 
 static struct x509_cert_list *
@@ -405,7 +391,7 @@ START_TEST(test_lifecycle)
 	const struct x509_cert *c;
 	unsigned char kid[X509_ID_LEN], cid[X509_ID_LEN];
 	char *csr = NULL, out[16384], *fp;
-	char csrname[32], certname[32], dername[32];
+	char csrname[32], certname[32], dername[32], hexid[X509_ID_HEX_LEN];
 	time_t before = time(NULL);
 	long days;
 
@@ -456,6 +442,10 @@ START_TEST(test_lifecycle)
 	ck_assert(!c->self_signed);
 	ck_assert(memcmp(c->key_id, kid, X509_ID_LEN) == 0);
 	ck_assert_int_eq(strlen(c->key_id_hex), X509_ID_HEX_LEN - 1);
+	/* the key id alone, from the DER, is the one the whole parse gives */
+	ck_assert_int_eq(x509_der_key_id(c->der, c->der_len, hexid, &err), PT_OK);
+	ck_assert_str_eq(hexid, c->key_id_hex);
+	ck_assert_int_eq(x509_der_key_id(c->der, c->der_len / 2, hexid, &err), PT_INVALID);
 	ck_assert_int_eq(c->not_after - c->not_before, 30 * DAY);
 	ck_assert(c->not_before >= before - 5 && c->not_before <= time(NULL) + 5);
 
@@ -941,6 +931,27 @@ make_chain_leaf(void)
 	return 0;
 }
 
+/* A DER Name in Grid form: certificate order, '+' inside a multi-valued
+ * RDN, a control byte shown as '?' (VOMS issuers and holders use it too). */
+START_TEST(test_dn_der_grid)
+{
+	static const unsigned char name[] = {
+		0x30, 0x31,
+		0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 'I', 'T',
+		0x31, 0x14, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x01, 'X',
+		0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x01, 'Y',
+		0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x03, 'a', 0x1b, 'b',
+	};
+	static const unsigned char junk[] = { 0x04, 0x02, 'h', 'i' };
+	char *s = x509_dn_der_grid(name, sizeof(name));
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "/C=IT/O=X+OU=Y/CN=a?b");
+	free(s);
+	ck_assert_ptr_null(x509_dn_der_grid(junk, sizeof(junk)));
+}
+END_TEST
+
 static int
 make_keys(void)
 {
@@ -981,6 +992,7 @@ x509_suite(void)
 
 	tc = tcase_create("subject");
 	tcase_add_test(tc, test_subject_template);
+	tcase_add_test(tc, test_dn_der_grid);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifecycle");

@@ -57,6 +57,59 @@ reopen(void)
 	return st;
 }
 
+/* A whole file, NUL-terminated; *len its size when len is not NULL. */
+static inline char *
+test_slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	ck_assert_msg(f != NULL, "cannot open %s", path);
+	ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+	n = ftell(f);
+	ck_assert_int_ge(n, 0);
+	rewind(f);
+	buf = malloc((size_t)n + 1);
+	ck_assert_ptr_nonnull(buf);
+	ck_assert_uint_eq(fread(buf, 1, (size_t)n, f), (size_t)n);
+	buf[n] = '\0';
+	fclose(f);
+	if (len)
+		*len = (size_t)n;
+	return buf;
+}
+
+/* tests/golden: $GOLDEN_DIR, else under $srcdir, else beside this file. */
+static char golden_dir[1024];
+
+static inline void
+find_golden(void)
+{
+	const char *env = getenv("GOLDEN_DIR"), *srcdir = getenv("srcdir");
+	const char *slash = strrchr(__FILE__, '/');
+
+	if (env && *env)
+		snprintf(golden_dir, sizeof(golden_dir), "%s", env);
+	else if (srcdir && *srcdir)
+		snprintf(golden_dir, sizeof(golden_dir), "%s/tests/golden", srcdir);
+	else if (!slash)
+		snprintf(golden_dir, sizeof(golden_dir), "../golden");
+	else
+		snprintf(golden_dir, sizeof(golden_dir), "%.*s/../golden", (int)(slash - __FILE__),
+		         __FILE__);
+}
+
+/* A file of tests/golden (find_golden first). */
+static inline char *
+golden_slurp(const char *file, size_t *len)
+{
+	char path[1200];
+
+	snprintf(path, sizeof(path), "%s/%s", golden_dir, file);
+	return test_slurp(path, len);
+}
+
 /* Run the suite; exit status as automake expects. */
 static inline int
 run_suite(Suite *s)
