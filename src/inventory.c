@@ -361,6 +361,201 @@ inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n, struct p
 	return count_sql(st, "SELECT count(*)" CERT_FROM, f, n, err);
 }
 
+/* ---- the certificates screen's list ---- */
+
+/* The WHERE of a listing page or count (l: cert_list), malloc'd; ?1 is
+ * the LIKE pattern, ?2 the text.  A text alone becomes a look-up of the
+ * few names that hold it and an index search of the rows that carry
+ * them: no row of the listing is read that does not match. */
+static char *
+list_where(const struct inv_list_filter *f, time_t now, int crit, int warn)
+{
+	long long n = (long long)now, c = n + (long long)crit * DAY, w = n + (long long)warn * DAY;
+	long long ok = c > w ? c : w;
+	char *sql = NULL, *t;
+	bool text = f && f->text && *f->text;
+
+	if (!f || (!text && !f->bands && !f->states))
+		return strdup(" WHERE 1");
+	if (!text) /* labels only: a label matches no text */
+		sql = strdup(" WHERE (0");
+	else
+		sql = strdup(" WHERE (l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
+		             " OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
+		             " OR l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
+	/* the bands of x509_band(), as ranges of the listing's order */
+	for (int b = 0; b <= X509_BAND_OK && sql; b++) {
+		char cond[160];
+		if (!(f->bands & (1u << b)))
+			continue;
+		switch (b) {
+		case X509_BAND_NOT_YET_VALID:
+			snprintf(cond, sizeof cond, " OR l.not_before > %lld", n);
+			break;
+		case X509_BAND_EXPIRED:
+			snprintf(cond, sizeof cond, " OR (l.not_after < %lld AND l.not_before <= %lld)", n, n);
+			break;
+		case X509_BAND_CRITICAL:
+			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_after < %lld"
+			         " AND l.not_before <= %lld)", n, c, n);
+			break;
+		case X509_BAND_WARNING:
+			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_after < %lld"
+			         " AND l.not_before <= %lld)", c, w, n);
+			break;
+		default:
+			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_before <= %lld)", ok, n);
+			break;
+		}
+		t = sql;
+		if (asprintf(&sql, "%s%s", t, cond) < 0)
+			sql = NULL;
+		free(t);
+	}
+	if (sql && (f->states & 3)) {
+		t = sql;
+		if (asprintf(&sql, "%s%s", t, (f->states & 3) == 3 ? " OR 1"
+		                              : f->states & 1     ? " OR l.current = 1"
+		                                                  : " OR l.current = 0") < 0)
+			sql = NULL;
+		free(t);
+	}
+	/* days left: floor((not_after - now) / day), as x509_band */
+	if (sql && text && f->numbers) {
+		t = sql;
+		if (asprintf(&sql, "%s OR instr(strftime('%%Y-%%m-%%d', l.not_after, 'unixepoch'), ?2)"
+		                   " OR instr((l.not_after - %lld) / %d - ((l.not_after - %lld) %% %d < 0),"
+		                   " ?2)", t, n, DAY, n, DAY) < 0)
+			sql = NULL;
+		free(t);
+	}
+	if (sql) {
+		t = sql;
+		if (asprintf(&sql, "%s)", t) < 0)
+			sql = NULL;
+		free(t);
+	}
+	return sql;
+}
+
+static void
+list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
+{
+	/* the pattern as bind_common makes it, in ?1; the text itself in ?2 */
+	if (f && f->text && *f->text) {
+		size_t n = strlen(f->text);
+		char *p = malloc(2 * n + 3), *q = p;
+		if (p) {
+			*q++ = '%';
+			for (const char *c = f->text; *c; c++) {
+				if (*c == '%' || *c == '_' || *c == '\\')
+					*q++ = '\\';
+				*q++ = *c;
+			}
+			*q++ = '%';
+			*q = '\0';
+			sqlite3_bind_text(s, 1, p, -1, free);
+		}
+		sqlite3_bind_text(s, 2, f->text, -1, SQLITE_STATIC);
+	}
+}
+
+enum pt_status
+inv_list_page(struct store *st, const struct inv_list_filter *f, const struct inv_key *after,
+              bool backward, size_t limit, time_t now,
+              int (*cb)(const struct inv_cert_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *where, *sql = NULL;
+	int crit, warn, rc;
+
+	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK)
+		return ret;
+	if (!(where = list_where(f, now, crit, warn)))
+		return pt_fail(err, PT_NOMEM, NULL);
+	/* the page's rows in the listing first, then their names */
+	rc = asprintf(&sql,
+	              "SELECT p.id, h.fqdn, coalesce(n.cn, ''), p.current, coalesce(ca.name, ''),"
+	              " p.not_before, p.not_after, coalesce(c.installed_at, 0)"
+	              " FROM (SELECT l.* FROM cert_list l%s%s ORDER BY %s LIMIT ?3) p"
+	              " JOIN hosts h ON h.id = p.host_id LEFT JOIN cert_cns n ON n.id = p.cn_id"
+	              " LEFT JOIN cas ca ON ca.id = p.ca_id LEFT JOIN certificates c ON c.id = p.id"
+	              " ORDER BY %s",
+	              where, after && after->set ? (backward ? " AND (l.not_after, l.id) < (?4, ?5)"
+	                                                     : " AND (l.not_after, l.id) > (?4, ?5)")
+	                                         : "",
+	              backward ? "l.not_after DESC, l.id DESC" : "l.not_after, l.id",
+	              backward ? "p.not_after DESC, p.id DESC" : "p.not_after, p.id");
+	free(where);
+	if (rc < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_prepare(st, sql, &s, err);
+	free(sql);
+	if (ret != PT_OK)
+		return ret;
+	list_bind(s, f);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	if (after && after->set) {
+		sqlite3_bind_int64(s, 4, after->num);
+		sqlite3_bind_int64(s, 5, after->id);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inv_cert_row r = { 0 };
+
+		r.id = sqlite3_column_int64(s, 0);
+		r.fqdn = store_text(s, 1);
+		r.cn = store_text(s, 2);
+		r.subject = "";
+		r.state = sqlite3_column_int(s, 3) ? "current" : "superseded";
+		r.ca = store_text(s, 4);
+		r.not_before = (time_t)sqlite3_column_int64(s, 5);
+		r.not_after = (time_t)sqlite3_column_int64(s, 6);
+		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
+		r.band = x509_band(r.not_before, r.not_after, now, crit, warn, &r.days_left);
+		r.key.set = true;
+		r.key.id = r.id;
+		r.key.num = (int64_t)r.not_after;
+		snprintf(r.key.text, sizeof r.key.text, "%s", r.fqdn);
+		if (cb(&r, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list certificates"));
+}
+
+enum pt_status
+inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, size_t *n,
+               struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *where, *sql = NULL;
+	int crit, warn, rc;
+
+	*n = 0;
+	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK)
+		return ret;
+	if (!(where = list_where(f, now, crit, warn)))
+		return pt_fail(err, PT_NOMEM, NULL);
+	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
+	free(where);
+	if (rc < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_prepare(st, sql, &s, err);
+	free(sql);
+	if (ret != PT_OK)
+		return ret;
+	list_bind(s, f);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("count"));
+}
+
 /* ---- requests ---- */
 
 #define REQ_FROM                                                                      \

@@ -760,10 +760,9 @@ model_pw_page(struct store *st, const char *filter, const struct credential *aft
 {
 	/* [after][filter: none, text, digits] */
 	static const char *const sql[2][3] = {
-/* The order has no index: the inner query sorts the ids and names alone
- * (the unique index covers them: no row with its secret is read), the
- * outer one reads the page's rows and counts their hosts (a sorter would
- * compute every column of every row it is fed). */
+/* The inner query walks the list's index (credentials_list, schema 6:
+ * the page is a range of it, and no row with its secret is read to
+ * find it), the outer one reads the page's rows and counts their hosts. */
 #define PW_PAGE(AFTER, FILTER)                                                               \
 	"SELECT x.id, x.user, x.hostspec, x.service, x.version, x.created_at, x.updated_at,"   \
 	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = x.id)"            \

@@ -1,6 +1,9 @@
 /* test_model.c - hosts, groups, credentials, history, generated secrets. */
 #include "config.h"
 
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +306,20 @@ START_TEST(pw_pages)
 	p.n = 0;
 	ck_assert_int_eq(model_pw_page(st, "7", &after, 0, page_pw_cb, &p, NULL), PT_OK);
 	ck_assert_int_eq(p.n, 0);
+	/* a page after a key is a range of the list's index, not a sort of
+	 * every entry (model_pw_page's inner query) */
+	{
+		sqlite3_stmt *q = NULL;
+		char plan[512] = "";
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+		        "EXPLAIN QUERY PLAN SELECT c.id FROM credentials c WHERE 1"
+		        " AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"
+		        " ORDER BY c.hostspec, c.user, c.service LIMIT 22", -1, &q, NULL), SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			strncat(plan, (const char *)sqlite3_column_text(q, 3), sizeof plan - strlen(plan) - 1);
+		sqlite3_finalize(q);
+		ck_assert_msg(strstr(plan, "credentials_list") && !strstr(plan, "TEMP B-TREE"), "%s", plan);
+	}
 }
 END_TEST
 
