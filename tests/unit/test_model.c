@@ -388,6 +388,13 @@ START_TEST(audit_pages)
 	p.text[0] = '\0';
 	ck_assert_int_eq(model_audit_page(st, "nothing", 0, 0, audit_page_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "");
+	/* LIKE's own characters are text: "_" is no wildcard, "%" no "any" */
+	ck_assert_int_eq(model_audit_page(st, "host_add", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "");
+	ck_assert_int_eq(model_audit_page(st, "c.%", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "");
+	ck_assert_int_eq(model_audit_page(st, "HOST.ADD", 0, 2, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "3:host.add:c.example.org 2:host.add:b.example.org ");
 }
 END_TEST
 
