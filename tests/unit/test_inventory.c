@@ -512,13 +512,19 @@ new_cb(const struct inv_cert_row *r, void *ud)
 	return 0;
 }
 
-/* Certificates whose CN is not the host's, superseded ones, a second CA. */
+/* Certificates whose CN is not the host's, superseded ones, a second CA;
+ * and a hundred hosts without any, so that a text naming one host is
+ * looked up by index and one naming many scans (inventory.c: list_broad):
+ * the filters below take both ways. */
 static void
 add_odd_certs(void)
 {
 	struct pt_err err = { 0 };
 
 	ck_assert_msg(store_exec(st,
+	        "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 100)"
+	        " INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+	        "  SELECT 2000 + x, printf('spare%03d.other.test', x), 22, 0, 0 FROM i;"
 	        "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
 	        " VALUES (77, 'Other-CA', '', 'CN=%h', 'ec:p256', 0);"
 	        "INSERT INTO hosts (id, fqdn, port, created_at, updated_at) VALUES"
@@ -541,7 +547,7 @@ add_odd_certs(void)
 static const char *const screen_filters[] = {
 	"ce0", "CE0", "expired", "EXP", "ok", "o", "super", "cur", "not yet", "warn", "crit",
 	"other-ca", "demo", "host", "second name", "ODD", "20", "-", "-4", "1", "3", "0-",
-	"zzz", "e", "%", "_", "site.test",
+	"zzz", "e", "%", "_", "site.test", "odd1", "ODD2.", "argus", "first",
 };
 
 /* The pushed-down filter gives exactly the rows of the old path, in the
