@@ -27,6 +27,8 @@ CREATE UNIQUE INDEX cert_list_id ON cert_list (id);
 CREATE INDEX cert_list_host ON cert_list (host_id);
 CREATE INDEX cert_list_cn ON cert_list (cn_id);
 CREATE INDEX cert_list_ca ON cert_list (ca_id);
+-- the state labels: the current ones, in the order
+CREATE INDEX cert_list_current ON cert_list (current, not_after, id);
 
 -- The CN of a Grid subject "/C=IT/.../CN=name/...": the text after the
 -- last "/CN=" up to the next "/".  Every "/CN=" becomes char(1); rtrim

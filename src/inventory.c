@@ -363,30 +363,153 @@ inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n, struct p
 
 /* ---- the certificates screen's list ---- */
 
+enum names { NAMES_NONE, NAMES_FEW, NAMES_MANY, NAMES_ALL }; /* see list_names */
+
+/* The not-after values whose date (UTC "YYYY-MM-DD") or days left hold
+ * text, for not-after values between lo and hi, appended to *sql as
+ * " OR ..." terms: a few comparisons a row instead of formatting its
+ * date.  Adjacent days join into ranges of the order (on its index) when
+ * they are at most LIST_RANGES; else (a text such as "1" that matches
+ * most days) the day numbers are looked up in a set.  False when out of
+ * memory or the span is absurd (then the row's date is formatted). */
+#define LIST_RANGES 48
+#define LIST_DAYS 200000
+
+struct span {
+	long long a, b; /* a <= not_after <= b */
+};
+
+static int
+span_cmp(const void *x, const void *y)
+{
+	const struct span *p = x, *q = y;
+
+	return (p->a > q->a) - (p->a < q->a);
+}
+
+static long long
+floor_day(long long t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+/* Appends " OR <col> IN (d, ...)" for the days of list[0..n). */
+static bool
+day_set(char **sql, const char *col, const long long *list, size_t n)
+{
+	size_t len = strlen(*sql), cap = len + strlen(col) + 32 + n * 21;
+	char *p = realloc(*sql, cap);
+
+	if (!p)
+		return false;
+	*sql = p;
+	len += (size_t)snprintf(p + len, cap - len, " OR %s IN (", col);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(p + len, cap - len, "%s%lld", i ? "," : "", list[i]);
+	snprintf(p + len, cap - len, ")");
+	return true;
+}
+
+static bool
+day_ranges(const char *text, long long now, long long lo, long long hi, char **sql)
+{
+	long long d0 = floor_day(lo), d1 = floor_day(hi), k0 = floor_day(lo - now);
+	long long k1 = floor_day(hi - now), *dates, *days;
+	size_t nd = 0, nk = 0, nsp = 0;
+	struct span *sp;
+	char buf[32], col[128];
+	bool ok = true;
+
+	if (lo > hi)
+		return true;
+	if (d1 - d0 > LIST_DAYS || k1 - k0 > LIST_DAYS)
+		return false;
+	dates = malloc((size_t)(d1 - d0 + 1) * sizeof *dates);
+	days = malloc((size_t)(k1 - k0 + 1) * sizeof *days);
+	sp = malloc((size_t)(d1 - d0 + k1 - k0 + 2) * sizeof *sp);
+	if (!dates || !days || !sp) {
+		free(dates);
+		free(days);
+		free(sp);
+		return false;
+	}
+	for (long long d = d0; d <= d1; d++) {
+		time_t t = (time_t)(d * DAY);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+		if (strstr(buf, text)) {
+			dates[nd++] = d;
+			sp[nsp++] = (struct span){ d * DAY, d * DAY + DAY - 1 };
+		}
+	}
+	/* days left k: floor((not_after - now) / DAY) = k */
+	for (long long k = k0; k <= k1; k++) {
+		snprintf(buf, sizeof buf, "%lld", k);
+		if (strstr(buf, text)) {
+			days[nk++] = k;
+			sp[nsp++] = (struct span){ now + k * DAY, now + k * DAY + DAY - 1 };
+		}
+	}
+	/* adjacent or overlapping days: one range */
+	qsort(sp, nsp, sizeof *sp, span_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < nsp; i++) {
+		if (m && sp[i].a <= sp[m - 1].b + 1) {
+			if (sp[m - 1].b < sp[i].b)
+				sp[m - 1].b = sp[i].b;
+		} else {
+			sp[m++] = sp[i];
+		}
+	}
+	if (m <= LIST_RANGES) {
+		for (size_t i = 0; i < m && ok; i++) {
+			char *t = *sql;
+			if (asprintf(sql, "%s OR l.not_after BETWEEN %lld AND %lld", t, sp[i].a, sp[i].b) < 0) {
+				*sql = t;
+				ok = false;
+			} else {
+				free(t);
+			}
+		}
+	} else {
+		/* floor division, as x509_band's, of a value that may be negative */
+		snprintf(col, sizeof col, "((l.not_after - (l.not_after %% %d + %d) %% %d) / %d)", DAY, DAY,
+		         DAY, DAY);
+		ok = !nd || day_set(sql, col, dates, nd);
+		snprintf(col, sizeof col, "((l.not_after - %lld - ((l.not_after - %lld) %% %d + %d) %% %d) / %d)",
+		         now, now, DAY, DAY, DAY, DAY);
+		ok = ok && (!nk || day_set(sql, col, days, nk));
+	}
+	free(dates);
+	free(days);
+	free(sp);
+	return ok;
+}
+
 /* The WHERE of a listing page or count (l: cert_list), malloc'd; ?1 is
- * the LIKE pattern, ?2 the text.  A text alone becomes a look-up of the
- * few names that hold it and an index search of the rows that carry
- * them: no row of the listing is read that does not match. */
+ * the LIKE pattern, ?2 the text.  A text becomes a look-up of the few
+ * names that hold it and an index search of the rows that carry them,
+ * labels and dates ranges of the order: few matches are found without
+ * reading the other rows.  Many are found sooner by one scan (scan). */
 static char *
-list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, bool broad)
+list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int names, bool scan,
+           long long lo, long long hi)
 {
 	long long n = (long long)now, c = n + (long long)crit * DAY, w = n + (long long)warn * DAY;
 	long long ok = c > w ? c : w;
 	char *sql = NULL, *t;
 	bool text = f && f->text && *f->text;
 
-	if (!f || (!text && !f->bands && !f->states))
+	if (!f || (!text && !f->bands && !f->states) || (text && names == NAMES_ALL))
 		return strdup(" WHERE 1");
-	if (!text) /* labels only: a label matches no text */
-		sql = strdup(" WHERE (0");
-	else if (!broad)
-		sql = strdup(" WHERE (l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
+	/* " OR term" each; the first " OR" becomes " WHERE (" at the end */
+	if (!text || names == NAMES_NONE)
+		sql = strdup("");
+	else
+		sql = strdup(" OR l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
 		             " OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
 		             " OR l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
-	else /* "+": not on their indexes, one scan of the listing in its order */
-		sql = strdup(" WHERE (+l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
-		             " OR +l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
-		             " OR +l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
 	/* the bands of x509_band(), as ranges of the listing's order */
 	for (int b = 0; b <= X509_BAND_OK && sql; b++) {
 		char cond[160];
@@ -418,14 +541,14 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, bool
 	}
 	if (sql && (f->states & 3)) {
 		t = sql;
-		if (asprintf(&sql, "%s%s", t, (f->states & 3) == 3 ? " OR 1"
+		if (asprintf(&sql, "%s%s", t, (f->states & 3) == 3 ? " OR 1 = 1"
 		                              : f->states & 1     ? " OR l.current = 1"
 		                                                  : " OR l.current = 0") < 0)
 			sql = NULL;
 		free(t);
 	}
 	/* days left: floor((not_after - now) / day), as x509_band */
-	if (sql && text && f->numbers) {
+	if (sql && text && f->numbers && !day_ranges(f->text, n, lo, hi, &sql)) {
 		t = sql;
 		if (asprintf(&sql, "%s OR instr(strftime('%%Y-%%m-%%d', l.not_after, 'unixepoch'), ?2)"
 		                   " OR instr((l.not_after - %lld) / %d - ((l.not_after - %lld) %% %d < 0),"
@@ -435,51 +558,152 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, bool
 	}
 	if (sql) {
 		t = sql;
-		if (asprintf(&sql, "%s)", t) < 0)
+		if (asprintf(&sql, " WHERE (%s)", *t ? t + 4 : "0") < 0)
 			sql = NULL;
 		free(t);
+	}
+	/* "+l.col": no term on an index, so no row is fetched by one; the
+	 * listing is scanned once in its order (the keyset's range, added
+	 * outside, still starts it) */
+	if (sql && scan) {
+		size_t k = 0, len = strlen(sql);
+		char *p = malloc(2 * len + 1);
+		for (size_t i = 0; p && i < len; i++) {
+			if (sql[i] == 'l' && sql[i + 1] == '.' && (i == 0 || sql[i - 1] == ' ' || sql[i - 1] == '('))
+				p[k++] = '+';
+			p[k++] = sql[i];
+		}
+		if (p)
+			p[k] = '\0';
+		free(sql);
+		sql = p;
 	}
 	return sql;
 }
 
 static void list_bind(sqlite3_stmt *s, const struct inv_list_filter *f);
 
-/* Whether a text matches many names: then its rows are many too, and
- * one scan of the listing (about 20 ms on 100k certificates) beats
- * fetching each by index (a few microseconds a row: half a second when
- * every host matches).  More than one name in fifty, or a CA (a CA
- * stands for many certificates), is many.  The answer is kept for the
- * last text, so the pages of one filter ask once. */
-static bool
-list_broad(struct store *st, const struct inv_list_filter *f)
+/* The first and last not-after of the listing (the ends of its order),
+ * when the filter matches dates. */
+static enum pt_status
+list_span(struct store *st, const struct inv_list_filter *f, long long *lo, long long *hi,
+          struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	if (!f || !f->numbers || !f->text || !*f->text)
+		return PT_OK;
+	ret = store_prepare(st, "SELECT (SELECT not_after FROM cert_list ORDER BY not_after LIMIT 1),"
+	                        " (SELECT not_after FROM cert_list ORDER BY not_after DESC LIMIT 1)",
+	                    &s, err);
+	if (ret != PT_OK)
+		return ret;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(s, 0);
+		*hi = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("list certificates"));
+}
+
+/* How many names a text matches.  None: the text leaves the query (a
+ * label's rows are then a range of the order, or of cert_list_current).
+ * Many: its rows are many too, and one scan of the listing (about 20 ms
+ * on 100k certificates) beats fetching each by index (a few microseconds
+ * a row: half a second when every host matches).  More than one name in
+ * fifty, or a CA (a CA stands for many certificates), is many.  All
+ * the hosts or all the names (a site's domain): every row, no filter.  The
+ * answer is kept for the last text, so the pages of one filter ask once. */
+static enum names
+list_names(struct store *st, const struct inv_list_filter *f)
 {
 	static struct store *last_st;
 	static char *last_text;
-	static bool last_broad;
+	static enum names last;
 	sqlite3_stmt *s = NULL;
-	bool broad = false;
+	enum names names = NAMES_FEW;
 
 	if (!f || !f->text || !*f->text)
-		return false;
+		return NAMES_NONE;
 	if (last_st == st && last_text && strcmp(last_text, f->text) == 0)
-		return last_broad;
+		return last;
 	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT (SELECT count(*) FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\') * 50"
-	                       "        > (SELECT count(*) FROM hosts)"
-	                       "    OR (SELECT count(*) FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\') * 50"
-	                       "        > (SELECT count(*) FROM cert_cns)"
-	                       "    OR EXISTS (SELECT 1 FROM cas WHERE name LIKE ?1 ESCAPE '\\')",
+	                       "SELECT (SELECT count(*) FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\'),"
+	                       " (SELECT count(*) FROM hosts),"
+	                       " (SELECT count(*) FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\'),"
+	                       " (SELECT count(*) FROM cert_cns),"
+	                       " EXISTS (SELECT 1 FROM cas WHERE name LIKE ?1 ESCAPE '\\')",
 	                       -1, &s, NULL) != SQLITE_OK)
-		return false; /* the page's own statement reports the error */
+		return NAMES_FEW; /* the page's own statement reports the error */
 	list_bind(s, f);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		broad = sqlite3_column_int(s, 0) != 0;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t h = sqlite3_column_int64(s, 0), th = sqlite3_column_int64(s, 1);
+		int64_t c = sqlite3_column_int64(s, 2), tc = sqlite3_column_int64(s, 3);
+		bool ca = sqlite3_column_int(s, 4) != 0;
+		names = h == th || c == tc                       ? NAMES_ALL
+		        : !h && !c && !ca                       ? NAMES_NONE
+		        : h * 50 > th || c * 50 > tc || ca ? NAMES_MANY
+		                                             : NAMES_FEW;
+	}
 	sqlite3_finalize(s);
 	free(last_text);
 	last_text = strdup(f->text);
 	last_st = st;
-	last_broad = broad;
-	return broad;
+	last = names;
+	return names;
+}
+
+/* The last count, by filter: a page of a filter that matches one row in
+ * fifty or more finds its rows sooner by scanning in the order than by
+ * fetching and sorting every match (a list counts before it pages). */
+static struct {
+	struct store *st;
+	char *text;
+	unsigned bands, states;
+	bool numbers;
+	size_t n;
+} counted;
+
+static bool
+same_filter(struct store *st, const struct inv_list_filter *f)
+{
+	return counted.st == st && counted.text && f && f->text &&
+	       strcmp(counted.text, f->text) == 0 && counted.bands == f->bands &&
+	       counted.states == f->states && counted.numbers == f->numbers;
+}
+
+static void
+list_counted(struct store *st, const struct inv_list_filter *f, size_t n)
+{
+	if (!f || !f->text)
+		return;
+	free(counted.text);
+	counted.text = strdup(f->text);
+	counted.st = st;
+	counted.bands = f->bands;
+	counted.states = f->states;
+	counted.numbers = f->numbers;
+	counted.n = n;
+}
+
+static bool
+list_dense(struct store *st, const struct inv_list_filter *f)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t rows = 0;
+
+	if (!f || !same_filter(st, f))
+		return false;
+	/* the listing's size, near enough: its highest id, from the index */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT max(id) FROM cert_list", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rows = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return (int64_t)counted.n * 50 >= rows;
 }
 
 static void
@@ -512,11 +736,15 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	char *where, *sql = NULL;
+	long long lo = 0, hi = -1;
+	enum names names;
 	int crit, warn, rc;
 
-	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK)
+	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK ||
+	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
 		return ret;
-	if (!(where = list_where(f, now, crit, warn, list_broad(st, f))))
+	names = list_names(st, f);
+	if (!(where = list_where(f, now, crit, warn, names, names >= NAMES_MANY || list_dense(st, f), lo, hi)))
 		return pt_fail(err, PT_NOMEM, NULL);
 	/* the page's rows in the listing first, then their names */
 	rc = asprintf(&sql,
@@ -577,12 +805,16 @@ inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, si
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	char *where, *sql = NULL;
+	long long lo = 0, hi = -1;
+	enum names names;
 	int crit, warn, rc;
 
 	*n = 0;
-	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK)
+	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK ||
+	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
 		return ret;
-	if (!(where = list_where(f, now, crit, warn, list_broad(st, f))))
+	names = list_names(st, f);
+	if (!(where = list_where(f, now, crit, warn, names, names >= NAMES_MANY, lo, hi)))
 		return pt_fail(err, PT_NOMEM, NULL);
 	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
 	free(where);
@@ -597,6 +829,8 @@ inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, si
 	if (rc == SQLITE_ROW)
 		*n = (size_t)sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		list_counted(st, f, *n);
 	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("count"));
 }
 

@@ -548,6 +548,7 @@ static const char *const screen_filters[] = {
 	"ce0", "CE0", "expired", "EXP", "ok", "o", "super", "cur", "not yet", "warn", "crit",
 	"other-ca", "demo", "host", "second name", "ODD", "20", "-", "-4", "1", "3", "0-",
 	"zzz", "e", "%", "_", "site.test", "odd1", "ODD2.", "argus", "first",
+	".", "2", "0", "4", "-1", "12-", "202",
 };
 
 /* The pushed-down filter gives exactly the rows of the old path, in the
