@@ -23,7 +23,8 @@
  *                 (the 100k certificates), from the top to deep down;
  *                 median and worst, and End (G)
  *   filter        "/" + text + Enter through the browser's own prompt:
- *                 count again, first page drawn
+ *                 count again, first page drawn (the certificates: a
+ *                 few hosts, every host, a band label, a month)
  *   memory        peak resident set size of the process at the end
  */
 #include "config.h"
@@ -385,7 +386,9 @@ cmd_run(const char *db, int npages)
 	filter_once(&ui, &ui_audit_ops, "audit trail", "h00999");
 	pages(&ui, &ui_certs_ops, "certificates", npages);
 	filter_once(&ui, &ui_certs_ops, "certificates", "h00999");
+	filter_once(&ui, &ui_certs_ops, "certificates", "example.org");
 	filter_once(&ui, &ui_certs_ops, "certificates", "expired");
+	filter_once(&ui, &ui_certs_ops, "certificates", "2026-12");
 
 	getrusage(RUSAGE_SELF, &ru);
 	print("resident memory, peak", (double)ru.ru_maxrss / 1024, "MiB", "<= 64 MiB",

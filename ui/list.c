@@ -239,13 +239,50 @@ counts_itself(const struct ui_list *l)
 	return l->sort_col < 0 && l->src.count && l->src.each_after;
 }
 
+static int
+key_cb(const struct ui_row *r, void *ud)
+{
+	char **key = ud;
+
+	free(*key);
+	*key = r->key ? strdup(r->key) : NULL;
+	return 1;
+}
+
+/* The window shown again from the row whose key is anchor, at the same
+ * ordinal: the row before it becomes a one-row window just above, so
+ * the next read starts there (fill_window, seek_start).  Rows stored or
+ * removed above it since are not counted out: the screen stays on its
+ * rows, and its ordinal may be off by as many until Home or End. */
+static void
+anchor_at(struct ui_list *l, const char *anchor)
+{
+	char *prev = NULL;
+
+	if (l->src.each_before(l->src.ctx, anchor, l->filter, 1, key_cb, &prev) != 0 || !prev ||
+	    !(l->win = calloc(1, sizeof *l->win))) {
+		free(prev);
+		return; /* read from the start or the end: slower, not wrong */
+	}
+	l->win[0].key = prev;
+	l->nwin = 1;
+	l->win_top = l->top - 1;
+	l->win_valid = false;
+}
+
 int
 ui_list_refresh(struct ui_list *l)
 {
 	struct count_ctx c = { .l = l, .cpstep = UI_LIST_CPSTEP };
 	size_t top = l->top;
+	char *anchor = NULL;
 	int rc;
 
+	/* deep in a list that counts itself there are no checkpoints: the
+	 * window's first row is where the screen stays (below) */
+	if (counts_itself(l) && l->src.each_before && top > 0 && l->win_valid && l->nwin && l->win_top == top &&
+	    l->win[0].key)
+		anchor = strdup(l->win[0].key);
 	win_clear(l);
 	cp_clear(l);
 	free(l->index);
@@ -258,6 +295,9 @@ ui_list_refresh(struct ui_list *l)
 		l->count = l->error ? 0 : n;
 		l->cpstep = UI_LIST_CPSTEP;
 		clamp(l);
+		if (!l->error && anchor && l->top == top)
+			anchor_at(l, anchor);
+		free(anchor);
 		return l->error ? -1 : 0; /* the window is read when drawn */
 	}
 	/* in the source's order the pass meets the window's rows on its way:

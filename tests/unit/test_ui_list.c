@@ -542,6 +542,16 @@ START_TEST(test_self_counting_cheap)
 	ui_list_end(l);
 	ck_assert_str_eq(ui_list_selected(l)->col[0], "host99998.example.org");
 	ck_assert_uint_le(s.rows_streamed, 3 * 22);
+	/* counted again deep in the list (the screen entered again): the
+	 * same rows, read from where they are, not from the start */
+	ck_assert_int_eq(ui_list_set_filter(l, NULL), 0);
+	ui_list_move(l, 50000);
+	ck_assert_str_eq(ui_list_row(l, l->top)->col[0], "host49979.example.org");
+	s.rows_streamed = 0;
+	ck_assert_int_eq(ui_list_refresh(l), 0);
+	ck_assert_str_eq(ui_list_row(l, l->top)->col[0], "host49979.example.org");
+	ck_assert_str_eq(ui_list_selected(l)->col[0], "host50000.example.org");
+	ck_assert_uint_le(s.rows_streamed, 2 * 22);
 	ui_list_free(&l);
 }
 END_TEST
