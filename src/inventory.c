@@ -365,6 +365,30 @@ inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n, struct p
 
 enum names { NAMES_NONE, NAMES_FEW, NAMES_MANY, NAMES_ALL }; /* see list_names */
 
+/* Which state of the store a cached answer is about: it changes with
+ * a write through another connection (data_version) or this one (the
+ * changes it made); false when unknown. */
+struct store_state {
+	long long data_version, changes;
+};
+
+static bool
+store_state(struct store *st, struct store_state *v)
+{
+	sqlite3_stmt *s = NULL;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		v->data_version = sqlite3_column_int64(s, 0);
+		v->changes = sqlite3_total_changes(store_db(st));
+		ok = true;
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
 /* The not-after values whose date (UTC "YYYY-MM-DD") or days left hold
  * text, for not-after values between lo and hi, appended to *sql as
  * " OR ..." terms: a few comparisons a row instead of formatting its
@@ -622,13 +646,18 @@ list_names(struct store *st, const struct inv_list_filter *f)
 {
 	static struct store *last_st;
 	static char *last_text;
+	static struct store_state last_state;
 	static enum names last;
 	sqlite3_stmt *s = NULL;
 	enum names names = NAMES_FEW;
+	struct store_state now = { 0, 0 };
+	bool known = store_state(st, &now);
 
 	if (!f || !f->text || !*f->text)
 		return NAMES_NONE;
-	if (last_st == st && last_text && strcmp(last_text, f->text) == 0)
+	/* none and all change the query: kept only while the store is the same */
+	if (known && last_st == st && last_text && strcmp(last_text, f->text) == 0 &&
+	    now.data_version == last_state.data_version && now.changes == last_state.changes)
 		return last;
 	if (sqlite3_prepare_v2(store_db(st),
 	                       "SELECT (SELECT count(*) FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\'),"
@@ -651,7 +680,8 @@ list_names(struct store *st, const struct inv_list_filter *f)
 	sqlite3_finalize(s);
 	free(last_text);
 	last_text = strdup(f->text);
-	last_st = st;
+	last_st = known ? st : NULL;
+	last_state = now;
 	last = names;
 	return names;
 }

@@ -72,7 +72,8 @@ typedef int (*ui_row_cb)(const struct ui_row *r, void *ud);
  * is before (NULL: from the last row), nearest first, at most limit
  * (0: no limit), filtered as each_after.  Without checkpoints (count
  * makes none) it lets End and a page-up read a page, not the list up to
- * there.
+ * there, and a list counted again deep down (ui_list_refresh) read on
+ * from the row its screen started with.
  */
 struct ui_list_source {
 	int ncols;
