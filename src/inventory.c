@@ -59,29 +59,34 @@ page_sql(const char *select, const struct order_sql *o, const struct inv_key *af
 	return sql;
 }
 
+/* A substring, case-insensitive (LIKE folds ASCII): %text% with the
+ * pattern characters of text escaped, bound to parameter i. */
+static void
+bind_like(sqlite3_stmt *s, int i, const char *text)
+{
+	char *p = malloc(2 * strlen(text) + 3), *q = p;
+
+	if (!p)
+		return; /* left NULL, as without a text */
+	*q++ = '%';
+	for (const char *c = text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			*q++ = '\\';
+		*q++ = *c;
+	}
+	*q++ = '%';
+	*q = '\0';
+	sqlite3_bind_text(s, i, p, -1, free);
+}
+
 static void
 bind_common(sqlite3_stmt *s, const struct inv_filter *f, const struct inv_key *after, size_t limit)
 {
 	if (f && f->fqdn)
 		sqlite3_bind_text(s, 1, f->fqdn, -1, SQLITE_STATIC);
 	sqlite3_bind_int(s, 2, f && (f->current_only || f->pending_only));
-	if (f && f->text && *f->text) {
-		/* a substring, case-insensitive (LIKE folds ASCII): %text% with
-		 * the pattern characters of text escaped */
-		size_t n = strlen(f->text);
-		char *p = malloc(2 * n + 3), *q = p;
-		if (p) {
-			*q++ = '%';
-			for (const char *c = f->text; *c; c++) {
-				if (*c == '%' || *c == '_' || *c == '\\')
-					*q++ = '\\';
-				*q++ = *c;
-			}
-			*q++ = '%';
-			*q = '\0';
-			sqlite3_bind_text(s, 3, p, -1, free);
-		}
-	}
+	if (f && f->text && *f->text)
+		bind_like(s, 3, f->text);
 	sqlite3_bind_int64(s, 4, limit ? (sqlite3_int64)limit : -1);
 	if (after && after->set) {
 		sqlite3_bind_text(s, 5, after->text, -1, SQLITE_STATIC);
@@ -739,21 +744,9 @@ list_dense(struct store *st, const struct inv_list_filter *f)
 static void
 list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
 {
-	/* the pattern as bind_common makes it, in ?1; the text itself in ?2 */
+	/* the pattern in ?1, the text itself in ?2 */
 	if (f && f->text && *f->text) {
-		size_t n = strlen(f->text);
-		char *p = malloc(2 * n + 3), *q = p;
-		if (p) {
-			*q++ = '%';
-			for (const char *c = f->text; *c; c++) {
-				if (*c == '%' || *c == '_' || *c == '\\')
-					*q++ = '\\';
-				*q++ = *c;
-			}
-			*q++ = '%';
-			*q = '\0';
-			sqlite3_bind_text(s, 1, p, -1, free);
-		}
+		bind_like(s, 1, f->text);
 		sqlite3_bind_text(s, 2, f->text, -1, SQLITE_STATIC);
 	}
 }
