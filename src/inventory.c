@@ -522,8 +522,8 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
  * labels and dates ranges of the order: few matches are found without
  * reading the other rows.  Many are found sooner by one scan (scan). */
 static char *
-list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int names, bool scan,
-           long long lo, long long hi)
+list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int names,
+           const char *few, bool scan, long long lo, long long hi)
 {
 	long long n = (long long)now, c = n + (long long)crit * DAY, w = n + (long long)warn * DAY;
 	long long ok = c > w ? c : w;
@@ -535,6 +535,8 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 	/* " OR term" each; the first " OR" becomes " WHERE (" at the end */
 	if (!text || names == NAMES_NONE)
 		sql = strdup("");
+	else if (names == NAMES_FEW && few)
+		sql = strdup(few);
 	else
 		sql = strdup(" OR l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
 		             " OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
@@ -646,48 +648,103 @@ list_span(struct store *st, const struct inv_list_filter *f, long long *lo, long
  * fifty, or a CA (a CA stands for many certificates), is many.  All
  * the hosts or all the names (a site's domain): every row, no filter.  The
  * answer is kept for the last text, so the pages of one filter ask once. */
+/* Appends ",id" (the first without the comma) to a growing list. */
+static bool
+id_append(char **list, size_t *len, size_t *cap, int64_t id)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%s%lld", *len ? "," : "", (long long)id);
+
+	if (*len + (size_t)n + 1 > *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		char *p;
+		while (c < *len + (size_t)n + 1)
+			c *= 2;
+		if (!(p = realloc(*list, c)))
+			return false;
+		*list = p;
+		*cap = c;
+	}
+	memcpy(*list + *len, num, (size_t)n + 1);
+	*len += (size_t)n;
+	return true;
+}
+
 static enum names
-list_names(struct store *st, const struct inv_list_filter *f)
+list_names(struct store *st, const struct inv_list_filter *f, const char **few)
 {
 	static struct store *last_st;
-	static char *last_text;
+	static char *last_text, *last_few;
 	static struct store_state last_state;
 	static enum names last;
 	sqlite3_stmt *s = NULL;
 	enum names names = NAMES_FEW;
 	struct store_state now = { 0, 0 };
-	bool known = store_state(st, &now);
+	bool known = store_state(st, &now), ca = false, nomem = false;
+	int64_t th = 0, tc = 0, h = 0, c = 0;
+	char *hl = NULL, *cl = NULL, *frag = NULL;
+	size_t hlen = 0, hcap = 0, clen = 0, ccap = 0;
+	int rc;
 
+	*few = NULL;
 	if (!f || !f->text || !*f->text)
 		return NAMES_NONE;
 	/* none and all change the query: kept only while the store is the same */
 	if (known && last_st == st && last_text && strcmp(last_text, f->text) == 0 &&
-	    now.data_version == last_state.data_version && now.changes == last_state.changes)
+	    now.data_version == last_state.data_version && now.changes == last_state.changes) {
+		*few = last_few;
 		return last;
+	}
 	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT (SELECT count(*) FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\'),"
-	                       " (SELECT count(*) FROM hosts),"
-	                       " (SELECT count(*) FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\'),"
-	                       " (SELECT count(*) FROM cert_cns),"
+	                       "SELECT (SELECT count(*) FROM hosts), (SELECT count(*) FROM cert_cns),"
 	                       " EXISTS (SELECT 1 FROM cas WHERE name LIKE ?1 ESCAPE '\\')",
 	                       -1, &s, NULL) != SQLITE_OK)
-		return NAMES_FEW; /* the page's own statement reports the error */
+		return NAMES_MANY; /* the page's own statement reports the error */
 	list_bind(s, f);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t h = sqlite3_column_int64(s, 0), th = sqlite3_column_int64(s, 1);
-		int64_t c = sqlite3_column_int64(s, 2), tc = sqlite3_column_int64(s, 3);
-		bool ca = sqlite3_column_int(s, 4) != 0;
-		names = h == th || c == tc                       ? NAMES_ALL
-		        : !h && !c && !ca                       ? NAMES_NONE
-		        : h * 50 > th || c * 50 > tc || ca ? NAMES_MANY
-		                                             : NAMES_FEW;
+		th = sqlite3_column_int64(s, 0);
+		tc = sqlite3_column_int64(s, 1);
+		ca = sqlite3_column_int(s, 2) != 0;
 	}
 	sqlite3_finalize(s);
+	/* the names that hold the text, each table read once; their ids are
+	 * kept while few, and the queries then name them */
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT 0, id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\'"
+	                       " UNION ALL SELECT 1, id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\'",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return NAMES_MANY;
+	list_bind(s, f);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		bool host = sqlite3_column_int(s, 0) == 0;
+		int64_t id = sqlite3_column_int64(s, 1);
+		if (host && ++h * 50 <= th)
+			nomem = nomem || !id_append(&hl, &hlen, &hcap, id);
+		else if (!host && ++c * 50 <= tc)
+			nomem = nomem || !id_append(&cl, &clen, &ccap, id);
+	}
+	sqlite3_finalize(s);
+	names = rc != SQLITE_DONE || nomem       ? NAMES_MANY
+	        : h == th || c == tc             ? NAMES_ALL
+	        : !h && !c && !ca                ? NAMES_NONE
+	        : h * 50 > th || c * 50 > tc || ca ? NAMES_MANY
+	                                         : NAMES_FEW;
+	if (names == NAMES_FEW &&
+	    asprintf(&frag, "%s%s%s%s%s%s", h ? " OR l.host_id IN (" : "", h ? hl : "", h ? ")" : "",
+	             c ? " OR l.cn_id IN (" : "", c ? cl : "", c ? ")" : "") < 0) {
+		frag = NULL;
+		names = NAMES_MANY;
+	}
+	free(hl);
+	free(cl);
 	free(last_text);
+	free(last_few);
 	last_text = strdup(f->text);
-	last_st = known ? st : NULL;
+	last_few = frag;
+	last_st = known && last_text ? st : NULL;
 	last_state = now;
 	last = names;
+	*few = frag;
 	return names;
 }
 
@@ -760,14 +817,16 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	enum pt_status ret;
 	char *where, *sql = NULL;
 	long long lo = 0, hi = -1;
+	const char *few;
 	enum names names;
 	int crit, warn, rc;
 
 	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK ||
 	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
 		return ret;
-	names = list_names(st, f);
-	if (!(where = list_where(f, now, crit, warn, names, names >= NAMES_MANY || list_dense(st, f), lo, hi)))
+	names = list_names(st, f, &few);
+	if (!(where = list_where(f, now, crit, warn, names, few,
+	                         names >= NAMES_MANY || list_dense(st, f), lo, hi)))
 		return pt_fail(err, PT_NOMEM, NULL);
 	/* the page's rows in the listing first, then their names */
 	rc = asprintf(&sql,
@@ -829,6 +888,7 @@ inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, si
 	enum pt_status ret;
 	char *where, *sql = NULL;
 	long long lo = 0, hi = -1;
+	const char *few;
 	enum names names;
 	int crit, warn, rc;
 
@@ -836,8 +896,8 @@ inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, si
 	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK ||
 	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
 		return ret;
-	names = list_names(st, f);
-	if (!(where = list_where(f, now, crit, warn, names, names >= NAMES_MANY, lo, hi)))
+	names = list_names(st, f, &few);
+	if (!(where = list_where(f, now, crit, warn, names, few, names >= NAMES_MANY, lo, hi)))
 		return pt_fail(err, PT_NOMEM, NULL);
 	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
 	free(where);
