@@ -89,6 +89,31 @@ void inv_set_walk_budget(long ms);
 enum pt_status inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n,
                               struct pt_err *err);
 
+/* The certificates screen's list: every stored certificate, most urgent
+ * first (INV_BY_EXPIRY's order), read from the listing kept for it
+ * (data/migrate-6.sql: one short row per certificate, clustered in that
+ * order).  Its filter matches what the screen shows, so the screen need
+ * not check rows again: the text is a case-insensitive substring of the
+ * host, the subject's CN or the CA name; rows also match by the labels
+ * the screen gives them, which the caller matched against the text (the
+ * labels are translated: the core does not know them). */
+struct inv_list_filter {
+	const char *text;  /* NULL or "": no text */
+	unsigned bands;    /* 1 << enum x509_band: rows in these bands match */
+	unsigned states;   /* 1: current ones match, 2: superseded ones */
+	bool numbers;      /* the text also against not-after (UTC "YYYY-MM-DD")
+	                    * and the days left, as decimal text */
+};
+
+/* Rows as inv_cert_page's, without key_checked (the subject is empty:
+ * the CN is given); `after` and `backward` as there. */
+enum pt_status inv_list_page(struct store *st, const struct inv_list_filter *f,
+                             const struct inv_key *after, bool backward, size_t limit, time_t now,
+                             int (*cb)(const struct inv_cert_row *r, void *ud), void *ud,
+                             struct pt_err *err);
+enum pt_status inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now,
+                              size_t *n, struct pt_err *err);
+
 /* One certificate request as a list row. */
 struct inv_req_row {
 	int64_t id;

@@ -760,10 +760,9 @@ model_pw_page(struct store *st, const char *filter, const struct credential *aft
 {
 	/* [after][filter: none, text, digits] */
 	static const char *const sql[2][3] = {
-/* The order has no index: the inner query sorts the ids and names alone
- * (the unique index covers them: no row with its secret is read), the
- * outer one reads the page's rows and counts their hosts (a sorter would
- * compute every column of every row it is fed). */
+/* The inner query walks the list's index (credentials_list, schema 6:
+ * the page is a range of it, and no row with its secret is read to
+ * find it), the outer one reads the page's rows and counts their hosts. */
 #define PW_PAGE(AFTER, FILTER)                                                               \
 	"SELECT x.id, x.user, x.hostspec, x.service, x.version, x.created_at, x.updated_at,"   \
 	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = x.id)"            \
@@ -933,13 +932,34 @@ model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, vo
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list backups"));
 }
 
-/* Text columns matched together: a match spanning two of them only lets
- * through a row the console checks again.  The id and time hold digits,
- * "-", ":" and " " only: other filters skip them. */
+/* Each text column by LIKE (ASCII case folded in place, no lower() copy
+ * of every row: half the time of one instr over their concatenation),
+ * the pattern in ?4.  The id and time hold digits, "-", ":" and " "
+ * only: other filters skip them. */
 #define AUDIT_TEXT \
-	" AND (instr(lower(actor || ' ' || action || ' ' || object || ' ' || detail), lower(?2))"
+	" AND (actor LIKE ?4 ESCAPE '\\' OR action LIKE ?4 ESCAPE '\\'" \
+	"      OR object LIKE ?4 ESCAPE '\\' OR detail LIKE ?4 ESCAPE '\\'"
 #define AUDIT_NUMBERS \
 	" OR instr(id, ?2) OR instr(strftime('%Y-%m-%d %H:%M', ts, 'unixepoch', 'localtime'), ?2)"
+
+/* "%text%" with LIKE's own characters escaped, malloc'd. */
+static char *
+like_pattern(const char *text)
+{
+	char *p = malloc(2 * strlen(text) + 3), *q = p;
+
+	if (!p)
+		return NULL;
+	*q++ = '%';
+	for (const char *c = text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			*q++ = '\\';
+		*q++ = *c;
+	}
+	*q++ = '%';
+	*q = '\0';
+	return p;
+}
 
 enum pt_status
 model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t limit,
@@ -963,8 +983,15 @@ model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, before_id > 0 ? (sqlite3_int64)before_id : INT64_MAX);
-	if (f)
+	if (f) {
+		char *pat = like_pattern(filter);
+		if (!pat) {
+			sqlite3_finalize(s);
+			return pt_fail(err, PT_NOMEM, NULL);
+		}
 		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, pat, -1, free);
+	}
 	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct audit_row r = {

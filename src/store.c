@@ -62,6 +62,7 @@ static const char *const migrations[] = {
 	migrate_3_sql,
 	migrate_4_sql,
 	migrate_5_sql,
+	migrate_6_sql,
 };
 
 char *

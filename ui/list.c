@@ -232,17 +232,74 @@ clamp(struct ui_list *l)
 		l->top = l->count > l->height ? l->count - l->height : 0;
 }
 
+/* The source filters and counts by itself (list.h: count). */
+static bool
+counts_itself(const struct ui_list *l)
+{
+	return l->sort_col < 0 && l->src.count && l->src.each_after;
+}
+
+static int
+key_cb(const struct ui_row *r, void *ud)
+{
+	char **key = ud;
+
+	free(*key);
+	*key = r->key ? strdup(r->key) : NULL;
+	return 1;
+}
+
+/* The window shown again from the row whose key is anchor, at the same
+ * ordinal: the row before it becomes a one-row window just above, so
+ * the next read starts there (fill_window, seek_start).  Rows stored or
+ * removed above it since are not counted out: the screen stays on its
+ * rows, and its ordinal may be off by as many until Home or End. */
+static void
+anchor_at(struct ui_list *l, const char *anchor)
+{
+	char *prev = NULL;
+
+	if (l->src.each_before(l->src.ctx, anchor, l->filter, 1, key_cb, &prev) != 0 || !prev ||
+	    !(l->win = calloc(1, sizeof *l->win))) {
+		free(prev);
+		return; /* read from the start or the end: slower, not wrong */
+	}
+	l->win[0].key = prev;
+	l->nwin = 1;
+	l->win_top = l->top - 1;
+	l->win_valid = false;
+}
+
 int
 ui_list_refresh(struct ui_list *l)
 {
 	struct count_ctx c = { .l = l, .cpstep = UI_LIST_CPSTEP };
 	size_t top = l->top;
+	char *anchor = NULL;
 	int rc;
 
+	/* deep in a list that counts itself there are no checkpoints: the
+	 * window's first row is where the screen stays (below) */
+	if (counts_itself(l) && l->src.each_before && top > 0 && l->win_valid && l->nwin && l->win_top == top &&
+	    l->win[0].key)
+		anchor = strdup(l->win[0].key);
 	win_clear(l);
 	cp_clear(l);
 	free(l->index);
 	l->index = NULL;
+	if (counts_itself(l)) {
+		size_t n = 0;
+		l->passes++;
+		rc = l->src.count(l->src.ctx, l->filter, &n);
+		l->error = rc != 0;
+		l->count = l->error ? 0 : n;
+		l->cpstep = UI_LIST_CPSTEP;
+		clamp(l);
+		if (!l->error && anchor && l->top == top)
+			anchor_at(l, anchor);
+		free(anchor);
+		return l->error ? -1 : 0; /* the window is read when drawn */
+	}
 	/* in the source's order the pass meets the window's rows on its way:
 	 * copied now, the first paint after a filter reads nothing more */
 	if (l->sort_col < 0 && (l->win = calloc(l->height, sizeof *l->win))) {
@@ -371,6 +428,7 @@ struct fill_ctx {
 	size_t pos, match;  /* ordinal in the source, ordinal among matches */
 	size_t *want;       /* sorted: source position of each window slot */
 	size_t found;
+	bool exact;         /* the source filtered: no row to check again */
 	int nomem;
 };
 
@@ -410,7 +468,7 @@ fill_cb(const struct ui_row *r, void *ud)
 			}
 		return 0;
 	}
-	if (!ui_row_matches(r, l->src.ncols, l->filter))
+	if (!f->exact && !ui_row_matches(r, l->src.ncols, l->filter))
 		return 0;
 	size_t m = f->match++;
 	if (m < l->top)
@@ -450,12 +508,59 @@ seek_start(struct ui_list *l, char **after)
 	return start;
 }
 
+/* Backward from row f->match (exclusive), nearest first: row
+ * f->match - 1, then - 2, ... */
+static int
+fill_back_cb(const struct ui_row *r, void *ud)
+{
+	struct fill_ctx *f = ud;
+	struct ui_list *l = f->l;
+	size_t m;
+
+	l->streamed++;
+	if (f->match == 0)
+		return 1;
+	m = --f->match;
+	if (m < l->top || m - l->top >= l->nwin)
+		return 0;
+	if (copy_row(l, m - l->top, r) != 0)
+		return f->nomem = 1;
+	return ++f->found == l->nwin;
+}
+
+/* For a source that counts itself: whether reading backward costs fewer
+ * rows than forward from fwd_start, from the last row or from the row on
+ * screen the window starts with.  *before: NULL or a copy of that key;
+ * *end: the ordinal just past the rows read backward. */
+static bool
+seek_back(struct ui_list *l, size_t fwd_start, size_t n, char **before, size_t *end)
+{
+	size_t fwd = l->top - fwd_start, best = (size_t)-1;
+
+	*before = NULL;
+	if (!l->src.each_before || !counts_itself(l))
+		return false;
+	if (l->top + n <= l->count && l->count - l->top - n < fwd) {
+		best = l->count - l->top - n;
+		*end = l->count;
+	}
+	if (l->nwin && l->win[0].key && l->top + n <= l->win_top &&
+	    l->win_top - l->top - n < (best < fwd ? best : fwd)) {
+		best = l->win_top - l->top - n;
+		*end = l->win_top;
+		if (!(*before = strdup(l->win[0].key)))
+			return false;
+	}
+	return best != (size_t)-1;
+}
+
 static int
 fill_window(struct ui_list *l)
 {
-	struct fill_ctx f = { .l = l };
-	char *after = NULL;
-	size_t n;
+	struct fill_ctx f = { .l = l, .exact = counts_itself(l) };
+	char *after = NULL, *before = NULL;
+	size_t n, end = 0;
+	bool back;
 	int rc;
 
 	if (!l->index && l->src.each_after) {
@@ -463,19 +568,22 @@ fill_window(struct ui_list *l)
 		if (f.match == (size_t)-1)
 			return -1;
 	}
-	win_clear(l);
 	n = l->count > l->top ? l->count - l->top : 0;
 	if (n > l->height)
 		n = l->height;
+	back = !l->index && n && seek_back(l, f.match, n, &before, &end);
+	win_clear(l);
 	l->win_top = l->top;
 	l->win_valid = true;
 	if (n == 0) {
 		free(after);
+		free(before);
 		return 0;
 	}
 	l->win = calloc(n, sizeof *l->win);
 	if (!l->win) {
 		free(after);
+		free(before);
 		return -1;
 	}
 	l->nwin = n;
@@ -486,10 +594,16 @@ fill_window(struct ui_list *l)
 		for (size_t s = 0; s < n; s++)
 			f.want[s] = l->index[l->top + s].pos;
 	}
-	if (!l->index && l->src.each_after) {
+	if (back) {
+		l->passes++;
+		f.match = end;
+		rc = l->src.each_before(l->src.ctx, before, l->filter, end - l->top, fill_back_cb, &f);
+		free(after);
+		free(before);
+	} else if (!l->index && l->src.each_after) {
 		l->passes++;
 		rc = l->src.each_after(l->src.ctx, after, l->filter,
-		                       l->filter ? 0 : l->top - f.match + n, fill_cb, &f);
+		                       l->filter && !f.exact ? 0 : l->top - f.match + n, fill_cb, &f);
 		free(after);
 	} else {
 		rc = stream_all(l, fill_cb, &f);

@@ -58,6 +58,22 @@ typedef int (*ui_row_cb)(const struct ui_row *r, void *ud);
  * a page and at most N rows more, wherever they are in the list.
  * Sorted on a column (ui_list_set_sort) the model still streams from the
  * first row through each (or each_after with after NULL).
+ *
+ * count (optional, with each_after): the source filters and counts by
+ * itself, e.g. on an index.  It sets *n to the number of rows that match
+ * filter (NULL: all rows), and each_after then gives exactly the rows
+ * that match, with limit honoured also under a filter: the model checks
+ * no row again and makes no counting pass, so opening the list or typing
+ * a filter costs one count and one page, however long the list.  The
+ * source's filter must be the one ui_row_matches() applies to the
+ * columns it gives (the tests compare the two).
+ *
+ * each_before (optional, with count): the rows before the row whose key
+ * is before (NULL: from the last row), nearest first, at most limit
+ * (0: no limit), filtered as each_after.  Without checkpoints (count
+ * makes none) it lets End and a page-up read a page, not the list up to
+ * there, and a list counted again deep down (ui_list_refresh) read on
+ * from the row its screen started with.
  */
 struct ui_list_source {
 	int ncols;
@@ -65,6 +81,9 @@ struct ui_list_source {
 	void *ctx;
 	int (*each_after)(void *ctx, const char *after, const char *filter, size_t limit,
 	                  ui_row_cb cb, void *ud);
+	int (*count)(void *ctx, const char *filter, size_t *n);
+	int (*each_before)(void *ctx, const char *before, const char *filter, size_t limit,
+	                   ui_row_cb cb, void *ud);
 };
 
 struct ui_list_key; /* private: sort index entry */

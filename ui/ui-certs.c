@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "browse.h"
@@ -122,23 +123,82 @@ cert_row(const struct inv_cert_row *c, void *ud)
 	return s->cb(&r, s->ud);
 }
 
-/* Most urgent first: the not-after order, on its index.  The list's
- * filter also matches the band, date and state labels, which the core's
- * SQL filter does not see: the model filters, the core is not asked to. */
-static int
-certs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+static bool
+contains_ci(const char *hay, const char *needle)
 {
-	struct ui *ui = ctx;
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+/* The list's filter as the store answers it: the text against host, CN
+ * and CA, and the labels this screen shows (in the language it shows
+ * them in) that hold the text become their bands and states. */
+static void
+list_filter(const char *filter, struct inv_list_filter *f)
+{
+	memset(f, 0, sizeof *f);
+	if (!filter || !*filter)
+		return;
+	f->text = filter;
+	for (int b = X509_BAND_NOT_YET_VALID; b <= X509_BAND_OK; b++)
+		if (contains_ci(_(band_names[b]), filter))
+			f->bands |= 1u << b;
+	if (contains_ci(_("current"), filter))
+		f->states |= 1;
+	if (contains_ci(_("superseded"), filter))
+		f->states |= 2;
+	/* the date and the days hold digits and "-" only */
+	f->numbers = strspn(filter, "0123456789-") == strlen(filter);
+}
+
+/* Most urgent first: the not-after order of the store's listing, which
+ * filters and counts by itself (list.h: count, each_before). */
+static int
+certs_page(struct ui *ui, const char *at, bool backward, const char *filter, size_t limit,
+           ui_row_cb cb, void *ud)
+{
 	struct stream s = { cb, ud };
+	struct inv_list_filter f;
 	struct inv_key k;
 	struct pt_err err = { 0 };
 
-	(void)filter;
 	if (!ui->st)
 		return -1;
-	key_parse(after, &k, false);
-	return inv_cert_page(ui->st, NULL, INV_BY_EXPIRY, &k, false, limit, time(NULL), cert_row, &s,
-	                     &err) == PT_OK ? 0 : -1;
+	key_parse(at, &k, false);
+	list_filter(filter, &f);
+	return inv_list_page(ui->st, &f, &k, backward, limit, time(NULL), cert_row, &s, &err) == PT_OK
+	               ? 0
+	               : -1;
+}
+
+static int
+certs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+{
+	return certs_page(ctx, after, false, filter, limit, cb, ud);
+}
+
+static int
+certs_before(void *ctx, const char *before, const char *filter, size_t limit, ui_row_cb cb,
+             void *ud)
+{
+	return certs_page(ctx, before, true, filter, limit, cb, ud);
+}
+
+static int
+certs_count(void *ctx, const char *filter, size_t *n)
+{
+	struct ui *ui = ctx;
+	struct inv_list_filter f;
+	struct pt_err err = { 0 };
+
+	if (!ui->st)
+		return -1;
+	list_filter(filter, &f);
+	return inv_list_count(ui->st, &f, time(NULL), n, &err) == PT_OK ? 0 : -1;
 }
 
 enum { R_HOST, R_CA, R_KEY, R_AGE, R_SUBJECT, R_NCOLS };
@@ -273,7 +333,8 @@ static void
 open_lists(struct ui *ui)
 {
 	if (!certs) {
-		struct ui_list_source s = { .ncols = C_NCOLS, .ctx = ui, .each_after = certs_after };
+		struct ui_list_source s = { .ncols = C_NCOLS, .ctx = ui, .each_after = certs_after,
+		                            .count = certs_count, .each_before = certs_before };
 		certs = ui_list_new(&s);
 	}
 	if (!reqs) {

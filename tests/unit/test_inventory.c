@@ -3,10 +3,14 @@
  * written the way flows.c records one. */
 #include "config.h"
 
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "cert.h"
@@ -418,6 +422,266 @@ START_TEST(test_cert_filter_many)
 }
 END_TEST
 
+/* ---- the certificates screen's listing (inv_list_page) ---- */
+
+/* The screen's columns of a row, as ui-certs.c shows them in English. */
+static const char *const band_label[] = { "not yet valid", "expired", "critical", "warning", "ok" };
+
+static bool
+has_ci(const char *hay, const char *needle)
+{
+	size_t n = strlen(needle);
+
+	for (; *hay; hay++)
+		if (strncasecmp(hay, needle, n) == 0)
+			return true;
+	return n == 0;
+}
+
+/* The old path: every row of inv_cert_page, its columns matched by the
+ * list model's rule (a substring of any column, without case). */
+struct oldpath {
+	const char *filter;
+	size_t n;
+	int64_t ids[64];
+};
+
+static void
+last_cn(const char *subject, char *out, size_t len)
+{
+	const char *p = NULL, *q = subject;
+
+	while ((q = strstr(q, "/CN=")) != NULL)
+		p = q += 4;
+	snprintf(out, len, "%.*s", p ? (int)strcspn(p, "/") : 0, p ? p : "");
+}
+
+static int
+old_cb(const struct inv_cert_row *r, void *ud)
+{
+	struct oldpath *o = ud;
+	char cn[256], date[16], days[24];
+	struct tm tm;
+	time_t t = r->not_after;
+
+	last_cn(r->subject, cn, sizeof cn);
+	gmtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(days, sizeof days, "%ld", r->days_left);
+	const char *col[] = { r->fqdn, cn, band_label[r->band], date, days,
+	                      strcmp(r->state, "current") == 0 ? "current" : "superseded", r->ca };
+	for (size_t c = 0; c < sizeof col / sizeof col[0]; c++)
+		if (has_ci(col[c], o->filter)) {
+			ck_assert_uint_lt(o->n, 64);
+			o->ids[o->n++] = r->id;
+			break;
+		}
+	return 0;
+}
+
+/* What ui-certs.c asks the store for a filter. */
+static struct inv_list_filter
+screen_filter(const char *text)
+{
+	struct inv_list_filter f = { .text = text };
+
+	for (int b = 0; b <= X509_BAND_OK; b++)
+		if (has_ci(band_label[b], text))
+			f.bands |= 1u << b;
+	f.states = (has_ci("current", text) ? 1 : 0) | (has_ci("superseded", text) ? 2 : 0);
+	f.numbers = strspn(text, "0123456789-") == strlen(text);
+	return f;
+}
+
+struct newpath {
+	size_t n;
+	int64_t ids[64];
+	char cn[64][64];
+	struct inv_key last;
+};
+
+static int
+new_cb(const struct inv_cert_row *r, void *ud)
+{
+	struct newpath *w = ud;
+
+	ck_assert_uint_lt(w->n, 64);
+	snprintf(w->cn[w->n], sizeof w->cn[0], "%s", r->cn);
+	w->ids[w->n++] = r->id;
+	w->last = r->key;
+	return 0;
+}
+
+/* Certificates whose CN is not the host's, superseded ones, a second CA;
+ * and a hundred hosts without any, so that a text naming one host is
+ * looked up by index and one naming many scans (inventory.c: list_broad):
+ * the filters below take both ways. */
+static void
+add_odd_certs(void)
+{
+	struct pt_err err = { 0 };
+
+	ck_assert_msg(store_exec(st,
+	        "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 100)"
+	        " INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+	        "  SELECT 2000 + x, printf('spare%03d.other.test', x), 22, 0, 0 FROM i;"
+	        "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
+	        " VALUES (77, 'Other-CA', '', 'CN=%h', 'ec:p256', 0);"
+	        "INSERT INTO hosts (id, fqdn, port, created_at, updated_at) VALUES"
+	        " (501, 'odd1.site.test', 22, 0, 0), (502, 'odd2.site.test', 22, 0, 0);"
+	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
+	        " (501, 501, 'ec:p256', x'00', 'K501', 'generated', 0),"
+	        " (502, 502, 'ec:p256', x'00', 'K502', 'generated', 0);"
+	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+	        " not_before, not_after, state, imported_at, fqdn, sha256) VALUES"
+	        " (901, 501, 501, 77, '/C=IT/CN=host/odd1.site.test/emailAddress=a@b', '/CN=x', '01',"
+	        "  0, strftime('%s', 'now') + 3 * 86400 + 5, 'current', 0, 'odd1.site.test', 'S901'),"
+	        " (902, 501, 501, NULL, '/C=IT/O=Odd', '/CN=x', '02', 0,"
+	        "  strftime('%s', 'now') - 40 * 86400 - 7, 'superseded', 0, 'odd1.site.test', 'S902'),"
+	        " (903, 502, 502, 77, '/CN=first/OU=x/CN=Second Name', '/CN=x', '03',"
+	        "  strftime('%s', 'now') + 86400, strftime('%s', 'now') + 400 * 86400, 'current', 0,"
+	        "  'odd2.site.test', 'S903');",
+	        &err) == PT_OK, "%s", err.detail);
+}
+
+static const char *const screen_filters[] = {
+	"ce0", "CE0", "expired", "EXP", "ok", "o", "super", "cur", "not yet", "warn", "crit",
+	"other-ca", "demo", "host", "second name", "ODD", "20", "-", "-4", "1", "3", "0-",
+	"zzz", "e", "%", "_", "site.test", "odd1", "ODD2.", "argus", "first",
+	".", "2", "0", "4", "-1", "12-", "202",
+};
+
+/* The pushed-down filter gives exactly the rows of the old path, in the
+ * same order, and counts them alike; pages after each other's key and
+ * backward give them too. */
+static void
+check_listing(void)
+{
+	struct pt_err err = { 0 };
+	time_t now = time(NULL);
+
+	for (size_t i = 0; i < sizeof screen_filters / sizeof screen_filters[0]; i++) {
+		struct oldpath o = { .filter = screen_filters[i] };
+		struct inv_list_filter f = screen_filter(screen_filters[i]);
+		struct newpath w = { 0 }, p, b = { 0 };
+		struct inv_key after = { 0 };
+		size_t n = 99, seen = 0;
+
+		ck_assert_int_eq(inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, now, old_cb, &o,
+		                               &err), PT_OK);
+		ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, now, new_cb, &w, &err), PT_OK);
+		ck_assert_msg(w.n == o.n, "filter \"%s\": %zu rows, the old path %zu", screen_filters[i],
+		              w.n, o.n);
+		for (size_t k = 0; k < o.n; k++)
+			ck_assert_int_eq(w.ids[k], o.ids[k]);
+		ck_assert_int_eq(inv_list_count(st, &f, now, &n, &err), PT_OK);
+		ck_assert_uint_eq(n, o.n);
+		do {
+			memset(&p, 0, sizeof p);
+			ck_assert_int_eq(inv_list_page(st, &f, &after, false, 2, now, new_cb, &p, &err), PT_OK);
+			for (size_t k = 0; k < p.n; k++, seen++)
+				ck_assert_int_eq(p.ids[k], o.ids[seen]);
+			after = p.last;
+		} while (p.n == 2);
+		ck_assert_uint_eq(seen, o.n);
+		ck_assert_int_eq(inv_list_page(st, &f, NULL, true, 0, now, new_cb, &b, &err), PT_OK);
+		ck_assert_uint_eq(b.n, o.n);
+		for (size_t k = 0; k < b.n; k++)
+			ck_assert_int_eq(b.ids[k], o.ids[o.n - 1 - k]);
+	}
+	/* no filter: every row */
+	{
+		struct oldpath o = { .filter = "" };
+		size_t n = 0;
+		ck_assert_int_eq(inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, now, old_cb, &o,
+		                               &err), PT_OK);
+		ck_assert_int_eq(inv_list_count(st, NULL, now, &n, &err), PT_OK);
+		ck_assert_uint_eq(n, o.n);
+	}
+}
+
+START_TEST(test_list_same_as_old_path)
+{
+	struct pt_err err = { 0 };
+	struct newpath w = { 0 };
+	struct inv_list_filter f = { .text = "odd" };
+
+	add_odd_certs();
+	check_listing();
+	/* the CN column: the last CN, up to the next attribute */
+	ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, time(NULL), new_cb, &w, &err), PT_OK);
+	ck_assert_uint_eq(w.n, 3);
+	ck_assert_str_eq(w.cn[0], ""); /* 902, expired: no CN */
+	ck_assert_str_eq(w.cn[1], "host");
+	ck_assert_str_eq(w.cn[2], "Second Name");
+	f.text = "second";
+	memset(&w, 0, sizeof w);
+	ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, time(NULL), new_cb, &w, &err), PT_OK);
+	ck_assert_uint_eq(w.n, 1);
+	ck_assert_int_eq(w.ids[0], 903);
+	/* a state or host written afterwards shows in the listing */
+	ck_assert_int_eq(store_exec(st, "UPDATE certificates SET state = 'superseded' WHERE id = 903;"
+	                                "UPDATE hosts SET fqdn = 'renamed.site.test' WHERE id = 502",
+	                            &err), PT_OK);
+	check_listing();
+	ck_assert_int_eq(store_exec(st, "DELETE FROM certificates WHERE id = 901", &err), PT_OK);
+	check_listing();
+	/* "." is in every host's name: no filter; a host renamed without it
+	 * is left out at once (what the store held is not taken as known) */
+	{
+		struct inv_list_filter e = screen_filter(".");
+		size_t all = 0, n = 0;
+		ck_assert_int_eq(inv_list_count(st, NULL, time(NULL), &all, &err), PT_OK);
+		ck_assert_int_eq(inv_list_count(st, &e, time(NULL), &n, &err), PT_OK);
+		ck_assert_uint_eq(n, all);
+		ck_assert_int_eq(store_exec(st, "UPDATE hosts SET fqdn = 'xyzq' WHERE id = 502", &err),
+		                 PT_OK);
+		ck_assert_int_eq(inv_list_count(st, &e, time(NULL), &n, &err), PT_OK);
+		ck_assert_uint_lt(n, all);
+		check_listing();
+	}
+}
+END_TEST
+
+/* A store of schema 5 (no listing) opens, migrates and lists the
+ * certificates it held; new ones are listed through the triggers. */
+START_TEST(test_list_migrates)
+{
+	struct pt_err err = { 0 };
+	size_t n = 0;
+	int v = 0;
+
+	add_odd_certs();
+	ck_assert_int_eq(store_exec(st,
+	        "DROP TRIGGER cert_list_insert; DROP TRIGGER cert_list_delete;"
+	        "DROP TRIGGER cert_list_update; DROP TRIGGER cert_list_subject;"
+	        "DROP TABLE cert_list; DROP TABLE cert_cns; DROP INDEX credentials_list;"
+	        "PRAGMA user_version = 5", &err), PT_OK);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
+	{
+		sqlite3_stmt *q = NULL;
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &q, NULL),
+		                 SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+		v = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	ck_assert_int_eq(v, STORE_SCHEMA_VERSION);
+	ck_assert_int_eq(inv_list_count(st, NULL, time(NULL), &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 12);
+	check_listing();
+	ck_assert_int_eq(store_exec(st,
+	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+	        " not_before, not_after, state, imported_at, fqdn, sha256) VALUES"
+	        " (904, 502, 502, 77, '/CN=late.site.test', '/CN=x', '04', 0, 5, 'superseded', 0,"
+	        "  'odd2.site.test', 'S904')", &err), PT_OK);
+	ck_assert_int_eq(inv_list_count(st, NULL, time(NULL), &n, &err), PT_OK);
+	ck_assert_uint_eq(n, 13);
+	check_listing();
+}
+END_TEST
+
 static Suite *
 inventory_suite(void)
 {
@@ -431,6 +695,8 @@ inventory_suite(void)
 	tcase_add_test(tc, test_cert_filter);
 	tcase_add_test(tc, test_cert_keys);
 	tcase_add_test(tc, test_cert_filter_many);
+	tcase_add_test(tc, test_list_same_as_old_path);
+	tcase_add_test(tc, test_list_migrates);
 	tcase_add_test(tc, test_requests);
 	tcase_add_test(tc, test_detail);
 	suite_add_tcase(s, tc);

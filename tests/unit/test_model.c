@@ -1,6 +1,9 @@
 /* test_model.c - hosts, groups, credentials, history, generated secrets. */
 #include "config.h"
 
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -303,6 +306,20 @@ START_TEST(pw_pages)
 	p.n = 0;
 	ck_assert_int_eq(model_pw_page(st, "7", &after, 0, page_pw_cb, &p, NULL), PT_OK);
 	ck_assert_int_eq(p.n, 0);
+	/* a page after a key is a range of the list's index, not a sort of
+	 * every entry (model_pw_page's inner query) */
+	{
+		sqlite3_stmt *q = NULL;
+		char plan[512] = "";
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+		        "EXPLAIN QUERY PLAN SELECT c.id FROM credentials c WHERE 1"
+		        " AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"
+		        " ORDER BY c.hostspec, c.user, c.service LIMIT 22", -1, &q, NULL), SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			strncat(plan, (const char *)sqlite3_column_text(q, 3), sizeof plan - strlen(plan) - 1);
+		sqlite3_finalize(q);
+		ck_assert_msg(strstr(plan, "credentials_list") && !strstr(plan, "TEMP B-TREE"), "%s", plan);
+	}
 }
 END_TEST
 
@@ -371,6 +388,13 @@ START_TEST(audit_pages)
 	p.text[0] = '\0';
 	ck_assert_int_eq(model_audit_page(st, "nothing", 0, 0, audit_page_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "");
+	/* LIKE's own characters are text: "_" is no wildcard, "%" no "any" */
+	ck_assert_int_eq(model_audit_page(st, "host_add", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "");
+	ck_assert_int_eq(model_audit_page(st, "c.%", 0, 0, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "");
+	ck_assert_int_eq(model_audit_page(st, "HOST.ADD", 0, 2, audit_page_cb, &p, NULL), PT_OK);
+	ck_assert_str_eq(p.text, "3:host.add:c.example.org 2:host.add:b.example.org ");
 }
 END_TEST
 

@@ -69,7 +69,8 @@ synth_after(void *ctx, const char *after, const char *filter, size_t limit, ui_r
 static struct ui_list *
 make_src(struct synth *s, size_t n, size_t height, bool paged)
 {
-	struct ui_list_source src = { 4, paged ? NULL : synth_each, s, paged ? synth_after : NULL };
+	struct ui_list_source src = { .ncols = 4, .each = paged ? NULL : synth_each, .ctx = s,
+	                              .each_after = paged ? synth_after : NULL };
 	struct ui_list *l;
 
 	s->n = n;
@@ -348,6 +349,213 @@ START_TEST(test_paged_same_as_unpaged)
 }
 END_TEST
 
+/* ---- a source that filters and counts by itself (list.h: count) ---- */
+
+struct self_filter {
+	const char *filter;
+	ui_row_cb cb;
+	void *ud;
+	size_t limit, given;
+	struct synth *s;
+};
+
+static int
+self_cb(const struct ui_row *r, void *ud)
+{
+	struct self_filter *f = ud;
+
+	if (!ui_row_matches(r, 4, f->filter))
+		return 0;
+	if (f->cb && f->cb(r, f->ud))
+		return 1;
+	f->given++;
+	return f->limit && f->given >= f->limit;
+}
+
+/* Like synth_after, but only the matching rows, and limit honoured. */
+static int
+self_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+{
+	struct self_filter f = { filter, cb, ud, limit, 0, ctx };
+	int rc = synth_after(ctx, after, NULL, 0, self_cb, &f);
+
+	f.s->limit = limit;
+	return rc;
+}
+
+struct one_row {
+	const char *filter;
+	ui_row_cb cb;
+	void *ud;
+	bool matched, stop;
+};
+
+static int
+one_cb(const struct ui_row *r, void *ud)
+{
+	struct one_row *o = ud;
+
+	if ((o->matched = ui_row_matches(r, 4, o->filter)))
+		o->stop = o->cb(r, o->ud) != 0;
+	return 1;
+}
+
+/* Backward: row by row before the key, nearest first (the rows it reads
+ * count in rows_streamed, as synth_from's). */
+static int
+self_before(void *ctx, const char *before, const char *filter, size_t limit, ui_row_cb cb,
+            void *ud)
+{
+	struct synth *s = ctx;
+	size_t from = before ? (size_t)atol(before + 4) : s->n, given = 0;
+
+	while (from-- > 0) {
+		struct one_row o = { filter, cb, ud, false, false };
+		synth_from(s, from, 1, one_cb, &o);
+		if (o.stop)
+			break;
+		if (o.matched && limit && ++given >= limit)
+			break;
+	}
+	s->limit = limit;
+	return 0;
+}
+
+/* Counting is the source's: the model is told how many, reading no row. */
+static unsigned long self_counts;
+
+static int
+self_count(void *ctx, const char *filter, size_t *n)
+{
+	struct synth *s = ctx;
+	size_t c = 0;
+	char name[64], ip[32], num[16];
+	static const char *const groups[] = { "ces", "ses", "wns" };
+
+	self_counts++;
+	for (size_t i = 0; i < s->n; i++) {
+		struct ui_row r = { .id = (int64_t)i + 1 };
+		snprintf(name, sizeof name, "host%05zu.example.org", i);
+		snprintf(ip, sizeof ip, "10.0.%zu.%zu", i / 256 % 256, i % 256);
+		snprintf(num, sizeof num, "%zu", (i * 7919) % 1000);
+		r.col[0] = name;
+		r.col[1] = ip;
+		r.col[2] = groups[i % 3];
+		r.col[3] = num;
+		c += ui_row_matches(&r, 4, filter);
+	}
+	*n = c;
+	return 0;
+}
+
+static struct ui_list *
+make_self(struct synth *s, size_t n, size_t height)
+{
+	struct ui_list_source src = { .ncols = 4, .ctx = s, .each_after = self_after,
+	                              .count = self_count, .each_before = self_before };
+	struct ui_list *l;
+
+	s->n = n;
+	s->rows_streamed = 0;
+	l = ui_list_new(&src);
+	ck_assert_ptr_nonnull(l);
+	ui_list_set_height(l, height);
+	ck_assert_int_eq(ui_list_refresh(l), 0);
+	return l;
+}
+
+/* The same rows and counts as the model's own filtering, whatever moves. */
+START_TEST(test_self_counting_same)
+{
+	struct synth sa, sb;
+	struct ui_list *a = make_self(&sa, 5000, 17), *b = make_src(&sb, 5000, 17, false);
+	static const char *const filters[] = { NULL, "ses", "host01", "9", "nothing", "10.0.1." };
+
+	for (size_t f = 0; f < sizeof filters / sizeof *filters; f++) {
+		ck_assert_int_eq(ui_list_set_filter(a, filters[f]), 0);
+		ck_assert_int_eq(ui_list_set_filter(b, filters[f]), 0);
+		ck_assert_uint_eq(a->count, b->count);
+		assert_same(a, b);
+		for (int i = 0; i < 5; i++) {
+			ui_list_page(a, 1);
+			ui_list_page(b, 1);
+			assert_same(a, b);
+		}
+		ui_list_end(a);
+		ui_list_end(b);
+		assert_same(a, b);
+		for (int i = 0; i < 3; i++) {
+			ui_list_page(a, -1);
+			ui_list_page(b, -1);
+			assert_same(a, b);
+		}
+		ui_list_move(a, -7);
+		ui_list_move(b, -7);
+		assert_same(a, b);
+		ui_list_home(a);
+		ui_list_home(b);
+		assert_same(a, b);
+		/* sorted: the model counts and sorts itself, still the same */
+		ck_assert_int_eq(ui_list_set_sort(a, 3, true), 0);
+		ck_assert_int_eq(ui_list_set_sort(b, 3, true), 0);
+		ui_list_page(a, 2);
+		ui_list_page(b, 2);
+		assert_same(a, b);
+		ck_assert_int_eq(ui_list_set_sort(a, -1, false), 0);
+		ck_assert_int_eq(ui_list_set_sort(b, -1, false), 0);
+	}
+	ui_list_free(&a);
+	ui_list_free(&b);
+}
+END_TEST
+
+/* Opening, a filter, End and page-up read a page each, not the list. */
+START_TEST(test_self_counting_cheap)
+{
+	struct synth s;
+	unsigned long counts = self_counts;
+	struct ui_list *l = make_self(&s, 100000, 22);
+
+	ck_assert_uint_eq(l->count, 100000);
+	ck_assert_uint_eq(self_counts, counts + 1);
+	ck_assert_uint_eq(s.rows_streamed, 0); /* counted by the source */
+	ck_assert_str_eq(ui_list_row(l, 0)->col[0], "host00000.example.org");
+	ck_assert_uint_le(s.rows_streamed, 22);
+	s.rows_streamed = 0;
+	ui_list_end(l);
+	ck_assert_str_eq(ui_list_selected(l)->col[0], "host99999.example.org");
+	ck_assert_str_eq(ui_list_row(l, l->top)->col[0], "host99978.example.org");
+	ck_assert_uint_le(s.rows_streamed, 22);
+	s.rows_streamed = 0;
+	ui_list_page(l, -1);
+	ck_assert_str_eq(ui_list_row(l, l->top)->col[0], "host99956.example.org");
+	ck_assert_uint_le(s.rows_streamed, 22);
+	/* a filter: counted by the source, first page read with a limit */
+	s.rows_streamed = 0;
+	ck_assert_int_eq(ui_list_set_filter(l, "wns"), 0);
+	ck_assert_uint_eq(l->count, 33333);
+	ck_assert_str_eq(ui_list_row(l, 0)->col[0], "host00002.example.org");
+	ck_assert_uint_le(s.rows_streamed, 3 * 22);
+	ck_assert_uint_eq(s.limit, 22);
+	/* the deep end of the filtered list: read backward, a page */
+	s.rows_streamed = 0;
+	ui_list_end(l);
+	ck_assert_str_eq(ui_list_selected(l)->col[0], "host99998.example.org");
+	ck_assert_uint_le(s.rows_streamed, 3 * 22);
+	/* counted again deep in the list (the screen entered again): the
+	 * same rows, read from where they are, not from the start */
+	ck_assert_int_eq(ui_list_set_filter(l, NULL), 0);
+	ui_list_move(l, 50000);
+	ck_assert_str_eq(ui_list_row(l, l->top)->col[0], "host49979.example.org");
+	s.rows_streamed = 0;
+	ck_assert_int_eq(ui_list_refresh(l), 0);
+	ck_assert_str_eq(ui_list_row(l, l->top)->col[0], "host49979.example.org");
+	ck_assert_str_eq(ui_list_selected(l)->col[0], "host50000.example.org");
+	ck_assert_uint_le(s.rows_streamed, 2 * 22);
+	ui_list_free(&l);
+}
+END_TEST
+
 /* A filter reads the source once: its counting pass also copies the
  * first page; a refresh keeps the place without a second pass either. */
 START_TEST(test_filter_one_pass)
@@ -462,6 +670,8 @@ list_suite(void)
 	tcase_add_test(tc, test_refresh_keeps_place);
 	tcase_add_test(tc, test_failing_source);
 	tcase_add_test(tc, test_row_matches);
+	tcase_add_test(tc, test_self_counting_same);
+	tcase_add_test(tc, test_self_counting_cheap);
 	suite_add_tcase(s, tc);
 	return s;
 }
