@@ -1181,10 +1181,12 @@ lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **out,
 			               MAX_CHAINS);
 		}
 		if (n < 2 || n > MAX_CHAIN + 1) {
+			/* line points into copy: the message first */
+			ret = pt_fail(err, PT_INVALID,
+			              _("a chain is \"SERVER-DN;ISSUER-DN[;ISSUER-DN...]\" (at most %d issuers): \"%s\""),
+			              MAX_CHAIN, line);
 			free(copy);
-			return pt_fail(err, PT_INVALID,
-			               _("a chain is \"SERVER-DN;ISSUER-DN[;ISSUER-DN...]\" (at most %d issuers): \"%s\""),
-			               MAX_CHAIN, line);
+			return ret;
 		}
 		/* another chain of the same server: renewed under another CA */
 		if (strcmp(dns[0], server_dn) != 0) {

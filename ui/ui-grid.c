@@ -871,7 +871,7 @@ ui_grid_push(struct ui *ui, const char *fqdn)
 	}
 	pv_add(ROLE_NORMAL, "%s", _("Each file is written whole under a temporary name, then read back."));
 	if (b->result->nconflicts || b->result->nunsafe || b->result->nmissing)
-		pv_add(ROLE_BAND_WARNING, false,
+		pv_add(ROLE_BAND_WARNING,
 		       _("Build: %zu conflicts, %zu skipped DNs, %zu groups never imported."),
 		       b->result->nconflicts, b->result->nunsafe, b->result->nmissing);
 	pv_refilter();
