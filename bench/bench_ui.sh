@@ -78,8 +78,9 @@ if command -v tmux >/dev/null 2>&1; then
 		tmux -S "$sock" send-keys Enter && waitfor "/h00999" &&
 		key kf6 && waitfor "passtore - Audit trail" && key kend && sleep 0.5 &&
 		hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status") &&
-		awk -v k="$hwm" 'BEGIN { printf "%-40s %10.2f %-4s (target <= 64 MiB)%s\n",
-			"resident memory, peak: real console", k / 1024, "MiB", (k > 65536) ? "  OVER" : "" }'
+		awk -v k="$hwm" 'BEGIN { over = k > 65536 ? "  OVER" : ""
+			printf("%-40s %10.2f %-4s (target <= 64 MiB)%s\n",
+			       "resident memory, peak: real console", k / 1024, "MiB", over) }'
 	fi
 	tmux -S "$sock" kill-server >/dev/null 2>&1 || true
 fi
