@@ -501,7 +501,7 @@ attach_db(struct store *st, int flags, struct pt_err *err)
 		               _("wrong passphrase for %s (or its first page is damaged)"), st->path);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err, _("unlock"));
-	ret = store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384", err);
+	ret = store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err);
 	if (ret != PT_OK)
 		return ret;
 	ret = query_int(st, "PRAGMA foreign_keys", &n, err);
