@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <curses.h>
+#include <menu.h>
+#include <panel.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "demo.h"
 #include "i18n.h"
@@ -380,59 +383,151 @@ show_help(struct ui *ui)
 
 static void dispatch(struct ui *ui, enum ui_action a, int key);
 
-/* The menu: every action of this screen, from the same table. */
+/* At most cols characters of s into buf (a multibyte character is not
+ * cut): libmenu will not post a menu wider than its window. */
+static void
+fit_text(char *buf, size_t len, const char *s, int cols)
+{
+	mbstate_t st;
+	size_t at = 0, sl = strlen(s);
+
+	memset(&st, 0, sizeof st);
+	for (int c = 0; c < cols && at < sl; c++) {
+		size_t r = mbrlen(s + at, sl - at, &st);
+		if (r == 0 || r == (size_t)-1 || r == (size_t)-2) {
+			memset(&st, 0, sizeof st);
+			r = 1;
+		}
+		if (at + r >= len)
+			break;
+		at += r;
+	}
+	memcpy(buf, s, at);
+	buf[at] = '\0';
+}
+
+/* The menu: every action of this screen, from the same table, on
+ * libmenu in a boxed window of its own, on a panel over the screen. */
 static void
 show_menu(struct ui *ui)
 {
 	unsigned long long allowed = allowed_actions(ui) & ~ACTBIT(ACT_MENU);
 	enum ui_action acts[ACT_MAX];
+	char names[ACT_MAX][16], descs[ACT_MAX][160];
+	ITEM *items[ACT_MAX + 1];
 	int n = 0, sel = 0;
+	size_t nb;
+	const struct ui_binding *b = ui_bindings(&nb);
 
 	for (int a = 1; a < ACT_MAX; a++)
 		if ((allowed & ACTBIT(a)) && a != ACT_UP && a != ACT_DOWN && a != ACT_PGUP &&
 		    a != ACT_PGDN && a != ACT_HOME && a != ACT_END)
 			acts[n++] = (enum ui_action)a;
+	if (n == 0)
+		return;
 	for (;;) {
-		int h = n + 2, w = 56, y, x;
+		int h = n + 2, w = 56, y, x, namew = 1;
 		if (h > LINES - 3)
 			h = LINES - 3;
-		int rows = h - 2, first = sel >= rows ? sel - rows + 1 : 0;
-		draw(ui);
-		ui_box(h, w, &y, &x, _("Menu"));
-		for (int r = 0; r < rows && first + r < n; r++) {
-			char line[128], kb[16];
-			size_t nb;
-			const struct ui_binding *b = ui_bindings(&nb);
+		if (w > COLS)
+			w = COLS;
+		y = (LINES - h) / 2;
+		x = (COLS - w) / 2;
+		for (int i = 0; i < n; i++) {
+			char kb[16];
 			const char *kn = "";
-			for (size_t i = 0; i < nb; i++)
-				if (b[i].act == acts[first + r]) {
-					kn = ui_key_name(b[i].key, kb, sizeof kb);
+			for (size_t j = 0; j < nb; j++)
+				if (b[j].act == acts[i]) {
+					kn = ui_key_name(b[j].key, kb, sizeof kb);
 					break;
 				}
-			snprintf(line, sizeof line, " %-6s %s", kn, _(ui_action_help(acts[first + r])));
-			ui_put(y + 1 + r, x + 1, w - 2,
-			       first + r == sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line, true);
+			snprintf(names[i], sizeof names[i], "%s", kn);
+			if ((int)strlen(names[i]) > namew)
+				namew = (int)strlen(names[i]);
 		}
-		refresh();
-		int k;
-		if (!ui_waitkey(ui, &k))
+		/* mark, name, a space, the description: within the box */
+		for (int i = 0; i < n; i++) {
+			fit_text(descs[i], sizeof descs[i], _(ui_action_help(acts[i])), w - 2 - 1 - namew - 1);
+			items[i] = new_item(names[i], descs[i]);
+		}
+		items[n] = NULL;
+		MENU *menu = new_menu(items);
+		WINDOW *win = newwin(h, w, y, x), *sub = win ? derwin(win, h - 2, w - 2, 1, 1) : NULL;
+		PANEL *pan = win ? new_panel(win) : NULL;
+		int k = 0;
+		bool posted = false;
+		if (menu && sub && pan) {
+			set_menu_win(menu, win);
+			set_menu_sub(menu, sub);
+			set_menu_format(menu, h - 2, 1);
+			set_menu_mark(menu, " ");
+			set_menu_fore(menu, (chtype)theme_attr(ROLE_SELECTED));
+			set_menu_back(menu, A_NORMAL);
+			box(win, 0, 0);
+			wattrset(win, theme_attr(ROLE_TITLE));
+			mvwprintw(win, 0, 2, " %s ", _("Menu"));
+			wattrset(win, A_NORMAL);
+			posted = post_menu(menu) == E_OK;
+			if (posted)
+				set_current_item(menu, items[sel]);
+		}
+		bool got = false;
+		while (posted) {
+			update_panels();
+			doupdate();
+			if (!(got = ui_waitkey(ui, &k)) || k == KEY_RESIZE)
+				break;
+			enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+			                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) |
+			                                     ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
+			                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
+			                                     ACTBIT(ACT_MENU));
+			if (a == ACT_UP)
+				menu_driver(menu, REQ_UP_ITEM);
+			else if (a == ACT_DOWN)
+				menu_driver(menu, REQ_DOWN_ITEM);
+			else if (a == ACT_PGUP)
+				menu_driver(menu, REQ_SCR_UPAGE);
+			else if (a == ACT_PGDN)
+				menu_driver(menu, REQ_SCR_DPAGE);
+			else if (a == ACT_HOME)
+				menu_driver(menu, REQ_FIRST_ITEM);
+			else if (a == ACT_END)
+				menu_driver(menu, REQ_LAST_ITEM);
+			else if (a == ACT_BACK || a == ACT_MENU || a == ACT_OPEN)
+				break;
+		}
+		if (posted)
+			sel = item_index(current_item(menu));
+		if (menu) {
+			unpost_menu(menu);
+			free_menu(menu);
+		}
+		for (int i = 0; i < n; i++)
+			if (items[i])
+				free_item(items[i]);
+		if (pan)
+			del_panel(pan);
+		if (sub)
+			delwin(sub);
+		if (win)
+			delwin(win);
+		/* what was under the menu comes back from the panel stack,
+		 * without drawing the screen again */
+		update_panels();
+		doupdate();
+		if (!posted || !got)
 			return;
-		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-		                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
-		                                     ACTBIT(ACT_MENU));
-		if (a == ACT_UP && sel > 0)
-			sel--;
-		else if (a == ACT_DOWN && sel < n - 1)
-			sel++;
-		else if (a == ACT_BACK || a == ACT_MENU)
-			break;
-		else if (a == ACT_OPEN) {
+		if (k == KEY_RESIZE) {
+			draw(ui);
+			continue;
+		}
+		if (ui_key_action(k, ACTBIT(ACT_OPEN)) == ACT_OPEN) {
 			ui->dirty = true;
 			dispatch(ui, acts[sel], 0);
-			return;
 		}
+		return;
 	}
-	ui->dirty = true;
 }
 
 bool
