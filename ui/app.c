@@ -73,19 +73,65 @@ ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 }
 
 void
-ui_put(int y, int x, int width, int attr, const char *text, bool pad)
+ui_wput(WINDOW *win, int y, int x, int width, int attr, const char *text, bool pad)
 {
 	int n = 0;
 
-	if (width <= 0 || y < 0 || y >= LINES)
+	if (width <= 0 || y < 0 || y >= getmaxy(win))
 		return;
-	attrset(attr);
-	move(y, x);
+	wattrset(win, attr);
+	wmove(win, y, x);
 	for (const char *p = text; *p && n < width; p++, n++)
-		addch((unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
+		waddch(win, (unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
 	while (pad && n++ < width)
-		addch(' ');
-	attrset(A_NORMAL);
+		waddch(win, ' ');
+	wattrset(win, A_NORMAL);
+}
+
+void
+ui_put(int y, int x, int width, int attr, const char *text, bool pad)
+{
+	ui_wput(stdscr, y, x, width, attr, text, pad);
+}
+
+WINDOW *
+ui_panel_open(int h, int w, const char *title)
+{
+	WINDOW *win;
+
+	if (h > LINES)
+		h = LINES;
+	if (w > COLS)
+		w = COLS;
+	if (h < 3 || w < 6 || !(win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2)))
+		return NULL;
+	if (!new_panel(win)) {
+		delwin(win);
+		return NULL;
+	}
+	box(win, 0, 0);
+	if (title) {
+		char t[128];
+		snprintf(t, sizeof t, " %s ", title);
+		ui_wput(win, 0, 2, w - 4, theme_attr(ROLE_TITLE), t, false);
+	}
+	return win;
+}
+
+void
+ui_panel_close(WINDOW *win)
+{
+	PANEL *p;
+
+	if (!win)
+		return;
+	for (p = panel_above(NULL); p && panel_window(p) != win; p = panel_above(p))
+		;
+	if (p)
+		del_panel(p);
+	delwin(win);
+	update_panels();
+	doupdate();
 }
 
 void
@@ -312,38 +358,48 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 	size_t first = 0;
 
 	for (;;) {
-		int h = LINES - 4, w = COLS - 8, y, x, rows;
+		int h = LINES - 4, w = COLS - 8, rows;
 		if (h > (int)n + 3)
 			h = (int)n + 3;
 		if (h < 4)
 			h = 4;
 		rows = h - 3;
-		draw(ui);
-		ui_box(h, w, &y, &x, title);
-		for (int r = 0; r < rows && first + (size_t)r < n; r++)
-			ui_put(y + 1 + r, x + 2, w - 4, A_NORMAL, lines[first + r], false);
-		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
-		       _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
-		refresh();
-		int k;
-		if (!ui_waitkey(ui, &k))
+		WINDOW *win = ui_panel_open(h, w, title);
+		if (!win)
 			return;
-		if (k == KEY_RESIZE)
-			continue;
-		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-		                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
-		if (a == ACT_DOWN && first + (size_t)rows < n)
-			first++;
-		else if (a == ACT_UP && first > 0)
-			first--;
-		else if (a == ACT_PGDN && first + (size_t)rows < n)
-			first += (size_t)rows;
-		else if (a == ACT_PGUP)
-			first = first > (size_t)rows ? first - (size_t)rows : 0;
-		else if (a == ACT_NONE)
-			break;
+		int k = 0;
+		bool got, resized = false;
+		for (;;) {
+			for (int r = 0; r < rows; r++)
+				ui_wput(win, 1 + r, 2, w - 4, A_NORMAL,
+				        first + (size_t)r < n ? lines[first + (size_t)r] : "", true);
+			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
+			        _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
+			update_panels();
+			doupdate();
+			if (!(got = ui_waitkey(ui, &k)))
+				break;
+			if ((resized = k == KEY_RESIZE))
+				break;
+			enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+			                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
+			if (a == ACT_DOWN && first + (size_t)rows < n)
+				first++;
+			else if (a == ACT_UP && first > 0)
+				first--;
+			else if (a == ACT_PGDN && first + (size_t)rows < n)
+				first += (size_t)rows;
+			else if (a == ACT_PGUP)
+				first = first > (size_t)rows ? first - (size_t)rows : 0;
+			else if (a == ACT_NONE)
+				break;
+		}
+		/* what was under the popup comes back from the panels */
+		ui_panel_close(win);
+		if (!resized)
+			return;
+		draw(ui);
 	}
-	ui->dirty = true;
 }
 
 /* The help screen: every binding of this screen, from the table. */
@@ -426,13 +482,11 @@ show_menu(struct ui *ui)
 	if (n == 0)
 		return;
 	for (;;) {
-		int h = n + 2, w = 56, y, x, namew = 1;
+		int h = n + 2, w = 56, namew = 1;
 		if (h > LINES - 3)
 			h = LINES - 3;
 		if (w > COLS)
 			w = COLS;
-		y = (LINES - h) / 2;
-		x = (COLS - w) / 2;
 		for (int i = 0; i < n; i++) {
 			char kb[16];
 			const char *kn = "";
@@ -452,21 +506,16 @@ show_menu(struct ui *ui)
 		}
 		items[n] = NULL;
 		MENU *menu = new_menu(items);
-		WINDOW *win = newwin(h, w, y, x), *sub = win ? derwin(win, h - 2, w - 2, 1, 1) : NULL;
-		PANEL *pan = win ? new_panel(win) : NULL;
+		WINDOW *win = ui_panel_open(h, w, _("Menu")), *sub = win ? derwin(win, h - 2, w - 2, 1, 1) : NULL;
 		int k = 0;
 		bool posted = false;
-		if (menu && sub && pan) {
+		if (menu && sub) {
 			set_menu_win(menu, win);
 			set_menu_sub(menu, sub);
 			set_menu_format(menu, h - 2, 1);
 			set_menu_mark(menu, " ");
 			set_menu_fore(menu, (chtype)theme_attr(ROLE_SELECTED));
 			set_menu_back(menu, A_NORMAL);
-			box(win, 0, 0);
-			wattrset(win, theme_attr(ROLE_TITLE));
-			mvwprintw(win, 0, 2, " %s ", _("Menu"));
-			wattrset(win, A_NORMAL);
 			posted = post_menu(menu) == E_OK;
 			if (posted)
 				set_current_item(menu, items[sel]);
@@ -506,16 +555,11 @@ show_menu(struct ui *ui)
 		for (int i = 0; i < n; i++)
 			if (items[i])
 				free_item(items[i]);
-		if (pan)
-			del_panel(pan);
 		if (sub)
 			delwin(sub);
-		if (win)
-			delwin(win);
 		/* what was under the menu comes back from the panel stack,
 		 * without drawing the screen again */
-		update_panels();
-		doupdate();
+		ui_panel_close(win);
 		if (!posted || !got)
 			return;
 		if (k == KEY_RESIZE) {

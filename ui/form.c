@@ -9,6 +9,7 @@
 
 #include <curses.h>
 #include <form.h>
+#include <panel.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,9 @@ choice_of(const struct ui_choice *ch, size_t nch, size_t field)
 	return NULL;
 }
 
-/* One open form: a boxed window, the form in a derived window of it, and
- * for each of the caller's fields a label, an input and a hint field. */
+/* One open form: a boxed window on a panel, the form in a derived window
+ * of it, and for each of the caller's fields a label, an input and a hint
+ * field. */
 struct fm {
 	struct ui_field *f;
 	size_t n;
@@ -116,8 +118,8 @@ destroy(struct fm *m)
 	free(m->in);
 	if (m->sub)
 		delwin(m->sub);
-	if (m->win)
-		delwin(m->win);
+	/* what was under the form comes back from the panels */
+	ui_panel_close(m->win);
 	m->form = NULL;
 	m->all = m->in = NULL;
 	m->sub = m->win = NULL;
@@ -140,32 +142,23 @@ static_text(int row, int col, int width, const char *text, int attr)
 static bool
 build(struct fm *m, const char *title, size_t cur)
 {
-	int h = (int)m->n * 2 + 7, w = COLS - 4 < 76 ? COLS - 4 : 76, fw, y, x;
+	int h = (int)m->n * 2 + 7, w = COLS - 4 < 76 ? COLS - 4 : 76, fw;
 	size_t k = 0;
 
 	if (h > LINES)
 		h = LINES;
 	if (w < LABEL_W + 8)
 		w = LABEL_W + 8;
+	if (w > COLS)
+		w = COLS;
 	fw = w - LABEL_W - 4;
-	y = (LINES - h) / 2;
-	x = (COLS - w) / 2;
 	m->h = h;
 	m->w = w;
-	if (!(m->win = newwin(h, w, y < 0 ? 0 : y, x < 0 ? 0 : x)) ||
+	if (!(m->win = ui_panel_open(h, w, title)) ||
 	    !(m->sub = derwin(m->win, (int)m->n * 2, w - 4, 2, 2)) ||
 	    !(m->all = calloc(3 * m->n + 1, sizeof *m->all)) ||
 	    !(m->in = calloc(m->n, sizeof *m->in)))
 		return false;
-	keypad(m->win, TRUE);
-	box(m->win, 0, 0);
-	if (title) {
-		char t[128];
-		snprintf(t, sizeof t, " %s ", title);
-		wattrset(m->win, theme_attr(ROLE_TITLE));
-		mvwaddnstr(m->win, 0, 2, t, w - 4);
-		wattrset(m->win, A_NORMAL);
-	}
 	for (size_t i = 0; i < m->n; i++) {
 		int row = (int)i * 2, cols = fw;
 		struct ui_field *f = &m->f[i];
@@ -280,7 +273,7 @@ paint(struct fm *m, size_t cur, const char *err, bool choice)
 	}
 	/* the stars went into the derived window: its parent must know */
 	touchwin(m->win);
-	wnoutrefresh(m->win);
+	update_panels();
 }
 
 /* A key from the curses queue: the bytes of a UTF-8 character are put
@@ -323,15 +316,18 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 
 	if (n == 0)
 		return false;
-	/* the screen below is redrawn when the form ends */
-	ui->dirty = true;
 	for (;;) {
 		if (rebuild) {
-			if (m.form)
+			if (m.form) {
+				/* resized: the screen under the form is drawn
+				 * again when the form ends */
 				read_fields(&m);
-			destroy(&m);
-			erase();
-			wnoutrefresh(stdscr);
+				wipe_masked(&m);
+				destroy(&m);
+				erase();
+				wnoutrefresh(stdscr);
+				ui->dirty = true;
+			}
 			if (!build(&m, title, cur))
 				break;
 			rebuild = false;
@@ -432,6 +428,5 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 	if (m.form && !done)
 		wipe_masked(&m);
 	destroy(&m);
-	erase();
 	return done;
 }
