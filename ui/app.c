@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include <curses.h>
+#include <menu.h>
+#include <panel.h>
 #include <errno.h>
 #include <ftw.h>
 #include <signal.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 
 #include "demo.h"
 #include "i18n.h"
@@ -70,19 +73,65 @@ ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 }
 
 void
-ui_put(int y, int x, int width, int attr, const char *text, bool pad)
+ui_wput(WINDOW *win, int y, int x, int width, int attr, const char *text, bool pad)
 {
 	int n = 0;
 
-	if (width <= 0 || y < 0 || y >= LINES)
+	if (width <= 0 || y < 0 || y >= getmaxy(win))
 		return;
-	attrset(attr);
-	move(y, x);
+	wattrset(win, attr);
+	wmove(win, y, x);
 	for (const char *p = text; *p && n < width; p++, n++)
-		addch((unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
+		waddch(win, (unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
 	while (pad && n++ < width)
-		addch(' ');
-	attrset(A_NORMAL);
+		waddch(win, ' ');
+	wattrset(win, A_NORMAL);
+}
+
+void
+ui_put(int y, int x, int width, int attr, const char *text, bool pad)
+{
+	ui_wput(stdscr, y, x, width, attr, text, pad);
+}
+
+WINDOW *
+ui_panel_open(int h, int w, const char *title)
+{
+	WINDOW *win;
+
+	if (h > LINES)
+		h = LINES;
+	if (w > COLS)
+		w = COLS;
+	if (h < 3 || w < 6 || !(win = newwin(h, w, (LINES - h) / 2, (COLS - w) / 2)))
+		return NULL;
+	if (!new_panel(win)) {
+		delwin(win);
+		return NULL;
+	}
+	box(win, 0, 0);
+	if (title) {
+		char t[128];
+		snprintf(t, sizeof t, " %s ", title);
+		ui_wput(win, 0, 2, w - 4, theme_attr(ROLE_TITLE), t, false);
+	}
+	return win;
+}
+
+void
+ui_panel_close(WINDOW *win)
+{
+	PANEL *p;
+
+	if (!win)
+		return;
+	for (p = panel_above(NULL); p && panel_window(p) != win; p = panel_above(p))
+		;
+	if (p)
+		del_panel(p);
+	delwin(win);
+	update_panels();
+	doupdate();
 }
 
 void
@@ -309,38 +358,48 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 	size_t first = 0;
 
 	for (;;) {
-		int h = LINES - 4, w = COLS - 8, y, x, rows;
+		int h = LINES - 4, w = COLS - 8, rows;
 		if (h > (int)n + 3)
 			h = (int)n + 3;
 		if (h < 4)
 			h = 4;
 		rows = h - 3;
-		draw(ui);
-		ui_box(h, w, &y, &x, title);
-		for (int r = 0; r < rows && first + (size_t)r < n; r++)
-			ui_put(y + 1 + r, x + 2, w - 4, A_NORMAL, lines[first + r], false);
-		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
-		       _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
-		refresh();
-		int k;
-		if (!ui_waitkey(ui, &k))
+		WINDOW *win = ui_panel_open(h, w, title);
+		if (!win)
 			return;
-		if (k == KEY_RESIZE)
-			continue;
-		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-		                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
-		if (a == ACT_DOWN && first + (size_t)rows < n)
-			first++;
-		else if (a == ACT_UP && first > 0)
-			first--;
-		else if (a == ACT_PGDN && first + (size_t)rows < n)
-			first += (size_t)rows;
-		else if (a == ACT_PGUP)
-			first = first > (size_t)rows ? first - (size_t)rows : 0;
-		else if (a == ACT_NONE)
-			break;
+		int k = 0;
+		bool got, resized = false;
+		for (;;) {
+			for (int r = 0; r < rows; r++)
+				ui_wput(win, 1 + r, 2, w - 4, A_NORMAL,
+				        first + (size_t)r < n ? lines[first + (size_t)r] : "", true);
+			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
+			        _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
+			update_panels();
+			doupdate();
+			if (!(got = ui_waitkey(ui, &k)))
+				break;
+			if ((resized = k == KEY_RESIZE))
+				break;
+			enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+			                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
+			if (a == ACT_DOWN && first + (size_t)rows < n)
+				first++;
+			else if (a == ACT_UP && first > 0)
+				first--;
+			else if (a == ACT_PGDN && first + (size_t)rows < n)
+				first += (size_t)rows;
+			else if (a == ACT_PGUP)
+				first = first > (size_t)rows ? first - (size_t)rows : 0;
+			else if (a == ACT_NONE)
+				break;
+		}
+		/* what was under the popup comes back from the panels */
+		ui_panel_close(win);
+		if (!resized)
+			return;
+		draw(ui);
 	}
-	ui->dirty = true;
 }
 
 /* The help screen: every binding of this screen, from the table. */
@@ -380,59 +439,139 @@ show_help(struct ui *ui)
 
 static void dispatch(struct ui *ui, enum ui_action a, int key);
 
-/* The menu: every action of this screen, from the same table. */
+/* At most cols characters of s into buf (a multibyte character is not
+ * cut): libmenu will not post a menu wider than its window. */
+static void
+fit_text(char *buf, size_t len, const char *s, int cols)
+{
+	mbstate_t st;
+	size_t at = 0, sl = strlen(s);
+
+	memset(&st, 0, sizeof st);
+	for (int c = 0; c < cols && at < sl; c++) {
+		size_t r = mbrlen(s + at, sl - at, &st);
+		if (r == 0 || r == (size_t)-1 || r == (size_t)-2) {
+			memset(&st, 0, sizeof st);
+			r = 1;
+		}
+		if (at + r >= len)
+			break;
+		at += r;
+	}
+	memcpy(buf, s, at);
+	buf[at] = '\0';
+}
+
+/* The menu: every action of this screen, from the same table, on
+ * libmenu in a boxed window of its own, on a panel over the screen. */
 static void
 show_menu(struct ui *ui)
 {
 	unsigned long long allowed = allowed_actions(ui) & ~ACTBIT(ACT_MENU);
 	enum ui_action acts[ACT_MAX];
+	char names[ACT_MAX][16], descs[ACT_MAX][160];
+	ITEM *items[ACT_MAX + 1];
 	int n = 0, sel = 0;
+	size_t nb;
+	const struct ui_binding *b = ui_bindings(&nb);
 
 	for (int a = 1; a < ACT_MAX; a++)
 		if ((allowed & ACTBIT(a)) && a != ACT_UP && a != ACT_DOWN && a != ACT_PGUP &&
 		    a != ACT_PGDN && a != ACT_HOME && a != ACT_END)
 			acts[n++] = (enum ui_action)a;
+	if (n == 0)
+		return;
 	for (;;) {
-		int h = n + 2, w = 56, y, x;
+		int h = n + 2, w = 56, namew = 1;
 		if (h > LINES - 3)
 			h = LINES - 3;
-		int rows = h - 2, first = sel >= rows ? sel - rows + 1 : 0;
-		draw(ui);
-		ui_box(h, w, &y, &x, _("Menu"));
-		for (int r = 0; r < rows && first + r < n; r++) {
-			char line[128], kb[16];
-			size_t nb;
-			const struct ui_binding *b = ui_bindings(&nb);
+		if (w > COLS)
+			w = COLS;
+		for (int i = 0; i < n; i++) {
+			char kb[16];
 			const char *kn = "";
-			for (size_t i = 0; i < nb; i++)
-				if (b[i].act == acts[first + r]) {
-					kn = ui_key_name(b[i].key, kb, sizeof kb);
+			for (size_t j = 0; j < nb; j++)
+				if (b[j].act == acts[i]) {
+					kn = ui_key_name(b[j].key, kb, sizeof kb);
 					break;
 				}
-			snprintf(line, sizeof line, " %-6s %s", kn, _(ui_action_help(acts[first + r])));
-			ui_put(y + 1 + r, x + 1, w - 2,
-			       first + r == sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line, true);
+			snprintf(names[i], sizeof names[i], "%s", kn);
+			if ((int)strlen(names[i]) > namew)
+				namew = (int)strlen(names[i]);
 		}
-		refresh();
-		int k;
-		if (!ui_waitkey(ui, &k))
+		/* mark, name, a space, the description: within the box */
+		for (int i = 0; i < n; i++) {
+			fit_text(descs[i], sizeof descs[i], _(ui_action_help(acts[i])), w - 2 - 1 - namew - 1);
+			items[i] = new_item(names[i], descs[i]);
+		}
+		items[n] = NULL;
+		MENU *menu = new_menu(items);
+		WINDOW *win = ui_panel_open(h, w, _("Menu")), *sub = win ? derwin(win, h - 2, w - 2, 1, 1) : NULL;
+		int k = 0;
+		bool posted = false;
+		if (menu && sub) {
+			set_menu_win(menu, win);
+			set_menu_sub(menu, sub);
+			set_menu_format(menu, h - 2, 1);
+			set_menu_mark(menu, " ");
+			set_menu_fore(menu, (chtype)theme_attr(ROLE_SELECTED));
+			set_menu_back(menu, A_NORMAL);
+			posted = post_menu(menu) == E_OK;
+			if (posted)
+				set_current_item(menu, items[sel]);
+		}
+		bool got = false;
+		while (posted) {
+			update_panels();
+			doupdate();
+			if (!(got = ui_waitkey(ui, &k)) || k == KEY_RESIZE)
+				break;
+			enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+			                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) |
+			                                     ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
+			                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
+			                                     ACTBIT(ACT_MENU));
+			if (a == ACT_UP)
+				menu_driver(menu, REQ_UP_ITEM);
+			else if (a == ACT_DOWN)
+				menu_driver(menu, REQ_DOWN_ITEM);
+			else if (a == ACT_PGUP)
+				menu_driver(menu, REQ_SCR_UPAGE);
+			else if (a == ACT_PGDN)
+				menu_driver(menu, REQ_SCR_DPAGE);
+			else if (a == ACT_HOME)
+				menu_driver(menu, REQ_FIRST_ITEM);
+			else if (a == ACT_END)
+				menu_driver(menu, REQ_LAST_ITEM);
+			else if (a == ACT_BACK || a == ACT_MENU || a == ACT_OPEN)
+				break;
+		}
+		if (posted)
+			sel = item_index(current_item(menu));
+		if (menu) {
+			unpost_menu(menu);
+			free_menu(menu);
+		}
+		for (int i = 0; i < n; i++)
+			if (items[i])
+				free_item(items[i]);
+		if (sub)
+			delwin(sub);
+		/* what was under the menu comes back from the panel stack,
+		 * without drawing the screen again */
+		ui_panel_close(win);
+		if (!posted || !got)
 			return;
-		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-		                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
-		                                     ACTBIT(ACT_MENU));
-		if (a == ACT_UP && sel > 0)
-			sel--;
-		else if (a == ACT_DOWN && sel < n - 1)
-			sel++;
-		else if (a == ACT_BACK || a == ACT_MENU)
-			break;
-		else if (a == ACT_OPEN) {
+		if (k == KEY_RESIZE) {
+			draw(ui);
+			continue;
+		}
+		if (ui_key_action(k, ACTBIT(ACT_OPEN)) == ACT_OPEN) {
 			ui->dirty = true;
 			dispatch(ui, acts[sel], 0);
-			return;
 		}
+		return;
 	}
-	ui->dirty = true;
 }
 
 bool

@@ -1,8 +1,13 @@
 /* dialog.c - boxes for the actions: a question under what will happen,
- * and a progress box drawn while something runs (no key is read then). */
+ * and a progress box drawn while something runs (no key is read then).
+ *
+ * The progress box is drawn on the screen itself (stdscr, which the main
+ * loop draws again afterwards): it stays while the caller works, and a
+ * panel left in the deck for it would come back over later screens. */
 #include "config.h"
 
 #include <curses.h>
+#include <panel.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -41,20 +46,43 @@ dialog_show(struct ui *ui, const char *title, const char *const *lines, size_t n
 	refresh();
 }
 
+/* The question is on a panel of its own: the answer puts back what was
+ * under it (the screen, a form, a progress box) without drawing it
+ * again. */
 bool
 dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
            const char *question)
 {
 	char q[256];
+	int rows = (int)n, h, w = COLS - 4 < 76 ? COLS - 4 : 76, k, yes = 0;
+	WINDOW *win;
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
+	if (rows > LINES - 4)
+		rows = LINES - 4;
+	h = rows + 4;
+	if (!(win = ui_panel_open(h, w, title)))
+		return false;
 	for (;;) {
-		int k, yes;
-		draw_lines(ui, title, lines, n, q, ROLE_ALERT);
-		refresh();
+		for (int r = 0; r < rows; r++)
+			ui_wput(win, 1 + r, 2, w - 4, A_NORMAL, lines[r], false);
+		ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_ALERT), q, false);
+		update_panels();
+		doupdate();
 		if (!ui_waitkey(ui, &k))
-			return false;
+			break;
+		if (k == KEY_RESIZE) {
+			/* the box moves to the new middle; the screen under
+			 * it is drawn again by the caller */
+			ui->dirty = true;
+			ui_panel_close(win);
+			if (!(win = ui_panel_open(h, w, title)))
+				return false;
+			continue;
+		}
 		if ((yes = ui_yes_no(k)) >= 0)
-			return yes;
+			break;
 	}
+	ui_panel_close(win);
+	return yes > 0;
 }

@@ -1,14 +1,25 @@
-/* form.c - a boxed form: labelled fields, a message in place, nothing
- * stored until the submit callback accepts it. */
+/* form.c - a boxed form on libform: labelled fields, a message in place,
+ * nothing stored until the submit callback accepts it.
+ *
+ * The caller's struct ui_field buffers stay the truth between keys that
+ * matter: they are read back from libform before a choice's changed()
+ * callback and before submit, and written into libform again when the
+ * callback changed them. */
 #include "config.h"
 
 #include <curses.h>
+#include <form.h>
+#include <panel.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "i18n.h"
 #include "secmem.h"
 #include "view.h"
+
+#define LABEL_W 14
 
 static const struct ui_choice *
 choice_of(const struct ui_choice *ch, size_t nch, size_t field)
@@ -19,6 +30,21 @@ choice_of(const struct ui_choice *ch, size_t nch, size_t field)
 	return NULL;
 }
 
+/* One open form: a boxed window on a panel, the form in a derived window
+ * of it, and for each of the caller's fields a label, an input and a hint
+ * field. */
+struct fm {
+	struct ui_field *f;
+	size_t n;
+	const struct ui_choice *ch;
+	size_t nch;
+	WINDOW *win, *sub;
+	FIELD **all;     /* 3 * n + 1, NULL-terminated as new_form wants */
+	FIELD **in;      /* the inputs, in the caller's order */
+	FORM *form;
+	int h, w;
+};
+
 bool
 ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_submit submit,
         void *ud)
@@ -26,113 +52,381 @@ ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_
 	return ui_form_choices(ui, title, f, n, NULL, 0, submit, ud);
 }
 
+/* A choice field shows "< value >": the arrows say it cycles. */
+static void
+show_choice(struct fm *m, size_t i)
+{
+	char c[160];
+
+	snprintf(c, sizeof c, "< %s >", m->f[i].buf);
+	set_field_buffer(m->in[i], 0, c);
+}
+
+/* libform pads a buffer with blanks: what was typed is the text without
+ * them (a secret cannot end in a blank here). */
+static void
+read_field(struct fm *m, size_t i)
+{
+	const char *b = field_buffer(m->in[i], 0);
+	size_t l = b ? strlen(b) : 0;
+
+	while (l > 0 && b[l - 1] == ' ')
+		l--;
+	if (l >= m->f[i].len)
+		l = m->f[i].len - 1;
+	memcpy(m->f[i].buf, b, l);
+	m->f[i].buf[l] = '\0';
+}
+
+/* Every typed field back into the caller's buffers (libform's buffer of
+ * the current field is brought up to date by REQ_VALIDATION first). */
+static void
+read_fields(struct fm *m)
+{
+	form_driver(m->form, REQ_VALIDATION);
+	for (size_t i = 0; i < m->n; i++)
+		if (!choice_of(m->ch, m->nch, i))
+			read_field(m, i);
+}
+
+/* Secrets typed into a masked field live in libform's buffer: once they
+ * are in the caller's secure buffer, the field is set to "".  What this
+ * cannot reach stays in ncurses' own heap until it is reused: the
+ * blocks a growing (dynamic) field left behind when it was reallocated,
+ * ncursesw's multibyte copy that field_buffer() returned, the cells of
+ * the field's window and the cells of curscr (blanks there, the field is
+ * not O_PUBLIC).  libform has no hook to wipe those. */
+static void
+wipe_masked(struct fm *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->f[i].masked)
+			set_field_buffer(m->in[i], 0, "");
+}
+
+static void
+destroy(struct fm *m)
+{
+	if (m->form) {
+		unpost_form(m->form);
+		free_form(m->form);
+	}
+	if (m->all)
+		for (size_t i = 0; m->all[i]; i++)
+			free_field(m->all[i]);
+	free(m->all);
+	free(m->in);
+	if (m->sub)
+		delwin(m->sub);
+	/* what was under the form comes back from the panels */
+	ui_panel_close(m->win);
+	m->form = NULL;
+	m->all = m->in = NULL;
+	m->sub = m->win = NULL;
+}
+
+static FIELD *
+static_text(int row, int col, int width, const char *text, int attr)
+{
+	FIELD *t = new_field(1, width, row, col, 0, 0);
+
+	if (!t)
+		return NULL;
+	field_opts_off(t, O_ACTIVE | O_EDIT);
+	set_field_fore(t, (chtype)attr);
+	set_field_back(t, (chtype)attr);
+	set_field_buffer(t, 0, text ? text : "");
+	return t;
+}
+
+static bool
+build(struct fm *m, const char *title, size_t cur)
+{
+	int h = (int)m->n * 2 + 7, w = COLS - 4 < 76 ? COLS - 4 : 76, fw;
+	size_t k = 0;
+
+	if (h > LINES)
+		h = LINES;
+	if (w < LABEL_W + 8)
+		w = LABEL_W + 8;
+	if (w > COLS)
+		w = COLS;
+	fw = w - LABEL_W - 4;
+	m->h = h;
+	m->w = w;
+	if (!(m->win = ui_panel_open(h, w, title)) ||
+	    !(m->sub = derwin(m->win, (int)m->n * 2, w - 4, 2, 2)) ||
+	    !(m->all = calloc(3 * m->n + 1, sizeof *m->all)) ||
+	    !(m->in = calloc(m->n, sizeof *m->in)))
+		return false;
+	for (size_t i = 0; i < m->n; i++) {
+		int row = (int)i * 2, cols = fw;
+		struct ui_field *f = &m->f[i];
+		bool choice = choice_of(m->ch, m->nch, i) != NULL;
+		FIELD *in;
+
+		if (!(m->all[k++] = static_text(row, 0, LABEL_W, f->label, A_NORMAL)))
+			return false;
+		/* a buffer shorter than the room has a field of its size, a
+		 * longer one a field that scrolls up to the buffer's size */
+		if (!choice && f->len - 1 < (size_t)fw)
+			cols = f->len > 1 ? (int)f->len - 1 : 1;
+		if (!(in = m->all[k++] = m->in[i] = new_field(1, cols, row, LABEL_W, 0, 0)))
+			return false;
+		field_opts_off(in, O_BLANK | O_AUTOSKIP | O_WRAP);
+		if (choice) {
+			/* nothing is typed there: Left/Right cycle the value */
+			field_opts_off(in, O_EDIT);
+			show_choice(m, i);
+		} else {
+			if (f->len - 1 > (size_t)fw) {
+				field_opts_off(in, O_STATIC);
+				set_max_field(in, (int)f->len - 1);
+			}
+			if (f->masked)
+				field_opts_off(in, O_PUBLIC);
+			set_field_buffer(in, 0, f->buf);
+		}
+		if (f->hint && !(m->all[k++] = static_text(row + 1, LABEL_W, fw, f->hint,
+		                                            theme_attr(ROLE_HINT))))
+			return false;
+	}
+	if (!(m->form = new_form(m->all)))
+		return false;
+	set_form_win(m->form, m->win);
+	set_form_sub(m->form, m->sub);
+	if (post_form(m->form) != E_OK)
+		return false;
+	set_current_field(m->form, m->in[cur]);
+	form_driver(m->form, REQ_END_FIELD);
+	return true;
+}
+
+/* The current field stands out, the others are underlined; a masked
+ * field shows a star per character (libform shows nothing of a field
+ * that is not O_PUBLIC). */
+static void
+paint(struct fm *m, size_t cur, const char *err, bool choice)
+{
+	int ew = m->w - 4, cut = (int)strlen(err), cy = 0, cx = 0;
+
+	for (size_t i = 0; i < m->n; i++) {
+		int a = i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE;
+		set_field_fore(m->in[i], (chtype)a);
+		set_field_back(m->in[i], (chtype)a);
+		/* the label of the current field in bold */
+		set_field_fore(m->all[field_index(m->in[i]) - 1], i == cur ? A_BOLD : A_NORMAL);
+		set_field_back(m->all[field_index(m->in[i]) - 1], i == cur ? A_BOLD : A_NORMAL);
+	}
+	/* libform's buffer of the current field is brought up to date */
+	if (m->f[cur].masked)
+		form_driver(m->form, REQ_VALIDATION);
+	for (size_t i = 0; i < m->n; i++) {
+		int cols, rows, row, col;
+		if (!m->f[i].masked)
+			continue;
+		field_info(m->in[i], &rows, &cols, &row, &col, NULL, NULL);
+		const char *b = field_buffer(m->in[i], 0);
+		int bl = b ? (int)strlen(b) : 0, l = 0;
+		while (bl > 0 && b[bl - 1] == ' ')
+			bl--;
+		/* a star per character, not per byte */
+		mbstate_t st;
+		memset(&st, 0, sizeof st);
+		for (int at = 0; at < bl; l++) {
+			size_t r = mbrlen(b + at, (size_t)(bl - at), &st);
+			if (r == 0 || r == (size_t)-1 || r == (size_t)-2) {
+				memset(&st, 0, sizeof st);
+				r = 1;
+			}
+			at += (int)r;
+		}
+		wattrset(m->sub, i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE);
+		for (int c = 0; c < cols; c++)
+			mvwaddch(m->sub, row, col + c, c < l && c < cols - 1 ? '*' : ' ');
+		wattrset(m->sub, A_NORMAL);
+		if (i == cur) {
+			cy = row;
+			cx = col + (l < cols - 1 ? l : cols - 1);
+		}
+	}
+	/* the message in place, on two lines when it needs them */
+	if (cut > ew) {
+		cut = ew;
+		while (cut > ew / 2 && err[cut] != ' ')
+			cut--;
+	}
+	const char *rest = err[cut] == ' ' ? err + cut + 1 : err + cut;
+	const char *hint = choice ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
+	                          : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
+	wattrset(m->win, theme_attr(ROLE_ALERT));
+	mvwprintw(m->win, m->h - 4, 2, "%-*.*s", ew, cut, err);
+	mvwprintw(m->win, m->h - 3, 2, "%-*.*s", ew, ew, rest);
+	wattrset(m->win, theme_attr(ROLE_HINT));
+	mvwprintw(m->win, m->h - 2, 2, "%-*.*s", ew, ew, hint);
+	wattrset(m->win, A_NORMAL);
+	if (m->f[cur].masked) {
+		wmove(m->sub, cy, cx);
+		wcursyncup(m->sub);
+	} else {
+		pos_form_cursor(m->form);
+	}
+	/* the stars went into the derived window: its parent must know */
+	touchwin(m->win);
+	update_panels();
+}
+
+/* A key from the curses queue: the bytes of a UTF-8 character are put
+ * together into one wide character for form_driver_w. */
+static int
+feed_text(struct fm *m, int k)
+{
+	char mb[8];
+	size_t l = 0;
+	wchar_t wc;
+	mbstate_t st;
+
+	mb[l++] = (char)k;
+	for (;;) {
+		memset(&st, 0, sizeof st);
+		size_t r = mbrtowc(&wc, mb, l, &st);
+		if (r == (size_t)-2 && l < sizeof mb) {
+			int c;
+			timeout(50);
+			if ((c = getch()) == ERR)
+				return E_UNKNOWN_COMMAND;
+			mb[l++] = (char)c;
+			continue;
+		}
+		if (r == (size_t)-1 || r == (size_t)-2)
+			return E_UNKNOWN_COMMAND;
+		break;
+	}
+	return form_driver_w(m->form, OK, wc);
+}
+
 bool
 ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
                 const struct ui_choice *ch, size_t nch, ui_form_submit submit, void *ud)
 {
+	struct fm m = { .f = f, .n = n, .ch = ch, .nch = nch };
 	size_t cur = 0;
 	char err[256] = "";
+	bool done = false, rebuild = true;
 
+	if (n == 0)
+		return false;
 	for (;;) {
-		int h = (int)n * 2 + 7, w = COLS - 4 < 76 ? COLS - 4 : 76, y, x, lw = 14, cy = 0, cx = 0;
-
-		dialog_box(ui, h, w, &y, &x, title);
-		for (size_t i = 0; i < n; i++) {
-			int fy = y + 2 + (int)i * 2, fw = w - lw - 4;
-			size_t len = strlen(f[i].buf);
-			ui_put(fy, x + 2, lw, i == cur ? (int)A_BOLD : (int)A_NORMAL, f[i].label, false);
-			move(fy, x + 2 + lw);
-			attrset(i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE);
-			size_t skip = len >= (size_t)fw ? len - (size_t)fw + 1 : 0;
-			if (choice_of(ch, nch, i)) {
-				/* a choice: < value >, the arrows say it cycles */
-				char c[160];
-				snprintf(c, sizeof c, "< %s >", f[i].buf);
-				len = strlen(c) - 2;
-				skip = 0;
-				ui_put(fy, x + 2 + lw, fw, i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE,
-				       c, true);
-			} else {
-				for (int c = 0; c < fw; c++) {
-					size_t k = skip + (size_t)c;
-					addch(k < len ? (f[i].masked ? '*' : (chtype)(unsigned char)f[i].buf[k]) : ' ');
-				}
+		if (rebuild) {
+			if (m.form) {
+				/* resized: the screen under the form is drawn
+				 * again when the form ends */
+				read_fields(&m);
+				wipe_masked(&m);
+				destroy(&m);
+				erase();
+				wnoutrefresh(stdscr);
+				ui->dirty = true;
 			}
-			attrset(A_NORMAL);
-			if (i == cur) {
-				cy = fy;
-				cx = x + 2 + lw + (int)(len - skip);
-			}
-			if (f[i].hint)
-				ui_put(fy + 1, x + 2 + lw, fw, theme_attr(ROLE_HINT), f[i].hint, false);
+			if (!build(&m, title, cur))
+				break;
+			rebuild = false;
 		}
-		/* the message in place, on two lines when it needs them */
-		int ew = w - 4, cut = (int)strlen(err);
-		if (cut > ew) {
-			cut = ew;
-			while (cut > ew / 2 && err[cut] != ' ')
-				cut--;
-		}
-		char first[256];
-		snprintf(first, sizeof first, "%.*s", cut, err);
-		ui_put(y + h - 4, x + 2, ew, theme_attr(ROLE_ALERT), first, false);
-		ui_put(y + h - 3, x + 2, ew, theme_attr(ROLE_ALERT), err[cut] == ' ' ? err + cut + 1 : err + cut,
-		       false);
-		ui_put(y + h - 2, x + 2, w - 4, theme_attr(ROLE_HINT),
-		       choice_of(ch, nch, cur) ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
-		                      : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels"),
-		       false);
-		move(cy, cx);
-		int k;
-		if (!ui_waitkey_cursor(ui, &k))
-			return false;
-		size_t len = strlen(f[cur].buf);
-		if (k == 27 || k == KEY_F(10))
-			return false;
-		if (k == KEY_RESIZE)
-			continue;
 		const struct ui_choice *c = choice_of(ch, nch, cur);
+		paint(&m, cur, err, c != NULL);
+		curs_set(1);
+		doupdate();
+		int k;
+		bool got = ui_waitkey(ui, &k);
+		curs_set(0);
+		if (!got || k == 27 || k == KEY_F(10))
+			break;
+		if (k == KEY_RESIZE) {
+			rebuild = true;
+			continue;
+		}
 		if (c && (k == KEY_LEFT || k == KEY_RIGHT || k == ' ' || k == 'h' || k == 'l')) {
-			size_t at = 0, m = c->n;
-			while (at < m && strcmp(c->choices[at], f[cur].buf) != 0)
+			size_t at = 0, nc = c->n;
+			while (at < nc && strcmp(c->choices[at], f[cur].buf) != 0)
 				at++;
-			if (at == m)
+			if (at == nc)
 				at = 0;
 			else if (k == KEY_LEFT || k == 'h')
-				at = (at + m - 1) % m;
+				at = (at + nc - 1) % nc;
 			else
-				at = (at + 1) % m;
+				at = (at + 1) % nc;
 			snprintf(f[cur].buf, f[cur].len, "%s", c->choices[at]);
+			show_choice(&m, cur);
 			err[0] = '\0';
-			if (c->changed)
+			if (c->changed) {
+				/* the callback reads and may set the other fields */
+				read_fields(&m);
 				c->changed(f, n, cur, ud);
+				for (size_t i = 0; i < n; i++)
+					if (choice_of(ch, nch, i))
+						show_choice(&m, i);
+					else if (!f[i].masked)
+						set_field_buffer(m.in[i], 0, f[i].buf);
+				form_driver(m.form, REQ_END_FIELD);
+			}
 			continue;
 		}
+		size_t to = cur;
 		if (k == '\t' || k == KEY_DOWN)
-			cur = (cur + 1) % n;
+			to = (cur + 1) % n;
 		else if (k == KEY_UP || k == KEY_BTAB)
-			cur = (cur + n - 1) % n;
+			to = (cur + n - 1) % n;
 		else if (k == '\r' || k == '\n' || k == KEY_ENTER) {
 			if (cur + 1 < n) {
-				cur++;
+				to = cur + 1;
+			} else {
+				err[0] = '\0';
+				read_fields(&m);
+				wipe_masked(&m);
+				int bad = submit(ui, f, n, err, sizeof err, ud);
+				if (bad < 0) {
+					done = true;
+					break;
+				}
+				/* the form stays: what the caller kept of a
+				 * secret is typed there again */
+				for (size_t i = 0; i < n; i++)
+					if (f[i].masked)
+						set_field_buffer(m.in[i], 0, f[i].buf);
+				if ((size_t)bad < n)
+					to = (size_t)bad;
+				set_current_field(m.form, m.in[to]);
+				form_driver(m.form, REQ_END_FIELD);
+				cur = to;
 				continue;
 			}
-			err[0] = '\0';
-			int bad = submit(ui, f, n, err, sizeof err, ud);
-			if (bad < 0)
-				return true;
-			if ((size_t)bad < n)
-				cur = (size_t)bad;
 		} else if (c) {
 			continue; /* a choice is not typed */
 		} else if (k == KEY_BACKSPACE || k == 127 || k == 8) {
-			if (len > 0)
-				f[cur].buf[len - 1] = '\0';
+			form_driver(m.form, REQ_DEL_PREV);
 		} else if (k == 21) {
-			secmem_wipe(f[cur].buf, f[cur].len);
-		} else if (k >= 32 && k < 256 && len + 1 < f[cur].len) {
-			f[cur].buf[len] = (char)k;
-			f[cur].buf[len + 1] = '\0';
+			form_driver(m.form, REQ_CLR_FIELD);
+		} else if (k == KEY_DC) {
+			form_driver(m.form, REQ_DEL_CHAR);
+		} else if (k == KEY_LEFT && !f[cur].masked) {
+			form_driver(m.form, REQ_LEFT_CHAR);
+		} else if (k == KEY_RIGHT && !f[cur].masked) {
+			form_driver(m.form, REQ_RIGHT_CHAR);
+		} else if (k == KEY_HOME && !f[cur].masked) {
+			form_driver(m.form, REQ_BEG_FIELD);
+		} else if (k == KEY_END) {
+			form_driver(m.form, REQ_END_FIELD);
+		} else if (k >= 32 && k < 256 && k != 127) {
+			feed_text(&m, k);
+		}
+		if (to != cur) {
+			set_current_field(m.form, m.in[to]);
+			form_driver(m.form, REQ_END_FIELD);
+			cur = to;
 		}
 	}
+	if (m.form && !done)
+		wipe_masked(&m);
+	destroy(&m);
+	return done;
 }

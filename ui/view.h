@@ -3,6 +3,7 @@
 #ifndef PASSTORE_UI_VIEW_H
 #define PASSTORE_UI_VIEW_H
 
+#include <curses.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -70,6 +71,14 @@ void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 void ui_lock(struct ui *ui);
 /* One line at (y, x), cut to width, padded with spaces when pad. */
 void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
+/* The same in a window (stdscr for ui_put). */
+void ui_wput(WINDOW *win, int y, int x, int width, int attr, const char *text, bool pad);
+/* A boxed window of h x w (at most the screen) in the middle of the
+ * screen, on a panel of its own above the others; NULL when curses has
+ * no room.  ui_panel_close removes it and puts back what was under it
+ * (update_panels, doupdate): the screen below is not drawn again. */
+WINDOW *ui_panel_open(int h, int w, const char *title);
+void ui_panel_close(WINDOW *win);
 /* A framed, blanked box of h x w (at most the screen) in the middle of
  * the screen, over what is drawn there; its top-left corner in *y, *x. */
 void ui_box(int h, int w, int *y, int *x, const char *title);
