@@ -85,7 +85,7 @@ read_fields(struct fm *m)
 {
 	form_driver(m->form, REQ_VALIDATION);
 	for (size_t i = 0; i < m->n; i++)
-		if (!choice_of(m->ch, m->nch, i))
+		if (!choice_of(m->ch, m->nch, i) && !m->f[i].masked)
 			read_field(m, i);
 }
 
@@ -183,9 +183,12 @@ build(struct fm *m, const char *title, size_t cur)
 				field_opts_off(in, O_STATIC);
 				set_max_field(in, (int)f->len - 1);
 			}
+			/* a masked field's text never enters libform: it is
+			 * typed into the caller's (secure) buffer directly */
 			if (f->masked)
 				field_opts_off(in, O_PUBLIC);
-			set_field_buffer(in, 0, f->buf);
+			else
+				set_field_buffer(in, 0, f->buf);
 		}
 		if (f->hint && !(m->all[k++] = static_text(row + 1, LABEL_W, fw, f->hint,
 		                                            theme_attr(ROLE_HINT))))
@@ -226,10 +229,8 @@ paint(struct fm *m, size_t cur, const char *err, bool choice)
 		if (!m->f[i].masked)
 			continue;
 		field_info(m->in[i], &rows, &cols, &row, &col, NULL, NULL);
-		const char *b = field_buffer(m->in[i], 0);
-		int bl = b ? (int)strlen(b) : 0, l = 0;
-		while (bl > 0 && b[bl - 1] == ' ')
-			bl--;
+		const char *b = m->f[i].buf;
+		int bl = (int)strlen(b), l = 0;
 		/* a star per character, not per byte */
 		mbstate_t st;
 		memset(&st, 0, sizeof st);
@@ -388,11 +389,8 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 					done = true;
 					break;
 				}
-				/* the form stays: what the caller kept of a
-				 * secret is typed there again */
-				for (size_t i = 0; i < n; i++)
-					if (f[i].masked)
-						set_field_buffer(m.in[i], 0, f[i].buf);
+				/* the form stays (a masked field shows what the
+				 * caller kept of its secret) */
 				if ((size_t)bad < n)
 					to = (size_t)bad;
 				set_current_field(m.form, m.in[to]);
@@ -402,6 +400,22 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 			}
 		} else if (c) {
 			continue; /* a choice is not typed */
+		} else if (f[cur].masked) {
+			/* typed straight into the caller's buffer: no copy in
+			 * libform, and trailing blanks are kept */
+			size_t l = strlen(f[cur].buf);
+			if (k == KEY_BACKSPACE || k == 127 || k == 8) {
+				/* the last character, all of its bytes */
+				while (l > 0 && ((unsigned char)f[cur].buf[l - 1] & 0xC0) == 0x80)
+					f[cur].buf[--l] = '\0';
+				if (l > 0)
+					f[cur].buf[--l] = '\0';
+			} else if (k == 21) {
+				explicit_bzero(f[cur].buf, f[cur].len);
+			} else if (k >= 32 && k < 256 && k != 127 && l + 1 < f[cur].len) {
+				f[cur].buf[l++] = (char)k;
+				f[cur].buf[l] = '\0';
+			}
 		} else if (k == KEY_BACKSPACE || k == 127 || k == 8) {
 			form_driver(m.form, REQ_DEL_PREV);
 		} else if (k == 21) {
