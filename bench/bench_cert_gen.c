@@ -215,6 +215,9 @@ cmd_report(const char *db, long n)
 	sqlite3_finalize(k);
 	sqlite3_finalize(c);
 	sqlite3_finalize(d);
+	/* written behind the import path: into the console's listing */
+	if (cert_list_sync(st, NULL, &err) != PT_OK)
+		die("listing", err.detail);
 	if (store_commit(st, &err) != PT_OK)
 		die("commit", err.detail);
 	store_close(&st);

@@ -25,6 +25,7 @@
 
 #include "inventory.h"
 #include "model.h"
+#include "cert.h"
 #include "store.h"
 
 #define PASS "bench passphrase"
@@ -138,6 +139,9 @@ make(const char *db, long n)
 	sqlite3_finalize(c);
 	sqlite3_finalize(d);
 	gnutls_free(der.data);
+	/* written behind the import path: into the console's listing */
+	if (cert_list_sync(st, NULL, &err) != PT_OK)
+		die("listing", err.detail);
 	if (store_commit(st, &err) != PT_OK)
 		die("commit", err.detail);
 	store_close(&st);

@@ -48,6 +48,7 @@
 #include "browse.h"
 #include "kdf.h"
 #include "model.h"
+#include "cert.h"
 #include "store.h"
 #include "theme.h"
 #include "view.h"
@@ -148,6 +149,9 @@ cmd_gen(const char *db, long hosts, long certs)
 	sqlite3_finalize(k);
 	sqlite3_finalize(c);
 	sqlite3_finalize(d);
+	/* written behind the import path: into the console's listing */
+	if (cert_list_sync(st, NULL, &err) != PT_OK)
+		die("listing", err.detail);
 	if (store_commit(st, &err) != PT_OK)
 		die("commit", err.detail);
 	store_close(&st);

@@ -135,4 +135,12 @@ enum pt_status cert_status_foreach(struct store *st, const char *fqdn, bool all,
                                    int (*cb)(const struct cert_status *cs, void *ud), void *ud,
                                    struct pt_err *err);
 
+/* ---- the console's listing ----------------------------------------------- */
+
+/* Certificates stored behind passtore's back (tests, benchmarks, a
+ * repaired store) into the listing the certificates screen reads; the
+ * import path lists what it stores itself.  *added (may be NULL) gets
+ * their number.  Inside the caller's transaction. */
+enum pt_status cert_list_sync(struct store *st, size_t *added, struct pt_err *err);
+
 #endif

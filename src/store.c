@@ -63,6 +63,7 @@ static const char *const migrations[] = {
 	migrate_4_sql,
 	migrate_5_sql,
 	migrate_6_sql,
+	migrate_7_sql,
 };
 
 char *
