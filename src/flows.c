@@ -660,11 +660,6 @@ find_flow(const char *purpose, const char *target, struct pt_err *err)
 	return NULL;
 }
 
-bool
-transfer_has_flow(const char *purpose)
-{
-	return find_flow(purpose, "-", NULL) != NULL;
-}
 
 enum pt_status
 transfer_plan(struct store *st, const char *purpose, const char *target, struct transfer_plan *p,

@@ -145,10 +145,8 @@ struct transfer_opts {
 	void (*fetched)(const struct fetch_report *r, void *ud);
 	void *fetched_ud;
 };
-/* Whether this build has the flow `purpose`.  A new flow (the Grid
- * "push" and "fetch-vo") is one row of the table in flows.c: its plan and
- * its run; the console finds it by name. */
-bool transfer_has_flow(const char *purpose);
+/* A flow is one row of the table in flows.c (its plan and its run); the
+ * console finds it by name. */
 /* Run the flow `purpose` for target (as for transfer_plan): one window.
  * PT_USAGE for a flow this build does not have. */
 enum pt_status transfer_flow(struct store *st, const char *purpose, const char *target,

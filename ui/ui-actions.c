@@ -306,19 +306,17 @@ out:
 
 /* ---- the network actions ---- */
 
-enum target_kind { TARGET_NONE, TARGET_HOST, TARGET_VO };
-
 struct net_action {
 	enum ui_action act;
 	const char *purpose;     /* transfer_flow's name */
-	enum target_kind target;
+	bool host_target;        /* the target is a host to name (else none) */
 	const char *title;       /* N_() */
 };
 
 static const struct net_action net_actions[] = {
-	{ ACT_SENDCSR, "send-csr", TARGET_HOST, N_("Send a request to the operator") },
-	{ ACT_FETCH, "fetch-certs", TARGET_NONE, N_("Fetch issued certificates") },
-	{ ACT_INSTALL, "install", TARGET_HOST, N_("Install key and certificate") },
+	{ ACT_SENDCSR, "send-csr", true, N_("Send a request to the operator") },
+	{ ACT_FETCH, "fetch-certs", false, N_("Fetch issued certificates") },
+	{ ACT_INSTALL, "install", true, N_("Install key and certificate") },
 };
 
 static void
@@ -351,14 +349,12 @@ target_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 	struct pt_err err = { 0 };
 
 	(void)n;
-	if (nr->na->target == TARGET_HOST)
-		lower(f[0].buf);
+	lower(f[0].buf);
 	if (!f[0].buf[0]) {
-		snprintf(msg, len, "%s",
-		         nr->na->target == TARGET_HOST ? _("The host is required.") : _("The VO is required."));
+		snprintf(msg, len, "%s", _("The host is required."));
 		return 0;
 	}
-	if (nr->na->target == TARGET_HOST && !host_exists(ui, f[0].buf)) {
+	if (!host_exists(ui, f[0].buf)) {
 		snprintf(msg, len, _("Unknown host %s."), f[0].buf);
 		return 0;
 	}
@@ -469,17 +465,11 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	nr->ui = ui;
 	nr->na = na;
 	nr->phase = nr->reached = -1;
-	if (!transfer_has_flow(na->purpose)) {
-		ui_message(ui, ROLE_ALERT, _("%s: not available in this build."), _(na->title));
-		goto out;
-	}
-	if (na->target != TARGET_NONE) {
+	if (na->host_target) {
 		char t[256];
-		snprintf(t, sizeof t, "%s", na->target == TARGET_HOST && host ? host : "");
-		struct ui_field f[1] = { { na->target == TARGET_HOST ? _("Host") : _("VO"), t, sizeof t,
-			                   false,
-			                   na->target == TARGET_HOST ? _("the host this transfer is about")
-			                                             : _("the VO's name") } };
+		snprintf(t, sizeof t, "%s", host ? host : "");
+		struct ui_field f[1] = { { _("Host"), t, sizeof t, false,
+			                   _("the host this transfer is about") } };
 		if (!ui_form(ui, _(na->title), f, 1, target_submit, nr))
 			goto cancelled;
 	} else if (transfer_plan(ui->st, na->purpose, NULL, &nr->plan, &err) != PT_OK) {
