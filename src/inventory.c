@@ -788,6 +788,28 @@ list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
 	}
 }
 
+/* The WHERE clause of a listing query and the band thresholds it was
+ * built with.  A page may scan in order where a count would not: when
+ * the last count showed the filter matches many rows (list_dense). */
+static enum pt_status
+list_clause(struct store *st, const struct inv_list_filter *f, time_t now, bool page,
+            char **where, int *crit, int *warn, struct pt_err *err)
+{
+	long long lo = 0, hi = -1;
+	const char *few;
+	enum names names;
+	enum pt_status ret;
+
+	if ((ret = cert_band_days(st, crit, warn, err)) != PT_OK ||
+	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
+		return ret;
+	names = list_names(st, f, &few);
+	if (!(*where = list_where(f, now, *crit, *warn, names, few,
+	                          names >= NAMES_MANY || (page && list_dense(st, f)), lo, hi)))
+		return pt_fail(err, PT_NOMEM, NULL);
+	return PT_OK;
+}
+
 enum pt_status
 inv_list_page(struct store *st, const struct inv_list_filter *f, const struct inv_key *after,
               bool backward, size_t limit, time_t now,
@@ -796,18 +818,10 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	char *where, *sql = NULL;
-	long long lo = 0, hi = -1;
-	const char *few;
-	enum names names;
 	int crit, warn, rc;
 
-	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK ||
-	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
+	if ((ret = list_clause(st, f, now, true, &where, &crit, &warn, err)) != PT_OK)
 		return ret;
-	names = list_names(st, f, &few);
-	if (!(where = list_where(f, now, crit, warn, names, few,
-	                         names >= NAMES_MANY || list_dense(st, f), lo, hi)))
-		return pt_fail(err, PT_NOMEM, NULL);
 	/* the page's rows in the listing first, then their names */
 	rc = asprintf(&sql,
 	              "SELECT p.id, h.fqdn, coalesce(n.cn, ''), p.current, coalesce(ca.name, ''),"
@@ -867,18 +881,11 @@ inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, si
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	char *where, *sql = NULL;
-	long long lo = 0, hi = -1;
-	const char *few;
-	enum names names;
 	int crit, warn, rc;
 
 	*n = 0;
-	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK ||
-	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
+	if ((ret = list_clause(st, f, now, false, &where, &crit, &warn, err)) != PT_OK)
 		return ret;
-	names = list_names(st, f, &few);
-	if (!(where = list_where(f, now, crit, warn, names, few, names >= NAMES_MANY, lo, hi)))
-		return pt_fail(err, PT_NOMEM, NULL);
 	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
 	free(where);
 	if (rc < 0)
