@@ -711,7 +711,8 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	low = cli_lowercase(fqdn);
 	if (!low)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (transfer_gridmap_push(c->st, low, accept, &b, &r, &c->err) == PT_OK) {
+	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept }, &b,
+	                          &r, &c->err) == PT_OK) {
 		grid_report_build(b, stderr);
 		printf(ngettext("%s: grid-mapfile (%zu line) and %zu vomsdir file(s) sent, sha256 %s.\n",
 		                "%s: grid-mapfile (%zu lines) and %zu vomsdir file(s) sent, sha256 %s.\n",
@@ -741,7 +742,8 @@ cmd_fetch_vo(struct cli *c, int argc, char **argv)
 	                      _("usage: passtore transfer fetch-vo NAME [--accept-hostkey SHA256:...] [--dry-run]"),
 	                      &vo, &accept, &dry)))
 		return rc;
-	if (transfer_fetch_vo(c->st, vo, accept, &data, &len, &name, &r, &c->err) != PT_OK) {
+	if (transfer_fetch_vo(c->st, vo, &(struct transfer_opts){ .accept_hostkey = accept }, &data,
+	                      &len, &name, &r, &c->err) != PT_OK) {
 		if (r.window_id)
 			cli_print_window(&r);
 		rc = cli_report(c);

@@ -87,18 +87,8 @@ record_push(struct store *st, const char *fqdn, const char *sha256, bool ok, con
 }
 
 enum pt_status
-transfer_gridmap_push(struct store *st, const char *fqdn, const char *accept_hostkey,
+transfer_gridmap_push(struct store *st, const char *fqdn, const struct transfer_opts *o,
                       struct gs_build **built, struct transfer_result *res, struct pt_err *err)
-{
-	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
-
-	return transfer_gridmap_push_opts(st, fqdn, &o, built, res, err);
-}
-
-enum pt_status
-transfer_gridmap_push_opts(struct store *st, const char *fqdn, const struct transfer_opts *o,
-                           struct gs_build **built, struct transfer_result *res,
-                           struct pt_err *err)
 {
 	struct push_job j = { 0 };
 	struct gs_build *b = NULL;
@@ -217,18 +207,8 @@ vo_exists_cb(const struct gs_vo *v, void *ud)
 }
 
 enum pt_status
-transfer_fetch_vo(struct store *st, const char *vo, const char *accept_hostkey, char **data,
+transfer_fetch_vo(struct store *st, const char *vo, const struct transfer_opts *o, char **data,
                   size_t *len, char **name, struct transfer_result *res, struct pt_err *err)
-{
-	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
-
-	return transfer_fetch_vo_opts(st, vo, &o, data, len, name, res, err);
-}
-
-enum pt_status
-transfer_fetch_vo_opts(struct store *st, const char *vo, const struct transfer_opts *o,
-                       char **data, size_t *len, char **name, struct transfer_result *res,
-                       struct pt_err *err)
 {
 	struct vo_job j = { .vo = vo };
 	char *op = NULL;

@@ -885,7 +885,7 @@ ui_grid_push(struct ui *ui, const char *fqdn)
 	{
 		struct transfer_opts o = { .accept_hostkey = accept[0] ? accept : NULL,
 			                   .progress = phase_shown };
-		ret = transfer_gridmap_push_opts(ui->st, host, &o, NULL, &res, &err);
+		ret = transfer_gridmap_push(ui->st, host, &o, NULL, &res, &err);
 	}
 	flushinp(); /* keys typed during the window answer nothing */
 	page_open(host, title, ret == PT_OK ? _("Done.") : _("Failed."));
@@ -952,7 +952,7 @@ ui_grid_fetch_vo(struct ui *ui, const char *vo_name)
 	{
 		struct transfer_opts o = { .accept_hostkey = accept[0] ? accept : NULL,
 			                   .progress = phase_shown };
-		ret = transfer_fetch_vo_opts(ui->st, vo, &o, &data, &len, &name, &res, &err);
+		ret = transfer_fetch_vo(ui->st, vo, &o, &data, &len, &name, &res, &err);
 	}
 	flushinp();
 	page_open(NULL, title, ret == PT_OK ? _("Fetched; not imported yet.") : _("Failed."));
