@@ -24,10 +24,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "cert.h"
-#include "model.h"
-#include "report.h"
-#include "store.h"
+#include "cert/lib.h"
+#include "site/lib.h"
+#include "store/lib.h"
 
 #define PASS "bench passphrase"
 #define DAY 86400L

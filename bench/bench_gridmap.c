@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "gridstore.h"
-#include "model.h"
-#include "store.h"
+#include "grid/lib.h"
+#include "site/lib.h"
+#include "store/lib.h"
 
 #define PASS "bench passphrase"
 #define HOST "ce01.bench.example.org"

@@ -23,10 +23,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "inventory.h"
-#include "model.h"
-#include "cert.h"
-#include "store.h"
+#include "cert/lib.h"
+#include "site/lib.h"
+#include "store/lib.h"
 
 #define PASS "bench passphrase"
 #define DAY 86400L

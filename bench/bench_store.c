@@ -33,12 +33,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "audit.h"
-#include "kdf.h"
-#include "model.h"
-#include "secmem.h"
-#include "status.h"
-#include "store.h"
+#include "store/lib.h"
+#include "base/lib.h"
+#include "site/lib.h"
 
 extern char **environ;
 

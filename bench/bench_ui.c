@@ -46,10 +46,10 @@
 #include <unistd.h>
 
 #include "browse.h"
-#include "kdf.h"
-#include "model.h"
-#include "cert.h"
-#include "store.h"
+#include "base/lib.h"
+#include "site/lib.h"
+#include "cert/lib.h"
+#include "store/lib.h"
 #include "theme.h"
 #include "view.h"
 

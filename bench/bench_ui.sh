@@ -31,7 +31,7 @@ if [[ ! -x bench/bench_ui || bench/bench_ui.c -nt bench/bench_ui ||
       src/libpasstore.a -nt bench/bench_ui || ui/libpasstore-ui.a -nt bench/bench_ui ]]; then
 	# shellcheck disable=SC2086,SC2046
 	gcc $cflags -I. -Isrc -Iui -Idata -DSQLITE_HAS_CODEC $(pkg-config --cflags $deps) \
-		bench/bench_ui.c ui/libpasstore-ui.a src/libpasstore.a $curses \
+		bench/bench_ui.c ui/libpasstore-ui.a demo/libpasstore-demo.a src/libpasstore.a $curses \
 		$(pkg-config --libs $deps) $core -lutil -lpthread -o bench/bench_ui
 fi
 

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "cli.h"
-#include "i18n.h"
-#include "secmem.h"
-#include "../ui/ui.h"
+#include "cli/cli.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "ui/ui.h"
 
 int
 main(int argc, char **argv)

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/lib.h"
 
 int
 main(int argc, char **argv)

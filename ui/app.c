@@ -17,12 +17,11 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "demo.h"
-#include "i18n.h"
-#include "model.h"
-#include "secmem.h"
-#include "settings.h"
-#include "store.h"
+#include "demo/demo.h"
+#include "base/i18n.h"
+#include "site/lib.h"
+#include "base/lib.h"
+#include "store/lib.h"
 #include "ui.h"
 #include "view.h"
 

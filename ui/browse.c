@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "browse.h"
-#include "i18n.h"
+#include "base/i18n.h"
 
 #define MASK "********"
 

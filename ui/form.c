@@ -15,8 +15,8 @@
 #include <string.h>
 #include <wchar.h>
 
-#include "i18n.h"
-#include "secmem.h"
+#include "base/i18n.h"
+#include "base/lib.h"
 #include "view.h"
 
 #define LABEL_W 14

@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 #include "view.h"
-#include "x509.h"
+#include "cert/lib.h"
 
 /* Open the page of host fqdn (false, with a message, when it cannot). */
 bool hostpage_open(struct ui *ui, const char *fqdn);

@@ -4,7 +4,7 @@
 #include <curses.h>
 #include <stdio.h>
 
-#include "i18n.h"
+#include "base/i18n.h"
 #include "keys.h"
 
 static const char *const labels[ACT_MAX] = {

@@ -19,15 +19,13 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "audit.h"
+#include "store/lib.h"
 #include "browse.h"
-#include "cert.h"
-#include "i18n.h"
-#include "model.h"
-#include "secmem.h"
-#include "store.h"
-#include "transfer.h"
-#include "x509.h"
+#include "cert/lib.h"
+#include "base/i18n.h"
+#include "site/lib.h"
+#include "base/lib.h"
+#include "engine/lib.h"
 
 #define MAX_LINES 48
 #define MAX_CAS 16

@@ -15,9 +15,9 @@
 
 #include "browse.h"
 #include "hostpage.h"
-#include "i18n.h"
-#include "inventory.h"
-#include "store.h"
+#include "base/i18n.h"
+#include "cert/lib.h"
+#include "store/lib.h"
 
 #define CN_COLS 104 /* the subject CN gets a column from this width on */
 

@@ -13,14 +13,12 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
-#include "cert.h"
-#include "guard.h"
-#include "i18n.h"
-#include "model.h"
-#include "settings.h"
+#include "store/lib.h"
+#include "cert/lib.h"
+#include "engine/lib.h"
+#include "base/i18n.h"
+#include "site/lib.h"
 #include "view.h"
-#include "x509.h"
 
 #define MAX_ATTN 32
 #define MAX_BACKUPS 3

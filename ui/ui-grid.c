@@ -23,13 +23,11 @@
 #include <time.h>
 
 #include "browse.h"
-#include "flows-grid.h"
-#include "gridstore.h"
-#include "i18n.h"
-#include "model.h"
-#include "settings.h"
-#include "store.h"
-#include "transfer.h"
+#include "engine/lib.h"
+#include "grid/lib.h"
+#include "base/i18n.h"
+#include "site/lib.h"
+#include "store/lib.h"
 
 /* ---- the rows, read once ---- */
 

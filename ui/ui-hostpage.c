@@ -13,9 +13,10 @@
 
 #include "browse.h"
 #include "hostpage.h"
-#include "i18n.h"
-#include "inventory.h"
-#include "model.h"
+#include "base/i18n.h"
+#include "cert/lib.h"
+#include "engine/lib.h"
+#include "site/lib.h"
 
 #define MASK "********"
 
@@ -234,7 +235,7 @@ load(struct ui *ui)
 	}
 	if (ret == PT_OK) {
 		h = section(_("Transfer windows")), n = 0;
-		ret = inv_host_windows(ui->st, pg.fqdn, window_cb, &n, &err);
+		ret = transfer_host_windows(ui->st, pg.fqdn, window_cb, &n, &err);
 		section_done(h, _("Transfer windows"), n);
 	}
 	if (ret != PT_OK) {

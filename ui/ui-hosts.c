@@ -10,10 +10,9 @@
 
 #include "browse.h"
 #include "hostpage.h"
-#include "hostspec.h"
-#include "i18n.h"
-#include "model.h"
-#include "store.h"
+#include "site/lib.h"
+#include "base/i18n.h"
+#include "store/lib.h"
 
 struct host_each {
 	ui_row_cb cb;

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "audit.h"
+#include "store/lib.h"
 #include "browse.h"
-#include "i18n.h"
-#include "model.h"
-#include "transfer.h"
+#include "base/i18n.h"
+#include "site/lib.h"
+#include "engine/lib.h"
 
 struct log_each {
 	ui_row_cb cb;

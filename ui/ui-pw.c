@@ -11,11 +11,10 @@
 #include <time.h>
 
 #include "browse.h"
-#include "hostspec.h"
-#include "i18n.h"
-#include "model.h"
-#include "secmem.h"
-#include "store.h"
+#include "site/lib.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "store/lib.h"
 
 #define SECRET_MAX 512
 #define GENERATED_LEN 24

@@ -9,10 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "i18n.h"
-#include "secmem.h"
-#include "store.h"
-#include "transfer.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "store/lib.h"
+#include "engine/lib.h"
 #include "view.h"
 
 #define PASS_MAX 256

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "voms.h"
+#include "grid/lib.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fuzz.h"
-#include "gridmap.h"
+#include "grid/lib.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -20,9 +20,9 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
-#include "guard.h"
-#include "i18n.h"
-#include "status.h"
+#include "engine/lib.h"
+#include "base/i18n.h"
+#include "base/lib.h"
 
 static const char *const status_names[] = {
 #define NAME(name, exitcode, msg) #name,

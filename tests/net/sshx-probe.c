@@ -23,9 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "secmem.h"
-#include "sshx.h"
-#include "status.h"
+#include "base/lib.h"
+#include "engine/lib.h"
 
 static const char *const status_names[] = {
 #define PROBE_NAME(name, exitcode, msg) #name,

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
+#include "store/lib.h"
 #include "testutil.h"
 
 static struct store *

@@ -16,14 +16,11 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "audit.h"
-#include "cert.h"
-#include "model.h"
-#include "report.h"
-#include "secmem.h"
-#include "settings.h"
+#include "store/lib.h"
+#include "cert/lib.h"
+#include "site/lib.h"
+#include "base/lib.h"
 #include "testutil.h"
-#include "x509.h"
 
 #define DAY 86400L
 #define TMPL "C=IT,O=INFN,OU=Host,L=Padova,CN=%h"

@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "gridmap.h"
+#include "grid/lib.h"
 #include "testutil.h"
 
 #define URI_ALICE "ldap://grid-vo.nikhef.nl/ou=testbed1,o=alice,dc=eu-datagrid,dc=org"

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "gridstore.h"
-#include "model.h"
+#include "store/lib.h"
+#include "grid/lib.h"
+#include "site/lib.h"
 #include "testutil.h"
 
 #define URI_ALICE "ldap://grid-vo.nikhef.nl/ou=testbed1,o=alice,dc=eu-datagrid,dc=org"

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "hostspec.h"
+#include "site/lib.h"
 
 /* Expand spec and compare with the NULL-terminated list of names. */
 static void

@@ -13,9 +13,9 @@
 #include <strings.h>
 #include <time.h>
 
-#include "cert.h"
-#include "demo.h"
-#include "inventory.h"
+#include "cert/lib.h"
+#include "demo/demo.h"
+#include "engine/lib.h"
 #include "testutil.h"
 
 #define DOM ".grid.example.org"
@@ -329,11 +329,11 @@ START_TEST(test_detail)
 	ck_assert_int_eq(inv_cert_detail(st, w.ids[0], time(NULL), detail_cb, &g, &err), PT_OK);
 	ck_assert_uint_eq(g.ninst, 1);
 	ck_assert_str_eq(g.inst, "/etc/grid-security/hostcert.pem w1 ok 412.5");
-	ck_assert_int_eq(inv_host_windows(st, "ce02" DOM, win_cb, &win, &err), PT_OK);
+	ck_assert_int_eq(transfer_host_windows(st, "ce02" DOM, win_cb, &win, &err), PT_OK);
 	ck_assert_uint_eq(win.n, 1);
 	ck_assert_str_eq(win.line[0], "install 10.10.1.12 ok 412.5");
 	win.n = 0;
-	ck_assert_int_eq(inv_host_windows(st, "ce01" DOM, win_cb, &win, &err), PT_OK);
+	ck_assert_int_eq(transfer_host_windows(st, "ce01" DOM, win_cb, &win, &err), PT_OK);
 	ck_assert_uint_eq(win.n, 0);
 
 	ck_assert_int_eq(inv_cert_detail(st, 99999, time(NULL), detail_cb, &g, &err), PT_NOTFOUND);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kdf.h"
+#include "base/lib.h"
 
 static const struct kdf_params cheap = { 8 * 1024, 1, 1 };
 

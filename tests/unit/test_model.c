@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "audit.h"
-#include "model.h"
-#include "secmem.h"
+#include "store/lib.h"
+#include "site/lib.h"
+#include "base/lib.h"
 #include "testutil.h"
 
 static struct store *st;

@@ -7,7 +7,7 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
-#include "secmem.h"
+#include "base/lib.h"
 
 START_TEST(alloc_is_zeroed_and_sized)
 {

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "status.h"
-#include "voms.h"
+#include "base/lib.h"
+#include "grid/lib.h"
 #include "vomsgen.h"
 
 /* Made once in main; Check forks every test and they read copies. */

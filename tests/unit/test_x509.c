@@ -24,10 +24,9 @@
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 
-#include "secmem.h"
-#include "status.h"
+#include "base/lib.h"
 #include "testutil.h"
-#include "x509.h"
+#include "cert/lib.h"
 
 #define TEMPLATE "C=IT,O=INFN,OU=Host,L=Padova,CN=%h"
 #define ROOT_GRID "/C=IT/O=Test Grid/CN=Test Root CA"

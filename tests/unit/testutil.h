@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "store/lib.h"
 
 #define TEST_PASS "correct horse battery"
 

@@ -1,0 +1,94 @@
+/* cli/private.h - what the command files share: the run state, the command
+ * table row, and the helpers for arguments, secrets, host specs and
+ * output.  Internal to src/cli*.c. */
+#ifndef PASSTORE_CLI_INT_H
+#define PASSTORE_CLI_INT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "base/lib.h"
+#include "store/lib.h"
+
+enum {
+	CMD_STORE = 1 << 0, /* unlocks the store first */
+	CMD_WRITE = 1 << 1, /* runs in one write transaction (commit on exit 0) */
+};
+
+struct cli {
+	const char *db_opt;
+	int passphrase_fd;
+	char *path;
+	struct store *st;
+	struct pt_err err;
+};
+
+/* One command: argv[0] is its last command word, getopt-ready. */
+struct cmd {
+	const char *name, *sub;
+	int (*run)(struct cli *c, int argc, char **argv);
+	unsigned flags;
+	const char *args; /* N_() */
+	const char *help; /* N_() */
+};
+
+/* Print c->err (if any) on stderr; return its exit code. */
+int cli_report(struct cli *c);
+int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int cli_parse_int(const char *s, long min, long max, long *out);
+void cli_fmt_time(time_t t, char *buf, size_t n);
+/* ISO time in a static buffer: use before the next call. */
+char *cli_iso_time(time_t t);
+/* Print and release j; 0 or 1. */
+int cli_json_print(json_t *j);
+/* "--json" and at most one positional argument. */
+int cli_list_args(struct cli *c, int argc, char **argv, const char *usage, const char **filter,
+                  bool *json);
+/* Exactly one positional argument. */
+int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg);
+/* A secret from fd (>= 0) or the terminal (asked twice when again). */
+enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, char **out,
+                              size_t *len, struct pt_err *err);
+enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err);
+char *cli_lowercase(const char *s);
+/* The whole of a regular file of at most max bytes, NUL-terminated; in
+ * secmem (free with secmem_free) when secret. */
+enum pt_status cli_slurp(const char *path, bool secret, size_t max, unsigned char **out,
+                         size_t *len, struct pt_err *err);
+
+/* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not
+ * NULL: 0, or the exit code of a usage error. */
+int cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
+                      const char **accept, bool *dry);
+
+struct transfer_result;
+/* The figures of a closed window, and a host key pinned by it. */
+void cli_print_window(const struct transfer_result *r);
+/* A signal that cut a transfer short ends the process the usual way
+ * (the store closed first); nothing when sig is 0. */
+void cli_reraise(struct cli *c, int sig);
+
+struct hostset {
+	char **names;
+	int64_t *ids;
+	size_t n;
+	char *spec; /* normalised text */
+};
+/* Expand a spec to hosts; with known they must all exist in the store. */
+enum pt_status cli_resolve(struct cli *c, const char *spec, bool known, struct hostset *hs);
+void cli_hostset_free(struct hostset *hs);
+
+/* command families */
+extern const struct cmd cli_cert_commands[];
+extern const size_t cli_cert_ncommands;
+
+/* Command families (each file ends with its table). */
+extern const struct cmd cli_transfer_commands[];
+extern const size_t cli_transfer_ncommands;
+extern const struct cmd cli_grid_commands[];
+extern const size_t cli_grid_ncommands;
+
+#endif

@@ -1,0 +1,462 @@
+/* cli-transfer.c - config, posture and the transfer commands. */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "engine/lib.h"
+#include "base/i18n.h"
+#include "store/lib.h"
+
+/* ---------------------------------------------------------------------
+ * config
+ * ------------------------------------------------------------------- */
+
+static int
+cmd_config_set(struct cli *c, int argc, char **argv)
+{
+	if (argc != 3)
+		return cli_usage_error(c, _("usage: passtore config set KEY VALUE"));
+	if (settings_set(c->st, argv[1], argv[2], &c->err) == PT_OK)
+		printf(_("%s = %s\n"), argv[1], argv[2]);
+	return cli_report(c);
+}
+
+static int
+cmd_config_unset(struct cli *c, int argc, char **argv)
+{
+	const char *key = NULL;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore config unset KEY"), &key)) != 0)
+		return rc;
+	settings_unset(c->st, key, &c->err);
+	return cli_report(c);
+}
+
+static int
+cmd_config_get(struct cli *c, int argc, char **argv)
+{
+	const char *key = NULL;
+	char *v = NULL;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore config get KEY"), &key)) != 0)
+		return rc;
+	if (settings_get(c->st, key, &v, &c->err) == PT_OK) {
+		if (v)
+			printf("%s\n", v);
+		else
+			pt_fail(&c->err, PT_NOTFOUND, _("%s is not set"), key);
+	}
+	free(v);
+	return cli_report(c);
+}
+
+struct cfg_print {
+	bool json;
+	json_t *obj;
+};
+
+static int
+config_row(const char *key, const char *value, int is_default, void *ud)
+{
+	struct cfg_print *p = ud;
+
+	if (p->json)
+		json_object_set_new(p->obj, key, *value ? json_string(value) : json_null());
+	else
+		printf("%-28s %s%s\n", key, *value ? value : _("(unset)"), is_default && *value ? _("  (default)") : "");
+	return 0;
+}
+
+static int
+cmd_config_list(struct cli *c, int argc, char **argv)
+{
+	struct cfg_print p = { false, NULL };
+	const char *extra;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore config list [--json]"), &extra, &p.json)))
+		return rc;
+	if (extra)
+		return cli_usage_error(c, _("usage: passtore config list [--json]"));
+	if (p.json)
+		p.obj = json_object();
+	if (settings_foreach(c->st, config_row, &p, &c->err) == PT_OK && p.json)
+		return cli_json_print(p.obj);
+	json_decref(p.obj);
+	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * posture
+ * ------------------------------------------------------------------- */
+
+static const char *
+ipv6_name(enum guard_ipv6 v)
+{
+	switch (v) {
+	case GUARD_IPV6_ABSENT: return N_("absent");
+	case GUARD_IPV6_DISABLED: return N_("disabled");
+	case GUARD_IPV6_ENABLED: return N_("enabled");
+	default: return N_("unknown");
+	}
+}
+
+static json_t *
+rules_json(const struct guard_rule_text *r, int n)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s}", "chain", r[i].chain, "rule", r[i].text));
+	return a;
+}
+
+static int
+posture_json(const struct guard_posture *p, bool ok, const char *reason, int open_windows)
+{
+	json_t *listen = json_array();
+
+	for (int i = 0; i < p->n_listen; i++)
+		json_array_append_new(listen, json_pack("{s:s, s:s, s:i}", "proto",
+		                                        p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+		                                        "addr", p->listen[i].addr, "port", p->listen[i].port));
+	return cli_json_print(json_pack(
+		"{s:b, s:s?, s:s, s:{s:b, s:b, s:b}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:o, s:i}",
+		"ok", ok, "reason", ok ? NULL : reason, "interface", p->ifname,
+		"link", "found", p->link_found, "up", p->link_up, "running", p->link_running,
+		"policy", "input", guard_policy_name(p->input), "output", guard_policy_name(p->output),
+		"forward", guard_policy_name(p->forward),
+		"policy6", "input", guard_policy_name(p->input6), "output", guard_policy_name(p->output6),
+		"forward", guard_policy_name(p->forward6),
+		"ipv6", ipv6_name(p->ipv6), "foreign_accept", rules_json(p->foreign, p->n_foreign),
+		"leftover_windows", rules_json(p->tagged, p->n_tagged), "listeners", listen,
+		"open_journal_windows", open_windows));
+}
+
+static int
+count_open_cb(const struct window_info *w, void *ud)
+{
+	if (strcmp(w->outcome, "open") == 0)
+		(*(int *)ud)++;
+	return 0;
+}
+
+static int
+cmd_posture(struct cli *c, int argc, char **argv)
+{
+	struct guard_posture *p;
+	const char *extra;
+	char *ifname = NULL, reason[512] = "";
+	bool json, ok;
+	int rc, open_windows = 0;
+
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore posture [--json]"), &extra, &json)))
+		return rc;
+	if (extra)
+		return cli_usage_error(c, _("usage: passtore posture [--json]"));
+	if (settings_get(c->st, "net.interface", &ifname, &c->err) != PT_OK)
+		return cli_report(c);
+	if (!ifname) {
+		pt_fail(&c->err, PT_REFUSED, _("net.interface is not set (passtore config set net.interface IF)"));
+		return cli_report(c);
+	}
+	p = calloc(1, sizeof(*p));
+	if (!p || guard_posture(ifname, p, &c->err) != PT_OK ||
+	    transfer_log_foreach(c->st, count_open_cb, &open_windows, &c->err) != PT_OK) {
+		free(p);
+		free(ifname);
+		return cli_report(c);
+	}
+	ok = guard_posture_ok(p, reason, sizeof(reason));
+	if (json) {
+		rc = posture_json(p, ok, reason, open_windows);
+		if (rc == 0 && !ok)
+			rc = pt_status_exit(PT_REFUSED);
+	} else {
+		printf(_("Interface:     %s (%s%s)\n"), ifname,
+		       !p->link_found ? _("missing") : p->link_up ? _("UP") : _("down"),
+		       p->link_running ? _(", running") : "");
+		printf(_("Policies:      INPUT %s, OUTPUT %s, FORWARD %s\n"), guard_policy_name(p->input),
+		       guard_policy_name(p->output), guard_policy_name(p->forward));
+		printf(_("IPv6:          %s (ip6tables INPUT %s, OUTPUT %s)\n"), _(ipv6_name(p->ipv6)),
+		       guard_policy_name(p->input6), guard_policy_name(p->output6));
+		for (int i = 0; i < p->n_foreign; i++)
+			printf(_("Foreign rule:  -A %s %s\n"), p->foreign[i].chain, p->foreign[i].text);
+		for (int i = 0; i < p->n_tagged; i++)
+			printf(_("Window rule:   -A %s %s\n"), p->tagged[i].chain, p->tagged[i].text);
+		for (int i = 0; i < p->n_listen; i++)
+			printf(_("Listening:     %s %s:%u\n"), p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+			       p->listen[i].addr, p->listen[i].port);
+		printf(_("Open windows:  %d in the journal\n"), open_windows);
+		if (ok)
+			printf(_("Posture:       ok, a window may open\n"));
+		else
+			printf(_("Posture:       BROKEN: %s\n"), reason);
+		rc = ok ? 0 : pt_status_exit(PT_REFUSED);
+	}
+	free(p);
+	free(ifname);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * transfer
+ * ------------------------------------------------------------------- */
+
+int
+cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
+                  const char **accept, bool *dry)
+{
+	static const struct option opts[] = {
+		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o;
+
+	*accept = NULL;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'n' && dry) {
+			*dry = true;
+			continue;
+		}
+		if (o != 'a')
+			return cli_usage_error(c, "%s", usage);
+		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
+			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
+		*accept = optarg;
+	}
+	if (optind + 1 != argc)
+		return cli_usage_error(c, "%s", usage);
+	*arg = argv[optind];
+	return 0;
+}
+
+void
+cli_print_window(const struct transfer_result *r)
+{
+	printf(_("Window %lld closed: exposure %.1f ms, link up %.1f ms, SSH %.1f ms.\n"),
+	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
+	if (r->pinned_now)
+		printf(_("Host key %s %s is now pinned.\n"), r->hostkey_type, r->hostkey_fp);
+}
+
+/* A signal that cut the transfer short ends the process the usual way,
+ * once the window is closed and the journal says so. */
+void
+cli_reraise(struct cli *c, int sig)
+{
+	if (!sig)
+		return;
+	store_close(&c->st);
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* send-csr and install: one host, one flow, one window. */
+static int
+host_transfer(struct cli *c, int argc, char **argv, bool install)
+{
+	struct transfer_result r = { 0 };
+	const char *fqdn = NULL, *accept = NULL;
+	char *low;
+	int rc;
+
+	rc = cli_transfer_args(c, argc, argv,
+	                       install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
+	                               : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
+	                       &fqdn, &accept, NULL);
+	if (rc != 0)
+		return rc;
+	low = cli_lowercase(fqdn);
+	if (install && transfer_install(c->st, low, accept, &r, &c->err) == PT_OK)
+		printf(_("Key and certificate installed on %s.\n"), low);
+	else if (!install && transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK)
+		printf(_("The request of %s is in the operator's inbox.\n"), low);
+	if (r.window_id)
+		cli_print_window(&r);
+	free(low);
+	rc = cli_report(c);
+	cli_reraise(c, r.signal);
+	return rc;
+}
+
+static int
+cmd_transfer_send_csr(struct cli *c, int argc, char **argv)
+{
+	return host_transfer(c, argc, argv, false);
+}
+
+static int
+cmd_transfer_install(struct cli *c, int argc, char **argv)
+{
+	return host_transfer(c, argc, argv, true);
+}
+
+static void
+fetch_line(const struct fetch_report *r, void *ud)
+{
+	int *refused = ud;
+
+	if (r->refused) {
+		printf(_("refused  %s: %s\n"), r->name, r->why);
+		(*refused)++;
+	} else {
+		printf(_("stored   %s: %d new, %d older kept, %d already in the store\n"), r->name, r->stored,
+		       r->older, r->duplicates);
+	}
+}
+
+static int
+cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct transfer_result r = { 0 };
+	const char *accept = NULL;
+	int rc, o, refused = 0;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'a')
+			return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
+			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
+		accept = optarg;
+	}
+	if (optind != argc)
+		return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
+		cli_print_window(&r);
+		if (refused)
+			pt_fail(&c->err, PT_REFUSED,
+			        ngettext("%d file was refused (see above); the other files were imported",
+			                 "%d files were refused (see above); the other files were imported",
+			                 (unsigned long)refused),
+			        refused);
+	} else if (r.window_id) {
+		cli_print_window(&r);
+	}
+	rc = cli_report(c);
+	cli_reraise(c, r.signal);
+	return rc;
+}
+
+static int
+cmd_transfer_recover(struct cli *c, int argc, char **argv)
+{
+	int windows = 0, rules = 0;
+
+	if (argc != 1)
+		return cli_usage_error(c, _("usage: passtore transfer recover"));
+	if (transfer_sweep_now(c->st, &windows, &rules, &c->err) == PT_OK)
+		printf(_("Windows recovered: %d; firewall rules removed: %d.\n"), windows, rules);
+	return cli_report(c);
+}
+
+static int
+cmd_transfer_forget_hostkey(struct cli *c, int argc, char **argv)
+{
+	const char *fqdn = NULL;
+	char *low;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore transfer forget-hostkey FQDN"), &fqdn)) != 0)
+		return rc;
+	low = cli_lowercase(fqdn);
+	if (settings_pin_forget(c->st, low, &c->err) == PT_OK)
+		printf(_("The host key of %s is forgotten: the next transfer needs --accept-hostkey.\n"), low);
+	free(low);
+	return cli_report(c);
+}
+
+struct log_print {
+	bool json;
+	json_t *arr;
+};
+
+static json_t *
+ms_or_null(double v)
+{
+	return v < 0 ? json_null() : json_real(v);
+}
+
+static int
+log_row(const struct window_info *w, void *ud)
+{
+	struct log_print *p = ud;
+	char when[32];
+
+	if (p->json) {
+		json_array_append_new(p->arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:s, s:s}",
+		                                        "id", (json_int_t)w->id, "purpose", w->purpose,
+		                                        "host", w->host, "peer", w->peer, "port", w->port,
+		                                        "interface", w->ifname, "outcome", w->outcome,
+		                                        "exposure_ms", ms_or_null(w->exposure_ms),
+		                                        "link_ms", ms_or_null(w->link_ms),
+		                                        "ssh_ms", ms_or_null(w->ssh_ms),
+		                                        "opened", cli_iso_time((time_t)(w->opened_ms / 1000)),
+		                                        "detail", w->detail));
+		return 0;
+	}
+	cli_fmt_time((time_t)(w->opened_ms / 1000), when, sizeof(when));
+	printf("%5lld  %s  %-11s %-28s %-15s %-9s %8.1f %8.1f %8.1f\n", (long long)w->id, when, w->purpose,
+	       w->host, w->peer, w->outcome, w->exposure_ms, w->link_ms, w->ssh_ms);
+	return 0;
+}
+
+static int
+cmd_transfer_log(struct cli *c, int argc, char **argv)
+{
+	struct log_print p = { false, NULL };
+	const char *extra;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore transfer log [--json]"), &extra, &p.json)))
+		return rc;
+	if (extra)
+		return cli_usage_error(c, _("usage: passtore transfer log [--json]"));
+	if (p.json)
+		p.arr = json_array();
+	else
+		printf("%5s  %-20s  %-11s %-28s %-15s %-9s %8s %8s %8s\n", _("ID"), _("OPENED"), _("PURPOSE"),
+		       _("HOST"), _("PEER"), _("OUTCOME"), _("EXPO.MS"), _("LINK.MS"), _("SSH.MS"));
+	if (transfer_log_foreach(c->st, log_row, &p, &c->err) == PT_OK && p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
+const struct cmd cli_transfer_commands[] = {
+	{ "config", "set", cmd_config_set, CMD_STORE | CMD_WRITE, N_("KEY VALUE"),
+	  N_("set a station setting (net.interface, net.gateway, transfer.timeout, operator.*, host.FQDN.*)") },
+	{ "config", "get", cmd_config_get, CMD_STORE, N_("KEY"), N_("print a setting") },
+	{ "config", "unset", cmd_config_unset, CMD_STORE | CMD_WRITE, N_("KEY"),
+	  N_("return a setting to its default") },
+	{ "config", "list", cmd_config_list, CMD_STORE, N_("[--json]"), N_("list the settings") },
+	{ "posture", NULL, cmd_posture, CMD_STORE, N_("[--json]"),
+	  N_("check the station: link, firewall policies, IPv6, foreign rules, leftovers, listeners") },
+	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
+	  N_("send the host's pending request to the operator's inbox, through a window") },
+	{ "transfer", "install", cmd_transfer_install, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
+	  N_("install the host's key and certificate on that host only, through a window") },
+	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE, N_("[--accept-hostkey SHA256:...]"),
+	  N_("bring new certificates from the operator's outbox and import those that match a key") },
+	{ "transfer", "forget-hostkey", cmd_transfer_forget_hostkey, CMD_STORE | CMD_WRITE, N_("FQDN"),
+	  N_("forget a host's pinned SSH key (a reinstalled host); the next contact needs --accept-hostkey") },
+	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE, "",
+	  N_("close what a dead process left: rules, link, journal") },
+	{ "transfer", "log", cmd_transfer_log, CMD_STORE, N_("[--json]"),
+	  N_("the windows: peer, outcome, exposure, link and SSH times") },
+};
+const size_t cli_transfer_ncommands = sizeof(cli_transfer_commands) / sizeof(cli_transfer_commands[0]);

@@ -1,0 +1,16 @@
+/* base/lib.h - the bottom layer of the core: everything else stands on it.
+ *
+ *   status.c   the one status enum, its message table, pt_err details
+ *   secmem.c   locked, wiped memory for secrets; process hardening
+ *   kdf.c      passphrase -> raw database key (Argon2id)
+ *   i18n.h     gettext wrappers (include from .c files only)
+ *
+ * Includes nothing of the layers above (store, site, cert, grid, engine). */
+#ifndef PASSTORE_BASE_LIB_H
+#define PASSTORE_BASE_LIB_H
+
+#include "base/status.h"
+#include "base/secmem.h"
+#include "base/kdf.h"
+
+#endif

@@ -1,0 +1,1175 @@
+/* inventory.c - certificates, requests and a host's holdings for the
+ * console, read a page at a time (see inventory.h). */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cert/cert.h"
+#include "base/i18n.h"
+#include "cert/inventory.h"
+
+#define DAY 86400
+
+/* The keyset condition and order of a page, on the columns of one order.
+ * The row-value comparison lets SQLite start the index range right
+ * after the key instead of counting rows up to it. */
+struct order_sql {
+	const char *cols;     /* the key's columns, as a row value */
+	const char *key;      /* the bound key, as a row value */
+	const char *asc, *desc;
+};
+
+static const struct order_sql cert_orders[] = {
+	[INV_BY_HOST] = { "(h.fqdn, c.id)", "(?5, ?6)", "h.fqdn, c.id", "h.fqdn DESC, c.id DESC" },
+	[INV_BY_EXPIRY] = { "(c.not_after, c.id)", "(?7, ?6)", "c.not_after, c.id",
+	                    "c.not_after DESC, c.id DESC" },
+	[INV_BY_ID] = { "c.id", "?6", "c.id", "c.id DESC" },
+};
+
+static const struct order_sql req_orders[] = {
+	[INV_BY_HOST] = { "(h.fqdn, r.id)", "(?5, ?6)", "h.fqdn, r.id", "h.fqdn DESC, r.id DESC" },
+	[INV_BY_EXPIRY] = { "r.id", "?6", "r.id", "r.id DESC" }, /* requests do not expire */
+	[INV_BY_ID] = { "r.id", "?6", "r.id", "r.id DESC" },
+};
+
+static bool
+valid_order(enum inv_order o)
+{
+	return o == INV_BY_HOST || o == INV_BY_EXPIRY || o == INV_BY_ID;
+}
+
+/* "SELECT ... WHERE base AND keyset ORDER BY ... LIMIT ?4", malloc'd. */
+static char *
+page_sql(const char *select, const struct order_sql *o, const struct inv_key *after, bool backward)
+{
+	char *sql = NULL;
+
+	if (asprintf(&sql, "%s%s%s %s %s ORDER BY %s LIMIT ?4", select,
+	             after && after->set ? " AND " : "", after && after->set ? o->cols : "",
+	             after && after->set ? (backward ? "<" : ">") : "",
+	             after && after->set ? o->key : "", backward ? o->desc : o->asc) < 0)
+		return NULL;
+	return sql;
+}
+
+/* A substring, case-insensitive (LIKE folds ASCII): %text% with the
+ * pattern characters of text escaped, bound to parameter i. */
+static void
+bind_like(sqlite3_stmt *s, int i, const char *text)
+{
+	char *p = malloc(2 * strlen(text) + 3), *q = p;
+
+	if (!p)
+		return; /* left NULL, as without a text */
+	*q++ = '%';
+	for (const char *c = text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			*q++ = '\\';
+		*q++ = *c;
+	}
+	*q++ = '%';
+	*q = '\0';
+	sqlite3_bind_text(s, i, p, -1, free);
+}
+
+static void
+bind_common(sqlite3_stmt *s, const struct inv_filter *f, const struct inv_key *after, size_t limit)
+{
+	if (f && f->fqdn)
+		sqlite3_bind_text(s, 1, f->fqdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 2, f && (f->current_only || f->pending_only));
+	if (f && f->text && *f->text)
+		bind_like(s, 3, f->text);
+	sqlite3_bind_int64(s, 4, limit ? (sqlite3_int64)limit : -1);
+	if (after && after->set) {
+		sqlite3_bind_text(s, 5, after->text, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, after->id);
+		sqlite3_bind_int64(s, 7, after->num);
+	}
+}
+
+/* The CN of a Grid subject "/C=IT/.../CN=host": the last CN. */
+static void
+subject_cn(const char *subject, char *out, size_t len)
+{
+	const char *p = NULL, *q = subject;
+	size_t n;
+
+	while ((q = strstr(q, "/CN=")) != NULL)
+		p = q += 4;
+	if (!p) {
+		out[0] = '\0';
+		return;
+	}
+	n = strcspn(p, "/");
+	if (n >= len)
+		n = len - 1;
+	memcpy(out, p, n);
+	out[n] = '\0';
+}
+
+/* ---- certificates ---- */
+
+/* Whether a stored certificate's public key is the stored key filed
+ * with it: the SHA-256 key id of its DER against keys.key_id ("AB:CD:..",
+ * as cert.c writes it).  Only the key id is taken: the whole parse of
+ * x509_certs_parse costs about 2.5 times as much, and a page of the list
+ * checks every row it shows. */
+static bool
+der_has_key(const void *der, int len, const char *key_id)
+{
+	char hex[X509_ID_HEX_LEN];
+
+	return der && len > 0 && x509_der_key_id(der, (size_t)len, hex, NULL) == PT_OK &&
+	       strcmp(hex, key_id) == 0;
+}
+
+/* Read in an order, the joins walk its index: a page is an index range.
+ * With a text filter that may match few rows, that walk would visit
+ * the whole table in index order, a random read of every page (ten
+ * times a sequential scan on 100k certificates, bench/bench_inventory):
+ * then the table is scanned once and only the page's rows are sorted. */
+#define CERT_JOIN_INDEXED                                                             \
+	" FROM hosts h JOIN certificates c ON c.host_id = h.id"                           \
+	" LEFT JOIN cas ca ON ca.id = c.ca_id"
+#define CERT_JOIN_SCAN                                                                \
+	" FROM certificates c NOT INDEXED JOIN hosts h ON h.id = c.host_id"               \
+	" LEFT JOIN cas ca ON ca.id = c.ca_id"
+#define CERT_WHERE                                                                    \
+	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR c.state = 'current')"          \
+	"  AND (?3 IS NULL OR c.fqdn LIKE ?3 ESCAPE '\\' OR c.subject LIKE ?3 ESCAPE '\\'" \
+	"       OR ca.name LIKE ?3 ESCAPE '\\')"
+#define CERT_FROM CERT_JOIN_INDEXED CERT_WHERE
+
+/* A filtered page first walks the order's index for a bounded time (a
+ * filter that matches often fills the page at once) and, if the time
+ * runs out, goes on from the last row it found with one scan: a rare
+ * match costs one scan, not a random read of every page. */
+#define WALK_TICK 1000 /* VM instructions between looks at the clock */
+static long walk_budget_ms = 5;
+
+void
+inv_set_walk_budget(long ms)
+{
+	walk_budget_ms = ms < 0 ? 5 : ms;
+}
+
+static double
+cpu_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int
+budget_cb(void *ud)
+{
+	return cpu_now_ms() >= *(double *)ud;
+}
+
+struct pass {
+	const struct inv_filter *f;
+	enum inv_order o;
+	int crit, warn;
+	time_t now;
+	int (*cb)(const struct inv_cert_row *r, void *ud);
+	void *ud;
+	size_t delivered;
+	struct inv_key last;
+	bool stopped;         /* the callback asked to stop */
+};
+
+/* One pass: rows after `after`, at most limit (0: all); SQLITE_DONE, or
+ * SQLITE_INTERRUPT when it had a budget and the budget ran out. */
+static int
+cert_pass(struct store *st, struct pass *p, bool scan, const struct inv_key *after, bool backward,
+          size_t limit, bool budget, struct pt_err *err, enum pt_status *ret)
+{
+	double deadline = cpu_now_ms() + (double)walk_budget_ms;
+	sqlite3_stmt *s = NULL;
+	char *sql = NULL, *full;
+	int rc;
+
+	*ret = PT_OK;
+	/* the key id and DER only when asked: a scan must not parse */
+	if (asprintf(&sql, "%s%s" CERT_WHERE,
+	             p->f && p->f->check_keys
+	                     ? "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
+	                       " c.not_before, c.not_after, coalesce(c.installed_at, 0),"
+	                       " (SELECT key_id FROM keys WHERE id = c.key_ref),"
+	                       " (SELECT der FROM certificate_der WHERE cert_id = c.id)"
+	                     : "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
+	                       " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL",
+	             scan ? CERT_JOIN_SCAN : CERT_JOIN_INDEXED) < 0) {
+		*ret = pt_fail(err, PT_NOMEM, NULL);
+		return SQLITE_NOMEM;
+	}
+	full = page_sql(sql, &cert_orders[p->o], after, backward);
+	free(sql);
+	if (!full) {
+		*ret = pt_fail(err, PT_NOMEM, NULL);
+		return SQLITE_NOMEM;
+	}
+	*ret = store_prepare(st, full, &s, err);
+	free(full);
+	if (*ret != PT_OK)
+		return SQLITE_ERROR;
+	bind_common(s, p->f, after, limit);
+	if (budget)
+		sqlite3_progress_handler(store_db(st), WALK_TICK, budget_cb, &deadline);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inv_cert_row r = { 0 };
+		char cn[256];
+
+		r.id = sqlite3_column_int64(s, 0);
+		r.fqdn = store_text(s, 1);
+		r.subject = store_text(s, 2);
+		subject_cn(r.subject, cn, sizeof cn);
+		r.cn = cn;
+		r.state = store_text(s, 3);
+		r.ca = store_text(s, 4);
+		r.not_before = (time_t)sqlite3_column_int64(s, 5);
+		r.not_after = (time_t)sqlite3_column_int64(s, 6);
+		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
+		r.band = x509_band(r.not_before, r.not_after, p->now, p->crit, p->warn, &r.days_left);
+		if (p->f && p->f->check_keys) {
+			r.key_checked = true;
+			r.key_match = der_has_key(sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9),
+			                          store_text(s, 8));
+		}
+		r.key.set = true;
+		r.key.id = r.id;
+		r.key.num = (int64_t)r.not_after;
+		snprintf(r.key.text, sizeof r.key.text, "%s", r.fqdn);
+		p->delivered++;
+		p->last = r.key;
+		if (p->cb(&r, p->ud)) {
+			p->stopped = true;
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (budget)
+		sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE && rc != SQLITE_INTERRUPT)
+		*ret = store_fail(st, rc, err, _("list certificates"));
+	return rc;
+}
+
+enum pt_status
+inv_cert_page(struct store *st, const struct inv_filter *f, enum inv_order o,
+              const struct inv_key *after, bool backward, size_t limit, time_t now,
+              int (*cb)(const struct inv_cert_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	struct pass p = { .f = f, .o = o, .now = now, .cb = cb, .ud = ud };
+	bool filtered = f && f->text && *f->text && !f->fqdn;
+	enum pt_status ret;
+	int rc;
+
+	if (!valid_order(o))
+		return pt_fail(err, PT_INVALID, _("unknown order of a certificate list"));
+	if ((ret = cert_band_days(st, &p.crit, &p.warn, err)) != PT_OK)
+		return ret;
+	/* the whole list (limit 0): one scan and a sort beat the index walk's
+	 * random reads (as report.c found for the expiry report) */
+	if (limit == 0 && !(f && f->fqdn))
+		return cert_pass(st, &p, true, after, backward, 0, false, err, &ret), ret;
+	rc = cert_pass(st, &p, false, after, backward, limit, filtered, err, &ret);
+	if (rc == SQLITE_INTERRUPT && !p.stopped && (limit == 0 || p.delivered < limit))
+		cert_pass(st, &p, true, p.delivered ? &p.last : after, backward,
+		          limit ? limit - p.delivered : 0, false, err, &ret);
+	return ret;
+}
+
+enum pt_status
+inv_cert_keys(struct store *st, const int64_t *ids, size_t n, int *match, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc = SQLITE_DONE;
+
+	if (n == 0)
+		return PT_OK;
+	ret = store_prepare(st, "SELECT k.key_id, d.der FROM certificates c"
+	                        " JOIN keys k ON k.id = c.key_ref"
+	                        " JOIN certificate_der d ON d.cert_id = c.id WHERE c.id = ?",
+	                    &s, err);
+	if (ret != PT_OK)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, ids[i]);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			match[i] = der_has_key(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1),
+			                       store_text(s, 0));
+		else if (rc == SQLITE_DONE)
+			match[i] = -1;
+		else
+			break;
+		rc = SQLITE_DONE;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("check the keys"));
+}
+
+static enum pt_status
+count_sql(struct store *st, const char *sql, const struct inv_filter *f, size_t *n,
+          struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret = store_prepare(st, sql, &s, err);
+	int rc;
+
+	*n = 0;
+	if (ret != PT_OK)
+		return ret;
+	bind_common(s, f, NULL, 0);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("count"));
+}
+
+enum pt_status
+inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n, struct pt_err *err)
+{
+	return count_sql(st, "SELECT count(*)" CERT_FROM, f, n, err);
+}
+
+/* ---- the certificates screen's list ---- */
+
+enum names { NAMES_NONE, NAMES_FEW, NAMES_MANY, NAMES_ALL }; /* see list_names */
+
+/* Which state of the store a cached answer is about: it changes with
+ * a write through another connection (data_version) or this one (the
+ * changes it made); false when unknown. */
+struct store_state {
+	long long data_version, changes;
+};
+
+static bool
+store_state(struct store *st, struct store_state *v)
+{
+	sqlite3_stmt *s = NULL;
+	bool ok = false;
+
+	if (sqlite3_prepare_v2(store_db(st), "PRAGMA data_version", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		v->data_version = sqlite3_column_int64(s, 0);
+		v->changes = sqlite3_total_changes(store_db(st));
+		ok = true;
+	}
+	sqlite3_finalize(s);
+	return ok;
+}
+
+/* The not-after values whose date (UTC "YYYY-MM-DD") or days left hold
+ * text, for not-after values between lo and hi, appended to *sql as
+ * " OR ..." terms: a few comparisons a row instead of formatting its
+ * date.  Adjacent days join into ranges of the order (on its index) when
+ * they are at most LIST_RANGES; else (a text such as "1" that matches
+ * most days) the day numbers are looked up in a set.  False when out of
+ * memory or the span is absurd (then the row's date is formatted). */
+#define LIST_RANGES 48
+#define LIST_DAYS 200000
+
+struct span {
+	long long a, b; /* a <= not_after <= b */
+};
+
+static int
+span_cmp(const void *x, const void *y)
+{
+	const struct span *p = x, *q = y;
+
+	return (p->a > q->a) - (p->a < q->a);
+}
+
+static long long
+floor_day(long long t)
+{
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
+}
+
+/* Appends " OR <col> IN (d, ...)" for the days of list[0..n). */
+static bool
+day_set(char **sql, const char *col, const long long *list, size_t n)
+{
+	size_t len = strlen(*sql), cap = len + strlen(col) + 32 + n * 21;
+	char *p = realloc(*sql, cap);
+
+	if (!p)
+		return false;
+	*sql = p;
+	len += (size_t)snprintf(p + len, cap - len, " OR %s IN (", col);
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(p + len, cap - len, "%s%lld", i ? "," : "", list[i]);
+	snprintf(p + len, cap - len, ")");
+	return true;
+}
+
+static bool
+day_ranges(const char *text, long long now, long long lo, long long hi, char **sql)
+{
+	long long d0 = floor_day(lo), d1 = floor_day(hi), k0 = floor_day(lo - now);
+	long long k1 = floor_day(hi - now), *dates, *days;
+	size_t nd = 0, nk = 0, nsp = 0;
+	struct span *sp;
+	char buf[32], col[128];
+	bool ok = true;
+
+	if (lo > hi)
+		return true;
+	if (d1 - d0 > LIST_DAYS || k1 - k0 > LIST_DAYS)
+		return false;
+	dates = malloc((size_t)(d1 - d0 + 1) * sizeof *dates);
+	days = malloc((size_t)(k1 - k0 + 1) * sizeof *days);
+	sp = malloc((size_t)(d1 - d0 + k1 - k0 + 2) * sizeof *sp);
+	if (!dates || !days || !sp) {
+		free(dates);
+		free(days);
+		free(sp);
+		return false;
+	}
+	for (long long d = d0; d <= d1; d++) {
+		time_t t = (time_t)(d * DAY);
+		struct tm tm;
+		gmtime_r(&t, &tm);
+		strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
+		if (strstr(buf, text)) {
+			dates[nd++] = d;
+			sp[nsp++] = (struct span){ d * DAY, d * DAY + DAY - 1 };
+		}
+	}
+	/* days left k: floor((not_after - now) / DAY) = k */
+	for (long long k = k0; k <= k1; k++) {
+		snprintf(buf, sizeof buf, "%lld", k);
+		if (strstr(buf, text)) {
+			days[nk++] = k;
+			sp[nsp++] = (struct span){ now + k * DAY, now + k * DAY + DAY - 1 };
+		}
+	}
+	/* adjacent or overlapping days: one range */
+	qsort(sp, nsp, sizeof *sp, span_cmp);
+	size_t m = 0;
+	for (size_t i = 0; i < nsp; i++) {
+		if (m && sp[i].a <= sp[m - 1].b + 1) {
+			if (sp[m - 1].b < sp[i].b)
+				sp[m - 1].b = sp[i].b;
+		} else {
+			sp[m++] = sp[i];
+		}
+	}
+	if (m <= LIST_RANGES) {
+		for (size_t i = 0; i < m && ok; i++) {
+			char *t = *sql;
+			if (asprintf(sql, "%s OR l.not_after BETWEEN %lld AND %lld", t, sp[i].a, sp[i].b) < 0) {
+				*sql = t;
+				ok = false;
+			} else {
+				free(t);
+			}
+		}
+	} else {
+		/* floor division, as x509_band's, of a value that may be negative */
+		snprintf(col, sizeof col, "((l.not_after - (l.not_after %% %d + %d) %% %d) / %d)", DAY, DAY,
+		         DAY, DAY);
+		ok = !nd || day_set(sql, col, dates, nd);
+		snprintf(col, sizeof col, "((l.not_after - %lld - ((l.not_after - %lld) %% %d + %d) %% %d) / %d)",
+		         now, now, DAY, DAY, DAY, DAY);
+		ok = ok && (!nk || day_set(sql, col, days, nk));
+	}
+	free(dates);
+	free(days);
+	free(sp);
+	return ok;
+}
+
+/* The WHERE of a listing page or count (l: cert_list), malloc'd; ?1 is
+ * the LIKE pattern, ?2 the text.  A text becomes a look-up of the few
+ * names that hold it and an index search of the rows that carry them,
+ * labels and dates ranges of the order: few matches are found without
+ * reading the other rows.  Many are found sooner by one scan (scan). */
+static char *
+list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int names,
+           const char *few, bool scan, long long lo, long long hi)
+{
+	long long n = (long long)now, c = n + (long long)crit * DAY, w = n + (long long)warn * DAY;
+	long long ok = c > w ? c : w;
+	char *sql = NULL, *t;
+	bool text = f && f->text && *f->text;
+
+	if (!f || (!text && !f->bands && !f->states) || (text && names == NAMES_ALL))
+		return strdup(" WHERE 1");
+	/* " OR term" each; the first " OR" becomes " WHERE (" at the end */
+	if (!text || names == NAMES_NONE)
+		sql = strdup("");
+	else if (names == NAMES_FEW && few)
+		sql = strdup(few);
+	else
+		sql = strdup(" OR l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
+		             " OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
+		             " OR l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
+	/* the bands of x509_band(), as ranges of the listing's order */
+	for (int b = 0; b <= X509_BAND_OK && sql; b++) {
+		char cond[160];
+		if (!(f->bands & (1u << b)))
+			continue;
+		switch (b) {
+		case X509_BAND_NOT_YET_VALID:
+			snprintf(cond, sizeof cond, " OR l.not_before > %lld", n);
+			break;
+		case X509_BAND_EXPIRED:
+			snprintf(cond, sizeof cond, " OR (l.not_after < %lld AND l.not_before <= %lld)", n, n);
+			break;
+		case X509_BAND_CRITICAL:
+			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_after < %lld"
+			         " AND l.not_before <= %lld)", n, c, n);
+			break;
+		case X509_BAND_WARNING:
+			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_after < %lld"
+			         " AND l.not_before <= %lld)", c, w, n);
+			break;
+		default:
+			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_before <= %lld)", ok, n);
+			break;
+		}
+		t = sql;
+		if (asprintf(&sql, "%s%s", t, cond) < 0)
+			sql = NULL;
+		free(t);
+	}
+	if (sql && (f->states & 3)) {
+		t = sql;
+		if (asprintf(&sql, "%s%s", t, (f->states & 3) == 3 ? " OR 1 = 1"
+		                              : f->states & 1     ? " OR l.current = 1"
+		                                                  : " OR l.current = 0") < 0)
+			sql = NULL;
+		free(t);
+	}
+	/* days left: floor((not_after - now) / day), as x509_band */
+	if (sql && text && f->numbers && !day_ranges(f->text, n, lo, hi, &sql)) {
+		t = sql;
+		if (asprintf(&sql, "%s OR instr(strftime('%%Y-%%m-%%d', l.not_after, 'unixepoch'), ?2)"
+		                   " OR instr((l.not_after - %lld) / %d - ((l.not_after - %lld) %% %d < 0),"
+		                   " ?2)", t, n, DAY, n, DAY) < 0)
+			sql = NULL;
+		free(t);
+	}
+	if (sql) {
+		t = sql;
+		if (asprintf(&sql, " WHERE (%s)", *t ? t + 4 : "0") < 0)
+			sql = NULL;
+		free(t);
+	}
+	/* "+l.col": no term on an index, so no row is fetched by one; the
+	 * listing is scanned once in its order (the keyset's range, added
+	 * outside, still starts it) */
+	if (sql && scan) {
+		size_t k = 0, len = strlen(sql);
+		char *p = malloc(2 * len + 1);
+		for (size_t i = 0; p && i < len; i++) {
+			if (sql[i] == 'l' && sql[i + 1] == '.' && (i == 0 || sql[i - 1] == ' ' || sql[i - 1] == '('))
+				p[k++] = '+';
+			p[k++] = sql[i];
+		}
+		if (p)
+			p[k] = '\0';
+		free(sql);
+		sql = p;
+	}
+	return sql;
+}
+
+static void list_bind(sqlite3_stmt *s, const struct inv_list_filter *f);
+
+/* The first and last not-after of the listing (the ends of its order),
+ * when the filter matches dates. */
+static enum pt_status
+list_span(struct store *st, const struct inv_list_filter *f, long long *lo, long long *hi,
+          struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	if (!f || !f->numbers || !f->text || !*f->text)
+		return PT_OK;
+	ret = store_prepare(st, "SELECT (SELECT not_after FROM cert_list ORDER BY not_after LIMIT 1),"
+	                        " (SELECT not_after FROM cert_list ORDER BY not_after DESC LIMIT 1)",
+	                    &s, err);
+	if (ret != PT_OK)
+		return ret;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW && sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*lo = sqlite3_column_int64(s, 0);
+		*hi = sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("list certificates"));
+}
+
+/* How many names a text matches.  None: the text leaves the query (a
+ * label's rows are then a range of the order, or of cert_list_current).
+ * Many: its rows are many too, and one scan of the listing (about 20 ms
+ * on 100k certificates) beats fetching each by index (a few microseconds
+ * a row: half a second when every host matches).  More than one name in
+ * fifty, or a CA (a CA stands for many certificates), is many.  All
+ * the hosts or all the names (a site's domain): every row, no filter.  The
+ * answer is kept for the last text, so the pages of one filter ask once. */
+/* Appends ",id" (the first without the comma) to a growing list. */
+static bool
+id_append(char **list, size_t *len, size_t *cap, int64_t id)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%s%lld", *len ? "," : "", (long long)id);
+
+	if (*len + (size_t)n + 1 > *cap) {
+		size_t c = *cap ? *cap * 2 : 256;
+		char *p;
+		while (c < *len + (size_t)n + 1)
+			c *= 2;
+		if (!(p = realloc(*list, c)))
+			return false;
+		*list = p;
+		*cap = c;
+	}
+	memcpy(*list + *len, num, (size_t)n + 1);
+	*len += (size_t)n;
+	return true;
+}
+
+static enum names
+list_names(struct store *st, const struct inv_list_filter *f, const char **few)
+{
+	static struct store *last_st;
+	static char *last_text, *last_few;
+	static struct store_state last_state;
+	static enum names last;
+	sqlite3_stmt *s = NULL;
+	enum names names = NAMES_FEW;
+	struct store_state now = { 0, 0 };
+	bool known = store_state(st, &now), ca = false, nomem = false;
+	int64_t th = 0, tc = 0, h = 0, c = 0;
+	char *hl = NULL, *cl = NULL, *frag = NULL;
+	size_t hlen = 0, hcap = 0, clen = 0, ccap = 0;
+	int rc;
+
+	*few = NULL;
+	if (!f || !f->text || !*f->text)
+		return NAMES_NONE;
+	/* none and all change the query: kept only while the store is the same */
+	if (known && last_st == st && last_text && strcmp(last_text, f->text) == 0 &&
+	    now.data_version == last_state.data_version && now.changes == last_state.changes) {
+		*few = last_few;
+		return last;
+	}
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT (SELECT count(*) FROM hosts), (SELECT count(*) FROM cert_cns),"
+	                       " EXISTS (SELECT 1 FROM cas WHERE name LIKE ?1 ESCAPE '\\')",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return NAMES_MANY; /* the page's own statement reports the error */
+	list_bind(s, f);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		th = sqlite3_column_int64(s, 0);
+		tc = sqlite3_column_int64(s, 1);
+		ca = sqlite3_column_int(s, 2) != 0;
+	}
+	sqlite3_finalize(s);
+	/* the names that hold the text, each table read once; their ids are
+	 * kept while few, and the queries then name them */
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "SELECT 0, id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\'"
+	                       " UNION ALL SELECT 1, id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\'",
+	                       -1, &s, NULL) != SQLITE_OK)
+		return NAMES_MANY;
+	list_bind(s, f);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		bool host = sqlite3_column_int(s, 0) == 0;
+		int64_t id = sqlite3_column_int64(s, 1);
+		if (host && ++h * 50 <= th)
+			nomem = nomem || !id_append(&hl, &hlen, &hcap, id);
+		else if (!host && ++c * 50 <= tc)
+			nomem = nomem || !id_append(&cl, &clen, &ccap, id);
+	}
+	sqlite3_finalize(s);
+	names = rc != SQLITE_DONE || nomem       ? NAMES_MANY
+	        : h == th || c == tc             ? NAMES_ALL
+	        : !h && !c && !ca                ? NAMES_NONE
+	        : h * 50 > th || c * 50 > tc || ca ? NAMES_MANY
+	                                         : NAMES_FEW;
+	if (names == NAMES_FEW &&
+	    asprintf(&frag, "%s%s%s%s%s%s", h ? " OR l.host_id IN (" : "", h ? hl : "", h ? ")" : "",
+	             c ? " OR l.cn_id IN (" : "", c ? cl : "", c ? ")" : "") < 0) {
+		frag = NULL;
+		names = NAMES_MANY;
+	}
+	free(hl);
+	free(cl);
+	free(last_text);
+	free(last_few);
+	last_text = strdup(f->text);
+	last_few = frag;
+	last_st = known && last_text ? st : NULL;
+	last_state = now;
+	last = names;
+	*few = frag;
+	return names;
+}
+
+/* The last count, by filter: a page of a filter that matches one row in
+ * fifty or more finds its rows sooner by scanning in the order than by
+ * fetching and sorting every match (a list counts before it pages). */
+static struct {
+	struct store *st;
+	char *text;
+	unsigned bands, states;
+	bool numbers;
+	size_t n;
+} counted;
+
+static bool
+same_filter(struct store *st, const struct inv_list_filter *f)
+{
+	return counted.st == st && counted.text && f && f->text &&
+	       strcmp(counted.text, f->text) == 0 && counted.bands == f->bands &&
+	       counted.states == f->states && counted.numbers == f->numbers;
+}
+
+static void
+list_counted(struct store *st, const struct inv_list_filter *f, size_t n)
+{
+	if (!f || !f->text)
+		return;
+	free(counted.text);
+	counted.text = strdup(f->text);
+	counted.st = st;
+	counted.bands = f->bands;
+	counted.states = f->states;
+	counted.numbers = f->numbers;
+	counted.n = n;
+}
+
+static bool
+list_dense(struct store *st, const struct inv_list_filter *f)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t rows = 0;
+
+	if (!f || !same_filter(st, f))
+		return false;
+	/* the listing's size, near enough: its highest id, from the index */
+	if (sqlite3_prepare_v2(store_db(st), "SELECT max(id) FROM cert_list", -1, &s, NULL) != SQLITE_OK)
+		return false;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		rows = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	return (int64_t)counted.n * 50 >= rows;
+}
+
+static void
+list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
+{
+	/* the pattern in ?1, the text itself in ?2 */
+	if (f && f->text && *f->text) {
+		bind_like(s, 1, f->text);
+		sqlite3_bind_text(s, 2, f->text, -1, SQLITE_STATIC);
+	}
+}
+
+/* The WHERE clause of a listing query and the band thresholds it was
+ * built with.  A page may scan in order where a count would not: when
+ * the last count showed the filter matches many rows (list_dense). */
+static enum pt_status
+list_clause(struct store *st, const struct inv_list_filter *f, time_t now, bool page,
+            char **where, int *crit, int *warn, struct pt_err *err)
+{
+	long long lo = 0, hi = -1;
+	const char *few;
+	enum names names;
+	enum pt_status ret;
+
+	if ((ret = cert_band_days(st, crit, warn, err)) != PT_OK ||
+	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
+		return ret;
+	names = list_names(st, f, &few);
+	if (!(*where = list_where(f, now, *crit, *warn, names, few,
+	                          names >= NAMES_MANY || (page && list_dense(st, f)), lo, hi)))
+		return pt_fail(err, PT_NOMEM, NULL);
+	return PT_OK;
+}
+
+enum pt_status
+inv_list_page(struct store *st, const struct inv_list_filter *f, const struct inv_key *after,
+              bool backward, size_t limit, time_t now,
+              int (*cb)(const struct inv_cert_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *where, *sql = NULL;
+	int crit, warn, rc;
+
+	if ((ret = list_clause(st, f, now, true, &where, &crit, &warn, err)) != PT_OK)
+		return ret;
+	/* the page's rows in the listing first, then their names */
+	rc = asprintf(&sql,
+	              "SELECT p.id, h.fqdn, coalesce(n.cn, ''), p.current, coalesce(ca.name, ''),"
+	              " p.not_before, p.not_after, coalesce(c.installed_at, 0)"
+	              " FROM (SELECT l.* FROM cert_list l%s%s ORDER BY %s LIMIT ?3) p"
+	              " JOIN hosts h ON h.id = p.host_id LEFT JOIN cert_cns n ON n.id = p.cn_id"
+	              " LEFT JOIN cas ca ON ca.id = p.ca_id LEFT JOIN certificates c ON c.id = p.id"
+	              " ORDER BY %s",
+	              where, after && after->set ? (backward ? " AND (l.not_after, l.id) < (?4, ?5)"
+	                                                     : " AND (l.not_after, l.id) > (?4, ?5)")
+	                                         : "",
+	              backward ? "l.not_after DESC, l.id DESC" : "l.not_after, l.id",
+	              backward ? "p.not_after DESC, p.id DESC" : "p.not_after, p.id");
+	free(where);
+	if (rc < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_prepare(st, sql, &s, err);
+	free(sql);
+	if (ret != PT_OK)
+		return ret;
+	list_bind(s, f);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	if (after && after->set) {
+		sqlite3_bind_int64(s, 4, after->num);
+		sqlite3_bind_int64(s, 5, after->id);
+	}
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inv_cert_row r = { 0 };
+
+		r.id = sqlite3_column_int64(s, 0);
+		r.fqdn = store_text(s, 1);
+		r.cn = store_text(s, 2);
+		r.subject = "";
+		r.state = sqlite3_column_int(s, 3) ? "current" : "superseded";
+		r.ca = store_text(s, 4);
+		r.not_before = (time_t)sqlite3_column_int64(s, 5);
+		r.not_after = (time_t)sqlite3_column_int64(s, 6);
+		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
+		r.band = x509_band(r.not_before, r.not_after, now, crit, warn, &r.days_left);
+		r.key.set = true;
+		r.key.id = r.id;
+		r.key.num = (int64_t)r.not_after;
+		snprintf(r.key.text, sizeof r.key.text, "%s", r.fqdn);
+		if (cb(&r, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list certificates"));
+}
+
+enum pt_status
+inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, size_t *n,
+               struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *where, *sql = NULL;
+	int crit, warn, rc;
+
+	*n = 0;
+	if ((ret = list_clause(st, f, now, false, &where, &crit, &warn, err)) != PT_OK)
+		return ret;
+	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
+	free(where);
+	if (rc < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_prepare(st, sql, &s, err);
+	free(sql);
+	if (ret != PT_OK)
+		return ret;
+	list_bind(s, f);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*n = (size_t)sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		list_counted(st, f, *n);
+	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("count"));
+}
+
+/* ---- requests ---- */
+
+#define REQ_FROM                                                                      \
+	" FROM hosts h JOIN requests r ON r.host_id = h.id"                               \
+	" JOIN keys k ON k.id = r.key_ref LEFT JOIN cas ca ON ca.id = r.ca_id"            \
+	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR r.state = 'pending')"          \
+	"  AND (?3 IS NULL OR h.fqdn LIKE ?3 ESCAPE '\\' OR ca.name LIKE ?3 ESCAPE '\\'"  \
+	"       OR k.type LIKE ?3 ESCAPE '\\' OR r.subject LIKE ?3 ESCAPE '\\')"
+
+enum pt_status
+inv_req_page(struct store *st, const struct inv_filter *f, enum inv_order o,
+             const struct inv_key *after, bool backward, size_t limit, time_t now,
+             int (*cb)(const struct inv_req_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *sql;
+	int rc;
+
+	if (!valid_order(o))
+		return pt_fail(err, PT_INVALID, _("unknown order of a request list"));
+	sql = page_sql("SELECT r.id, h.fqdn, coalesce(ca.name, ''), k.type, r.subject, r.sans,"
+	               " r.state, r.created_at" REQ_FROM,
+	               &req_orders[o], after, backward);
+	if (!sql)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_prepare(st, sql, &s, err);
+	free(sql);
+	if (ret != PT_OK)
+		return ret;
+	bind_common(s, f, after, limit);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inv_req_row r = {
+			.id = sqlite3_column_int64(s, 0),
+			.fqdn = store_text(s, 1),
+			.ca = store_text(s, 2),
+			.keytype = store_text(s, 3),
+			.subject = store_text(s, 4),
+			.sans = store_text(s, 5),
+			.state = store_text(s, 6),
+			.created_at = (time_t)sqlite3_column_int64(s, 7),
+		};
+		r.age_days = now >= r.created_at ? (long)((now - r.created_at) / DAY) : 0;
+		r.key.set = true;
+		r.key.id = r.id;
+		snprintf(r.key.text, sizeof r.key.text, "%s", r.fqdn);
+		if (cb(&r, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list requests"));
+}
+
+enum pt_status
+inv_req_count(struct store *st, const struct inv_filter *f, size_t *n, struct pt_err *err)
+{
+	return count_sql(st, "SELECT count(*)" REQ_FROM, f, n, err);
+}
+
+/* ---- installs and windows ---- */
+
+enum pt_status
+inv_installs(struct store *st, const char *fqdn, int64_t cert_id,
+             int (*cb)(const struct inv_install *i, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st,
+	           "SELECT i.cert_id, h.fqdn, i.cert_path, i.key_path, i.cert_sha256, i.installed_at,"
+	           " coalesce(w.tag, ''), coalesce(w.peer, ''), coalesce(w.outcome, 'open'),"
+	           " coalesce(w.exposure_ms, -1)"
+	           " FROM installs i JOIN hosts h ON h.id = i.host_id"
+	           " LEFT JOIN windows w ON w.id = i.window_id"
+	           " WHERE (?1 IS NULL OR h.fqdn = ?1) AND (?2 = 0 OR i.cert_id = ?2)"
+	           " ORDER BY i.installed_at DESC, i.id DESC",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (fqdn)
+		sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, cert_id > 0 ? cert_id : 0);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct inv_install i = {
+			.cert_id = sqlite3_column_int64(s, 0),
+			.fqdn = store_text(s, 1),
+			.cert_path = store_text(s, 2),
+			.key_path = store_text(s, 3),
+			.cert_sha256 = store_text(s, 4),
+			.installed_at = (time_t)sqlite3_column_int64(s, 5),
+			.window_tag = store_text(s, 6),
+			.peer = store_text(s, 7),
+			.outcome = store_text(s, 8),
+			.exposure_ms = sqlite3_column_double(s, 9),
+		};
+		if (cb(&i, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the install history"));
+}
+
+/* ---- one certificate ---- */
+
+struct detail_ctx {
+	struct store *st;
+	int64_t id;
+	bool found;
+	int (*cb)(const struct inv_cert_detail *d, void *ud);
+	void *ud;
+	int stop;
+	struct inv_install *inst;
+	char **strs;
+	size_t ninst, nstrs;
+	enum pt_status ret;
+	struct pt_err *err;
+};
+
+static char *
+keep(struct detail_ctx *c, const char *s)
+{
+	char **n = realloc(c->strs, (c->nstrs + 1) * sizeof *n);
+
+	if (!n)
+		return NULL;
+	c->strs = n;
+	return c->strs[c->nstrs++] = strdup(s ? s : "");
+}
+
+static int
+install_cb(const struct inv_install *i, void *ud)
+{
+	struct detail_ctx *c = ud;
+	struct inv_install *n = realloc(c->inst, (c->ninst + 1) * sizeof *n);
+
+	if (!n)
+		return 1;
+	c->inst = n;
+	n[c->ninst] = *i;
+	n[c->ninst].fqdn = keep(c, i->fqdn);
+	n[c->ninst].cert_path = keep(c, i->cert_path);
+	n[c->ninst].key_path = keep(c, i->key_path);
+	n[c->ninst].cert_sha256 = keep(c, i->cert_sha256);
+	n[c->ninst].window_tag = keep(c, i->window_tag);
+	n[c->ninst].peer = keep(c, i->peer);
+	n[c->ninst].outcome = keep(c, i->outcome);
+	c->ninst++;
+	return 0;
+}
+
+static int
+status_cb(const struct cert_status *cs, void *ud)
+{
+	struct detail_ctx *c = ud;
+	struct inv_cert_detail d = { .cs = cs };
+	char serial[3 * sizeof cs->x->serial];
+	size_t n = 0;
+
+	if (cs->id != c->id)
+		return 0;
+	c->found = true;
+	/* "1234AB" -> "12:34:AB", as openssl and the CA's mails show it */
+	for (const char *p = cs->x->serial; *p && n + 4 < sizeof serial; p += 2) {
+		if (n)
+			serial[n++] = ':';
+		serial[n++] = p[0];
+		if (p[1])
+			serial[n++] = p[1];
+		else
+			break;
+	}
+	serial[n] = '\0';
+	d.serial_hex = serial;
+	c->ret = inv_installs(c->st, NULL, c->id, install_cb, c, c->err);
+	if (c->ret != PT_OK)
+		return 1;
+	d.installs = c->inst;
+	d.ninstalls = c->ninst;
+	c->stop = c->cb(&d, c->ud);
+	return 1;
+}
+
+enum pt_status
+inv_cert_detail(struct store *st, int64_t id, time_t now,
+                int (*cb)(const struct inv_cert_detail *d, void *ud), void *ud,
+                struct pt_err *err)
+{
+	struct detail_ctx c = { .st = st, .id = id, .cb = cb, .ud = ud, .ret = PT_OK, .err = err };
+	sqlite3_stmt *s = NULL;
+	char fqdn[256] = "";
+	enum pt_status ret;
+	int rc;
+
+	/* cert_status_foreach checks a host's certificates: find the host */
+	if ((ret = store_prepare(st, "SELECT fqdn FROM hosts WHERE id ="
+	                             " (SELECT host_id FROM certificates WHERE id = ?)", &s, err)) != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		snprintf(fqdn, sizeof fqdn, "%s", store_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return pt_fail(err, PT_NOTFOUND, _("no certificate %lld in the store"), (long long)id);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err, _("look up the certificate"));
+	ret = cert_status_foreach(st, fqdn, true, -1, now, status_cb, &c, err);
+	if (ret == PT_OK)
+		ret = c.ret;
+	if (ret == PT_OK && !c.found)
+		ret = pt_fail(err, PT_NOTFOUND, _("no certificate %lld in the store"), (long long)id);
+	for (size_t i = 0; i < c.nstrs; i++)
+		free(c.strs[i]);
+	free(c.strs);
+	free(c.inst);
+	return ret;
+}
+
+/* ---- a host's keys ---- */
+
+enum pt_status
+inv_host_keys(struct store *st, const char *fqdn, int (*cb)(const struct inv_key_row *k, void *ud),
+              void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	/* what uses each key: certificates and requests, in the words the
+	 * page shows (translated here: the core owns the message catalogue) */
+	ret = store_prepare(st,
+	           "SELECT k.id, k.type, k.origin, k.key_id, k.created_at,"
+	           " (SELECT group_concat(?2 || ' ' || c.id || ' (' || c.state || ')', ', ')"
+	           "   FROM certificates c WHERE c.key_ref = k.id),"
+	           " (SELECT group_concat(?3 || ' ' || r.id || ' (' || r.state || ')', ', ')"
+	           "   FROM requests r WHERE r.key_ref = k.id)"
+	           " FROM keys k JOIN hosts h ON h.id = k.host_id WHERE h.fqdn = ?1"
+	           " ORDER BY k.created_at DESC, k.id DESC",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, _("certificate"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 3, _("request"), -1, SQLITE_TRANSIENT);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		char used[512];
+		const char *a = store_text(s, 5), *b = store_text(s, 6);
+		struct inv_key_row k = {
+			.id = sqlite3_column_int64(s, 0),
+			.type = store_text(s, 1),
+			.origin = store_text(s, 2),
+			.key_id = store_text(s, 3),
+			.created_at = (time_t)sqlite3_column_int64(s, 4),
+			.used_by = used,
+		};
+		snprintf(used, sizeof used, "%s%s%s", a, *a && *b ? ", " : "", b);
+		if (cb(&k, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the host's keys"));
+}

@@ -1,0 +1,463 @@
+/* report.c - the expiry / inventory report from stored columns only. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cert/cert.h"
+#include "base/i18n.h"
+#include "cert/report.h"
+
+
+/* CA names by id: a handful of rows, read before the big query so that
+ * it needs no join. */
+struct ca_names {
+	size_t n;
+	int64_t *id;
+	char **name;
+};
+
+static void
+ca_names_free(struct ca_names *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->name[i]);
+	free(c->id);
+	free(c->name);
+}
+
+static enum pt_status
+ca_names_load(struct store *st, struct ca_names *c, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT id, name FROM cas", -1, &s, NULL);
+
+	memset(c, 0, sizeof(*c));
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, _("prepare statement"));
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int64_t *ni = realloc(c->id, (c->n + 1) * sizeof(*ni));
+		char **nn = ni ? realloc(c->name, (c->n + 1) * sizeof(*nn)) : NULL;
+
+		if (ni)
+			c->id = ni;
+		if (nn)
+			c->name = nn;
+		if (!ni || !nn || !(c->name[c->n] = strdup(store_text(s, 1)))) {
+			sqlite3_finalize(s);
+			ca_names_free(c);
+			return pt_fail(err, PT_NOMEM, NULL);
+		}
+		c->id[c->n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		ca_names_free(c);
+		return store_fail(st, rc, err, _("list CAs"));
+	}
+	return PT_OK;
+}
+
+static const char *
+ca_name(const struct ca_names *c, int64_t id)
+{
+	for (size_t i = 0; i < c->n; i++)
+		if (c->id[i] == id)
+			return c->name[i];
+	return "";
+}
+
+/* The rows are read in the table's order (the whole inventory: one scan
+ * of the short rows; a --days window: a range of the not_after index)
+ * into one growing buffer, and sorted here.  SQLite's ORDER BY built,
+ * sorted and decoded a record per row: that cost more than the scan. */
+#define REPORT_COLUMNS \
+	"SELECT fqdn, subject, issuer, serial, ca_id, not_before, not_after FROM certificates "
+
+struct rrow {
+	int64_t not_before, not_after, ca_id;
+	size_t text;        /* offset of "fqdn\0subject\0issuer\0serial\0" in the buffer */
+	unsigned len[3];    /* of fqdn, subject, issuer */
+};
+
+/* What is sorted: the key and the row's place, small to move. */
+struct rkey {
+	int64_t not_after;
+	size_t row;
+};
+
+struct rset {
+	struct rrow *rows;
+	size_t n, cap;
+	char *buf;
+	size_t used, size;
+};
+
+static int
+rset_add(struct rset *rs, sqlite3_stmt *s)
+{
+	size_t len[4], need = 0;
+	struct rrow *w;
+
+	for (int i = 0; i < 4; i++) {
+		len[i] = (size_t)sqlite3_column_bytes(s, i);
+		need += len[i] + 1;
+	}
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? 2 * rs->cap : 1024;
+		struct rrow *r = realloc(rs->rows, cap * sizeof(*r));
+
+		if (!r)
+			return -1;
+		rs->rows = r;
+		rs->cap = cap;
+	}
+	if (rs->used + need > rs->size) {
+		size_t size = rs->size ? 2 * rs->size : 256 * 1024;
+		char *b;
+
+		while (size < rs->used + need)
+			size *= 2;
+		if (!(b = realloc(rs->buf, size)))
+			return -1;
+		rs->buf = b;
+		rs->size = size;
+	}
+	w = &rs->rows[rs->n++];
+	w->not_before = sqlite3_column_int64(s, 5);
+	w->not_after = sqlite3_column_int64(s, 6);
+	w->ca_id = sqlite3_column_int64(s, 4);
+	w->text = rs->used;
+	for (int i = 0; i < 4; i++) {
+		const unsigned char *t = sqlite3_column_text(s, i);
+
+		if (len[i])
+			memcpy(rs->buf + rs->used, t, len[i]);
+		rs->buf[rs->used + len[i]] = '\0';
+		rs->used += len[i] + 1;
+		if (i < 3)
+			w->len[i] = (unsigned)len[i];
+	}
+	return 0;
+}
+
+/* not_after, then host: what ORDER BY not_after, fqdn gave (BINARY
+ * collation is strcmp's byte order) */
+static int
+rkey_cmp(const void *a, const void *b, void *ud)
+{
+	const struct rkey *x = a, *y = b;
+	const struct rset *rs = ud;
+
+	if (x->not_after != y->not_after)
+		return x->not_after < y->not_after ? -1 : 1;
+	return strcmp(rs->buf + rs->rows[x->row].text, rs->buf + rs->rows[y->row].text);
+}
+
+enum pt_status
+report_expiry_foreach(struct store *st, time_t now, long days,
+                      int (*cb)(const struct report_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	struct ca_names cas;
+	struct rset rs = { 0 };
+	struct rkey *keys = NULL;
+	sqlite3_stmt *s = NULL;
+	int crit, warn, rc;
+	enum pt_status ret = cert_band_days(st, &crit, &warn, err);
+
+	if (ret != PT_OK || (ret = ca_names_load(st, &cas, err)) != PT_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        days < 0 ? REPORT_COLUMNS "NOT INDEXED WHERE state = 'current'"
+	                                 : REPORT_COLUMNS "WHERE not_after <= ?1 AND state = 'current'",
+	                        -1, &s, NULL);
+	if (rc != SQLITE_OK) {
+		ca_names_free(&cas);
+		return store_fail(st, rc, err, _("prepare statement"));
+	}
+	if (days >= 0)
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)now + (sqlite3_int64)days * 86400);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (rset_add(&rs, s) != 0) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		ret = rc == SQLITE_NOMEM ? pt_fail(err, PT_NOMEM, NULL)
+		                         : store_fail(st, rc, err, _("read certificates"));
+		goto out;
+	}
+	keys = malloc((rs.n ? rs.n : 1) * sizeof(*keys));
+	if (!keys) {
+		ret = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	for (size_t i = 0; i < rs.n; i++) {
+		keys[i].not_after = rs.rows[i].not_after;
+		keys[i].row = i;
+	}
+	if (rs.n > 1)
+		qsort_r(keys, rs.n, sizeof(*keys), rkey_cmp, &rs);
+	for (size_t i = 0; i < rs.n; i++) {
+		const struct rrow *w = &rs.rows[keys[i].row];
+		const char *t = rs.buf + w->text;
+		struct report_row r = {
+			.fqdn = t,
+			.subject = t + w->len[0] + 1,
+			.issuer = t + w->len[0] + w->len[1] + 2,
+			.serial = t + w->len[0] + w->len[1] + w->len[2] + 3,
+			.ca = ca_name(&cas, w->ca_id),
+			.not_before = (time_t)w->not_before,
+			.not_after = (time_t)w->not_after,
+		};
+
+		/* sorted order is random order in the buffer: ask for the
+		 * rows a little ahead, or every row waits for memory */
+		if (i + 16 < rs.n)
+			__builtin_prefetch(&rs.rows[keys[i + 16].row]);
+		if (i + 8 < rs.n)
+			__builtin_prefetch(rs.buf + rs.rows[keys[i + 8].row].text);
+		r.band = x509_band(r.not_before, r.not_after, now, crit, warn, &r.days_left);
+		if (cb(&r, ud))
+			break;
+	}
+out:
+	free(keys);
+	free(rs.rows);
+	free(rs.buf);
+	ca_names_free(&cas);
+	return ret;
+}
+
+struct tcache {
+	time_t last;
+	char buf[24];
+};
+
+struct writer {
+	FILE *f;
+	enum report_format fmt;
+	size_t n;
+	struct tcache nb, na; /* rows come in date order: reuse the text */
+};
+
+/* ISO 8601 UTC by hand: strftime and stdio's locking cost more than the
+ * query on a large report. */
+static void
+put_time(FILE *f, struct tcache *c, time_t t)
+{
+	char *buf = c->buf;
+	struct tm tm;
+
+	if (t != c->last || !buf[0]) {
+		int y;
+
+		gmtime_r(&t, &tm);
+		y = tm.tm_year + 1900;
+		buf[0] = (char)('0' + y / 1000 % 10);
+		buf[1] = (char)('0' + y / 100 % 10);
+		buf[2] = (char)('0' + y / 10 % 10);
+		buf[3] = (char)('0' + y % 10);
+		buf[4] = '-';
+		buf[5] = (char)('0' + (tm.tm_mon + 1) / 10);
+		buf[6] = (char)('0' + (tm.tm_mon + 1) % 10);
+		buf[7] = '-';
+		buf[8] = (char)('0' + tm.tm_mday / 10);
+		buf[9] = (char)('0' + tm.tm_mday % 10);
+		buf[10] = 'T';
+		buf[11] = (char)('0' + tm.tm_hour / 10);
+		buf[12] = (char)('0' + tm.tm_hour % 10);
+		buf[13] = ':';
+		buf[14] = (char)('0' + tm.tm_min / 10);
+		buf[15] = (char)('0' + tm.tm_min % 10);
+		buf[16] = ':';
+		buf[17] = (char)('0' + tm.tm_sec / 10);
+		buf[18] = (char)('0' + tm.tm_sec % 10);
+		buf[19] = 'Z';
+		buf[20] = '\0';
+		c->last = t;
+	}
+	fputs_unlocked(buf, f);
+}
+
+static void
+put_json_str(FILE *f, const char *s)
+{
+	const char *p;
+
+	putc_unlocked('"', f);
+	for (p = s; *p; p++)
+		if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20)
+			break;
+	if (!*p) { /* the common case: nothing to escape */
+		fputs_unlocked(s, f);
+		putc_unlocked('"', f);
+		return;
+	}
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch == '"' || ch == '\\') {
+			putc_unlocked('\\', f);
+			putc_unlocked(ch, f);
+		} else if (ch < 0x20) {
+			fprintf(f, "\\u%04x", ch);
+		} else {
+			putc_unlocked(ch, f);
+		}
+	}
+	putc_unlocked('"', f);
+}
+
+/* RFC 4180: quote when needed, double the quotes. */
+static void
+put_csv(FILE *f, const char *s)
+{
+	if (!strpbrk(s, ",\"\r\n")) {
+		fputs_unlocked(s, f);
+		return;
+	}
+	putc_unlocked('"', f);
+	for (; *s; s++) {
+		if (*s == '"')
+			putc_unlocked('"', f);
+		putc_unlocked(*s, f);
+	}
+	putc_unlocked('"', f);
+}
+
+/* v right-aligned in width bytes (printf's %*ld; 0: no padding) */
+static void
+put_long(FILE *f, long v, int width)
+{
+	char buf[24], *p = buf + sizeof(buf);
+	unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + u % 10);
+	while (u /= 10);
+	if (v < 0)
+		*--p = '-';
+	for (int n = (int)(buf + sizeof(buf) - 1 - p); n < width; n++)
+		putc_unlocked(' ', f);
+	fputs_unlocked(p, f);
+}
+
+/* s, then spaces up to width bytes (printf's %-*s) */
+static void
+put_padded(FILE *f, const char *s, int width)
+{
+	int n = (int)strlen(s);
+
+	fputs_unlocked(s, f);
+	while (n++ < width)
+		putc_unlocked(' ', f);
+}
+
+static int
+write_row(const struct report_row *r, void *ud)
+{
+	struct writer *w = ud;
+	FILE *f = w->f;
+
+	switch (w->fmt) {
+	case REPORT_TEXT:
+		/* " %6ld  %-13s  %-30s  %s\n" without printf's cost per row */
+		put_time(f, &w->na, r->not_after);
+		putc_unlocked(' ', f);
+		put_long(f, r->days_left, 6);
+		fputs_unlocked("  ", f);
+		put_padded(f, x509_band_name(r->band), 13);
+		fputs_unlocked("  ", f);
+		put_padded(f, r->fqdn, 30);
+		fputs_unlocked("  ", f);
+		fputs_unlocked(r->subject, f);
+		putc_unlocked('\n', f);
+		break;
+	case REPORT_CSV:
+		put_csv(f, r->fqdn);
+		putc_unlocked(',', f);
+		put_time(f, &w->na, r->not_after);
+		putc_unlocked(',', f);
+		put_long(f, r->days_left, 0);
+		putc_unlocked(',', f);
+		fputs_unlocked(x509_band_name(r->band), f);
+		putc_unlocked(',', f);
+		put_csv(f, r->subject);
+		putc_unlocked(',', f);
+		put_csv(f, r->issuer);
+		putc_unlocked(',', f);
+		put_csv(f, r->serial);
+		putc_unlocked(',', f);
+		put_time(f, &w->nb, r->not_before);
+		putc_unlocked(',', f);
+		put_csv(f, r->ca);
+		fputs_unlocked("\r\n", f);
+		break;
+	case REPORT_JSON:
+		fputs_unlocked(w->n ? ",\n  {\"host\": " : "\n  {\"host\": ", f);
+		put_json_str(f, r->fqdn);
+		fputs_unlocked(", \"not_after\": \"", f);
+		put_time(f, &w->na, r->not_after);
+		fputs_unlocked("\", \"days_left\": ", f);
+		put_long(f, r->days_left, 0);
+		fputs_unlocked(", \"band\": \"", f);
+		fputs_unlocked(x509_band_name(r->band), f);
+		fputs_unlocked("\", \"subject\": ", f);
+		put_json_str(f, r->subject);
+		fputs_unlocked(", \"issuer\": ", f);
+		put_json_str(f, r->issuer);
+		fputs_unlocked(", \"serial\": ", f);
+		put_json_str(f, r->serial);
+		fputs_unlocked(", \"not_before\": \"", f);
+		put_time(f, &w->nb, r->not_before);
+		fputs_unlocked("\", \"ca\": ", f);
+		if (*r->ca)
+			put_json_str(f, r->ca);
+		else
+			fputs_unlocked("null", f);
+		putc_unlocked('}', f);
+		break;
+	}
+	w->n++;
+	return 0;
+}
+
+enum pt_status
+report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t now, long days,
+                    size_t *count, struct pt_err *err)
+{
+	struct writer w = { .f = out, .fmt = fmt };
+	enum pt_status ret;
+
+	switch (fmt) {
+	case REPORT_TEXT:
+		fprintf(out, "%-20s %6s  %-13s  %-30s  %s\n", _("NOT AFTER"), _("DAYS"), _("BAND"),
+		        _("HOST"), _("SUBJECT"));
+		break;
+	case REPORT_CSV:
+		/* column names are an interface for other tools: not translated */
+		fputs("host,not_after,days_left,band,subject,issuer,serial,not_before,ca\r\n", out);
+		break;
+	case REPORT_JSON:
+		putc('[', out);
+		break;
+	}
+	flockfile(out); /* the rows use the _unlocked calls */
+	ret = report_expiry_foreach(st, now, days, write_row, &w, err);
+	funlockfile(out);
+	if (fmt == REPORT_JSON)
+		fputs(w.n ? "\n]\n" : "]\n", out);
+	if (count)
+		*count = w.n;
+	if (ret == PT_OK && ferror(out))
+		ret = pt_fail(err, PT_IO, _("cannot write the report"));
+	return ret;
+}

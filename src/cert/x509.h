@@ -1,0 +1,203 @@
+/* x509.h - the certificate lifecycle through GnuTLS: key generation, subject
+ * templates, CSRs, certificate parsing, key/certificate match, chain check
+ * and expiry bands.
+ *
+ * A pure library module: it never prints, never exits and never touches the
+ * store.  Private keys cross this interface only as PEM text in secmem
+ * memory (secmem.h); everything else (CSRs, certificates, facts) is public
+ * and lives in ordinary malloc memory.  Failures come back as an enum
+ * pt_status with a translated detail in struct pt_err (status.h).
+ */
+#ifndef PASSTORE_X509_H
+#define PASSTORE_X509_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "base/lib.h"
+
+/* SHA-256 key identifiers and fingerprints are 32 bytes. */
+#define X509_ID_LEN 32
+/* Hex of X509_ID_LEN bytes with ':' separators, NUL included. */
+#define X509_ID_HEX_LEN (X509_ID_LEN * 3)
+
+/* ---- key types --------------------------------------------------------- */
+
+enum x509_keytype {
+	X509_KEY_RSA2048,
+	X509_KEY_RSA3072,
+	X509_KEY_RSA4096,
+	X509_KEY_EC_P256,
+	X509_KEY_EC_P384,
+	X509_KEY_MAX
+};
+
+/* "rsa:2048", "rsa:3072", "rsa:4096", "ec:p256", "ec:p384" (case-insensitive)
+ * -> *out.  Anything else: PT_INVALID, the detail lists the valid names. */
+enum pt_status x509_keytype_parse(const char *s, enum x509_keytype *out, struct pt_err *err);
+/* Canonical name ("rsa:3072"); "unknown" for an out-of-range value. */
+const char *x509_keytype_name(enum x509_keytype t);
+
+/* ---- private keys ------------------------------------------------------ */
+
+/* Called from the caller's thread about every 100 ms while a key is being
+ * generated, and at least once before and once after, so a front end can
+ * turn a spinner.  It must not call back into this module. */
+typedef void (*x509_progress_fn)(void *ud);
+
+/* Generate a key of type t.  *pem_out receives the private key as PEM
+ * (PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY", the forms every Grid
+ * middleware reads) in secmem memory: release it with secmem_free().
+ * cb may be NULL.  PT_CRYPTO on a GnuTLS failure, PT_NOMEM. */
+enum pt_status x509_key_generate(enum x509_keytype t, x509_progress_fn cb, void *ud,
+				 char **pem_out, struct pt_err *err);
+
+/* SHA-256 key id (GNUTLS_KEYID_USE_SHA256) of a PEM private key (PKCS#1,
+ * SEC1 or unencrypted PKCS#8).  PT_INVALID if it is not a private key or
+ * is encrypted. */
+enum pt_status x509_key_id(const char *key_pem, unsigned char id[X509_ID_LEN],
+			   struct pt_err *err);
+/* Key type of a PEM private key; PT_INVALID if it is none of ours. */
+enum pt_status x509_key_type(const char *key_pem, enum x509_keytype *out, struct pt_err *err);
+
+/* ---- subject templates ------------------------------------------------- */
+
+/* One attribute of a subject, in certificate order. */
+struct x509_rdn {
+	const char *name;  /* canonical short name: "C", "O", "CN", "emailAddress"... */
+	const char *oid;   /* dotted OID */
+	char *value;       /* UTF-8, placeholders expanded, escapes removed */
+};
+
+struct x509_subject {
+	size_t n;
+	struct x509_rdn *rdn;
+};
+
+/* Parse a template such as "C=IT,O=INFN,OU=Host,L=Padova,CN=%h".
+ * Attributes are listed in certificate order (the Grid order, the reverse
+ * of RFC 4514); "%h" expands to fqdn, "%%" to "%", "\," to a comma and
+ * "\\" to a backslash; spaces around names and values are dropped.  Known
+ * attributes: C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress
+ * (names are case-insensitive).  fqdn may be NULL when the template has no
+ * "%h".  PT_INVALID with a detail naming the fault; PT_NOMEM. */
+enum pt_status x509_subject_parse(const char *tmpl, const char *fqdn,
+				  struct x509_subject **out, struct pt_err *err);
+/* Free a subject and clear the caller's pointer; NULL is fine. */
+void x509_subject_free(struct x509_subject **s);
+/* Grid (OpenSSL "compat") form "/C=IT/O=INFN/OU=Host/L=Padova/CN=host",
+ * malloc'd; NULL on allocation failure. */
+char *x509_subject_grid(const struct x509_subject *s);
+
+/* ---- certificate requests ---------------------------------------------- */
+
+/* Build a PKCS#10 request for key_pem: subject from tmpl (see
+ * x509_subject_parse) in certificate order, subjectAltName dNSName = fqdn
+ * followed by each of sans[0..nsans) (duplicates dropped), signed with
+ * SHA-256.  *csr_pem_out is malloc'd PEM ("CERTIFICATE REQUEST").
+ * PT_INVALID for a bad template, key or name; PT_CRYPTO; PT_NOMEM. */
+enum pt_status x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
+			       const char *const *sans, size_t nsans,
+			       char **csr_pem_out, struct pt_err *err);
+/* SHA-256 key id of the public key in a PEM request. */
+enum pt_status x509_csr_key_id(const char *csr_pem, unsigned char id[X509_ID_LEN],
+			       struct pt_err *err);
+/* The SHA-256 key id of a DER certificate's public key, as key_id_hex
+ * writes it ("AB:CD:..."), without the rest of x509_certs_parse's work.
+ * PT_INVALID if der is not a certificate. */
+enum pt_status x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN],
+			       struct pt_err *err);
+
+/* ---- certificates ------------------------------------------------------ */
+
+/* The facts of one certificate.  All strings are malloc'd and owned. */
+struct x509_cert {
+	char *subject;          /* RFC 4514: "CN=host,L=Padova,...,C=IT" */
+	char *subject_grid;     /* "/C=IT/O=INFN/OU=Host/L=Padova/CN=host" */
+	char *issuer;           /* RFC 4514 */
+	char *issuer_grid;      /* Grid form */
+	char serial[48];        /* upper-case hex, no separators: "1234ABCD" */
+	time_t not_before;
+	time_t not_after;
+	char **sans;            /* "DNS:name", "IP:addr", "email:addr", "URI:uri" */
+	size_t nsans;
+	unsigned char key_id[X509_ID_LEN];      /* SHA-256 key id of the public key */
+	char key_id_hex[X509_ID_HEX_LEN];       /* "AB:CD:..." */
+	char key_algo[16];      /* "RSA", "EC" or GnuTLS's name */
+	unsigned key_bits;      /* modulus bits, or curve bits for EC */
+	bool key_known;         /* key_type is valid: one of our key types */
+	enum x509_keytype key_type;
+	unsigned char sha256[X509_ID_LEN];      /* fingerprint of the DER */
+	char sha256_hex[X509_ID_HEX_LEN];       /* "AB:CD:..." like openssl */
+	bool is_ca;             /* basicConstraints CA:TRUE */
+	bool self_signed;       /* issuer DN and key are its own */
+	unsigned char *der;     /* the certificate itself */
+	size_t der_len;
+};
+
+/* Certificates in the order they appeared in the input. */
+struct x509_cert_list {
+	size_t n;
+	struct x509_cert *certs;
+};
+
+/* Parse PEM (one or more "CERTIFICATE" blocks, text around them ignored)
+ * or a single DER certificate.  PT_INVALID with a detail saying which:
+ * empty input, neither PEM nor DER, truncated PEM block, a PEM block that
+ * is not a certificate (e.g. a private key), bad base64, not a certificate.
+ * On success *out holds at least one certificate. */
+enum pt_status x509_certs_parse(const unsigned char *buf, size_t len,
+				struct x509_cert_list **out, struct pt_err *err);
+/* Free a list and clear the caller's pointer; NULL is fine. */
+void x509_cert_list_free(struct x509_cert_list **l);
+
+/* Grid form ("/C=IT/O=INFN/CN=x", '+' inside a multi-valued RDN, control
+ * bytes as '?') of a DER Name, as subject_grid shows it; NULL if the DER
+ * is not a Name or on no memory.  free() it. */
+char *x509_dn_der_grid(const unsigned char *der, size_t len);
+
+/* PT_OK if the private key belongs to the certificate, PT_MISMATCH (with
+ * both key ids in the detail) if not, PT_INVALID for a bad key. */
+enum pt_status x509_key_matches_cert(const char *key_pem, const struct x509_cert *cert,
+				     struct pt_err *err);
+
+/* Parse a CA bundle: like x509_certs_parse, and every certificate must be
+ * a CA certificate (basicConstraints CA:TRUE), else PT_INVALID naming it. */
+enum pt_status x509_bundle_parse(const unsigned char *buf, size_t len,
+				 struct x509_cert_list **out, struct pt_err *err);
+
+/* Verify that cert chains up to a self-signed root of the bundle (a PEM
+ * buffer of roots and intermediates, see x509_bundle_parse), checking
+ * issuers and signatures, and that every CA certificate on the path is
+ * valid at `now`.  The validity of cert itself is NOT part of the verdict
+ * (use x509_band for it), so an expired host certificate still tells
+ * whether it came from this CA.  PT_OK; PT_REFUSED with the reason (issuer
+ * not in the bundle, bad signature, issuer not a CA, CA expired or not yet
+ * valid, insecure algorithm, ...); PT_INVALID for a bad bundle. */
+enum pt_status x509_chain_verify(const struct x509_cert *cert,
+				 const unsigned char *bundle, size_t bundle_len,
+				 time_t now, struct pt_err *err);
+
+/* ---- expiry bands ------------------------------------------------------ */
+
+enum x509_band {
+	X509_BAND_NOT_YET_VALID,
+	X509_BAND_EXPIRED,
+	X509_BAND_CRITICAL,
+	X509_BAND_WARNING,
+	X509_BAND_OK
+};
+
+/* Band of a validity period at `now`: not-yet-valid if now < not_before,
+ * expired if now > not_after (notAfter itself is still valid, RFC 5280),
+ * critical if less than critical_days remain, warning if less than
+ * warning_days remain, else ok.  *days_left (may be NULL) receives the
+ * whole days left, rounded down: -1 one second after expiry. */
+enum x509_band x509_band(time_t not_before, time_t not_after, time_t now,
+			 int critical_days, int warning_days, long *days_left);
+/* Untranslated name: "not-yet-valid", "expired", "critical", "warning",
+ * "ok" (stable: used in reports and colour roles). */
+const char *x509_band_name(enum x509_band b);
+
+#endif

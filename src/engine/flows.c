@@ -1,0 +1,686 @@
+/* flows.c - what moves through a window: a CSR to the operator, a
+ * key/cert pair to the one host that owns it. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/lib.h"
+#include "cert/lib.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "engine/transfer.h"
+
+/* ---------------------------------------------------------------------
+ * send-csr
+ * ------------------------------------------------------------------- */
+
+struct csr_job {
+	char *pem;
+	char *op;          /* the operator's host entry */
+	char path[1100];   /* where the CSR goes on it */
+};
+
+static void
+csr_job_free(struct csr_job *j)
+{
+	free(j->pem);
+	free(j->op);
+	memset(j, 0, sizeof(*j));
+}
+
+static enum pt_status
+put_csr(struct sshx *s, void *ud, struct pt_err *err)
+{
+	struct csr_job *j = ud;
+
+	return sshx_put(s, j->pem, strlen(j->pem), j->path, 0644, NULL, NULL, err);
+}
+
+static enum pt_status
+pending_csr(struct store *st, const char *fqdn, char **pem, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	*pem = NULL;
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "SELECT r.csr_pem FROM requests r JOIN hosts h ON h.id = r.host_id"
+	                        " WHERE h.fqdn = ? AND r.state = 'pending' ORDER BY r.id DESC LIMIT 1",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*pem = strdup((const char *)sqlite3_column_text(s, 0));
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return pt_fail(err, PT_NOTFOUND,
+		               _("no pending request for %s (passtore cert request %s)"), fqdn, fqdn);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err, _("read the request"));
+	return *pem ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
+}
+
+/* What send-csr needs before any window: the operator, the pending CSR
+ * and where it goes. */
+static enum pt_status
+csr_setup(struct store *st, const char *fqdn, struct csr_job *j, struct pt_err *err)
+{
+	char *inbox = NULL;
+	enum pt_status ret;
+
+	if ((ret = settings_get(st, "operator.host", &j->op, err)) != PT_OK ||
+	    (ret = settings_get(st, "operator.inbox", &inbox, err)) != PT_OK)
+		goto out;
+	if (!j->op) {
+		ret = pt_fail(err, PT_REFUSED,
+		              _("no operator host is configured (passtore config set operator.host FQDN)"));
+		goto out;
+	}
+	if ((ret = pending_csr(st, fqdn, &j->pem, err)) != PT_OK)
+		goto out;
+	snprintf(j->path, sizeof(j->path), "%s/%s.csr.pem", inbox, fqdn);
+out:
+	free(inbox);
+	return ret;
+}
+
+static enum pt_status
+send_csr_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+{
+	struct csr_job j = { 0 };
+	enum pt_status ret;
+
+	if ((ret = csr_setup(st, fqdn, &j, err)) == PT_OK &&
+	    (ret = transfer_plan_peer(st, j.op, p, err)) == PT_OK) {
+		struct transfer_file *f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), _("the pending request of %s (CSR, public)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j.path);
+		f->mode = 0644;
+		f->to_peer = true;
+	}
+	csr_job_free(&j);
+	return ret;
+}
+
+static enum pt_status
+send_csr(struct store *st, const char *fqdn, const struct transfer_opts *o,
+         struct transfer_result *res, struct pt_err *err)
+{
+	struct csr_job j = { 0 };
+	enum pt_status ret;
+
+	if ((ret = csr_setup(st, fqdn, &j, err)) != PT_OK)
+		goto out;
+	{
+		struct transfer_req req = { "send-csr", j.op, o->accept_hostkey, put_csr, &j,
+			                    o->progress, o->progress_ud };
+		ret = transfer_run(st, &req, res, err);
+	}
+	if (ret == PT_OK && (ret = store_begin(st, err)) == PT_OK) {
+		ret = audit_appendf(st, "csr.send", fqdn, err, "to=%s:%s window=%lld", j.op, j.path,
+		                    (long long)res->window_id);
+		if (ret == PT_OK)
+			ret = store_commit(st, err);
+		else
+			store_rollback(st);
+	}
+out:
+	csr_job_free(&j);
+	return ret;
+}
+
+enum pt_status
+transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey,
+                  struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
+
+	return send_csr(st, fqdn, &o, res, err);
+}
+
+/* ---------------------------------------------------------------------
+ * install
+ * ------------------------------------------------------------------- */
+
+struct install_job {
+	char *reload;     /* command run after the files are in place, or NULL */
+	struct pt_err reload_err; /* its failure: the files are in place all the same */
+	char *key_pem;    /* secure memory */
+	size_t key_len;
+	char *cert_pem;
+	int64_t cert_id, host_id;
+	char cert_sha256[65], key_id[97];
+	char *cert_path, *key_path, *owner;
+};
+
+static void
+install_job_free(struct install_job *j)
+{
+	secmem_free(j->key_pem);
+	free(j->cert_pem);
+	free(j->cert_path);
+	free(j->key_path);
+	free(j->owner);
+	free(j->reload);
+	memset(j, 0, sizeof(*j));
+}
+
+/* The key first: a host never holds a certificate whose key it lacks. */
+static enum pt_status
+put_pair(struct sshx *s, void *ud, struct pt_err *err)
+{
+	struct install_job *j = ud;
+	enum pt_status ret;
+
+	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, 0400, j->owner, NULL, err);
+	if (ret == PT_OK)
+		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, 0644, j->owner, NULL, err);
+	if (ret == PT_OK && j->reload) {
+		int status;
+		(void)sshx_exec(s, j->reload, &status, &j->reload_err);
+	}
+	return ret;
+}
+
+/* The host's current pair; with material false only what describes it
+ * (a plan reads no key). */
+static enum pt_status
+load_pair(struct store *st, const char *fqdn, struct install_job *j, bool material,
+          struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	gnutls_datum_t der, pem = { NULL, 0 };
+	int rc;
+
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "SELECT c.id, c.host_id, d.der, c.sha256, k.key_id, k.key_pem"
+	                        " FROM certificates c JOIN hosts h ON h.id = c.host_id"
+	                        " JOIN certificate_der d ON d.cert_id = c.id"
+	                        " JOIN keys k ON k.id = c.key_ref AND k.host_id = c.host_id"
+	                        " WHERE h.fqdn = ? AND c.state = 'current'"
+	                        " ORDER BY c.not_after DESC LIMIT 1",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	if (rc == SQLITE_ROW) {
+		const void *kb = sqlite3_column_blob(s, 5);
+		j->cert_id = sqlite3_column_int64(s, 0);
+		j->host_id = sqlite3_column_int64(s, 1);
+		der.data = (unsigned char *)sqlite3_column_blob(s, 2);
+		der.size = (unsigned)sqlite3_column_bytes(s, 2);
+		snprintf(j->cert_sha256, sizeof(j->cert_sha256), "%s", sqlite3_column_text(s, 3));
+		snprintf(j->key_id, sizeof(j->key_id), "%s", sqlite3_column_text(s, 4));
+		if (!material) {
+			sqlite3_finalize(s);
+			return PT_OK;
+		}
+		j->key_len = (size_t)sqlite3_column_bytes(s, 5);
+		j->key_pem = secmem_alloc(j->key_len + 1);
+		if (j->key_pem && kb)
+			memcpy(j->key_pem, kb, j->key_len);
+		if (gnutls_pem_base64_encode2("CERTIFICATE", &der, &pem) == 0) {
+			j->cert_pem = strndup((const char *)pem.data, pem.size);
+			gnutls_free(pem.data);
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return pt_fail(err, PT_NOTFOUND,
+		               _("%s has no current certificate with its key in the store"), fqdn);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err, _("read the key and certificate"));
+	if (!j->key_pem || !j->cert_pem)
+		return pt_fail(err, PT_NOMEM, NULL);
+	return PT_OK;
+}
+
+static enum pt_status
+record_install(struct store *st, const char *fqdn, const struct install_job *j,
+               const struct transfer_result *res, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	time_t now = time(NULL);
+	enum pt_status ret;
+	int rc;
+
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(store_db(st), "UPDATE certificates SET installed_at = ? WHERE id = ?", -1,
+	                        &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+		sqlite3_bind_int64(s, 2, j->cert_id);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_prepare_v2(store_db(st),
+		                        "INSERT INTO installs (host_id, cert_id, window_id, cert_sha256, key_id,"
+		                        " cert_path, key_path, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, j->host_id);
+		sqlite3_bind_int64(s, 2, j->cert_id);
+		sqlite3_bind_int64(s, 3, res->window_id);
+		sqlite3_bind_text(s, 4, j->cert_sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 5, j->key_id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, j->cert_path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, j->key_path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 8, (sqlite3_int64)now);
+		rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+	}
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(st, rc, err, _("record the install"));
+		store_rollback(st);
+		return ret;
+	}
+	ret = audit_appendf(st, "cert.install", fqdn, err, "cert_sha256=%s key_id=%s window=%lld",
+	                    j->cert_sha256, j->key_id, (long long)res->window_id);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
+}
+
+/* What install needs before any window: the pair and where it goes. */
+static enum pt_status
+install_setup(struct store *st, const char *fqdn, struct install_job *j, bool material,
+              struct pt_err *err)
+{
+	enum pt_status ret;
+
+	if ((ret = load_pair(st, fqdn, j, material, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "owner", &j->owner, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "reload", &j->reload, err)) != PT_OK)
+		return ret;
+	return PT_OK;
+}
+
+static enum pt_status
+install_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+{
+	struct install_job j = { 0 };
+	enum pt_status ret;
+
+	/* the peer is the key's own host: nothing else is ever a target */
+	if ((ret = install_setup(st, fqdn, &j, false, err)) == PT_OK &&
+	    (ret = transfer_plan_peer(st, fqdn, p, err)) == PT_OK) {
+		struct transfer_file *f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j.key_path);
+		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
+		f->mode = 0400;
+		f->to_peer = true;
+		f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (from the store)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j.cert_path);
+		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
+		f->mode = 0644;
+		f->to_peer = true;
+		snprintf(p->after, sizeof(p->after), "%s", j.reload ? j.reload : "");
+	}
+	install_job_free(&j);
+	return ret;
+}
+
+static enum pt_status
+install(struct store *st, const char *fqdn, const struct transfer_opts *o,
+        struct transfer_result *res, struct pt_err *err)
+{
+	struct install_job j = { 0 };
+	enum pt_status ret;
+
+	if ((ret = install_setup(st, fqdn, &j, true, err)) != PT_OK)
+		goto out;
+	{
+		/* the peer is the key's own host: nothing else is ever a target */
+		struct transfer_req req = { "install", fqdn, o->accept_hostkey, put_pair, &j,
+			                    o->progress, o->progress_ud };
+		ret = transfer_run(st, &req, res, err);
+	}
+	if (ret == PT_OK)
+		ret = record_install(st, fqdn, &j, res, err);
+	if (ret == PT_OK && j.reload_err.status != PT_OK)
+		ret = pt_fail(err, j.reload_err.status,
+		              _("the key and certificate are installed on %s, but the reload command failed: %s"),
+		              fqdn, j.reload_err.detail);
+out:
+	install_job_free(&j);
+	return ret;
+}
+
+enum pt_status
+transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
+                 struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
+
+	return install(st, fqdn, &o, res, err);
+}
+
+/* ---------------------------------------------------------------------
+ * fetch-certs
+ * ------------------------------------------------------------------- */
+
+#define FETCH_MAX_FILES 200
+#define FETCH_MAX_BYTES (256 * 1024)
+
+struct fetched_file {
+	char *name;
+	void *data; /* secure memory (sshx_get) */
+	size_t len;
+	char sha256[65];
+};
+
+struct fetch_job {
+	struct store *st;
+	char *outbox;
+	struct fetched_file *files;
+	size_t n;
+};
+
+static bool
+cert_file_name(const char *name)
+{
+	static const char *const ext[] = { ".pem", ".crt", ".cer", ".der" };
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return false; /* our own temp files, and hidden ones */
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (n > 4 && strcmp(name + n - 4, ext[i]) == 0)
+			return true;
+	return false;
+}
+
+static enum pt_status
+already_fetched(struct store *st, const char *sha256, bool *seen, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM fetched WHERE sha256 = ?", -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	*seen = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the fetch record"));
+}
+
+static void
+hex_sha256(const void *data, size_t len, char out[65])
+{
+	unsigned char dig[32];
+
+	gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, dig);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+}
+
+/* Inside the window: list, then take what is new; nothing is imported
+ * while the rules are in. */
+static enum pt_status
+get_new_files(struct sshx *s, void *ud, struct pt_err *err)
+{
+	struct fetch_job *j = ud;
+	struct sshx_entry *ents = NULL;
+	enum pt_status ret;
+	size_t n = 0;
+
+	ret = sshx_list(s, j->outbox, &ents, &n, err);
+	if (ret != PT_OK)
+		return ret;
+	j->files = calloc(n ? n : 1, sizeof(*j->files));
+	if (!j->files) {
+		sshx_list_free(&ents, n);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	for (size_t i = 0; i < n && j->n < FETCH_MAX_FILES && ret == PT_OK; i++) {
+		struct fetched_file *f = &j->files[j->n];
+		char path[2048];
+		bool seen = false;
+
+		if (!cert_file_name(ents[i].name) || ents[i].size > FETCH_MAX_BYTES)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", j->outbox, ents[i].name);
+		ret = sshx_get(s, path, &f->data, &f->len, FETCH_MAX_BYTES, err);
+		if (ret != PT_OK)
+			break;
+		hex_sha256(f->data, f->len, f->sha256);
+		ret = already_fetched(j->st, f->sha256, &seen, err);
+		if (ret != PT_OK || seen) {
+			secmem_freep(&f->data);
+			continue;
+		}
+		f->name = strdup(ents[i].name);
+		j->n++;
+	}
+	sshx_list_free(&ents, n);
+	return ret;
+}
+
+static enum pt_status
+record_fetch(struct store *st, const struct fetched_file *f, int64_t window, int stored,
+             bool refused, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st),
+	                            "INSERT INTO fetched (name, sha256, window_id, fetched_at, stored, refused)"
+	                            " VALUES (?, ?, ?, ?, ?, ?)",
+	                            -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, f->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, f->sha256, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, window);
+		sqlite3_bind_int64(s, 4, (sqlite3_int64)time(NULL));
+		sqlite3_bind_int(s, 5, stored);
+		sqlite3_bind_int(s, 6, refused);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("record the fetched file"));
+}
+
+/* One file, one transaction: all its certificates, or none of them. */
+static enum pt_status
+import_file(struct store *st, const struct fetched_file *f, int64_t window, struct fetch_report *r,
+            char *why, size_t whylen, struct pt_err *err)
+{
+	struct x509_cert_list *list = NULL;
+	struct pt_err e = { 0 };
+	enum pt_status ret;
+
+	*why = '\0';
+	ret = x509_certs_parse(f->data, f->len, &list, &e);
+	if ((ret = store_begin(st, err)) != PT_OK) {
+		x509_cert_list_free(&list);
+		return ret;
+	}
+	for (size_t i = 0; list && i < list->n && e.status == PT_OK; i++) {
+		enum cert_outcome oc;
+		if (cert_import_one(st, &list->certs[i], &oc, NULL, &e) != PT_OK)
+			break;
+		r->stored += oc == CERT_STORED;
+		r->older += oc == CERT_STORED_OLDER;
+		r->duplicates += oc == CERT_DUPLICATE;
+	}
+	x509_cert_list_free(&list);
+	if (e.status != PT_OK) {
+		/* the file's certificates go back; that it was seen stays */
+		store_rollback(st);
+		r->refused = true;
+		r->stored = r->older = r->duplicates = 0;
+		snprintf(why, whylen, "%s", e.detail);
+		if ((ret = store_begin(st, err)) != PT_OK)
+			return ret;
+	}
+	ret = record_fetch(st, f, window, r->stored + r->older, r->refused, err);
+	if (ret == PT_OK)
+		ret = audit_appendf(st, "cert.fetch", f->name, err, "sha256=%s stored=%d refused=%d window=%lld",
+		                    f->sha256, r->stored + r->older, r->refused, (long long)window);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
+}
+
+/* What fetch-certs needs before any window: the operator and its outbox. */
+static enum pt_status
+fetch_setup(struct store *st, char **op, struct fetch_job *j, struct pt_err *err)
+{
+	enum pt_status ret;
+
+	if ((ret = settings_get(st, "operator.host", op, err)) != PT_OK ||
+	    (ret = settings_get(st, "operator.outbox", &j->outbox, err)) != PT_OK)
+		return ret;
+	if (!*op)
+		return pt_fail(err, PT_REFUSED,
+		               _("no operator host is configured (passtore config set operator.host FQDN)"));
+	return PT_OK;
+}
+
+static enum pt_status
+fetch_plan(struct store *st, const char *target, struct transfer_plan *p, struct pt_err *err)
+{
+	struct fetch_job j = { .st = st };
+	char *op = NULL;
+	enum pt_status ret;
+
+	(void)target;
+	if ((ret = fetch_setup(st, &op, &j, err)) == PT_OK &&
+	    (ret = transfer_plan_peer(st, op, p, err)) == PT_OK) {
+		struct transfer_file *f = &p->files[p->nfiles++];
+		snprintf(f->from, sizeof(f->from), "%s/*.pem *.crt *.cer *.der", j.outbox);
+		snprintf(f->to, sizeof(f->to), "%s",
+		         _("the store, after the window: only certificates whose key is stored"));
+		f->to_peer = false;
+	}
+	free(j.outbox);
+	free(op);
+	return ret;
+}
+
+static enum pt_status
+fetch_certs(struct store *st, const char *target, const struct transfer_opts *o,
+            struct transfer_result *res, struct pt_err *err)
+{
+	struct fetch_job j = { .st = st };
+	char *op = NULL, why[512];
+	enum pt_status ret;
+
+	(void)target;
+	if ((ret = fetch_setup(st, &op, &j, err)) != PT_OK)
+		goto out;
+	{
+		struct transfer_req req = { "fetch-certs", op, o->accept_hostkey, get_new_files, &j,
+			                    o->progress, o->progress_ud };
+		ret = transfer_run(st, &req, res, err);
+	}
+	/* the window is closed: now the files are only data */
+	for (size_t i = 0; ret == PT_OK && i < j.n; i++) {
+		struct fetch_report r = { .name = j.files[i].name, .why = why };
+		ret = import_file(st, &j.files[i], res->window_id, &r, why, sizeof(why), err);
+		if (ret == PT_OK && o->fetched)
+			o->fetched(&r, o->fetched_ud);
+	}
+out:
+	for (size_t i = 0; i < j.n; i++) {
+		free(j.files[i].name);
+		secmem_free(j.files[i].data);
+	}
+	free(j.files);
+	free(j.outbox);
+	free(op);
+	return ret;
+}
+
+enum pt_status
+transfer_fetch_certs(struct store *st, const char *accept_hostkey,
+                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                     struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey, .fetched = cb, .fetched_ud = ud };
+
+	return fetch_certs(st, NULL, &o, res, err);
+}
+
+/* ---------------------------------------------------------------------
+ * The flows by name: one row each, so that a front end shows the plan
+ * and runs the flow through the same two calls.
+ * ------------------------------------------------------------------- */
+
+struct flow {
+	const char *purpose;
+	bool host_target; /* the target is a host that must be named */
+	enum pt_status (*plan)(struct store *st, const char *target, struct transfer_plan *p,
+	                       struct pt_err *err);
+	enum pt_status (*run)(struct store *st, const char *target, const struct transfer_opts *o,
+	                      struct transfer_result *res, struct pt_err *err);
+};
+
+static const struct flow flows[] = {
+	{ "send-csr", true, send_csr_plan, send_csr },
+	{ "install", true, install_plan, install },
+	{ "fetch-certs", false, fetch_plan, fetch_certs },
+};
+
+static const struct flow *
+find_flow(const char *purpose, const char *target, struct pt_err *err)
+{
+	for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
+		if (strcmp(flows[i].purpose, purpose) != 0)
+			continue;
+		if (flows[i].host_target && (!target || !*target)) {
+			pt_fail(err, PT_USAGE, _("the %s transfer needs a host"), purpose);
+			return NULL;
+		}
+		return &flows[i];
+	}
+	pt_fail(err, PT_USAGE, _("this build has no %s transfer"), purpose);
+	return NULL;
+}
+
+
+enum pt_status
+transfer_plan(struct store *st, const char *purpose, const char *target, struct transfer_plan *p,
+              struct pt_err *err)
+{
+	const struct flow *f = find_flow(purpose, target, err);
+
+	memset(p, 0, sizeof(*p));
+	if (!f)
+		return err ? err->status : PT_USAGE;
+	snprintf(p->purpose, sizeof(p->purpose), "%s", purpose);
+	return f->plan(st, target, p, err);
+}
+
+enum pt_status
+transfer_flow(struct store *st, const char *purpose, const char *target,
+              const struct transfer_opts *o, struct transfer_result *res, struct pt_err *err)
+{
+	const struct flow *f = find_flow(purpose, target, err);
+	struct transfer_opts none = { 0 };
+
+	memset(res, 0, sizeof(*res));
+	if (!f)
+		return err ? err->status : PT_USAGE;
+	return f->run(st, target, o ? o : &none, res, err);
+}

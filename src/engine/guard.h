@@ -1,0 +1,174 @@
+/* guard.h - the pin-hole: firewall window (libiptc), link and route (netlink).
+ *
+ * A window is one peer and one TCP port behind one interface: an OUTPUT rule
+ * that lets the station start connections to PEER:PORT and an INPUT rule that
+ * lets only the ESTABLISHED replies back.  Both rules carry the comment
+ * "passtore:<id>", so that a sweep can remove whatever a dead process left.
+ *
+ * The module never prints, never exits and installs no signal handler: the
+ * caller turns signals into events and closes the window from its main flow.
+ * Every call needs CAP_NET_ADMIN in the station's network namespace.
+ */
+#ifndef PASSTORE_GUARD_H
+#define PASSTORE_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <net/if.h>
+#include <netinet/in.h>
+
+#include "base/lib.h"
+
+/* Every window rule carries the comment GUARD_TAG "<id>". */
+#define GUARD_TAG "passtore:"
+/* Room for a window id, NUL included. */
+#define GUARD_ID_MAX 64
+
+struct guard_window {
+	char id[GUARD_ID_MAX];    /* [A-Za-z0-9._:-], not empty */
+	char ifname[IFNAMSIZ];    /* the station's interface towards the neighbour */
+	struct in_addr peer;      /* the one host the station may talk to */
+	uint16_t port;            /* its TCP port (host order, not 0) */
+};
+
+/* Fill and validate a window; PT_INVALID (with the reason) on a bad field. */
+enum pt_status guard_window_init(struct guard_window *w, const char *id,
+				 const char *ifname, struct in_addr peer,
+				 uint16_t port, struct pt_err *err);
+
+/* ---- timing: CLOCK_MONOTONIC, for the exposure figures ---- */
+
+/* Monotonic time in microseconds. */
+uint64_t guard_now_us(void);
+/* Milliseconds from a to b (both from guard_now_us), never negative. */
+double guard_ms_between(uint64_t a_us, uint64_t b_us);
+
+/* Exposure of one window: opened_us is taken just before the commit that
+ * adds the rules (the kernel may apply them during it), closed_us just after
+ * the commit that removes them.  Zero means "not yet". */
+struct guard_exposure {
+	uint64_t opened_us;
+	uint64_t closed_us;
+};
+/* Exposure in ms, or -1 while the window is not both opened and closed. */
+double guard_exposure_ms(const struct guard_exposure *x);
+
+/* ---- window rules (table filter, one commit each) ---- */
+
+/* Add both rules of w in one commit.  PT_EXISTS if they are already there. */
+enum pt_status guard_rules_add(const struct guard_window *w, struct pt_err *err);
+/* Remove exactly the two rules of w (same bytes) in one commit.  If one or
+ * both are missing, the one present is still removed and PT_NOTFOUND says
+ * so: after any return but a PT_NET/PT_TIMEOUT failure, no rule of w is in
+ * the firewall. */
+enum pt_status guard_rules_remove(const struct guard_window *w, struct pt_err *err);
+/* The same, recording the times in x (may be NULL). */
+enum pt_status guard_rules_add_timed(const struct guard_window *w,
+				     struct guard_exposure *x, struct pt_err *err);
+enum pt_status guard_rules_remove_timed(const struct guard_window *w,
+					struct guard_exposure *x, struct pt_err *err);
+/* Remove every rule of INPUT, OUTPUT and FORWARD whose comment starts with
+ * GUARD_TAG (crash recovery; idempotent).  *removed (may be NULL) receives
+ * how many went. */
+enum pt_status guard_sweep(struct pt_err *err, int *removed);
+
+/* ---- posture ---- */
+
+enum guard_policy {
+	GUARD_POLICY_UNKNOWN = 0,  /* could not be read */
+	GUARD_POLICY_DROP,
+	GUARD_POLICY_ACCEPT,
+	GUARD_POLICY_OTHER
+};
+
+enum guard_ipv6 {
+	GUARD_IPV6_UNKNOWN = 0,
+	GUARD_IPV6_ABSENT,         /* the kernel has no IPv6 in this namespace */
+	GUARD_IPV6_DISABLED,       /* disable_ipv6 = 1 on the interface */
+	GUARD_IPV6_ENABLED
+};
+
+#define GUARD_POSTURE_RULES 16
+#define GUARD_POSTURE_SOCKS 32
+#define GUARD_RULE_TEXT 192
+
+struct guard_rule_text {
+	char chain[32];
+	char text[GUARD_RULE_TEXT];  /* iptables-like: "-s 10.0.0.1/32 -p tcp -j ACCEPT" */
+	bool loopback;               /* restricted to -i lo / -o lo */
+};
+
+struct guard_socket {
+	int proto;                   /* IPPROTO_TCP or IPPROTO_UDP */
+	int family;                  /* AF_INET or AF_INET6 */
+	char addr[46];               /* INET6_ADDRSTRLEN */
+	uint16_t port;
+	bool loopback;               /* bound to 127/8 or ::1 */
+};
+
+struct guard_posture {
+	char ifname[IFNAMSIZ];
+	/* IPv4 filter policies; iptables_ok is false if the table was unreadable. */
+	bool iptables_ok;
+	enum guard_policy input, output, forward;
+	/* IPv6 filter policies (UNKNOWN when ip6_tables is not loaded). */
+	enum guard_policy input6, output6, forward6;
+	/* ACCEPT rules (any chain of filter) that are not passtore windows. */
+	int n_foreign, foreign_total;
+	struct guard_rule_text foreign[GUARD_POSTURE_RULES];
+	/* passtore-tagged rules still present (open or left by a dead process). */
+	int n_tagged, tagged_total;
+	struct guard_rule_text tagged[GUARD_POSTURE_RULES];
+	/* Link of ifname. */
+	bool link_found, link_up, link_running;
+	uint8_t operstate;           /* IF_OPER_* from <linux/if.h> */
+	enum guard_ipv6 ipv6;
+	/* The first partial failure (firewall or link unreadable), or "". */
+	char error[512];
+	/* Listening TCP and bound UDP sockets of the station's namespace (for
+	 * the record: with INPUT DROP and only ESTABLISHED replies let in, a
+	 * listener cannot be reached, so it does not refuse a window). */
+	int n_listen, listen_total;
+	struct guard_socket listen[GUARD_POSTURE_SOCKS];
+};
+
+/* Read the posture of the station around ifname.  Fails only when nothing
+ * useful could be read; partial failures leave fields UNKNOWN / false. */
+enum pt_status guard_posture(const char *ifname, struct guard_posture *out,
+			     struct pt_err *err);
+/* Whether a window may open: IPv4 policies all DROP, no passtore rule left,
+ * no ACCEPT rule other than loopback ones, the link exists, and IPv6 is
+ * absent or disabled on it (or ip6tables drops everything).  Otherwise
+ * false, with a translated one-line reason in reason[len] (may be NULL). */
+bool guard_posture_ok(const struct guard_posture *p, char *reason, size_t len);
+/* "DROP", "ACCEPT", "other" or "unknown" (untranslated: it is iptables text). */
+const char *guard_policy_name(enum guard_policy p);
+
+/* ---- link and route (rtnetlink) ---- */
+
+/* Set IFF_UP on or off. */
+enum pt_status guard_link_set(const char *ifname, bool up, struct pt_err *err);
+/* Read IFF_UP / IFF_RUNNING (either pointer may be NULL). */
+enum pt_status guard_link_get(const char *ifname, bool *up, bool *running,
+			      struct pt_err *err);
+/* Wait until IFF_RUNNING, at most timeout_ms (netlink events, bounded).
+ * PT_TIMEOUT if it did not come; *waited_ms (may be NULL) gets the wait. */
+enum pt_status guard_link_wait_running(const char *ifname, int timeout_ms,
+				       double *waited_ms, struct pt_err *err);
+/* Host route PEER/32 via GATEWAY dev IFNAME in the main table (GATEWAY
+ * INADDR_ANY: directly on the link).  An existing PEER/32 is replaced, so a
+ * stale one through another gateway does not survive; EEXIST is success.
+ * Re-add it after every link up: taking a link down deletes static routes. */
+/* Get the ARP entry of addr (the gateway) complete, bounded: done while
+ * the firewall still drops everything (ARP is not filtered), so that the
+ * window does not wait for a lost first request. */
+enum pt_status guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms,
+				   double *waited_ms, struct pt_err *err);
+enum pt_status guard_route_add(struct in_addr peer, struct in_addr gateway,
+			       const char *ifname, struct pt_err *err);
+/* Delete that route; an absent route is fine. */
+enum pt_status guard_route_del(struct in_addr peer, struct in_addr gateway,
+			       const char *ifname, struct pt_err *err);
+
+#endif

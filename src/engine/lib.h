@@ -1,0 +1,18 @@
+/* engine/lib.h - the guarded transfer engine: the only code that opens the network.
+ *
+ *   guard.c       the pin-hole: firewall (libiptc), link and route (netlink)
+ *   sshx.c        one SSH/SFTP session to one pinned peer
+ *   transfer.c    windows: plan, journal, recovery, the table of flows
+ *   flows.c       the certificate flows (send-csr, fetch-certs, install)
+ *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)
+ *
+ * The top of the core: may use every folder below it. */
+#ifndef PASSTORE_ENGINE_LIB_H
+#define PASSTORE_ENGINE_LIB_H
+
+#include "engine/guard.h"
+#include "engine/sshx.h"
+#include "engine/transfer.h"
+#include "engine/flows-grid.h"
+
+#endif

@@ -1,0 +1,1039 @@
+/* sshx.c - one SSH/SFTP session to one peer, on libssh 0.10.
+ *
+ * Owns: the TCP connect (our own socket, so that the deadline watchdog can
+ * shut it down at any moment), the host-key check before any credential
+ * leaves, password / key authentication, and the SFTP put / get / list
+ * used by the transfer engine.  No printing, no store, no exit.
+ *
+ * Why a watchdog thread: libssh's blocking calls after the key exchange
+ * (auth, channel and SFTP reads) wait without limit; SSH_OPTIONS_TIMEOUT
+ * covers only the connect.  Shutting the socket down from a second thread
+ * makes every pending poll()/send() in libssh return, so a hung peer
+ * becomes an error that we report as PT_TIMEOUT.  The watchdog touches
+ * only a dup() of the socket, never libssh.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "engine/sshx.h"
+
+#define SSHX_CHUNK 32768
+#define SSHX_LIST_MAX 4096
+#define SSHX_CLOSE_GRACE_MS 2000
+#define SSHX_SHA256_LEN 32
+
+struct sshx {
+	ssh_session ssh;
+	sftp_session sftp;
+	char peer[64];          /* "10.1.2.3:22" for messages */
+	char fp[128];           /* "SHA256:..." */
+	char keytype[64];
+	struct sshx_timing timing;
+
+	/* watchdog */
+	pthread_t wd;
+	bool wd_running;
+	bool wd_stop;           /* under mu */
+	int64_t deadline_ms;    /* under mu; 0: none */
+	int fd;                 /* the session socket (libssh does not close it) */
+	int wd_fd;              /* dup of it for the watchdog; keeps the socket
+	                           alive until sshx_free, or -1 */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_bool expired;
+};
+
+int64_t
+sshx_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* ---- watchdog ------------------------------------------------------ */
+
+static void *
+sshx_watchdog(void *arg)
+{
+	struct sshx *s = arg;
+	struct timespec ts;
+
+	pthread_mutex_lock(&s->mu);
+	while (!s->wd_stop) {
+		if (s->deadline_ms <= 0 || atomic_load(&s->expired)) {
+			pthread_cond_wait(&s->cv, &s->mu);
+			continue;
+		}
+		if (sshx_now_ms() >= s->deadline_ms) {
+			atomic_store(&s->expired, true);
+			(void)shutdown(s->wd_fd, SHUT_RDWR);
+			continue;
+		}
+		ts.tv_sec = s->deadline_ms / 1000;
+		ts.tv_nsec = (long)(s->deadline_ms % 1000) * 1000000L;
+		(void)pthread_cond_timedwait(&s->cv, &s->mu, &ts);
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+static int
+sshx_watchdog_start(struct sshx *s)
+{
+	pthread_condattr_t ca;
+	int rc;
+
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	rc = pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	if (rc != 0)
+		return -1;
+	pthread_mutex_init(&s->mu, NULL);
+	if (pthread_create(&s->wd, NULL, sshx_watchdog, s) != 0) {
+		pthread_cond_destroy(&s->cv);
+		pthread_mutex_destroy(&s->mu);
+		return -1;
+	}
+	s->wd_running = true;
+	return 0;
+}
+
+static void
+sshx_watchdog_stop(struct sshx *s)
+{
+	if (!s->wd_running)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->wd_stop = true;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	pthread_join(s->wd, NULL);
+	pthread_cond_destroy(&s->cv);
+	pthread_mutex_destroy(&s->mu);
+	s->wd_running = false;
+}
+
+void
+sshx_set_deadline(struct sshx *s, int64_t deadline_ms)
+{
+	if (!s || !s->wd_running)
+		return;
+	pthread_mutex_lock(&s->mu);
+	s->deadline_ms = deadline_ms;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Whether the deadline has passed (the watchdog may not have run yet). */
+static bool
+sshx_expired(struct sshx *s)
+{
+	int64_t d;
+
+	if (atomic_load(&s->expired))
+		return true;
+	if (!s->wd_running)
+		return false;
+	pthread_mutex_lock(&s->mu);
+	d = s->deadline_ms;
+	pthread_mutex_unlock(&s->mu);
+	return d > 0 && sshx_now_ms() >= d;
+}
+
+/* ---- errors -------------------------------------------------------- */
+
+static enum pt_status
+sshx_fail_ssh(struct sshx *s, struct pt_err *err, const char *what)
+{
+	if (sshx_expired(s))
+		return pt_fail(err, PT_TIMEOUT, _("%s with %s: the deadline passed"), what, s->peer);
+	return pt_fail(err, PT_NET, _("%s with %s failed: %s"), what, s->peer,
+		       ssh_get_error(s->ssh));
+}
+
+static const char *
+sshx_sftp_reason(int code)
+{
+	switch (code) {
+	case SSH_FX_EOF: return _("unexpected end of file");
+	case SSH_FX_NO_SUCH_FILE: return _("no such file or directory");
+	case SSH_FX_PERMISSION_DENIED: return _("permission denied");
+	case SSH_FX_BAD_MESSAGE: return _("bad message");
+	case SSH_FX_NO_CONNECTION: return _("no connection");
+	case SSH_FX_CONNECTION_LOST: return _("connection lost");
+	case SSH_FX_OP_UNSUPPORTED: return _("operation not supported by the server");
+	case SSH_FX_FILE_ALREADY_EXISTS: return _("file already exists");
+	case SSH_FX_WRITE_PROTECT: return _("write-protected file system");
+	case SSH_FX_NO_MEDIA: return _("no media");
+	default: return _("failure");
+	}
+}
+
+/* what: translated verb ("open", "rename"...); path: the remote path. */
+static enum pt_status
+sshx_fail_sftp(struct sshx *s, struct pt_err *err, const char *what, const char *path)
+{
+	int code = s->sftp ? sftp_get_error(s->sftp) : SSH_FX_NO_CONNECTION;
+	enum pt_status st;
+
+	if (sshx_expired(s))
+		return pt_fail(err, PT_TIMEOUT, _("SFTP %s of %s on %s: the deadline passed"), what,
+			       path, s->peer);
+	if (!ssh_is_connected(s->ssh))
+		return pt_fail(err, PT_NET, _("SFTP %s of %s on %s failed: %s"), what, path,
+			       s->peer, ssh_get_error(s->ssh));
+	switch (code) {
+	case SSH_FX_NO_SUCH_FILE: st = PT_NOTFOUND; break;
+	case SSH_FX_PERMISSION_DENIED: st = PT_REFUSED; break;
+	case SSH_FX_FILE_ALREADY_EXISTS: st = PT_EXISTS; break;
+	case SSH_FX_NO_CONNECTION:
+	case SSH_FX_CONNECTION_LOST: st = PT_NET; break;
+	default: st = PT_IO; break;
+	}
+	return pt_fail(err, st, _("SFTP %s of %s on %s failed: %s"), what, path, s->peer,
+		       sshx_sftp_reason(code));
+}
+
+static enum pt_status
+sshx_check_deadline(struct sshx *s, struct pt_err *err, const char *path)
+{
+	if (sshx_expired(s))
+		return pt_fail(err, PT_TIMEOUT, _("transfer of %s with %s: the deadline passed"),
+			       path, s->peer);
+	return PT_OK;
+}
+
+/* ---- connect ------------------------------------------------------- */
+
+/* Host key algorithms for the pinned key's type. */
+static const char *
+sshx_hostkey_algos(const char *type)
+{
+	static const struct { const char *type, *algos; } map[] = {
+		{ "ssh-ed25519", "ssh-ed25519" },
+		{ "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256" },
+		{ "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384" },
+		{ "ecdsa-sha2-nistp521", "ecdsa-sha2-nistp521" },
+		{ "ssh-rsa", "rsa-sha2-512,rsa-sha2-256" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i].type, type) == 0)
+			return map[i].algos;
+	return NULL;
+}
+
+static enum pt_status
+sshx_check_opts(const struct sshx_opts *o, struct in_addr *addr, struct pt_err *err)
+{
+	if (!o->host || inet_pton(AF_INET, o->host, addr) != 1)
+		return pt_fail(err, PT_INVALID, _("not an IPv4 address: %s"),
+			       o->host ? o->host : "(null)");
+	if (o->port > 65535)
+		return pt_fail(err, PT_INVALID, _("invalid port: %u"), o->port);
+	if (!o->user || !*o->user)
+		return pt_fail(err, PT_INVALID, _("no user name given for %s"), o->host);
+	if (!o->password && !o->privkey)
+		return pt_fail(err, PT_INVALID, _("no password or private key given for %s@%s"),
+			       o->user, o->host);
+	if (o->pin_type && !sshx_hostkey_algos(o->pin_type))
+		return pt_fail(err, PT_INVALID, _("unsupported host key type: %s"), o->pin_type);
+	return PT_OK;
+}
+
+/* Non-blocking TCP connect bounded by timeout_ms; returns the socket. */
+static enum pt_status
+sshx_tcp_connect(struct sshx *s, const struct in_addr *addr, unsigned port, int timeout_ms,
+		 int *fdp, struct pt_err *err)
+{
+	struct sockaddr_in sin;
+	struct pollfd pfd;
+	socklen_t sl;
+	int fd, rc, soerr = 0, one = 1;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)port);
+	sin.sin_addr = *addr;
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return pt_fail(err, PT_NET, _("cannot create a socket: %s"), strerror(errno));
+	(void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	rc = connect(fd, (struct sockaddr *)&sin, sizeof(sin));
+	if (rc != 0 && errno != EINPROGRESS) {
+		soerr = errno;
+		goto fail;
+	}
+	if (rc != 0) {
+		pfd.fd = fd;
+		pfd.events = POLLOUT;
+		do
+			rc = poll(&pfd, 1, timeout_ms > 0 ? timeout_ms : 0);
+		while (rc < 0 && errno == EINTR);
+		if (rc == 0) {
+			close(fd);
+			return pt_fail(err, PT_TIMEOUT, _("connection to %s timed out"), s->peer);
+		}
+		sl = sizeof(soerr);
+		if (rc < 0)
+			soerr = errno;
+		else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &sl) != 0)
+			soerr = errno;
+		if (soerr)
+			goto fail;
+	}
+	*fdp = fd;
+	return PT_OK;
+fail:
+	close(fd);
+	if (soerr == ECONNREFUSED)
+		return pt_fail(err, PT_NET, _("connection to %s refused"), s->peer);
+	return pt_fail(err, PT_NET, _("cannot connect to %s: %s"), s->peer, strerror(soerr));
+}
+
+static enum pt_status
+sshx_set_options(struct sshx *s, const struct sshx_opts *o, unsigned timeout_ms, int fd,
+		 struct pt_err *err)
+{
+	ssh_session ssh = s->ssh;
+	int off = 0, on = 1;
+	unsigned port = o->port ? o->port : 22;
+	long secs = timeout_ms / 1000, usecs = (long)(timeout_ms % 1000) * 1000;
+	socket_t sfd = fd;
+
+	/* PROCESS_CONFIG first: nothing of ~/.ssh/config or ssh_config applies. */
+	if (ssh_options_set(ssh, SSH_OPTIONS_PROCESS_CONFIG, &off) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_HOST, o->host) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_PORT, &port) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_USER, o->user) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_KNOWNHOSTS, "/dev/null") < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_GLOBAL_KNOWNHOSTS, "/dev/null") < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_NODELAY, &on) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_TIMEOUT, &secs) < 0 ||
+	    ssh_options_set(ssh, SSH_OPTIONS_TIMEOUT_USEC, &usecs) < 0)
+		return pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(ssh));
+	if (o->pin && o->pin_type &&
+	    ssh_options_set(ssh, SSH_OPTIONS_HOSTKEYS, sshx_hostkey_algos(o->pin_type)) < 0)
+		return pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(ssh));
+	if (ssh_options_set(ssh, SSH_OPTIONS_FD, &sfd) < 0)
+		return pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(ssh));
+	return PT_OK;
+}
+
+/* Fingerprint and type of the server's key, then the pin / accept rule.
+ * Runs after the key exchange and before anything about authentication. */
+static enum pt_status
+sshx_check_hostkey(struct sshx *s, const struct sshx_opts *o, struct pt_err *err)
+{
+	ssh_key key = NULL;
+	unsigned char *hash = NULL;
+	size_t hlen = 0;
+	char *fp = NULL;
+	enum pt_status st = PT_OK;
+
+	if (ssh_get_server_publickey(s->ssh, &key) != SSH_OK ||
+	    ssh_get_publickey_hash(key, SSH_PUBLICKEY_HASH_SHA256, &hash, &hlen) != 0 ||
+	    !(fp = ssh_get_fingerprint_hash(SSH_PUBLICKEY_HASH_SHA256, hash, hlen))) {
+		st = pt_fail(err, PT_NET, _("cannot read the host key of %s"), s->peer);
+		goto out;
+	}
+	snprintf(s->fp, sizeof(s->fp), "%s", fp);
+	snprintf(s->keytype, sizeof(s->keytype), "%s", ssh_key_type_to_char(ssh_key_type(key)));
+	if (o->pin) {
+		if (strcmp(o->pin, s->fp) != 0)
+			st = pt_fail(err, PT_HOSTKEY,
+				     _("host key of %s is %s %s, not the pinned %s: nothing was sent"),
+				     s->peer, s->keytype, s->fp, o->pin);
+	} else if (!o->accept) {
+		st = pt_fail(err, PT_REFUSED,
+			     _("host key of %s is not pinned: it is %s %s; check it out of band "
+			       "and accept it with --accept-hostkey %s"),
+			     s->peer, s->keytype, s->fp, s->fp);
+	} else if (strcmp(o->accept, s->fp) != 0) {
+		st = pt_fail(err, PT_HOSTKEY,
+			     _("host key of %s is %s %s, not the accepted %s: nothing was sent"),
+			     s->peer, s->keytype, s->fp, o->accept);
+	}
+out:
+	if (fp)
+		ssh_string_free_char(fp);
+	if (hash)
+		ssh_clean_pubkey_hash(&hash);
+	ssh_key_free(key);
+	return st;
+}
+
+static enum pt_status
+sshx_auth(struct sshx *s, const struct sshx_opts *o, struct pt_err *err)
+{
+	ssh_key key = NULL;
+	int rc;
+
+	if (o->privkey) {
+		if (ssh_pki_import_privkey_base64(o->privkey, NULL, NULL, NULL, &key) != SSH_OK)
+			return pt_fail(err, PT_INVALID,
+				       _("the private key for %s@%s cannot be read"), o->user,
+				       s->peer);
+		rc = ssh_userauth_publickey(s->ssh, NULL, key);
+		ssh_key_free(key);
+	} else {
+		rc = ssh_userauth_password(s->ssh, NULL, o->password);
+	}
+	switch (rc) {
+	case SSH_AUTH_SUCCESS:
+		return PT_OK;
+	case SSH_AUTH_DENIED:
+	case SSH_AUTH_PARTIAL:
+		return pt_fail(err, PT_REFUSED,
+			       o->privkey ? _("%s@%s refused the key: authentication failed")
+					  : _("%s@%s refused the password: authentication failed"),
+			       o->user, s->peer);
+	default:
+		return sshx_fail_ssh(s, err, _("authentication"));
+	}
+}
+
+enum pt_status
+sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
+{
+	struct sshx *s = NULL;
+	struct in_addr addr;
+	unsigned ct = o->connect_timeout_ms ? o->connect_timeout_ms : 10000;
+	int64_t t0, t1, left;
+	int fd = -1;
+	enum pt_status st;
+
+	*out = NULL;
+	st = sshx_check_opts(o, &addr, err);
+	if (st != PT_OK)
+		return st;
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return pt_fail(err, PT_NOMEM, NULL);
+	s->fd = -1;
+	s->wd_fd = -1;
+	atomic_init(&s->expired, false);
+	snprintf(s->peer, sizeof(s->peer), "%s:%u", o->host, o->port ? o->port : 22);
+
+	t0 = sshx_now_ms();
+	left = o->deadline_ms > 0 ? o->deadline_ms - t0 : (int64_t)ct;
+	if (left <= 0) {
+		st = pt_fail(err, PT_TIMEOUT, _("connection to %s: the deadline passed"), s->peer);
+		goto out;
+	}
+	st = sshx_tcp_connect(s, &addr, o->port ? o->port : 22,
+			      (int)(left < (int64_t)ct ? left : (int64_t)ct), &fd, err);
+	if (st != PT_OK)
+		goto out;
+	s->fd = fd;
+	s->wd_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (s->wd_fd < 0) {
+		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
+			     strerror(errno));
+		goto out;
+	}
+	s->ssh = ssh_new();
+	if (!s->ssh) {
+		st = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	st = sshx_set_options(s, o, ct + 1000, fd, err);
+	if (st != PT_OK)
+		goto out;
+	if (sshx_watchdog_start(s) != 0) {
+		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
+			     strerror(errno));
+		goto out;
+	}
+	/* The connect timeout bounds the key exchange too: the watchdog ends
+	 * it (libssh's own timeout, a second later, is only a backstop). */
+	sshx_set_deadline(s, o->deadline_ms > 0 && o->deadline_ms < t0 + ct ? o->deadline_ms
+									 : t0 + ct);
+	if (ssh_connect(s->ssh) != SSH_OK) {
+		/* libssh says so only in text; anything else stays PT_NET. */
+		if (o->pin && o->pin_type && !sshx_expired(s) &&
+		    strstr(ssh_get_error(s->ssh), "server host key algo"))
+			st = pt_fail(err, PT_HOSTKEY,
+				     _("%s offers no host key of the pinned type %s: "
+				       "nothing was sent"),
+				     s->peer, o->pin_type);
+		else
+			st = sshx_fail_ssh(s, err, _("key exchange"));
+		goto out;
+	}
+	sshx_set_deadline(s, o->deadline_ms);
+	st = sshx_check_hostkey(s, o, err);
+	if (st != PT_OK)
+		goto out; /* before any authentication: nothing of ours was sent */
+	t1 = sshx_now_ms();
+	s->timing.connect_ms = (long)(t1 - t0);
+
+	st = sshx_auth(s, o, err);
+	if (st != PT_OK)
+		goto out;
+	t0 = sshx_now_ms();
+	s->timing.auth_ms = (long)(t0 - t1);
+
+	s->sftp = sftp_new(s->ssh);
+	if (!s->sftp) {
+		st = sshx_fail_ssh(s, err, _("opening the SFTP channel"));
+		goto out;
+	}
+	if (sftp_init(s->sftp) != SSH_OK) {
+		st = sshx_fail_ssh(s, err, _("starting SFTP"));
+		goto out;
+	}
+	s->timing.sftp_ms = (long)(sshx_now_ms() - t0);
+	*out = s;
+	s = NULL;
+out:
+	sshx_free(&s);
+	return st;
+}
+
+const char *
+sshx_hostkey_fp(const struct sshx *s)
+{
+	return s->fp;
+}
+
+const char *
+sshx_hostkey_type(const struct sshx *s)
+{
+	return s->keytype;
+}
+
+const struct sshx_timing *
+sshx_timing(const struct sshx *s)
+{
+	return &s->timing;
+}
+
+static bool
+sshx_same_file(int a, int b)
+{
+	struct stat sa, sb;
+
+	if (b < 0)
+		return true; /* no dup was made: nothing else can hold the number */
+	return fstat(a, &sa) == 0 && fstat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+void
+sshx_free(struct sshx **sp)
+{
+	struct sshx *s = sp ? *sp : NULL;
+	int64_t grace;
+
+	if (!s)
+		return;
+	/* Saying goodbye to a peer that no longer answers must not hang. */
+	if (s->wd_running) {
+		grace = sshx_now_ms() + SSHX_CLOSE_GRACE_MS;
+		pthread_mutex_lock(&s->mu);
+		if (s->deadline_ms <= 0 || s->deadline_ms > grace)
+			s->deadline_ms = grace;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
+	if (s->sftp)
+		sftp_free(s->sftp);
+	if (s->ssh)
+		ssh_disconnect(s->ssh);
+	sshx_watchdog_stop(s);
+	if (s->ssh)
+		ssh_free(s->ssh);
+	/* libssh leaves a socket given with SSH_OPTIONS_FD open (0.10.6), but
+	 * may close it on some error paths: close it only if the number still
+	 * names our socket (the dup keeps that socket alive, so a reused
+	 * number cannot match). */
+	if (s->fd >= 0 && sshx_same_file(s->fd, s->wd_fd))
+		close(s->fd);
+	if (s->wd_fd >= 0)
+		close(s->wd_fd);
+	free(s);
+	*sp = NULL;
+}
+
+/* ---- SFTP ---------------------------------------------------------- */
+
+static enum pt_status
+sshx_parse_owner(const char *owner, uid_t *uid, gid_t *gid, struct pt_err *err)
+{
+	unsigned long u, g;
+	char *end;
+
+	errno = 0;
+	if (!owner[0] || owner[0] < '0' || owner[0] > '9')
+		goto bad;
+	u = strtoul(owner, &end, 10);
+	if (errno || *end != ':' || end[1] < '0' || end[1] > '9' || u > INT_MAX)
+		goto bad;
+	g = strtoul(end + 1, &end, 10);
+	if (errno || *end || g > INT_MAX)
+		goto bad;
+	*uid = (uid_t)u;
+	*gid = (gid_t)g;
+	return PT_OK;
+bad:
+	return pt_fail(err, PT_INVALID, _("owner must be numeric UID:GID, not \"%s\""), owner);
+}
+
+static void
+sshx_hex(const unsigned char *b, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hx[b[i] >> 4];
+		out[2 * i + 1] = hx[b[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+/* Read an open file to EOF into secmem, failing past max bytes. */
+static enum pt_status
+sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t max,
+	      char **bufp, size_t *lenp, struct pt_err *err)
+{
+	size_t cap = (hint < max ? hint : max) + 1, len = 0;
+	char *buf = secmem_alloc(cap), *nb;
+	ssize_t n;
+	enum pt_status st = PT_OK;
+
+	if (!buf)
+		return pt_fail(err, PT_NOMEM, NULL);
+	for (;;) {
+		if ((st = sshx_check_deadline(s, err, path)) != PT_OK)
+			goto out;
+		if (len == cap) {
+			if (cap > max) {
+				st = pt_fail(err, PT_INVALID,
+					     _("%s on %s is larger than %zu bytes"), path,
+					     s->peer, max);
+				goto out;
+			}
+			nb = secmem_realloc(buf, cap * 2 > max + 1 ? max + 1 : cap * 2);
+			if (!nb) {
+				st = pt_fail(err, PT_NOMEM, NULL);
+				goto out;
+			}
+			buf = nb;
+			cap = secmem_size(buf);
+		}
+		n = sftp_read(f, buf + len, cap - len < SSHX_CHUNK ? cap - len : SSHX_CHUNK);
+		if (n < 0) {
+			st = sshx_fail_sftp(s, err, _("read"), path);
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len > max) {
+			st = pt_fail(err, PT_INVALID, _("%s on %s is larger than %zu bytes"), path,
+				     s->peer, max);
+			goto out;
+		}
+	}
+	if (len == cap) { /* room for the NUL */
+		nb = secmem_realloc(buf, cap + 1);
+		if (!nb) {
+			st = pt_fail(err, PT_NOMEM, NULL);
+			goto out;
+		}
+		buf = nb;
+	}
+	buf[len] = '\0';
+	*bufp = buf;
+	*lenp = len;
+	buf = NULL;
+out:
+	secmem_free(buf);
+	return st;
+}
+
+/* Read path back and compare content, size, mode and owner. */
+static enum pt_status
+sshx_verify(struct sshx *s, const char *path, size_t len, const unsigned char *sha, mode_t mode,
+	    bool chown_it, uid_t uid, gid_t gid, struct pt_err *err)
+{
+	sftp_file f = NULL;
+	sftp_attributes a = NULL;
+	char *back = NULL;
+	size_t blen = 0;
+	unsigned char bsha[SSHX_SHA256_LEN];
+	enum pt_status st;
+
+	f = sftp_open(s->sftp, path, O_RDONLY, 0);
+	if (!f)
+		return sshx_fail_sftp(s, err, _("open"), path);
+	st = sshx_read_all(s, f, path, len, len, &back, &blen, err);
+	if (st != PT_OK)
+		goto out;
+	if (blen != len || gnutls_hash_fast(GNUTLS_DIG_SHA256, back, blen, bsha) != 0 ||
+	    memcmp(bsha, sha, sizeof(bsha)) != 0) {
+		st = pt_fail(err, PT_IO, _("read-back of %s on %s does not match what was sent"),
+			     path, s->peer);
+		goto out;
+	}
+	a = sftp_stat(s->sftp, path);
+	if (!a) {
+		st = sshx_fail_sftp(s, err, _("stat"), path);
+		goto out;
+	}
+	if ((a->permissions & 07777) != (mode & 07777) ||
+	    (chown_it && (a->uid != uid || a->gid != gid))) {
+		st = pt_fail(err, PT_IO,
+			     _("%s on %s has mode %04o owner %u:%u after the transfer, "
+			       "not what was asked"),
+			     path, s->peer, (unsigned)(a->permissions & 07777), (unsigned)a->uid,
+			     (unsigned)a->gid);
+		goto out;
+	}
+out:
+	if (st != PT_OK && sshx_expired(s))
+		st = pt_fail(err, PT_TIMEOUT, _("transfer of %s with %s: the deadline passed"),
+			     path, s->peer);
+	sftp_attributes_free(a);
+	secmem_free(back);
+	if (f)
+		sftp_close(f);
+	return st;
+}
+
+/* Unlink that treats "no such file" as done. */
+static int
+sshx_unlink_quiet(struct sshx *s, const char *path)
+{
+	if (sftp_unlink(s->sftp, path) == 0)
+		return 0;
+	return sftp_get_error(s->sftp) == SSH_FX_NO_SUCH_FILE ? 0 : -1;
+}
+
+static enum pt_status
+sshx_write_tmp(struct sshx *s, const char *tmp, const void *data, size_t len, struct pt_err *err)
+{
+	sftp_file f;
+	size_t off = 0, n;
+	ssize_t w;
+	enum pt_status st = PT_OK;
+
+	f = sftp_open(s->sftp, tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (!f)
+		return sshx_fail_sftp(s, err, _("create"), tmp);
+	while (off < len) {
+		if ((st = sshx_check_deadline(s, err, tmp)) != PT_OK)
+			goto out;
+		n = len - off < SSHX_CHUNK ? len - off : SSHX_CHUNK;
+		w = sftp_write(f, (const char *)data + off, n);
+		if (w <= 0) {
+			st = sshx_fail_sftp(s, err, _("write"), tmp);
+			goto out;
+		}
+		off += (size_t)w;
+	}
+	if (sftp_extension_supported(s->sftp, "fsync@openssh.com", "1") && sftp_fsync(f) != 0) {
+		st = sshx_fail_sftp(s, err, _("fsync"), tmp);
+		goto out;
+	}
+out:
+	if (sftp_close(f) != SSH_NO_ERROR && st == PT_OK)
+		st = sshx_fail_sftp(s, err, _("close"), tmp);
+	return st;
+}
+
+enum pt_status
+sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path, mode_t mode,
+	 const char *owner, unsigned char *sha256_out, struct pt_err *err)
+{
+	unsigned char sha[SSHX_SHA256_LEN], rnd[6];
+	char rhex[sizeof(rnd) * 2 + 1];
+	const char *slash, *base;
+	char *tmp = NULL, *old = NULL;
+	sftp_attributes a = NULL;
+	uid_t uid = 0;
+	gid_t gid = 0;
+	bool tmp_exists = false, had_old = false, placed = false;
+	enum pt_status st;
+
+	slash = strrchr(remote_path, '/');
+	base = slash ? slash + 1 : remote_path;
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return pt_fail(err, PT_INVALID, _("not a file path: %s"), remote_path);
+	if (mode & ~(mode_t)07777)
+		return pt_fail(err, PT_INVALID, _("invalid file mode %o"), (unsigned)mode);
+	if (owner && (st = sshx_parse_owner(owner, &uid, &gid, err)) != PT_OK)
+		return st;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, sha) != 0 ||
+	    gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
+		return pt_fail(err, PT_CRYPTO, NULL);
+	if (sha256_out)
+		memcpy(sha256_out, sha, sizeof(sha));
+	sshx_hex(rnd, sizeof(rnd), rhex);
+	if (asprintf(&tmp, "%.*s.%s.passtore-%s", (int)(base - remote_path), remote_path, base,
+		     rhex) < 0) {
+		tmp = NULL;
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	if (asprintf(&old, "%s.old", remote_path) < 0) {
+		old = NULL;
+		st = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+
+	tmp_exists = true; /* even a failed create may leave it: try to remove it */
+	st = sshx_write_tmp(s, tmp, data, len, err);
+	if (st != PT_OK)
+		goto out;
+	if (owner && sftp_chown(s->sftp, tmp, uid, gid) != 0) {
+		st = sshx_fail_sftp(s, err, _("chown"), tmp);
+		goto out;
+	}
+	if (sftp_chmod(s->sftp, tmp, mode) != 0) {
+		st = sshx_fail_sftp(s, err, _("chmod"), tmp);
+		goto out;
+	}
+
+	/* Keep the current file as .old: OpenSSH's plain rename does not
+	 * replace an existing target, so move it out of the way first. */
+	a = sftp_lstat(s->sftp, remote_path);
+	if (a) {
+		if (a->type == SSH_FILEXFER_TYPE_DIRECTORY) {
+			st = pt_fail(err, PT_INVALID, _("%s on %s is a directory"), remote_path,
+				     s->peer);
+			goto out;
+		}
+		if (sshx_unlink_quiet(s, old) != 0) {
+			st = sshx_fail_sftp(s, err, _("unlink"), old);
+			goto out;
+		}
+		if (sftp_rename(s->sftp, remote_path, old) != 0) {
+			st = sshx_fail_sftp(s, err, _("rename"), remote_path);
+			goto out;
+		}
+		had_old = true;
+	} else if (sftp_get_error(s->sftp) != SSH_FX_NO_SUCH_FILE) {
+		st = sshx_fail_sftp(s, err, _("stat"), remote_path);
+		goto out;
+	}
+	if (sftp_rename(s->sftp, tmp, remote_path) != 0) {
+		st = sshx_fail_sftp(s, err, _("rename"), tmp);
+		goto out;
+	}
+	tmp_exists = false;
+	placed = true;
+
+	st = sshx_verify(s, remote_path, len, sha, mode, owner != NULL, uid, gid, err);
+out:
+	if (st != PT_OK && s->sftp) {
+		/* Best effort on a live session; a dead one fails fast. */
+		if (tmp_exists)
+			(void)sftp_unlink(s->sftp, tmp);
+		if (placed)
+			(void)sftp_unlink(s->sftp, remote_path);
+		if (had_old)
+			(void)sftp_rename(s->sftp, old, remote_path);
+	}
+	sftp_attributes_free(a);
+	free(tmp);
+	free(old);
+	secmem_wipe(sha, sizeof(sha));
+	return st;
+}
+
+enum pt_status
+sshx_get(struct sshx *s, const char *remote_path, void **data, size_t *len, size_t max_len,
+	 struct pt_err *err)
+{
+	sftp_attributes a;
+	sftp_file f;
+	char *buf = NULL;
+	size_t hint;
+	enum pt_status st;
+
+	*data = NULL;
+	*len = 0;
+	/* lstat: like sshx_list, a symlink is not a file we fetch. */
+	a = sftp_lstat(s->sftp, remote_path);
+	if (!a)
+		return sshx_fail_sftp(s, err, _("stat"), remote_path);
+	if (a->type != SSH_FILEXFER_TYPE_REGULAR) {
+		sftp_attributes_free(a);
+		return pt_fail(err, PT_INVALID, _("%s on %s is not a regular file"), remote_path,
+			       s->peer);
+	}
+	if (a->size > max_len) {
+		sftp_attributes_free(a);
+		return pt_fail(err, PT_INVALID, _("%s on %s is larger than %zu bytes"),
+			       remote_path, s->peer, max_len);
+	}
+	hint = (size_t)a->size;
+	sftp_attributes_free(a);
+	f = sftp_open(s->sftp, remote_path, O_RDONLY, 0);
+	if (!f)
+		return sshx_fail_sftp(s, err, _("open"), remote_path);
+	st = sshx_read_all(s, f, remote_path, hint, max_len, &buf, len, err);
+	sftp_close(f);
+	if (st == PT_OK)
+		*data = buf;
+	return st;
+}
+
+void
+sshx_list_free(struct sshx_entry **entries, size_t n)
+{
+	size_t i;
+
+	if (!entries || !*entries)
+		return;
+	for (i = 0; i < n; i++)
+		free((*entries)[i].name);
+	free(*entries);
+	*entries = NULL;
+}
+
+enum pt_status
+sshx_list(struct sshx *s, const char *dir, struct sshx_entry **entries, size_t *n,
+	  struct pt_err *err)
+{
+	sftp_dir d;
+	sftp_attributes a;
+	struct sshx_entry *v = NULL, *nv;
+	size_t cnt = 0, cap = 0;
+	enum pt_status st = PT_OK;
+
+	*entries = NULL;
+	*n = 0;
+	d = sftp_opendir(s->sftp, dir);
+	if (!d)
+		return sshx_fail_sftp(s, err, _("opendir"), dir);
+	while ((a = sftp_readdir(s->sftp, d)) != NULL) {
+		if (a->type != SSH_FILEXFER_TYPE_REGULAR || !a->name || !*a->name ||
+		    strchr(a->name, '/')) {
+			sftp_attributes_free(a);
+			continue;
+		}
+		if (cnt == SSHX_LIST_MAX) {
+			sftp_attributes_free(a);
+			st = pt_fail(err, PT_INVALID, _("%s on %s holds more than %d files"), dir,
+				     s->peer, SSHX_LIST_MAX);
+			goto out;
+		}
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 16;
+			nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				sftp_attributes_free(a);
+				st = pt_fail(err, PT_NOMEM, NULL);
+				goto out;
+			}
+			v = nv;
+		}
+		v[cnt].name = strdup(a->name);
+		v[cnt].size = a->size;
+		v[cnt].mtime = (int64_t)a->mtime;
+		sftp_attributes_free(a);
+		if (!v[cnt].name) {
+			st = pt_fail(err, PT_NOMEM, NULL);
+			goto out;
+		}
+		cnt++;
+	}
+	if (!sftp_dir_eof(d))
+		st = sshx_fail_sftp(s, err, _("readdir"), dir);
+out:
+	sftp_closedir(d);
+	if (st != PT_OK) {
+		sshx_list_free(&v, cnt);
+		return st;
+	}
+	*entries = v;
+	*n = cnt;
+	return PT_OK;
+}
+
+/* ---- exec ---------------------------------------------------------- */
+
+/* Output kept for the message when the command fails. */
+#define SSHX_EXEC_OUT 512
+
+enum pt_status
+sshx_exec(struct sshx *s, const char *command, int *exit_status, struct pt_err *err)
+{
+	ssh_channel ch = NULL;
+	char out[SSHX_EXEC_OUT + 1], buf[256];
+	size_t kept = 0;
+	enum pt_status st = PT_OK;
+	int n;
+
+	*exit_status = -1;
+	ch = ssh_channel_new(s->ssh);
+	if (!ch)
+		return sshx_fail_ssh(s, err, _("opening a command channel"));
+	if (ssh_channel_open_session(ch) != SSH_OK) {
+		st = sshx_fail_ssh(s, err, _("opening a command channel"));
+		goto out;
+	}
+	if (ssh_channel_request_exec(ch, command) != SSH_OK) {
+		st = sshx_fail_ssh(s, err, _("running the command"));
+		goto out;
+	}
+	/* read both streams to the end: the exit status comes after them */
+	for (int is_stderr = 0; is_stderr < 2; is_stderr++) {
+		while ((n = ssh_channel_read(ch, buf, sizeof(buf), is_stderr)) > 0) {
+			size_t take = (size_t)n < SSHX_EXEC_OUT - kept ? (size_t)n : SSHX_EXEC_OUT - kept;
+			memcpy(out + kept, buf, take);
+			kept += take;
+		}
+		if (n < 0) {
+			st = sshx_fail_ssh(s, err, _("running the command"));
+			goto out;
+		}
+	}
+	out[kept] = '\0';
+	ssh_channel_send_eof(ch);
+	*exit_status = ssh_channel_get_exit_status(ch);
+	if (*exit_status != 0) {
+		for (size_t i = 0; i < kept; i++)
+			if (out[i] == '\n' || (unsigned char)out[i] < 0x20)
+				out[i] = ' ';
+		st = pt_fail(err, PT_ERR, _("\"%s\" on %s exited with status %d: %s"), command, s->peer,
+			     *exit_status, kept ? out : "");
+	}
+out:
+	if (ch) {
+		ssh_channel_close(ch);
+		ssh_channel_free(ch);
+	}
+	return st;
+}

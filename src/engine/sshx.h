@@ -1,0 +1,109 @@
+/* sshx.h - one SSH session to one peer: pinned host key, authentication,
+ * SFTP put (atomic, kept .old, read-back check), get and list.
+ *
+ * A library module on libssh: it never prints and never exits.  Every
+ * call returns an enum pt_status and fills a struct pt_err.
+ *
+ * Host keys: with opts.pin set, the server's SHA256 fingerprint must equal
+ * it or the session ends before any authentication (PT_HOSTKEY).  Without
+ * a pin the caller must pass the fingerprint the administrator accepted
+ * (opts.accept); it must equal the server's, and sshx_hostkey_fp() then
+ * gives it to be stored.  With neither, the call fails with PT_REFUSED
+ * and the server's fingerprint in the detail.  No known_hosts file is
+ * read or written.
+ *
+ * Deadline: opts.deadline_ms (and sshx_set_deadline) is a CLOCK_MONOTONIC
+ * time in ms for the whole session.  A watchdog thread shuts the socket
+ * down when it passes, so a peer that stops answering gives PT_TIMEOUT
+ * instead of blocking in libssh forever.  (libssh sends with MSG_NOSIGNAL:
+ * the shut-down socket raises no SIGPIPE.)  The watchdog is a pthread that
+ * only shuts the socket down; the session itself is for one thread.
+ */
+#ifndef PASSTORE_SSHX_H
+#define PASSTORE_SSHX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/lib.h"
+
+struct sshx;
+
+struct sshx_opts {
+	const char *host;     /* IPv4 address, dotted quad */
+	unsigned port;        /* 0: 22 */
+	const char *user;
+	const char *pin;      /* pinned "SHA256:..." fingerprint, or NULL */
+	const char *pin_type; /* its key type ("ssh-ed25519", "ecdsa-sha2-nistp256",
+	                         "ssh-rsa"), or NULL: key exchange offers only it */
+	const char *accept;   /* no pin: fingerprint the administrator accepted */
+	const char *password; /* secmem, NUL-terminated; or NULL */
+	const char *privkey;  /* secmem, PEM / OpenSSH private key text; or NULL */
+	unsigned connect_timeout_ms; /* TCP connect + key exchange; 0: 10000 */
+	int64_t deadline_ms;  /* whole session, sshx_now_ms() clock; 0: none */
+};
+
+/* One entry of sshx_list: a regular file. */
+struct sshx_entry {
+	char *name;      /* malloc'ed; no '/' */
+	uint64_t size;
+	int64_t mtime;   /* seconds since the epoch */
+};
+
+/* Timings of the session, in ms, for the caller to report. */
+struct sshx_timing {
+	long connect_ms; /* TCP connect + key exchange + host key check */
+	long auth_ms;
+	long sftp_ms;    /* SFTP channel + init */
+};
+
+/* CLOCK_MONOTONIC now, in ms: the clock of deadline_ms. */
+int64_t sshx_now_ms(void);
+
+/* Connect, check the host key, authenticate (password or key) and start
+ * SFTP.  *out is NULL on failure.  PT_INVALID (bad options), PT_NET,
+ * PT_TIMEOUT, PT_HOSTKEY (pin differs), PT_REFUSED (unpinned and not
+ * accepted, or wrong credentials). */
+enum pt_status sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err);
+
+/* Move the whole-session deadline (sshx_now_ms() clock; 0: none). */
+void sshx_set_deadline(struct sshx *s, int64_t deadline_ms);
+
+/* Server host key: "SHA256:..." and its type ("ssh-ed25519"). */
+const char *sshx_hostkey_fp(const struct sshx *s);
+const char *sshx_hostkey_type(const struct sshx *s);
+const struct sshx_timing *sshx_timing(const struct sshx *s);
+
+/* Write data to remote_path: a temporary name in the same directory,
+ * fsync, chown (owner "UID:GID", numeric, or NULL), chmod mode, an
+ * existing file kept as remote_path.old (an older .old is removed), rename
+ * into place, then read back and compare SHA-256.  On failure the
+ * temporary file is removed and the previous file stays (or is put back).
+ * sha256_out (32 bytes, may be NULL) gets the hash of what was sent. */
+enum pt_status sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path,
+			mode_t mode, const char *owner, unsigned char *sha256_out,
+			struct pt_err *err);
+
+/* Read a regular file of at most max_len bytes.  *data is secmem (free
+ * with secmem_free), NUL-terminated after *len bytes.  PT_NOTFOUND when
+ * it does not exist, PT_INVALID when it is not a regular file (a symlink
+ * is refused too) or larger than max_len. */
+enum pt_status sshx_get(struct sshx *s, const char *remote_path, void **data, size_t *len,
+			size_t max_len, struct pt_err *err);
+
+/* Regular files in dir (not "." and "..", no symlinks), in server order,
+ * at most 4096.  *entries is malloc'ed; free with sshx_list_free. */
+enum pt_status sshx_list(struct sshx *s, const char *dir, struct sshx_entry **entries,
+			 size_t *n, struct pt_err *err);
+void sshx_list_free(struct sshx_entry **entries, size_t n);
+
+/* Close SFTP and the session, free, and clear the caller's pointer. */
+/* Run a command on the peer (an exec channel), within the session's
+ * deadline; PT_ERR with the start of its output when it exits non-zero. */
+enum pt_status sshx_exec(struct sshx *s, const char *command, int *exit_status,
+			 struct pt_err *err);
+
+void sshx_free(struct sshx **s);
+
+#endif

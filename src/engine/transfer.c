@@ -1,0 +1,786 @@
+/* transfer.c - the guarded transfer engine: journal, window, signals.
+ *
+ * Order matters and is the point of this file: the journal row is
+ * committed before anything touches the network; the link comes up
+ * while every policy still drops; the rules go in only when the link
+ * runs and the route is back, and come out right after the last SFTP
+ * reply; then the link goes down and the row is closed with what was
+ * measured.  Signals are turned into an event: a thread waits for them
+ * and pushes the SSH deadline into the past, so a blocked libssh call
+ * returns and the main flow closes the window.  No libiptc call is
+ * ever made from a signal handler.
+ */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "store/lib.h"
+#include "engine/guard.h"
+#include "base/i18n.h"
+#include "site/lib.h"
+#include "base/lib.h"
+#include "engine/transfer.h"
+
+#define LINK_WAIT_MS 5000
+#define CONNECT_TIMEOUT_MS 10000
+#define STOP_SIGNAL SIGUSR2
+
+struct engine {
+	struct store *st;
+	const struct transfer_req *req;
+	int lockfd;
+	struct guard_window w;
+	struct in_addr peer, gw;
+	char ifname[IFNAMSIZ];
+	char peer_text[INET_ADDRSTRLEN], gw_text[INET_ADDRSTRLEN];
+	int port;
+	int64_t window_id;
+	bool link_raised, rules_in;
+	uint64_t link_up_us, link_down_us, ssh_start_us, ssh_end_us;
+	struct guard_exposure x;
+	/* signals */
+	sigset_t waitset, oldmask;
+	pthread_t sigth;
+	bool sigth_running;
+	pthread_mutex_t mu;
+	struct sshx *ssh;       /* under mu */
+	volatile sig_atomic_t signal;
+};
+
+static const char *const phase_names[TRANSFER_PHASES] = {
+	[TRANSFER_JOURNAL] = N_("journal"),
+	[TRANSFER_LINK_UP] = N_("link up"),
+	[TRANSFER_ROUTE] = N_("route"),
+	[TRANSFER_RULES_IN] = N_("rules in"),
+	[TRANSFER_SSH] = N_("SSH"),
+	[TRANSFER_MOVE] = N_("transfer"),
+	[TRANSFER_RULES_OUT] = N_("rules out"),
+	[TRANSFER_LINK_DOWN] = N_("link down"),
+};
+
+const char *
+transfer_phase_name(enum transfer_phase p)
+{
+	return p < TRANSFER_PHASES ? _(phase_names[p]) : "?";
+}
+
+/* Tell the front end; it draws and returns (it never waits for a
+ * person: the rules may be in). */
+static void
+phase(const struct engine *e, enum transfer_phase p)
+{
+	if (e->req->progress)
+		e->req->progress(p, e->req->progress_ud);
+}
+
+static int64_t
+wall_ms(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (int64_t)tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+static char *
+lock_path(struct store *st)
+{
+	char *p = NULL;
+
+	if (asprintf(&p, "%s.lock", store_path(st)) < 0)
+		return NULL;
+	return p;
+}
+
+/* The engine lock: held by whoever has a window open, so that recovery
+ * at another start never sweeps a live window's rules. */
+static int
+take_lock(struct store *st, bool create)
+{
+	char *p = lock_path(st);
+	int fd;
+
+	if (!p)
+		return -1;
+	fd = open(p, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	free(p);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		close(fd);
+		errno = EWOULDBLOCK;
+		return -1;
+	}
+	return fd;
+}
+
+/* ---------------------------------------------------------------------
+ * Signals
+ * ------------------------------------------------------------------- */
+
+static void *
+signal_thread(void *arg)
+{
+	struct engine *e = arg;
+	int sig = 0;
+
+	if (sigwait(&e->waitset, &sig) != 0 || sig == STOP_SIGNAL)
+		return NULL;
+	e->signal = sig;
+	pthread_mutex_lock(&e->mu);
+	if (e->ssh)
+		sshx_set_deadline(e->ssh, 1); /* in the past: the watchdog cuts the socket */
+	pthread_mutex_unlock(&e->mu);
+	return NULL;
+}
+
+static void
+signals_catch(struct engine *e)
+{
+	sigemptyset(&e->waitset);
+	sigaddset(&e->waitset, SIGINT);
+	sigaddset(&e->waitset, SIGTERM);
+	sigaddset(&e->waitset, SIGHUP);
+	sigaddset(&e->waitset, STOP_SIGNAL);
+	pthread_sigmask(SIG_BLOCK, &e->waitset, &e->oldmask);
+	e->sigth_running = pthread_create(&e->sigth, NULL, signal_thread, e) == 0;
+}
+
+static void
+signals_release(struct engine *e)
+{
+	struct timespec zero = { 0, 0 };
+	int sig;
+
+	if (e->sigth_running) {
+		pthread_kill(e->sigth, STOP_SIGNAL);
+		pthread_join(e->sigth, NULL);
+		e->sigth_running = false;
+	}
+	/* take what is still pending before unblocking, or it would kill the
+	 * process before the journal row is closed; the caller re-raises
+	 * e->signal once the store is closed */
+	while ((sig = sigtimedwait(&e->waitset, NULL, &zero)) > 0)
+		if (!e->signal && sig != STOP_SIGNAL)
+			e->signal = sig;
+	pthread_sigmask(SIG_SETMASK, &e->oldmask, NULL);
+}
+
+/* ---------------------------------------------------------------------
+ * Journal
+ * ------------------------------------------------------------------- */
+
+static void
+rules_text(const struct engine *e, char *buf, size_t n)
+{
+	snprintf(buf, n,
+	         "-A OUTPUT -d %s/32 -o %s -p tcp -m tcp --dport %d -m comment --comment \"%s%s\" -j ACCEPT\n"
+	         "-A INPUT -s %s/32 -i %s -p tcp -m tcp --sport %d -m conntrack --ctstate ESTABLISHED"
+	         " -m comment --comment \"%s%s\" -j ACCEPT",
+	         e->peer_text, e->ifname, e->port, GUARD_TAG, e->w.id, e->peer_text, e->ifname, e->port,
+	         GUARD_TAG, e->w.id);
+}
+
+static enum pt_status
+journal_open(struct engine *e, struct pt_err *err)
+{
+	struct store *st = e->st;
+	sqlite3_stmt *s = NULL;
+	char rules[1024];
+	enum pt_status ret;
+	int rc;
+
+	rules_text(e, rules, sizeof(rules));
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "INSERT INTO windows (tag, purpose, host, peer, port, ifname, gateway, rules, pid, opened_at)"
+	                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, e->w.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, e->req->purpose, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, e->req->host, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, e->peer_text, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 5, e->port);
+		sqlite3_bind_text(s, 6, e->ifname, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, e->gw_text, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, rules, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 9, (sqlite3_int64)getpid());
+		sqlite3_bind_int64(s, 10, wall_ms());
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(st, rc, err, _("journal the window"));
+		store_rollback(st);
+		return ret;
+	}
+	e->window_id = sqlite3_last_insert_rowid(store_db(st));
+	ret = audit_appendf(st, "window.open", e->req->host, err, "window=%lld purpose=%s peer=%s:%d if=%s",
+	                    (long long)e->window_id, e->req->purpose, e->peer_text, e->port, e->ifname);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
+}
+
+static const char *
+outcome_of(enum pt_status st, int signal)
+{
+	if (signal)
+		return "signal";
+	switch (st) {
+	case PT_OK: return "ok";
+	case PT_TIMEOUT: return "timeout";
+	case PT_HOSTKEY: return "hostkey";
+	case PT_REFUSED: return "refused";
+	default: return "error";
+	}
+}
+
+static enum pt_status
+journal_close(struct engine *e, enum pt_status outcome, const char *detail,
+              const struct transfer_result *res, struct pt_err *err)
+{
+	struct store *st = e->st;
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "UPDATE windows SET closed_at = ?2, outcome = ?3, detail = ?4,"
+	                        " exposure_ms = ?5, link_ms = ?6, ssh_ms = ?7 WHERE id = ?1",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, e->window_id);
+		sqlite3_bind_int64(s, 2, wall_ms());
+		sqlite3_bind_text(s, 3, outcome_of(outcome, e->signal), -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, detail ? detail : "", -1, SQLITE_STATIC);
+		if (res->exposure_ms >= 0)
+			sqlite3_bind_double(s, 5, res->exposure_ms);
+		if (res->link_ms >= 0)
+			sqlite3_bind_double(s, 6, res->link_ms);
+		if (res->ssh_ms >= 0)
+			sqlite3_bind_double(s, 7, res->ssh_ms);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(st, rc, err, _("close the window in the journal"));
+		store_rollback(st);
+		return ret;
+	}
+	if (outcome == PT_OK && res->pinned_now)
+		ret = settings_pin_set(st, e->req->host, res->hostkey_fp, res->hostkey_type, err);
+	if (ret == PT_OK && outcome == PT_HOSTKEY)
+		ret = audit_appendf(st, "hostkey.mismatch", e->req->host, err, "%s", detail ? detail : "");
+	if (ret == PT_OK)
+		ret = audit_appendf(st, "window.close", e->req->host, err,
+		                    "window=%lld outcome=%s exposure_ms=%.3f link_ms=%.3f ssh_ms=%.3f",
+		                    (long long)e->window_id, outcome_of(outcome, e->signal),
+		                    res->exposure_ms, res->link_ms, res->ssh_ms);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Preparation: everything that can be refused before the network moves
+ * ------------------------------------------------------------------- */
+
+struct peer_cfg {
+	struct transfer_plan plan;
+	char *password; /* secure memory; an OpenSSH private key with plan.key_auth */
+};
+
+static void
+peer_cfg_free(struct peer_cfg *p)
+{
+	secmem_free(p->password);
+	memset(p, 0, sizeof(*p));
+}
+
+struct host_addr {
+	char ip[64];
+	int port;
+	int64_t id;
+};
+
+static int
+host_addr_cb(const struct host *h, void *ud)
+{
+	struct host_addr *a = ud;
+
+	snprintf(a->ip, sizeof(a->ip), "%s", h->ip);
+	a->port = h->port;
+	a->id = h->id;
+	return 1;
+}
+
+static void
+copy_text(char *dst, size_t n, const char *src)
+{
+	snprintf(dst, n, "%s", src ? src : "");
+}
+
+/* Everything about the peer that can be known, or refused, before the
+ * network moves: the plan shows it, prepare() acts on it. */
+enum pt_status
+transfer_plan_peer(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+{
+	struct host_addr ha = { "", 22, 0 };
+	char *ifname = NULL, *gw = NULL, *user = NULL, *service = NULL, *auth = NULL, *pin = NULL,
+	     *pin_type = NULL;
+	struct in_addr a;
+	enum pt_status ret;
+
+	copy_text(p->host, sizeof(p->host), fqdn);
+	if ((ret = settings_get(st, "net.interface", &ifname, err)) != PT_OK ||
+	    (ret = settings_get(st, "net.gateway", &gw, err)) != PT_OK)
+		goto out;
+	if (!ifname || !gw) {
+		ret = pt_fail(err, PT_REFUSED,
+		              _("the station's network is not configured: set net.interface and net.gateway "
+		                "(passtore config set ...)"));
+		goto out;
+	}
+	copy_text(p->ifname, sizeof(p->ifname), ifname);
+	copy_text(p->gateway, sizeof(p->gateway), gw);
+	if ((ret = model_host_get(st, fqdn, host_addr_cb, &ha, err)) != PT_OK)
+		goto out;
+	if (!ha.ip[0] || inet_pton(AF_INET, ha.ip, &a) != 1) {
+		ret = pt_fail(err, PT_REFUSED,
+		              _("host %s has no IPv4 address to open a window to (passtore host add ... --ip)"), fqdn);
+		goto out;
+	}
+	copy_text(p->peer, sizeof(p->peer), ha.ip);
+	p->port = ha.port;
+	if ((ret = settings_get_long(st, "transfer.timeout", &p->timeout_s, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "user", &user, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "service", &service, err)) != PT_OK ||
+	    (ret = settings_host_get(st, fqdn, "auth", &auth, err)) != PT_OK)
+		goto out;
+	copy_text(p->user, sizeof(p->user), user);
+	copy_text(p->service, sizeof(p->service), service);
+	p->key_auth = auth && strcmp(auth, "key") == 0;
+	ret = model_pw_find(st, p->user, fqdn, p->service, &ha.id, 1, &p->cred_id, err);
+	if (ret == PT_NOTFOUND)
+		ret = pt_fail(err, PT_NOTFOUND,
+		              _("no password for %s@%s:%s to log in with (passtore pw add %s@%s:%s)"),
+		              p->user, fqdn, p->service, p->user, fqdn, p->service);
+	if (ret != PT_OK)
+		goto out;
+	ret = settings_pin_get(st, fqdn, &pin, &pin_type, err);
+	if (ret == PT_NOTFOUND) {
+		pt_err_clear(err);
+		ret = PT_OK;
+	}
+	copy_text(p->pin, sizeof(p->pin), pin);
+	copy_text(p->pin_type, sizeof(p->pin_type), pin_type);
+out:
+	free(ifname);
+	free(gw);
+	free(user);
+	free(service);
+	free(auth);
+	free(pin);
+	free(pin_type);
+	return ret;
+}
+
+static enum pt_status
+prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
+{
+	struct store *st = e->st;
+	const char *fqdn = e->req->host;
+	struct transfer_plan *p = &pc->plan;
+	enum pt_status ret;
+	size_t len;
+
+	if ((ret = transfer_plan_peer(st, fqdn, p, err)) != PT_OK)
+		return ret;
+	snprintf(e->ifname, sizeof(e->ifname), "%s", p->ifname);
+	snprintf(e->gw_text, sizeof(e->gw_text), "%s", p->gateway);
+	inet_pton(AF_INET, p->gateway, &e->gw);
+	snprintf(e->peer_text, sizeof(e->peer_text), "%s", p->peer);
+	inet_pton(AF_INET, p->peer, &e->peer);
+	e->port = p->port;
+	if (!p->pin[0] && !e->req->accept_hostkey)
+		return pt_fail(err, PT_REFUSED,
+		               _("no host key is pinned for %s: check its fingerprint on the host "
+		                 "(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and give it with "
+		                 "--accept-hostkey SHA256:..."),
+		               fqdn);
+	return model_pw_secret(st, p->cred_id, 0, &pc->password, &len, err);
+}
+
+static enum pt_status
+check_posture(struct engine *e, struct pt_err *err)
+{
+	struct guard_posture *p = calloc(1, sizeof(*p));
+	char reason[512];
+	enum pt_status ret;
+
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = guard_posture(e->ifname, p, err);
+	if (ret == PT_OK && !guard_posture_ok(p, reason, sizeof(reason)))
+		ret = pt_fail(err, PT_REFUSED, _("no window opens while the station's posture is broken: %s"),
+		              reason);
+	free(p);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * The window
+ * ------------------------------------------------------------------- */
+
+static enum pt_status
+raise_link(struct engine *e, struct pt_err *err)
+{
+	enum pt_status ret;
+	double waited;
+
+	phase(e, TRANSFER_LINK_UP);
+	e->link_up_us = guard_now_us();
+	e->link_raised = true;
+	ret = guard_link_set(e->ifname, true, err);
+	if (ret == PT_OK)
+		ret = guard_link_wait_running(e->ifname, LINK_WAIT_MS, &waited, err);
+	/* the kernel dropped the route with the link: put it back */
+	if (ret == PT_OK) {
+		phase(e, TRANSFER_ROUTE);
+		ret = guard_route_add(e->peer, e->gw, e->ifname, err);
+	}
+	/* and know the neighbour before the rules go in, not inside them */
+	if (ret == PT_OK)
+		ret = guard_neigh_resolve(e->gw, e->ifname, LINK_WAIT_MS, &waited, err);
+	return ret;
+}
+
+static void
+close_window(struct engine *e, struct pt_err *first)
+{
+	struct pt_err err2 = { 0 };
+
+	if (e->rules_in) {
+		phase(e, TRANSFER_RULES_OUT);
+		if (guard_rules_remove_timed(&e->w, &e->x, &err2) != PT_OK && first->status == PT_OK)
+			*first = err2;
+		e->rules_in = false;
+	}
+	if (e->link_raised) {
+		phase(e, TRANSFER_LINK_DOWN);
+		if (guard_link_set(e->ifname, false, &err2) != PT_OK && first->status == PT_OK)
+			*first = err2;
+		e->link_down_us = guard_now_us();
+		e->link_raised = false;
+	}
+}
+
+static enum pt_status
+session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, struct pt_err *err)
+{
+	struct sshx_opts o = { 0 };
+	struct sshx *s = NULL;
+	enum pt_status ret;
+	long timeout_s = pc->plan.timeout_s;
+	int64_t deadline = sshx_now_ms() + timeout_s * 1000;
+
+	o.host = e->peer_text;
+	o.port = (unsigned)e->port;
+	o.user = pc->plan.user;
+	o.pin = pc->plan.pin[0] ? pc->plan.pin : NULL;
+	o.pin_type = pc->plan.pin[0] ? pc->plan.pin_type : NULL;
+	o.accept = o.pin ? NULL : e->req->accept_hostkey;
+	if (pc->plan.key_auth)
+		o.privkey = pc->password;
+	else
+		o.password = pc->password;
+	o.connect_timeout_ms = timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(timeout_s * 1000)
+	                                                                  : CONNECT_TIMEOUT_MS;
+	o.deadline_ms = deadline;
+	phase(e, TRANSFER_SSH);
+	e->ssh_start_us = guard_now_us();
+	ret = sshx_connect(&o, &s, err);
+	if (ret == PT_OK) {
+		snprintf(res->hostkey_fp, sizeof(res->hostkey_fp), "%s", sshx_hostkey_fp(s));
+		snprintf(res->hostkey_type, sizeof(res->hostkey_type), "%s", sshx_hostkey_type(s));
+		res->pinned_now = o.pin == NULL;
+		pthread_mutex_lock(&e->mu);
+		e->ssh = s;
+		if (e->signal)
+			sshx_set_deadline(s, 1);
+		pthread_mutex_unlock(&e->mu);
+		if (!e->signal) {
+			phase(e, TRANSFER_MOVE);
+			ret = e->req->fn(s, e->req->ud, err);
+		}
+		pthread_mutex_lock(&e->mu);
+		e->ssh = NULL;
+		pthread_mutex_unlock(&e->mu);
+	}
+	e->ssh_end_us = guard_now_us();
+	/* the rules go right after the last reply, before the goodbye */
+	if (e->rules_in) {
+		struct pt_err rerr = { 0 };
+		phase(e, TRANSFER_RULES_OUT);
+		if (guard_rules_remove_timed(&e->w, &e->x, &rerr) != PT_OK && ret == PT_OK)
+			ret = pt_fail(err, rerr.status, "%s", rerr.detail);
+		e->rules_in = false;
+	}
+	sshx_free(&s);
+	if (e->signal)
+		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"), e->signal);
+	return ret;
+}
+
+enum pt_status
+transfer_run(struct store *st, const struct transfer_req *req, struct transfer_result *res,
+             struct pt_err *err)
+{
+	struct engine e = { .st = st, .req = req, .lockfd = -1 };
+	struct peer_cfg pc = { 0 };
+	struct pt_err cerr = { 0 };
+	unsigned char rnd[5];
+	char tag[32];
+	enum pt_status ret, jret;
+
+	memset(res, 0, sizeof(*res));
+	res->exposure_ms = res->link_ms = res->ssh_ms = -1;
+	pthread_mutex_init(&e.mu, NULL);
+	ret = prepare(&e, &pc, err);
+	if (ret == PT_OK)
+		ret = check_posture(&e, err);
+	if (ret != PT_OK)
+		goto out;
+	e.lockfd = take_lock(st, true);
+	if (e.lockfd < 0) {
+		ret = pt_fail(err, PT_REFUSED, _("another passtore holds a window on this station"));
+		goto out;
+	}
+	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0) {
+		ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+		goto out;
+	}
+	snprintf(tag, sizeof(tag), "w%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
+	if ((ret = guard_window_init(&e.w, tag, e.ifname, e.peer, (uint16_t)e.port, err)) != PT_OK)
+		goto out;
+	/* journal first: from here on, a crash is answered at the next start */
+	phase(&e, TRANSFER_JOURNAL);
+	if ((ret = journal_open(&e, err)) != PT_OK)
+		goto out;
+	res->window_id = e.window_id;
+	signals_catch(&e);
+	ret = raise_link(&e, err);
+	if (ret == PT_OK && !e.signal) {
+		phase(&e, TRANSFER_RULES_IN);
+		ret = guard_rules_add_timed(&e.w, &e.x, err);
+		e.rules_in = ret == PT_OK;
+	}
+	if (ret == PT_OK)
+		ret = session(&e, &pc, res, err);
+	close_window(&e, &cerr);
+	if (ret == PT_OK && cerr.status != PT_OK)
+		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
+	signals_release(&e);
+	if (e.signal && ret == PT_OK)
+		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"), e.signal);
+	res->signal = e.signal;
+	if (e.x.opened_us && e.x.closed_us)
+		res->exposure_ms = guard_exposure_ms(&e.x);
+	if (e.link_up_us && e.link_down_us)
+		res->link_ms = guard_ms_between(e.link_up_us, e.link_down_us);
+	if (e.ssh_start_us && e.ssh_end_us)
+		res->ssh_ms = guard_ms_between(e.ssh_start_us, e.ssh_end_us);
+	jret = journal_close(&e, ret, ret == PT_OK ? "" : (err ? err->detail : ""), res, &cerr);
+	if (ret == PT_OK && jret != PT_OK)
+		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
+	if (ret != PT_OK)
+		res->pinned_now = false; /* journal_close pins only after success */
+out:
+	if (e.lockfd >= 0)
+		close(e.lockfd);
+	peer_cfg_free(&pc);
+	pthread_mutex_destroy(&e.mu);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * Recovery and the log
+ * ------------------------------------------------------------------- */
+
+static enum pt_status
+count_open(struct store *st, int *n, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM windows WHERE outcome IS NULL",
+	                            -1, &s, NULL);
+
+	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		*n = sqlite3_column_int(s, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
+}
+
+enum pt_status
+transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
+{
+	struct pt_err serr = { 0 };
+	char *ifname = NULL, detail[256];
+	enum pt_status ret;
+	int open_rows = 0, fd;
+
+	*windows = *rules = 0;
+	if ((ret = count_open(st, &open_rows, err)) != PT_OK)
+		return ret;
+	fd = take_lock(st, open_rows > 0);
+	if (fd < 0 && errno == EWOULDBLOCK)
+		return PT_OK; /* a live passtore holds its window: not ours to close */
+	/* rules without an open journal row cannot exist (the row is written
+	 * first), so an ordinary start with no open row touches nothing */
+	if (open_rows == 0) {
+		if (fd >= 0)
+			close(fd);
+		return PT_OK;
+	}
+	ret = guard_sweep(&serr, rules);
+	if (ret != PT_OK) {
+		/* the rules may still be in: the rows stay open, and say so */
+		if (fd >= 0)
+			close(fd);
+		return pt_fail(err, ret, _("the rules of a dead process's window could not be removed: %s"),
+		               serr.detail);
+	}
+	if (settings_get(st, "net.interface", &ifname, NULL) == PT_OK && ifname)
+		(void)guard_link_set(ifname, false, NULL);
+	free(ifname);
+	snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"), *rules);
+	ret = store_begin(st, err);
+	if (ret == PT_OK) {
+		sqlite3_stmt *s = NULL;
+		int rc = sqlite3_prepare_v2(store_db(st),
+		                            "UPDATE windows SET outcome = 'recovered', closed_at = ?, detail = ?"
+		                            " WHERE outcome IS NULL",
+		                            -1, &s, NULL);
+		if (rc == SQLITE_OK) {
+			sqlite3_bind_int64(s, 1, wall_ms());
+			sqlite3_bind_text(s, 2, detail, -1, SQLITE_STATIC);
+			rc = sqlite3_step(s);
+		}
+		sqlite3_finalize(s);
+		*windows = sqlite3_changes(store_db(st));
+		ret = rc == SQLITE_DONE ? audit_appendf(st, "window.recover", "", err, "windows=%d rules=%d",
+		                                        *windows, *rules)
+		                        : store_fail(st, rc, err, _("mark recovered windows"));
+		if (ret == PT_OK)
+			ret = store_commit(st, err);
+		else
+			store_rollback(st);
+	}
+	if (fd >= 0)
+		close(fd);
+	return ret;
+}
+
+enum pt_status
+transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *err)
+{
+	enum pt_status ret = transfer_recover(st, windows, rules, err);
+	int fd, more = 0;
+
+	if (ret != PT_OK || *windows > 0)
+		return ret;
+	fd = take_lock(st, true);
+	if (fd < 0)
+		return pt_fail(err, PT_REFUSED, _("another passtore holds a window on this station"));
+	ret = guard_sweep(err, &more);
+	close(fd);
+	*rules += more;
+	return ret;
+}
+
+enum pt_status
+transfer_log_foreach(struct store *st, int (*cb)(const struct window_info *w, void *ud), void *ud,
+                     struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "SELECT id, tag, purpose, host, peer, ifname, coalesce(outcome, 'open'), detail, port,"
+	                        " opened_at, coalesce(closed_at, 0), coalesce(exposure_ms, -1),"
+	                        " coalesce(link_ms, -1), coalesce(ssh_ms, -1) FROM windows ORDER BY id",
+	                        -1, &s, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct window_info w = {
+			.id = sqlite3_column_int64(s, 0),
+			.tag = (const char *)sqlite3_column_text(s, 1),
+			.purpose = (const char *)sqlite3_column_text(s, 2),
+			.host = (const char *)sqlite3_column_text(s, 3),
+			.peer = (const char *)sqlite3_column_text(s, 4),
+			.ifname = (const char *)sqlite3_column_text(s, 5),
+			.outcome = (const char *)sqlite3_column_text(s, 6),
+			.detail = (const char *)sqlite3_column_text(s, 7),
+			.port = sqlite3_column_int(s, 8),
+			.opened_ms = sqlite3_column_int64(s, 9),
+			.closed_ms = sqlite3_column_int64(s, 10),
+			.exposure_ms = sqlite3_column_double(s, 11),
+			.link_ms = sqlite3_column_double(s, 12),
+			.ssh_ms = sqlite3_column_double(s, 13),
+		};
+		if (cb(&w, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
+}
+
+/* The journal's rows of one host (the console's host page). */
+struct host_windows {
+	const char *fqdn;
+	int (*cb)(const struct window_info *w, void *ud);
+	void *ud;
+};
+
+static int
+window_of_host(const struct window_info *w, void *ud)
+{
+	struct host_windows *h = ud;
+
+	return strcmp(w->host, h->fqdn) == 0 ? h->cb(w, h->ud) : 0;
+}
+
+enum pt_status
+transfer_host_windows(struct store *st, const char *fqdn,
+                      int (*cb)(const struct window_info *w, void *ud), void *ud, struct pt_err *err)
+{
+	struct host_windows h = { fqdn, cb, ud };
+
+	return transfer_log_foreach(st, window_of_host, &h, err);
+}

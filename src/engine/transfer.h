@@ -1,0 +1,171 @@
+/* transfer.h - the guarded transfer engine.
+ *
+ * One transfer is one window: journal row committed -> link up (every
+ * policy still DROP) -> wait until it runs -> route to the peer via the
+ * neighbour -> the two rules -> SSH (pinned host key) -> rules removed
+ * right after the last SFTP reply -> link down -> journal row closed.
+ * Every exit path closes what was opened; SIGINT, SIGTERM and SIGHUP cut
+ * the SSH session short and are answered from the main flow; SIGKILL is
+ * answered by transfer_recover at the next start.
+ */
+#ifndef PASSTORE_TRANSFER_H
+#define PASSTORE_TRANSFER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "engine/sshx.h"
+#include "base/lib.h"
+#include "store/lib.h"
+
+struct transfer_result {
+	int64_t window_id;
+	double exposure_ms; /* first rule added -> last rule removed */
+	double link_ms;     /* link up -> link down */
+	double ssh_ms;      /* connect -> last SFTP reply */
+	int signal;         /* the signal that cut the transfer short, or 0 */
+	char hostkey_fp[128], hostkey_type[64];
+	bool pinned_now;    /* first contact: the accepted key was pinned */
+};
+
+/* What happens inside the window, with the session open.  Runs while the
+ * rules are in; must not wait for a person. */
+typedef enum pt_status (*transfer_fn)(struct sshx *s, void *ud, struct pt_err *err);
+
+/* The steps of a window, in the order transfer_run takes them. */
+enum transfer_phase {
+	TRANSFER_JOURNAL,   /* the journal row is committed */
+	TRANSFER_LINK_UP,   /* the link comes up (every policy still DROP) */
+	TRANSFER_ROUTE,     /* the route to the peer and its neighbour */
+	TRANSFER_RULES_IN,  /* the two rules of the window */
+	TRANSFER_SSH,       /* connect, check the host key, log in */
+	TRANSFER_MOVE,      /* the files move */
+	TRANSFER_RULES_OUT, /* the rules come out */
+	TRANSFER_LINK_DOWN, /* the link goes down */
+	TRANSFER_PHASES
+};
+/* The phase's name, translated ("link up"). */
+const char *transfer_phase_name(enum transfer_phase p);
+/* Told as each phase starts.  Called from transfer_run's thread, also
+ * while the rules are in: it may draw, never wait for a person. */
+typedef void (*transfer_progress_fn)(enum transfer_phase p, void *ud);
+
+struct transfer_req {
+	const char *purpose;       /* "install", "send-csr", "fetch-certs" */
+	const char *host;          /* host entry of the peer */
+	const char *accept_hostkey; /* first contact: "SHA256:..." the admin gave */
+	transfer_fn fn;
+	void *ud;
+	transfer_progress_fn progress; /* may be NULL */
+	void *progress_ud;
+};
+
+/* Open a window to the host, run fn over SSH, close the window. */
+enum pt_status transfer_run(struct store *st, const struct transfer_req *req,
+                            struct transfer_result *res, struct pt_err *err);
+
+/* Close what a dead process left: when no live passtore holds a window,
+ * remove every passtore rule, bring the link down, mark open journal
+ * rows "recovered" and audit it.  Quiet and harmless where there is
+ * nothing to do or no right to touch the firewall. */
+enum pt_status transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err);
+
+/* The explicit `transfer recover`: as above, and a sweep of the rules
+ * even when the journal has no open window. */
+enum pt_status transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *err);
+
+/* The flows.  Each opens one window to one peer. */
+enum pt_status transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey,
+                                 struct transfer_result *res, struct pt_err *err);
+/* The host's current key and certificate to that host only (promise 2). */
+enum pt_status transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
+                                struct transfer_result *res, struct pt_err *err);
+
+/* What fetch-certs did with one file of the outbox. */
+struct fetch_report {
+	const char *name;
+	int stored, duplicates, older;
+	bool refused;         /* nothing of the file was stored */
+	const char *why;      /* the refusal, or "" */
+};
+/* New files of the operator's outbox in, then each imported with the
+ * match rule (a file with one certificate that matches no key stores
+ * nothing); cb hears about every file. */
+enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey,
+                                    void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                                    struct transfer_result *res, struct pt_err *err);
+
+/* ---- what a flow will do, before it does it ---------------------------- */
+
+#define TRANSFER_PLAN_FILES 4
+
+struct transfer_file {
+	char from[1100];  /* what is read: a store item or a path on the peer */
+	char to[1100];    /* where it goes: a path on the peer or the store */
+	int mode;         /* of the file written on the peer; 0: none written there */
+	char owner[64];   /* UID:GID of it, "" when not set */
+	bool to_peer;     /* station -> peer (else peer -> station) */
+};
+
+struct transfer_plan {
+	char purpose[32];
+	char host[256];          /* host entry of the peer */
+	char peer[16];           /* its IPv4 address (INET_ADDRSTRLEN) */
+	int port;
+	char ifname[16], gateway[16]; /* IFNAMSIZ, INET_ADDRSTRLEN */
+	long timeout_s;
+	char user[128], service[128]; /* login, with the stored entry user@host:service */
+	bool key_auth;           /* that entry holds an SSH key, not a password */
+	int64_t cred_id;         /* and its id in the store */
+	char pin[128], pin_type[64]; /* the pinned host key; "" on first contact */
+	size_t nfiles;
+	struct transfer_file files[TRANSFER_PLAN_FILES];
+	char after[512];         /* a command run on the peer afterwards, or "" */
+};
+
+/* What the flow `purpose` ("send-csr", "install", "fetch-certs") would do
+ * for target (a host; NULL for fetch-certs): the peer, its address and
+ * port, the interface, the timeout, the login, the pin and the files.
+ * Computed by the same setup code the flow runs; it only reads the
+ * store (no key material) and opens nothing.  The refusals the flow would give before any window
+ * (no operator, no pending request, no address...) come back here too;
+ * a missing pin does not (p->pin is ""). */
+enum pt_status transfer_plan(struct store *st, const char *purpose, const char *target,
+                             struct transfer_plan *p, struct pt_err *err);
+/* The peer part of a plan (transfer.c; the flows add their files). */
+enum pt_status transfer_plan_peer(struct store *st, const char *host, struct transfer_plan *p,
+                                  struct pt_err *err);
+
+/* How a flow runs. */
+struct transfer_opts {
+	const char *accept_hostkey;   /* first contact: "SHA256:..." */
+	transfer_progress_fn progress; /* may be NULL */
+	void *progress_ud;
+	/* fetch-certs: told about every file (may be NULL) */
+	void (*fetched)(const struct fetch_report *r, void *ud);
+	void *fetched_ud;
+};
+/* A flow is one row of the table in flows.c (its plan and its run); the
+ * console finds it by name. */
+/* Run the flow `purpose` for target (as for transfer_plan): one window.
+ * PT_USAGE for a flow this build does not have. */
+enum pt_status transfer_flow(struct store *st, const char *purpose, const char *target,
+                             const struct transfer_opts *o, struct transfer_result *res,
+                             struct pt_err *err);
+
+struct window_info {
+	int64_t id;
+	const char *tag, *purpose, *host, *peer, *ifname, *outcome, *detail;
+	int port;
+	int64_t opened_ms, closed_ms;
+	double exposure_ms, link_ms, ssh_ms; /* < 0: unknown */
+};
+enum pt_status transfer_log_foreach(struct store *st,
+                                    int (*cb)(const struct window_info *w, void *ud), void *ud,
+                                    struct pt_err *err);
+/* Transfer windows opened to a host, in the journal's order (oldest first). */
+enum pt_status transfer_host_windows(struct store *st, const char *fqdn,
+                                     int (*cb)(const struct window_info *w, void *ud), void *ud,
+                                     struct pt_err *err);
+
+#endif

@@ -1,0 +1,13 @@
+/* site/lib.h - the site: hosts, groups, host specs and service passwords.
+ *
+ *   model.c     hosts, groups, password entries and their history
+ *   hostspec.c  FQDN, brace and range expansion, @group, entry names
+ *
+ * Stands on base/ and store/. */
+#ifndef PASSTORE_SITE_LIB_H
+#define PASSTORE_SITE_LIB_H
+
+#include "site/model.h"
+#include "site/hostspec.h"
+
+#endif

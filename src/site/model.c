@@ -1,0 +1,1078 @@
+/* model.c - hosts, groups, credentials and backup records in the store. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "store/lib.h"
+#include "base/i18n.h"
+#include "site/model.h"
+#include "base/lib.h"
+
+
+static int
+valid_ip(const char *ip)
+{
+	unsigned char buf[16];
+
+	return inet_pton(AF_INET, ip, buf) == 1 || inet_pton(AF_INET6, ip, buf) == 1;
+}
+
+static int
+valid_group(const char *g)
+{
+	if (!*g || strlen(g) > 64)
+		return 0;
+	for (; *g; g++)
+		if (!(('a' <= *g && *g <= 'z') || ('A' <= *g && *g <= 'Z') ||
+		      ('0' <= *g && *g <= '9') || *g == '.' || *g == '_' || *g == '-'))
+			return 0;
+	return 1;
+}
+
+static enum pt_status
+group_id(struct store *st, const char *name, int create, int64_t *id, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st, "SELECT id FROM groups WHERE name = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*id = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		return PT_OK;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, _("look up group"));
+	if (!create)
+		return pt_fail(err, PT_NOTFOUND, _("no group \"%s\""), name);
+	ret = store_prepare(st, "INSERT INTO groups (name, created_at) VALUES (?, ?)", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
+	ret = store_run(st, s, err, _("add group"));
+	if (ret != PT_OK)
+		return ret;
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	return audit_append(st, "group.add", name, "", err);
+}
+
+enum pt_status
+model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
+               const char *const *groups, size_t ngroups, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int64_t hid, gid;
+	time_t now = time(NULL);
+	int rc;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK)
+		return ret;
+	if (ip && *ip && !valid_ip(ip))
+		return pt_fail(err, PT_INVALID, _("\"%s\" is not an IPv4 or IPv6 address"), ip);
+	if (port < 1 || port > 65535)
+		return pt_fail(err, PT_INVALID, _("port %d is out of range (1-65535)"), port);
+	for (size_t i = 0; i < ngroups; i++)
+		if (!valid_group(groups[i]))
+			return pt_fail(err, PT_INVALID,
+			               _("\"%s\" is not a group name (letters, digits, \".\", \"_\", \"-\")"),
+			               groups[i]);
+	ret = store_prepare(st, "INSERT INTO hosts (fqdn, ip, port, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+	if (ip && *ip)
+		sqlite3_bind_text(s, 2, ip, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, port);
+	sqlite3_bind_int64(s, 4, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return pt_fail(err, PT_EXISTS, _("host %s already exists"), fqdn);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, _("add host"));
+	hid = sqlite3_last_insert_rowid(store_db(st));
+	for (size_t i = 0; i < ngroups; i++) {
+		ret = group_id(st, groups[i], 1, &gid, err);
+		if (ret != PT_OK)
+			return ret;
+		ret = store_prepare(st, "INSERT OR IGNORE INTO host_groups (host_id, group_id) VALUES (?, ?)", &s, err);
+		if (ret != PT_OK)
+			return ret;
+		sqlite3_bind_int64(s, 1, hid);
+		sqlite3_bind_int64(s, 2, gid);
+		ret = store_run(st, s, err, _("add host to group"));
+		if (ret != PT_OK)
+			return ret;
+	}
+	return audit_appendf(st, "host.add", fqdn, err, "ip=%s port=%d groups=%zu",
+	                     ip && *ip ? ip : "-", port, ngroups);
+}
+
+enum pt_status
+model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int64_t id, creds, keys;
+	int rc;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK)
+		return ret;
+	ret = store_prepare(st,
+	           "SELECT h.id, (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id),"
+	           " (SELECT count(*) FROM keys k WHERE k.host_id = h.id)"
+	           " FROM hosts h WHERE h.fqdn = ?",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		if (rc == SQLITE_DONE)
+			return pt_fail(err, PT_NOTFOUND, _("no host %s"), fqdn);
+		return store_fail(st, rc, err, _("look up host"));
+	}
+	id = sqlite3_column_int64(s, 0);
+	creds = sqlite3_column_int64(s, 1);
+	keys = sqlite3_column_int64(s, 2);
+	sqlite3_finalize(s);
+	/* its private keys would be lost with it: never by a plain host rm */
+	if (keys > 0)
+		return pt_fail(err, PT_REFUSED,
+		               _("host %s still has private keys in the store (%lld), with their requests and certificates: they are not removed with the host"),
+		               fqdn, (long long)keys);
+	if (creds > 0)
+		return pt_fail(err, PT_REFUSED,
+		               _("host %s is still covered by password entries (%lld): remove them first (passtore pw list %s)"),
+		               fqdn, (long long)creds, fqdn);
+	ret = store_prepare(st, "DELETE FROM hosts WHERE id = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	ret = store_run(st, s, err, _("remove host"));
+	if (ret != PT_OK)
+		return ret;
+	return audit_append(st, "host.rm", fqdn, "", err);
+}
+
+#define HOST_SELECT \
+	"SELECT h.id, h.fqdn, coalesce(h.ip, ''), h.port, h.created_at, h.updated_at," \
+	" coalesce((SELECT group_concat(name, ',') FROM (SELECT g.name FROM groups g" \
+	"   JOIN host_groups hg ON hg.group_id = g.id WHERE hg.host_id = h.id ORDER BY g.name)), '')," \
+	" (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id)" \
+	" FROM hosts h "
+
+static enum pt_status
+host_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct host *h, void *ud), void *ud,
+          int *seen, struct pt_err *err)
+{
+	int rc;
+
+	*seen = 0;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct host h = {
+			.id = sqlite3_column_int64(s, 0),
+			.fqdn = store_text(s, 1),
+			.ip = store_text(s, 2),
+			.port = sqlite3_column_int(s, 3),
+			.created_at = (time_t)sqlite3_column_int64(s, 4),
+			.updated_at = (time_t)sqlite3_column_int64(s, 5),
+			.groups = store_text(s, 6),
+			.credentials = sqlite3_column_int64(s, 7),
+		};
+		(*seen)++;
+		if (cb(&h, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the host list"));
+}
+
+enum pt_status
+model_host_get(struct store *st, const char *fqdn, int (*cb)(const struct host *h, void *ud),
+               void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int seen;
+
+	ret = store_prepare(st, HOST_SELECT "WHERE h.fqdn = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+	ret = host_rows(st, s, cb, ud, &seen, err);
+	if (ret == PT_OK && !seen)
+		ret = pt_fail(err, PT_NOTFOUND, _("no host %s"), fqdn);
+	return ret;
+}
+
+enum pt_status
+model_host_foreach(struct store *st, const char *filter, int (*cb)(const struct host *h, void *ud),
+                   void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int seen;
+
+	ret = store_prepare(st, HOST_SELECT "WHERE ?1 IS NULL OR instr(h.fqdn, ?1) > 0 ORDER BY h.fqdn", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (filter)
+		sqlite3_bind_text(s, 1, filter, -1, SQLITE_STATIC);
+	return host_rows(st, s, cb, ud, &seen, err);
+}
+
+/* The filter of a host page: the columns a host list shows.  A group is
+ * matched through the (few) matching group names, not by building every
+ * host's list of groups; only a filter with a comma, which can span two
+ * names of that list, needs the list itself.  Port and password count are
+ * numbers: only a filter of digits can match them. */
+#define HOST_PAGE_FILTER(GROUPS, DIGITS) \
+	" AND (instr(lower(h.fqdn), lower(?2)) OR instr(lower(coalesce(h.ip, '')), lower(?2))" \
+	GROUPS DIGITS ")"
+#define HOST_GROUP_BY_NAME \
+	" OR h.id IN (SELECT hg.host_id FROM host_groups hg WHERE hg.group_id IN" \
+	"   (SELECT g.id FROM groups g WHERE instr(lower(g.name), lower(?2))))"
+#define HOST_GROUP_LIST \
+	" OR instr(lower((SELECT group_concat(name, ',') FROM (SELECT g.name FROM groups g" \
+	"   JOIN host_groups hg ON hg.group_id = g.id WHERE hg.host_id = h.id ORDER BY g.name)))," \
+	"   lower(?2))"
+#define HOST_DIGITS \
+	" OR instr(h.port, ?2)" \
+	" OR instr((SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id), ?2)"
+
+enum pt_status
+model_host_page(struct store *st, const char *filter, const char *after, size_t limit,
+                int (*cb)(const struct host *h, void *ud), void *ud, struct pt_err *err)
+{
+	/* [after][filter: none, plain, digits, comma, comma and digits] */
+	static const char *const sql[2][5] = {
+#define HOST_PAGE(AFTER, FILTER) HOST_SELECT "WHERE 1" AFTER FILTER " ORDER BY h.fqdn LIMIT ?3"
+#define HOST_PAGES(AFTER)                                                            \
+	{ HOST_PAGE(AFTER, ""), HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, "")),  \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, HOST_DIGITS)),               \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, "")),                           \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, HOST_DIGITS)) }
+		HOST_PAGES(""),
+		/* a range of the fqdn index: a deep page costs what the first does */
+		HOST_PAGES(" AND h.fqdn > ?1"),
+#undef HOST_PAGES
+#undef HOST_PAGE
+	};
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0, seen;
+
+	if (filter && *filter) {
+		bool digits = strspn(filter, "0123456789") == strlen(filter);
+		f = strchr(filter, ',') ? (digits ? 4 : 3) : digits ? 2 : 1;
+	}
+	ret = store_prepare(st, sql[after != NULL][f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (after)
+		sqlite3_bind_text(s, 1, after, -1, SQLITE_STATIC);
+	if (f)
+		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	return host_rows(st, s, cb, ud, &seen, err);
+}
+
+enum pt_status
+model_host_ids(struct store *st, char *const *names, size_t n, int64_t *ids, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st, "SELECT id FROM hosts WHERE fqdn = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, names[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			ids[i] = sqlite3_column_int64(s, 0);
+			continue;
+		}
+		sqlite3_finalize(s);
+		if (rc == SQLITE_DONE)
+			return pt_fail(err, PT_NOTFOUND,
+			               _("unknown host %s (add it first with \"passtore host add %s\")"),
+			               names[i], names[i]);
+		return store_fail(st, rc, err, _("look up host"));
+	}
+	sqlite3_finalize(s);
+	return PT_OK;
+}
+
+enum pt_status
+model_group_hosts(struct store *st, const char *group, int64_t **ids, char ***names, size_t *n,
+                  struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	size_t cap = 0;
+	int64_t gid;
+	int rc;
+
+	*ids = NULL;
+	*names = NULL;
+	*n = 0;
+	ret = group_id(st, group, 0, &gid, err);
+	if (ret != PT_OK)
+		return ret;
+	ret = store_prepare(st,
+	           "SELECT h.id, h.fqdn FROM hosts h JOIN host_groups hg ON hg.host_id = h.id"
+	           " WHERE hg.group_id = ? ORDER BY h.fqdn",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, gid);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (*n == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			int64_t *ni = realloc(*ids, ncap * sizeof(**ids));
+			char **nn = ni ? realloc(*names, ncap * sizeof(**names)) : NULL;
+			if (ni)
+				*ids = ni;
+			if (nn)
+				*names = nn;
+			if (!ni || !nn) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			cap = ncap;
+		}
+		(*ids)[*n] = sqlite3_column_int64(s, 0);
+		(*names)[*n] = strdup(store_text(s, 1));
+		if (!(*names)[*n]) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		for (size_t i = 0; i < *n; i++)
+			free((*names)[i]);
+		free(*ids);
+		free(*names);
+		*ids = NULL;
+		*names = NULL;
+		*n = 0;
+		return store_fail(st, rc, err, _("list group members"));
+	}
+	if (*n == 0)
+		return pt_fail(err, PT_NOTFOUND, _("group \"%s\" has no hosts"), group);
+	return PT_OK;
+}
+
+enum pt_status
+model_group_foreach(struct store *st, int (*cb)(const struct group_info *g, void *ud), void *ud,
+                    struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st,
+	           "SELECT g.name, (SELECT count(*) FROM host_groups hg WHERE hg.group_id = g.id)"
+	           " FROM groups g ORDER BY g.name",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct group_info g = { store_text(s, 0), sqlite3_column_int64(s, 1) };
+		if (cb(&g, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list groups"));
+}
+
+/* One host may hold one secret per user and service: name the entry
+ * that already covers one of these hosts, if any. */
+static enum pt_status
+check_overlap(struct store *st, const char *user, const char *service, const int64_t *ids,
+              size_t n, int64_t except, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st,
+	           /* CROSS JOIN: start from the host's few entries, not from
+	            * every entry of the user (SQLite 3.15 would pick that) */
+	           "SELECT c.hostspec, h.fqdn FROM credential_hosts ch"
+	           " CROSS JOIN credentials c ON c.id = ch.credential_id"
+	           " JOIN hosts h ON h.id = ch.host_id"
+	           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ? AND c.id != ?",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, service, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, ids[i]);
+		sqlite3_bind_int64(s, 4, except);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW) {
+			ret = pt_fail(err, PT_EXISTS,
+			              _("%s@%s:%s already holds a password for host %s (use \"pw update\")"),
+			              user, store_text(s, 0), service, store_text(s, 1));
+			sqlite3_finalize(s);
+			return ret;
+		}
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			return store_fail(st, rc, err, _("look up password entries"));
+		}
+	}
+	sqlite3_finalize(s);
+	return PT_OK;
+}
+
+enum pt_status
+model_pw_add(struct store *st, const char *user, const char *hostspec, const char *service,
+             const int64_t *host_ids, size_t nhosts, const char *secret, size_t secretlen,
+             int64_t *id, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	time_t now = time(NULL);
+	int rc;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK)
+		return ret;
+	if (secretlen == 0)
+		return pt_fail(err, PT_INVALID, _("the password is empty"));
+	if (nhosts == 0)
+		return pt_fail(err, PT_INVALID, _("the entry names no host"));
+	ret = check_overlap(st, user, service, host_ids, nhosts, 0, err);
+	if (ret != PT_OK)
+		return ret;
+	ret = store_prepare(st,
+	           "INSERT INTO credentials (user, hostspec, service, secret, created_at, updated_at)"
+	           " VALUES (?, ?, ?, ?, ?, ?)",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hostspec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, service, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(s, 4, secret, (int)secretlen, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 6, (sqlite3_int64)now);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if ((rc & 0xff) == SQLITE_CONSTRAINT)
+		return pt_fail(err, PT_EXISTS, _("%s@%s:%s already exists (use \"pw update\")"), user,
+		               hostspec, service);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, _("add password"));
+	*id = sqlite3_last_insert_rowid(store_db(st));
+	ret = store_prepare(st, "INSERT INTO credential_hosts (credential_id, host_id) VALUES (?, ?)", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	for (size_t i = 0; i < nhosts; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, *id);
+		sqlite3_bind_int64(s, 2, host_ids[i]);
+		rc = sqlite3_step(s);
+		if (rc != SQLITE_DONE && (rc & 0xff) != SQLITE_CONSTRAINT) {
+			sqlite3_finalize(s);
+			return store_fail(st, rc, err, _("add password"));
+		}
+	}
+	sqlite3_finalize(s);
+	{
+		char *what = NULL;
+		if (asprintf(&what, "%s@%s:%s", user, hostspec, service) < 0)
+			return pt_fail(err, PT_NOMEM, NULL);
+		ret = audit_appendf(st, "pw.add", what, err, "hosts=%zu", nhosts);
+		free(what);
+		return ret;
+	}
+}
+
+enum pt_status
+model_pw_find(struct store *st, const char *user, const char *hostspec, const char *service,
+              const int64_t *host_ids, size_t nhosts, int64_t *id, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st, "SELECT id FROM credentials WHERE user = ? AND hostspec = ? AND service = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, hostspec, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, service, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return PT_OK;
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, _("look up password"));
+	if (nhosts == 1) {
+		ret = store_prepare(st,
+		           "SELECT c.id FROM credential_hosts ch CROSS JOIN credentials c ON c.id = ch.credential_id"
+		           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ?",
+		           &s, err);
+		if (ret != PT_OK)
+			return ret;
+		sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, service, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, host_ids[0]);
+		rc = sqlite3_step(s);
+		if (rc == SQLITE_ROW)
+			*id = sqlite3_column_int64(s, 0);
+		sqlite3_finalize(s);
+		if (rc == SQLITE_ROW)
+			return PT_OK;
+		if (rc != SQLITE_DONE)
+			return store_fail(st, rc, err, _("look up password"));
+	}
+	return pt_fail(err, PT_NOTFOUND, _("no password for %s@%s:%s"), user, hostspec, service);
+}
+
+enum pt_status
+model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret, size_t *len,
+                struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	*secret = NULL;
+	ret = store_prepare(st,
+	           version ? "SELECT secret FROM credential_history WHERE credential_id = ?1 AND version = ?2"
+	                     " UNION ALL SELECT secret FROM credentials WHERE id = ?1 AND version = ?2"
+	                   : "SELECT secret FROM credentials WHERE id = ?1",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	if (version)
+		sqlite3_bind_int64(s, 2, version);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+		*secret = secmem_alloc(n + 1);
+		if (*secret) {
+			memcpy(*secret, b, n);
+			*len = n;
+		}
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return pt_fail(err, PT_NOTFOUND, _("no version %lld of this password"), (long long)version);
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err, _("read password"));
+	return *secret ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
+}
+
+static enum pt_status
+describe(struct store *st, int64_t id, char **text, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	*text = NULL;
+	ret = store_prepare(st, "SELECT user || '@' || hostspec || ':' || service FROM credentials WHERE id = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*text = strdup(store_text(s, 0));
+	sqlite3_finalize(s);
+	if (rc == SQLITE_DONE)
+		return pt_fail(err, PT_NOTFOUND, _("no such password entry"));
+	if (rc != SQLITE_ROW)
+		return store_fail(st, rc, err, _("read password"));
+	return *text ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
+}
+
+enum pt_status
+model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretlen,
+                struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *what = NULL;
+	time_t now = time(NULL);
+
+	if ((ret = store_need_tx(st, err)) != PT_OK)
+		return ret;
+	if (secretlen == 0)
+		return pt_fail(err, PT_INVALID, _("the password is empty"));
+	ret = describe(st, id, &what, err);
+	if (ret != PT_OK)
+		return ret;
+	ret = store_prepare(st,
+	           "INSERT INTO credential_history (credential_id, version, secret, set_at, replaced_at, replaced_by)"
+	           " SELECT id, version, secret, updated_at, ?2, ?3 FROM credentials WHERE id = ?1",
+	           &s, err);
+	if (ret != PT_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)now);
+	sqlite3_bind_text(s, 3, audit_actor(), -1, SQLITE_STATIC);
+	ret = store_run(st, s, err, _("keep the old password"));
+	if (ret != PT_OK)
+		goto out;
+	ret = store_prepare(st, "UPDATE credentials SET secret = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+	           &s, err);
+	if (ret != PT_OK)
+		goto out;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob(s, 2, secret, (int)secretlen, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
+	ret = store_run(st, s, err, _("update password"));
+	if (ret == PT_OK)
+		ret = audit_append(st, "pw.update", what, "", err);
+out:
+	free(what);
+	return ret;
+}
+
+enum pt_status
+model_pw_rm(struct store *st, int64_t id, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	char *what = NULL;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK)
+		return ret;
+	ret = describe(st, id, &what, err);
+	if (ret != PT_OK)
+		return ret;
+	ret = store_prepare(st, "DELETE FROM credentials WHERE id = ?", &s, err);
+	if (ret == PT_OK) {
+		sqlite3_bind_int64(s, 1, id);
+		ret = store_run(st, s, err, _("remove password"));
+	}
+	if (ret == PT_OK)
+		ret = audit_append(st, "pw.rm", what, "", err);
+	free(what);
+	return ret;
+}
+
+#define CRED_SELECT \
+	"SELECT c.id, c.user, c.hostspec, c.service, c.version, c.created_at, c.updated_at," \
+	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = c.id) FROM credentials c "
+
+static enum pt_status
+cred_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct credential *c, void *ud),
+          void *ud, struct pt_err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct credential c = {
+			.id = sqlite3_column_int64(s, 0),
+			.user = store_text(s, 1),
+			.hostspec = store_text(s, 2),
+			.service = store_text(s, 3),
+			.version = sqlite3_column_int64(s, 4),
+			.created_at = (time_t)sqlite3_column_int64(s, 5),
+			.updated_at = (time_t)sqlite3_column_int64(s, 6),
+			.hosts = sqlite3_column_int64(s, 7),
+		};
+		if (cb(&c, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list passwords"));
+}
+
+enum pt_status
+model_pw_foreach(struct store *st, const char *filter,
+                 int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+
+	/* the filter matches the entry's text or any host it covers */
+	ret = store_prepare(st,
+	           CRED_SELECT
+	           "WHERE ?1 IS NULL OR instr(c.user || '@' || c.hostspec || ':' || c.service, ?1) > 0"
+	           " OR EXISTS (SELECT 1 FROM credential_hosts ch JOIN hosts h ON h.id = ch.host_id"
+	           "            WHERE ch.credential_id = c.id AND instr(h.fqdn, ?1) > 0)"
+	           " ORDER BY c.hostspec, c.user, c.service",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (filter)
+		sqlite3_bind_text(s, 1, filter, -1, SQLITE_STATIC);
+	return cred_rows(st, s, cb, ud, err);
+}
+
+/* The filter of a password page: the columns the list shows.  Version,
+ * host count and date hold only digits and "-": other filters skip them. */
+#define PW_PAGE_FILTER(NUMBERS) \
+	" AND (instr(lower(c.user || '@' || c.hostspec || ':' || c.service), lower(?4))" NUMBERS ")"
+#define PW_NUMBERS \
+	" OR instr(c.version, ?4)" \
+	" OR instr((SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = c.id), ?4)" \
+	" OR instr(date(c.updated_at, 'unixepoch', 'localtime'), ?4)"
+
+enum pt_status
+model_pw_page(struct store *st, const char *filter, const struct credential *after, size_t limit,
+              int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
+{
+	/* [after][filter: none, text, digits] */
+	static const char *const sql[2][3] = {
+/* The inner query walks the list's index (credentials_list, schema 6:
+ * the page is a range of it, and no row with its secret is read to
+ * find it), the outer one reads the page's rows and counts their hosts. */
+#define PW_PAGE(AFTER, FILTER)                                                               \
+	"SELECT x.id, x.user, x.hostspec, x.service, x.version, x.created_at, x.updated_at,"   \
+	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = x.id)"            \
+	" FROM (SELECT c.id FROM credentials c WHERE 1" AFTER FILTER                            \
+	"       ORDER BY c.hostspec, c.user, c.service LIMIT ?5) p"                              \
+	" CROSS JOIN credentials x ON x.id = p.id ORDER BY x.hostspec, x.user, x.service"
+#define PW_PAGES(AFTER) \
+	{ PW_PAGE(AFTER, ""), PW_PAGE(AFTER, PW_PAGE_FILTER("")), PW_PAGE(AFTER, PW_PAGE_FILTER(PW_NUMBERS)) }
+		PW_PAGES(""),
+		PW_PAGES(" AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"),
+#undef PW_PAGES
+#undef PW_PAGE
+	};
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0;
+
+	if (filter && *filter)
+		f = strspn(filter, "0123456789-") == strlen(filter) ? 2 : 1;
+	ret = store_prepare(st, sql[after != NULL][f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	if (after) {
+		sqlite3_bind_text(s, 1, after->hostspec, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 2, after->user, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, after->service, -1, SQLITE_STATIC);
+	}
+	if (f)
+		sqlite3_bind_text(s, 4, filter, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, limit ? (sqlite3_int64)limit : -1);
+	return cred_rows(st, s, cb, ud, err);
+}
+
+enum pt_status
+model_pw_foreach_host(struct store *st, const char *fqdn,
+                      int (*cb)(const struct credential *c, void *ud), void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+
+	ret = store_prepare(st,
+	           CRED_SELECT
+	           "WHERE c.id IN (SELECT ch.credential_id FROM credential_hosts ch JOIN hosts h"
+	           "               ON h.id = ch.host_id WHERE h.fqdn = ?1)"
+	           " ORDER BY c.hostspec, c.user, c.service",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+	return cred_rows(st, s, cb, ud, err);
+}
+
+enum pt_status
+model_pw_get(struct store *st, int64_t id, int (*cb)(const struct credential *c, void *ud),
+             void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret = store_prepare(st, CRED_SELECT "WHERE c.id = ?", &s, err);
+
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	return cred_rows(st, s, cb, ud, err);
+}
+
+enum pt_status
+model_pw_history(struct store *st, int64_t id,
+                 int (*cb)(const struct credential_version *v, void *ud), void *ud,
+                 struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st,
+	           "SELECT version, set_at, replaced_at, replaced_by FROM credential_history"
+	           " WHERE credential_id = ?1"
+	           " UNION ALL SELECT version, updated_at, 0, '' FROM credentials WHERE id = ?1"
+	           " ORDER BY 1",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct credential_version v = {
+			.version = sqlite3_column_int64(s, 0),
+			.set_at = (time_t)sqlite3_column_int64(s, 1),
+			.replaced_at = (time_t)sqlite3_column_int64(s, 2),
+			.replaced_by = store_text(s, 3),
+		};
+		if (cb(&v, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read password history"));
+}
+
+enum pt_status
+model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *ud), void *ud,
+               struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st,
+	           "SELECT h.fqdn FROM hosts h JOIN credential_hosts ch ON ch.host_id = h.id"
+	           " WHERE ch.credential_id = ? ORDER BY h.fqdn",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		if (cb(store_text(s, 0), ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the host list"));
+}
+
+enum pt_status
+model_backup_record(struct store *st, const char *path, uint64_t bytes, const char *sha256,
+                    struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK)
+		return ret;
+	ret = store_prepare(st, "INSERT INTO backups (path, created_at, bytes, sha256) VALUES (?, ?, ?, ?)", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 3, (sqlite3_int64)bytes);
+	sqlite3_bind_text(s, 4, sha256, -1, SQLITE_STATIC);
+	ret = store_run(st, s, err, _("record backup"));
+	if (ret != PT_OK)
+		return ret;
+	return audit_appendf(st, "backup", path, err, "bytes=%llu sha256=%s",
+	                     (unsigned long long)bytes, sha256);
+}
+
+enum pt_status
+model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, void *ud), void *ud,
+                     struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	ret = store_prepare(st, "SELECT path, sha256, created_at, bytes FROM backups ORDER BY created_at, id", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct backup_info b = { store_text(s, 0), store_text(s, 1), (time_t)sqlite3_column_int64(s, 2),
+		                         (uint64_t)sqlite3_column_int64(s, 3) };
+		if (cb(&b, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list backups"));
+}
+
+/* Each text column by LIKE (ASCII case folded in place, no lower() copy
+ * of every row: half the time of one instr over their concatenation),
+ * the pattern in ?4.  The id and time hold digits, "-", ":" and " "
+ * only: other filters skip them. */
+#define AUDIT_TEXT \
+	" AND (actor LIKE ?4 ESCAPE '\\' OR action LIKE ?4 ESCAPE '\\'" \
+	"      OR object LIKE ?4 ESCAPE '\\' OR detail LIKE ?4 ESCAPE '\\'"
+#define AUDIT_NUMBERS \
+	" OR instr(id, ?2) OR instr(strftime('%Y-%m-%d %H:%M', ts, 'unixepoch', 'localtime'), ?2)"
+
+/* "%text%" with LIKE's own characters escaped, malloc'd. */
+static char *
+like_pattern(const char *text)
+{
+	char *p = malloc(2 * strlen(text) + 3), *q = p;
+
+	if (!p)
+		return NULL;
+	*q++ = '%';
+	for (const char *c = text; *c; c++) {
+		if (*c == '%' || *c == '_' || *c == '\\')
+			*q++ = '\\';
+		*q++ = *c;
+	}
+	*q++ = '%';
+	*q = '\0';
+	return p;
+}
+
+enum pt_status
+model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t limit,
+                 int (*cb)(const struct audit_row *r, void *ud), void *ud, struct pt_err *err)
+{
+	/* [filter: none, text, numbers]: a range of the rowid, newest first */
+#define AUDIT_PAGE(FILTER) \
+	"SELECT id, ts, actor, action, object, detail, prev_hash, hash FROM audit" \
+	" WHERE id < ?1" FILTER " ORDER BY id DESC LIMIT ?3"
+	static const char *const sql[3] = {
+		AUDIT_PAGE(""), AUDIT_PAGE(AUDIT_TEXT ")"), AUDIT_PAGE(AUDIT_TEXT AUDIT_NUMBERS ")"),
+	};
+#undef AUDIT_PAGE
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int f = 0, rc;
+
+	if (filter && *filter)
+		f = strspn(filter, "0123456789-: ") == strlen(filter) ? 2 : 1;
+	ret = store_prepare(st, sql[f], &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, before_id > 0 ? (sqlite3_int64)before_id : INT64_MAX);
+	if (f) {
+		char *pat = like_pattern(filter);
+		if (!pat) {
+			sqlite3_finalize(s);
+			return pt_fail(err, PT_NOMEM, NULL);
+		}
+		sqlite3_bind_text(s, 2, filter, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 4, pat, -1, free);
+	}
+	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct audit_row r = {
+			.id = sqlite3_column_int64(s, 0),
+			.ts = (time_t)sqlite3_column_int64(s, 1),
+			.actor = store_text(s, 2),
+			.action = store_text(s, 3),
+			.object = store_text(s, 4),
+			.detail = store_text(s, 5),
+			.prev_hash = store_text(s, 6),
+			.hash = store_text(s, 7),
+		};
+		if (cb(&r, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the audit trail"));
+}
+
+enum pt_status
+model_cert_current_foreach(struct store *st, int (*cb)(const struct cert_glance *c, void *ud),
+                           void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	/* superseded rows (most of a long-lived store) are not even visited */
+	ret = store_prepare(st,
+	           "SELECT fqdn, not_before, not_after FROM certificates INDEXED BY certificates_current"
+	           " WHERE state = 'current'",
+	           &s, err);
+	if (ret != PT_OK)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct cert_glance c = { store_text(s, 0), (time_t)sqlite3_column_int64(s, 1),
+		                         (time_t)sqlite3_column_int64(s, 2) };
+		if (cb(&c, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read certificates"));
+}
+
+enum pt_status
+model_generate_secret(size_t len, char **out, struct pt_err *err)
+{
+	/* no 0/O, 1/l/I: read aloud over a phone or typed off a screen */
+	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
+	                               "23456789-_.,:+=%@#";
+	const unsigned n = sizeof(alphabet) - 1;
+	const unsigned limit = 256 - 256 % n; /* reject to avoid modulo bias */
+	unsigned char *rnd;
+	size_t i = 0;
+	char *s;
+
+	if (len < 8 || len > 1024)
+		return pt_fail(err, PT_INVALID, _("a generated password must have 8 to 1024 characters"));
+	s = secmem_alloc(len + 1);
+	rnd = secmem_alloc(64);
+	if (!s || !rnd) {
+		secmem_free(s);
+		secmem_free(rnd);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	while (i < len) {
+		if (gnutls_rnd(GNUTLS_RND_KEY, rnd, 64) != 0) {
+			secmem_free(s);
+			secmem_free(rnd);
+			return pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+		}
+		for (size_t j = 0; j < 64 && i < len; j++)
+			if (rnd[j] < limit)
+				s[i++] = alphabet[rnd[j] % n];
+	}
+	secmem_free(rnd);
+	s[len] = '\0';
+	*out = s;
+	return PT_OK;
+}

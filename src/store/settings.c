@@ -1,0 +1,376 @@
+/* settings.c - validated configuration keys in the store's meta table. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store/audit.h"
+#include "base/i18n.h"
+#include "store/settings.h"
+
+enum kind { K_IFNAME, K_IPV4, K_SECONDS, K_HOST, K_PATH, K_DAYS, K_USER, K_SERVICE, K_OWNER, K_AUTH, K_COMMAND, K_IDLE };
+
+struct key_def {
+	const char *name; /* "host.*.user": * stands for an FQDN */
+	enum kind kind;
+	const char *def;  /* NULL: unset by default */
+};
+
+static const struct key_def keys[] = {
+	{ "net.interface", K_IFNAME, NULL },
+	{ "net.gateway", K_IPV4, NULL },
+	{ "transfer.timeout", K_SECONDS, "30" },
+	{ "operator.host", K_HOST, NULL },
+	{ "operator.inbox", K_PATH, "/var/spool/passtore/inbox" },
+	{ "operator.outbox", K_PATH, "/var/spool/passtore/outbox" },
+	{ "cert.critical_days", K_DAYS, "7" },
+	{ "cert.warning_days", K_DAYS, "30" },
+	{ "ui.lock_after", K_IDLE, "300" },
+	{ "host.*.user", K_USER, "root" },
+	{ "host.*.service", K_SERVICE, "ssh" },
+	{ "host.*.cert-path", K_PATH, "/etc/grid-security/hostcert.pem" },
+	{ "host.*.key-path", K_PATH, "/etc/grid-security/hostkey.pem" },
+	{ "host.*.owner", K_OWNER, "0:0" },
+	{ "host.*.auth", K_AUTH, "password" },
+	{ "host.*.reload", K_COMMAND, NULL },
+	{ "host.*.gridmapfile", K_PATH, "/etc/grid-security/grid-mapfile" },
+	{ "host.*.vomsdir", K_PATH, "/etc/grid-security/vomsdir" },
+};
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
+
+/* Find the definition; for host.* keys, *fqdn gets the host part. */
+static const struct key_def *
+find_key(const char *key, char *fqdn, size_t fqdnlen)
+{
+	if (fqdn)
+		fqdn[0] = '\0';
+	for (size_t i = 0; i < NKEYS; i++) {
+		const char *star = strchr(keys[i].name, '*');
+		size_t pre, suf, klen = strlen(key);
+		if (!star) {
+			if (strcmp(keys[i].name, key) == 0)
+				return &keys[i];
+			continue;
+		}
+		pre = (size_t)(star - keys[i].name);
+		suf = strlen(star + 1);
+		if (klen <= pre + suf || strncmp(key, keys[i].name, pre) != 0 ||
+		    strcmp(key + klen - suf, star + 1) != 0)
+			continue;
+		if (fqdn)
+			snprintf(fqdn, fqdnlen, "%.*s", (int)(klen - pre - suf), key + pre);
+		return &keys[i];
+	}
+	return NULL;
+}
+
+static int
+all_chars(const char *s, const char *extra)
+{
+	if (!*s)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(extra, *s))
+			return 0;
+	return 1;
+}
+
+static enum pt_status
+host_exists(struct store *st, const char *fqdn, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM hosts WHERE fqdn = ?", -1, &s, NULL);
+
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc == SQLITE_ROW)
+		return PT_OK;
+	if (rc == SQLITE_DONE)
+		return pt_fail(err, PT_NOTFOUND, _("no host %s"), fqdn);
+	return store_fail(st, rc, err, _("look up host"));
+}
+
+static enum pt_status
+validate(struct store *st, const struct key_def *d, const char *key, const char *v,
+         struct pt_err *err)
+{
+	unsigned char a[4];
+	char *end;
+	long n;
+
+	switch (d->kind) {
+	case K_IFNAME:
+		if (strlen(v) >= IFNAMSIZ || !all_chars(v, "._-"))
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an interface name"), key, v);
+		return PT_OK;
+	case K_IPV4:
+		if (inet_pton(AF_INET, v, a) != 1)
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an IPv4 address"), key, v);
+		return PT_OK;
+	case K_SECONDS:
+	case K_DAYS:
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || !*v || n < 1 || n > (d->kind == K_SECONDS ? 3600 : 3650))
+			return pt_fail(err, PT_INVALID, d->kind == K_SECONDS
+			                                    ? _("%s: \"%s\" is not a number of seconds from 1 to 3600")
+			                                    : _("%s: \"%s\" is not a number of days from 1 to 3650"),
+			               key, v);
+		return PT_OK;
+	case K_IDLE: /* as the console's --lock-after */
+		errno = 0;
+		n = strtol(v, &end, 10);
+		if (errno || *end || !*v || n < 0 || n > 86400)
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is not a number of seconds from 0 (never) to 86400"),
+			               key, v);
+		return PT_OK;
+	case K_HOST:
+		return host_exists(st, v, err);
+	case K_PATH:
+		if (v[0] != '/' || strstr(v, "/../") || strchr(v, '\n') || strlen(v) > 1024)
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an absolute path"), key, v);
+		return PT_OK;
+	case K_USER:
+		if (!all_chars(v, "._-") || strlen(v) > 32)
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a user name"), key, v);
+		return PT_OK;
+	case K_SERVICE:
+		if (!all_chars(v, "._/+-"))
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a service name"), key, v);
+		return PT_OK;
+	case K_COMMAND:
+		for (const char *c = v; *c; c++)
+			if ((unsigned char)*c < 0x20)
+				return pt_fail(err, PT_INVALID, _("%s: a command is one line of printable text"), key);
+		if (!*v || strlen(v) > 1024)
+			return pt_fail(err, PT_INVALID, _("%s: a command is one line of printable text"), key);
+		return PT_OK;
+	case K_AUTH:
+		if (strcmp(v, "password") != 0 && strcmp(v, "key") != 0)
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is neither \"password\" nor \"key\""), key, v);
+		return PT_OK;
+	case K_OWNER: {
+		const char *colon = strchr(v, ':');
+		size_t uid = colon ? (size_t)(colon - v) : 0;
+		if (!colon || uid == 0 || uid > 10 || strspn(v, "0123456789") != uid ||
+		    !colon[1] || strlen(colon + 1) > 10 ||
+		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a numeric UID:GID"), key, v);
+		return PT_OK;
+	}
+	}
+	return PT_OK;
+}
+
+static enum pt_status
+meta_key(const char *key, char *buf, size_t n, struct pt_err *err)
+{
+	if ((size_t)snprintf(buf, n, "cfg.%s", key) >= n)
+		return pt_fail(err, PT_INVALID, _("setting name too long: %s"), key);
+	return PT_OK;
+}
+
+static enum pt_status
+unknown_key(const char *key, struct pt_err *err)
+{
+	return pt_fail(err, PT_INVALID, _("unknown setting \"%s\" (see \"passtore config list\")"), key);
+}
+
+enum pt_status
+settings_get(struct store *st, const char *key, char **value, struct pt_err *err)
+{
+	const struct key_def *d = find_key(key, NULL, 0);
+	char mk[320];
+	enum pt_status ret;
+
+	*value = NULL;
+	if (!d)
+		return unknown_key(key, err);
+	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK)
+		return ret;
+	ret = store_meta_get(st, mk, value, err);
+	if (ret == PT_OK && !*value && d->def && !(*value = strdup(d->def)))
+		ret = pt_fail(err, PT_NOMEM, NULL);
+	return ret;
+}
+
+enum pt_status
+settings_get_long(struct store *st, const char *key, long *v, struct pt_err *err)
+{
+	char *s = NULL;
+	enum pt_status ret = settings_get(st, key, &s, err);
+
+	if (ret == PT_OK)
+		*v = s ? strtol(s, NULL, 10) : 0;
+	free(s);
+	return ret;
+}
+
+enum pt_status
+settings_host_get(struct store *st, const char *fqdn, const char *what, char **value,
+                  struct pt_err *err)
+{
+	char key[320];
+
+	snprintf(key, sizeof(key), "host.%s.%s", fqdn, what);
+	return settings_get(st, key, value, err);
+}
+
+enum pt_status
+settings_set(struct store *st, const char *key, const char *value, struct pt_err *err)
+{
+	char fqdn[300], mk[320];
+	const struct key_def *d = find_key(key, fqdn, sizeof(fqdn));
+	enum pt_status ret;
+
+	if (!d)
+		return unknown_key(key, err);
+	if (fqdn[0] && (ret = host_exists(st, fqdn, err)) != PT_OK)
+		return ret;
+	if ((ret = validate(st, d, key, value, err)) != PT_OK)
+		return ret;
+	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK)
+		return ret;
+	ret = store_meta_set(st, mk, value, err);
+	if (ret == PT_OK)
+		ret = audit_append(st, "config.set", key, value, err);
+	return ret;
+}
+
+enum pt_status
+settings_unset(struct store *st, const char *key, struct pt_err *err)
+{
+	char mk[320];
+	enum pt_status ret;
+
+	if (!find_key(key, NULL, 0))
+		return unknown_key(key, err);
+	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK ||
+	    (ret = store_meta_delete(st, mk, err)) != PT_OK)
+		return ret;
+	return audit_append(st, "config.unset", key, "", err);
+}
+
+enum pt_status
+settings_foreach(struct store *st, int (*cb)(const char *key, const char *value, int is_default,
+                                             void *ud),
+                 void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret = PT_OK;
+	int rc;
+
+	for (size_t i = 0; i < NKEYS; i++) {
+		char *v = NULL;
+		if (strchr(keys[i].name, '*'))
+			continue;
+		if ((ret = settings_get(st, keys[i].name, &v, err)) != PT_OK)
+			return ret;
+		{
+			char mk[320], *stored = NULL;
+			snprintf(mk, sizeof(mk), "cfg.%s", keys[i].name);
+			ret = store_meta_get(st, mk, &stored, err);
+			if (ret == PT_OK && cb(keys[i].name, v ? v : "", stored == NULL, ud)) {
+				free(stored);
+				free(v);
+				return PT_OK;
+			}
+			free(stored);
+		}
+		free(v);
+		if (ret != PT_OK)
+			return ret;
+	}
+	/* per-host keys that were set */
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "SELECT substr(key, 5), value FROM meta WHERE key LIKE 'cfg.host.%' ORDER BY key",
+	                        -1, &s, NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), 0, ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list settings"));
+}
+
+enum pt_status
+settings_pin_get(struct store *st, const char *fqdn, char **fp, char **type, struct pt_err *err)
+{
+	char mk[320], *v = NULL, *sp;
+	enum pt_status ret;
+
+	*fp = *type = NULL;
+	snprintf(mk, sizeof(mk), "pin.%s", fqdn);
+	ret = store_meta_get(st, mk, &v, err);
+	if (ret != PT_OK)
+		return ret;
+	if (!v)
+		return pt_fail(err, PT_NOTFOUND, _("no host key pinned for %s"), fqdn);
+	sp = strchr(v, ' ');
+	if (!sp) {
+		free(v);
+		return pt_fail(err, PT_DAMAGED, _("the pinned host key of %s is unreadable"), fqdn);
+	}
+	*sp = '\0';
+	*type = strdup(v);
+	*fp = strdup(sp + 1);
+	free(v);
+	if (!*type || !*fp) {
+		free(*type);
+		free(*fp);
+		*fp = *type = NULL;
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	return PT_OK;
+}
+
+enum pt_status
+settings_pin_set(struct store *st, const char *fqdn, const char *fp, const char *type,
+                 struct pt_err *err)
+{
+	char mk[320], *v = NULL;
+	enum pt_status ret;
+
+	snprintf(mk, sizeof(mk), "pin.%s", fqdn);
+	if (asprintf(&v, "%s %s", type, fp) < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_meta_set(st, mk, v, err);
+	free(v);
+	if (ret == PT_OK)
+		ret = audit_appendf(st, "hostkey.pin", fqdn, err, "%s %s", type, fp);
+	return ret;
+}
+
+enum pt_status
+settings_pin_forget(struct store *st, const char *fqdn, struct pt_err *err)
+{
+	char mk[320], *fp = NULL, *type = NULL;
+	enum pt_status ret;
+
+	ret = settings_pin_get(st, fqdn, &fp, &type, err);
+	if (ret != PT_OK)
+		return ret;
+	snprintf(mk, sizeof(mk), "pin.%s", fqdn);
+	ret = store_meta_delete(st, mk, err);
+	if (ret == PT_OK)
+		ret = audit_appendf(st, "hostkey.forget", fqdn, err, "%s %s", type, fp);
+	free(fp);
+	free(type);
+	return ret;
+}

@@ -1,0 +1,56 @@
+/* settings.h - the station's configuration, kept in the store.
+ *
+ * Keys are validated on set, audited, and have defaults:
+ *   net.interface        the station's interface (none: transfers refused)
+ *   net.gateway          IPv4 of the neighbour that masquerades the station
+ *   transfer.timeout     seconds for a whole transfer (30)
+ *   operator.host        host entry of the operator's machine
+ *   operator.inbox       where CSRs go on it (/var/spool/passtore/inbox)
+ *   operator.outbox      where issued certificates wait (/var/spool/passtore/outbox)
+ *   cert.critical_days   expiry band thresholds (7, 30)
+ *   cert.warning_days
+ *   ui.lock_after        seconds idle before the console locks (300; 0: never)
+ *   host.FQDN.user       SSH login on that host (root)
+ *   host.FQDN.service    service of the stored password used to log in (ssh)
+ *   host.FQDN.cert-path  /etc/grid-security/hostcert.pem
+ *   host.FQDN.key-path   /etc/grid-security/hostkey.pem
+ *   host.FQDN.owner      UID:GID of the installed files (0:0)
+ *   host.FQDN.reload     a command run on the host after an install (none)
+ *   host.FQDN.auth       "password" (the stored password of user@FQDN:service)
+ *                        or "key" (that entry holds an OpenSSH private key)
+ * Pinned SSH host keys are kept beside them (settings_pin_*).
+ */
+#ifndef PASSTORE_SETTINGS_H
+#define PASSTORE_SETTINGS_H
+
+#include "base/lib.h"
+#include "store/store.h"
+
+/* The value (malloc'd) or the key's default; PT_INVALID for an unknown key. */
+enum pt_status settings_get(struct store *st, const char *key, char **value, struct pt_err *err);
+/* Validate, store and audit (inside the caller's transaction). */
+enum pt_status settings_set(struct store *st, const char *key, const char *value,
+                            struct pt_err *err);
+enum pt_status settings_unset(struct store *st, const char *key, struct pt_err *err);
+/* Every known key with its value and whether it is the default. */
+enum pt_status settings_foreach(struct store *st,
+                                int (*cb)(const char *key, const char *value, int is_default,
+                                          void *ud),
+                                void *ud, struct pt_err *err);
+/* An integer setting. */
+enum pt_status settings_get_long(struct store *st, const char *key, long *v, struct pt_err *err);
+/* The per-host setting host.FQDN.WHAT, as settings_get. */
+enum pt_status settings_host_get(struct store *st, const char *fqdn, const char *what,
+                                 char **value, struct pt_err *err);
+
+/* Pinned host key of a host: "SHA256:..." and its type; PT_NOTFOUND
+ * when the host has none yet. */
+enum pt_status settings_pin_get(struct store *st, const char *fqdn, char **fp, char **type,
+                                struct pt_err *err);
+/* Forget the pin (a reinstalled host): the next contact needs the
+ * administrator's fingerprint again.  Audited; PT_NOTFOUND if none. */
+enum pt_status settings_pin_forget(struct store *st, const char *fqdn, struct pt_err *err);
+enum pt_status settings_pin_set(struct store *st, const char *fqdn, const char *fp,
+                                const char *type, struct pt_err *err);
+
+#endif

@@ -1,0 +1,125 @@
+/* store.h - the encrypted SQLCipher store: create, unlock, transactions,
+ * migrations, rekey and verified backups.
+ *
+ * File layout: a SQLCipher 3 database keyed with a raw 256-bit key that
+ * Argon2id derives from the passphrase.  The file's first 16 bytes (the
+ * SQLCipher salt, readable before unlocking) are chosen by us:
+ *   0-1 "PT"  2 format version (2: 4 KiB cipher pages)  3 log2(KDF memory KiB)  4 KDF passes
+ *   5 KDF lanes  6-15 random
+ * so a store is recognisable and its KDF parameters travel with it.
+ *
+ * A handle is used by one thread at a time (it may be handed from one
+ * thread to another): SQLite's connection mutex is off.
+ */
+#ifndef PASSTORE_STORE_H
+#define PASSTORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/lib.h"
+
+struct store;
+struct sqlite3;
+struct sqlite3_stmt;
+
+#define STORE_SCHEMA_VERSION 7
+
+/* The default path: /var/lib/passtore/passtore.db for root, else
+ * $XDG_DATA_HOME/passtore/passtore.db (~/.local/share/...).  Overridden
+ * by PASSTORE_DB.  Returns a malloc'd string. */
+char *store_default_path(void);
+
+/* Create a new store at path (refuses an existing file). */
+enum pt_status store_create(const char *path, const char *pass, size_t passlen,
+                            const struct kdf_params *kp, struct store **out, struct pt_err *err);
+/* Unlock an existing store.  Wrong passphrase: PT_LOCKED; not a store:
+ * PT_NOTSTORE; damaged: PT_DAMAGED.  The file is not written on failure. */
+enum pt_status store_open(const char *path, const char *pass, size_t passlen,
+                          struct store **out, struct pt_err *err);
+/* Read the KDF parameters of a store file without unlocking it. */
+enum pt_status store_peek_params(const char *path, struct kdf_params *kp, struct pt_err *err);
+void store_close(struct store **st);
+
+const char *store_path(const struct store *st);
+struct sqlite3 *store_db(struct store *st);
+const struct kdf_params *store_kdf_params(const struct store *st);
+
+/* Transactions: one per command, all or nothing. */
+enum pt_status store_begin(struct store *st, struct pt_err *err);
+enum pt_status store_commit(struct store *st, struct pt_err *err);
+void store_rollback(struct store *st);
+
+/* Turn an SQLite result into a status and message (corruption is
+ * PT_DAMAGED, constraint PT_EXISTS/PT_REFUSED, busy PT_ERR...). */
+enum pt_status store_fail(struct store *st, int rc, struct pt_err *err, const char *what);
+/* Prepare a statement (the failure says so, PT_DAMAGED on corruption). */
+enum pt_status store_prepare(struct store *st, const char *sql, struct sqlite3_stmt **s,
+                             struct pt_err *err);
+/* Step a statement that returns no row, and finalize it. */
+enum pt_status store_run(struct store *st, struct sqlite3_stmt *s, struct pt_err *err,
+                         const char *what);
+/* Column i of the current row as text, "" for NULL (never NULL). */
+const char *store_text(struct sqlite3_stmt *s, int i);
+/* PT_ERR unless a transaction is open: every change runs inside one. */
+enum pt_status store_need_tx(struct store *st, struct pt_err *err);
+/* A prepared statement kept for the life of the handle (SQLite's
+ * prepare costs more than a short statement's step: the import runs a
+ * dozen per certificate).  sql (normally a literal) is the key; a few
+ * dozen texts are kept, the oldest dropped.  *s comes reset, bindings
+ * cleared; the caller never finalizes it: it calls sqlite3_reset() when
+ * done (or store_cached_run), and must not hold it across another use
+ * of the same text (no nesting).  Finalized by store_close. */
+enum pt_status store_cached(struct store *st, const char *sql, struct sqlite3_stmt **s,
+                            struct pt_err *err);
+/* Step a cached statement that returns no row, and reset it. */
+enum pt_status store_cached_run(struct store *st, struct sqlite3_stmt *s, struct pt_err *err,
+                                const char *what);
+/* Run SQL with no result rows. */
+enum pt_status store_exec(struct store *st, const char *sql, struct pt_err *err);
+
+/* Settings in the meta table; *value is malloc'd, NULL when unset. */
+enum pt_status store_meta_get(struct store *st, const char *key, char **value, struct pt_err *err);
+enum pt_status store_meta_set(struct store *st, const char *key, const char *value,
+                              struct pt_err *err);
+enum pt_status store_meta_delete(struct store *st, const char *key, struct pt_err *err);
+
+/* The audit chain's head for the running transaction (audit.c keeps it
+ * here so that appends do not read it back from the meta table every
+ * row).  Valid only inside the transaction that loaded it: begin,
+ * commit and rollback drop it, so the next transaction reads the store.
+ * When dirty, store_commit writes head and count to the meta rows
+ * "audit.head" and "audit.count" before it commits (once per
+ * transaction, not once per row).
+ * store_audit_cache returns NULL when nothing is loaded; _set returns
+ * the kept copy. */
+struct store_audit_cache {
+	char head[65];
+	int64_t count;   /* rows in the chain */
+	int64_t next_id; /* id of the next row */
+	bool dirty;      /* head and count not yet in the meta table */
+};
+struct store_audit_cache *store_audit_cache(struct store *st);
+struct store_audit_cache *store_audit_cache_set(struct store *st, const struct store_audit_cache *c);
+void store_audit_cache_drop(struct store *st);
+
+/* Change the passphrase (and KDF parameters) atomically: the store is
+ * exported to a new file under the new key, verified, and renamed over
+ * the old one.  audit_cb, if given, runs inside the new file's
+ * transaction so that the change is audited in the store it creates. */
+enum pt_status store_rekey(struct store *st, const char *pass, size_t passlen,
+                           const struct kdf_params *kp,
+                           enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
+                           struct pt_err *err);
+
+/* Write a verified encrypted copy to dest (a file that must not exist,
+ * or a directory to put a dated file in).  *written gets the file's path
+ * (malloc'd), *bytes its size, sha256_hex (65 bytes) its digest. */
+enum pt_status store_backup(struct store *st, const char *dest, char **written,
+                            uint64_t *bytes, char sha256_hex[65], struct pt_err *err);
+/* SHA-256 of a file, hex. */
+enum pt_status store_file_sha256(const char *path, char hex[65], uint64_t *bytes,
+                                 struct pt_err *err);
+
+#endif
