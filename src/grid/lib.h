@@ -1,8 +1,18 @@
 /* grid/lib.h - Grid authorization, built offline.
  *
- *   gridmap.c    member lists, mkgridmap rules, grid-mapfile and .lsc builds
- *   gridstore.c  VOs, snapshots, rules, bans, local entries, VOMS servers
- *   voms.c       certificates and proxies read, VOMS attributes decoded
+ *   gridmap.c          the parsers' helpers: text split into lines, messages
+ *   gridmap-members.c  member lists: plain, CSV, LDIF, grid-mapfile-local
+ *   gridmap-rules.c    mkgridmap rules, DN patterns compiled
+ *   gridmap-build.c    a grid-mapfile built from members, rules, bans
+ *   gridmap-lsc.c      .lsc files of VOMS servers
+ *   gridstore.c        VOs and member snapshots in the store
+ *   gridstore-rules.c  the rules of hosts and groups in the store
+ *   gridstore-local.c  bans, local entries, VOMS servers in the store
+ *   gridstore-build.c  a host's build from the store, pushes recorded
+ *   voms.c             the ASN.1 definitions, their readers, FQANs
+ *   voms-ac.c          VOMS attribute certificates decoded
+ *   voms-cert.c        certificates and proxies inspected, PEM read
+ *   private.h          what these files share, not API
  *
  * Stands on base/, store/, site/ and cert/; never on engine/. */
 #ifndef PASSTORE_GRID_LIB_H
