@@ -1,6 +1,7 @@
 /* site/lib.h - the site: hosts, groups, host specs and service passwords.
  *
- *   model.c     hosts, groups, password entries and their history
+ *   model.c     hosts, groups, backup records, audit and certificate pages
+ *   model-pw.c  password entries, their history, generated secrets
  *   hostspec.c  FQDN, brace and range expansion, @group, entry names
  *
  * Stands on base/ and store/. */
