@@ -1,8 +1,11 @@
 /* store/lib.h - the encrypted store and what lives beside every table.
  *
- *   store.c     SQLCipher open/unlock/rekey, schema + migrations, backups
- *   audit.c     the hash-chained audit trail and its verification
- *   settings.c  the station's configuration keys, their validation
+ *   store.c        paths, prepared statements, transactions, meta keys
+ *   store-open.c   SQLCipher create/open/unlock, KDF header, migrations
+ *   store-rekey.c  rekey, backups, file SHA-256
+ *   private.h      struct store and the steps these files share, not API
+ *   audit.c        the hash-chained audit trail and its verification
+ *   settings.c     the station's configuration keys, their validation
  *
  * Stands on base/ only. */
 #ifndef PASSTORE_STORE_LIB_H

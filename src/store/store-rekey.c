@@ -1,0 +1,345 @@
+/* store-rekey.c - new files beside the store: a re-keyed copy that takes
+ * its place, backups, and the SHA-256 of a file. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <libgen.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "store/store.h"
+#include "store/private.h"
+
+static enum pt_status
+fsync_path(const char *path, int dir, struct pt_err *err)
+{
+	int fd = open(path, (dir ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
+
+	if (fd < 0 || fsync(fd) != 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return pt_fail(err, PT_IO, _("cannot sync %s: %s"), path, strerror(e));
+	}
+	close(fd);
+	return PT_OK;
+}
+
+static enum pt_status
+fsync_parent(const char *path, struct pt_err *err)
+{
+	char *copy = strdup(path);
+	enum pt_status ret;
+
+	if (!copy)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = fsync_path(dirname(copy), 1, err);
+	free(copy);
+	return ret;
+}
+
+/* Open a second handle on a file keyed like st (or with key/salt). */
+static enum pt_status
+open_sibling(const char *path, const uint8_t *key, const uint8_t salt[KDF_SALT_LEN],
+             const struct kdf_params *kp, int flags, struct store **out, struct pt_err *err)
+{
+	struct store *o = NULL;
+	enum pt_status ret = store_new(path, &o, err);
+
+	if (ret != PT_OK)
+		return ret;
+	memcpy(o->key, key, KDF_KEY_LEN);
+	memcpy(o->salt, salt, KDF_SALT_LEN);
+	o->kp = *kp;
+	ret = store_attach_db(o, flags, err);
+	if (ret == PT_OK)
+		ret = store_check_integrity(o, err);
+	if (ret != PT_OK) {
+		store_close(&o);
+		return ret;
+	}
+	*out = o;
+	return PT_OK;
+}
+
+enum pt_status
+store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf_params *kp,
+            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
+            struct pt_err *err)
+{
+	uint8_t salt[KDF_SALT_LEN], *key = NULL;
+	struct store *nst = NULL;
+	char *tmp = NULL, *spec = NULL, *sql = NULL;
+	enum pt_status ret;
+	int rc, v = 0;
+
+	ret = kdf_params_check(kp, err);
+	if (ret != PT_OK)
+		return ret;
+	key = secmem_alloc(KDF_KEY_LEN);
+	if (!key || asprintf(&tmp, "%s.rekey", st->path) < 0) {
+		tmp = NULL;
+		ret = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	if (gnutls_rnd(GNUTLS_RND_NONCE, salt, sizeof(salt)) != 0) {
+		ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+		goto out;
+	}
+	store_header_encode(salt, kp);
+	ret = kdf_derive(pass, passlen, salt, kp, key, err);
+	if (ret != PT_OK)
+		goto out;
+	unlink(tmp); /* a leftover of an interrupted rekey holds nothing we need */
+	/* the main handle was opened without SQLITE_OPEN_CREATE, and ATTACH
+	 * inherits that: make the (private) file first */
+	{
+		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		if (fd < 0) {
+			ret = pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
+			goto out;
+		}
+		close(fd);
+	}
+	spec = store_key_spec(key, salt);
+	if (!spec || !(sql = sqlite3_mprintf("ATTACH DATABASE %Q AS rekey KEY \"%w\"", tmp, spec))) {
+		ret = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	rc = sqlite3_exec(st->db, sql, NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		ret = store_fail(st, rc, err, _("create the re-keyed copy"));
+		goto out;
+	}
+	rc = sqlite3_exec(st->db, "PRAGMA rekey.cipher_page_size = " PT_STR(STORE_PAGE_SIZE), NULL, NULL,
+	                  NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(st->db, "SELECT sqlcipher_export('rekey')", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		ret = store_query_int(st, "PRAGMA main.user_version", &v, err);
+	else
+		ret = store_fail(st, rc, err, _("export to the re-keyed copy"));
+	if (ret == PT_OK) {
+		char uv[64];
+		snprintf(uv, sizeof(uv), "PRAGMA rekey.user_version = %d", v);
+		ret = store_exec(st, uv, err);
+	}
+	(void)sqlite3_exec(st->db, "DETACH DATABASE rekey", NULL, NULL, NULL);
+	if (ret != PT_OK)
+		goto out;
+	ret = open_sibling(tmp, key, salt, kp, SQLITE_OPEN_READWRITE, &nst, err);
+	if (ret != PT_OK)
+		goto out;
+	if (audit_cb) {
+		ret = store_begin(nst, err);
+		if (ret == PT_OK)
+			ret = audit_cb(nst, ud);
+		if (ret == PT_OK)
+			ret = store_commit(nst, err);
+		else
+			store_rollback(nst);
+		if (ret != PT_OK)
+			goto out;
+	}
+	ret = fsync_path(tmp, 0, err);
+	if (ret != PT_OK)
+		goto out;
+	if (rename(tmp, st->path) != 0) {
+		ret = pt_fail(err, PT_IO, _("cannot replace %s: %s"), st->path, strerror(errno));
+		goto out;
+	}
+	(void)fsync_parent(st->path, NULL);
+	/* SQLite refuses writes through a connection whose file was renamed
+	 * under it (SQLITE_READONLY_DBMOVED), so the handle goes on with one
+	 * opened on the final name under the new key */
+	store_close(&nst);
+	ret = open_sibling(st->path, key, salt, kp, SQLITE_OPEN_READWRITE, &nst, err);
+	if (ret != PT_OK)
+		goto out;
+	{
+		struct store swap = *st;
+		*st = *nst;
+		*nst = swap;
+	}
+	st->in_tx = 0;
+out:
+	store_close(&nst);
+	if (ret != PT_OK && tmp)
+		unlink(tmp);
+	sqlite3_free(sql);
+	secmem_free(spec);
+	secmem_free(key);
+	free(tmp);
+	return ret;
+}
+
+enum pt_status
+store_file_sha256(const char *path, char hex[65], uint64_t *bytes, struct pt_err *err)
+{
+	unsigned char buf[65536], dig[32];
+	gnutls_hash_hd_t h;
+	uint64_t total = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"),
+		               path, strerror(errno));
+	if (gnutls_hash_init(&h, GNUTLS_DIG_SHA256) != 0) {
+		close(fd);
+		return pt_fail(err, PT_CRYPTO, _("cannot start SHA-256"));
+	}
+	while ((n = read(fd, buf, sizeof(buf))) > 0) {
+		gnutls_hash(h, buf, (size_t)n);
+		total += (uint64_t)n;
+	}
+	gnutls_hash_deinit(h, dig);
+	close(fd);
+	if (n < 0)
+		return pt_fail(err, PT_IO, _("cannot read %s: %s"), path, strerror(errno));
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	if (bytes)
+		*bytes = total;
+	return PT_OK;
+}
+
+static enum pt_status
+copy_file(int in, int out, const char *dest, struct pt_err *err)
+{
+	char buf[65536];
+	ssize_t n;
+
+	while ((n = read(in, buf, sizeof(buf))) > 0) {
+		char *p = buf;
+		while (n > 0) {
+			ssize_t w = write(out, p, (size_t)n);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return pt_fail(err, PT_IO, _("cannot write %s: %s"), dest, strerror(errno));
+			}
+			p += w;
+			n -= w;
+		}
+	}
+	if (n < 0)
+		return pt_fail(err, PT_IO, _("cannot read the store: %s"), strerror(errno));
+	if (fsync(out) != 0)
+		return pt_fail(err, PT_IO, _("cannot sync %s: %s"), dest, strerror(errno));
+	return PT_OK;
+}
+
+static char *
+backup_target(const char *dest)
+{
+	struct stat sb;
+	char stamp[32], *p = NULL;
+	time_t now = time(NULL);
+	struct tm tm;
+
+	char cwd[4096], *abs = NULL;
+
+	/* the record must still find the copy from another directory */
+	if (dest[0] != '/' && getcwd(cwd, sizeof(cwd))) {
+		if (asprintf(&abs, "%s/%s", cwd, dest) < 0)
+			return NULL;
+		dest = abs;
+	}
+	if (stat(dest, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+		gmtime_r(&now, &tm);
+		strftime(stamp, sizeof(stamp), "%Y%m%d-%H%M%S", &tm);
+		if (asprintf(&p, "%s/passtore-%s.db", dest, stamp) < 0)
+			p = NULL;
+		free(abs);
+		return p;
+	}
+	p = strdup(dest);
+	free(abs);
+	return p;
+}
+
+enum pt_status
+store_backup(struct store *st, const char *dest, char **written, uint64_t *bytes,
+             char sha256_hex[65], struct pt_err *err)
+{
+	struct store *copy = NULL;
+	enum pt_status ret;
+	char *target;
+	int in = -1, out = -1, locked = 0, rc;
+
+	*written = NULL;
+	target = backup_target(dest);
+	if (!target)
+		return pt_fail(err, PT_NOMEM, NULL);
+	out = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0) {
+		ret = pt_fail(err, errno == EEXIST ? PT_EXISTS : PT_IO,
+		              errno == EEXIST ? _("%s already exists: not overwriting it")
+		                              : _("cannot create %s: %s"),
+		              target, strerror(errno));
+		free(target);
+		return ret;
+	}
+	/* a read transaction holds SQLite's shared lock: no commit can land
+	 * while the bytes are copied, so the copy is one consistent state */
+	rc = sqlite3_exec(st->db, "BEGIN; SELECT count(*) FROM meta;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		ret = store_fail(st, rc, err, _("lock the store for backup"));
+		goto out;
+	}
+	locked = 1;
+	in = open(st->path, O_RDONLY | O_CLOEXEC);
+	if (in < 0) {
+		ret = pt_fail(err, PT_IO, _("cannot open %s: %s"), st->path, strerror(errno));
+		goto out;
+	}
+	ret = copy_file(in, out, target, err);
+	if (ret != PT_OK)
+		goto out;
+	(void)sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
+	locked = 0;
+	close(out);
+	out = -1;
+	ret = fsync_parent(target, err);
+	if (ret != PT_OK)
+		goto out;
+	/* reopen the copy and read every page before calling it a backup */
+	ret = open_sibling(target, st->key, st->salt, &st->kp, SQLITE_OPEN_READONLY, &copy, err);
+	if (ret != PT_OK) {
+		char why[sizeof(err->detail)];
+		snprintf(why, sizeof(why), "%s", err ? err->detail : "");
+		pt_fail(err, PT_IO, _("the copy at %s does not verify: %s"), target, why);
+		goto out;
+	}
+	ret = store_file_sha256(target, sha256_hex, bytes, err);
+out:
+	if (locked)
+		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+	store_close(&copy);
+	if (in >= 0)
+		close(in);
+	if (out >= 0)
+		close(out);
+	if (ret != PT_OK) {
+		unlink(target);
+		free(target);
+	} else {
+		*written = target;
+	}
+	return ret;
+}
