@@ -75,43 +75,23 @@ open_sibling(const char *path, const uint8_t *key, const uint8_t salt[KDF_SALT_L
 	return PT_OK;
 }
 
-enum pt_status
-store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf_params *kp,
-            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
-            struct pt_err *err)
+/* The re-keyed copy at tmp: a private new file, attached under the new
+ * key and filled by sqlcipher_export, the schema version carried over. */
+static enum pt_status
+rekey_export(struct store *st, const char *tmp, const uint8_t *key,
+             const uint8_t salt[KDF_SALT_LEN], struct pt_err *err)
 {
-	uint8_t salt[KDF_SALT_LEN], *key = NULL;
-	struct store *nst = NULL;
-	char *tmp = NULL, *spec = NULL, *sql = NULL;
+	char *spec = NULL, *sql = NULL;
 	enum pt_status ret;
 	int rc, v = 0;
 
-	ret = kdf_params_check(kp, err);
-	if (ret != PT_OK)
-		return ret;
-	key = secmem_alloc(KDF_KEY_LEN);
-	if (!key || asprintf(&tmp, "%s.rekey", st->path) < 0) {
-		tmp = NULL;
-		ret = pt_fail(err, PT_NOMEM, NULL);
-		goto out;
-	}
-	if (gnutls_rnd(GNUTLS_RND_NONCE, salt, sizeof(salt)) != 0) {
-		ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
-		goto out;
-	}
-	store_header_encode(salt, kp);
-	ret = kdf_derive(pass, passlen, salt, kp, key, err);
-	if (ret != PT_OK)
-		goto out;
 	unlink(tmp); /* a leftover of an interrupted rekey holds nothing we need */
 	/* the main handle was opened without SQLITE_OPEN_CREATE, and ATTACH
 	 * inherits that: make the (private) file first */
 	{
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-		if (fd < 0) {
-			ret = pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
-			goto out;
-		}
+		if (fd < 0)
+			return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
 		close(fd);
 	}
 	spec = store_key_spec(key, salt);
@@ -138,6 +118,72 @@ store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf
 		ret = store_exec(st, uv, err);
 	}
 	(void)sqlite3_exec(st->db, "DETACH DATABASE rekey", NULL, NULL, NULL);
+out:
+	sqlite3_free(sql);
+	secmem_free(spec);
+	return ret;
+}
+
+/* The copy takes the store's name, durably, and st goes on with a handle
+ * on it under the new key; *nst, the copy's own handle, ends up with the
+ * old one for the caller to close. */
+static enum pt_status
+rekey_install(struct store *st, const char *tmp, const uint8_t *key,
+              const uint8_t salt[KDF_SALT_LEN], const struct kdf_params *kp, struct store **nst,
+              struct pt_err *err)
+{
+	enum pt_status ret;
+
+	ret = fsync_path(tmp, 0, err);
+	if (ret != PT_OK)
+		return ret;
+	if (rename(tmp, st->path) != 0)
+		return pt_fail(err, PT_IO, _("cannot replace %s: %s"), st->path, strerror(errno));
+	(void)fsync_parent(st->path, NULL);
+	/* SQLite refuses writes through a connection whose file was renamed
+	 * under it (SQLITE_READONLY_DBMOVED), so the handle goes on with one
+	 * opened on the final name under the new key */
+	store_close(nst);
+	ret = open_sibling(st->path, key, salt, kp, SQLITE_OPEN_READWRITE, nst, err);
+	if (ret != PT_OK)
+		return ret;
+	{
+		struct store swap = *st;
+		*st = **nst;
+		**nst = swap;
+	}
+	st->in_tx = 0;
+	return PT_OK;
+}
+
+enum pt_status
+store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf_params *kp,
+            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
+            struct pt_err *err)
+{
+	uint8_t salt[KDF_SALT_LEN], *key = NULL;
+	struct store *nst = NULL;
+	char *tmp = NULL;
+	enum pt_status ret;
+
+	ret = kdf_params_check(kp, err);
+	if (ret != PT_OK)
+		return ret;
+	key = secmem_alloc(KDF_KEY_LEN);
+	if (!key || asprintf(&tmp, "%s.rekey", st->path) < 0) {
+		tmp = NULL;
+		ret = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	if (gnutls_rnd(GNUTLS_RND_NONCE, salt, sizeof(salt)) != 0) {
+		ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+		goto out;
+	}
+	store_header_encode(salt, kp);
+	ret = kdf_derive(pass, passlen, salt, kp, key, err);
+	if (ret != PT_OK)
+		goto out;
+	ret = rekey_export(st, tmp, key, salt, err);
 	if (ret != PT_OK)
 		goto out;
 	ret = open_sibling(tmp, key, salt, kp, SQLITE_OPEN_READWRITE, &nst, err);
@@ -154,33 +200,11 @@ store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf
 		if (ret != PT_OK)
 			goto out;
 	}
-	ret = fsync_path(tmp, 0, err);
-	if (ret != PT_OK)
-		goto out;
-	if (rename(tmp, st->path) != 0) {
-		ret = pt_fail(err, PT_IO, _("cannot replace %s: %s"), st->path, strerror(errno));
-		goto out;
-	}
-	(void)fsync_parent(st->path, NULL);
-	/* SQLite refuses writes through a connection whose file was renamed
-	 * under it (SQLITE_READONLY_DBMOVED), so the handle goes on with one
-	 * opened on the final name under the new key */
-	store_close(&nst);
-	ret = open_sibling(st->path, key, salt, kp, SQLITE_OPEN_READWRITE, &nst, err);
-	if (ret != PT_OK)
-		goto out;
-	{
-		struct store swap = *st;
-		*st = *nst;
-		*nst = swap;
-	}
-	st->in_tx = 0;
+	ret = rekey_install(st, tmp, key, salt, kp, &nst, err);
 out:
 	store_close(&nst);
 	if (ret != PT_OK && tmp)
 		unlink(tmp);
-	sqlite3_free(sql);
-	secmem_free(spec);
 	secmem_free(key);
 	free(tmp);
 	return ret;
