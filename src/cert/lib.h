@@ -1,6 +1,10 @@
 /* cert/lib.h - certificates: X.509 through GnuTLS and their place in the store.
  *
- *   x509.c       keys, subject templates, CSRs, certificate facts, chains
+ *   x509.c       shared X.509 helpers (private.h), expiry bands
+ *   x509-key.c   key types, private keys
+ *   x509-csr.c   subject templates, CSRs
+ *   x509-cert.c  certificate facts, DN text, key/certificate matching
+ *   x509-chain.c CA bundles, chain verification
  *   cert.c       CAs, host keys, requests and certificates in the store
  *   inventory.c  the list rows the console pages through; host page reads
  *   report.c     the expiry report (text, CSV, JSON)
