@@ -7,6 +7,7 @@
  *   x509-chain.c CA bundles, chain verification
  *   cert.c       CAs, host keys, requests and certificates in the store
  *   inventory.c  the list rows the console pages through; host page reads
+ *   inventory-list.c  the certificates screen's list and its query planner
  *   report.c     the expiry report (text, CSV, JSON)
  *
  * Stands on base/, store/ and site/; never on grid/ or engine/. */

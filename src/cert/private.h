@@ -44,4 +44,12 @@ enum pt_status x509_key_import(const char *pem, gnutls_x509_privkey_t *key, stru
 /* Our short name ("CN", "emailAddress") of an attribute OID; NULL if none. */
 const char *x509_attr_name_by_oid(const char *oid);
 
+/* ---- inventory.c, for inventory-list.c --------------------------------- */
+
+#define INV_DAY 86400
+
+struct sqlite3_stmt;
+/* Bind %text% to parameter i, LIKE's pattern characters escaped. */
+void inv_bind_like(struct sqlite3_stmt *s, int i, const char *text);
+
 #endif
