@@ -16,6 +16,8 @@
 #include "cert/inventory.h"
 #include "cert/private.h"
 
+#define DAY 86400
+
 /* ---- the certificates screen's list ---- */
 
 enum names { NAMES_NONE, NAMES_FEW, NAMES_MANY, NAMES_ALL }; /* see list_names */
@@ -69,7 +71,7 @@ span_cmp(const void *x, const void *y)
 static long long
 floor_day(long long t)
 {
-	return t >= 0 ? t / INV_DAY : -((-t + INV_DAY - 1) / INV_DAY);
+	return t >= 0 ? t / DAY : -((-t + DAY - 1) / DAY);
 }
 
 /* Appends " OR <col> IN (d, ...)" for the days of list[0..n). */
@@ -113,21 +115,21 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
 		return false;
 	}
 	for (long long d = d0; d <= d1; d++) {
-		time_t t = (time_t)(d * INV_DAY);
+		time_t t = (time_t)(d * DAY);
 		struct tm tm;
 		gmtime_r(&t, &tm);
 		strftime(buf, sizeof buf, "%Y-%m-%d", &tm);
 		if (strstr(buf, text)) {
 			dates[nd++] = d;
-			sp[nsp++] = (struct span){ d * INV_DAY, d * INV_DAY + INV_DAY - 1 };
+			sp[nsp++] = (struct span){ d * DAY, d * DAY + DAY - 1 };
 		}
 	}
-	/* days left k: floor((not_after - now) / INV_DAY) = k */
+	/* days left k: floor((not_after - now) / DAY) = k */
 	for (long long k = k0; k <= k1; k++) {
 		snprintf(buf, sizeof buf, "%lld", k);
 		if (strstr(buf, text)) {
 			days[nk++] = k;
-			sp[nsp++] = (struct span){ now + k * INV_DAY, now + k * INV_DAY + INV_DAY - 1 };
+			sp[nsp++] = (struct span){ now + k * DAY, now + k * DAY + DAY - 1 };
 		}
 	}
 	/* adjacent or overlapping days: one range */
@@ -153,11 +155,11 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
 		}
 	} else {
 		/* floor division, as x509_band's, of a value that may be negative */
-		snprintf(col, sizeof col, "((l.not_after - (l.not_after %% %d + %d) %% %d) / %d)", INV_DAY, INV_DAY,
-		         INV_DAY, INV_DAY);
+		snprintf(col, sizeof col, "((l.not_after - (l.not_after %% %d + %d) %% %d) / %d)", DAY, DAY,
+		         DAY, DAY);
 		ok = !nd || day_set(sql, col, dates, nd);
 		snprintf(col, sizeof col, "((l.not_after - %lld - ((l.not_after - %lld) %% %d + %d) %% %d) / %d)",
-		         now, now, INV_DAY, INV_DAY, INV_DAY, INV_DAY);
+		         now, now, DAY, DAY, DAY, DAY);
 		ok = ok && (!nk || day_set(sql, col, days, nk));
 	}
 	free(dates);
@@ -175,7 +177,7 @@ static char *
 list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int names,
            const char *few, bool scan, long long lo, long long hi)
 {
-	long long n = (long long)now, c = n + (long long)crit * INV_DAY, w = n + (long long)warn * INV_DAY;
+	long long n = (long long)now, c = n + (long long)crit * DAY, w = n + (long long)warn * DAY;
 	long long ok = c > w ? c : w;
 	char *sql = NULL, *t;
 	bool text = f && f->text && *f->text;
@@ -233,7 +235,7 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 		t = sql;
 		if (asprintf(&sql, "%s OR instr(strftime('%%Y-%%m-%%d', l.not_after, 'unixepoch'), ?2)"
 		                   " OR instr((l.not_after - %lld) / %d - ((l.not_after - %lld) %% %d < 0),"
-		                   " ?2)", t, n, INV_DAY, n, INV_DAY) < 0)
+		                   " ?2)", t, n, DAY, n, DAY) < 0)
 			sql = NULL;
 		free(t);
 	}

@@ -15,6 +15,8 @@
 #include "cert/inventory.h"
 #include "cert/private.h"
 
+#define DAY 86400
+
 /* The keyset condition and order of a page, on the columns of one order.
  * The row-value comparison lets SQLite start the index range right
  * after the key instead of counting rows up to it. */
@@ -388,7 +390,7 @@ inv_req_page(struct store *st, const struct inv_filter *f, enum inv_order o,
 			.state = store_text(s, 6),
 			.created_at = (time_t)sqlite3_column_int64(s, 7),
 		};
-		r.age_days = now >= r.created_at ? (long)((now - r.created_at) / INV_DAY) : 0;
+		r.age_days = now >= r.created_at ? (long)((now - r.created_at) / DAY) : 0;
 		r.key.set = true;
 		r.key.id = r.id;
 		snprintf(r.key.text, sizeof r.key.text, "%s", r.fqdn);

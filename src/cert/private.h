@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include <gnutls/x509.h>
@@ -44,9 +45,28 @@ enum pt_status x509_key_import(const char *pem, gnutls_x509_privkey_t *key, stru
 /* Our short name ("CN", "emailAddress") of an attribute OID; NULL if none. */
 const char *x509_attr_name_by_oid(const char *oid);
 
-/* ---- inventory.c, for inventory-list.c --------------------------------- */
+/* ---- cert.c, for cert-request.c and cert-import.c ---------------------- */
 
-#define INV_DAY 86400
+struct store;
+/* "AB:CD:..." like x509_cert.key_id_hex, so stored ids compare as text. */
+void cert_hex_id(const unsigned char *id, char out[X509_ID_HEX_LEN]);
+/* The id of host fqdn; PT_NOTFOUND with a hint to add it. */
+enum pt_status cert_host_id(struct store *st, const char *fqdn, int64_t *id, struct pt_err *err);
+
+/* ---- cert-request.c, for cert-import.c ---------------------------------- */
+
+/* Store a host key (PEM) with its key id and origin; its row id in *id. */
+enum pt_status cert_insert_key(struct store *st, int64_t hid, const char *type, const char *key_pem,
+                               const char *key_id, const char *origin, int64_t *id,
+                               struct pt_err *err);
+
+/* ---- cert-import.c, for cert.c ----------------------------------------- */
+
+/* The first CA whose bundle verifies c now; 0 when none. */
+enum pt_status cert_find_ca(struct store *st, const struct x509_cert *c, int64_t *ca_id,
+                            struct pt_err *err);
+
+/* ---- inventory.c, for inventory-list.c --------------------------------- */
 
 struct sqlite3_stmt;
 /* Bind %text% to parameter i, LIKE's pattern characters escaped. */
