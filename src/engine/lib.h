@@ -4,7 +4,9 @@
  *   guard-fw.c    the window's firewall rules (libiptc)
  *   guard-nl.c    link, host route and neighbour (rtnetlink)
  *   guard-posture.c  the posture check: firewall, IPv6, listening sockets
- *   sshx.c        one SSH/SFTP session to one pinned peer
+ *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec
+ *   sshx-put.c    the verified SFTP put
+ *   sshx-get.c    the SFTP get and list
  *   transfer.c    windows: plan, journal, recovery, the table of flows
  *   flows.c       the certificate flows (send-csr, fetch-certs, install)
  *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)

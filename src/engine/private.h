@@ -9,10 +9,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <libiptc/libiptc.h>
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
 
 #include "base/lib.h"
 #include "engine/guard.h"
+#include "engine/sshx.h"
 
 /* ---- guard.c and guard-*.c --------------------------------------------- */
 
@@ -50,5 +56,46 @@ struct guard_link_state {
 /* guard-nl.c: read the state of link ifname. */
 enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls,
 			       struct pt_err *err);
+
+/* ---- sshx.c and sshx-*.c ------------------------------------------------ */
+
+#define SSHX_CHUNK 32768
+#define SSHX_LIST_MAX 4096
+#define SSHX_CLOSE_GRACE_MS 2000
+#define SSHX_SHA256_LEN 32
+
+struct sshx {
+	ssh_session ssh;
+	sftp_session sftp;
+	char peer[64];          /* "10.1.2.3:22" for messages */
+	char fp[128];           /* "SHA256:..." */
+	char keytype[64];
+	struct sshx_timing timing;
+
+	/* watchdog */
+	pthread_t wd;
+	bool wd_running;
+	bool wd_stop;           /* under mu */
+	int64_t deadline_ms;    /* under mu; 0: none */
+	int fd;                 /* the session socket (libssh does not close it) */
+	int wd_fd;              /* dup of it for the watchdog; keeps the socket
+	                           alive until sshx_free, or -1 */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_bool expired;
+};
+
+/* sshx.c: whether the deadline has passed (the watchdog may not have run
+ * yet). */
+bool sshx_expired(struct sshx *s);
+/* sshx.c: an SFTP failure; what: translated verb ("open", "rename"...);
+ * path: the remote path. */
+enum pt_status sshx_fail_sftp(struct sshx *s, struct pt_err *err, const char *what,
+			      const char *path);
+/* sshx.c: PT_TIMEOUT with path named once the deadline passed, else PT_OK. */
+enum pt_status sshx_check_deadline(struct sshx *s, struct pt_err *err, const char *path);
+/* sshx-put.c: read an open file to EOF into secmem, failing past max bytes. */
+enum pt_status sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint,
+			     size_t max, char **bufp, size_t *lenp, struct pt_err *err);
 
 #endif
