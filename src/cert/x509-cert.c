@@ -68,9 +68,150 @@ x509_cert_list_free(struct x509_cert_list **lp)
 	*lp = NULL;
 }
 
+/* ---- DN text ---------------------------------------------------------- */
+
+/* DN values are outside input: every string type must come out as valid
+ * UTF-8 (the JSON outputs and the store need it), and no byte may be lost
+ * without a trace.  Character sets with a fixed width (BMPString UCS-2,
+ * UniversalString UCS-4) are decoded; every other type is taken as UTF-8
+ * (ASCII is), and a byte that does not fit becomes "\xNN" as OpenSSL's
+ * one-line form shows it: TeletexString names no reliable charset. */
+#define X509_TAG_UNIVERSAL 28
+#define X509_TAG_BMP 30
+
+/* Length of the well-formed UTF-8 sequence at p (no overlongs, no
+ * surrogates, at most U+10FFFF) with its code point in *cp; 0 if none. */
+static size_t
+x509_utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c, min;
+
+	if (p[0] < 0x80) {
+		*cp = p[0];
+		return 1;
+	}
+	if ((p[0] & 0xE0) == 0xC0) {
+		len = 2, c = p[0] & 0x1F, min = 0x80;
+	} else if ((p[0] & 0xF0) == 0xE0) {
+		len = 3, c = p[0] & 0x0F, min = 0x800;
+	} else if ((p[0] & 0xF8) == 0xF0) {
+		len = 4, c = p[0] & 0x07, min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3F);
+	}
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+/* One character; a control character becomes '?' so a hostile DN cannot
+ * drive the terminal. */
+static void
+x509_dn_char(struct x509_sbuf *sb, uint32_t cp)
+{
+	char u[4];
+
+	if (cp < 0x20 || cp == 0x7f) {
+		x509_sbuf_add(sb, "?", 1);
+	} else if (cp < 0x80) {
+		u[0] = (char)cp;
+		x509_sbuf_add(sb, u, 1);
+	} else if (cp < 0x800) {
+		u[0] = (char)(0xC0 | cp >> 6);
+		u[1] = (char)(0x80 | (cp & 0x3F));
+		x509_sbuf_add(sb, u, 2);
+	} else if (cp < 0x10000) {
+		u[0] = (char)(0xE0 | cp >> 12);
+		u[1] = (char)(0x80 | (cp >> 6 & 0x3F));
+		u[2] = (char)(0x80 | (cp & 0x3F));
+		x509_sbuf_add(sb, u, 3);
+	} else {
+		u[0] = (char)(0xF0 | cp >> 18);
+		u[1] = (char)(0x80 | (cp >> 12 & 0x3F));
+		u[2] = (char)(0x80 | (cp >> 6 & 0x3F));
+		u[3] = (char)(0x80 | (cp & 0x3F));
+		x509_sbuf_add(sb, u, 4);
+	}
+}
+
+/* Bytes that are not text, each as "\xNN" (or RFC 4514's "\NN"). */
+static void
+x509_dn_bytes(struct x509_sbuf *sb, const unsigned char *b, size_t n, bool rfc4514)
+{
+	static const char digits[] = "0123456789ABCDEF";
+	char e[4] = { '\\', 'x' };
+	size_t k = rfc4514 ? 1 : 2;
+
+	for (size_t i = 0; i < n; i++) {
+		e[k] = digits[b[i] >> 4];
+		e[k + 1] = digits[b[i] & 15];
+		x509_sbuf_add(sb, e, k + 2);
+	}
+}
+
+/* UCS-2 (BMPString) or UCS-4 (UniversalString), big-endian; UTF-16
+ * surrogate pairs in a BMPString are taken as such, as they are in
+ * practice.  A unit that is no character is shown as its bytes. */
+static void
+x509_dn_ucs(struct x509_sbuf *sb, const unsigned char *v, size_t n, size_t w)
+{
+	size_t i = 0;
+
+	while (i + w <= n) {
+		uint32_t c = 0, lo = 0;
+
+		for (size_t j = 0; j < w; j++)
+			c = c << 8 | v[i + j];
+		if (w == 2 && c >= 0xD800 && c <= 0xDBFF && i + 4 <= n &&
+		    (lo = (uint32_t)v[i + 2] << 8 | v[i + 3]) >= 0xDC00 && lo <= 0xDFFF) {
+			x509_dn_char(sb, 0x10000 + ((c - 0xD800) << 10) + (lo - 0xDC00));
+			i += 4;
+			continue;
+		}
+		if (c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+			x509_dn_bytes(sb, v + i, w, false);
+		else
+			x509_dn_char(sb, c);
+		i += w;
+	}
+	x509_dn_bytes(sb, v + i, n - i, false); /* a cut-off last unit */
+}
+
+/* The value of one AVA as UTF-8 text, whatever its string type. */
+static void
+x509_dn_value(struct x509_sbuf *sb, unsigned long tag, const unsigned char *v, size_t n)
+{
+	uint32_t cp;
+
+	if (tag == X509_TAG_BMP || tag == X509_TAG_UNIVERSAL) {
+		x509_dn_ucs(sb, v, n, tag == X509_TAG_BMP ? 2 : 4);
+		return;
+	}
+	for (size_t i = 0; i < n;) {
+		size_t len = x509_utf8_seq(v + i, n - i, &cp);
+
+		if (len) {
+			x509_dn_char(sb, cp);
+			i += len;
+		} else {
+			x509_dn_bytes(sb, v + i, 1, false);
+			i++;
+		}
+	}
+}
+
 /* Grid form of a DN in certificate order, multi-valued RDNs joined with
- * '+' as OpenSSL's compat output does.  Values are shown as stored;
- * control bytes become '?' so a hostile DN cannot drive the terminal. */
+ * '+' as OpenSSL's compat output does; values as x509_dn_value gives
+ * them. */
 static char *
 x509_dn_grid(gnutls_x509_dn_t dn)
 {
@@ -98,17 +239,36 @@ x509_dn_grid(gnutls_x509_dn_t dn)
 			x509_sbuf_add(&sb, iava ? "+" : "/", 1);
 			x509_sbuf_str(&sb, name);
 			x509_sbuf_add(&sb, "=", 1);
-			for (unsigned i = 0; i < ava.value.size; i++) {
-				char ch = (char)ava.value.data[i];
-
-				if ((unsigned char)ch < 0x20 || ch == 0x7f)
-					ch = '?';
-				x509_sbuf_add(&sb, &ch, 1);
-			}
+			x509_dn_value(&sb, ava.value_tag, ava.value.data, ava.value.size);
 		}
 		if (iava == 0)
 			break;
 	}
+	return x509_sbuf_take(&sb);
+}
+
+/* GnuTLS's RFC 4514 string with every byte that is not UTF-8 turned into
+ * RFC 4514's "\XX" (GnuTLS copies UTF8String bytes as they are); frees
+ * d's data. */
+static char *
+x509_dn_rfc4514(gnutls_datum_t *d)
+{
+	struct x509_sbuf sb = { 0 };
+	uint32_t cp;
+
+	for (size_t i = 0; i < d->size;) {
+		size_t len = x509_utf8_seq(d->data + i, d->size - i, &cp);
+
+		if (len) {
+			x509_sbuf_add(&sb, (const char *)d->data + i, len);
+			i += len;
+		} else {
+			x509_dn_bytes(&sb, d->data + i, 1, true);
+			i++;
+		}
+	}
+	gnutls_free(d->data);
+	d->data = NULL;
 	return x509_sbuf_take(&sb);
 }
 
@@ -124,16 +284,6 @@ x509_dn_der_grid(const unsigned char *der, size_t len)
 	if (gnutls_x509_dn_import(dn, &d) >= 0)
 		s = x509_dn_grid(dn);
 	gnutls_x509_dn_deinit(dn);
-	return s;
-}
-
-static char *
-x509_datum_str(gnutls_datum_t *d)
-{
-	char *s = strndup((const char *)d->data, d->size);
-
-	gnutls_free(d->data);
-	d->data = NULL;
 	return s;
 }
 
@@ -227,8 +377,8 @@ x509_cert_facts(gnutls_x509_crt_t crt, const unsigned char *der, size_t der_len,
 	enum pt_status st;
 
 	memset(c, 0, sizeof(*c));
-	if (gnutls_x509_crt_get_dn3(crt, &d, 0) < 0 || !(c->subject = x509_datum_str(&d)) ||
-	    gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) < 0 || !(c->issuer = x509_datum_str(&d)) ||
+	if (gnutls_x509_crt_get_dn3(crt, &d, 0) < 0 || !(c->subject = x509_dn_rfc4514(&d)) ||
+	    gnutls_x509_crt_get_issuer_dn3(crt, &d, 0) < 0 || !(c->issuer = x509_dn_rfc4514(&d)) ||
 	    gnutls_x509_crt_get_subject(crt, &dn) < 0 || !(c->subject_grid = x509_dn_grid(dn)) ||
 	    gnutls_x509_crt_get_issuer(crt, &dn) < 0 || !(c->issuer_grid = x509_dn_grid(dn)))
 		goto bad;
