@@ -1,5 +1,6 @@
 /* cert/private.h - what the cert/ files share among themselves and nobody
- * else: the helpers of x509.c and its x509-*.c stages.  Never included
+ * else: the helpers of x509.c and its x509-*.c stages, of cert.c and its
+ * cert-*.c parts, and of inventory.c for inventory-list.c.  Never included
  * from outside src/cert/. */
 #ifndef PASSTORE_CERT_PRIVATE_H
 #define PASSTORE_CERT_PRIVATE_H
