@@ -1,9 +1,16 @@
 /* cert/lib.h - certificates: X.509 through GnuTLS and their place in the store.
  *
- *   x509.c       keys, subject templates, CSRs, certificate facts, chains
- *   cert.c       CAs, host keys, requests and certificates in the store
- *   inventory.c  the list rows the console pages through; host page reads
- *   report.c     the expiry report (text, CSV, JSON)
+ *   x509.c            shared X.509 helpers (private.h), expiry bands
+ *   x509-key.c        key types, private keys
+ *   x509-csr.c        subject templates, CSRs
+ *   x509-cert.c       certificate facts, DN text, key/certificate matching
+ *   x509-chain.c      CA bundles, chain verification
+ *   cert.c            CAs and certificate status in the store; helpers (private.h)
+ *   cert-request.c    host keys and certificate requests in the store
+ *   cert-import.c     certificates into the store: import, adopt, listing rows
+ *   inventory.c       the list rows the console pages through; host page reads
+ *   inventory-list.c  the certificates screen's list and its query planner
+ *   report.c          the expiry report (text, CSV, JSON)
  *
  * Stands on base/, store/ and site/; never on grid/ or engine/. */
 #ifndef PASSTORE_CERT_LIB_H

@@ -111,7 +111,11 @@ enum pt_status x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX
 
 /* ---- certificates ------------------------------------------------------ */
 
-/* The facts of one certificate.  All strings are malloc'd and owned. */
+/* The facts of one certificate.  All strings are malloc'd and owned.  The
+ * four DN strings are valid UTF-8 whatever the certificate holds: values
+ * in BMPString or UniversalString are decoded, bytes that are not text are
+ * escaped ("\xNN" in the Grid form, "\NN" in RFC 4514's), and control
+ * characters are shown as '?' in the Grid form. */
 struct x509_cert {
 	char *subject;          /* RFC 4514: "CN=host,L=Padova,...,C=IT" */
 	char *subject_grid;     /* "/C=IT/O=INFN/OU=Host/L=Padova/CN=host" */
@@ -153,8 +157,9 @@ enum pt_status x509_certs_parse(const unsigned char *buf, size_t len,
 void x509_cert_list_free(struct x509_cert_list **l);
 
 /* Grid form ("/C=IT/O=INFN/CN=x", '+' inside a multi-valued RDN, control
- * bytes as '?') of a DER Name, as subject_grid shows it; NULL if the DER
- * is not a Name or on no memory.  free() it. */
+ * characters as '?', valid UTF-8 as struct x509_cert says) of a DER Name,
+ * as subject_grid shows it; NULL if the DER is not a Name or on no memory.
+ * free() it. */
 char *x509_dn_der_grid(const unsigned char *der, size_t len);
 
 /* PT_OK if the private key belongs to the certificate, PT_MISMATCH (with

@@ -1,7 +1,12 @@
 /* engine/lib.h - the guarded transfer engine: the only code that opens the network.
  *
- *   guard.c       the pin-hole: firewall (libiptc), link and route (netlink)
- *   sshx.c        one SSH/SFTP session to one pinned peer
+ *   guard.c       the pin-hole: timing, the window (private.h for its parts)
+ *   guard-fw.c    the window's firewall rules (libiptc)
+ *   guard-nl.c    link, host route and neighbour (rtnetlink)
+ *   guard-posture.c  the posture check: firewall, IPv6, listening sockets
+ *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec
+ *   sshx-put.c    the verified SFTP put
+ *   sshx-get.c    the SFTP get and list
  *   transfer.c    windows: plan, journal, recovery, the table of flows
  *   flows.c       the certificate flows (send-csr, fetch-certs, install)
  *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)

@@ -951,6 +951,114 @@ START_TEST(test_dn_der_grid)
 }
 END_TEST
 
+/* A self-signed certificate whose subject is one CN with the given
+ * DER-encoded value (tag, length, bytes), parsed back into facts. */
+static struct x509_cert_list *
+raw_cn_cert(const unsigned char *val, size_t len)
+{
+	struct x509_cert_list *l = NULL;
+	struct pt_err err = { 0 };
+	gnutls_x509_privkey_t k;
+	gnutls_x509_crt_t crt;
+	gnutls_datum_t d;
+
+	ck_assert_int_eq(gnutls_x509_privkey_init(&k), 0);
+	ck_assert_int_eq(gnutls_x509_privkey_generate(k, GNUTLS_PK_ECDSA, 256, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crt_init(&crt), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_version(crt, 3), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_serial(crt, "\x01", 1), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(crt, 1700000000), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(crt, 1900000000), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT", 2), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 1, val,
+						       (unsigned)len), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_key(crt, k), 0);
+	ck_assert_int_eq(gnutls_x509_crt_sign2(crt, crt, k, GNUTLS_DIG_SHA256, 0), 0);
+	ck_assert_int_eq(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &d), 0);
+	ck_assert_msg(x509_certs_parse(d.data, d.size, &l, &err) == PT_OK, "%s", err.detail);
+	gnutls_free(d.data);
+	gnutls_x509_crt_deinit(crt);
+	gnutls_x509_privkey_deinit(k);
+	return l;
+}
+
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
+			: (*p & 0xF8) == 0xF0 ? 3 : -1;
+
+		if (n < 0 || (n == 1 && *p < 0xC2))
+			return false;
+		for (p++; n > 0; n--, p++)
+			if ((*p & 0xC0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* The subject and issuer of one such certificate, both forms. */
+static void
+raw_cn_is(const unsigned char *val, size_t len, const char *grid, const char *rfc4514)
+{
+	struct x509_cert_list *l = raw_cn_cert(val, len);
+	const struct x509_cert *c = &l->certs[0];
+
+	ck_assert_str_eq(c->subject_grid, grid);
+	ck_assert_str_eq(c->issuer_grid, grid);
+	ck_assert_msg(utf8_valid(c->subject) && utf8_valid(c->issuer), "%s", c->subject);
+	if (rfc4514)
+		ck_assert_str_eq(c->subject, rfc4514);
+	x509_cert_list_free(&l);
+}
+
+/* DN values that are not plain UTF-8 come out as valid UTF-8 text:
+ * BMPString and UniversalString decoded, bytes that are not text as
+ * "\xNN", nothing dropped. */
+START_TEST(test_dn_not_utf8)
+{
+	/* BMPString "Università" */
+	static const unsigned char bmp[] = { 0x1e, 20, 0, 'U', 0, 'n', 0, 'i', 0, 'v', 0, 'e',
+					     0, 'r', 0, 's', 0, 'i', 0, 't', 0x00, 0xe0 };
+	/* BMPString: U+1F600 as a surrogate pair, a lone surrogate, 'A', a
+	 * control character, an odd last byte */
+	static const unsigned char bmp_odd[] = { 0x1e, 11, 0xd8, 0x3d, 0xde, 0x00, 0xd8, 0x00,
+						 0, 'A', 0, 0x1b, 0x41 };
+	/* UniversalString "Zürich" U+1F600, then a value past U+10FFFF */
+	static const unsigned char ucs4[] = { 0x1c, 36, 0, 0, 0, 'Z', 0, 0, 0, 0xfc, 0, 0, 0, 'r',
+					      0, 0, 0, 'i', 0, 0, 0, 'c', 0, 0, 0, 'h',
+					      0, 0x01, 0xf6, 0x00, 0, 0x11, 0, 0, 0, 0, 0, '!' };
+	/* TeletexString with a Latin-1 byte */
+	static const unsigned char t61[] = { 0x14, 4, 'c', 'a', 'f', 0xe9 };
+	/* UTF8String holding bytes that are not UTF-8, then a real "à" */
+	static const unsigned char raw[] = { 0x0c, 7, 'a', 0xff, 0xc3, 'b', 0xc0, 0xc3, 0xa0 };
+
+	raw_cn_is(bmp, sizeof(bmp), "/C=IT/CN=Universit\xc3\xa0", "CN=Universit\xc3\xa0,C=IT");
+	raw_cn_is(bmp_odd, sizeof(bmp_odd), "/C=IT/CN=\xf0\x9f\x98\x80\\xD8\\x00A?\\x41", NULL);
+	raw_cn_is(ucs4, sizeof(ucs4), "/C=IT/CN=Z\xc3\xbcrich\xf0\x9f\x98\x80\\x00\\x11\\x00\\x00!",
+		  NULL);
+	raw_cn_is(t61, sizeof(t61), "/C=IT/CN=caf\\xE9", NULL);
+	raw_cn_is(raw, sizeof(raw), "/C=IT/CN=a\\xFF\\xC3b\\xC0\xc3\xa0", "CN=a\\FF\\C3b\\C0\xc3\xa0,C=IT");
+}
+END_TEST
+
+/* The same for a bare DER Name (VOMS issuers and holders): BMPString. */
+START_TEST(test_dn_der_grid_bmp)
+{
+	static const unsigned char name[] = {
+		0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x1e, 0x02, 0x00, 0xe0,
+	};
+	char *s = x509_dn_der_grid(name, sizeof(name));
+
+	ck_assert_ptr_nonnull(s);
+	ck_assert_str_eq(s, "/CN=\xc3\xa0");
+	free(s);
+}
+END_TEST
+
 static int
 make_keys(void)
 {
@@ -992,6 +1100,8 @@ x509_suite(void)
 	tc = tcase_create("subject");
 	tcase_add_test(tc, test_subject_template);
 	tcase_add_test(tc, test_dn_der_grid);
+	tcase_add_test(tc, test_dn_der_grid_bmp);
+	tcase_add_test(tc, test_dn_not_utf8);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("lifecycle");

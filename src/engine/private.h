@@ -1,0 +1,101 @@
+/* engine/private.h - what the engine/ files share among themselves and
+ * nobody else: the helpers of guard.c and its guard-*.c parts, and of
+ * sshx.c and its sshx-*.c parts.  Never included from outside
+ * src/engine/. */
+#ifndef PASSTORE_ENGINE_PRIVATE_H
+#define PASSTORE_ENGINE_PRIVATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include <libiptc/libiptc.h>
+#include <libssh/libssh.h>
+#include <libssh/sftp.h>
+
+#include "base/lib.h"
+#include "engine/guard.h"
+#include "engine/sshx.h"
+
+/* ---- guard.c and guard-*.c --------------------------------------------- */
+
+#define GUARD_LOCK_PATH "/run/xtables.lock"
+#define GUARD_LOCK_TRIES 500            /* x 10 ms */
+#define GUARD_COMMIT_TRIES 8
+#define GUARD_MATCH_HDR XT_ALIGN(sizeof(struct xt_entry_match))
+/* MNL_SOCKET_BUFFER_SIZE is min(page size, 8192), computed at run time. */
+#define GUARD_NL_BUF 8192
+
+static const xt_chainlabel guard_chain_input = "INPUT";
+static const xt_chainlabel guard_chain_output = "OUTPUT";
+static const xt_chainlabel guard_chain_forward = "FORWARD";
+static const char guard_table[] = "filter";
+
+/* guard.c: sleep ms milliseconds, resumed across signals. */
+void guard_sleep_ms(int ms);
+/* guard.c: whether w passes guard_window_init's checks. */
+bool guard_window_valid(const struct guard_window *w, struct pt_err *err);
+
+/* guard-fw.c: take the xtables lock (as iptables does); its fd, or -1
+ * with err set. */
+int guard_lock(struct pt_err *err);
+void guard_unlock(int fd);
+/* guard-fw.c: comment of a rule if it carries GUARD_TAG, else NULL. */
+const char *guard_entry_tag(const struct ipt_entry *e);
+
+/* guard-nl.c: one link as rtnetlink reports it. */
+struct guard_link_state {
+	unsigned int index;
+	bool seen, up, running;
+	uint8_t operstate;
+};
+
+/* guard-nl.c: read the state of link ifname. */
+enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls,
+			       struct pt_err *err);
+
+/* ---- sshx.c and sshx-*.c ------------------------------------------------ */
+
+#define SSHX_CHUNK 32768
+#define SSHX_LIST_MAX 4096
+#define SSHX_CLOSE_GRACE_MS 2000
+#define SSHX_SHA256_LEN 32
+
+struct sshx {
+	ssh_session ssh;
+	sftp_session sftp;
+	char peer[64];          /* "10.1.2.3:22" for messages */
+	char fp[128];           /* "SHA256:..." */
+	char keytype[64];
+	struct sshx_timing timing;
+
+	/* watchdog */
+	pthread_t wd;
+	bool wd_running;
+	bool wd_stop;           /* under mu */
+	int64_t deadline_ms;    /* under mu; 0: none */
+	int fd;                 /* the session socket (libssh does not close it) */
+	int wd_fd;              /* dup of it for the watchdog; keeps the socket
+	                           alive until sshx_free, or -1 */
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	atomic_bool expired;
+};
+
+/* sshx.c: whether the deadline has passed (the watchdog may not have run
+ * yet). */
+bool sshx_expired(struct sshx *s);
+/* sshx.c: an SFTP failure; what: translated verb ("open", "rename"...);
+ * path: the remote path. */
+enum pt_status sshx_fail_sftp(struct sshx *s, struct pt_err *err, const char *what,
+			      const char *path);
+/* sshx.c: PT_TIMEOUT with path named once the deadline passed, else PT_OK. */
+enum pt_status sshx_check_deadline(struct sshx *s, struct pt_err *err, const char *path);
+/* sshx-put.c: read an open file to EOF into secmem, failing past max bytes. */
+enum pt_status sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint,
+			     size_t max, char **bufp, size_t *lenp, struct pt_err *err);
+
+#endif
