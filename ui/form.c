@@ -17,7 +17,8 @@
 
 #include "base/i18n.h"
 #include "base/lib.h"
-#include "view.h"
+#include "ui/app.h"
+#include "ui/form.h"
 
 #define LABEL_W 14
 
