@@ -176,12 +176,11 @@ ui_menu(struct ui *ui, unsigned long long allowed)
 {
 	enum ui_action acts[ACT_MAX];
 	struct menu_box mb = { .acts = acts };
-	int sel = 0;
+	int sel = 0, k = 0;
 
 	if ((mb.n = mb_actions(allowed, acts)) == 0)
 		return ACT_NONE;
 	for (;;) {
-		int k = 0;
 		bool posted = mb_post(&mb, sel), got = posted && mb_keys(ui, mb.menu, &k);
 		if (posted)
 			sel = item_index(current_item(mb.menu));
@@ -189,8 +188,9 @@ ui_menu(struct ui *ui, unsigned long long allowed)
 		if (!got)
 			return ACT_NONE;
 		if (k != KEY_RESIZE)
-			return ui_key_action(k, ACTBIT(ACT_OPEN)) == ACT_OPEN ? acts[sel] : ACT_NONE;
+			break;
 		/* the screen under it at the new size, then the menu again */
 		ui_draw(ui);
 	}
+	return ui_key_action(k, ACTBIT(ACT_OPEN)) == ACT_OPEN ? acts[sel] : ACT_NONE;
 }
