@@ -13,7 +13,6 @@
 
 #include "ui/list.h"
 
-
 struct ui_list_key {
 	char key[UI_LIST_KEYLEN];
 	size_t pos; /* ordinal in the source's order */

@@ -5,7 +5,6 @@
 
 #include "ui/theme.h"
 
-
 struct role_style {
 	short fg, bg;  /* -1: terminal default */
 	int colour_attr;
