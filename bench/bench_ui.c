@@ -45,13 +45,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "browse.h"
 #include "base/lib.h"
 #include "site/lib.h"
 #include "cert/lib.h"
 #include "store/lib.h"
-#include "theme.h"
-#include "view.h"
+#include "ui/app.h"
+#include "ui/theme.h"
+#include "ui/view.h"
 
 #define PASS "bench passphrase"
 #define DAY 86400L

@@ -1,10 +1,9 @@
 /* app.c - the console session: options, curses set-up, the main loop,
- * the frame (title, message line, F-key bar), help and menu generated
- * from the key table, the idle lock and the reveal timer. */
+ * the frame (title, message line, F-key bar), help generated from the
+ * key table (the menu is menu.c), the idle lock and the reveal timer. */
 #include "config.h"
 
 #include <curses.h>
-#include <menu.h>
 #include <panel.h>
 #include <errno.h>
 #include <ftw.h>
@@ -15,15 +14,17 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <wchar.h>
 
 #include "demo/demo.h"
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "base/lib.h"
 #include "store/lib.h"
-#include "ui.h"
-#include "view.h"
+#include "ui/actions.h"
+#include "ui/app.h"
+#include "ui/menu.h"
+#include "ui/ui.h"
+#include "ui/view.h"
 
 #define MIN_COLS 80
 #define MIN_LINES 24
@@ -261,8 +262,8 @@ draw_frame(struct ui *ui)
 	draw_fkeys(ui);
 }
 
-static void
-draw(struct ui *ui)
+void
+ui_draw(struct ui *ui)
 {
 	if (too_small()) {
 		draw_too_small();
@@ -397,7 +398,7 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 		ui_panel_close(win);
 		if (!resized)
 			return;
-		draw(ui);
+		ui_draw(ui);
 	}
 }
 
@@ -436,143 +437,6 @@ show_help(struct ui *ui)
 	free(lines);
 }
 
-static void dispatch(struct ui *ui, enum ui_action a, int key);
-
-/* At most cols characters of s into buf (a multibyte character is not
- * cut): libmenu will not post a menu wider than its window. */
-static void
-fit_text(char *buf, size_t len, const char *s, int cols)
-{
-	mbstate_t st;
-	size_t at = 0, sl = strlen(s);
-
-	memset(&st, 0, sizeof st);
-	for (int c = 0; c < cols && at < sl; c++) {
-		size_t r = mbrlen(s + at, sl - at, &st);
-		if (r == 0 || r == (size_t)-1 || r == (size_t)-2) {
-			memset(&st, 0, sizeof st);
-			r = 1;
-		}
-		if (at + r >= len)
-			break;
-		at += r;
-	}
-	memcpy(buf, s, at);
-	buf[at] = '\0';
-}
-
-/* The menu: every action of this screen, from the same table, on
- * libmenu in a boxed window of its own, on a panel over the screen. */
-static void
-show_menu(struct ui *ui)
-{
-	unsigned long long allowed = allowed_actions(ui) & ~ACTBIT(ACT_MENU);
-	enum ui_action acts[ACT_MAX];
-	char names[ACT_MAX][16], descs[ACT_MAX][160];
-	ITEM *items[ACT_MAX + 1];
-	int n = 0, sel = 0;
-	size_t nb;
-	const struct ui_binding *b = ui_bindings(&nb);
-
-	for (int a = 1; a < ACT_MAX; a++)
-		if ((allowed & ACTBIT(a)) && a != ACT_UP && a != ACT_DOWN && a != ACT_PGUP &&
-		    a != ACT_PGDN && a != ACT_HOME && a != ACT_END)
-			acts[n++] = (enum ui_action)a;
-	if (n == 0)
-		return;
-	for (;;) {
-		int h = n + 2, w = 56, namew = 1;
-		if (h > LINES - 3)
-			h = LINES - 3;
-		if (w > COLS)
-			w = COLS;
-		for (int i = 0; i < n; i++) {
-			char kb[16];
-			const char *kn = "";
-			for (size_t j = 0; j < nb; j++)
-				if (b[j].act == acts[i]) {
-					kn = ui_key_name(b[j].key, kb, sizeof kb);
-					break;
-				}
-			snprintf(names[i], sizeof names[i], "%s", kn);
-			if ((int)strlen(names[i]) > namew)
-				namew = (int)strlen(names[i]);
-		}
-		/* mark, name, a space, the description: within the box */
-		for (int i = 0; i < n; i++) {
-			fit_text(descs[i], sizeof descs[i], _(ui_action_help(acts[i])), w - 2 - 1 - namew - 1);
-			items[i] = new_item(names[i], descs[i]);
-		}
-		items[n] = NULL;
-		MENU *menu = new_menu(items);
-		WINDOW *win = ui_panel_open(h, w, _("Menu")), *sub = win ? derwin(win, h - 2, w - 2, 1, 1) : NULL;
-		int k = 0;
-		bool posted = false;
-		if (menu && sub) {
-			set_menu_win(menu, win);
-			set_menu_sub(menu, sub);
-			set_menu_format(menu, h - 2, 1);
-			set_menu_mark(menu, " ");
-			set_menu_fore(menu, (chtype)theme_attr(ROLE_SELECTED));
-			set_menu_back(menu, A_NORMAL);
-			posted = post_menu(menu) == E_OK;
-			if (posted)
-				set_current_item(menu, items[sel]);
-		}
-		bool got = false;
-		while (posted) {
-			update_panels();
-			doupdate();
-			if (!(got = ui_waitkey(ui, &k)) || k == KEY_RESIZE)
-				break;
-			enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-			                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) |
-			                                     ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
-			                                     ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
-			                                     ACTBIT(ACT_MENU));
-			if (a == ACT_UP)
-				menu_driver(menu, REQ_UP_ITEM);
-			else if (a == ACT_DOWN)
-				menu_driver(menu, REQ_DOWN_ITEM);
-			else if (a == ACT_PGUP)
-				menu_driver(menu, REQ_SCR_UPAGE);
-			else if (a == ACT_PGDN)
-				menu_driver(menu, REQ_SCR_DPAGE);
-			else if (a == ACT_HOME)
-				menu_driver(menu, REQ_FIRST_ITEM);
-			else if (a == ACT_END)
-				menu_driver(menu, REQ_LAST_ITEM);
-			else if (a == ACT_BACK || a == ACT_MENU || a == ACT_OPEN)
-				break;
-		}
-		if (posted)
-			sel = item_index(current_item(menu));
-		if (menu) {
-			unpost_menu(menu);
-			free_menu(menu);
-		}
-		for (int i = 0; i < n; i++)
-			if (items[i])
-				free_item(items[i]);
-		if (sub)
-			delwin(sub);
-		/* what was under the menu comes back from the panel stack,
-		 * without drawing the screen again */
-		ui_panel_close(win);
-		if (!posted || !got)
-			return;
-		if (k == KEY_RESIZE) {
-			draw(ui);
-			continue;
-		}
-		if (ui_key_action(k, ACTBIT(ACT_OPEN)) == ACT_OPEN) {
-			ui->dirty = true;
-			dispatch(ui, acts[sel], 0);
-		}
-		return;
-	}
-}
-
 bool
 ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
 {
@@ -580,7 +444,7 @@ ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
 
 	for (;;) {
 		int y = LINES - 2, lw = (int)strlen(label);
-		draw(ui);
+		ui_draw(ui);
 		ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
 		move(y, lw);
 		for (size_t i = 0; i < n && lw + (int)i < COLS - 1; i++)
@@ -608,7 +472,7 @@ ui_confirm(struct ui *ui, const char *question)
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	for (;;) {
-		draw(ui);
+		ui_draw(ui);
 		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
 		refresh();
 		int k, yes;
@@ -619,13 +483,27 @@ ui_confirm(struct ui *ui, const char *question)
 	}
 }
 
+static void dispatch(struct ui *ui, enum ui_action a, int key);
+
+/* The menu only chooses; the chosen action runs as if its key was pressed. */
+static void
+run_menu(struct ui *ui)
+{
+	enum ui_action a = ui_menu(ui, allowed_actions(ui) & ~ACTBIT(ACT_MENU));
+
+	if (a != ACT_NONE) {
+		ui->dirty = true;
+		dispatch(ui, a, 0);
+	}
+}
+
 static void
 dispatch(struct ui *ui, enum ui_action a, int key)
 {
 	if (ui->view != VIEW_UNLOCK) {
 		switch (a) {
 		case ACT_HELP: show_help(ui); return;
-		case ACT_MENU: show_menu(ui); return;
+		case ACT_MENU: run_menu(ui); return;
 		case ACT_LOCK: ui_lock(ui); return;
 		case ACT_QUIT: ui->quit = true; return;
 		case ACT_REFRESH:
@@ -717,7 +595,7 @@ run(struct ui *ui)
 			ui_message(ui, ROLE_HINT, "%s", _("Secret hidden again."));
 		}
 		if (ui->dirty)
-			draw(ui);
+			ui_draw(ui);
 		int k = ui_getkey(ui, 100);
 		if (k == ERR) {
 			if (views[ui->view]->tick && views[ui->view]->tick(ui))

@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "browse.h"
 #include "base/i18n.h"
+#include "ui/app.h"
+#include "ui/browse.h"
 
 #define MASK "********"
 

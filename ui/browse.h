@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 
-#include "list.h"
-#include "view.h"
+#include "ui/keys.h"
+#include "ui/list.h"
+
+struct ui;
 
 struct browser {
 	struct ui_list *list;
@@ -40,25 +42,3 @@ bool browser_handle(struct ui *ui, struct browser *b, enum ui_action a);
 	 ACTBIT(ACT_RSORT))
 
 #endif
-
-/* ui-pw.c: the password actions, shared by the passwords browser and
- * the host page's passwords pane.  id 0: none selected. */
-bool pw_action(struct ui *ui, enum ui_action a, int64_t id);
-/* The new-password form; host (may be NULL) prefills the entry. */
-bool pw_new_form(struct ui *ui, const char *host);
-/* ui-hosts.c: the new-host form (also the global action). */
-bool host_new_form(struct ui *ui);
-/* A list source over the passwords (of one host when fqdn is set). */
-struct pw_source {
-	struct ui *ui;
-	char fqdn[256];
-};
-int pw_source_each(void *ctx, ui_row_cb cb, void *ud);
-/* The same, a page at a time after a row's key (see struct
- * ui_list_source); all the entries only (fqdn empty). */
-int pw_source_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
-                    void *ud);
-
-#define PW_ACTIONS                                                                        \
-	(ACTBIT(ACT_NEW) | ACTBIT(ACT_REVEAL) | ACTBIT(ACT_UPDATE) | ACTBIT(ACT_GENERATE) |     \
-	 ACTBIT(ACT_HISTORY))

@@ -12,7 +12,8 @@
 #include <string.h>
 
 #include "base/i18n.h"
-#include "view.h"
+#include "ui/app.h"
+#include "ui/dialog.h"
 
 void
 dialog_box(struct ui *ui, int h, int w, int *y, int *x, const char *title)

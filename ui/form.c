@@ -17,7 +17,8 @@
 
 #include "base/i18n.h"
 #include "base/lib.h"
-#include "view.h"
+#include "ui/app.h"
+#include "ui/form.h"
 
 #define LABEL_W 14
 
@@ -306,6 +307,152 @@ feed_text(struct fm *m, int k)
 	return form_driver_w(m->form, OK, wc);
 }
 
+/* A resize: the caller's buffers keep what was typed, the form is built
+ * again at the new size; the screen under it is drawn again when the
+ * form ends. */
+static bool
+rebuild(struct ui *ui, struct fm *m, const char *title, size_t cur)
+{
+	if (m->form) {
+		read_fields(m);
+		wipe_masked(m);
+		destroy(m);
+		erase();
+		wnoutrefresh(stdscr);
+		ui->dirty = true;
+	}
+	return build(m, title, cur);
+}
+
+/* Left/Right/Space (h/l) on a choice field: the previous or next value,
+ * then the changed() callback, which reads and may set the other
+ * fields.  False when k is not such a key. */
+static bool
+choice_key(struct fm *m, const struct ui_choice *c, size_t cur, int k, void *ud)
+{
+	size_t at = 0, nc = c->n;
+
+	if (k != KEY_LEFT && k != KEY_RIGHT && k != ' ' && k != 'h' && k != 'l')
+		return false;
+	while (at < nc && strcmp(c->choices[at], m->f[cur].buf) != 0)
+		at++;
+	if (at == nc)
+		at = 0;
+	else if (k == KEY_LEFT || k == 'h')
+		at = (at + nc - 1) % nc;
+	else
+		at = (at + 1) % nc;
+	snprintf(m->f[cur].buf, m->f[cur].len, "%s", c->choices[at]);
+	show_choice(m, cur);
+	if (c->changed) {
+		read_fields(m);
+		c->changed(m->f, m->n, cur, ud);
+		for (size_t i = 0; i < m->n; i++)
+			if (choice_of(m->ch, m->nch, i))
+				show_choice(m, i);
+			else if (!m->f[i].masked)
+				set_field_buffer(m->in[i], 0, m->f[i].buf);
+		form_driver(m->form, REQ_END_FIELD);
+	}
+	return true;
+}
+
+/* A key on a masked field: typed straight into the caller's buffer, no
+ * copy in libform, and trailing blanks are kept. */
+static void
+masked_key(struct ui_field *f, int k)
+{
+	size_t l = strlen(f->buf);
+
+	if (k == KEY_BACKSPACE || k == 127 || k == 8) {
+		/* the last character, all of its bytes */
+		while (l > 0 && ((unsigned char)f->buf[l - 1] & 0xC0) == 0x80)
+			f->buf[--l] = '\0';
+		if (l > 0)
+			f->buf[--l] = '\0';
+	} else if (k == 21) {
+		explicit_bzero(f->buf, f->len);
+	} else if (k >= 32 && k < 256 && k != 127 && l + 1 < f->len) {
+		f->buf[l++] = (char)k;
+		f->buf[l] = '\0';
+	}
+}
+
+/* A key on a typed field: libform edits it. */
+static void
+text_key(struct fm *m, int k)
+{
+	if (k == KEY_BACKSPACE || k == 127 || k == 8)
+		form_driver(m->form, REQ_DEL_PREV);
+	else if (k == 21)
+		form_driver(m->form, REQ_CLR_FIELD);
+	else if (k == KEY_DC)
+		form_driver(m->form, REQ_DEL_CHAR);
+	else if (k == KEY_LEFT)
+		form_driver(m->form, REQ_LEFT_CHAR);
+	else if (k == KEY_RIGHT)
+		form_driver(m->form, REQ_RIGHT_CHAR);
+	else if (k == KEY_HOME)
+		form_driver(m->form, REQ_BEG_FIELD);
+	else if (k == KEY_END)
+		form_driver(m->form, REQ_END_FIELD);
+	else if (k >= 32 && k < 256 && k != 127)
+		feed_text(m, k);
+}
+
+static bool
+is_enter(int k)
+{
+	return k == '\r' || k == '\n' || k == KEY_ENTER;
+}
+
+/* Tab/Down, Up/Shift-Tab and Enter (but on the last field) move between
+ * fields: the field k goes to, or -1 when k does not move. */
+static long
+field_after(size_t cur, size_t n, int k)
+{
+	if (k == '\t' || k == KEY_DOWN)
+		return (long)((cur + 1) % n);
+	if (k == KEY_UP || k == KEY_BTAB)
+		return (long)((cur + n - 1) % n);
+	if (is_enter(k) && cur + 1 < n)
+		return (long)(cur + 1);
+	return -1;
+}
+
+static void
+go_to(struct fm *m, size_t *cur, size_t to)
+{
+	if (to == *cur)
+		return;
+	set_current_field(m->form, m->in[to]);
+	form_driver(m->form, REQ_END_FIELD);
+	*cur = to;
+}
+
+/* Enter on the last field: every field to the submit callback; true when
+ * it accepted them, else the form stays on the field to fix (a masked
+ * field shows what the caller kept of its secret) with err shown. */
+static bool
+submit_fields(struct ui *ui, struct fm *m, size_t *cur, char *err, size_t errlen,
+              ui_form_submit submit, void *ud)
+{
+	size_t to = *cur;
+	int bad;
+
+	err[0] = '\0';
+	read_fields(m);
+	wipe_masked(m);
+	if ((bad = submit(ui, m->f, m->n, err, errlen, ud)) < 0)
+		return true;
+	if ((size_t)bad < m->n)
+		to = (size_t)bad;
+	set_current_field(m->form, m->in[to]);
+	form_driver(m->form, REQ_END_FIELD);
+	*cur = to;
+	return false;
+}
+
 bool
 ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
                 const struct ui_choice *ch, size_t nch, ui_form_submit submit, void *ud)
@@ -313,26 +460,14 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 	struct fm m = { .f = f, .n = n, .ch = ch, .nch = nch };
 	size_t cur = 0;
 	char err[256] = "";
-	bool done = false, rebuild = true;
+	bool done = false, resized = true;
 
 	if (n == 0)
 		return false;
 	for (;;) {
-		if (rebuild) {
-			if (m.form) {
-				/* resized: the screen under the form is drawn
-				 * again when the form ends */
-				read_fields(&m);
-				wipe_masked(&m);
-				destroy(&m);
-				erase();
-				wnoutrefresh(stdscr);
-				ui->dirty = true;
-			}
-			if (!build(&m, title, cur))
-				break;
-			rebuild = false;
-		}
+		if (resized && !rebuild(ui, &m, title, cur))
+			break;
+		resized = false;
 		const struct ui_choice *c = choice_of(ch, nch, cur);
 		paint(&m, cur, err, c != NULL);
 		curs_set(1);
@@ -342,101 +477,20 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 		curs_set(0);
 		if (!got || k == 27 || k == KEY_F(10))
 			break;
+		long to = field_after(cur, n, k);
 		if (k == KEY_RESIZE) {
-			rebuild = true;
-			continue;
-		}
-		if (c && (k == KEY_LEFT || k == KEY_RIGHT || k == ' ' || k == 'h' || k == 'l')) {
-			size_t at = 0, nc = c->n;
-			while (at < nc && strcmp(c->choices[at], f[cur].buf) != 0)
-				at++;
-			if (at == nc)
-				at = 0;
-			else if (k == KEY_LEFT || k == 'h')
-				at = (at + nc - 1) % nc;
-			else
-				at = (at + 1) % nc;
-			snprintf(f[cur].buf, f[cur].len, "%s", c->choices[at]);
-			show_choice(&m, cur);
+			resized = true;
+		} else if (c && choice_key(&m, c, cur, k, ud)) {
 			err[0] = '\0';
-			if (c->changed) {
-				/* the callback reads and may set the other fields */
-				read_fields(&m);
-				c->changed(f, n, cur, ud);
-				for (size_t i = 0; i < n; i++)
-					if (choice_of(ch, nch, i))
-						show_choice(&m, i);
-					else if (!f[i].masked)
-						set_field_buffer(m.in[i], 0, f[i].buf);
-				form_driver(m.form, REQ_END_FIELD);
-			}
-			continue;
-		}
-		size_t to = cur;
-		if (k == '\t' || k == KEY_DOWN)
-			to = (cur + 1) % n;
-		else if (k == KEY_UP || k == KEY_BTAB)
-			to = (cur + n - 1) % n;
-		else if (k == '\r' || k == '\n' || k == KEY_ENTER) {
-			if (cur + 1 < n) {
-				to = cur + 1;
-			} else {
-				err[0] = '\0';
-				read_fields(&m);
-				wipe_masked(&m);
-				int bad = submit(ui, f, n, err, sizeof err, ud);
-				if (bad < 0) {
-					done = true;
-					break;
-				}
-				/* the form stays (a masked field shows what the
-				 * caller kept of its secret) */
-				if ((size_t)bad < n)
-					to = (size_t)bad;
-				set_current_field(m.form, m.in[to]);
-				form_driver(m.form, REQ_END_FIELD);
-				cur = to;
-				continue;
-			}
-		} else if (c) {
-			continue; /* a choice is not typed */
-		} else if (f[cur].masked) {
-			/* typed straight into the caller's buffer: no copy in
-			 * libform, and trailing blanks are kept */
-			size_t l = strlen(f[cur].buf);
-			if (k == KEY_BACKSPACE || k == 127 || k == 8) {
-				/* the last character, all of its bytes */
-				while (l > 0 && ((unsigned char)f[cur].buf[l - 1] & 0xC0) == 0x80)
-					f[cur].buf[--l] = '\0';
-				if (l > 0)
-					f[cur].buf[--l] = '\0';
-			} else if (k == 21) {
-				explicit_bzero(f[cur].buf, f[cur].len);
-			} else if (k >= 32 && k < 256 && k != 127 && l + 1 < f[cur].len) {
-				f[cur].buf[l++] = (char)k;
-				f[cur].buf[l] = '\0';
-			}
-		} else if (k == KEY_BACKSPACE || k == 127 || k == 8) {
-			form_driver(m.form, REQ_DEL_PREV);
-		} else if (k == 21) {
-			form_driver(m.form, REQ_CLR_FIELD);
-		} else if (k == KEY_DC) {
-			form_driver(m.form, REQ_DEL_CHAR);
-		} else if (k == KEY_LEFT && !f[cur].masked) {
-			form_driver(m.form, REQ_LEFT_CHAR);
-		} else if (k == KEY_RIGHT && !f[cur].masked) {
-			form_driver(m.form, REQ_RIGHT_CHAR);
-		} else if (k == KEY_HOME && !f[cur].masked) {
-			form_driver(m.form, REQ_BEG_FIELD);
-		} else if (k == KEY_END) {
-			form_driver(m.form, REQ_END_FIELD);
-		} else if (k >= 32 && k < 256 && k != 127) {
-			feed_text(&m, k);
-		}
-		if (to != cur) {
-			set_current_field(m.form, m.in[to]);
-			form_driver(m.form, REQ_END_FIELD);
-			cur = to;
+		} else if (to >= 0) {
+			go_to(&m, &cur, (size_t)to);
+		} else if (is_enter(k)) {
+			if ((done = submit_fields(ui, &m, &cur, err, sizeof err, submit, ud)))
+				break;
+		} else if (!c && f[cur].masked) {
+			masked_key(&f[cur], k);
+		} else if (!c) {
+			text_key(&m, k);
 		}
 	}
 	if (m.form && !done)

@@ -6,8 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "view.h"
 #include "cert/lib.h"
+#include "ui/keys.h"
+#include "ui/theme.h"
+
+struct ui;
 
 /* Open the page of host fqdn (false, with a message, when it cannot). */
 bool hostpage_open(struct ui *ui, const char *fqdn);

@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "base/i18n.h"
-#include "keys.h"
+#include "ui/keys.h"
 
 static const char *const labels[ACT_MAX] = {
 	[ACT_NONE] = "",

@@ -11,7 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "list.h"
+#include "ui/list.h"
 
 struct ui_list_key {
 	char key[UI_LIST_KEYLEN];

@@ -3,7 +3,7 @@
 
 #include <curses.h>
 
-#include "theme.h"
+#include "ui/theme.h"
 
 struct role_style {
 	short fg, bg;  /* -1: terminal default */

@@ -20,12 +20,19 @@
 #include <unistd.h>
 
 #include "store/lib.h"
-#include "browse.h"
 #include "cert/lib.h"
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "base/lib.h"
 #include "engine/lib.h"
+#include "ui/actions.h"
+#include "ui/app.h"
+#include "ui/dialog.h"
+#include "ui/form.h"
+#include "ui/grid.h"
+#include "ui/hosts.h"
+#include "ui/pw.h"
+#include "ui/view.h"
 
 #define MAX_LINES 48
 #define MAX_CAS 16

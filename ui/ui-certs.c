@@ -13,11 +13,13 @@
 #include <strings.h>
 #include <time.h>
 
-#include "browse.h"
-#include "hostpage.h"
 #include "base/i18n.h"
 #include "cert/lib.h"
 #include "store/lib.h"
+#include "ui/app.h"
+#include "ui/browse.h"
+#include "ui/hostpage.h"
+#include "ui/view.h"
 
 #define CN_COLS 104 /* the subject CN gets a column from this width on */
 

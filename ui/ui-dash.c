@@ -18,7 +18,8 @@
 #include "engine/lib.h"
 #include "base/i18n.h"
 #include "site/lib.h"
-#include "view.h"
+#include "ui/app.h"
+#include "ui/view.h"
 
 #define MAX_ATTN 32
 #define MAX_BACKUPS 3

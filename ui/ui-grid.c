@@ -22,12 +22,15 @@
 #include <strings.h>
 #include <time.h>
 
-#include "browse.h"
 #include "engine/lib.h"
 #include "grid/lib.h"
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "store/lib.h"
+#include "ui/app.h"
+#include "ui/browse.h"
+#include "ui/grid.h"
+#include "ui/view.h"
 
 /* ---- the rows, read once ---- */
 

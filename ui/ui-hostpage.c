@@ -11,12 +11,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "browse.h"
-#include "hostpage.h"
 #include "base/i18n.h"
 #include "cert/lib.h"
 #include "engine/lib.h"
 #include "site/lib.h"
+#include "ui/app.h"
+#include "ui/browse.h"
+#include "ui/hostpage.h"
+#include "ui/pw.h"
 
 #define MASK "********"
 

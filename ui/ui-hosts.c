@@ -8,11 +8,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "browse.h"
-#include "hostpage.h"
 #include "site/lib.h"
 #include "base/i18n.h"
 #include "store/lib.h"
+#include "ui/app.h"
+#include "ui/browse.h"
+#include "ui/form.h"
+#include "ui/hostpage.h"
+#include "ui/hosts.h"
+#include "ui/pw.h"
+#include "ui/view.h"
 
 struct host_each {
 	ui_row_cb cb;

@@ -12,10 +12,12 @@
 #include <time.h>
 
 #include "store/lib.h"
-#include "browse.h"
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "engine/lib.h"
+#include "ui/app.h"
+#include "ui/browse.h"
+#include "ui/view.h"
 
 struct log_each {
 	ui_row_cb cb;

@@ -10,11 +10,15 @@
 #include <string.h>
 #include <time.h>
 
-#include "browse.h"
 #include "site/lib.h"
 #include "base/i18n.h"
 #include "base/lib.h"
 #include "store/lib.h"
+#include "ui/app.h"
+#include "ui/browse.h"
+#include "ui/form.h"
+#include "ui/pw.h"
+#include "ui/view.h"
 
 #define SECRET_MAX 512
 #define GENERATED_LEN 24

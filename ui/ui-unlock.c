@@ -13,7 +13,8 @@
 #include "base/lib.h"
 #include "store/lib.h"
 #include "engine/lib.h"
-#include "view.h"
+#include "ui/app.h"
+#include "ui/view.h"
 
 #define PASS_MAX 256
 

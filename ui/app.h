@@ -1,0 +1,76 @@
+/* app.h - the console session (struct ui) and what app.c gives every
+ * screen: switching views, the message line, the idle lock, drawing
+ * helpers, prompts, reading keys, and the one revealed secret. */
+#ifndef PASSTORE_UI_APP_H
+#define PASSTORE_UI_APP_H
+
+#include <curses.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ui/keys.h"
+#include "ui/theme.h"
+#include "ui/view.h"
+
+struct store;
+
+struct ui {
+	struct store *st;          /* NULL while locked */
+	char *path;                /* the store file */
+	char *demo_dir;            /* --demo: removed on exit */
+	long lock_after;           /* seconds idle before locking; 0: never */
+	long reveal_secs;          /* how long a revealed secret stays */
+	int64_t last_input_ms;
+	enum ui_view_id view;
+	char msg[256];
+	enum theme_role msg_role;
+	bool quit, dirty, lock_now;
+	/* the one revealed secret (secure memory), if any */
+	int64_t reveal_id;
+	char *reveal;
+	int64_t reveal_until_ms;
+};
+
+int64_t ui_now_ms(void);
+void ui_switch(struct ui *ui, enum ui_view_id v);
+void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void ui_lock(struct ui *ui);
+/* The whole screen again: the current view and the frame around it. */
+void ui_draw(struct ui *ui);
+/* One line at (y, x), cut to width, padded with spaces when pad. */
+void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
+/* The same in a window (stdscr for ui_put). */
+void ui_wput(WINDOW *win, int y, int x, int width, int attr, const char *text, bool pad);
+/* A boxed window of h x w (at most the screen) in the middle of the
+ * screen, on a panel of its own above the others; NULL when curses has
+ * no room.  ui_panel_close removes it and puts back what was under it
+ * (update_panels, doupdate): the screen below is not drawn again. */
+WINDOW *ui_panel_open(int h, int w, const char *title);
+void ui_panel_close(WINDOW *win);
+/* A framed, blanked box of h x w (at most the screen) in the middle of
+ * the screen, over what is drawn there; its top-left corner in *y, *x. */
+void ui_box(int h, int w, int *y, int *x, const char *title);
+/* Ask for a line on the message row; false on Esc. */
+bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked);
+bool ui_confirm(struct ui *ui, const char *question);
+/* Show lines in a box until a key. */
+void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
+/* Read a key, with the idle lock and resize handled; ERR on timeout. */
+int ui_getkey(struct ui *ui, int timeout_ms);
+/* Wait for a key for a dialog; false when the idle lock fired first
+ * (the dialog must give up so the session can lock). */
+bool ui_waitkey(struct ui *ui, int *k);
+/* The same with the cursor shown where it was left (a field being typed). */
+bool ui_waitkey_cursor(struct ui *ui, int *k);
+/* A key as the answer to a y/n question: 1 yes, 0 no (Esc, F10 and q
+ * too), -1 neither. */
+int ui_yes_no(int k);
+
+/* The one revealed secret: shown on the message line until the reveal
+ * timer (struct ui reveal_*) runs out; cleared on lock. */
+void ui_reveal_clear(struct ui *ui);
+bool ui_reveal(struct ui *ui, int64_t id);
+
+#endif

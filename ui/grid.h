@@ -1,0 +1,14 @@
+/* grid.h - the Grid screen's network actions (ui-grid.c), also run from
+ * the menu; the screen itself is ui_grid_ops in view.h. */
+#ifndef PASSTORE_UI_GRID_H
+#define PASSTORE_UI_GRID_H
+
+struct ui;
+
+/* Push a host's grid-mapfile and vomsdir files, fetch a VO's member
+ * list (plan first, confirmation, the window's phases, outcome; a
+ * fetched list is shown as a diff and imported only on yes). */
+void ui_grid_push(struct ui *ui, const char *fqdn);
+void ui_grid_fetch_vo(struct ui *ui, const char *vo);
+
+#endif

@@ -1,0 +1,196 @@
+/* menu.c - the menu: every action of the screen, from the key table, on
+ * libmenu in a boxed window of its own, on a panel over the screen.  It
+ * only chooses; app.c runs the chosen action. */
+#include "config.h"
+
+#include <curses.h>
+#include <menu.h>
+#include <panel.h>
+#include <stdio.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "base/i18n.h"
+#include "ui/app.h"
+#include "ui/menu.h"
+
+/* The menu as posted: its items' texts live here, libmenu keeps pointers. */
+struct menu_box {
+	const enum ui_action *acts;
+	int n;
+	char names[ACT_MAX][16], descs[ACT_MAX][160];
+	ITEM *items[ACT_MAX + 1];
+	MENU *menu;
+	WINDOW *win, *sub;
+};
+
+/* At most cols characters of s into buf (a multibyte character is not
+ * cut): libmenu will not post a menu wider than its window. */
+static void
+fit_text(char *buf, size_t len, const char *s, int cols)
+{
+	mbstate_t st;
+	size_t at = 0, sl = strlen(s);
+
+	memset(&st, 0, sizeof st);
+	for (int c = 0; c < cols && at < sl; c++) {
+		size_t r = mbrlen(s + at, sl - at, &st);
+		if (r == 0 || r == (size_t)-1 || r == (size_t)-2) {
+			memset(&st, 0, sizeof st);
+			r = 1;
+		}
+		if (at + r >= len)
+			break;
+		at += r;
+	}
+	memcpy(buf, s, at);
+	buf[at] = '\0';
+}
+
+/* The actions the menu lists: the allowed ones but moving in a list. */
+static int
+mb_actions(unsigned long long allowed, enum ui_action *acts)
+{
+	int n = 0;
+
+	for (int a = 1; a < ACT_MAX; a++)
+		if ((allowed & ACTBIT(a)) && a != ACT_UP && a != ACT_DOWN && a != ACT_PGUP &&
+		    a != ACT_PGDN && a != ACT_HOME && a != ACT_END)
+			acts[n++] = (enum ui_action)a;
+	return n;
+}
+
+/* Each item: the action's first key, then its help cut to the box
+ * (mark, name, a space, the description); the widest name's width. */
+static void
+mb_items(struct menu_box *mb, int w)
+{
+	size_t nb;
+	const struct ui_binding *b = ui_bindings(&nb);
+	int namew = 1;
+
+	for (int i = 0; i < mb->n; i++) {
+		char kb[16];
+		const char *kn = "";
+		for (size_t j = 0; j < nb; j++)
+			if (b[j].act == mb->acts[i]) {
+				kn = ui_key_name(b[j].key, kb, sizeof kb);
+				break;
+			}
+		snprintf(mb->names[i], sizeof mb->names[i], "%s", kn);
+		if ((int)strlen(mb->names[i]) > namew)
+			namew = (int)strlen(mb->names[i]);
+	}
+	for (int i = 0; i < mb->n; i++) {
+		fit_text(mb->descs[i], sizeof mb->descs[i], _(ui_action_help(mb->acts[i])),
+		         w - 2 - 1 - namew - 1);
+		mb->items[i] = new_item(mb->names[i], mb->descs[i]);
+	}
+	mb->items[mb->n] = NULL;
+}
+
+/* Build and post the menu sized to the screen, item sel current; false
+ * when curses or libmenu had no room. */
+static bool
+mb_post(struct menu_box *mb, int sel)
+{
+	int h = mb->n + 2, w = 56;
+
+	if (h > LINES - 3)
+		h = LINES - 3;
+	if (w > COLS)
+		w = COLS;
+	mb_items(mb, w);
+	mb->menu = new_menu(mb->items);
+	mb->win = ui_panel_open(h, w, _("Menu"));
+	mb->sub = mb->win ? derwin(mb->win, h - 2, w - 2, 1, 1) : NULL;
+	if (!mb->menu || !mb->sub)
+		return false;
+	set_menu_win(mb->menu, mb->win);
+	set_menu_sub(mb->menu, mb->sub);
+	set_menu_format(mb->menu, h - 2, 1);
+	set_menu_mark(mb->menu, " ");
+	set_menu_fore(mb->menu, (chtype)theme_attr(ROLE_SELECTED));
+	set_menu_back(mb->menu, A_NORMAL);
+	if (post_menu(mb->menu) != E_OK)
+		return false;
+	set_current_item(mb->menu, mb->items[sel]);
+	return true;
+}
+
+/* Moving keys until one that ends the menu (Enter, Esc, the menu key) or
+ * a resize, left in *k; false when the idle lock fired first. */
+static bool
+mb_keys(struct ui *ui, MENU *menu, int *k)
+{
+	for (;;) {
+		update_panels();
+		doupdate();
+		if (!ui_waitkey(ui, k))
+			return false;
+		if (*k == KEY_RESIZE)
+			return true;
+		enum ui_action a = ui_key_action(*k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+		                                      ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) |
+		                                      ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
+		                                      ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
+		                                      ACTBIT(ACT_MENU));
+		if (a == ACT_UP)
+			menu_driver(menu, REQ_UP_ITEM);
+		else if (a == ACT_DOWN)
+			menu_driver(menu, REQ_DOWN_ITEM);
+		else if (a == ACT_PGUP)
+			menu_driver(menu, REQ_SCR_UPAGE);
+		else if (a == ACT_PGDN)
+			menu_driver(menu, REQ_SCR_DPAGE);
+		else if (a == ACT_HOME)
+			menu_driver(menu, REQ_FIRST_ITEM);
+		else if (a == ACT_END)
+			menu_driver(menu, REQ_LAST_ITEM);
+		else if (a == ACT_BACK || a == ACT_MENU || a == ACT_OPEN)
+			return true;
+	}
+}
+
+/* What was under the menu comes back from the panel stack, without
+ * drawing the screen again. */
+static void
+mb_close(struct menu_box *mb)
+{
+	if (mb->menu) {
+		unpost_menu(mb->menu);
+		free_menu(mb->menu);
+	}
+	for (int i = 0; i < mb->n; i++)
+		if (mb->items[i])
+			free_item(mb->items[i]);
+	if (mb->sub)
+		delwin(mb->sub);
+	ui_panel_close(mb->win);
+	mb->menu = NULL;
+	mb->sub = mb->win = NULL;
+}
+
+enum ui_action
+ui_menu(struct ui *ui, unsigned long long allowed)
+{
+	enum ui_action acts[ACT_MAX];
+	struct menu_box mb = { .acts = acts };
+	int sel = 0, k = 0;
+
+	if ((mb.n = mb_actions(allowed, acts)) == 0)
+		return ACT_NONE;
+	for (;;) {
+		bool posted = mb_post(&mb, sel), got = posted && mb_keys(ui, mb.menu, &k);
+		if (posted)
+			sel = item_index(current_item(mb.menu));
+		mb_close(&mb);
+		if (!got)
+			return ACT_NONE;
+		if (k != KEY_RESIZE)
+			break;
+		/* the screen under it at the new size, then the menu again */
+		ui_draw(ui);
+	}
+	return ui_key_action(k, ACTBIT(ACT_OPEN)) == ACT_OPEN ? acts[sel] : ACT_NONE;
+}
