@@ -786,7 +786,7 @@ ask_fingerprint(struct ui *ui, char *buf, size_t len)
 		if (!ui_prompt(ui, _("Host key fingerprint (ssh-keygen -lf on the peer): "), buf, len,
 		               false))
 			return false;
-		if (strncmp(buf, "SHA256:", 7) == 0 && strlen(buf) >= 20 && !strchr(buf, ' '))
+		if (transfer_fingerprint_check(buf, NULL) == PT_OK)
 			return true;
 		ui_message(ui, ROLE_ALERT, "%s", _("Give it as ssh-keygen -lf prints it: SHA256:..."));
 	}
