@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,50 +391,67 @@ or_dash(const char *s)
 	return s && *s ? s : "-";
 }
 
+/* One line: the console's plan lines and their translations, with a newline. */
+static void line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
 static void
 plan_text(const struct transfer_plan *p)
 {
-	printf(_("Flow:       %s%s%s\n"), p->purpose, p->target[0] ? " " : "", p->target);
+	char flow[300];
+
+	snprintf(flow, sizeof(flow), "%s%s%s", p->purpose, p->target[0] ? " " : "", p->target);
+	line(_("Flow:       %s"), flow);
 	if (p->peer[0])
-		printf(_("Peer:       %s, address %s, port %d\n"), p->host, p->peer, p->port);
+		line(_("Peer:       %s, address %s, port %d"), p->host, p->peer, p->port);
 	else
-		printf(_("Peer:       %s, no address\n"), or_dash(p->host));
-	printf(_("Interface:  %s, through the gateway %s\n"), or_dash(p->ifname), or_dash(p->gateway));
+		line(_("Peer:       %s, no address"), or_dash(p->host));
+	line(_("Interface:  %s, through the gateway %s"), or_dash(p->ifname), or_dash(p->gateway));
 	if (p->user[0])
-		printf(p->key_auth ? _("Login:      %s with the stored key %s@%s:%s\n")
-		                   : _("Login:      %s with the stored password %s@%s:%s\n"),
-		       p->user, p->user, p->host, p->service);
+		line(p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
+		                 : _("Login:      %s with the stored password %s@%s:%s"),
+		     p->user, p->user, p->host, p->service);
 	else
-		printf("%s\n", _("Login:      -"));
+		line("%s", _("Login:      -"));
 	if (p->pin[0])
-		printf(_("Host key:   pinned %s %s\n"), p->pin_type, p->pin);
+		line(_("Host key:   pinned %s %s"), p->pin_type, p->pin);
 	else
-		printf("%s\n", _("Host key:   none pinned"));
-	printf(_("Timeout:    %ld s for the whole transfer\n"), p->timeout_s);
-	printf("%s\n", _("Files:"));
+		line("%s", _("Host key:   none pinned"));
+	line(_("Timeout:    %ld s for the whole transfer"), p->timeout_s);
+	line("%s", _("Files:"));
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct transfer_file *f = &p->files[i];
-		printf("  %s\n", f->from);
+		line("  %s", f->from);
 		if (f->to_peer && f->owner[0])
-			printf(_("    -> %s  mode %04o  owner %s\n"), f->to, f->mode, f->owner);
+			line(_("    -> %s  mode %04o  owner %s"), f->to, f->mode, f->owner);
 		else if (f->to_peer)
-			printf(_("    -> %s  mode %04o\n"), f->to, f->mode);
+			line(_("    -> %s  mode %04o"), f->to, f->mode);
 		else
-			printf("    <- %s\n", f->to);
+			line("    <- %s", f->to);
 	}
 	if (p->more_files)
-		printf(_("  and %zu more files\n"), p->more_files);
+		line(_("  and %zu more files"), p->more_files);
 	if (p->after[0])
-		printf(_("Then:       run \"%s\" on %s\n"), p->after, p->host);
+		line(_("Then:       run \"%s\" on %s"), p->after, p->host);
 	if (p->note[0])
-		printf("%s\n", p->note);
+		line("%s", p->note);
 	if (!p->nwhy) {
-		printf("%s\n", _("Verdict:    the transfer can run (nothing was opened to plan it)"));
+		line("%s", _("Verdict:    the transfer can run (nothing was opened to plan it)"));
 		return;
 	}
-	printf("%s\n", _("Verdict:    refused before any window, because:"));
+	line("%s", _("Verdict:    refused before any window, because:"));
 	for (size_t i = 0; i < p->nwhy; i++)
-		printf("  - %s\n", p->why[i].text);
+		line("  - %s", p->why[i].text);
 }
 
 static json_t *
