@@ -1,5 +1,6 @@
 /* flows-grid.c - grid-mapfile and vomsdir files to a host, a VO's member
- * list from the operator's outbox: two flows through the engine. */
+ * list from the operator's outbox: two flows through the engine, rows of
+ * the table in plan.c like the others. */
 #include "config.h"
 
 #include <stdbool.h>

@@ -1,5 +1,7 @@
 /* flows.c - what moves through a window: a CSR to the operator, a
- * key/cert pair to the one host that owns it. */
+ * key/cert pair to the one host that owns it, issued certificates from
+ * the operator.  Each flow has one setup that both its plan and its run
+ * use (refusals become reasons of the plan); plan.c lists them. */
 #include "config.h"
 
 #define SQLITE_HAS_CODEC 1

@@ -74,7 +74,8 @@ enum pt_status transfer_recover(struct store *st, int *windows, int *rules, stru
  * even when the journal has no open window. */
 enum pt_status transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *err);
 
-/* The flows.  Each opens one window to one peer. */
+/* The flows.  Each opens one window to one peer; each is transfer_flow
+ * with its name (planned first, refused before any window). */
 enum pt_status transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey,
                                  struct transfer_result *res, struct pt_err *err);
 /* The host's current key and certificate to that host only (promise 2). */
