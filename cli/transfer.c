@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -231,7 +232,7 @@ cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const
 		}
 		if (o != 'a')
 			return cli_usage_error(c, "%s", usage);
-		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
+		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
 			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		*accept = optarg;
 	}
@@ -330,7 +331,7 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'a')
 			return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
-		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
+		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
 			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		accept = optarg;
 	}
@@ -378,6 +379,173 @@ cmd_transfer_forget_hostkey(struct cli *c, int argc, char **argv)
 		printf(_("The host key of %s is forgotten: the next transfer needs --accept-hostkey.\n"), low);
 	free(low);
 	return cli_report(c);
+}
+
+/* ---------------------------------------------------------------------
+ * transfer plan: the engine's plan, printed; nothing opens
+ * ------------------------------------------------------------------- */
+
+static const char *
+or_dash(const char *s)
+{
+	return s && *s ? s : "-";
+}
+
+/* One line: the console's plan lines and their translations, with a newline. */
+static void line(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+line(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+}
+
+static void
+plan_text(const struct transfer_plan *p)
+{
+	char flow[300];
+
+	snprintf(flow, sizeof(flow), "%s%s%s", p->purpose, p->target[0] ? " " : "", p->target);
+	line(_("Flow:       %s"), flow);
+	if (p->peer[0])
+		line(_("Peer:       %s, address %s, port %d"), p->host, p->peer, p->port);
+	else
+		line(_("Peer:       %s, no address"), or_dash(p->host));
+	line(_("Interface:  %s, through the gateway %s"), or_dash(p->ifname), or_dash(p->gateway));
+	if (p->user[0])
+		line(p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
+		                 : _("Login:      %s with the stored password %s@%s:%s"),
+		     p->user, p->user, p->host, p->service);
+	else
+		line("%s", _("Login:      -"));
+	if (p->pin[0])
+		line(_("Host key:   pinned %s %s"), p->pin_type, p->pin);
+	else
+		line("%s", _("Host key:   none pinned"));
+	line(_("Timeout:    %ld s for the whole transfer"), p->timeout_s);
+	line("%s", _("Files:"));
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct transfer_file *f = &p->files[i];
+		line("  %s", f->from);
+		if (f->to_peer && f->owner[0])
+			line(_("    -> %s  mode %04o  owner %s"), f->to, f->mode, f->owner);
+		else if (f->to_peer)
+			line(_("    -> %s  mode %04o"), f->to, f->mode);
+		else
+			line("    <- %s", f->to);
+	}
+	if (p->more_files)
+		line(_("  and %zu more files"), p->more_files);
+	if (p->after[0])
+		line(_("Then:       run \"%s\" on %s"), p->after, p->host);
+	if (p->note[0])
+		line("%s", p->note);
+	if (!p->nwhy) {
+		line("%s", _("Verdict:    the transfer can run (nothing was opened to plan it)"));
+		return;
+	}
+	line("%s", _("Verdict:    refused before any window, because:"));
+	for (size_t i = 0; i < p->nwhy; i++)
+		line("  - %s", p->why[i].text);
+}
+
+static json_t *
+text_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static int
+plan_json(const struct transfer_plan *p)
+{
+	json_t *files = json_array(), *why = json_array();
+
+	for (size_t i = 0; i < p->nfiles; i++) {
+		const struct transfer_file *f = &p->files[i];
+		char mode[8];
+		snprintf(mode, sizeof(mode), "%04o", f->mode);
+		json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "from", f->from,
+		                                       "to", f->to, "direction",
+		                                       f->to_peer ? "to-peer" : "from-peer", "mode",
+		                                       f->to_peer ? json_string(mode) : json_null(), "owner",
+		                                       text_or_null(f->owner), "size",
+		                                       f->size ? json_integer((json_int_t)f->size)
+		                                               : json_null()));
+	}
+	for (size_t i = 0; i < p->nwhy; i++)
+		json_array_append_new(why, json_pack("{s:s, s:i, s:s}", "status",
+		                                     pt_status_msg(p->why[i].status), "exit",
+		                                     pt_status_exit(p->why[i].status), "reason",
+		                                     p->why[i].text));
+	return cli_json_print(json_pack(
+		"{s:s, s:o, s:{s:o, s:o, s:i}, s:o, s:o, s:{s:o, s:o, s:s}, s:{s:b, s:o, s:o}, s:i,"
+		" s:o, s:I, s:o, s:o, s:b, s:o}",
+		"flow", p->purpose, "target", text_or_null(p->target),
+		"peer", "host", text_or_null(p->host), "address", text_or_null(p->peer), "port", p->port,
+		"interface", text_or_null(p->ifname), "gateway", text_or_null(p->gateway),
+		"login", "user", text_or_null(p->user), "service", text_or_null(p->service), "auth",
+		p->key_auth ? "key" : "password",
+		"hostkey", "pinned", p->pin[0] != '\0', "type", text_or_null(p->pin_type), "fingerprint",
+		text_or_null(p->pin),
+		"timeout_s", (int)p->timeout_s, "files", files, "more_files", (json_int_t)p->more_files,
+		"after", text_or_null(p->after), "note", text_or_null(p->note), "ok", p->nwhy == 0,
+		"refusals", why));
+}
+
+static int
+cmd_transfer_plan(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *usage = _("usage: passtore transfer plan FLOW [FQDN|VO] [--accept-hostkey SHA256:...] [--json]");
+	const char *accept = NULL, *flow = NULL;
+	enum transfer_target target;
+	struct transfer_plan *p;
+	char *arg = NULL;
+	bool json = false;
+	int o, rc;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'j')
+			json = true;
+		else if (o == 'a')
+			accept = optarg;
+		else
+			return cli_usage_error(c, "%s", usage);
+	}
+	if (optind >= argc || !transfer_flow_lookup(argv[optind], &flow, &target))
+		return cli_usage_error(c, _("transfer plan takes a flow: send-csr FQDN, fetch-certs, install FQDN, gridmap-push FQDN (or push), fetch-vo VO"));
+	if (optind + (target == TRANSFER_TARGET_NONE ? 1 : 2) != argc)
+		return cli_usage_error(c, "%s", usage);
+	if (target == TRANSFER_TARGET_HOST)
+		arg = cli_lowercase(argv[optind + 1]);
+	else if (target == TRANSFER_TARGET_VO)
+		arg = strdup(argv[optind + 1]);
+	if ((target != TRANSFER_TARGET_NONE && !arg) || !(p = calloc(1, sizeof(*p)))) {
+		free(arg);
+		pt_fail(&c->err, PT_NOMEM, NULL);
+		return cli_report(c);
+	}
+	/* a refusal is the plan's answer, printed whole; a failure is an error */
+	if (transfer_plan_with(c->st, flow, arg, accept, p, &c->err) != PT_OK && p->nwhy == 0) {
+		rc = cli_report(c);
+	} else {
+		pt_err_clear(&c->err);
+		rc = json ? plan_json(p) : (plan_text(p), 0);
+		if (rc == 0 && p->nwhy)
+			rc = pt_status_exit(p->why[0].status);
+	}
+	free(p);
+	free(arg);
+	return rc;
 }
 
 struct log_print {
@@ -452,6 +620,9 @@ const struct cmd cli_transfer_commands[] = {
 	  N_("install the host's key and certificate on that host only, through a window") },
 	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE, N_("[--accept-hostkey SHA256:...]"),
 	  N_("bring new certificates from the operator's outbox and import those that match a key") },
+	{ "transfer", "plan", cmd_transfer_plan, CMD_STORE,
+	  N_("FLOW [FQDN|VO] [--accept-hostkey SHA256:...] [--json]"),
+	  N_("what a transfer would do and every reason it would be refused; opens nothing") },
 	{ "transfer", "forget-hostkey", cmd_transfer_forget_hostkey, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("forget a host's pinned SSH key (a reinstalled host); the next contact needs --accept-hostkey") },
 	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE, "",

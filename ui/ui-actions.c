@@ -378,7 +378,7 @@ fp_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, vo
 	(void)n;
 	(void)ud;
 	/* the CLI's --accept-hostkey rule */
-	if (strncmp(f[0].buf, "SHA256:", 7) != 0 || strlen(f[0].buf) < 20 || strchr(f[0].buf, ' ')) {
+	if (transfer_fingerprint_check(f[0].buf, NULL) != PT_OK) {
 		snprintf(msg, len, "%s",
 		         _("Give the fingerprint as ssh-keygen -lf prints it on the host: SHA256:..."));
 		return 0;
@@ -494,7 +494,9 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		goto cancelled;
 	lines_free(&L);
 	{
-		struct transfer_opts o = { nr->accept[0] ? nr->accept : NULL, net_progress, nr, net_fetched, nr };
+		struct transfer_opts o = { .accept_hostkey = nr->accept[0] ? nr->accept : NULL,
+			                   .progress = net_progress, .progress_ud = nr,
+			                   .fetched = net_fetched, .fetched_ud = nr };
 		ret = transfer_flow(ui->st, na->purpose, nr->target[0] ? nr->target : NULL, &o, &res, &err);
 	}
 	flushinp(); /* keys typed during the window are not answers to the outcome */

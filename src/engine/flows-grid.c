@@ -1,5 +1,6 @@
 /* flows-grid.c - grid-mapfile and vomsdir files to a host, a VO's member
- * list from the operator's outbox: two flows through the engine. */
+ * list from the operator's outbox: two flows through the engine, rows of
+ * the table in plan.c like the others. */
 #include "config.h"
 
 #include <stdbool.h>
@@ -11,6 +12,7 @@
 #include "base/i18n.h"
 #include "base/lib.h"
 #include "store/lib.h"
+#include "engine/private.h"
 
 /* The biggest member list taken from the outbox. */
 #define VO_LIST_MAX (64 * 1024 * 1024)
@@ -59,13 +61,13 @@ put_files(struct sshx *s, void *ud, struct pt_err *err)
 			}
 		}
 		snprintf(path, sizeof(path), "%s/%s", j->vomsdir, rel);
-		ret = sshx_put(s, f->text, f->len, path, 0644, j->owner, NULL, err);
+		ret = sshx_put(s, f->text, f->len, path, FLOW_MODE_PUBLIC, j->owner, NULL, err);
 		j->sent += ret == PT_OK;
 	}
 	free(made);
 	if (ret == PT_OK) {
-		ret = sshx_put(s, j->b->files[0].text, j->b->files[0].len, j->gridmapfile, 0644,
-		               j->owner, NULL, err);
+		ret = sshx_put(s, j->b->files[0].text, j->b->files[0].len, j->gridmapfile,
+		               FLOW_MODE_PUBLIC, j->owner, NULL, err);
 		j->sent += ret == PT_OK;
 	}
 	return ret;
@@ -86,30 +88,108 @@ record_push(struct store *st, const char *fqdn, const char *sha256, bool ok, con
 	return ret;
 }
 
-enum pt_status
-transfer_gridmap_push(struct store *st, const char *fqdn, const struct transfer_opts *o,
-                      struct gs_build **built, struct transfer_result *res, struct pt_err *err)
+static void
+push_files(const char *fqdn, const struct push_job *j, struct transfer_plan *p)
 {
+	const struct gs_build *b = j->b;
+	struct transfer_file *f;
+
+	/* in the order put_files sends them: the .lsc files, the grid-mapfile last */
+	for (size_t k = 1; k <= b->nfiles; k++) {
+		size_t i = k < b->nfiles ? k : 0;
+		if ((f = plan_file(p)) == NULL)
+			continue;
+		if (i == 0)
+			snprintf(f->from, sizeof(f->from), _("the grid-mapfile of %s, built now (%zu lines)"),
+			         fqdn, b->result->nlines);
+		else
+			snprintf(f->from, sizeof(f->from), "%s", b->files[i].path);
+		if (i == 0)
+			snprintf(f->to, sizeof(f->to), "%s", j->gridmapfile ? j->gridmapfile : "");
+		else
+			snprintf(f->to, sizeof(f->to), "%s%s", j->vomsdir ? j->vomsdir : "",
+			         b->files[i].path + strlen("vomsdir"));
+		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
+		f->mode = FLOW_MODE_PUBLIC;
+		f->to_peer = true;
+		f->size = b->files[i].len;
+	}
+	if (b->result->nconflicts || b->result->nunsafe || b->result->nmissing)
+		snprintf(p->note, sizeof(p->note),
+		         _("Build: %zu conflicts, %zu skipped DNs, %zu groups never imported."),
+		         b->result->nconflicts, b->result->nunsafe, b->result->nmissing);
+}
+
+/* What a push needs before any window: the build and where its files go
+ * (the peer is the host the files are for: nothing else is a target). */
+static enum pt_status
+push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_build **b,
+           struct transfer_plan *p, struct pt_err *err)
+{
+	struct pt_err e = { 0 };
+	enum pt_status ret;
+
+	ret = gridstore_build(st, fqdn, b, &e);
+	if (ret != PT_OK && plan_is_refusal(ret))
+		plan_why(p, ret, _("nothing to push to %s: %s"), fqdn, e.detail);
+	else if (ret != PT_OK) {
+		*err = e;
+		return ret;
+	}
+	j->b = *b;
+	if ((ret = plan_host_setting(st, p, fqdn, "gridmapfile", &j->gridmapfile, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "vomsdir", &j->vomsdir, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "owner", &j->owner, err)) != PT_OK ||
+	    (ret = plan_peer(st, fqdn, p, err)) != PT_OK)
+		return ret;
+	if (*b)
+		push_files(fqdn, j, p);
+	return PT_OK;
+}
+
+static void
+push_job_free(struct push_job *j)
+{
+	free(j->gridmapfile);
+	free(j->vomsdir);
+	free(j->owner);
+	memset(j, 0, sizeof(*j));
+}
+
+enum pt_status
+flow_gridmap_push_plan(struct store *st, const char *fqdn, struct transfer_plan *p,
+                       struct pt_err *err)
+{
+	struct push_job j = { 0 };
+	struct gs_build *b = NULL;
+	enum pt_status ret = push_setup(st, fqdn, &j, &b, p, err);
+
+	push_job_free(&j);
+	gridstore_build_free(&b);
+	return ret;
+}
+
+enum pt_status
+flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_opts *o,
+                      struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_plan *p = calloc(1, sizeof(*p));
 	struct push_job j = { 0 };
 	struct gs_build *b = NULL;
 	enum pt_status ret;
 	char detail[640];
 
-	if (built)
-		*built = NULL;
-	if ((ret = gridstore_build(st, fqdn, &b, err)) != PT_OK)
-		return ret;
-	j.b = b;
-	if ((ret = settings_host_get(st, fqdn, "gridmapfile", &j.gridmapfile, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "vomsdir", &j.vomsdir, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "owner", &j.owner, err)) != PT_OK)
+	if (o->built)
+		*o->built = NULL;
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = push_setup(st, fqdn, &j, &b, p, err);
+	if (ret == PT_OK)
+		ret = plan_verdict(p, err);
+	free(p);
+	if (ret != PT_OK)
 		goto out;
-	if (!j.gridmapfile || !j.vomsdir) {
-		ret = pt_fail(err, PT_ERR, _("internal error: no default path"));
-		goto out;
-	}
 	{
-		/* the peer is the host the files are for: nothing else is a target */
 		struct transfer_req req = { .purpose = "gridmap-push", .host = fqdn,
 		                            .accept_hostkey = o->accept_hostkey, .fn = put_files, .ud = &j,
 		                            .progress = o->progress, .progress_ud = o->progress_ud };
@@ -129,14 +209,24 @@ transfer_gridmap_push(struct store *st, const char *fqdn, const struct transfer_
 		(void)record_push(st, fqdn, b->sha256, false, detail, &e2);
 	}
 out:
-	free(j.gridmapfile);
-	free(j.vomsdir);
-	free(j.owner);
-	if (built && ret == PT_OK)
-		*built = b;
+	push_job_free(&j);
+	if (o->built && ret == PT_OK)
+		*o->built = b;
 	else
 		gridstore_build_free(&b);
 	return ret;
+}
+
+enum pt_status
+transfer_gridmap_push(struct store *st, const char *fqdn, const struct transfer_opts *o,
+                      struct gs_build **built, struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts oo = *o;
+
+	if (built)
+		*built = NULL;
+	oo.built = built;
+	return transfer_flow(st, "gridmap-push", fqdn, &oo, res, err);
 }
 
 /* ---------------------------------------------------------------------
@@ -206,27 +296,73 @@ vo_exists_cb(const struct gs_vo *v, void *ud)
 	return 1;
 }
 
-enum pt_status
-transfer_fetch_vo(struct store *st, const char *vo, const struct transfer_opts *o, char **data,
-                  size_t *len, char **name, struct transfer_result *res, struct pt_err *err)
+/* What fetch-vo needs before any window: a known VO, the operator and
+ * its outbox. */
+static enum pt_status
+vo_setup(struct store *st, const char *vo, char **op, struct vo_job *j, struct transfer_plan *p,
+         struct pt_err *err)
 {
+	struct pt_err e = { 0 };
+	struct transfer_file *f;
+	enum pt_status ret;
+
+	ret = gridstore_vo_get(st, vo, vo_exists_cb, NULL, &e);
+	if ((ret = plan_take(p, ret, &e)) != PT_OK) {
+		*err = e;
+		return ret;
+	}
+	if ((ret = plan_operator(st, p, op, err)) != PT_OK ||
+	    (ret = plan_setting(st, p, "operator.outbox", &j->outbox, err)) != PT_OK)
+		return ret;
+	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
+		return ret;
+	if ((f = plan_file(p)) != NULL) {
+		snprintf(f->from, sizeof(f->from), _("%s/%s.txt, .csv, .ldif or .members (the newest)"),
+		         j->outbox ? j->outbox : "", vo);
+		snprintf(f->to, sizeof(f->to), "%s",
+		         _("memory: shown as a diff, imported only if you say so"));
+		f->to_peer = false;
+	}
+	return PT_OK;
+}
+
+enum pt_status
+flow_fetch_vo_plan(struct store *st, const char *vo, struct transfer_plan *p, struct pt_err *err)
+{
+	struct vo_job j = { .vo = vo };
+	char *op = NULL;
+	enum pt_status ret = vo_setup(st, vo, &op, &j, p, err);
+
+	free(j.outbox);
+	free(op);
+	return ret;
+}
+
+enum pt_status
+flow_fetch_vo_run(struct store *st, const char *vo, const struct transfer_opts *o,
+                  struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_plan *p = calloc(1, sizeof(*p));
 	struct vo_job j = { .vo = vo };
 	char *op = NULL;
 	enum pt_status ret;
 
-	*data = NULL;
-	*name = NULL;
-	*len = 0;
-	if ((ret = gridstore_vo_get(st, vo, vo_exists_cb, NULL, err)) != PT_OK)
-		return ret;
-	if ((ret = settings_get(st, "operator.host", &op, err)) != PT_OK ||
-	    (ret = settings_get(st, "operator.outbox", &j.outbox, err)) != PT_OK)
-		goto out;
-	if (!op) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("no operator host is configured (passtore config set operator.host FQDN)"));
-		goto out;
+	if (!o->vo_data || !o->vo_len || !o->vo_name) {
+		free(p);
+		return pt_fail(err, PT_USAGE, _("the %s transfer needs somewhere to put the list"),
+		               "fetch-vo");
 	}
+	*o->vo_data = NULL;
+	*o->vo_name = NULL;
+	*o->vo_len = 0;
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = vo_setup(st, vo, &op, &j, p, err);
+	if (ret == PT_OK)
+		ret = plan_verdict(p, err);
+	free(p);
+	if (ret != PT_OK)
+		goto out;
 	{
 		struct transfer_req req = { .purpose = "fetch-vo", .host = op,
 		                            .accept_hostkey = o->accept_hostkey, .fn = get_vo_list, .ud = &j,
@@ -236,14 +372,16 @@ transfer_fetch_vo(struct store *st, const char *vo, const struct transfer_opts *
 	}
 	/* the window is closed: a member list is public, plain memory will do */
 	if (ret == PT_OK) {
-		if ((*data = malloc(j.len + 1)) == NULL) {
+		char *data = malloc(j.len + 1);
+		if (!data) {
 			ret = pt_fail(err, PT_NOMEM, NULL);
 			goto out;
 		}
-		memcpy(*data, j.data, j.len);
-		(*data)[j.len] = '\0';
-		*len = j.len;
-		*name = j.name;
+		memcpy(data, j.data, j.len);
+		data[j.len] = '\0';
+		*o->vo_data = data;
+		*o->vo_len = j.len;
+		*o->vo_name = j.name;
 		j.name = NULL;
 	}
 out:
@@ -252,4 +390,19 @@ out:
 	free(j.outbox);
 	free(op);
 	return ret;
+}
+
+enum pt_status
+transfer_fetch_vo(struct store *st, const char *vo, const struct transfer_opts *o, char **data,
+                  size_t *len, char **name, struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_opts oo = *o;
+
+	*data = NULL;
+	*name = NULL;
+	*len = 0;
+	oo.vo_data = data;
+	oo.vo_len = len;
+	oo.vo_name = name;
+	return transfer_flow(st, "fetch-vo", vo, &oo, res, err);
 }

@@ -1,5 +1,7 @@
 /* flows.c - what moves through a window: a CSR to the operator, a
- * key/cert pair to the one host that owns it. */
+ * key/cert pair to the one host that owns it, issued certificates from
+ * the operator.  Each flow has one setup that both its plan and its run
+ * use (refusals become reasons of the plan); plan.c lists them. */
 #include "config.h"
 
 #define SQLITE_HAS_CODEC 1
@@ -17,6 +19,7 @@
 #include "cert/lib.h"
 #include "base/i18n.h"
 #include "base/lib.h"
+#include "engine/private.h"
 #include "engine/transfer.h"
 
 /* ---------------------------------------------------------------------
@@ -42,7 +45,7 @@ put_csr(struct sshx *s, void *ud, struct pt_err *err)
 {
 	struct csr_job *j = ud;
 
-	return sshx_put(s, j->pem, strlen(j->pem), j->path, 0644, NULL, NULL, err);
+	return sshx_put(s, j->pem, strlen(j->pem), j->path, FLOW_MODE_PUBLIC, NULL, NULL, err);
 }
 
 static enum pt_status
@@ -72,55 +75,65 @@ pending_csr(struct store *st, const char *fqdn, char **pem, struct pt_err *err)
 }
 
 /* What send-csr needs before any window: the operator, the pending CSR
- * and where it goes. */
+ * and where it goes; its refusals are reasons in p. */
 static enum pt_status
-csr_setup(struct store *st, const char *fqdn, struct csr_job *j, struct pt_err *err)
+csr_setup(struct store *st, const char *fqdn, struct csr_job *j, struct transfer_plan *p,
+          struct pt_err *err)
 {
 	char *inbox = NULL;
+	struct pt_err e = { 0 };
+	struct transfer_file *f;
 	enum pt_status ret;
 
-	if ((ret = settings_get(st, "operator.host", &j->op, err)) != PT_OK ||
-	    (ret = settings_get(st, "operator.inbox", &inbox, err)) != PT_OK)
+	if ((ret = plan_operator(st, p, &j->op, err)) != PT_OK ||
+	    (ret = plan_setting(st, p, "operator.inbox", &inbox, err)) != PT_OK)
 		goto out;
-	if (!j->op) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("no operator host is configured (passtore config set operator.host FQDN)"));
+	ret = pending_csr(st, fqdn, &j->pem, &e);
+	if ((ret = plan_take(p, ret, &e)) != PT_OK) {
+		*err = e;
 		goto out;
 	}
-	if ((ret = pending_csr(st, fqdn, &j->pem, err)) != PT_OK)
+	if (inbox)
+		snprintf(j->path, sizeof(j->path), "%s/%s.csr.pem", inbox, fqdn);
+	if (j->op && (ret = plan_peer(st, j->op, p, err)) != PT_OK)
 		goto out;
-	snprintf(j->path, sizeof(j->path), "%s/%s.csr.pem", inbox, fqdn);
+	if ((f = plan_file(p)) != NULL) {
+		snprintf(f->from, sizeof(f->from), _("the pending request of %s (CSR, public)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j->path);
+		f->mode = FLOW_MODE_PUBLIC;
+		f->to_peer = true;
+		f->size = j->pem ? strlen(j->pem) : 0;
+	}
 out:
 	free(inbox);
 	return ret;
 }
 
-static enum pt_status
-send_csr_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+enum pt_status
+flow_send_csr_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
 {
 	struct csr_job j = { 0 };
-	enum pt_status ret;
+	enum pt_status ret = csr_setup(st, fqdn, &j, p, err);
 
-	if ((ret = csr_setup(st, fqdn, &j, err)) == PT_OK &&
-	    (ret = transfer_plan_peer(st, j.op, p, err)) == PT_OK) {
-		struct transfer_file *f = &p->files[p->nfiles++];
-		snprintf(f->from, sizeof(f->from), _("the pending request of %s (CSR, public)"), fqdn);
-		snprintf(f->to, sizeof(f->to), "%s", j.path);
-		f->mode = 0644;
-		f->to_peer = true;
-	}
 	csr_job_free(&j);
 	return ret;
 }
 
-static enum pt_status
-send_csr(struct store *st, const char *fqdn, const struct transfer_opts *o,
-         struct transfer_result *res, struct pt_err *err)
+enum pt_status
+flow_send_csr_run(struct store *st, const char *fqdn, const struct transfer_opts *o,
+                  struct transfer_result *res, struct pt_err *err)
 {
+	struct transfer_plan *p = calloc(1, sizeof(*p));
 	struct csr_job j = { 0 };
 	enum pt_status ret;
 
-	if ((ret = csr_setup(st, fqdn, &j, err)) != PT_OK)
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = csr_setup(st, fqdn, &j, p, err);
+	if (ret == PT_OK)
+		ret = plan_verdict(p, err);
+	free(p);
+	if (ret != PT_OK)
 		goto out;
 	{
 		struct transfer_req req = { "send-csr", j.op, o->accept_hostkey, put_csr, &j,
@@ -146,7 +159,7 @@ transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey
 {
 	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
 
-	return send_csr(st, fqdn, &o, res, err);
+	return transfer_flow(st, "send-csr", fqdn, &o, res, err);
 }
 
 /* ---------------------------------------------------------------------
@@ -183,9 +196,10 @@ put_pair(struct sshx *s, void *ud, struct pt_err *err)
 	struct install_job *j = ud;
 	enum pt_status ret;
 
-	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, 0400, j->owner, NULL, err);
+	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, FLOW_MODE_SECRET, j->owner, NULL, err);
 	if (ret == PT_OK)
-		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, 0644, j->owner, NULL, err);
+		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, FLOW_MODE_PUBLIC, j->owner,
+		               NULL, err);
 	if (ret == PT_OK && j->reload) {
 		int status;
 		(void)sshx_exec(s, j->reload, &status, &j->reload_err);
@@ -296,57 +310,78 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 	return ret;
 }
 
-/* What install needs before any window: the pair and where it goes. */
+static void
+install_files(const char *fqdn, const struct install_job *j, struct transfer_plan *p)
+{
+	struct transfer_file *f;
+
+	if ((f = plan_file(p)) != NULL) {
+		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"), fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j->key_path ? j->key_path : "");
+		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
+		f->mode = FLOW_MODE_SECRET;
+		f->to_peer = true;
+	}
+	if ((f = plan_file(p)) != NULL) {
+		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (from the store)"),
+		         fqdn);
+		snprintf(f->to, sizeof(f->to), "%s", j->cert_path ? j->cert_path : "");
+		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
+		f->mode = FLOW_MODE_PUBLIC;
+		f->to_peer = true;
+	}
+	snprintf(p->after, sizeof(p->after), "%s", j->reload ? j->reload : "");
+}
+
+/* What install needs before any window: the pair and where it goes (the
+ * peer is the key's own host: nothing else is ever a target). */
 static enum pt_status
 install_setup(struct store *st, const char *fqdn, struct install_job *j, bool material,
-              struct pt_err *err)
+              struct transfer_plan *p, struct pt_err *err)
 {
+	struct pt_err e = { 0 };
 	enum pt_status ret;
 
-	if ((ret = load_pair(st, fqdn, j, material, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "owner", &j->owner, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "reload", &j->reload, err)) != PT_OK)
+	ret = load_pair(st, fqdn, j, material, &e);
+	if ((ret = plan_take(p, ret, &e)) != PT_OK) {
+		*err = e;
 		return ret;
+	}
+	if ((ret = plan_host_setting(st, p, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "owner", &j->owner, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "reload", &j->reload, err)) != PT_OK ||
+	    (ret = plan_peer(st, fqdn, p, err)) != PT_OK)
+		return ret;
+	install_files(fqdn, j, p);
 	return PT_OK;
 }
 
-static enum pt_status
-install_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
+enum pt_status
+flow_install_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
 {
 	struct install_job j = { 0 };
-	enum pt_status ret;
+	enum pt_status ret = install_setup(st, fqdn, &j, false, p, err);
 
-	/* the peer is the key's own host: nothing else is ever a target */
-	if ((ret = install_setup(st, fqdn, &j, false, err)) == PT_OK &&
-	    (ret = transfer_plan_peer(st, fqdn, p, err)) == PT_OK) {
-		struct transfer_file *f = &p->files[p->nfiles++];
-		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"), fqdn);
-		snprintf(f->to, sizeof(f->to), "%s", j.key_path);
-		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
-		f->mode = 0400;
-		f->to_peer = true;
-		f = &p->files[p->nfiles++];
-		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (from the store)"), fqdn);
-		snprintf(f->to, sizeof(f->to), "%s", j.cert_path);
-		snprintf(f->owner, sizeof(f->owner), "%s", j.owner ? j.owner : "");
-		f->mode = 0644;
-		f->to_peer = true;
-		snprintf(p->after, sizeof(p->after), "%s", j.reload ? j.reload : "");
-	}
 	install_job_free(&j);
 	return ret;
 }
 
-static enum pt_status
-install(struct store *st, const char *fqdn, const struct transfer_opts *o,
-        struct transfer_result *res, struct pt_err *err)
+enum pt_status
+flow_install_run(struct store *st, const char *fqdn, const struct transfer_opts *o,
+                 struct transfer_result *res, struct pt_err *err)
 {
+	struct transfer_plan *p = calloc(1, sizeof(*p));
 	struct install_job j = { 0 };
 	enum pt_status ret;
 
-	if ((ret = install_setup(st, fqdn, &j, true, err)) != PT_OK)
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = install_setup(st, fqdn, &j, true, p, err);
+	if (ret == PT_OK)
+		ret = plan_verdict(p, err);
+	free(p);
+	if (ret != PT_OK)
 		goto out;
 	{
 		/* the peer is the key's own host: nothing else is ever a target */
@@ -371,7 +406,7 @@ transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
 {
 	struct transfer_opts o = { .accept_hostkey = accept_hostkey };
 
-	return install(st, fqdn, &o, res, err);
+	return transfer_flow(st, "install", fqdn, &o, res, err);
 }
 
 /* ---------------------------------------------------------------------
@@ -544,50 +579,59 @@ import_file(struct store *st, const struct fetched_file *f, int64_t window, stru
 
 /* What fetch-certs needs before any window: the operator and its outbox. */
 static enum pt_status
-fetch_setup(struct store *st, char **op, struct fetch_job *j, struct pt_err *err)
+fetch_setup(struct store *st, char **op, struct fetch_job *j, struct transfer_plan *p,
+            struct pt_err *err)
 {
+	struct transfer_file *f;
 	enum pt_status ret;
 
-	if ((ret = settings_get(st, "operator.host", op, err)) != PT_OK ||
-	    (ret = settings_get(st, "operator.outbox", &j->outbox, err)) != PT_OK)
+	if ((ret = plan_operator(st, p, op, err)) != PT_OK ||
+	    (ret = plan_setting(st, p, "operator.outbox", &j->outbox, err)) != PT_OK)
 		return ret;
-	if (!*op)
-		return pt_fail(err, PT_REFUSED,
-		               _("no operator host is configured (passtore config set operator.host FQDN)"));
+	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
+		return ret;
+	if ((f = plan_file(p)) != NULL) {
+		snprintf(f->from, sizeof(f->from), "%s/*.pem *.crt *.cer *.der",
+		         j->outbox ? j->outbox : "");
+		snprintf(f->to, sizeof(f->to), "%s",
+		         _("the store, after the window: only certificates whose key is stored"));
+		f->to_peer = false;
+	}
 	return PT_OK;
 }
 
-static enum pt_status
-fetch_plan(struct store *st, const char *target, struct transfer_plan *p, struct pt_err *err)
+enum pt_status
+flow_fetch_certs_plan(struct store *st, const char *target, struct transfer_plan *p,
+                      struct pt_err *err)
 {
 	struct fetch_job j = { .st = st };
 	char *op = NULL;
 	enum pt_status ret;
 
 	(void)target;
-	if ((ret = fetch_setup(st, &op, &j, err)) == PT_OK &&
-	    (ret = transfer_plan_peer(st, op, p, err)) == PT_OK) {
-		struct transfer_file *f = &p->files[p->nfiles++];
-		snprintf(f->from, sizeof(f->from), "%s/*.pem *.crt *.cer *.der", j.outbox);
-		snprintf(f->to, sizeof(f->to), "%s",
-		         _("the store, after the window: only certificates whose key is stored"));
-		f->to_peer = false;
-	}
+	ret = fetch_setup(st, &op, &j, p, err);
 	free(j.outbox);
 	free(op);
 	return ret;
 }
 
-static enum pt_status
-fetch_certs(struct store *st, const char *target, const struct transfer_opts *o,
-            struct transfer_result *res, struct pt_err *err)
+enum pt_status
+flow_fetch_certs_run(struct store *st, const char *target, const struct transfer_opts *o,
+                     struct transfer_result *res, struct pt_err *err)
 {
+	struct transfer_plan *p = calloc(1, sizeof(*p));
 	struct fetch_job j = { .st = st };
 	char *op = NULL, why[512];
 	enum pt_status ret;
 
 	(void)target;
-	if ((ret = fetch_setup(st, &op, &j, err)) != PT_OK)
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = fetch_setup(st, &op, &j, p, err);
+	if (ret == PT_OK)
+		ret = plan_verdict(p, err);
+	free(p);
+	if (ret != PT_OK)
 		goto out;
 	{
 		struct transfer_req req = { "fetch-certs", op, o->accept_hostkey, get_new_files, &j,
@@ -619,68 +663,5 @@ transfer_fetch_certs(struct store *st, const char *accept_hostkey,
 {
 	struct transfer_opts o = { .accept_hostkey = accept_hostkey, .fetched = cb, .fetched_ud = ud };
 
-	return fetch_certs(st, NULL, &o, res, err);
-}
-
-/* ---------------------------------------------------------------------
- * The flows by name: one row each, so that a front end shows the plan
- * and runs the flow through the same two calls.
- * ------------------------------------------------------------------- */
-
-struct flow {
-	const char *purpose;
-	bool host_target; /* the target is a host that must be named */
-	enum pt_status (*plan)(struct store *st, const char *target, struct transfer_plan *p,
-	                       struct pt_err *err);
-	enum pt_status (*run)(struct store *st, const char *target, const struct transfer_opts *o,
-	                      struct transfer_result *res, struct pt_err *err);
-};
-
-static const struct flow flows[] = {
-	{ "send-csr", true, send_csr_plan, send_csr },
-	{ "install", true, install_plan, install },
-	{ "fetch-certs", false, fetch_plan, fetch_certs },
-};
-
-static const struct flow *
-find_flow(const char *purpose, const char *target, struct pt_err *err)
-{
-	for (size_t i = 0; i < sizeof(flows) / sizeof(flows[0]); i++) {
-		if (strcmp(flows[i].purpose, purpose) != 0)
-			continue;
-		if (flows[i].host_target && (!target || !*target)) {
-			pt_fail(err, PT_USAGE, _("the %s transfer needs a host"), purpose);
-			return NULL;
-		}
-		return &flows[i];
-	}
-	pt_fail(err, PT_USAGE, _("this build has no %s transfer"), purpose);
-	return NULL;
-}
-
-
-enum pt_status
-transfer_plan(struct store *st, const char *purpose, const char *target, struct transfer_plan *p,
-              struct pt_err *err)
-{
-	const struct flow *f = find_flow(purpose, target, err);
-
-	memset(p, 0, sizeof(*p));
-	if (!f)
-		return err ? err->status : PT_USAGE;
-	snprintf(p->purpose, sizeof(p->purpose), "%s", purpose);
-	return f->plan(st, target, p, err);
-}
-
-enum pt_status
-transfer_flow(struct store *st, const char *purpose, const char *target,
-              const struct transfer_opts *o, struct transfer_result *res, struct pt_err *err)
-{
-	const struct flow *f = find_flow(purpose, target, err);
-	struct transfer_opts none = { 0 };
-
-	memset(res, 0, sizeof(*res));
-	if (!f)
-		return err ? err->status : PT_USAGE;
-	return f->run(st, target, o ? o : &none, res, err);
+	return transfer_flow(st, "fetch-certs", NULL, &o, res, err);
 }

@@ -7,9 +7,12 @@
  *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec
  *   sshx-put.c    the verified SFTP put
  *   sshx-get.c    the SFTP get and list
- *   transfer.c    windows: plan, journal, recovery, the table of flows
+ *   transfer.c    windows: journal, signals, recovery, the log
+ *   plan.c        the one table of flows; plans (every refusal before a window)
  *   flows.c       the certificate flows (send-csr, fetch-certs, install)
  *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)
+ *
+ *   private.h     shared by the files above only (planning helpers, flow rows)
  *
  * The top of the core: may use every folder below it. */
 #ifndef PASSTORE_ENGINE_LIB_H

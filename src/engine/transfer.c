@@ -35,6 +35,7 @@
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "base/lib.h"
+#include "engine/private.h"
 #include "engine/transfer.h"
 
 #define LINK_WAIT_MS 5000
@@ -305,7 +306,7 @@ journal_close(struct engine *e, enum pt_status outcome, const char *detail,
 }
 
 /* ---------------------------------------------------------------------
- * Preparation: everything that can be refused before the network moves
+ * Preparation: the plan's peer part (plan.c), refused before the network moves
  * ------------------------------------------------------------------- */
 
 struct peer_cfg {
@@ -320,104 +321,19 @@ peer_cfg_free(struct peer_cfg *p)
 	memset(p, 0, sizeof(*p));
 }
 
-struct host_addr {
-	char ip[64];
-	int port;
-	int64_t id;
-};
-
-static int
-host_addr_cb(const struct host *h, void *ud)
-{
-	struct host_addr *a = ud;
-
-	snprintf(a->ip, sizeof(a->ip), "%s", h->ip);
-	a->port = h->port;
-	a->id = h->id;
-	return 1;
-}
-
-static void
-copy_text(char *dst, size_t n, const char *src)
-{
-	snprintf(dst, n, "%s", src ? src : "");
-}
-
-/* Everything about the peer that can be known, or refused, before the
- * network moves: the plan shows it, prepare() acts on it. */
-enum pt_status
-transfer_plan_peer(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
-{
-	struct host_addr ha = { "", 22, 0 };
-	char *ifname = NULL, *gw = NULL, *user = NULL, *service = NULL, *auth = NULL, *pin = NULL,
-	     *pin_type = NULL;
-	struct in_addr a;
-	enum pt_status ret;
-
-	copy_text(p->host, sizeof(p->host), fqdn);
-	if ((ret = settings_get(st, "net.interface", &ifname, err)) != PT_OK ||
-	    (ret = settings_get(st, "net.gateway", &gw, err)) != PT_OK)
-		goto out;
-	if (!ifname || !gw) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("the station's network is not configured: set net.interface and net.gateway "
-		                "(passtore config set ...)"));
-		goto out;
-	}
-	copy_text(p->ifname, sizeof(p->ifname), ifname);
-	copy_text(p->gateway, sizeof(p->gateway), gw);
-	if ((ret = model_host_get(st, fqdn, host_addr_cb, &ha, err)) != PT_OK)
-		goto out;
-	if (!ha.ip[0] || inet_pton(AF_INET, ha.ip, &a) != 1) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("host %s has no IPv4 address to open a window to (passtore host add ... --ip)"), fqdn);
-		goto out;
-	}
-	copy_text(p->peer, sizeof(p->peer), ha.ip);
-	p->port = ha.port;
-	if ((ret = settings_get_long(st, "transfer.timeout", &p->timeout_s, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "user", &user, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "service", &service, err)) != PT_OK ||
-	    (ret = settings_host_get(st, fqdn, "auth", &auth, err)) != PT_OK)
-		goto out;
-	copy_text(p->user, sizeof(p->user), user);
-	copy_text(p->service, sizeof(p->service), service);
-	p->key_auth = auth && strcmp(auth, "key") == 0;
-	ret = model_pw_find(st, p->user, fqdn, p->service, &ha.id, 1, &p->cred_id, err);
-	if (ret == PT_NOTFOUND)
-		ret = pt_fail(err, PT_NOTFOUND,
-		              _("no password for %s@%s:%s to log in with (passtore pw add %s@%s:%s)"),
-		              p->user, fqdn, p->service, p->user, fqdn, p->service);
-	if (ret != PT_OK)
-		goto out;
-	ret = settings_pin_get(st, fqdn, &pin, &pin_type, err);
-	if (ret == PT_NOTFOUND) {
-		pt_err_clear(err);
-		ret = PT_OK;
-	}
-	copy_text(p->pin, sizeof(p->pin), pin);
-	copy_text(p->pin_type, sizeof(p->pin_type), pin_type);
-out:
-	free(ifname);
-	free(gw);
-	free(user);
-	free(service);
-	free(auth);
-	free(pin);
-	free(pin_type);
-	return ret;
-}
-
 static enum pt_status
 prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
 {
 	struct store *st = e->st;
-	const char *fqdn = e->req->host;
 	struct transfer_plan *p = &pc->plan;
 	enum pt_status ret;
 	size_t len;
 
-	if ((ret = transfer_plan_peer(st, fqdn, p, err)) != PT_OK)
+	if ((ret = plan_peer(st, e->req->host, p, err)) != PT_OK)
+		return ret;
+	if (!p->pin[0] && !e->req->accept_hostkey)
+		plan_nopin(p);
+	if ((ret = plan_verdict(p, err)) != PT_OK)
 		return ret;
 	snprintf(e->ifname, sizeof(e->ifname), "%s", p->ifname);
 	snprintf(e->gw_text, sizeof(e->gw_text), "%s", p->gateway);
@@ -425,12 +341,6 @@ prepare(struct engine *e, struct peer_cfg *pc, struct pt_err *err)
 	snprintf(e->peer_text, sizeof(e->peer_text), "%s", p->peer);
 	inet_pton(AF_INET, p->peer, &e->peer);
 	e->port = p->port;
-	if (!p->pin[0] && !e->req->accept_hostkey)
-		return pt_fail(err, PT_REFUSED,
-		               _("no host key is pinned for %s: check its fingerprint on the host "
-		                 "(ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub) and give it with "
-		                 "--accept-hostkey SHA256:..."),
-		               fqdn);
 	return model_pw_secret(st, p->cred_id, 0, &pc->password, &len, err);
 }
 

@@ -74,7 +74,8 @@ enum pt_status transfer_recover(struct store *st, int *windows, int *rules, stru
  * even when the journal has no open window. */
 enum pt_status transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *err);
 
-/* The flows.  Each opens one window to one peer. */
+/* The flows.  Each opens one window to one peer; each is transfer_flow
+ * with its name (planned first, refused before any window). */
 enum pt_status transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey,
                                  struct transfer_result *res, struct pt_err *err);
 /* The host's current key and certificate to that host only (promise 2). */
@@ -97,7 +98,8 @@ enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey
 
 /* ---- what a flow will do, before it does it ---------------------------- */
 
-#define TRANSFER_PLAN_FILES 4
+#define TRANSFER_PLAN_FILES 16
+#define TRANSFER_PLAN_WHYS 16
 
 struct transfer_file {
 	char from[1100];  /* what is read: a store item or a path on the peer */
@@ -105,11 +107,19 @@ struct transfer_file {
 	int mode;         /* of the file written on the peer; 0: none written there */
 	char owner[64];   /* UID:GID of it, "" when not set */
 	bool to_peer;     /* station -> peer (else peer -> station) */
+	size_t size;      /* bytes, when known before the window (else 0) */
+};
+
+/* One reason the flow would be refused before any window. */
+struct transfer_why {
+	enum pt_status status;
+	char text[512];
 };
 
 struct transfer_plan {
 	char purpose[32];
-	char host[256];          /* host entry of the peer */
+	char target[256];        /* as given: a host, a VO, or "" */
+	char host[256];          /* host entry of the peer ("" when unknown) */
 	char peer[16];           /* its IPv4 address (INET_ADDRSTRLEN) */
 	int port;
 	char ifname[16], gateway[16]; /* IFNAMSIZ, INET_ADDRSTRLEN */
@@ -120,22 +130,48 @@ struct transfer_plan {
 	char pin[128], pin_type[64]; /* the pinned host key; "" on first contact */
 	size_t nfiles;
 	struct transfer_file files[TRANSFER_PLAN_FILES];
+	size_t more_files;       /* files beyond the rows above */
 	char after[512];         /* a command run on the peer afterwards, or "" */
+	char note[512];          /* what the flow adds about its files, or "" */
+	size_t nwhy;             /* every reason the flow would be refused */
+	struct transfer_why why[TRANSFER_PLAN_WHYS];
 };
 
-/* What the flow `purpose` ("send-csr", "install", "fetch-certs") would do
- * for target (a host; NULL for fetch-certs): the peer, its address and
- * port, the interface, the timeout, the login, the pin and the files.
- * Computed by the same setup code the flow runs; it only reads the
- * store (no key material) and opens nothing.  The refusals the flow would give before any window
- * (no operator, no pending request, no address...) come back here too;
- * a missing pin does not (p->pin is ""). */
+/* What the flow `purpose` would do for target (a host for send-csr,
+ * install and gridmap-push; a VO for fetch-vo; NULL for fetch-certs):
+ * the peer, its address and port, the interface, the timeout, the login,
+ * the pin and the files, and in p->why EVERY reason the flow would be
+ * refused before any window (settings missing or invalid, no operator,
+ * no pending request, no address, no login secret...).  Computed by the
+ * same setup code the flow runs; it only reads the store (no key
+ * material) and opens nothing: no network, no firewall, no journal.
+ * Returns PT_OK when p->why is empty, else the status of the first
+ * reason (err gets it).  A missing pin is no reason here (p->pin is "";
+ * the caller asks for the fingerprint). */
 enum pt_status transfer_plan(struct store *st, const char *purpose, const char *target,
                              struct transfer_plan *p, struct pt_err *err);
-/* The peer part of a plan (transfer.c; the flows add their files). */
+/* As transfer_plan, for a run that will be given accept_hostkey (NULL:
+ * none): no pin and no fingerprint is one more reason, and so is a
+ * fingerprint that transfer_fingerprint_check refuses.  transfer_flow
+ * plans with this before it runs. */
+enum pt_status transfer_plan_with(struct store *st, const char *purpose, const char *target,
+                                  const char *accept_hostkey, struct transfer_plan *p,
+                                  struct pt_err *err);
+/* The peer part of a plan: PT_OK, or its first reason. */
 enum pt_status transfer_plan_peer(struct store *st, const char *host, struct transfer_plan *p,
                                   struct pt_err *err);
 
+/* A host key fingerprint as ssh-keygen -lf prints it: "SHA256:" and 43
+ * characters of base64 without padding.  PT_INVALID otherwise. */
+enum pt_status transfer_fingerprint_check(const char *fp, struct pt_err *err);
+
+/* What a flow takes as its target. */
+enum transfer_target { TRANSFER_TARGET_NONE, TRANSFER_TARGET_HOST, TRANSFER_TARGET_VO };
+/* The flow's canonical name and its target, for a name or an alias
+ * ("push"); false for a flow this build does not have. */
+bool transfer_flow_lookup(const char *name, const char **canonical, enum transfer_target *target);
+
+struct gs_build;
 /* How a flow runs. */
 struct transfer_opts {
 	const char *accept_hostkey;   /* first contact: "SHA256:..." */
@@ -144,11 +180,18 @@ struct transfer_opts {
 	/* fetch-certs: told about every file (may be NULL) */
 	void (*fetched)(const struct fetch_report *r, void *ud);
 	void *fetched_ud;
+	/* gridmap-push: gets the build that was sent (may be NULL) */
+	struct gs_build **built;
+	/* fetch-vo: gets the list (malloc'd, NUL-terminated), its size and
+	 * its file name (malloc'd); all three needed for that flow */
+	char **vo_data;
+	size_t *vo_len;
+	char **vo_name;
 };
-/* A flow is one row of the table in flows.c (its plan and its run); the
- * console finds it by name. */
-/* Run the flow `purpose` for target (as for transfer_plan): one window.
- * PT_USAGE for a flow this build does not have. */
+/* Run the flow `purpose` for target (as for transfer_plan): planned
+ * first with transfer_plan_with (a reason refuses it before any window),
+ * then one window.  Every flow runs through here; it is one row of the
+ * table in plan.c.  PT_USAGE for a flow this build does not have. */
 enum pt_status transfer_flow(struct store *st, const char *purpose, const char *target,
                              const struct transfer_opts *o, struct transfer_result *res,
                              struct pt_err *err);

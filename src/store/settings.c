@@ -6,7 +6,9 @@
 
 #include <arpa/inet.h>
 #include <ctype.h>
+#include <stdbool.h>
 #include <errno.h>
+#include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,6 +86,49 @@ all_chars(const char *s, const char *extra)
 	return 1;
 }
 
+/* Decimal digits only: strtol alone takes leading blanks and a sign,
+ * and " 30" is not what anybody meant. */
+static bool
+decimal(const char *v, size_t max_digits)
+{
+	size_t n = strspn(v, "0123456789");
+
+	return n > 0 && v[n] == '\0' && n <= max_digits;
+}
+
+/* An absolute path without a ".." component: the engine writes there as
+ * root on a peer, and a path that climbs is never what was configured. */
+static bool
+clean_path(const char *v)
+{
+	const char *p = v;
+
+	if (v[0] != '/' || strchr(v, '\n') || strlen(v) > 1024)
+		return false;
+	while ((p = strstr(p, "..")) != NULL) {
+		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
+			return false;
+		p += 2;
+	}
+	return true;
+}
+
+/* A UID or GID as the engine gives it to SFTP: decimal, at most INT_MAX. */
+static bool
+numeric_id(const char *v, size_t len)
+{
+	unsigned long long n = 0;
+
+	if (len == 0 || len > 10)
+		return false;
+	for (size_t i = 0; i < len; i++) {
+		if (v[i] < '0' || v[i] > '9')
+			return false;
+		n = n * 10 + (unsigned)(v[i] - '0');
+	}
+	return n <= INT_MAX;
+}
+
 static enum pt_status
 host_exists(struct store *st, const char *fqdn, struct pt_err *err)
 {
@@ -107,12 +152,12 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
          struct pt_err *err)
 {
 	unsigned char a[4];
-	char *end;
 	long n;
 
 	switch (d->kind) {
 	case K_IFNAME:
-		if (strlen(v) >= IFNAMSIZ || !all_chars(v, "._-"))
+		if (strlen(v) >= IFNAMSIZ || !all_chars(v, "._-") || strcmp(v, ".") == 0 ||
+		    strcmp(v, "..") == 0)
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an interface name"), key, v);
 		return PT_OK;
 	case K_IPV4:
@@ -121,30 +166,28 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 		return PT_OK;
 	case K_SECONDS:
 	case K_DAYS:
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno || *end || !*v || n < 1 || n > (d->kind == K_SECONDS ? 3600 : 3650))
+		n = decimal(v, 4) ? strtol(v, NULL, 10) : 0;
+		if (n < 1 || n > (d->kind == K_SECONDS ? 3600 : 3650))
 			return pt_fail(err, PT_INVALID, d->kind == K_SECONDS
 			                                    ? _("%s: \"%s\" is not a number of seconds from 1 to 3600")
 			                                    : _("%s: \"%s\" is not a number of days from 1 to 3650"),
 			               key, v);
 		return PT_OK;
 	case K_IDLE: /* as the console's --lock-after */
-		errno = 0;
-		n = strtol(v, &end, 10);
-		if (errno || *end || !*v || n < 0 || n > 86400)
+		n = decimal(v, 5) ? strtol(v, NULL, 10) : -1;
+		if (n < 0 || n > 86400)
 			return pt_fail(err, PT_INVALID,
 			               _("%s: \"%s\" is not a number of seconds from 0 (never) to 86400"),
 			               key, v);
 		return PT_OK;
 	case K_HOST:
-		return host_exists(st, v, err);
+		return st ? host_exists(st, v, err) : PT_OK;
 	case K_PATH:
-		if (v[0] != '/' || strstr(v, "/../") || strchr(v, '\n') || strlen(v) > 1024)
+		if (!clean_path(v))
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an absolute path"), key, v);
 		return PT_OK;
 	case K_USER:
-		if (!all_chars(v, "._-") || strlen(v) > 32)
+		if (!all_chars(v, "._-") || v[0] == '-' || strlen(v) > 32)
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a user name"), key, v);
 		return PT_OK;
 	case K_SERVICE:
@@ -164,15 +207,23 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 		return PT_OK;
 	case K_OWNER: {
 		const char *colon = strchr(v, ':');
-		size_t uid = colon ? (size_t)(colon - v) : 0;
-		if (!colon || uid == 0 || uid > 10 || strspn(v, "0123456789") != uid ||
-		    !colon[1] || strlen(colon + 1) > 10 ||
-		    strspn(colon + 1, "0123456789") != strlen(colon + 1))
+		if (!colon || !numeric_id(v, (size_t)(colon - v)) ||
+		    !numeric_id(colon + 1, strlen(colon + 1)))
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a numeric UID:GID"), key, v);
 		return PT_OK;
 	}
 	}
 	return PT_OK;
+}
+
+enum pt_status
+settings_check(struct store *st, const char *key, const char *value, struct pt_err *err)
+{
+	const struct key_def *d = find_key(key, NULL, 0);
+
+	if (!d)
+		return pt_fail(err, PT_INVALID, _("unknown setting \"%s\" (see \"passtore config list\")"), key);
+	return validate(st, d, key, value, err);
 }
 
 static enum pt_status

@@ -28,6 +28,13 @@
 
 /* The value (malloc'd) or the key's default; PT_INVALID for an unknown key. */
 enum pt_status settings_get(struct store *st, const char *key, char **value, struct pt_err *err);
+/* The one validator of a setting's value, as `config set` applies it and
+ * as the engine applies it again to what it reads before a window (a
+ * value written behind passtore's back is refused there, not inside the
+ * window).  st may be NULL: then a host named by a value is not looked
+ * up.  PT_INVALID with the key and the value in the detail. */
+enum pt_status settings_check(struct store *st, const char *key, const char *value,
+                              struct pt_err *err);
 /* Validate, store and audit (inside the caller's transaction). */
 enum pt_status settings_set(struct store *st, const char *key, const char *value,
                             struct pt_err *err);
