@@ -29,6 +29,9 @@
 #   SSHD_PASSWORD (default: a random one, readable as $SSHD_PASSWORD after
 #   sourcing; it is also root's password inside the instance).
 
+# shellcheck source=tests/file-assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../file-assert.sh"
+
 : "${SSHD_USER:=pttest}"
 : "${SSHD_UID:=47001}"
 : "${SSHD_GID:=47001}"
