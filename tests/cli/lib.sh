@@ -41,6 +41,10 @@ err_has() { if grep -qF -- "$1" "$T/err"; then ok "$2"; else not_ok "$2: stderr 
 # out_lacks: stdout was not empty and lacks TEXT (an empty stdout is a
 # failure: a command that printed nothing proves nothing).
 out_lacks() { refute_in_file "$1" "$T/out" "$2"; }
+# out_is DESCRIPTION <<EOF: stdout, whole, is the text on stdin.
+out_is() {
+	if diff -u - "$T/out" >"$T/out.diff"; then ok "$1"; else not_ok "$1: $(head -c 1200 "$T/out.diff")"; fi
+}
 same() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3: '$1' != '$2'"; fi; }
 
 new_store() {
