@@ -33,7 +33,7 @@ refute_in_file() {
 	local opt=
 	case $1 in -E | -f) opt=$1; shift ;; esac
 	local why
-	if why=$(file_lacks $opt "$1" "$2" 2>&1); then
+	if why=$(file_lacks ${opt:+"$opt"} "$1" "$2" 2>&1); then
 		ok "$3"
 	elif [ -n "$why" ]; then
 		not_ok "$3: ${why#\# }"
