@@ -1,6 +1,8 @@
 # lib.sh - shared by the shell tests: a private directory, a cheap store,
 # and assertions that print TAP-like lines.  Sourced, never run.
 set -u
+# shellcheck source=tests/file-assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../file-assert.sh"
 
 : "${PASSTORE:?run through make check}"
 T=$(mktemp -d /tmp/passtore-cli.XXXXXX)
@@ -36,7 +38,13 @@ expect() {
 # out_has / err_has / out_lacks TEXT DESCRIPTION
 out_has() { if grep -qF -- "$1" "$T/out"; then ok "$2"; else not_ok "$2: stdout lacks '$1': $(head -c 400 "$T/out")"; fi; }
 err_has() { if grep -qF -- "$1" "$T/err"; then ok "$2"; else not_ok "$2: stderr lacks '$1': $(head -c 400 "$T/err")"; fi; }
-out_lacks() { if grep -qF -- "$1" "$T/out"; then not_ok "$2: stdout has '$1'"; else ok "$2"; fi; }
+# out_lacks: stdout was not empty and lacks TEXT (an empty stdout is a
+# failure: a command that printed nothing proves nothing).
+out_lacks() { refute_in_file "$1" "$T/out" "$2"; }
+# out_is DESCRIPTION <<EOF: stdout, whole, is the text on stdin.
+out_is() {
+	if diff -u - "$T/out" >"$T/out.diff"; then ok "$1"; else not_ok "$1: $(head -c 1200 "$T/out.diff")"; fi
+}
 same() { if [ "$1" = "$2" ]; then ok "$3"; else not_ok "$3: '$1' != '$2'"; fi; }
 
 new_store() {

@@ -6,6 +6,8 @@
 # escape-time 0); the program's exit code lands in $T/rc from a wrapper.
 # Waits poll every 20 ms with a bound: never a fixed sleep.
 set -u
+# shellcheck source=tests/file-assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../file-assert.sh"
 
 : "${PASSTORE:?run through make check}"
 command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is missing"; exit 77; }

@@ -29,6 +29,9 @@
 #   SSHD_PASSWORD (default: a random one, readable as $SSHD_PASSWORD after
 #   sourcing; it is also root's password inside the instance).
 
+# shellcheck source=tests/file-assert.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../file-assert.sh"
+
 : "${SSHD_USER:=pttest}"
 : "${SSHD_UID:=47001}"
 : "${SSHD_GID:=47001}"
@@ -201,25 +204,31 @@ sshd_swap_hostkey() {
 	return 1
 }
 
+# One pass over /proc builds parent -> children (no process started per
+# entry: on a loaded machine that pass used to take seconds), then a walk
+# down from sshd.
 sshd_children() {
-	local pid=$1 p stat rest ppid list todo
+	local pid=$1 p stat rest ppid q todo next
+	local -A kids=()
 	[[ $pid =~ ^[0-9]+$ ]] || pid=$(sshd_pid "$1")
 	[ -n "$pid" ] || return 0
+	for p in /proc/[0-9]*; do
+		read -r stat 2>/dev/null <"$p/stat" || continue
+		rest=${stat##*) }   # "STATE PPID ...": the name may hold spaces
+		ppid=${rest#* }
+		ppid=${ppid%% *}
+		kids[$ppid]+=" ${p#/proc/}"
+	done
 	todo=$pid
 	while [ -n "$todo" ]; do
-		list=$todo
-		todo=
-		for p in /proc/[0-9]*; do
-			read -r stat 2>/dev/null <"$p/stat" || continue
-			rest=${stat##*) }
-			ppid=$(awk '{ print $2 }' <<<"$rest")
-			for q in $list; do
-				if [ "$ppid" = "$q" ]; then
-					echo "${p#/proc/}"
-					todo="$todo ${p#/proc/}"
-				fi
+		next=
+		for q in $todo; do
+			for p in ${kids[$q]:-}; do
+				echo "$p"
+				next="$next $p"
 			done
 		done
+		todo=$next
 	done
 }
 

@@ -1,13 +1,16 @@
 /* sshx-probe.c - one sshx operation per invocation, for tests/net/sshx.test.
  *
  * sshx-probe [-c CONNECT_MS] [-d DEADLINE_MS] [-k] [-t KEYTYPE] [-o OWNER] [-w MS]
- *            OP HOST PORT USER PIN|- ACCEPT|- [ARGS]
+ *            [-W FIFO] OP HOST PORT USER PIN|- ACCEPT|- [ARGS]
  *   OP: connect                  connect, check host key, authenticate
  *       put REMOTE MODE          data from stdin (MODE octal)
  *       get REMOTE [MAXLEN]      content to stdout
  *       list DIR                 "file NAME SIZE MTIME" lines
- * -w sleeps MS after connecting, before the operation (lets a test freeze
- * the peer mid-session).  The password (or, with -k, the private key text) is read from fd 3.
+ * -w sleeps MS after connecting, before the operation.
+ * -W waits, after connecting and printing the timing line, until a byte can
+ * be read from FIFO; with it, -d counts from the end of that wait (not from
+ * the start), so a test can freeze the peer mid-session at a point of its
+ * choosing, with no race against the operation and no time charged to it.  The password (or, with -k, the private key text) is read from fd 3.
  * Results go to stdout as "key value" lines (for get: the raw content
  * after the info lines go to stderr); an error is one "error: ..." line
  * on stderr.  Exit code: pt_status_exit() of the status.
@@ -99,7 +102,7 @@ fail(const struct pt_err *e)
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: sshx-probe [-c MS] [-d MS] [-k] [-t KEYTYPE] [-o UID:GID] [-w MS] "
+	fprintf(stderr, "usage: sshx-probe [-c MS] [-d MS] [-k] [-t KEYTYPE] [-o UID:GID] [-w MS] [-W FIFO] "
 			"connect|put|get|list HOST PORT USER PIN|- ACCEPT|- [ARGS]\n");
 	return 2;
 }
@@ -111,7 +114,7 @@ main(int argc, char **argv)
 	struct sshx *s = NULL;
 	struct pt_err e;
 	const struct sshx_timing *t;
-	const char *op, *owner = NULL;
+	const char *op, *owner = NULL, *gate = NULL;
 	FILE *info;
 	char *secret = NULL, *data = NULL;
 	size_t slen = 0, dlen = 0;
@@ -122,7 +125,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof(o));
 	pt_err_clear(&e);
-	while ((c = getopt(argc, argv, "c:d:kt:o:w:")) != -1) {
+	while ((c = getopt(argc, argv, "c:d:kt:o:w:W:")) != -1) {
 		switch (c) {
 		case 'c': o.connect_timeout_ms = (unsigned)strtoul(optarg, NULL, 10); break;
 		case 'd': deadline = strtol(optarg, NULL, 10); break;
@@ -130,6 +133,7 @@ main(int argc, char **argv)
 		case 't': o.pin_type = optarg; break;
 		case 'o': owner = optarg; break;
 		case 'w': wait_ms = strtol(optarg, NULL, 10); break;
+		case 'W': gate = optarg; break;
 		default: return usage();
 		}
 	}
@@ -155,7 +159,7 @@ main(int argc, char **argv)
 		o.privkey = secret;
 	else
 		o.password = secret;
-	if (deadline > 0)
+	if (deadline > 0 && !gate)
 		o.deadline_ms = sshx_now_ms() + deadline;
 
 	if ((strcmp(op, "put") == 0 && argc < 2) ||
@@ -184,6 +188,21 @@ main(int argc, char **argv)
 	fflush(info);
 	if (wait_ms > 0)
 		usleep((useconds_t)wait_ms * 1000);
+	if (gate) {
+		int g = open(gate, O_RDONLY | O_CLOEXEC);
+		char b;
+
+		if (g < 0 || read(g, &b, 1) != 1) {
+			fprintf(stderr, "error: cannot read the gate %s\n", gate);
+			if (g >= 0)
+				close(g);
+			rc = 2;
+			goto out;
+		}
+		close(g);
+		if (deadline > 0)
+			sshx_set_deadline(s, sshx_now_ms() + deadline);
+	}
 	t0 = sshx_now_ms();
 
 	if (strcmp(op, "connect") == 0) {

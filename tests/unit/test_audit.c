@@ -5,6 +5,8 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <check.h>
+#include <gnutls/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -67,15 +69,121 @@ START_TEST(edited_detail_is_found)
 }
 END_TEST
 
+/* The attacker's own hash of a row, computed as audit.c documents it:
+ * SHA-256 over "id US ts US actor US action US object US detail US
+ * prev_hash" (US the ASCII unit separator), lower-case hex.  Written out
+ * here on purpose, so that the test is the attack and not a call into
+ * the code under test. */
+static void
+attacker_hash(sqlite3_int64 id, sqlite3_int64 ts, const char *actor, const char *action,
+              const char *object, const char *detail, const char *prev, char out[65])
+{
+	unsigned char dig[32];
+	char *text = NULL;
+	int n = asprintf(&text, "%lld\x1f%lld\x1f%s\x1f%s\x1f%s\x1f%s\x1f%s", (long long)id,
+	                 (long long)ts, actor, action, object, detail, prev);
+
+	ck_assert_int_ge(n, 0);
+	ck_assert_int_eq(gnutls_hash_fast(GNUTLS_DIG_SHA256, text, (size_t)n, dig), 0);
+	free(text);
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", dig[i]);
+}
+
+static char *
+column_text(sqlite3_stmt *s, int i)
+{
+	const unsigned char *t = sqlite3_column_text(s, i);
+
+	return strdup(t ? (const char *)t : "");
+}
+
+/* Rewrite row id's actor to "mallory" and give the row the hash it now
+ * deserves; with relink, the row links to whatever hash the row before
+ * it holds now (so a run of rewritten rows is self-consistent). */
+static void
+forge_row(struct store *st, sqlite3_int64 id, int relink)
+{
+	sqlite3_stmt *s = NULL;
+	char *action, *object, *detail, *prev, *sql, hash[65];
+	sqlite3_int64 ts;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+	                                    "SELECT ts, action, object, detail, prev_hash,"
+	                                    " (SELECT hash FROM audit WHERE id = ?1 - 1)"
+	                                    " FROM audit WHERE id = ?1",
+	                                    -1, &s, NULL),
+	                 SQLITE_OK);
+	sqlite3_bind_int64(s, 1, id);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ts = sqlite3_column_int64(s, 0);
+	action = column_text(s, 1);
+	object = column_text(s, 2);
+	detail = column_text(s, 3);
+	prev = column_text(s, relink && sqlite3_column_type(s, 5) != SQLITE_NULL ? 5 : 4);
+	sqlite3_finalize(s);
+	attacker_hash(id, ts, "mallory", action, object, detail, prev, hash);
+	ck_assert_int_ne(asprintf(&sql,
+	                          "UPDATE audit SET actor = 'mallory', prev_hash = '%s', hash = '%s'"
+	                          " WHERE id = %lld",
+	                          prev, hash, (long long)id),
+	                 -1);
+	ck_assert_int_eq(store_exec(st, sql, NULL), PT_OK);
+	free(sql);
+	free(action);
+	free(object);
+	free(detail);
+	free(prev);
+}
+
+/* The forged row is self-consistent: its own hash check passes, so what
+ * finds it is the next row's link to the hash it used to have. */
 START_TEST(rehashed_row_breaks_the_next_link)
 {
 	struct store *st = store_with_rows(5);
 
-	/* an attacker who rewrites a row and its own hash still breaks row 4 */
-	ck_assert_int_eq(store_exec(st, "UPDATE audit SET actor = 'mallory', hash = "
-	                                "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'"
-	                                " WHERE id = 3", NULL), PT_OK);
-	expect_broken(st, 3, "does not match its hash");
+	forge_row(st, 3, 0);
+	expect_broken(st, 4, "audit row 4 does not chain: its link to the previous row is wrong");
+	store_close(&st);
+}
+END_TEST
+
+/* The newest row has no next row to betray it: the chain's end kept in
+ * the meta table (hash and count) does. */
+START_TEST(rehashed_last_row_breaks_the_kept_end)
+{
+	struct store *st = store_with_rows(5);
+
+	forge_row(st, 5, 0);
+	expect_broken(st, 6, "does not end where its recorded head says");
+	store_close(&st);
+}
+END_TEST
+
+/* Rewriting every row from the edit to the end, each relinked and
+ * rehashed, leaves a chain that holds row by row: the kept end still
+ * names the old last hash. */
+START_TEST(rehashed_tail_breaks_the_kept_end)
+{
+	struct store *st = store_with_rows(5);
+
+	for (sqlite3_int64 id = 3; id <= 5; id++)
+		forge_row(st, id, 1);
+	expect_broken(st, 6, "does not end where its recorded head says");
+	store_close(&st);
+}
+END_TEST
+
+/* Same tail forgery seen by a fresh handle (nothing kept in memory). */
+START_TEST(rehashed_tail_is_found_after_reopen)
+{
+	struct store *st = store_with_rows(5);
+
+	for (sqlite3_int64 id = 2; id <= 5; id++)
+		forge_row(st, id, 1);
+	store_close(&st);
+	st = reopen();
+	expect_broken(st, 6, "rows at its end are missing or were replaced");
 	store_close(&st);
 }
 END_TEST
@@ -199,6 +307,9 @@ main(void)
 	tcase_add_test(tc, append_needs_a_transaction);
 	tcase_add_test(tc, edited_detail_is_found);
 	tcase_add_test(tc, rehashed_row_breaks_the_next_link);
+	tcase_add_test(tc, rehashed_last_row_breaks_the_kept_end);
+	tcase_add_test(tc, rehashed_tail_breaks_the_kept_end);
+	tcase_add_test(tc, rehashed_tail_is_found_after_reopen);
 	tcase_add_test(tc, deleted_row_is_found);
 	tcase_add_test(tc, truncated_tail_is_found);
 	tcase_add_test(tc, chain_survives_reopen);

@@ -269,7 +269,7 @@ status_cb(const struct cert_status *cs, void *ud)
 	return 0;
 }
 
-START_TEST(test_import)
+START_TEST(import_keeps_matches_and_refuses_a_stranger)
 {
 	struct x509_cert_list *a1, *a2, *b, *stranger;
 	struct pt_err err = { 0 };
@@ -603,7 +603,7 @@ cert_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ca);
 	tcase_add_test(tc, test_request);
-	tcase_add_test(tc, test_import);
+	tcase_add_test(tc, import_keeps_matches_and_refuses_a_stranger);
 	tcase_add_test(tc, test_import_rollback_then_commit);
 	tcase_add_test(tc, test_adopt);
 	tcase_add_test(tc, test_report);

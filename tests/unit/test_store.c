@@ -6,9 +6,11 @@
 
 #include <check.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -383,25 +385,112 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* What a user without root gets, checked in a child that is not root
+ * even when the suite runs as root (a root run would otherwise only
+ * ever see the one fixed path).  Exit status: 0 if every branch gave
+ * the documented path, else the number of the first that did not. */
+static int
+unprivileged_default_paths(void)
+{
+	char *p;
+	int bad = 0;
+
+	if (geteuid() == 0 && (setgid(65534) != 0 || setuid(65534) != 0))
+		return 10;
+	if (geteuid() == 0)
+		return 11;
+	unsetenv("PASSTORE_DB");
+	setenv("XDG_DATA_HOME", "/home/u/.data", 1);
+	setenv("HOME", "/home/u", 1);
+	p = store_default_path();
+	if (!p || strcmp(p, "/home/u/.data/passtore/passtore.db") != 0)
+		bad = bad ? bad : 1;
+	free(p);
+	/* an empty XDG_DATA_HOME means unset: the HOME fallback */
+	setenv("XDG_DATA_HOME", "", 1);
+	p = store_default_path();
+	if (!p || strcmp(p, "/home/u/.local/share/passtore/passtore.db") != 0)
+		bad = bad ? bad : 2;
+	free(p);
+	unsetenv("XDG_DATA_HOME");
+	p = store_default_path();
+	if (!p || strcmp(p, "/home/u/.local/share/passtore/passtore.db") != 0)
+		bad = bad ? bad : 3;
+	free(p);
+	/* without HOME, the password database's home; never a relative path */
+	unsetenv("HOME");
+	p = store_default_path();
+	if (!p || p[0] != '/' || !strstr(p, "/.local/share/passtore/passtore.db"))
+		bad = bad ? bad : 4;
+	free(p);
+	/* PASSTORE_DB wins here too */
+	setenv("PASSTORE_DB", "/srv/y.db", 1);
+	p = store_default_path();
+	if (!p || strcmp(p, "/srv/y.db") != 0)
+		bad = bad ? bad : 5;
+	free(p);
+	return bad;
+}
+
 START_TEST(default_path_follows_environment)
 {
 	char *p;
+	pid_t pid;
+	int status = -1;
 
 	setenv("PASSTORE_DB", "/srv/x.db", 1);
 	p = store_default_path();
 	ck_assert_str_eq(p, "/srv/x.db");
 	free(p);
-	unsetenv("PASSTORE_DB");
+	/* an empty PASSTORE_DB is no choice: the default applies */
+	setenv("PASSTORE_DB", "", 1);
 	p = store_default_path();
-	if (geteuid() == 0) {
-		ck_assert_str_eq(p, "/var/lib/passtore/passtore.db");
-	} else {
-		setenv("XDG_DATA_HOME", "/home/u/.data", 1);
-		free(p);
-		p = store_default_path();
-		ck_assert_str_eq(p, "/home/u/.data/passtore/passtore.db");
-	}
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(p[0] == '/' && strcmp(p, "") != 0, "default path: %s", p);
 	free(p);
+	unsetenv("PASSTORE_DB");
+	if (geteuid() == 0) {
+		p = store_default_path();
+		ck_assert_str_eq(p, "/var/lib/passtore/passtore.db");
+		free(p);
+	}
+	pid = fork();
+	ck_assert_int_ge(pid, 0);
+	if (pid == 0)
+		_exit(unprivileged_default_paths());
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	              "unprivileged default path, case %d", WEXITSTATUS(status));
+}
+END_TEST
+
+/* A backup given a relative name records (and returns) an absolute
+ * path, so the record still finds the copy from another directory. */
+START_TEST(backup_to_a_relative_name_records_an_absolute_path)
+{
+	struct store *st = new_store(), *copy = NULL;
+	struct pt_err err = { 0 };
+	char *written = NULL, hex[65], here[PATH_MAX], want[PATH_MAX + 16], old[PATH_MAX];
+	uint64_t bytes = 0;
+
+	ck_assert_ptr_nonnull(getcwd(old, sizeof(old)));
+	ck_assert_int_eq(chdir(test_dir), 0);
+	ck_assert_ptr_nonnull(getcwd(here, sizeof(here)));
+	ck_assert_int_eq(store_backup(st, "rel.db", &written, &bytes, hex, &err), PT_OK);
+	snprintf(want, sizeof(want), "%s/rel.db", here);
+	ck_assert_str_eq(written, want);
+	free(written);
+	/* a relative directory: a dated file inside it, named absolutely */
+	ck_assert_int_eq(mkdir("sub", 0700), 0);
+	ck_assert_int_eq(store_backup(st, "sub", &written, &bytes, hex, &err), PT_OK);
+	snprintf(want, sizeof(want), "%s/sub/passtore-", here);
+	ck_assert_msg(strncmp(written, want, strlen(want)) == 0, "written: %s", written);
+	ck_assert_int_eq(chdir("/"), 0);
+	ck_assert_int_eq(store_open(written, TEST_PASS, strlen(TEST_PASS), &copy, &err), PT_OK);
+	store_close(&copy);
+	free(written);
+	ck_assert_int_eq(chdir(old), 0);
+	store_close(&st);
 }
 END_TEST
 
@@ -424,6 +513,7 @@ main(void)
 	tcase_add_test(tc, rekey_changes_passphrase_and_params);
 	tcase_add_test(tc, rekey_handle_still_writes);
 	tcase_add_test(tc, backup_is_verified_copy);
+	tcase_add_test(tc, backup_to_a_relative_name_records_an_absolute_path);
 	tcase_add_test(tc, newer_schema_is_refused);
 	tcase_add_test(tc, pages_are_4k_and_stay_so);
 	tcase_add_test(tc, an_older_format_is_refused_by_name);
