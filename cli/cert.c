@@ -41,7 +41,6 @@ cmd_ca_add(struct cli *c, int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore ca add NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]");
 	const char *bundle = NULL, *tmpl = NULL, *key = NULL;
 	unsigned char *buf = NULL;
 	size_t len;
@@ -52,11 +51,11 @@ cmd_ca_add(struct cli *c, int argc, char **argv)
 		case 'b': bundle = optarg; break;
 		case 's': tmpl = optarg; break;
 		case 'k': key = optarg; break;
-		default: return cli_usage_error(c, "%s", usage);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc || !bundle)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (cli_slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
 	    cert_ca_add(c->st, argv[optind], buf, len, tmpl, key, &c->err) == PT_OK)
 		printf(_("Added CA %s (subject template %s, default key %s).\n"), argv[optind],
@@ -143,10 +142,10 @@ cmd_ca_list(struct cli *c, int argc, char **argv)
 	const char *filter;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore ca list [--json]"), &filter, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
 		return rc;
 	if (filter)
-		return cli_usage_error(c, _("usage: passtore ca list [--json]"));
+		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
 	else
@@ -164,10 +163,10 @@ cmd_ca_show(struct cli *c, int argc, char **argv)
 	const char *name;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore ca show NAME [--json]"), &name, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &name, &p.json)))
 		return rc;
 	if (!name)
-		return cli_usage_error(c, _("usage: passtore ca show NAME [--json]"));
+		return cli_bad_usage(c);
 	cert_ca_get(c->st, name, ca_row, &p, &c->err);
 	return cli_report(c);
 }
@@ -203,7 +202,6 @@ cmd_cert_request(struct cli *c, int argc, char **argv)
 		{ "san", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore cert request FQDN [--ca NAME] [--key TYPE] [--san NAME]...");
 	struct cert_request_opts ro = { 0 };
 	struct cert_request_info ri = { 0 };
 	struct spinner sp = { isatty(STDERR_FILENO) == 1, 0, _("Generating the key...") };
@@ -219,12 +217,12 @@ cmd_cert_request(struct cli *c, int argc, char **argv)
 		case 'c': ro.ca = optarg; break;
 		case 'k': ro.keytype = optarg; break;
 		case 's': sans[ro.nsans++] = optarg; break;
-		default: free(sans); return cli_usage_error(c, "%s", usage);
+		default: free(sans); return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc) {
 		free(sans);
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	}
 	fqdn = cli_lowercase(argv[optind]);
 	ro.sans = sans;
@@ -252,7 +250,7 @@ cmd_cert_csr(struct cli *c, int argc, char **argv)
 	char *fqdn, *csr = NULL;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert csr FQDN"), &arg)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
 		return rc;
 	fqdn = cli_lowercase(arg);
 	if (fqdn && cert_request_csr(c->st, fqdn, &csr, &c->err) == PT_OK)
@@ -269,7 +267,7 @@ cmd_cert_cancel(struct cli *c, int argc, char **argv)
 	char *fqdn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert cancel FQDN"), &arg)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
 		return rc;
 	fqdn = cli_lowercase(arg);
 	if (fqdn && cert_request_cancel(c->st, fqdn, &c->err) == PT_OK)
@@ -297,9 +295,9 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_error(c, _("usage: passtore cert import FILE..."));
+			return cli_bad_usage(c);
 	if (argc < 2)
-		return cli_usage_error(c, _("usage: passtore cert import FILE..."));
+		return cli_bad_usage(c);
 	for (int i = 1; i < argc && c->err.status != PT_DAMAGED; i++) {
 		struct x509_cert_list *l = NULL;
 		struct pt_err e = { 0 };
@@ -394,7 +392,6 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 		{ "cert", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore cert adopt FQDN --key FILE --cert FILE");
 	const char *keyfile = NULL, *certfile = NULL;
 	struct x509_cert_list *l = NULL;
 	unsigned char *key = NULL, *buf = NULL;
@@ -407,11 +404,11 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 		switch (o) {
 		case 'k': keyfile = optarg; break;
 		case 'c': certfile = optarg; break;
-		default: return cli_usage_error(c, "%s", usage);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc || !keyfile || !certfile)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	fqdn = cli_lowercase(argv[optind]);
 	if (!fqdn)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
@@ -540,7 +537,6 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 		{ "expiring", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore cert status [FQDN] [--json] [--all] [--expiring DAYS]");
 	struct status_print p = { 0 };
 	bool all = false;
 	long days = -1;
@@ -555,11 +551,11 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 			if (cli_parse_int(optarg, 0, 36500, &days) != 0)
 				return cli_usage_error(c, _("--expiring takes a number of days"));
 			break;
-		default: return cli_usage_error(c, "%s", usage);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 < argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (optind < argc && !(fqdn = cli_lowercase(argv[optind])))
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
 	if (p.json)
@@ -586,7 +582,7 @@ cmd_cert_verify(struct cli *c, int argc, char **argv)
 	char *fqdn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert verify FQDN"), &arg)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
 		return rc;
 	fqdn = cli_lowercase(arg);
 	if (!fqdn)
@@ -834,7 +830,6 @@ inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 static int
 cmd_cert_inspect(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore cert inspect FILE [--json]");
 	struct voms_inspect *in = NULL;
 	unsigned char *buf = NULL;
 	const char *file;
@@ -843,10 +838,10 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 	bool json;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, usage, &file, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &file, &json)))
 		return rc;
 	if (!file)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (cli_slurp(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (voms_inspect(buf, len, &in, &c->err) != PT_OK) {
@@ -904,7 +899,6 @@ cmd_report_expiry(struct cli *c, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore report expiry [--days N] [--csv | --json]");
 	enum report_format fmt = REPORT_TEXT;
 	bool csv = false, json = false;
 	long days = -1;
@@ -918,11 +912,11 @@ cmd_report_expiry(struct cli *c, int argc, char **argv)
 			break;
 		case 'c': csv = true; break;
 		case 'j': json = true; break;
-		default: return cli_usage_error(c, "%s", usage);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind != argc || (csv && json))
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (csv)
 		fmt = REPORT_CSV;
 	else if (json)

@@ -30,6 +30,7 @@
 #include "base/i18n.h"
 #include "base/lib.h"
 #include "engine/lib.h"
+#include "src/args.h"
 
 #define SECRET_MAX 4096
 #define PASSPHRASE_MIN 8
@@ -45,8 +46,7 @@ cli_report(struct cli *c)
 {
 	if (c->err.status == PT_OK)
 		return 0;
-	fprintf(stderr, "passtore: %s\n",
-	        c->err.detail[0] ? c->err.detail : _(pt_status_msg(c->err.status)));
+	fprintf(stderr, "passtore: %s\n", pt_err_text(&c->err));
 	return pt_status_exit(c->err.status);
 }
 
@@ -632,12 +632,12 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 			}
 			break;
 		case 'g': groups[ngroups++] = optarg; break;
-		default: free(groups); return cli_usage_error(c, _("usage: passtore host add HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."));
+		default: free(groups); return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc) {
 		free(groups);
-		return cli_usage_error(c, _("usage: passtore host add HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."));
+		return cli_bad_usage(c);
 	}
 	if (cli_resolve(c, argv[optind], false, &hs) == PT_OK) {
 		if (ip && hs.n != 1)
@@ -654,17 +654,17 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 }
 
 int
-cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg)
+cli_one_arg(struct cli *c, int argc, char **argv, const char **arg)
 {
 	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	*arg = argv[1];
 	return 0;
 }
 
 /* "--json" and at most one positional argument. */
 int
-cli_list_args(struct cli *c, int argc, char **argv, const char *usage, const char **filter, bool *json)
+cli_list_args(struct cli *c, int argc, char **argv, const char **filter, bool *json)
 {
 	*filter = NULL;
 	*json = false;
@@ -674,7 +674,7 @@ cli_list_args(struct cli *c, int argc, char **argv, const char *usage, const cha
 		else if (argv[i][0] != '-' && !*filter)
 			*filter = argv[i];
 		else
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 	}
 	return 0;
 }
@@ -686,7 +686,7 @@ cmd_host_rm(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore host rm FQDN"), &fqdn)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &fqdn)) != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
 	if (model_host_rm(c->st, low, &c->err) == PT_OK)
@@ -733,7 +733,7 @@ cmd_host_list(struct cli *c, int argc, char **argv)
 	bool json;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore host list [FILTER] [--json]"), &filter, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
 		return rc;
 	if (json) {
 		json_t *arr = json_array();
@@ -800,10 +800,10 @@ cmd_host_show(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore host show FQDN [--json]"), &fqdn, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &fqdn, &json)))
 		return rc;
 	if (!fqdn)
-		return cli_usage_error(c, _("usage: passtore host show FQDN [--json]"));
+		return cli_bad_usage(c);
 	low = cli_lowercase(fqdn);
 	if (model_host_get(c->st, low, host_show_one, &json, &c->err) == PT_OK && !json) {
 		struct cred_print p = { false, NULL };
@@ -834,10 +834,10 @@ cmd_group_list(struct cli *c, int argc, char **argv)
 	const char *filter;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore group list [--json]"), &filter, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
 		return rc;
 	if (filter)
-		return cli_usage_error(c, _("usage: passtore group list [--json]"));
+		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
 	else
@@ -861,7 +861,7 @@ struct secret_opts {
 
 static int
 parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version,
-                  const char *usage, struct secret_opts *so, const char **entry)
+                  struct secret_opts *so, const char **entry)
 {
 	static const struct option opts[] = {
 		{ "secret-fd", required_argument, NULL, 's' },
@@ -881,31 +881,31 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 		switch (o) {
 		case 's':
 			if (!input || cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
-				return cli_usage_error(c, "%s", usage);
+				return cli_bad_usage(c);
 			so->secret_fd = (int)v;
 			break;
 		case 'g':
 			if (!input)
-				return cli_usage_error(c, "%s", usage);
+				return cli_bad_usage(c);
 			so->generate = DEFAULT_GENERATED_LEN;
 			if (optarg && cli_parse_int(optarg, 8, 1024, &so->generate) != 0)
 				return cli_usage_error(c, _("--generate takes a length from 8 to 1024"));
 			break;
 		case 'v':
 			if (!version || cli_parse_int(optarg, 1, LONG_MAX, &so->version) != 0)
-				return cli_usage_error(c, "%s", usage);
+				return cli_bad_usage(c);
 			break;
 		case 'M':
 			if (!input)
-				return cli_usage_error(c, "%s", usage);
+				return cli_bad_usage(c);
 			so->multiline = true;
 			break;
 		default:
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (so->generate && so->secret_fd >= 0)
 		return cli_usage_error(c, _("--generate and --secret-fd exclude each other"));
 	if (so->multiline && so->secret_fd < 0)
@@ -940,7 +940,6 @@ new_secret(struct cli *c, const struct secret_opts *so, char **secret, size_t *l
 static int
 cmd_pw_add(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore pw add USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]");
 	struct secret_opts so;
 	const char *text = NULL;
 	struct entry e;
@@ -949,7 +948,7 @@ cmd_pw_add(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_secret_opts(c, argc, argv, true, false, usage, &so, &text)) != 0)
+	if ((rc = parse_secret_opts(c, argc, argv, true, false, &so, &text)) != 0)
 		return rc;
 	if (parse_entry(c, text, &e) != PT_OK)
 		return cli_report(c);
@@ -1016,7 +1015,6 @@ cli_write_secret(const char *s, size_t n, struct pt_err *err)
 static int
 cmd_pw_show(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore pw show USER@HOST:SERVICE [--version N]");
 	struct secret_opts so;
 	const char *text = NULL;
 	struct entry e;
@@ -1025,7 +1023,7 @@ cmd_pw_show(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_secret_opts(c, argc, argv, false, true, usage, &so, &text)) != 0)
+	if ((rc = parse_secret_opts(c, argc, argv, false, true, &so, &text)) != 0)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
@@ -1041,7 +1039,6 @@ cmd_pw_show(struct cli *c, int argc, char **argv)
 static int
 cmd_pw_update(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore pw update USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]");
 	struct secret_opts so;
 	const char *text = NULL;
 	struct entry e;
@@ -1050,7 +1047,7 @@ cmd_pw_update(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = parse_secret_opts(c, argc, argv, true, false, usage, &so, &text)) != 0)
+	if ((rc = parse_secret_opts(c, argc, argv, true, false, &so, &text)) != 0)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
@@ -1076,7 +1073,7 @@ cmd_pw_rm(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore pw rm USER@HOSTSPEC:SERVICE"), &text)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &text)) != 0)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
@@ -1106,7 +1103,7 @@ cmd_pw_list(struct cli *c, int argc, char **argv)
 	const char *filter;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore pw list [FILTER] [--json]"), &filter, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
 		return rc;
 	if (p.json)
 		p.arr = json_array();
@@ -1148,11 +1145,10 @@ cmd_pw_history(struct cli *c, int argc, char **argv)
 	int64_t id;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore pw history USER@HOST:SERVICE [--json]"),
-	                    &text, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &text, &p.json)))
 		return rc;
 	if (!text)
-		return cli_usage_error(c, _("usage: passtore pw history USER@HOST:SERVICE [--json]"));
+		return cli_bad_usage(c);
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
 	if (p.json)
@@ -1194,8 +1190,7 @@ cmd_audit(struct cli *c, int argc, char **argv)
 	const char *what;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore audit [--json] | passtore audit verify"),
-	                    &what, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &what, &p.json)))
 		return rc;
 	if (what && strcmp(what, "verify") == 0) {
 		int64_t bad, rows;
@@ -1206,7 +1201,7 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		return cli_report(c);
 	}
 	if (what)
-		return cli_usage_error(c, _("usage: passtore audit [--json] | passtore audit verify"));
+		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
 	if (audit_foreach(c->st, audit_row, &p, &c->err) == PT_OK && p.json)
@@ -1248,7 +1243,6 @@ backup_row(const struct backup_info *b, void *ud)
 static int
 cmd_backup(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore backup DEST | passtore backup --list [--json]");
 	struct cred_print p = { false, NULL };
 	bool list = false;
 	const char *dest = NULL;
@@ -1263,10 +1257,10 @@ cmd_backup(struct cli *c, int argc, char **argv)
 		else if (argv[i][0] != '-' && !dest)
 			dest = argv[i];
 		else
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 	}
 	if (list == !!dest || (p.json && !list))
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (list) {
 		if (p.json)
 			p.arr = json_array();
@@ -1299,7 +1293,7 @@ cmd_backup(struct cli *c, int argc, char **argv)
 static int cmd_help(struct cli *c, int argc, char **argv);
 
 static const struct cmd commands[] = {
-	{ "init", NULL, cmd_init, 0, N_("[--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
+	{ "init", NULL, cmd_init, CMD_PATH, N_("[--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
 	  N_("create a new encrypted store (asks for the passphrase twice)") },
 	{ "passwd", NULL, cmd_passwd, CMD_STORE,
 	  N_("[--new-passphrase-fd N] [--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
@@ -1350,6 +1344,34 @@ static const struct cmd_table {
 	for (size_t t_ = 0; t_ < NTABLES; t_++) \
 		for (const struct cmd *c = tables[t_].cmds; c < tables[t_].cmds + *tables[t_].n; c++)
 
+/* A row's arguments, translated; "" stays "" (gettext would give the
+ * catalogue's header for it). */
+static const char *
+row_args(const struct cmd *k)
+{
+	return k->args && *k->args ? _(k->args) : "";
+}
+
+void
+cli_synopsis(const struct cmd *k, char *buf, size_t n)
+{
+	const char *args = row_args(k);
+
+	snprintf(buf, n, "%s%s%s%s%s", k->name, k->sub ? " " : "", k->sub ? k->sub : "",
+	         *args ? " " : "", args);
+}
+
+int
+cli_bad_usage(struct cli *c)
+{
+	char syn[512];
+
+	if (!c->cmd)
+		return cli_usage_error(c, _("unknown option (see \"passtore help\")"));
+	cli_synopsis(c->cmd, syn, sizeof(syn));
+	return cli_usage_error(c, _("usage: passtore %s"), syn);
+}
+
 void
 cli_usage(void *stream)
 {
@@ -1361,7 +1383,7 @@ cli_usage(void *stream)
 	FOREACH_CMD(k) {
 		snprintf(name, sizeof(name), "%s%s%s", k->name, k->sub ? " " : "",
 		         k->sub ? k->sub : "");
-		fprintf(f, "  %-12s %s\n  %-12s   %s\n", name, _(k->args), "", _(k->help));
+		fprintf(f, "  %-12s %s\n  %-12s   %s\n", name, row_args(k), "", _(k->help));
 	}
 	fprintf(f, _("\nThe store is %s unless --db or PASSTORE_DB names another.\n"
 	             "Exit status: 0 ok, 1 failure, 2 usage, 3 locked, 4 not found, 5 refused.\n"
@@ -1369,27 +1391,34 @@ cli_usage(void *stream)
 	        geteuid() == 0 ? "/var/lib/passtore/passtore.db" : "$XDG_DATA_HOME/passtore/passtore.db");
 }
 
+static void
+print_command_help(const struct cmd *k)
+{
+	char syn[512];
+
+	cli_synopsis(k, syn, sizeof(syn));
+	printf("passtore %s\n    %s\n", syn, _(k->help));
+}
+
 static int
 cmd_help(struct cli *c, int argc, char **argv)
 {
-	(void)c;
-	if (argc > 1) {
-		bool found = false;
-		FOREACH_CMD(k) {
-			if (strcmp(k->name, argv[1]) != 0)
-				continue;
-			if (argc > 2 && k->sub && strcmp(k->sub, argv[2]) != 0)
-				continue;
-			printf("passtore %s%s%s %s\n    %s\n", k->name, k->sub ? " " : "",
-			       k->sub ? k->sub : "", _(k->args),
-			       _(k->help));
-			found = true;
-		}
-		if (!found)
-			return cli_usage_error(c, _("no command \"%s\" (see \"passtore help\")"), argv[1]);
+	bool found = false;
+
+	if (argc < 2) {
+		cli_usage(stdout);
 		return 0;
 	}
-	cli_usage(stdout);
+	FOREACH_CMD(k) {
+		if (strcmp(k->name, argv[1]) != 0)
+			continue;
+		if (argc > 2 && k->sub && strcmp(k->sub, argv[2]) != 0)
+			continue;
+		print_command_help(k);
+		found = true;
+	}
+	if (!found)
+		return cli_usage_error(c, _("no command \"%s\" (see \"passtore help\")"), argv[1]);
 	return 0;
 }
 
@@ -1420,6 +1449,16 @@ is_command_word(const char *w)
 	return false;
 }
 
+/* "COMMAND ... --help" (before any "--") asks for that command's help. */
+static bool
+wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0)
+			return true;
+	return false;
+}
+
 /* Every start closes what a dead process left open (promise 4). */
 static void
 recover_at_start(struct cli *c)
@@ -1429,73 +1468,57 @@ recover_at_start(struct cli *c)
 
 	if (transfer_recover(c->st, &windows, &rules, &err) != PT_OK)
 		fprintf(stderr, _("passtore: warning: cannot close the windows a dead process left: %s\n"),
-		        err.detail);
+		        pt_err_text(&err));
 	else if (windows > 0)
 		fprintf(stderr,
 		        _("passtore: windows a dead process left open, now closed: %d (firewall rules removed: %d)\n"),
 		        windows, rules);
 }
 
-/* Global options may stand anywhere before "--": take them out of argv. */
+/* Run the command in one transaction when it writes: all or nothing. */
 static int
-take_globals(struct cli *c, int *argc, char **argv)
+run_command(struct cli *c, int argc, char **argv)
 {
-	int out = 1;
-	long v;
+	int rc;
 
-	for (int i = 1; i < *argc; i++) {
-		const char *a = argv[i], *val = NULL;
-		bool db = false, fd = false;
-
-		if (strcmp(a, "--") == 0) {
-			while (i < *argc)
-				argv[out++] = argv[i++];
-			break;
-		}
-		if (strcmp(a, "--db") == 0 || strncmp(a, "--db=", 5) == 0)
-			db = true;
-		else if (strcmp(a, "--passphrase-fd") == 0 || strncmp(a, "--passphrase-fd=", 16) == 0)
-			fd = true;
-		if (!db && !fd) {
-			argv[out++] = argv[i];
-			continue;
-		}
-		val = strchr(a, '=');
-		if (val)
-			val++;
-		else if (i + 1 < *argc)
-			val = argv[++i];
-		else
-			return cli_usage_error(c, _("%s needs a value"), a);
-		if (db) {
-			if (!*val)
-				return cli_usage_error(c, _("--db needs a file name"));
-			c->db_opt = val;
-		} else {
-			if (cli_parse_int(val, 0, INT_MAX, &v) != 0)
-				return cli_usage_error(c, _("--passphrase-fd takes a file descriptor number"));
-			c->passphrase_fd = (int)v;
-		}
+	if (!(c->cmd->flags & CMD_WRITE))
+		return c->cmd->run(c, argc, argv);
+	if (store_begin(c->st, &c->err) != PT_OK)
+		return cli_report(c);
+	rc = c->cmd->run(c, argc, argv);
+	if (rc == 0 && c->err.status == PT_OK) {
+		if (store_commit(c->st, &c->err) != PT_OK)
+			rc = cli_report(c);
+	} else {
+		store_rollback(c->st);
 	}
-	*argc = out;
-	argv[out] = NULL;
-	return 0;
+	return rc;
+}
+
+/* The command the words name, or a usage error naming what is unknown. */
+static const struct cmd *
+lookup(struct cli *c, int argc, char **argv, int *consumed, int *rc)
+{
+	const struct cmd *cmd = find_command(argc - 1, argv + 1, consumed);
+
+	if (cmd)
+		return cmd;
+	if (argc > 2 && is_command_word(argv[1]))
+		*rc = cli_usage_error(c, _("unknown command \"%s %s\" (see \"passtore help %s\")"),
+		                      argv[1], argv[2], argv[1]);
+	else
+		*rc = cli_usage_error(c, _("unknown command \"%s\" (see \"passtore help\")"), argv[1]);
+	return NULL;
 }
 
 int
-cli_main(int argc, char **argv)
+cli_main(const struct pt_args *args)
 {
-	struct cli c = { .passphrase_fd = -1 };
-	const struct cmd *cmd;
-	int consumed = 0, rc;
+	struct cli c = { .passphrase_fd = args->passphrase_fd, .db_opt = args->db };
+	int argc = args->argc, consumed = 0, rc = 0;
+	char **argv = args->argv;
 
-	if ((rc = take_globals(&c, &argc, argv)) != 0)
-		return rc;
-	if (argc < 2) {
-		cli_usage(stdout);
-		return 0;
-	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		cli_usage(stdout);
 		return 0;
 	}
@@ -1503,46 +1526,33 @@ cli_main(int argc, char **argv)
 		printf("passtore %s\n", PACKAGE_VERSION);
 		return 0;
 	}
-	cmd = find_command(argc - 1, argv + 1, &consumed);
-	if (!cmd) {
-		if (argc > 2 && is_command_word(argv[1]))
-			return cli_usage_error(&c, _("unknown command \"%s %s\" (see \"passtore help %s\")"), argv[1],
-			                   argv[2], argv[1]);
-		return cli_usage_error(&c, _("unknown command \"%s\" (see \"passtore help\")"), argv[1]);
+	if (!(c.cmd = lookup(&c, argc, argv, &consumed, &rc)))
+		return rc;
+	/* the command's argv[0] is its last command word */
+	argc -= consumed;
+	argv += consumed;
+	if (c.cmd->run != cmd_help && wants_help(argc, argv)) {
+		print_command_help(c.cmd);
+		return 0;
 	}
 	c.path = c.db_opt ? strdup(c.db_opt) : store_default_path();
 	if (!c.path) {
 		pt_fail(&c.err, PT_NOMEM, NULL);
 		return cli_report(&c);
 	}
-	/* the command's argv[0] is its last command word */
-	argc -= consumed;
-	argv += consumed;
 	optind = 0; /* reset getopt for the command's own options */
 	opterr = 0;
-	if (cmd->flags & CMD_STORE) {
-		if (cli_unlock(&c) != PT_OK) {
-			free(c.path);
-			return cli_report(&c);
-		}
-		recover_at_start(&c);
+	/* a FIFO or a directory named as the store is refused before any
+	 * passphrase is asked for or any open blocks */
+	if ((c.cmd->flags & (CMD_STORE | CMD_PATH)) && pt_args_check_store(c.path, &c.err) != PT_OK)
+		rc = cli_report(&c);
+	else if ((c.cmd->flags & CMD_STORE) && cli_unlock(&c) != PT_OK)
+		rc = cli_report(&c);
+	else {
+		if (c.cmd->flags & CMD_STORE)
+			recover_at_start(&c);
+		rc = run_command(&c, argc, argv);
 	}
-	if (cmd->flags & CMD_WRITE) {
-		if (store_begin(c.st, &c.err) != PT_OK) {
-			rc = cli_report(&c);
-			goto out;
-		}
-		rc = cmd->run(&c, argc, argv);
-		if (rc == 0 && c.err.status == PT_OK) {
-			if (store_commit(c.st, &c.err) != PT_OK)
-				rc = cli_report(&c);
-		} else {
-			store_rollback(c.st);
-		}
-		goto out;
-	}
-	rc = cmd->run(&c, argc, argv);
-out:
 	store_close(&c.st);
 	free(c.path);
 	return rc;

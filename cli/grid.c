@@ -34,7 +34,6 @@ cmd_vo_add(struct cli *c, int argc, char **argv)
 		{ "uri", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore vo add NAME [--uri URI]...");
 	const char **uris = calloc((size_t)argc + 1, sizeof(*uris));
 	size_t n = 0;
 	int o;
@@ -44,13 +43,13 @@ cmd_vo_add(struct cli *c, int argc, char **argv)
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'u') {
 			free(uris);
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 		}
 		uris[n++] = optarg;
 	}
 	if (optind + 1 != argc) {
 		free(uris);
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	}
 	if (gridstore_vo_add(c->st, argv[optind], uris, n, &c->err) == PT_OK)
 		printf(ngettext("VO %s: %zu URI added.\n", "VO %s: %zu URIs added.\n", n), argv[optind],
@@ -181,14 +180,13 @@ static int
 cmd_vo_list(struct cli *c, int argc, char **argv)
 {
 	struct vo_print p = { false, false, NULL, c };
-	const char *usage = _("usage: passtore vo list [--json]");
 	const char *filter;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, usage, &filter, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
 		return rc;
 	if (filter)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
 	else
@@ -203,14 +201,13 @@ static int
 cmd_vo_show(struct cli *c, int argc, char **argv)
 {
 	struct vo_print p = { false, true, NULL, c };
-	const char *usage = _("usage: passtore vo show NAME [--json]");
 	const char *name;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, usage, &name, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &name, &p.json)))
 		return rc;
 	if (!name)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	gridstore_vo_get(c->st, name, vo_row, &p, &c->err);
 	return cli_report(c);
 }
@@ -260,7 +257,6 @@ cmd_vo_import(struct cli *c, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore vo import NAME FILE [--dry-run]");
 	bool dry = false;
 	unsigned char *buf = NULL;
 	size_t len;
@@ -268,11 +264,11 @@ cmd_vo_import(struct cli *c, int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'n')
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 		dry = true;
 	}
 	if (optind + 2 != argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (cli_slurp(argv[optind + 1], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	rc = grid_import_members(c, argv[optind], argv[optind + 1], (const char *)buf, len, dry);
@@ -287,13 +283,12 @@ cmd_vo_import(struct cli *c, int argc, char **argv)
 static int
 rules_import(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore gridmap rules import HOSTSPEC FILE");
 	struct hostset hs;
 	unsigned char *buf = NULL;
 	size_t len;
 
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (cli_slurp(argv[2], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (argv[1][0] == '@') {
@@ -315,7 +310,6 @@ rules_import(struct cli *c, int argc, char **argv)
 static int
 rules_show(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore gridmap rules show FQDN|@GROUP [--text | --json]");
 	struct gs_ruleset *rs = NULL;
 	const char *target = NULL;
 	bool text = false, json = false;
@@ -329,10 +323,10 @@ rules_show(struct cli *c, int argc, char **argv)
 		else if (argv[i][0] != '-' && !target)
 			target = argv[i];
 		else
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 	}
 	if (!target || (text && json))
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (target[0] == '@')
 		ret = gridstore_rules_get(c->st, NULL, target + 1, &rs, &c->err);
 	else
@@ -399,7 +393,7 @@ static int
 rules_rm(struct cli *c, int argc, char **argv)
 {
 	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage_error(c, _("usage: passtore gridmap rules rm FQDN|@GROUP"));
+		return cli_bad_usage(c);
 	if (argv[1][0] == '@')
 		gridstore_rules_rm(c->st, NULL, argv[1] + 1, &c->err);
 	else
@@ -418,7 +412,7 @@ cmd_gridmap_rules(struct cli *c, int argc, char **argv)
 		return rules_show(c, argc - 1, argv + 1);
 	if (argc >= 2 && !strcmp(argv[1], "rm"))
 		return rules_rm(c, argc - 1, argv + 1);
-	return cli_usage_error(c, _("usage: passtore gridmap rules import HOSTSPEC FILE | show FQDN | rm FQDN"));
+	return cli_bad_usage(c);
 }
 
 /* ---------------------------------------------------------------------
@@ -431,7 +425,7 @@ cmd_gridmap_ban(struct cli *c, int argc, char **argv)
 	const char *dn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore gridmap ban DN|PATTERN"), &dn)))
+	if ((rc = cli_one_arg(c, argc, argv, &dn)))
 		return rc;
 	if (gridstore_ban(c->st, dn, &c->err) == PT_OK)
 		printf(_("Banned %s.\n"), dn);
@@ -444,7 +438,7 @@ cmd_gridmap_unban(struct cli *c, int argc, char **argv)
 	const char *dn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore gridmap unban DN|PATTERN"), &dn)))
+	if ((rc = cli_one_arg(c, argc, argv, &dn)))
 		return rc;
 	if (gridstore_unban(c->st, dn, &c->err) == PT_OK)
 		printf(_("No longer banned: %s.\n"), dn);
@@ -465,16 +459,15 @@ ban_row(const char *pattern, time_t at, void *ud)
 static int
 cmd_gridmap_bans(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore gridmap bans [--json]");
 	const char *filter;
 	json_t *arr = NULL;
 	bool json;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, usage, &filter, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
 		return rc;
 	if (filter)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (json)
 		arr = json_array();
 	if (gridstore_ban_foreach(c->st, ban_row, arr, &c->err) == PT_OK && json)
@@ -496,8 +489,6 @@ local_row(const char *dn, const char *account, void *ud)
 static int
 cmd_gridmap_local(struct cli *c, int argc, char **argv)
 {
-	const char *usage =
-		_("usage: passtore gridmap local add DN ACCOUNT | rm DN | list [--json]");
 
 	if (argc == 4 && !strcmp(argv[1], "add")) {
 		if (gridstore_local_add(c->st, argv[2], argv[3], &c->err) == PT_OK)
@@ -509,14 +500,14 @@ cmd_gridmap_local(struct cli *c, int argc, char **argv)
 		json_t *arr = NULL;
 
 		if (argc == 3 && strcmp(argv[2], "--json") != 0)
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 		if (argc == 3)
 			arr = json_array();
 		if (gridstore_local_foreach(c->st, local_row, arr, &c->err) == PT_OK && arr)
 			return cli_json_print(arr);
 		json_decref(arr);
 	} else {
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	}
 	return cli_report(c);
 }
@@ -559,7 +550,7 @@ cmd_gridmap_build(struct cli *c, int argc, char **argv)
 	const char *fqdn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore gridmap build FQDN"), &fqdn)))
+	if ((rc = cli_one_arg(c, argc, argv, &fqdn)))
 		return rc;
 	if (gridstore_build(c->st, fqdn, &b, &c->err) != PT_OK)
 		return cli_report(c);
@@ -612,16 +603,15 @@ status_row(const struct gs_push_status *p, void *ud)
 static int
 cmd_gridmap_status(struct cli *c, int argc, char **argv)
 {
-	const char *usage = _("usage: passtore gridmap status [--json]");
 	struct status_print sp = { NULL, 0 };
 	const char *filter;
 	bool json;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, usage, &filter, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
 		return rc;
 	if (filter)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (json)
 		sp.arr = json_array();
 	else
@@ -650,7 +640,6 @@ cmd_voms_add(struct cli *c, int argc, char **argv)
 		{ "chain", required_argument, NULL, 'x' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore voms add VO --server HOST --server-dn DN --ca-dn DN [--chain \"DN;DN[;DN...]\"]...");
 	const char *host = NULL, *sdn = NULL, *cdn = NULL;
 	const char **chains = calloc((size_t)argc + 1, sizeof(*chains));
 	size_t n = 0;
@@ -664,12 +653,12 @@ cmd_voms_add(struct cli *c, int argc, char **argv)
 		case 'd': sdn = optarg; break;
 		case 'c': cdn = optarg; break;
 		case 'x': chains[n++] = optarg; break;
-		default: free(chains); return cli_usage_error(c, "%s", usage);
+		default: free(chains); return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc || !host || !sdn || !cdn) {
 		free(chains);
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	}
 	if (gridstore_voms_add(c->st, argv[optind], host, sdn, cdn, chains, n, &c->err) == PT_OK)
 		printf(_("VOMS server %s of VO %s recorded (vomsdir/%s/%s.lsc).\n"), host, argv[optind],
@@ -684,7 +673,7 @@ cmd_voms_lsc(struct cli *c, int argc, char **argv)
 	char *lsc = NULL;
 
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
-		return cli_usage_error(c, _("usage: passtore voms lsc VO HOST"));
+		return cli_bad_usage(c);
 	if (gridstore_voms_lsc(c->st, argv[1], argv[2], &lsc, &c->err) == PT_OK)
 		fputs(lsc, stdout);
 	free(lsc);
@@ -704,9 +693,7 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = cli_transfer_args(c, argc, argv,
-	                      _("usage: passtore gridmap push FQDN [--accept-hostkey SHA256:...]"),
-	                      &fqdn, &accept, NULL)))
+	if ((rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL)))
 		return rc;
 	low = cli_lowercase(fqdn);
 	if (!low)
@@ -738,9 +725,7 @@ cmd_fetch_vo(struct cli *c, int argc, char **argv)
 	size_t len = 0;
 	int rc;
 
-	if ((rc = cli_transfer_args(c, argc, argv,
-	                      _("usage: passtore transfer fetch-vo NAME [--accept-hostkey SHA256:...] [--dry-run]"),
-	                      &vo, &accept, &dry)))
+	if ((rc = cli_transfer_args(c, argc, argv, &vo, &accept, &dry)))
 		return rc;
 	if (transfer_fetch_vo(c->st, vo, &(struct transfer_opts){ .accept_hostkey = accept }, &data,
 	                      &len, &name, &r, &c->err) != PT_OK) {

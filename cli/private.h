@@ -16,6 +16,7 @@
 enum {
 	CMD_STORE = 1 << 0, /* unlocks the store first */
 	CMD_WRITE = 1 << 1, /* runs in one write transaction (commit on exit 0) */
+	CMD_PATH = 1 << 2,  /* works on the store file without unlocking it (init) */
 };
 
 struct cli {
@@ -24,6 +25,7 @@ struct cli {
 	char *path;
 	struct store *st;
 	struct pt_err err;
+	const struct cmd *cmd; /* the running command: its row gives the usage */
 };
 
 /* One command: argv[0] is its last command word, getopt-ready. */
@@ -38,6 +40,11 @@ struct cmd {
 /* Print c->err (if any) on stderr; return its exit code. */
 int cli_report(struct cli *c);
 int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error showing the synopsis of the running command, from its
+ * table row: no command writes its usage twice. */
+int cli_bad_usage(struct cli *c);
+/* "NAME [SUB] ARGS", translated, as the table row gives it. */
+void cli_synopsis(const struct cmd *k, char *buf, size_t n);
 int cli_parse_int(const char *s, long min, long max, long *out);
 void cli_fmt_time(time_t t, char *buf, size_t n);
 /* ISO time in a static buffer: use before the next call. */
@@ -45,10 +52,9 @@ char *cli_iso_time(time_t t);
 /* Print and release j; 0 or 1. */
 int cli_json_print(json_t *j);
 /* "--json" and at most one positional argument. */
-int cli_list_args(struct cli *c, int argc, char **argv, const char *usage, const char **filter,
-                  bool *json);
+int cli_list_args(struct cli *c, int argc, char **argv, const char **filter, bool *json);
 /* Exactly one positional argument. */
-int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg);
+int cli_one_arg(struct cli *c, int argc, char **argv, const char **arg);
 /* A secret from fd (>= 0) or the terminal (asked twice when again). */
 enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, char **out,
                               size_t *len, struct pt_err *err);
@@ -61,8 +67,8 @@ enum pt_status cli_slurp(const char *path, bool secret, size_t max, unsigned cha
 
 /* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not
  * NULL: 0, or the exit code of a usage error. */
-int cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
-                      const char **accept, bool *dry);
+int cli_transfer_args(struct cli *c, int argc, char **argv, const char **arg, const char **accept,
+                      bool *dry);
 
 struct transfer_result;
 /* The figures of a closed window, and a host key pinned by it. */

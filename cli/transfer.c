@@ -22,7 +22,7 @@ static int
 cmd_config_set(struct cli *c, int argc, char **argv)
 {
 	if (argc != 3)
-		return cli_usage_error(c, _("usage: passtore config set KEY VALUE"));
+		return cli_bad_usage(c);
 	if (settings_set(c->st, argv[1], argv[2], &c->err) == PT_OK)
 		printf(_("%s = %s\n"), argv[1], argv[2]);
 	return cli_report(c);
@@ -34,7 +34,7 @@ cmd_config_unset(struct cli *c, int argc, char **argv)
 	const char *key = NULL;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore config unset KEY"), &key)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &key)) != 0)
 		return rc;
 	settings_unset(c->st, key, &c->err);
 	return cli_report(c);
@@ -47,7 +47,7 @@ cmd_config_get(struct cli *c, int argc, char **argv)
 	char *v = NULL;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore config get KEY"), &key)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &key)) != 0)
 		return rc;
 	if (settings_get(c->st, key, &v, &c->err) == PT_OK) {
 		if (v)
@@ -83,10 +83,10 @@ cmd_config_list(struct cli *c, int argc, char **argv)
 	const char *extra;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore config list [--json]"), &extra, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &extra, &p.json)))
 		return rc;
 	if (extra)
-		return cli_usage_error(c, _("usage: passtore config list [--json]"));
+		return cli_bad_usage(c);
 	if (p.json)
 		p.obj = json_object();
 	if (settings_foreach(c->st, config_row, &p, &c->err) == PT_OK && p.json)
@@ -159,10 +159,10 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	bool json, ok;
 	int rc, open_windows = 0;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore posture [--json]"), &extra, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &extra, &json)))
 		return rc;
 	if (extra)
-		return cli_usage_error(c, _("usage: passtore posture [--json]"));
+		return cli_bad_usage(c);
 	if (settings_get(c->st, "net.interface", &ifname, &c->err) != PT_OK)
 		return cli_report(c);
 	if (!ifname) {
@@ -213,8 +213,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
  * ------------------------------------------------------------------- */
 
 int
-cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
-                  const char **accept, bool *dry)
+cli_transfer_args(struct cli *c, int argc, char **argv, const char **arg, const char **accept,
+                  bool *dry)
 {
 	static const struct option opts[] = {
 		{ "accept-hostkey", required_argument, NULL, 'a' },
@@ -230,13 +230,13 @@ cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const
 			continue;
 		}
 		if (o != 'a')
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
 			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		*accept = optarg;
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	*arg = argv[optind];
 	return 0;
 }
@@ -271,10 +271,7 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 	char *low;
 	int rc;
 
-	rc = cli_transfer_args(c, argc, argv,
-	                       install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
-	                               : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
-	                       &fqdn, &accept, NULL);
+	rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL);
 	if (rc != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
@@ -329,13 +326,13 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'a')
-			return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+			return cli_bad_usage(c);
 		if (strncmp(optarg, "SHA256:", 7) != 0 || strlen(optarg) < 20)
 			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		accept = optarg;
 	}
 	if (optind != argc)
-		return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+		return cli_bad_usage(c);
 	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
 		cli_print_window(&r);
 		if (refused)
@@ -358,7 +355,7 @@ cmd_transfer_recover(struct cli *c, int argc, char **argv)
 	int windows = 0, rules = 0;
 
 	if (argc != 1)
-		return cli_usage_error(c, _("usage: passtore transfer recover"));
+		return cli_bad_usage(c);
 	if (transfer_sweep_now(c->st, &windows, &rules, &c->err) == PT_OK)
 		printf(_("Windows recovered: %d; firewall rules removed: %d.\n"), windows, rules);
 	return cli_report(c);
@@ -371,7 +368,7 @@ cmd_transfer_forget_hostkey(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore transfer forget-hostkey FQDN"), &fqdn)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &fqdn)) != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
 	if (settings_pin_forget(c->st, low, &c->err) == PT_OK)
@@ -422,10 +419,10 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 	const char *extra;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore transfer log [--json]"), &extra, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &extra, &p.json)))
 		return rc;
 	if (extra)
-		return cli_usage_error(c, _("usage: passtore transfer log [--json]"));
+		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
 	else

@@ -420,7 +420,7 @@ pv_build(struct ui *ui)
 	ret = gridstore_build(ui->st, pv.host, &b, &err);
 	if (ret != PT_OK) {
 		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s: cannot build"), pv.host);
-		pv_add(ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		pv_add(ROLE_ALERT, "%s", pt_err_text(&err));
 		pv_refilter();
 		return;
 	}
@@ -671,7 +671,7 @@ show_snapshots(struct ui *ui, const struct grow *g)
 	                       _("Added"), _("Removed"), _("Format"), _("Source")));
 	nhead = L.n;
 	if (gridstore_snapshot_foreach(ui->st, vo, snap_row, &L, &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 	} else if (L.n <= nhead) {
 		ui_message(ui, ROLE_HINT, _("VO %s has no snapshot yet: passtore vo import %s FILE"), vo, vo);
 	} else {
@@ -712,7 +712,7 @@ peer_cb(const struct host *h, void *ud)
 static const char *
 detail_of(const struct pt_err *err)
 {
-	return err->detail[0] ? err->detail : _(pt_status_msg(err->status));
+	return pt_err_text(err);
 }
 
 /* A new page: title, a subtitle, then lines with pv_add. */

@@ -162,7 +162,7 @@ save_secret(struct ui *ui, int64_t id, const char *entry, const char *secret, ch
 	if (ret == PT_OK)
 		return 0;
 fail:
-	snprintf(msg, len, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+	snprintf(msg, len, "%s", pt_err_text(&err));
 	return -1;
 }
 
