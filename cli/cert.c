@@ -22,12 +22,6 @@
 #define CERT_FILE_MAX (64 * 1024 * 1024)
 #define KEY_FILE_MAX (64 * 1024)
 
-static char *
-fmt_time(time_t t)
-{
-	return cli_iso_time(t);
-}
-
 /* ---------------------------------------------------------------------
  * ca
  * ------------------------------------------------------------------- */
@@ -82,8 +76,8 @@ bundle_json(const char *pem)
 		const struct x509_cert *x = &l->certs[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "subject", x->subject_grid, "issuer",
 		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed", x->self_signed);
-		json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
-		json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
+		json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
+		json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
 		json_array_append_new(arr, o);
 	}
 	x509_cert_list_free(&l);
@@ -98,7 +92,7 @@ ca_row(const struct cert_ca *ca, void *ud)
 	if (p->json) {
 		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name, "subject_template",
 		                      ca->subject_tmpl, "default_key", ca->default_key, "created",
-		                      fmt_time(ca->created_at), "requests", (json_int_t)ca->requests,
+		                      cli_time(ca->created_at), "requests", (json_int_t)ca->requests,
 		                      "certificates", (json_int_t)ca->certificates);
 		if (p->full)
 			json_object_set_new(o, "bundle", bundle_json(ca->bundle_pem));
@@ -116,7 +110,7 @@ ca_row(const struct cert_ca *ca, void *ud)
 	printf(_("CA:                %s\n"), ca->name);
 	printf(_("Subject template:  %s\n"), ca->subject_tmpl);
 	printf(_("Default key:       %s\n"), ca->default_key);
-	printf(_("Added:             %s\n"), fmt_time(ca->created_at));
+	printf(_("Added:             %s\n"), cli_time(ca->created_at));
 	printf(_("Requests:          %lld\n"), (long long)ca->requests);
 	printf(_("Certificates:      %lld\n"), (long long)ca->certificates);
 	printf(_("Bundle:\n"));
@@ -127,7 +121,7 @@ ca_row(const struct cert_ca *ca, void *ud)
 			for (size_t i = 0; i < l->n; i++) {
 				printf("  %s\n", l->certs[i].subject_grid);
 				printf(_("    issuer %s, valid until %s%s\n"), l->certs[i].issuer_grid,
-				       fmt_time(l->certs[i].not_after), l->certs[i].self_signed ? _(", root") : "");
+				       cli_time(l->certs[i].not_after), l->certs[i].self_signed ? _(", root") : "");
 			}
 			x509_cert_list_free(&l);
 		}
@@ -344,7 +338,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 				                     ? _("Imported %s for %s (serial %s, valid until %s)\n")
 				                     : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
 				                         "a newer certificate stays current\n"),
-				             x->subject_grid, fqdn, x->serial, fmt_time(x->not_after)) < 0)
+				             x->subject_grid, fqdn, x->serial, cli_time(x->not_after)) < 0)
 					line = NULL;
 			}
 			free(fqdn);
@@ -456,8 +450,8 @@ status_json(const struct cert_status *cs)
 		json_array_append_new(sans, json_string(x->sans[i]));
 	o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "host", cs->fqdn, "subject", x->subject_grid,
 	              "issuer", x->issuer_grid, "serial", x->serial, "sans", sans);
-	json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
-	json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
+	json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
+	json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
 	json_object_set_new(o, "days_left", json_integer(cs->days_left));
 	json_object_set_new(o, "band", json_string(x509_band_name(cs->band)));
 	json_object_set_new(o, "not_yet_valid", json_boolean(cs->band == X509_BAND_NOT_YET_VALID));
@@ -473,7 +467,7 @@ status_json(const struct cert_status *cs)
 	json_object_set_new(o, "key_type", json_string(x->key_known ? x509_keytype_name(x->key_type)
 	                                                            : x->key_algo));
 	json_object_set_new(o, "sha256", json_string(x->sha256_hex));
-	json_object_set_new(o, "imported", json_string(fmt_time(cs->imported_at)));
+	json_object_set_new(o, "imported", json_string(cli_time(cs->imported_at)));
 	return o;
 }
 
@@ -490,8 +484,8 @@ status_text(const struct cert_status *cs)
 	for (size_t i = 0; i < x->nsans; i++)
 		printf(" %s", x->sans[i]);
 	printf("\n");
-	printf(_("Not before:    %s\n"), fmt_time(x->not_before));
-	printf(_("Not after:     %s\n"), fmt_time(x->not_after));
+	printf(_("Not before:    %s\n"), cli_time(x->not_before));
+	printf(_("Not after:     %s\n"), cli_time(x->not_after));
 	printf(_("Days left:     %ld\n"), cs->days_left);
 	printf(_("Band:          %s\n"), x509_band_name(cs->band));
 	if (cs->key_match)
@@ -649,8 +643,8 @@ ac_json(const struct voms_ac *ac)
 	json_object_set_new(o, "holder_issuer", opt_json(ac->holder_issuer));
 	json_object_set_new(o, "holder_serial", opt_json(ac->holder_serial));
 	json_object_set_new(o, "serial", opt_json(ac->serial));
-	json_object_set_new(o, "not_before", json_string(fmt_time(ac->not_before)));
-	json_object_set_new(o, "not_after", json_string(fmt_time(ac->not_after)));
+	json_object_set_new(o, "not_before", json_string(cli_time(ac->not_before)));
+	json_object_set_new(o, "not_after", json_string(cli_time(ac->not_after)));
 	json_object_set_new(o, "signature_algorithm", opt_json(ac->sig_algo));
 	json_object_set_new(o, "signature", json_string(voms_sig_name(ac->sig)));
 	json_object_set_new(o, "fqans", fq);
@@ -672,8 +666,8 @@ inspect_json(const struct voms_certinfo *ci, time_t now)
 	json_object_set_new(o, "subject", json_string(x->subject_grid));
 	json_object_set_new(o, "issuer", json_string(x->issuer_grid));
 	json_object_set_new(o, "serial", json_string(x->serial));
-	json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
-	json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
+	json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
+	json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
 	json_object_set_new(o, "days_left", json_integer(days));
 	json_object_set_new(o, "validity", json_string(x509_band_name(b)));
 	json_object_set_new(o, "key_algorithm", json_string(x->key_algo));
@@ -742,8 +736,8 @@ ac_text(const struct voms_ac *ac, size_t idx, size_t n, time_t now)
 		       ac->holder_serial ? ac->holder_serial : "?",
 		       ac->holder_issuer ? ac->holder_issuer : "?");
 	printf(_("  AC serial:      %s\n"), ac->serial);
-	printf(_("  AC not before:  %s\n"), fmt_time(ac->not_before));
-	printf(_("  AC not after:   %s (%s)\n"), fmt_time(ac->not_after),
+	printf(_("  AC not before:  %s\n"), cli_time(ac->not_before));
+	printf(_("  AC not after:   %s (%s)\n"), cli_time(ac->not_after),
 	       b == X509_BAND_EXPIRED ? _("expired")
 	       : b == X509_BAND_NOT_YET_VALID ? _("not yet valid") : _("valid now"));
 	printf(_("  Signature:      %s, %s\n"), ac->sig_algo ? ac->sig_algo : "?",
@@ -776,8 +770,8 @@ inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 	printf(_("Subject:        %s\n"), x->subject_grid);
 	printf(_("Issuer:         %s\n"), x->issuer_grid);
 	printf(_("Serial:         %s\n"), x->serial);
-	printf(_("Not before:     %s\n"), fmt_time(x->not_before));
-	printf(_("Not after:      %s\n"), fmt_time(x->not_after));
+	printf(_("Not before:     %s\n"), cli_time(x->not_before));
+	printf(_("Not after:      %s\n"), cli_time(x->not_after));
 	if (b == X509_BAND_EXPIRED)
 		printf(_("Days left:      %ld (expired)\n"), days);
 	else if (b == X509_BAND_NOT_YET_VALID)

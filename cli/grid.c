@@ -84,7 +84,7 @@ static int
 snap_json_cb(const struct gs_snapshot *s, void *ud)
 {
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "imported",
-	                      cli_iso_time(s->imported_at), "source", s->source, "format", s->format,
+	                      cli_time(s->imported_at), "source", s->source, "format", s->format,
 	                      "sha256", s->sha256, "members", (json_int_t)s->members, "added",
 	                      (json_int_t)s->added, "removed", (json_int_t)s->removed, "current",
 	                      s->current);
@@ -97,7 +97,7 @@ static int
 snap_text_cb(const struct gs_snapshot *s, void *ud)
 {
 	(void)ud;
-	printf(_("  %s  %-5s %7lld members (+%lld -%lld)  %s%s\n"), cli_iso_time(s->imported_at),
+	printf(_("  %s  %-5s %7lld members (+%lld -%lld)  %s%s\n"), cli_time(s->imported_at),
 	       s->format, (long long)s->members, (long long)s->added, (long long)s->removed,
 	       s->source, s->current ? _("  [current]") : "");
 	return 0;
@@ -129,12 +129,12 @@ vo_row(const struct gs_vo *vo, void *ud)
 
 	if (p->json) {
 		json_t *o = json_pack("{s:s, s:o, s:s, s:I, s:I}", "name", vo->name, "uris",
-		                      uris_json(vo->uris), "created", cli_iso_time(vo->created_at),
+		                      uris_json(vo->uris), "created", cli_time(vo->created_at),
 		                      "members", (json_int_t)vo->members, "snapshots",
 		                      (json_int_t)vo->snapshots);
 
 		json_object_set_new(o, "snapshot",
-		                    vo->snapshot_at ? json_string(cli_iso_time(vo->snapshot_at))
+		                    vo->snapshot_at ? json_string(cli_time(vo->snapshot_at))
 		                                    : json_null());
 		if (p->full) {
 			json_t *sn = json_array(), *vs = json_array();
@@ -152,12 +152,12 @@ vo_row(const struct gs_vo *vo, void *ud)
 	}
 	if (!p->full) {
 		printf("%-20s %8lld  %-20s %s\n", vo->name, (long long)vo->members,
-		       vo->snapshot_at ? cli_iso_time(vo->snapshot_at) : _("never imported"),
+		       vo->snapshot_at ? cli_time(vo->snapshot_at) : _("never imported"),
 		       vo->format);
 		return 0;
 	}
 	printf(_("VO:         %s\n"), vo->name);
-	printf(_("Added:      %s\n"), cli_iso_time(vo->created_at));
+	printf(_("Added:      %s\n"), cli_time(vo->created_at));
 	printf(_("URIs:\n"));
 	for (const char *u = vo->uris; *u;) {
 		const char *e = strchr(u, '\n');
@@ -339,7 +339,7 @@ rules_show(struct cli *c, int argc, char **argv)
 		json_t *o = json_pack("{s:o, s:o, s:s, s:s}", "host",
 		                      rs->host ? json_string(rs->host) : json_null(), "group",
 		                      rs->group ? json_string(rs->group) : json_null(), "source",
-		                      rs->source, "imported", cli_iso_time(rs->imported_at));
+		                      rs->source, "imported", cli_time(rs->imported_at));
 		json_t *a = json_array();
 
 		for (size_t i = 0; i < rs->nrules; i++) {
@@ -362,10 +362,10 @@ rules_show(struct cli *c, int argc, char **argv)
 	} else {
 		if (rs->host)
 			printf(_("Rules of host %s, from %s, imported %s:\n"), rs->host, rs->source,
-			       cli_iso_time(rs->imported_at));
+			       cli_time(rs->imported_at));
 		else
 			printf(_("Rules of group %s, from %s, imported %s:\n"), rs->group, rs->source,
-			       cli_iso_time(rs->imported_at));
+			       cli_time(rs->imported_at));
 		for (size_t i = 0; i < rs->nrules; i++) {
 			const struct gs_rule *r = &rs->rules[i];
 
@@ -450,9 +450,9 @@ ban_row(const char *pattern, time_t at, void *ud)
 {
 	if (ud)
 		json_array_append_new(ud, json_pack("{s:s, s:s}", "pattern", pattern, "added",
-		                                    cli_iso_time(at)));
+		                                    cli_time(at)));
 	else
-		printf("%s  %s\n", cli_iso_time(at), pattern);
+		printf("%s  %s\n", cli_time(at), pattern);
 	return 0;
 }
 
@@ -582,7 +582,7 @@ status_row(const struct gs_push_status *p, void *ud)
 		                      "pushed_sha256", p->pushed_sha256, "build_sha256",
 		                      p->build_sha256);
 
-		json_object_set_new(o, "pushed", p->pushed_at ? json_string(cli_iso_time(p->pushed_at))
+		json_object_set_new(o, "pushed", p->pushed_at ? json_string(cli_time(p->pushed_at))
 		                                              : json_null());
 		json_object_set_new(o, "last_outcome", json_string(p->last_outcome));
 		if (*p->build_error)
@@ -591,12 +591,12 @@ status_row(const struct gs_push_status *p, void *ud)
 		return 0;
 	}
 	printf("%-30s %-13s %-20s %.12s\n", p->fqdn, state,
-	       p->pushed_at ? cli_iso_time(p->pushed_at) : "-",
+	       p->pushed_at ? cli_time(p->pushed_at) : "-",
 	       *p->build_sha256 ? p->build_sha256 : "-");
 	if (*p->build_error)
 		printf("    %s\n", p->build_error);
 	else if (!strcmp(p->last_outcome, "failed"))
-		printf(_("    last push failed %s: %s\n"), cli_iso_time(p->tried_at), p->last_detail);
+		printf(_("    last push failed %s: %s\n"), cli_time(p->tried_at), p->last_detail);
 	return 0;
 }
 

@@ -1,6 +1,8 @@
 /* cli/private.h - what the command files share: the run state, the command
  * table row, and the helpers for arguments, secrets, host specs and
- * output.  Internal to src/cli*.c. */
+ * output.  Internal to cli/: cli.c dispatches, util.c and secret.c hold
+ * the shared helpers, every other file is one command family ending with
+ * its table. */
 #ifndef PASSTORE_CLI_INT_H
 #define PASSTORE_CLI_INT_H
 
@@ -37,6 +39,8 @@ struct cmd {
 	const char *help; /* N_() */
 };
 
+/* Unlock c->path with the passphrase from c->passphrase_fd or the terminal. */
+enum pt_status cli_unlock(struct cli *c);
 /* Print c->err (if any) on stderr; return its exit code. */
 int cli_report(struct cli *c);
 int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -46,9 +50,12 @@ int cli_bad_usage(struct cli *c);
 /* "NAME [SUB] ARGS", translated, as the table row gives it. */
 void cli_synopsis(const struct cmd *k, char *buf, size_t n);
 int cli_parse_int(const char *s, long min, long max, long *out);
-void cli_fmt_time(time_t t, char *buf, size_t n);
-/* ISO time in a static buffer: use before the next call. */
-char *cli_iso_time(time_t t);
+/* t as "YYYY-MM-DD HH:MM:SSZ" ("-" for 0) in the caller's buf; returns buf. */
+char *cli_fmt_time(time_t t, char *buf, size_t n);
+#define CLI_TIME_LEN 32
+/* The same in a buffer of the calling block: two in one call are two
+ * buffers, so `set` and `replaced` never show the same time. */
+#define cli_time(t) cli_fmt_time((t), (char[CLI_TIME_LEN]){ 0 }, CLI_TIME_LEN)
 /* Print and release j; 0 or 1. */
 int cli_json_print(json_t *j);
 /* "--json" and at most one positional argument. */
@@ -59,6 +66,8 @@ int cli_one_arg(struct cli *c, int argc, char **argv, const char **arg);
 enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, char **out,
                               size_t *len, struct pt_err *err);
 enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err);
+/* All of fd (a multi-line secret such as an SSH private key), in secmem. */
+enum pt_status cli_read_all_fd(int fd, char **out, size_t *len, struct pt_err *err);
 char *cli_lowercase(const char *s);
 /* The whole of a regular file of at most max bytes, NUL-terminated; in
  * secmem (free with secmem_free) when secret. */
@@ -87,11 +96,28 @@ struct hostset {
 enum pt_status cli_resolve(struct cli *c, const char *spec, bool known, struct hostset *hs);
 void cli_hostset_free(struct hostset *hs);
 
-/* command families */
-extern const struct cmd cli_cert_commands[];
-extern const size_t cli_cert_ncommands;
+/* A listing in text or JSON: the callbacks of model_*_foreach get it. */
+struct cred_print {
+	bool json;
+	json_t *arr;
+};
+struct credential;
+/* One password entry as a line, or appended to p->arr (pw.c). */
+int cli_cred_row(const struct credential *cr, void *ud);
 
 /* Command families (each file ends with its table). */
+extern const struct cmd cli_store_commands[];
+extern const size_t cli_store_ncommands;
+extern const struct cmd cli_host_commands[];
+extern const size_t cli_host_ncommands;
+extern const struct cmd cli_group_commands[];
+extern const size_t cli_group_ncommands;
+extern const struct cmd cli_pw_commands[];
+extern const size_t cli_pw_ncommands;
+extern const struct cmd cli_audit_commands[];
+extern const size_t cli_audit_ncommands;
+extern const struct cmd cli_cert_commands[];
+extern const size_t cli_cert_ncommands;
 extern const struct cmd cli_transfer_commands[];
 extern const size_t cli_transfer_ncommands;
 extern const struct cmd cli_grid_commands[];

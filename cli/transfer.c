@@ -402,7 +402,7 @@ log_row(const struct window_info *w, void *ud)
 		                                        "exposure_ms", ms_or_null(w->exposure_ms),
 		                                        "link_ms", ms_or_null(w->link_ms),
 		                                        "ssh_ms", ms_or_null(w->ssh_ms),
-		                                        "opened", cli_iso_time((time_t)(w->opened_ms / 1000)),
+		                                        "opened", cli_time((time_t)(w->opened_ms / 1000)),
 		                                        "detail", w->detail));
 		return 0;
 	}
