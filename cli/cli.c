@@ -62,9 +62,15 @@ static const struct cmd_table {
 	{ cli_pw_commands, &cli_pw_ncommands },
 	{ cli_audit_commands, &cli_audit_ncommands },
 	{ help_commands, &help_ncommands },
+	{ cli_ca_commands, &cli_ca_ncommands },
 	{ cli_cert_commands, &cli_cert_ncommands },
+	{ cli_inspect_commands, &cli_inspect_ncommands },
+	{ cli_report_commands, &cli_report_ncommands },
+	{ cli_config_commands, &cli_config_ncommands },
 	{ cli_transfer_commands, &cli_transfer_ncommands },
-	{ cli_grid_commands, &cli_grid_ncommands },
+	{ cli_vo_commands, &cli_vo_ncommands },
+	{ cli_gridmap_commands, &cli_gridmap_ncommands },
+	{ cli_voms_commands, &cli_voms_ncommands },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -105,6 +105,11 @@ struct credential;
 /* One password entry as a line, or appended to p->arr (pw.c). */
 int cli_cred_row(const struct credential *cr, void *ud);
 
+/* The largest file each kind of import reads (cli_slurp's max). */
+#define CERT_FILE_MAX (64 * 1024 * 1024)
+/* Member lists of big VOs run to megabytes; nothing sane is bigger. */
+#define GRID_FILE_MAX (256 * 1024 * 1024)
+
 /* Command families (each file ends with its table). */
 extern const struct cmd cli_store_commands[];
 extern const size_t cli_store_ncommands;
@@ -116,11 +121,23 @@ extern const struct cmd cli_pw_commands[];
 extern const size_t cli_pw_ncommands;
 extern const struct cmd cli_audit_commands[];
 extern const size_t cli_audit_ncommands;
+extern const struct cmd cli_ca_commands[];
+extern const size_t cli_ca_ncommands;
 extern const struct cmd cli_cert_commands[];
 extern const size_t cli_cert_ncommands;
+extern const struct cmd cli_inspect_commands[];
+extern const size_t cli_inspect_ncommands;
+extern const struct cmd cli_report_commands[];
+extern const size_t cli_report_ncommands;
+extern const struct cmd cli_config_commands[];
+extern const size_t cli_config_ncommands;
 extern const struct cmd cli_transfer_commands[];
 extern const size_t cli_transfer_ncommands;
-extern const struct cmd cli_grid_commands[];
-extern const size_t cli_grid_ncommands;
+extern const struct cmd cli_vo_commands[];
+extern const size_t cli_vo_ncommands;
+extern const struct cmd cli_gridmap_commands[];
+extern const size_t cli_gridmap_ncommands;
+extern const struct cmd cli_voms_commands[];
+extern const size_t cli_voms_ncommands;
 
 #endif

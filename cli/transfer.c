@@ -1,4 +1,4 @@
-/* cli-transfer.c - config, posture and the transfer commands. */
+/* transfer.c - posture and the transfer commands. */
 #include "config.h"
 
 #include <getopt.h>
@@ -13,87 +13,6 @@
 #include "engine/lib.h"
 #include "base/i18n.h"
 #include "store/lib.h"
-
-/* ---------------------------------------------------------------------
- * config
- * ------------------------------------------------------------------- */
-
-static int
-cmd_config_set(struct cli *c, int argc, char **argv)
-{
-	if (argc != 3)
-		return cli_bad_usage(c);
-	if (settings_set(c->st, argv[1], argv[2], &c->err) == PT_OK)
-		printf(_("%s = %s\n"), argv[1], argv[2]);
-	return cli_report(c);
-}
-
-static int
-cmd_config_unset(struct cli *c, int argc, char **argv)
-{
-	const char *key = NULL;
-	int rc;
-
-	if ((rc = cli_one_arg(c, argc, argv, &key)) != 0)
-		return rc;
-	settings_unset(c->st, key, &c->err);
-	return cli_report(c);
-}
-
-static int
-cmd_config_get(struct cli *c, int argc, char **argv)
-{
-	const char *key = NULL;
-	char *v = NULL;
-	int rc;
-
-	if ((rc = cli_one_arg(c, argc, argv, &key)) != 0)
-		return rc;
-	if (settings_get(c->st, key, &v, &c->err) == PT_OK) {
-		if (v)
-			printf("%s\n", v);
-		else
-			pt_fail(&c->err, PT_NOTFOUND, _("%s is not set"), key);
-	}
-	free(v);
-	return cli_report(c);
-}
-
-struct cfg_print {
-	bool json;
-	json_t *obj;
-};
-
-static int
-config_row(const char *key, const char *value, int is_default, void *ud)
-{
-	struct cfg_print *p = ud;
-
-	if (p->json)
-		json_object_set_new(p->obj, key, *value ? json_string(value) : json_null());
-	else
-		printf("%-28s %s%s\n", key, *value ? value : _("(unset)"), is_default && *value ? _("  (default)") : "");
-	return 0;
-}
-
-static int
-cmd_config_list(struct cli *c, int argc, char **argv)
-{
-	struct cfg_print p = { false, NULL };
-	const char *extra;
-	int rc;
-
-	if ((rc = cli_list_args(c, argc, argv, &extra, &p.json)))
-		return rc;
-	if (extra)
-		return cli_bad_usage(c);
-	if (p.json)
-		p.obj = json_object();
-	if (settings_foreach(c->st, config_row, &p, &c->err) == PT_OK && p.json)
-		return cli_json_print(p.obj);
-	json_decref(p.obj);
-	return cli_report(c);
-}
 
 /* ---------------------------------------------------------------------
  * posture
@@ -435,12 +354,6 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 }
 
 const struct cmd cli_transfer_commands[] = {
-	{ "config", "set", cmd_config_set, CMD_STORE | CMD_WRITE, N_("KEY VALUE"),
-	  N_("set a station setting (net.interface, net.gateway, transfer.timeout, operator.*, host.FQDN.*)") },
-	{ "config", "get", cmd_config_get, CMD_STORE, N_("KEY"), N_("print a setting") },
-	{ "config", "unset", cmd_config_unset, CMD_STORE | CMD_WRITE, N_("KEY"),
-	  N_("return a setting to its default") },
-	{ "config", "list", cmd_config_list, CMD_STORE, N_("[--json]"), N_("list the settings") },
 	{ "posture", NULL, cmd_posture, CMD_STORE, N_("[--json]"),
 	  N_("check the station: link, firewall policies, IPv6, foreign rules, leftovers, listeners") },
 	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
