@@ -276,6 +276,7 @@ out:
 }
 
 struct status_print {
+	struct cli *c; /* where a record JSON cannot hold is reported */
 	bool json;
 	json_t *arr;
 	size_t n;
@@ -285,33 +286,36 @@ struct status_print {
 };
 
 static json_t *
-status_json(const struct cert_status *cs)
+status_json(const struct cert_status *cs, const char **bad)
 {
 	const struct x509_cert *x = cs->x;
-	json_t *sans = json_array(), *o;
+	json_t *sans = json_array(), *o = json_object();
 
 	for (size_t i = 0; i < x->nsans; i++)
-		json_array_append_new(sans, json_string(x->sans[i]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "host", cs->fqdn, "subject", x->subject_grid,
-	              "issuer", x->issuer_grid, "serial", x->serial, "sans", sans);
-	json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
-	json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
-	json_object_set_new(o, "days_left", json_integer(cs->days_left));
-	json_object_set_new(o, "band", json_string(x509_band_name(cs->band)));
-	json_object_set_new(o, "not_yet_valid", json_boolean(cs->band == X509_BAND_NOT_YET_VALID));
-	json_object_set_new(o, "key_match", json_boolean(cs->key_match));
+		cli_json_append(sans, json_string(x->sans[i]), "sans", bad);
+	cli_json_set(o, "host", json_string(cs->fqdn), bad);
+	cli_json_set(o, "subject", json_string(x->subject_grid), bad);
+	cli_json_set(o, "issuer", json_string(x->issuer_grid), bad);
+	cli_json_set(o, "serial", json_string(x->serial), bad);
+	cli_json_set(o, "sans", sans, bad);
+	cli_json_set(o, "not_before", json_string(cli_time(x->not_before)), bad);
+	cli_json_set(o, "not_after", json_string(cli_time(x->not_after)), bad);
+	cli_json_set(o, "days_left", json_integer(cs->days_left), bad);
+	cli_json_set(o, "band", json_string(x509_band_name(cs->band)), bad);
+	cli_json_set(o, "not_yet_valid", json_boolean(cs->band == X509_BAND_NOT_YET_VALID), bad);
+	cli_json_set(o, "key_match", json_boolean(cs->key_match), bad);
 	if (!cs->key_match)
-		json_object_set_new(o, "key_problem", json_string(cs->key_detail));
-	json_object_set_new(o, "chain_ok", json_boolean(cs->chain_ok));
-	json_object_set_new(o, "ca", *cs->ca ? json_string(cs->ca) : json_null());
+		cli_json_set(o, "key_problem", json_string(cs->key_detail), bad);
+	cli_json_set(o, "chain_ok", json_boolean(cs->chain_ok), bad);
+	cli_json_set(o, "ca", *cs->ca ? json_string(cs->ca) : json_null(), bad);
 	if (!cs->chain_ok)
-		json_object_set_new(o, "chain_problem", json_string(cs->chain_detail));
-	json_object_set_new(o, "state", json_string(cs->state));
-	json_object_set_new(o, "key_origin", json_string(cs->origin));
-	json_object_set_new(o, "key_type", json_string(x->key_known ? x509_keytype_name(x->key_type)
-	                                                            : x->key_algo));
-	json_object_set_new(o, "sha256", json_string(x->sha256_hex));
-	json_object_set_new(o, "imported", json_string(cli_time(cs->imported_at)));
+		cli_json_set(o, "chain_problem", json_string(cs->chain_detail), bad);
+	cli_json_set(o, "state", json_string(cs->state), bad);
+	cli_json_set(o, "key_origin", json_string(cs->origin), bad);
+	cli_json_set(o, "key_type",
+	             json_string(x->key_known ? x509_keytype_name(x->key_type) : x->key_algo), bad);
+	cli_json_set(o, "sha256", json_string(x->sha256_hex), bad);
+	cli_json_set(o, "imported", json_string(cli_time(cs->imported_at)), bad);
 	return o;
 }
 
@@ -352,7 +356,18 @@ status_row(const struct cert_status *cs, void *ud)
 	struct status_print *p = ud;
 
 	if (p->json) {
-		json_array_append_new(p->arr, status_json(cs));
+		const char *bad = NULL;
+		json_t *o = status_json(cs, &bad);
+
+		/* a record JSON cannot hold stops the listing: never one left out */
+		if (bad)
+			json_decref(o);
+		if (bad || !cli_json_append(p->arr, o, "record", &bad)) {
+			pt_fail(&p->c->err, PT_INVALID,
+			        _("%s: the %s of its certificate cannot be written as JSON (not valid UTF-8)"),
+			        cs->fqdn, bad);
+			return 1;
+		}
 	} else {
 		if (p->n)
 			printf("\n");
@@ -375,7 +390,7 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 		{ "expiring", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct status_print p = { 0 };
+	struct status_print p = { .c = c };
 	bool all = false;
 	long days = -1;
 	char *fqdn = NULL;
@@ -398,7 +413,8 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
 	if (p.json)
 		p.arr = json_array();
-	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) == PT_OK) {
+	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK) {
 		if (p.json) {
 			free(fqdn);
 			return cli_json_print(p.arr);
@@ -415,7 +431,7 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 static int
 cmd_cert_verify(struct cli *c, int argc, char **argv)
 {
-	struct status_print p = { 0 };
+	struct status_print p = { .c = c };
 	const char *arg;
 	char *fqdn;
 	int rc;

@@ -19,13 +19,17 @@
  * memory and voms_inspect copies out the certificate blocks only. */
 #define INSPECT_FILE_MAX (16 * 1024 * 1024)
 
+/* Every builder below takes `bad`: the first key it could not encode
+ * (jansson refuses a string that is not UTF-8).  The caller then fails
+ * the command instead of printing a record with a key missing. */
 static json_t *
-strv_json(char *const *v, size_t n)
+strv_json(char *const *v, size_t n, const char *key, const char **bad)
 {
 	json_t *a = json_array();
 
 	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
+		if (!cli_json_append(a, json_string(v[i]), key, bad))
+			break;
 	return a;
 }
 
@@ -36,84 +40,123 @@ opt_json(const char *s)
 }
 
 static json_t *
-ac_json(const struct voms_ac *ac)
+fqan_json(const struct voms_fqan *f, const char **bad)
 {
-	json_t *o = json_object(), *fq = json_array();
+	json_t *o = json_object();
 
-	for (size_t i = 0; i < ac->nfqans; i++)
-		json_array_append_new(fq, json_pack("{s:s, s:s, s:o, s:o}", "fqan", ac->fqans[i].fqan,
-		                                    "group", ac->fqans[i].group, "role",
-		                                    opt_json(ac->fqans[i].role), "capability",
-		                                    opt_json(ac->fqans[i].capability)));
-	json_object_set_new(o, "vo", opt_json(ac->vo));
-	json_object_set_new(o, "server", opt_json(ac->server));
-	json_object_set_new(o, "issuer", opt_json(ac->issuer));
-	json_object_set_new(o, "holder_issuer", opt_json(ac->holder_issuer));
-	json_object_set_new(o, "holder_serial", opt_json(ac->holder_serial));
-	json_object_set_new(o, "serial", opt_json(ac->serial));
-	json_object_set_new(o, "not_before", json_string(cli_time(ac->not_before)));
-	json_object_set_new(o, "not_after", json_string(cli_time(ac->not_after)));
-	json_object_set_new(o, "signature_algorithm", opt_json(ac->sig_algo));
-	json_object_set_new(o, "signature", json_string(voms_sig_name(ac->sig)));
-	json_object_set_new(o, "fqans", fq);
-	json_object_set_new(o, "targets", strv_json(ac->targets, ac->ntargets));
-	json_object_set_new(o, "server_certificates", strv_json(ac->server_certs, ac->nserver_certs));
-	json_object_set_new(o, "attributes", strv_json(ac->attributes, ac->nattributes));
-	json_object_set_new(o, "extensions", strv_json(ac->extensions, ac->nextensions));
+	cli_json_set(o, "fqan", json_string(f->fqan), bad);
+	cli_json_set(o, "group", json_string(f->group), bad);
+	cli_json_set(o, "role", opt_json(f->role), bad);
+	cli_json_set(o, "capability", opt_json(f->capability), bad);
 	return o;
 }
 
 static json_t *
-inspect_json(const struct voms_certinfo *ci, time_t now)
+ac_json(const struct voms_ac *ac, const char **bad)
+{
+	json_t *o = json_object(), *fq = json_array();
+
+	for (size_t i = 0; i < ac->nfqans; i++)
+		cli_json_append(fq, fqan_json(&ac->fqans[i], bad), "fqans", bad);
+	cli_json_set(o, "vo", opt_json(ac->vo), bad);
+	cli_json_set(o, "server", opt_json(ac->server), bad);
+	cli_json_set(o, "issuer", opt_json(ac->issuer), bad);
+	cli_json_set(o, "holder_issuer", opt_json(ac->holder_issuer), bad);
+	cli_json_set(o, "holder_serial", opt_json(ac->holder_serial), bad);
+	cli_json_set(o, "serial", opt_json(ac->serial), bad);
+	cli_json_set(o, "not_before", json_string(cli_time(ac->not_before)), bad);
+	cli_json_set(o, "not_after", json_string(cli_time(ac->not_after)), bad);
+	cli_json_set(o, "signature_algorithm", opt_json(ac->sig_algo), bad);
+	cli_json_set(o, "signature", json_string(voms_sig_name(ac->sig)), bad);
+	cli_json_set(o, "fqans", fq, bad);
+	cli_json_set(o, "targets", strv_json(ac->targets, ac->ntargets, "targets", bad), bad);
+	cli_json_set(o, "server_certificates",
+	             strv_json(ac->server_certs, ac->nserver_certs, "server_certificates", bad), bad);
+	cli_json_set(o, "attributes", strv_json(ac->attributes, ac->nattributes, "attributes", bad),
+	             bad);
+	cli_json_set(o, "extensions", strv_json(ac->extensions, ac->nextensions, "extensions", bad),
+	             bad);
+	return o;
+}
+
+static json_t *
+proxy_json(const struct voms_certinfo *ci, const char **bad)
+{
+	json_t *v;
+
+	if (ci->proxy == VOMS_PROXY_NONE)
+		return json_null();
+	v = json_object();
+	cli_json_set(v, "type", json_string(voms_proxy_name(ci->proxy)), bad);
+	cli_json_set(v, "policy",
+	             ci->proxy == VOMS_PROXY_LEGACY ? json_string(ci->proxy_limited ? "limited" : "full")
+	                                            : opt_json(ci->proxy_policy),
+	             bad);
+	cli_json_set(v, "path_length",
+	             ci->proxy_pathlen < 0 ? json_null() : json_integer(ci->proxy_pathlen), bad);
+	return v;
+}
+
+static json_t *
+voms_json(const struct voms_certinfo *ci, const char **bad)
+{
+	json_t *v, *acs;
+
+	if (!ci->ac_oid)
+		return json_null();
+	v = json_object();
+	acs = json_array();
+	cli_json_set(v, "extension", json_string(ci->ac_oid), bad);
+	for (size_t i = 0; ci->acs && i < ci->acs->n; i++)
+		cli_json_append(acs, ac_json(&ci->acs->v[i], bad), "attribute_certificates", bad);
+	cli_json_set(v, "attribute_certificates", acs, bad);
+	cli_json_set(v, "error", opt_json(ci->ac_error), bad);
+	return v;
+}
+
+static json_t *
+bc_json(const struct voms_certinfo *ci, const char **bad)
+{
+	json_t *v;
+
+	if (!ci->has_bc)
+		return json_null();
+	v = json_object();
+	cli_json_set(v, "ca", json_boolean(ci->bc_ca), bad);
+	cli_json_set(v, "path_length", ci->bc_pathlen < 0 ? json_null() : json_integer(ci->bc_pathlen),
+	             bad);
+	return v;
+}
+
+static json_t *
+inspect_json(const struct voms_certinfo *ci, time_t now, const char **bad)
 {
 	const struct x509_cert *x = ci->x;
-	json_t *o = json_object(), *ku = json_array(), *v;
+	json_t *o = json_object();
 	long days;
 	enum x509_band b = x509_band(x->not_before, x->not_after, now, 0, 0, &days);
 
-	json_object_set_new(o, "subject", json_string(x->subject_grid));
-	json_object_set_new(o, "issuer", json_string(x->issuer_grid));
-	json_object_set_new(o, "serial", json_string(x->serial));
-	json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
-	json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
-	json_object_set_new(o, "days_left", json_integer(days));
-	json_object_set_new(o, "validity", json_string(x509_band_name(b)));
-	json_object_set_new(o, "key_algorithm", json_string(x->key_algo));
-	json_object_set_new(o, "key_bits", json_integer(x->key_bits));
-	json_object_set_new(o, "sans", strv_json(x->sans, x->nsans));
-	for (size_t i = 0; i < ci->nkey_usage; i++)
-		json_array_append_new(ku, json_string(ci->key_usage[i]));
-	json_object_set_new(o, "key_usage", ci->has_key_usage ? ku : (json_decref(ku), json_null()));
-	json_object_set_new(o, "extended_key_usage", strv_json(ci->eku, ci->neku));
-	json_object_set_new(o, "basic_constraints",
-	                    ci->has_bc ? json_pack("{s:b, s:o}", "ca", ci->bc_ca, "path_length",
-	                                           ci->bc_pathlen < 0 ? json_null()
-	                                                              : json_integer(ci->bc_pathlen))
-	                               : json_null());
-	if (ci->proxy == VOMS_PROXY_NONE) {
-		v = json_null();
-	} else {
-		v = json_pack("{s:s}", "type", voms_proxy_name(ci->proxy));
-		json_object_set_new(v, "policy", ci->proxy == VOMS_PROXY_LEGACY
-		                                         ? json_string(ci->proxy_limited ? "limited" : "full")
-		                                         : opt_json(ci->proxy_policy));
-		json_object_set_new(v, "path_length",
-		                    ci->proxy_pathlen < 0 ? json_null() : json_integer(ci->proxy_pathlen));
-	}
-	json_object_set_new(o, "proxy", v);
-	json_object_set_new(o, "sha256", json_string(x->sha256_hex));
-	if (!ci->ac_oid) {
-		v = json_null();
-	} else {
-		json_t *acs = json_array();
-
-		v = json_pack("{s:s}", "extension", ci->ac_oid);
-		for (size_t i = 0; ci->acs && i < ci->acs->n; i++)
-			json_array_append_new(acs, ac_json(&ci->acs->v[i]));
-		json_object_set_new(v, "attribute_certificates", acs);
-		json_object_set_new(v, "error", opt_json(ci->ac_error));
-	}
-	json_object_set_new(o, "voms", v);
+	cli_json_set(o, "subject", json_string(x->subject_grid), bad);
+	cli_json_set(o, "issuer", json_string(x->issuer_grid), bad);
+	cli_json_set(o, "serial", json_string(x->serial), bad);
+	cli_json_set(o, "not_before", json_string(cli_time(x->not_before)), bad);
+	cli_json_set(o, "not_after", json_string(cli_time(x->not_after)), bad);
+	cli_json_set(o, "days_left", json_integer(days), bad);
+	cli_json_set(o, "validity", json_string(x509_band_name(b)), bad);
+	cli_json_set(o, "key_algorithm", json_string(x->key_algo), bad);
+	cli_json_set(o, "key_bits", json_integer(x->key_bits), bad);
+	cli_json_set(o, "sans", strv_json(x->sans, x->nsans, "sans", bad), bad);
+	cli_json_set(o, "key_usage",
+	             ci->has_key_usage
+	                     ? strv_json((char *const *)ci->key_usage, ci->nkey_usage, "key_usage", bad)
+	                     : json_null(),
+	             bad);
+	cli_json_set(o, "extended_key_usage", strv_json(ci->eku, ci->neku, "extended_key_usage", bad),
+	             bad);
+	cli_json_set(o, "basic_constraints", bc_json(ci, bad), bad);
+	cli_json_set(o, "proxy", proxy_json(ci, bad), bad);
+	cli_json_set(o, "sha256", json_string(x->sha256_hex), bad);
+	cli_json_set(o, "voms", voms_json(ci, bad), bad);
 	return o;
 }
 
@@ -229,6 +272,28 @@ inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 		ac_text(&ci->acs->v[i], i, ci->acs->n, now);
 }
 
+/* The whole file as one JSON object, or an error: never a certificate
+ * or a key silently left out. */
+static void
+inspect_print_json(struct cli *c, const char *file, const struct voms_inspect *in, time_t now)
+{
+	json_t *o = json_object(), *arr = json_array();
+	const char *bad = NULL;
+
+	for (size_t i = 0; i < in->n; i++)
+		cli_json_append(arr, inspect_json(&in->info[i], now, &bad), "certificates", &bad);
+	cli_json_set(o, "file", json_string(file), &bad);
+	cli_json_set(o, "certificates", arr, &bad);
+	cli_json_set(o, "private_keys_skipped", json_integer((json_int_t)in->nkeys), &bad);
+	if (bad) {
+		json_decref(o);
+		pt_fail(&c->err, PT_INVALID, _("%s: the %s cannot be written as JSON (not valid UTF-8)"),
+		        file, bad);
+	} else if (cli_json_print(o) != 0) {
+		pt_fail(&c->err, PT_IO, _("cannot write the output"));
+	}
+}
+
 static int
 cmd_cert_inspect(struct cli *c, int argc, char **argv)
 {
@@ -256,15 +321,7 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 	}
 	secmem_free(buf);
 	if (json) {
-		json_t *o = json_object(), *arr = json_array();
-
-		for (size_t i = 0; i < in->n; i++)
-			json_array_append_new(arr, inspect_json(&in->info[i], now));
-		json_object_set_new(o, "file", json_string(file));
-		json_object_set_new(o, "certificates", arr);
-		json_object_set_new(o, "private_keys_skipped", json_integer((json_int_t)in->nkeys));
-		if (cli_json_print(o) != 0)
-			pt_fail(&c->err, PT_IO, _("cannot write the output"));
+		inspect_print_json(c, file, in, now);
 	} else {
 		for (size_t i = 0; i < in->n; i++) {
 			if (i)

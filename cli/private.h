@@ -56,6 +56,12 @@ char *cli_fmt_time(time_t t, char *buf, size_t n);
 /* The same in a buffer of the calling block: two in one call are two
  * buffers, so `set` and `replaced` never show the same time. */
 #define cli_time(t) cli_fmt_time((t), (char[CLI_TIME_LEN]){ 0 }, CLI_TIME_LEN)
+/* Set o[key] = v (taking v), or note key in *bad (if still NULL) and
+ * return false: jansson gives NULL for a string that is not UTF-8 and
+ * json_object_set_new then drops the key without a word. */
+bool cli_json_set(json_t *o, const char *key, json_t *v, const char **bad);
+/* Append v to a (taking it), or note what in *bad and return false. */
+bool cli_json_append(json_t *a, json_t *v, const char *what, const char **bad);
 /* Print and release j; 0 or 1. */
 int cli_json_print(json_t *j);
 /* "--json" and at most one positional argument. */

@@ -59,6 +59,27 @@ cli_json_print(json_t *j)
 	return rc == 0 ? 0 : 1;
 }
 
+bool
+cli_json_set(json_t *o, const char *key, json_t *v, const char **bad)
+{
+	/* json_object_set_new takes v even when it fails, and refuses NULL */
+	if (json_object_set_new(o, key, v) == 0)
+		return true;
+	if (!*bad)
+		*bad = key;
+	return false;
+}
+
+bool
+cli_json_append(json_t *a, json_t *v, const char *what, const char **bad)
+{
+	if (json_array_append_new(a, v) == 0)
+		return true;
+	if (!*bad)
+		*bad = what;
+	return false;
+}
+
 int
 cli_one_arg(struct cli *c, int argc, char **argv, const char **arg)
 {
@@ -106,7 +127,9 @@ cli_slurp(const char *path, bool secret, size_t max, unsigned char **out, size_t
 	int fd;
 
 	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO given by mistake must not block the open; it is
+	 * refused by the fstat below like any file that is not regular */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
 		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"), path,
 		               strerror(errno));
