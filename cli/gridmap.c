@@ -16,6 +16,7 @@
 #include "base/lib.h"
 #include "engine/lib.h"
 #include "grid/lib.h"
+#include "site/lib.h"
 
 static int
 rules_import(struct cli *c, int argc, char **argv)
@@ -31,14 +32,14 @@ rules_import(struct cli *c, int argc, char **argv)
 	if (argv[1][0] == '@') {
 		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], (const char *)buf, len, &c->err) == PT_OK)
 			printf(_("Rules of group %s imported from %s.\n"), argv[1] + 1, argv[2]);
-	} else if (cli_resolve(c, argv[1], true, &hs) == PT_OK) {
+	} else if (hostset_resolve(c->st, argv[1], true, &hs, &c->err) == PT_OK) {
 		for (size_t i = 0; i < hs.n && c->err.status == PT_OK; i++)
 			gridstore_rules_set(c->st, hs.names[i], NULL, argv[2], (const char *)buf, len, &c->err);
 		if (c->err.status == PT_OK)
 			printf(ngettext("Rules of %zu host imported from %s.\n",
 			                "Rules of %zu hosts imported from %s.\n", hs.n),
 			       hs.n, argv[2]);
-		cli_hostset_free(&hs);
+		hostset_free(&hs);
 	}
 	free(buf);
 	return cli_report(c);

@@ -49,7 +49,7 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 		free(groups);
 		return cli_bad_usage(c);
 	}
-	if (cli_resolve(c, argv[optind], false, &hs) == PT_OK) {
+	if (hostset_resolve(c->st, argv[optind], false, &hs, &c->err) == PT_OK) {
 		if (ip && hs.n != 1)
 			pt_fail(&c->err, PT_INVALID, _("--ip names one address, but %s names %zu hosts"),
 			        argv[optind], hs.n);
@@ -57,7 +57,7 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 			model_host_add(c->st, hs.names[i], ip, (int)port, groups, ngroups, &c->err);
 		if (c->err.status == PT_OK)
 			printf(ngettext("Added %zu host.\n", "Added %zu hosts.\n", hs.n), hs.n);
-		cli_hostset_free(&hs);
+		hostset_free(&hs);
 	}
 	free(groups);
 	return cli_report(c);

@@ -92,15 +92,6 @@ void cli_print_window(const struct transfer_result *r);
  * (the store closed first); nothing when sig is 0. */
 void cli_reraise(struct cli *c, int sig);
 
-struct hostset {
-	char **names;
-	int64_t *ids;
-	size_t n;
-	char *spec; /* normalised text */
-};
-/* Expand a spec to hosts; with known they must all exist in the store. */
-enum pt_status cli_resolve(struct cli *c, const char *spec, bool known, struct hostset *hs);
-void cli_hostset_free(struct hostset *hs);
 
 /* A listing in text or JSON: the callbacks of model_*_foreach get it. */
 struct cred_print {

@@ -30,7 +30,7 @@ entry_free(struct entry *e)
 	free(e->user);
 	free(e->spec);
 	free(e->service);
-	cli_hostset_free(&e->hs);
+	hostset_free(&e->hs);
 }
 
 static enum pt_status
@@ -41,7 +41,7 @@ parse_entry(struct cli *c, const char *text, struct entry *e)
 	memset(e, 0, sizeof(*e));
 	ret = hostspec_parse_entry(text, &e->user, &e->spec, &e->service, &c->err);
 	if (ret == PT_OK)
-		ret = cli_resolve(c, e->spec, true, &e->hs);
+		ret = hostset_resolve(c->st, e->spec, true, &e->hs, &c->err);
 	if (ret != PT_OK)
 		entry_free(e);
 	return ret;

@@ -2,6 +2,7 @@
  *
  *   model.c     hosts, groups, password entries and their history
  *   hostspec.c  FQDN, brace and range expansion, @group, entry names
+ *   hostset.c   a host spec resolved to the hosts of the store (CLI and console)
  *
  * Stands on base/ and store/. */
 #ifndef PASSTORE_SITE_LIB_H
@@ -9,5 +10,6 @@
 
 #include "site/model.h"
 #include "site/hostspec.h"
+#include "site/hostset.h"
 
 #endif
