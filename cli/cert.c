@@ -148,7 +148,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 
 		if (cli_slurp(argv[i], false, CERT_FILE_MAX, &buf, &len, &e) != PT_OK ||
 		    x509_certs_parse(buf, len, &l, &e) != PT_OK) {
-			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], e.detail);
+			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], pt_err_text(&e));
 			if (first == PT_OK)
 				first = e.status;
 			refused++;
@@ -164,7 +164,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 
 			total++;
 			if (r == PT_MISMATCH) {
-				fprintf(stderr, "passtore: %s: %s\n", argv[i], e.detail);
+				fprintf(stderr, "passtore: %s: %s\n", argv[i], pt_err_text(&e));
 				if (first == PT_OK)
 					first = r;
 				refused++;
