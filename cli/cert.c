@@ -364,7 +364,8 @@ status_row(const struct cert_status *cs, void *ud)
 			json_decref(o);
 		if (bad || !cli_json_append(p->arr, o, "record", &bad)) {
 			pt_fail(&p->c->err, PT_INVALID,
-			        _("%s: the %s of its certificate cannot be written as JSON (not valid UTF-8)"),
+			        _("%s: the %s of its certificate cannot be written as JSON "
+			          "(not valid UTF-8)"),
 			        cs->fqdn, bad);
 			return 1;
 		}

@@ -76,14 +76,15 @@ set_value(struct pt_args *a, const struct global_opt *o, const char *val, struct
 		break;
 	case OPT_PASSFD:
 		if (parse_long(val, 0, INT_MAX, &v) != 0)
-			return pt_fail(err, PT_USAGE, _("--passphrase-fd takes a file descriptor number"));
+			return pt_fail(err, PT_USAGE,
+			               _("--passphrase-fd takes a file descriptor number"));
 		a->passphrase_fd = (int)v;
 		break;
 	case OPT_LOCK:
 	case OPT_REVEAL:
 		if (parse_long(val, 0, SECONDS_MAX, &v) != 0)
-			return pt_fail(err, PT_USAGE, _("%s takes a number of seconds from 0 to %d"), o->name,
-			               SECONDS_MAX);
+			return pt_fail(err, PT_USAGE, _("%s takes a number of seconds from 0 to %d"),
+			               o->name, SECONDS_MAX);
 		if (o->kind == OPT_LOCK)
 			a->lock_after = v;
 		else
@@ -156,5 +157,6 @@ pt_args_check_store(const char *path, struct pt_err *err)
 	 * a missing file is for the command to judge (init creates it) */
 	if (stat(path, &sb) != 0 || S_ISREG(sb.st_mode))
 		return PT_OK;
-	return pt_fail(err, PT_INVALID, _("%s is not a regular file: a store is one plain file"), path);
+	return pt_fail(err, PT_INVALID, _("%s is not a regular file: a store is one plain file"),
+	               path);
 }

@@ -44,7 +44,8 @@ main(int argc, char **argv)
 	if (pt_args_console(&args, tty))
 		return ui_main(&args);
 	if (args.console_opt) {
-		fprintf(stderr, _("passtore: %s is an option of the console, which takes no command\n"),
+		fprintf(stderr,
+		        _("passtore: %s is an option of the console, which takes no command\n"),
 		        args.console_opt);
 		return 2;
 	}
