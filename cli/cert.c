@@ -1,4 +1,5 @@
-/* cli-cert.c - the ca, cert and report commands.
+/* cert.c - the cert commands: request, csr, cancel, import, adopt,
+ * status, verify.
  *
  * No command here writes a private key anywhere (promise 2): keys are
  * generated into the store or read from the user's file into secmem,
@@ -13,168 +14,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "cert/lib.h"
 #include "private.h"
 #include "base/i18n.h"
 #include "base/lib.h"
-#include "grid/lib.h"
+#include "cert/lib.h"
 
-#define CERT_FILE_MAX (64 * 1024 * 1024)
 #define KEY_FILE_MAX (64 * 1024)
-
-static char *
-fmt_time(time_t t)
-{
-	return cli_iso_time(t);
-}
-
-/* ---------------------------------------------------------------------
- * ca
- * ------------------------------------------------------------------- */
-
-static int
-cmd_ca_add(struct cli *c, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "bundle", required_argument, NULL, 'b' },
-		{ "subject", required_argument, NULL, 's' },
-		{ "key", required_argument, NULL, 'k' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *usage = _("usage: passtore ca add NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]");
-	const char *bundle = NULL, *tmpl = NULL, *key = NULL;
-	unsigned char *buf = NULL;
-	size_t len;
-	int o;
-
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (o) {
-		case 'b': bundle = optarg; break;
-		case 's': tmpl = optarg; break;
-		case 'k': key = optarg; break;
-		default: return cli_usage_error(c, "%s", usage);
-		}
-	}
-	if (optind + 1 != argc || !bundle)
-		return cli_usage_error(c, "%s", usage);
-	if (cli_slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
-	    cert_ca_add(c->st, argv[optind], buf, len, tmpl, key, &c->err) == PT_OK)
-		printf(_("Added CA %s (subject template %s, default key %s).\n"), argv[optind],
-		       tmpl ? tmpl : CERT_DEFAULT_TEMPLATE, key ? key : CERT_DEFAULT_KEY);
-	free(buf);
-	return cli_report(c);
-}
-
-struct ca_print {
-	bool json;
-	json_t *arr;
-	bool full;
-};
-
-static json_t *
-bundle_json(const char *pem)
-{
-	struct x509_cert_list *l = NULL;
-	json_t *arr = json_array();
-
-	if (x509_bundle_parse((const unsigned char *)pem, strlen(pem), &l, NULL) != PT_OK)
-		return arr;
-	for (size_t i = 0; i < l->n; i++) {
-		const struct x509_cert *x = &l->certs[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "subject", x->subject_grid, "issuer",
-		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed", x->self_signed);
-		json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
-		json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
-		json_array_append_new(arr, o);
-	}
-	x509_cert_list_free(&l);
-	return arr;
-}
-
-static int
-ca_row(const struct cert_ca *ca, void *ud)
-{
-	struct ca_print *p = ud;
-
-	if (p->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name, "subject_template",
-		                      ca->subject_tmpl, "default_key", ca->default_key, "created",
-		                      fmt_time(ca->created_at), "requests", (json_int_t)ca->requests,
-		                      "certificates", (json_int_t)ca->certificates);
-		if (p->full)
-			json_object_set_new(o, "bundle", bundle_json(ca->bundle_pem));
-		if (p->arr)
-			json_array_append_new(p->arr, o);
-		else
-			cli_json_print(o);
-		return 0;
-	}
-	if (!p->full) {
-		printf("%-20s %-9s %6lld %6lld  %s\n", ca->name, ca->default_key, (long long)ca->requests,
-		       (long long)ca->certificates, ca->subject_tmpl);
-		return 0;
-	}
-	printf(_("CA:                %s\n"), ca->name);
-	printf(_("Subject template:  %s\n"), ca->subject_tmpl);
-	printf(_("Default key:       %s\n"), ca->default_key);
-	printf(_("Added:             %s\n"), fmt_time(ca->created_at));
-	printf(_("Requests:          %lld\n"), (long long)ca->requests);
-	printf(_("Certificates:      %lld\n"), (long long)ca->certificates);
-	printf(_("Bundle:\n"));
-	{
-		struct x509_cert_list *l = NULL;
-		if (x509_bundle_parse((const unsigned char *)ca->bundle_pem, strlen(ca->bundle_pem), &l,
-		                      NULL) == PT_OK) {
-			for (size_t i = 0; i < l->n; i++) {
-				printf("  %s\n", l->certs[i].subject_grid);
-				printf(_("    issuer %s, valid until %s%s\n"), l->certs[i].issuer_grid,
-				       fmt_time(l->certs[i].not_after), l->certs[i].self_signed ? _(", root") : "");
-			}
-			x509_cert_list_free(&l);
-		}
-	}
-	return 0;
-}
-
-static int
-cmd_ca_list(struct cli *c, int argc, char **argv)
-{
-	struct ca_print p = { false, NULL, false };
-	const char *filter;
-	int rc;
-
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore ca list [--json]"), &filter, &p.json)))
-		return rc;
-	if (filter)
-		return cli_usage_error(c, _("usage: passtore ca list [--json]"));
-	if (p.json)
-		p.arr = json_array();
-	else
-		printf("%-20s %-9s %6s %6s  %s\n", _("CA"), _("KEY"), _("REQS"), _("CERTS"), _("TEMPLATE"));
-	if (cert_ca_foreach(c->st, ca_row, &p, &c->err) == PT_OK && p.json)
-		return cli_json_print(p.arr);
-	json_decref(p.arr);
-	return cli_report(c);
-}
-
-static int
-cmd_ca_show(struct cli *c, int argc, char **argv)
-{
-	struct ca_print p = { false, NULL, true };
-	const char *name;
-	int rc;
-
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore ca show NAME [--json]"), &name, &p.json)))
-		return rc;
-	if (!name)
-		return cli_usage_error(c, _("usage: passtore ca show NAME [--json]"));
-	cert_ca_get(c->st, name, ca_row, &p, &c->err);
-	return cli_report(c);
-}
-
-/* ---------------------------------------------------------------------
- * cert request, csr, cancel
- * ------------------------------------------------------------------- */
 
 struct spinner {
 	bool tty;
@@ -203,7 +48,6 @@ cmd_cert_request(struct cli *c, int argc, char **argv)
 		{ "san", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore cert request FQDN [--ca NAME] [--key TYPE] [--san NAME]...");
 	struct cert_request_opts ro = { 0 };
 	struct cert_request_info ri = { 0 };
 	struct spinner sp = { isatty(STDERR_FILENO) == 1, 0, _("Generating the key...") };
@@ -219,12 +63,12 @@ cmd_cert_request(struct cli *c, int argc, char **argv)
 		case 'c': ro.ca = optarg; break;
 		case 'k': ro.keytype = optarg; break;
 		case 's': sans[ro.nsans++] = optarg; break;
-		default: free(sans); return cli_usage_error(c, "%s", usage);
+		default: free(sans); return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc) {
 		free(sans);
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	}
 	fqdn = cli_lowercase(argv[optind]);
 	ro.sans = sans;
@@ -252,7 +96,7 @@ cmd_cert_csr(struct cli *c, int argc, char **argv)
 	char *fqdn, *csr = NULL;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert csr FQDN"), &arg)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
 		return rc;
 	fqdn = cli_lowercase(arg);
 	if (fqdn && cert_request_csr(c->st, fqdn, &csr, &c->err) == PT_OK)
@@ -269,7 +113,7 @@ cmd_cert_cancel(struct cli *c, int argc, char **argv)
 	char *fqdn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert cancel FQDN"), &arg)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
 		return rc;
 	fqdn = cli_lowercase(arg);
 	if (fqdn && cert_request_cancel(c->st, fqdn, &c->err) == PT_OK)
@@ -277,10 +121,6 @@ cmd_cert_cancel(struct cli *c, int argc, char **argv)
 	free(fqdn);
 	return cli_report(c);
 }
-
-/* ---------------------------------------------------------------------
- * cert import, adopt
- * ------------------------------------------------------------------- */
 
 /* What happened to one certificate, said after the batch succeeds. */
 struct import_note {
@@ -297,9 +137,9 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 
 	for (int i = 1; i < argc; i++)
 		if (argv[i][0] == '-' && argv[i][1])
-			return cli_usage_error(c, _("usage: passtore cert import FILE..."));
+			return cli_bad_usage(c);
 	if (argc < 2)
-		return cli_usage_error(c, _("usage: passtore cert import FILE..."));
+		return cli_bad_usage(c);
 	for (int i = 1; i < argc && c->err.status != PT_DAMAGED; i++) {
 		struct x509_cert_list *l = NULL;
 		struct pt_err e = { 0 };
@@ -308,7 +148,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 
 		if (cli_slurp(argv[i], false, CERT_FILE_MAX, &buf, &len, &e) != PT_OK ||
 		    x509_certs_parse(buf, len, &l, &e) != PT_OK) {
-			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], e.detail);
+			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], pt_err_text(&e));
 			if (first == PT_OK)
 				first = e.status;
 			refused++;
@@ -324,7 +164,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 
 			total++;
 			if (r == PT_MISMATCH) {
-				fprintf(stderr, "passtore: %s: %s\n", argv[i], e.detail);
+				fprintf(stderr, "passtore: %s: %s\n", argv[i], pt_err_text(&e));
 				if (first == PT_OK)
 					first = r;
 				refused++;
@@ -346,7 +186,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 				                     ? _("Imported %s for %s (serial %s, valid until %s)\n")
 				                     : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
 				                         "a newer certificate stays current\n"),
-				             x->subject_grid, fqdn, x->serial, fmt_time(x->not_after)) < 0)
+				             x->subject_grid, fqdn, x->serial, cli_time(x->not_after)) < 0)
 					line = NULL;
 			}
 			free(fqdn);
@@ -394,7 +234,6 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 		{ "cert", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore cert adopt FQDN --key FILE --cert FILE");
 	const char *keyfile = NULL, *certfile = NULL;
 	struct x509_cert_list *l = NULL;
 	unsigned char *key = NULL, *buf = NULL;
@@ -407,11 +246,11 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 		switch (o) {
 		case 'k': keyfile = optarg; break;
 		case 'c': certfile = optarg; break;
-		default: return cli_usage_error(c, "%s", usage);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc || !keyfile || !certfile)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	fqdn = cli_lowercase(argv[optind]);
 	if (!fqdn)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
@@ -436,11 +275,8 @@ out:
 	return cli_report(c);
 }
 
-/* ---------------------------------------------------------------------
- * cert status, verify
- * ------------------------------------------------------------------- */
-
 struct status_print {
+	struct cli *c; /* where a record JSON cannot hold is reported */
 	bool json;
 	json_t *arr;
 	size_t n;
@@ -450,33 +286,36 @@ struct status_print {
 };
 
 static json_t *
-status_json(const struct cert_status *cs)
+status_json(const struct cert_status *cs, const char **bad)
 {
 	const struct x509_cert *x = cs->x;
-	json_t *sans = json_array(), *o;
+	json_t *sans = json_array(), *o = json_object();
 
 	for (size_t i = 0; i < x->nsans; i++)
-		json_array_append_new(sans, json_string(x->sans[i]));
-	o = json_pack("{s:s, s:s, s:s, s:s, s:o}", "host", cs->fqdn, "subject", x->subject_grid,
-	              "issuer", x->issuer_grid, "serial", x->serial, "sans", sans);
-	json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
-	json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
-	json_object_set_new(o, "days_left", json_integer(cs->days_left));
-	json_object_set_new(o, "band", json_string(x509_band_name(cs->band)));
-	json_object_set_new(o, "not_yet_valid", json_boolean(cs->band == X509_BAND_NOT_YET_VALID));
-	json_object_set_new(o, "key_match", json_boolean(cs->key_match));
+		cli_json_append(sans, json_string(x->sans[i]), "sans", bad);
+	cli_json_set(o, "host", json_string(cs->fqdn), bad);
+	cli_json_set(o, "subject", json_string(x->subject_grid), bad);
+	cli_json_set(o, "issuer", json_string(x->issuer_grid), bad);
+	cli_json_set(o, "serial", json_string(x->serial), bad);
+	cli_json_set(o, "sans", sans, bad);
+	cli_json_set(o, "not_before", json_string(cli_time(x->not_before)), bad);
+	cli_json_set(o, "not_after", json_string(cli_time(x->not_after)), bad);
+	cli_json_set(o, "days_left", json_integer(cs->days_left), bad);
+	cli_json_set(o, "band", json_string(x509_band_name(cs->band)), bad);
+	cli_json_set(o, "not_yet_valid", json_boolean(cs->band == X509_BAND_NOT_YET_VALID), bad);
+	cli_json_set(o, "key_match", json_boolean(cs->key_match), bad);
 	if (!cs->key_match)
-		json_object_set_new(o, "key_problem", json_string(cs->key_detail));
-	json_object_set_new(o, "chain_ok", json_boolean(cs->chain_ok));
-	json_object_set_new(o, "ca", *cs->ca ? json_string(cs->ca) : json_null());
+		cli_json_set(o, "key_problem", json_string(cs->key_detail), bad);
+	cli_json_set(o, "chain_ok", json_boolean(cs->chain_ok), bad);
+	cli_json_set(o, "ca", *cs->ca ? json_string(cs->ca) : json_null(), bad);
 	if (!cs->chain_ok)
-		json_object_set_new(o, "chain_problem", json_string(cs->chain_detail));
-	json_object_set_new(o, "state", json_string(cs->state));
-	json_object_set_new(o, "key_origin", json_string(cs->origin));
-	json_object_set_new(o, "key_type", json_string(x->key_known ? x509_keytype_name(x->key_type)
-	                                                            : x->key_algo));
-	json_object_set_new(o, "sha256", json_string(x->sha256_hex));
-	json_object_set_new(o, "imported", json_string(fmt_time(cs->imported_at)));
+		cli_json_set(o, "chain_problem", json_string(cs->chain_detail), bad);
+	cli_json_set(o, "state", json_string(cs->state), bad);
+	cli_json_set(o, "key_origin", json_string(cs->origin), bad);
+	cli_json_set(o, "key_type",
+	             json_string(x->key_known ? x509_keytype_name(x->key_type) : x->key_algo), bad);
+	cli_json_set(o, "sha256", json_string(x->sha256_hex), bad);
+	cli_json_set(o, "imported", json_string(cli_time(cs->imported_at)), bad);
 	return o;
 }
 
@@ -493,8 +332,8 @@ status_text(const struct cert_status *cs)
 	for (size_t i = 0; i < x->nsans; i++)
 		printf(" %s", x->sans[i]);
 	printf("\n");
-	printf(_("Not before:    %s\n"), fmt_time(x->not_before));
-	printf(_("Not after:     %s\n"), fmt_time(x->not_after));
+	printf(_("Not before:    %s\n"), cli_time(x->not_before));
+	printf(_("Not after:     %s\n"), cli_time(x->not_after));
 	printf(_("Days left:     %ld\n"), cs->days_left);
 	printf(_("Band:          %s\n"), x509_band_name(cs->band));
 	if (cs->key_match)
@@ -517,7 +356,19 @@ status_row(const struct cert_status *cs, void *ud)
 	struct status_print *p = ud;
 
 	if (p->json) {
-		json_array_append_new(p->arr, status_json(cs));
+		const char *bad = NULL;
+		json_t *o = status_json(cs, &bad);
+
+		/* a record JSON cannot hold stops the listing: never one left out */
+		if (bad)
+			json_decref(o);
+		if (bad || !cli_json_append(p->arr, o, "record", &bad)) {
+			pt_fail(&p->c->err, PT_INVALID,
+			        _("%s: the %s of its certificate cannot be written as JSON "
+			          "(not valid UTF-8)"),
+			        cs->fqdn, bad);
+			return 1;
+		}
 	} else {
 		if (p->n)
 			printf("\n");
@@ -540,8 +391,7 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 		{ "expiring", required_argument, NULL, 'e' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore cert status [FQDN] [--json] [--all] [--expiring DAYS]");
-	struct status_print p = { 0 };
+	struct status_print p = { .c = c };
 	bool all = false;
 	long days = -1;
 	char *fqdn = NULL;
@@ -555,16 +405,17 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 			if (cli_parse_int(optarg, 0, 36500, &days) != 0)
 				return cli_usage_error(c, _("--expiring takes a number of days"));
 			break;
-		default: return cli_usage_error(c, "%s", usage);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 < argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (optind < argc && !(fqdn = cli_lowercase(argv[optind])))
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
 	if (p.json)
 		p.arr = json_array();
-	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) == PT_OK) {
+	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK) {
 		if (p.json) {
 			free(fqdn);
 			return cli_json_print(p.arr);
@@ -581,12 +432,12 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 static int
 cmd_cert_verify(struct cli *c, int argc, char **argv)
 {
-	struct status_print p = { 0 };
+	struct status_print p = { .c = c };
 	const char *arg;
 	char *fqdn;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore cert verify FQDN"), &arg)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
 		return rc;
 	fqdn = cli_lowercase(arg);
 	if (!fqdn)
@@ -613,338 +464,7 @@ out:
 	return cli_report(c);
 }
 
-/* ---------------------------------------------------------------------
- * cert inspect
- * ------------------------------------------------------------------- */
-
-/* A proxy file holds its private key: the whole file is read into secure
- * memory and voms_inspect copies out the certificate blocks only. */
-#define INSPECT_FILE_MAX (16 * 1024 * 1024)
-
-static json_t *
-strv_json(char *const *v, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(a, json_string(v[i]));
-	return a;
-}
-
-static json_t *
-opt_json(const char *s)
-{
-	return s ? json_string(s) : json_null();
-}
-
-static json_t *
-ac_json(const struct voms_ac *ac)
-{
-	json_t *o = json_object(), *fq = json_array();
-
-	for (size_t i = 0; i < ac->nfqans; i++)
-		json_array_append_new(fq, json_pack("{s:s, s:s, s:o, s:o}", "fqan", ac->fqans[i].fqan,
-		                                    "group", ac->fqans[i].group, "role",
-		                                    opt_json(ac->fqans[i].role), "capability",
-		                                    opt_json(ac->fqans[i].capability)));
-	json_object_set_new(o, "vo", opt_json(ac->vo));
-	json_object_set_new(o, "server", opt_json(ac->server));
-	json_object_set_new(o, "issuer", opt_json(ac->issuer));
-	json_object_set_new(o, "holder_issuer", opt_json(ac->holder_issuer));
-	json_object_set_new(o, "holder_serial", opt_json(ac->holder_serial));
-	json_object_set_new(o, "serial", opt_json(ac->serial));
-	json_object_set_new(o, "not_before", json_string(fmt_time(ac->not_before)));
-	json_object_set_new(o, "not_after", json_string(fmt_time(ac->not_after)));
-	json_object_set_new(o, "signature_algorithm", opt_json(ac->sig_algo));
-	json_object_set_new(o, "signature", json_string(voms_sig_name(ac->sig)));
-	json_object_set_new(o, "fqans", fq);
-	json_object_set_new(o, "targets", strv_json(ac->targets, ac->ntargets));
-	json_object_set_new(o, "server_certificates", strv_json(ac->server_certs, ac->nserver_certs));
-	json_object_set_new(o, "attributes", strv_json(ac->attributes, ac->nattributes));
-	json_object_set_new(o, "extensions", strv_json(ac->extensions, ac->nextensions));
-	return o;
-}
-
-static json_t *
-inspect_json(const struct voms_certinfo *ci, time_t now)
-{
-	const struct x509_cert *x = ci->x;
-	json_t *o = json_object(), *ku = json_array(), *v;
-	long days;
-	enum x509_band b = x509_band(x->not_before, x->not_after, now, 0, 0, &days);
-
-	json_object_set_new(o, "subject", json_string(x->subject_grid));
-	json_object_set_new(o, "issuer", json_string(x->issuer_grid));
-	json_object_set_new(o, "serial", json_string(x->serial));
-	json_object_set_new(o, "not_before", json_string(fmt_time(x->not_before)));
-	json_object_set_new(o, "not_after", json_string(fmt_time(x->not_after)));
-	json_object_set_new(o, "days_left", json_integer(days));
-	json_object_set_new(o, "validity", json_string(x509_band_name(b)));
-	json_object_set_new(o, "key_algorithm", json_string(x->key_algo));
-	json_object_set_new(o, "key_bits", json_integer(x->key_bits));
-	json_object_set_new(o, "sans", strv_json(x->sans, x->nsans));
-	for (size_t i = 0; i < ci->nkey_usage; i++)
-		json_array_append_new(ku, json_string(ci->key_usage[i]));
-	json_object_set_new(o, "key_usage", ci->has_key_usage ? ku : (json_decref(ku), json_null()));
-	json_object_set_new(o, "extended_key_usage", strv_json(ci->eku, ci->neku));
-	json_object_set_new(o, "basic_constraints",
-	                    ci->has_bc ? json_pack("{s:b, s:o}", "ca", ci->bc_ca, "path_length",
-	                                           ci->bc_pathlen < 0 ? json_null()
-	                                                              : json_integer(ci->bc_pathlen))
-	                               : json_null());
-	if (ci->proxy == VOMS_PROXY_NONE) {
-		v = json_null();
-	} else {
-		v = json_pack("{s:s}", "type", voms_proxy_name(ci->proxy));
-		json_object_set_new(v, "policy", ci->proxy == VOMS_PROXY_LEGACY
-		                                         ? json_string(ci->proxy_limited ? "limited" : "full")
-		                                         : opt_json(ci->proxy_policy));
-		json_object_set_new(v, "path_length",
-		                    ci->proxy_pathlen < 0 ? json_null() : json_integer(ci->proxy_pathlen));
-	}
-	json_object_set_new(o, "proxy", v);
-	json_object_set_new(o, "sha256", json_string(x->sha256_hex));
-	if (!ci->ac_oid) {
-		v = json_null();
-	} else {
-		json_t *acs = json_array();
-
-		v = json_pack("{s:s}", "extension", ci->ac_oid);
-		for (size_t i = 0; ci->acs && i < ci->acs->n; i++)
-			json_array_append_new(acs, ac_json(&ci->acs->v[i]));
-		json_object_set_new(v, "attribute_certificates", acs);
-		json_object_set_new(v, "error", opt_json(ci->ac_error));
-	}
-	json_object_set_new(o, "voms", v);
-	return o;
-}
-
-static void
-list_line(const char *label, char *const *v, size_t n)
-{
-	if (!n)
-		return;
-	printf("%s", label);
-	for (size_t i = 0; i < n; i++)
-		printf("%s%s", i ? ", " : "", v[i]);
-	printf("\n");
-}
-
-static void
-ac_text(const struct voms_ac *ac, size_t idx, size_t n, time_t now)
-{
-	long days;
-	enum x509_band b = x509_band(ac->not_before, ac->not_after, now, 0, 0, &days);
-
-	if (n > 1)
-		printf(_("  Attribute certificate %zu of %zu\n"), idx + 1, n);
-	printf(_("  VO:             %s\n"), ac->vo ? ac->vo : _("(not stated)"));
-	printf(_("  VOMS server:    %s\n"), ac->server ? ac->server : _("(not stated)"));
-	printf(_("  Issued by:      %s\n"), ac->issuer ? ac->issuer : _("(not stated)"));
-	if (ac->holder_issuer || ac->holder_serial)
-		printf(_("  Holder:         certificate %s from %s\n"),
-		       ac->holder_serial ? ac->holder_serial : "?",
-		       ac->holder_issuer ? ac->holder_issuer : "?");
-	printf(_("  AC serial:      %s\n"), ac->serial);
-	printf(_("  AC not before:  %s\n"), fmt_time(ac->not_before));
-	printf(_("  AC not after:   %s (%s)\n"), fmt_time(ac->not_after),
-	       b == X509_BAND_EXPIRED ? _("expired")
-	       : b == X509_BAND_NOT_YET_VALID ? _("not yet valid") : _("valid now"));
-	printf(_("  Signature:      %s, %s\n"), ac->sig_algo ? ac->sig_algo : "?",
-	       ac->sig == VOMS_SIG_OK    ? _("verifies with the server certificate in the AC")
-	       : ac->sig == VOMS_SIG_BAD ? _("DOES NOT VERIFY with the server certificate in the AC")
-	                                 : _("not checked (no server certificate in the AC)"));
-	printf(_("  FQANs:\n"));
-	for (size_t i = 0; i < ac->nfqans; i++) {
-		const struct voms_fqan *f = &ac->fqans[i];
-
-		printf("    %s\n", f->fqan);
-		printf(_("      group %s, role %s, capability %s\n"), f->group, f->role ? f->role : _("none"),
-		       f->capability ? f->capability : _("none"));
-	}
-	list_line(_("  Targets:        "), ac->targets, ac->ntargets);
-	list_line(_("  Server chain:   "), ac->server_certs, ac->nserver_certs);
-	list_line(_("  Attributes:     "), ac->attributes, ac->nattributes);
-	list_line(_("  AC extensions:  "), ac->extensions, ac->nextensions);
-}
-
-static void
-inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
-{
-	const struct x509_cert *x = ci->x;
-	long days;
-	enum x509_band b = x509_band(x->not_before, x->not_after, now, 0, 0, &days);
-
-	if (n > 1)
-		printf(_("Certificate %zu of %zu\n"), idx + 1, n);
-	printf(_("Subject:        %s\n"), x->subject_grid);
-	printf(_("Issuer:         %s\n"), x->issuer_grid);
-	printf(_("Serial:         %s\n"), x->serial);
-	printf(_("Not before:     %s\n"), fmt_time(x->not_before));
-	printf(_("Not after:      %s\n"), fmt_time(x->not_after));
-	if (b == X509_BAND_EXPIRED)
-		printf(_("Days left:      %ld (expired)\n"), days);
-	else if (b == X509_BAND_NOT_YET_VALID)
-		printf(_("Days left:      %ld (not yet valid)\n"), days);
-	else
-		printf(_("Days left:      %ld\n"), days);
-	printf(_("Key:            %s, %u bits\n"), x->key_algo, x->key_bits);
-	list_line(_("Names:          "), x->sans, x->nsans);
-	if (ci->has_key_usage)
-		list_line(_("Key usage:      "), (char *const *)ci->key_usage, ci->nkey_usage);
-	list_line(_("Extended usage: "), ci->eku, ci->neku);
-	if (!ci->has_bc)
-		printf(_("CA:             not stated (no basic constraints)\n"));
-	else if (!ci->bc_ca)
-		printf(_("CA:             no\n"));
-	else if (ci->bc_pathlen >= 0)
-		printf(_("CA:             yes, path length %d\n"), ci->bc_pathlen);
-	else
-		printf(_("CA:             yes\n"));
-	switch (ci->proxy) {
-	case VOMS_PROXY_RFC3820:
-	case VOMS_PROXY_DRAFT:
-		printf(ci->proxy == VOMS_PROXY_RFC3820 ? _("Proxy:          RFC 3820, policy %s")
-		                                       : _("Proxy:          pre-RFC (GT3), policy %s"),
-		       ci->proxy_policy ? ci->proxy_policy : _("not stated"));
-		if (ci->proxy_pathlen >= 0)
-			printf(_(", path length %d"), ci->proxy_pathlen);
-		printf("\n");
-		break;
-	case VOMS_PROXY_LEGACY:
-		printf(ci->proxy_limited ? _("Proxy:          legacy Globus, limited\n")
-		                         : _("Proxy:          legacy Globus\n"));
-		break;
-	default:
-		printf(_("Proxy:          no\n"));
-		break;
-	}
-	printf(_("SHA-256:        %s\n"), x->sha256_hex);
-	if (!ci->ac_oid)
-		return;
-	if (ci->ac_error) {
-		printf(_("VOMS:           MALFORMED extension %s: %s\n"), ci->ac_oid, ci->ac_error);
-		return;
-	}
-	printf(_("VOMS:           extension %s\n"), ci->ac_oid);
-	for (size_t i = 0; i < ci->acs->n; i++)
-		ac_text(&ci->acs->v[i], i, ci->acs->n, now);
-}
-
-static int
-cmd_cert_inspect(struct cli *c, int argc, char **argv)
-{
-	const char *usage = _("usage: passtore cert inspect FILE [--json]");
-	struct voms_inspect *in = NULL;
-	unsigned char *buf = NULL;
-	const char *file;
-	time_t now = time(NULL);
-	size_t len;
-	bool json;
-	int rc;
-
-	if ((rc = cli_list_args(c, argc, argv, usage, &file, &json)))
-		return rc;
-	if (!file)
-		return cli_usage_error(c, "%s", usage);
-	if (cli_slurp(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
-		return cli_report(c);
-	if (voms_inspect(buf, len, &in, &c->err) != PT_OK) {
-		char d[sizeof(c->err.detail)];
-
-		snprintf(d, sizeof(d), "%s", c->err.detail);
-		pt_fail(&c->err, c->err.status, _("%s: %s"), file, d);
-		secmem_free(buf);
-		return cli_report(c);
-	}
-	secmem_free(buf);
-	if (json) {
-		json_t *o = json_object(), *arr = json_array();
-
-		for (size_t i = 0; i < in->n; i++)
-			json_array_append_new(arr, inspect_json(&in->info[i], now));
-		json_object_set_new(o, "file", json_string(file));
-		json_object_set_new(o, "certificates", arr);
-		json_object_set_new(o, "private_keys_skipped", json_integer((json_int_t)in->nkeys));
-		if (cli_json_print(o) != 0)
-			pt_fail(&c->err, PT_IO, _("cannot write the output"));
-	} else {
-		for (size_t i = 0; i < in->n; i++) {
-			if (i)
-				printf("\n");
-			inspect_text(&in->info[i], i, in->n, now);
-		}
-		if (in->nkeys)
-			printf(ngettext("\n%zu private key in the file was skipped (never shown).\n",
-			                "\n%zu private keys in the file were skipped (never shown).\n",
-			                in->nkeys),
-			       in->nkeys);
-	}
-	/* Everything readable has been shown; a bad extension still fails
-	 * the command so that a script notices. */
-	if (in->nbad_acs && c->err.status == PT_OK)
-		pt_fail(&c->err, PT_INVALID,
-		        ngettext("%s: %zu certificate has a malformed VOMS extension",
-		                 "%s: %zu certificates have a malformed VOMS extension", in->nbad_acs),
-		        file, in->nbad_acs);
-	voms_inspect_free(&in);
-	return cli_report(c);
-}
-
-/* ---------------------------------------------------------------------
- * report
- * ------------------------------------------------------------------- */
-
-static int
-cmd_report_expiry(struct cli *c, int argc, char **argv)
-{
-	static const struct option opts[] = {
-		{ "days", required_argument, NULL, 'd' },
-		{ "csv", no_argument, NULL, 'c' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
-	const char *usage = _("usage: passtore report expiry [--days N] [--csv | --json]");
-	enum report_format fmt = REPORT_TEXT;
-	bool csv = false, json = false;
-	long days = -1;
-	int o;
-
-	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (o) {
-		case 'd':
-			if (cli_parse_int(optarg, 0, 36500, &days) != 0)
-				return cli_usage_error(c, _("--days takes a number of days"));
-			break;
-		case 'c': csv = true; break;
-		case 'j': json = true; break;
-		default: return cli_usage_error(c, "%s", usage);
-		}
-	}
-	if (optind != argc || (csv && json))
-		return cli_usage_error(c, "%s", usage);
-	if (csv)
-		fmt = REPORT_CSV;
-	else if (json)
-		fmt = REPORT_JSON;
-	report_expiry_write(c->st, stdout, fmt, time(NULL), days, NULL, &c->err);
-	if (fflush(stdout) != 0 && c->err.status == PT_OK)
-		pt_fail(&c->err, PT_IO, _("cannot write the report"));
-	return cli_report(c);
-}
-
-/* ---------------------------------------------------------------------
- * the family's table
- * ------------------------------------------------------------------- */
-
 const struct cmd cli_cert_commands[] = {
-	{ "ca", "add", cmd_ca_add, CMD_STORE | CMD_WRITE,
-	  N_("NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]"),
-	  N_("add a CA: its PEM bundle (root and intermediates), the subject template of its "
-	     "host certificates (e.g. C=IT,O=INFN,OU=Host,L=Padova,CN=%h) and its default key type") },
-	{ "ca", "list", cmd_ca_list, CMD_STORE, N_("[--json]"), N_("list the CAs") },
-	{ "ca", "show", cmd_ca_show, CMD_STORE, N_("NAME [--json]"),
-	  N_("show a CA and the certificates of its bundle") },
 	{ "cert", "request", cmd_cert_request, CMD_STORE | CMD_WRITE,
 	  N_("FQDN [--ca NAME] [--key TYPE] [--san NAME]..."),
 	  N_("generate a key for a host (kept in the store) and a certificate request "
@@ -963,10 +483,5 @@ const struct cmd cli_cert_commands[] = {
 	  N_("show certificates: dates, days left, band, key match and chain") },
 	{ "cert", "verify", cmd_cert_verify, CMD_STORE, N_("FQDN"),
 	  N_("check that a host's certificate matches its key and chains to its CA") },
-	{ "cert", "inspect", cmd_cert_inspect, 0, N_("FILE [--json]"),
-	  N_("show a certificate or proxy file in human terms, VOMS attributes included "
-	     "(no store needed; private keys in the file are skipped)") },
-	{ "report", "expiry", cmd_report_expiry, CMD_STORE, N_("[--days N] [--csv | --json]"),
-	  N_("current certificates by expiry date, for printing or for another tool") },
 };
 const size_t cli_cert_ncommands = sizeof(cli_cert_commands) / sizeof(cli_cert_commands[0]);

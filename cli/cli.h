@@ -2,8 +2,11 @@
 #ifndef PASSTORE_CLI_H
 #define PASSTORE_CLI_H
 
-/* Run one command line (argv[0] is the program); returns the exit code. */
-int cli_main(int argc, char **argv);
+struct pt_args;
+
+/* Run the command line left once main.c took the global options out
+ * (base/args.h); returns the exit code. */
+int cli_main(const struct pt_args *args);
 /* Print the usage summary to the stream (stdout or stderr). */
 void cli_usage(void *stream);
 

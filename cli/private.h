@@ -1,6 +1,8 @@
 /* cli/private.h - what the command files share: the run state, the command
  * table row, and the helpers for arguments, secrets, host specs and
- * output.  Internal to src/cli*.c. */
+ * output.  Internal to cli/: cli.c dispatches, util.c and secret.c hold
+ * the shared helpers, every other file is one command family ending with
+ * its table. */
 #ifndef PASSTORE_CLI_INT_H
 #define PASSTORE_CLI_INT_H
 
@@ -16,6 +18,7 @@
 enum {
 	CMD_STORE = 1 << 0, /* unlocks the store first */
 	CMD_WRITE = 1 << 1, /* runs in one write transaction (commit on exit 0) */
+	CMD_PATH = 1 << 2,  /* works on the store file without unlocking it (init) */
 };
 
 struct cli {
@@ -24,6 +27,7 @@ struct cli {
 	char *path;
 	struct store *st;
 	struct pt_err err;
+	const struct cmd *cmd; /* the running command: its row gives the usage */
 };
 
 /* One command: argv[0] is its last command word, getopt-ready. */
@@ -35,24 +39,41 @@ struct cmd {
 	const char *help; /* N_() */
 };
 
+/* Unlock c->path with the passphrase from c->passphrase_fd or the terminal. */
+enum pt_status cli_unlock(struct cli *c);
 /* Print c->err (if any) on stderr; return its exit code. */
 int cli_report(struct cli *c);
 int cli_usage_error(struct cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A usage error showing the synopsis of the running command, from its
+ * table row: no command writes its usage twice. */
+int cli_bad_usage(struct cli *c);
+/* "NAME [SUB] ARGS", translated, as the table row gives it. */
+void cli_synopsis(const struct cmd *k, char *buf, size_t n);
 int cli_parse_int(const char *s, long min, long max, long *out);
-void cli_fmt_time(time_t t, char *buf, size_t n);
-/* ISO time in a static buffer: use before the next call. */
-char *cli_iso_time(time_t t);
+/* t as "YYYY-MM-DD HH:MM:SSZ" ("-" for 0) in the caller's buf; returns buf. */
+char *cli_fmt_time(time_t t, char *buf, size_t n);
+#define CLI_TIME_LEN 32
+/* The same in a buffer of the calling block: two in one call are two
+ * buffers, so `set` and `replaced` never show the same time. */
+#define cli_time(t) cli_fmt_time((t), (char[CLI_TIME_LEN]){ 0 }, CLI_TIME_LEN)
+/* Set o[key] = v (taking v), or note key in *bad (if still NULL) and
+ * return false: jansson gives NULL for a string that is not UTF-8 and
+ * json_object_set_new then drops the key without a word. */
+bool cli_json_set(json_t *o, const char *key, json_t *v, const char **bad);
+/* Append v to a (taking it), or note what in *bad and return false. */
+bool cli_json_append(json_t *a, json_t *v, const char *what, const char **bad);
 /* Print and release j; 0 or 1. */
 int cli_json_print(json_t *j);
 /* "--json" and at most one positional argument. */
-int cli_list_args(struct cli *c, int argc, char **argv, const char *usage, const char **filter,
-                  bool *json);
+int cli_list_args(struct cli *c, int argc, char **argv, const char **filter, bool *json);
 /* Exactly one positional argument. */
-int cli_one_arg(struct cli *c, int argc, char **argv, const char *usage, const char **arg);
+int cli_one_arg(struct cli *c, int argc, char **argv, const char **arg);
 /* A secret from fd (>= 0) or the terminal (asked twice when again). */
 enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, char **out,
                               size_t *len, struct pt_err *err);
 enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err);
+/* All of fd (a multi-line secret such as an SSH private key), in secmem. */
+enum pt_status cli_read_all_fd(int fd, char **out, size_t *len, struct pt_err *err);
 char *cli_lowercase(const char *s);
 /* The whole of a regular file of at most max bytes, NUL-terminated; in
  * secmem (free with secmem_free) when secret. */
@@ -61,8 +82,8 @@ enum pt_status cli_slurp(const char *path, bool secret, size_t max, unsigned cha
 
 /* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not
  * NULL: 0, or the exit code of a usage error. */
-int cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
-                      const char **accept, bool *dry);
+int cli_transfer_args(struct cli *c, int argc, char **argv, const char **arg, const char **accept,
+                      bool *dry);
 
 struct transfer_result;
 /* The figures of a closed window, and a host key pinned by it. */
@@ -71,24 +92,49 @@ void cli_print_window(const struct transfer_result *r);
  * (the store closed first); nothing when sig is 0. */
 void cli_reraise(struct cli *c, int sig);
 
-struct hostset {
-	char **names;
-	int64_t *ids;
-	size_t n;
-	char *spec; /* normalised text */
-};
-/* Expand a spec to hosts; with known they must all exist in the store. */
-enum pt_status cli_resolve(struct cli *c, const char *spec, bool known, struct hostset *hs);
-void cli_hostset_free(struct hostset *hs);
 
-/* command families */
-extern const struct cmd cli_cert_commands[];
-extern const size_t cli_cert_ncommands;
+/* A listing in text or JSON: the callbacks of model_*_foreach get it. */
+struct cred_print {
+	bool json;
+	json_t *arr;
+};
+struct credential;
+/* One password entry as a line, or appended to p->arr (pw.c). */
+int cli_cred_row(const struct credential *cr, void *ud);
+
+/* The largest file each kind of import reads (cli_slurp's max). */
+#define CERT_FILE_MAX (64 * 1024 * 1024)
+/* Member lists of big VOs run to megabytes; nothing sane is bigger. */
+#define GRID_FILE_MAX (256 * 1024 * 1024)
 
 /* Command families (each file ends with its table). */
+extern const struct cmd cli_store_commands[];
+extern const size_t cli_store_ncommands;
+extern const struct cmd cli_host_commands[];
+extern const size_t cli_host_ncommands;
+extern const struct cmd cli_group_commands[];
+extern const size_t cli_group_ncommands;
+extern const struct cmd cli_pw_commands[];
+extern const size_t cli_pw_ncommands;
+extern const struct cmd cli_audit_commands[];
+extern const size_t cli_audit_ncommands;
+extern const struct cmd cli_ca_commands[];
+extern const size_t cli_ca_ncommands;
+extern const struct cmd cli_cert_commands[];
+extern const size_t cli_cert_ncommands;
+extern const struct cmd cli_inspect_commands[];
+extern const size_t cli_inspect_ncommands;
+extern const struct cmd cli_report_commands[];
+extern const size_t cli_report_ncommands;
+extern const struct cmd cli_config_commands[];
+extern const size_t cli_config_ncommands;
 extern const struct cmd cli_transfer_commands[];
 extern const size_t cli_transfer_ncommands;
-extern const struct cmd cli_grid_commands[];
-extern const size_t cli_grid_ncommands;
+extern const struct cmd cli_vo_commands[];
+extern const size_t cli_vo_ncommands;
+extern const struct cmd cli_gridmap_commands[];
+extern const size_t cli_gridmap_ncommands;
+extern const struct cmd cli_voms_commands[];
+extern const size_t cli_voms_ncommands;
 
 #endif

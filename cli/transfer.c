@@ -1,4 +1,4 @@
-/* cli-transfer.c - config, posture and the transfer commands. */
+/* transfer.c - posture and the transfer commands. */
 #include "config.h"
 
 #include <getopt.h>
@@ -14,87 +14,6 @@
 #include "engine/lib.h"
 #include "base/i18n.h"
 #include "store/lib.h"
-
-/* ---------------------------------------------------------------------
- * config
- * ------------------------------------------------------------------- */
-
-static int
-cmd_config_set(struct cli *c, int argc, char **argv)
-{
-	if (argc != 3)
-		return cli_usage_error(c, _("usage: passtore config set KEY VALUE"));
-	if (settings_set(c->st, argv[1], argv[2], &c->err) == PT_OK)
-		printf(_("%s = %s\n"), argv[1], argv[2]);
-	return cli_report(c);
-}
-
-static int
-cmd_config_unset(struct cli *c, int argc, char **argv)
-{
-	const char *key = NULL;
-	int rc;
-
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore config unset KEY"), &key)) != 0)
-		return rc;
-	settings_unset(c->st, key, &c->err);
-	return cli_report(c);
-}
-
-static int
-cmd_config_get(struct cli *c, int argc, char **argv)
-{
-	const char *key = NULL;
-	char *v = NULL;
-	int rc;
-
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore config get KEY"), &key)) != 0)
-		return rc;
-	if (settings_get(c->st, key, &v, &c->err) == PT_OK) {
-		if (v)
-			printf("%s\n", v);
-		else
-			pt_fail(&c->err, PT_NOTFOUND, _("%s is not set"), key);
-	}
-	free(v);
-	return cli_report(c);
-}
-
-struct cfg_print {
-	bool json;
-	json_t *obj;
-};
-
-static int
-config_row(const char *key, const char *value, int is_default, void *ud)
-{
-	struct cfg_print *p = ud;
-
-	if (p->json)
-		json_object_set_new(p->obj, key, *value ? json_string(value) : json_null());
-	else
-		printf("%-28s %s%s\n", key, *value ? value : _("(unset)"), is_default && *value ? _("  (default)") : "");
-	return 0;
-}
-
-static int
-cmd_config_list(struct cli *c, int argc, char **argv)
-{
-	struct cfg_print p = { false, NULL };
-	const char *extra;
-	int rc;
-
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore config list [--json]"), &extra, &p.json)))
-		return rc;
-	if (extra)
-		return cli_usage_error(c, _("usage: passtore config list [--json]"));
-	if (p.json)
-		p.obj = json_object();
-	if (settings_foreach(c->st, config_row, &p, &c->err) == PT_OK && p.json)
-		return cli_json_print(p.obj);
-	json_decref(p.obj);
-	return cli_report(c);
-}
 
 /* ---------------------------------------------------------------------
  * posture
@@ -160,10 +79,10 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	bool json, ok;
 	int rc, open_windows = 0;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore posture [--json]"), &extra, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &extra, &json)))
 		return rc;
 	if (extra)
-		return cli_usage_error(c, _("usage: passtore posture [--json]"));
+		return cli_bad_usage(c);
 	if (settings_get(c->st, "net.interface", &ifname, &c->err) != PT_OK)
 		return cli_report(c);
 	if (!ifname) {
@@ -214,8 +133,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
  * ------------------------------------------------------------------- */
 
 int
-cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const char **arg,
-                  const char **accept, bool *dry)
+cli_transfer_args(struct cli *c, int argc, char **argv, const char **arg, const char **accept,
+                  bool *dry)
 {
 	static const struct option opts[] = {
 		{ "accept-hostkey", required_argument, NULL, 'a' },
@@ -231,13 +150,13 @@ cli_transfer_args(struct cli *c, int argc, char **argv, const char *usage, const
 			continue;
 		}
 		if (o != 'a')
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
 			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		*accept = optarg;
 	}
 	if (optind + 1 != argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	*arg = argv[optind];
 	return 0;
 }
@@ -272,10 +191,7 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 	char *low;
 	int rc;
 
-	rc = cli_transfer_args(c, argc, argv,
-	                       install ? _("usage: passtore transfer install FQDN [--accept-hostkey SHA256:...]")
-	                               : _("usage: passtore transfer send-csr FQDN [--accept-hostkey SHA256:...]"),
-	                       &fqdn, &accept, NULL);
+	rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL);
 	if (rc != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
@@ -330,13 +246,13 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (o != 'a')
-			return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+			return cli_bad_usage(c);
 		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
 			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		accept = optarg;
 	}
 	if (optind != argc)
-		return cli_usage_error(c, _("usage: passtore transfer fetch-certs [--accept-hostkey SHA256:...]"));
+		return cli_bad_usage(c);
 	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
 		cli_print_window(&r);
 		if (refused)
@@ -359,7 +275,7 @@ cmd_transfer_recover(struct cli *c, int argc, char **argv)
 	int windows = 0, rules = 0;
 
 	if (argc != 1)
-		return cli_usage_error(c, _("usage: passtore transfer recover"));
+		return cli_bad_usage(c);
 	if (transfer_sweep_now(c->st, &windows, &rules, &c->err) == PT_OK)
 		printf(_("Windows recovered: %d; firewall rules removed: %d.\n"), windows, rules);
 	return cli_report(c);
@@ -372,7 +288,7 @@ cmd_transfer_forget_hostkey(struct cli *c, int argc, char **argv)
 	char *low;
 	int rc;
 
-	if ((rc = cli_one_arg(c, argc, argv, _("usage: passtore transfer forget-hostkey FQDN"), &fqdn)) != 0)
+	if ((rc = cli_one_arg(c, argc, argv, &fqdn)) != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
 	if (settings_pin_forget(c->st, low, &c->err) == PT_OK)
@@ -505,7 +421,6 @@ cmd_transfer_plan(struct cli *c, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *usage = _("usage: passtore transfer plan FLOW [FQDN|VO] [--accept-hostkey SHA256:...] [--json]");
 	const char *accept = NULL, *flow = NULL;
 	enum transfer_target target;
 	struct transfer_plan *p;
@@ -519,12 +434,12 @@ cmd_transfer_plan(struct cli *c, int argc, char **argv)
 		else if (o == 'a')
 			accept = optarg;
 		else
-			return cli_usage_error(c, "%s", usage);
+			return cli_bad_usage(c);
 	}
 	if (optind >= argc || !transfer_flow_lookup(argv[optind], &flow, &target))
 		return cli_usage_error(c, _("transfer plan takes a flow: send-csr FQDN, fetch-certs, install FQDN, gridmap-push FQDN (or push), fetch-vo VO"));
 	if (optind + (target == TRANSFER_TARGET_NONE ? 1 : 2) != argc)
-		return cli_usage_error(c, "%s", usage);
+		return cli_bad_usage(c);
 	if (target == TRANSFER_TARGET_HOST)
 		arg = cli_lowercase(argv[optind + 1]);
 	else if (target == TRANSFER_TARGET_VO)
@@ -573,7 +488,7 @@ log_row(const struct window_info *w, void *ud)
 		                                        "exposure_ms", ms_or_null(w->exposure_ms),
 		                                        "link_ms", ms_or_null(w->link_ms),
 		                                        "ssh_ms", ms_or_null(w->ssh_ms),
-		                                        "opened", cli_iso_time((time_t)(w->opened_ms / 1000)),
+		                                        "opened", cli_time((time_t)(w->opened_ms / 1000)),
 		                                        "detail", w->detail));
 		return 0;
 	}
@@ -590,10 +505,10 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 	const char *extra;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, _("usage: passtore transfer log [--json]"), &extra, &p.json)))
+	if ((rc = cli_list_args(c, argc, argv, &extra, &p.json)))
 		return rc;
 	if (extra)
-		return cli_usage_error(c, _("usage: passtore transfer log [--json]"));
+		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
 	else
@@ -606,12 +521,6 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 }
 
 const struct cmd cli_transfer_commands[] = {
-	{ "config", "set", cmd_config_set, CMD_STORE | CMD_WRITE, N_("KEY VALUE"),
-	  N_("set a station setting (net.interface, net.gateway, transfer.timeout, operator.*, host.FQDN.*)") },
-	{ "config", "get", cmd_config_get, CMD_STORE, N_("KEY"), N_("print a setting") },
-	{ "config", "unset", cmd_config_unset, CMD_STORE | CMD_WRITE, N_("KEY"),
-	  N_("return a setting to its default") },
-	{ "config", "list", cmd_config_list, CMD_STORE, N_("[--json]"), N_("list the settings") },
 	{ "posture", NULL, cmd_posture, CMD_STORE, N_("[--json]"),
 	  N_("check the station: link, firewall policies, IPv6, foreign rules, leftovers, listeners") },
 	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "base/i18n.h"
@@ -14,6 +15,10 @@
 int
 main(int argc, char **argv)
 {
+	struct pt_err err = { 0 };
+	struct pt_args args;
+	bool tty;
+
 	/* before anything secret exists: no core dumps, no ptrace */
 	if (secmem_harden_process() != 0) {
 		perror("passtore: cannot disable core dumps");
@@ -28,8 +33,20 @@ main(int argc, char **argv)
 	bindtextdomain(PACKAGE, localedir && *localedir ? localedir : LOCALEDIR);
 	textdomain(PACKAGE);
 #endif
-	/* no command (or only console options) on a terminal: the console */
-	if (ui_wanted(argc, argv))
-		return ui_main(argc, argv);
-	return cli_main(argc, argv);
+	/* the global options, one parser for both faces */
+	if (pt_args_parse(argc, argv, &args, &err) != PT_OK) {
+		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
+		return pt_status_exit(err.status);
+	}
+	/* no command (or only global options) on a terminal: the console */
+	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+	if (pt_args_console(&args, tty))
+		return ui_main(&args);
+	if (args.console_opt) {
+		fprintf(stderr,
+		        _("passtore: %s is an option of the console, which takes no command\n"),
+		        args.console_opt);
+		return 2;
+	}
+	return cli_main(&args);
 }

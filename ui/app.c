@@ -154,7 +154,7 @@ ui_reveal(struct ui *ui, int64_t id)
 
 	ui_reveal_clear(ui);
 	if (model_pw_secret(ui->st, id, 0, &s, &n, &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		return false;
 	}
 	ui->reveal = s;
@@ -625,89 +625,41 @@ rm_entry(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
 	return remove(p);
 }
 
-struct ui_opts {
-	bool demo, mono;
-	const char *db;
-	long lock_after, reveal;
-};
-
-static int
-parse_opts(int argc, char **argv, struct ui_opts *o)
-{
-	o->lock_after = -1; /* the store's setting */
-	o->reveal = DEFAULT_REVEAL;
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		char *end;
-		if (strcmp(a, "--demo") == 0)
-			o->demo = true;
-		else if (strcmp(a, "--mono") == 0)
-			o->mono = true;
-		else if (strcmp(a, "--db") == 0 && i + 1 < argc)
-			o->db = argv[++i];
-		else if ((strcmp(a, "--lock-after") == 0 || strcmp(a, "--reveal-seconds") == 0) &&
-		         i + 1 < argc) {
-			errno = 0;
-			long v = strtol(argv[++i], &end, 10);
-			if (errno || *end || v < 0 || v > 86400)
-				return -1;
-			*(strcmp(a, "--lock-after") == 0 ? &o->lock_after : &o->reveal) = v;
-		} else
-			return -1;
-	}
-	if (o->reveal == 0)
-		o->reveal = 1;
-	return 0;
-}
-
-bool
-ui_wanted(int argc, char **argv)
-{
-	struct ui_opts o = { 0 };
-
-	if (argc < 2)
-		return isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	return parse_opts(argc, argv, &o) == 0;
-}
-
 int
-ui_main(int argc, char **argv)
+ui_main(const struct pt_args *o)
 {
 	struct ui ui = { 0 };
-	struct ui_opts o = { 0 };
 	struct pt_err err = { 0 };
 
-	if (parse_opts(argc, argv, &o) != 0) {
-		fprintf(stderr, "%s\n",
-		        _("usage: passtore [--db FILE] [--demo] [--lock-after SECONDS] "
-		          "[--reveal-seconds SECONDS] [--mono]"));
-		return 2;
-	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "passtore: %s\n", _("the console needs a terminal"));
 		return 2;
 	}
-	lock_after_opt = o.lock_after;
-	ui.lock_after = o.lock_after >= 0 ? o.lock_after : DEFAULT_LOCK_AFTER;
-	ui.reveal_secs = o.reveal;
-	if (o.demo) {
+	lock_after_opt = o->lock_after;
+	ui.lock_after = o->lock_after >= 0 ? o->lock_after : DEFAULT_LOCK_AFTER;
+	ui.reveal_secs = o->reveal >= 0 ? o->reveal : DEFAULT_REVEAL;
+	if (o->demo) {
 		if (demo_create(&ui.demo_dir, &ui.path, &err) != PT_OK) {
-			fprintf(stderr, "passtore: %s\n", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+			fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
 			return 1;
 		}
 	} else {
-		ui.path = o.db ? strdup(o.db) : getenv("PASSTORE_DB") && *getenv("PASSTORE_DB")
-		                                    ? strdup(getenv("PASSTORE_DB"))
-		                                    : store_default_path();
+		ui.path = o->db ? strdup(o->db) : store_default_path();
 		if (!ui.path)
 			return 1;
+		/* a FIFO or a directory is refused now, not after the unlock screen */
+		if (pt_args_check_store(ui.path, &err) != PT_OK) {
+			fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
+			free(ui.path);
+			return pt_status_exit(err.status);
+		}
 	}
 	set_escdelay(25);
 	if (!initscr()) {
 		fprintf(stderr, "passtore: %s\n", _("cannot start the console"));
 		return 1;
 	}
-	theme_init(o.mono);
+	theme_init(o->mono);
 	cbreak();
 	noecho();
 	nonl();

@@ -101,7 +101,7 @@ lower(char *s)
 static const char *
 detail(const struct pt_err *err)
 {
-	return err->detail[0] ? err->detail : _(pt_status_msg(err->status));
+	return pt_err_text(err);
 }
 
 /* The current screen reads the store again (a new row shows at once),

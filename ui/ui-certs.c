@@ -516,7 +516,7 @@ certs_detail_popup(struct ui *ui, int64_t id)
 	if (!ui->st)
 		return;
 	if (inv_cert_detail(ui->st, id, time(NULL), detail_cb, &l, &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		lines_free(&l);
 		return;
 	}

@@ -30,7 +30,7 @@
 static const char *
 detail_of(const struct pt_err *err)
 {
-	return err->detail[0] ? err->detail : _(pt_status_msg(err->status));
+	return pt_err_text(err);
 }
 
 /* A reason of the engine as a sentence: its first letter up. */

@@ -292,7 +292,7 @@ pv_build(struct ui *ui)
 	ret = gridstore_build(ui->st, pv.host, &b, &err);
 	if (ret != PT_OK) {
 		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s: cannot build"), pv.host);
-		grid_page_add(ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
 		grid_page_shown();
 		return;
 	}

@@ -289,7 +289,7 @@ show_snapshots(struct ui *ui, const struct grow *g)
 	                       _("Added"), _("Removed"), _("Format"), _("Source")));
 	nhead = L.n;
 	if (gridstore_snapshot_foreach(ui->st, vo, snap_row, &L, &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 	} else if (L.n <= nhead) {
 		ui_message(ui, ROLE_HINT, _("VO %s has no snapshot yet: passtore vo import %s FILE"), vo, vo);
 	} else {

@@ -241,7 +241,7 @@ load(struct ui *ui)
 		section_done(h, _("Transfer windows"), n);
 	}
 	if (ret != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		lines_free();
 		return false;
 	}

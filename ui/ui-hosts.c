@@ -185,7 +185,7 @@ host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, 
 	else
 		store_rollback(ui->st);
 	if (ret != PT_OK) {
-		snprintf(msg, len, "%s", err.detail[0] ? err.detail : _(pt_status_msg(ret)));
+		snprintf(msg, len, "%s", pt_err_text(&err));
 		return strstr(err.detail, "address") || strstr(err.detail, "IP") ? 1 : 0;
 	}
 	ui_message(ui, ROLE_BAND_OK, _("Added host %s."), f[0].buf);

@@ -105,28 +105,17 @@ struct new_pw {
 	int64_t id; /* 0: add; else update this entry */
 };
 
+/* The ids of the hosts spec names (hostset_resolve, the CLI's resolver). */
 static enum pt_status
 resolve(struct store *st, const char *spec, int64_t **ids, size_t *n, struct pt_err *err)
 {
-	struct hostspec x;
-	enum pt_status ret = hostspec_expand(spec, &x, err);
-	char **names = NULL;
+	struct hostset hs;
+	enum pt_status ret = hostset_resolve(st, spec, true, &hs, err);
 
-	*ids = NULL;
-	*n = 0;
-	if (ret != PT_OK)
-		return ret;
-	if (x.group) {
-		ret = model_group_hosts(st, x.group, ids, &names, n, err);
-		for (size_t i = 0; names && i < *n; i++)
-			free(names[i]);
-		free(names);
-	} else {
-		*ids = calloc(x.n, sizeof **ids);
-		*n = x.n;
-		ret = *ids ? model_host_ids(st, x.names, x.n, *ids, err) : PT_NOMEM;
-	}
-	hostspec_free(&x);
+	*ids = hs.ids;
+	*n = hs.n;
+	hs.ids = NULL;
+	hostset_free(&hs);
 	return ret;
 }
 
@@ -166,7 +155,7 @@ save_secret(struct ui *ui, int64_t id, const char *entry, const char *secret, ch
 	if (ret == PT_OK)
 		return 0;
 fail:
-	snprintf(msg, len, "%s", err.detail[0] ? err.detail : _(pt_status_msg(err.status)));
+	snprintf(msg, len, "%s", pt_err_text(&err));
 	return -1;
 }
 

@@ -136,7 +136,7 @@ finish(struct ui *ui)
 		ui->msg[0] = '\0';
 	} else {
 		ui_message(ui, ROLE_ALERT, "%s",
-		           u.err.detail[0] ? u.err.detail : _(pt_status_msg(u.ret)));
+		           pt_err_text(&u.err));
 	}
 	ui->dirty = true;
 }

@@ -4,11 +4,10 @@
 
 #include <stdbool.h>
 
-/* Whether these arguments ask for the console: none at all on a
- * terminal, or only console options (--demo, --db FILE, --lock-after N,
- * --reveal-seconds N, --mono). */
-bool ui_wanted(int argc, char **argv);
-/* Run the console; returns the process exit code. */
-int ui_main(int argc, char **argv);
+struct pt_args;
+
+/* Run the console with the global options main.c parsed (base/args.h);
+ * returns the process exit code. */
+int ui_main(const struct pt_args *args);
 
 #endif

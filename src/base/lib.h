@@ -3,6 +3,7 @@
  *   status.c   the one status enum, its message table, pt_err details
  *   secmem.c   locked, wiped memory for secrets; process hardening
  *   kdf.c      passphrase -> raw database key (Argon2id)
+ *   args.c     the program's global options, parsed once for both faces
  *   i18n.h     gettext wrappers (include from .c files only)
  *
  * Includes nothing of the layers above (store, site, cert, grid, engine). */
@@ -12,5 +13,6 @@
 #include "base/status.h"
 #include "base/secmem.h"
 #include "base/kdf.h"
+#include "base/args.h"
 
 #endif

@@ -64,3 +64,9 @@ pt_err_clear(struct pt_err *err)
 		err->detail[0] = '\0';
 	}
 }
+
+const char *
+pt_err_text(const struct pt_err *err)
+{
+	return err->detail[0] ? err->detail : _(pt_status_msg(err->status));
+}

@@ -57,5 +57,8 @@ enum pt_status pt_fail(struct pt_err *err, enum pt_status st, const char *fmt, .
 enum pt_status pt_vfail(struct pt_err *err, enum pt_status st, const char *fmt, va_list ap)
 	__attribute__((format(printf, 3, 0)));
 void pt_err_clear(struct pt_err *err);
+/* What to show for err: its detail, else the translated message of its
+ * status.  The one place that choice is made, for every face. */
+const char *pt_err_text(const struct pt_err *err);
 
 #endif

@@ -4,6 +4,7 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -244,6 +245,8 @@ struct writer {
 	FILE *f;
 	enum report_format fmt;
 	size_t n;
+	const char *bad_field; /* of the row JSON could not hold, and its host */
+	char bad_host[256];
 	struct tcache nb, na; /* rows come in date order: reuse the text */
 };
 
@@ -284,6 +287,56 @@ put_time(FILE *f, struct tcache *c, time_t t)
 		c->last = t;
 	}
 	fputs_unlocked(buf, f);
+}
+
+/* Whether s is UTF-8 as RFC 3629 has it (no overlong forms, no
+ * surrogates, nothing above U+10FFFF): JSON text must be. */
+static bool
+utf8_valid(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		unsigned c = *p++;
+		int more;
+		unsigned cp, min;
+
+		if (c < 0x80)
+			continue;
+		if ((c & 0xe0) == 0xc0)
+			more = 1, cp = c & 0x1f, min = 0x80;
+		else if ((c & 0xf0) == 0xe0)
+			more = 2, cp = c & 0x0f, min = 0x800;
+		else if ((c & 0xf8) == 0xf0)
+			more = 3, cp = c & 0x07, min = 0x10000;
+		else
+			return false;
+		while (more--) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (*p++ & 0x3f);
+		}
+		if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* The first text field of r that is not UTF-8, or NULL. */
+static const char *
+json_bad_field(const struct report_row *r)
+{
+	if (!utf8_valid(r->fqdn))
+		return "host";
+	if (!utf8_valid(r->subject))
+		return "subject";
+	if (!utf8_valid(r->issuer))
+		return "issuer";
+	if (!utf8_valid(r->serial))
+		return "serial";
+	if (!utf8_valid(r->ca))
+		return "ca";
+	return NULL;
 }
 
 static void
@@ -402,6 +455,12 @@ write_row(const struct report_row *r, void *ud)
 		fputs_unlocked("\r\n", f);
 		break;
 	case REPORT_JSON:
+		/* checked before a byte of the row is out: a row JSON cannot
+		 * hold ends the report with an error, never a row left out */
+		if ((w->bad_field = json_bad_field(r))) {
+			snprintf(w->bad_host, sizeof(w->bad_host), "%s", r->fqdn);
+			return 1;
+		}
 		fputs_unlocked(w->n ? ",\n  {\"host\": " : "\n  {\"host\": ", f);
 		put_json_str(f, r->fqdn);
 		fputs_unlocked(", \"not_after\": \"", f);
@@ -453,8 +512,15 @@ report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t 
 	flockfile(out); /* the rows use the _unlocked calls */
 	ret = report_expiry_foreach(st, now, days, write_row, &w, err);
 	funlockfile(out);
-	if (fmt == REPORT_JSON)
+	if (ret == PT_OK && w.bad_field) {
+		/* the array stays open: what was written is no complete report */
+		fputs("\n", out);
+		ret = pt_fail(err, PT_INVALID,
+		              _("%s: the %s of its certificate cannot be written as JSON (not valid UTF-8)"),
+		              w.bad_host, w.bad_field);
+	} else if (fmt == REPORT_JSON) {
 		fputs(w.n ? "\n]\n" : "]\n", out);
+	}
 	if (count)
 		*count = w.n;
 	if (ret == PT_OK && ferror(out))

@@ -3,6 +3,7 @@
  *   model.c     hosts, groups, backup records, audit and certificate pages
  *   model-pw.c  password entries, their history, generated secrets
  *   hostspec.c  FQDN, brace and range expansion, @group, entry names
+ *   hostset.c   a host spec resolved to the hosts of the store (CLI and console)
  *
  * Stands on base/ and store/. */
 #ifndef PASSTORE_SITE_LIB_H
@@ -10,5 +11,6 @@
 
 #include "site/model.h"
 #include "site/hostspec.h"
+#include "site/hostset.h"
 
 #endif

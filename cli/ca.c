@@ -1,0 +1,163 @@
+/* ca.c - the ca commands: a CA's bundle, subject template and key type. */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "cert/lib.h"
+
+static int
+cmd_ca_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "bundle", required_argument, NULL, 'b' },
+		{ "subject", required_argument, NULL, 's' },
+		{ "key", required_argument, NULL, 'k' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *bundle = NULL, *tmpl = NULL, *key = NULL;
+	unsigned char *buf = NULL;
+	size_t len;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'b': bundle = optarg; break;
+		case 's': tmpl = optarg; break;
+		case 'k': key = optarg; break;
+		default: return cli_bad_usage(c);
+		}
+	}
+	if (optind + 1 != argc || !bundle)
+		return cli_bad_usage(c);
+	if (cli_slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
+	    cert_ca_add(c->st, argv[optind], buf, len, tmpl, key, &c->err) == PT_OK)
+		printf(_("Added CA %s (subject template %s, default key %s).\n"), argv[optind],
+		       tmpl ? tmpl : CERT_DEFAULT_TEMPLATE, key ? key : CERT_DEFAULT_KEY);
+	free(buf);
+	return cli_report(c);
+}
+
+struct ca_print {
+	bool json;
+	json_t *arr;
+	bool full;
+};
+
+static json_t *
+bundle_json(const char *pem)
+{
+	struct x509_cert_list *l = NULL;
+	json_t *arr = json_array();
+
+	if (x509_bundle_parse((const unsigned char *)pem, strlen(pem), &l, NULL) != PT_OK)
+		return arr;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct x509_cert *x = &l->certs[i];
+		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "subject", x->subject_grid, "issuer",
+		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed", x->self_signed);
+		json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
+		json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
+		json_array_append_new(arr, o);
+	}
+	x509_cert_list_free(&l);
+	return arr;
+}
+
+static int
+ca_row(const struct cert_ca *ca, void *ud)
+{
+	struct ca_print *p = ud;
+
+	if (p->json) {
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name, "subject_template",
+		                      ca->subject_tmpl, "default_key", ca->default_key, "created",
+		                      cli_time(ca->created_at), "requests", (json_int_t)ca->requests,
+		                      "certificates", (json_int_t)ca->certificates);
+		if (p->full)
+			json_object_set_new(o, "bundle", bundle_json(ca->bundle_pem));
+		if (p->arr)
+			json_array_append_new(p->arr, o);
+		else
+			cli_json_print(o);
+		return 0;
+	}
+	if (!p->full) {
+		printf("%-20s %-9s %6lld %6lld  %s\n", ca->name, ca->default_key, (long long)ca->requests,
+		       (long long)ca->certificates, ca->subject_tmpl);
+		return 0;
+	}
+	printf(_("CA:                %s\n"), ca->name);
+	printf(_("Subject template:  %s\n"), ca->subject_tmpl);
+	printf(_("Default key:       %s\n"), ca->default_key);
+	printf(_("Added:             %s\n"), cli_time(ca->created_at));
+	printf(_("Requests:          %lld\n"), (long long)ca->requests);
+	printf(_("Certificates:      %lld\n"), (long long)ca->certificates);
+	printf(_("Bundle:\n"));
+	{
+		struct x509_cert_list *l = NULL;
+		if (x509_bundle_parse((const unsigned char *)ca->bundle_pem, strlen(ca->bundle_pem), &l,
+		                      NULL) == PT_OK) {
+			for (size_t i = 0; i < l->n; i++) {
+				printf("  %s\n", l->certs[i].subject_grid);
+				printf(_("    issuer %s, valid until %s%s\n"), l->certs[i].issuer_grid,
+				       cli_time(l->certs[i].not_after), l->certs[i].self_signed ? _(", root") : "");
+			}
+			x509_cert_list_free(&l);
+		}
+	}
+	return 0;
+}
+
+static int
+cmd_ca_list(struct cli *c, int argc, char **argv)
+{
+	struct ca_print p = { false, NULL, false };
+	const char *filter;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
+		return rc;
+	if (filter)
+		return cli_bad_usage(c);
+	if (p.json)
+		p.arr = json_array();
+	else
+		printf("%-20s %-9s %6s %6s  %s\n", _("CA"), _("KEY"), _("REQS"), _("CERTS"), _("TEMPLATE"));
+	if (cert_ca_foreach(c->st, ca_row, &p, &c->err) == PT_OK && p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
+static int
+cmd_ca_show(struct cli *c, int argc, char **argv)
+{
+	struct ca_print p = { false, NULL, true };
+	const char *name;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &name, &p.json)))
+		return rc;
+	if (!name)
+		return cli_bad_usage(c);
+	cert_ca_get(c->st, name, ca_row, &p, &c->err);
+	return cli_report(c);
+}
+
+const struct cmd cli_ca_commands[] = {
+	{ "ca", "add", cmd_ca_add, CMD_STORE | CMD_WRITE,
+	  N_("NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]"),
+	  N_("add a CA: its PEM bundle (root and intermediates), the subject template of its "
+	     "host certificates (e.g. C=IT,O=INFN,OU=Host,L=Padova,CN=%h) and its default key type") },
+	{ "ca", "list", cmd_ca_list, CMD_STORE, N_("[--json]"), N_("list the CAs") },
+	{ "ca", "show", cmd_ca_show, CMD_STORE, N_("NAME [--json]"),
+	  N_("show a CA and the certificates of its bundle") },
+};
+const size_t cli_ca_ncommands = sizeof(cli_ca_commands) / sizeof(cli_ca_commands[0]);

@@ -1,0 +1,409 @@
+/* gridmap.c - the gridmap commands: rules, bans, local entries, and the
+ * grid-mapfile a host gets.  `gridmap build` prints it, with what the
+ * build left out on stderr; `gridmap push` sends it through the engine. */
+#include "config.h"
+
+#include <getopt.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "engine/lib.h"
+#include "grid/lib.h"
+#include "site/lib.h"
+
+static int
+rules_import(struct cli *c, int argc, char **argv)
+{
+	struct hostset hs;
+	unsigned char *buf = NULL;
+	size_t len;
+
+	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+		return cli_bad_usage(c);
+	if (cli_slurp(argv[2], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
+		return cli_report(c);
+	if (argv[1][0] == '@') {
+		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], (const char *)buf, len, &c->err) == PT_OK)
+			printf(_("Rules of group %s imported from %s.\n"), argv[1] + 1, argv[2]);
+	} else if (hostset_resolve(c->st, argv[1], true, &hs, &c->err) == PT_OK) {
+		for (size_t i = 0; i < hs.n && c->err.status == PT_OK; i++)
+			gridstore_rules_set(c->st, hs.names[i], NULL, argv[2], (const char *)buf, len, &c->err);
+		if (c->err.status == PT_OK)
+			printf(ngettext("Rules of %zu host imported from %s.\n",
+			                "Rules of %zu hosts imported from %s.\n", hs.n),
+			       hs.n, argv[2]);
+		hostset_free(&hs);
+	}
+	free(buf);
+	return cli_report(c);
+}
+
+static int
+rules_show(struct cli *c, int argc, char **argv)
+{
+	struct gs_ruleset *rs = NULL;
+	const char *target = NULL;
+	bool text = false, json = false;
+	enum pt_status ret;
+
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--text"))
+			text = true;
+		else if (!strcmp(argv[i], "--json"))
+			json = true;
+		else if (argv[i][0] != '-' && !target)
+			target = argv[i];
+		else
+			return cli_bad_usage(c);
+	}
+	if (!target || (text && json))
+		return cli_bad_usage(c);
+	if (target[0] == '@')
+		ret = gridstore_rules_get(c->st, NULL, target + 1, &rs, &c->err);
+	else
+		ret = gridstore_rules_for_host(c->st, target, &rs, &c->err);
+	if (ret != PT_OK)
+		return cli_report(c);
+	if (text) {
+		fputs(rs->text, stdout);
+	} else if (json) {
+		json_t *o = json_pack("{s:o, s:o, s:s, s:s}", "host",
+		                      rs->host ? json_string(rs->host) : json_null(), "group",
+		                      rs->group ? json_string(rs->group) : json_null(), "source",
+		                      rs->source, "imported", cli_time(rs->imported_at));
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < rs->nrules; i++) {
+			const struct gs_rule *r = &rs->rules[i];
+			json_t *x = json_pack("{s:s, s:s}", "kind", r->kind, "value", r->value);
+
+			if (r->line)
+				json_object_set_new(x, "line", json_integer(r->line));
+			if (*r->account)
+				json_object_set_new(x, "account", json_string(r->account));
+			if (!strcmp(r->kind, "group") || !strcmp(r->kind, "auth")) {
+				json_object_set_new(x, "vo", *r->vo ? json_string(r->vo) : json_null());
+				json_object_set_new(x, "imported", json_boolean(r->imported));
+			}
+			json_array_append_new(a, x);
+		}
+		json_object_set_new(o, "rules", a);
+		gridstore_ruleset_free(&rs);
+		return cli_json_print(o);
+	} else {
+		if (rs->host)
+			printf(_("Rules of host %s, from %s, imported %s:\n"), rs->host, rs->source,
+			       cli_time(rs->imported_at));
+		else
+			printf(_("Rules of group %s, from %s, imported %s:\n"), rs->group, rs->source,
+			       cli_time(rs->imported_at));
+		for (size_t i = 0; i < rs->nrules; i++) {
+			const struct gs_rule *r = &rs->rules[i];
+
+			if (r->line)
+				printf("%4u  ", r->line);
+			else
+				printf("%4s  ", "");
+			printf("%-15s %s%s%s", r->kind, r->value, *r->account ? "  " : "", r->account);
+			if (!strcmp(r->kind, "group") || !strcmp(r->kind, "auth")) {
+				if (!*r->vo)
+					printf(_("  [no VO has this URI]"));
+				else if (!r->imported)
+					printf(_("  [VO %s, never imported]"), r->vo);
+				else
+					printf(_("  [VO %s]"), r->vo);
+			}
+			putchar('\n');
+		}
+	}
+	gridstore_ruleset_free(&rs);
+	return cli_report(c);
+}
+
+static int
+rules_rm(struct cli *c, int argc, char **argv)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_bad_usage(c);
+	if (argv[1][0] == '@')
+		gridstore_rules_rm(c->st, NULL, argv[1] + 1, &c->err);
+	else
+		gridstore_rules_rm(c->st, argv[1], NULL, &c->err);
+	if (c->err.status == PT_OK)
+		printf(_("Rules of %s removed.\n"), argv[1]);
+	return cli_report(c);
+}
+
+static int
+cmd_gridmap_rules(struct cli *c, int argc, char **argv)
+{
+	if (argc >= 2 && !strcmp(argv[1], "import"))
+		return rules_import(c, argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "show"))
+		return rules_show(c, argc - 1, argv + 1);
+	if (argc >= 2 && !strcmp(argv[1], "rm"))
+		return rules_rm(c, argc - 1, argv + 1);
+	return cli_bad_usage(c);
+}
+
+static int
+cmd_gridmap_ban(struct cli *c, int argc, char **argv)
+{
+	const char *dn;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, &dn)))
+		return rc;
+	if (gridstore_ban(c->st, dn, &c->err) == PT_OK)
+		printf(_("Banned %s.\n"), dn);
+	return cli_report(c);
+}
+
+static int
+cmd_gridmap_unban(struct cli *c, int argc, char **argv)
+{
+	const char *dn;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, &dn)))
+		return rc;
+	if (gridstore_unban(c->st, dn, &c->err) == PT_OK)
+		printf(_("No longer banned: %s.\n"), dn);
+	return cli_report(c);
+}
+
+static int
+ban_row(const char *pattern, time_t at, void *ud)
+{
+	if (ud)
+		json_array_append_new(ud, json_pack("{s:s, s:s}", "pattern", pattern, "added",
+		                                    cli_time(at)));
+	else
+		printf("%s  %s\n", cli_time(at), pattern);
+	return 0;
+}
+
+static int
+cmd_gridmap_bans(struct cli *c, int argc, char **argv)
+{
+	const char *filter;
+	json_t *arr = NULL;
+	bool json;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
+		return rc;
+	if (filter)
+		return cli_bad_usage(c);
+	if (json)
+		arr = json_array();
+	if (gridstore_ban_foreach(c->st, ban_row, arr, &c->err) == PT_OK && json)
+		return cli_json_print(arr);
+	json_decref(arr);
+	return cli_report(c);
+}
+
+static int
+local_row(const char *dn, const char *account, void *ud)
+{
+	if (ud)
+		json_array_append_new(ud, json_pack("{s:s, s:s}", "dn", dn, "account", account));
+	else
+		printf("\"%s\" %s\n", dn, account);
+	return 0;
+}
+
+static int
+cmd_gridmap_local(struct cli *c, int argc, char **argv)
+{
+
+	if (argc == 4 && !strcmp(argv[1], "add")) {
+		if (gridstore_local_add(c->st, argv[2], argv[3], &c->err) == PT_OK)
+			printf(_("Local entry added: \"%s\" %s\n"), argv[2], argv[3]);
+	} else if (argc == 3 && !strcmp(argv[1], "rm")) {
+		if (gridstore_local_rm(c->st, argv[2], &c->err) == PT_OK)
+			printf(_("Local entry removed: %s\n"), argv[2]);
+	} else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "list")) {
+		json_t *arr = NULL;
+
+		if (argc == 3 && strcmp(argv[2], "--json") != 0)
+			return cli_bad_usage(c);
+		if (argc == 3)
+			arr = json_array();
+		if (gridstore_local_foreach(c->st, local_row, arr, &c->err) == PT_OK && arr)
+			return cli_json_print(arr);
+		json_decref(arr);
+	} else {
+		return cli_bad_usage(c);
+	}
+	return cli_report(c);
+}
+
+/* What the build left out, on stderr: never-imported groups, unsafe DNs,
+ * conflicts, gmf_local files stood for by the store's entries. */
+static void
+grid_report_build(const struct gs_build *b, FILE *f)
+{
+	const struct gm_result *r = b->result;
+	size_t i;
+
+	for (i = 0; i < r->nmissing; i++)
+		fprintf(f, _("passtore: group %s: no member list imported, skipped\n"), r->missing[i]);
+	for (i = 0; i < r->nunsafe; i++)
+		fprintf(f, _("passtore: skipped %s (%s), from %s\n"), r->unsafe[i].dn,
+		        _(r->unsafe[i].why), r->unsafe[i].from ? r->unsafe[i].from : _("local entries"));
+	for (i = 0; i < r->nconflicts; i++) {
+		const struct gm_conflict *k = &r->conflicts[i];
+
+		fprintf(f, _("passtore: conflict: %s maps to %s (%s), not to %s (%s)\n"), k->dn,
+		        k->kept_account, k->kept_from ? k->kept_from : _("local entries"),
+		        k->lost_account, k->lost_from ? k->lost_from : _("local entries"));
+	}
+	for (i = 0; i < b->nignored; i++)
+		fprintf(f, _("passtore: gmf_local %s: the store's local entries stand for it (passtore gridmap local list)\n"),
+		        b->ignored_files[i]);
+	fprintf(f, _("passtore: %zu lines; %zu denied by the ACL, %zu banned, %zu in no auth list\n"),
+	        r->nlines, r->ndenied, r->nbanned, r->nunauthorized);
+}
+
+static int
+cmd_gridmap_build(struct cli *c, int argc, char **argv)
+{
+	struct gs_build *b = NULL;
+	const char *fqdn;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, &fqdn)))
+		return rc;
+	if (gridstore_build(c->st, fqdn, &b, &c->err) != PT_OK)
+		return cli_report(c);
+	fwrite(b->result->text, 1, b->result->len, stdout);
+	if (fflush(stdout) != 0)
+		pt_fail(&c->err, PT_IO, _("cannot write the grid-mapfile"));
+	grid_report_build(b, stderr);
+	gridstore_build_free(&b);
+	return cli_report(c);
+}
+
+struct status_print {
+	json_t *arr;
+	size_t behind;
+};
+
+static int
+status_row(const struct gs_push_status *p, void *ud)
+{
+	struct status_print *sp = ud;
+	const char *state = *p->build_error ? _("build fails")
+	                    : !p->pushed_at ? _("never pushed")
+	                    : p->behind     ? _("behind")
+	                                    : _("current");
+
+	sp->behind += p->behind;
+	if (sp->arr) {
+		json_t *o = json_pack("{s:s, s:b, s:s, s:s}", "host", p->fqdn, "behind", p->behind,
+		                      "pushed_sha256", p->pushed_sha256, "build_sha256",
+		                      p->build_sha256);
+
+		json_object_set_new(o, "pushed", p->pushed_at ? json_string(cli_time(p->pushed_at))
+		                                              : json_null());
+		json_object_set_new(o, "last_outcome", json_string(p->last_outcome));
+		if (*p->build_error)
+			json_object_set_new(o, "build_error", json_string(p->build_error));
+		json_array_append_new(sp->arr, o);
+		return 0;
+	}
+	printf("%-30s %-13s %-20s %.12s\n", p->fqdn, state,
+	       p->pushed_at ? cli_time(p->pushed_at) : "-",
+	       *p->build_sha256 ? p->build_sha256 : "-");
+	if (*p->build_error)
+		printf("    %s\n", p->build_error);
+	else if (!strcmp(p->last_outcome, "failed"))
+		printf(_("    last push failed %s: %s\n"), cli_time(p->tried_at), p->last_detail);
+	return 0;
+}
+
+static int
+cmd_gridmap_status(struct cli *c, int argc, char **argv)
+{
+	struct status_print sp = { NULL, 0 };
+	const char *filter;
+	bool json;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
+		return rc;
+	if (filter)
+		return cli_bad_usage(c);
+	if (json)
+		sp.arr = json_array();
+	else
+		printf("%-30s %-13s %-20s %s\n", _("HOST"), _("STATE"), _("PUSHED"), _("BUILD"));
+	if (gridstore_push_status_foreach(c->st, status_row, &sp, &c->err) == PT_OK && json)
+		return cli_json_print(sp.arr);
+	json_decref(sp.arr);
+	if (!json && c->err.status == PT_OK)
+		printf(ngettext("%zu host behind its rules.\n", "%zu hosts behind their rules.\n",
+		                sp.behind),
+		       sp.behind);
+	return cli_report(c);
+}
+
+static int
+cmd_gridmap_push(struct cli *c, int argc, char **argv)
+{
+	struct transfer_result r = { 0 };
+	struct gs_build *b = NULL;
+	const char *fqdn, *accept;
+	char *low;
+	int rc;
+
+	if ((rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL)))
+		return rc;
+	low = cli_lowercase(fqdn);
+	if (!low)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept }, &b,
+	                          &r, &c->err) == PT_OK) {
+		grid_report_build(b, stderr);
+		printf(ngettext("%s: grid-mapfile (%zu line) and %zu vomsdir file(s) sent, sha256 %s.\n",
+		                "%s: grid-mapfile (%zu lines) and %zu vomsdir file(s) sent, sha256 %s.\n",
+		                b->result->nlines),
+		       low, b->result->nlines, b->nfiles - 1, b->sha256);
+		gridstore_build_free(&b);
+	}
+	if (r.window_id)
+		cli_print_window(&r);
+	free(low);
+	rc = cli_report(c);
+	cli_reraise(c, r.signal);
+	return rc;
+}
+
+const struct cmd cli_gridmap_commands[] = {
+	{ "gridmap", "rules", cmd_gridmap_rules, CMD_STORE | CMD_WRITE,
+	  N_("import HOSTSPEC|@GROUP FILE | show FQDN|@GROUP [--text|--json] | rm FQDN|@GROUP"),
+	  N_("attach rules in mkgridmap.conf syntax to hosts or a group, show or remove them") },
+	{ "gridmap", "ban", cmd_gridmap_ban, CMD_STORE | CMD_WRITE, N_("DN|PATTERN"),
+	  N_("ban a DN (or a pattern, '*' the wildcard) from every grid-mapfile of the site") },
+	{ "gridmap", "unban", cmd_gridmap_unban, CMD_STORE | CMD_WRITE, N_("DN|PATTERN"),
+	  N_("lift a ban") },
+	{ "gridmap", "bans", cmd_gridmap_bans, CMD_STORE, N_("[--json]"), N_("list the bans") },
+	{ "gridmap", "local", cmd_gridmap_local, CMD_STORE | CMD_WRITE,
+	  N_("add DN ACCOUNT | rm DN | list [--json]"),
+	  N_("local grid-mapfile entries (gmf_local): read first, they win over any VO") },
+	{ "gridmap", "build", cmd_gridmap_build, CMD_STORE, N_("FQDN"),
+	  N_("print the grid-mapfile of a host; what was left out goes to stderr") },
+	{ "gridmap", "status", cmd_gridmap_status, CMD_STORE, N_("[--json]"),
+	  N_("which hosts are behind their rules (last push against a build now)") },
+	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
+	  N_("send a host its grid-mapfile and vomsdir .lsc files through the engine") },
+};
+const size_t cli_gridmap_ncommands = sizeof(cli_gridmap_commands) / sizeof(cli_gridmap_commands[0]);

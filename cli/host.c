@@ -1,0 +1,183 @@
+/* host.c - the host commands: add (a spec may name many), list, show,
+ * rm. */
+#include "config.h"
+
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "private.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "site/lib.h"
+
+static int
+cmd_host_add(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "group", required_argument, NULL, 'g' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **groups = NULL;
+	const char *ip = NULL;
+	struct hostset hs;
+	size_t ngroups = 0;
+	long port = 22;
+	int o;
+
+	groups = calloc((size_t)argc + 1, sizeof(*groups));
+	if (!groups)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'i': ip = optarg; break;
+		case 'p':
+			if (cli_parse_int(optarg, 1, 65535, &port) != 0) {
+				free(groups);
+				return cli_usage_error(c, _("--port takes a number from 1 to 65535"));
+			}
+			break;
+		case 'g': groups[ngroups++] = optarg; break;
+		default: free(groups); return cli_bad_usage(c);
+		}
+	}
+	if (optind + 1 != argc) {
+		free(groups);
+		return cli_bad_usage(c);
+	}
+	if (hostset_resolve(c->st, argv[optind], false, &hs, &c->err) == PT_OK) {
+		if (ip && hs.n != 1)
+			pt_fail(&c->err, PT_INVALID, _("--ip names one address, but %s names %zu hosts"),
+			        argv[optind], hs.n);
+		for (size_t i = 0; c->err.status == PT_OK && i < hs.n; i++)
+			model_host_add(c->st, hs.names[i], ip, (int)port, groups, ngroups, &c->err);
+		if (c->err.status == PT_OK)
+			printf(ngettext("Added %zu host.\n", "Added %zu hosts.\n", hs.n), hs.n);
+		hostset_free(&hs);
+	}
+	free(groups);
+	return cli_report(c);
+}
+
+static int
+cmd_host_rm(struct cli *c, int argc, char **argv)
+{
+	const char *fqdn = NULL;
+	char *low;
+	int rc;
+
+	if ((rc = cli_one_arg(c, argc, argv, &fqdn)) != 0)
+		return rc;
+	low = cli_lowercase(fqdn);
+	if (model_host_rm(c->st, low, &c->err) == PT_OK)
+		printf(_("Removed host %s.\n"), low);
+	free(low);
+	return cli_report(c);
+}
+
+static json_t *
+host_json(const struct host *h)
+{
+	json_t *groups = json_array();
+	char *copy = strdup(h->groups), *save = NULL;
+
+	for (char *g = copy ? strtok_r(copy, ",", &save) : NULL; g; g = strtok_r(NULL, ",", &save))
+		json_array_append_new(groups, json_string(g));
+	free(copy);
+	return json_pack("{s:s, s:s?, s:i, s:o, s:I, s:s, s:s}", "fqdn", h->fqdn,
+	                 "ip", *h->ip ? h->ip : NULL, "port", h->port, "groups", groups,
+	                 "passwords", (json_int_t)h->credentials,
+	                 "created", cli_time(h->created_at), "updated", cli_time(h->updated_at));
+}
+
+static int
+host_collect(const struct host *h, void *ud)
+{
+	json_array_append_new(ud, host_json(h));
+	return 0;
+}
+
+static int
+host_print_row(const struct host *h, void *ud)
+{
+	(void)ud;
+	printf("%-40s %-15s %5d  %s\n", h->fqdn, *h->ip ? h->ip : "-", h->port,
+	       *h->groups ? h->groups : "-");
+	return 0;
+}
+
+static int
+cmd_host_list(struct cli *c, int argc, char **argv)
+{
+	const char *filter;
+	bool json;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
+		return rc;
+	if (json) {
+		json_t *arr = json_array();
+		if (model_host_foreach(c->st, filter, host_collect, arr, &c->err) == PT_OK)
+			return cli_json_print(arr);
+		json_decref(arr);
+		return cli_report(c);
+	}
+	printf("%-40s %-15s %5s  %s\n", _("HOST"), _("ADDRESS"), _("PORT"), _("GROUPS"));
+	model_host_foreach(c->st, filter, host_print_row, NULL, &c->err);
+	return cli_report(c);
+}
+
+static int
+host_show_one(const struct host *h, void *ud)
+{
+	bool json = *(bool *)ud;
+
+	if (json) {
+		cli_json_print(host_json(h));
+		return 0;
+	}
+	printf(_("Host:       %s\n"), h->fqdn);
+	printf(_("Address:    %s\n"), *h->ip ? h->ip : "-");
+	printf(_("SSH port:   %d\n"), h->port);
+	printf(_("Groups:     %s\n"), *h->groups ? h->groups : "-");
+	printf(_("Passwords:  %lld\n"), (long long)h->credentials);
+	printf(_("Added:      %s\n"), cli_time(h->created_at));
+	return 0;
+}
+
+static int
+cmd_host_show(struct cli *c, int argc, char **argv)
+{
+	const char *fqdn = NULL;
+	bool json;
+	char *low;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &fqdn, &json)))
+		return rc;
+	if (!fqdn)
+		return cli_bad_usage(c);
+	low = cli_lowercase(fqdn);
+	if (model_host_get(c->st, low, host_show_one, &json, &c->err) == PT_OK && !json) {
+		struct cred_print p = { false, NULL };
+		printf(_("Password entries covering it:\n"));
+		model_pw_foreach_host(c->st, low, cli_cred_row, &p, &c->err);
+	}
+	free(low);
+	return cli_report(c);
+}
+
+const struct cmd cli_host_commands[] = {
+	{ "host", "add", cmd_host_add, CMD_STORE | CMD_WRITE,
+	  N_("HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."), N_("add one host, or every host a spec names") },
+	{ "host", "list", cmd_host_list, CMD_STORE, N_("[FILTER] [--json]"), N_("list hosts") },
+	{ "host", "show", cmd_host_show, CMD_STORE, N_("FQDN [--json]"),
+	  N_("show a host and the password entries covering it") },
+	{ "host", "rm", cmd_host_rm, CMD_STORE | CMD_WRITE, N_("FQDN"),
+	  N_("remove a host that no password entry covers") },
+};
+const size_t cli_host_ncommands = sizeof(cli_host_commands) / sizeof(cli_host_commands[0]);

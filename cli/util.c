@@ -1,0 +1,166 @@
+/* util.c - what the command files share: arguments, times, JSON, files
+ * from the command line and host specs. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "private.h"
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "site/lib.h"
+
+int
+cli_parse_int(const char *s, long min, long max, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	if (!s || !*s)
+		return -1;
+	v = strtol(s, &end, 10);
+	if (errno || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+char *
+cli_fmt_time(time_t t, char *buf, size_t n)
+{
+	struct tm tm;
+
+	if (!t) {
+		snprintf(buf, n, "-");
+		return buf;
+	}
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%d %H:%M:%SZ", &tm);
+	return buf;
+}
+
+int
+cli_json_print(json_t *j)
+{
+	int rc = json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	json_decref(j);
+	fputc('\n', stdout);
+	return rc == 0 ? 0 : 1;
+}
+
+bool
+cli_json_set(json_t *o, const char *key, json_t *v, const char **bad)
+{
+	/* json_object_set_new takes v even when it fails, and refuses NULL */
+	if (json_object_set_new(o, key, v) == 0)
+		return true;
+	if (!*bad)
+		*bad = key;
+	return false;
+}
+
+bool
+cli_json_append(json_t *a, json_t *v, const char *what, const char **bad)
+{
+	if (json_array_append_new(a, v) == 0)
+		return true;
+	if (!*bad)
+		*bad = what;
+	return false;
+}
+
+int
+cli_one_arg(struct cli *c, int argc, char **argv, const char **arg)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_bad_usage(c);
+	*arg = argv[1];
+	return 0;
+}
+
+/* "--json" and at most one positional argument. */
+int
+cli_list_args(struct cli *c, int argc, char **argv, const char **filter, bool *json)
+{
+	*filter = NULL;
+	*json = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (argv[i][0] != '-' && !*filter)
+			*filter = argv[i];
+		else
+			return cli_bad_usage(c);
+	}
+	return 0;
+}
+
+char *
+cli_lowercase(const char *s)
+{
+	char *d = strdup(s);
+
+	for (char *p = d; p && *p; p++)
+		*p = (char)tolower((unsigned char)*p);
+	return d;
+}
+
+/* The whole of a file, NUL-terminated; in secmem when secret. */
+enum pt_status
+cli_slurp(const char *path, bool secret, size_t max, unsigned char **out, size_t *len,
+          struct pt_err *err)
+{
+	unsigned char *buf = NULL;
+	struct stat sb;
+	size_t n = 0;
+	int fd;
+
+	*out = NULL;
+	/* O_NONBLOCK: a FIFO given by mistake must not block the open; it is
+	 * refused by the fstat below like any file that is not regular */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"), path,
+		               strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
+		close(fd);
+		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"), path,
+		               max);
+	}
+	buf = secret ? secmem_alloc((size_t)sb.st_size + 1) : malloc((size_t)sb.st_size + 1);
+	if (!buf) {
+		close(fd);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	while (n < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = errno;
+			close(fd);
+			if (secret)
+				secmem_free(buf);
+			else
+				free(buf);
+			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path, r ? strerror(e) : _("short read"));
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return PT_OK;
+}
