@@ -1,12 +1,10 @@
 /* hostpage.h - a host's page (ui-hostpage.c), shown inside the hosts
- * view, and what it shares with the certificates screen (ui-certs.c). */
+ * view. */
 #ifndef PASSTORE_UI_HOSTPAGE_H
 #define PASSTORE_UI_HOSTPAGE_H
 
 #include <stdbool.h>
-#include <stdint.h>
 
-#include "cert/lib.h"
 #include "ui/keys.h"
 #include "ui/theme.h"
 
@@ -21,11 +19,5 @@ void hostpage_draw(struct ui *ui, int top, int rows);
 bool hostpage_handle(struct ui *ui, enum ui_action a, int key);
 /* The page's host, or NULL when no page is open. */
 const char *hostpage_host(void);
-
-/* ui-certs.c: the colour role of a band, its translated name, and the
- * detail of one certificate in a popup. */
-enum theme_role certs_band_role(enum x509_band b);
-const char *certs_band_label(enum x509_band b);
-void certs_detail_popup(struct ui *ui, int64_t id);
 
 #endif

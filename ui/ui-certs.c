@@ -18,6 +18,7 @@
 #include "store/lib.h"
 #include "ui/app.h"
 #include "ui/browse.h"
+#include "ui/certs.h"
 #include "ui/hostpage.h"
 #include "ui/view.h"
 

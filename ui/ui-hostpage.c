@@ -17,6 +17,7 @@
 #include "site/lib.h"
 #include "ui/app.h"
 #include "ui/browse.h"
+#include "ui/certs.h"
 #include "ui/hostpage.h"
 #include "ui/pw.h"
 
