@@ -12,7 +12,8 @@ DEPS="build-essential autoconf automake autopoint autoconf-archive pkg-config ge
       libsqlcipher-dev sqlcipher sqlite3 libgnutls28-dev gnutls-bin libssh-dev
       libncurses-dev libiptc-dev libip4tc-dev libip6tc-dev libmnl-dev libargon2-dev libjansson-dev
       libtasn1-6-dev libtasn1-bin check
-      openssl tmux iproute2 iptables openssh-server openssh-client locales jq"
+      openssl tmux iproute2 iptables openssh-server openssh-client locales jq
+      clang-format"
 
 install_deps() {
 	missing=""

@@ -14,13 +14,20 @@ command -v tmux >/dev/null 2>&1 || { echo "1..0 # SKIP tmux is missing"; exit 77
 
 T=$(mktemp -d /tmp/passtore-e2e.XXXXXX)
 export TMPDIR=$T            # the demo store's directory lands here
-SOCK=$T/tmux.sock
+# one socket per start (tmux.N.sock): a new session never reaches a
+# server of the previous start that is still shutting down ("server
+# exited unexpectedly" on a loaded machine)
+SOCK_N=0
+SOCK=$T/tmux.$SOCK_N.sock
 TERMS=${E2E_TERMS:-"linux xterm-256color"}
 WAIT=${E2E_WAIT:-10}        # seconds any one wait may take
 failures=0
 checks=0
 cleanup() {
-	tmux -S "$SOCK" kill-server >/dev/null 2>&1
+	local s
+	for s in "$T"/tmux.*.sock; do
+		[ -S "$s" ] && tmux -S "$s" kill-server >/dev/null 2>&1
+	done
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -35,12 +42,27 @@ not_ok() {
 	echo "# screen:"; screen | sed 's/^/#  |/'
 }
 
-# start TERM COLS ROWS ARGS...: a fresh server running passtore ARGS.
+# stop_server: the current server asked to exit, then waited for
+# (bounded, 5 s): gone, or a zombie nobody reaped yet, it serves no one.
+stop_server() {
+	local pid
+	pid=$(tmux -S "$SOCK" display-message -p '#{pid}' 2>/dev/null) || return 0
+	tmux -S "$SOCK" kill-server >/dev/null 2>&1
+	for _ in $(seq 1 250); do
+		case $(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null) in '' | Z*) return 0 ;; esac
+		sleep 0.02
+	done
+}
+
+# start TERM COLS ROWS ARGS...: a fresh server, on a fresh socket,
+# running passtore ARGS.
 start() {
 	local term=$1 cols=$2 rows=$3
 	shift 3
 	CUR_TERM=$term
-	tmux -S "$SOCK" kill-server >/dev/null 2>&1
+	stop_server
+	SOCK_N=$((SOCK_N + 1))
+	SOCK=$T/tmux.$SOCK_N.sock
 	rm -f "$T/rc"
 	printf '%q ' "$PASSTORE" "$@" >"$T/cmd"
 	cat >"$T/run.sh" <<RUN
