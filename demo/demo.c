@@ -104,11 +104,13 @@ struct demo_cert {
 };
 
 /* one per band: expired, critical, warning, ok (and a spread over the year) */
+/* clang-format off */
 static const struct demo_cert certs[] = {
 	{ "ce01", -400, -12 },  { "ce02", -360, 4 },    { "ce03", -340, 21 },
 	{ "se01", -200, 165 },  { "se02", -300, 64 },   { "storm-fe", -100, 265 },
 	{ "argus", -250, 115 }, { "site-bdii", -320, 45 }, { "squid", -30, 335 },
 };
+/* clang-format on */
 static const char *const pending_request_host = "apel";
 
 struct demo_ca {

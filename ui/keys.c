@@ -7,6 +7,7 @@
 #include "base/i18n.h"
 #include "ui/keys.h"
 
+/* clang-format off */
 static const char *const labels[ACT_MAX] = {
 	[ACT_NONE] = "",
 #define UI_ACT_LABEL(name, label, help) [ACT_##name] = label,
@@ -65,6 +66,7 @@ static const struct ui_binding bindings[] = {
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },
 };
+/* clang-format on */
 
 const char *
 ui_action_label(enum ui_action a)

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 /*  name        label (F-key bar)   help */
+/* clang-format off */
 #define UI_ACTIONS(_) \
 	_(HELP,      N_("Help"),    N_("show the keys of this screen")) \
 	_(BACK,      N_("Back"),    N_("go back; on the dashboard, quit")) \
@@ -48,6 +49,7 @@
 	_(HISTORY,   N_("History"), N_("versions of the secret")) \
 	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
 	_(QUIT,      N_("Quit"),    N_("quit passtore"))
+/* clang-format on */
 
 enum ui_action {
 	ACT_NONE = 0,

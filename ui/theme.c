@@ -12,6 +12,7 @@ struct role_style {
 };
 
 /* KVM switches and the Linux console have 8 colours: use only those. */
+/* clang-format off */
 static const struct role_style styles[ROLE_MAX] = {
 	[ROLE_NORMAL]        = { -1, -1, A_NORMAL, A_NORMAL },
 	[ROLE_TITLE]         = { COLOR_WHITE, COLOR_BLUE, A_BOLD, A_BOLD | A_UNDERLINE },
@@ -26,6 +27,7 @@ static const struct role_style styles[ROLE_MAX] = {
 	[ROLE_FKEY]          = { -1, -1, A_BOLD, A_BOLD },
 	[ROLE_FKEY_LABEL]    = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
 };
+/* clang-format on */
 
 static const char *const role_names[ROLE_MAX] = {
 #define THEME_NAME(r) #r,

@@ -3,10 +3,12 @@
 #ifndef PASSTORE_UI_THEME_H
 #define PASSTORE_UI_THEME_H
 
+/* clang-format off */
 #define THEME_ROLES(_) \
 	_(NORMAL) _(TITLE) _(SELECTED) _(ALERT) _(HINT) \
 	_(BAND_EXPIRED) _(BAND_CRITICAL) _(BAND_WARNING) _(BAND_OK) _(BAND_FUTURE) \
 	_(FKEY) _(FKEY_LABEL)
+/* clang-format on */
 
 enum theme_role {
 #define THEME_ENUM(r) ROLE_##r,

@@ -11,6 +11,7 @@
 #include <stdarg.h>
 
 /*     name            exit  message */
+/* clang-format off */
 #define PT_STATUS_INFO(_) \
 	_(OK,            0, N_("success")) \
 	_(ERR,           1, N_("operation failed")) \
@@ -30,6 +31,7 @@
 	_(MISMATCH,      5, N_("does not match")) \
 	_(HOSTKEY,       5, N_("host key does not match the pinned one")) \
 	_(BROKEN_CHAIN,  5, N_("audit chain broken"))
+/* clang-format on */
 
 enum pt_status {
 #define PT_STATUS_ENUM(name, exitcode, msg) PT_##name,
