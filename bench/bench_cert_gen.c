@@ -38,11 +38,11 @@ die(const char *what, const char *detail)
 	exit(1);
 }
 
-#define GT(x)                                                 \
-	do {                                                  \
-		int r_ = (x);                                 \
-		if (r_ < 0)                                   \
-			die(#x, gnutls_strerror(r_));         \
+#define GT(x) \
+	do { \
+		int r_ = (x); \
+		if (r_ < 0) \
+			die(#x, gnutls_strerror(r_)); \
 	} while (0)
 
 static struct store *
@@ -102,7 +102,8 @@ cmd_import(const char *db, long n, const char *pem, const char *dir, long k)
 	snprintf(path, sizeof(path), "%s/ca.pem", dir);
 	if (!(f = fopen(path, "w")) || fwrite(d.data, 1, d.size, f) != d.size || fclose(f) != 0)
 		die(path, "cannot write");
-	if (cert_ca_add(st, "bench", d.data, d.size, "C=IT,O=Bench,CN=%h", "ec:p256", &err) != PT_OK)
+	if (cert_ca_add(st, "bench", d.data, d.size, "C=IT,O=Bench,CN=%h", "ec:p256", &err) !=
+	    PT_OK)
 		die("ca add", err.detail);
 	gnutls_free(d.data);
 	add_hosts(st, n);
@@ -139,7 +140,8 @@ cmd_import(const char *db, long n, const char *pem, const char *dir, long k)
 		fwrite(d.data, 1, d.size, all);
 		if (i < k) {
 			snprintf(path, sizeof(path), "%s/c%ld.pem", dir, i);
-			if (!(f = fopen(path, "w")) || fwrite(d.data, 1, d.size, f) != d.size || fclose(f) != 0)
+			if (!(f = fopen(path, "w")) || fwrite(d.data, 1, d.size, f) != d.size ||
+			    fclose(f) != 0)
 				die(path, "cannot write");
 		}
 		gnutls_free(d.data);
@@ -168,26 +170,34 @@ cmd_report(const char *db, long n)
 	char kid[96], sub[128], sha[128], ser[40];
 
 	add_hosts(st, n);
-	if (store_exec(st, "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
-	                   " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)", &err) != PT_OK)
+	if (store_exec(
+		    st,
+		    "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
+		    " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)",
+		    &err) != PT_OK)
 		die("ca", err.detail);
 	memset(der, 0x5a, sizeof(der));
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO keys (host_id, type, key_pem, key_id, origin, created_at)"
-	                       " VALUES (?, 'ec:p256', x'00', ?, 'generated', ?)", -1, &k, NULL) ||
+	if (sqlite3_prepare_v2(
+		    store_db(st),
+		    "INSERT INTO keys (host_id, type, key_pem, key_id, origin, created_at)"
+		    " VALUES (?, 'ec:p256', x'00', ?, 'generated', ?)",
+		    -1, &k, NULL) ||
+	    sqlite3_prepare_v2(
+		    store_db(st),
+		    "INSERT INTO certificates (host_id, key_ref, ca_id, subject, issuer, serial,"
+		    " not_before, not_after, state, imported_at, fqdn, sha256)"
+		    " VALUES (?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench Grid Host CA', ?3, ?4, ?5,"
+		    " 'current', ?4, ?6, ?7)",
+		    -1, &c, NULL) ||
 	    sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO certificates (host_id, key_ref, ca_id, subject, issuer, serial,"
-	                       " not_before, not_after, state, imported_at, fqdn, sha256)"
-	                       " VALUES (?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench Grid Host CA', ?3, ?4, ?5,"
-	                       " 'current', ?4, ?6, ?7)",
-	                       -1, &c, NULL) ||
-	    sqlite3_prepare_v2(store_db(st), "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1,
-	                       &d, NULL))
+	                       "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1, &d,
+	                       NULL))
 		die("prepare", sqlite3_errmsg(store_db(st)));
 	for (long i = 1; i <= n; i++) {
 		snprintf(kid, sizeof(kid), "K%ld", i);
 		/* realistic sizes: a Grid subject, a 16-byte serial, a SHA-256 text */
-		snprintf(sub, sizeof(sub), "/C=IT/O=INFN/OU=Host/L=Padova/CN=h%06ld.bench.example.org", i - 1);
+		snprintf(sub, sizeof(sub),
+		         "/C=IT/O=INFN/OU=Host/L=Padova/CN=h%06ld.bench.example.org", i - 1);
 		snprintf(sha, sizeof(sha), "%064lx", i);
 		snprintf(ser, sizeof(ser), "%032lX", i * 2654435761UL);
 		sqlite3_reset(k);
@@ -248,7 +258,8 @@ cmd_time_report(const char *db, const char *fmt, long days)
 	if (!out || store_open(db, PASS, strlen(PASS), &st, &err) != PT_OK)
 		die("open", err.detail);
 	t1 = now_ms();
-	if (report_expiry_write(st, out, f, time(NULL), days, &n, &err) != PT_OK || fflush(out) != 0)
+	if (report_expiry_write(st, out, f, time(NULL), days, &n, &err) != PT_OK ||
+	    fflush(out) != 0)
 		die("report", err.detail);
 	printf("%.0f %.0f %zu\n", t1 - t0, now_ms() - t1, n);
 	fclose(out);

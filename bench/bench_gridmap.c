@@ -76,8 +76,10 @@ member_dn(char *buf, size_t n, unsigned v, unsigned k)
 	const char *c = countries[(v + k) % 8];
 
 	if (k % 10 == 0)
-		snprintf(buf, n, "/C=%s/O=Org%u/OU=Personal Certificate/L=City%u/CN=User %u-%u/emailAddress=user%u.%u@org%u.example",
-		         c, (v * 7 + k) % 40, k % 97, v, k, v, k, (v * 7 + k) % 40);
+		snprintf(
+			buf, n,
+			"/C=%s/O=Org%u/OU=Personal Certificate/L=City%u/CN=User %u-%u/emailAddress=user%u.%u@org%u.example",
+			c, (v * 7 + k) % 40, k % 97, v, k, v, k, (v * 7 + k) % 40);
 	else
 		snprintf(buf, n, "/C=%s/O=Org%u/OU=Personal Certificate/L=City%u/CN=User %u-%u", c,
 		         (v * 7 + k) % 40, k % 97, v, k);
@@ -146,20 +148,23 @@ main(int argc, char **argv)
 
 		switch (k % 4) {
 		case 0:
-			rlen += (size_t)snprintf(rules + rlen, rcap - rlen, "deny \"*/O=Org%u/*/CN=User %u-1*\"\n",
-			                         k % 40, k % vos);
+			rlen += (size_t)snprintf(rules + rlen, rcap - rlen,
+			                         "deny \"*/O=Org%u/*/CN=User %u-1*\"\n", k % 40,
+			                         k % vos);
 			break;
 		case 1:
-			rlen += (size_t)snprintf(rules + rlen, rcap - rlen, "deny \"*/L=City%u/CN=User %u-*\"\n",
-			                         k % 97, k % vos);
+			rlen += (size_t)snprintf(rules + rlen, rcap - rlen,
+			                         "deny \"*/L=City%u/CN=User %u-*\"\n", k % 97,
+			                         k % vos);
 			break;
 		case 2:
-			rlen += (size_t)snprintf(rules + rlen, rcap - rlen, "deny /C=%s/O=Org%u/*\n",
-			                         countries[k % 8], k % 40);
+			rlen += (size_t)snprintf(rules + rlen, rcap - rlen,
+			                         "deny /C=%s/O=Org%u/*\n", countries[k % 8],
+			                         k % 40);
 			break;
 		default:
-			rlen += (size_t)snprintf(rules + rlen, rcap - rlen, "deny */emailAddress=user%u.%u@*\n",
-			                         k % vos, k);
+			rlen += (size_t)snprintf(rules + rlen, rcap - rlen,
+			                         "deny */emailAddress=user%u.%u@*\n", k % vos, k);
 			break;
 		}
 	}

@@ -39,11 +39,11 @@ die(const char *what, const char *detail)
 	exit(1);
 }
 
-#define GT(x)                                                 \
-	do {                                                  \
-		int r_ = (x);                                 \
-		if (r_ < 0)                                   \
-			die(#x, gnutls_strerror(r_));         \
+#define GT(x) \
+	do { \
+		int r_ = (x); \
+		if (r_ < 0) \
+			die(#x, gnutls_strerror(r_)); \
 	} while (0)
 
 /* One self-signed certificate's DER, for every row. */
@@ -64,9 +64,10 @@ one_der(void)
 	GT(gnutls_x509_crt_set_serial(crt, serial, sizeof serial));
 	GT(gnutls_x509_crt_set_activation_time(crt, now - DAY));
 	GT(gnutls_x509_crt_set_expiration_time(crt, now + 365 * DAY));
-	GT(gnutls_x509_crt_set_dn(crt, "C=IT,O=INFN,OU=Host,L=Padova,CN=h000000.bench.example.org", NULL));
-	GT(gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, "h000000.bench.example.org", 25,
-	                                        GNUTLS_FSAN_SET));
+	GT(gnutls_x509_crt_set_dn(crt, "C=IT,O=INFN,OU=Host,L=Padova,CN=h000000.bench.example.org",
+	                          NULL));
+	GT(gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME,
+	                                        "h000000.bench.example.org", 25, GNUTLS_FSAN_SET));
 	GT(gnutls_x509_crt_set_key(crt, key));
 	GT(gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0));
 	GT(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &d));
@@ -87,24 +88,35 @@ make(const char *db, long n)
 	char name[64], kid[32], sub[128], sha[80], ser[40];
 
 	remove(db);
-	if (store_create(db, PASS, strlen(PASS), &kp, &st, &err) != PT_OK || store_begin(st, &err) != PT_OK)
+	if (store_create(db, PASS, strlen(PASS), &kp, &st, &err) != PT_OK ||
+	    store_begin(st, &err) != PT_OK)
 		die("store", err.detail);
-	if (store_exec(st, "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
-	                   " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)", &err) != PT_OK)
+	if (store_exec(
+		    st,
+		    "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
+		    " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)",
+		    &err) != PT_OK)
 		die("ca", err.detail);
 	/* rows straight in: the screen reads columns, and the DER on screen */
-	if (sqlite3_prepare_v2(store_db(st), "INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
-	                                     " VALUES (?1, ?2, 22, 0, 0)", -1, &h, NULL) ||
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+	                       " VALUES (?1, ?2, 22, 0, 0)",
+	                       -1, &h, NULL) ||
+	    sqlite3_prepare_v2(
+		    store_db(st),
+		    "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
+		    " VALUES (?1, ?1, 'ec:p256', x'00', ?2, 'generated', 0)",
+		    -1, &k, NULL) ||
+	    sqlite3_prepare_v2(
+		    store_db(st),
+		    "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+		    " not_before, not_after, state, imported_at, fqdn, sha256)"
+		    " VALUES (?1, ?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench CA', ?3, ?4, ?5,"
+		    " 'current', ?4, ?6, ?7)",
+		    -1, &c, NULL) ||
 	    sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
-	                       " VALUES (?1, ?1, 'ec:p256', x'00', ?2, 'generated', 0)", -1, &k, NULL) ||
-	    sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
-	                       " not_before, not_after, state, imported_at, fqdn, sha256)"
-	                       " VALUES (?1, ?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench CA', ?3, ?4, ?5,"
-	                       " 'current', ?4, ?6, ?7)", -1, &c, NULL) ||
-	    sqlite3_prepare_v2(store_db(st), "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1,
-	                       &d, NULL))
+	                       "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1, &d,
+	                       NULL))
 		die("prepare", sqlite3_errmsg(store_db(st)));
 	for (long i = 1; i <= n; i++) {
 		/* host names not in id order: the host order is not the id order */
@@ -178,8 +190,8 @@ row_cb(const struct inv_cert_row *r, void *ud)
 }
 
 static double
-time_page(struct store *st, const struct inv_filter *f, enum inv_order o, const struct inv_key *after,
-          size_t *rows, int runs)
+time_page(struct store *st, const struct inv_filter *f, enum inv_order o,
+          const struct inv_key *after, size_t *rows, int runs)
 {
 	double t[RUNS];
 	struct pt_err err = { 0 };
@@ -187,7 +199,8 @@ time_page(struct store *st, const struct inv_filter *f, enum inv_order o, const 
 	for (int i = 0; i < runs; i++) {
 		struct seen s = { .at = (size_t)-1 };
 		double t0 = cpu_ms();
-		if (inv_cert_page(st, f, o, after, false, PAGE, time(NULL), row_cb, &s, &err) != PT_OK)
+		if (inv_cert_page(st, f, o, after, false, PAGE, time(NULL), row_cb, &s, &err) !=
+		    PT_OK)
 			die("page", err.detail);
 		t[i] = cpu_ms() - t0;
 		*rows = s.n;
@@ -209,7 +222,8 @@ time_offset(struct store *st, const char *order, long offset)
 	snprintf(sql, sizeof sql,
 	         "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''), c.not_before,"
 	         " c.not_after FROM hosts h JOIN certificates c ON c.host_id = h.id"
-	         " LEFT JOIN cas ca ON ca.id = c.ca_id ORDER BY %s LIMIT %d OFFSET %ld", order, PAGE, offset);
+	         " LEFT JOIN cas ca ON ca.id = c.ca_id ORDER BY %s LIMIT %d OFFSET %ld",
+	         order, PAGE, offset);
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		die("prepare", sqlite3_errmsg(store_db(st)));
 	for (int i = 0; i < SLOW_RUNS; i++) {
@@ -230,9 +244,11 @@ plan(struct store *st, const char *label, const char *order, const char *keyset)
 	char sql[768];
 	sqlite3_stmt *s = NULL;
 
-	snprintf(sql, sizeof sql,
-	         "EXPLAIN QUERY PLAN SELECT c.id FROM hosts h JOIN certificates c ON c.host_id = h.id"
-	         " LEFT JOIN cas ca ON ca.id = c.ca_id WHERE %s ORDER BY %s LIMIT 25", keyset, order);
+	snprintf(
+		sql, sizeof sql,
+		"EXPLAIN QUERY PLAN SELECT c.id FROM hosts h JOIN certificates c ON c.host_id = h.id"
+		" LEFT JOIN cas ca ON ca.id = c.ca_id WHERE %s ORDER BY %s LIMIT 25",
+		keyset, order);
 	if (sqlite3_prepare_v2(store_db(st), sql, -1, &s, NULL) != SQLITE_OK)
 		die("plan", sqlite3_errmsg(store_db(st)));
 	printf("plan %s:", label);
@@ -306,7 +322,8 @@ main(int argc, char **argv)
 		double first, deep, deepk, off;
 
 		/* the key of the row 90% down, from one scan */
-		if (inv_cert_page(st, NULL, orders[i].o, NULL, false, 0, time(NULL), row_cb, &s, &err) != PT_OK)
+		if (inv_cert_page(st, NULL, orders[i].o, NULL, false, 0, time(NULL), row_cb, &s,
+		                  &err) != PT_OK)
 			die("scan", err.detail);
 		first = time_page(st, NULL, orders[i].o, NULL, &rows, RUNS);
 		deep = time_page(st, NULL, orders[i].o, &s.key, &rows, RUNS);
@@ -323,15 +340,15 @@ main(int argc, char **argv)
 		for (int i = 0; i < SLOW_RUNS; i++) {
 			struct seen s = { .at = (size_t)-1 };
 			double t0 = cpu_ms();
-			if (inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, time(NULL), row_cb, &s,
-			                  &err) != PT_OK)
+			if (inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, time(NULL),
+			                  row_cb, &s, &err) != PT_OK)
 				die("stream", err.detail);
 			t[i] = cpu_ms() - t0;
 			rows = s.n;
 		}
 		qsort(t, SLOW_RUNS, sizeof *t, cmp_d);
-		printf("every row in the expiry order (the list's count): %zu rows in %.3f ms\n", rows,
-		       t[SLOW_RUNS / 2]);
+		printf("every row in the expiry order (the list's count): %zu rows in %.3f ms\n",
+		       rows, t[SLOW_RUNS / 2]);
 	}
 	/* a filter keystroke: a rare match and one that matches every row */
 	for (int i = 0; i < 2; i++) {
@@ -352,17 +369,15 @@ main(int argc, char **argv)
 			const char *text;
 			unsigned bands, states;
 		} lf[] = {
-			{ NULL, 0, 0 },
-			{ "h0999", 0, 0 },
-			{ "example", 0, 0 },
-			{ "expired", 1u << X509_BAND_EXPIRED, 0 },
-			{ "current", 0, 1 },
-			{ "2026-1", 0, 0 },
+			{ NULL, 0, 0 },      { "h0999", 0, 0 },
+			{ "example", 0, 0 }, { "expired", 1u << X509_BAND_EXPIRED, 0 },
+			{ "current", 0, 1 }, { "2026-1", 0, 0 },
 			{ "1", 0, 0 },
 		};
 		for (size_t i = 0; i < sizeof lf / sizeof *lf; i++) {
-			struct inv_list_filter f = { .text = lf[i].text, .bands = lf[i].bands,
-			                             .states = lf[i].states };
+			struct inv_list_filter f = { .text = lf[i].text,
+				                     .bands = lf[i].bands,
+				                     .states = lf[i].states };
 			double t[SLOW_RUNS];
 			size_t c = 0;
 			f.numbers = f.text && strspn(f.text, "0123456789-") == strlen(f.text);
@@ -370,13 +385,15 @@ main(int argc, char **argv)
 				struct seen s = { .at = (size_t)-1 };
 				double t0 = cpu_ms();
 				if (inv_list_count(st, &f, time(NULL), &c, &err) != PT_OK ||
-				    inv_list_page(st, &f, NULL, false, PAGE, time(NULL), row_cb, &s, &err) != PT_OK)
+				    inv_list_page(st, &f, NULL, false, PAGE, time(NULL), row_cb, &s,
+				                  &err) != PT_OK)
 					die("listing", err.detail);
 				t[r] = cpu_ms() - t0;
 			}
 			qsort(t, SLOW_RUNS, sizeof *t, cmp_d);
 			printf("listing, filter \"%s\": count %zu and first page in %.3f ms (target <= 20 ms)%s\n",
-			       f.text ? f.text : "", c, t[SLOW_RUNS / 2], t[SLOW_RUNS / 2] > 20 ? "  OVER" : "");
+			       f.text ? f.text : "", c, t[SLOW_RUNS / 2],
+			       t[SLOW_RUNS / 2] > 20 ? "  OVER" : "");
 		}
 	}
 	store_close(&st);

@@ -152,7 +152,8 @@ add_one(struct store *st, const char *user, const char *spec, const char *servic
 
 	if (model_generate_secret(SECRET_LEN, &secret, &err) != PT_OK)
 		die("generate secret", &err);
-	if (model_pw_add(st, user, spec, service, &host_id, 1, secret, SECRET_LEN, &id, &err) != PT_OK)
+	if (model_pw_add(st, user, spec, service, &host_id, 1, secret, SECRET_LEN, &id, &err) !=
+	    PT_OK)
 		die("pw add", &err);
 	secmem_free(secret);
 }
@@ -216,8 +217,9 @@ static double
 run_passtore(const char *bin, const char *db, const char *entry)
 {
 	posix_spawn_file_actions_t fa;
-	char *argv[] = { (char *)bin, (char *)"--db", (char *)db, (char *)"--passphrase-fd",
-		         (char *)"3", (char *)"pw", (char *)"show", (char *)entry, NULL };
+	char *argv[] = { (char *)bin, (char *)"--db", (char *)db,     (char *)"--passphrase-fd",
+		         (char *)"3", (char *)"pw",   (char *)"show", (char *)entry,
+		         NULL };
 	int fds[2], status;
 	pid_t pid;
 	double t0, t1;
@@ -281,7 +283,8 @@ main(int argc, char **argv)
 	unsigned long hosts = 10000, entries = 100000, batch = 10000, site = 10000, e2e_runs = 20;
 	unsigned long total;
 	const char *parent = getenv("TMPDIR"), *bin = "./passtore";
-	char dir[PATH_MAX], big[PATH_MAX + 32], small[PATH_MAX + 32], fqdn[64], user[64], service[64];
+	char dir[PATH_MAX], big[PATH_MAX + 32], small[PATH_MAX + 32], fqdn[64], user[64],
+		service[64];
 	struct kdf_params cheap = { KDF_MIN_M_KIB, 1, 1 }, kp;
 	struct pt_err err = { 0 };
 	struct store *st = NULL;
@@ -300,8 +303,9 @@ main(int argc, char **argv)
 		case 'r': e2e_runs = parse_count("--e2e-runs", optarg, 0); break;
 		case 's': site = parse_count("--site-batch", optarg, 0); break;
 		default:
-			fprintf(stderr, "usage: bench_store [--hosts N] [--entries M] [--batch K] [--dir DIR]"
-			                " [--passtore PATH] [--e2e-runs R] [--site-batch S]\n");
+			fprintf(stderr,
+			        "usage: bench_store [--hosts N] [--entries M] [--batch K] [--dir DIR]"
+			        " [--passtore PATH] [--e2e-runs R] [--site-batch S]\n");
 			return 2;
 		}
 	}
@@ -371,15 +375,15 @@ main(int argc, char **argv)
 		host_name(fqdn, sizeof(fqdn), h);
 		ms = pw_show(st, user, fqdn, service);
 		if (n == 0)
-			printf("pw show, first lookup after unlock (cold page cache): %.3f ms\n", ms);
+			printf("pw show, first lookup after unlock (cold page cache): %.3f ms\n",
+			       ms);
 		else
 			lat[n - 1] = ms;
 	}
 	med = median(lat, LOOKUPS);
 	printf("pw show latency after unlock (%d random lookups, %lu entries, exact spec): median"
 	       " %.3f ms, p99 %.3f ms, max %.3f ms (target <= 5 ms)\n",
-	       LOOKUPS, entries, med, percentile(lat, LOOKUPS, 99),
-	       lat[LOOKUPS - 1]);
+	       LOOKUPS, entries, med, percentile(lat, LOOKUPS, 99), lat[LOOKUPS - 1]);
 
 	/* --- 3. batch add -------------------------------------------------- */
 	total = entries;
@@ -427,8 +431,7 @@ main(int argc, char **argv)
 		printf("pw show latency via the per-host path (%d random root@HOST:SERVICE lookups;"
 		       " \"root\" holds %lu entries): median %.3f ms, p99 %.3f ms, max %.3f ms"
 		       " (target <= 5 ms)\n",
-		       LOOKUPS, site, med, percentile(lat, LOOKUPS, 99),
-		       lat[LOOKUPS - 1]);
+		       LOOKUPS, site, med, percentile(lat, LOOKUPS, 99), lat[LOOKUPS - 1]);
 	}
 	store_close(&st);
 	rss_data = peak_rss_mib();
@@ -474,10 +477,12 @@ main(int argc, char **argv)
 
 				if (kind == 0) {
 					i = (unsigned long)(rng() % entries);
-					entry_names(i, hosts, user, sizeof(user), service, sizeof(service), &h);
+					entry_names(i, hosts, user, sizeof(user), service,
+					            sizeof(service), &h);
 				} else {
 					i = (unsigned long)(rng() % site);
-					site_names(i, hosts, spec, sizeof(spec), service, sizeof(service));
+					site_names(i, hosts, spec, sizeof(spec), service,
+					           sizeof(service));
 					snprintf(user, sizeof(user), "root");
 					h = i % hosts;
 				}
@@ -485,7 +490,8 @@ main(int argc, char **argv)
 				snprintf(entry, sizeof(entry), "%s@%s:%s", user, fqdn, service);
 				ms = run_passtore(bin, big, entry);
 				if (ms < 0)
-					fprintf(stderr, "bench_store: %s pw show %s failed\n", bin, entry);
+					fprintf(stderr, "bench_store: %s pw show %s failed\n", bin,
+					        entry);
 				else
 					lat[ok++] = ms;
 			}
@@ -493,8 +499,9 @@ main(int argc, char **argv)
 				med = median(lat, ok);
 				printf("pw show end-to-end incl. KDF (%s, %s, %zu/%lu runs, %lu-entry store, KDF"
 				       " m=%u MiB t=%u): median %.1f ms, min %.1f ms, max %.1f ms\n",
-				       bin, kind == 0 ? "exact spec" : "per-host path", ok, e2e_runs, total,
-				       cheap.m_kib / 1024, cheap.t_cost, med, lat[0], lat[ok - 1]);
+				       bin, kind == 0 ? "exact spec" : "per-host path", ok,
+				       e2e_runs, total, cheap.m_kib / 1024, cheap.t_cost, med,
+				       lat[0], lat[ok - 1]);
 			}
 		}
 	} else if (e2e_runs) {

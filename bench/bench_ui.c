@@ -92,24 +92,32 @@ cmd_gen(const char *db, long hosts, long certs)
 			die("host add", err.detail);
 		char *names[] = { name };
 		if (model_host_ids(st, names, 1, &id, &err) != PT_OK ||
-		    model_pw_add(st, "root", name, "ssh", &id, 1, "not-a-real-secret", 17, &pw, &err) != PT_OK)
+		    model_pw_add(st, "root", name, "ssh", &id, 1, "not-a-real-secret", 17, &pw,
+		                 &err) != PT_OK)
 			die("pw add", err.detail);
 	}
-	if (store_exec(st, "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
-	                   " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)", &err) != PT_OK)
+	if (store_exec(
+		    st,
+		    "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
+		    " VALUES (1, 'bench', '', 'CN=%h', 'ec:p256', 0)",
+		    &err) != PT_OK)
 		die("ca", err.detail);
 	memset(der, 0x5a, sizeof der);
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
-	                       " VALUES (?1, ?1, 'ec:p256', x'00', ?2, 'generated', ?3)", -1, &k, NULL) ||
+	if (sqlite3_prepare_v2(
+		    store_db(st),
+		    "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
+		    " VALUES (?1, ?1, 'ec:p256', x'00', ?2, 'generated', ?3)",
+		    -1, &k, NULL) ||
+	    sqlite3_prepare_v2(
+		    store_db(st),
+		    "INSERT INTO certificates (host_id, key_ref, ca_id, subject, issuer, serial,"
+		    " not_before, not_after, state, imported_at, fqdn, sha256)"
+		    " VALUES (?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench Grid Host CA', ?3, ?4, ?5,"
+		    " ?8, ?4, ?6, ?7)",
+		    -1, &c, NULL) ||
 	    sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO certificates (host_id, key_ref, ca_id, subject, issuer, serial,"
-	                       " not_before, not_after, state, imported_at, fqdn, sha256)"
-	                       " VALUES (?1, ?1, 1, ?2, '/C=IT/O=Bench/CN=Bench Grid Host CA', ?3, ?4, ?5,"
-	                       " ?8, ?4, ?6, ?7)",
-	                       -1, &c, NULL) ||
-	    sqlite3_prepare_v2(store_db(st), "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1,
-	                       &d, NULL))
+	                       "INSERT INTO certificate_der (cert_id, der) VALUES (?, ?)", -1, &d,
+	                       NULL))
 		die("prepare", sqlite3_errmsg(store_db(st)));
 	for (long h = 1; h <= hosts; h++) {
 		snprintf(kid, sizeof kid, "K%ld", h);
@@ -124,7 +132,8 @@ cmd_gen(const char *db, long hosts, long certs)
 		long h = (i - 1) % hosts + 1;
 		bool current = i > certs - hosts; /* the last round is current */
 
-		snprintf(sub, sizeof sub, "/C=IT/O=INFN/OU=Host/L=Padova/CN=h%06ld.bench.example.org", h - 1);
+		snprintf(sub, sizeof sub,
+		         "/C=IT/O=INFN/OU=Host/L=Padova/CN=h%06ld.bench.example.org", h - 1);
 		snprintf(sha, sizeof sha, "%064lx", i);
 		snprintf(ser, sizeof ser, "%032lX", i * 2654435761UL);
 		sqlite3_reset(c);
@@ -133,8 +142,9 @@ cmd_gen(const char *db, long hosts, long certs)
 		sqlite3_bind_text(c, 3, ser, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(c, 4, now - 400 * DAY);
 		/* current ones spread over the bands, older ones expired */
-		sqlite3_bind_int64(c, 5, current ? now + ((i * 7919) % 800 - 30) * DAY + i % 86400
-		                                 : now - (i % 300 + 1) * DAY);
+		sqlite3_bind_int64(c, 5,
+		                   current ? now + ((i * 7919) % 800 - 30) * DAY + i % 86400
+		                           : now - (i % 300 + 1) * DAY);
 		sqlite3_bind_text(c, 6, sub + 33, -1, SQLITE_STATIC);
 		sqlite3_bind_text(c, 7, sha, -1, SQLITE_STATIC);
 		sqlite3_bind_text(c, 8, current ? "current" : "superseded", -1, SQLITE_STATIC);
@@ -339,8 +349,8 @@ cmd_run(const char *db, int npages)
 	t0 = clock_ms(CLOCK_MONOTONIC);
 	if (store_open(db, PASS, strlen(PASS), &ui.st, &err) != PT_OK)
 		die("open", err.detail);
-	printf("%-40s %10.2f %-4s (target -: KDF and open checks, not part of the paint)\n", "unlock (store_open)",
-	       clock_ms(CLOCK_MONOTONIC) - t0, "ms");
+	printf("%-40s %10.2f %-4s (target -: KDF and open checks, not part of the paint)\n",
+	       "unlock (store_open)", clock_ms(CLOCK_MONOTONIC) - t0, "ms");
 
 	if (openpty(&master, &slave, NULL, NULL, &ws) != 0)
 		die("openpty", strerror(errno));
@@ -375,7 +385,8 @@ cmd_run(const char *db, int npages)
 	paint(&ui, &ui_dash_ops);
 	f = probe_end(&p);
 	print("first paint: dashboard (wall)", f.wall, "ms", "<= 100 ms", f.wall <= 100);
-	print("first paint: dashboard written", (double)f.bytes / 1024, "KiB", "- (a whole screen)", true);
+	print("first paint: dashboard written", (double)f.bytes / 1024, "KiB", "- (a whole screen)",
+	      true);
 	probe_start(&p);
 	if (ui_dash_ops.tick && ui_dash_ops.tick(&ui))
 		paint(&ui, &ui_dash_ops);

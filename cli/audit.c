@@ -16,10 +16,11 @@ audit_row(const struct audit_row *r, void *ud)
 	struct cred_print *p = ud;
 
 	if (p->json) {
-		json_array_append_new(p->arr, json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-		                                        (json_int_t)r->id, "time", cli_time(r->ts), "actor",
-		                                        r->actor, "action", r->action, "object", r->object,
-		                                        "detail", r->detail, "hash", r->hash));
+		json_array_append_new(p->arr,
+		                      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+		                                (json_int_t)r->id, "time", cli_time(r->ts), "actor",
+		                                r->actor, "action", r->action, "object", r->object,
+		                                "detail", r->detail, "hash", r->hash));
 		return 0;
 	}
 	printf("%6lld  %s  %-12s %-14s %s%s%s\n", (long long)r->id, cli_time(r->ts), r->actor,

@@ -61,7 +61,8 @@ bundle_json(const char *pem)
 	for (size_t i = 0; i < l->n; i++) {
 		const struct x509_cert *x = &l->certs[i];
 		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "subject", x->subject_grid, "issuer",
-		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed", x->self_signed);
+		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed",
+		                      x->self_signed);
 		json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
 		json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
 		json_array_append_new(arr, o);
@@ -76,10 +77,11 @@ ca_row(const struct cert_ca *ca, void *ud)
 	struct ca_print *p = ud;
 
 	if (p->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name, "subject_template",
-		                      ca->subject_tmpl, "default_key", ca->default_key, "created",
-		                      cli_time(ca->created_at), "requests", (json_int_t)ca->requests,
-		                      "certificates", (json_int_t)ca->certificates);
+		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name,
+		                      "subject_template", ca->subject_tmpl, "default_key",
+		                      ca->default_key, "created", cli_time(ca->created_at),
+		                      "requests", (json_int_t)ca->requests, "certificates",
+		                      (json_int_t)ca->certificates);
 		if (p->full)
 			json_object_set_new(o, "bundle", bundle_json(ca->bundle_pem));
 		if (p->arr)
@@ -89,8 +91,8 @@ ca_row(const struct cert_ca *ca, void *ud)
 		return 0;
 	}
 	if (!p->full) {
-		printf("%-20s %-9s %6lld %6lld  %s\n", ca->name, ca->default_key, (long long)ca->requests,
-		       (long long)ca->certificates, ca->subject_tmpl);
+		printf("%-20s %-9s %6lld %6lld  %s\n", ca->name, ca->default_key,
+		       (long long)ca->requests, (long long)ca->certificates, ca->subject_tmpl);
 		return 0;
 	}
 	printf(_("CA:                %s\n"), ca->name);
@@ -102,12 +104,13 @@ ca_row(const struct cert_ca *ca, void *ud)
 	printf(_("Bundle:\n"));
 	{
 		struct x509_cert_list *l = NULL;
-		if (x509_bundle_parse((const unsigned char *)ca->bundle_pem, strlen(ca->bundle_pem), &l,
-		                      NULL) == PT_OK) {
+		if (x509_bundle_parse((const unsigned char *)ca->bundle_pem, strlen(ca->bundle_pem),
+		                      &l, NULL) == PT_OK) {
 			for (size_t i = 0; i < l->n; i++) {
 				printf("  %s\n", l->certs[i].subject_grid);
-				printf(_("    issuer %s, valid until %s%s\n"), l->certs[i].issuer_grid,
-				       cli_time(l->certs[i].not_after), l->certs[i].self_signed ? _(", root") : "");
+				printf(_("    issuer %s, valid until %s%s\n"),
+				       l->certs[i].issuer_grid, cli_time(l->certs[i].not_after),
+				       l->certs[i].self_signed ? _(", root") : "");
 			}
 			x509_cert_list_free(&l);
 		}
@@ -129,7 +132,8 @@ cmd_ca_list(struct cli *c, int argc, char **argv)
 	if (p.json)
 		p.arr = json_array();
 	else
-		printf("%-20s %-9s %6s %6s  %s\n", _("CA"), _("KEY"), _("REQS"), _("CERTS"), _("TEMPLATE"));
+		printf("%-20s %-9s %6s %6s  %s\n", _("CA"), _("KEY"), _("REQS"), _("CERTS"),
+		       _("TEMPLATE"));
 	if (cert_ca_foreach(c->st, ca_row, &p, &c->err) == PT_OK && p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);

@@ -79,7 +79,8 @@ cmd_cert_request(struct cli *c, int argc, char **argv)
 			fprintf(stderr, "\r%*s\r", (int)strlen(sp.what) + 2, "");
 		printf(_("Requested a certificate for %s from CA %s: new %s key, subject %s, names %s.\n"),
 		       fqdn, ri.ca, ri.keytype, ri.subject, ri.sans);
-		printf(_("Send the request to the CA: passtore cert csr %s > %s.csr\n"), fqdn, fqdn);
+		printf(_("Send the request to the CA: passtore cert csr %s > %s.csr\n"), fqdn,
+		       fqdn);
 	} else if (sp.turns) {
 		fputc('\n', stderr);
 	}
@@ -176,17 +177,20 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 				break;
 			}
 			if (oc == CERT_DUPLICATE) {
-				if (asprintf(&line, _("Already in the store, skipped: %s (serial %s)\n"),
+				if (asprintf(&line,
+				             _("Already in the store, skipped: %s (serial %s)\n"),
 				             x->subject_grid, x->serial) < 0)
 					line = NULL;
 			} else {
 				stored++;
-				if (asprintf(&line,
-				             oc == CERT_STORED
-				                     ? _("Imported %s for %s (serial %s, valid until %s)\n")
-				                     : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
-				                         "a newer certificate stays current\n"),
-				             x->subject_grid, fqdn, x->serial, cli_time(x->not_after)) < 0)
+				if (asprintf(
+					    &line,
+					    oc == CERT_STORED
+						    ? _("Imported %s for %s (serial %s, valid until %s)\n")
+						    : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
+				                        "a newer certificate stays current\n"),
+					    x->subject_grid, fqdn, x->serial,
+					    cli_time(x->not_after)) < 0)
 					line = NULL;
 			}
 			free(fqdn);
@@ -211,13 +215,16 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 	if (c->err.status == PT_OK && refused)
 		pt_fail(&c->err, first,
 		        ngettext("%zu certificate or file refused: nothing was imported",
-		                 "%zu certificates or files refused: nothing was imported", refused),
+		                 "%zu certificates or files refused: nothing was imported",
+		                 refused),
 		        refused);
 	if (c->err.status == PT_OK) {
 		for (size_t i = 0; i < nnotes; i++)
 			if (notes[i].line)
 				fputs(notes[i].line, stdout);
-		printf(ngettext("%zu certificate imported.\n", "%zu certificates imported.\n", stored), stored);
+		printf(ngettext("%zu certificate imported.\n", "%zu certificates imported.\n",
+		                stored),
+		       stored);
 	}
 	for (size_t i = 0; i < nnotes; i++)
 		free(notes[i].line);
@@ -261,7 +268,9 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 	if (cert_adopt(c->st, fqdn, (const char *)key, l, &ca, &oc, &c->err) != PT_OK)
 		goto out;
 	printf(_("Adopted the key and certificate of %s%s.\n"), fqdn,
-	       oc == CERT_STORED_OLDER ? _(" (stored as superseded: a newer certificate stays current)") : "");
+	       oc == CERT_STORED_OLDER
+	               ? _(" (stored as superseded: a newer certificate stays current)")
+	               : "");
 	printf(_("CA: %s\n"), ca ? ca : _("unknown CA (no CA bundle in the store verifies it)"));
 	printf(_("The key is now in the store. Wipe the file %s yourself (for example: shred -u %s); "
 	         "passtore never deletes it.\n"),
@@ -414,7 +423,8 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
 	if (p.json)
 		p.arr = json_array();
-	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) == PT_OK &&
+	if (cert_status_foreach(c->st, fqdn, all, days, time(NULL), status_row, &p, &c->err) ==
+	            PT_OK &&
 	    c->err.status == PT_OK) {
 		if (p.json) {
 			free(fqdn);
@@ -422,7 +432,9 @@ cmd_cert_status(struct cli *c, int argc, char **argv)
 		}
 		if (!p.n)
 			printf(fqdn ? _("%s has no certificate.\n") : _("No certificates%s.\n"),
-			       fqdn ? fqdn : days >= 0 ? _(" expiring in that time") : "");
+			       fqdn        ? fqdn
+			       : days >= 0 ? _(" expiring in that time")
+			                   : "");
 	}
 	json_decref(p.arr);
 	free(fqdn);
@@ -442,20 +454,23 @@ cmd_cert_verify(struct cli *c, int argc, char **argv)
 	fqdn = cli_lowercase(arg);
 	if (!fqdn)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (cert_status_foreach(c->st, fqdn, false, -1, time(NULL), status_row, &p, &c->err) != PT_OK)
+	if (cert_status_foreach(c->st, fqdn, false, -1, time(NULL), status_row, &p, &c->err) !=
+	    PT_OK)
 		goto out;
 	if (!p.n) {
 		pt_fail(&c->err, PT_NOTFOUND, _("%s has no certificate"), fqdn);
 		goto out;
 	}
 	if (!p.key_match && !p.chain_ok)
-		pt_fail(&c->err, PT_MISMATCH, _("%s fails verification: the key does not match (%s) and the chain does not verify (%s)"),
+		pt_fail(&c->err, PT_MISMATCH,
+		        _("%s fails verification: the key does not match (%s) and the chain does not verify (%s)"),
 		        fqdn, p.key_detail, p.chain_detail);
 	else if (!p.key_match)
-		pt_fail(&c->err, PT_MISMATCH, _("%s fails verification: the key does not match: %s"), fqdn,
-		        p.key_detail);
+		pt_fail(&c->err, PT_MISMATCH,
+		        _("%s fails verification: the key does not match: %s"), fqdn, p.key_detail);
 	else if (!p.chain_ok)
-		pt_fail(&c->err, PT_REFUSED, _("%s fails verification: the chain does not verify: %s"), fqdn,
+		pt_fail(&c->err, PT_REFUSED,
+		        _("%s fails verification: the chain does not verify: %s"), fqdn,
 		        p.chain_detail);
 	else
 		printf(_("%s verifies: the key matches and the chain verifies.\n"), fqdn);

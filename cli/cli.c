@@ -75,7 +75,8 @@ static const struct cmd_table {
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))
 #define FOREACH_CMD(c) \
 	for (size_t t_ = 0; t_ < NTABLES; t_++) \
-		for (const struct cmd *c = tables[t_].cmds; c < tables[t_].cmds + *tables[t_].n; c++)
+		for (const struct cmd *c = tables[t_].cmds; c < tables[t_].cmds + *tables[t_].n; \
+		     c++)
 
 /* A row's arguments, translated; "" stays "" (gettext would give the
  * catalogue's header for it). */
@@ -113,15 +114,17 @@ cli_usage(void *stream)
 
 	fprintf(f, _("usage: passtore [--db FILE] [--passphrase-fd N] COMMAND [ARGS]\n\n"));
 	fprintf(f, _("Commands:\n"));
-	FOREACH_CMD(k) {
+	FOREACH_CMD (k) {
 		snprintf(name, sizeof(name), "%s%s%s", k->name, k->sub ? " " : "",
 		         k->sub ? k->sub : "");
 		fprintf(f, "  %-12s %s\n  %-12s   %s\n", name, row_args(k), "", _(k->help));
 	}
-	fprintf(f, _("\nThe store is %s unless --db or PASSTORE_DB names another.\n"
-	             "Exit status: 0 ok, 1 failure, 2 usage, 3 locked, 4 not found, 5 refused.\n"
-	             "See passtore(1).\n"),
-	        geteuid() == 0 ? "/var/lib/passtore/passtore.db" : "$XDG_DATA_HOME/passtore/passtore.db");
+	fprintf(f,
+	        _("\nThe store is %s unless --db or PASSTORE_DB names another.\n"
+	          "Exit status: 0 ok, 1 failure, 2 usage, 3 locked, 4 not found, 5 refused.\n"
+	          "See passtore(1).\n"),
+	        geteuid() == 0 ? "/var/lib/passtore/passtore.db"
+	                       : "$XDG_DATA_HOME/passtore/passtore.db");
 }
 
 static void
@@ -142,7 +145,7 @@ cmd_help(struct cli *c, int argc, char **argv)
 		cli_usage(stdout);
 		return 0;
 	}
-	FOREACH_CMD(k) {
+	FOREACH_CMD (k) {
 		if (strcmp(k->name, argv[1]) != 0)
 			continue;
 		if (argc > 2 && k->sub && strcmp(k->sub, argv[2]) != 0)
@@ -158,7 +161,7 @@ cmd_help(struct cli *c, int argc, char **argv)
 static const struct cmd *
 find_command(int argc, char **argv, int *consumed)
 {
-	FOREACH_CMD(k) {
+	FOREACH_CMD (k) {
 		if (strcmp(k->name, argv[0]) != 0)
 			continue;
 		if (!k->sub) {
@@ -176,7 +179,7 @@ find_command(int argc, char **argv, int *consumed)
 static bool
 is_command_word(const char *w)
 {
-	FOREACH_CMD(k)
+	FOREACH_CMD (k)
 		if (strcmp(k->name, w) == 0)
 			return true;
 	return false;
@@ -200,7 +203,8 @@ recover_at_start(struct cli *c)
 	int windows = 0, rules = 0;
 
 	if (transfer_recover(c->st, &windows, &rules, &err) != PT_OK)
-		fprintf(stderr, _("passtore: warning: cannot close the windows a dead process left: %s\n"),
+		fprintf(stderr,
+		        _("passtore: warning: cannot close the windows a dead process left: %s\n"),
 		        pt_err_text(&err));
 	else if (windows > 0)
 		fprintf(stderr,
@@ -240,7 +244,8 @@ lookup(struct cli *c, int argc, char **argv, int *consumed, int *rc)
 		*rc = cli_usage_error(c, _("unknown command \"%s %s\" (see \"passtore help %s\")"),
 		                      argv[1], argv[2], argv[1]);
 	else
-		*rc = cli_usage_error(c, _("unknown command \"%s\" (see \"passtore help\")"), argv[1]);
+		*rc = cli_usage_error(c, _("unknown command \"%s\" (see \"passtore help\")"),
+		                      argv[1]);
 	return NULL;
 }
 

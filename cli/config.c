@@ -90,7 +90,8 @@ config_row(const char *key, const char *value, int is_default, void *ud)
 	if (p->json)
 		json_object_set_new(p->obj, key, *value ? json_string(value) : json_null());
 	else
-		printf("%-28s %s%s\n", key, *value ? value : _("(unset)"), is_default && *value ? _("  (default)") : "");
+		printf("%-28s %s%s\n", key, *value ? value : _("(unset)"),
+		       is_default && *value ? _("  (default)") : "");
 	return 0;
 }
 

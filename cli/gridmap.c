@@ -30,11 +30,13 @@ rules_import(struct cli *c, int argc, char **argv)
 	if (cli_slurp(argv[2], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (argv[1][0] == '@') {
-		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], (const char *)buf, len, &c->err) == PT_OK)
+		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], (const char *)buf, len,
+		                        &c->err) == PT_OK)
 			printf(_("Rules of group %s imported from %s.\n"), argv[1] + 1, argv[2]);
 	} else if (hostset_resolve(c->st, argv[1], true, &hs, &c->err) == PT_OK) {
 		for (size_t i = 0; i < hs.n && c->err.status == PT_OK; i++)
-			gridstore_rules_set(c->st, hs.names[i], NULL, argv[2], (const char *)buf, len, &c->err);
+			gridstore_rules_set(c->st, hs.names[i], NULL, argv[2], (const char *)buf,
+			                    len, &c->err);
 		if (c->err.status == PT_OK)
 			printf(ngettext("Rules of %zu host imported from %s.\n",
 			                "Rules of %zu hosts imported from %s.\n", hs.n),
@@ -89,7 +91,8 @@ rules_show(struct cli *c, int argc, char **argv)
 			if (*r->account)
 				json_object_set_new(x, "account", json_string(r->account));
 			if (!strcmp(r->kind, "group") || !strcmp(r->kind, "auth")) {
-				json_object_set_new(x, "vo", *r->vo ? json_string(r->vo) : json_null());
+				json_object_set_new(x, "vo",
+				                    *r->vo ? json_string(r->vo) : json_null());
 				json_object_set_new(x, "imported", json_boolean(r->imported));
 			}
 			json_array_append_new(a, x);
@@ -102,8 +105,8 @@ rules_show(struct cli *c, int argc, char **argv)
 			printf(_("Rules of host %s, from %s, imported %s:\n"), rs->host, rs->source,
 			       cli_time(rs->imported_at));
 		else
-			printf(_("Rules of group %s, from %s, imported %s:\n"), rs->group, rs->source,
-			       cli_time(rs->imported_at));
+			printf(_("Rules of group %s, from %s, imported %s:\n"), rs->group,
+			       rs->source, cli_time(rs->imported_at));
 		for (size_t i = 0; i < rs->nrules; i++) {
 			const struct gs_rule *r = &rs->rules[i];
 
@@ -111,7 +114,8 @@ rules_show(struct cli *c, int argc, char **argv)
 				printf("%4u  ", r->line);
 			else
 				printf("%4s  ", "");
-			printf("%-15s %s%s%s", r->kind, r->value, *r->account ? "  " : "", r->account);
+			printf("%-15s %s%s%s", r->kind, r->value, *r->account ? "  " : "",
+			       r->account);
 			if (!strcmp(r->kind, "group") || !strcmp(r->kind, "auth")) {
 				if (!*r->vo)
 					printf(_("  [no VO has this URI]"));
@@ -255,10 +259,12 @@ grid_report_build(const struct gs_build *b, FILE *f)
 	size_t i;
 
 	for (i = 0; i < r->nmissing; i++)
-		fprintf(f, _("passtore: group %s: no member list imported, skipped\n"), r->missing[i]);
+		fprintf(f, _("passtore: group %s: no member list imported, skipped\n"),
+		        r->missing[i]);
 	for (i = 0; i < r->nunsafe; i++)
 		fprintf(f, _("passtore: skipped %s (%s), from %s\n"), r->unsafe[i].dn,
-		        _(r->unsafe[i].why), r->unsafe[i].from ? r->unsafe[i].from : _("local entries"));
+		        _(r->unsafe[i].why),
+		        r->unsafe[i].from ? r->unsafe[i].from : _("local entries"));
 	for (i = 0; i < r->nconflicts; i++) {
 		const struct gm_conflict *k = &r->conflicts[i];
 
@@ -267,9 +273,11 @@ grid_report_build(const struct gs_build *b, FILE *f)
 		        k->lost_account, k->lost_from ? k->lost_from : _("local entries"));
 	}
 	for (i = 0; i < b->nignored; i++)
-		fprintf(f, _("passtore: gmf_local %s: the store's local entries stand for it (passtore gridmap local list)\n"),
+		fprintf(f,
+		        _("passtore: gmf_local %s: the store's local entries stand for it (passtore gridmap local list)\n"),
 		        b->ignored_files[i]);
-	fprintf(f, _("passtore: %zu lines; %zu denied by the ACL, %zu banned, %zu in no auth list\n"),
+	fprintf(f,
+	        _("passtore: %zu lines; %zu denied by the ACL, %zu banned, %zu in no auth list\n"),
 	        r->nlines, r->ndenied, r->nbanned, r->nunauthorized);
 }
 
@@ -312,8 +320,9 @@ status_row(const struct gs_push_status *p, void *ud)
 		                      "pushed_sha256", p->pushed_sha256, "build_sha256",
 		                      p->build_sha256);
 
-		json_object_set_new(o, "pushed", p->pushed_at ? json_string(cli_time(p->pushed_at))
-		                                              : json_null());
+		json_object_set_new(o, "pushed",
+		                    p->pushed_at ? json_string(cli_time(p->pushed_at))
+		                                 : json_null());
 		json_object_set_new(o, "last_outcome", json_string(p->last_outcome));
 		if (*p->build_error)
 			json_object_set_new(o, "build_error", json_string(p->build_error));
@@ -370,12 +379,13 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	low = cli_lowercase(fqdn);
 	if (!low)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept }, &b,
-	                          &r, &c->err) == PT_OK) {
+	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept },
+	                          &b, &r, &c->err) == PT_OK) {
 		grid_report_build(b, stderr);
-		printf(ngettext("%s: grid-mapfile (%zu line) and %zu vomsdir file(s) sent, sha256 %s.\n",
-		                "%s: grid-mapfile (%zu lines) and %zu vomsdir file(s) sent, sha256 %s.\n",
-		                b->result->nlines),
+		printf(ngettext(
+			       "%s: grid-mapfile (%zu line) and %zu vomsdir file(s) sent, sha256 %s.\n",
+			       "%s: grid-mapfile (%zu lines) and %zu vomsdir file(s) sent, sha256 %s.\n",
+			       b->result->nlines),
 		       low, b->result->nlines, b->nfiles - 1, b->sha256);
 		gridstore_build_free(&b);
 	}

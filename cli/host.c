@@ -38,7 +38,8 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 		case 'p':
 			if (cli_parse_int(optarg, 1, 65535, &port) != 0) {
 				free(groups);
-				return cli_usage_error(c, _("--port takes a number from 1 to 65535"));
+				return cli_usage_error(c,
+				                       _("--port takes a number from 1 to 65535"));
 			}
 			break;
 		case 'g': groups[ngroups++] = optarg; break;
@@ -51,8 +52,9 @@ cmd_host_add(struct cli *c, int argc, char **argv)
 	}
 	if (hostset_resolve(c->st, argv[optind], false, &hs, &c->err) == PT_OK) {
 		if (ip && hs.n != 1)
-			pt_fail(&c->err, PT_INVALID, _("--ip names one address, but %s names %zu hosts"),
-			        argv[optind], hs.n);
+			pt_fail(&c->err, PT_INVALID,
+			        _("--ip names one address, but %s names %zu hosts"), argv[optind],
+			        hs.n);
 		for (size_t i = 0; c->err.status == PT_OK && i < hs.n; i++)
 			model_host_add(c->st, hs.names[i], ip, (int)port, groups, ngroups, &c->err);
 		if (c->err.status == PT_OK)
@@ -88,10 +90,10 @@ host_json(const struct host *h)
 	for (char *g = copy ? strtok_r(copy, ",", &save) : NULL; g; g = strtok_r(NULL, ",", &save))
 		json_array_append_new(groups, json_string(g));
 	free(copy);
-	return json_pack("{s:s, s:s?, s:i, s:o, s:I, s:s, s:s}", "fqdn", h->fqdn,
-	                 "ip", *h->ip ? h->ip : NULL, "port", h->port, "groups", groups,
-	                 "passwords", (json_int_t)h->credentials,
-	                 "created", cli_time(h->created_at), "updated", cli_time(h->updated_at));
+	return json_pack("{s:s, s:s?, s:i, s:o, s:I, s:s, s:s}", "fqdn", h->fqdn, "ip",
+	                 *h->ip ? h->ip : NULL, "port", h->port, "groups", groups, "passwords",
+	                 (json_int_t)h->credentials, "created", cli_time(h->created_at), "updated",
+	                 cli_time(h->updated_at));
 }
 
 static int
@@ -173,7 +175,8 @@ cmd_host_show(struct cli *c, int argc, char **argv)
 
 const struct cmd cli_host_commands[] = {
 	{ "host", "add", cmd_host_add, CMD_STORE | CMD_WRITE,
-	  N_("HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."), N_("add one host, or every host a spec names") },
+	  N_("HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."),
+	  N_("add one host, or every host a spec names") },
 	{ "host", "list", cmd_host_list, CMD_STORE, N_("[FILTER] [--json]"), N_("list hosts") },
 	{ "host", "show", cmd_host_show, CMD_STORE, N_("FQDN [--json]"),
 	  N_("show a host and the password entries covering it") },

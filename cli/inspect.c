@@ -71,7 +71,8 @@ ac_json(const struct voms_ac *ac, const char **bad)
 	cli_json_set(o, "fqans", fq, bad);
 	cli_json_set(o, "targets", strv_json(ac->targets, ac->ntargets, "targets", bad), bad);
 	cli_json_set(o, "server_certificates",
-	             strv_json(ac->server_certs, ac->nserver_certs, "server_certificates", bad), bad);
+	             strv_json(ac->server_certs, ac->nserver_certs, "server_certificates", bad),
+	             bad);
 	cli_json_set(o, "attributes", strv_json(ac->attributes, ac->nattributes, "attributes", bad),
 	             bad);
 	cli_json_set(o, "extensions", strv_json(ac->extensions, ac->nextensions, "extensions", bad),
@@ -89,8 +90,9 @@ proxy_json(const struct voms_certinfo *ci, const char **bad)
 	v = json_object();
 	cli_json_set(v, "type", json_string(voms_proxy_name(ci->proxy)), bad);
 	cli_json_set(v, "policy",
-	             ci->proxy == VOMS_PROXY_LEGACY ? json_string(ci->proxy_limited ? "limited" : "full")
-	                                            : opt_json(ci->proxy_policy),
+	             ci->proxy == VOMS_PROXY_LEGACY
+	                     ? json_string(ci->proxy_limited ? "limited" : "full")
+	                     : opt_json(ci->proxy_policy),
 	             bad);
 	cli_json_set(v, "path_length",
 	             ci->proxy_pathlen < 0 ? json_null() : json_integer(ci->proxy_pathlen), bad);
@@ -123,8 +125,8 @@ bc_json(const struct voms_certinfo *ci, const char **bad)
 		return json_null();
 	v = json_object();
 	cli_json_set(v, "ca", json_boolean(ci->bc_ca), bad);
-	cli_json_set(v, "path_length", ci->bc_pathlen < 0 ? json_null() : json_integer(ci->bc_pathlen),
-	             bad);
+	cli_json_set(v, "path_length",
+	             ci->bc_pathlen < 0 ? json_null() : json_integer(ci->bc_pathlen), bad);
 	return v;
 }
 
@@ -147,12 +149,12 @@ inspect_json(const struct voms_certinfo *ci, time_t now, const char **bad)
 	cli_json_set(o, "key_bits", json_integer(x->key_bits), bad);
 	cli_json_set(o, "sans", strv_json(x->sans, x->nsans, "sans", bad), bad);
 	cli_json_set(o, "key_usage",
-	             ci->has_key_usage
-	                     ? strv_json((char *const *)ci->key_usage, ci->nkey_usage, "key_usage", bad)
-	                     : json_null(),
+	             ci->has_key_usage ? strv_json((char *const *)ci->key_usage, ci->nkey_usage,
+	                                           "key_usage", bad)
+	                               : json_null(),
 	             bad);
-	cli_json_set(o, "extended_key_usage", strv_json(ci->eku, ci->neku, "extended_key_usage", bad),
-	             bad);
+	cli_json_set(o, "extended_key_usage",
+	             strv_json(ci->eku, ci->neku, "extended_key_usage", bad), bad);
 	cli_json_set(o, "basic_constraints", bc_json(ci, bad), bad);
 	cli_json_set(o, "proxy", proxy_json(ci, bad), bad);
 	cli_json_set(o, "sha256", json_string(x->sha256_hex), bad);
@@ -189,19 +191,21 @@ ac_text(const struct voms_ac *ac, size_t idx, size_t n, time_t now)
 	printf(_("  AC serial:      %s\n"), ac->serial);
 	printf(_("  AC not before:  %s\n"), cli_time(ac->not_before));
 	printf(_("  AC not after:   %s (%s)\n"), cli_time(ac->not_after),
-	       b == X509_BAND_EXPIRED ? _("expired")
-	       : b == X509_BAND_NOT_YET_VALID ? _("not yet valid") : _("valid now"));
+	       b == X509_BAND_EXPIRED         ? _("expired")
+	       : b == X509_BAND_NOT_YET_VALID ? _("not yet valid")
+	                                      : _("valid now"));
 	printf(_("  Signature:      %s, %s\n"), ac->sig_algo ? ac->sig_algo : "?",
-	       ac->sig == VOMS_SIG_OK    ? _("verifies with the server certificate in the AC")
-	       : ac->sig == VOMS_SIG_BAD ? _("DOES NOT VERIFY with the server certificate in the AC")
-	                                 : _("not checked (no server certificate in the AC)"));
+	       ac->sig == VOMS_SIG_OK ? _("verifies with the server certificate in the AC")
+	       : ac->sig == VOMS_SIG_BAD
+	               ? _("DOES NOT VERIFY with the server certificate in the AC")
+	               : _("not checked (no server certificate in the AC)"));
 	printf(_("  FQANs:\n"));
 	for (size_t i = 0; i < ac->nfqans; i++) {
 		const struct voms_fqan *f = &ac->fqans[i];
 
 		printf("    %s\n", f->fqan);
-		printf(_("      group %s, role %s, capability %s\n"), f->group, f->role ? f->role : _("none"),
-		       f->capability ? f->capability : _("none"));
+		printf(_("      group %s, role %s, capability %s\n"), f->group,
+		       f->role ? f->role : _("none"), f->capability ? f->capability : _("none"));
 	}
 	list_line(_("  Targets:        "), ac->targets, ac->ntargets);
 	list_line(_("  Server chain:   "), ac->server_certs, ac->nserver_certs);
@@ -245,8 +249,9 @@ inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 	switch (ci->proxy) {
 	case VOMS_PROXY_RFC3820:
 	case VOMS_PROXY_DRAFT:
-		printf(ci->proxy == VOMS_PROXY_RFC3820 ? _("Proxy:          RFC 3820, policy %s")
-		                                       : _("Proxy:          pre-RFC (GT3), policy %s"),
+		printf(ci->proxy == VOMS_PROXY_RFC3820
+		               ? _("Proxy:          RFC 3820, policy %s")
+		               : _("Proxy:          pre-RFC (GT3), policy %s"),
 		       ci->proxy_policy ? ci->proxy_policy : _("not stated"));
 		if (ci->proxy_pathlen >= 0)
 			printf(_(", path length %d"), ci->proxy_pathlen);
@@ -256,9 +261,7 @@ inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 		printf(ci->proxy_limited ? _("Proxy:          legacy Globus, limited\n")
 		                         : _("Proxy:          legacy Globus\n"));
 		break;
-	default:
-		printf(_("Proxy:          no\n"));
-		break;
+	default: printf(_("Proxy:          no\n")); break;
 	}
 	printf(_("SHA-256:        %s\n"), x->sha256_hex);
 	if (!ci->ac_oid)
@@ -287,8 +290,8 @@ inspect_print_json(struct cli *c, const char *file, const struct voms_inspect *i
 	cli_json_set(o, "private_keys_skipped", json_integer((json_int_t)in->nkeys), &bad);
 	if (bad) {
 		json_decref(o);
-		pt_fail(&c->err, PT_INVALID, _("%s: the %s cannot be written as JSON (not valid UTF-8)"),
-		        file, bad);
+		pt_fail(&c->err, PT_INVALID,
+		        _("%s: the %s cannot be written as JSON (not valid UTF-8)"), file, bad);
 	} else if (cli_json_print(o) != 0) {
 		pt_fail(&c->err, PT_IO, _("cannot write the output"));
 	}
@@ -329,9 +332,10 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 			inspect_text(&in->info[i], i, in->n, now);
 		}
 		if (in->nkeys)
-			printf(ngettext("\n%zu private key in the file was skipped (never shown).\n",
-			                "\n%zu private keys in the file were skipped (never shown).\n",
-			                in->nkeys),
+			printf(ngettext(
+				       "\n%zu private key in the file was skipped (never shown).\n",
+				       "\n%zu private keys in the file were skipped (never shown).\n",
+				       in->nkeys),
 			       in->nkeys);
 	}
 	/* Everything readable has been shown; a bad extension still fails
@@ -339,7 +343,8 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 	if (in->nbad_acs && c->err.status == PT_OK)
 		pt_fail(&c->err, PT_INVALID,
 		        ngettext("%s: %zu certificate has a malformed VOMS extension",
-		                 "%s: %zu certificates have a malformed VOMS extension", in->nbad_acs),
+		                 "%s: %zu certificates have a malformed VOMS extension",
+		                 in->nbad_acs),
 		        file, in->nbad_acs);
 	voms_inspect_free(&in);
 	return cli_report(c);

@@ -92,7 +92,6 @@ void cli_print_window(const struct transfer_result *r);
  * (the store closed first); nothing when sig is 0. */
 void cli_reraise(struct cli *c, int sig);
 
-
 /* A listing in text or JSON: the callbacks of model_*_foreach get it. */
 struct cred_print {
 	bool json;

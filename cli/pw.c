@@ -55,11 +55,12 @@ cli_cred_row(const struct credential *cr, void *ud)
 
 	if (p->json) {
 		json_array_append_new(p->arr,
-		                      json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "user", cr->user,
-		                                "hosts", cr->hostspec, "service", cr->service, "version",
-		                                (json_int_t)cr->version, "host_count",
-		                                (json_int_t)cr->hosts, "created", cli_time(cr->created_at),
-		                                "updated", cli_time(cr->updated_at)));
+		                      json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "user",
+		                                cr->user, "hosts", cr->hostspec, "service",
+		                                cr->service, "version", (json_int_t)cr->version,
+		                                "host_count", (json_int_t)cr->hosts, "created",
+		                                cli_time(cr->created_at), "updated",
+		                                cli_time(cr->updated_at)));
 		return 0;
 	}
 	cli_fmt_time(cr->updated_at, when, sizeof(when));
@@ -106,7 +107,8 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 				return cli_bad_usage(c);
 			so->generate = DEFAULT_GENERATED_LEN;
 			if (optarg && cli_parse_int(optarg, 8, 1024, &so->generate) != 0)
-				return cli_usage_error(c, _("--generate takes a length from 8 to 1024"));
+				return cli_usage_error(
+					c, _("--generate takes a length from 8 to 1024"));
 			break;
 		case 'v':
 			if (!version || cli_parse_int(optarg, 1, LONG_MAX, &so->version) != 0)
@@ -117,8 +119,7 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 				return cli_bad_usage(c);
 			so->multiline = true;
 			break;
-		default:
-			return cli_bad_usage(c);
+		default: return cli_bad_usage(c);
 		}
 	}
 	if (optind + 1 != argc)
@@ -126,7 +127,9 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 	if (so->generate && so->secret_fd >= 0)
 		return cli_usage_error(c, _("--generate and --secret-fd exclude each other"));
 	if (so->multiline && so->secret_fd < 0)
-		return cli_usage_error(c, _("--multiline reads a whole secret (such as an SSH private key) from --secret-fd"));
+		return cli_usage_error(
+			c,
+			_("--multiline reads a whole secret (such as an SSH private key) from --secret-fd"));
 	*entry = argv[optind];
 	return 0;
 }
@@ -145,8 +148,8 @@ new_secret(struct cli *c, const struct secret_opts *so, char **secret, size_t *l
 	if (so->multiline)
 		ret = cli_read_all_fd(so->secret_fd, secret, len, &c->err);
 	else
-		ret = cli_get_secret(so->secret_fd, _("Password: "), _("Repeat the password: "), secret, len,
-		                     &c->err);
+		ret = cli_get_secret(so->secret_fd, _("Password: "), _("Repeat the password: "),
+		                     secret, len, &c->err);
 	if (ret == PT_OK && *len == 0) {
 		secmem_freep(secret);
 		ret = pt_fail(&c->err, PT_INVALID, _("the password is empty"));
@@ -172,8 +175,8 @@ cmd_pw_add(struct cli *c, int argc, char **argv)
 	if (new_secret(c, &so, &secret, &len) == PT_OK &&
 	    model_pw_add(c->st, e.user, e.hs.spec, e.service, e.hs.ids, e.hs.n, secret, len, &id,
 	                 &c->err) == PT_OK)
-		printf(ngettext("Stored %s@%s:%s for %zu host.\n", "Stored %s@%s:%s for %zu hosts.\n",
-		                e.hs.n),
+		printf(ngettext("Stored %s@%s:%s for %zu host.\n",
+		                "Stored %s@%s:%s for %zu hosts.\n", e.hs.n),
 		       e.user, e.hs.spec, e.service, e.hs.n);
 	secmem_free(secret);
 	entry_free(&e);
@@ -204,7 +207,8 @@ find_entry(struct cli *c, const char *text, struct entry *e, int64_t *id)
 
 	if (ret != PT_OK)
 		return ret;
-	ret = model_pw_find(c->st, e->user, e->hs.spec, e->service, e->hs.ids, e->hs.n, id, &c->err);
+	ret = model_pw_find(c->st, e->user, e->hs.spec, e->service, e->hs.ids, e->hs.n, id,
+	                    &c->err);
 	if (ret != PT_OK)
 		entry_free(e);
 	return ret;
@@ -220,7 +224,8 @@ cli_write_secret(const char *s, size_t n, struct pt_err *err)
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w < 0)
-			return pt_fail(err, PT_IO, _("cannot write the password: %s"), strerror(errno));
+			return pt_fail(err, PT_IO, _("cannot write the password: %s"),
+			               strerror(errno));
 		s += w;
 		n -= (size_t)w;
 	}
@@ -273,9 +278,10 @@ cmd_pw_update(struct cli *c, int argc, char **argv)
 	if (model_pw_get(c->st, id, stored_cb, &se, &c->err) == PT_OK &&
 	    new_secret(c, &so, &secret, &len) == PT_OK &&
 	    model_pw_update(c->st, id, secret, len, &c->err) == PT_OK)
-		printf(ngettext("Updated %s (%lld host); the previous password is kept in its history.\n",
-		                "Updated %s (%lld hosts); the previous password is kept in its history.\n",
-		                (unsigned long)se.hosts),
+		printf(ngettext(
+			       "Updated %s (%lld host); the previous password is kept in its history.\n",
+			       "Updated %s (%lld hosts); the previous password is kept in its history.\n",
+			       (unsigned long)se.hosts),
 		       se.name, (long long)se.hosts);
 	secmem_free(secret);
 	entry_free(&e);
@@ -337,10 +343,13 @@ history_row(const struct credential_version *v, void *ud)
 	char set[32], repl[32];
 
 	if (p->json) {
-		json_array_append_new(p->arr, json_pack("{s:I, s:s, s:s?, s:s?}", "version",
-		                                        (json_int_t)v->version, "set", cli_time(v->set_at),
-		                                        "replaced", v->replaced_at ? cli_time(v->replaced_at) : NULL,
-		                                        "replaced_by", v->replaced_at ? v->replaced_by : NULL));
+		json_array_append_new(p->arr,
+		                      json_pack("{s:I, s:s, s:s?, s:s?}", "version",
+		                                (json_int_t)v->version, "set", cli_time(v->set_at),
+		                                "replaced",
+		                                v->replaced_at ? cli_time(v->replaced_at) : NULL,
+		                                "replaced_by",
+		                                v->replaced_at ? v->replaced_by : NULL));
 		return 0;
 	}
 	cli_fmt_time(v->set_at, set, sizeof(set));

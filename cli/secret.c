@@ -32,14 +32,16 @@ cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err)
 			continue;
 		if (r < 0) {
 			secmem_free(buf);
-			return pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd, strerror(errno));
+			return pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd,
+			               strerror(errno));
 		}
 		if (r == 0 || ch == '\n')
 			break;
 		if (n == SECRET_MAX) {
 			secmem_free(buf);
-			return pt_fail(err, PT_INVALID, _("the secret on descriptor %d is longer than %d bytes"),
-			               fd, SECRET_MAX);
+			return pt_fail(err, PT_INVALID,
+			               _("the secret on descriptor %d is longer than %d bytes"), fd,
+			               SECRET_MAX);
 		}
 		buf[n++] = ch;
 	}
@@ -69,15 +71,17 @@ cli_read_all_fd(int fd, char **out, size_t *len, struct pt_err *err)
 			continue;
 		if (r < 0) {
 			secmem_free(buf);
-			return pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd, strerror(errno));
+			return pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd,
+			               strerror(errno));
 		}
 		if (r == 0)
 			break;
 		n += (size_t)r;
 		if (n > MULTILINE_MAX) {
 			secmem_free(buf);
-			return pt_fail(err, PT_INVALID, _("the secret on descriptor %d is longer than %d bytes"),
-			               fd, MULTILINE_MAX);
+			return pt_fail(err, PT_INVALID,
+			               _("the secret on descriptor %d is longer than %d bytes"), fd,
+			               MULTILINE_MAX);
 		}
 	}
 	buf[n] = '\0';
@@ -107,8 +111,9 @@ read_tty(const char *prompt, char **out, size_t *len, struct pt_err *err)
 
 	fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
-		return pt_fail(err, PT_USAGE,
-		               _("no terminal to ask for the secret: use --passphrase-fd or --secret-fd"));
+		return pt_fail(
+			err, PT_USAGE,
+			_("no terminal to ask for the secret: use --passphrase-fd or --secret-fd"));
 	if (tcgetattr(fd, &old) != 0) {
 		close(fd);
 		return pt_fail(err, PT_IO, _("cannot set up the terminal: %s"), strerror(errno));
@@ -140,7 +145,7 @@ read_tty(const char *prompt, char **out, size_t *len, struct pt_err *err)
  * secret is being set. */
 enum pt_status
 cli_get_secret(int fd, const char *prompt, const char *again, char **out, size_t *len,
-           struct pt_err *err)
+               struct pt_err *err)
 {
 	enum pt_status ret;
 	char *second = NULL;

@@ -24,7 +24,8 @@ static enum pt_status
 check_new_passphrase(const char *p, size_t n, struct pt_err *err)
 {
 	if (n < PASSPHRASE_MIN)
-		return pt_fail(err, PT_INVALID, _("the passphrase must have at least %d characters"),
+		return pt_fail(err, PT_INVALID,
+		               _("the passphrase must have at least %d characters"),
 		               PASSPHRASE_MIN);
 	return PT_OK;
 }
@@ -78,13 +79,17 @@ parse_kdf_options(struct cli *c, int argc, char **argv, bool allow_new_fd, struc
 			break;
 		case 't':
 			if (cli_parse_int(optarg, 1, KDF_MAX_T, &v) != 0)
-				return cli_usage_error(c, _("--kdf-time takes a number of passes from 1 to %u"), KDF_MAX_T);
+				return cli_usage_error(
+					c, _("--kdf-time takes a number of passes from 1 to %u"),
+					KDF_MAX_T);
 			k->kp.t_cost = (uint32_t)v;
 			k->t_set = true;
 			break;
 		case 'l':
 			if (cli_parse_int(optarg, 1, KDF_MAX_LANES, &v) != 0)
-				return cli_usage_error(c, _("--kdf-lanes takes a number from 1 to %u"), KDF_MAX_LANES);
+				return cli_usage_error(c,
+				                       _("--kdf-lanes takes a number from 1 to %u"),
+				                       KDF_MAX_LANES);
 			k->kp.lanes = (uint32_t)v;
 			k->l_set = true;
 			break;
@@ -92,11 +97,11 @@ parse_kdf_options(struct cli *c, int argc, char **argv, bool allow_new_fd, struc
 			if (!allow_new_fd)
 				return cli_usage_error(c, _("unknown option --new-passphrase-fd"));
 			if (cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
-				return cli_usage_error(c, _("--new-passphrase-fd takes a file descriptor number"));
+				return cli_usage_error(
+					c, _("--new-passphrase-fd takes a file descriptor number"));
 			k->new_fd = (int)v;
 			break;
-		default:
-			return cli_usage_error(c, _("unknown option (see \"passtore help\")"));
+		default: return cli_usage_error(c, _("unknown option (see \"passtore help\")"));
 		}
 	}
 	if (optind != argc)
@@ -149,14 +154,16 @@ cmd_init(struct cli *c, int argc, char **argv)
 		pt_fail(&c->err, PT_EXISTS, _("%s already exists: not overwriting it"), c->path);
 		return cli_report(c);
 	}
-	if (cli_get_secret(c->passphrase_fd, _("New passphrase: "), _("Repeat the passphrase: "), &pass,
-	               &n, &c->err) != PT_OK ||
-	    check_new_passphrase(pass, n, &c->err) != PT_OK || settle_kdf(&k, NULL, &c->err) != PT_OK ||
+	if (cli_get_secret(c->passphrase_fd, _("New passphrase: "), _("Repeat the passphrase: "),
+	                   &pass, &n, &c->err) != PT_OK ||
+	    check_new_passphrase(pass, n, &c->err) != PT_OK ||
+	    settle_kdf(&k, NULL, &c->err) != PT_OK ||
 	    store_create(c->path, pass, n, &k.kp, &c->st, &c->err) != PT_OK)
 		goto out;
 	if (store_begin(c->st, &c->err) == PT_OK) {
-		if (audit_appendf(c->st, "store.init", c->path, &c->err, "kdf=argon2id m=%uMiB t=%u p=%u",
-		                  k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes) == PT_OK)
+		if (audit_appendf(c->st, "store.init", c->path, &c->err,
+		                  "kdf=argon2id m=%uMiB t=%u p=%u", k.kp.m_kib / 1024, k.kp.t_cost,
+		                  k.kp.lanes) == PT_OK)
 			store_commit(c->st, &c->err);
 		else
 			store_rollback(c->st);
@@ -166,8 +173,8 @@ cmd_init(struct cli *c, int argc, char **argv)
 		unlink(c->path);
 		goto out;
 	}
-	printf(_("Created %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path, k.kp.m_kib / 1024,
-	       k.kp.t_cost, k.kp.lanes);
+	printf(_("Created %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path,
+	       k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes);
 	warn_weak_kdf(&k.kp);
 out:
 	secmem_free(pass);
@@ -199,15 +206,16 @@ cmd_passwd(struct cli *c, int argc, char **argv)
 	if ((rc = parse_kdf_options(c, argc, argv, true, &k)) != 0)
 		return rc;
 	if (c->passphrase_fd >= 0 && k.new_fd < 0)
-		return cli_usage_error(c, _("with --passphrase-fd, give the new one with --new-passphrase-fd"));
-	if (cli_get_secret(k.new_fd, _("New passphrase: "), _("Repeat the new passphrase: "), &pass, &n,
-	               &c->err) == PT_OK &&
+		return cli_usage_error(
+			c, _("with --passphrase-fd, give the new one with --new-passphrase-fd"));
+	if (cli_get_secret(k.new_fd, _("New passphrase: "), _("Repeat the new passphrase: "), &pass,
+	                   &n, &c->err) == PT_OK &&
 	    check_new_passphrase(pass, n, &c->err) == PT_OK &&
 	    settle_kdf(&k, store_kdf_params(c->st), &c->err) == PT_OK &&
 	    store_rekey(c->st, pass, n, &k.kp, audit_passwd,
 	                &(struct passwd_audit){ &k.kp, c->path }, &c->err) == PT_OK) {
-		printf(_("Passphrase changed for %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path,
-		       k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes);
+		printf(_("Passphrase changed for %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"),
+		       c->path, k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes);
 		warn_weak_kdf(&k.kp);
 	}
 	secmem_free(pass);
@@ -230,13 +238,15 @@ backup_row(const struct backup_info *b, void *ud)
 	else
 		state = N_("ok");
 	if (p->json) {
-		json_array_append_new(p->arr, json_pack("{s:s, s:s, s:f, s:I, s:s, s:s}", "path", b->path,
-		                                        "created", cli_time(b->created_at), "age_days", age,
-		                                        "bytes", (json_int_t)b->bytes, "sha256", b->sha256,
-		                                        "state", state));
+		json_array_append_new(p->arr,
+		                      json_pack("{s:s, s:s, s:f, s:I, s:s, s:s}", "path", b->path,
+		                                "created", cli_time(b->created_at), "age_days", age,
+		                                "bytes", (json_int_t)b->bytes, "sha256", b->sha256,
+		                                "state", state));
 		return 0;
 	}
-	printf("%s  %6.1f %s  %-8s %s\n", cli_time(b->created_at), age, _("days"), _(state), b->path);
+	printf("%s  %6.1f %s  %-8s %s\n", cli_time(b->created_at), age, _("days"), _(state),
+	       b->path);
 	return 0;
 }
 
@@ -287,7 +297,8 @@ cmd_backup(struct cli *c, int argc, char **argv)
 }
 
 const struct cmd cli_store_commands[] = {
-	{ "init", NULL, cmd_init, CMD_PATH, N_("[--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
+	{ "init", NULL, cmd_init, CMD_PATH,
+	  N_("[--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
 	  N_("create a new encrypted store (asks for the passphrase twice)") },
 	{ "passwd", NULL, cmd_passwd, CMD_STORE,
 	  N_("[--new-passphrase-fd N] [--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),

@@ -36,7 +36,8 @@ rules_json(const struct guard_rule_text *r, int n)
 	json_t *a = json_array();
 
 	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "chain", r[i].chain, "rule", r[i].text));
+		json_array_append_new(a, json_pack("{s:s, s:s}", "chain", r[i].chain, "rule",
+		                                   r[i].text));
 	return a;
 }
 
@@ -46,17 +47,18 @@ posture_json(const struct guard_posture *p, bool ok, const char *reason, int ope
 	json_t *listen = json_array();
 
 	for (int i = 0; i < p->n_listen; i++)
-		json_array_append_new(listen, json_pack("{s:s, s:s, s:i}", "proto",
-		                                        p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
-		                                        "addr", p->listen[i].addr, "port", p->listen[i].port));
+		json_array_append_new(listen,
+		                      json_pack("{s:s, s:s, s:i}", "proto",
+		                                p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+		                                "addr", p->listen[i].addr, "port",
+		                                p->listen[i].port));
 	return cli_json_print(json_pack(
 		"{s:b, s:s?, s:s, s:{s:b, s:b, s:b}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:o, s:i}",
-		"ok", ok, "reason", ok ? NULL : reason, "interface", p->ifname,
-		"link", "found", p->link_found, "up", p->link_up, "running", p->link_running,
-		"policy", "input", guard_policy_name(p->input), "output", guard_policy_name(p->output),
-		"forward", guard_policy_name(p->forward),
-		"policy6", "input", guard_policy_name(p->input6), "output", guard_policy_name(p->output6),
-		"forward", guard_policy_name(p->forward6),
+		"ok", ok, "reason", ok ? NULL : reason, "interface", p->ifname, "link", "found",
+		p->link_found, "up", p->link_up, "running", p->link_running, "policy", "input",
+		guard_policy_name(p->input), "output", guard_policy_name(p->output), "forward",
+		guard_policy_name(p->forward), "policy6", "input", guard_policy_name(p->input6),
+		"output", guard_policy_name(p->output6), "forward", guard_policy_name(p->forward6),
 		"ipv6", ipv6_name(p->ipv6), "foreign_accept", rules_json(p->foreign, p->n_foreign),
 		"leftover_windows", rules_json(p->tagged, p->n_tagged), "listeners", listen,
 		"open_journal_windows", open_windows));
@@ -86,7 +88,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	if (settings_get(c->st, "net.interface", &ifname, &c->err) != PT_OK)
 		return cli_report(c);
 	if (!ifname) {
-		pt_fail(&c->err, PT_REFUSED, _("net.interface is not set (passtore config set net.interface IF)"));
+		pt_fail(&c->err, PT_REFUSED,
+		        _("net.interface is not set (passtore config set net.interface IF)"));
 		return cli_report(c);
 	}
 	p = calloc(1, sizeof(*p));
@@ -103,19 +106,26 @@ cmd_posture(struct cli *c, int argc, char **argv)
 			rc = pt_status_exit(PT_REFUSED);
 	} else {
 		printf(_("Interface:     %s (%s%s)\n"), ifname,
-		       !p->link_found ? _("missing") : p->link_up ? _("UP") : _("down"),
+		       !p->link_found ? _("missing")
+		       : p->link_up   ? _("UP")
+		                      : _("down"),
 		       p->link_running ? _(", running") : "");
-		printf(_("Policies:      INPUT %s, OUTPUT %s, FORWARD %s\n"), guard_policy_name(p->input),
-		       guard_policy_name(p->output), guard_policy_name(p->forward));
-		printf(_("IPv6:          %s (ip6tables INPUT %s, OUTPUT %s)\n"), _(ipv6_name(p->ipv6)),
-		       guard_policy_name(p->input6), guard_policy_name(p->output6));
+		printf(_("Policies:      INPUT %s, OUTPUT %s, FORWARD %s\n"),
+		       guard_policy_name(p->input), guard_policy_name(p->output),
+		       guard_policy_name(p->forward));
+		printf(_("IPv6:          %s (ip6tables INPUT %s, OUTPUT %s)\n"),
+		       _(ipv6_name(p->ipv6)), guard_policy_name(p->input6),
+		       guard_policy_name(p->output6));
 		for (int i = 0; i < p->n_foreign; i++)
-			printf(_("Foreign rule:  -A %s %s\n"), p->foreign[i].chain, p->foreign[i].text);
+			printf(_("Foreign rule:  -A %s %s\n"), p->foreign[i].chain,
+			       p->foreign[i].text);
 		for (int i = 0; i < p->n_tagged; i++)
-			printf(_("Window rule:   -A %s %s\n"), p->tagged[i].chain, p->tagged[i].text);
+			printf(_("Window rule:   -A %s %s\n"), p->tagged[i].chain,
+			       p->tagged[i].text);
 		for (int i = 0; i < p->n_listen; i++)
-			printf(_("Listening:     %s %s:%u\n"), p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
-			       p->listen[i].addr, p->listen[i].port);
+			printf(_("Listening:     %s %s:%u\n"),
+			       p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp", p->listen[i].addr,
+			       p->listen[i].port);
 		printf(_("Open windows:  %d in the journal\n"), open_windows);
 		if (ok)
 			printf(_("Posture:       ok, a window may open\n"));
@@ -152,7 +162,9 @@ cli_transfer_args(struct cli *c, int argc, char **argv, const char **arg, const 
 		if (o != 'a')
 			return cli_bad_usage(c);
 		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
-			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
+			return cli_usage_error(
+				c,
+				_("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		*accept = optarg;
 	}
 	if (optind + 1 != argc)
@@ -228,8 +240,8 @@ fetch_line(const struct fetch_report *r, void *ud)
 		printf(_("refused  %s: %s\n"), r->name, r->why);
 		(*refused)++;
 	} else {
-		printf(_("stored   %s: %d new, %d older kept, %d already in the store\n"), r->name, r->stored,
-		       r->older, r->duplicates);
+		printf(_("stored   %s: %d new, %d older kept, %d already in the store\n"), r->name,
+		       r->stored, r->older, r->duplicates);
 	}
 }
 
@@ -248,7 +260,9 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 		if (o != 'a')
 			return cli_bad_usage(c);
 		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
-			return cli_usage_error(c, _("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
+			return cli_usage_error(
+				c,
+				_("--accept-hostkey takes a fingerprint as ssh-keygen -lf prints it (SHA256:...)"));
 		accept = optarg;
 	}
 	if (optind != argc)
@@ -257,9 +271,10 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 		cli_print_window(&r);
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
-			        ngettext("%d file was refused (see above); the other files were imported",
-			                 "%d files were refused (see above); the other files were imported",
-			                 (unsigned long)refused),
+			        ngettext(
+					"%d file was refused (see above); the other files were imported",
+					"%d files were refused (see above); the other files were imported",
+					(unsigned long)refused),
 			        refused);
 	} else if (r.window_id) {
 		cli_print_window(&r);
@@ -292,7 +307,8 @@ cmd_transfer_forget_hostkey(struct cli *c, int argc, char **argv)
 		return rc;
 	low = cli_lowercase(fqdn);
 	if (settings_pin_forget(c->st, low, &c->err) == PT_OK)
-		printf(_("The host key of %s is forgotten: the next transfer needs --accept-hostkey.\n"), low);
+		printf(_("The host key of %s is forgotten: the next transfer needs --accept-hostkey.\n"),
+		       low);
 	free(low);
 	return cli_report(c);
 }
@@ -385,11 +401,11 @@ plan_json(const struct transfer_plan *p)
 		const struct transfer_file *f = &p->files[i];
 		char mode[8];
 		snprintf(mode, sizeof(mode), "%04o", f->mode);
-		json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "from", f->from,
-		                                       "to", f->to, "direction",
+		json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "from",
+		                                       f->from, "to", f->to, "direction",
 		                                       f->to_peer ? "to-peer" : "from-peer", "mode",
-		                                       f->to_peer ? json_string(mode) : json_null(), "owner",
-		                                       text_or_null(f->owner), "size",
+		                                       f->to_peer ? json_string(mode) : json_null(),
+		                                       "owner", text_or_null(f->owner), "size",
 		                                       f->size ? json_integer((json_int_t)f->size)
 		                                               : json_null()));
 	}
@@ -401,15 +417,14 @@ plan_json(const struct transfer_plan *p)
 	return cli_json_print(json_pack(
 		"{s:s, s:o, s:{s:o, s:o, s:i}, s:o, s:o, s:{s:o, s:o, s:s}, s:{s:b, s:o, s:o}, s:i,"
 		" s:o, s:I, s:o, s:o, s:b, s:o}",
-		"flow", p->purpose, "target", text_or_null(p->target),
-		"peer", "host", text_or_null(p->host), "address", text_or_null(p->peer), "port", p->port,
-		"interface", text_or_null(p->ifname), "gateway", text_or_null(p->gateway),
-		"login", "user", text_or_null(p->user), "service", text_or_null(p->service), "auth",
-		p->key_auth ? "key" : "password",
-		"hostkey", "pinned", p->pin[0] != '\0', "type", text_or_null(p->pin_type), "fingerprint",
-		text_or_null(p->pin),
-		"timeout_s", (int)p->timeout_s, "files", files, "more_files", (json_int_t)p->more_files,
-		"after", text_or_null(p->after), "note", text_or_null(p->note), "ok", p->nwhy == 0,
+		"flow", p->purpose, "target", text_or_null(p->target), "peer", "host",
+		text_or_null(p->host), "address", text_or_null(p->peer), "port", p->port,
+		"interface", text_or_null(p->ifname), "gateway", text_or_null(p->gateway), "login",
+		"user", text_or_null(p->user), "service", text_or_null(p->service), "auth",
+		p->key_auth ? "key" : "password", "hostkey", "pinned", p->pin[0] != '\0', "type",
+		text_or_null(p->pin_type), "fingerprint", text_or_null(p->pin), "timeout_s",
+		(int)p->timeout_s, "files", files, "more_files", (json_int_t)p->more_files, "after",
+		text_or_null(p->after), "note", text_or_null(p->note), "ok", p->nwhy == 0,
 		"refusals", why));
 }
 
@@ -437,7 +452,9 @@ cmd_transfer_plan(struct cli *c, int argc, char **argv)
 			return cli_bad_usage(c);
 	}
 	if (optind >= argc || !transfer_flow_lookup(argv[optind], &flow, &target))
-		return cli_usage_error(c, _("transfer plan takes a flow: send-csr FQDN, fetch-certs, install FQDN, gridmap-push FQDN (or push), fetch-vo VO"));
+		return cli_usage_error(
+			c,
+			_("transfer plan takes a flow: send-csr FQDN, fetch-certs, install FQDN, gridmap-push FQDN (or push), fetch-vo VO"));
 	if (optind + (target == TRANSFER_TARGET_NONE ? 1 : 2) != argc)
 		return cli_bad_usage(c);
 	if (target == TRANSFER_TARGET_HOST)
@@ -481,20 +498,20 @@ log_row(const struct window_info *w, void *ud)
 	char when[32];
 
 	if (p->json) {
-		json_array_append_new(p->arr, json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:s, s:s}",
-		                                        "id", (json_int_t)w->id, "purpose", w->purpose,
-		                                        "host", w->host, "peer", w->peer, "port", w->port,
-		                                        "interface", w->ifname, "outcome", w->outcome,
-		                                        "exposure_ms", ms_or_null(w->exposure_ms),
-		                                        "link_ms", ms_or_null(w->link_ms),
-		                                        "ssh_ms", ms_or_null(w->ssh_ms),
-		                                        "opened", cli_time((time_t)(w->opened_ms / 1000)),
-		                                        "detail", w->detail));
+		json_array_append_new(
+			p->arr,
+			json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:s, s:s}",
+		                  "id", (json_int_t)w->id, "purpose", w->purpose, "host", w->host,
+		                  "peer", w->peer, "port", w->port, "interface", w->ifname,
+		                  "outcome", w->outcome, "exposure_ms", ms_or_null(w->exposure_ms),
+		                  "link_ms", ms_or_null(w->link_ms), "ssh_ms",
+		                  ms_or_null(w->ssh_ms), "opened",
+		                  cli_time((time_t)(w->opened_ms / 1000)), "detail", w->detail));
 		return 0;
 	}
 	cli_fmt_time((time_t)(w->opened_ms / 1000), when, sizeof(when));
-	printf("%5lld  %s  %-11s %-28s %-15s %-9s %8.1f %8.1f %8.1f\n", (long long)w->id, when, w->purpose,
-	       w->host, w->peer, w->outcome, w->exposure_ms, w->link_ms, w->ssh_ms);
+	printf("%5lld  %s  %-11s %-28s %-15s %-9s %8.1f %8.1f %8.1f\n", (long long)w->id, when,
+	       w->purpose, w->host, w->peer, w->outcome, w->exposure_ms, w->link_ms, w->ssh_ms);
 	return 0;
 }
 
@@ -512,8 +529,9 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 	if (p.json)
 		p.arr = json_array();
 	else
-		printf("%5s  %-20s  %-11s %-28s %-15s %-9s %8s %8s %8s\n", _("ID"), _("OPENED"), _("PURPOSE"),
-		       _("HOST"), _("PEER"), _("OUTCOME"), _("EXPO.MS"), _("LINK.MS"), _("SSH.MS"));
+		printf("%5s  %-20s  %-11s %-28s %-15s %-9s %8s %8s %8s\n", _("ID"), _("OPENED"),
+		       _("PURPOSE"), _("HOST"), _("PEER"), _("OUTCOME"), _("EXPO.MS"), _("LINK.MS"),
+		       _("SSH.MS"));
 	if (transfer_log_foreach(c->st, log_row, &p, &c->err) == PT_OK && p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
@@ -523,20 +541,25 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 const struct cmd cli_transfer_commands[] = {
 	{ "posture", NULL, cmd_posture, CMD_STORE, N_("[--json]"),
 	  N_("check the station: link, firewall policies, IPv6, foreign rules, leftovers, listeners") },
-	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
+	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE,
+	  N_("FQDN [--accept-hostkey SHA256:...]"),
 	  N_("send the host's pending request to the operator's inbox, through a window") },
-	{ "transfer", "install", cmd_transfer_install, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
+	{ "transfer", "install", cmd_transfer_install, CMD_STORE,
+	  N_("FQDN [--accept-hostkey SHA256:...]"),
 	  N_("install the host's key and certificate on that host only, through a window") },
-	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE, N_("[--accept-hostkey SHA256:...]"),
+	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE,
+	  N_("[--accept-hostkey SHA256:...]"),
 	  N_("bring new certificates from the operator's outbox and import those that match a key") },
 	{ "transfer", "plan", cmd_transfer_plan, CMD_STORE,
 	  N_("FLOW [FQDN|VO] [--accept-hostkey SHA256:...] [--json]"),
 	  N_("what a transfer would do and every reason it would be refused; opens nothing") },
-	{ "transfer", "forget-hostkey", cmd_transfer_forget_hostkey, CMD_STORE | CMD_WRITE, N_("FQDN"),
+	{ "transfer", "forget-hostkey", cmd_transfer_forget_hostkey, CMD_STORE | CMD_WRITE,
+	  N_("FQDN"),
 	  N_("forget a host's pinned SSH key (a reinstalled host); the next contact needs --accept-hostkey") },
 	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE, "",
 	  N_("close what a dead process left: rules, link, journal") },
 	{ "transfer", "log", cmd_transfer_log, CMD_STORE, N_("[--json]"),
 	  N_("the windows: peer, outcome, exposure, link and SSH times") },
 };
-const size_t cli_transfer_ncommands = sizeof(cli_transfer_commands) / sizeof(cli_transfer_commands[0]);
+const size_t cli_transfer_ncommands =
+	sizeof(cli_transfer_commands) / sizeof(cli_transfer_commands[0]);

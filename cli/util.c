@@ -131,12 +131,12 @@ cli_slurp(const char *path, bool secret, size_t max, unsigned char **out, size_t
 	 * refused by the fstat below like any file that is not regular */
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
 	if (fd < 0)
-		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"), path,
-		               strerror(errno));
+		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"),
+		               path, strerror(errno));
 	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > max) {
 		close(fd);
-		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"), path,
-		               max);
+		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"),
+		               path, max);
 	}
 	buf = secret ? secmem_alloc((size_t)sb.st_size + 1) : malloc((size_t)sb.st_size + 1);
 	if (!buf) {
@@ -154,7 +154,8 @@ cli_slurp(const char *path, bool secret, size_t max, unsigned char **out, size_t
 				secmem_free(buf);
 			else
 				free(buf);
-			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path, r ? strerror(e) : _("short read"));
+			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path,
+			               r ? strerror(e) : _("short read"));
 		}
 		n += (size_t)r;
 	}

@@ -41,8 +41,8 @@ cmd_vo_add(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c);
 	}
 	if (gridstore_vo_add(c->st, argv[optind], uris, n, &c->err) == PT_OK)
-		printf(ngettext("VO %s: %zu URI added.\n", "VO %s: %zu URIs added.\n", n), argv[optind],
-		       n);
+		printf(ngettext("VO %s: %zu URI added.\n", "VO %s: %zu URIs added.\n", n),
+		       argv[optind], n);
 	free(uris);
 	return cli_report(c);
 }
@@ -106,8 +106,8 @@ static int
 voms_text_cb(const struct gs_voms *v, void *ud)
 {
 	(void)ud;
-	printf(_("  %s  %s\n    CA %s (alternative chains: %zu)\n"), v->host, v->server_dn, v->ca_dn,
-	       v->nchains);
+	printf(_("  %s  %s\n    CA %s (alternative chains: %zu)\n"), v->host, v->server_dn,
+	       v->ca_dn, v->nchains);
 	return 0;
 }
 
@@ -128,7 +128,8 @@ vo_row(const struct gs_vo *vo, void *ud)
 		if (p->full) {
 			json_t *sn = json_array(), *vs = json_array();
 
-			gridstore_snapshot_foreach(p->c->st, vo->name, snap_json_cb, sn, &p->c->err);
+			gridstore_snapshot_foreach(p->c->st, vo->name, snap_json_cb, sn,
+			                           &p->c->err);
 			gridstore_voms_foreach(p->c->st, vo->name, voms_json_cb, vs, &p->c->err);
 			json_object_set_new(o, "history", sn);
 			json_object_set_new(o, "voms", vs);
@@ -203,8 +204,8 @@ cmd_vo_show(struct cli *c, int argc, char **argv)
 
 /* Show a diff, then apply it unless dry_run.  Shared with fetch-vo. */
 static int
-grid_import_members(struct cli *c, const char *vo, const char *source, const char *buf,
-                    size_t len, bool dry_run)
+grid_import_members(struct cli *c, const char *vo, const char *source, const char *buf, size_t len,
+                    bool dry_run)
 {
 	struct gm_members *m = NULL;
 	struct gs_diff d = { 0 };
@@ -225,8 +226,8 @@ grid_import_members(struct cli *c, const char *vo, const char *source, const cha
 		printf("+ %s\n", d.added[i]);
 	for (i = 0; i < d.nremoved; i++)
 		printf("- %s\n", d.removed[i]);
-	printf(_("VO %s: %zu added, %zu removed, %zu members (%s, %s).\n"), vo, d.nadded, d.nremoved,
-	       d.members, gridstore_format_name(m->format), source);
+	printf(_("VO %s: %zu added, %zu removed, %zu members (%s, %s).\n"), vo, d.nadded,
+	       d.nremoved, d.members, gridstore_format_name(m->format), source);
 	gridstore_diff_clear(&d);
 	if (dry_run) {
 		printf(_("Dry run: nothing was applied.\n"));

@@ -43,8 +43,8 @@ cmd_voms_add(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c);
 	}
 	if (gridstore_voms_add(c->st, argv[optind], host, sdn, cdn, chains, n, &c->err) == PT_OK)
-		printf(_("VOMS server %s of VO %s recorded (vomsdir/%s/%s.lsc).\n"), host, argv[optind],
-		       argv[optind], host);
+		printf(_("VOMS server %s of VO %s recorded (vomsdir/%s/%s.lsc).\n"), host,
+		       argv[optind], argv[optind], host);
 	free(chains);
 	return cli_report(c);
 }

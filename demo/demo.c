@@ -135,11 +135,13 @@ ca_make(struct demo_ca *ca, char **pem, struct pt_err *err)
 
 	if ((rc = gnutls_x509_privkey_init(&ca->key)) < 0 ||
 	    (rc = gnutls_x509_privkey_generate(ca->key, GNUTLS_PK_ECDSA,
-	                                       GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0)) < 0 ||
+	                                       GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1),
+	                                       0)) < 0 ||
 	    (rc = gnutls_x509_crt_init(&ca->crt)) < 0 ||
 	    (rc = gnutls_x509_crt_set_version(ca->crt, 3)) < 0 ||
 	    (rc = gnutls_x509_crt_set_serial(ca->crt, &serial, 1)) < 0 ||
-	    (rc = gnutls_x509_crt_set_dn_by_oid(ca->crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT", 2)) < 0 ||
+	    (rc = gnutls_x509_crt_set_dn_by_oid(ca->crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT",
+	                                        2)) < 0 ||
 	    (rc = gnutls_x509_crt_set_dn_by_oid(ca->crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
 	                                        "Example Grid", 12)) < 0 ||
 	    (rc = gnutls_x509_crt_set_dn_by_oid(ca->crt, GNUTLS_OID_X520_COMMON_NAME, 0,
@@ -149,7 +151,7 @@ ca_make(struct demo_ca *ca, char **pem, struct pt_err *err)
 	    (rc = gnutls_x509_crt_set_expiration_time(ca->crt, now + 3650 * DAY)) < 0 ||
 	    (rc = gnutls_x509_crt_set_basic_constraints(ca->crt, 1, -1)) < 0 ||
 	    (rc = gnutls_x509_crt_set_key_usage(ca->crt, GNUTLS_KEY_KEY_CERT_SIGN |
-	                                                     GNUTLS_KEY_CRL_SIGN)) < 0 ||
+	                                                         GNUTLS_KEY_CRL_SIGN)) < 0 ||
 	    (rc = gnutls_x509_crt_sign2(ca->crt, ca->crt, ca->key, GNUTLS_DIG_SHA256, 0)) < 0 ||
 	    (rc = gnutls_x509_crt_export2(ca->crt, GNUTLS_X509_FMT_PEM, &out)) < 0)
 		return gt_fail(err, rc, _("cannot make the CA"));
@@ -175,7 +177,8 @@ ca_sign(struct demo_ca *ca, const char *csr_pem, const char *fqdn, time_t from, 
 {
 	gnutls_x509_crq_t crq = NULL;
 	gnutls_x509_crt_t crt = NULL;
-	gnutls_datum_t in = { (unsigned char *)csr_pem, (unsigned)strlen(csr_pem) }, out = { NULL, 0 };
+	gnutls_datum_t in = { (unsigned char *)csr_pem, (unsigned)strlen(csr_pem) },
+		       out = { NULL, 0 };
 	unsigned char serial[2] = { (unsigned char)(ca->serial >> 8), (unsigned char)ca->serial };
 	enum pt_status ret = PT_OK;
 	int rc;
@@ -190,7 +193,8 @@ ca_sign(struct demo_ca *ca, const char *csr_pem, const char *fqdn, time_t from, 
 	    (rc = gnutls_x509_crt_set_expiration_time(crt, to)) < 0 ||
 	    (rc = gnutls_x509_crt_set_basic_constraints(crt, 0, -1)) < 0 ||
 	    (rc = gnutls_x509_crt_set_subject_alt_name(crt, GNUTLS_SAN_DNSNAME, fqdn,
-	                                               (unsigned)strlen(fqdn), GNUTLS_FSAN_SET)) < 0 ||
+	                                               (unsigned)strlen(fqdn), GNUTLS_FSAN_SET)) <
+	            0 ||
 	    (rc = gnutls_x509_crt_sign2(crt, ca->crt, ca->key, GNUTLS_DIG_SHA256, 0)) < 0 ||
 	    (rc = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &out)) < 0) {
 		ret = gt_fail(err, rc, _("cannot sign a request"));
@@ -241,8 +245,8 @@ issue(struct store *st, struct demo_ca *ca, const struct demo_cert *dc, struct p
 	if (ret == PT_OK)
 		ret = cert_request_csr(st, fqdn, &csr, err);
 	if (ret == PT_OK)
-		ret = ca_sign(ca, csr, fqdn, now + dc->from_days * DAY, now + dc->to_days * DAY, &pem,
-		              &len, err);
+		ret = ca_sign(ca, csr, fqdn, now + dc->from_days * DAY, now + dc->to_days * DAY,
+		              &pem, &len, err);
 	if (ret == PT_OK)
 		ret = x509_certs_parse(pem, len, &list, err);
 	if (ret == PT_OK)
@@ -312,16 +316,14 @@ static const struct demo_list lists[] = {
 	  "description: subject=/DC=org/DC=example/OU=People/CN=Giulia Ferri\n" },
 };
 
-static const char ce_rules[] =
-	"# the CEs: mkgridmap.conf as it was on ce01\n"
-	"group " DEMO_DTEAM_URI " .dteam\n"
-	"group " DEMO_ATLAS_URI " .atlas\n"
-	"group " DEMO_BIOMED_URI " .biomed\n"
-	"deny \"*/CN=host/*\"\n";
+static const char ce_rules[] = "# the CEs: mkgridmap.conf as it was on ce01\n"
+			       "group " DEMO_DTEAM_URI " .dteam\n"
+			       "group " DEMO_ATLAS_URI " .atlas\n"
+			       "group " DEMO_BIOMED_URI " .biomed\n"
+			       "deny \"*/CN=host/*\"\n";
 
-static const char se_rules[] =
-	"# se01 serves atlas only\n"
-	"group " DEMO_ATLAS_URI " atlasprd\n";
+static const char se_rules[] = "# se01 serves atlas only\n"
+			       "group " DEMO_ATLAS_URI " atlasprd\n";
 
 static enum pt_status
 import_list(struct store *st, const struct demo_list *dl, struct pt_err *err)
@@ -365,13 +367,13 @@ add_grid(struct store *st, struct pt_err *err)
 		ret = gridstore_rules_set(st, NULL, "ces", "mkgridmap-ces.conf", ce_rules,
 		                          strlen(ce_rules), err);
 	if (ret == PT_OK)
-		ret = gridstore_rules_set(st, "se01." DEMO_DOMAIN, NULL, "mkgridmap-se01.conf", se_rules,
-		                          strlen(se_rules), err);
+		ret = gridstore_rules_set(st, "se01." DEMO_DOMAIN, NULL, "mkgridmap-se01.conf",
+		                          se_rules, strlen(se_rules), err);
 	if (ret == PT_OK)
 		ret = gridstore_ban(st, "/DC=org/DC=example/OU=People/CN=Dario Russo", err);
 	if (ret == PT_OK)
-		ret = gridstore_local_add(st, "/DC=org/DC=example/OU=People/CN=Site Admin", "siteadm",
-		                          err);
+		ret = gridstore_local_add(st, "/DC=org/DC=example/OU=People/CN=Site Admin",
+		                          "siteadm", err);
 	if (ret == PT_OK)
 		ret = gridstore_voms_add(st, "dteam", "voms.example.org",
 		                         "/DC=org/DC=example/OU=Hosts/CN=voms.example.org",
@@ -382,9 +384,10 @@ add_grid(struct store *st, struct pt_err *err)
 	if (ret == PT_OK)
 		ret = gridstore_push_record(st, "ce01." DEMO_DOMAIN, b->sha256, "ok", "", err);
 	if (ret == PT_OK)
-		ret = gridstore_push_record(st, "ce02." DEMO_DOMAIN,
-		                            "1111111111111111111111111111111111111111111111111111111111111111",
-		                            "ok", "", err);
+		ret = gridstore_push_record(
+			st, "ce02." DEMO_DOMAIN,
+			"1111111111111111111111111111111111111111111111111111111111111111", "ok",
+			"", err);
 	gridstore_build_free(&b);
 	return ret;
 }
@@ -414,9 +417,9 @@ demo_fill(struct store *st, struct pt_err *err)
 	if (ret == PT_OK)
 		ret = add_certs(st, err);
 	if (ret == PT_OK)
-		ret = model_backup_record(st, "/media/backup/passtore-demo.db", 1048576,
-		                          "0000000000000000000000000000000000000000000000000000000000000000",
-		                          err);
+		ret = model_backup_record(
+			st, "/media/backup/passtore-demo.db", 1048576,
+			"0000000000000000000000000000000000000000000000000000000000000000", err);
 	if (ret == PT_OK)
 		ret = add_grid(st, err);
 	if (ret == PT_OK)
@@ -439,7 +442,8 @@ demo_create(char **dirp, char **pathp, struct pt_err *err)
 	if (asprintf(&dir, "%s/passtore-demo.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
 		return pt_fail(err, PT_NOMEM, NULL);
 	if (!mkdtemp(dir)) {
-		ret = pt_fail(err, PT_IO, _("cannot make a directory for the demo: %s"), strerror(errno));
+		ret = pt_fail(err, PT_IO, _("cannot make a directory for the demo: %s"),
+		              strerror(errno));
 		free(dir);
 		return ret;
 	}

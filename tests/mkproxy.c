@@ -32,7 +32,8 @@ main(int argc, char **argv)
 		else if (strcmp(argv[i], "--acseq") == 0)
 			acseq = 1;
 		else {
-			fprintf(stderr, "usage: mkproxy [--old-oid] [--garble] [--wrong-signer] [--acseq]\n");
+			fprintf(stderr,
+			        "usage: mkproxy [--old-oid] [--garble] [--wrong-signer] [--acseq]\n");
 			return 2;
 		}
 	}

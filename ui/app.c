@@ -32,14 +32,10 @@
 #define DEFAULT_REVEAL 15
 
 static const struct view_ops *const views[VIEW_MAX] = {
-	[VIEW_UNLOCK] = &ui_unlock_ops,
-	[VIEW_DASH] = &ui_dash_ops,
-	[VIEW_HOSTS] = &ui_hosts_ops,
-	[VIEW_PASSWORDS] = &ui_passwords_ops,
-	[VIEW_TRANSFERS] = &ui_transfers_ops,
-	[VIEW_AUDIT] = &ui_audit_ops,
-	[VIEW_CERTS] = &ui_certs_ops,
-	[VIEW_GRID] = &ui_grid_ops,
+	[VIEW_UNLOCK] = &ui_unlock_ops,       [VIEW_DASH] = &ui_dash_ops,
+	[VIEW_HOSTS] = &ui_hosts_ops,         [VIEW_PASSWORDS] = &ui_passwords_ops,
+	[VIEW_TRANSFERS] = &ui_transfers_ops, [VIEW_AUDIT] = &ui_audit_ops,
+	[VIEW_CERTS] = &ui_certs_ops,         [VIEW_GRID] = &ui_grid_ops,
 };
 
 /* Reachable from every unlocked screen. */
@@ -235,7 +231,8 @@ draw_fkeys(const struct ui *ui)
 		snprintf(num, sizeof num, "%d", f);
 		ui_put(LINES - 1, x, 2, theme_attr(ROLE_FKEY), num, false);
 		x += (int)strlen(num);
-		ui_put(LINES - 1, x, 6, theme_attr(ROLE_FKEY_LABEL), a ? _(ui_action_label(a)) : "", true);
+		ui_put(LINES - 1, x, 6, theme_attr(ROLE_FKEY_LABEL), a ? _(ui_action_label(a)) : "",
+		       true);
 		x += 6;
 		if (f < 10)
 			x += 0;
@@ -251,7 +248,8 @@ draw_frame(struct ui *ui)
 	ui_put(0, 0, COLS, theme_attr(ROLE_TITLE), title, true);
 	if (ui->demo_dir) {
 		const char *d = _("[demo store]");
-		ui_put(0, COLS - (int)strlen(d) - 1, (int)strlen(d), theme_attr(ROLE_TITLE), d, false);
+		ui_put(0, COLS - (int)strlen(d) - 1, (int)strlen(d), theme_attr(ROLE_TITLE), d,
+		       false);
 	}
 	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), ui->msg, true);
 	if (ui->reveal) {
@@ -372,7 +370,8 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 		for (;;) {
 			for (int r = 0; r < rows; r++)
 				ui_wput(win, 1 + r, 2, w - 4, A_NORMAL,
-				        first + (size_t)r < n ? lines[first + (size_t)r] : "", true);
+				        first + (size_t)r < n ? lines[first + (size_t)r] : "",
+				        true);
 			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
 			        _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
 			update_panels();
@@ -381,8 +380,9 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 				break;
 			if ((resized = k == KEY_RESIZE))
 				break;
-			enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-			                                     ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
+			enum ui_action a =
+				ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
+			                                 ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN));
 			if (a == ACT_DOWN && first + (size_t)rows < n)
 				first++;
 			else if (a == ACT_UP && first > 0)
@@ -415,20 +415,21 @@ show_help(struct ui *ui)
 		return;
 	/* this screen's own actions first, then the global ones */
 	for (int pass = 0; pass < 2; pass++)
-	for (int a = 1; a < ACT_MAX; a++) {
-		char keys[64] = "", kb[16];
-		if (!(allowed & ACTBIT(a)) || !(global_actions & ACTBIT(a)) != !pass)
-			continue;
-		for (size_t i = 0; i < n; i++)
-			if (b[i].act == (enum ui_action)a) {
-				if (keys[0])
-					strncat(keys, " ", sizeof keys - strlen(keys) - 1);
-				strncat(keys, ui_key_name(b[i].key, kb, sizeof kb), sizeof keys - strlen(keys) - 1);
-			}
-		if (asprintf(&lines[nl], "%-18s %s", keys, _(ui_action_help(a))) < 0)
-			break;
-		nl++;
-	}
+		for (int a = 1; a < ACT_MAX; a++) {
+			char keys[64] = "", kb[16];
+			if (!(allowed & ACTBIT(a)) || !(global_actions & ACTBIT(a)) != !pass)
+				continue;
+			for (size_t i = 0; i < n; i++)
+				if (b[i].act == (enum ui_action)a) {
+					if (keys[0])
+						strncat(keys, " ", sizeof keys - strlen(keys) - 1);
+					strncat(keys, ui_key_name(b[i].key, kb, sizeof kb),
+					        sizeof keys - strlen(keys) - 1);
+				}
+			if (asprintf(&lines[nl], "%-18s %s", keys, _(ui_action_help(a))) < 0)
+				break;
+			nl++;
+		}
 	char title[128];
 	snprintf(title, sizeof title, _("Keys of %s"), _(views[ui->view]->title));
 	ui_popup(ui, title, (const char *const *)lines, nl);
@@ -528,8 +529,9 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 				ui->dirty = true;
 				return;
 			}
-			const char *host =
-				views[ui->view]->context_host ? views[ui->view]->context_host(ui) : NULL;
+			const char *host = views[ui->view]->context_host
+			                           ? views[ui->view]->context_host(ui)
+			                           : NULL;
 			if (ui_run_action(ui, a, host))
 				ui->dirty = true;
 			return;

@@ -16,11 +16,11 @@
 struct store;
 
 struct ui {
-	struct store *st;          /* NULL while locked */
-	char *path;                /* the store file */
-	char *demo_dir;            /* --demo: removed on exit */
-	long lock_after;           /* seconds idle before locking; 0: never */
-	long reveal_secs;          /* how long a revealed secret stays */
+	struct store *st; /* NULL while locked */
+	char *path;       /* the store file */
+	char *demo_dir;   /* --demo: removed on exit */
+	long lock_after;  /* seconds idle before locking; 0: never */
+	long reveal_secs; /* how long a revealed secret stays */
 	int64_t last_input_ms;
 	enum ui_view_id view;
 	char msg[256];

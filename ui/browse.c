@@ -49,14 +49,16 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 	}
 	if (l->filter || l->count > (size_t)(rows - 1)) {
 		snprintf(info, sizeof info, " %s%s%s %zu/%zu ", l->filter ? "/" : "",
-		         l->filter ? l->filter : "", l->filter ? " " : "", l->count ? l->sel + 1 : 0,
-		         l->count);
-		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT), info, false);
+		         l->filter ? l->filter : "", l->filter ? " " : "",
+		         l->count ? l->sel + 1 : 0, l->count);
+		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT),
+		       info, false);
 	}
 	if (l->count == 0) {
 		ui_put(top + 1, 1, COLS - 2, theme_attr(ROLE_HINT),
-		       l->error ? _("(the store could not be read)")
-		                : l->filter ? _("(nothing matches the filter)") : _("(empty)"),
+		       l->error    ? _("(the store could not be read)")
+		       : l->filter ? _("(nothing matches the filter)")
+		                   : _("(empty)"),
 		       false);
 		return;
 	}
@@ -66,12 +68,14 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 		size_t i = l->top + (size_t)r;
 		const struct ui_row *row = ui_list_row(l, i);
 		bool sel = i == l->sel;
-		int base = sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
+		int base =
+			sel ? (focused ? theme_attr(ROLE_SELECTED) : (int)A_BOLD) : (int)A_NORMAL;
 		if (!row)
 			break;
 		x = 0;
 		for (int c = 0; c < b->ncols; c++) {
-			int w = b->widths[c] ? b->widths[c] : COLS - x, cw = cell_width(b, cx, c, w);
+			int w = b->widths[c] ? b->widths[c] : COLS - x,
+			    cw = cell_width(b, cx, c, w);
 			int col = cx && cx->cols ? cx->cols[c] : c, attr = base;
 			const char *text = col >= 0 ? row->col[col] : "";
 			if (c == b->secret_col)
@@ -107,10 +111,15 @@ browser_handle(struct ui *ui, struct browser *b, enum ui_action a)
 			ui_list_set_filter(l, buf);
 		break;
 	case ACT_SORT:
-		ui_list_set_sort(l, l->sort_col + 1 < b->ncols && l->sort_col + 1 != b->secret_col
-		                        ? l->sort_col + 1 : -1, l->sort_desc);
+		ui_list_set_sort(l,
+		                 l->sort_col + 1 < b->ncols && l->sort_col + 1 != b->secret_col
+		                         ? l->sort_col + 1
+		                         : -1,
+		                 l->sort_desc);
 		break;
-	case ACT_RSORT: ui_list_set_sort(l, l->sort_col < 0 ? 0 : l->sort_col, !l->sort_desc); break;
+	case ACT_RSORT:
+		ui_list_set_sort(l, l->sort_col < 0 ? 0 : l->sort_col, !l->sort_desc);
+		break;
 	default: return false;
 	}
 	ui->dirty = true;

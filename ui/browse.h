@@ -11,16 +11,16 @@ struct ui;
 
 struct browser {
 	struct ui_list *list;
-	const char *const *heads;  /* N_() */
-	const int *widths;         /* 0: the rest of the line */
+	const char *const *heads; /* N_() */
+	const int *widths;        /* 0: the rest of the line */
 	int ncols;
-	int secret_col;            /* column that shows a revealed secret, or -1 */
+	int secret_col; /* column that shows a revealed secret, or -1 */
 };
 
 /* For a table whose cells are more than their rows' text. */
 struct browser_cells {
-	const int *cols;           /* the row column each shows (-1: none); NULL: its own */
-	bool gap;                  /* a cut cell keeps one blank before the next */
+	const int *cols; /* the row column each shows (-1: none); NULL: its own */
+	bool gap;        /* a cut cell keeps one blank before the next */
 	/* told before the rows on screen (n from l->top) are drawn; may be NULL */
 	void (*shown)(struct ui *ui, struct ui_list *l, size_t n);
 	/* may change a cell's text and attribute; col is the row column */
@@ -36,9 +36,9 @@ void browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_c
 /* Moving, filter and sort keys; true when handled. */
 bool browser_handle(struct ui *ui, struct browser *b, enum ui_action a);
 
-#define BROWSER_ACTIONS                                                                    \
-	(ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) |             \
-	 ACTBIT(ACT_HOME) | ACTBIT(ACT_END) | ACTBIT(ACT_FILTER) | ACTBIT(ACT_SORT) |          \
+#define BROWSER_ACTIONS \
+	(ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) | \
+	 ACTBIT(ACT_HOME) | ACTBIT(ACT_END) | ACTBIT(ACT_FILTER) | ACTBIT(ACT_SORT) | \
 	 ACTBIT(ACT_RSORT))
 
 #endif

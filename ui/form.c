@@ -40,8 +40,8 @@ struct fm {
 	const struct ui_choice *ch;
 	size_t nch;
 	WINDOW *win, *sub;
-	FIELD **all;     /* 3 * n + 1, NULL-terminated as new_form wants */
-	FIELD **in;      /* the inputs, in the caller's order */
+	FIELD **all; /* 3 * n + 1, NULL-terminated as new_form wants */
+	FIELD **in;  /* the inputs, in the caller's order */
 	FORM *form;
 	int h, w;
 };
@@ -192,7 +192,7 @@ build(struct fm *m, const char *title, size_t cur)
 				set_field_buffer(in, 0, f->buf);
 		}
 		if (f->hint && !(m->all[k++] = static_text(row + 1, LABEL_W, fw, f->hint,
-		                                            theme_attr(ROLE_HINT))))
+		                                           theme_attr(ROLE_HINT))))
 			return false;
 	}
 	if (!(m->form = new_form(m->all)))
@@ -259,8 +259,9 @@ paint(struct fm *m, size_t cur, const char *err, bool choice)
 			cut--;
 	}
 	const char *rest = err[cut] == ' ' ? err + cut + 1 : err + cut;
-	const char *hint = choice ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
-	                          : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
+	const char *hint =
+		choice ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
+		       : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
 	wattrset(m->win, theme_attr(ROLE_ALERT));
 	mvwprintw(m->win, m->h - 4, 2, "%-*.*s", ew, cut, err);
 	mvwprintw(m->win, m->h - 3, 2, "%-*.*s", ew, ew, rest);

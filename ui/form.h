@@ -10,16 +10,16 @@
 struct ui;
 
 struct ui_field {
-	const char *label;   /* translated */
-	char *buf;           /* the caller's (secure memory when masked) */
+	const char *label; /* translated */
+	char *buf;         /* the caller's (secure memory when masked) */
 	size_t len;
 	bool masked;
-	const char *hint;    /* translated, may be NULL */
+	const char *hint; /* translated, may be NULL */
 };
 /* validate: returns -1 when accepted (and done), else the field to fix
  * with a message in err. */
-typedef int (*ui_form_submit)(struct ui *ui, struct ui_field *f, size_t n, char *err,
-                              size_t errlen, void *ud);
+typedef int (*ui_form_submit)(struct ui *ui, struct ui_field *f, size_t n, char *err, size_t errlen,
+                              void *ud);
 bool ui_form(struct ui *ui, const char *title, struct ui_field *f, size_t n, ui_form_submit submit,
              void *ud);
 /* A choice field: its buf holds one of choices (Left/Right/Space cycle;

@@ -100,7 +100,8 @@ int
 ui_action_fkey(enum ui_action a)
 {
 	for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++)
-		if (bindings[i].act == a && bindings[i].key >= KEY_F(1) && bindings[i].key <= KEY_F(12))
+		if (bindings[i].act == a && bindings[i].key >= KEY_F(1) &&
+		    bindings[i].key <= KEY_F(12))
 			return bindings[i].key - KEY_F(0);
 	return 0;
 }
@@ -115,7 +116,9 @@ ui_key_name(int key, char *buf, size_t len)
 	case KEY_NPAGE: return _("PgDn");
 	case KEY_HOME: return _("Home");
 	case KEY_END: return _("End");
-	case KEY_ENTER: case '\n': case '\r': return _("Enter");
+	case KEY_ENTER:
+	case '\n':
+	case '\r': return _("Enter");
 	case '\t': return _("Tab");
 	case ' ': return _("Space");
 	case 27: return _("Esc");

@@ -56,11 +56,11 @@ enum ui_action {
 #define UI_ACT_ENUM(name, label, help) ACT_##name,
 	UI_ACTIONS(UI_ACT_ENUM)
 #undef UI_ACT_ENUM
-	ACT_MAX
+		ACT_MAX
 };
 
 struct ui_binding {
-	int key;             /* curses key code */
+	int key; /* curses key code */
 	enum ui_action act;
 };
 

@@ -108,10 +108,10 @@ static int copy_row(struct ui_list *l, size_t slot, const struct ui_row *r);
 
 struct count_ctx {
 	struct ui_list *l;
-	bool fill;          /* the source's order: copy the window's rows too */
+	bool fill; /* the source's order: copy the window's rows too */
 	size_t pos, count, cap;
 	struct ui_list_key *idx;
-	char **cp;          /* checkpoints: see struct ui_list */
+	char **cp; /* checkpoints: see struct ui_list */
 	size_t ncp, cpstep;
 	int nomem;
 };
@@ -280,8 +280,8 @@ ui_list_refresh(struct ui_list *l)
 
 	/* deep in a list that counts itself there are no checkpoints: the
 	 * window's first row is where the screen stays (below) */
-	if (counts_itself(l) && l->src.each_before && top > 0 && l->win_valid && l->nwin && l->win_top == top &&
-	    l->win[0].key)
+	if (counts_itself(l) && l->src.each_before && top > 0 && l->win_valid && l->nwin &&
+	    l->win_top == top && l->win[0].key)
 		anchor = strdup(l->win[0].key);
 	win_clear(l);
 	cp_clear(l);
@@ -425,10 +425,10 @@ ui_list_end(struct ui_list *l)
 
 struct fill_ctx {
 	struct ui_list *l;
-	size_t pos, match;  /* ordinal in the source, ordinal among matches */
-	size_t *want;       /* sorted: source position of each window slot */
+	size_t pos, match; /* ordinal in the source, ordinal among matches */
+	size_t *want;      /* sorted: source position of each window slot */
 	size_t found;
-	bool exact;         /* the source filtered: no row to check again */
+	bool exact; /* the source filtered: no row to check again */
 	int nomem;
 };
 
@@ -597,13 +597,15 @@ fill_window(struct ui_list *l)
 	if (back) {
 		l->passes++;
 		f.match = end;
-		rc = l->src.each_before(l->src.ctx, before, l->filter, end - l->top, fill_back_cb, &f);
+		rc = l->src.each_before(l->src.ctx, before, l->filter, end - l->top, fill_back_cb,
+		                        &f);
 		free(after);
 		free(before);
 	} else if (!l->index && l->src.each_after) {
 		l->passes++;
 		rc = l->src.each_after(l->src.ctx, after, l->filter,
-		                       l->filter && !f.exact ? 0 : l->top - f.match + n, fill_cb, &f);
+		                       l->filter && !f.exact ? 0 : l->top - f.match + n, fill_cb,
+		                       &f);
 		free(after);
 	} else {
 		rc = stream_all(l, fill_cb, &f);

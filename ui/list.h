@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 #define UI_LIST_MAXCOLS 8
-#define UI_LIST_KEYLEN 48 /* bytes of a sort key kept per row */
-#define UI_LIST_CPSTEP 64 /* first distance between two checkpoints, in rows */
+#define UI_LIST_KEYLEN 48  /* bytes of a sort key kept per row */
+#define UI_LIST_CPSTEP 64  /* first distance between two checkpoints, in rows */
 #define UI_LIST_MAXCP 2048 /* checkpoints kept at most (the step doubles) */
 
 struct ui_row {
@@ -90,12 +90,12 @@ struct ui_list_key; /* private: sort index entry */
 
 struct ui_list {
 	struct ui_list_source src;
-	char *filter;          /* case-insensitive substring of any column */
-	int sort_col;          /* -1: the source's order */
+	char *filter; /* case-insensitive substring of any column */
+	int sort_col; /* -1: the source's order */
 	bool sort_desc;
-	size_t count;          /* matching rows */
-	size_t top, sel;       /* first visible row, selected row */
-	size_t height;         /* rows the view shows */
+	size_t count;    /* matching rows */
+	size_t top, sel; /* first visible row, selected row */
+	size_t height;   /* rows the view shows */
 	/* the window: rows top .. top + nwin - 1, strings owned */
 	struct ui_row *win;
 	size_t nwin, win_top;
@@ -105,10 +105,10 @@ struct ui_list {
 	char **cp;
 	size_t ncp, cpstep;
 	/* figures, for tests and benchmarks */
-	unsigned long passes;  /* times the source was streamed */
-	unsigned long copied;  /* rows copied into the window */
+	unsigned long passes;   /* times the source was streamed */
+	unsigned long copied;   /* rows copied into the window */
 	unsigned long streamed; /* rows the source gave, over all passes */
-	int error;             /* the last pass failed */
+	int error;              /* the last pass failed */
 };
 
 struct ui_list *ui_list_new(const struct ui_list_source *src);

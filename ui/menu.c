@@ -130,11 +130,11 @@ mb_keys(struct ui *ui, MENU *menu, int *k)
 			return false;
 		if (*k == KEY_RESIZE)
 			return true;
-		enum ui_action a = ui_key_action(*k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-		                                      ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) |
-		                                      ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
-		                                      ACTBIT(ACT_OPEN) | ACTBIT(ACT_BACK) |
-		                                      ACTBIT(ACT_MENU));
+		enum ui_action a =
+			ui_key_action(*k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_PGUP) |
+		                                  ACTBIT(ACT_PGDN) | ACTBIT(ACT_HOME) |
+		                                  ACTBIT(ACT_END) | ACTBIT(ACT_OPEN) |
+		                                  ACTBIT(ACT_BACK) | ACTBIT(ACT_MENU));
 		if (a == ACT_UP)
 			menu_driver(menu, REQ_UP_ITEM);
 		else if (a == ACT_DOWN)

@@ -27,8 +27,8 @@ int pw_source_each(void *ctx, ui_row_cb cb, void *ud);
 int pw_source_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
                     void *ud);
 
-#define PW_ACTIONS                                                                        \
-	(ACTBIT(ACT_NEW) | ACTBIT(ACT_REVEAL) | ACTBIT(ACT_UPDATE) | ACTBIT(ACT_GENERATE) |     \
+#define PW_ACTIONS \
+	(ACTBIT(ACT_NEW) | ACTBIT(ACT_REVEAL) | ACTBIT(ACT_UPDATE) | ACTBIT(ACT_GENERATE) | \
 	 ACTBIT(ACT_HISTORY))
 
 #endif

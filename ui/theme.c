@@ -6,7 +6,7 @@
 #include "ui/theme.h"
 
 struct role_style {
-	short fg, bg;  /* -1: terminal default */
+	short fg, bg; /* -1: terminal default */
 	int colour_attr;
 	int mono_attr;
 };

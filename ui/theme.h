@@ -14,7 +14,7 @@ enum theme_role {
 #define THEME_ENUM(r) ROLE_##r,
 	THEME_ROLES(THEME_ENUM)
 #undef THEME_ENUM
-	ROLE_MAX
+		ROLE_MAX
 };
 
 enum theme_scheme { SCHEME_COLOUR, SCHEME_MONO };

@@ -157,9 +157,9 @@ ca_row(const struct cert_ca *ca, void *ud)
 	if (r->nca >= MAX_CAS)
 		return 1;
 	r->ca_names[r->nca] = strdup(ca->name);
-	r->ca_keys[r->nca] = strdup(x509_keytype_parse(ca->default_key, &t, NULL) == PT_OK
-	                                ? x509_keytype_name(t)
-	                                : CERT_DEFAULT_KEY);
+	r->ca_keys[r->nca] =
+		strdup(x509_keytype_parse(ca->default_key, &t, NULL) == PT_OK ? x509_keytype_name(t)
+	                                                                      : CERT_DEFAULT_KEY);
 	if (!r->ca_names[r->nca] || !r->ca_keys[r->nca])
 		return 1;
 	r->ca_choices[r->nca] = r->ca_names[r->nca];
@@ -217,7 +217,8 @@ req_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 		return 0;
 	}
 	if (r->nca == 0) {
-		snprintf(msg, len, "%s", _("No CA in the store: add one with \"passtore ca add\"."));
+		snprintf(msg, len, "%s",
+		         _("No CA in the store: add one with \"passtore ca add\"."));
 		return 1;
 	}
 	if (x509_keytype_parse(f[2].buf, &t, &err) != PT_OK) {
@@ -226,7 +227,8 @@ req_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 	}
 	if (cert_request_csr(ui->st, f[0].buf, &csr, &err) == PT_OK) {
 		free(csr);
-		snprintf(msg, len, _("A request for %s is already pending: send it (C) or cancel it."),
+		snprintf(msg, len,
+		         _("A request for %s is already pending: send it (C) or cancel it."),
 		         f[0].buf);
 		return 0;
 	}
@@ -313,9 +315,9 @@ out:
 
 struct net_action {
 	enum ui_action act;
-	const char *purpose;     /* transfer_flow's name */
-	bool host_target;        /* the target is a host to name (else none) */
-	const char *title;       /* N_() */
+	const char *purpose; /* transfer_flow's name */
+	bool host_target;    /* the target is a host to name (else none) */
+	const char *title;   /* N_() */
 };
 
 static const struct net_action net_actions[] = {
@@ -328,8 +330,12 @@ static void
 done_text(const struct net_action *na, const char *target, char *buf, size_t n)
 {
 	switch (na->act) {
-	case ACT_SENDCSR: snprintf(buf, n, _("The request of %s is in the operator's inbox."), target); break;
-	case ACT_INSTALL: snprintf(buf, n, _("Key and certificate installed on %s."), target); break;
+	case ACT_SENDCSR:
+		snprintf(buf, n, _("The request of %s is in the operator's inbox."), target);
+		break;
+	case ACT_INSTALL:
+		snprintf(buf, n, _("Key and certificate installed on %s."), target);
+		break;
 	default: snprintf(buf, n, "%s", _("The operator's outbox was read.")); break;
 	}
 }
@@ -340,8 +346,8 @@ struct net_run {
 	struct transfer_plan plan;
 	char target[256];
 	char accept[128];
-	int phase;             /* the one running, -1 before any */
-	int reached;           /* the last before the closing ones, -1 before any */
+	int phase;   /* the one running, -1 before any */
+	int reached; /* the last before the closing ones, -1 before any */
 	struct lines fetched;
 };
 
@@ -379,8 +385,9 @@ fp_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, vo
 	(void)ud;
 	/* the CLI's --accept-hostkey rule */
 	if (transfer_fingerprint_check(f[0].buf, NULL) != PT_OK) {
-		snprintf(msg, len, "%s",
-		         _("Give the fingerprint as ssh-keygen -lf prints it on the host: SHA256:..."));
+		snprintf(
+			msg, len, "%s",
+			_("Give the fingerprint as ssh-keygen -lf prints it on the host: SHA256:..."));
 		return 0;
 	}
 	return -1;
@@ -393,14 +400,16 @@ plan_lines(const struct net_run *nr, struct lines *L)
 
 	add(L, _("Peer:       %s, address %s, port %d"), p->host, p->peer, p->port);
 	add(L, _("Interface:  %s, through the gateway %s"), p->ifname, p->gateway);
-	add(L, p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
-	                   : _("Login:      %s with the stored password %s@%s:%s"),
+	add(L,
+	    p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
+	                : _("Login:      %s with the stored password %s@%s:%s"),
 	    p->user, p->user, p->host, p->service);
 	/* a fingerprint is long: on a line of its own, never cut */
 	if (p->pin[0])
 		add(L, _("Host key:   pinned, %s:"), p->pin_type);
 	else
-		add(L, "%s", _("Host key:   first contact: only this one is accepted, then pinned:"));
+		add(L, "%s",
+		    _("Host key:   first contact: only this one is accepted, then pinned:"));
 	add(L, "            %s", p->pin[0] ? p->pin : nr->accept);
 	add(L, _("Timeout:    %ld s for the whole transfer"), p->timeout_s);
 	add(L, "%s", _("Files:"));
@@ -410,7 +419,8 @@ plan_lines(const struct net_run *nr, struct lines *L)
 		if (f->to_peer) {
 			add(L, "  %s", f->from);
 			if (f->owner[0])
-				add(L, _("    -> %s  mode %04o  owner %s"), f->to, f->mode, f->owner);
+				add(L, _("    -> %s  mode %04o  owner %s"), f->to, f->mode,
+				    f->owner);
 			else
 				add(L, _("    -> %s  mode %04o"), f->to, f->mode);
 		} else {
@@ -436,7 +446,10 @@ net_progress(enum transfer_phase ph, void *ud)
 	    nr->plan.ifname);
 	add(&L, "%s", "");
 	for (int i = 0; i < TRANSFER_PHASES; i++)
-		add(&L, "%s %s", i < nr->phase ? "[x]" : i == nr->phase ? "[>]" : "[ ]",
+		add(&L, "%s %s",
+		    i < nr->phase    ? "[x]"
+		    : i == nr->phase ? "[>]"
+		                     : "[ ]",
 		    transfer_phase_name((enum transfer_phase)i));
 	dialog_show(nr->ui, _(nr->na->title), (const char *const *)L.l, L.n,
 	            _("Working: the window closes by itself at the end or at the timeout."));
@@ -451,8 +464,8 @@ net_fetched(const struct fetch_report *r, void *ud)
 	if (r->refused)
 		add(&nr->fetched, _("refused  %s: %s"), r->name, r->why);
 	else
-		add(&nr->fetched, _("stored   %s: %d new, %d older kept, %d already in the store"), r->name,
-		    r->stored, r->older, r->duplicates);
+		add(&nr->fetched, _("stored   %s: %d new, %d older kept, %d already in the store"),
+		    r->name, r->stored, r->older, r->duplicates);
 }
 
 static void
@@ -484,8 +497,10 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	if (!nr->plan.pin[0]) {
 		char title[160];
 		snprintf(title, sizeof title, _("First contact with %s"), nr->plan.host);
-		struct ui_field f[1] = { { _("Fingerprint"), nr->accept, sizeof nr->accept, false,
-			                   _("check it on the host: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub") } };
+		struct ui_field f[1] = {
+			{ _("Fingerprint"), nr->accept, sizeof nr->accept, false,
+			  _("check it on the host: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub") }
+		};
 		if (!ui_form(ui, title, f, 1, fp_submit, nr))
 			goto cancelled;
 	}
@@ -495,9 +510,12 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	lines_free(&L);
 	{
 		struct transfer_opts o = { .accept_hostkey = nr->accept[0] ? nr->accept : NULL,
-			                   .progress = net_progress, .progress_ud = nr,
-			                   .fetched = net_fetched, .fetched_ud = nr };
-		ret = transfer_flow(ui->st, na->purpose, nr->target[0] ? nr->target : NULL, &o, &res, &err);
+			                   .progress = net_progress,
+			                   .progress_ud = nr,
+			                   .fetched = net_fetched,
+			                   .fetched_ud = nr };
+		ret = transfer_flow(ui->st, na->purpose, nr->target[0] ? nr->target : NULL, &o,
+		                    &res, &err);
 	}
 	flushinp(); /* keys typed during the window are not answers to the outcome */
 	if (ret == PT_OK) {
@@ -518,7 +536,8 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		else
 			add(&L, _("Window %lld: no rule went in"), (long long)res.window_id);
 		if (res.link_ms >= 0)
-			add(&L, _("Link up %.1f ms, SSH %.1f ms"), res.link_ms, res.ssh_ms >= 0 ? res.ssh_ms : 0.0);
+			add(&L, _("Link up %.1f ms, SSH %.1f ms"), res.link_ms,
+			    res.ssh_ms >= 0 ? res.ssh_ms : 0.0);
 	} else {
 		add(&L, "%s", _("No window was opened."));
 	}
@@ -582,7 +601,8 @@ rekey_thread(void *arg)
 	if (j->ret == PT_LOCKED)
 		j->old_wrong = true;
 	else if (j->ret == PT_OK)
-		j->ret = store_rekey(j->st, j->new_, strlen(j->new_), &j->kp, audit_passwd, j, &j->err);
+		j->ret = store_rekey(j->st, j->new_, strlen(j->new_), &j->kp, audit_passwd, j,
+		                     &j->err);
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -602,7 +622,8 @@ passwd_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 		return 0;
 	}
 	if (strlen(f[1].buf) < PASSPHRASE_MIN) {
-		snprintf(msg, len, _("The new passphrase must have at least %d characters."), PASSPHRASE_MIN);
+		snprintf(msg, len, _("The new passphrase must have at least %d characters."),
+		         PASSPHRASE_MIN);
 		return 1;
 	}
 	if (strcmp(f[1].buf, f[2].buf) != 0) {
@@ -619,9 +640,10 @@ passwd_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 	}
 	while (!__atomic_load_n(&j.done, __ATOMIC_ACQUIRE)) {
 		char status[160];
-		const char *l[1] = { _("Checking the current passphrase, then re-encrypting the store.") };
-		snprintf(status, sizeof status, _("%c Deriving the keys... %.1f s"), wheel[spin++ % 4],
-		         (double)(ui_now_ms() - t0) / 1000.0);
+		const char *l[1] = { _(
+			"Checking the current passphrase, then re-encrypting the store.") };
+		snprintf(status, sizeof status, _("%c Deriving the keys... %.1f s"),
+		         wheel[spin++ % 4], (double)(ui_now_ms() - t0) / 1000.0);
 		dialog_show(ui, _("Change the passphrase"), l, 1, status);
 		napms(100);
 	}
@@ -629,7 +651,8 @@ passwd_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 	flushinp();
 	if (j.old_wrong) {
 		secmem_wipe(f[0].buf, f[0].len);
-		snprintf(msg, len, "%s", _("The current passphrase is wrong: nothing was changed."));
+		snprintf(msg, len, "%s",
+		         _("The current passphrase is wrong: nothing was changed."));
 		return 0;
 	}
 	if (j.ret != PT_OK) {
@@ -744,32 +767,28 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 		if (pw_new_form(ui, h[0] ? h : NULL))
 			reload_view(ui);
 		return true;
-	case ACT_REQUEST:
-		request_form(ui, h[0] ? h : NULL);
-		return true;
-	case ACT_PASSWD:
-		passwd_form(ui);
-		return true;
-	case ACT_BACKUP:
-		backup_form(ui);
-		return true;
+	case ACT_REQUEST: request_form(ui, h[0] ? h : NULL); return true;
+	case ACT_PASSWD: passwd_form(ui); return true;
+	case ACT_BACKUP: backup_form(ui); return true;
 	case ACT_PUSH:
 		/* the Grid screen's push: its plan lists the build's files */
-		if (h[0] || (ui_prompt(ui, _("Push the grid-mapfile to host: "), h, sizeof h, false) && h[0])) {
+		if (h[0] ||
+		    (ui_prompt(ui, _("Push the grid-mapfile to host: "), h, sizeof h, false) &&
+		     h[0])) {
 			ui_switch(ui, VIEW_GRID); /* its page shows the plan and the outcome */
 			ui_grid_push(ui, h);
 		}
 		return true;
 	case ACT_FETCHVO: {
 		char vo[128] = "";
-		if (ui_prompt(ui, _("Fetch the member list of VO: "), vo, sizeof vo, false) && vo[0]) {
+		if (ui_prompt(ui, _("Fetch the member list of VO: "), vo, sizeof vo, false) &&
+		    vo[0]) {
 			ui_switch(ui, VIEW_GRID);
 			ui_grid_fetch_vo(ui, vo);
 		}
 		return true;
 	}
-	default:
-		break;
+	default: break;
 	}
 	for (size_t i = 0; i < sizeof net_actions / sizeof net_actions[0]; i++)
 		if (net_actions[i].act == a) {

@@ -173,7 +173,8 @@ certs_page(struct ui *ui, const char *at, bool backward, const char *filter, siz
 		return -1;
 	key_parse(at, &k, false);
 	list_filter(filter, &f);
-	return inv_list_page(ui->st, &f, &k, backward, limit, time(NULL), cert_row, &s, &err) == PT_OK
+	return inv_list_page(ui->st, &f, &k, backward, limit, time(NULL), cert_row, &s, &err) ==
+	                       PT_OK
 	               ? 0
 	               : -1;
 }
@@ -237,7 +238,9 @@ reqs_after(void *ctx, const char *after, const char *filter, size_t limit, ui_ro
 		return -1;
 	key_parse(after, &k, true);
 	return inv_req_page(ui->st, &f, INV_BY_HOST, &k, false, limit, time(NULL), req_row, &s,
-	                    &err) == PT_OK ? 0 : -1;
+	                    &err) == PT_OK
+	               ? 0
+	               : -1;
 }
 
 /* ---- key match of the rows on screen ---- */
@@ -277,7 +280,8 @@ keys_for(struct ui *ui, struct ui_list *l, size_t rows)
 static int
 key_match(int64_t id)
 {
-	return keycache[(size_t)id % KEYCACHE].id == id ? keycache[(size_t)id % KEYCACHE].match : -1;
+	return keycache[(size_t)id % KEYCACHE].id == id ? keycache[(size_t)id % KEYCACHE].match
+	                                                : -1;
 }
 
 /* ---- drawing ---- */
@@ -289,7 +293,7 @@ struct colspec {
 };
 
 static const char *const req_heads[] = { N_("Host"), N_("CA"), N_("Key type"), N_("Age"),
-                                         N_("Subject") };
+	                                 N_("Subject") };
 static const int req_widths[] = { 28, 14, 10, 10, 0 };
 
 static struct ui_list *certs, *reqs;
@@ -329,15 +333,19 @@ cert_cell(struct ui *ui, const struct ui_row *row, int col, bool sel, bool focus
 			*attr = theme_attr(ROLE_ALERT);
 	}
 	if (col == C_BAND || col == C_NOTAFTER || col == C_DAYS)
-		*attr = theme_attr(certs_band_role(row_band(row))) | (sel && focused ? A_REVERSE : 0);
+		*attr = theme_attr(certs_band_role(row_band(row))) |
+		        (sel && focused ? A_REVERSE : 0);
 }
 
 static void
 open_lists(struct ui *ui)
 {
 	if (!certs) {
-		struct ui_list_source s = { .ncols = C_NCOLS, .ctx = ui, .each_after = certs_after,
-		                            .count = certs_count, .each_before = certs_before };
+		struct ui_list_source s = { .ncols = C_NCOLS,
+			                    .ctx = ui,
+			                    .each_after = certs_after,
+			                    .count = certs_count,
+			                    .each_before = certs_before };
 		certs = ui_list_new(&s);
 	}
 	if (!reqs) {
@@ -377,7 +385,8 @@ certs_draw(struct ui *ui, int top, int rows)
 	                   focus == 0);
 	mvhline(top + upper, 0, ACS_HLINE, COLS);
 	snprintf(line, sizeof line, _(" Pending requests (%zu) "), reqs ? reqs->count : 0);
-	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line, false);
+	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line,
+	       false);
 	reqs_b.list = reqs;
 	browser_draw(ui, &reqs_b, top + upper + 1, lower, focus == 1);
 }
@@ -389,8 +398,7 @@ struct lines {
 	size_t n;
 };
 
-static void
-add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 add(struct lines *l, const char *fmt, ...)
@@ -499,8 +507,8 @@ detail_cb(const struct inv_cert_detail *d, void *ud)
 		field(l, "", in->cert_path);
 		field(l, "", in->key_path);
 		if (in->exposure_ms >= 0)
-			add(l, LABEL "  %s %s (%s, %s %.0f ms)", "", _("window"), in->window_tag, in->outcome,
-			    _("exposure"), in->exposure_ms);
+			add(l, LABEL "  %s %s (%s, %s %.0f ms)", "", _("window"), in->window_tag,
+			    in->outcome, _("exposure"), in->exposure_ms);
 		else
 			add(l, LABEL "  %s %s (%s)", "", _("window"), in->window_tag, in->outcome);
 	}
@@ -584,9 +592,7 @@ certs_handle(struct ui *ui, enum ui_action a, int key)
 	if (!l)
 		return false;
 	switch (a) {
-	case ACT_PANE:
-		focus = !focus;
-		return true;
+	case ACT_PANE: focus = !focus; return true;
 	case ACT_BACK:
 		if (focus == 1) {
 			focus = 0;
@@ -609,8 +615,7 @@ certs_handle(struct ui *ui, enum ui_action a, int key)
 		ui_list_set_sort(l, c < b.ncols ? c : -1, l->sort_desc);
 		return true;
 	}
-	default:
-		return browser_handle(ui, &b, a);
+	default: return browser_handle(ui, &b, a);
 	}
 }
 

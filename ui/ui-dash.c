@@ -35,7 +35,7 @@ static struct {
 	char backups[MAX_BACKUPS][128];
 	int nbackups, total_backups;
 	time_t newest_backup;
-	long bands[5];  /* by enum x509_band */
+	long bands[5]; /* by enum x509_band */
 	long months[MONTHS];
 	long certs;
 	char attn[MAX_ATTN][128];
@@ -43,8 +43,8 @@ static struct {
 	int nattn;
 } d;
 
-static void
-attention(enum theme_role role, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void attention(enum theme_role role, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 static void
 attention(enum theme_role role, const char *fmt, ...)
 {
@@ -101,17 +101,21 @@ load_posture(struct ui *ui)
 	}
 	p = calloc(1, sizeof *p);
 	if (!p || guard_posture(ifname, p, &err) != PT_OK) {
-		snprintf(d.posture[0], sizeof d.posture[0], _("Network %s: cannot read the posture: %s"),
-		         ifname, err.detail);
+		snprintf(d.posture[0], sizeof d.posture[0],
+		         _("Network %s: cannot read the posture: %s"), ifname, err.detail);
 		d.posture_role = ROLE_ALERT;
 	} else {
 		char why[256] = "";
 		bool ok = guard_posture_ok(p, why, sizeof why);
-		snprintf(d.posture[0], sizeof d.posture[0], _("Network %s: link %s, firewall %s"), ifname,
-		         !p->link_found ? _("missing") : p->link_up ? _("UP") : _("down"),
+		snprintf(d.posture[0], sizeof d.posture[0], _("Network %s: link %s, firewall %s"),
+		         ifname,
+		         !p->link_found ? _("missing")
+		         : p->link_up   ? _("UP")
+		                        : _("down"),
 		         p->iptables_ok ? guard_policy_name(p->input) : _("unreadable"));
-		snprintf(d.posture[1], sizeof d.posture[1], _("Leftover windows: %d, foreign ACCEPT rules: %d"),
-		         p->tagged_total, p->foreign_total);
+		snprintf(d.posture[1], sizeof d.posture[1],
+		         _("Leftover windows: %d, foreign ACCEPT rules: %d"), p->tagged_total,
+		         p->foreign_total);
 		if (!ok) {
 			snprintf(d.posture[2], sizeof d.posture[2], "%s", why);
 			d.posture_role = ROLE_ALERT;
@@ -129,10 +133,12 @@ load_audit(struct ui *ui)
 	int64_t bad = 0, rows = 0;
 
 	if (audit_verify(ui->st, &bad, &rows, &err) == PT_OK) {
-		snprintf(d.audit, sizeof d.audit, _("Audit chain: intact, %lld rows"), (long long)rows);
+		snprintf(d.audit, sizeof d.audit, _("Audit chain: intact, %lld rows"),
+		         (long long)rows);
 		d.audit_role = ROLE_BAND_OK;
 	} else {
-		snprintf(d.audit, sizeof d.audit, _("Audit chain: BROKEN at row %lld"), (long long)bad);
+		snprintf(d.audit, sizeof d.audit, _("Audit chain: BROKEN at row %lld"),
+		         (long long)bad);
 		char line[sizeof d.attn[0]];
 		d.audit_role = ROLE_ALERT;
 		snprintf(line, sizeof line, _("Audit chain broken: %s"), err.detail);
@@ -173,7 +179,8 @@ cert_cb(const struct cert_glance *c, void *ud)
 {
 	struct cert_ctx *x = ud;
 	long days;
-	enum x509_band band = x509_band(c->not_before, c->not_after, x->now, x->crit, x->warn, &days);
+	enum x509_band band =
+		x509_band(c->not_before, c->not_after, x->now, x->crit, x->warn, &days);
 
 	d.certs++;
 	if ((unsigned)band < 5)
@@ -242,9 +249,11 @@ dash_enter(struct ui *ui)
 	d.audit_pending = true;
 	model_backup_foreach(ui->st, backup_cb, &now, &err);
 	if (d.total_backups == 0)
-		attention(ROLE_BAND_WARNING, "%s", _("No backup copy yet: run \"passtore backup DIR\"."));
+		attention(ROLE_BAND_WARNING, "%s",
+		          _("No backup copy yet: run \"passtore backup DIR\"."));
 	else if (now - d.newest_backup > 7 * 86400)
-		attention(ROLE_BAND_WARNING, "%s", _("The newest backup copy is older than 7 days."));
+		attention(ROLE_BAND_WARNING, "%s",
+		          _("The newest backup copy is older than 7 days."));
 	load_certs(ui, now);
 	d.loaded = true;
 }
@@ -272,7 +281,9 @@ draw_timeline(int y, int x, int w, int rows)
 	for (int m = 0; m < MONTHS; m++) {
 		/* the top row is kept for the count above the bar */
 		int h = (int)((d.months[m] * (rows - 1) + max - 1) / max);
-		enum theme_role role = m == 0 ? ROLE_BAND_CRITICAL : m < 2 ? ROLE_BAND_WARNING : ROLE_BAND_OK;
+		enum theme_role role = m == 0  ? ROLE_BAND_CRITICAL
+		                       : m < 2 ? ROLE_BAND_WARNING
+		                               : ROLE_BAND_OK;
 		for (int r = 0; r < h; r++) {
 			attrset(theme_attr(role));
 			mvhline(y + rows - 1 - r, x + m * colw, ' ' | A_REVERSE, colw - 1);
@@ -303,7 +314,8 @@ dash_draw(struct ui *ui, int top, int rows)
 	ui_put(y++, 1, lw - 2, A_BOLD, _("Station"), false);
 	for (int i = 0; i < 3; i++)
 		if (d.posture[i][0])
-			ui_put(y++, 2, lw - 3, theme_attr(i ? d.posture_role : ROLE_NORMAL), d.posture[i], false);
+			ui_put(y++, 2, lw - 3, theme_attr(i ? d.posture_role : ROLE_NORMAL),
+			       d.posture[i], false);
 	ui_put(y++, 2, lw - 3, theme_attr(d.audit_role), d.audit, false);
 	snprintf(line, sizeof line, _("Backups (%d)"), d.total_backups);
 	ui_put(y++, 1, lw - 2, A_BOLD, line, false);
@@ -321,10 +333,10 @@ dash_draw(struct ui *ui, int top, int rows)
 		ui_put(y++, lw + 2, 25, theme_attr(ROLE_HINT), _("no certificates yet"), false);
 	} else {
 		static const enum theme_role roles[5] = { ROLE_BAND_FUTURE, ROLE_BAND_EXPIRED,
-		                                          ROLE_BAND_CRITICAL, ROLE_BAND_WARNING,
-		                                          ROLE_BAND_OK };
-		static const char *const names[5] = { N_("not yet valid"), N_("expired"), N_("critical"),
-		                                      N_("warning"), N_("ok") };
+			                                  ROLE_BAND_CRITICAL, ROLE_BAND_WARNING,
+			                                  ROLE_BAND_OK };
+		static const char *const names[5] = { N_("not yet valid"), N_("expired"),
+			                              N_("critical"), N_("warning"), N_("ok") };
 		for (int b = 1; b <= 4; b++) {
 			snprintf(line, sizeof line, "%-14s %6ld", _(names[b]), d.bands[b]);
 			ui_put(y++, lw + 2, 25, theme_attr(roles[b]), line, false);
@@ -348,7 +360,8 @@ dash_draw(struct ui *ui, int top, int rows)
 	snprintf(line, sizeof line, _(" Needs attention (%d) "), d.nattn);
 	ui_put(yl++, 1, COLS - 2, A_BOLD, line, false);
 	if (d.nattn == 0)
-		ui_put(yl++, 2, COLS - 3, theme_attr(ROLE_BAND_OK), _("Nothing: all is well."), false);
+		ui_put(yl++, 2, COLS - 3, theme_attr(ROLE_BAND_OK), _("Nothing: all is well."),
+		       false);
 	for (int i = 0; i < d.nattn && yl < top + rows; i++)
 		ui_put(yl++, 2, COLS - 3, theme_attr(d.attn_role[i]), d.attn[i], false);
 }

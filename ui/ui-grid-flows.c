@@ -61,23 +61,26 @@ file_lines(const struct transfer_plan *p)
 		else
 			grid_page_add(ROLE_NORMAL, "  %s", f->from);
 		if (f->owner[0])
-			grid_page_add(ROLE_NORMAL, _("    -> %s:%s  mode %04o  owner %s"), p->host, f->to,
-			              f->mode, f->owner);
+			grid_page_add(ROLE_NORMAL, _("    -> %s:%s  mode %04o  owner %s"), p->host,
+			              f->to, f->mode, f->owner);
 		else
-			grid_page_add(ROLE_NORMAL, _("    -> %s:%s  mode %04o"), p->host, f->to, f->mode);
+			grid_page_add(ROLE_NORMAL, _("    -> %s:%s  mode %04o"), p->host, f->to,
+			              f->mode);
 	}
 	if (p->more_files)
 		grid_page_add(ROLE_NORMAL, _("  and %zu more files"), p->more_files);
 	if (written)
-		grid_page_add(ROLE_NORMAL, "%s",
-		              _("Each file is written whole under a temporary name, then read back."));
+		grid_page_add(
+			ROLE_NORMAL, "%s",
+			_("Each file is written whole under a temporary name, then read back."));
 }
 
 static void
 plan_lines(const struct transfer_plan *p)
 {
 	grid_page_add(ROLE_NORMAL, _("Peer:       %s at %s, port %d"), p->host, p->peer, p->port);
-	grid_page_add(ROLE_NORMAL, _("Interface:  %s, through the gateway %s"), p->ifname, p->gateway);
+	grid_page_add(ROLE_NORMAL, _("Interface:  %s, through the gateway %s"), p->ifname,
+	              p->gateway);
 	grid_page_add(ROLE_NORMAL,
 	              p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
 	                          : _("Login:      %s with the stored password %s@%s:%s"),
@@ -116,7 +119,8 @@ plan_page(struct ui *ui, const char *flow, const char *target, const char *page_
 		for (size_t i = 0; i < p->nwhy; i++)
 			why_line(p->why[i].text);
 		grid_page_shown();
-		ui_message(ui, ROLE_ALERT, "%s", _("Refused before any window: the page says why."));
+		ui_message(ui, ROLE_ALERT, "%s",
+		           _("Refused before any window: the page says why."));
 		return false;
 	}
 	grid_page_open(page_host, title, _("What will happen (nothing has moved yet):"));
@@ -130,12 +134,13 @@ static bool
 ask_fingerprint(struct ui *ui, char *buf, size_t len)
 {
 	for (;;) {
-		if (!ui_prompt(ui, _("Host key fingerprint (ssh-keygen -lf on the peer): "), buf, len,
-		               false))
+		if (!ui_prompt(ui, _("Host key fingerprint (ssh-keygen -lf on the peer): "), buf,
+		               len, false))
 			return false;
 		if (transfer_fingerprint_check(buf, NULL) == PT_OK)
 			return true;
-		ui_message(ui, ROLE_ALERT, "%s", _("Give it as ssh-keygen -lf prints it: SHA256:..."));
+		ui_message(ui, ROLE_ALERT, "%s",
+		           _("Give it as ssh-keygen -lf prints it: SHA256:..."));
 	}
 }
 
@@ -168,7 +173,8 @@ phase_shown(enum transfer_phase ph, void *ud)
 	char line[256];
 
 	(void)ud;
-	snprintf(line, sizeof line, _("Working: %s (the window closes by itself at the end or at the timeout)"),
+	snprintf(line, sizeof line,
+	         _("Working: %s (the window closes by itself at the end or at the timeout)"),
 	         transfer_phase_name(ph));
 	working(line);
 }
@@ -177,10 +183,12 @@ static void
 outcome_lines(const struct transfer_result *res)
 {
 	if (res->window_id && res->exposure_ms >= 0)
-		grid_page_add(ROLE_NORMAL, _("Window %lld: exposed %.1f ms (first rule in to last rule out)"),
+		grid_page_add(ROLE_NORMAL,
+		              _("Window %lld: exposed %.1f ms (first rule in to last rule out)"),
 		              (long long)res->window_id, res->exposure_ms);
 	else if (res->window_id)
-		grid_page_add(ROLE_NORMAL, _("Window %lld: no rule was added"), (long long)res->window_id);
+		grid_page_add(ROLE_NORMAL, _("Window %lld: no rule was added"),
+		              (long long)res->window_id);
 	else
 		grid_page_add(ROLE_NORMAL, "%s", _("No window opened."));
 	if (res->pinned_now) {
@@ -214,13 +222,15 @@ ui_grid_push(struct ui *ui, const char *fqdn)
 	flushinp(); /* keys typed during the window answer nothing */
 	grid_page_open(host, title, ret == PT_OK ? _("Done.") : _("Failed."));
 	if (ret == PT_OK)
-		grid_page_add(ROLE_BAND_OK, _("The grid-mapfile and vomsdir files of %s are in place."), host);
+		grid_page_add(ROLE_BAND_OK,
+		              _("The grid-mapfile and vomsdir files of %s are in place."), host);
 	else
 		grid_page_add(ROLE_ALERT, _("It failed: %s"), detail_of(&err));
 	outcome_lines(&res);
 	grid_page_shown();
 	if (ret == PT_OK)
-		ui_message(ui, ROLE_BAND_OK, _("Pushed to %s. Exposure %.1f ms."), host, res.exposure_ms);
+		ui_message(ui, ROLE_BAND_OK, _("Pushed to %s. Exposure %.1f ms."), host,
+		           res.exposure_ms);
 	else
 		ui_message(ui, ROLE_ALERT, "%s", detail_of(&err));
 	grid_reload(ui);
@@ -252,8 +262,10 @@ offer_import(struct ui *ui, const char *vo, const char *data, size_t len, const 
 		goto out;
 	}
 	grid_page_add(ROLE_NORMAL, "%s", "");
-	grid_page_add(ROLE_TITLE, _("%s against the current snapshot: %zu added, %zu removed, %zu members (%s)"),
-	              name, d.nadded, d.nremoved, d.members, gridstore_format_name(m->format));
+	grid_page_add(
+		ROLE_TITLE,
+		_("%s against the current snapshot: %zu added, %zu removed, %zu members (%s)"),
+		name, d.nadded, d.nremoved, d.members, gridstore_format_name(m->format));
 	for (size_t i = 0; i < d.nadded; i++)
 		grid_page_add(ROLE_BAND_OK, "+ %s", d.added[i]);
 	for (size_t i = 0; i < d.nremoved; i++)
@@ -273,8 +285,8 @@ offer_import(struct ui *ui, const char *vo, const char *data, size_t len, const 
 		store_rollback(ui->st);
 	if (ret == PT_OK) {
 		grid_page_add(ROLE_BAND_OK, _("Imported as the current snapshot of VO %s."), vo);
-		ui_message(ui, ROLE_BAND_OK, _("VO %s: %zu added, %zu removed; imported."), vo, d.nadded,
-		           d.nremoved);
+		ui_message(ui, ROLE_BAND_OK, _("VO %s: %zu added, %zu removed; imported."), vo,
+		           d.nadded, d.nremoved);
 		grid_reload(ui);
 	} else {
 		grid_page_add(ROLE_ALERT, _("Not imported: %s"), detail_of(&err));
@@ -307,7 +319,9 @@ ui_grid_fetch_vo(struct ui *ui, const char *vo_name)
 	working(_("Working: the window closes by itself at the end or at the timeout..."));
 	{
 		struct transfer_opts o = { .accept_hostkey = accept[0] ? accept : NULL,
-			                   .progress = phase_shown, .vo_data = &data, .vo_len = &len,
+			                   .progress = phase_shown,
+			                   .vo_data = &data,
+			                   .vo_len = &len,
 			                   .vo_name = &name };
 		ret = transfer_flow(ui->st, "fetch-vo", vo, &o, &res, &err);
 	}

@@ -22,7 +22,6 @@
 #include "grid/lib.h"
 #include "store/lib.h"
 
-
 struct pv_line {
 	char *text;
 	enum theme_role role;
@@ -30,17 +29,17 @@ struct pv_line {
 
 static struct {
 	bool on;
-	bool page;         /* a page of text (a plan, an outcome), not a build */
+	bool page; /* a page of text (a plan, an outcome), not a build */
 	char host[256];
 	char head[2][320];
 	struct pv_line *l;
 	size_t n, cap;
-	size_t *vis;       /* the lines the filter keeps */
+	size_t *vis; /* the lines the filter keeps */
 	size_t nvis;
 	size_t top;
-	int left;          /* columns scrolled to the right */
+	int left; /* columns scrolled to the right */
 	char *filter;
-	int rows;          /* body rows at the last draw */
+	int rows; /* body rows at the last draw */
 } pv;
 
 static void
@@ -122,7 +121,8 @@ dn_fold(const char *dn, char *out, size_t len)
 
 	while (*dn && n + 1 < len) {
 		size_t skip = strncasecmp(dn, "/emailAddress=", 14) == 0 ? 14
-		              : strncasecmp(dn, "/Email=", 7) == 0   ? 7 : 0;
+		              : strncasecmp(dn, "/Email=", 7) == 0       ? 7
+		                                                         : 0;
 		if (skip && n + 8 < len) {
 			memcpy(out + n, "/email=", 7);
 			n += 7;
@@ -190,9 +190,10 @@ rules_lines(const struct gs_ruleset *rs)
 			snprintf(what, sizeof what, _("[VO %s, never imported] "), ru->vo);
 		else if (list)
 			snprintf(what, sizeof what, _("[VO %s] "), ru->vo);
-		grid_page_add(list && (!ru->vo[0] || !ru->imported) ? ROLE_BAND_WARNING : ROLE_NORMAL,
-		       "  %4u  %s %s%s%s%s", ru->line, ru->kind, what, ru->value,
-		       ru->account[0] ? " " : "", ru->account);
+		grid_page_add(list && (!ru->vo[0] || !ru->imported) ? ROLE_BAND_WARNING
+		                                                    : ROLE_NORMAL,
+		              "  %4u  %s %s%s%s%s", ru->line, ru->kind, what, ru->value,
+		              ru->account[0] ? " " : "", ru->account);
 	}
 }
 
@@ -206,7 +207,8 @@ file_lines(const struct gm_result *r)
 	while (p && *p) {
 		const char *e = strchr(p, '\n');
 		size_t len = e ? (size_t)(e - p) : strlen(p);
-		char line[GRIDMAP_MAX_DN * 2 + 64], dn[GRIDMAP_MAX_DN + 16], folded[GRIDMAP_MAX_DN + 16];
+		char line[GRIDMAP_MAX_DN * 2 + 64], dn[GRIDMAP_MAX_DN + 16],
+			folded[GRIDMAP_MAX_DN + 16];
 		if (len >= sizeof line)
 			len = sizeof line - 1;
 		memcpy(line, p, len);
@@ -237,17 +239,17 @@ skipped_lines(const struct gs_build *b)
 	if (r->nconflicts) {
 		grid_page_add(ROLE_NORMAL, "%s", "");
 		grid_page_add(ROLE_TITLE, "%s",
-		       _("Conflicts: a DN in several groups maps by the first one"));
+		              _("Conflicts: a DN in several groups maps by the first one"));
 		for (size_t i = 0; i < r->nconflicts; i++) {
 			const struct gm_conflict *c = &r->conflicts[i];
 			/* a DN in three groups: one heading, one kept, two lost */
 			if (i == 0 || strcmp(c->dn, r->conflicts[i - 1].dn) != 0) {
 				grid_page_add(ROLE_ALERT, "! %s", c->dn);
-				grid_page_add(ROLE_NORMAL, _("    kept %s from %s"), c->kept_account,
-				       from_text(c->kept_from));
+				grid_page_add(ROLE_NORMAL, _("    kept %s from %s"),
+				              c->kept_account, from_text(c->kept_from));
 			}
 			grid_page_add(ROLE_NORMAL, _("    not  %s from %s"), c->lost_account,
-			       from_text(c->lost_from));
+			              from_text(c->lost_from));
 		}
 	}
 	if (r->nunsafe) {
@@ -256,7 +258,8 @@ skipped_lines(const struct gs_build *b)
 		for (size_t i = 0; i < r->nunsafe; i++) {
 			const struct gm_unsafe *u = &r->unsafe[i];
 			grid_page_add(ROLE_BAND_WARNING, "  %s", u->dn);
-			grid_page_add(ROLE_NORMAL, _("    %s (from %s)"), _(u->why), from_text(u->from));
+			grid_page_add(ROLE_NORMAL, _("    %s (from %s)"), _(u->why),
+			              from_text(u->from));
 		}
 	}
 	if (r->nmissing) {
@@ -267,15 +270,18 @@ skipped_lines(const struct gs_build *b)
 	}
 	if (b->nignored) {
 		grid_page_add(ROLE_NORMAL, "%s", "");
-		grid_page_add(ROLE_TITLE, "%s",
-		       _("gmf_local files not read: the store's local entries stand for them"));
+		grid_page_add(
+			ROLE_TITLE, "%s",
+			_("gmf_local files not read: the store's local entries stand for them"));
 		for (size_t i = 0; i < b->nignored; i++)
 			grid_page_add(ROLE_HINT, "  %s", b->ignored_files[i]);
 	}
 	if (r->ndenied || r->nbanned || r->nunauthorized) {
 		grid_page_add(ROLE_NORMAL, "%s", "");
-		grid_page_add(ROLE_HINT, _("Left out: %zu denied by the rules, %zu banned, %zu in no auth list"),
-		       r->ndenied, r->nbanned, r->nunauthorized);
+		grid_page_add(
+			ROLE_HINT,
+			_("Left out: %zu denied by the rules, %zu banned, %zu in no auth list"),
+			r->ndenied, r->nbanned, r->nunauthorized);
 	}
 }
 
@@ -291,7 +297,8 @@ pv_build(struct ui *ui)
 		return;
 	ret = gridstore_build(ui->st, pv.host, &b, &err);
 	if (ret != PT_OK) {
-		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s: cannot build"), pv.host);
+		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s: cannot build"),
+		         pv.host);
 		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
 		grid_page_shown();
 		return;
@@ -311,11 +318,11 @@ pv_build(struct ui *ui)
 		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s, rules of group %s"),
 		         pv.host, src);
 	else
-		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s, its own rules"), pv.host);
+		snprintf(pv.head[0], sizeof pv.head[0], _("grid-mapfile of %s, its own rules"),
+		         pv.host);
 	snprintf(pv.head[1], sizeof pv.head[1],
 	         _("Lines: %zu   conflicts: %zu   skipped DNs: %zu   groups never imported: %zu"),
-	         r->nlines,
-	         r->nconflicts, r->nunsafe, r->nmissing);
+	         r->nlines, r->nconflicts, r->nunsafe, r->nmissing);
 	gridstore_build_free(&b);
 	grid_page_shown();
 }
@@ -359,18 +366,20 @@ grid_page_draw(struct ui *ui, int top, int rows)
 	if (pv.filter || pv.nvis > (size_t)pv.rows) {
 		snprintf(info, sizeof info, " %s%s%s %zu-%zu/%zu ", pv.filter ? "/" : "",
 		         pv.filter ? pv.filter : "", pv.filter ? " " : "", pv.nvis ? pv.top + 1 : 0,
-		         pv.top + (size_t)pv.rows < pv.nvis ? pv.top + (size_t)pv.rows : pv.nvis, pv.nvis);
-		ui_put(top + 2, COLS - (int)strlen(info) - 1, (int)strlen(info), theme_attr(ROLE_HINT),
-		       info, false);
+		         pv.top + (size_t)pv.rows < pv.nvis ? pv.top + (size_t)pv.rows : pv.nvis,
+		         pv.nvis);
+		ui_put(top + 2, COLS - (int)strlen(info) - 1, (int)strlen(info),
+		       theme_attr(ROLE_HINT), info, false);
 	}
 	if (pv.nvis == 0 && pv.filter)
-		ui_put(top + 3, 1, COLS - 2, theme_attr(ROLE_HINT), _("(nothing matches the filter)"),
-		       false);
+		ui_put(top + 3, 1, COLS - 2, theme_attr(ROLE_HINT),
+		       _("(nothing matches the filter)"), false);
 	for (int r = 0; r < rows && pv.top + (size_t)r < pv.nvis; r++) {
 		const struct pv_line *l = &pv.l[pv.vis[pv.top + (size_t)r]];
 		const char *t = l->text;
-		int attr = l->role == ROLE_NORMAL ? (int)A_NORMAL
-		           : l->role == ROLE_TITLE ? (int)A_BOLD : theme_attr(l->role);
+		int attr = l->role == ROLE_NORMAL  ? (int)A_NORMAL
+		           : l->role == ROLE_TITLE ? (int)A_BOLD
+		                                   : theme_attr(l->role);
 		/* the mark stays; the text scrolls under it */
 		if (pv.left > 0) {
 			size_t len = strlen(t);
@@ -392,11 +401,20 @@ grid_page_handle(struct ui *ui, enum ui_action a, int key)
 
 	switch (a) {
 	case ACT_BACK: grid_page_close(); return true;
-	case ACT_UP: if (pv.top > 0) pv.top--; return true;
-	case ACT_DOWN: if (pv.top < last) pv.top++; return true;
+	case ACT_UP:
+		if (pv.top > 0)
+			pv.top--;
+		return true;
+	case ACT_DOWN:
+		if (pv.top < last)
+			pv.top++;
+		return true;
 	case ACT_PGUP: pv.top = pv.top > page ? pv.top - page : 0; return true;
 	case ACT_PGDN: pv.top = pv.top + page < last ? pv.top + page : last; return true;
-	case ACT_HOME: pv.top = 0; pv.left = 0; return true;
+	case ACT_HOME:
+		pv.top = 0;
+		pv.left = 0;
+		return true;
 	case ACT_END: pv.top = last; return true;
 	case ACT_FILTER:
 		snprintf(buf, sizeof buf, "%s", pv.filter ? pv.filter : "");

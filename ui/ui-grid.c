@@ -41,7 +41,7 @@
 
 struct grow {
 	char *col[VO_COLS > HOST_COLS ? VO_COLS : HOST_COLS];
-	enum theme_role state_role;  /* hosts: the colour of the state column */
+	enum theme_role state_role; /* hosts: the colour of the state column */
 };
 
 struct gcache {
@@ -110,8 +110,7 @@ grid_stamp(time_t t, char *buf, size_t len)
 	strftime(buf, len, "%Y-%m-%d %H:%M", &tm);
 }
 
-static char *
-xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static char *
 xasprintf(const char *fmt, ...)
@@ -209,7 +208,8 @@ load_hosts(struct ui *ui)
 	 * no store statement is nested in another */
 	for (size_t i = 0; i < ghosts.n; i++) {
 		struct gs_ruleset *rs = NULL;
-		enum pt_status ret = gridstore_rules_for_host(ui->st, ghosts.v[i].col[0], &rs, &err);
+		enum pt_status ret =
+			gridstore_rules_for_host(ui->st, ghosts.v[i].col[0], &rs, &err);
 		if (ret == PT_OK && rs->group)
 			ghosts.v[i].col[1] = xasprintf("@%s", rs->group);
 		else if (ret == PT_OK)
@@ -222,13 +222,13 @@ load_hosts(struct ui *ui)
 	}
 }
 
-static const char *const vo_heads[] = { N_("VO"), N_("Members"), N_("Snaps"),
-                                        N_("Last import"), N_("URIs") };
+static const char *const vo_heads[] = { N_("VO"), N_("Members"), N_("Snaps"), N_("Last import"),
+	                                N_("URIs") };
 static const int vo_widths[] = { 14, 9, 6, 18, 0 };
 static struct browser vo_b = { NULL, vo_heads, vo_widths, VO_COLS, -1 };
 
 static const char *const host_heads[] = { N_("Host"), N_("Rules"), N_("Last push"),
-                                          N_("Push state") };
+	                                  N_("Push state") };
 static const int host_widths[] = { 30, 12, 18, 0 };
 static struct browser host_b = { NULL, host_heads, host_widths, HOST_COLS, -1 };
 
@@ -291,9 +291,11 @@ show_snapshots(struct ui *ui, const struct grow *g)
 	if (gridstore_snapshot_foreach(ui->st, vo, snap_row, &L, &err) != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 	} else if (L.n <= nhead) {
-		ui_message(ui, ROLE_HINT, _("VO %s has no snapshot yet: passtore vo import %s FILE"), vo, vo);
+		ui_message(ui, ROLE_HINT,
+		           _("VO %s has no snapshot yet: passtore vo import %s FILE"), vo, vo);
 	} else {
-		snprintf(title, sizeof title, _("Snapshots of VO %s, newest first (* current)"), vo);
+		snprintf(title, sizeof title, _("Snapshots of VO %s, newest first (* current)"),
+		         vo);
 		ui_popup(ui, title, (const char *const *)L.l, L.n);
 	}
 	for (size_t i = 0; i < L.n; i++)
@@ -368,8 +370,8 @@ colour_states(int top, int rows)
 		if (i == l->sel && focus == 1)
 			continue;
 		if (row->id >= 1 && (size_t)row->id <= ghosts.n)
-			ui_put(top + 1 + r, x, COLS - x, theme_attr(ghosts.v[row->id - 1].state_role),
-			       row->col[3], false);
+			ui_put(top + 1 + r, x, COLS - x,
+			       theme_attr(ghosts.v[row->id - 1].state_role), row->col[3], false);
 	}
 }
 
@@ -386,7 +388,8 @@ grid_draw(struct ui *ui, int top, int rows)
 	browser_draw(ui, &vo_b, top, upper, focus == 0);
 	if (vo_b.list && vo_b.list->count == 0 && !vo_b.list->filter && !vos.error)
 		ui_put(top + 2, 1, COLS - 2, theme_attr(ROLE_HINT),
-		       _("No VO yet: passtore vo add NAME --uri URI, then vo import NAME FILE."), false);
+		       _("No VO yet: passtore vo add NAME --uri URI, then vo import NAME FILE."),
+		       false);
 	mvhline(top + upper, 0, ACS_HLINE, COLS);
 	snprintf(line, sizeof line, " %s ", _("Hosts with Grid rules"));
 	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line,
@@ -395,7 +398,8 @@ grid_draw(struct ui *ui, int top, int rows)
 	colour_states(top + upper + 1, lower);
 	if (host_b.list && host_b.list->count == 0 && !host_b.list->filter && !ghosts.error)
 		ui_put(top + upper + 3, 1, COLS - 2, theme_attr(ROLE_HINT),
-		       _("No host has rules yet: passtore gridmap rules import HOSTSPEC FILE."), false);
+		       _("No host has rules yet: passtore gridmap rules import HOSTSPEC FILE."),
+		       false);
 }
 
 static bool
@@ -408,7 +412,8 @@ grid_handle(struct ui *ui, enum ui_action a, int key)
 		if (!ui->st)
 			return false;
 		if (!h || !h[0])
-			ui_message(ui, ROLE_HINT, "%s", _("Select a host with rules first (Tab to the hosts)."));
+			ui_message(ui, ROLE_HINT, "%s",
+			           _("Select a host with rules first (Tab to the hosts)."));
 		else
 			ui_grid_push(ui, h);
 		return true;

@@ -28,7 +28,7 @@ enum line_kind { L_HEAD, L_TEXT, L_PASSWORD, L_CERT };
 struct line {
 	enum line_kind kind;
 	enum theme_role role;
-	int64_t id;   /* the password or certificate */
+	int64_t id; /* the password or certificate */
 	char *text;
 };
 
@@ -38,11 +38,10 @@ static struct page {
 	struct line *v;
 	size_t n, cap;
 	size_t sel, top;
-	int rows;     /* lines the page shows */
+	int rows; /* lines the page shows */
 } pg;
 
-static void
-put(enum line_kind kind, enum theme_role role, int64_t id, const char *fmt, ...)
+static void put(enum line_kind kind, enum theme_role role, int64_t id, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
@@ -114,8 +113,8 @@ static int
 host_cb(const struct host *h, void *ud)
 {
 	(void)ud;
-	put(L_TEXT, ROLE_NORMAL, 0, "%s %s:%d   %s %s", _("Address"), h->ip[0] ? h->ip : "-", h->port,
-	    _("Groups"), h->groups[0] ? h->groups : "-");
+	put(L_TEXT, ROLE_NORMAL, 0, "%s %s:%d   %s %s", _("Address"), h->ip[0] ? h->ip : "-",
+	    h->port, _("Groups"), h->groups[0] ? h->groups : "-");
 	return 0;
 }
 
@@ -128,7 +127,8 @@ pw_cb(const struct credential *c, void *ud)
 	ymd(c->updated_at, upd, sizeof upd);
 	snprintf(entry, sizeof entry, "%s@%s:%s", c->user, c->hostspec, c->service);
 	/* the secret is drawn in place of the mask, never copied here */
-	put(L_PASSWORD, ROLE_NORMAL, c->id, "  %-40s v%-3lld %s  ", entry, (long long)c->version, upd);
+	put(L_PASSWORD, ROLE_NORMAL, c->id, "  %-40s v%-3lld %s  ", entry, (long long)c->version,
+	    upd);
 	return 0;
 }
 
@@ -139,8 +139,8 @@ key_cb(const struct inv_key_row *k, void *ud)
 
 	(*(size_t *)ud)++;
 	ymd(k->created_at, made, sizeof made);
-	put(L_TEXT, ROLE_NORMAL, 0, "  %-8s %-9s %s  %s %s", k->type, k->origin, made, _("used by:"),
-	    k->used_by[0] ? k->used_by : _("nothing"));
+	put(L_TEXT, ROLE_NORMAL, 0, "  %-8s %-9s %s  %s %s", k->type, k->origin, made,
+	    _("used by:"), k->used_by[0] ? k->used_by : _("nothing"));
 	return 0;
 }
 
@@ -152,7 +152,8 @@ req_cb(const struct inv_req_row *r, void *ud)
 	(*(size_t *)ud)++;
 	ymd(r->created_at, made, sizeof made);
 	put(L_TEXT, strcmp(r->state, "pending") == 0 ? ROLE_BAND_WARNING : ROLE_NORMAL, 0,
-	    "  %s %-9s %-10s %-8s %s", made, r->state, r->ca[0] ? r->ca : "-", r->keytype, r->subject);
+	    "  %s %-9s %-10s %-8s %s", made, r->state, r->ca[0] ? r->ca : "-", r->keytype,
+	    r->subject);
 	return 0;
 }
 
@@ -166,8 +167,8 @@ cert_cb(const struct inv_cert_row *c, void *ud)
 	snprintf(days, sizeof days, ngettext("%ld day", "%ld days", c->days_left), c->days_left);
 	put(L_CERT, certs_band_role(c->band), c->id, "  %-13s %s %10s  %-10s %-10s %s",
 	    certs_band_label(c->band), na, days,
-	    strcmp(c->state, "current") == 0 ? _("current") : _("superseded"), c->ca[0] ? c->ca : "-",
-	    c->cn);
+	    strcmp(c->state, "current") == 0 ? _("current") : _("superseded"),
+	    c->ca[0] ? c->ca : "-", c->cn);
 	return 0;
 }
 
@@ -228,7 +229,8 @@ load(struct ui *ui)
 	}
 	if (ret == PT_OK) {
 		h = section(_("Certificates")), n = 0;
-		ret = inv_cert_page(ui->st, &f, INV_BY_EXPIRY, NULL, true, 0, now, cert_cb, &n, &err);
+		ret = inv_cert_page(ui->st, &f, INV_BY_EXPIRY, NULL, true, 0, now, cert_cb, &n,
+		                    &err);
 		section_done(h, _("Certificates"), n);
 	}
 	if (ret == PT_OK) {
@@ -267,7 +269,8 @@ step(long delta)
 		if (selectable(i)) {
 			pg.sel = i;
 			if (pg.sel < pg.top)
-				pg.top = pg.sel > 0 && pg.v[pg.sel - 1].kind == L_HEAD ? pg.sel - 1 : pg.sel;
+				pg.top = pg.sel > 0 && pg.v[pg.sel - 1].kind == L_HEAD ? pg.sel - 1
+				                                                       : pg.sel;
 			if (pg.sel >= pg.top + (size_t)pg.rows)
 				pg.top = pg.sel - (size_t)pg.rows + 1;
 			return;
@@ -356,7 +359,8 @@ hostpage_draw(struct ui *ui, int top, int rows)
 		char info[48];
 		snprintf(info, sizeof info, " %zu-%zu/%zu ", pg.top + 1,
 		         pg.top + (size_t)pg.rows < pg.n ? pg.top + (size_t)pg.rows : pg.n, pg.n);
-		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT), info, false);
+		ui_put(top, COLS - (int)strlen(info), (int)strlen(info), theme_attr(ROLE_HINT),
+		       info, false);
 	}
 }
 
@@ -367,9 +371,7 @@ hostpage_handle(struct ui *ui, enum ui_action a, int key)
 
 	(void)key;
 	switch (a) {
-	case ACT_BACK:
-		hostpage_close(ui);
-		return true;
+	case ACT_BACK: hostpage_close(ui); return true;
 	case ACT_UP: step(-1); return true;
 	case ACT_DOWN: step(1); return true;
 	case ACT_PGUP:
@@ -393,13 +395,12 @@ hostpage_handle(struct ui *ui, enum ui_action a, int key)
 				break;
 			}
 		return true;
-	case ACT_REFRESH:
-		load(ui);
-		return true;
+	case ACT_REFRESH: load(ui); return true;
 	case ACT_OPEN:
 	case ACT_REVEAL:
 		if (!l) {
-			ui_message(ui, ROLE_HINT, "%s", _("Select a password or a certificate first."));
+			ui_message(ui, ROLE_HINT, "%s",
+			           _("Select a password or a certificate first."));
 			return true;
 		}
 		if (l->kind == L_CERT) {
@@ -427,7 +428,6 @@ hostpage_handle(struct ui *ui, enum ui_action a, int key)
 			}
 		}
 		return true;
-	default:
-		return false;
+	default: return false;
 	}
 }

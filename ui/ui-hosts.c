@@ -45,8 +45,7 @@ host_row(const struct host *h, void *ud)
 /* Keyset pages on the fqdn index; the core's filter covers the columns
  * shown, so it can leave out what the list would not show. */
 static int
-hosts_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
-            void *ud)
+hosts_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
 {
 	struct ui *ui = ctx;
 	struct host_each e = { cb, ud };
@@ -58,12 +57,12 @@ hosts_after(void *ctx, const char *after, const char *filter, size_t limit, ui_r
 }
 
 static const char *const host_heads[] = { N_("Host"), N_("Address"), N_("Port"), N_("Groups"),
-                                          N_("Passwords") };
+	                                  N_("Passwords") };
 static const int host_widths[] = { 34, 16, 6, 14, 0 };
 static struct browser hosts_b = { NULL, host_heads, host_widths, 5, -1 };
 
 static const char *const hpw_heads[] = { N_("Entry"), N_("Ver"), N_("Hosts"), N_("Updated"),
-                                         N_("Secret") };
+	                                 N_("Secret") };
 static const int hpw_widths[] = { 38, 5, 6, 11, 0 };
 static struct pw_source hpw_src;
 static struct browser hpw_b = { NULL, hpw_heads, hpw_widths, 5, 4 };
@@ -124,7 +123,8 @@ hosts_draw(struct ui *ui, int top, int rows)
 	follow_selection(ui);
 	mvhline(top + upper, 0, ACS_HLINE, COLS);
 	snprintf(line, sizeof line, _(" Passwords of %s "), hpw_src.fqdn[0] ? hpw_src.fqdn : "-");
-	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line, false);
+	ui_put(top + upper, 2, COLS - 4, focus == 1 ? theme_attr(ROLE_TITLE) : (int)A_BOLD, line,
+	       false);
 	browser_draw(ui, &hpw_b, top + upper + 1, lower, focus == 1);
 }
 
@@ -154,7 +154,8 @@ host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, 
 	}
 	if (hs.group || hs.n != 1) {
 		hostspec_free(&hs);
-		snprintf(msg, len, "%s", _("Give one host name here (patterns and groups: use the CLI)."));
+		snprintf(msg, len, "%s",
+		         _("Give one host name here (patterns and groups: use the CLI)."));
 		return 0;
 	}
 	snprintf(f[0].buf, f[0].len, "%s", hs.names[0]);
@@ -197,7 +198,8 @@ host_new_form(struct ui *ui)
 {
 	char fqdn[256] = "", ip[64] = "", port[8] = "22", groups[256] = "";
 	struct ui_field f[4] = {
-		{ _("Host name"), fqdn, sizeof fqdn, false, _("fully qualified: ce01.example.org") },
+		{ _("Host name"), fqdn, sizeof fqdn, false,
+		  _("fully qualified: ce01.example.org") },
 		{ _("Address"), ip, sizeof ip, false, _("IPv4, optional") },
 		{ _("SSH port"), port, sizeof port, false, NULL },
 		{ _("Groups"), groups, sizeof groups, false, _("comma-separated: ces,grid") },
@@ -223,7 +225,8 @@ hosts_handle(struct ui *ui, enum ui_action a, int key)
 	}
 	if (focus == 0) {
 		if (a == ACT_OPEN) {
-			const struct ui_row *h = hosts_b.list ? ui_list_selected(hosts_b.list) : NULL;
+			const struct ui_row *h =
+				hosts_b.list ? ui_list_selected(hosts_b.list) : NULL;
 			if (h)
 				hostpage_open(ui, h->col[0]);
 			return true;

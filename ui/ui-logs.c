@@ -88,8 +88,7 @@ audit_row(const struct audit_row *a, void *ud)
 }
 
 static int
-audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
-            void *ud)
+audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
 {
 	struct ui *ui = ctx;
 	struct log_each e = { cb, ud };
@@ -97,19 +96,19 @@ audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_r
 
 	if (!ui->st)
 		return -1;
-	return model_audit_page(ui->st, filter, after ? strtoll(after, NULL, 10) : 0, limit, audit_row,
-	                        &e, &err) == PT_OK
+	return model_audit_page(ui->st, filter, after ? strtoll(after, NULL, 10) : 0, limit,
+	                        audit_row, &e, &err) == PT_OK
 	               ? 0
 	               : -1;
 }
 
-static const char *const win_heads[] = { N_("#"), N_("Opened"), N_("Purpose"), N_("Host"),
-                                         N_("Peer"), N_("Outcome"), N_("Exp. ms") };
+static const char *const win_heads[] = { N_("#"),    N_("Opened"),  N_("Purpose"), N_("Host"),
+	                                 N_("Peer"), N_("Outcome"), N_("Exp. ms") };
 static const int win_widths[] = { 5, 17, 10, 18, 14, 9, 0 };
 static struct browser win_b = { NULL, win_heads, win_widths, 7, -1 };
 
-static const char *const aud_heads[] = { N_("#"), N_("Time"), N_("Actor"), N_("Action"),
-                                         N_("Object"), N_("Detail") };
+static const char *const aud_heads[] = { N_("#"),      N_("Time"),   N_("Actor"),
+	                                 N_("Action"), N_("Object"), N_("Detail") };
 static const int aud_widths[] = { 5, 17, 9, 13, 24, 0 };
 static struct browser aud_b = { NULL, aud_heads, aud_widths, 6, -1 };
 
@@ -142,8 +141,16 @@ aud_enter(struct ui *ui)
 
 	open_log(ui, &aud_b, &s, false); /* the source's own order is newest first */
 }
-static void win_draw(struct ui *ui, int top, int rows) { browser_draw(ui, &win_b, top, rows, true); }
-static void aud_draw(struct ui *ui, int top, int rows) { browser_draw(ui, &aud_b, top, rows, true); }
+static void
+win_draw(struct ui *ui, int top, int rows)
+{
+	browser_draw(ui, &win_b, top, rows, true);
+}
+static void
+aud_draw(struct ui *ui, int top, int rows)
+{
+	browser_draw(ui, &aud_b, top, rows, true);
+}
 
 static bool
 win_handle(struct ui *ui, enum ui_action a, int key)

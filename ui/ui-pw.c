@@ -141,8 +141,8 @@ save_secret(struct ui *ui, int64_t id, const char *entry, const char *secret, ch
 			ret = resolve(ui->st, spec, &ids, &n, &err);
 		}
 		if (ret == PT_OK)
-			ret = model_pw_add(ui->st, user, spec, service, ids, n, secret, strlen(secret),
-			                   &newid, &err);
+			ret = model_pw_add(ui->st, user, spec, service, ids, n, secret,
+			                   strlen(secret), &newid, &err);
 	}
 	if (ret == PT_OK)
 		ret = store_commit(ui->st, &err);
@@ -206,7 +206,8 @@ secret_form(struct ui *ui, const char *title, const char *host, int64_t id)
 	char *s1 = secmem_alloc(SECRET_MAX), *s2 = secmem_alloc(SECRET_MAX);
 	struct new_pw np = { id };
 	struct ui_field f[3] = {
-		{ _("Entry"), entry, sizeof entry, false, _("user@host:service, hosts as ce[01-02].x or @group") },
+		{ _("Entry"), entry, sizeof entry, false,
+		  _("user@host:service, hosts as ce[01-02].x or @group") },
 		{ _("Secret"), s1, SECRET_MAX, true, _("empty: generate one") },
 		{ _("Repeat"), s2, SECRET_MAX, true, NULL },
 	};
@@ -310,23 +311,21 @@ pw_action(struct ui *ui, enum ui_action a, int64_t id)
 			return true;
 		}
 		if (save_secret(ui, id, NULL, gen, msg, sizeof msg) == 0)
-			ui_message(ui, ROLE_BAND_OK, "%s", _("New secret generated: reveal it with r."));
+			ui_message(ui, ROLE_BAND_OK, "%s",
+			           _("New secret generated: reveal it with r."));
 		else
 			ui_message(ui, ROLE_ALERT, "%s", msg);
 		secmem_free(gen);
 		return true;
-	case ACT_HISTORY:
-		show_history(ui, id);
-		return true;
-	default:
-		return false;
+	case ACT_HISTORY: show_history(ui, id); return true;
+	default: return false;
 	}
 }
 
 /* ---- the browser ---- */
 
 static const char *const pw_heads[] = { N_("Entry"), N_("Ver"), N_("Hosts"), N_("Updated"),
-                                        N_("Secret") };
+	                                N_("Secret") };
 static const int pw_widths[] = { 38, 5, 6, 11, 0 };
 static struct pw_source pw_src;
 static struct browser pw_b = { NULL, pw_heads, pw_widths, 5, 4 };
@@ -337,8 +336,10 @@ pw_enter(struct ui *ui)
 	pw_src.ui = ui;
 	pw_src.fqdn[0] = '\0';
 	if (!pw_b.list) {
-		struct ui_list_source s = { .ncols = 5, .each = pw_source_each, .ctx = &pw_src,
-		                            .each_after = pw_source_after };
+		struct ui_list_source s = { .ncols = 5,
+			                    .each = pw_source_each,
+			                    .ctx = &pw_src,
+			                    .each_after = pw_source_after };
 		pw_b.list = ui_list_new(&s);
 	}
 	if (pw_b.list)

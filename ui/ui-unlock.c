@@ -19,11 +19,11 @@
 #define PASS_MAX 256
 
 static struct {
-	char *pass;              /* secure memory */
+	char *pass; /* secure memory */
 	size_t n;
 	int failures;
-	int64_t wait_until_ms;   /* no attempt before this */
-	bool busy;               /* the KDF thread runs */
+	int64_t wait_until_ms; /* no attempt before this */
+	bool busy;             /* the KDF thread runs */
 	volatile int done;
 	pthread_t thread;
 	struct store *st;
@@ -78,19 +78,20 @@ unlock_draw(struct ui *ui, int top, int rows)
 	attrset(A_NORMAL);
 	if (u.busy) {
 		static const char spin[] = "|/-\\";
-		snprintf(line, sizeof line, _("%c Deriving the key and unlocking... %.1f s"), spin[u.spin % 4],
-		         (double)(ui_now_ms() - u.started_ms) / 1000.0);
+		snprintf(line, sizeof line, _("%c Deriving the key and unlocking... %.1f s"),
+		         spin[u.spin % 4], (double)(ui_now_ms() - u.started_ms) / 1000.0);
 		ui_put(y + 7, x, 60, theme_attr(ROLE_HINT), line, false);
 	} else if (u.wait_until_ms > ui_now_ms()) {
 		snprintf(line, sizeof line, _("Wrong passphrase (%d failed). Try again in %lld s."),
 		         u.failures, (long long)((u.wait_until_ms - ui_now_ms() + 999) / 1000));
 		ui_put(y + 7, x, 60, theme_attr(ROLE_ALERT), line, false);
 	} else if (u.failures) {
-		snprintf(line, sizeof line, _("Wrong passphrase (%d failed). Try again."), u.failures);
+		snprintf(line, sizeof line, _("Wrong passphrase (%d failed). Try again."),
+		         u.failures);
 		ui_put(y + 7, x, 60, theme_attr(ROLE_ALERT), line, false);
 	} else {
-		ui_put(y + 7, x, 60, theme_attr(ROLE_HINT), _("Type the passphrase and press Enter; F10 quits."),
-		       false);
+		ui_put(y + 7, x, 60, theme_attr(ROLE_HINT),
+		       _("Type the passphrase and press Enter; F10 quits."), false);
 	}
 }
 
@@ -125,7 +126,8 @@ finish(struct ui *ui)
 		transfer_recover(ui->st, &w, &r, &e);
 		ui_switch(ui, VIEW_DASH);
 		if (w || r)
-			ui_message(ui, ROLE_ALERT, _("Closed %d window(s) and %d rule(s) left by a dead process."),
+			ui_message(ui, ROLE_ALERT,
+			           _("Closed %d window(s) and %d rule(s) left by a dead process."),
 			           w, r);
 		return;
 	}
@@ -135,8 +137,7 @@ finish(struct ui *ui)
 		u.wait_until_ms = ui_now_ms() + delay * 1000;
 		ui->msg[0] = '\0';
 	} else {
-		ui_message(ui, ROLE_ALERT, "%s",
-		           pt_err_text(&u.err));
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&u.err));
 	}
 	ui->dirty = true;
 }

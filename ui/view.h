@@ -10,13 +10,22 @@
 
 struct ui;
 
-enum ui_view_id { VIEW_UNLOCK, VIEW_DASH, VIEW_HOSTS, VIEW_PASSWORDS, VIEW_TRANSFERS, VIEW_AUDIT,
-                  VIEW_CERTS, VIEW_GRID, VIEW_MAX };
+enum ui_view_id {
+	VIEW_UNLOCK,
+	VIEW_DASH,
+	VIEW_HOSTS,
+	VIEW_PASSWORDS,
+	VIEW_TRANSFERS,
+	VIEW_AUDIT,
+	VIEW_CERTS,
+	VIEW_GRID,
+	VIEW_MAX
+};
 
 struct view_ops {
-	const char *title;                /* N_() */
-	unsigned long long actions;       /* what the view handles, besides the globals */
-	void (*enter)(struct ui *ui);     /* shown (again) */
+	const char *title;            /* N_() */
+	unsigned long long actions;   /* what the view handles, besides the globals */
+	void (*enter)(struct ui *ui); /* shown (again) */
 	void (*draw)(struct ui *ui, int top, int rows);
 	/* true when handled */
 	bool (*handle)(struct ui *ui, enum ui_action a, int key);

@@ -19,12 +19,9 @@ static const struct global_opt {
 	enum opt_kind kind;
 	bool value, console;
 } global_opts[] = {
-	{ "--db", OPT_DB, true, false },
-	{ "--passphrase-fd", OPT_PASSFD, true, false },
-	{ "--demo", OPT_DEMO, false, true },
-	{ "--mono", OPT_MONO, false, true },
-	{ "--lock-after", OPT_LOCK, true, true },
-	{ "--reveal-seconds", OPT_REVEAL, true, true },
+	{ "--db", OPT_DB, true, false },          { "--passphrase-fd", OPT_PASSFD, true, false },
+	{ "--demo", OPT_DEMO, false, true },      { "--mono", OPT_MONO, false, true },
+	{ "--lock-after", OPT_LOCK, true, true }, { "--reveal-seconds", OPT_REVEAL, true, true },
 };
 
 /* The option argv[i] names, with "--name=value" split off into *inline_val. */
@@ -83,19 +80,16 @@ set_value(struct pt_args *a, const struct global_opt *o, const char *val, struct
 	case OPT_LOCK:
 	case OPT_REVEAL:
 		if (parse_long(val, 0, SECONDS_MAX, &v) != 0)
-			return pt_fail(err, PT_USAGE, _("%s takes a number of seconds from 0 to %d"),
-			               o->name, SECONDS_MAX);
+			return pt_fail(err, PT_USAGE,
+			               _("%s takes a number of seconds from 0 to %d"), o->name,
+			               SECONDS_MAX);
 		if (o->kind == OPT_LOCK)
 			a->lock_after = v;
 		else
 			a->reveal = v ? v : 1;
 		break;
-	case OPT_DEMO:
-		a->demo = true;
-		break;
-	case OPT_MONO:
-		a->mono = true;
-		break;
+	case OPT_DEMO: a->demo = true; break;
+	case OPT_MONO: a->mono = true; break;
 	}
 	return PT_OK;
 }

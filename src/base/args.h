@@ -13,12 +13,12 @@
 #include "base/status.h"
 
 struct pt_args {
-	const char *db;    /* --db FILE, or NULL: PASSTORE_DB, else the default */
-	int passphrase_fd; /* --passphrase-fd N, or -1: the terminal */
-	bool demo;         /* --demo: the console on a throwaway demo store */
-	bool mono;         /* --mono: the console without colour */
-	long lock_after;   /* --lock-after SECONDS, or -1: the store's ui.lock_after */
-	long reveal;       /* --reveal-seconds SECONDS (0 counts as 1), or -1: the default */
+	const char *db;          /* --db FILE, or NULL: PASSTORE_DB, else the default */
+	int passphrase_fd;       /* --passphrase-fd N, or -1: the terminal */
+	bool demo;               /* --demo: the console on a throwaway demo store */
+	bool mono;               /* --mono: the console without colour */
+	long lock_after;         /* --lock-after SECONDS, or -1: the store's ui.lock_after */
+	long reveal;             /* --reveal-seconds SECONDS (0 counts as 1), or -1: the default */
 	const char *console_opt; /* the first of --demo, --mono, --lock-after,
 	                          * --reveal-seconds given, or NULL */
 	bool any;                /* some global option was given */

@@ -29,7 +29,8 @@ kdf_params_check(const struct kdf_params *p, struct pt_err *err)
 		               _("KDF memory must be a power of two between %u MiB and %u MiB"),
 		               KDF_MIN_M_KIB / 1024, KDF_MAX_M_KIB / 1024);
 	if (p->t_cost < 1 || p->t_cost > KDF_MAX_T)
-		return pt_fail(err, PT_INVALID, _("KDF time cost must be between 1 and %u"), KDF_MAX_T);
+		return pt_fail(err, PT_INVALID, _("KDF time cost must be between 1 and %u"),
+		               KDF_MAX_T);
 	if (p->lanes < 1 || p->lanes > KDF_MAX_LANES)
 		return pt_fail(err, PT_INVALID, _("KDF parallelism must be between 1 and %u"),
 		               KDF_MAX_LANES);
@@ -149,9 +150,18 @@ kdf_parse_size(const char *text, uint32_t *kib, struct pt_err *err)
 		goto bad;
 	switch (toupper((unsigned char)*end)) {
 	case '\0': break;
-	case 'K': mult = 1; end++; break;
-	case 'M': mult = 1024; end++; break;
-	case 'G': mult = 1024 * 1024; end++; break;
+	case 'K':
+		mult = 1;
+		end++;
+		break;
+	case 'M':
+		mult = 1024;
+		end++;
+		break;
+	case 'G':
+		mult = 1024 * 1024;
+		end++;
+		break;
 	default: goto bad;
 	}
 	if (*end == 'i' || *end == 'I')
@@ -161,13 +171,15 @@ kdf_parse_size(const char *text, uint32_t *kib, struct pt_err *err)
 	if (*end)
 		goto bad;
 	if (v > (unsigned long long)KDF_MAX_M_KIB / mult)
-		return pt_fail(err, PT_INVALID, _("KDF memory \"%s\" is too large (at most %u MiB)"),
-		               text, KDF_MAX_M_KIB / 1024);
+		return pt_fail(err, PT_INVALID,
+		               _("KDF memory \"%s\" is too large (at most %u MiB)"), text,
+		               KDF_MAX_M_KIB / 1024);
 	v *= mult;
 	if (v < KDF_MIN_M_KIB || !is_pow2((uint32_t)v))
-		return pt_fail(err, PT_INVALID,
-		               _("KDF memory \"%s\" must be a power of two of at least %u MiB (e.g. 64M, 256M, 1G)"),
-		               text, KDF_MIN_M_KIB / 1024);
+		return pt_fail(
+			err, PT_INVALID,
+			_("KDF memory \"%s\" must be a power of two of at least %u MiB (e.g. 64M, 256M, 1G)"),
+			text, KDF_MIN_M_KIB / 1024);
 	*kib = (uint32_t)v;
 	return PT_OK;
 bad:

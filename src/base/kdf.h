@@ -14,9 +14,9 @@
 
 #define KDF_KEY_LEN 32
 #define KDF_SALT_LEN 16
-#define KDF_MIN_M_KIB (8u * 1024u)          /* 8 MiB: test suites only */
-#define KDF_SAFE_M_KIB (64u * 1024u)        /* below this we warn */
-#define KDF_MAX_M_KIB (4u * 1024u * 1024u)  /* 4 GiB */
+#define KDF_MIN_M_KIB (8u * 1024u)         /* 8 MiB: test suites only */
+#define KDF_SAFE_M_KIB (64u * 1024u)       /* below this we warn */
+#define KDF_MAX_M_KIB (4u * 1024u * 1024u) /* 4 GiB */
 #define KDF_MAX_T 255u
 #define KDF_MAX_LANES 16u
 

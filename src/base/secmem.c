@@ -21,9 +21,9 @@
 struct secmem_hdr {
 	uint32_t magic;
 	uint32_t locked;
-	size_t size;     /* bytes asked for */
-	size_t mapped;   /* bytes mapped, header included */
-	size_t pad;      /* keeps the payload 16-byte aligned */
+	size_t size;   /* bytes asked for */
+	size_t mapped; /* bytes mapped, header included */
+	size_t pad;    /* keeps the payload 16-byte aligned */
 };
 
 static size_t in_use;

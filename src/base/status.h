@@ -37,7 +37,7 @@ enum pt_status {
 #define PT_STATUS_ENUM(name, exitcode, msg) PT_##name,
 	PT_STATUS_INFO(PT_STATUS_ENUM)
 #undef PT_STATUS_ENUM
-	PT_STATUS_MAX
+		PT_STATUS_MAX
 };
 
 /* One error: a status and a translated one-line detail. */

@@ -58,7 +58,9 @@ is_stored(struct store *st, const struct x509_cert *c, bool *yes, struct pt_err 
 	rc = sqlite3_step(s);
 	sqlite3_reset(s);
 	*yes = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("look up certificates"));
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	               ? PT_OK
+	               : store_fail(st, rc, err, _("look up certificates"));
 }
 
 /* The first CA whose bundle verifies c now; 0 when none. */
@@ -83,7 +85,8 @@ cert_find_ca(struct store *st, const struct x509_cert *c, int64_t *ca_id, struct
 		}
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list CAs"));
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK
+	                                             : store_fail(st, rc, err, _("list CAs"));
 }
 
 /* Store c for host hid and key kid: current, unless the host's current
@@ -125,15 +128,17 @@ list_row(struct store *st, int64_t id, const char *subject, int64_t not_after, i
 	char cn[1024];
 
 	listing_cn(subject, cn, sizeof(cn));
-	if ((ret = store_cached(st, "INSERT OR IGNORE INTO cert_cns (cn) VALUES (?)", &s, err)) != PT_OK)
+	if ((ret = store_cached(st, "INSERT OR IGNORE INTO cert_cns (cn) VALUES (?)", &s, err)) !=
+	    PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, cn, -1, SQLITE_TRANSIENT);
 	if ((ret = store_cached_run(st, s, err, _("list the certificate"))) != PT_OK)
 		return ret;
-	ret = store_cached(st,
-	           "INSERT INTO cert_list (not_after, id, not_before, current, host_id, ca_id, cn_id)"
-	           " VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM cert_cns WHERE cn = ?))",
-	           &s, err);
+	ret = store_cached(
+		st,
+		"INSERT INTO cert_list (not_after, id, not_before, current, host_id, ca_id, cn_id)"
+		" VALUES (?, ?, ?, ?, ?, ?, (SELECT id FROM cert_cns WHERE cn = ?))",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, not_after);
@@ -161,11 +166,12 @@ cert_list_sync(struct store *st, size_t *added, struct pt_err *err)
 		*added = 0;
 	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
-	if ((ret = store_prepare(st,
-	                         "SELECT id, subject, not_after, not_before, state = 'current', host_id,"
-	                         " ifnull(ca_id, 0) FROM certificates c"
-	                         " WHERE NOT EXISTS (SELECT 1 FROM cert_list l WHERE l.id = c.id)",
-	                         &s, err)) != PT_OK)
+	if ((ret = store_prepare(
+		     st,
+		     "SELECT id, subject, not_after, not_before, state = 'current', host_id,"
+		     " ifnull(ca_id, 0) FROM certificates c"
+		     " WHERE NOT EXISTS (SELECT 1 FROM cert_list l WHERE l.id = c.id)",
+		     &s, err)) != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		ret = list_row(st, sqlite3_column_int64(s, 0), store_text(s, 1),
@@ -197,14 +203,17 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 
 	sha256_plain(c, sha);
 
-	ret = store_cached(st, "SELECT id, not_before, not_after FROM certificates WHERE host_id = ? AND state = 'current'",
-	           &s, err);
+	ret = store_cached(
+		st,
+		"SELECT id, not_before, not_after FROM certificates WHERE host_id = ? AND state = 'current'",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		time_t nb = (time_t)sqlite3_column_int64(s, 1), na = (time_t)sqlite3_column_int64(s, 2);
+		time_t nb = (time_t)sqlite3_column_int64(s, 1),
+		       na = (time_t)sqlite3_column_int64(s, 2);
 
 		old = sqlite3_column_int64(s, 0);
 		older = nb > c->not_before || (nb == c->not_before && na > c->not_after);
@@ -213,18 +222,21 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("look up certificates"));
 	if (old && !older) {
-		ret = store_cached(st, "UPDATE certificates SET state = 'superseded' WHERE id = ?", &s, err);
+		ret = store_cached(st, "UPDATE certificates SET state = 'superseded' WHERE id = ?",
+		                   &s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, old);
-		if ((ret = store_cached_run(st, s, err, _("supersede the old certificate"))) != PT_OK)
+		if ((ret = store_cached_run(st, s, err, _("supersede the old certificate"))) !=
+		    PT_OK)
 			return ret;
 	}
-	ret = store_cached(st,
-	           "INSERT INTO certificates (host_id, key_ref, request_id, ca_id, subject, issuer, serial,"
-	           " not_before, not_after, state, imported_at, fqdn, sha256)"
-	           " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	           &s, err);
+	ret = store_cached(
+		st,
+		"INSERT INTO certificates (host_id, key_ref, request_id, ca_id, subject, issuer, serial,"
+		" not_before, not_after, state, imported_at, fqdn, sha256)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
@@ -279,13 +291,13 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 		return PT_OK;
 	}
 	ret = store_cached(st,
-	           "SELECT k.id, k.host_id, h.fqdn,"
-	           " (SELECT r.id FROM requests r WHERE r.key_ref = k.id"
-	           "   ORDER BY r.state = 'pending' DESC, r.id DESC LIMIT 1),"
-	           " (SELECT r.ca_id FROM requests r WHERE r.key_ref = k.id"
-	           "   ORDER BY r.state = 'pending' DESC, r.id DESC LIMIT 1)"
-	           " FROM keys k JOIN hosts h ON h.id = k.host_id WHERE k.key_id = ?",
-	           &s, err);
+	                   "SELECT k.id, k.host_id, h.fqdn,"
+	                   " (SELECT r.id FROM requests r WHERE r.key_ref = k.id"
+	                   "   ORDER BY r.state = 'pending' DESC, r.id DESC LIMIT 1),"
+	                   " (SELECT r.ca_id FROM requests r WHERE r.key_ref = k.id"
+	                   "   ORDER BY r.state = 'pending' DESC, r.id DESC LIMIT 1)"
+	                   " FROM keys k JOIN hosts h ON h.id = k.host_id WHERE k.key_id = ?",
+	                   &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, c->key_id_hex, -1, SQLITE_STATIC);
@@ -300,10 +312,11 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
 		*outcome = CERT_NO_KEY;
-		return pt_fail(err, PT_MISMATCH,
-		               _("certificate \"%s\" (serial %s) was refused: its public key (key id %s) "
-		                 "matches no key in the store"),
-		               c->subject_grid, c->serial, c->key_id_hex);
+		return pt_fail(
+			err, PT_MISMATCH,
+			_("certificate \"%s\" (serial %s) was refused: its public key (key id %s) "
+		          "matches no key in the store"),
+			c->subject_grid, c->serial, c->key_id_hex);
 	}
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("look up keys"));
@@ -314,8 +327,10 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 	if (ret == PT_OK)
 		ret = place_cert(st, c, hid, fqdn, kid, req, ca_id, outcome, err);
 	if (ret == PT_OK && req) {
-		ret = store_cached(st, "UPDATE requests SET state = 'issued', issued_at = ? WHERE id = ? AND state = 'pending'",
-		           &s, err);
+		ret = store_cached(
+			st,
+			"UPDATE requests SET state = 'issued', issued_at = ? WHERE id = ? AND state = 'pending'",
+			&s, err);
 		if (ret == PT_OK) {
 			sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
 			sqlite3_bind_int64(s, 2, req);
@@ -323,8 +338,9 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 		}
 	}
 	if (ret == PT_OK)
-		ret = audit_appendf(st, "cert.import", fqdn, err, "serial=%s subject=%s not_after=%lld state=%s",
-		                    c->serial, c->subject_grid, (long long)c->not_after,
+		ret = audit_appendf(st, "cert.import", fqdn, err,
+		                    "serial=%s subject=%s not_after=%lld state=%s", c->serial,
+		                    c->subject_grid, (long long)c->not_after,
 		                    *outcome == CERT_STORED ? "current" : "superseded");
 	if (ret == PT_OK && fqdn_out) {
 		*fqdn_out = fqdn;
@@ -374,7 +390,8 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 
 	if (ca_name)
 		*ca_name = NULL;
-	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK ||
+	if ((ret = store_need_tx(st, err)) != PT_OK ||
+	    (ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK ||
 	    (ret = x509_key_id(key_pem, id, err)) != PT_OK)
 		return ret;
 	cert_hex_id(id, idhex);
@@ -385,26 +402,32 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 		if (certs->n == 1)
 			return x509_key_matches_cert(key_pem, &certs->certs[0], err) == PT_MISMATCH
 			               ? PT_MISMATCH
-			               : pt_fail(err, PT_MISMATCH, _("the key does not match the certificate"));
-		return pt_fail(err, PT_MISMATCH,
-		               _("none of the %zu certificates in the file belongs to the key (key id %s)"),
-		               certs->n, idhex);
+			               : pt_fail(err, PT_MISMATCH,
+			                         _("the key does not match the certificate"));
+		return pt_fail(
+			err, PT_MISMATCH,
+			_("none of the %zu certificates in the file belongs to the key (key id %s)"),
+			certs->n, idhex);
 	}
 	if ((ret = x509_key_matches_cert(key_pem, c, err)) != PT_OK)
 		return ret;
 	if (!names_host(c, fqdn))
-		return pt_fail(err, PT_MISMATCH,
-		               _("certificate \"%s\" does not name host %s (neither in its subjectAltName "
-		                 "nor in its CN)"),
-		               c->subject_grid, fqdn);
+		return pt_fail(
+			err, PT_MISMATCH,
+			_("certificate \"%s\" does not name host %s (neither in its subjectAltName "
+		          "nor in its CN)"),
+			c->subject_grid, fqdn);
 	if ((ret = is_stored(st, c, &dup, err)) != PT_OK)
 		return ret;
 	if (dup)
-		return pt_fail(err, PT_EXISTS, _("certificate \"%s\" (serial %s) is already in the store"),
+		return pt_fail(err, PT_EXISTS,
+		               _("certificate \"%s\" (serial %s) is already in the store"),
 		               c->subject_grid, c->serial);
-	if ((ret = cert_insert_key(st, hid, x509_key_type(key_pem, &kt, NULL) == PT_OK ? x509_keytype_name(kt)
-	                                                                          : "other",
-	                      key_pem, idhex, "adopted", &kid, err)) != PT_OK ||
+	if ((ret = cert_insert_key(st, hid,
+	                           x509_key_type(key_pem, &kt, NULL) == PT_OK
+	                                   ? x509_keytype_name(kt)
+	                                   : "other",
+	                           key_pem, idhex, "adopted", &kid, err)) != PT_OK ||
 	    (ret = cert_find_ca(st, c, &ca_id, err)) != PT_OK ||
 	    (ret = place_cert(st, c, hid, fqdn, kid, 0, ca_id, outcome, err)) != PT_OK)
 		return ret;
@@ -417,6 +440,7 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 			*ca_name = strdup(store_text(s, 0));
 		sqlite3_finalize(s);
 	}
-	return audit_appendf(st, "cert.adopt", fqdn, err, "serial=%s subject=%s key_id=%s not_after=%lld",
-	                     c->serial, c->subject_grid, idhex, (long long)c->not_after);
+	return audit_appendf(st, "cert.adopt", fqdn, err,
+	                     "serial=%s subject=%s key_id=%s not_after=%lld", c->serial,
+	                     c->subject_grid, idhex, (long long)c->not_after);
 }

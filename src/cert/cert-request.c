@@ -61,12 +61,15 @@ pick_ca(struct store *st, const char *name, struct ca_pick *p, struct pt_err *er
 	enum pt_status ret;
 
 	memset(p, 0, sizeof(*p));
-	ret = name ? cert_ca_get(st, name, ca_pick_cb, p, err) : cert_ca_foreach(st, ca_pick_cb, p, err);
+	ret = name ? cert_ca_get(st, name, ca_pick_cb, p, err)
+	           : cert_ca_foreach(st, ca_pick_cb, p, err);
 	if (ret == PT_OK && p->count == 0)
-		ret = pt_fail(err, PT_NOTFOUND,
-		              _("no CA in the store (add one with \"passtore ca add NAME --bundle FILE\")"));
+		ret = pt_fail(
+			err, PT_NOTFOUND,
+			_("no CA in the store (add one with \"passtore ca add NAME --bundle FILE\")"));
 	else if (ret == PT_OK && p->count > 1)
-		ret = pt_fail(err, PT_USAGE, _("the store holds %d CAs: name one with --ca"), p->count);
+		ret = pt_fail(err, PT_USAGE, _("the store holds %d CAs: name one with --ca"),
+		              p->count);
 	else if (ret == PT_OK && (!p->name || !p->tmpl || !p->key))
 		ret = pt_fail(err, PT_NOMEM, NULL);
 	if (ret != PT_OK)
@@ -91,7 +94,9 @@ no_pending(struct store *st, int64_t hid, const char *fqdn, struct pt_err *err)
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st, "SELECT created_at FROM requests WHERE host_id = ? AND state = 'pending'", &s, err);
+	ret = store_prepare(
+		st, "SELECT created_at FROM requests WHERE host_id = ? AND state = 'pending'", &s,
+		err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
@@ -104,10 +109,11 @@ no_pending(struct store *st, int64_t hid, const char *fqdn, struct pt_err *err)
 		gmtime_r(&t, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
 		sqlite3_finalize(s);
-		return pt_fail(err, PT_REFUSED,
-		               _("host %s already has a pending request (made %s): import its certificate, "
-		                 "or cancel it with \"passtore cert cancel %s\""),
-		               fqdn, when, fqdn);
+		return pt_fail(
+			err, PT_REFUSED,
+			_("host %s already has a pending request (made %s): import its certificate, "
+		          "or cancel it with \"passtore cert cancel %s\""),
+			fqdn, when, fqdn);
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("look up requests"));
@@ -141,9 +147,9 @@ cert_insert_key(struct store *st, int64_t hid, const char *type, const char *key
 	int rc;
 
 	ret = store_prepare(st,
-	           "INSERT INTO keys (host_id, type, key_pem, key_id, origin, created_at)"
-	           " VALUES (?, ?, ?, ?, ?, ?)",
-	           &s, err);
+	                    "INSERT INTO keys (host_id, type, key_pem, key_id, origin, created_at)"
+	                    " VALUES (?, ?, ?, ?, ?, ?)",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
@@ -155,7 +161,8 @@ cert_insert_key(struct store *st, int64_t hid, const char *type, const char *key
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return pt_fail(err, PT_EXISTS, _("this key is already in the store (key id %s)"), key_id);
+		return pt_fail(err, PT_EXISTS, _("this key is already in the store (key id %s)"),
+		               key_id);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("store the key"));
 	*id = sqlite3_last_insert_rowid(store_db(st));
@@ -203,10 +210,11 @@ cert_request_create(struct store *st, const char *fqdn, const struct cert_reques
 	ret = cert_insert_key(st, hid, x509_keytype_name(kt), key, idhex, "generated", &kid, err);
 	if (ret != PT_OK)
 		goto out;
-	ret = store_prepare(st,
-	           "INSERT INTO requests (host_id, key_ref, ca_id, csr_pem, subject, sans, state, created_at)"
-	           " VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"INSERT INTO requests (host_id, key_ref, ca_id, csr_pem, subject, sans, state, created_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, 'pending', ?)",
+		&s, err);
 	if (ret != PT_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, hid);
@@ -220,8 +228,9 @@ cert_request_create(struct store *st, const char *fqdn, const struct cert_reques
 	if (ret != PT_OK)
 		goto out;
 	out->id = sqlite3_last_insert_rowid(store_db(st));
-	ret = audit_appendf(st, "cert.request", fqdn, err, "ca=%s key=%s key_id=%s subject=%s sans=%s",
-	                    ca.name, x509_keytype_name(kt), idhex, grid, names);
+	ret = audit_appendf(st, "cert.request", fqdn, err,
+	                    "ca=%s key=%s key_id=%s subject=%s sans=%s", ca.name,
+	                    x509_keytype_name(kt), idhex, grid, names);
 	if (ret != PT_OK)
 		goto out;
 	out->ca = ca.name;
@@ -252,7 +261,9 @@ cert_request_csr(struct store *st, const char *fqdn, char **csr_pem, struct pt_e
 	*csr_pem = NULL;
 	if ((ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
-	ret = store_prepare(st, "SELECT csr_pem FROM requests WHERE host_id = ? AND state = 'pending'", &s, err);
+	ret = store_prepare(st,
+	                    "SELECT csr_pem FROM requests WHERE host_id = ? AND state = 'pending'",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);
@@ -261,9 +272,10 @@ cert_request_csr(struct store *st, const char *fqdn, char **csr_pem, struct pt_e
 		*csr_pem = strdup(store_text(s, 0));
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
-		return pt_fail(err, PT_NOTFOUND,
-		               _("host %s has no pending request (make one with \"passtore cert request %s\")"),
-		               fqdn, fqdn);
+		return pt_fail(
+			err, PT_NOTFOUND,
+			_("host %s has no pending request (make one with \"passtore cert request %s\")"),
+			fqdn, fqdn);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("read the request"));
 	return *csr_pem ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
@@ -276,10 +288,13 @@ cert_request_cancel(struct store *st, const char *fqdn, struct pt_err *err)
 	enum pt_status ret;
 	int64_t hid;
 
-	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK)
+	if ((ret = store_need_tx(st, err)) != PT_OK ||
+	    (ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
-	ret = store_prepare(st, "UPDATE requests SET state = 'cancelled' WHERE host_id = ? AND state = 'pending'",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"UPDATE requests SET state = 'cancelled' WHERE host_id = ? AND state = 'pending'",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, hid);

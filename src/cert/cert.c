@@ -58,8 +58,8 @@ cert_host_id(struct store *st, const char *fqdn, int64_t *id, struct pt_err *err
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return pt_fail(err, PT_NOTFOUND,
-		               _("unknown host %s (add it first with \"passtore host add %s\")"), fqdn,
-		               fqdn);
+		               _("unknown host %s (add it first with \"passtore host add %s\")"),
+		               fqdn, fqdn);
 	return rc == SQLITE_ROW ? PT_OK : store_fail(st, rc, err, _("look up host"));
 }
 
@@ -126,7 +126,8 @@ cert_ca_add(struct store *st, const char *name, const unsigned char *bundle, siz
 		return ret;
 	if (!valid_ca_name(name))
 		return pt_fail(err, PT_INVALID,
-		               _("\"%s\" is not a CA name (letters, digits, \".\", \"_\", \"-\")"), name);
+		               _("\"%s\" is not a CA name (letters, digits, \".\", \"_\", \"-\")"),
+		               name);
 	if (!tmpl)
 		tmpl = CERT_DEFAULT_TEMPLATE;
 	ret = x509_subject_parse(tmpl, "host.example.org", &subj, err);
@@ -144,10 +145,11 @@ cert_ca_add(struct store *st, const char *name, const unsigned char *bundle, siz
 	x509_cert_list_free(&l);
 	if (ret != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	           "INSERT INTO cas (name, bundle_pem, subject_tmpl, default_key, created_at)"
-	           " VALUES (?, ?, ?, ?, ?)",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"INSERT INTO cas (name, bundle_pem, subject_tmpl, default_key, created_at)"
+		" VALUES (?, ?, ?, ?, ?)",
+		&s, err);
 	if (ret != PT_OK)
 		goto out;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -162,8 +164,8 @@ cert_ca_add(struct store *st, const char *name, const unsigned char *bundle, siz
 	else if (rc != SQLITE_DONE)
 		ret = store_fail(st, rc, err, _("add CA"));
 	else
-		ret = audit_appendf(st, "ca.add", name, err, "certificates=%zu template=%s key=%s", n,
-		                    tmpl, x509_keytype_name(kt));
+		ret = audit_appendf(st, "ca.add", name, err, "certificates=%zu template=%s key=%s",
+		                    n, tmpl, x509_keytype_name(kt));
 out:
 	free(pem);
 	return ret;
@@ -176,8 +178,8 @@ out:
 	" FROM cas c "
 
 static enum pt_status
-ca_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct cert_ca *ca, void *ud),
-        void *ud, int *seen, struct pt_err *err)
+ca_rows(struct store *st, sqlite3_stmt *s, int (*cb)(const struct cert_ca *ca, void *ud), void *ud,
+        int *seen, struct pt_err *err)
 {
 	int rc;
 
@@ -247,7 +249,8 @@ setting_days(struct store *st, const char *key, int *out, struct pt_err *err)
 	enum pt_status ret = settings_get_long(st, key, &n, err);
 
 	if (ret == PT_OK && (n < 0 || n > 3650))
-		ret = pt_fail(err, PT_INVALID, _("setting %s is %ld, not a number of days (0-3650)"), key, n);
+		ret = pt_fail(err, PT_INVALID,
+		              _("setting %s is %ld, not a number of days (0-3650)"), key, n);
 	if (ret == PT_OK)
 		*out = (int)n;
 	return ret;
@@ -276,7 +279,8 @@ load_key(struct store *st, int64_t kid, char **pem, struct pt_err *err)
 	sqlite3_bind_int64(s, 1, kid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW)
-		*pem = secmem_strndup(sqlite3_column_blob(s, 0), (size_t)sqlite3_column_bytes(s, 0));
+		*pem = secmem_strndup(sqlite3_column_blob(s, 0),
+		                      (size_t)sqlite3_column_bytes(s, 0));
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return pt_fail(err, PT_DAMAGED, _("the key of a certificate is missing"));
@@ -288,8 +292,8 @@ load_key(struct store *st, int64_t kid, char **pem, struct pt_err *err)
 /* Check the chain against the certificate's CA, or any CA when it has none. */
 static enum pt_status
 check_chain(struct store *st, const struct x509_cert *x, const char *ca, const char *bundle,
-            size_t blen, time_t now, struct cert_status *cs, char **ca_found,
-            struct pt_err *detail, struct pt_err *err)
+            size_t blen, time_t now, struct cert_status *cs, char **ca_found, struct pt_err *detail,
+            struct pt_err *err)
 {
 	int64_t id;
 	enum pt_status ret;
@@ -297,7 +301,8 @@ check_chain(struct store *st, const struct x509_cert *x, const char *ca, const c
 	*ca_found = NULL;
 	if (bundle) {
 		cs->ca = ca;
-		cs->chain_ok = x509_chain_verify(x, (const unsigned char *)bundle, blen, now, detail) == PT_OK;
+		cs->chain_ok = x509_chain_verify(x, (const unsigned char *)bundle, blen, now,
+		                                 detail) == PT_OK;
 		return PT_OK;
 	}
 	if ((ret = cert_find_ca(st, x, &id, err)) != PT_OK)
@@ -310,7 +315,8 @@ check_chain(struct store *st, const struct x509_cert *x, const char *ca, const c
 	}
 	{
 		sqlite3_stmt *s = NULL;
-		if ((ret = store_prepare(st, "SELECT name FROM cas WHERE id = ?", &s, err)) != PT_OK)
+		if ((ret = store_prepare(st, "SELECT name FROM cas WHERE id = ?", &s, err)) !=
+		    PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, id);
 		if (sqlite3_step(s) == SQLITE_ROW)
@@ -334,17 +340,18 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		return ret;
 	if (fqdn && (ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	           "SELECT c.id, h.fqdn, c.state, k.origin, c.imported_at, d.der, c.key_ref,"
-	           " coalesce(ca.name, ''), ca.bundle_pem"
-	           " FROM certificates c JOIN hosts h ON h.id = c.host_id"
-	           " JOIN keys k ON k.id = c.key_ref"
-	           " JOIN certificate_der d ON d.cert_id = c.id"
-	           " LEFT JOIN cas ca ON ca.id = c.ca_id"
-	           " WHERE (?1 IS NULL OR h.fqdn = ?1) AND (?2 OR c.state = 'current')"
-	           "  AND (?3 IS NULL OR c.not_after <= ?3)"
-	           " ORDER BY h.fqdn, c.state = 'current' DESC, c.not_before DESC, c.id DESC",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT c.id, h.fqdn, c.state, k.origin, c.imported_at, d.der, c.key_ref,"
+		" coalesce(ca.name, ''), ca.bundle_pem"
+		" FROM certificates c JOIN hosts h ON h.id = c.host_id"
+		" JOIN keys k ON k.id = c.key_ref"
+		" JOIN certificate_der d ON d.cert_id = c.id"
+		" LEFT JOIN cas ca ON ca.id = c.ca_id"
+		" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (?2 OR c.state = 'current')"
+		"  AND (?3 IS NULL OR c.not_after <= ?3)"
+		" ORDER BY h.fqdn, c.state = 'current' DESC, c.not_before DESC, c.id DESC",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	if (fqdn)
@@ -359,7 +366,8 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		char *key = NULL, *ca_found = NULL;
 		const char *bundle = (const char *)sqlite3_column_text(s, 8);
 
-		ret = x509_certs_parse(sqlite3_column_blob(s, 5), (size_t)sqlite3_column_bytes(s, 5), &l, err);
+		ret = x509_certs_parse(sqlite3_column_blob(s, 5),
+		                       (size_t)sqlite3_column_bytes(s, 5), &l, err);
 		if (ret != PT_OK) {
 			char why[sizeof(err->detail)];
 
@@ -375,14 +383,15 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		cs.origin = store_text(s, 3);
 		cs.imported_at = (time_t)sqlite3_column_int64(s, 4);
 		cs.x = &l->certs[0];
-		cs.band = x509_band(cs.x->not_before, cs.x->not_after, now, crit, warn, &cs.days_left);
+		cs.band = x509_band(cs.x->not_before, cs.x->not_after, now, crit, warn,
+		                    &cs.days_left);
 		ret = load_key(st, sqlite3_column_int64(s, 6), &key, err);
 		if (ret == PT_OK) {
 			cs.key_match = x509_key_matches_cert(key, cs.x, &kd) == PT_OK;
 			secmem_free(key);
 			ret = check_chain(st, cs.x, store_text(s, 7), bundle,
-			                  bundle ? (size_t)sqlite3_column_bytes(s, 8) : 0, now, &cs, &ca_found,
-			                  &cd, err);
+			                  bundle ? (size_t)sqlite3_column_bytes(s, 8) : 0, now, &cs,
+			                  &ca_found, &cd, err);
 		}
 		cs.key_detail = cs.key_match ? "" : kd.detail;
 		cs.chain_detail = cs.chain_ok ? "" : cd.detail;

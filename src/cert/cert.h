@@ -29,7 +29,7 @@ struct cert_ca {
 	const char *name;
 	const char *subject_tmpl;
 	const char *default_key;
-	const char *bundle_pem;     /* public: roots and intermediates */
+	const char *bundle_pem; /* public: roots and intermediates */
 	time_t created_at;
 	int64_t requests, certificates;
 };
@@ -48,11 +48,11 @@ enum pt_status cert_ca_foreach(struct store *st, int (*cb)(const struct cert_ca 
 /* ---- requests ----------------------------------------------------------- */
 
 struct cert_request_opts {
-	const char *ca;              /* NULL: the only CA */
-	const char *keytype;         /* NULL: the CA's default */
-	const char *const *sans;     /* extra dNSNames */
+	const char *ca;          /* NULL: the only CA */
+	const char *keytype;     /* NULL: the CA's default */
+	const char *const *sans; /* extra dNSNames */
 	size_t nsans;
-	x509_progress_fn progress;   /* turned while the key is generated */
+	x509_progress_fn progress; /* turned while the key is generated */
 	void *progress_ud;
 };
 
@@ -69,8 +69,8 @@ void cert_request_info_clear(struct cert_request_info *ri);
  * PT_REFUSED: a request is already pending for the host, or no/several
  * CAs and none named.  The checks run before the (slow) key generation. */
 enum pt_status cert_request_create(struct store *st, const char *fqdn,
-                                   const struct cert_request_opts *o,
-                                   struct cert_request_info *out, struct pt_err *err);
+                                   const struct cert_request_opts *o, struct cert_request_info *out,
+                                   struct pt_err *err);
 /* The pending request's CSR (public), malloc'd PEM. */
 enum pt_status cert_request_csr(struct store *st, const char *fqdn, char **csr_pem,
                                 struct pt_err *err);
@@ -114,26 +114,25 @@ enum pt_status cert_band_days(struct store *st, int *critical, int *warning, str
 struct cert_status {
 	int64_t id;
 	const char *fqdn;
-	const char *state;              /* "current" or "superseded" */
-	const char *origin;             /* key origin: "generated" or "adopted" */
-	const struct x509_cert *x;      /* parsed from the stored DER */
+	const char *state;         /* "current" or "superseded" */
+	const char *origin;        /* key origin: "generated" or "adopted" */
+	const struct x509_cert *x; /* parsed from the stored DER */
 	time_t imported_at;
 	enum x509_band band;
 	long days_left;
 	bool key_match;
-	const char *key_detail;         /* why not, "" when it matches */
+	const char *key_detail; /* why not, "" when it matches */
 	bool chain_ok;
-	const char *ca;                 /* the CA checked against, "" when none verifies */
-	const char *chain_detail;       /* why not, "" when it verifies */
+	const char *ca;           /* the CA checked against, "" when none verifies */
+	const char *chain_detail; /* why not, "" when it verifies */
 };
 
 /* Certificates of host fqdn (NULL: every host), current ones only unless
  * all; with expiring_days >= 0 only those whose not-after is within that
  * many days of now.  Ordered by host, then newest first. */
-enum pt_status cert_status_foreach(struct store *st, const char *fqdn, bool all,
-                                   long expiring_days, time_t now,
-                                   int (*cb)(const struct cert_status *cs, void *ud), void *ud,
-                                   struct pt_err *err);
+enum pt_status cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_days,
+                                   time_t now, int (*cb)(const struct cert_status *cs, void *ud),
+                                   void *ud, struct pt_err *err);
 
 /* ---- the console's listing ----------------------------------------------- */
 

@@ -146,7 +146,8 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
 	if (m <= LIST_RANGES) {
 		for (size_t i = 0; i < m && ok; i++) {
 			char *t = *sql;
-			if (asprintf(sql, "%s OR l.not_after BETWEEN %lld AND %lld", t, sp[i].a, sp[i].b) < 0) {
+			if (asprintf(sql, "%s OR l.not_after BETWEEN %lld AND %lld", t, sp[i].a,
+			             sp[i].b) < 0) {
 				*sql = t;
 				ok = false;
 			} else {
@@ -155,10 +156,11 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
 		}
 	} else {
 		/* floor division, as x509_band's, of a value that may be negative */
-		snprintf(col, sizeof col, "((l.not_after - (l.not_after %% %d + %d) %% %d) / %d)", DAY, DAY,
-		         DAY, DAY);
+		snprintf(col, sizeof col, "((l.not_after - (l.not_after %% %d + %d) %% %d) / %d)",
+		         DAY, DAY, DAY, DAY);
 		ok = !nd || day_set(sql, col, dates, nd);
-		snprintf(col, sizeof col, "((l.not_after - %lld - ((l.not_after - %lld) %% %d + %d) %% %d) / %d)",
+		snprintf(col, sizeof col,
+		         "((l.not_after - %lld - ((l.not_after - %lld) %% %d + %d) %% %d) / %d)",
 		         now, now, DAY, DAY, DAY, DAY);
 		ok = ok && (!nk || day_set(sql, col, days, nk));
 	}
@@ -190,9 +192,10 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 	else if (names == NAMES_FEW && few)
 		sql = strdup(few);
 	else
-		sql = strdup(" OR l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
-		             " OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
-		             " OR l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
+		sql = strdup(
+			" OR l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
+			" OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
+			" OR l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
 	/* the bands of x509_band(), as ranges of the listing's order */
 	for (int b = 0; b <= X509_BAND_OK && sql; b++) {
 		char cond[160];
@@ -203,18 +206,24 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 			snprintf(cond, sizeof cond, " OR l.not_before > %lld", n);
 			break;
 		case X509_BAND_EXPIRED:
-			snprintf(cond, sizeof cond, " OR (l.not_after < %lld AND l.not_before <= %lld)", n, n);
+			snprintf(cond, sizeof cond,
+			         " OR (l.not_after < %lld AND l.not_before <= %lld)", n, n);
 			break;
 		case X509_BAND_CRITICAL:
-			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_after < %lld"
-			         " AND l.not_before <= %lld)", n, c, n);
+			snprintf(cond, sizeof cond,
+			         " OR (l.not_after >= %lld AND l.not_after < %lld"
+			         " AND l.not_before <= %lld)",
+			         n, c, n);
 			break;
 		case X509_BAND_WARNING:
-			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_after < %lld"
-			         " AND l.not_before <= %lld)", c, w, n);
+			snprintf(cond, sizeof cond,
+			         " OR (l.not_after >= %lld AND l.not_after < %lld"
+			         " AND l.not_before <= %lld)",
+			         c, w, n);
 			break;
 		default:
-			snprintf(cond, sizeof cond, " OR (l.not_after >= %lld AND l.not_before <= %lld)", ok, n);
+			snprintf(cond, sizeof cond,
+			         " OR (l.not_after >= %lld AND l.not_before <= %lld)", ok, n);
 			break;
 		}
 		t = sql;
@@ -224,18 +233,22 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 	}
 	if (sql && (f->states & 3)) {
 		t = sql;
-		if (asprintf(&sql, "%s%s", t, (f->states & 3) == 3 ? " OR 1 = 1"
-		                              : f->states & 1     ? " OR l.current = 1"
-		                                                  : " OR l.current = 0") < 0)
+		if (asprintf(&sql, "%s%s", t,
+		             (f->states & 3) == 3 ? " OR 1 = 1"
+		             : f->states & 1      ? " OR l.current = 1"
+		                                  : " OR l.current = 0") < 0)
 			sql = NULL;
 		free(t);
 	}
 	/* days left: floor((not_after - now) / day), as x509_band */
 	if (sql && text && f->numbers && !day_ranges(f->text, n, lo, hi, &sql)) {
 		t = sql;
-		if (asprintf(&sql, "%s OR instr(strftime('%%Y-%%m-%%d', l.not_after, 'unixepoch'), ?2)"
-		                   " OR instr((l.not_after - %lld) / %d - ((l.not_after - %lld) %% %d < 0),"
-		                   " ?2)", t, n, DAY, n, DAY) < 0)
+		if (asprintf(
+			    &sql,
+			    "%s OR instr(strftime('%%Y-%%m-%%d', l.not_after, 'unixepoch'), ?2)"
+			    " OR instr((l.not_after - %lld) / %d - ((l.not_after - %lld) %% %d < 0),"
+			    " ?2)",
+			    t, n, DAY, n, DAY) < 0)
 			sql = NULL;
 		free(t);
 	}
@@ -252,7 +265,8 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 		size_t k = 0, len = strlen(sql);
 		char *p = malloc(2 * len + 1);
 		for (size_t i = 0; p && i < len; i++) {
-			if (sql[i] == 'l' && sql[i + 1] == '.' && (i == 0 || sql[i - 1] == ' ' || sql[i - 1] == '('))
+			if (sql[i] == 'l' && sql[i + 1] == '.' &&
+			    (i == 0 || sql[i - 1] == ' ' || sql[i - 1] == '('))
 				p[k++] = '+';
 			p[k++] = sql[i];
 		}
@@ -278,8 +292,9 @@ list_span(struct store *st, const struct inv_list_filter *f, long long *lo, long
 
 	if (!f || !f->numbers || !f->text || !*f->text)
 		return PT_OK;
-	ret = store_prepare(st, "SELECT (SELECT not_after FROM cert_list ORDER BY not_after LIMIT 1),"
-	                        " (SELECT not_after FROM cert_list ORDER BY not_after DESC LIMIT 1)",
+	ret = store_prepare(st,
+	                    "SELECT (SELECT not_after FROM cert_list ORDER BY not_after LIMIT 1),"
+	                    " (SELECT not_after FROM cert_list ORDER BY not_after DESC LIMIT 1)",
 	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
@@ -347,10 +362,11 @@ list_names(struct store *st, const struct inv_list_filter *f, const char **few)
 		*few = last_few;
 		return last;
 	}
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "SELECT (SELECT count(*) FROM hosts), (SELECT count(*) FROM cert_cns),"
-	                       " EXISTS (SELECT 1 FROM cas WHERE name LIKE ?1 ESCAPE '\\')",
-	                       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(
+		    store_db(st),
+		    "SELECT (SELECT count(*) FROM hosts), (SELECT count(*) FROM cert_cns),"
+		    " EXISTS (SELECT 1 FROM cas WHERE name LIKE ?1 ESCAPE '\\')",
+		    -1, &s, NULL) != SQLITE_OK)
 		return NAMES_MANY; /* the page's own statement reports the error */
 	list_bind(s, f);
 	if (sqlite3_step(s) == SQLITE_ROW) {
@@ -376,14 +392,14 @@ list_names(struct store *st, const struct inv_list_filter *f, const char **few)
 			nomem = nomem || !id_append(&cl, &clen, &ccap, id);
 	}
 	sqlite3_finalize(s);
-	names = rc != SQLITE_DONE || nomem       ? NAMES_MANY
-	        : h == th || c == tc             ? NAMES_ALL
-	        : !h && !c && !ca                ? NAMES_NONE
+	names = rc != SQLITE_DONE || nomem         ? NAMES_MANY
+	        : h == th || c == tc               ? NAMES_ALL
+	        : !h && !c && !ca                  ? NAMES_NONE
 	        : h * 50 > th || c * 50 > tc || ca ? NAMES_MANY
-	                                         : NAMES_FEW;
+	                                           : NAMES_FEW;
 	if (names == NAMES_FEW &&
-	    asprintf(&frag, "%s%s%s%s%s%s", h ? " OR l.host_id IN (" : "", h ? hl : "", h ? ")" : "",
-	             c ? " OR l.cn_id IN (" : "", c ? cl : "", c ? ")" : "") < 0) {
+	    asprintf(&frag, "%s%s%s%s%s%s", h ? " OR l.host_id IN (" : "", h ? hl : "",
+	             h ? ")" : "", c ? " OR l.cn_id IN (" : "", c ? cl : "", c ? ")" : "") < 0) {
 		frag = NULL;
 		names = NAMES_MANY;
 	}
@@ -442,7 +458,8 @@ list_dense(struct store *st, const struct inv_list_filter *f)
 	if (!f || !same_filter(st, f))
 		return false;
 	/* the listing's size, near enough: its highest id, from the index */
-	if (sqlite3_prepare_v2(store_db(st), "SELECT max(id) FROM cert_list", -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(store_db(st), "SELECT max(id) FROM cert_list", -1, &s, NULL) !=
+	    SQLITE_OK)
 		return false;
 	if (sqlite3_step(s) == SQLITE_ROW)
 		rows = sqlite3_column_int64(s, 0);
@@ -464,8 +481,8 @@ list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
  * built with.  A page may scan in order where a count would not: when
  * the last count showed the filter matches many rows (list_dense). */
 static enum pt_status
-list_clause(struct store *st, const struct inv_list_filter *f, time_t now, bool page,
-            char **where, int *crit, int *warn, struct pt_err *err)
+list_clause(struct store *st, const struct inv_list_filter *f, time_t now, bool page, char **where,
+            int *crit, int *warn, struct pt_err *err)
 {
 	long long lo = 0, hi = -1;
 	const char *few;
@@ -502,9 +519,10 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	              " JOIN hosts h ON h.id = p.host_id LEFT JOIN cert_cns n ON n.id = p.cn_id"
 	              " LEFT JOIN cas ca ON ca.id = p.ca_id LEFT JOIN certificates c ON c.id = p.id"
 	              " ORDER BY %s",
-	              where, after && after->set ? (backward ? " AND (l.not_after, l.id) < (?4, ?5)"
-	                                                     : " AND (l.not_after, l.id) > (?4, ?5)")
-	                                         : "",
+	              where,
+	              after && after->set ? (backward ? " AND (l.not_after, l.id) < (?4, ?5)"
+	                                              : " AND (l.not_after, l.id) > (?4, ?5)")
+	                                  : "",
 	              backward ? "l.not_after DESC, l.id DESC" : "l.not_after, l.id",
 	              backward ? "p.not_after DESC, p.id DESC" : "p.not_after, p.id");
 	free(where);

@@ -21,8 +21,8 @@
  * The row-value comparison lets SQLite start the index range right
  * after the key instead of counting rows up to it. */
 struct order_sql {
-	const char *cols;     /* the key's columns, as a row value */
-	const char *key;      /* the bound key, as a row value */
+	const char *cols; /* the key's columns, as a row value */
+	const char *key;  /* the bound key, as a row value */
 	const char *asc, *desc;
 };
 
@@ -136,14 +136,14 @@ der_has_key(const void *der, int len, const char *key_id)
  * the whole table in index order, a random read of every page (ten
  * times a sequential scan on 100k certificates, bench/bench_inventory):
  * then the table is scanned once and only the page's rows are sorted. */
-#define CERT_JOIN_INDEXED                                                             \
-	" FROM hosts h JOIN certificates c ON c.host_id = h.id"                           \
+#define CERT_JOIN_INDEXED \
+	" FROM hosts h JOIN certificates c ON c.host_id = h.id" \
 	" LEFT JOIN cas ca ON ca.id = c.ca_id"
-#define CERT_JOIN_SCAN                                                                \
-	" FROM certificates c NOT INDEXED JOIN hosts h ON h.id = c.host_id"               \
+#define CERT_JOIN_SCAN \
+	" FROM certificates c NOT INDEXED JOIN hosts h ON h.id = c.host_id" \
 	" LEFT JOIN cas ca ON ca.id = c.ca_id"
-#define CERT_WHERE                                                                    \
-	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR c.state = 'current')"          \
+#define CERT_WHERE \
+	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR c.state = 'current')" \
 	"  AND (?3 IS NULL OR c.fqdn LIKE ?3 ESCAPE '\\' OR c.subject LIKE ?3 ESCAPE '\\'" \
 	"       OR ca.name LIKE ?3 ESCAPE '\\')"
 #define CERT_FROM CERT_JOIN_INDEXED CERT_WHERE
@@ -185,7 +185,7 @@ struct pass {
 	void *ud;
 	size_t delivered;
 	struct inv_key last;
-	bool stopped;         /* the callback asked to stop */
+	bool stopped; /* the callback asked to stop */
 };
 
 /* One pass: rows after `after`, at most limit (0: all); SQLITE_DONE, or
@@ -201,15 +201,16 @@ cert_pass(struct store *st, struct pass *p, bool scan, const struct inv_key *aft
 
 	*ret = PT_OK;
 	/* the key id and DER only when asked: a scan must not parse */
-	if (asprintf(&sql, "%s%s" CERT_WHERE,
-	             p->f && p->f->check_keys
-	                     ? "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
-	                       " c.not_before, c.not_after, coalesce(c.installed_at, 0),"
-	                       " (SELECT key_id FROM keys WHERE id = c.key_ref),"
-	                       " (SELECT der FROM certificate_der WHERE cert_id = c.id)"
-	                     : "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
-	                       " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL",
-	             scan ? CERT_JOIN_SCAN : CERT_JOIN_INDEXED) < 0) {
+	if (asprintf(
+		    &sql, "%s%s" CERT_WHERE,
+		    p->f && p->f->check_keys
+			    ? "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
+			      " c.not_before, c.not_after, coalesce(c.installed_at, 0),"
+			      " (SELECT key_id FROM keys WHERE id = c.key_ref),"
+			      " (SELECT der FROM certificate_der WHERE cert_id = c.id)"
+			    : "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
+			      " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL",
+		    scan ? CERT_JOIN_SCAN : CERT_JOIN_INDEXED) < 0) {
 		*ret = pt_fail(err, PT_NOMEM, NULL);
 		return SQLITE_NOMEM;
 	}
@@ -240,11 +241,12 @@ cert_pass(struct store *st, struct pass *p, bool scan, const struct inv_key *aft
 		r.not_before = (time_t)sqlite3_column_int64(s, 5);
 		r.not_after = (time_t)sqlite3_column_int64(s, 6);
 		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
-		r.band = x509_band(r.not_before, r.not_after, p->now, p->crit, p->warn, &r.days_left);
+		r.band = x509_band(r.not_before, r.not_after, p->now, p->crit, p->warn,
+		                   &r.days_left);
 		if (p->f && p->f->check_keys) {
 			r.key_checked = true;
-			r.key_match = der_has_key(sqlite3_column_blob(s, 9), sqlite3_column_bytes(s, 9),
-			                          store_text(s, 8));
+			r.key_match = der_has_key(sqlite3_column_blob(s, 9),
+			                          sqlite3_column_bytes(s, 9), store_text(s, 8));
 		}
 		r.key.set = true;
 		r.key.id = r.id;
@@ -300,9 +302,10 @@ inv_cert_keys(struct store *st, const int64_t *ids, size_t n, int *match, struct
 
 	if (n == 0)
 		return PT_OK;
-	ret = store_prepare(st, "SELECT k.key_id, d.der FROM certificates c"
-	                        " JOIN keys k ON k.id = c.key_ref"
-	                        " JOIN certificate_der d ON d.cert_id = c.id WHERE c.id = ?",
+	ret = store_prepare(st,
+	                    "SELECT k.key_id, d.der FROM certificates c"
+	                    " JOIN keys k ON k.id = c.key_ref"
+	                    " JOIN certificate_der d ON d.cert_id = c.id WHERE c.id = ?",
 	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
@@ -311,8 +314,8 @@ inv_cert_keys(struct store *st, const int64_t *ids, size_t n, int *match, struct
 		sqlite3_bind_int64(s, 1, ids[i]);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW)
-			match[i] = der_has_key(sqlite3_column_blob(s, 1), sqlite3_column_bytes(s, 1),
-			                       store_text(s, 0));
+			match[i] = der_has_key(sqlite3_column_blob(s, 1),
+			                       sqlite3_column_bytes(s, 1), store_text(s, 0));
 		else if (rc == SQLITE_DONE)
 			match[i] = -1;
 		else
@@ -350,11 +353,11 @@ inv_cert_count(struct store *st, const struct inv_filter *f, size_t *n, struct p
 
 /* ---- requests ---- */
 
-#define REQ_FROM                                                                      \
-	" FROM hosts h JOIN requests r ON r.host_id = h.id"                               \
-	" JOIN keys k ON k.id = r.key_ref LEFT JOIN cas ca ON ca.id = r.ca_id"            \
-	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR r.state = 'pending')"          \
-	"  AND (?3 IS NULL OR h.fqdn LIKE ?3 ESCAPE '\\' OR ca.name LIKE ?3 ESCAPE '\\'"  \
+#define REQ_FROM \
+	" FROM hosts h JOIN requests r ON r.host_id = h.id" \
+	" JOIN keys k ON k.id = r.key_ref LEFT JOIN cas ca ON ca.id = r.ca_id" \
+	" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (NOT ?2 OR r.state = 'pending')" \
+	"  AND (?3 IS NULL OR h.fqdn LIKE ?3 ESCAPE '\\' OR ca.name LIKE ?3 ESCAPE '\\'" \
 	"       OR k.type LIKE ?3 ESCAPE '\\' OR r.subject LIKE ?3 ESCAPE '\\')"
 
 enum pt_status
@@ -419,15 +422,16 @@ inv_installs(struct store *st, const char *fqdn, int64_t cert_id,
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st,
-	           "SELECT i.cert_id, h.fqdn, i.cert_path, i.key_path, i.cert_sha256, i.installed_at,"
-	           " coalesce(w.tag, ''), coalesce(w.peer, ''), coalesce(w.outcome, 'open'),"
-	           " coalesce(w.exposure_ms, -1)"
-	           " FROM installs i JOIN hosts h ON h.id = i.host_id"
-	           " LEFT JOIN windows w ON w.id = i.window_id"
-	           " WHERE (?1 IS NULL OR h.fqdn = ?1) AND (?2 = 0 OR i.cert_id = ?2)"
-	           " ORDER BY i.installed_at DESC, i.id DESC",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT i.cert_id, h.fqdn, i.cert_path, i.key_path, i.cert_sha256, i.installed_at,"
+		" coalesce(w.tag, ''), coalesce(w.peer, ''), coalesce(w.outcome, 'open'),"
+		" coalesce(w.exposure_ms, -1)"
+		" FROM installs i JOIN hosts h ON h.id = i.host_id"
+		" LEFT JOIN windows w ON w.id = i.window_id"
+		" WHERE (?1 IS NULL OR h.fqdn = ?1) AND (?2 = 0 OR i.cert_id = ?2)"
+		" ORDER BY i.installed_at DESC, i.id DESC",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	if (fqdn)
@@ -537,8 +541,7 @@ status_cb(const struct cert_status *cs, void *ud)
 
 enum pt_status
 inv_cert_detail(struct store *st, int64_t id, time_t now,
-                int (*cb)(const struct inv_cert_detail *d, void *ud), void *ud,
-                struct pt_err *err)
+                int (*cb)(const struct inv_cert_detail *d, void *ud), void *ud, struct pt_err *err)
 {
 	struct detail_ctx c = { .st = st, .id = id, .cb = cb, .ud = ud, .ret = PT_OK, .err = err };
 	sqlite3_stmt *s = NULL;
@@ -547,8 +550,10 @@ inv_cert_detail(struct store *st, int64_t id, time_t now,
 	int rc;
 
 	/* cert_status_foreach checks a host's certificates: find the host */
-	if ((ret = store_prepare(st, "SELECT fqdn FROM hosts WHERE id ="
-	                             " (SELECT host_id FROM certificates WHERE id = ?)", &s, err)) != PT_OK)
+	if ((ret = store_prepare(st,
+	                         "SELECT fqdn FROM hosts WHERE id ="
+	                         " (SELECT host_id FROM certificates WHERE id = ?)",
+	                         &s, err)) != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
 	rc = sqlite3_step(s);
@@ -556,14 +561,16 @@ inv_cert_detail(struct store *st, int64_t id, time_t now,
 		snprintf(fqdn, sizeof fqdn, "%s", store_text(s, 0));
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
-		return pt_fail(err, PT_NOTFOUND, _("no certificate %lld in the store"), (long long)id);
+		return pt_fail(err, PT_NOTFOUND, _("no certificate %lld in the store"),
+		               (long long)id);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("look up the certificate"));
 	ret = cert_status_foreach(st, fqdn, true, -1, now, status_cb, &c, err);
 	if (ret == PT_OK)
 		ret = c.ret;
 	if (ret == PT_OK && !c.found)
-		ret = pt_fail(err, PT_NOTFOUND, _("no certificate %lld in the store"), (long long)id);
+		ret = pt_fail(err, PT_NOTFOUND, _("no certificate %lld in the store"),
+		              (long long)id);
 	for (size_t i = 0; i < c.nstrs; i++)
 		free(c.strs[i]);
 	free(c.strs);
@@ -583,15 +590,16 @@ inv_host_keys(struct store *st, const char *fqdn, int (*cb)(const struct inv_key
 
 	/* what uses each key: certificates and requests, in the words the
 	 * page shows (translated here: the core owns the message catalogue) */
-	ret = store_prepare(st,
-	           "SELECT k.id, k.type, k.origin, k.key_id, k.created_at,"
-	           " (SELECT group_concat(?2 || ' ' || c.id || ' (' || c.state || ')', ', ')"
-	           "   FROM certificates c WHERE c.key_ref = k.id),"
-	           " (SELECT group_concat(?3 || ' ' || r.id || ' (' || r.state || ')', ', ')"
-	           "   FROM requests r WHERE r.key_ref = k.id)"
-	           " FROM keys k JOIN hosts h ON h.id = k.host_id WHERE h.fqdn = ?1"
-	           " ORDER BY k.created_at DESC, k.id DESC",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT k.id, k.type, k.origin, k.key_id, k.created_at,"
+		" (SELECT group_concat(?2 || ' ' || c.id || ' (' || c.state || ')', ', ')"
+		"   FROM certificates c WHERE c.key_ref = k.id),"
+		" (SELECT group_concat(?3 || ' ' || r.id || ' (' || r.state || ')', ', ')"
+		"   FROM requests r WHERE r.key_ref = k.id)"
+		" FROM keys k JOIN hosts h ON h.id = k.host_id WHERE h.fqdn = ?1"
+		" ORDER BY k.created_at DESC, k.id DESC",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);

@@ -35,17 +35,17 @@ enum inv_order {
 struct inv_key {
 	bool set;
 	int64_t id;
-	int64_t num;        /* not-after, for INV_BY_EXPIRY */
-	char text[256];     /* host name, for INV_BY_HOST */
+	int64_t num;    /* not-after, for INV_BY_EXPIRY */
+	char text[256]; /* host name, for INV_BY_HOST */
 };
 
 /* What a page keeps; every field may be left zero (everything). */
 struct inv_filter {
-	const char *text;   /* case-insensitive substring of host, subject, CA
+	const char *text;  /* case-insensitive substring of host, subject, CA
 	                     * (requests: host, CA, key type, subject) */
-	const char *fqdn;   /* this host only */
-	bool current_only;  /* certificates: skip superseded ones */
-	bool pending_only;  /* requests: skip issued and cancelled ones */
+	const char *fqdn;  /* this host only */
+	bool current_only; /* certificates: skip superseded ones */
+	bool pending_only; /* requests: skip issued and cancelled ones */
 	/* certificates: parse each row's DER to compare its public key with
 	 * the stored key (key_match); costs a parse per row, so meant for
 	 * pages, not for scans of the whole store */
@@ -56,25 +56,25 @@ struct inv_filter {
 struct inv_cert_row {
 	int64_t id;
 	const char *fqdn;
-	const char *cn;       /* the subject's CN, "" when none */
-	const char *subject;  /* Grid form */
-	const char *state;    /* "current" or "superseded" */
-	const char *ca;       /* the CA it was stored under, "" when none */
+	const char *cn;                             /* the subject's CN, "" when none */
+	const char *subject;                        /* Grid form */
+	const char *state;                          /* "current" or "superseded" */
+	const char *ca;                             /* the CA it was stored under, "" when none */
 	time_t not_before, not_after, installed_at; /* installed_at 0: never */
 	enum x509_band band;
 	long days_left;
 	/* with check_keys: the certificate's public key is the stored key
 	 * it was filed with (key ids compared; no private key is read) */
 	bool key_checked, key_match;
-	struct inv_key key;   /* pass as `after` to continue past this row */
+	struct inv_key key; /* pass as `after` to continue past this row */
 };
 
 /* limit 0: no limit.  backward: the rows before `after`, nearest first
  * (for paging up).  Bands use the station's thresholds at now. */
 enum pt_status inv_cert_page(struct store *st, const struct inv_filter *f, enum inv_order o,
-                             const struct inv_key *after, bool backward, size_t limit,
-                             time_t now, int (*cb)(const struct inv_cert_row *r, void *ud),
-                             void *ud, struct pt_err *err);
+                             const struct inv_key *after, bool backward, size_t limit, time_t now,
+                             int (*cb)(const struct inv_cert_row *r, void *ud), void *ud,
+                             struct pt_err *err);
 /* The key check of check_keys for the certificates ids[0..n), one
  * statement for all: match[i] 1 when the key matches, 0 when not, -1
  * when there is no such certificate.  For the rows a screen shows. */
@@ -97,10 +97,10 @@ enum pt_status inv_cert_count(struct store *st, const struct inv_filter *f, size
  * the screen gives them, which the caller matched against the text (the
  * labels are translated: the core does not know them). */
 struct inv_list_filter {
-	const char *text;  /* NULL or "": no text */
-	unsigned bands;    /* 1 << enum x509_band: rows in these bands match */
-	unsigned states;   /* 1: current ones match, 2: superseded ones */
-	bool numbers;      /* the text also against not-after (UTC "YYYY-MM-DD")
+	const char *text; /* NULL or "": no text */
+	unsigned bands;   /* 1 << enum x509_band: rows in these bands match */
+	unsigned states;  /* 1: current ones match, 2: superseded ones */
+	bool numbers;     /* the text also against not-after (UTC "YYYY-MM-DD")
 	                    * and the days left, as decimal text */
 };
 
@@ -117,9 +117,9 @@ enum pt_status inv_list_count(struct store *st, const struct inv_list_filter *f,
 struct inv_req_row {
 	int64_t id;
 	const char *fqdn, *ca, *keytype, *subject, *sans;
-	const char *state;    /* "pending", "issued" or "cancelled" */
+	const char *state; /* "pending", "issued" or "cancelled" */
 	time_t created_at;
-	long age_days;        /* whole days since it was made */
+	long age_days; /* whole days since it was made */
 	struct inv_key key;
 };
 
@@ -139,15 +139,15 @@ struct inv_install {
 	const char *cert_path, *key_path, *cert_sha256;
 	time_t installed_at;
 	const char *window_tag, *peer, *outcome;
-	double exposure_ms;   /* < 0: unknown */
+	double exposure_ms; /* < 0: unknown */
 };
 
 /* The detail of one certificate: what cert_status_foreach checks now
  * (key match against the stored private key, chain against the CA),
  * and where and when it was installed. */
 struct inv_cert_detail {
-	const struct cert_status *cs;   /* cert.h; cs->x holds the parsed facts */
-	const char *serial_hex;         /* "12:34:..." */
+	const struct cert_status *cs; /* cert.h; cs->x holds the parsed facts */
+	const char *serial_hex;       /* "12:34:..." */
 	size_t ninstalls;
 	const struct inv_install *installs; /* newest first */
 };
@@ -163,7 +163,7 @@ struct inv_key_row {
 	int64_t id;
 	const char *type, *origin, *key_id;
 	time_t created_at;
-	const char *used_by;  /* "certificate 12 (current), request 7 (issued)", "" */
+	const char *used_by; /* "certificate 12 (current), request 7 (issued)", "" */
 };
 enum pt_status inv_host_keys(struct store *st, const char *fqdn,
                              int (*cb)(const struct inv_key_row *k, void *ud), void *ud,

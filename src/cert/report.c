@@ -14,7 +14,6 @@
 #include "base/i18n.h"
 #include "cert/report.h"
 
-
 /* CA names by id: a handful of rows, read before the big query so that
  * it needs no join. */
 struct ca_names {
@@ -82,8 +81,8 @@ ca_name(const struct ca_names *c, int64_t id)
 
 struct rrow {
 	int64_t not_before, not_after, ca_id;
-	size_t text;        /* offset of "fqdn\0subject\0issuer\0serial\0" in the buffer */
-	unsigned len[3];    /* of fqdn, subject, issuer */
+	size_t text;     /* offset of "fqdn\0subject\0issuer\0serial\0" in the buffer */
+	unsigned len[3]; /* of fqdn, subject, issuer */
 };
 
 /* What is sorted: the key and the row's place, small to move. */
@@ -175,7 +174,8 @@ report_expiry_foreach(struct store *st, time_t now, long days,
 		return ret;
 	rc = sqlite3_prepare_v2(store_db(st),
 	                        days < 0 ? REPORT_COLUMNS "NOT INDEXED WHERE state = 'current'"
-	                                 : REPORT_COLUMNS "WHERE not_after <= ?1 AND state = 'current'",
+	                                 : REPORT_COLUMNS
+	                                "WHERE not_after <= ?1 AND state = 'current'",
 	                        -1, &s, NULL);
 	if (rc != SQLITE_OK) {
 		ca_names_free(&cas);
@@ -505,9 +505,7 @@ report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t 
 		/* column names are an interface for other tools: not translated */
 		fputs("host,not_after,days_left,band,subject,issuer,serial,not_before,ca\r\n", out);
 		break;
-	case REPORT_JSON:
-		putc('[', out);
-		break;
+	case REPORT_JSON: putc('[', out); break;
 	}
 	flockfile(out); /* the rows use the _unlocked calls */
 	ret = report_expiry_foreach(st, now, days, write_row, &w, err);
@@ -515,9 +513,10 @@ report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t 
 	if (ret == PT_OK && w.bad_field) {
 		/* the array stays open: what was written is no complete report */
 		fputs("\n", out);
-		ret = pt_fail(err, PT_INVALID,
-		              _("%s: the %s of its certificate cannot be written as JSON (not valid UTF-8)"),
-		              w.bad_host, w.bad_field);
+		ret = pt_fail(
+			err, PT_INVALID,
+			_("%s: the %s of its certificate cannot be written as JSON (not valid UTF-8)"),
+			w.bad_host, w.bad_field);
 	} else if (fmt == REPORT_JSON) {
 		fputs(w.n ? "\n]\n" : "]\n", out);
 	}

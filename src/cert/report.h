@@ -34,7 +34,7 @@ enum pt_status report_expiry_foreach(struct store *st, time_t now, long days,
                                      int (*cb)(const struct report_row *r, void *ud), void *ud,
                                      struct pt_err *err);
 /* The same, written to out in fmt; *count (may be NULL) gets the rows. */
-enum pt_status report_expiry_write(struct store *st, FILE *out, enum report_format fmt,
-                                   time_t now, long days, size_t *count, struct pt_err *err);
+enum pt_status report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t now,
+                                   long days, size_t *count, struct pt_err *err);
 
 #endif

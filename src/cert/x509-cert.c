@@ -232,7 +232,8 @@ x509_dn_grid(gnutls_x509_dn_t dn)
 				free(sb.p);
 				return NULL;
 			}
-			snprintf(oid, sizeof(oid), "%.*s", (int)ava.oid.size, (const char *)ava.oid.data);
+			snprintf(oid, sizeof(oid), "%.*s", (int)ava.oid.size,
+			         (const char *)ava.oid.data);
 			name = x509_attr_name_by_oid(oid);
 			if (!name)
 				name = gnutls_x509_dn_oid_name(oid, GNUTLS_X509_DN_OID_RETURN_OID);
@@ -304,22 +305,15 @@ x509_cert_sans(gnutls_x509_crt_t crt, struct x509_cert *c)
 			return PT_INVALID;
 		buf[sz] = '\0';
 		switch (type) {
-		case GNUTLS_SAN_DNSNAME:
-			snprintf(text, sizeof(text), "DNS:%s", buf);
-			break;
-		case GNUTLS_SAN_RFC822NAME:
-			snprintf(text, sizeof(text), "email:%s", buf);
-			break;
-		case GNUTLS_SAN_URI:
-			snprintf(text, sizeof(text), "URI:%s", buf);
-			break;
+		case GNUTLS_SAN_DNSNAME: snprintf(text, sizeof(text), "DNS:%s", buf); break;
+		case GNUTLS_SAN_RFC822NAME: snprintf(text, sizeof(text), "email:%s", buf); break;
+		case GNUTLS_SAN_URI: snprintf(text, sizeof(text), "URI:%s", buf); break;
 		case GNUTLS_SAN_IPADDRESS:
 			if (!inet_ntop(sz == 4 ? AF_INET : AF_INET6, buf, ip, sizeof(ip)))
 				snprintf(ip, sizeof(ip), "?");
 			snprintf(text, sizeof(text), "IP:%s", ip);
 			break;
-		default:
-			continue;
+		default: continue;
 		}
 		v = realloc(c->sans, (c->nsans + 1) * sizeof(*v));
 		if (!v)
@@ -352,8 +346,10 @@ x509_cert_key(gnutls_x509_crt_t crt, struct x509_cert *c)
 		goto out;
 	c->key_bits = bits;
 	snprintf(c->key_algo, sizeof(c->key_algo), "%s",
-		 algo == GNUTLS_PK_RSA ? "RSA" : algo == GNUTLS_PK_ECDSA ? "EC"
-		 : gnutls_pk_algorithm_get_name((gnutls_pk_algorithm_t)algo));
+	         algo == GNUTLS_PK_RSA ? "RSA"
+	         : algo == GNUTLS_PK_ECDSA
+	                 ? "EC"
+	                 : gnutls_pk_algorithm_get_name((gnutls_pk_algorithm_t)algo));
 	c->key_known = x509_keytype_of((gnutls_pk_algorithm_t)algo, bits, &c->key_type);
 	st = PT_OK;
 out:
@@ -367,7 +363,7 @@ out:
  * names certificate idx. */
 static enum pt_status
 x509_cert_facts(gnutls_x509_crt_t crt, const unsigned char *der, size_t der_len,
-		struct x509_cert *c, size_t idx, struct pt_err *err)
+                struct x509_cert *c, size_t idx, struct pt_err *err)
 {
 	gnutls_x509_dn_t dn;
 	gnutls_datum_t d = { NULL, 0 };
@@ -400,7 +396,8 @@ x509_cert_facts(gnutls_x509_crt_t crt, const unsigned char *der, size_t der_len,
 		x509_cert_clear(c);
 		if (st == PT_NOMEM)
 			return pt_fail(err, PT_NOMEM, NULL);
-		return pt_fail(err, PT_INVALID, _("certificate %zu: unreadable public key or names"), idx);
+		return pt_fail(err, PT_INVALID,
+		               _("certificate %zu: unreadable public key or names"), idx);
 	}
 	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der, der_len, c->sha256) < 0)
 		goto bad;
@@ -423,8 +420,8 @@ bad:
 
 /* Import one DER certificate and append its facts to l. */
 static enum pt_status
-x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len,
-		  size_t idx, bool from_pem, struct pt_err *err)
+x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len, size_t idx,
+                  bool from_pem, struct pt_err *err)
 {
 	gnutls_x509_crt_t crt;
 	gnutls_datum_t d = { (unsigned char *)der, (unsigned)len };
@@ -446,11 +443,12 @@ x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len
 	if (ret < 0) {
 		if (from_pem)
 			st = pt_fail(err, PT_INVALID, _("PEM block %zu: not a certificate (%s)"),
-				     idx, gnutls_strerror(ret));
+			             idx, gnutls_strerror(ret));
 		else
-			st = pt_fail(err, PT_INVALID,
-				     _("not a certificate: the DER data is not an X.509 certificate (%s)"),
-				     gnutls_strerror(ret));
+			st = pt_fail(
+				err, PT_INVALID,
+				_("not a certificate: the DER data is not an X.509 certificate (%s)"),
+				gnutls_strerror(ret));
 		goto out;
 	}
 	st = x509_cert_facts(crt, der, len, &l->certs[l->n], idx, err);
@@ -463,8 +461,7 @@ out:
 
 /* Walk the PEM blocks of buf; every block must be a complete certificate. */
 static enum pt_status
-x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l,
-	       struct pt_err *err)
+x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l, struct pt_err *err)
 {
 	const unsigned char *p = buf, *end = buf + len;
 	size_t idx = 0;
@@ -484,8 +481,8 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l,
 		le = x509_mem_find(lab, (size_t)(end - lab), "-----");
 		if (!le || (size_t)(le - lab) >= sizeof(label) ||
 		    memchr(lab, '\n', (size_t)(le - lab)))
-			return pt_fail(err, PT_INVALID, _("truncated PEM block %zu: incomplete BEGIN line"),
-				       idx);
+			return pt_fail(err, PT_INVALID,
+			               _("truncated PEM block %zu: incomplete BEGIN line"), idx);
 		memcpy(label, lab, (size_t)(le - lab));
 		label[le - lab] = '\0';
 		snprintf(marker, sizeof(marker), "-----END %s-----", label);
@@ -494,18 +491,19 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l,
 		/* A BEGIN before our END means this block was cut short and
 		 * another one follows: the END we found is not ours. */
 		if (!e || (next && next < e))
-			return pt_fail(err, PT_INVALID, _("truncated PEM block %zu: no \"%s\" line"),
-				       idx, marker);
+			return pt_fail(err, PT_INVALID,
+			               _("truncated PEM block %zu: no \"%s\" line"), idx, marker);
 		if (strcmp(label, "CERTIFICATE") != 0 && strcmp(label, "X509 CERTIFICATE") != 0)
-			return pt_fail(err, PT_INVALID, _("PEM block %zu is a \"%s\", not a certificate"),
-				       idx, label);
+			return pt_fail(err, PT_INVALID,
+			               _("PEM block %zu is a \"%s\", not a certificate"), idx,
+			               label);
 		e += strlen(marker);
 		blk.data = (unsigned char *)b;
 		blk.size = (unsigned)(e - b);
 		ret = gnutls_pem_base64_decode2(label, &blk, &der);
 		if (ret < 0)
 			return pt_fail(err, PT_INVALID, _("PEM block %zu: damaged base64 (%s)"),
-				       idx, gnutls_strerror(ret));
+			               idx, gnutls_strerror(ret));
 		st = x509_list_add_der(l, der.data, der.size, idx, true, err);
 		gnutls_free(der.data);
 		if (st != PT_OK)
@@ -517,7 +515,7 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l,
 
 enum pt_status
 x509_certs_parse(const unsigned char *buf, size_t len, struct x509_cert_list **out,
-		 struct pt_err *err)
+                 struct pt_err *err)
 {
 	struct x509_cert_list *l;
 	enum pt_status st;
@@ -535,10 +533,12 @@ x509_certs_parse(const unsigned char *buf, size_t len, struct x509_cert_list **o
 	else if (buf[0] == 0x30) /* a DER SEQUENCE */
 		st = x509_list_add_der(l, buf, len, 1, false, err);
 	else
-		st = pt_fail(err, PT_INVALID,
-			     _("neither PEM nor DER data: no \"-----BEGIN\" line and no DER structure"));
+		st = pt_fail(
+			err, PT_INVALID,
+			_("neither PEM nor DER data: no \"-----BEGIN\" line and no DER structure"));
 	if (st == PT_OK && l->n == 0)
-		st = pt_fail(err, PT_INVALID, _("truncated PEM block %zu: incomplete BEGIN line"), (size_t)1);
+		st = pt_fail(err, PT_INVALID, _("truncated PEM block %zu: incomplete BEGIN line"),
+		             (size_t)1);
 	if (st != PT_OK) {
 		x509_cert_list_free(&l);
 		return st;
@@ -560,7 +560,8 @@ x509_key_matches_cert(const char *key_pem, const struct x509_cert *cert, struct 
 	if (memcmp(id, cert->key_id, X509_ID_LEN) == 0)
 		return PT_OK;
 	x509_hex(id, X509_ID_LEN, hex, true);
-	return pt_fail(err, PT_MISMATCH,
-		       _("the private key does not match the certificate \"%s\" (key id %s, certificate key id %s)"),
-		       cert->subject_grid, hex, cert->key_id_hex);
+	return pt_fail(
+		err, PT_MISMATCH,
+		_("the private key does not match the certificate \"%s\" (key id %s, certificate key id %s)"),
+		cert->subject_grid, hex, cert->key_id_hex);
 }

@@ -28,7 +28,7 @@
 
 enum pt_status
 x509_bundle_parse(const unsigned char *buf, size_t len, struct x509_cert_list **out,
-		  struct pt_err *err)
+                  struct pt_err *err)
 {
 	enum pt_status st;
 
@@ -37,9 +37,10 @@ x509_bundle_parse(const unsigned char *buf, size_t len, struct x509_cert_list **
 		return st;
 	for (size_t i = 0; i < (*out)->n; i++) {
 		if (!(*out)->certs[i].is_ca) {
-			st = pt_fail(err, PT_INVALID,
-				     _("certificate %zu of the CA bundle is not a CA certificate: %s"),
-				     i + 1, (*out)->certs[i].subject_grid);
+			st = pt_fail(
+				err, PT_INVALID,
+				_("certificate %zu of the CA bundle is not a CA certificate: %s"),
+				i + 1, (*out)->certs[i].subject_grid);
 			x509_cert_list_free(out);
 			return st;
 		}
@@ -74,23 +75,26 @@ x509_crt_from(const struct x509_cert *c, gnutls_x509_crt_t *crt)
 /* Translate a GnuTLS verdict for the link subj <- issuer into a reason. */
 static enum pt_status
 x509_link_reason(unsigned status, const struct x509_cert *subj, const struct x509_cert *issuer,
-		 struct pt_err *err)
+                 struct pt_err *err)
 {
 	if (status & GNUTLS_CERT_SIGNATURE_FAILURE)
 		return pt_fail(err, PT_REFUSED, _("bad signature: \"%s\" was not signed by \"%s\""),
-			       subj->subject_grid, issuer->subject_grid);
+		               subj->subject_grid, issuer->subject_grid);
 	if (status & GNUTLS_CERT_INSECURE_ALGORITHM)
 		return pt_fail(err, PT_REFUSED, _("\"%s\" is signed with an insecure algorithm"),
-			       subj->subject_grid);
+		               subj->subject_grid);
 	if (status & (GNUTLS_CERT_SIGNER_NOT_CA | GNUTLS_CERT_SIGNER_CONSTRAINTS_FAILURE))
-		return pt_fail(err, PT_REFUSED,
-			       _("issuer \"%s\" is not allowed to sign certificates (CA constraints)"),
-			       issuer->subject_grid);
+		return pt_fail(
+			err, PT_REFUSED,
+			_("issuer \"%s\" is not allowed to sign certificates (CA constraints)"),
+			issuer->subject_grid);
 	if (status & GNUTLS_CERT_SIGNER_NOT_FOUND)
-		return pt_fail(err, PT_REFUSED, _("issuer of \"%s\" is not in the CA bundle: \"%s\""),
-			       subj->subject_grid, subj->issuer_grid);
-	return pt_fail(err, PT_REFUSED, _("the chain of \"%s\" does not verify (GnuTLS status 0x%x)"),
-		       subj->subject_grid, status);
+		return pt_fail(err, PT_REFUSED,
+		               _("issuer of \"%s\" is not in the CA bundle: \"%s\""),
+		               subj->subject_grid, subj->issuer_grid);
+	return pt_fail(err, PT_REFUSED,
+	               _("the chain of \"%s\" does not verify (GnuTLS status 0x%x)"),
+	               subj->subject_grid, status);
 }
 
 /* The bundle's issuer of cur, or ca->n.  A CA that rolled its key over
@@ -100,8 +104,8 @@ x509_link_reason(unsigned status, const struct x509_cert *subj, const struct x50
  * the reason given). */
 static size_t
 x509_pick_issuer(gnutls_x509_crt_t cur, const gnutls_x509_crt_t *cas,
-		 const struct x509_cert_list *ca, const struct x509_cert *const *path, size_t k,
-		 time_t now)
+                 const struct x509_cert_list *ca, const struct x509_cert *const *path, size_t k,
+                 time_t now)
 {
 	const unsigned flags = X509_VERIFY_FLAGS;
 	size_t best = ca->n;
@@ -140,8 +144,8 @@ struct x509_verify {
 
 /* Parse the bundle and import the leaf and every CA certificate. */
 static enum pt_status
-x509_verify_load(struct x509_verify *v, const struct x509_cert *cert,
-		 const unsigned char *bundle, size_t bundle_len, struct pt_err *err)
+x509_verify_load(struct x509_verify *v, const struct x509_cert *cert, const unsigned char *bundle,
+                 size_t bundle_len, struct pt_err *err)
 {
 	enum pt_status st;
 
@@ -153,8 +157,8 @@ x509_verify_load(struct x509_verify *v, const struct x509_cert *cert,
 		return pt_fail(err, PT_NOMEM, NULL);
 	for (size_t i = 0; i < v->ca->n; i++)
 		if (x509_crt_from(&v->ca->certs[i], &v->cas[i]) != PT_OK)
-			return pt_fail(err, PT_INVALID, _("certificate %zu of the CA bundle is unreadable"),
-				       i + 1);
+			return pt_fail(err, PT_INVALID,
+			               _("certificate %zu of the CA bundle is unreadable"), i + 1);
 	if (x509_crt_from(cert, &v->chain[0]) != PT_OK)
 		return pt_fail(err, PT_INVALID, _("the certificate is unreadable"));
 	v->path[v->k++] = cert;
@@ -173,12 +177,14 @@ x509_verify_build(struct x509_verify *v, time_t now, struct pt_err *err)
 		if (v->k > 1 && top->self_signed)
 			return PT_OK;
 		if (v->k > X509_MAX_DEPTH)
-			return pt_fail(err, PT_REFUSED, _("the chain of \"%s\" is longer than %d certificates"),
-				       v->path[0]->subject_grid, X509_MAX_DEPTH);
+			return pt_fail(err, PT_REFUSED,
+			               _("the chain of \"%s\" is longer than %d certificates"),
+			               v->path[0]->subject_grid, X509_MAX_DEPTH);
 		found = x509_pick_issuer(cur, v->cas, v->ca, v->path, v->k, now);
 		if (found == v->ca->n)
-			return pt_fail(err, PT_REFUSED, _("issuer of \"%s\" is not in the CA bundle: \"%s\""),
-				       top->subject_grid, top->issuer_grid);
+			return pt_fail(err, PT_REFUSED,
+			               _("issuer of \"%s\" is not in the CA bundle: \"%s\""),
+			               top->subject_grid, top->issuer_grid);
 		v->chain[v->k] = v->cas[found];
 		v->path[v->k++] = &v->ca->certs[found];
 	}
@@ -201,7 +207,7 @@ x509_verify_links(struct x509_verify *v, struct pt_err *err)
 			return x509_link_reason(status, v->path[i], v->path[i + 1], err);
 	}
 	ret = gnutls_x509_crt_list_verify(v->chain, (unsigned)(v->k - 1), &v->chain[v->k - 1], 1,
-					  NULL, 0, flags, &status);
+	                                  NULL, 0, flags, &status);
 	if (ret < 0)
 		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
 	if (status)
@@ -220,12 +226,13 @@ x509_verify_ca_times(const struct x509_verify *v, time_t now, struct pt_err *err
 		if (now > v->path[i]->not_after) {
 			x509_fmt_time(v->path[i]->not_after, when, sizeof(when));
 			return pt_fail(err, PT_REFUSED, _("CA certificate \"%s\" expired on %s"),
-				       v->path[i]->subject_grid, when);
+			               v->path[i]->subject_grid, when);
 		}
 		if (now < v->path[i]->not_before) {
 			x509_fmt_time(v->path[i]->not_before, when, sizeof(when));
-			return pt_fail(err, PT_REFUSED, _("CA certificate \"%s\" is not valid before %s"),
-				       v->path[i]->subject_grid, when);
+			return pt_fail(err, PT_REFUSED,
+			               _("CA certificate \"%s\" is not valid before %s"),
+			               v->path[i]->subject_grid, when);
 		}
 	}
 	return PT_OK;
@@ -233,7 +240,7 @@ x509_verify_ca_times(const struct x509_verify *v, time_t now, struct pt_err *err
 
 enum pt_status
 x509_chain_verify(const struct x509_cert *cert, const unsigned char *bundle, size_t bundle_len,
-		  time_t now, struct pt_err *err)
+                  time_t now, struct pt_err *err)
 {
 	struct x509_verify v = { 0 };
 	enum pt_status st;

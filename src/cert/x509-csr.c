@@ -29,19 +29,19 @@
 static const struct {
 	const char *name;
 	const char *oid;
-	unsigned maxlen;  /* upper bound from RFC 5280 / 4519, in characters */
-	bool ascii;       /* PrintableString or IA5String: ASCII only */
+	unsigned maxlen; /* upper bound from RFC 5280 / 4519, in characters */
+	bool ascii;      /* PrintableString or IA5String: ASCII only */
 } x509_attrs[] = {
-	{ "C",            GNUTLS_OID_X520_COUNTRY_NAME,             2,   true },
-	{ "ST",           GNUTLS_OID_X520_STATE_OR_PROVINCE_NAME,   128, false },
-	{ "L",            GNUTLS_OID_X520_LOCALITY_NAME,            128, false },
-	{ "O",            GNUTLS_OID_X520_ORGANIZATION_NAME,        64,  false },
-	{ "OU",           GNUTLS_OID_X520_ORGANIZATIONAL_UNIT_NAME, 64,  false },
-	{ "CN",           GNUTLS_OID_X520_COMMON_NAME,              64,  false },
-	{ "DC",           GNUTLS_OID_LDAP_DC,                       63,  true },
-	{ "UID",          GNUTLS_OID_LDAP_UID,                      256, false },
-	{ "serialNumber", "2.5.4.5",                                64,  true },
-	{ "emailAddress", GNUTLS_OID_PKCS9_EMAIL,                   255, true },
+	{ "C", GNUTLS_OID_X520_COUNTRY_NAME, 2, true },
+	{ "ST", GNUTLS_OID_X520_STATE_OR_PROVINCE_NAME, 128, false },
+	{ "L", GNUTLS_OID_X520_LOCALITY_NAME, 128, false },
+	{ "O", GNUTLS_OID_X520_ORGANIZATION_NAME, 64, false },
+	{ "OU", GNUTLS_OID_X520_ORGANIZATIONAL_UNIT_NAME, 64, false },
+	{ "CN", GNUTLS_OID_X520_COMMON_NAME, 64, false },
+	{ "DC", GNUTLS_OID_LDAP_DC, 63, true },
+	{ "UID", GNUTLS_OID_LDAP_UID, 256, false },
+	{ "serialNumber", "2.5.4.5", 64, true },
+	{ "emailAddress", GNUTLS_OID_PKCS9_EMAIL, 255, true },
 };
 #define X509_ATTRS_LIST "C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress"
 #define X509_NATTRS (sizeof(x509_attrs) / sizeof(x509_attrs[0]))
@@ -92,40 +92,44 @@ x509_utf8_len(const char *s)
 
 /* Check one finished attribute and append it to the subject. */
 static enum pt_status
-x509_subject_add(struct x509_subject *s, const char *name, struct x509_sbuf *val,
-		  size_t pos, struct pt_err *err)
+x509_subject_add(struct x509_subject *s, const char *name, struct x509_sbuf *val, size_t pos,
+                 struct pt_err *err)
 {
 	struct x509_rdn *r;
 	int a;
 
 	if (!*name)
-		return pt_fail(err, PT_INVALID, _("subject template: attribute %zu has no name"), pos);
+		return pt_fail(err, PT_INVALID, _("subject template: attribute %zu has no name"),
+		               pos);
 	a = x509_attr_by_name(name);
 	if (a < 0)
-		return pt_fail(err, PT_INVALID, _("subject template: unknown attribute \"%s\" (known: %s)"),
-			       name, X509_ATTRS_LIST);
+		return pt_fail(err, PT_INVALID,
+		               _("subject template: unknown attribute \"%s\" (known: %s)"), name,
+		               X509_ATTRS_LIST);
 	if (val->oom)
 		return pt_fail(err, PT_NOMEM, NULL);
 	if (!val->p || !*val->p)
 		return pt_fail(err, PT_INVALID, _("subject template: %s has an empty value"),
-			       x509_attrs[a].name);
+		               x509_attrs[a].name);
 	for (const unsigned char *c = (const unsigned char *)val->p; *c; c++) {
 		if (*c < 0x20 || *c == 0x7f)
 			return pt_fail(err, PT_INVALID,
-				       _("subject template: %s contains a control character"),
-				       x509_attrs[a].name);
+			               _("subject template: %s contains a control character"),
+			               x509_attrs[a].name);
 		if (x509_attrs[a].ascii && *c >= 0x80)
 			return pt_fail(err, PT_INVALID,
-				       _("subject template: %s must be plain ASCII"), x509_attrs[a].name);
+			               _("subject template: %s must be plain ASCII"),
+			               x509_attrs[a].name);
 	}
 	if (x509_utf8_len(val->p) > x509_attrs[a].maxlen) {
 		if (a == 0)
-			return pt_fail(err, PT_INVALID,
-				       _("subject template: C must be a two-letter country code, not \"%s\""),
-				       val->p);
+			return pt_fail(
+				err, PT_INVALID,
+				_("subject template: C must be a two-letter country code, not \"%s\""),
+				val->p);
 		return pt_fail(err, PT_INVALID,
-			       _("subject template: %s \"%s\" is longer than %u characters"),
-			       x509_attrs[a].name, val->p, x509_attrs[a].maxlen);
+		               _("subject template: %s \"%s\" is longer than %u characters"),
+		               x509_attrs[a].name, val->p, x509_attrs[a].maxlen);
 	}
 	r = realloc(s->rdn, (s->n + 1) * sizeof(*s->rdn));
 	if (!r)
@@ -143,8 +147,8 @@ x509_subject_add(struct x509_subject *s, const char *name, struct x509_sbuf *val
 /* Parse one "name=value" starting at *pp, up to an unescaped ',' or the
  * end; *pp is left after the separator. */
 static enum pt_status
-x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, size_t pos,
-		   bool *sep, struct pt_err *err)
+x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, size_t pos, bool *sep,
+                   struct pt_err *err)
 {
 	const char *p = *pp;
 	struct x509_sbuf val = { 0 };
@@ -158,8 +162,8 @@ x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, si
 		if (nlen + 1 >= sizeof(name)) {
 			name[nlen] = '\0';
 			return pt_fail(err, PT_INVALID,
-				       _("subject template: unknown attribute \"%s\" (known: %s)"),
-				       name, X509_ATTRS_LIST);
+			               _("subject template: unknown attribute \"%s\" (known: %s)"),
+			               name, X509_ATTRS_LIST);
 		}
 		name[nlen++] = *p++;
 	}
@@ -168,8 +172,10 @@ x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, si
 	name[nlen] = '\0';
 	if (*p != '=') {
 		if (!nlen && (!*p || *p == ','))
-			return pt_fail(err, PT_INVALID, _("subject template: attribute %zu is empty"), pos);
-		return pt_fail(err, PT_INVALID, _("subject template: attribute %zu has no \"=\""), pos);
+			return pt_fail(err, PT_INVALID,
+			               _("subject template: attribute %zu is empty"), pos);
+		return pt_fail(err, PT_INVALID, _("subject template: attribute %zu has no \"=\""),
+		               pos);
 	}
 	p++;
 	while (*p == ' ')
@@ -183,11 +189,13 @@ x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, si
 			if (p[1] != ',' && p[1] != '\\') {
 				free(val.p);
 				if (!p[1])
-					return pt_fail(err, PT_INVALID,
-						       _("subject template: \"\\\" at the end of the template"));
-				return pt_fail(err, PT_INVALID,
-					       _("subject template: unknown escape \"\\%c\" (use \\, or \\\\)"),
-					       p[1]);
+					return pt_fail(
+						err, PT_INVALID,
+						_("subject template: \"\\\" at the end of the template"));
+				return pt_fail(
+					err, PT_INVALID,
+					_("subject template: unknown escape \"\\%c\" (use \\, or \\\\)"),
+					p[1]);
 			}
 			x509_sbuf_add(&val, p + 1, 1);
 			p += 2;
@@ -198,18 +206,21 @@ x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, si
 			} else if (p[1] == 'h') {
 				if (!fqdn || !*fqdn) {
 					free(val.p);
-					return pt_fail(err, PT_INVALID,
-						       _("subject template: %%h is used but no host name was given"));
+					return pt_fail(
+						err, PT_INVALID,
+						_("subject template: %%h is used but no host name was given"));
 				}
 				x509_sbuf_str(&val, fqdn);
 			} else {
 				free(val.p);
 				if (!p[1])
-					return pt_fail(err, PT_INVALID,
-						       _("subject template: \"%%\" at the end of the template"));
-				return pt_fail(err, PT_INVALID,
-					       _("subject template: unknown placeholder \"%%%c\" (use %%h or %%%%)"),
-					       p[1]);
+					return pt_fail(
+						err, PT_INVALID,
+						_("subject template: \"%%\" at the end of the template"));
+				return pt_fail(
+					err, PT_INVALID,
+					_("subject template: unknown placeholder \"%%%c\" (use %%h or %%%%)"),
+					p[1]);
 			}
 			p += 2;
 			keep = val.len;
@@ -235,7 +246,7 @@ x509_subject_entry(const char **pp, const char *fqdn, struct x509_subject *s, si
 
 enum pt_status
 x509_subject_parse(const char *tmpl, const char *fqdn, struct x509_subject **out,
-		   struct pt_err *err)
+                   struct pt_err *err)
 {
 	struct x509_subject *s;
 	const char *p = tmpl;
@@ -318,16 +329,16 @@ x509_crq_add_san(gnutls_x509_crq_t crq, const char *name, struct pt_err *err)
 	if (!x509_dns_name_ok(name))
 		return pt_fail(err, PT_INVALID, _("\"%s\" is not a valid DNS name"), name);
 	ret = gnutls_x509_crq_set_subject_alt_name(crq, GNUTLS_SAN_DNSNAME, name,
-						   (unsigned)strlen(name), GNUTLS_FSAN_APPEND);
+	                                           (unsigned)strlen(name), GNUTLS_FSAN_APPEND);
 	if (ret < 0)
 		return pt_fail(err, PT_CRYPTO, _("cannot build the certificate request: %s"),
-			       gnutls_strerror(ret));
+		               gnutls_strerror(ret));
 	return PT_OK;
 }
 
 enum pt_status
-x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
-		const char *const *sans, size_t nsans, char **csr_pem_out, struct pt_err *err)
+x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn, const char *const *sans,
+                size_t nsans, char **csr_pem_out, struct pt_err *err)
 {
 	struct x509_subject *subj = NULL;
 	gnutls_x509_privkey_t key = NULL;
@@ -339,7 +350,8 @@ x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
 
 	*csr_pem_out = NULL;
 	if (!fqdn || !x509_dns_name_ok(fqdn) || fqdn[0] == '*')
-		return pt_fail(err, PT_INVALID, _("\"%s\" is not a valid host name"), fqdn ? fqdn : "");
+		return pt_fail(err, PT_INVALID, _("\"%s\" is not a valid host name"),
+		               fqdn ? fqdn : "");
 	/* The template is checked before any key work, so a typo costs nothing. */
 	st = x509_subject_parse(tmpl, fqdn, &subj, err);
 	if (st != PT_OK)
@@ -356,10 +368,10 @@ x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
 	 * whereas gnutls_x509_crq_set_dn would read RFC 4514 (reversed). */
 	for (size_t i = 0; i < subj->n; i++) {
 		ret = gnutls_x509_crq_set_dn_by_oid(crq, subj->rdn[i].oid, 0, subj->rdn[i].value,
-						    (unsigned)strlen(subj->rdn[i].value));
+		                                    (unsigned)strlen(subj->rdn[i].value));
 		if (ret < 0) {
 			st = pt_fail(err, PT_INVALID, _("cannot set %s=%s in the request: %s"),
-				     subj->rdn[i].name, subj->rdn[i].value, gnutls_strerror(ret));
+			             subj->rdn[i].name, subj->rdn[i].value, gnutls_strerror(ret));
 			goto out;
 		}
 	}
@@ -386,7 +398,7 @@ x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
 
 gnutls_fail:
 	st = pt_fail(err, PT_CRYPTO, _("cannot build the certificate request: %s"),
-		     gnutls_strerror(ret));
+	             gnutls_strerror(ret));
 out:
 	gnutls_free(pem.data);
 	if (crq)
@@ -417,13 +429,14 @@ x509_csr_key_id(const char *csr_pem, unsigned char id[X509_ID_LEN], struct pt_er
 	d.size = (unsigned)strlen(csr_pem);
 	ret = gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_PEM);
 	if (ret < 0) {
-		st = pt_fail(err, PT_INVALID, _("not a certificate request (%s)"), gnutls_strerror(ret));
+		st = pt_fail(err, PT_INVALID, _("not a certificate request (%s)"),
+		             gnutls_strerror(ret));
 		goto out;
 	}
 	ret = gnutls_x509_crq_get_key_id(crq, GNUTLS_KEYID_USE_SHA256, id, &sz);
 	if (ret < 0 || sz != X509_ID_LEN)
 		st = pt_fail(err, PT_CRYPTO, _("cannot compute the key id: %s"),
-			     gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
+		             gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
 out:
 	gnutls_x509_crq_deinit(crq);
 	return st;
@@ -443,12 +456,12 @@ x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN], struct p
 		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
 	if (!der || (ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER)) < 0)
 		st = pt_fail(err, PT_INVALID,
-			     _("not a certificate: the DER data is not an X.509 certificate (%s)"),
-			     gnutls_strerror(der ? ret : GNUTLS_E_ASN1_DER_ERROR));
+		             _("not a certificate: the DER data is not an X.509 certificate (%s)"),
+		             gnutls_strerror(der ? ret : GNUTLS_E_ASN1_DER_ERROR));
 	else if ((ret = gnutls_x509_crt_get_key_id(crt, GNUTLS_KEYID_USE_SHA256, id, &sz)) < 0 ||
 	         sz != X509_ID_LEN)
 		st = pt_fail(err, PT_CRYPTO, _("cannot compute the key id: %s"),
-			     gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
+		             gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
 	else
 		x509_hex(id, X509_ID_LEN, hex, true);
 	gnutls_x509_crt_deinit(crt);

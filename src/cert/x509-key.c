@@ -56,8 +56,8 @@ x509_keytype_parse(const char *s, enum x509_keytype *out, struct pt_err *err)
 			return PT_OK;
 		}
 	}
-	return pt_fail(err, PT_INVALID, _("unknown key type \"%s\" (valid: %s)"),
-		       s ? s : "", X509_KEYTYPES_LIST);
+	return pt_fail(err, PT_INVALID, _("unknown key type \"%s\" (valid: %s)"), s ? s : "",
+	               X509_KEYTYPES_LIST);
 }
 
 const char *
@@ -150,7 +150,8 @@ x509_generate_ticking(struct x509_keygen_job *job, x509_progress_fn cb, void *ud
 				ts.tv_sec++;
 				ts.tv_nsec -= 1000000000L;
 			}
-			if (pthread_cond_timedwait(&job->cv, &job->mu, &ts) == ETIMEDOUT && !job->done) {
+			if (pthread_cond_timedwait(&job->cv, &job->mu, &ts) == ETIMEDOUT &&
+			    !job->done) {
 				pthread_mutex_unlock(&job->mu);
 				cb(ud);
 				pthread_mutex_lock(&job->mu);
@@ -177,7 +178,7 @@ x509_key_export(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err)
 	ret = gnutls_x509_privkey_export(key, GNUTLS_X509_FMT_PEM, NULL, &sz);
 	if (ret != GNUTLS_E_SHORT_MEMORY_BUFFER || sz == 0)
 		return pt_fail(err, PT_CRYPTO, _("cannot export the private key: %s"),
-			       gnutls_strerror(ret));
+		               gnutls_strerror(ret));
 	pem = secmem_alloc(sz + 1); /* zero-filled: the PEM stays NUL-terminated */
 	if (!pem)
 		return pt_fail(err, PT_NOMEM, NULL);
@@ -185,7 +186,7 @@ x509_key_export(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err)
 	if (ret < 0) {
 		secmem_free(pem);
 		return pt_fail(err, PT_CRYPTO, _("cannot export the private key: %s"),
-			       gnutls_strerror(ret));
+		               gnutls_strerror(ret));
 	}
 	*pem_out = pem;
 	return PT_OK;
@@ -193,7 +194,7 @@ x509_key_export(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err)
 
 enum pt_status
 x509_key_generate(enum x509_keytype t, x509_progress_fn cb, void *ud, char **pem_out,
-		  struct pt_err *err)
+                  struct pt_err *err)
 {
 	struct x509_keygen_job job;
 	enum pt_status st;
@@ -201,15 +202,17 @@ x509_key_generate(enum x509_keytype t, x509_progress_fn cb, void *ud, char **pem
 
 	*pem_out = NULL;
 	if ((unsigned)t >= X509_KEY_MAX)
-		return pt_fail(err, PT_INVALID, _("unknown key type (valid: %s)"), X509_KEYTYPES_LIST);
+		return pt_fail(err, PT_INVALID, _("unknown key type (valid: %s)"),
+		               X509_KEYTYPES_LIST);
 
 	memset(&job, 0, sizeof(job));
 	ret = gnutls_x509_privkey_init(&job.key);
 	if (ret < 0)
-		return pt_fail(err, PT_CRYPTO, _("key generation failed: %s"), gnutls_strerror(ret));
+		return pt_fail(err, PT_CRYPTO, _("key generation failed: %s"),
+		               gnutls_strerror(ret));
 	job.algo = x509_keytypes[t].algo;
 	job.bits = job.algo == GNUTLS_PK_ECDSA ? GNUTLS_CURVE_TO_BITS(x509_keytypes[t].curve)
-					       : x509_keytypes[t].bits;
+	                                       : x509_keytypes[t].bits;
 	ret = x509_generate_ticking(&job, cb, ud);
 	if (ret < 0) {
 		st = pt_fail(err, PT_CRYPTO, _("key generation failed: %s"), gnutls_strerror(ret));
@@ -232,8 +235,9 @@ x509_key_import(const char *pem, gnutls_x509_privkey_t *key, struct pt_err *err)
 		return pt_fail(err, PT_INVALID, _("no private key given"));
 	/* Without a passphrase GnuTLS only says "decryption failed"; say why. */
 	if (strstr(pem, "ENCRYPTED"))
-		return pt_fail(err, PT_INVALID,
-			       _("the private key is encrypted; only unencrypted keys are accepted"));
+		return pt_fail(
+			err, PT_INVALID,
+			_("the private key is encrypted; only unencrypted keys are accepted"));
 	ret = gnutls_x509_privkey_init(key);
 	if (ret < 0)
 		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
@@ -243,7 +247,8 @@ x509_key_import(const char *pem, gnutls_x509_privkey_t *key, struct pt_err *err)
 	if (ret < 0) {
 		gnutls_x509_privkey_deinit(*key);
 		*key = NULL;
-		return pt_fail(err, PT_INVALID, _("not a PEM private key (%s)"), gnutls_strerror(ret));
+		return pt_fail(err, PT_INVALID, _("not a PEM private key (%s)"),
+		               gnutls_strerror(ret));
 	}
 	return PT_OK;
 }
@@ -256,7 +261,7 @@ x509_privkey_id(gnutls_x509_privkey_t key, unsigned char id[X509_ID_LEN], struct
 
 	if (ret < 0 || sz != X509_ID_LEN)
 		return pt_fail(err, PT_CRYPTO, _("cannot compute the key id: %s"),
-			       gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
+		               gnutls_strerror(ret < 0 ? ret : GNUTLS_E_INTERNAL_ERROR));
 	return PT_OK;
 }
 
@@ -289,7 +294,8 @@ x509_key_type(const char *key_pem, enum x509_keytype *out, struct pt_err *err)
 	gnutls_x509_privkey_deinit(key);
 	if (algo < 0 || !x509_keytype_of((gnutls_pk_algorithm_t)algo, bits, out))
 		return pt_fail(err, PT_INVALID, _("unsupported key: %s %u bits (valid: %s)"),
-			       algo < 0 ? "?" : gnutls_pk_algorithm_get_name((gnutls_pk_algorithm_t)algo),
-			       bits, X509_KEYTYPES_LIST);
+		               algo < 0 ? "?"
+		                        : gnutls_pk_algorithm_get_name((gnutls_pk_algorithm_t)algo),
+		               bits, X509_KEYTYPES_LIST);
 	return PT_OK;
 }

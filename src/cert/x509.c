@@ -101,8 +101,8 @@ x509_sbuf_take(struct x509_sbuf *sb)
 /* ---- expiry bands ------------------------------------------------------ */
 
 enum x509_band
-x509_band(time_t not_before, time_t not_after, time_t now, int critical_days,
-	  int warning_days, long *days_left)
+x509_band(time_t not_before, time_t not_after, time_t now, int critical_days, int warning_days,
+          long *days_left)
 {
 	long long left = (long long)not_after - (long long)now;
 	long long days = left / 86400;
@@ -127,10 +127,10 @@ x509_band_name(enum x509_band b)
 {
 	switch (b) {
 	case X509_BAND_NOT_YET_VALID: return "not-yet-valid";
-	case X509_BAND_EXPIRED:       return "expired";
-	case X509_BAND_CRITICAL:      return "critical";
-	case X509_BAND_WARNING:       return "warning";
-	case X509_BAND_OK:            return "ok";
+	case X509_BAND_EXPIRED: return "expired";
+	case X509_BAND_CRITICAL: return "critical";
+	case X509_BAND_WARNING: return "warning";
+	case X509_BAND_OK: return "ok";
 	}
 	return "unknown";
 }

@@ -50,14 +50,13 @@ typedef void (*x509_progress_fn)(void *ud);
  * (PKCS#1 "RSA PRIVATE KEY" or SEC1 "EC PRIVATE KEY", the forms every Grid
  * middleware reads) in secmem memory: release it with secmem_free().
  * cb may be NULL.  PT_CRYPTO on a GnuTLS failure, PT_NOMEM. */
-enum pt_status x509_key_generate(enum x509_keytype t, x509_progress_fn cb, void *ud,
-				 char **pem_out, struct pt_err *err);
+enum pt_status x509_key_generate(enum x509_keytype t, x509_progress_fn cb, void *ud, char **pem_out,
+                                 struct pt_err *err);
 
 /* SHA-256 key id (GNUTLS_KEYID_USE_SHA256) of a PEM private key (PKCS#1,
  * SEC1 or unencrypted PKCS#8).  PT_INVALID if it is not a private key or
  * is encrypted. */
-enum pt_status x509_key_id(const char *key_pem, unsigned char id[X509_ID_LEN],
-			   struct pt_err *err);
+enum pt_status x509_key_id(const char *key_pem, unsigned char id[X509_ID_LEN], struct pt_err *err);
 /* Key type of a PEM private key; PT_INVALID if it is none of ours. */
 enum pt_status x509_key_type(const char *key_pem, enum x509_keytype *out, struct pt_err *err);
 
@@ -65,9 +64,9 @@ enum pt_status x509_key_type(const char *key_pem, enum x509_keytype *out, struct
 
 /* One attribute of a subject, in certificate order. */
 struct x509_rdn {
-	const char *name;  /* canonical short name: "C", "O", "CN", "emailAddress"... */
-	const char *oid;   /* dotted OID */
-	char *value;       /* UTF-8, placeholders expanded, escapes removed */
+	const char *name; /* canonical short name: "C", "O", "CN", "emailAddress"... */
+	const char *oid;  /* dotted OID */
+	char *value;      /* UTF-8, placeholders expanded, escapes removed */
 };
 
 struct x509_subject {
@@ -82,8 +81,8 @@ struct x509_subject {
  * attributes: C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress
  * (names are case-insensitive).  fqdn may be NULL when the template has no
  * "%h".  PT_INVALID with a detail naming the fault; PT_NOMEM. */
-enum pt_status x509_subject_parse(const char *tmpl, const char *fqdn,
-				  struct x509_subject **out, struct pt_err *err);
+enum pt_status x509_subject_parse(const char *tmpl, const char *fqdn, struct x509_subject **out,
+                                  struct pt_err *err);
 /* Free a subject and clear the caller's pointer; NULL is fine. */
 void x509_subject_free(struct x509_subject **s);
 /* Grid (OpenSSL "compat") form "/C=IT/O=INFN/OU=Host/L=Padova/CN=host",
@@ -98,16 +97,16 @@ char *x509_subject_grid(const struct x509_subject *s);
  * SHA-256.  *csr_pem_out is malloc'd PEM ("CERTIFICATE REQUEST").
  * PT_INVALID for a bad template, key or name; PT_CRYPTO; PT_NOMEM. */
 enum pt_status x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
-			       const char *const *sans, size_t nsans,
-			       char **csr_pem_out, struct pt_err *err);
+                               const char *const *sans, size_t nsans, char **csr_pem_out,
+                               struct pt_err *err);
 /* SHA-256 key id of the public key in a PEM request. */
 enum pt_status x509_csr_key_id(const char *csr_pem, unsigned char id[X509_ID_LEN],
-			       struct pt_err *err);
+                               struct pt_err *err);
 /* The SHA-256 key id of a DER certificate's public key, as key_id_hex
  * writes it ("AB:CD:..."), without the rest of x509_certs_parse's work.
  * PT_INVALID if der is not a certificate. */
 enum pt_status x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN],
-			       struct pt_err *err);
+                               struct pt_err *err);
 
 /* ---- certificates ------------------------------------------------------ */
 
@@ -117,26 +116,26 @@ enum pt_status x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX
  * escaped ("\xNN" in the Grid form, "\NN" in RFC 4514's), and control
  * characters are shown as '?' in the Grid form. */
 struct x509_cert {
-	char *subject;          /* RFC 4514: "CN=host,L=Padova,...,C=IT" */
-	char *subject_grid;     /* "/C=IT/O=INFN/OU=Host/L=Padova/CN=host" */
-	char *issuer;           /* RFC 4514 */
-	char *issuer_grid;      /* Grid form */
-	char serial[48];        /* upper-case hex, no separators: "1234ABCD" */
+	char *subject;      /* RFC 4514: "CN=host,L=Padova,...,C=IT" */
+	char *subject_grid; /* "/C=IT/O=INFN/OU=Host/L=Padova/CN=host" */
+	char *issuer;       /* RFC 4514 */
+	char *issuer_grid;  /* Grid form */
+	char serial[48];    /* upper-case hex, no separators: "1234ABCD" */
 	time_t not_before;
 	time_t not_after;
-	char **sans;            /* "DNS:name", "IP:addr", "email:addr", "URI:uri" */
+	char **sans; /* "DNS:name", "IP:addr", "email:addr", "URI:uri" */
 	size_t nsans;
-	unsigned char key_id[X509_ID_LEN];      /* SHA-256 key id of the public key */
-	char key_id_hex[X509_ID_HEX_LEN];       /* "AB:CD:..." */
-	char key_algo[16];      /* "RSA", "EC" or GnuTLS's name */
-	unsigned key_bits;      /* modulus bits, or curve bits for EC */
-	bool key_known;         /* key_type is valid: one of our key types */
+	unsigned char key_id[X509_ID_LEN]; /* SHA-256 key id of the public key */
+	char key_id_hex[X509_ID_HEX_LEN];  /* "AB:CD:..." */
+	char key_algo[16];                 /* "RSA", "EC" or GnuTLS's name */
+	unsigned key_bits;                 /* modulus bits, or curve bits for EC */
+	bool key_known;                    /* key_type is valid: one of our key types */
 	enum x509_keytype key_type;
-	unsigned char sha256[X509_ID_LEN];      /* fingerprint of the DER */
-	char sha256_hex[X509_ID_HEX_LEN];       /* "AB:CD:..." like openssl */
-	bool is_ca;             /* basicConstraints CA:TRUE */
-	bool self_signed;       /* issuer DN and key are its own */
-	unsigned char *der;     /* the certificate itself */
+	unsigned char sha256[X509_ID_LEN]; /* fingerprint of the DER */
+	char sha256_hex[X509_ID_HEX_LEN];  /* "AB:CD:..." like openssl */
+	bool is_ca;                        /* basicConstraints CA:TRUE */
+	bool self_signed;                  /* issuer DN and key are its own */
+	unsigned char *der;                /* the certificate itself */
 	size_t der_len;
 };
 
@@ -151,8 +150,8 @@ struct x509_cert_list {
  * empty input, neither PEM nor DER, truncated PEM block, a PEM block that
  * is not a certificate (e.g. a private key), bad base64, not a certificate.
  * On success *out holds at least one certificate. */
-enum pt_status x509_certs_parse(const unsigned char *buf, size_t len,
-				struct x509_cert_list **out, struct pt_err *err);
+enum pt_status x509_certs_parse(const unsigned char *buf, size_t len, struct x509_cert_list **out,
+                                struct pt_err *err);
 /* Free a list and clear the caller's pointer; NULL is fine. */
 void x509_cert_list_free(struct x509_cert_list **l);
 
@@ -165,12 +164,12 @@ char *x509_dn_der_grid(const unsigned char *der, size_t len);
 /* PT_OK if the private key belongs to the certificate, PT_MISMATCH (with
  * both key ids in the detail) if not, PT_INVALID for a bad key. */
 enum pt_status x509_key_matches_cert(const char *key_pem, const struct x509_cert *cert,
-				     struct pt_err *err);
+                                     struct pt_err *err);
 
 /* Parse a CA bundle: like x509_certs_parse, and every certificate must be
  * a CA certificate (basicConstraints CA:TRUE), else PT_INVALID naming it. */
-enum pt_status x509_bundle_parse(const unsigned char *buf, size_t len,
-				 struct x509_cert_list **out, struct pt_err *err);
+enum pt_status x509_bundle_parse(const unsigned char *buf, size_t len, struct x509_cert_list **out,
+                                 struct pt_err *err);
 
 /* Verify that cert chains up to a self-signed root of the bundle (a PEM
  * buffer of roots and intermediates, see x509_bundle_parse), checking
@@ -180,9 +179,8 @@ enum pt_status x509_bundle_parse(const unsigned char *buf, size_t len,
  * whether it came from this CA.  PT_OK; PT_REFUSED with the reason (issuer
  * not in the bundle, bad signature, issuer not a CA, CA expired or not yet
  * valid, insecure algorithm, ...); PT_INVALID for a bad bundle. */
-enum pt_status x509_chain_verify(const struct x509_cert *cert,
-				 const unsigned char *bundle, size_t bundle_len,
-				 time_t now, struct pt_err *err);
+enum pt_status x509_chain_verify(const struct x509_cert *cert, const unsigned char *bundle,
+                                 size_t bundle_len, time_t now, struct pt_err *err);
 
 /* ---- expiry bands ------------------------------------------------------ */
 
@@ -199,8 +197,8 @@ enum x509_band {
  * critical if less than critical_days remain, warning if less than
  * warning_days remain, else ok.  *days_left (may be NULL) receives the
  * whole days left, rounded down: -1 one second after expiry. */
-enum x509_band x509_band(time_t not_before, time_t not_after, time_t now,
-			 int critical_days, int warning_days, long *days_left);
+enum x509_band x509_band(time_t not_before, time_t not_after, time_t now, int critical_days,
+                         int warning_days, long *days_left);
 /* Untranslated name: "not-yet-valid", "expired", "critical", "warning",
  * "ok" (stable: used in reports and colour roles). */
 const char *x509_band_name(enum x509_band b);

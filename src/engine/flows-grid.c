@@ -100,8 +100,9 @@ push_files(const char *fqdn, const struct push_job *j, struct transfer_plan *p)
 		if ((f = plan_file(p)) == NULL)
 			continue;
 		if (i == 0)
-			snprintf(f->from, sizeof(f->from), _("the grid-mapfile of %s, built now (%zu lines)"),
-			         fqdn, b->result->nlines);
+			snprintf(f->from, sizeof(f->from),
+			         _("the grid-mapfile of %s, built now (%zu lines)"), fqdn,
+			         b->result->nlines);
 		else
 			snprintf(f->from, sizeof(f->from), "%s", b->files[i].path);
 		if (i == 0)
@@ -190,9 +191,13 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { .purpose = "gridmap-push", .host = fqdn,
-		                            .accept_hostkey = o->accept_hostkey, .fn = put_files, .ud = &j,
-		                            .progress = o->progress, .progress_ud = o->progress_ud };
+		struct transfer_req req = { .purpose = "gridmap-push",
+			                    .host = fqdn,
+			                    .accept_hostkey = o->accept_hostkey,
+			                    .fn = put_files,
+			                    .ud = &j,
+			                    .progress = o->progress,
+			                    .progress_ud = o->progress_ud };
 
 		ret = transfer_run(st, &req, res, err);
 	}
@@ -203,8 +208,8 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 	} else {
 		struct pt_err e2 = { 0 };
 
-		snprintf(detail, sizeof(detail), "window=%lld sent=%zu: %s", (long long)res->window_id,
-		         j.sent, err->detail);
+		snprintf(detail, sizeof(detail), "window=%lld sent=%zu: %s",
+		         (long long)res->window_id, j.sent, err->detail);
 		/* the failure stays the caller's error; its record is best effort */
 		(void)record_push(st, fqdn, b->sha256, false, detail, &e2);
 	}
@@ -236,7 +241,7 @@ transfer_gridmap_push(struct store *st, const char *fqdn, const struct transfer_
 struct vo_job {
 	const char *vo;
 	char *outbox;
-	void *data;          /* secmem, from sshx_get */
+	void *data; /* secmem, from sshx_get */
 	size_t len;
 	char *name;
 };
@@ -275,9 +280,10 @@ get_vo_list(struct sshx *s, void *ud, struct pt_err *err)
 			best = &ents[i];
 	}
 	if (!best) {
-		ret = pt_fail(err, PT_NOTFOUND,
-		              _("the operator's outbox %s has no member list of VO %s (%s.txt, .csv, .ldif or .members)"),
-		              j->outbox, j->vo, j->vo);
+		ret = pt_fail(
+			err, PT_NOTFOUND,
+			_("the operator's outbox %s has no member list of VO %s (%s.txt, .csv, .ldif or .members)"),
+			j->outbox, j->vo, j->vo);
 	} else {
 		snprintf(path, sizeof(path), "%s/%s", j->outbox, best->name);
 		ret = sshx_get(s, path, &j->data, &j->len, VO_LIST_MAX, err);
@@ -317,7 +323,8 @@ vo_setup(struct store *st, const char *vo, char **op, struct vo_job *j, struct t
 	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
 		return ret;
 	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), _("%s/%s.txt, .csv, .ldif or .members (the newest)"),
+		snprintf(f->from, sizeof(f->from),
+		         _("%s/%s.txt, .csv, .ldif or .members (the newest)"),
 		         j->outbox ? j->outbox : "", vo);
 		snprintf(f->to, sizeof(f->to), "%s",
 		         _("memory: shown as a diff, imported only if you say so"));
@@ -364,9 +371,13 @@ flow_fetch_vo_run(struct store *st, const char *vo, const struct transfer_opts *
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { .purpose = "fetch-vo", .host = op,
-		                            .accept_hostkey = o->accept_hostkey, .fn = get_vo_list, .ud = &j,
-		                            .progress = o->progress, .progress_ud = o->progress_ud };
+		struct transfer_req req = { .purpose = "fetch-vo",
+			                    .host = op,
+			                    .accept_hostkey = o->accept_hostkey,
+			                    .fn = get_vo_list,
+			                    .ud = &j,
+			                    .progress = o->progress,
+			                    .progress_ud = o->progress_ud };
 
 		ret = transfer_run(st, &req, res, err);
 	}

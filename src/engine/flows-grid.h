@@ -30,7 +30,7 @@ enum pt_status transfer_gridmap_push(struct store *st, const char *fqdn,
  * unknown or the outbox has no list for it.  transfer_flow("fetch-vo")
  * with o->vo_data, vo_len and vo_name. */
 enum pt_status transfer_fetch_vo(struct store *st, const char *vo, const struct transfer_opts *o,
-                                 char **data, size_t *len, char **name,
-                                 struct transfer_result *res, struct pt_err *err);
+                                 char **data, size_t *len, char **name, struct transfer_result *res,
+                                 struct pt_err *err);
 
 #endif

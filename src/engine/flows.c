@@ -28,8 +28,8 @@
 
 struct csr_job {
 	char *pem;
-	char *op;          /* the operator's host entry */
-	char path[1100];   /* where the CSR goes on it */
+	char *op;        /* the operator's host entry */
+	char path[1100]; /* where the CSR goes on it */
 };
 
 static void
@@ -55,10 +55,11 @@ pending_csr(struct store *st, const char *fqdn, char **pem, struct pt_err *err)
 	int rc;
 
 	*pem = NULL;
-	rc = sqlite3_prepare_v2(store_db(st),
-	                        "SELECT r.csr_pem FROM requests r JOIN hosts h ON h.id = r.host_id"
-	                        " WHERE h.fqdn = ? AND r.state = 'pending' ORDER BY r.id DESC LIMIT 1",
-	                        -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		store_db(st),
+		"SELECT r.csr_pem FROM requests r JOIN hosts h ON h.id = r.host_id"
+		" WHERE h.fqdn = ? AND r.state = 'pending' ORDER BY r.id DESC LIMIT 1",
+		-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
 		rc = sqlite3_step(s);
@@ -68,7 +69,8 @@ pending_csr(struct store *st, const char *fqdn, char **pem, struct pt_err *err)
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
 		return pt_fail(err, PT_NOTFOUND,
-		               _("no pending request for %s (passtore cert request %s)"), fqdn, fqdn);
+		               _("no pending request for %s (passtore cert request %s)"), fqdn,
+		               fqdn);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("read the request"));
 	return *pem ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
@@ -98,7 +100,8 @@ csr_setup(struct store *st, const char *fqdn, struct csr_job *j, struct transfer
 	if (j->op && (ret = plan_peer(st, j->op, p, err)) != PT_OK)
 		goto out;
 	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), _("the pending request of %s (CSR, public)"), fqdn);
+		snprintf(f->from, sizeof(f->from), _("the pending request of %s (CSR, public)"),
+		         fqdn);
 		snprintf(f->to, sizeof(f->to), "%s", j->path);
 		f->mode = FLOW_MODE_PUBLIC;
 		f->to_peer = true;
@@ -136,8 +139,8 @@ flow_send_csr_run(struct store *st, const char *fqdn, const struct transfer_opts
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { "send-csr", j.op, o->accept_hostkey, put_csr, &j,
-			                    o->progress, o->progress_ud };
+		struct transfer_req req = { "send-csr", j.op,        o->accept_hostkey, put_csr,
+			                    &j,         o->progress, o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK && (ret = store_begin(st, err)) == PT_OK) {
@@ -167,9 +170,9 @@ transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey
  * ------------------------------------------------------------------- */
 
 struct install_job {
-	char *reload;     /* command run after the files are in place, or NULL */
+	char *reload;             /* command run after the files are in place, or NULL */
 	struct pt_err reload_err; /* its failure: the files are in place all the same */
-	char *key_pem;    /* secure memory */
+	char *key_pem;            /* secure memory */
 	size_t key_len;
 	char *cert_pem;
 	int64_t cert_id, host_id;
@@ -196,10 +199,11 @@ put_pair(struct sshx *s, void *ud, struct pt_err *err)
 	struct install_job *j = ud;
 	enum pt_status ret;
 
-	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, FLOW_MODE_SECRET, j->owner, NULL, err);
+	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, FLOW_MODE_SECRET, j->owner, NULL,
+	               err);
 	if (ret == PT_OK)
-		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, FLOW_MODE_PUBLIC, j->owner,
-		               NULL, err);
+		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, FLOW_MODE_PUBLIC,
+		               j->owner, NULL, err);
 	if (ret == PT_OK && j->reload) {
 		int status;
 		(void)sshx_exec(s, j->reload, &status, &j->reload_err);
@@ -272,8 +276,9 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 
 	if ((ret = store_begin(st, err)) != PT_OK)
 		return ret;
-	rc = sqlite3_prepare_v2(store_db(st), "UPDATE certificates SET installed_at = ? WHERE id = ?", -1,
-	                        &s, NULL);
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "UPDATE certificates SET installed_at = ? WHERE id = ?", -1, &s,
+	                        NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
 		sqlite3_bind_int64(s, 2, j->cert_id);
@@ -281,10 +286,11 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
-		rc = sqlite3_prepare_v2(store_db(st),
-		                        "INSERT INTO installs (host_id, cert_id, window_id, cert_sha256, key_id,"
-		                        " cert_path, key_path, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-		                        -1, &s, NULL);
+		rc = sqlite3_prepare_v2(
+			store_db(st),
+			"INSERT INTO installs (host_id, cert_id, window_id, cert_sha256, key_id,"
+			" cert_path, key_path, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+			-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, j->host_id);
 		sqlite3_bind_int64(s, 2, j->cert_id);
@@ -316,15 +322,16 @@ install_files(const char *fqdn, const struct install_job *j, struct transfer_pla
 	struct transfer_file *f;
 
 	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"), fqdn);
+		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"),
+		         fqdn);
 		snprintf(f->to, sizeof(f->to), "%s", j->key_path ? j->key_path : "");
 		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
 		f->mode = FLOW_MODE_SECRET;
 		f->to_peer = true;
 	}
 	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), _("the current certificate of %s (from the store)"),
-		         fqdn);
+		snprintf(f->from, sizeof(f->from),
+		         _("the current certificate of %s (from the store)"), fqdn);
 		snprintf(f->to, sizeof(f->to), "%s", j->cert_path ? j->cert_path : "");
 		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
 		f->mode = FLOW_MODE_PUBLIC;
@@ -385,16 +392,17 @@ flow_install_run(struct store *st, const char *fqdn, const struct transfer_opts 
 		goto out;
 	{
 		/* the peer is the key's own host: nothing else is ever a target */
-		struct transfer_req req = { "install", fqdn, o->accept_hostkey, put_pair, &j,
-			                    o->progress, o->progress_ud };
+		struct transfer_req req = { "install", fqdn,        o->accept_hostkey, put_pair,
+			                    &j,        o->progress, o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK)
 		ret = record_install(st, fqdn, &j, res, err);
 	if (ret == PT_OK && j.reload_err.status != PT_OK)
-		ret = pt_fail(err, j.reload_err.status,
-		              _("the key and certificate are installed on %s, but the reload command failed: %s"),
-		              fqdn, j.reload_err.detail);
+		ret = pt_fail(
+			err, j.reload_err.status,
+			_("the key and certificate are installed on %s, but the reload command failed: %s"),
+			fqdn, j.reload_err.detail);
 out:
 	install_job_free(&j);
 	return ret;
@@ -448,7 +456,8 @@ static enum pt_status
 already_fetched(struct store *st, const char *sha256, bool *seen, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM fetched WHERE sha256 = ?", -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM fetched WHERE sha256 = ?", -1, &s,
+	                            NULL);
 
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, sha256, -1, SQLITE_STATIC);
@@ -456,7 +465,9 @@ already_fetched(struct store *st, const char *sha256, bool *seen, struct pt_err 
 	}
 	sqlite3_finalize(s);
 	*seen = rc == SQLITE_ROW;
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the fetch record"));
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	               ? PT_OK
+	               : store_fail(st, rc, err, _("read the fetch record"));
 }
 
 static void
@@ -516,10 +527,11 @@ record_fetch(struct store *st, const struct fetched_file *f, int64_t window, int
              bool refused, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st),
-	                            "INSERT INTO fetched (name, sha256, window_id, fetched_at, stored, refused)"
-	                            " VALUES (?, ?, ?, ?, ?, ?)",
-	                            -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(
+		store_db(st),
+		"INSERT INTO fetched (name, sha256, window_id, fetched_at, stored, refused)"
+		" VALUES (?, ?, ?, ?, ?, ?)",
+		-1, &s, NULL);
 
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, f->name, -1, SQLITE_STATIC);
@@ -569,8 +581,9 @@ import_file(struct store *st, const struct fetched_file *f, int64_t window, stru
 	}
 	ret = record_fetch(st, f, window, r->stored + r->older, r->refused, err);
 	if (ret == PT_OK)
-		ret = audit_appendf(st, "cert.fetch", f->name, err, "sha256=%s stored=%d refused=%d window=%lld",
-		                    f->sha256, r->stored + r->older, r->refused, (long long)window);
+		ret = audit_appendf(st, "cert.fetch", f->name, err,
+		                    "sha256=%s stored=%d refused=%d window=%lld", f->sha256,
+		                    r->stored + r->older, r->refused, (long long)window);
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -634,8 +647,9 @@ flow_fetch_certs_run(struct store *st, const char *target, const struct transfer
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { "fetch-certs", op, o->accept_hostkey, get_new_files, &j,
-			                    o->progress, o->progress_ud };
+		struct transfer_req req = { "fetch-certs", op, o->accept_hostkey,
+			                    get_new_files, &j, o->progress,
+			                    o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	/* the window is closed: now the files are only data */
@@ -661,7 +675,9 @@ transfer_fetch_certs(struct store *st, const char *accept_hostkey,
                      void (*cb)(const struct fetch_report *r, void *ud), void *ud,
                      struct transfer_result *res, struct pt_err *err)
 {
-	struct transfer_opts o = { .accept_hostkey = accept_hostkey, .fetched = cb, .fetched_ud = ud };
+	struct transfer_opts o = { .accept_hostkey = accept_hostkey,
+		                   .fetched = cb,
+		                   .fetched_ud = ud };
 
 	return transfer_flow(st, "fetch-certs", NULL, &o, res, err);
 }

@@ -34,7 +34,6 @@
 
 #include "base/i18n.h"
 
-
 /* ------------------------------------------------------------------ */
 /* entries                                                             */
 
@@ -72,7 +71,7 @@ guard_entry_new(const struct guard_window *w, bool output, size_t *size)
 
 	if (!buf)
 		return NULL;
-	e->ip.proto = IPPROTO_TCP;  /* the kernel refuses a tcp match without it */
+	e->ip.proto = IPPROTO_TCP; /* the kernel refuses a tcp match without it */
 	if (output) {
 		e->ip.dst = w->peer;
 		e->ip.dmsk.s_addr = htonl(INADDR_BROADCAST);
@@ -85,7 +84,7 @@ guard_entry_new(const struct guard_window *w, bool output, size_t *size)
 		via_mask = e->ip.iniface_mask;
 	}
 	memcpy(via, w->ifname, n);
-	memset(via_mask, 0xFF, n + 1);  /* exact name, as iptables -i/-o does */
+	memset(via_mask, 0xFF, n + 1); /* exact name, as iptables -i/-o does */
 
 	m = guard_put_match(buf + off, "tcp", 0, sizeof(struct xt_tcp));
 	tcp = (struct xt_tcp *)m->data;
@@ -161,7 +160,8 @@ guard_lock(struct pt_err *err)
 		path = GUARD_LOCK_PATH;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		pt_fail(err, PT_NET, _("cannot open the firewall lock %s: %s"), path, strerror(errno));
+		pt_fail(err, PT_NET, _("cannot open the firewall lock %s: %s"), path,
+		        strerror(errno));
 		return -1;
 	}
 	for (i = 0; i < GUARD_LOCK_TRIES; i++) {
@@ -172,7 +172,7 @@ guard_lock(struct pt_err *err)
 		guard_sleep_ms(10);
 	}
 	pt_fail(err, errno == EWOULDBLOCK ? PT_TIMEOUT : PT_NET,
-		_("cannot take the firewall lock %s: %s"), path, strerror(errno));
+	        _("cannot take the firewall lock %s: %s"), path, strerror(errno));
 	close(fd);
 	return -1;
 }
@@ -188,15 +188,15 @@ guard_unlock(int fd)
 
 /* One edit of table filter: returns PT_OK and sets *commit when there is
  * something to commit. */
-typedef enum pt_status (*guard_edit_fn)(struct xtc_handle *h, void *arg,
-					bool *commit, struct pt_err *err);
+typedef enum pt_status (*guard_edit_fn)(struct xtc_handle *h, void *arg, bool *commit,
+                                        struct pt_err *err);
 
 /* Lock, init, edit, commit, free, unlock; a commit that fails with EAGAIN
  * (another writer changed the table) is redone from a fresh init.  The
  * times just before and just after the successful commit go to t0/t1. */
 static enum pt_status
-guard_transact(const char *step, guard_edit_fn edit, void *arg,
-	       uint64_t *t0, uint64_t *t1, struct pt_err *err)
+guard_transact(const char *step, guard_edit_fn edit, void *arg, uint64_t *t0, uint64_t *t1,
+               struct pt_err *err)
 {
 	enum pt_status st = PT_OK;
 	int attempt;
@@ -218,7 +218,7 @@ guard_transact(const char *step, guard_edit_fn edit, void *arg,
 			 * window", the second the table name, the last the
 			 * libiptc error. */
 			return pt_fail(err, PT_NET, _("%s: cannot read the firewall table %s: %s"),
-				       step, guard_table, iptc_strerror(e));
+			               step, guard_table, iptc_strerror(e));
 		}
 		st = edit(h, arg, &commit, err);
 		if (st != PT_OK || !commit) {
@@ -242,8 +242,9 @@ guard_transact(const char *step, guard_edit_fn edit, void *arg,
 		iptc_free(h);
 		guard_unlock(fd);
 		if (e != EAGAIN || attempt == GUARD_COMMIT_TRIES)
-			return pt_fail(err, PT_NET, _("%s: committing the firewall table %s failed: %s"),
-				       step, guard_table, iptc_strerror(e));
+			return pt_fail(err, PT_NET,
+			               _("%s: committing the firewall table %s failed: %s"), step,
+			               guard_table, iptc_strerror(e));
 		guard_sleep_ms(attempt);
 	}
 	return st;
@@ -255,8 +256,8 @@ guard_transact(const char *step, guard_edit_fn edit, void *arg,
 struct guard_pair {
 	const struct guard_window *w;
 	struct ipt_entry *out, *in;
-	unsigned char *mask;    /* 0xFF over the larger entry */
-	int missing;            /* remove: rules that were not there */
+	unsigned char *mask; /* 0xFF over the larger entry */
+	int missing;         /* remove: rules that were not there */
 };
 
 static enum pt_status
@@ -293,11 +294,11 @@ guard_edit_add(struct xtc_handle *h, void *arg, bool *commit, struct pt_err *err
 	    iptc_check_entry(guard_chain_input, p->in, p->mask, h))
 		return pt_fail(err, PT_EXISTS, _("window %s is already open"), p->w->id);
 	if (!iptc_append_entry(guard_chain_output, p->out, h))
-		return pt_fail(err, PT_NET, _("adding the OUTPUT rule of window %s: %s"),
-			       p->w->id, iptc_strerror(errno));
+		return pt_fail(err, PT_NET, _("adding the OUTPUT rule of window %s: %s"), p->w->id,
+		               iptc_strerror(errno));
 	if (!iptc_append_entry(guard_chain_input, p->in, h))
-		return pt_fail(err, PT_NET, _("adding the INPUT rule of window %s: %s"),
-			       p->w->id, iptc_strerror(errno));
+		return pt_fail(err, PT_NET, _("adding the INPUT rule of window %s: %s"), p->w->id,
+		               iptc_strerror(errno));
 	*commit = true;
 	return PT_OK;
 }
@@ -321,8 +322,7 @@ guard_edit_remove(struct xtc_handle *h, void *arg, bool *commit, struct pt_err *
 }
 
 enum pt_status
-guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x,
-		      struct pt_err *err)
+guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
 {
 	struct guard_pair p;
 	enum pt_status st;
@@ -342,8 +342,7 @@ guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x,
 }
 
 enum pt_status
-guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x,
-			 struct pt_err *err)
+guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
 {
 	struct guard_pair p;
 	enum pt_status st;
@@ -357,10 +356,12 @@ guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x,
 	if (st == PT_OK && t1 && x)
 		x->closed_us = t1;
 	if (st == PT_OK && p.missing)
-		st = pt_fail(err, PT_NOTFOUND,
-			     p.missing == 2 ? _("window %s: no rule of it is in the firewall")
-					    : _("window %s: one of its rules was missing; the other is removed"),
-			     w->id);
+		st = pt_fail(
+			err, PT_NOTFOUND,
+			p.missing == 2
+				? _("window %s: no rule of it is in the firewall")
+				: _("window %s: one of its rules was missing; the other is removed"),
+			w->id);
 	guard_pair_free(&p);
 	return st;
 }
@@ -382,15 +383,14 @@ guard_rules_remove(const struct guard_window *w, struct pt_err *err)
 
 struct guard_sweep_arg {
 	int removed;
-	bool more;      /* a chain held more tagged rules than one batch */
+	bool more; /* a chain held more tagged rules than one batch */
 };
 
 static enum pt_status
 guard_edit_sweep(struct xtc_handle *h, void *arg, bool *commit, struct pt_err *err)
 {
-	static const char *const chains[] = {
-		guard_chain_input, guard_chain_output, guard_chain_forward
-	};
+	static const char *const chains[] = { guard_chain_input, guard_chain_output,
+		                              guard_chain_forward };
 	struct guard_sweep_arg *s = arg;
 	size_t c;
 
@@ -415,7 +415,7 @@ guard_edit_sweep(struct xtc_handle *h, void *arg, bool *commit, struct pt_err *e
 		while (hits > 0) {
 			if (!iptc_delete_num_entry(chains[c], idx[--hits], h))
 				return pt_fail(err, PT_NET, _("sweep: removing rule %u of %s: %s"),
-					       idx[hits] + 1, chains[c], iptc_strerror(errno));
+				               idx[hits] + 1, chains[c], iptc_strerror(errno));
 			s->removed++;
 		}
 	}
@@ -431,8 +431,8 @@ guard_sweep(struct pt_err *err, int *removed)
 	int total = 0, pass = 0;
 
 	do {
-		st = guard_transact(_("sweeping passtore rules"), guard_edit_sweep, &s,
-				    NULL, NULL, err);
+		st = guard_transact(_("sweeping passtore rules"), guard_edit_sweep, &s, NULL, NULL,
+		                    err);
 		if (st == PT_OK)
 			total += s.removed;
 	} while (st == PT_OK && s.more && ++pass < GUARD_SWEEP_PASSES);

@@ -29,7 +29,6 @@
 
 #include "base/i18n.h"
 
-
 /* ------------------------------------------------------------------ */
 /* rtnetlink                                                           */
 
@@ -48,8 +47,7 @@ guard_link_attr(const struct nlattr *a, void *data)
 {
 	struct guard_link_state *ls = data;
 
-	if (mnl_attr_get_type(a) == IFLA_OPERSTATE &&
-	    mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
+	if (mnl_attr_get_type(a) == IFLA_OPERSTATE && mnl_attr_validate(a, MNL_TYPE_U8) >= 0)
 		ls->operstate = mnl_attr_get_u8(a);
 	return MNL_CB_OK;
 }
@@ -78,11 +76,13 @@ guard_nl_open(unsigned int groups, const char *step, struct pt_err *err)
 	struct mnl_socket *nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC);
 
 	if (!nl) {
-		pt_fail(err, PT_NET, _("%s: cannot open a netlink socket: %s"), step, strerror(errno));
+		pt_fail(err, PT_NET, _("%s: cannot open a netlink socket: %s"), step,
+		        strerror(errno));
 		return NULL;
 	}
 	if (mnl_socket_bind(nl, groups, MNL_SOCKET_AUTOPID) < 0) {
-		pt_fail(err, PT_NET, _("%s: cannot bind a netlink socket: %s"), step, strerror(errno));
+		pt_fail(err, PT_NET, _("%s: cannot bind a netlink socket: %s"), step,
+		        strerror(errno));
 		mnl_socket_close(nl);
 		return NULL;
 	}
@@ -149,7 +149,7 @@ guard_link_read(const char *ifname, struct guard_link_state *ls, struct pt_err *
 	mnl_socket_close(nl);
 	if (e || !ls->seen)
 		return pt_fail(err, PT_NET, _("reading the link %s: %s"), ifname,
-			       strerror(e ? e : ENODEV));
+		               strerror(e ? e : ENODEV));
 	return PT_OK;
 }
 
@@ -195,15 +195,15 @@ guard_link_set(const char *ifname, bool up, struct pt_err *err)
 	e = guard_nl_talk(nl, nlh, NULL, NULL);
 	mnl_socket_close(nl);
 	if (e)
-		return pt_fail(err, PT_NET, up ? _("bringing the link %s up: %s")
-					       : _("bringing the link %s down: %s"),
-			       ifname, strerror(e));
+		return pt_fail(err, PT_NET,
+		               up ? _("bringing the link %s up: %s")
+		                  : _("bringing the link %s down: %s"),
+		               ifname, strerror(e));
 	return PT_OK;
 }
 
 enum pt_status
-guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms,
-			struct pt_err *err)
+guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms, struct pt_err *err)
 {
 	char buf[GUARD_NL_BUF];
 	struct guard_link_state ls;
@@ -224,7 +224,8 @@ guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms,
 		return PT_NET;
 	nlh = guard_nl_getlink(buf, ls.index);
 	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-		st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"), ifname, strerror(errno));
+		st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"), ifname,
+		             strerror(errno));
 		goto out;
 	}
 	for (;;) {
@@ -238,27 +239,28 @@ guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms,
 		 * the request is, since rtnetlink answers inside sendto(). */
 		r = poll(&pfd, 1, left);
 		if (r < 0 && errno != EINTR) {
-			st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"), ifname, strerror(errno));
+			st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"), ifname,
+			             strerror(errno));
 			goto out;
 		}
 		if (r > 0) {
 			n = mnl_socket_recvfrom(nl, buf, sizeof(buf));
-			if (n < 0 && errno == ENOBUFS) {  /* events overflowed: ask again */
+			if (n < 0 && errno == ENOBUFS) { /* events overflowed: ask again */
 				nlh = guard_nl_getlink(buf, ls.index);
 				if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
 					st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"),
-						     ifname, strerror(errno));
+					             ifname, strerror(errno));
 					goto out;
 				}
 			} else if (n < 0 && errno != EINTR) {
-				st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"),
-					     ifname, strerror(errno));
+				st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"), ifname,
+				             strerror(errno));
 				goto out;
 			} else if (n > 0 &&
-				   mnl_cb_run(buf, (size_t)n, 0, 0, guard_link_cb, &ls) < 0) {
+			           mnl_cb_run(buf, (size_t)n, 0, 0, guard_link_cb, &ls) < 0) {
 				/* seq and portid 0 above: take the reply and the events. */
-				st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"),
-					     ifname, strerror(errno));
+				st = pt_fail(err, PT_NET, _("waiting for the link %s: %s"), ifname,
+				             strerror(errno));
 				goto out;
 			}
 		}
@@ -267,8 +269,9 @@ guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms,
 		/* Past the deadline: drain what is queued, but boundedly. */
 		if (guard_now_us() >= deadline && (r <= 0 || ++late > 64)) {
 			/* TRANSLATORS: the last %s is "up, no carrier" or "down". */
-			st = pt_fail(err, PT_TIMEOUT, _("the link %s is not running after %d ms (%s)"),
-				     ifname, timeout_ms, ls.up ? _("up, no carrier") : _("down"));
+			st = pt_fail(err, PT_TIMEOUT,
+			             _("the link %s is not running after %d ms (%s)"), ifname,
+			             timeout_ms, ls.up ? _("up, no carrier") : _("down"));
 			goto out;
 		}
 	}
@@ -281,7 +284,7 @@ out:
 
 static enum pt_status
 guard_route(bool add, struct in_addr peer, struct in_addr gateway, const char *ifname,
-	    struct pt_err *err)
+            struct pt_err *err)
 {
 	char buf[GUARD_NL_BUF];
 	const char *step = add ? _("adding the route") : _("deleting the route");
@@ -308,8 +311,9 @@ guard_route(bool add, struct in_addr peer, struct in_addr gateway, const char *i
 	rtm->rtm_table = RT_TABLE_MAIN;
 	rtm->rtm_protocol = RTPROT_STATIC;
 	rtm->rtm_type = RTN_UNICAST;
-	rtm->rtm_scope = !add ? RT_SCOPE_NOWHERE :
-			 gateway.s_addr ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	rtm->rtm_scope = !add             ? RT_SCOPE_NOWHERE
+	                 : gateway.s_addr ? RT_SCOPE_UNIVERSE
+	                                  : RT_SCOPE_LINK;
 	mnl_attr_put_u32(nlh, RTA_DST, peer.s_addr);
 	mnl_attr_put_u32(nlh, RTA_OIF, idx);
 	if (gateway.s_addr)
@@ -330,19 +334,17 @@ guard_route(bool add, struct in_addr peer, struct in_addr gateway, const char *i
 	inet_ntop(AF_INET, &gateway, g, sizeof(g));
 	/* TRANSLATORS: "adding the route 10.1.2.3/32 via 10.1.1.1 dev eth0: error" */
 	return pt_fail(err, PT_NET, _("%s %s/32 via %s dev %s: %s"), step, p, g, ifname,
-		       strerror(e));
+	               strerror(e));
 }
 
 enum pt_status
-guard_route_add(struct in_addr peer, struct in_addr gateway, const char *ifname,
-		struct pt_err *err)
+guard_route_add(struct in_addr peer, struct in_addr gateway, const char *ifname, struct pt_err *err)
 {
 	return guard_route(true, peer, gateway, ifname, err);
 }
 
 enum pt_status
-guard_route_del(struct in_addr peer, struct in_addr gateway, const char *ifname,
-		struct pt_err *err)
+guard_route_del(struct in_addr peer, struct in_addr gateway, const char *ifname, struct pt_err *err)
 {
 	return guard_route(false, peer, gateway, ifname, err);
 }
@@ -352,7 +354,7 @@ guard_route_del(struct in_addr peer, struct in_addr gateway, const char *ifname,
 
 static int
 guard_neigh_msg(bool add, struct in_addr addr, unsigned int idx, const char *step,
-		struct pt_err *err)
+                struct pt_err *err)
 {
 	char buf[GUARD_NL_BUF];
 	struct mnl_socket *nl = guard_nl_open(0, step, err);
@@ -402,7 +404,7 @@ guard_neigh_complete(struct in_addr addr, const char *ifname)
 
 enum pt_status
 guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms, double *waited_ms,
-		    struct pt_err *err)
+                    struct pt_err *err)
 {
 	const char *step = _("resolving the gateway");
 	unsigned int idx = guard_ifindex(ifname, err);
@@ -418,8 +420,9 @@ guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms, dou
 		uint64_t now = guard_now_us();
 		if (now >= deadline) {
 			inet_ntop(AF_INET, &addr, a, sizeof(a));
-			st = pt_fail(err, PT_TIMEOUT, _("the gateway %s does not answer ARP on %s after %d ms"),
-				     a, ifname, timeout_ms);
+			st = pt_fail(err, PT_TIMEOUT,
+			             _("the gateway %s does not answer ARP on %s after %d ms"), a,
+			             ifname, timeout_ms);
 			break;
 		}
 		/* A request sent the moment the link comes up is often lost
@@ -431,7 +434,8 @@ guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms, dou
 			e = guard_neigh_msg(true, addr, idx, step, err);
 			if (e) {
 				inet_ntop(AF_INET, &addr, a, sizeof(a));
-				st = pt_fail(err, PT_NET, _("%s %s dev %s: %s"), step, a, ifname, strerror(e));
+				st = pt_fail(err, PT_NET, _("%s %s dev %s: %s"), step, a, ifname,
+				             strerror(e));
 				break;
 			}
 			asked = now;

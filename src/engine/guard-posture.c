@@ -30,7 +30,6 @@
 
 #include "base/i18n.h"
 
-
 /* ------------------------------------------------------------------ */
 /* posture: firewall                                                   */
 
@@ -64,8 +63,7 @@ guard_prefix_len(struct in_addr mask)
 }
 
 /* Append to buf[len] at *pos, truncating quietly. */
-static void
-guard_cat(char *buf, size_t len, size_t *pos, const char *fmt, ...)
+static void guard_cat(char *buf, size_t len, size_t *pos, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
@@ -105,22 +103,24 @@ guard_describe(const struct ipt_entry *e, const char *target, char *buf, size_t 
 	buf[0] = '\0';
 	if (ip->iniface[0])
 		guard_cat(buf, len, &pos, " %s-i %.*s", ip->invflags & IPT_INV_VIA_IN ? "! " : "",
-			  IFNAMSIZ, ip->iniface);
+		          IFNAMSIZ, ip->iniface);
 	if (ip->outiface[0])
 		guard_cat(buf, len, &pos, " %s-o %.*s", ip->invflags & IPT_INV_VIA_OUT ? "! " : "",
-			  IFNAMSIZ, ip->outiface);
+		          IFNAMSIZ, ip->outiface);
 	if (ip->smsk.s_addr)
 		guard_cat(buf, len, &pos, " %s-s %s/%d", ip->invflags & IPT_INV_SRCIP ? "! " : "",
-			  inet_ntop(AF_INET, &ip->src, a, sizeof(a)) ? a : "?",
-			  guard_prefix_len(ip->smsk));
+		          inet_ntop(AF_INET, &ip->src, a, sizeof(a)) ? a : "?",
+		          guard_prefix_len(ip->smsk));
 	if (ip->dmsk.s_addr)
 		guard_cat(buf, len, &pos, " %s-d %s/%d", ip->invflags & IPT_INV_DSTIP ? "! " : "",
-			  inet_ntop(AF_INET, &ip->dst, a, sizeof(a)) ? a : "?",
-			  guard_prefix_len(ip->dmsk));
+		          inet_ntop(AF_INET, &ip->dst, a, sizeof(a)) ? a : "?",
+		          guard_prefix_len(ip->dmsk));
 	if (ip->proto)
 		guard_cat(buf, len, &pos, " %s-p %s", ip->invflags & XT_INV_PROTO ? "! " : "",
-			  ip->proto == IPPROTO_TCP ? "tcp" : ip->proto == IPPROTO_UDP ? "udp" :
-			  ip->proto == IPPROTO_ICMP ? "icmp" : "other");
+		          ip->proto == IPPROTO_TCP    ? "tcp"
+		          : ip->proto == IPPROTO_UDP  ? "udp"
+		          : ip->proto == IPPROTO_ICMP ? "icmp"
+		                                      : "other");
 	for (off = sizeof(*e); off + sizeof(struct xt_entry_match) <= e->target_offset;) {
 		const struct xt_entry_match *m = (const void *)((const unsigned char *)e + off);
 
@@ -134,7 +134,7 @@ guard_describe(const struct ipt_entry *e, const char *target, char *buf, size_t 
 			guard_cat_ports(buf, len, &pos, "--sport", u->spts);
 			guard_cat_ports(buf, len, &pos, "--dport", u->dpts);
 		} else if (strcmp(m->u.user.name, "comment") == 0 &&
-			   m->u.match_size >= GUARD_MATCH_HDR + sizeof(struct xt_comment_info)) {
+		           m->u.match_size >= GUARD_MATCH_HDR + sizeof(struct xt_comment_info)) {
 			const struct xt_comment_info *cm = (const void *)m->data;
 
 			guard_cat(buf, len, &pos, " --comment %.64s", cm->comment);
@@ -159,7 +159,7 @@ guard_entry_loopback(const struct ipt_entry *e)
 
 static void
 guard_posture_rule(struct guard_rule_text *list, int *n, int *total, const char *chain,
-		   const struct ipt_entry *e, const char *target)
+                   const struct ipt_entry *e, const char *target)
 {
 	(*total)++;
 	if (*n >= GUARD_POSTURE_RULES)
@@ -183,7 +183,7 @@ guard_posture_iptables(struct guard_posture *p, struct pt_err *err)
 	h = iptc_init(guard_table);
 	if (!h) {
 		pt_fail(err, PT_NET, _("%s: cannot read the firewall table %s: %s"),
-			_("reading the posture"), guard_table, iptc_strerror(errno));
+		        _("reading the posture"), guard_table, iptc_strerror(errno));
 		guard_unlock(fd);
 		return false;
 	}
@@ -197,11 +197,11 @@ guard_posture_iptables(struct guard_posture *p, struct pt_err *err)
 			const char *target = iptc_get_target(e, h);
 
 			if (guard_entry_tag(e))
-				guard_posture_rule(p->tagged, &p->n_tagged, &p->tagged_total,
-						   chain, e, target);
+				guard_posture_rule(p->tagged, &p->n_tagged, &p->tagged_total, chain,
+				                   e, target);
 			else if (target && strcmp(target, "ACCEPT") == 0)
 				guard_posture_rule(p->foreign, &p->n_foreign, &p->foreign_total,
-						   chain, e, target);
+				                   chain, e, target);
 		}
 	}
 	iptc_free(h);
@@ -255,14 +255,14 @@ guard_ipv6_state(const char *ifname)
  * TCP, CLOSE 07 for an unconnected bound UDP socket). */
 static void
 guard_posture_proc(struct guard_posture *p, const char *path, int proto, int family,
-		   unsigned int want)
+                   unsigned int want)
 {
 	char line[512];
 	FILE *f = fopen(path, "re");
 
 	if (!f)
 		return;
-	if (!fgets(line, sizeof(line), f)) {  /* header */
+	if (!fgets(line, sizeof(line), f)) { /* header */
 		fclose(f);
 		return;
 	}
@@ -274,7 +274,8 @@ guard_posture_proc(struct guard_posture *p, const char *path, int proto, int fam
 		int i;
 
 		if (sscanf(line, " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x", addr, &port,
-			   &state) != 3 || state != want)
+		           &state) != 3 ||
+		    state != want)
 			continue;
 		if (strlen(addr) != (family == AF_INET ? 8u : 32u))
 			continue;
@@ -302,7 +303,7 @@ guard_posture_proc(struct guard_posture *p, const char *path, int proto, int fam
 			static const unsigned char mapped[12] = { [10] = 0xFF, [11] = 0xFF };
 
 			s->loopback = memcmp(raw, lo6, 16) == 0 ||
-				      (memcmp(raw, mapped, 12) == 0 && raw[12] == 127);
+			              (memcmp(raw, mapped, 12) == 0 && raw[12] == 127);
 		}
 		if (!inet_ntop(family, raw, s->addr, sizeof(s->addr)))
 			snprintf(s->addr, sizeof(s->addr), "?");
@@ -322,7 +323,7 @@ guard_posture(const char *ifname, struct guard_posture *out, struct pt_err *err)
 	memset(out, 0, sizeof(*out));
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
 		return pt_fail(err, PT_INVALID, _("invalid interface name \"%s\""),
-			       ifname ? ifname : "");
+		               ifname ? ifname : "");
 	snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
 	out->iptables_ok = guard_posture_iptables(out, err);
 	if (!out->iptables_ok && err)
@@ -352,15 +353,21 @@ bool
 guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 {
 	char tmp[GUARD_RULE_TEXT + 128];
-	const struct { const char *chain; enum guard_policy pol; } pols[] = {
-		{ "INPUT", p->input }, { "OUTPUT", p->output }, { "FORWARD", p->forward },
+	const struct {
+		const char *chain;
+		enum guard_policy pol;
+	} pols[] = {
+		{ "INPUT", p->input },
+		{ "OUTPUT", p->output },
+		{ "FORWARD", p->forward },
 	};
 	size_t i;
 	int k;
 
 	tmp[0] = '\0';
 	if (!p->iptables_ok) {
-		snprintf(tmp, sizeof(tmp), _("the IPv4 firewall could not be read: %.200s"), p->error);
+		snprintf(tmp, sizeof(tmp), _("the IPv4 firewall could not be read: %.200s"),
+		         p->error);
 		goto refuse;
 	}
 	for (i = 0; i < sizeof(pols) / sizeof(pols[0]); i++)
@@ -368,24 +375,26 @@ guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 			/* TRANSLATORS: "the policy of INPUT is ACCEPT, not DROP";
 			 * chain and policy names are iptables words. */
 			snprintf(tmp, sizeof(tmp), _("the policy of %s is %s, not DROP"),
-				 pols[i].chain, guard_policy_name(pols[i].pol));
+			         pols[i].chain, guard_policy_name(pols[i].pol));
 			goto refuse;
 		}
 	if (p->tagged_total > 0) {
-		snprintf(tmp, sizeof(tmp),
-			 _("passtore rules are still in the firewall (%d), first: %s %s; sweep them first"),
-			 p->tagged_total, p->tagged[0].chain, p->tagged[0].text);
+		snprintf(
+			tmp, sizeof(tmp),
+			_("passtore rules are still in the firewall (%d), first: %s %s; sweep them first"),
+			p->tagged_total, p->tagged[0].chain, p->tagged[0].text);
 		goto refuse;
 	}
 	for (k = 0; k < p->n_foreign; k++)
 		if (!p->foreign[k].loopback) {
-			snprintf(tmp, sizeof(tmp), _("a foreign ACCEPT rule is in the firewall: %s %s"),
-				 p->foreign[k].chain, p->foreign[k].text);
+			snprintf(tmp, sizeof(tmp),
+			         _("a foreign ACCEPT rule is in the firewall: %s %s"),
+			         p->foreign[k].chain, p->foreign[k].text);
 			goto refuse;
 		}
 	if (p->foreign_total > p->n_foreign) {
 		snprintf(tmp, sizeof(tmp), _("too many ACCEPT rules in the firewall (%d)"),
-			 p->foreign_total);
+		         p->foreign_total);
 		goto refuse;
 	}
 	if (!p->link_found) {
@@ -396,11 +405,13 @@ guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 	    !(p->input6 == GUARD_POLICY_DROP && p->output6 == GUARD_POLICY_DROP &&
 	      p->forward6 == GUARD_POLICY_DROP)) {
 		snprintf(tmp, sizeof(tmp),
-			 _("IPv6 is enabled on %s and ip6tables does not drop everything"), p->ifname);
+		         _("IPv6 is enabled on %s and ip6tables does not drop everything"),
+		         p->ifname);
 		goto refuse;
 	}
 	if (p->ipv6 == GUARD_IPV6_UNKNOWN) {
-		snprintf(tmp, sizeof(tmp), _("cannot tell whether IPv6 is disabled on %s"), p->ifname);
+		snprintf(tmp, sizeof(tmp), _("cannot tell whether IPv6 is disabled on %s"),
+		         p->ifname);
 		goto refuse;
 	}
 	if (reason && len)

@@ -31,7 +31,6 @@
 
 #include "base/i18n.h"
 
-
 /* ------------------------------------------------------------------ */
 /* timing                                                              */
 
@@ -84,17 +83,18 @@ guard_id_valid(const char *id)
 }
 
 enum pt_status
-guard_window_init(struct guard_window *w, const char *id, const char *ifname,
-		  struct in_addr peer, uint16_t port, struct pt_err *err)
+guard_window_init(struct guard_window *w, const char *id, const char *ifname, struct in_addr peer,
+                  uint16_t port, struct pt_err *err)
 {
 	memset(w, 0, sizeof(*w));
 	if (!id || !guard_id_valid(id))
-		return pt_fail(err, PT_INVALID,
-			       _("invalid window id \"%s\": use 1 to %d letters, digits, '.', '_', ':' or '-'"),
-			       id ? id : "", GUARD_ID_MAX - 1);
+		return pt_fail(
+			err, PT_INVALID,
+			_("invalid window id \"%s\": use 1 to %d letters, digits, '.', '_', ':' or '-'"),
+			id ? id : "", GUARD_ID_MAX - 1);
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ || strchr(ifname, '+'))
 		return pt_fail(err, PT_INVALID, _("invalid interface name \"%s\""),
-			       ifname ? ifname : "");
+		               ifname ? ifname : "");
 	if (peer.s_addr == htonl(INADDR_ANY) || peer.s_addr == htonl(INADDR_BROADCAST)) {
 		char a[INET_ADDRSTRLEN];
 

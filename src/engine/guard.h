@@ -26,16 +26,15 @@
 #define GUARD_ID_MAX 64
 
 struct guard_window {
-	char id[GUARD_ID_MAX];    /* [A-Za-z0-9._:-], not empty */
-	char ifname[IFNAMSIZ];    /* the station's interface towards the neighbour */
-	struct in_addr peer;      /* the one host the station may talk to */
-	uint16_t port;            /* its TCP port (host order, not 0) */
+	char id[GUARD_ID_MAX]; /* [A-Za-z0-9._:-], not empty */
+	char ifname[IFNAMSIZ]; /* the station's interface towards the neighbour */
+	struct in_addr peer;   /* the one host the station may talk to */
+	uint16_t port;         /* its TCP port (host order, not 0) */
 };
 
 /* Fill and validate a window; PT_INVALID (with the reason) on a bad field. */
-enum pt_status guard_window_init(struct guard_window *w, const char *id,
-				 const char *ifname, struct in_addr peer,
-				 uint16_t port, struct pt_err *err);
+enum pt_status guard_window_init(struct guard_window *w, const char *id, const char *ifname,
+                                 struct in_addr peer, uint16_t port, struct pt_err *err);
 
 /* ---- timing: CLOCK_MONOTONIC, for the exposure figures ---- */
 
@@ -64,10 +63,10 @@ enum pt_status guard_rules_add(const struct guard_window *w, struct pt_err *err)
  * the firewall. */
 enum pt_status guard_rules_remove(const struct guard_window *w, struct pt_err *err);
 /* The same, recording the times in x (may be NULL). */
-enum pt_status guard_rules_add_timed(const struct guard_window *w,
-				     struct guard_exposure *x, struct pt_err *err);
-enum pt_status guard_rules_remove_timed(const struct guard_window *w,
-					struct guard_exposure *x, struct pt_err *err);
+enum pt_status guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x,
+                                     struct pt_err *err);
+enum pt_status guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x,
+                                        struct pt_err *err);
 /* Remove every rule of INPUT, OUTPUT and FORWARD whose comment starts with
  * GUARD_TAG (crash recovery; idempotent).  *removed (may be NULL) receives
  * how many went. */
@@ -76,7 +75,7 @@ enum pt_status guard_sweep(struct pt_err *err, int *removed);
 /* ---- posture ---- */
 
 enum guard_policy {
-	GUARD_POLICY_UNKNOWN = 0,  /* could not be read */
+	GUARD_POLICY_UNKNOWN = 0, /* could not be read */
 	GUARD_POLICY_DROP,
 	GUARD_POLICY_ACCEPT,
 	GUARD_POLICY_OTHER
@@ -84,8 +83,8 @@ enum guard_policy {
 
 enum guard_ipv6 {
 	GUARD_IPV6_UNKNOWN = 0,
-	GUARD_IPV6_ABSENT,         /* the kernel has no IPv6 in this namespace */
-	GUARD_IPV6_DISABLED,       /* disable_ipv6 = 1 on the interface */
+	GUARD_IPV6_ABSENT,   /* the kernel has no IPv6 in this namespace */
+	GUARD_IPV6_DISABLED, /* disable_ipv6 = 1 on the interface */
 	GUARD_IPV6_ENABLED
 };
 
@@ -95,16 +94,16 @@ enum guard_ipv6 {
 
 struct guard_rule_text {
 	char chain[32];
-	char text[GUARD_RULE_TEXT];  /* iptables-like: "-s 10.0.0.1/32 -p tcp -j ACCEPT" */
-	bool loopback;               /* restricted to -i lo / -o lo */
+	char text[GUARD_RULE_TEXT]; /* iptables-like: "-s 10.0.0.1/32 -p tcp -j ACCEPT" */
+	bool loopback;              /* restricted to -i lo / -o lo */
 };
 
 struct guard_socket {
-	int proto;                   /* IPPROTO_TCP or IPPROTO_UDP */
-	int family;                  /* AF_INET or AF_INET6 */
-	char addr[46];               /* INET6_ADDRSTRLEN */
+	int proto;     /* IPPROTO_TCP or IPPROTO_UDP */
+	int family;    /* AF_INET or AF_INET6 */
+	char addr[46]; /* INET6_ADDRSTRLEN */
 	uint16_t port;
-	bool loopback;               /* bound to 127/8 or ::1 */
+	bool loopback; /* bound to 127/8 or ::1 */
 };
 
 struct guard_posture {
@@ -122,7 +121,7 @@ struct guard_posture {
 	struct guard_rule_text tagged[GUARD_POSTURE_RULES];
 	/* Link of ifname. */
 	bool link_found, link_up, link_running;
-	uint8_t operstate;           /* IF_OPER_* from <linux/if.h> */
+	uint8_t operstate; /* IF_OPER_* from <linux/if.h> */
 	enum guard_ipv6 ipv6;
 	/* The first partial failure (firewall or link unreadable), or "". */
 	char error[512];
@@ -135,8 +134,7 @@ struct guard_posture {
 
 /* Read the posture of the station around ifname.  Fails only when nothing
  * useful could be read; partial failures leave fields UNKNOWN / false. */
-enum pt_status guard_posture(const char *ifname, struct guard_posture *out,
-			     struct pt_err *err);
+enum pt_status guard_posture(const char *ifname, struct guard_posture *out, struct pt_err *err);
 /* Whether a window may open: IPv4 policies all DROP, no passtore rule left,
  * no ACCEPT rule other than loopback ones, the link exists, and IPv6 is
  * absent or disabled on it (or ip6tables drops everything).  Otherwise
@@ -150,12 +148,11 @@ const char *guard_policy_name(enum guard_policy p);
 /* Set IFF_UP on or off. */
 enum pt_status guard_link_set(const char *ifname, bool up, struct pt_err *err);
 /* Read IFF_UP / IFF_RUNNING (either pointer may be NULL). */
-enum pt_status guard_link_get(const char *ifname, bool *up, bool *running,
-			      struct pt_err *err);
+enum pt_status guard_link_get(const char *ifname, bool *up, bool *running, struct pt_err *err);
 /* Wait until IFF_RUNNING, at most timeout_ms (netlink events, bounded).
  * PT_TIMEOUT if it did not come; *waited_ms (may be NULL) gets the wait. */
-enum pt_status guard_link_wait_running(const char *ifname, int timeout_ms,
-				       double *waited_ms, struct pt_err *err);
+enum pt_status guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms,
+                                       struct pt_err *err);
 /* Host route PEER/32 via GATEWAY dev IFNAME in the main table (GATEWAY
  * INADDR_ANY: directly on the link).  An existing PEER/32 is replaced, so a
  * stale one through another gateway does not survive; EEXIST is success.
@@ -164,11 +161,11 @@ enum pt_status guard_link_wait_running(const char *ifname, int timeout_ms,
  * the firewall still drops everything (ARP is not filtered), so that the
  * window does not wait for a lost first request. */
 enum pt_status guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms,
-				   double *waited_ms, struct pt_err *err);
-enum pt_status guard_route_add(struct in_addr peer, struct in_addr gateway,
-			       const char *ifname, struct pt_err *err);
+                                   double *waited_ms, struct pt_err *err);
+enum pt_status guard_route_add(struct in_addr peer, struct in_addr gateway, const char *ifname,
+                               struct pt_err *err);
 /* Delete that route; an absent route is fine. */
-enum pt_status guard_route_del(struct in_addr peer, struct in_addr gateway,
-			       const char *ifname, struct pt_err *err);
+enum pt_status guard_route_del(struct in_addr peer, struct in_addr gateway, const char *ifname,
+                               struct pt_err *err);
 
 #endif

@@ -51,10 +51,8 @@ plan_is_refusal(enum pt_status st)
 	case PT_REFUSED:
 	case PT_INVALID:
 	case PT_EXISTS:
-	case PT_MISMATCH:
-		return true;
-	default:
-		return false;
+	case PT_MISMATCH: return true;
+	default: return false;
 	}
 }
 
@@ -101,8 +99,8 @@ plan_setting(struct store *st, struct transfer_plan *p, const char *key, char **
 			ret = e.status;
 		} else {
 			plan_why(p, PT_REFUSED,
-			         _("%s; no window opens with it (passtore config set %s ...)"), e.detail,
-			         key);
+			         _("%s; no window opens with it (passtore config set %s ...)"),
+			         e.detail, key);
 		}
 		free(*value);
 		*value = NULL;
@@ -127,8 +125,9 @@ plan_operator(struct store *st, struct transfer_plan *p, char **op, struct pt_er
 	enum pt_status ret = plan_setting(st, p, "operator.host", op, err);
 
 	if (ret == PT_OK && !*op && p->nwhy == before)
-		plan_why(p, PT_REFUSED,
-		         _("no operator host is configured (passtore config set operator.host FQDN)"));
+		plan_why(
+			p, PT_REFUSED,
+			_("no operator host is configured (passtore config set operator.host FQDN)"));
 	return ret;
 }
 
@@ -186,9 +185,10 @@ plan_station(struct store *st, struct transfer_plan *p, struct pt_err *err)
 		goto out;
 	n2 = p->nwhy;
 	if ((!ifname && n1 == n0) || (!gw && n2 == n1))
-		plan_why(p, PT_REFUSED,
-		         _("the station's network is not configured: set net.interface and net.gateway "
-		           "(passtore config set ...)"));
+		plan_why(
+			p, PT_REFUSED,
+			_("the station's network is not configured: set net.interface and net.gateway "
+		          "(passtore config set ...)"));
 	copy_text(p->ifname, sizeof(p->ifname), ifname);
 	copy_text(p->gateway, sizeof(p->gateway), gw);
 	if ((ret = plan_setting(st, p, "transfer.timeout", &timeout, err)) != PT_OK)
@@ -203,8 +203,8 @@ out:
 
 /* The login on the peer and the stored secret for it. */
 static enum pt_status
-plan_login(struct store *st, const char *fqdn, const struct host_addr *ha,
-           struct transfer_plan *p, struct pt_err *err)
+plan_login(struct store *st, const char *fqdn, const struct host_addr *ha, struct transfer_plan *p,
+           struct pt_err *err)
 {
 	char *user = NULL, *service = NULL, *auth = NULL;
 	struct pt_err e = { 0 };
@@ -222,8 +222,8 @@ plan_login(struct store *st, const char *fqdn, const struct host_addr *ha,
 	ret = model_pw_find(st, p->user, fqdn, p->service, &ha->id, 1, &p->cred_id, &e);
 	if (ret == PT_NOTFOUND)
 		pt_fail(&e, PT_NOTFOUND,
-		        _("no password for %s@%s:%s to log in with (passtore pw add %s@%s:%s)"), p->user,
-		        fqdn, p->service, p->user, fqdn, p->service);
+		        _("no password for %s@%s:%s to log in with (passtore pw add %s@%s:%s)"),
+		        p->user, fqdn, p->service, p->user, fqdn, p->service);
 	if ((ret = plan_take(p, ret, &e)) != PT_OK)
 		*err = e;
 out:
@@ -251,9 +251,10 @@ plan_peer(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt
 		return ret;
 	}
 	if (ha.found && (!ha.ip[0] || inet_pton(AF_INET, ha.ip, &a) != 1))
-		plan_why(p, PT_REFUSED,
-		         _("host %s has no IPv4 address to open a window to (passtore host add ... --ip)"),
-		         fqdn);
+		plan_why(
+			p, PT_REFUSED,
+			_("host %s has no IPv4 address to open a window to (passtore host add ... --ip)"),
+			fqdn);
 	else if (ha.found)
 		copy_text(p->peer, sizeof(p->peer), ha.ip);
 	p->port = ha.port;
@@ -282,13 +283,15 @@ transfer_plan_peer(struct store *st, const char *fqdn, struct transfer_plan *p, 
 enum pt_status
 transfer_fingerprint_check(const char *fp, struct pt_err *err)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	if (fp && strncmp(fp, "SHA256:", 7) == 0 && strlen(fp) == 7 + 43 &&
 	    strspn(fp + 7, b64) == 43)
 		return PT_OK;
-	return pt_fail(err, PT_INVALID,
-	               _("a host key fingerprint is SHA256: and 43 characters, as ssh-keygen -lf prints it"));
+	return pt_fail(
+		err, PT_INVALID,
+		_("a host key fingerprint is SHA256: and 43 characters, as ssh-keygen -lf prints it"));
 }
 
 /* ---------------------------------------------------------------------
@@ -298,15 +301,15 @@ transfer_fingerprint_check(const char *fp, struct pt_err *err)
 
 struct flow_file {
 	const char *what;
-	int mode;      /* on the peer; 0: nothing written there */
+	int mode; /* on the peer; 0: nothing written there */
 	bool to_peer;
 };
 
 struct flow {
 	const char *name, *alias;
 	enum transfer_target target;
-	bool to_operator;           /* the peer is the operator's host (else the target) */
-	struct flow_file files[3];  /* what moves, for the reader of this table */
+	bool to_operator;          /* the peer is the operator's host (else the target) */
+	struct flow_file files[3]; /* what moves, for the reader of this table */
 	enum pt_status (*plan)(struct store *st, const char *target, struct transfer_plan *p,
 	                       struct pt_err *err);
 	enum pt_status (*run)(struct store *st, const char *target, const struct transfer_opts *o,
@@ -314,30 +317,51 @@ struct flow {
 };
 
 static const struct flow flows[] = {
-	{ "send-csr", NULL, TRANSFER_TARGET_HOST, true,
+	{ "send-csr",
+	  NULL,
+	  TRANSFER_TARGET_HOST,
+	  true,
 	  { { "the host's pending CSR -> operator.inbox/FQDN.csr.pem", FLOW_MODE_PUBLIC, true } },
-	  flow_send_csr_plan, flow_send_csr_run },
-	{ "fetch-certs", NULL, TRANSFER_TARGET_NONE, true,
+	  flow_send_csr_plan,
+	  flow_send_csr_run },
+	{ "fetch-certs",
+	  NULL,
+	  TRANSFER_TARGET_NONE,
+	  true,
 	  { { "operator.outbox/*.pem *.crt *.cer *.der -> the store", 0, false } },
-	  flow_fetch_certs_plan, flow_fetch_certs_run },
-	{ "install", NULL, TRANSFER_TARGET_HOST, false,
+	  flow_fetch_certs_plan,
+	  flow_fetch_certs_run },
+	{ "install",
+	  NULL,
+	  TRANSFER_TARGET_HOST,
+	  false,
 	  { { "the host's private key -> host.FQDN.key-path", FLOW_MODE_SECRET, true },
 	    { "its current certificate -> host.FQDN.cert-path", FLOW_MODE_PUBLIC, true } },
-	  flow_install_plan, flow_install_run },
-	{ "gridmap-push", "push", TRANSFER_TARGET_HOST, false,
+	  flow_install_plan,
+	  flow_install_run },
+	{ "gridmap-push",
+	  "push",
+	  TRANSFER_TARGET_HOST,
+	  false,
 	  { { "VO/server.lsc -> host.FQDN.vomsdir/VO/", FLOW_MODE_PUBLIC, true },
 	    { "grid-mapfile -> host.FQDN.gridmapfile", FLOW_MODE_PUBLIC, true } },
-	  flow_gridmap_push_plan, flow_gridmap_push_run },
-	{ "fetch-vo", NULL, TRANSFER_TARGET_VO, true,
+	  flow_gridmap_push_plan,
+	  flow_gridmap_push_run },
+	{ "fetch-vo",
+	  NULL,
+	  TRANSFER_TARGET_VO,
+	  true,
 	  { { "operator.outbox/VO.txt .csv .ldif .members -> memory", 0, false } },
-	  flow_fetch_vo_plan, flow_fetch_vo_run },
+	  flow_fetch_vo_plan,
+	  flow_fetch_vo_run },
 };
 
 static const struct flow *
 flow_named(const char *name)
 {
 	for (size_t i = 0; name && i < sizeof(flows) / sizeof(flows[0]); i++)
-		if (strcmp(flows[i].name, name) == 0 || (flows[i].alias && strcmp(flows[i].alias, name) == 0))
+		if (strcmp(flows[i].name, name) == 0 ||
+		    (flows[i].alias && strcmp(flows[i].alias, name) == 0))
 			return &flows[i];
 	return NULL;
 }

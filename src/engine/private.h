@@ -26,7 +26,7 @@
 /* ---- guard.c and guard-*.c --------------------------------------------- */
 
 #define GUARD_LOCK_PATH "/run/xtables.lock"
-#define GUARD_LOCK_TRIES 500            /* x 10 ms */
+#define GUARD_LOCK_TRIES 500 /* x 10 ms */
 #define GUARD_COMMIT_TRIES 8
 #define GUARD_MATCH_HDR XT_ALIGN(sizeof(struct xt_entry_match))
 /* MNL_SOCKET_BUFFER_SIZE is min(page size, 8192), computed at run time. */
@@ -57,8 +57,7 @@ struct guard_link_state {
 };
 
 /* guard-nl.c: read the state of link ifname. */
-enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls,
-			       struct pt_err *err);
+enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls, struct pt_err *err);
 
 /* ---- sshx.c and sshx-*.c ------------------------------------------------ */
 
@@ -70,18 +69,18 @@ enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls,
 struct sshx {
 	ssh_session ssh;
 	sftp_session sftp;
-	char peer[64];          /* "10.1.2.3:22" for messages */
-	char fp[128];           /* "SHA256:..." */
+	char peer[64]; /* "10.1.2.3:22" for messages */
+	char fp[128];  /* "SHA256:..." */
 	char keytype[64];
 	struct sshx_timing timing;
 
 	/* watchdog */
 	pthread_t wd;
 	bool wd_running;
-	bool wd_stop;           /* under mu */
-	int64_t deadline_ms;    /* under mu; 0: none */
-	int fd;                 /* the session socket (libssh does not close it) */
-	int wd_fd;              /* dup of it for the watchdog; keeps the socket
+	bool wd_stop;        /* under mu */
+	int64_t deadline_ms; /* under mu; 0: none */
+	int fd;              /* the session socket (libssh does not close it) */
+	int wd_fd;           /* dup of it for the watchdog; keeps the socket
 	                           alive until sshx_free, or -1 */
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -94,12 +93,12 @@ bool sshx_expired(struct sshx *s);
 /* sshx.c: an SFTP failure; what: translated verb ("open", "rename"...);
  * path: the remote path. */
 enum pt_status sshx_fail_sftp(struct sshx *s, struct pt_err *err, const char *what,
-			      const char *path);
+                              const char *path);
 /* sshx.c: PT_TIMEOUT with path named once the deadline passed, else PT_OK. */
 enum pt_status sshx_check_deadline(struct sshx *s, struct pt_err *err, const char *path);
 /* sshx-put.c: read an open file to EOF into secmem, failing past max bytes. */
-enum pt_status sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint,
-			     size_t max, char **bufp, size_t *lenp, struct pt_err *err);
+enum pt_status sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t max,
+                             char **bufp, size_t *lenp, struct pt_err *err);
 
 /* ---- plan.c and the flows ---------------------------------------------- */
 
@@ -142,11 +141,11 @@ struct transfer_file *plan_file(struct transfer_plan *p);
 
 /* The flows (flows.c, flows-grid.c): plan fills p (reasons included),
  * run is called once the plan has no reason. */
-#define FLOW_FNS(name)                                                                          \
+#define FLOW_FNS(name) \
 	enum pt_status name##_plan(struct store *st, const char *target, struct transfer_plan *p, \
-	                           struct pt_err *err);                                           \
-	enum pt_status name##_run(struct store *st, const char *target,                          \
-	                          const struct transfer_opts *o, struct transfer_result *res,     \
+	                           struct pt_err *err); \
+	enum pt_status name##_run(struct store *st, const char *target, \
+	                          const struct transfer_opts *o, struct transfer_result *res, \
 	                          struct pt_err *err);
 FLOW_FNS(flow_send_csr)
 FLOW_FNS(flow_install)

@@ -33,7 +33,7 @@
 
 enum pt_status
 sshx_get(struct sshx *s, const char *remote_path, void **data, size_t *len, size_t max_len,
-	 struct pt_err *err)
+         struct pt_err *err)
 {
 	sftp_attributes a;
 	sftp_file f;
@@ -50,12 +50,12 @@ sshx_get(struct sshx *s, const char *remote_path, void **data, size_t *len, size
 	if (a->type != SSH_FILEXFER_TYPE_REGULAR) {
 		sftp_attributes_free(a);
 		return pt_fail(err, PT_INVALID, _("%s on %s is not a regular file"), remote_path,
-			       s->peer);
+		               s->peer);
 	}
 	if (a->size > max_len) {
 		sftp_attributes_free(a);
-		return pt_fail(err, PT_INVALID, _("%s on %s is larger than %zu bytes"),
-			       remote_path, s->peer, max_len);
+		return pt_fail(err, PT_INVALID, _("%s on %s is larger than %zu bytes"), remote_path,
+		               s->peer, max_len);
 	}
 	hint = (size_t)a->size;
 	sftp_attributes_free(a);
@@ -84,7 +84,7 @@ sshx_list_free(struct sshx_entry **entries, size_t n)
 
 enum pt_status
 sshx_list(struct sshx *s, const char *dir, struct sshx_entry **entries, size_t *n,
-	  struct pt_err *err)
+          struct pt_err *err)
 {
 	sftp_dir d;
 	sftp_attributes a;
@@ -106,7 +106,7 @@ sshx_list(struct sshx *s, const char *dir, struct sshx_entry **entries, size_t *
 		if (cnt == SSHX_LIST_MAX) {
 			sftp_attributes_free(a);
 			st = pt_fail(err, PT_INVALID, _("%s on %s holds more than %d files"), dir,
-				     s->peer, SSHX_LIST_MAX);
+			             s->peer, SSHX_LIST_MAX);
 			goto out;
 		}
 		if (cnt == cap) {

@@ -71,8 +71,8 @@ sshx_hex(const unsigned char *b, size_t n, char *out)
 
 /* Read an open file to EOF into secmem, failing past max bytes. */
 enum pt_status
-sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t max,
-	      char **bufp, size_t *lenp, struct pt_err *err)
+sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t max, char **bufp,
+              size_t *lenp, struct pt_err *err)
 {
 	size_t cap = (hint < max ? hint : max) + 1, len = 0;
 	char *buf = secmem_alloc(cap), *nb;
@@ -87,8 +87,8 @@ sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t
 		if (len == cap) {
 			if (cap > max) {
 				st = pt_fail(err, PT_INVALID,
-					     _("%s on %s is larger than %zu bytes"), path,
-					     s->peer, max);
+				             _("%s on %s is larger than %zu bytes"), path, s->peer,
+				             max);
 				goto out;
 			}
 			nb = secmem_realloc(buf, cap * 2 > max + 1 ? max + 1 : cap * 2);
@@ -109,7 +109,7 @@ sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t
 		len += (size_t)n;
 		if (len > max) {
 			st = pt_fail(err, PT_INVALID, _("%s on %s is larger than %zu bytes"), path,
-				     s->peer, max);
+			             s->peer, max);
 			goto out;
 		}
 	}
@@ -133,7 +133,7 @@ out:
 /* Read path back and compare content, size, mode and owner. */
 static enum pt_status
 sshx_verify(struct sshx *s, const char *path, size_t len, const unsigned char *sha, mode_t mode,
-	    bool chown_it, uid_t uid, gid_t gid, struct pt_err *err)
+            bool chown_it, uid_t uid, gid_t gid, struct pt_err *err)
 {
 	sftp_file f = NULL;
 	sftp_attributes a = NULL;
@@ -151,7 +151,7 @@ sshx_verify(struct sshx *s, const char *path, size_t len, const unsigned char *s
 	if (blen != len || gnutls_hash_fast(GNUTLS_DIG_SHA256, back, blen, bsha) != 0 ||
 	    memcmp(bsha, sha, sizeof(bsha)) != 0) {
 		st = pt_fail(err, PT_IO, _("read-back of %s on %s does not match what was sent"),
-			     path, s->peer);
+		             path, s->peer);
 		goto out;
 	}
 	a = sftp_stat(s->sftp, path);
@@ -162,16 +162,16 @@ sshx_verify(struct sshx *s, const char *path, size_t len, const unsigned char *s
 	if ((a->permissions & 07777) != (mode & 07777) ||
 	    (chown_it && (a->uid != uid || a->gid != gid))) {
 		st = pt_fail(err, PT_IO,
-			     _("%s on %s has mode %04o owner %u:%u after the transfer, "
-			       "not what was asked"),
-			     path, s->peer, (unsigned)(a->permissions & 07777), (unsigned)a->uid,
-			     (unsigned)a->gid);
+		             _("%s on %s has mode %04o owner %u:%u after the transfer, "
+		               "not what was asked"),
+		             path, s->peer, (unsigned)(a->permissions & 07777), (unsigned)a->uid,
+		             (unsigned)a->gid);
 		goto out;
 	}
 out:
 	if (st != PT_OK && sshx_expired(s))
 		st = pt_fail(err, PT_TIMEOUT, _("transfer of %s with %s: the deadline passed"),
-			     path, s->peer);
+		             path, s->peer);
 	sftp_attributes_free(a);
 	secmem_free(back);
 	if (f)
@@ -222,7 +222,7 @@ out:
 
 enum pt_status
 sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path, mode_t mode,
-	 const char *owner, unsigned char *sha256_out, struct pt_err *err)
+         const char *owner, unsigned char *sha256_out, struct pt_err *err)
 {
 	unsigned char sha[SSHX_SHA256_LEN], rnd[6];
 	char rhex[sizeof(rnd) * 2 + 1];
@@ -249,7 +249,7 @@ sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path, 
 		memcpy(sha256_out, sha, sizeof(sha));
 	sshx_hex(rnd, sizeof(rnd), rhex);
 	if (asprintf(&tmp, "%.*s.%s.passtore-%s", (int)(base - remote_path), remote_path, base,
-		     rhex) < 0) {
+	             rhex) < 0) {
 		tmp = NULL;
 		return pt_fail(err, PT_NOMEM, NULL);
 	}
@@ -278,7 +278,7 @@ sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path, 
 	if (a) {
 		if (a->type == SSH_FILEXFER_TYPE_DIRECTORY) {
 			st = pt_fail(err, PT_INVALID, _("%s on %s is a directory"), remote_path,
-				     s->peer);
+			             s->peer);
 			goto out;
 		}
 		if (sshx_unlink_quiet(s, old) != 0) {

@@ -149,9 +149,10 @@ static enum pt_status
 sshx_fail_ssh(struct sshx *s, struct pt_err *err, const char *what)
 {
 	if (sshx_expired(s))
-		return pt_fail(err, PT_TIMEOUT, _("%s with %s: the deadline passed"), what, s->peer);
+		return pt_fail(err, PT_TIMEOUT, _("%s with %s: the deadline passed"), what,
+		               s->peer);
 	return pt_fail(err, PT_NET, _("%s with %s failed: %s"), what, s->peer,
-		       ssh_get_error(s->ssh));
+	               ssh_get_error(s->ssh));
 }
 
 static const char *
@@ -181,10 +182,10 @@ sshx_fail_sftp(struct sshx *s, struct pt_err *err, const char *what, const char 
 
 	if (sshx_expired(s))
 		return pt_fail(err, PT_TIMEOUT, _("SFTP %s of %s on %s: the deadline passed"), what,
-			       path, s->peer);
+		               path, s->peer);
 	if (!ssh_is_connected(s->ssh))
 		return pt_fail(err, PT_NET, _("SFTP %s of %s on %s failed: %s"), what, path,
-			       s->peer, ssh_get_error(s->ssh));
+		               s->peer, ssh_get_error(s->ssh));
 	switch (code) {
 	case SSH_FX_NO_SUCH_FILE: st = PT_NOTFOUND; break;
 	case SSH_FX_PERMISSION_DENIED: st = PT_REFUSED; break;
@@ -194,7 +195,7 @@ sshx_fail_sftp(struct sshx *s, struct pt_err *err, const char *what, const char 
 	default: st = PT_IO; break;
 	}
 	return pt_fail(err, st, _("SFTP %s of %s on %s failed: %s"), what, path, s->peer,
-		       sshx_sftp_reason(code));
+	               sshx_sftp_reason(code));
 }
 
 enum pt_status
@@ -202,7 +203,7 @@ sshx_check_deadline(struct sshx *s, struct pt_err *err, const char *path)
 {
 	if (sshx_expired(s))
 		return pt_fail(err, PT_TIMEOUT, _("transfer of %s with %s: the deadline passed"),
-			       path, s->peer);
+		               path, s->peer);
 	return PT_OK;
 }
 
@@ -212,7 +213,9 @@ sshx_check_deadline(struct sshx *s, struct pt_err *err, const char *path)
 static const char *
 sshx_hostkey_algos(const char *type)
 {
-	static const struct { const char *type, *algos; } map[] = {
+	static const struct {
+		const char *type, *algos;
+	} map[] = {
 		{ "ssh-ed25519", "ssh-ed25519" },
 		{ "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp256" },
 		{ "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp384" },
@@ -232,14 +235,14 @@ sshx_check_opts(const struct sshx_opts *o, struct in_addr *addr, struct pt_err *
 {
 	if (!o->host || inet_pton(AF_INET, o->host, addr) != 1)
 		return pt_fail(err, PT_INVALID, _("not an IPv4 address: %s"),
-			       o->host ? o->host : "(null)");
+		               o->host ? o->host : "(null)");
 	if (o->port > 65535)
 		return pt_fail(err, PT_INVALID, _("invalid port: %u"), o->port);
 	if (!o->user || !*o->user)
 		return pt_fail(err, PT_INVALID, _("no user name given for %s"), o->host);
 	if (!o->password && !o->privkey)
 		return pt_fail(err, PT_INVALID, _("no password or private key given for %s@%s"),
-			       o->user, o->host);
+		               o->user, o->host);
 	if (o->pin_type && !sshx_hostkey_algos(o->pin_type))
 		return pt_fail(err, PT_INVALID, _("unsupported host key type: %s"), o->pin_type);
 	return PT_OK;
@@ -248,7 +251,7 @@ sshx_check_opts(const struct sshx_opts *o, struct in_addr *addr, struct pt_err *
 /* Non-blocking TCP connect bounded by timeout_ms; returns the socket. */
 static enum pt_status
 sshx_tcp_connect(struct sshx *s, const struct in_addr *addr, unsigned port, int timeout_ms,
-		 int *fdp, struct pt_err *err)
+                 int *fdp, struct pt_err *err)
 {
 	struct sockaddr_in sin;
 	struct pollfd pfd;
@@ -297,7 +300,7 @@ fail:
 
 static enum pt_status
 sshx_set_options(struct sshx *s, const struct sshx_opts *o, unsigned timeout_ms, int fd,
-		 struct pt_err *err)
+                 struct pt_err *err)
 {
 	ssh_session ssh = s->ssh;
 	int off = 0, on = 1;
@@ -345,18 +348,19 @@ sshx_check_hostkey(struct sshx *s, const struct sshx_opts *o, struct pt_err *err
 	snprintf(s->keytype, sizeof(s->keytype), "%s", ssh_key_type_to_char(ssh_key_type(key)));
 	if (o->pin) {
 		if (strcmp(o->pin, s->fp) != 0)
-			st = pt_fail(err, PT_HOSTKEY,
-				     _("host key of %s is %s %s, not the pinned %s: nothing was sent"),
-				     s->peer, s->keytype, s->fp, o->pin);
+			st = pt_fail(
+				err, PT_HOSTKEY,
+				_("host key of %s is %s %s, not the pinned %s: nothing was sent"),
+				s->peer, s->keytype, s->fp, o->pin);
 	} else if (!o->accept) {
 		st = pt_fail(err, PT_REFUSED,
-			     _("host key of %s is not pinned: it is %s %s; check it out of band "
-			       "and accept it with --accept-hostkey %s"),
-			     s->peer, s->keytype, s->fp, s->fp);
+		             _("host key of %s is not pinned: it is %s %s; check it out of band "
+		               "and accept it with --accept-hostkey %s"),
+		             s->peer, s->keytype, s->fp, s->fp);
 	} else if (strcmp(o->accept, s->fp) != 0) {
 		st = pt_fail(err, PT_HOSTKEY,
-			     _("host key of %s is %s %s, not the accepted %s: nothing was sent"),
-			     s->peer, s->keytype, s->fp, o->accept);
+		             _("host key of %s is %s %s, not the accepted %s: nothing was sent"),
+		             s->peer, s->keytype, s->fp, o->accept);
 	}
 out:
 	if (fp)
@@ -376,24 +380,22 @@ sshx_auth(struct sshx *s, const struct sshx_opts *o, struct pt_err *err)
 	if (o->privkey) {
 		if (ssh_pki_import_privkey_base64(o->privkey, NULL, NULL, NULL, &key) != SSH_OK)
 			return pt_fail(err, PT_INVALID,
-				       _("the private key for %s@%s cannot be read"), o->user,
-				       s->peer);
+			               _("the private key for %s@%s cannot be read"), o->user,
+			               s->peer);
 		rc = ssh_userauth_publickey(s->ssh, NULL, key);
 		ssh_key_free(key);
 	} else {
 		rc = ssh_userauth_password(s->ssh, NULL, o->password);
 	}
 	switch (rc) {
-	case SSH_AUTH_SUCCESS:
-		return PT_OK;
+	case SSH_AUTH_SUCCESS: return PT_OK;
 	case SSH_AUTH_DENIED:
 	case SSH_AUTH_PARTIAL:
 		return pt_fail(err, PT_REFUSED,
-			       o->privkey ? _("%s@%s refused the key: authentication failed")
-					  : _("%s@%s refused the password: authentication failed"),
-			       o->user, s->peer);
-	default:
-		return sshx_fail_ssh(s, err, _("authentication"));
+		               o->privkey ? _("%s@%s refused the key: authentication failed")
+		                          : _("%s@%s refused the password: authentication failed"),
+		               o->user, s->peer);
+	default: return sshx_fail_ssh(s, err, _("authentication"));
 	}
 }
 
@@ -426,14 +428,14 @@ sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
 		goto out;
 	}
 	st = sshx_tcp_connect(s, &addr, o->port ? o->port : 22,
-			      (int)(left < (int64_t)ct ? left : (int64_t)ct), &fd, err);
+	                      (int)(left < (int64_t)ct ? left : (int64_t)ct), &fd, err);
 	if (st != PT_OK)
 		goto out;
 	s->fd = fd;
 	s->wd_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
 	if (s->wd_fd < 0) {
 		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	s->ssh = ssh_new();
@@ -446,21 +448,21 @@ sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
 		goto out;
 	if (sshx_watchdog_start(s) != 0) {
 		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
-			     strerror(errno));
+		             strerror(errno));
 		goto out;
 	}
 	/* The connect timeout bounds the key exchange too: the watchdog ends
 	 * it (libssh's own timeout, a second later, is only a backstop). */
 	sshx_set_deadline(s, o->deadline_ms > 0 && o->deadline_ms < t0 + ct ? o->deadline_ms
-									 : t0 + ct);
+	                                                                    : t0 + ct);
 	if (ssh_connect(s->ssh) != SSH_OK) {
 		/* libssh says so only in text; anything else stays PT_NET. */
 		if (o->pin && o->pin_type && !sshx_expired(s) &&
 		    strstr(ssh_get_error(s->ssh), "server host key algo"))
 			st = pt_fail(err, PT_HOSTKEY,
-				     _("%s offers no host key of the pinned type %s: "
-				       "nothing was sent"),
-				     s->peer, o->pin_type);
+			             _("%s offers no host key of the pinned type %s: "
+			               "nothing was sent"),
+			             s->peer, o->pin_type);
 		else
 			st = sshx_fail_ssh(s, err, _("key exchange"));
 		goto out;
@@ -589,7 +591,8 @@ sshx_exec(struct sshx *s, const char *command, int *exit_status, struct pt_err *
 	/* read both streams to the end: the exit status comes after them */
 	for (int is_stderr = 0; is_stderr < 2; is_stderr++) {
 		while ((n = ssh_channel_read(ch, buf, sizeof(buf), is_stderr)) > 0) {
-			size_t take = (size_t)n < SSHX_EXEC_OUT - kept ? (size_t)n : SSHX_EXEC_OUT - kept;
+			size_t take =
+				(size_t)n < SSHX_EXEC_OUT - kept ? (size_t)n : SSHX_EXEC_OUT - kept;
 			memcpy(out + kept, buf, take);
 			kept += take;
 		}
@@ -605,8 +608,8 @@ sshx_exec(struct sshx *s, const char *command, int *exit_status, struct pt_err *
 		for (size_t i = 0; i < kept; i++)
 			if (out[i] == '\n' || (unsigned char)out[i] < 0x20)
 				out[i] = ' ';
-		st = pt_fail(err, PT_ERR, _("\"%s\" on %s exited with status %d: %s"), command, s->peer,
-			     *exit_status, kept ? out : "");
+		st = pt_fail(err, PT_ERR, _("\"%s\" on %s exited with status %d: %s"), command,
+		             s->peer, *exit_status, kept ? out : "");
 	}
 out:
 	if (ch) {

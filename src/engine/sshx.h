@@ -31,31 +31,31 @@
 struct sshx;
 
 struct sshx_opts {
-	const char *host;     /* IPv4 address, dotted quad */
-	unsigned port;        /* 0: 22 */
+	const char *host; /* IPv4 address, dotted quad */
+	unsigned port;    /* 0: 22 */
 	const char *user;
-	const char *pin;      /* pinned "SHA256:..." fingerprint, or NULL */
-	const char *pin_type; /* its key type ("ssh-ed25519", "ecdsa-sha2-nistp256",
+	const char *pin;             /* pinned "SHA256:..." fingerprint, or NULL */
+	const char *pin_type;        /* its key type ("ssh-ed25519", "ecdsa-sha2-nistp256",
 	                         "ssh-rsa"), or NULL: key exchange offers only it */
-	const char *accept;   /* no pin: fingerprint the administrator accepted */
-	const char *password; /* secmem, NUL-terminated; or NULL */
-	const char *privkey;  /* secmem, PEM / OpenSSH private key text; or NULL */
+	const char *accept;          /* no pin: fingerprint the administrator accepted */
+	const char *password;        /* secmem, NUL-terminated; or NULL */
+	const char *privkey;         /* secmem, PEM / OpenSSH private key text; or NULL */
 	unsigned connect_timeout_ms; /* TCP connect + key exchange; 0: 10000 */
-	int64_t deadline_ms;  /* whole session, sshx_now_ms() clock; 0: none */
+	int64_t deadline_ms;         /* whole session, sshx_now_ms() clock; 0: none */
 };
 
 /* One entry of sshx_list: a regular file. */
 struct sshx_entry {
-	char *name;      /* malloc'ed; no '/' */
+	char *name; /* malloc'ed; no '/' */
 	uint64_t size;
-	int64_t mtime;   /* seconds since the epoch */
+	int64_t mtime; /* seconds since the epoch */
 };
 
 /* Timings of the session, in ms, for the caller to report. */
 struct sshx_timing {
 	long connect_ms; /* TCP connect + key exchange + host key check */
 	long auth_ms;
-	long sftp_ms;    /* SFTP channel + init */
+	long sftp_ms; /* SFTP channel + init */
 };
 
 /* CLOCK_MONOTONIC now, in ms: the clock of deadline_ms. */
@@ -82,27 +82,26 @@ const struct sshx_timing *sshx_timing(const struct sshx *s);
  * temporary file is removed and the previous file stays (or is put back).
  * sha256_out (32 bytes, may be NULL) gets the hash of what was sent. */
 enum pt_status sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path,
-			mode_t mode, const char *owner, unsigned char *sha256_out,
-			struct pt_err *err);
+                        mode_t mode, const char *owner, unsigned char *sha256_out,
+                        struct pt_err *err);
 
 /* Read a regular file of at most max_len bytes.  *data is secmem (free
  * with secmem_free), NUL-terminated after *len bytes.  PT_NOTFOUND when
  * it does not exist, PT_INVALID when it is not a regular file (a symlink
  * is refused too) or larger than max_len. */
 enum pt_status sshx_get(struct sshx *s, const char *remote_path, void **data, size_t *len,
-			size_t max_len, struct pt_err *err);
+                        size_t max_len, struct pt_err *err);
 
 /* Regular files in dir (not "." and "..", no symlinks), in server order,
  * at most 4096.  *entries is malloc'ed; free with sshx_list_free. */
-enum pt_status sshx_list(struct sshx *s, const char *dir, struct sshx_entry **entries,
-			 size_t *n, struct pt_err *err);
+enum pt_status sshx_list(struct sshx *s, const char *dir, struct sshx_entry **entries, size_t *n,
+                         struct pt_err *err);
 void sshx_list_free(struct sshx_entry **entries, size_t n);
 
 /* Close SFTP and the session, free, and clear the caller's pointer. */
 /* Run a command on the peer (an exec channel), within the session's
  * deadline; PT_ERR with the start of its output when it exits non-zero. */
-enum pt_status sshx_exec(struct sshx *s, const char *command, int *exit_status,
-			 struct pt_err *err);
+enum pt_status sshx_exec(struct sshx *s, const char *command, int *exit_status, struct pt_err *err);
 
 void sshx_free(struct sshx **s);
 

@@ -60,7 +60,7 @@ struct engine {
 	pthread_t sigth;
 	bool sigth_running;
 	pthread_mutex_t mu;
-	struct sshx *ssh;       /* under mu */
+	struct sshx *ssh; /* under mu */
 	volatile sig_atomic_t signal;
 };
 
@@ -190,12 +190,13 @@ signals_release(struct engine *e)
 static void
 rules_text(const struct engine *e, char *buf, size_t n)
 {
-	snprintf(buf, n,
-	         "-A OUTPUT -d %s/32 -o %s -p tcp -m tcp --dport %d -m comment --comment \"%s%s\" -j ACCEPT\n"
-	         "-A INPUT -s %s/32 -i %s -p tcp -m tcp --sport %d -m conntrack --ctstate ESTABLISHED"
-	         " -m comment --comment \"%s%s\" -j ACCEPT",
-	         e->peer_text, e->ifname, e->port, GUARD_TAG, e->w.id, e->peer_text, e->ifname, e->port,
-	         GUARD_TAG, e->w.id);
+	snprintf(
+		buf, n,
+		"-A OUTPUT -d %s/32 -o %s -p tcp -m tcp --dport %d -m comment --comment \"%s%s\" -j ACCEPT\n"
+		"-A INPUT -s %s/32 -i %s -p tcp -m tcp --sport %d -m conntrack --ctstate ESTABLISHED"
+		" -m comment --comment \"%s%s\" -j ACCEPT",
+		e->peer_text, e->ifname, e->port, GUARD_TAG, e->w.id, e->peer_text, e->ifname,
+		e->port, GUARD_TAG, e->w.id);
 }
 
 static enum pt_status
@@ -210,10 +211,11 @@ journal_open(struct engine *e, struct pt_err *err)
 	rules_text(e, rules, sizeof(rules));
 	if ((ret = store_begin(st, err)) != PT_OK)
 		return ret;
-	rc = sqlite3_prepare_v2(store_db(st),
-	                        "INSERT INTO windows (tag, purpose, host, peer, port, ifname, gateway, rules, pid, opened_at)"
-	                        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-	                        -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		store_db(st),
+		"INSERT INTO windows (tag, purpose, host, peer, port, ifname, gateway, rules, pid, opened_at)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+		-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, e->w.id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, e->req->purpose, -1, SQLITE_STATIC);
@@ -234,8 +236,9 @@ journal_open(struct engine *e, struct pt_err *err)
 		return ret;
 	}
 	e->window_id = sqlite3_last_insert_rowid(store_db(st));
-	ret = audit_appendf(st, "window.open", e->req->host, err, "window=%lld purpose=%s peer=%s:%d if=%s",
-	                    (long long)e->window_id, e->req->purpose, e->peer_text, e->port, e->ifname);
+	ret = audit_appendf(st, "window.open", e->req->host, err,
+	                    "window=%lld purpose=%s peer=%s:%d if=%s", (long long)e->window_id,
+	                    e->req->purpose, e->peer_text, e->port, e->ifname);
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -293,12 +296,14 @@ journal_close(struct engine *e, enum pt_status outcome, const char *detail,
 	if (outcome == PT_OK && res->pinned_now)
 		ret = settings_pin_set(st, e->req->host, res->hostkey_fp, res->hostkey_type, err);
 	if (ret == PT_OK && outcome == PT_HOSTKEY)
-		ret = audit_appendf(st, "hostkey.mismatch", e->req->host, err, "%s", detail ? detail : "");
+		ret = audit_appendf(st, "hostkey.mismatch", e->req->host, err, "%s",
+		                    detail ? detail : "");
 	if (ret == PT_OK)
-		ret = audit_appendf(st, "window.close", e->req->host, err,
-		                    "window=%lld outcome=%s exposure_ms=%.3f link_ms=%.3f ssh_ms=%.3f",
-		                    (long long)e->window_id, outcome_of(outcome, e->signal),
-		                    res->exposure_ms, res->link_ms, res->ssh_ms);
+		ret = audit_appendf(
+			st, "window.close", e->req->host, err,
+			"window=%lld outcome=%s exposure_ms=%.3f link_ms=%.3f ssh_ms=%.3f",
+			(long long)e->window_id, outcome_of(outcome, e->signal), res->exposure_ms,
+			res->link_ms, res->ssh_ms);
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -355,7 +360,8 @@ check_posture(struct engine *e, struct pt_err *err)
 		return pt_fail(err, PT_NOMEM, NULL);
 	ret = guard_posture(e->ifname, p, err);
 	if (ret == PT_OK && !guard_posture_ok(p, reason, sizeof(reason)))
-		ret = pt_fail(err, PT_REFUSED, _("no window opens while the station's posture is broken: %s"),
+		ret = pt_fail(err, PT_REFUSED,
+		              _("no window opens while the station's posture is broken: %s"),
 		              reason);
 	free(p);
 	return ret;
@@ -395,7 +401,8 @@ close_window(struct engine *e, struct pt_err *first)
 
 	if (e->rules_in) {
 		phase(e, TRANSFER_RULES_OUT);
-		if (guard_rules_remove_timed(&e->w, &e->x, &err2) != PT_OK && first->status == PT_OK)
+		if (guard_rules_remove_timed(&e->w, &e->x, &err2) != PT_OK &&
+		    first->status == PT_OK)
 			*first = err2;
 		e->rules_in = false;
 	}
@@ -428,7 +435,7 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 	else
 		o.password = pc->password;
 	o.connect_timeout_ms = timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(timeout_s * 1000)
-	                                                                  : CONNECT_TIMEOUT_MS;
+	                                                             : CONNECT_TIMEOUT_MS;
 	o.deadline_ms = deadline;
 	phase(e, TRANSFER_SSH);
 	e->ssh_start_us = guard_now_us();
@@ -461,7 +468,8 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 	}
 	sshx_free(&s);
 	if (e->signal)
-		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"), e->signal);
+		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"),
+		              e->signal);
 	return ret;
 }
 
@@ -486,7 +494,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		goto out;
 	e.lockfd = take_lock(st, true);
 	if (e.lockfd < 0) {
-		ret = pt_fail(err, PT_REFUSED, _("another passtore holds a window on this station"));
+		ret = pt_fail(err, PT_REFUSED,
+		              _("another passtore holds a window on this station"));
 		goto out;
 	}
 	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0) {
@@ -515,7 +524,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
 	signals_release(&e);
 	if (e.signal && ret == PT_OK)
-		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"), e.signal);
+		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"),
+		              e.signal);
 	res->signal = e.signal;
 	if (e.x.opened_us && e.x.closed_us)
 		res->exposure_ms = guard_exposure_ms(&e.x);
@@ -544,8 +554,9 @@ static enum pt_status
 count_open(struct store *st, int *n, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st), "SELECT count(*) FROM windows WHERE outcome IS NULL",
-	                            -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(store_db(st),
+	                            "SELECT count(*) FROM windows WHERE outcome IS NULL", -1, &s,
+	                            NULL);
 
 	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		*n = sqlite3_column_int(s, 0);
@@ -581,20 +592,23 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 		/* the rules may still be in: the rows stay open, and say so */
 		if (fd >= 0)
 			close(fd);
-		return pt_fail(err, ret, _("the rules of a dead process's window could not be removed: %s"),
+		return pt_fail(err, ret,
+		               _("the rules of a dead process's window could not be removed: %s"),
 		               serr.detail);
 	}
 	if (settings_get(st, "net.interface", &ifname, NULL) == PT_OK && ifname)
 		(void)guard_link_set(ifname, false, NULL);
 	free(ifname);
-	snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"), *rules);
+	snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"),
+	         *rules);
 	ret = store_begin(st, err);
 	if (ret == PT_OK) {
 		sqlite3_stmt *s = NULL;
-		int rc = sqlite3_prepare_v2(store_db(st),
-		                            "UPDATE windows SET outcome = 'recovered', closed_at = ?, detail = ?"
-		                            " WHERE outcome IS NULL",
-		                            -1, &s, NULL);
+		int rc = sqlite3_prepare_v2(
+			store_db(st),
+			"UPDATE windows SET outcome = 'recovered', closed_at = ?, detail = ?"
+			" WHERE outcome IS NULL",
+			-1, &s, NULL);
 		if (rc == SQLITE_OK) {
 			sqlite3_bind_int64(s, 1, wall_ms());
 			sqlite3_bind_text(s, 2, detail, -1, SQLITE_STATIC);
@@ -602,8 +616,8 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 		}
 		sqlite3_finalize(s);
 		*windows = sqlite3_changes(store_db(st));
-		ret = rc == SQLITE_DONE ? audit_appendf(st, "window.recover", "", err, "windows=%d rules=%d",
-		                                        *windows, *rules)
+		ret = rc == SQLITE_DONE ? audit_appendf(st, "window.recover", "", err,
+		                                        "windows=%d rules=%d", *windows, *rules)
 		                        : store_fail(st, rc, err, _("mark recovered windows"));
 		if (ret == PT_OK)
 			ret = store_commit(st, err);
@@ -625,7 +639,8 @@ transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *er
 		return ret;
 	fd = take_lock(st, true);
 	if (fd < 0)
-		return pt_fail(err, PT_REFUSED, _("another passtore holds a window on this station"));
+		return pt_fail(err, PT_REFUSED,
+		               _("another passtore holds a window on this station"));
 	ret = guard_sweep(err, &more);
 	close(fd);
 	*rules += more;
@@ -639,11 +654,12 @@ transfer_log_foreach(struct store *st, int (*cb)(const struct window_info *w, vo
 	sqlite3_stmt *s = NULL;
 	int rc;
 
-	rc = sqlite3_prepare_v2(store_db(st),
-	                        "SELECT id, tag, purpose, host, peer, ifname, coalesce(outcome, 'open'), detail, port,"
-	                        " opened_at, coalesce(closed_at, 0), coalesce(exposure_ms, -1),"
-	                        " coalesce(link_ms, -1), coalesce(ssh_ms, -1) FROM windows ORDER BY id",
-	                        -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		store_db(st),
+		"SELECT id, tag, purpose, host, peer, ifname, coalesce(outcome, 'open'), detail, port,"
+		" opened_at, coalesce(closed_at, 0), coalesce(exposure_ms, -1),"
+		" coalesce(link_ms, -1), coalesce(ssh_ms, -1) FROM windows ORDER BY id",
+		-1, &s, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct window_info w = {
 			.id = sqlite3_column_int64(s, 0),
@@ -688,7 +704,8 @@ window_of_host(const struct window_info *w, void *ud)
 
 enum pt_status
 transfer_host_windows(struct store *st, const char *fqdn,
-                      int (*cb)(const struct window_info *w, void *ud), void *ud, struct pt_err *err)
+                      int (*cb)(const struct window_info *w, void *ud), void *ud,
+                      struct pt_err *err)
 {
 	struct host_windows h = { fqdn, cb, ud };
 

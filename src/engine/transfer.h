@@ -25,7 +25,7 @@ struct transfer_result {
 	double ssh_ms;      /* connect -> last SFTP reply */
 	int signal;         /* the signal that cut the transfer short, or 0 */
 	char hostkey_fp[128], hostkey_type[64];
-	bool pinned_now;    /* first contact: the accepted key was pinned */
+	bool pinned_now; /* first contact: the accepted key was pinned */
 };
 
 /* What happens inside the window, with the session open.  Runs while the
@@ -51,8 +51,8 @@ const char *transfer_phase_name(enum transfer_phase p);
 typedef void (*transfer_progress_fn)(enum transfer_phase p, void *ud);
 
 struct transfer_req {
-	const char *purpose;       /* "install", "send-csr", "fetch-certs" */
-	const char *host;          /* host entry of the peer */
+	const char *purpose;        /* "install", "send-csr", "fetch-certs" */
+	const char *host;           /* host entry of the peer */
 	const char *accept_hostkey; /* first contact: "SHA256:..." the admin gave */
 	transfer_fn fn;
 	void *ud;
@@ -86,8 +86,8 @@ enum pt_status transfer_install(struct store *st, const char *fqdn, const char *
 struct fetch_report {
 	const char *name;
 	int stored, duplicates, older;
-	bool refused;         /* nothing of the file was stored */
-	const char *why;      /* the refusal, or "" */
+	bool refused;    /* nothing of the file was stored */
+	const char *why; /* the refusal, or "" */
 };
 /* New files of the operator's outbox in, then each imported with the
  * match rule (a file with one certificate that matches no key stores
@@ -102,12 +102,12 @@ enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey
 #define TRANSFER_PLAN_WHYS 16
 
 struct transfer_file {
-	char from[1100];  /* what is read: a store item or a path on the peer */
-	char to[1100];    /* where it goes: a path on the peer or the store */
-	int mode;         /* of the file written on the peer; 0: none written there */
-	char owner[64];   /* UID:GID of it, "" when not set */
-	bool to_peer;     /* station -> peer (else peer -> station) */
-	size_t size;      /* bytes, when known before the window (else 0) */
+	char from[1100]; /* what is read: a store item or a path on the peer */
+	char to[1100];   /* where it goes: a path on the peer or the store */
+	int mode;        /* of the file written on the peer; 0: none written there */
+	char owner[64];  /* UID:GID of it, "" when not set */
+	bool to_peer;    /* station -> peer (else peer -> station) */
+	size_t size;     /* bytes, when known before the window (else 0) */
 };
 
 /* One reason the flow would be refused before any window. */
@@ -118,22 +118,22 @@ struct transfer_why {
 
 struct transfer_plan {
 	char purpose[32];
-	char target[256];        /* as given: a host, a VO, or "" */
-	char host[256];          /* host entry of the peer ("" when unknown) */
-	char peer[16];           /* its IPv4 address (INET_ADDRSTRLEN) */
+	char target[256]; /* as given: a host, a VO, or "" */
+	char host[256];   /* host entry of the peer ("" when unknown) */
+	char peer[16];    /* its IPv4 address (INET_ADDRSTRLEN) */
 	int port;
 	char ifname[16], gateway[16]; /* IFNAMSIZ, INET_ADDRSTRLEN */
 	long timeout_s;
 	char user[128], service[128]; /* login, with the stored entry user@host:service */
-	bool key_auth;           /* that entry holds an SSH key, not a password */
-	int64_t cred_id;         /* and its id in the store */
-	char pin[128], pin_type[64]; /* the pinned host key; "" on first contact */
+	bool key_auth;                /* that entry holds an SSH key, not a password */
+	int64_t cred_id;              /* and its id in the store */
+	char pin[128], pin_type[64];  /* the pinned host key; "" on first contact */
 	size_t nfiles;
 	struct transfer_file files[TRANSFER_PLAN_FILES];
-	size_t more_files;       /* files beyond the rows above */
-	char after[512];         /* a command run on the peer afterwards, or "" */
-	char note[512];          /* what the flow adds about its files, or "" */
-	size_t nwhy;             /* every reason the flow would be refused */
+	size_t more_files; /* files beyond the rows above */
+	char after[512];   /* a command run on the peer afterwards, or "" */
+	char note[512];    /* what the flow adds about its files, or "" */
+	size_t nwhy;       /* every reason the flow would be refused */
 	struct transfer_why why[TRANSFER_PLAN_WHYS];
 };
 
@@ -174,7 +174,7 @@ bool transfer_flow_lookup(const char *name, const char **canonical, enum transfe
 struct gs_build;
 /* How a flow runs. */
 struct transfer_opts {
-	const char *accept_hostkey;   /* first contact: "SHA256:..." */
+	const char *accept_hostkey;    /* first contact: "SHA256:..." */
 	transfer_progress_fn progress; /* may be NULL */
 	void *progress_ud;
 	/* fetch-certs: told about every file (may be NULL) */

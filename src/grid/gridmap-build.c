@@ -15,27 +15,27 @@
 /* ---- build --------------------------------------------------------- */
 
 struct entry {
-	const char *dn;         /* a member's DN or one of the build's own */
+	const char *dn; /* a member's DN or one of the build's own */
 	const char *account;
-	const char *from;       /* group URI, NULL: local */
+	const char *from; /* group URI, NULL: local */
 	size_t seq;
-	bool primary;           /* the DN as listed, not its other e-mail form */
+	bool primary; /* the DN as listed, not its other e-mail form */
 };
 
 struct build {
 	struct entry *e;
 	size_t n, cap;
-	char **owned;           /* other e-mail forms made here */
+	char **owned; /* other e-mail forms made here */
 	size_t nowned, ownedcap;
 	struct pat *acl;
 	size_t nacl;
 	bool default_deny;
 	struct pat *bans;
 	size_t nbans;
-	const char **auth;      /* sorted DNs of the auth lists */
+	const char **auth; /* sorted DNs of the auth lists */
 	size_t nauth;
 	bool use_auth;
-	char *low, *low2;       /* scratch: lowered DN and other form */
+	char *low, *low2; /* scratch: lowered DN and other form */
 	size_t lowcap;
 	struct gm_result *res;
 };
@@ -108,7 +108,7 @@ note_unsafe(struct build *b, const char *dn, const char *why, const char *from)
 static bool
 ensure_scratch(struct build *b, size_t n)
 {
-	size_t cap = 2 * n + 32;    /* the other e-mail form may be longer */
+	size_t cap = 2 * n + 32; /* the other e-mail form may be longer */
 	char *a, *c;
 
 	if (cap <= b->lowcap)
@@ -171,8 +171,8 @@ add_entry(struct build *b, const char *dn, const char *account, const char *from
 /* bl, bl2: the bigrams of low and low2, so that most bans are settled
  * without a substring search. */
 static bool
-banned(const struct build *b, const char *low, size_t n, const struct bloom *bl,
-       const char *low2, size_t n2, const struct bloom *bl2)
+banned(const struct build *b, const char *low, size_t n, const struct bloom *bl, const char *low2,
+       size_t n2, const struct bloom *bl2)
 {
 	size_t i;
 
@@ -205,8 +205,7 @@ authorized(const struct build *b, const char *dn)
 {
 	if (!b->use_auth)
 		return true;
-	return b->nauth > 0 &&
-	       bsearch(&dn, b->auth, b->nauth, sizeof(*b->auth), cmp_str) != NULL;
+	return b->nauth > 0 && bsearch(&dn, b->auth, b->nauth, sizeof(*b->auth), cmp_str) != NULL;
 }
 
 /* Take one member (from a group, or local if from_group is false). */
@@ -349,8 +348,9 @@ emit(struct build *b)
 		for (j = i + 1; j < b->n && strcmp(b->e[j].dn, kept->dn) == 0; j++) {
 			const struct entry *e = &b->e[j];
 
-			if (e->primary && (!same_from(e->from, kept->from) ||
-			                   strcmp(e->account, kept->account) != 0) &&
+			if (e->primary &&
+			    (!same_from(e->from, kept->from) ||
+			     strcmp(e->account, kept->account) != 0) &&
 			    !note_conflict(r, kept, e))
 				goto fail;
 		}

@@ -227,7 +227,7 @@ csv_split(char *line, char **f, size_t *nf)
 			return NULL;
 		}
 		*w = '\0';
-		r++;    /* the comma; w <= r-1, so it is safe to cut there */
+		r++; /* the comma; w <= r-1, so it is safe to cut there */
 	}
 }
 
@@ -236,12 +236,15 @@ enum { COL_DN, COL_CA, COL_EMAIL, COL_NONE };
 static int
 csv_column(const char *h)
 {
-	static const char *const dn[] = { "dn", "subject", "user dn", "subject dn",
-		                          "certificate subject", "certificate dn", NULL };
-	static const char *const ca[] = { "ca", "issuer", "ca dn", "issuer dn",
-		                          "certificate issuer", "ca subject", NULL };
-	static const char *const mail[] = { "email", "e-mail", "mail", "email address",
-		                            "emailaddress", NULL };
+	static const char *const dn[] = {
+		"dn", "subject", "user dn", "subject dn", "certificate subject", "certificate dn",
+		NULL
+	};
+	static const char *const ca[] = {
+		"ca", "issuer", "ca dn", "issuer dn", "certificate issuer", "ca subject", NULL
+	};
+	static const char *const mail[] = { "email",         "e-mail",       "mail",
+		                            "email address", "emailaddress", NULL };
 	size_t i;
 
 	for (i = 0; dn[i]; i++)
@@ -407,18 +410,20 @@ ldif_attr(const char *name, unsigned line, char *s, struct ldif_rec *r, struct p
 	if (*s == '#')
 		return PT_OK;
 	if (!colon || colon == s)
-		return gm_fail_line(err, name, line,
-		                    _("\"%s\" is not an attribute line (a continued line must start "
-		                   "with one space)"),
-		                    gm_show(s, sbuf));
+		return gm_fail_line(
+			err, name, line,
+			_("\"%s\" is not an attribute line (a continued line must start "
+		          "with one space)"),
+			gm_show(s, sbuf));
 	*colon = '\0';
 	for (i = 0; s[i]; i++)
 		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
 		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == ';' || s[i] == '.'))
-			return gm_fail_line(err, name, line,
-			                    _("\"%s\" is not an attribute name (a continued line must "
-			                   "start with one space)"),
-			                    gm_show(s, sbuf));
+			return gm_fail_line(
+				err, name, line,
+				_("\"%s\" is not an attribute name (a continued line must "
+			          "start with one space)"),
+				gm_show(s, sbuf));
 	if ((opt = strchr(s, ';')) != NULL)
 		*opt = '\0';
 	val = colon + 1;
@@ -475,7 +480,7 @@ parse_ldif(const char *name, struct text *t, struct gm_members *m, struct pt_err
 	size_t i, nj = 0;
 	unsigned *jline;
 	enum pt_status st = PT_OK;
-	bool open = false;  /* a logical line is being collected */
+	bool open = false; /* a logical line is being collected */
 
 	/* Logical lines outlive the loop (records point into them). */
 	joined = calloc(t->n, sizeof(*joined));
@@ -507,9 +512,10 @@ parse_ldif(const char *name, struct text *t, struct gm_members *m, struct pt_err
 			goto out;
 		open = false;
 		if (*s == '\t') {
-			st = gm_fail_line(err, name, line,
-			                  _("line starts with a tab (a continued line must start with "
-			                 "one space)"));
+			st = gm_fail_line(
+				err, name, line,
+				_("line starts with a tab (a continued line must start with "
+			          "one space)"));
 			goto out;
 		}
 		if (*s == '\0') {
@@ -570,9 +576,10 @@ detect(const char *name, struct text *t, enum gm_format *f, struct pt_err *err)
 			*f = GM_FMT_PLAIN;
 			return PT_OK;
 		}
-		return gm_fail_line(err, name, (unsigned)i + 1,
-		                    _("not a member list: not one DN per line, not a VOMS-Admin CSV "
-		                   "export, not LDIF"));
+		return gm_fail_line(
+			err, name, (unsigned)i + 1,
+			_("not a member list: not one DN per line, not a VOMS-Admin CSV "
+		          "export, not LDIF"));
 	}
 	*f = GM_FMT_PLAIN;
 	return PT_OK;

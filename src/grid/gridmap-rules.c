@@ -180,8 +180,9 @@ rule_acl(const char *name, unsigned line, enum gm_acl_kind kind, char **tok, siz
 	struct gm_acl *a;
 
 	if (n != 2 || *tok[1] == '\0')
-		return gm_fail_line(err, name, line, kind == GM_ALLOW ? _("usage: allow PATTERN")
-		                                                      : _("usage: deny PATTERN"));
+		return gm_fail_line(err, name, line,
+		                    kind == GM_ALLOW ? _("usage: allow PATTERN")
+		                                     : _("usage: deny PATTERN"));
 	a = realloc(r->acl, (r->nacl + 1) * sizeof(*a));
 	if (!a)
 		return gm_nomem(err);
@@ -229,16 +230,18 @@ rule_line(const char *name, unsigned line, char **tok, size_t n, struct gm_rules
 	}
 	if (gm_eq_ci(tok[0], "gmf_local")) {
 		if (n == 2)
-			return gm_strv_push(&r->local_files, &r->nlocal_files, tok[1]) ? PT_OK
-			                                                            : gm_nomem(err);
+			return gm_strv_push(&r->local_files, &r->nlocal_files, tok[1])
+			               ? PT_OK
+			               : gm_nomem(err);
 		if (n != 3)
-			return gm_fail_line(err, name, line,
-			                    _("usage: gmf_local FILE, or gmf_local \"DN\" ACCOUNT"));
+			return gm_fail_line(
+				err, name, line,
+				_("usage: gmf_local FILE, or gmf_local \"DN\" ACCOUNT"));
 		if ((st = gm_check_dn(name, line, _("DN"), tok[1], err)) != PT_OK ||
 		    (st = rule_account(name, line, tok[2], err)) != PT_OK)
 			return st;
 		return gm_members_push(&r->local, tok[1], NULL, NULL, tok[2], line) ? PT_OK
-		                                                                 : gm_nomem(err);
+		                                                                    : gm_nomem(err);
 	}
 	return gm_fail_line(err, name, line, _("unknown keyword \"%s\""), gm_show(tok[0], sbuf));
 }

@@ -26,10 +26,10 @@
 #define GRIDMAP_LSC_NEXT "------ NEXT CHAIN ------"
 
 enum gm_format {
-	GM_FMT_PLAIN,   /* one DN a line */
-	GM_FMT_CSV,     /* VOMS-Admin export: DN, CA, e-mail */
-	GM_FMT_LDIF,    /* LDAP export of ou=People */
-	GM_FMT_LOCAL,   /* grid-mapfile lines: "DN" account */
+	GM_FMT_PLAIN, /* one DN a line */
+	GM_FMT_CSV,   /* VOMS-Admin export: DN, CA, e-mail */
+	GM_FMT_LDIF,  /* LDAP export of ou=People */
+	GM_FMT_LOCAL, /* grid-mapfile lines: "DN" account */
 };
 
 /* One member.  dn is in "/C=../CN=.." form; ca and email may be NULL;
@@ -39,7 +39,7 @@ struct gm_member {
 	char *ca;
 	char *email;
 	char *account;
-	unsigned line;      /* where it was read, 0 if not from a file */
+	unsigned line; /* where it was read, 0 if not from a file */
 };
 
 /* A list of members; owns all its strings. */
@@ -82,13 +82,13 @@ enum gm_acl_kind { GM_ALLOW, GM_DENY };
 
 struct gm_group {
 	char *uri;
-	char *account;      /* as written, or the default_lcluser; never NULL */
+	char *account; /* as written, or the default_lcluser; never NULL */
 	unsigned line;
 };
 
 struct gm_acl {
 	enum gm_acl_kind kind;
-	char *pattern;      /* '*' is the only wildcard */
+	char *pattern; /* '*' is the only wildcard */
 	unsigned line;
 };
 
@@ -96,14 +96,14 @@ struct gm_acl {
 struct gm_rules {
 	struct gm_group *groups;
 	size_t ngroups;
-	char **auths;               /* auth URIs */
+	char **auths; /* auth URIs */
 	size_t nauths;
-	struct gm_acl *acl;         /* in file order: the first match decides */
+	struct gm_acl *acl; /* in file order: the first match decides */
 	size_t nacl;
-	char *default_account;      /* default_lcluser, or NULL */
-	char **local_files;         /* gmf_local FILE, for the caller to read */
+	char *default_account; /* default_lcluser, or NULL */
+	char **local_files;    /* gmf_local FILE, for the caller to read */
 	size_t nlocal_files;
-	struct gm_members local;    /* gmf_local "DN" account, inline */
+	struct gm_members local; /* gmf_local "DN" account, inline */
 };
 
 /* Parse rules in mkgridmap.conf syntax:
@@ -128,33 +128,33 @@ struct gm_source {
 };
 
 struct gm_conflict {
-	char *dn;               /* as listed */
-	char *kept_from;        /* URI of the group that decided, NULL: local */
+	char *dn;        /* as listed */
+	char *kept_from; /* URI of the group that decided, NULL: local */
 	char *kept_account;
-	char *lost_from;        /* URI of the group overruled, NULL: local */
+	char *lost_from; /* URI of the group overruled, NULL: local */
 	char *lost_account;
 };
 
 struct gm_unsafe {
-	char *dn;               /* control characters shown as \xNN */
-	const char *why;        /* untranslated, pass through _() */
-	char *from;             /* URI, NULL: local */
+	char *dn;        /* control characters shown as \xNN */
+	const char *why; /* untranslated, pass through _() */
+	char *from;      /* URI, NULL: local */
 };
 
 /* What gridmap_build made.  Owns everything. */
 struct gm_result {
-	char *text;                 /* the grid-mapfile, NUL-terminated */
+	char *text; /* the grid-mapfile, NUL-terminated */
 	size_t len;
 	size_t nlines;
-	char **missing;             /* group/auth URIs with no member list */
+	char **missing; /* group/auth URIs with no member list */
 	size_t nmissing;
-	struct gm_unsafe *unsafe;   /* DNs not written (deduplicated) */
+	struct gm_unsafe *unsafe; /* DNs not written (deduplicated) */
 	size_t nunsafe;
 	struct gm_conflict *conflicts;
 	size_t nconflicts;
-	size_t ndenied;             /* VO members refused by the ACL */
-	size_t nbanned;             /* members and local entries banned */
-	size_t nunauthorized;       /* VO members in no auth list */
+	size_t ndenied;       /* VO members refused by the ACL */
+	size_t nbanned;       /* members and local entries banned */
+	size_t nunauthorized; /* VO members in no auth list */
 };
 
 /* Build the grid-mapfile as edg-mkgridmap would:
@@ -193,7 +193,7 @@ struct gm_cert {
 };
 
 struct gm_chain {
-	const struct gm_cert *certs;    /* the server's first, then its issuers */
+	const struct gm_cert *certs; /* the server's first, then its issuers */
 	size_t n;
 };
 

@@ -114,7 +114,7 @@ add_source(struct build_ctx *c, const char *uri)
 		free(name);
 	}
 	if (!c->vos[i].m)
-		return PT_OK;  /* never imported: gridmap_build lists it as missing */
+		return PT_OK; /* never imported: gridmap_build lists it as missing */
 	{
 		struct gm_source *ns = realloc(c->src, (c->nsrc + 1) * sizeof(*ns));
 
@@ -174,7 +174,8 @@ lsc_file_cb(const struct gs_voms *v, void *ud)
 	c->ret = gs_lsc_of(v->server_dn, v->ca_dn, v->chains, &lsc, c->err);
 	if (c->ret != PT_OK)
 		return 1;
-	if (asprintf(&path, "vomsdir/%s/%s.lsc", v->vo, v->host) < 0 || !add_file(c->b, path, lsc)) {
+	if (asprintf(&path, "vomsdir/%s/%s.lsc", v->vo, v->host) < 0 ||
+	    !add_file(c->b, path, lsc)) {
 		free(path);
 		free(lsc);
 		c->ret = gs_nomem(c->err);
@@ -296,8 +297,8 @@ out:
 /* ---- pushes ------------------------------------------------------------------ */
 
 enum pt_status
-gridstore_push_record(struct store *st, const char *fqdn, const char *sha256,
-                      const char *outcome, const char *detail, struct pt_err *err)
+gridstore_push_record(struct store *st, const char *fqdn, const char *sha256, const char *outcome,
+                      const char *detail, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
@@ -395,10 +396,11 @@ status_host_cb(const char *fqdn, void *ud)
 		okhash = strdup(store_text(s, 1));
 	}
 	sqlite3_finalize(s);
-	c->ret = store_prepare(c->st,
-	                       "SELECT p.pushed_at, p.outcome, p.detail FROM gm_pushes p JOIN hosts h"
-	                       " ON h.id = p.host_id WHERE h.fqdn = ? ORDER BY p.id DESC LIMIT 1",
-	                       &s, c->err);
+	c->ret = store_prepare(
+		c->st,
+		"SELECT p.pushed_at, p.outcome, p.detail FROM gm_pushes p JOIN hosts h"
+		" ON h.id = p.host_id WHERE h.fqdn = ? ORDER BY p.id DESC LIMIT 1",
+		&s, c->err);
 	if (c->ret != PT_OK) {
 		free(okhash);
 		return 1;
@@ -431,9 +433,8 @@ status_host_cb(const char *fqdn, void *ud)
 }
 
 enum pt_status
-gridstore_push_status_foreach(struct store *st,
-                              int (*cb)(const struct gs_push_status *p, void *ud), void *ud,
-                              struct pt_err *err)
+gridstore_push_status_foreach(struct store *st, int (*cb)(const struct gs_push_status *p, void *ud),
+                              void *ud, struct pt_err *err)
 {
 	struct status_ctx c = { st, cb, ud, err, PT_OK, NULL, 0 };
 	enum pt_status ret;

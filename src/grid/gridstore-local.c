@@ -86,7 +86,8 @@ gridstore_ban_foreach(struct store *st, int (*cb)(const char *pattern, time_t at
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st, "SELECT pattern, created_at FROM gm_bans ORDER BY pattern", &s, err);
+	ret = store_prepare(st, "SELECT pattern, created_at FROM gm_bans ORDER BY pattern", &s,
+	                    err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
@@ -111,13 +112,14 @@ gridstore_local_add(struct store *st, const char *dn, const char *account, struc
 	    (ret = gridmap_check_dn(_("DN"), 0, dn, err)) != PT_OK)
 		return ret;
 	if (strchr(dn, '"') || dn[strlen(dn) - 1] == '\\')
-		return pt_fail(err, PT_INVALID,
-		               _("a DN with a double quote or a trailing backslash cannot be written in a grid-mapfile"));
+		return pt_fail(
+			err, PT_INVALID,
+			_("a DN with a double quote or a trailing backslash cannot be written in a grid-mapfile"));
 	if (!gridmap_account_valid(account))
 		return pt_fail(err, PT_INVALID, _("\"%s\" is not an account (NAME or .POOL)"),
 		               account);
-	ret = store_prepare(st, "INSERT INTO gm_local (dn, account, created_at) VALUES (?, ?, ?)", &s,
-	                    err);
+	ret = store_prepare(st, "INSERT INTO gm_local (dn, account, created_at) VALUES (?, ?, ?)",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, dn, -1, SQLITE_STATIC);
@@ -151,9 +153,8 @@ gridstore_local_rm(struct store *st, const char *dn, struct pt_err *err)
 }
 
 enum pt_status
-gridstore_local_foreach(struct store *st,
-                        int (*cb)(const char *dn, const char *account, void *ud), void *ud,
-                        struct pt_err *err)
+gridstore_local_foreach(struct store *st, int (*cb)(const char *dn, const char *account, void *ud),
+                        void *ud, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
@@ -225,17 +226,19 @@ gs_lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **o
 		}
 		if (n < 2 || n > MAX_CHAIN + 1) {
 			/* line points into copy: the message first */
-			ret = pt_fail(err, PT_INVALID,
-			              _("a chain is \"SERVER-DN;ISSUER-DN[;ISSUER-DN...]\" (at most %d issuers): \"%s\""),
-			              MAX_CHAIN, line);
+			ret = pt_fail(
+				err, PT_INVALID,
+				_("a chain is \"SERVER-DN;ISSUER-DN[;ISSUER-DN...]\" (at most %d issuers): \"%s\""),
+				MAX_CHAIN, line);
 			free(copy);
 			return ret;
 		}
 		/* another chain of the same server: renewed under another CA */
 		if (strcmp(dns[0], server_dn) != 0) {
-			ret = pt_fail(err, PT_INVALID,
-			              _("an alternative chain starts with the server's DN %s, not %s"),
-			              server_dn, dns[0]);
+			ret = pt_fail(
+				err, PT_INVALID,
+				_("an alternative chain starts with the server's DN %s, not %s"),
+				server_dn, dns[0]);
 			free(copy);
 			return ret;
 		}
@@ -251,8 +254,7 @@ gs_lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **o
 
 enum pt_status
 gridstore_voms_add(struct store *st, const char *vo, const char *host, const char *server_dn,
-                   const char *ca_dn, const char *const *chains, size_t nchains,
-                   struct pt_err *err)
+                   const char *ca_dn, const char *const *chains, size_t nchains, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
@@ -313,11 +315,12 @@ gridstore_voms_foreach(struct store *st, const char *vo,
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st,
-	                    "SELECT v.name, s.host, s.server_dn, s.ca_dn, s.chains FROM voms_servers s"
-	                    " JOIN vos v ON v.id = s.vo_id WHERE ?1 IS NULL OR v.name = ?1"
-	                    " ORDER BY v.name, s.host",
-	                    &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT v.name, s.host, s.server_dn, s.ca_dn, s.chains FROM voms_servers s"
+		" JOIN vos v ON v.id = s.vo_id WHERE ?1 IS NULL OR v.name = ?1"
+		" ORDER BY v.name, s.host",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	if (vo)

@@ -70,19 +70,20 @@ rule_rows(const struct gm_rules *r, size_t *n)
 		return NULL;
 	for (i = 0; i < r->ngroups; i++)
 		v[k++] = (struct rule_row){ r->groups[i].line, "group", r->groups[i].uri,
-		                            r->groups[i].account };
+			                    r->groups[i].account };
 	for (i = 0; i < r->nauths; i++)
 		v[k++] = (struct rule_row){ 0, "auth", r->auths[i], "" };
 	for (i = 0; i < r->nacl; i++)
-		v[k++] = (struct rule_row){ r->acl[i].line, r->acl[i].kind == GM_ALLOW ? "allow" : "deny",
-		                            r->acl[i].pattern, "" };
+		v[k++] = (struct rule_row){ r->acl[i].line,
+			                    r->acl[i].kind == GM_ALLOW ? "allow" : "deny",
+			                    r->acl[i].pattern, "" };
 	if (r->default_account)
 		v[k++] = (struct rule_row){ 0, "default_lcluser", r->default_account, "" };
 	for (i = 0; i < r->nlocal_files; i++)
 		v[k++] = (struct rule_row){ 0, "gmf_local", r->local_files[i], "" };
 	for (i = 0; i < r->local.n; i++)
 		v[k++] = (struct rule_row){ r->local.v[i].line, "gmf_local", r->local.v[i].dn,
-		                            r->local.v[i].account ? r->local.v[i].account : "" };
+			                    r->local.v[i].account ? r->local.v[i].account : "" };
 	qsort(v, k, sizeof(*v), cmp_rule_row);
 	*n = k;
 	return v;
@@ -248,10 +249,11 @@ ruleset_load(struct store *st, int64_t id, struct gs_ruleset **out, struct pt_er
 	                    &s, err);
 	if (ret != PT_OK)
 		goto fail;
-	ret = store_prepare(st,
-	                    "SELECT v.name, EXISTS (SELECT 1 FROM vo_snapshots n WHERE n.vo_id = v.id)"
-	                    " FROM vo_uris u JOIN vos v ON v.id = u.vo_id WHERE u.uri = ?",
-	                    &v, err);
+	ret = store_prepare(
+		st,
+		"SELECT v.name, EXISTS (SELECT 1 FROM vo_snapshots n WHERE n.vo_id = v.id)"
+		" FROM vo_uris u JOIN vos v ON v.id = u.vo_id WHERE u.uri = ?",
+		&v, err);
 	if (ret != PT_OK) {
 		sqlite3_finalize(s);
 		goto fail;
@@ -307,8 +309,8 @@ fail:
 }
 
 enum pt_status
-gridstore_rules_get(struct store *st, const char *fqdn, const char *group,
-                    struct gs_ruleset **out, struct pt_err *err)
+gridstore_rules_get(struct store *st, const char *fqdn, const char *group, struct gs_ruleset **out,
+                    struct pt_err *err)
 {
 	enum pt_status ret;
 	int64_t tid, id;
@@ -383,13 +385,15 @@ gridstore_rules_for_host(struct store *st, const char *fqdn, struct gs_ruleset *
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("read the rules"));
 	if (n == 0)
-		return pt_fail(err, PT_NOTFOUND,
-		               _("host %s has no rules, nor has any of its groups (passtore gridmap rules import)"),
-		               fqdn);
+		return pt_fail(
+			err, PT_NOTFOUND,
+			_("host %s has no rules, nor has any of its groups (passtore gridmap rules import)"),
+			fqdn);
 	if (n > 1)
-		return pt_fail(err, PT_REFUSED,
-		               _("host %s is in several groups with rules (%s): give the host its own"),
-		               fqdn, groups);
+		return pt_fail(
+			err, PT_REFUSED,
+			_("host %s is in several groups with rules (%s): give the host its own"),
+			fqdn, groups);
 	return ruleset_load(st, id, out, err);
 }
 

@@ -125,7 +125,8 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 		return ret;
 	if (!valid_vo(name))
 		return pt_fail(err, PT_INVALID,
-		               _("\"%s\" is not a VO name (letters, digits, \".\", \"_\", \"-\")"), name);
+		               _("\"%s\" is not a VO name (letters, digits, \".\", \"_\", \"-\")"),
+		               name);
 	for (size_t i = 0; i < nuris; i++)
 		if (!strstr(uris[i], "://") || strpbrk(uris[i], " \t\r\n\""))
 			return pt_fail(err, PT_INVALID,
@@ -137,7 +138,8 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 	if (existed && nuris == 0)
 		return pt_fail(err, PT_EXISTS, _("VO \"%s\" already exists"), name);
 	if (!existed) {
-		ret = store_prepare(st, "INSERT INTO vos (name, created_at) VALUES (?, ?)", &s, err);
+		ret = store_prepare(st, "INSERT INTO vos (name, created_at) VALUES (?, ?)", &s,
+		                    err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
@@ -165,8 +167,8 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 		if (found)
 			return pt_fail(err, PT_EXISTS, _("URI %s already stands for another VO"),
 			               uris[i]);
-		ret = store_prepare(st, "INSERT INTO vo_uris (vo_id, seq, uri) VALUES (?, ?, ?)", &s,
-		                    err);
+		ret = store_prepare(st, "INSERT INTO vo_uris (vo_id, seq, uri) VALUES (?, ?, ?)",
+		                    &s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, id);
@@ -185,7 +187,7 @@ gridstore_vo_add(struct store *st, const char *name, const char *const *uris, si
 	if (existed && added == 0)
 		return pt_fail(err, PT_EXISTS, _("VO \"%s\" already has these URIs"), name);
 	if (existed)
-		return PT_OK;   /* each new URI has its own vo.uri row */
+		return PT_OK; /* each new URI has its own vo.uri row */
 	return audit_appendf(st, "vo.add", name, err, "uris=%zu", added);
 }
 
@@ -269,10 +271,11 @@ gridstore_snapshot_foreach(struct store *st, const char *vo,
 
 	if ((ret = gs_vo_id(st, vo, &id, err)) != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	                    "SELECT id, imported_at, source, format, sha256, members, added, removed"
-	                    " FROM vo_snapshots WHERE vo_id = ? ORDER BY id DESC",
-	                    &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT id, imported_at, source, format, sha256, members, added, removed"
+		" FROM vo_snapshots WHERE vo_id = ? ORDER BY id DESC",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
@@ -312,12 +315,13 @@ gs_members_of(struct store *st, int64_t id, bool dn_only, struct gm_members **ou
 	*out = NULL;
 	if ((m = gridmap_members_new(GM_FMT_PLAIN)) == NULL)
 		return gs_nomem(err);
-	ret = store_prepare(st,
-	                    dn_only ? "SELECT dn, NULL, NULL FROM vo_members WHERE snapshot_id ="
-	                              " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq"
-	                            : "SELECT dn, ca, email FROM vo_members WHERE snapshot_id ="
-	                              " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq",
-	                    &s, err);
+	ret = store_prepare(
+		st,
+		dn_only ? "SELECT dn, NULL, NULL FROM vo_members WHERE snapshot_id ="
+			  " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq"
+			: "SELECT dn, ca, email FROM vo_members WHERE snapshot_id ="
+			  " (SELECT max(id) FROM vo_snapshots WHERE vo_id = ?) ORDER BY seq",
+		&s, err);
 	if (ret != PT_OK) {
 		gridmap_members_free(&m);
 		return ret;
@@ -339,8 +343,7 @@ gs_members_of(struct store *st, int64_t id, bool dn_only, struct gm_members **ou
 }
 
 enum pt_status
-gridstore_vo_members(struct store *st, const char *vo, struct gm_members **out,
-                     struct pt_err *err)
+gridstore_vo_members(struct store *st, const char *vo, struct gm_members **out, struct pt_err *err)
 {
 	enum pt_status ret;
 	int64_t id;
@@ -551,7 +554,8 @@ gridstore_vo_import(struct store *st, const char *vo, const struct gm_members *m
 		ret = store_fail(st, rc, err, _("add members"));
 		goto out;
 	}
-	ret = audit_appendf(st, "vo.import", vo, err, "source=%s format=%s members=%zu added=%zu removed=%zu sha256=%s",
+	ret = audit_appendf(st, "vo.import", vo, err,
+	                    "source=%s format=%s members=%zu added=%zu removed=%zu sha256=%s",
 	                    source, gridstore_format_name(m->format), d.members, d.nadded,
 	                    d.nremoved, sha256 ? sha256 : "");
 out:

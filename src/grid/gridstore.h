@@ -40,13 +40,13 @@ const char *gridstore_format_name(enum gm_format f);
 struct gs_vo {
 	int64_t id;
 	const char *name;
-	const char *uris;           /* newline-separated, in the order added; "" */
+	const char *uris; /* newline-separated, in the order added; "" */
 	time_t created_at;
-	int64_t members;            /* of the current snapshot, 0 when none */
-	int64_t snapshots;          /* imports so far */
-	time_t snapshot_at;         /* of the current snapshot, 0: never imported */
-	const char *source;         /* of the current snapshot, "" when none */
-	const char *format;         /* of the current snapshot, "" when none */
+	int64_t members;    /* of the current snapshot, 0 when none */
+	int64_t snapshots;  /* imports so far */
+	time_t snapshot_at; /* of the current snapshot, 0: never imported */
+	const char *source; /* of the current snapshot, "" when none */
+	const char *format; /* of the current snapshot, "" when none */
 };
 
 /* Add a VO, or add URIs to an existing one when the VO exists and uris
@@ -65,9 +65,9 @@ enum pt_status gridstore_vo_get(struct store *st, const char *name,
 struct gs_snapshot {
 	int64_t id;
 	time_t imported_at;
-	const char *source;         /* the file name or "outbox:NAME" */
+	const char *source; /* the file name or "outbox:NAME" */
 	const char *format;
-	const char *sha256;         /* of the imported bytes */
+	const char *sha256; /* of the imported bytes */
 	int64_t members, added, removed;
 	bool current;
 };
@@ -87,7 +87,7 @@ struct gs_diff {
 	size_t nadded;
 	char **removed;
 	size_t nremoved;
-	size_t members;             /* distinct DNs in the new list */
+	size_t members; /* distinct DNs in the new list */
 };
 void gridstore_diff_clear(struct gs_diff *d);
 /* The diff of m against the VO's current snapshot (reads only). */
@@ -108,25 +108,25 @@ enum pt_status gridstore_vo_import(struct store *st, const char *vo, const struc
 /* One parsed rule line. */
 struct gs_rule {
 	unsigned line;
-	const char *kind;           /* "group", "auth", "allow", "deny",
+	const char *kind;    /* "group", "auth", "allow", "deny",
 	                             * "default_lcluser", "gmf_local" */
-	const char *value;          /* URI, pattern, account, file or DN */
-	const char *account;        /* group: the account it maps to; gmf_local
+	const char *value;   /* URI, pattern, account, file or DN */
+	const char *account; /* group: the account it maps to; gmf_local
 	                             * inline: the account; "" otherwise */
-	const char *vo;             /* group/auth: the VO whose URIs include it,
+	const char *vo;      /* group/auth: the VO whose URIs include it,
 	                             * "" when none */
-	bool imported;              /* group/auth: that VO has a snapshot */
+	bool imported;       /* group/auth: that VO has a snapshot */
 };
 
 /* A rule set as stored; owns everything. */
 struct gs_ruleset {
 	int64_t id;
-	char *host;                 /* attached to this host, or NULL */
-	char *group;                /* attached to this group, or NULL */
-	char *source;               /* file name it was imported from */
-	char *text;                 /* the original text */
+	char *host;   /* attached to this host, or NULL */
+	char *group;  /* attached to this group, or NULL */
+	char *source; /* file name it was imported from */
+	char *text;   /* the original text */
 	time_t imported_at;
-	struct gs_rule *rules;      /* in file order */
+	struct gs_rule *rules; /* in file order */
 	size_t nrules;
 };
 void gridstore_ruleset_free(struct gs_ruleset **rs);
@@ -142,15 +142,14 @@ enum pt_status gridstore_rules_rm(struct store *st, const char *fqdn, const char
                                   struct pt_err *err);
 /* The rule set host fqdn follows (see the top of this file); PT_NOTFOUND
  * for an unknown host or one that follows none. */
-enum pt_status gridstore_rules_for_host(struct store *st, const char *fqdn,
-                                        struct gs_ruleset **out, struct pt_err *err);
+enum pt_status gridstore_rules_for_host(struct store *st, const char *fqdn, struct gs_ruleset **out,
+                                        struct pt_err *err);
 /* The rule set attached to exactly this host or group (no fallback). */
 enum pt_status gridstore_rules_get(struct store *st, const char *fqdn, const char *group,
                                    struct gs_ruleset **out, struct pt_err *err);
 /* Hosts that follow a rule set (their own or a group's), by name. */
-enum pt_status gridstore_rules_hosts(struct store *st,
-                                     int (*cb)(const char *fqdn, void *ud), void *ud,
-                                     struct pt_err *err);
+enum pt_status gridstore_rules_hosts(struct store *st, int (*cb)(const char *fqdn, void *ud),
+                                     void *ud, struct pt_err *err);
 
 /* ---- bans and local entries -------------------------------------------- */
 
@@ -159,8 +158,8 @@ enum pt_status gridstore_rules_hosts(struct store *st,
 enum pt_status gridstore_ban(struct store *st, const char *pattern, struct pt_err *err);
 enum pt_status gridstore_unban(struct store *st, const char *pattern, struct pt_err *err);
 enum pt_status gridstore_ban_foreach(struct store *st,
-                                     int (*cb)(const char *pattern, time_t at, void *ud),
-                                     void *ud, struct pt_err *err);
+                                     int (*cb)(const char *pattern, time_t at, void *ud), void *ud,
+                                     struct pt_err *err);
 
 /* A site-wide gmf_local entry: DN and account (NAME or .POOL), read first
  * by every build and winning over any VO.  PT_EXISTS for a DN already
@@ -169,8 +168,7 @@ enum pt_status gridstore_local_add(struct store *st, const char *dn, const char 
                                    struct pt_err *err);
 enum pt_status gridstore_local_rm(struct store *st, const char *dn, struct pt_err *err);
 enum pt_status gridstore_local_foreach(struct store *st,
-                                       int (*cb)(const char *dn, const char *account,
-                                                 void *ud),
+                                       int (*cb)(const char *dn, const char *account, void *ud),
                                        void *ud, struct pt_err *err);
 
 /* ---- VOMS servers ------------------------------------------------------------ */
@@ -180,9 +178,9 @@ struct gs_voms {
 	const char *host;
 	const char *server_dn;
 	const char *ca_dn;
-	const char *chains;         /* alternative chains, one a line, each the
+	const char *chains; /* alternative chains, one a line, each the
 	                             * DNs of its .lsc lines joined by ';' */
-	size_t nchains;             /* alternative chains (the main one not counted) */
+	size_t nchains;     /* alternative chains (the main one not counted) */
 };
 
 /* Separator of the DNs of an alternative chain given as one string:
@@ -194,37 +192,36 @@ struct gs_voms {
  * each issuer, as the lines of the .lsc).  Checked with gridmap_lsc. */
 enum pt_status gridstore_voms_add(struct store *st, const char *vo, const char *host,
                                   const char *server_dn, const char *ca_dn,
-                                  const char *const *chains, size_t nchains,
-                                  struct pt_err *err);
+                                  const char *const *chains, size_t nchains, struct pt_err *err);
 /* VOMS servers of vo (NULL: every VO), by VO then host. */
 enum pt_status gridstore_voms_foreach(struct store *st, const char *vo,
                                       int (*cb)(const struct gs_voms *v, void *ud), void *ud,
                                       struct pt_err *err);
 /* The .lsc text of one server (malloc'd); PT_NOTFOUND when unknown. */
-enum pt_status gridstore_voms_lsc(struct store *st, const char *vo, const char *host,
-                                  char **out, struct pt_err *err);
+enum pt_status gridstore_voms_lsc(struct store *st, const char *vo, const char *host, char **out,
+                                  struct pt_err *err);
 
 /* ---- build ------------------------------------------------------------------- */
 
 /* One file of what a host needs. */
 struct gs_file {
-	char *path;                 /* "grid-mapfile" or "vomsdir/VO/HOST.lsc" */
+	char *path; /* "grid-mapfile" or "vomsdir/VO/HOST.lsc" */
 	char *text;
 	size_t len;
 };
 
 /* A host's build; owns everything. */
 struct gs_build {
-	struct gs_ruleset *rules;   /* the rule set used */
-	struct gm_result *result;   /* grid-mapfile, conflicts, unsafe, missing */
-	struct gs_file *files;      /* files[0] is the grid-mapfile, then the
+	struct gs_ruleset *rules; /* the rule set used */
+	struct gm_result *result; /* grid-mapfile, conflicts, unsafe, missing */
+	struct gs_file *files;    /* files[0] is the grid-mapfile, then the
 	                             * .lsc of every VOMS server of the VOs the
 	                             * rules name, sorted by path */
 	size_t nfiles;
-	char **ignored_files;       /* gmf_local FILE lines of the rules: the
+	char **ignored_files; /* gmf_local FILE lines of the rules: the
 	                             * store's local entries stand for them */
 	size_t nignored;
-	char sha256[65];            /* over every file: paths and contents */
+	char sha256[65]; /* over every file: paths and contents */
 };
 void gridstore_build_free(struct gs_build **b);
 /* Build what host fqdn needs from the store, now.  PT_NOTFOUND for an
@@ -238,24 +235,22 @@ enum pt_status gridstore_build(struct store *st, const char *fqdn, struct gs_bui
 /* Record a push of host fqdn: the build's sha256 and its outcome ("ok" or
  * "failed"), detail a one-line note ("" when none). */
 enum pt_status gridstore_push_record(struct store *st, const char *fqdn, const char *sha256,
-                                     const char *outcome, const char *detail,
-                                     struct pt_err *err);
+                                     const char *outcome, const char *detail, struct pt_err *err);
 
 struct gs_push_status {
 	const char *fqdn;
-	time_t pushed_at;           /* of the last successful push, 0: never */
-	const char *pushed_sha256;  /* "" when never pushed */
-	time_t tried_at;            /* of the last push tried, 0: never */
-	const char *last_outcome;   /* "ok", "failed" or "" */
+	time_t pushed_at;          /* of the last successful push, 0: never */
+	const char *pushed_sha256; /* "" when never pushed */
+	time_t tried_at;           /* of the last push tried, 0: never */
+	const char *last_outcome;  /* "ok", "failed" or "" */
 	const char *last_detail;
-	const char *build_sha256;   /* of a build now, "" when it failed */
-	const char *build_error;    /* why the build failed, "" */
-	bool behind;                /* never pushed, or pushed != build */
+	const char *build_sha256; /* of a build now, "" when it failed */
+	const char *build_error;  /* why the build failed, "" */
+	bool behind;              /* never pushed, or pushed != build */
 };
 /* Every host that follows a rule set, by name, with a build made now. */
 enum pt_status gridstore_push_status_foreach(struct store *st,
-                                             int (*cb)(const struct gs_push_status *p,
-                                                       void *ud),
+                                             int (*cb)(const struct gs_push_status *p, void *ud),
                                              void *ud, struct pt_err *err);
 
 #endif

@@ -32,8 +32,8 @@ struct buf {
 };
 
 struct text {
-	char *copy;         /* the buffer, NUL-terminated, lines cut in place */
-	char **lines;       /* without their '\n' and a trailing '\r' */
+	char *copy;   /* the buffer, NUL-terminated, lines cut in place */
+	char **lines; /* without their '\n' and a trailing '\r' */
 	size_t n;
 };
 
@@ -57,118 +57,88 @@ struct pat {
 	size_t *midlen;
 	size_t nmid;
 	bool star;
-	bool deny;          /* an ACL's deny rule */
-	uint64_t need[BLOOM_WORDS];  /* bigrams of the literal parts */
+	bool deny;                  /* an ACL's deny rule */
+	uint64_t need[BLOOM_WORDS]; /* bigrams of the literal parts */
 };
 
-bool
-gm_buf_grow(struct buf *b, size_t more);
+bool gm_buf_grow(struct buf *b, size_t more);
 
-bool
-gm_buf_add(struct buf *b, const char *s, size_t n);
+bool gm_buf_add(struct buf *b, const char *s, size_t n);
 
-char
-gm_lower(char c);
+char gm_lower(char c);
 
-bool
-gm_is_space(char c);
+bool gm_is_space(char c);
 
-char *
-gm_trim(char *s);
+char *gm_trim(char *s);
 
-bool
-gm_starts_ci(const char *s, const char *prefix);
+bool gm_starts_ci(const char *s, const char *prefix);
 
-bool
-gm_eq_ci(const char *a, const char *b);
+bool gm_eq_ci(const char *a, const char *b);
 
-const char *
-gm_show(const char *s, char out[SHOW_MAX * 4 + 8]);
+const char *gm_show(const char *s, char out[SHOW_MAX * 4 + 8]);
 
-enum pt_status
-gm_nomem(struct pt_err *err);
+enum pt_status gm_nomem(struct pt_err *err);
 
 __attribute__((format(printf, 4, 5))) enum pt_status
 gm_fail_line(struct pt_err *err, const char *name, unsigned line, const char *fmt, ...);
 
-void
-gm_text_free(struct text *t);
+void gm_text_free(struct text *t);
 
-enum pt_status
-gm_text_split(const char *name, const char *buf, size_t len, struct text *t, struct pt_err *err);
+enum pt_status gm_text_split(const char *name, const char *buf, size_t len, struct text *t,
+                             struct pt_err *err);
 
-bool
-gm_is_blank_or_comment(const char *s);
+bool gm_is_blank_or_comment(const char *s);
 
 /* ---- gridmap: members (gridmap-members.c) ------------------------- */
 
-void
-gm_members_clear(struct gm_members *m);
+void gm_members_clear(struct gm_members *m);
 
-bool
-gm_members_push(struct gm_members *m, const char *dn, const char *ca, const char *email,
-                const char *account, unsigned line);
+bool gm_members_push(struct gm_members *m, const char *dn, const char *ca, const char *email,
+                     const char *account, unsigned line);
 
-enum pt_status
-gm_check_dn(const char *name, unsigned line, const char *what, const char *dn, struct pt_err *err);
+enum pt_status gm_check_dn(const char *name, unsigned line, const char *what, const char *dn,
+                           struct pt_err *err);
 
-bool
-gm_valid_account(const char *a);
+bool gm_valid_account(const char *a);
 
-const char *
-gm_unquote(char *s, char **end);
+const char *gm_unquote(char *s, char **end);
 
 /* ---- gridmap: rules and patterns (gridmap-rules.c) ---------------- */
 
-bool
-gm_strv_push(char ***v, size_t *n, const char *s);
+bool gm_strv_push(char ***v, size_t *n, const char *s);
 
-void
-gm_strv_free(char **v, size_t n);
+void gm_strv_free(char **v, size_t n);
 
-void
-gm_bloom_add(uint64_t *w, const char *s, size_t n);
+void gm_bloom_add(uint64_t *w, const char *s, size_t n);
 
-void
-gm_pat_free(struct pat *p);
+void gm_pat_free(struct pat *p);
 
-bool
-gm_pat_compile(const char *pattern, struct pat *p);
+bool gm_pat_compile(const char *pattern, struct pat *p);
 
-bool
-gm_pat_match(const struct pat *p, const char *dn, size_t n, const struct bloom *bl);
+bool gm_pat_match(const struct pat *p, const char *dn, size_t n, const struct bloom *bl);
 
-void
-gm_lower_into(char *dst, const char *src, size_t n);
+void gm_lower_into(char *dst, const char *src, size_t n);
 
 /* ---- gridstore: lookups, lists (gridstore.c), .lsc (gridstore-local.c) */
 
-enum pt_status
-gs_nomem(struct pt_err *err);
+enum pt_status gs_nomem(struct pt_err *err);
 
-enum pt_status
-gs_lookup_id(struct store *st, const char *sql, const char *arg, int64_t *id, int *found,
-             struct pt_err *err);
+enum pt_status gs_lookup_id(struct store *st, const char *sql, const char *arg, int64_t *id,
+                            int *found, struct pt_err *err);
 
-enum pt_status
-gs_vo_id(struct store *st, const char *name, int64_t *id, struct pt_err *err);
+enum pt_status gs_vo_id(struct store *st, const char *name, int64_t *id, struct pt_err *err);
 
-enum pt_status
-gs_host_id(struct store *st, const char *fqdn, int64_t *id, struct pt_err *err);
+enum pt_status gs_host_id(struct store *st, const char *fqdn, int64_t *id, struct pt_err *err);
 
-enum pt_status
-gs_group_id(struct store *st, const char *name, int64_t *id, struct pt_err *err);
+enum pt_status gs_group_id(struct store *st, const char *name, int64_t *id, struct pt_err *err);
 
-enum pt_status
-gs_members_of(struct store *st, int64_t id, bool dn_only, struct gm_members **out,
-              struct pt_err *err);
+enum pt_status gs_members_of(struct store *st, int64_t id, bool dn_only, struct gm_members **out,
+                             struct pt_err *err);
 
-int
-gs_strv_add(char ***v, size_t *n, const char *s);
+int gs_strv_add(char ***v, size_t *n, const char *s);
 
-enum pt_status
-gs_lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **out,
-          struct pt_err *err);
+enum pt_status gs_lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **out,
+                         struct pt_err *err);
 
 /* ---- voms: the libtasn1 readers (voms.c) --------------------------- */
 
@@ -178,32 +148,23 @@ gs_lsc_of(const char *server_dn, const char *ca_dn, const char *chains, char **o
  * anybody made: stop there rather than grow without bound. */
 #define VOMS_MAX_ITEMS 1024
 
-enum pt_status
-voms_decode(const char *type, const unsigned char *der, size_t len, asn1_node *out,
-            struct pt_err *err);
+enum pt_status voms_decode(const char *type, const unsigned char *der, size_t len, asn1_node *out,
+                           struct pt_err *err);
 
-int
-voms_read(asn1_node n, const char *path, unsigned char **out, int *len);
+int voms_read(asn1_node n, const char *path, unsigned char **out, int *len);
 
-char *
-voms_text(const unsigned char *s, size_t n);
+char *voms_text(const unsigned char *s, size_t n);
 
-char *
-voms_serial(asn1_node n, const char *path);
+char *voms_serial(asn1_node n, const char *path);
 
-bool
-voms_push(char ***v, size_t *n, char *s);
+bool voms_push(char ***v, size_t *n, char *s);
 
-void
-voms_strv_free(char **v, size_t n);
+void voms_strv_free(char **v, size_t n);
 
-bool
-voms_gtime(const char *s, time_t *out);
+bool voms_gtime(const char *s, time_t *out);
 
-char *
-voms_general_name(asn1_node n, const char *path);
+char *voms_general_name(asn1_node n, const char *path);
 
-char *
-voms_general_names(asn1_node n, const char *path);
+char *voms_general_names(asn1_node n, const char *path);
 
 #endif

@@ -194,7 +194,8 @@ voms_ac_certs(struct voms_ac *ac, const unsigned char *v, size_t len, struct pt_
 			free(der);
 		}
 		if (!s)
-			st = pt_fail(err, PT_INVALID, _("server certificate %d is not a certificate"), i);
+			st = pt_fail(err, PT_INVALID,
+			             _("server certificate %d is not a certificate"), i);
 		else if (!voms_push(&ac->server_certs, &ac->nserver_certs, s))
 			st = pt_fail(err, PT_NOMEM, NULL);
 	}
@@ -227,12 +228,15 @@ voms_ac_generic(struct voms_ac *ac, const unsigned char *v, size_t len, struct p
 				break;
 			snprintf(path, sizeof(path), "providers.?%d.attributes.?%d.value", i, j);
 			voms_read(n, path, &val, &lv);
-			snprintf(path, sizeof(path), "providers.?%d.attributes.?%d.qualifier", i, j);
+			snprintf(path, sizeof(path), "providers.?%d.attributes.?%d.qualifier", i,
+			         j);
 			voms_read(n, path, &qual, &lq);
 			tn = voms_text(name, (size_t)ln);
 			tv = voms_text(val ? val : (const unsigned char *)"", val ? (size_t)lv : 0);
-			tq = voms_text(qual ? qual : (const unsigned char *)"", qual ? (size_t)lq : 0);
-			if (tn && tv && tq && (s = malloc(strlen(tn) + strlen(tv) + strlen(tq) + 8)))
+			tq = voms_text(qual ? qual : (const unsigned char *)"",
+			               qual ? (size_t)lq : 0);
+			if (tn && tv && tq &&
+			    (s = malloc(strlen(tn) + strlen(tv) + strlen(tq) + 8)))
 				sprintf(s, *tq ? "%s = %s [%s]" : "%s = %s", tn, tv, tq);
 			free(name);
 			free(val);
@@ -251,10 +255,8 @@ voms_ac_generic(struct voms_ac *ac, const unsigned char *v, size_t len, struct p
 static const struct {
 	const char *oid, *name;
 } voms_ext_names[] = {
-	{ "2.5.29.55", "targetInformation" },
-	{ "2.5.29.56", "noRevAvail" },
-	{ "2.5.29.35", "authorityKeyIdentifier" },
-	{ VOMS_OID_CERTS, "vomsCertificates" },
+	{ "2.5.29.55", "targetInformation" },      { "2.5.29.56", "noRevAvail" },
+	{ "2.5.29.35", "authorityKeyIdentifier" }, { VOMS_OID_CERTS, "vomsCertificates" },
 	{ VOMS_OID_ATTRIBS, "vomsAttributes" },
 };
 
@@ -297,10 +299,12 @@ voms_ac_extensions(asn1_node n, const char *pfx, struct voms_ac *ac, struct pt_e
 		if (e.status != PT_OK)
 			sz += strlen(_("not decoded")) + strlen(e.detail) + 4;
 		if ((label = malloc(sz))) {
-			int k = snprintf(label, sz, name ? "%s (%s)" : "%s%s", name ? name : "", oid);
+			int k = snprintf(label, sz, name ? "%s (%s)" : "%s%s", name ? name : "",
+			                 oid);
 
 			if (e.status != PT_OK && k > 0)
-				snprintf(label + k, sz - (size_t)k, ": %s: %s", _("not decoded"), e.detail);
+				snprintf(label + k, sz - (size_t)k, ": %s: %s", _("not decoded"),
+				         e.detail);
 		}
 		if (!voms_push(&ac->extensions, &ac->nextensions, label))
 			return pt_fail(err, PT_NOMEM, NULL);
@@ -346,7 +350,8 @@ voms_ac_verify(asn1_node n, const unsigned char *der, size_t len, const char *pf
 	if (algo != GNUTLS_SIGN_UNKNOWN && gnutls_x509_crt_init(&crt) >= 0 &&
 	    gnutls_x509_crt_import(crt, &cd, GNUTLS_X509_FMT_DER) >= 0 &&
 	    gnutls_pubkey_init(&pub) >= 0 && gnutls_pubkey_import_x509(pub, crt, 0) >= 0 &&
-	    gnutls_pubkey_verify_data2(pub, algo, GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1, &data, &sig) >= 0)
+	    gnutls_pubkey_verify_data2(pub, algo, GNUTLS_VERIFY_ALLOW_SIGN_WITH_SHA1, &data,
+	                               &sig) >= 0)
 		ac->sig = VOMS_SIG_OK;
 out:
 	free(bits);
@@ -358,8 +363,8 @@ out:
 
 /* Fill ac from the AttributeCertificate at prefix pfx ("" or "?N."). */
 static enum pt_status
-voms_ac_fill(asn1_node n, const unsigned char *der, size_t len, const char *pfx,
-             struct voms_ac *ac, struct pt_err *err)
+voms_ac_fill(asn1_node n, const unsigned char *der, size_t len, const char *pfx, struct voms_ac *ac,
+             struct pt_err *err)
 {
 	char path[VOMS_PATH], choice[16], oid[128];
 	unsigned char *v;
@@ -372,8 +377,10 @@ voms_ac_fill(asn1_node n, const unsigned char *der, size_t len, const char *pfx,
 	if (asn1_read_value(n, path, choice, &l) != ASN1_SUCCESS)
 		return pt_fail(err, PT_INVALID, _("the AC has no issuer"));
 	choice[sizeof(choice) - 1] = '\0';
-	snprintf(path, sizeof(path), strcmp(choice, "v2Form") == 0 ? "%sacinfo.issuer.v2Form.issuerName"
-	                                                           : "%sacinfo.issuer.v1Form", pfx);
+	snprintf(path, sizeof(path),
+	         strcmp(choice, "v2Form") == 0 ? "%sacinfo.issuer.v2Form.issuerName"
+	                                       : "%sacinfo.issuer.v1Form",
+	         pfx);
 	ac->issuer = voms_general_names(n, path);
 	/* The holder: the certificate (issuer + serial) the AC was given to. */
 	snprintf(path, sizeof(path), "%sacinfo.holder.baseCertificateID.issuer", pfx);
@@ -415,7 +422,8 @@ voms_ac_fill(asn1_node n, const unsigned char *der, size_t len, const char *pfx,
 		if (strcmp(oid, VOMS_OID_FQANS) != 0)
 			continue;
 		for (int j = 1; j <= VOMS_MAX_ITEMS; j++) {
-			snprintf(path, sizeof(path), "%sacinfo.attributes.?%d.values.?%d", pfx, i, j);
+			snprintf(path, sizeof(path), "%sacinfo.attributes.?%d.values.?%d", pfx, i,
+			         j);
 			if (voms_read(n, path, &v, &l) != ASN1_SUCCESS)
 				break;
 			st = voms_ac_fqans(ac, v, (size_t)l, err);
@@ -425,7 +433,8 @@ voms_ac_fill(asn1_node n, const unsigned char *der, size_t len, const char *pfx,
 		}
 	}
 	if (!ac->nfqans)
-		return pt_fail(err, PT_INVALID, _("the AC carries no FQAN attribute (%s)"), VOMS_OID_FQANS);
+		return pt_fail(err, PT_INVALID, _("the AC carries no FQAN attribute (%s)"),
+		               VOMS_OID_FQANS);
 	if ((st = voms_ac_extensions(n, pfx, ac, err)) != PT_OK)
 		return st;
 	voms_ac_verify(n, der, len, pfx, ac);
@@ -448,8 +457,8 @@ voms_acs_decode(const unsigned char *der, size_t len, struct voms_acs **out, str
 		if (e1.status == PT_NOMEM || e1.status == PT_ERR)
 			return pt_fail(err, e1.status, "%s", e1.detail);
 		if (voms_decode("AttributeCertificate", der, len, &n, NULL) != PT_OK)
-			return pt_fail(err, PT_INVALID, _("not an attribute certificate sequence: %s"),
-			               e1.detail);
+			return pt_fail(err, PT_INVALID,
+			               _("not an attribute certificate sequence: %s"), e1.detail);
 		single = true;
 		count = 1;
 	} else {

@@ -300,9 +300,11 @@ voms_inspect(const unsigned char *buf, size_t len, struct voms_inspect **out, st
 		}
 		if (clen == 0) {
 			free(certs);
-			st = in->nkeys ? pt_fail(err, PT_INVALID,
-			                         _("no certificate: only a private key (not shown)"))
-			               : pt_fail(err, PT_INVALID, _("no certificate among the PEM blocks"));
+			st = in->nkeys
+			             ? pt_fail(err, PT_INVALID,
+			                       _("no certificate: only a private key (not shown)"))
+			             : pt_fail(err, PT_INVALID,
+			                       _("no certificate among the PEM blocks"));
 			free(in);
 			return st;
 		}
@@ -325,7 +327,8 @@ voms_inspect(const unsigned char *buf, size_t len, struct voms_inspect **out, st
 		if (st != PT_OK) {
 			voms_inspect_free(&in);
 			return st == PT_NOMEM ? pt_fail(err, PT_NOMEM, NULL)
-			                      : pt_fail(err, st, _("certificate %zu is unreadable"), i + 1);
+			                      : pt_fail(err, st, _("certificate %zu is unreadable"),
+			                                i + 1);
 		}
 		if (in->info[i].ac_error)
 			in->nbad_acs++;

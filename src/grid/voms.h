@@ -34,8 +34,8 @@
 /* One FQAN, "/cms/analysis/Role=production/Capability=NULL", split.
  * role and capability are NULL when absent or "NULL". */
 struct voms_fqan {
-	char *fqan;        /* as carried */
-	char *group;       /* "/cms/analysis" */
+	char *fqan;  /* as carried */
+	char *group; /* "/cms/analysis" */
 	char *role;
 	char *capability;
 };
@@ -49,34 +49,34 @@ void voms_fqan_clear(struct voms_fqan *f);
  * certificate the AC carries.  This is not a trust decision: whether that
  * server may speak for the VO is what the vomsdir .lsc files decide. */
 enum voms_sig {
-	VOMS_SIG_UNCHECKED,   /* no server certificate in the AC */
-	VOMS_SIG_OK,          /* verifies with the carried certificate */
-	VOMS_SIG_BAD,         /* does not verify with it */
+	VOMS_SIG_UNCHECKED, /* no server certificate in the AC */
+	VOMS_SIG_OK,        /* verifies with the carried certificate */
+	VOMS_SIG_BAD,       /* does not verify with it */
 };
 
 /* One attribute certificate.  Strings are malloc'd, NULL when absent.
  * Text from the AC has control characters replaced by '?'. */
 struct voms_ac {
-	char *vo;             /* from the policy authority "vo://host:port" */
-	char *server;         /* "host:port" of the policy authority */
-	char *issuer;         /* the AC issuer: the VOMS server's DN, Grid form */
-	char *holder_issuer;  /* issuer DN of the holder's certificate */
-	char *holder_serial;  /* its serial, upper-case hex */
-	char *serial;         /* the AC's serial, upper-case hex */
-	char *sig_algo;       /* signature algorithm: GnuTLS name or OID */
+	char *vo;            /* from the policy authority "vo://host:port" */
+	char *server;        /* "host:port" of the policy authority */
+	char *issuer;        /* the AC issuer: the VOMS server's DN, Grid form */
+	char *holder_issuer; /* issuer DN of the holder's certificate */
+	char *holder_serial; /* its serial, upper-case hex */
+	char *serial;        /* the AC's serial, upper-case hex */
+	char *sig_algo;      /* signature algorithm: GnuTLS name or OID */
 	enum voms_sig sig;
 	time_t not_before, not_after;
 	struct voms_fqan *fqans;
 	size_t nfqans;
-	char **targets;       /* AC targeting: "URI:..." / "DNS:..." ... */
+	char **targets; /* AC targeting: "URI:..." / "DNS:..." ... */
 	size_t ntargets;
-	char **server_certs;  /* subjects of the server chain carried in the AC */
+	char **server_certs; /* subjects of the server chain carried in the AC */
 	size_t nserver_certs;
-	unsigned char *server_der;  /* the first of them, DER */
+	unsigned char *server_der; /* the first of them, DER */
 	size_t server_der_len;
-	char **attributes;    /* generic attributes: "name = value [qualifier]" */
+	char **attributes; /* generic attributes: "name = value [qualifier]" */
 	size_t nattributes;
-	char **extensions;    /* every AC extension: "name (OID)", and ": not
+	char **extensions; /* every AC extension: "name (OID)", and ": not
 	                       * decoded: why" for one of the above that
 	                       * does not decode (the AC still stands) */
 	size_t nextensions;
@@ -98,38 +98,38 @@ void voms_acs_free(struct voms_acs **acs);
 
 enum voms_proxy {
 	VOMS_PROXY_NONE,
-	VOMS_PROXY_RFC3820,  /* proxyCertInfo 1.3.6.1.5.5.7.1.14 */
-	VOMS_PROXY_DRAFT,    /* GT3 proxyCertInfo 1.3.6.1.4.1.3536.1.222 */
-	VOMS_PROXY_LEGACY,   /* GT2: issuer's DN + CN=proxy / CN=limited proxy */
+	VOMS_PROXY_RFC3820, /* proxyCertInfo 1.3.6.1.5.5.7.1.14 */
+	VOMS_PROXY_DRAFT,   /* GT3 proxyCertInfo 1.3.6.1.4.1.3536.1.222 */
+	VOMS_PROXY_LEGACY,  /* GT2: issuer's DN + CN=proxy / CN=limited proxy */
 };
 
 /* The facts beyond x509.h of one certificate. */
 struct voms_certinfo {
-	const struct x509_cert *x;   /* into voms_inspect.certs */
-	const char *key_usage[9];    /* "digitalSignature", ... (static) */
+	const struct x509_cert *x; /* into voms_inspect.certs */
+	const char *key_usage[9];  /* "digitalSignature", ... (static) */
 	size_t nkey_usage;
 	bool has_key_usage;
-	char **eku;                  /* "serverAuth", ..., or the dotted OID */
+	char **eku; /* "serverAuth", ..., or the dotted OID */
 	size_t neku;
-	bool has_bc;                 /* basicConstraints present */
+	bool has_bc; /* basicConstraints present */
 	bool bc_ca;
-	int bc_pathlen;              /* -1: no limit */
+	int bc_pathlen; /* -1: no limit */
 	enum voms_proxy proxy;
-	bool proxy_limited;          /* legacy "limited proxy" */
-	int proxy_pathlen;           /* -1: no limit */
-	char *proxy_policy;          /* policy language: name or OID */
-	char *ac_oid;                /* the VOMS extension found, NULL if none */
-	struct voms_acs *acs;        /* its attribute certificates */
-	char *ac_error;              /* why it could not be decoded, or NULL */
+	bool proxy_limited;   /* legacy "limited proxy" */
+	int proxy_pathlen;    /* -1: no limit */
+	char *proxy_policy;   /* policy language: name or OID */
+	char *ac_oid;         /* the VOMS extension found, NULL if none */
+	struct voms_acs *acs; /* its attribute certificates */
+	char *ac_error;       /* why it could not be decoded, or NULL */
 };
 
 struct voms_inspect {
 	struct x509_cert_list *certs;
-	struct voms_certinfo *info;  /* one per certificate, same order */
+	struct voms_certinfo *info; /* one per certificate, same order */
 	size_t n;
-	size_t nkeys;                /* private key blocks skipped (not copied) */
-	size_t nother;               /* other non-certificate PEM blocks skipped */
-	size_t nbad_acs;             /* certificates whose VOMS extension is malformed */
+	size_t nkeys;    /* private key blocks skipped (not copied) */
+	size_t nother;   /* other non-certificate PEM blocks skipped */
+	size_t nbad_acs; /* certificates whose VOMS extension is malformed */
 };
 
 /* Inspect a file's bytes: PEM (certificate blocks; private keys and other

@@ -30,16 +30,16 @@ struct strlist {
 };
 
 struct parser {
-	const char *spec;   /* what is parsed, NUL-terminated */
-	size_t pos;         /* cursor in spec */
-	const char *show;   /* the text quoted in messages */
-	size_t col0;        /* offset of spec within show */
-	int depth;          /* of braces */
+	const char *spec; /* what is parsed, NUL-terminated */
+	size_t pos;       /* cursor in spec */
+	const char *show; /* the text quoted in messages */
+	size_t col0;      /* offset of spec within show */
+	int depth;        /* of braces */
 	struct pt_err *err;
 };
 
 struct bound {
-	size_t pos, len;    /* the bound as written */
+	size_t pos, len; /* the bound as written */
 	unsigned long long val;
 };
 
@@ -359,8 +359,7 @@ parse_bound(struct parser *ps, struct bound *b)
 /* lo..hi onto out, zero-padded to lo's width when lo is written with
  * leading zeros ("001"), as pdsh and Slurm hostlists do. */
 static enum pt_status
-range_emit(struct parser *ps, const struct bound *lo, const struct bound *hi,
-           struct strlist *out)
+range_emit(struct parser *ps, const struct bound *lo, const struct bound *hi, struct strlist *out)
 {
 	const char *s = ps->spec;
 	int width = (lo->len > 1 && s[lo->pos] == '0') ? (int)lo->len : 0;
@@ -442,8 +441,8 @@ check_label(struct parser *ps, const char *name, bool plain, size_t start, size_
 		                  _("label \"%.*s...\" is longer than %d characters"), 20, l,
 		                  HOSTSPEC_MAX_LABEL);
 	if (l[0] == '-')
-		return fail_label(ps, name, plain, start, _("label \"%.*s\" starts with a hyphen"), n,
-		                  l);
+		return fail_label(ps, name, plain, start, _("label \"%.*s\" starts with a hyphen"),
+		                  n, l);
 	if (l[len - 1] == '-')
 		return fail_label(ps, name, plain, start + len - 1,
 		                  _("label \"%.*s\" ends with a hyphen"), n, l);
@@ -523,7 +522,8 @@ parse_group(struct parser *ps, struct hostspec *out)
 		return fail_at(ps, 0, _("empty group name after \"@\""));
 	for (size_t i = 0; name[i]; i++)
 		if (!is_name_char(name[i]))
-			return fail_at(ps, i + 1, _("character \"%s\" is not allowed in a group name"),
+			return fail_at(ps, i + 1,
+			               _("character \"%s\" is not allowed in a group name"),
 			               show_char(name[i], buf));
 	out->group = strdup(name);
 	return out->group ? PT_OK : nomem(ps);

@@ -43,8 +43,8 @@ void hostspec_free(struct hostspec *hs);
  * check each part (the host spec as hostspec_expand would).  The parts
  * are malloc'd for the caller to free; any out pointer may be NULL when
  * that part is not wanted; on failure all are set to NULL. */
-enum pt_status hostspec_parse_entry(const char *text, char **user, char **hostspec,
-                                    char **service, struct pt_err *err);
+enum pt_status hostspec_parse_entry(const char *text, char **user, char **hostspec, char **service,
+                                    struct pt_err *err);
 
 /* Whether spec may name more than one host: it has braces or brackets,
  * or it is a group. */

@@ -22,21 +22,21 @@
 /* One host may hold one secret per user and service: name the entry
  * that already covers one of these hosts, if any. */
 static enum pt_status
-check_overlap(struct store *st, const char *user, const char *service, const int64_t *ids,
-              size_t n, int64_t except, struct pt_err *err)
+check_overlap(struct store *st, const char *user, const char *service, const int64_t *ids, size_t n,
+              int64_t except, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	int rc;
 
 	ret = store_prepare(st,
-	           /* CROSS JOIN: start from the host's few entries, not from
+	                    /* CROSS JOIN: start from the host's few entries, not from
 	            * every entry of the user (SQLite 3.15 would pick that) */
-	           "SELECT c.hostspec, h.fqdn FROM credential_hosts ch"
-	           " CROSS JOIN credentials c ON c.id = ch.credential_id"
-	           " JOIN hosts h ON h.id = ch.host_id"
-	           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ? AND c.id != ?",
-	           &s, err);
+	                    "SELECT c.hostspec, h.fqdn FROM credential_hosts ch"
+	                    " CROSS JOIN credentials c ON c.id = ch.credential_id"
+	                    " JOIN hosts h ON h.id = ch.host_id"
+	                    " WHERE c.user = ? AND c.service = ? AND ch.host_id = ? AND c.id != ?",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	for (size_t i = 0; i < n; i++) {
@@ -47,9 +47,10 @@ check_overlap(struct store *st, const char *user, const char *service, const int
 		sqlite3_bind_int64(s, 4, except);
 		rc = sqlite3_step(s);
 		if (rc == SQLITE_ROW) {
-			ret = pt_fail(err, PT_EXISTS,
-			              _("%s@%s:%s already holds a password for host %s (use \"pw update\")"),
-			              user, store_text(s, 0), service, store_text(s, 1));
+			ret = pt_fail(
+				err, PT_EXISTS,
+				_("%s@%s:%s already holds a password for host %s (use \"pw update\")"),
+				user, store_text(s, 0), service, store_text(s, 1));
 			sqlite3_finalize(s);
 			return ret;
 		}
@@ -81,10 +82,11 @@ model_pw_add(struct store *st, const char *user, const char *hostspec, const cha
 	ret = check_overlap(st, user, service, host_ids, nhosts, 0, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	           "INSERT INTO credentials (user, hostspec, service, secret, created_at, updated_at)"
-	           " VALUES (?, ?, ?, ?, ?, ?)",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"INSERT INTO credentials (user, hostspec, service, secret, created_at, updated_at)"
+		" VALUES (?, ?, ?, ?, ?, ?)",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
@@ -96,12 +98,14 @@ model_pw_add(struct store *st, const char *user, const char *hostspec, const cha
 	rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if ((rc & 0xff) == SQLITE_CONSTRAINT)
-		return pt_fail(err, PT_EXISTS, _("%s@%s:%s already exists (use \"pw update\")"), user,
-		               hostspec, service);
+		return pt_fail(err, PT_EXISTS, _("%s@%s:%s already exists (use \"pw update\")"),
+		               user, hostspec, service);
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("add password"));
 	*id = sqlite3_last_insert_rowid(store_db(st));
-	ret = store_prepare(st, "INSERT INTO credential_hosts (credential_id, host_id) VALUES (?, ?)", &s, err);
+	ret = store_prepare(st,
+	                    "INSERT INTO credential_hosts (credential_id, host_id) VALUES (?, ?)",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	for (size_t i = 0; i < nhosts; i++) {
@@ -133,7 +137,9 @@ model_pw_find(struct store *st, const char *user, const char *hostspec, const ch
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st, "SELECT id FROM credentials WHERE user = ? AND hostspec = ? AND service = ?", &s, err);
+	ret = store_prepare(
+		st, "SELECT id FROM credentials WHERE user = ? AND hostspec = ? AND service = ?",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
@@ -148,10 +154,11 @@ model_pw_find(struct store *st, const char *user, const char *hostspec, const ch
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("look up password"));
 	if (nhosts == 1) {
-		ret = store_prepare(st,
-		           "SELECT c.id FROM credential_hosts ch CROSS JOIN credentials c ON c.id = ch.credential_id"
-		           " WHERE c.user = ? AND c.service = ? AND ch.host_id = ?",
-		           &s, err);
+		ret = store_prepare(
+			st,
+			"SELECT c.id FROM credential_hosts ch CROSS JOIN credentials c ON c.id = ch.credential_id"
+			" WHERE c.user = ? AND c.service = ? AND ch.host_id = ?",
+			&s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_text(s, 1, user, -1, SQLITE_STATIC);
@@ -178,11 +185,12 @@ model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret, si
 	int rc;
 
 	*secret = NULL;
-	ret = store_prepare(st,
-	           version ? "SELECT secret FROM credential_history WHERE credential_id = ?1 AND version = ?2"
-	                     " UNION ALL SELECT secret FROM credentials WHERE id = ?1 AND version = ?2"
-	                   : "SELECT secret FROM credentials WHERE id = ?1",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		version ? "SELECT secret FROM credential_history WHERE credential_id = ?1 AND version = ?2"
+			  " UNION ALL SELECT secret FROM credentials WHERE id = ?1 AND version = ?2"
+			: "SELECT secret FROM credentials WHERE id = ?1",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
@@ -200,7 +208,8 @@ model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret, si
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
-		return pt_fail(err, PT_NOTFOUND, _("no version %lld of this password"), (long long)version);
+		return pt_fail(err, PT_NOTFOUND, _("no version %lld of this password"),
+		               (long long)version);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("read password"));
 	return *secret ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
@@ -214,7 +223,10 @@ describe(struct store *st, int64_t id, char **text, struct pt_err *err)
 	int rc;
 
 	*text = NULL;
-	ret = store_prepare(st, "SELECT user || '@' || hostspec || ':' || service FROM credentials WHERE id = ?", &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT user || '@' || hostspec || ':' || service FROM credentials WHERE id = ?",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
@@ -245,10 +257,11 @@ model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretl
 	ret = describe(st, id, &what, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	           "INSERT INTO credential_history (credential_id, version, secret, set_at, replaced_at, replaced_by)"
-	           " SELECT id, version, secret, updated_at, ?2, ?3 FROM credentials WHERE id = ?1",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"INSERT INTO credential_history (credential_id, version, secret, set_at, replaced_at, replaced_by)"
+		" SELECT id, version, secret, updated_at, ?2, ?3 FROM credentials WHERE id = ?1",
+		&s, err);
 	if (ret != PT_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
@@ -257,8 +270,10 @@ model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretl
 	ret = store_run(st, s, err, _("keep the old password"));
 	if (ret != PT_OK)
 		goto out;
-	ret = store_prepare(st, "UPDATE credentials SET secret = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"UPDATE credentials SET secret = ?2, version = version + 1, updated_at = ?3 WHERE id = ?1",
+		&s, err);
 	if (ret != PT_OK)
 		goto out;
 	sqlite3_bind_int64(s, 1, id);
@@ -333,13 +348,14 @@ model_pw_foreach(struct store *st, const char *filter,
 	enum pt_status ret;
 
 	/* the filter matches the entry's text or any host it covers */
-	ret = store_prepare(st,
-	           CRED_SELECT
-	           "WHERE ?1 IS NULL OR instr(c.user || '@' || c.hostspec || ':' || c.service, ?1) > 0"
-	           " OR EXISTS (SELECT 1 FROM credential_hosts ch JOIN hosts h ON h.id = ch.host_id"
-	           "            WHERE ch.credential_id = c.id AND instr(h.fqdn, ?1) > 0)"
-	           " ORDER BY c.hostspec, c.user, c.service",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		CRED_SELECT
+		"WHERE ?1 IS NULL OR instr(c.user || '@' || c.hostspec || ':' || c.service, ?1) > 0"
+		" OR EXISTS (SELECT 1 FROM credential_hosts ch JOIN hosts h ON h.id = ch.host_id"
+		"            WHERE ch.credential_id = c.id AND instr(h.fqdn, ?1) > 0)"
+		" ORDER BY c.hostspec, c.user, c.service",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	if (filter)
@@ -365,14 +381,15 @@ model_pw_page(struct store *st, const char *filter, const struct credential *aft
 /* The inner query walks the list's index (credentials_list, schema 6:
  * the page is a range of it, and no row with its secret is read to
  * find it), the outer one reads the page's rows and counts their hosts. */
-#define PW_PAGE(AFTER, FILTER)                                                               \
-	"SELECT x.id, x.user, x.hostspec, x.service, x.version, x.created_at, x.updated_at,"   \
-	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = x.id)"            \
-	" FROM (SELECT c.id FROM credentials c WHERE 1" AFTER FILTER                            \
-	"       ORDER BY c.hostspec, c.user, c.service LIMIT ?5) p"                              \
+#define PW_PAGE(AFTER, FILTER) \
+	"SELECT x.id, x.user, x.hostspec, x.service, x.version, x.created_at, x.updated_at," \
+	" (SELECT count(*) FROM credential_hosts ch WHERE ch.credential_id = x.id)" \
+	" FROM (SELECT c.id FROM credentials c WHERE 1" AFTER FILTER \
+	"       ORDER BY c.hostspec, c.user, c.service LIMIT ?5) p" \
 	" CROSS JOIN credentials x ON x.id = p.id ORDER BY x.hostspec, x.user, x.service"
 #define PW_PAGES(AFTER) \
-	{ PW_PAGE(AFTER, ""), PW_PAGE(AFTER, PW_PAGE_FILTER("")), PW_PAGE(AFTER, PW_PAGE_FILTER(PW_NUMBERS)) }
+	{ PW_PAGE(AFTER, ""), PW_PAGE(AFTER, PW_PAGE_FILTER("")), \
+	  PW_PAGE(AFTER, PW_PAGE_FILTER(PW_NUMBERS)) }
 		PW_PAGES(""),
 		PW_PAGES(" AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"),
 #undef PW_PAGES
@@ -405,12 +422,13 @@ model_pw_foreach_host(struct store *st, const char *fqdn,
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 
-	ret = store_prepare(st,
-	           CRED_SELECT
-	           "WHERE c.id IN (SELECT ch.credential_id FROM credential_hosts ch JOIN hosts h"
-	           "               ON h.id = ch.host_id WHERE h.fqdn = ?1)"
-	           " ORDER BY c.hostspec, c.user, c.service",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		CRED_SELECT
+		"WHERE c.id IN (SELECT ch.credential_id FROM credential_hosts ch JOIN hosts h"
+		"               ON h.id = ch.host_id WHERE h.fqdn = ?1)"
+		" ORDER BY c.hostspec, c.user, c.service",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
@@ -439,12 +457,13 @@ model_pw_history(struct store *st, int64_t id,
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st,
-	           "SELECT version, set_at, replaced_at, replaced_by FROM credential_history"
-	           " WHERE credential_id = ?1"
-	           " UNION ALL SELECT version, updated_at, 0, '' FROM credentials WHERE id = ?1"
-	           " ORDER BY 1",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT version, set_at, replaced_at, replaced_by FROM credential_history"
+		" WHERE credential_id = ?1"
+		" UNION ALL SELECT version, updated_at, 0, '' FROM credentials WHERE id = ?1"
+		" ORDER BY 1",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
@@ -472,10 +491,11 @@ model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *u
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st,
-	           "SELECT h.fqdn FROM hosts h JOIN credential_hosts ch ON ch.host_id = h.id"
-	           " WHERE ch.credential_id = ? ORDER BY h.fqdn",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT h.fqdn FROM hosts h JOIN credential_hosts ch ON ch.host_id = h.id"
+		" WHERE ch.credential_id = ? ORDER BY h.fqdn",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);
@@ -488,13 +508,12 @@ model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *u
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the host list"));
 }
 
-
 enum pt_status
 model_generate_secret(size_t len, char **out, struct pt_err *err)
 {
 	/* no 0/O, 1/l/I: read aloud over a phone or typed off a screen */
 	static const char alphabet[] = "ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz"
-	                               "23456789-_.,:+=%@#";
+				       "23456789-_.,:+=%@#";
 	const unsigned n = sizeof(alphabet) - 1;
 	const unsigned limit = 256 - 256 % n; /* reject to avoid modulo bias */
 	unsigned char *rnd;
@@ -502,7 +521,8 @@ model_generate_secret(size_t len, char **out, struct pt_err *err)
 	char *s;
 
 	if (len < 8 || len > 1024)
-		return pt_fail(err, PT_INVALID, _("a generated password must have 8 to 1024 characters"));
+		return pt_fail(err, PT_INVALID,
+		               _("a generated password must have 8 to 1024 characters"));
 	s = secmem_alloc(len + 1);
 	rnd = secmem_alloc(64);
 	if (!s || !rnd) {

@@ -19,7 +19,6 @@
 #include "site/model.h"
 #include "base/lib.h"
 
-
 static int
 valid_ip(const char *ip)
 {
@@ -92,11 +91,14 @@ model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
 		return pt_fail(err, PT_INVALID, _("port %d is out of range (1-65535)"), port);
 	for (size_t i = 0; i < ngroups; i++)
 		if (!valid_group(groups[i]))
-			return pt_fail(err, PT_INVALID,
-			               _("\"%s\" is not a group name (letters, digits, \".\", \"_\", \"-\")"),
-			               groups[i]);
-	ret = store_prepare(st, "INSERT INTO hosts (fqdn, ip, port, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
-	           &s, err);
+			return pt_fail(
+				err, PT_INVALID,
+				_("\"%s\" is not a group name (letters, digits, \".\", \"_\", \"-\")"),
+				groups[i]);
+	ret = store_prepare(
+		st,
+		"INSERT INTO hosts (fqdn, ip, port, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
@@ -116,7 +118,9 @@ model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
 		ret = group_id(st, groups[i], 1, &gid, err);
 		if (ret != PT_OK)
 			return ret;
-		ret = store_prepare(st, "INSERT OR IGNORE INTO host_groups (host_id, group_id) VALUES (?, ?)", &s, err);
+		ret = store_prepare(
+			st, "INSERT OR IGNORE INTO host_groups (host_id, group_id) VALUES (?, ?)",
+			&s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, hid);
@@ -139,11 +143,12 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 
 	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	           "SELECT h.id, (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id),"
-	           " (SELECT count(*) FROM keys k WHERE k.host_id = h.id)"
-	           " FROM hosts h WHERE h.fqdn = ?",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT h.id, (SELECT count(*) FROM credential_hosts c WHERE c.host_id = h.id),"
+		" (SELECT count(*) FROM keys k WHERE k.host_id = h.id)"
+		" FROM hosts h WHERE h.fqdn = ?",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
@@ -160,13 +165,15 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 	sqlite3_finalize(s);
 	/* its private keys would be lost with it: never by a plain host rm */
 	if (keys > 0)
-		return pt_fail(err, PT_REFUSED,
-		               _("host %s still has private keys in the store (%lld), with their requests and certificates: they are not removed with the host"),
-		               fqdn, (long long)keys);
+		return pt_fail(
+			err, PT_REFUSED,
+			_("host %s still has private keys in the store (%lld), with their requests and certificates: they are not removed with the host"),
+			fqdn, (long long)keys);
 	if (creds > 0)
-		return pt_fail(err, PT_REFUSED,
-		               _("host %s is still covered by password entries (%lld): remove them first (passtore pw list %s)"),
-		               fqdn, (long long)creds, fqdn);
+		return pt_fail(
+			err, PT_REFUSED,
+			_("host %s is still covered by password entries (%lld): remove them first (passtore pw list %s)"),
+			fqdn, (long long)creds, fqdn);
 	ret = store_prepare(st, "DELETE FROM hosts WHERE id = ?", &s, err);
 	if (ret != PT_OK)
 		return ret;
@@ -238,7 +245,9 @@ model_host_foreach(struct store *st, const char *filter, int (*cb)(const struct 
 	enum pt_status ret;
 	int seen;
 
-	ret = store_prepare(st, HOST_SELECT "WHERE ?1 IS NULL OR instr(h.fqdn, ?1) > 0 ORDER BY h.fqdn", &s, err);
+	ret = store_prepare(st,
+	                    HOST_SELECT "WHERE ?1 IS NULL OR instr(h.fqdn, ?1) > 0 ORDER BY h.fqdn",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	if (filter)
@@ -252,8 +261,8 @@ model_host_foreach(struct store *st, const char *filter, int (*cb)(const struct 
  * names of that list, needs the list itself.  Port and password count are
  * numbers: only a filter of digits can match them. */
 #define HOST_PAGE_FILTER(GROUPS, DIGITS) \
-	" AND (instr(lower(h.fqdn), lower(?2)) OR instr(lower(coalesce(h.ip, '')), lower(?2))" \
-	GROUPS DIGITS ")"
+	" AND (instr(lower(h.fqdn), lower(?2)) OR instr(lower(coalesce(h.ip, '')), lower(?2))" GROUPS \
+		DIGITS ")"
 #define HOST_GROUP_BY_NAME \
 	" OR h.id IN (SELECT hg.host_id FROM host_groups hg WHERE hg.group_id IN" \
 	"   (SELECT g.id FROM groups g WHERE instr(lower(g.name), lower(?2))))"
@@ -272,10 +281,10 @@ model_host_page(struct store *st, const char *filter, const char *after, size_t 
 	/* [after][filter: none, plain, digits, comma, comma and digits] */
 	static const char *const sql[2][5] = {
 #define HOST_PAGE(AFTER, FILTER) HOST_SELECT "WHERE 1" AFTER FILTER " ORDER BY h.fqdn LIMIT ?3"
-#define HOST_PAGES(AFTER)                                                            \
-	{ HOST_PAGE(AFTER, ""), HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, "")),  \
-	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, HOST_DIGITS)),               \
-	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, "")),                           \
+#define HOST_PAGES(AFTER) \
+	{ HOST_PAGE(AFTER, ""), HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, "")), \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_BY_NAME, HOST_DIGITS)), \
+	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, "")), \
 	  HOST_PAGE(AFTER, HOST_PAGE_FILTER(HOST_GROUP_LIST, HOST_DIGITS)) }
 		HOST_PAGES(""),
 		/* a range of the fqdn index: a deep page costs what the first does */
@@ -322,9 +331,10 @@ model_host_ids(struct store *st, char *const *names, size_t n, int64_t *ids, str
 		}
 		sqlite3_finalize(s);
 		if (rc == SQLITE_DONE)
-			return pt_fail(err, PT_NOTFOUND,
-			               _("unknown host %s (add it first with \"passtore host add %s\")"),
-			               names[i], names[i]);
+			return pt_fail(
+				err, PT_NOTFOUND,
+				_("unknown host %s (add it first with \"passtore host add %s\")"),
+				names[i], names[i]);
 		return store_fail(st, rc, err, _("look up host"));
 	}
 	sqlite3_finalize(s);
@@ -347,10 +357,11 @@ model_group_hosts(struct store *st, const char *group, int64_t **ids, char ***na
 	ret = group_id(st, group, 0, &gid, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = store_prepare(st,
-	           "SELECT h.id, h.fqdn FROM hosts h JOIN host_groups hg ON hg.host_id = h.id"
-	           " WHERE hg.group_id = ? ORDER BY h.fqdn",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT h.id, h.fqdn FROM hosts h JOIN host_groups hg ON hg.host_id = h.id"
+		" WHERE hg.group_id = ? ORDER BY h.fqdn",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, gid);
@@ -401,10 +412,11 @@ model_group_foreach(struct store *st, int (*cb)(const struct group_info *g, void
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st,
-	           "SELECT g.name, (SELECT count(*) FROM host_groups hg WHERE hg.group_id = g.id)"
-	           " FROM groups g ORDER BY g.name",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT g.name, (SELECT count(*) FROM host_groups hg WHERE hg.group_id = g.id)"
+		" FROM groups g ORDER BY g.name",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
@@ -427,7 +439,9 @@ model_backup_record(struct store *st, const char *path, uint64_t bytes, const ch
 
 	if ((ret = store_need_tx(st, err)) != PT_OK)
 		return ret;
-	ret = store_prepare(st, "INSERT INTO backups (path, created_at, bytes, sha256) VALUES (?, ?, ?, ?)", &s, err);
+	ret = store_prepare(
+		st, "INSERT INTO backups (path, created_at, bytes, sha256) VALUES (?, ?, ?, ?)", &s,
+		err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, path, -1, SQLITE_STATIC);
@@ -449,12 +463,15 @@ model_backup_foreach(struct store *st, int (*cb)(const struct backup_info *b, vo
 	enum pt_status ret;
 	int rc;
 
-	ret = store_prepare(st, "SELECT path, sha256, created_at, bytes FROM backups ORDER BY created_at, id", &s, err);
+	ret = store_prepare(
+		st, "SELECT path, sha256, created_at, bytes FROM backups ORDER BY created_at, id",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct backup_info b = { store_text(s, 0), store_text(s, 1), (time_t)sqlite3_column_int64(s, 2),
-		                         (uint64_t)sqlite3_column_int64(s, 3) };
+		struct backup_info b = { store_text(s, 0), store_text(s, 1),
+			                 (time_t)sqlite3_column_int64(s, 2),
+			                 (uint64_t)sqlite3_column_int64(s, 3) };
 		if (cb(&b, ud)) {
 			rc = SQLITE_DONE;
 			break;
@@ -502,7 +519,9 @@ model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t
 	"SELECT id, ts, actor, action, object, detail, prev_hash, hash FROM audit" \
 	" WHERE id < ?1" FILTER " ORDER BY id DESC LIMIT ?3"
 	static const char *const sql[3] = {
-		AUDIT_PAGE(""), AUDIT_PAGE(AUDIT_TEXT ")"), AUDIT_PAGE(AUDIT_TEXT AUDIT_NUMBERS ")"),
+		AUDIT_PAGE(""),
+		AUDIT_PAGE(AUDIT_TEXT ")"),
+		AUDIT_PAGE(AUDIT_TEXT AUDIT_NUMBERS ")"),
 	};
 #undef AUDIT_PAGE
 	sqlite3_stmt *s = NULL;
@@ -554,15 +573,16 @@ model_cert_current_foreach(struct store *st, int (*cb)(const struct cert_glance 
 	int rc;
 
 	/* superseded rows (most of a long-lived store) are not even visited */
-	ret = store_prepare(st,
-	           "SELECT fqdn, not_before, not_after FROM certificates INDEXED BY certificates_current"
-	           " WHERE state = 'current'",
-	           &s, err);
+	ret = store_prepare(
+		st,
+		"SELECT fqdn, not_before, not_after FROM certificates INDEXED BY certificates_current"
+		" WHERE state = 'current'",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct cert_glance c = { store_text(s, 0), (time_t)sqlite3_column_int64(s, 1),
-		                         (time_t)sqlite3_column_int64(s, 2) };
+			                 (time_t)sqlite3_column_int64(s, 2) };
 		if (cb(&c, ud)) {
 			rc = SQLITE_DONE;
 			break;

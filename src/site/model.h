@@ -18,9 +18,9 @@
 struct host {
 	int64_t id;
 	const char *fqdn;
-	const char *ip;      /* "" when unset */
+	const char *ip; /* "" when unset */
 	int port;
-	const char *groups;  /* comma-separated, sorted; "" when none */
+	const char *groups; /* comma-separated, sorted; "" when none */
 	time_t created_at, updated_at;
 	int64_t credentials; /* entries covering the host */
 };
@@ -54,8 +54,8 @@ enum pt_status model_host_get(struct store *st, const char *fqdn,
 enum pt_status model_host_ids(struct store *st, char *const *names, size_t n, int64_t *ids,
                               struct pt_err *err);
 /* Members of a group (ids and names); PT_NOTFOUND when the group is unknown. */
-enum pt_status model_group_hosts(struct store *st, const char *group, int64_t **ids,
-                                 char ***names, size_t *n, struct pt_err *err);
+enum pt_status model_group_hosts(struct store *st, const char *group, int64_t **ids, char ***names,
+                                 size_t *n, struct pt_err *err);
 enum pt_status model_host_foreach(struct store *st, const char *filter,
                                   int (*cb)(const struct host *h, void *ud), void *ud,
                                   struct pt_err *err);
@@ -75,8 +75,7 @@ enum pt_status model_group_foreach(struct store *st,
 /* Credentials: user@hostspec:service */
 enum pt_status model_pw_add(struct store *st, const char *user, const char *hostspec,
                             const char *service, const int64_t *host_ids, size_t nhosts,
-                            const char *secret, size_t secretlen, int64_t *id,
-                            struct pt_err *err);
+                            const char *secret, size_t secretlen, int64_t *id, struct pt_err *err);
 /* Find an entry: by the exact spec it was written with, or, when the
  * spec names one host, by the entry covering that host. */
 enum pt_status model_pw_find(struct store *st, const char *user, const char *hostspec,
@@ -85,8 +84,8 @@ enum pt_status model_pw_find(struct store *st, const char *user, const char *hos
 /* The secret of version (0: current), in secure memory (NUL-terminated). */
 enum pt_status model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret,
                                size_t *len, struct pt_err *err);
-enum pt_status model_pw_update(struct store *st, int64_t id, const char *secret,
-                               size_t secretlen, struct pt_err *err);
+enum pt_status model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretlen,
+                               struct pt_err *err);
 enum pt_status model_pw_rm(struct store *st, int64_t id, struct pt_err *err);
 enum pt_status model_pw_foreach(struct store *st, const char *filter,
                                 int (*cb)(const struct credential *c, void *ud), void *ud,
@@ -104,16 +103,15 @@ enum pt_status model_pw_get(struct store *st, int64_t id,
                             int (*cb)(const struct credential *c, void *ud), void *ud,
                             struct pt_err *err);
 enum pt_status model_pw_history(struct store *st, int64_t id,
-                                int (*cb)(const struct credential_version *v, void *ud),
-                                void *ud, struct pt_err *err);
+                                int (*cb)(const struct credential_version *v, void *ud), void *ud,
+                                struct pt_err *err);
 /* Entries covering exactly this host. */
 enum pt_status model_pw_foreach_host(struct store *st, const char *fqdn,
                                      int (*cb)(const struct credential *c, void *ud), void *ud,
                                      struct pt_err *err);
 /* Hosts an entry covers. */
-enum pt_status model_pw_hosts(struct store *st, int64_t id,
-                              int (*cb)(const char *fqdn, void *ud), void *ud,
-                              struct pt_err *err);
+enum pt_status model_pw_hosts(struct store *st, int64_t id, int (*cb)(const char *fqdn, void *ud),
+                              void *ud, struct pt_err *err);
 
 /* Backups */
 struct backup_info {

@@ -140,10 +140,11 @@ audit_append(struct store *st, const char *action, const char *object, const cha
 		return ret;
 	if (row_hash(c.next_id, ts, actor, action, object, detail, c.head, hash) != 0)
 		return pt_fail(err, PT_CRYPTO, _("cannot hash the audit record"));
-	ret = store_cached(st,
-	                   "INSERT INTO audit (id, ts, actor, action, object, detail, prev_hash, hash)"
-	                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-	                   &s, err);
+	ret = store_cached(
+		st,
+		"INSERT INTO audit (id, ts, actor, action, object, detail, prev_hash, hash)"
+		" VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		&s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, c.next_id);
@@ -272,9 +273,10 @@ audit_verify(struct store *st, int64_t *bad_id, int64_t *rows, struct pt_err *er
 		return ret;
 	if (count != v.rows || strcmp(head_hash, v.prev) != 0) {
 		*bad_id = v.rows + 1;
-		return pt_fail(err, PT_BROKEN_CHAIN,
-		               _("the audit trail does not end where its recorded head says (rows recorded: %lld, present: %lld); rows at its end are missing or were replaced"),
-		               (long long)count, (long long)v.rows);
+		return pt_fail(
+			err, PT_BROKEN_CHAIN,
+			_("the audit trail does not end where its recorded head says (rows recorded: %lld, present: %lld); rows at its end are missing or were replaced"),
+			(long long)count, (long long)v.rows);
 	}
 	return PT_OK;
 }

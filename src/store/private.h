@@ -38,7 +38,7 @@ struct stmt_slot {
 struct store {
 	sqlite3 *db;
 	char *path;
-	uint8_t *key;              /* raw key, secure memory */
+	uint8_t *key; /* raw key, secure memory */
 	uint8_t salt[KDF_SALT_LEN];
 	struct kdf_params kp;
 	int in_tx;
@@ -50,27 +50,20 @@ struct store {
 
 /* ---- store.c ------------------------------------------------------- */
 
-void
-store_stmt_cache_clear(struct store *st);
+void store_stmt_cache_clear(struct store *st);
 
 /* ---- store-open.c -------------------------------------------------- */
 
-void
-store_header_encode(uint8_t salt[KDF_SALT_LEN], const struct kdf_params *kp);
+void store_header_encode(uint8_t salt[KDF_SALT_LEN], const struct kdf_params *kp);
 
-char *
-store_key_spec(const uint8_t *key, const uint8_t salt[KDF_SALT_LEN]);
+char *store_key_spec(const uint8_t *key, const uint8_t salt[KDF_SALT_LEN]);
 
-enum pt_status
-store_query_int(struct store *st, const char *sql, int *out, struct pt_err *err);
+enum pt_status store_query_int(struct store *st, const char *sql, int *out, struct pt_err *err);
 
-enum pt_status
-store_check_integrity(struct store *st, struct pt_err *err);
+enum pt_status store_check_integrity(struct store *st, struct pt_err *err);
 
-enum pt_status
-store_new(const char *path, struct store **out, struct pt_err *err);
+enum pt_status store_new(const char *path, struct store **out, struct pt_err *err);
 
-enum pt_status
-store_attach_db(struct store *st, int flags, struct pt_err *err);
+enum pt_status store_attach_db(struct store *st, int flags, struct pt_err *err);
 
 #endif

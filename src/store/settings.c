@@ -18,12 +18,25 @@
 #include "base/i18n.h"
 #include "store/settings.h"
 
-enum kind { K_IFNAME, K_IPV4, K_SECONDS, K_HOST, K_PATH, K_DAYS, K_USER, K_SERVICE, K_OWNER, K_AUTH, K_COMMAND, K_IDLE };
+enum kind {
+	K_IFNAME,
+	K_IPV4,
+	K_SECONDS,
+	K_HOST,
+	K_PATH,
+	K_DAYS,
+	K_USER,
+	K_SERVICE,
+	K_OWNER,
+	K_AUTH,
+	K_COMMAND,
+	K_IDLE
+};
 
 struct key_def {
 	const char *name; /* "host.*.user": * stands for an FQDN */
 	enum kind kind;
-	const char *def;  /* NULL: unset by default */
+	const char *def; /* NULL: unset by default */
 };
 
 static const struct key_def keys[] = {
@@ -133,7 +146,8 @@ static enum pt_status
 host_exists(struct store *st, const char *fqdn, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM hosts WHERE fqdn = ?", -1, &s, NULL);
+	int rc = sqlite3_prepare_v2(store_db(st), "SELECT 1 FROM hosts WHERE fqdn = ?", -1, &s,
+	                            NULL);
 
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
@@ -158,33 +172,38 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 	case K_IFNAME:
 		if (strlen(v) >= IFNAMSIZ || !all_chars(v, "._-") || strcmp(v, ".") == 0 ||
 		    strcmp(v, "..") == 0)
-			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an interface name"), key, v);
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an interface name"),
+			               key, v);
 		return PT_OK;
 	case K_IPV4:
 		if (inet_pton(AF_INET, v, a) != 1)
-			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an IPv4 address"), key, v);
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an IPv4 address"), key,
+			               v);
 		return PT_OK;
 	case K_SECONDS:
 	case K_DAYS:
 		n = decimal(v, 4) ? strtol(v, NULL, 10) : 0;
 		if (n < 1 || n > (d->kind == K_SECONDS ? 3600 : 3650))
-			return pt_fail(err, PT_INVALID, d->kind == K_SECONDS
-			                                    ? _("%s: \"%s\" is not a number of seconds from 1 to 3600")
-			                                    : _("%s: \"%s\" is not a number of days from 1 to 3650"),
-			               key, v);
+			return pt_fail(
+				err, PT_INVALID,
+				d->kind == K_SECONDS
+					? _("%s: \"%s\" is not a number of seconds from 1 to 3600")
+					: _("%s: \"%s\" is not a number of days from 1 to 3650"),
+				key, v);
 		return PT_OK;
 	case K_IDLE: /* as the console's --lock-after */
 		n = decimal(v, 5) ? strtol(v, NULL, 10) : -1;
 		if (n < 0 || n > 86400)
-			return pt_fail(err, PT_INVALID,
-			               _("%s: \"%s\" is not a number of seconds from 0 (never) to 86400"),
-			               key, v);
+			return pt_fail(
+				err, PT_INVALID,
+				_("%s: \"%s\" is not a number of seconds from 0 (never) to 86400"),
+				key, v);
 		return PT_OK;
-	case K_HOST:
-		return st ? host_exists(st, v, err) : PT_OK;
+	case K_HOST: return st ? host_exists(st, v, err) : PT_OK;
 	case K_PATH:
 		if (!clean_path(v))
-			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an absolute path"), key, v);
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not an absolute path"),
+			               key, v);
 		return PT_OK;
 	case K_USER:
 		if (!all_chars(v, "._-") || v[0] == '-' || strlen(v) > 32)
@@ -192,24 +211,30 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 		return PT_OK;
 	case K_SERVICE:
 		if (!all_chars(v, "._/+-"))
-			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a service name"), key, v);
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a service name"), key,
+			               v);
 		return PT_OK;
 	case K_COMMAND:
 		for (const char *c = v; *c; c++)
 			if ((unsigned char)*c < 0x20)
-				return pt_fail(err, PT_INVALID, _("%s: a command is one line of printable text"), key);
+				return pt_fail(err, PT_INVALID,
+				               _("%s: a command is one line of printable text"),
+				               key);
 		if (!*v || strlen(v) > 1024)
-			return pt_fail(err, PT_INVALID, _("%s: a command is one line of printable text"), key);
+			return pt_fail(err, PT_INVALID,
+			               _("%s: a command is one line of printable text"), key);
 		return PT_OK;
 	case K_AUTH:
 		if (strcmp(v, "password") != 0 && strcmp(v, "key") != 0)
-			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is neither \"password\" nor \"key\""), key, v);
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is neither \"password\" nor \"key\""), key, v);
 		return PT_OK;
 	case K_OWNER: {
 		const char *colon = strchr(v, ':');
 		if (!colon || !numeric_id(v, (size_t)(colon - v)) ||
 		    !numeric_id(colon + 1, strlen(colon + 1)))
-			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a numeric UID:GID"), key, v);
+			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a numeric UID:GID"),
+			               key, v);
 		return PT_OK;
 	}
 	}
@@ -222,7 +247,8 @@ settings_check(struct store *st, const char *key, const char *value, struct pt_e
 	const struct key_def *d = find_key(key, NULL, 0);
 
 	if (!d)
-		return pt_fail(err, PT_INVALID, _("unknown setting \"%s\" (see \"passtore config list\")"), key);
+		return pt_fail(err, PT_INVALID,
+		               _("unknown setting \"%s\" (see \"passtore config list\")"), key);
 	return validate(st, d, key, value, err);
 }
 
@@ -237,7 +263,8 @@ meta_key(const char *key, char *buf, size_t n, struct pt_err *err)
 static enum pt_status
 unknown_key(const char *key, struct pt_err *err)
 {
-	return pt_fail(err, PT_INVALID, _("unknown setting \"%s\" (see \"passtore config list\")"), key);
+	return pt_fail(err, PT_INVALID, _("unknown setting \"%s\" (see \"passtore config list\")"),
+	               key);
 }
 
 enum pt_status
@@ -316,9 +343,9 @@ settings_unset(struct store *st, const char *key, struct pt_err *err)
 }
 
 enum pt_status
-settings_foreach(struct store *st, int (*cb)(const char *key, const char *value, int is_default,
-                                             void *ud),
-                 void *ud, struct pt_err *err)
+settings_foreach(struct store *st,
+                 int (*cb)(const char *key, const char *value, int is_default, void *ud), void *ud,
+                 struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret = PT_OK;
@@ -346,11 +373,13 @@ settings_foreach(struct store *st, int (*cb)(const char *key, const char *value,
 			return ret;
 	}
 	/* per-host keys that were set */
-	rc = sqlite3_prepare_v2(store_db(st),
-	                        "SELECT substr(key, 5), value FROM meta WHERE key LIKE 'cfg.host.%' ORDER BY key",
-	                        -1, &s, NULL);
+	rc = sqlite3_prepare_v2(
+		store_db(st),
+		"SELECT substr(key, 5), value FROM meta WHERE key LIKE 'cfg.host.%' ORDER BY key",
+		-1, &s, NULL);
 	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (cb((const char *)sqlite3_column_text(s, 0), (const char *)sqlite3_column_text(s, 1), 0, ud)) {
+		if (cb((const char *)sqlite3_column_text(s, 0),
+		       (const char *)sqlite3_column_text(s, 1), 0, ud)) {
 			rc = SQLITE_DONE;
 			break;
 		}

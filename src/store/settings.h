@@ -47,8 +47,8 @@ enum pt_status settings_foreach(struct store *st,
 /* An integer setting. */
 enum pt_status settings_get_long(struct store *st, const char *key, long *v, struct pt_err *err);
 /* The per-host setting host.FQDN.WHAT, as settings_get. */
-enum pt_status settings_host_get(struct store *st, const char *fqdn, const char *what,
-                                 char **value, struct pt_err *err);
+enum pt_status settings_host_get(struct store *st, const char *fqdn, const char *what, char **value,
+                                 struct pt_err *err);
 
 /* Pinned host key of a host: "SHA256:..." and its type; PT_NOTFOUND
  * when the host has none yet. */

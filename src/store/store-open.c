@@ -26,15 +26,9 @@
 
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = {
-	schema_sql,
-	migrate_2_sql,
-	migrate_3_sql,
-	migrate_4_sql,
-	migrate_5_sql,
-	migrate_6_sql,
-	migrate_7_sql,
+	schema_sql,    migrate_2_sql, migrate_3_sql, migrate_4_sql,
+	migrate_5_sql, migrate_6_sql, migrate_7_sql,
 };
-
 
 static unsigned
 log2u(uint32_t v)
@@ -66,13 +60,14 @@ header_decode(const uint8_t salt[KDF_SALT_LEN], struct kdf_params *kp, const cha
 	if (salt[0] != HDR_MAGIC0 || salt[1] != HDR_MAGIC1)
 		return pt_fail(err, PT_NOTSTORE, _("%s is not a passtore store"), path);
 	if (salt[2] != HDR_VERSION || salt[3] > 31)
-		return pt_fail(err, PT_NOTSTORE,
-		               _("%s has an unknown store format (version %u)"), path, salt[2]);
+		return pt_fail(err, PT_NOTSTORE, _("%s has an unknown store format (version %u)"),
+		               path, salt[2]);
 	kp->m_kib = 1u << salt[3];
 	kp->t_cost = salt[4];
 	kp->lanes = salt[5];
 	if (kdf_params_check(kp, NULL) != PT_OK)
-		return pt_fail(err, PT_NOTSTORE, _("%s has invalid key derivation parameters"), path);
+		return pt_fail(err, PT_NOTSTORE, _("%s has invalid key derivation parameters"),
+		               path);
 	return PT_OK;
 }
 
@@ -86,7 +81,8 @@ read_header(const char *path, uint8_t salt[KDF_SALT_LEN], struct pt_err *err)
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return pt_fail(err, PT_NOTFOUND,
-			               _("no store at %s (create one with \"passtore init\")"), path);
+			               _("no store at %s (create one with \"passtore init\")"),
+			               path);
 		return pt_fail(err, PT_IO, _("cannot open %s: %s"), path, strerror(errno));
 	}
 	n = read(fd, salt, KDF_SALT_LEN);
@@ -188,7 +184,8 @@ store_check_integrity(struct store *st, struct pt_err *err)
 			for (char *c = why; *c; c++)
 				if (*c == '\n' || *c == '\r' || *c == '\t')
 					*c = ' ';
-			ret = pt_fail(err, PT_DAMAGED, _("the store %s is damaged: %s"), st->path, why);
+			ret = pt_fail(err, PT_DAMAGED, _("the store %s is damaged: %s"), st->path,
+			              why);
 		}
 	} else {
 		ret = store_fail(st, rc, err, _("integrity check"));
@@ -210,9 +207,10 @@ migrate(struct store *st, struct pt_err *err)
 	if (ret != PT_OK)
 		return ret;
 	if (v > target)
-		return pt_fail(err, PT_REFUSED,
-		               _("the store %s was written by a newer passtore (schema %d, this one knows %d)"),
-		               st->path, v, target);
+		return pt_fail(
+			err, PT_REFUSED,
+			_("the store %s was written by a newer passtore (schema %d, this one knows %d)"),
+			st->path, v, target);
 	if (v == target)
 		return PT_OK;
 	ret = store_begin(st, err);
@@ -274,10 +272,14 @@ store_attach_db(struct store *st, int flags, struct pt_err *err)
 	rc = sqlite3_exec(st->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
 	if ((rc & 0xff) == SQLITE_NOTADB)
 		return pt_fail(err, PT_LOCKED,
-		               _("wrong passphrase for %s (or its first page is damaged)"), st->path);
+		               _("wrong passphrase for %s (or its first page is damaged)"),
+		               st->path);
 	if (rc != SQLITE_OK)
 		return store_fail(st, rc, err, _("unlock"));
-	ret = store_exec(st, "PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY", err);
+	ret = store_exec(
+		st,
+		"PRAGMA foreign_keys = ON; PRAGMA cache_size = -16384; PRAGMA temp_store = MEMORY",
+		err);
 	if (ret != PT_OK)
 		return ret;
 	ret = store_query_int(st, "PRAGMA foreign_keys", &n, err);
@@ -303,7 +305,8 @@ ensure_parent_dir(const char *path, struct pt_err *err)
 			if (access(parent, F_OK) != 0)
 				ret = pt_fail(err, PT_IO, _("directory %s does not exist"), parent);
 			else if (mkdir(dir, 0700) != 0 && errno != EEXIST)
-				ret = pt_fail(err, PT_IO, _("cannot create %s: %s"), dir, strerror(errno));
+				ret = pt_fail(err, PT_IO, _("cannot create %s: %s"), dir,
+				              strerror(errno));
 			free(copy2);
 		}
 	}
@@ -330,7 +333,8 @@ store_create(const char *path, const char *pass, size_t passlen, const struct kd
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
-			return pt_fail(err, PT_EXISTS, _("%s already exists: not overwriting it"), path);
+			return pt_fail(err, PT_EXISTS, _("%s already exists: not overwriting it"),
+			               path);
 		return pt_fail(err, PT_IO, _("cannot create %s: %s"), path, strerror(errno));
 	}
 	close(fd);

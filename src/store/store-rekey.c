@@ -95,7 +95,8 @@ rekey_export(struct store *st, const char *tmp, const uint8_t *key,
 		close(fd);
 	}
 	spec = store_key_spec(key, salt);
-	if (!spec || !(sql = sqlite3_mprintf("ATTACH DATABASE %Q AS rekey KEY \"%w\"", tmp, spec))) {
+	if (!spec ||
+	    !(sql = sqlite3_mprintf("ATTACH DATABASE %Q AS rekey KEY \"%w\"", tmp, spec))) {
 		ret = pt_fail(err, PT_NOMEM, NULL);
 		goto out;
 	}
@@ -104,8 +105,8 @@ rekey_export(struct store *st, const char *tmp, const uint8_t *key,
 		ret = store_fail(st, rc, err, _("create the re-keyed copy"));
 		goto out;
 	}
-	rc = sqlite3_exec(st->db, "PRAGMA rekey.cipher_page_size = " PT_STR(STORE_PAGE_SIZE), NULL, NULL,
-	                  NULL);
+	rc = sqlite3_exec(st->db, "PRAGMA rekey.cipher_page_size = " PT_STR(STORE_PAGE_SIZE), NULL,
+	                  NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(st->db, "SELECT sqlcipher_export('rekey')", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
@@ -158,8 +159,7 @@ rekey_install(struct store *st, const char *tmp, const uint8_t *key,
 
 enum pt_status
 store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf_params *kp,
-            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
-            struct pt_err *err)
+            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud, struct pt_err *err)
 {
 	uint8_t salt[KDF_SALT_LEN], *key = NULL;
 	struct store *nst = NULL;
@@ -255,7 +255,8 @@ copy_file(int in, int out, const char *dest, struct pt_err *err)
 			if (w < 0) {
 				if (errno == EINTR)
 					continue;
-				return pt_fail(err, PT_IO, _("cannot write %s: %s"), dest, strerror(errno));
+				return pt_fail(err, PT_IO, _("cannot write %s: %s"), dest,
+				               strerror(errno));
 			}
 			p += w;
 			n -= w;

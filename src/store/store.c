@@ -68,7 +68,6 @@ store_kdf_params(const struct store *st)
 	return &st->kp;
 }
 
-
 enum pt_status
 store_fail(struct store *st, int rc, struct pt_err *err, const char *what)
 {
@@ -79,20 +78,17 @@ store_fail(struct store *st, int rc, struct pt_err *err, const char *what)
 	case SQLITE_NOTADB:
 		return pt_fail(err, PT_DAMAGED, _("the store %s is damaged (%s: %s)"),
 		               st ? st->path : "", what, msg);
-	case SQLITE_CONSTRAINT:
-		return pt_fail(err, PT_REFUSED, _("%s: %s"), what, msg);
+	case SQLITE_CONSTRAINT: return pt_fail(err, PT_REFUSED, _("%s: %s"), what, msg);
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		return pt_fail(err, PT_ERR, _("the store is in use by another passtore (%s)"), what);
+		return pt_fail(err, PT_ERR, _("the store is in use by another passtore (%s)"),
+		               what);
 	case SQLITE_FULL:
 	case SQLITE_IOERR:
 	case SQLITE_CANTOPEN:
-	case SQLITE_READONLY:
-		return pt_fail(err, PT_IO, _("%s: %s"), what, msg);
-	case SQLITE_NOMEM:
-		return pt_fail(err, PT_NOMEM, NULL);
-	default:
-		return pt_fail(err, PT_ERR, _("%s: %s"), what, msg);
+	case SQLITE_READONLY: return pt_fail(err, PT_IO, _("%s: %s"), what, msg);
+	case SQLITE_NOMEM: return pt_fail(err, PT_NOMEM, NULL);
+	default: return pt_fail(err, PT_ERR, _("%s: %s"), what, msg);
 	}
 }
 
@@ -219,7 +215,6 @@ store_exec(struct store *st, const char *sql, struct pt_err *err)
 	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("database statement"));
 }
 
-
 enum pt_status
 store_begin(struct store *st, struct pt_err *err)
 {
@@ -310,8 +305,8 @@ enum pt_status
 store_meta_set(struct store *st, const char *key, const char *value, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	enum pt_status ret = store_cached(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)",
-	                                  &s, err);
+	enum pt_status ret =
+		store_cached(st, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", &s, err);
 
 	if (ret != PT_OK)
 		return ret;

@@ -36,8 +36,8 @@ enum pt_status store_create(const char *path, const char *pass, size_t passlen,
                             const struct kdf_params *kp, struct store **out, struct pt_err *err);
 /* Unlock an existing store.  Wrong passphrase: PT_LOCKED; not a store:
  * PT_NOTSTORE; damaged: PT_DAMAGED.  The file is not written on failure. */
-enum pt_status store_open(const char *path, const char *pass, size_t passlen,
-                          struct store **out, struct pt_err *err);
+enum pt_status store_open(const char *path, const char *pass, size_t passlen, struct store **out,
+                          struct pt_err *err);
 /* Read the KDF parameters of a store file without unlocking it. */
 enum pt_status store_peek_params(const char *path, struct kdf_params *kp, struct pt_err *err);
 void store_close(struct store **st);
@@ -101,7 +101,8 @@ struct store_audit_cache {
 	bool dirty;      /* head and count not yet in the meta table */
 };
 struct store_audit_cache *store_audit_cache(struct store *st);
-struct store_audit_cache *store_audit_cache_set(struct store *st, const struct store_audit_cache *c);
+struct store_audit_cache *store_audit_cache_set(struct store *st,
+                                                const struct store_audit_cache *c);
 void store_audit_cache_drop(struct store *st);
 
 /* Change the passphrase (and KDF parameters) atomically: the store is
@@ -116,8 +117,8 @@ enum pt_status store_rekey(struct store *st, const char *pass, size_t passlen,
 /* Write a verified encrypted copy to dest (a file that must not exist,
  * or a directory to put a dated file in).  *written gets the file's path
  * (malloc'd), *bytes its size, sha256_hex (65 bytes) its digest. */
-enum pt_status store_backup(struct store *st, const char *dest, char **written,
-                            uint64_t *bytes, char sha256_hex[65], struct pt_err *err);
+enum pt_status store_backup(struct store *st, const char *dest, char **written, uint64_t *bytes,
+                            char sha256_hex[65], struct pt_err *err);
 /* SHA-256 of a file, hex. */
 enum pt_status store_file_sha256(const char *path, char hex[65], uint64_t *bytes,
                                  struct pt_err *err);

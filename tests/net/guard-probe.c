@@ -42,17 +42,16 @@ fail(const struct pt_err *err)
 static int
 usage(void)
 {
-	fprintf(stderr,
-		"usage: guard-probe open|close IF PEER PORT ID\n"
-		"       guard-probe exposure IF PEER PORT ID HOLD_MS\n"
-		"       guard-probe sweep\n"
-		"       guard-probe posture IF\n"
-		"       guard-probe link IF up|down\n"
-		"       guard-probe wait IF TIMEOUT_MS\n"
-		"       guard-probe linkup IF TIMEOUT_MS\n"
-		"       guard-probe route add|del PEER GATEWAY IF\n"
-		"       guard-probe listen ADDR PORT SECONDS\n"
-		"       guard-probe connect ADDR PORT TIMEOUT_MS [SRCPORT]\n");
+	fprintf(stderr, "usage: guard-probe open|close IF PEER PORT ID\n"
+	                "       guard-probe exposure IF PEER PORT ID HOLD_MS\n"
+	                "       guard-probe sweep\n"
+	                "       guard-probe posture IF\n"
+	                "       guard-probe link IF up|down\n"
+	                "       guard-probe wait IF TIMEOUT_MS\n"
+	                "       guard-probe linkup IF TIMEOUT_MS\n"
+	                "       guard-probe route add|del PEER GATEWAY IF\n"
+	                "       guard-probe listen ADDR PORT SECONDS\n"
+	                "       guard-probe connect ADDR PORT TIMEOUT_MS [SRCPORT]\n");
 	return 2;
 }
 
@@ -191,13 +190,13 @@ cmd_posture(const char *ifname)
 		printf("tagged %s %s\n", p->tagged[i].chain, p->tagged[i].text);
 	if (p->link_found)
 		printf("link %s admin=%s running=%s operstate=%u\n", p->ifname,
-		       p->link_up ? "up" : "down", p->link_running ? "yes" : "no",
-		       p->operstate);
+		       p->link_up ? "up" : "down", p->link_running ? "yes" : "no", p->operstate);
 	else
 		printf("link %s missing\n", p->ifname);
-	printf("ipv6 %s\n", p->ipv6 == GUARD_IPV6_ABSENT ? "absent" :
-	       p->ipv6 == GUARD_IPV6_DISABLED ? "disabled" :
-	       p->ipv6 == GUARD_IPV6_ENABLED ? "enabled" : "unknown");
+	printf("ipv6 %s\n", p->ipv6 == GUARD_IPV6_ABSENT     ? "absent"
+	                    : p->ipv6 == GUARD_IPV6_DISABLED ? "disabled"
+	                    : p->ipv6 == GUARD_IPV6_ENABLED  ? "enabled"
+	                                                     : "unknown");
 	printf("listen_total %d\n", p->listen_total);
 	for (i = 0; i < p->n_listen; i++)
 		printf("listen %s%s %s %u%s\n", p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
@@ -337,7 +336,7 @@ cmd_connect(const char *addr, const char *port_s, const char *ms_s, const char *
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return 1;
-	if (src_s) {  /* a fixed source port, to pose as the peer's service */
+	if (src_s) { /* a fixed source port, to pose as the peer's service */
 		struct sockaddr_in src = { .sin_family = AF_INET };
 		uint16_t sport;
 		int one = 1;
@@ -379,7 +378,8 @@ cmd_connect(const char *addr, const char *port_s, const char *ms_s, const char *
 	n = poll(&pfd, 1, 1000) > 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
 	buf[n > 0 ? n : 0] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
-	printf("result ok\nconnect_ms %.3f\nbanner %s\n", guard_ms_between(t0, guard_now_us()), buf);
+	printf("result ok\nconnect_ms %.3f\nbanner %s\n", guard_ms_between(t0, guard_now_us()),
+	       buf);
 	close(fd);
 	return 0;
 }

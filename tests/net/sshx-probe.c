@@ -95,15 +95,16 @@ static int
 fail(const struct pt_err *e)
 {
 	fprintf(stderr, "error: %s: %s\n",
-		(unsigned)e->status < PT_STATUS_MAX ? status_names[e->status] : "?", e->detail);
+	        (unsigned)e->status < PT_STATUS_MAX ? status_names[e->status] : "?", e->detail);
 	return pt_status_exit(e->status);
 }
 
 static int
 usage(void)
 {
-	fprintf(stderr, "usage: sshx-probe [-c MS] [-d MS] [-k] [-t KEYTYPE] [-o UID:GID] [-w MS] [-W FIFO] "
-			"connect|put|get|list HOST PORT USER PIN|- ACCEPT|- [ARGS]\n");
+	fprintf(stderr,
+	        "usage: sshx-probe [-c MS] [-d MS] [-k] [-t KEYTYPE] [-o UID:GID] [-w MS] [-W FIFO] "
+	        "connect|put|get|list HOST PORT USER PIN|- ACCEPT|- [ARGS]\n");
 	return 2;
 }
 
@@ -183,8 +184,8 @@ main(int argc, char **argv)
 	secmem_freep(&secret);
 	t = sshx_timing(s);
 	fprintf(info, "hostkey %s %s\n", sshx_hostkey_type(s), sshx_hostkey_fp(s));
-	fprintf(info, "timing connect_ms=%ld auth_ms=%ld sftp_ms=%ld\n", t->connect_ms,
-		t->auth_ms, t->sftp_ms);
+	fprintf(info, "timing connect_ms=%ld auth_ms=%ld sftp_ms=%ld\n", t->connect_ms, t->auth_ms,
+	        t->sftp_ms);
 	fflush(info);
 	if (wait_ms > 0)
 		usleep((useconds_t)wait_ms * 1000);
@@ -251,7 +252,7 @@ out:
 	sshx_free(&s);
 	if (count_fds() != fds0) {
 		fprintf(stderr, "error: descriptor leak: %d open before, %d after\n", fds0,
-			count_fds());
+		        count_fds());
 		rc = rc ? rc : 1;
 	}
 	secmem_freep(&secret);

@@ -63,7 +63,8 @@ START_TEST(edited_detail_is_found)
 {
 	struct store *st = store_with_rows(5);
 
-	ck_assert_int_eq(store_exec(st, "UPDATE audit SET detail = 'n=99' WHERE id = 3", NULL), PT_OK);
+	ck_assert_int_eq(store_exec(st, "UPDATE audit SET detail = 'n=99' WHERE id = 3", NULL),
+	                 PT_OK);
 	expect_broken(st, 3, "audit row 3 does not chain");
 	store_close(&st);
 }
@@ -123,11 +124,12 @@ forge_row(struct store *st, sqlite3_int64 id, int relink)
 	prev = column_text(s, relink && sqlite3_column_type(s, 5) != SQLITE_NULL ? 5 : 4);
 	sqlite3_finalize(s);
 	attacker_hash(id, ts, "mallory", action, object, detail, prev, hash);
-	ck_assert_int_ne(asprintf(&sql,
-	                          "UPDATE audit SET actor = 'mallory', prev_hash = '%s', hash = '%s'"
-	                          " WHERE id = %lld",
-	                          prev, hash, (long long)id),
-	                 -1);
+	ck_assert_int_ne(
+		asprintf(&sql,
+	                 "UPDATE audit SET actor = 'mallory', prev_hash = '%s', hash = '%s'"
+	                 " WHERE id = %lld",
+	                 prev, hash, (long long)id),
+		-1);
 	ck_assert_int_eq(store_exec(st, sql, NULL), PT_OK);
 	free(sql);
 	free(action);
@@ -284,7 +286,8 @@ START_TEST(next_transaction_reads_the_head_again)
 	ck_assert_int_eq(audit_append(st, "a", "o", "", NULL), PT_OK);
 	ck_assert_int_eq(store_commit(st, NULL), PT_OK);
 	/* an edit from outside between two transactions */
-	ck_assert_int_eq(store_exec(st, "UPDATE meta SET value = 'x' WHERE key = 'audit.head'", NULL),
+	ck_assert_int_eq(store_exec(st, "UPDATE meta SET value = 'x' WHERE key = 'audit.head'",
+	                            NULL),
 	                 PT_OK);
 	ck_assert_int_eq(store_begin(st, NULL), PT_OK);
 	ck_assert_int_eq(audit_append(st, "b", "o", "", NULL), PT_OK);

@@ -35,13 +35,13 @@ struct tca {
 static struct tca ca1, ca2;
 
 /* Outside a test: no ck_assert here. */
-#define MUST(x)                                                              \
-	do {                                                                 \
-		int r_ = (x);                                                \
-		if (r_ < 0) {                                                \
+#define MUST(x) \
+	do { \
+		int r_ = (x); \
+		if (r_ < 0) { \
 			fprintf(stderr, "%s: %s\n", #x, gnutls_strerror(r_)); \
-			exit(1);                                             \
-		}                                                            \
+			exit(1); \
+		} \
 	} while (0)
 
 static void
@@ -60,7 +60,8 @@ tca_make(struct tca *c, const char *cn)
 	gnutls_x509_crt_set_activation_time(c->crt, now - 3650 * DAY);
 	gnutls_x509_crt_set_expiration_time(c->crt, now + 3650 * DAY);
 	gnutls_x509_crt_set_dn_by_oid(c->crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT", 2);
-	gnutls_x509_crt_set_dn_by_oid(c->crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn, (unsigned)strlen(cn));
+	gnutls_x509_crt_set_dn_by_oid(c->crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
+	                              (unsigned)strlen(cn));
 	gnutls_x509_crt_set_key(c->crt, c->key);
 	gnutls_x509_crt_set_basic_constraints(c->crt, 1, -1);
 	gnutls_x509_crt_set_key_usage(c->crt, GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN);
@@ -135,8 +136,9 @@ add_ca(const char *name, struct tca *c, const char *key)
 {
 	struct pt_err err = { 0 };
 
-	ck_assert_msg(cert_ca_add(st, name, (unsigned char *)c->pem, strlen(c->pem), TMPL, key, &err) ==
-	              PT_OK, "%s", err.detail);
+	ck_assert_msg(cert_ca_add(st, name, (unsigned char *)c->pem, strlen(c->pem), TMPL, key,
+	                          &err) == PT_OK,
+	              "%s", err.detail);
 }
 
 /* Request for fqdn and return the CA-signed certificate. */
@@ -184,22 +186,28 @@ START_TEST(test_ca)
 	struct pt_err err = { 0 };
 	int n = 0;
 
-	ck_assert_int_eq(cert_ca_add(st, "bad name", (unsigned char *)ca1.pem, strlen(ca1.pem), NULL,
-	                             NULL, &err), PT_INVALID);
-	ck_assert_int_eq(cert_ca_add(st, "x", (unsigned char *)"junk", 4, NULL, NULL, &err), PT_INVALID);
-	ck_assert_int_eq(cert_ca_add(st, "x", (unsigned char *)ca1.pem, strlen(ca1.pem), "CN=%q", NULL,
-	                             &err), PT_INVALID);
-	ck_assert_int_eq(cert_ca_add(st, "x", (unsigned char *)ca1.pem, strlen(ca1.pem), NULL, "dsa",
-	                             &err), PT_INVALID);
+	ck_assert_int_eq(cert_ca_add(st, "bad name", (unsigned char *)ca1.pem, strlen(ca1.pem),
+	                             NULL, NULL, &err),
+	                 PT_INVALID);
+	ck_assert_int_eq(cert_ca_add(st, "x", (unsigned char *)"junk", 4, NULL, NULL, &err),
+	                 PT_INVALID);
+	ck_assert_int_eq(cert_ca_add(st, "x", (unsigned char *)ca1.pem, strlen(ca1.pem), "CN=%q",
+	                             NULL, &err),
+	                 PT_INVALID);
+	ck_assert_int_eq(cert_ca_add(st, "x", (unsigned char *)ca1.pem, strlen(ca1.pem), NULL,
+	                             "dsa", &err),
+	                 PT_INVALID);
 	add_ca("infn", &ca1, NULL);
-	ck_assert_int_eq(cert_ca_add(st, "infn", (unsigned char *)ca2.pem, strlen(ca2.pem), NULL, NULL,
-	                             &err), PT_EXISTS);
+	ck_assert_int_eq(cert_ca_add(st, "infn", (unsigned char *)ca2.pem, strlen(ca2.pem), NULL,
+	                             NULL, &err),
+	                 PT_EXISTS);
 	ck_assert_int_eq(cert_ca_foreach(st, count_cb, &n, &err), PT_OK);
 	ck_assert_int_eq(n, 1);
 	ck_assert_int_eq(cert_ca_get(st, "nope", count_cb, &n, &err), PT_NOTFOUND);
 	store_rollback(st);
 	ck_assert_int_eq(cert_ca_add(st, "y", (unsigned char *)ca1.pem, strlen(ca1.pem), NULL, NULL,
-	                             &err), PT_ERR); /* outside a transaction */
+	                             &err),
+	                 PT_ERR); /* outside a transaction */
 }
 END_TEST
 
@@ -217,7 +225,8 @@ START_TEST(test_request)
 	ck_assert_int_eq(cert_request_create(st, "a.example.org", &o, &ri, &err), PT_NOTFOUND);
 	add_ca("infn", &ca1, "ec:p256");
 	ck_assert_int_eq(cert_request_create(st, "nope.example.org", &o, &ri, &err), PT_NOTFOUND);
-	ck_assert_msg(cert_request_create(st, "a.example.org", &o, &ri, &err) == PT_OK, "%s", err.detail);
+	ck_assert_msg(cert_request_create(st, "a.example.org", &o, &ri, &err) == PT_OK, "%s",
+	              err.detail);
 	ck_assert_str_eq(ri.ca, "infn");
 	ck_assert_str_eq(ri.keytype, "ec:p256");
 	ck_assert_str_eq(ri.subject, "/C=IT/O=INFN/OU=Host/L=Padova/CN=a.example.org");
@@ -300,7 +309,8 @@ START_TEST(import_keeps_matches_and_refuses_a_stranger)
 	import_ok(&b->certs[0], CERT_STORED);
 	/* a stranger's certificate */
 	ck_assert_int_eq(x509_key_generate(X509_KEY_EC_P256, NULL, NULL, &key, &err), PT_OK);
-	ck_assert_int_eq(x509_csr_create(key, "CN=%h", "c.example.org", NULL, 0, &csr, &err), PT_OK);
+	ck_assert_int_eq(x509_csr_create(key, "CN=%h", "c.example.org", NULL, 0, &csr, &err),
+	                 PT_OK);
 	secmem_free(key);
 	stranger = tca_sign(&ca1, csr, now, now + DAY);
 	free(csr);
@@ -319,19 +329,24 @@ START_TEST(import_keeps_matches_and_refuses_a_stranger)
 	ck_assert_int_eq(s.band[1], X509_BAND_NOT_YET_VALID);
 	ck_assert(s.key[1] && !s.chain[1]);
 	memset(&s, 0, sizeof(s));
-	ck_assert_int_eq(cert_status_foreach(st, "a.example.org", true, -1, now, status_cb, &s, &err), PT_OK);
+	ck_assert_int_eq(cert_status_foreach(st, "a.example.org", true, -1, now, status_cb, &s,
+	                                     &err),
+	                 PT_OK);
 	ck_assert_int_eq(s.n, 2);
 	ck_assert_str_eq(s.state[0], "current");
 	ck_assert_str_eq(s.state[1], "superseded");
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(cert_status_foreach(st, NULL, false, 10, now, status_cb, &s, &err), PT_OK);
 	ck_assert_int_eq(s.n, 1);
-	ck_assert_int_eq(cert_status_foreach(st, "nope.example.org", false, -1, now, status_cb, &s, &err),
+	ck_assert_int_eq(cert_status_foreach(st, "nope.example.org", false, -1, now, status_cb, &s,
+	                                     &err),
 	                 PT_NOTFOUND);
 	/* thresholds are settings */
 	ck_assert_int_eq(settings_set(st, "cert.critical_days", "2", &err), PT_OK);
 	memset(&s, 0, sizeof(s));
-	ck_assert_int_eq(cert_status_foreach(st, "a.example.org", false, -1, now, status_cb, &s, &err), PT_OK);
+	ck_assert_int_eq(cert_status_foreach(st, "a.example.org", false, -1, now, status_cb, &s,
+	                                     &err),
+	                 PT_OK);
 	ck_assert_int_eq(s.band[0], X509_BAND_WARNING);
 
 	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_OK);
@@ -349,7 +364,8 @@ START_TEST(test_import_rollback_then_commit)
 	struct x509_cert_list *l[4];
 	struct pt_err err = { 0 };
 	time_t now = time(NULL);
-	const char *names[4] = { "r1.example.org", "r2.example.org", "r3.example.org", "r4.example.org" };
+	const char *names[4] = { "r1.example.org", "r2.example.org", "r3.example.org",
+		                 "r4.example.org" };
 	int64_t bad, rows, before;
 
 	add_ca("infn", &ca1, "ec:p256");
@@ -397,17 +413,20 @@ START_TEST(test_adopt)
 	add_ca("infn", &ca1, NULL);
 	ck_assert_int_eq(x509_key_generate(X509_KEY_EC_P256, NULL, NULL, &key, &err), PT_OK);
 	ck_assert_int_eq(x509_key_generate(X509_KEY_EC_P256, NULL, NULL, &key2, &err), PT_OK);
-	ck_assert_int_eq(x509_csr_create(key, "O=X,CN=%h", "old.example.org", NULL, 0, &csr, &err), PT_OK);
+	ck_assert_int_eq(x509_csr_create(key, "O=X,CN=%h", "old.example.org", NULL, 0, &csr, &err),
+	                 PT_OK);
 	l = tca_sign(&ca1, csr, now - DAY, now + 300 * DAY);
 	free(csr);
-	ck_assert_int_eq(x509_csr_create(key2, "CN=%h", "b.example.org", NULL, 0, &csr, &err), PT_OK);
+	ck_assert_int_eq(x509_csr_create(key2, "CN=%h", "b.example.org", NULL, 0, &csr, &err),
+	                 PT_OK);
 	other = tca_sign(&ca1, csr, now - DAY, now + 300 * DAY);
 	free(csr);
 	ck_assert_int_eq(cert_adopt(st, "old.example.org", key2, l, &ca, &oc, &err), PT_MISMATCH);
 	ck_assert_int_eq(cert_adopt(st, "b.example.org", key, l, &ca, &oc, &err), PT_MISMATCH);
 	ck_assert_ptr_nonnull(strstr(err.detail, "does not name host b.example.org"));
 	ck_assert_int_eq(cert_adopt(st, "nope.example.org", key, l, &ca, &oc, &err), PT_NOTFOUND);
-	ck_assert_msg(cert_adopt(st, "old.example.org", key, l, &ca, &oc, &err) == PT_OK, "%s", err.detail);
+	ck_assert_msg(cert_adopt(st, "old.example.org", key, l, &ca, &oc, &err) == PT_OK, "%s",
+	              err.detail);
 	ck_assert_str_eq(ca, "infn");
 	ck_assert_int_eq(oc, CERT_STORED);
 	free(ca);
@@ -458,8 +477,8 @@ write_report(enum report_format fmt, long days, size_t *count)
 
 START_TEST(test_report)
 {
-	static const char *hosts[] = { "late.example.org", "expired.example.org", "soon.example.org",
-	                               "mid,\"quoted\".example.org" };
+	static const char *hosts[] = { "late.example.org", "expired.example.org",
+		                       "soon.example.org", "mid,\"quoted\".example.org" };
 	static const long na[] = { 400, -3, 5, 60 };
 	struct x509_cert_list *l;
 	struct pt_err err = { 0 };
@@ -492,21 +511,27 @@ START_TEST(test_report)
 
 	out = write_report(REPORT_CSV, -1, &n);
 	ck_assert_uint_eq(n, 4);
-	ck_assert_msg(strncmp(out, "host,not_after,days_left,band,subject,issuer,serial,not_before,ca\r\n",
-	                      66) == 0, "%s", out);
+	ck_assert_msg(
+		strncmp(out,
+	                "host,not_after,days_left,band,subject,issuer,serial,not_before,ca\r\n",
+	                66) == 0,
+		"%s", out);
 	ck_assert_ptr_nonnull(strstr(out, "\r\nexpired.example.org,"));
-	ck_assert_ptr_nonnull(strstr(out, ",-3,expired,/C=IT/O=INFN/OU=Host/L=Padova/CN=expired.example.org,"));
+	ck_assert_ptr_nonnull(
+		strstr(out, ",-3,expired,/C=IT/O=INFN/OU=Host/L=Padova/CN=expired.example.org,"));
 	free(out);
 	out = write_report(REPORT_JSON, 10, &n);
 	ck_assert_uint_eq(n, 2);
-	ck_assert_msg(out[0] == '[' && strstr(out, "\"band\": \"critical\"") && strstr(out, "\"ca\": \"infn\""),
+	ck_assert_msg(out[0] == '[' && strstr(out, "\"band\": \"critical\"") &&
+	                      strstr(out, "\"ca\": \"infn\""),
 	              "%s", out);
 	free(out);
 	out = write_report(REPORT_JSON, 0, &n);
 	ck_assert_uint_eq(n, 1);
 	free(out);
 	/* an empty report is still valid JSON */
-	ck_assert_int_eq(store_exec(st, "UPDATE certificates SET state = 'superseded'", &err), PT_OK);
+	ck_assert_int_eq(store_exec(st, "UPDATE certificates SET state = 'superseded'", &err),
+	                 PT_OK);
 	out = write_report(REPORT_JSON, -1, &n);
 	ck_assert_str_eq(out, "[]\n");
 	free(out);
@@ -548,8 +573,9 @@ text_cb(const struct report_row *r, void *ud)
  * the text columns pad (and a long name overflows) as printf's did. */
 START_TEST(test_report_ties_and_text)
 {
-	static const char *hosts[] = { "zz.example.org", "a-very-long-host-name-over-thirty.example.org",
-	                               "mm.example.org", "aa.example.org" };
+	static const char *hosts[] = { "zz.example.org",
+		                       "a-very-long-host-name-over-thirty.example.org",
+		                       "mm.example.org", "aa.example.org" };
 	struct text_rows t = { .now = time(NULL) };
 	struct x509_cert_list *l;
 	struct pt_err err = { 0 };
@@ -581,7 +607,8 @@ START_TEST(test_report_ties_and_text)
 	body = strchr(out, '\n');
 	ck_assert_ptr_nonnull(body);
 	ck_assert_str_eq(body + 1, t.expect);
-	ck_assert_ptr_nonnull(strstr(body, "     -2  expired        aa.example.org                  /C=IT/"));
+	ck_assert_ptr_nonnull(
+		strstr(body, "     -2  expired        aa.example.org                  /C=IT/"));
 	/* a window is the same rows, cut */
 	free(out);
 	f = open_memstream(&out, &len);

@@ -45,8 +45,8 @@ expect_golden(const char *file, const char *text, size_t len)
 		return;
 	}
 	want = golden_slurp(file, &wlen);
-	ck_assert_msg(wlen == len && memcmp(want, text, len) == 0,
-	              "%s differs; got:\n%.*s", file, (int)len, text);
+	ck_assert_msg(wlen == len && memcmp(want, text, len) == 0, "%s differs; got:\n%.*s", file,
+	              (int)len, text);
 	free(want);
 }
 
@@ -178,7 +178,7 @@ START_TEST(csv_variants)
 		"/C=IT/O=INFN/CN=C D,/C=IT/O=INFN/CN=INFN CA,\r\n";
 	/* Header in another order, an unknown column. */
 	static const char hdr[] = "Email,\"Certificate Issuer\",Subject,Created\n"
-	                          "x@y.org,/O=Grid/CN=CA,/O=Grid/CN=X Y,2024-01-01\n";
+				  "x@y.org,/O=Grid/CN=CA,/O=Grid/CN=X Y,2024-01-01\n";
 
 	ck_assert_int_eq(gridmap_members_parse("r.csv", rows, strlen(rows), &m, &err), PT_OK);
 	ck_assert_int_eq(m->format, GM_FMT_CSV);
@@ -468,8 +468,8 @@ START_TEST(build_open)
 
 	ck_assert_uint_eq(res->nmissing, 1);
 	ck_assert_str_eq(res->missing[0], URI_GONE);
-	ck_assert_uint_eq(res->ndenied, 1);             /* Evil Eve */
-	ck_assert_uint_eq(res->nbanned, 2);             /* Bob: local and alice */
+	ck_assert_uint_eq(res->ndenied, 1); /* Evil Eve */
+	ck_assert_uint_eq(res->nbanned, 2); /* Bob: local and alice */
 	ck_assert_uint_eq(res->nunauthorized, 0);
 	ck_assert_uint_eq(res->nunsafe, 2);
 	ck_assert_str_eq(res->unsafe[0].dn, "/DC=org/DC=example/CN=Quote \"Q\" User");
@@ -579,7 +579,7 @@ START_TEST(build_unsafe)
 	vo.n = sizeof(vm) / sizeof(vm[0]);
 	ck_assert_int_eq(gridmap_build(r, &src, 1, NULL, NULL, 0, &res, &err), PT_OK);
 	ck_assert_str_eq(res->text, "\"/O=G/CN=Ok\\\\x\" plain\n");
-	ck_assert_uint_eq(res->nunsafe, 4);     /* the repeated one once */
+	ck_assert_uint_eq(res->nunsafe, 4); /* the repeated one once */
 	ck_assert_str_eq(res->unsafe[0].dn, "/O=G/CN=Bad \\xc3(");
 	ck_assert_str_eq(res->unsafe[0].why, "is not valid UTF-8");
 	ck_assert_str_eq(res->unsafe[1].dn, "/O=G/CN=New\\x0aLine");

@@ -154,12 +154,15 @@ snap_cb(const struct gs_snapshot *sn, void *ud)
 	struct gs_snapshot *out = ud;
 
 	if (out[0].id == 0)
-		out[0] = (struct gs_snapshot){ .id = sn->id, .members = sn->members,
-		                               .added = sn->added, .removed = sn->removed,
-		                               .current = sn->current };
+		out[0] = (struct gs_snapshot){ .id = sn->id,
+			                       .members = sn->members,
+			                       .added = sn->added,
+			                       .removed = sn->removed,
+			                       .current = sn->current };
 	else
-		out[1] = (struct gs_snapshot){ .id = sn->id, .members = sn->members,
-		                               .current = sn->current };
+		out[1] = (struct gs_snapshot){ .id = sn->id,
+			                       .members = sn->members,
+			                       .current = sn->current };
 	return 0;
 }
 
@@ -205,8 +208,8 @@ START_TEST(rules_bad_file_changes_nothing)
 
 	host("ce01.example.org", "ce");
 	rules("ce01.example.org", NULL, "mkgridmap.conf");
-	ck_assert_int_eq(gridstore_rules_set(st, "ce01.example.org", NULL, "bad-rule.conf", buf, len,
-	                                     &err),
+	ck_assert_int_eq(gridstore_rules_set(st, "ce01.example.org", NULL, "bad-rule.conf", buf,
+	                                     len, &err),
 	                 PT_INVALID);
 	ck_assert_msg(strstr(err.detail, "bad-rule.conf:") != NULL, "%s", err.detail);
 	free(buf);
@@ -259,8 +262,8 @@ START_TEST(build_matches_golden)
 	ck_assert_msg(gridstore_build(st, "ce01.example.org", &b, &err) == PT_OK, "%s", err.detail);
 	ck_assert_str_eq(b->files[0].path, "grid-mapfile");
 	ck_assert_str_eq(b->files[0].text, want);
-	ck_assert_uint_eq(b->result->nmissing, 1);       /* gone: never imported */
-	ck_assert_uint_eq(b->nignored, 1);               /* gmf_local FILE */
+	ck_assert_uint_eq(b->result->nmissing, 1); /* gone: never imported */
+	ck_assert_uint_eq(b->nignored, 1);         /* gmf_local FILE */
 	ck_assert_uint_eq(b->nfiles, 1);
 	ck_assert_uint_eq(strlen(b->sha256), 64);
 	gridstore_build_free(&b);
@@ -385,13 +388,14 @@ START_TEST(push_status_per_host)
 	ck_assert_int_eq(gridstore_push_status_foreach(st, status_all_cb, &s, &err), PT_OK);
 	ck_assert_int_eq(s.n, 3);
 	ck_assert_str_eq(s.host[0], "ce01.example.org");
-	ck_assert(s.behind[0]);                  /* never pushed */
-	ck_assert(!s.behind[1]);                 /* ce02: pushed this build */
+	ck_assert(s.behind[0]);  /* never pushed */
+	ck_assert(!s.behind[1]); /* ce02: pushed this build */
 	ck_assert(s.behind[2]);
-	ck_assert_str_eq(s.sha[0], s.sha[1]);    /* one rule set, one build */
+	ck_assert_str_eq(s.sha[0], s.sha[1]); /* one rule set, one build */
 	ck_assert_str_ne(s.sha[0], s.sha[2]);
 	/* a failed push does not make a host current */
-	ck_assert_int_eq(gridstore_push_record(st, "ce01.example.org", s.sha[0], "failed", "x", &err),
+	ck_assert_int_eq(gridstore_push_record(st, "ce01.example.org", s.sha[0], "failed", "x",
+	                                       &err),
 	                 PT_OK);
 	memset(&s, 0, sizeof(s));
 	ck_assert_int_eq(gridstore_push_status_foreach(st, status_all_cb, &s, &err), PT_OK);

@@ -113,8 +113,7 @@ START_TEST(range_lists)
 	expect_names("wn[001-003,010].x", "wn001.x", "wn002.x", "wn003.x", "wn010.x", NULL);
 	expect_names("wn[1,3,5-6]", "wn1", "wn3", "wn5", "wn6", NULL);
 	expect_names("[1-2]wn", "1wn", "2wn", NULL);
-	expect_names("wn[1-2].rack[3-4]", "wn1.rack3", "wn1.rack4", "wn2.rack3", "wn2.rack4",
-	             NULL);
+	expect_names("wn[1-2].rack[3-4]", "wn1.rack3", "wn1.rack4", "wn2.rack3", "wn2.rack4", NULL);
 }
 END_TEST
 
@@ -254,7 +253,8 @@ START_TEST(error_characters)
 	expect_error("ce_01", "ce_01: column 3: character \"_\" is not allowed in a host name");
 	expect_error("{ce01, ce02}",
 	             "{ce01, ce02}: column 7: character \" \" is not allowed in a host name");
-	expect_error("ce\x01", "ce\x01: column 3: character \"\\x01\" is not allowed in a host name");
+	expect_error("ce\x01",
+	             "ce\x01: column 3: character \"\\x01\" is not allowed in a host name");
 	expect_error("caf\xc3\xa9.it",
 	             "caf\xc3\xa9.it: column 4: character \"\\xc3\" is not allowed in a host name");
 	expect_error("a@b", "a@b: column 2: character \"@\" is not allowed in a host name");
@@ -264,7 +264,8 @@ END_TEST
 
 START_TEST(error_labels_plain)
 {
-	expect_error("-ce.pd.infn.it", "-ce.pd.infn.it: column 1: label \"-ce\" starts with a hyphen");
+	expect_error("-ce.pd.infn.it",
+	             "-ce.pd.infn.it: column 1: label \"-ce\" starts with a hyphen");
 	/* The label is quoted as typed. */
 	expect_error("x.-CE.y", "x.-CE.y: column 3: label \"-CE\" starts with a hyphen");
 	expect_error("ce-.x", "ce-.x: column 3: label \"ce-\" ends with a hyphen");
@@ -276,7 +277,8 @@ END_TEST
 
 START_TEST(error_labels_expanded)
 {
-	expect_error("{-ce,se}.x", "{-ce,se}.x: host \"-ce.x\": label \"-ce\" starts with a hyphen");
+	expect_error("{-ce,se}.x",
+	             "{-ce,se}.x: host \"-ce.x\": label \"-ce\" starts with a hyphen");
 	expect_error("wn[1-2]-", "wn[1-2]-: host \"wn1-\": label \"wn1-\" ends with a hyphen");
 	expect_error("{a,}", "{a,}: column 4: empty alternative in braces");
 	expect_error("{a.,b}.x", "{a.,b}.x: host \"a..x\": empty label");
@@ -288,13 +290,16 @@ START_TEST(error_lengths)
 	char *label = repeat('a', 64), *name = repeat('a', 254), *spec = repeat('a', 4097);
 	char *s;
 
-	expect_error(label, "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: column 1: "
-	                    "label \"aaaaaaaaaaaaaaaaaaaa...\" is longer than 63 characters");
+	expect_error(label,
+	             "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: column 1: "
+	             "label \"aaaaaaaaaaaaaaaaaaaa...\" is longer than 63 characters");
 	for (size_t i = 63; i < 254; i += 64)
 		name[i] = '.';
 	/* Long specs are quoted shortened, so that the problem still fits. */
-	ck_assert_int_ne(asprintf(&s, "%.120s...: column 1: host name is longer than 253 characters",
-	                          name), -1);
+	ck_assert_int_ne(asprintf(&s,
+	                          "%.120s...: column 1: host name is longer than 253 characters",
+	                          name),
+	                 -1);
 	expect_error(name, s);
 	free(s);
 	/* The range digits are what pushes this one past 253. */
@@ -302,8 +307,11 @@ START_TEST(error_lengths)
 	ck_assert_int_ne(asprintf(&s, "%s[1-1000]", name), -1);
 	name[120] = '\0';
 	free(label);
-	ck_assert_int_ne(asprintf(&label, "%s...: column 251: host name is longer than 253 "
-	                                  "characters", name), -1);
+	ck_assert_int_ne(asprintf(&label,
+	                          "%s...: column 251: host name is longer than 253 "
+	                          "characters",
+	                          name),
+	                 -1);
 	expect_error(s, label);
 	free(s);
 	expect_error(spec, "host specification is longer than 4096 characters");
@@ -338,7 +346,8 @@ START_TEST(error_too_many)
 	expect_error("wn[0-99999]", "wn[0-99999]: column 4: too many hosts (more than 10000)");
 	expect_error("[0-99999][0-99999]",
 	             "[0-99999][0-99999]: column 2: too many hosts (more than 10000)");
-	expect_error("[1-100][1-101]", "[1-100][1-101]: column 8: too many hosts (more than 10000)");
+	expect_error("[1-100][1-101]",
+	             "[1-100][1-101]: column 8: too many hosts (more than 10000)");
 	expect_error("wn[1-5000,5001-10001]",
 	             "wn[1-5000,5001-10001]: column 11: too many hosts (more than 10000)");
 	expect_error("{[1-5000],[5001-10001]}",
@@ -447,27 +456,33 @@ END_TEST
 
 START_TEST(entry_bad_parts)
 {
-	expect_entry_error("ro ot@ce01:ssh",
-	                   "ro ot@ce01:ssh: column 3: character \" \" is not allowed in a user name");
-	expect_entry_error("root$@ce01:ssh",
-	                   "root$@ce01:ssh: column 5: character \"$\" is not allowed in a user name");
+	expect_entry_error(
+		"ro ot@ce01:ssh",
+		"ro ot@ce01:ssh: column 3: character \" \" is not allowed in a user name");
+	expect_entry_error(
+		"root$@ce01:ssh",
+		"root$@ce01:ssh: column 5: character \"$\" is not allowed in a user name");
 	expect_entry_error("root@ce01:ss h",
 	                   "root@ce01:ss h: column 13: character \" \" is not allowed in a service "
 	                   "name");
-	expect_entry_error("root@ce01:ssh@x",
-	                   "root@ce01:ssh@x: column 14: character \"@\" is not allowed in a service "
-	                   "name");
+	expect_entry_error(
+		"root@ce01:ssh@x",
+		"root@ce01:ssh@x: column 14: character \"@\" is not allowed in a service "
+		"name");
 	/* Host spec errors count columns in the whole entry. */
-	expect_entry_error("root@ce_01:ssh",
-	                   "root@ce_01:ssh: column 8: character \"_\" is not allowed in a host name");
-	expect_entry_error("svc@wn[1-3]:a:b",
-	                   "svc@wn[1-3]:a:b: column 12: character \":\" is not allowed in a host name");
+	expect_entry_error(
+		"root@ce_01:ssh",
+		"root@ce_01:ssh: column 8: character \"_\" is not allowed in a host name");
+	expect_entry_error(
+		"svc@wn[1-3]:a:b",
+		"svc@wn[1-3]:a:b: column 12: character \":\" is not allowed in a host name");
 	expect_entry_error("root@wn[3-1]:ssh",
 	                   "root@wn[3-1]:ssh: column 9: range start 3 is greater than end 1");
 	expect_entry_error("root@-ce.x:ssh",
 	                   "root@-ce.x:ssh: column 6: label \"-ce\" starts with a hyphen");
-	expect_entry_error("root@{-ce,se}.x:ssh",
-	                   "root@{-ce,se}.x:ssh: host \"-ce.x\": label \"-ce\" starts with a hyphen");
+	expect_entry_error(
+		"root@{-ce,se}.x:ssh",
+		"root@{-ce,se}.x:ssh: host \"-ce.x\": label \"-ce\" starts with a hyphen");
 	expect_entry_error("root@@:ssh", "root@@:ssh: column 6: empty group name after \"@\"");
 	expect_entry_error("root@wn[0-99999]:ssh",
 	                   "root@wn[0-99999]:ssh: column 9: too many hosts (more than 10000)");

@@ -71,7 +71,8 @@ page(const struct inv_filter *f, enum inv_order o, const struct inv_key *after, 
 	struct rows w = { 0 };
 	struct pt_err err = { 0 };
 
-	ck_assert_msg(inv_cert_page(st, f, o, after, back, limit, time(NULL), cert_cb, &w, &err) == PT_OK,
+	ck_assert_msg(inv_cert_page(st, f, o, after, back, limit, time(NULL), cert_cb, &w, &err) ==
+	                      PT_OK,
 	              "%s", err.detail);
 	return w;
 }
@@ -151,16 +152,20 @@ START_TEST(test_cert_filter)
 	ck_assert_str_eq(w.line[0], "se01" DOM " se01" DOM " ok current demo-ca");
 
 	/* superseded certificates stay listed unless current_only */
-	ck_assert_int_eq(store_exec(st, "UPDATE certificates SET state = 'superseded'"
-	                                " WHERE fqdn = 'ce01" DOM "'", &err), PT_OK);
+	ck_assert_int_eq(store_exec(st,
+	                            "UPDATE certificates SET state = 'superseded'"
+	                            " WHERE fqdn = 'ce01" DOM "'",
+	                            &err),
+	                 PT_OK);
 	f.fqdn = NULL;
 	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
 	ck_assert_uint_eq(n, 9);
 	f.current_only = true;
 	ck_assert_int_eq(inv_cert_count(st, &f, &n, &err), PT_OK);
 	ck_assert_uint_eq(n, 8);
-	ck_assert_int_eq(inv_cert_page(st, NULL, (enum inv_order)7, NULL, false, 0, time(NULL), cert_cb,
-	                               &w, &err), PT_INVALID);
+	ck_assert_int_eq(inv_cert_page(st, NULL, (enum inv_order)7, NULL, false, 0, time(NULL),
+	                               cert_cb, &w, &err),
+	                 PT_INVALID);
 }
 END_TEST
 
@@ -173,9 +178,12 @@ START_TEST(test_cert_keys)
 	for (size_t i = 0; i < w.n; i++)
 		ck_assert(w.key_checked[i] && w.key_match[i]);
 	/* a key row changed behind passtore's back no longer matches */
-	ck_assert_int_eq(store_exec(st, "UPDATE keys SET key_id = 'AB:CD' WHERE id ="
-	                                " (SELECT key_ref FROM certificates WHERE fqdn = 'ce02" DOM "')",
-	                            &err), PT_OK);
+	ck_assert_int_eq(store_exec(st,
+	                            "UPDATE keys SET key_id = 'AB:CD' WHERE id ="
+	                            " (SELECT key_ref FROM certificates WHERE fqdn = 'ce02" DOM
+	                            "')",
+	                            &err),
+	                 PT_OK);
 	w = page(&f, INV_BY_HOST, NULL, false, 0);
 	ck_assert(w.key_match[1]);
 	ck_assert(!w.key_match[2]);
@@ -211,27 +219,31 @@ START_TEST(test_requests)
 	struct rows w = { 0 };
 	size_t n = 0;
 
-	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 0, time(NULL), req_cb, &w, &err),
+	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 0, time(NULL), req_cb, &w,
+	                              &err),
 	                 PT_OK);
 	ck_assert_uint_eq(w.n, 1);
 	ck_assert_str_eq(w.line[0], "apel" DOM " demo-ca ec:p256 pending 0");
 	/* eight days later it is eight days old */
 	w.n = 0;
 	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 0, time(NULL) + 8 * 86400,
-	                              req_cb, &w, &err), PT_OK);
+	                              req_cb, &w, &err),
+	                 PT_OK);
 	ck_assert_str_eq(w.line[0], "apel" DOM " demo-ca ec:p256 pending 8");
 	/* every request: the nine issued ones too, paged */
 	f.pending_only = false;
 	ck_assert_int_eq(inv_req_count(st, &f, &n, &err), PT_OK);
 	ck_assert_uint_eq(n, 10);
 	w.n = 0;
-	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 6, time(NULL), req_cb, &w, &err),
+	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, NULL, false, 6, time(NULL), req_cb, &w,
+	                              &err),
 	                 PT_OK);
 	ck_assert_uint_eq(w.n, 6);
 	struct inv_key after = w.last;
 	w.n = 0;
 	ck_assert_int_eq(inv_req_page(st, &f, INV_BY_HOST, &after, false, 6, time(NULL), req_cb, &w,
-	                              &err), PT_OK);
+	                              &err),
+	                 PT_OK);
 	ck_assert_uint_eq(w.n, 4);
 	ck_assert_str_eq(w.line[3], "storm-fe" DOM " demo-ca ec:p256 issued 0");
 	f.text = "EC:P256";
@@ -269,7 +281,8 @@ detail_cb(const struct inv_cert_detail *d, void *ud)
 	g->ninst = d->ninstalls;
 	if (d->ninstalls)
 		snprintf(g->inst, sizeof g->inst, "%s %s %s %.1f", d->installs[0].cert_path,
-		         d->installs[0].window_tag, d->installs[0].outcome, d->installs[0].exposure_ms);
+		         d->installs[0].window_tag, d->installs[0].outcome,
+		         d->installs[0].exposure_ms);
 	return 0;
 }
 
@@ -314,16 +327,20 @@ START_TEST(test_detail)
 	ck_assert_uint_eq(g.ninst, 0);
 
 	/* an install, recorded as flows.c does after a window */
-	ck_assert_int_eq(store_exec(st, "INSERT INTO windows (id, tag, purpose, host, peer, port, ifname,"
-	                                " gateway, rules, pid, opened_at, closed_at, outcome, exposure_ms)"
-	                                " VALUES (1, 'w1', 'install', 'ce02" DOM "', '10.10.1.12', 22,"
-	                                " 'eth1', '10.10.0.1', '', 1, 1000, 2000, 'ok', 412.5)", &err),
-	                 PT_OK);
-	snprintf(sql, sizeof sql,
-	         "INSERT INTO installs (host_id, cert_id, window_id, cert_sha256, key_id, cert_path,"
-	         " key_path, installed_at) SELECT host_id, id, 1, sha256, 'K', '/etc/grid-security/hostcert.pem',"
-	         " '/etc/grid-security/hostkey.pem', 1700000000 FROM certificates WHERE id = %lld",
-	         (long long)w.ids[0]);
+	ck_assert_int_eq(
+		store_exec(st,
+	                   "INSERT INTO windows (id, tag, purpose, host, peer, port, ifname,"
+	                   " gateway, rules, pid, opened_at, closed_at, outcome, exposure_ms)"
+	                   " VALUES (1, 'w1', 'install', 'ce02" DOM "', '10.10.1.12', 22,"
+	                   " 'eth1', '10.10.0.1', '', 1, 1000, 2000, 'ok', 412.5)",
+	                   &err),
+		PT_OK);
+	snprintf(
+		sql, sizeof sql,
+		"INSERT INTO installs (host_id, cert_id, window_id, cert_sha256, key_id, cert_path,"
+		" key_path, installed_at) SELECT host_id, id, 1, sha256, 'K', '/etc/grid-security/hostcert.pem',"
+		" '/etc/grid-security/hostkey.pem', 1700000000 FROM certificates WHERE id = %lld",
+		(long long)w.ids[0]);
 	ck_assert_int_eq(store_exec(st, sql, &err), PT_OK);
 	memset(&g, 0, sizeof g);
 	ck_assert_int_eq(inv_cert_detail(st, w.ids[0], time(NULL), detail_cb, &g, &err), PT_OK);
@@ -364,16 +381,20 @@ START_TEST(test_cert_filter_many)
 	const long n = 20000;
 
 	ck_assert_int_eq(store_begin(st, &err), PT_OK);
-	ck_assert_int_eq(store_exec(st,
-	        "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 20000)"
-	        " INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
-	        "  SELECT 1000 + x, printf('b%05d.bench.org', (x * 7919) % 20000), 22, 0, 0 FROM i;"
-	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
-	        " SELECT id, id, 'ec:p256', x'00', 'K' || id, 'generated', 0 FROM hosts WHERE id > 1000;"
-	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
-	        " not_before, not_after, state, imported_at, fqdn, sha256)"
-	        " SELECT id, id, id, NULL, '/CN=' || fqdn, '/CN=x', '01', 0, 2000000000 + (id * 31) % 977,"
-	        "  'current', 0, fqdn, 'S' || id FROM hosts WHERE id > 1000;", &err), PT_OK);
+	ck_assert_int_eq(
+		store_exec(
+			st,
+			"WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 20000)"
+			" INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+			"  SELECT 1000 + x, printf('b%05d.bench.org', (x * 7919) % 20000), 22, 0, 0 FROM i;"
+			"INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at)"
+			" SELECT id, id, 'ec:p256', x'00', 'K' || id, 'generated', 0 FROM hosts WHERE id > 1000;"
+			"INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+			" not_before, not_after, state, imported_at, fqdn, sha256)"
+			" SELECT id, id, id, NULL, '/CN=' || fqdn, '/CN=x', '01', 0, 2000000000 + (id * 31) % 977,"
+			"  'current', 0, fqdn, 'S' || id FROM hosts WHERE id > 1000;",
+			&err),
+		PT_OK);
 	ck_assert_int_eq(cert_list_sync(st, NULL, &err), PT_OK);
 	ck_assert_int_eq(store_commit(st, &err), PT_OK);
 
@@ -469,8 +490,11 @@ old_cb(const struct inv_cert_row *r, void *ud)
 	gmtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	snprintf(days, sizeof days, "%ld", r->days_left);
-	const char *col[] = { r->fqdn, cn, band_label[r->band], date, days,
-	                      strcmp(r->state, "current") == 0 ? "current" : "superseded", r->ca };
+	const char *col[] = {
+		r->fqdn, cn,   band_label[r->band],
+		date,    days, strcmp(r->state, "current") == 0 ? "current" : "superseded",
+		r->ca
+	};
 	for (size_t c = 0; c < sizeof col / sizeof col[0]; c++)
 		if (has_ci(col[c], o->filter)) {
 			ck_assert_uint_lt(o->n, 64);
@@ -520,7 +544,8 @@ listing_sync(void)
 	struct pt_err e = { 0 };
 
 	ck_assert_msg(store_begin(st, &e) == PT_OK && cert_list_sync(st, NULL, &e) == PT_OK &&
-	              store_commit(st, &e) == PT_OK, "%s", e.detail);
+	                      store_commit(st, &e) == PT_OK,
+	              "%s", e.detail);
 }
 
 /* Certificates whose CN is not the host's, superseded ones, a second CA;
@@ -532,35 +557,39 @@ add_odd_certs(void)
 {
 	struct pt_err err = { 0 };
 
-	ck_assert_msg(store_exec(st,
-	        "WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 100)"
-	        " INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
-	        "  SELECT 2000 + x, printf('spare%03d.other.test', x), 22, 0, 0 FROM i;"
-	        "INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
-	        " VALUES (77, 'Other-CA', '', 'CN=%h', 'ec:p256', 0);"
-	        "INSERT INTO hosts (id, fqdn, port, created_at, updated_at) VALUES"
-	        " (501, 'odd1.site.test', 22, 0, 0), (502, 'odd2.site.test', 22, 0, 0);"
-	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
-	        " (501, 501, 'ec:p256', x'00', 'K501', 'generated', 0),"
-	        " (502, 502, 'ec:p256', x'00', 'K502', 'generated', 0);"
-	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
-	        " not_before, not_after, state, imported_at, fqdn, sha256) VALUES"
-	        " (901, 501, 501, 77, '/C=IT/CN=host/odd1.site.test/emailAddress=a@b', '/CN=x', '01',"
-	        "  0, strftime('%s', 'now') + 3 * 86400 + 5, 'current', 0, 'odd1.site.test', 'S901'),"
-	        " (902, 501, 501, NULL, '/C=IT/O=Odd', '/CN=x', '02', 0,"
-	        "  strftime('%s', 'now') - 40 * 86400 - 7, 'superseded', 0, 'odd1.site.test', 'S902'),"
-	        " (903, 502, 502, 77, '/CN=first/OU=x/CN=Second Name', '/CN=x', '03',"
-	        "  strftime('%s', 'now') + 86400, strftime('%s', 'now') + 400 * 86400, 'current', 0,"
-	        "  'odd2.site.test', 'S903');",
-	        &err) == PT_OK, "%s", err.detail);
+	ck_assert_msg(
+		store_exec(
+			st,
+			"WITH RECURSIVE i(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM i WHERE x < 100)"
+			" INSERT INTO hosts (id, fqdn, port, created_at, updated_at)"
+			"  SELECT 2000 + x, printf('spare%03d.other.test', x), 22, 0, 0 FROM i;"
+			"INSERT INTO cas (id, name, bundle_pem, subject_tmpl, default_key, created_at)"
+			" VALUES (77, 'Other-CA', '', 'CN=%h', 'ec:p256', 0);"
+			"INSERT INTO hosts (id, fqdn, port, created_at, updated_at) VALUES"
+			" (501, 'odd1.site.test', 22, 0, 0), (502, 'odd2.site.test', 22, 0, 0);"
+			"INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
+			" (501, 501, 'ec:p256', x'00', 'K501', 'generated', 0),"
+			" (502, 502, 'ec:p256', x'00', 'K502', 'generated', 0);"
+			"INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+			" not_before, not_after, state, imported_at, fqdn, sha256) VALUES"
+			" (901, 501, 501, 77, '/C=IT/CN=host/odd1.site.test/emailAddress=a@b', '/CN=x', '01',"
+			"  0, strftime('%s', 'now') + 3 * 86400 + 5, 'current', 0, 'odd1.site.test', 'S901'),"
+			" (902, 501, 501, NULL, '/C=IT/O=Odd', '/CN=x', '02', 0,"
+			"  strftime('%s', 'now') - 40 * 86400 - 7, 'superseded', 0, 'odd1.site.test', 'S902'),"
+			" (903, 502, 502, 77, '/CN=first/OU=x/CN=Second Name', '/CN=x', '03',"
+			"  strftime('%s', 'now') + 86400, strftime('%s', 'now') + 400 * 86400, 'current', 0,"
+			"  'odd2.site.test', 'S903');",
+			&err) == PT_OK,
+		"%s", err.detail);
 	listing_sync();
 }
 
 static const char *const screen_filters[] = {
-	"ce0", "CE0", "expired", "EXP", "ok", "o", "super", "cur", "not yet", "warn", "crit",
-	"other-ca", "demo", "host", "second name", "ODD", "20", "-", "-4", "1", "3", "0-",
-	"zzz", "e", "%", "_", "site.test", "odd1", "ODD2.", "argus", "first",
-	".", "2", "0", "4", "-1", "12-", "202",
+	"ce0",     "CE0",  "expired",   "EXP",      "ok",    "o",     "super",       "cur",
+	"not yet", "warn", "crit",      "other-ca", "demo",  "host",  "second name", "ODD",
+	"20",      "-",    "-4",        "1",        "3",     "0-",    "zzz",         "e",
+	"%",       "_",    "site.test", "odd1",     "ODD2.", "argus", "first",       ".",
+	"2",       "0",    "4",         "-1",       "12-",   "202",
 };
 
 /* The pushed-down filter gives exactly the rows of the old path, in the
@@ -579,24 +608,29 @@ check_listing(void)
 		struct inv_key after = { 0 };
 		size_t n = 99, seen = 0;
 
-		ck_assert_int_eq(inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, now, old_cb, &o,
-		                               &err), PT_OK);
-		ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, now, new_cb, &w, &err), PT_OK);
-		ck_assert_msg(w.n == o.n, "filter \"%s\": %zu rows, the old path %zu", screen_filters[i],
-		              w.n, o.n);
+		ck_assert_int_eq(inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, now, old_cb,
+		                               &o, &err),
+		                 PT_OK);
+		ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, now, new_cb, &w, &err),
+		                 PT_OK);
+		ck_assert_msg(w.n == o.n, "filter \"%s\": %zu rows, the old path %zu",
+		              screen_filters[i], w.n, o.n);
 		for (size_t k = 0; k < o.n; k++)
 			ck_assert_int_eq(w.ids[k], o.ids[k]);
 		ck_assert_int_eq(inv_list_count(st, &f, now, &n, &err), PT_OK);
 		ck_assert_uint_eq(n, o.n);
 		do {
 			memset(&p, 0, sizeof p);
-			ck_assert_int_eq(inv_list_page(st, &f, &after, false, 2, now, new_cb, &p, &err), PT_OK);
+			ck_assert_int_eq(inv_list_page(st, &f, &after, false, 2, now, new_cb, &p,
+			                               &err),
+			                 PT_OK);
 			for (size_t k = 0; k < p.n; k++, seen++)
 				ck_assert_int_eq(p.ids[k], o.ids[seen]);
 			after = p.last;
 		} while (p.n == 2);
 		ck_assert_uint_eq(seen, o.n);
-		ck_assert_int_eq(inv_list_page(st, &f, NULL, true, 0, now, new_cb, &b, &err), PT_OK);
+		ck_assert_int_eq(inv_list_page(st, &f, NULL, true, 0, now, new_cb, &b, &err),
+		                 PT_OK);
 		ck_assert_uint_eq(b.n, o.n);
 		for (size_t k = 0; k < b.n; k++)
 			ck_assert_int_eq(b.ids[k], o.ids[o.n - 1 - k]);
@@ -605,8 +639,9 @@ check_listing(void)
 	{
 		struct oldpath o = { .filter = "" };
 		size_t n = 0;
-		ck_assert_int_eq(inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, now, old_cb, &o,
-		                               &err), PT_OK);
+		ck_assert_int_eq(inv_cert_page(st, NULL, INV_BY_EXPIRY, NULL, false, 0, now, old_cb,
+		                               &o, &err),
+		                 PT_OK);
 		ck_assert_int_eq(inv_list_count(st, NULL, now, &n, &err), PT_OK);
 		ck_assert_uint_eq(n, o.n);
 	}
@@ -621,20 +656,24 @@ START_TEST(test_list_same_as_old_path)
 	add_odd_certs();
 	check_listing();
 	/* the CN column: the last CN, up to the next attribute */
-	ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, time(NULL), new_cb, &w, &err), PT_OK);
+	ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, time(NULL), new_cb, &w, &err),
+	                 PT_OK);
 	ck_assert_uint_eq(w.n, 3);
 	ck_assert_str_eq(w.cn[0], ""); /* 902, expired: no CN */
 	ck_assert_str_eq(w.cn[1], "host");
 	ck_assert_str_eq(w.cn[2], "Second Name");
 	f.text = "second";
 	memset(&w, 0, sizeof w);
-	ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, time(NULL), new_cb, &w, &err), PT_OK);
+	ck_assert_int_eq(inv_list_page(st, &f, NULL, false, 0, time(NULL), new_cb, &w, &err),
+	                 PT_OK);
 	ck_assert_uint_eq(w.n, 1);
 	ck_assert_int_eq(w.ids[0], 903);
 	/* a state or host written afterwards shows in the listing */
-	ck_assert_int_eq(store_exec(st, "UPDATE certificates SET state = 'superseded' WHERE id = 903;"
-	                                "UPDATE hosts SET fqdn = 'renamed.site.test' WHERE id = 502",
-	                            &err), PT_OK);
+	ck_assert_int_eq(store_exec(st,
+	                            "UPDATE certificates SET state = 'superseded' WHERE id = 903;"
+	                            "UPDATE hosts SET fqdn = 'renamed.site.test' WHERE id = 502",
+	                            &err),
+	                 PT_OK);
 	check_listing();
 	ck_assert_int_eq(store_exec(st, "DELETE FROM certificates WHERE id = 901", &err), PT_OK);
 	check_listing();
@@ -646,7 +685,8 @@ START_TEST(test_list_same_as_old_path)
 		ck_assert_int_eq(inv_list_count(st, NULL, time(NULL), &all, &err), PT_OK);
 		ck_assert_int_eq(inv_list_count(st, &e, time(NULL), &n, &err), PT_OK);
 		ck_assert_uint_eq(n, all);
-		ck_assert_int_eq(store_exec(st, "UPDATE hosts SET fqdn = 'xyzq' WHERE id = 502", &err),
+		ck_assert_int_eq(store_exec(st, "UPDATE hosts SET fqdn = 'xyzq' WHERE id = 502",
+		                            &err),
 		                 PT_OK);
 		ck_assert_int_eq(inv_list_count(st, &e, time(NULL), &n, &err), PT_OK);
 		ck_assert_uint_lt(n, all);
@@ -664,16 +704,20 @@ START_TEST(test_list_migrates)
 	int v = 0;
 
 	add_odd_certs();
-	ck_assert_int_eq(store_exec(st,
-	        "DROP TRIGGER cert_list_delete;"
-	        "DROP TRIGGER cert_list_update; DROP TRIGGER cert_list_subject;"
-	        "DROP TABLE cert_list; DROP TABLE cert_cns; DROP INDEX credentials_list;"
-	        "PRAGMA user_version = 5", &err), PT_OK);
+	ck_assert_int_eq(
+		store_exec(st,
+	                   "DROP TRIGGER cert_list_delete;"
+	                   "DROP TRIGGER cert_list_update; DROP TRIGGER cert_list_subject;"
+	                   "DROP TABLE cert_list; DROP TABLE cert_cns; DROP INDEX credentials_list;"
+	                   "PRAGMA user_version = 5",
+	                   &err),
+		PT_OK);
 	store_close(&st);
 	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
 	{
 		sqlite3_stmt *q = NULL;
-		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &q, NULL),
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA user_version", -1, &q,
+		                                    NULL),
 		                 SQLITE_OK);
 		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
 		v = sqlite3_column_int(q, 0);
@@ -683,11 +727,15 @@ START_TEST(test_list_migrates)
 	ck_assert_int_eq(inv_list_count(st, NULL, time(NULL), &n, &err), PT_OK);
 	ck_assert_uint_eq(n, 12);
 	check_listing();
-	ck_assert_int_eq(store_exec(st,
-	        "INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
-	        " not_before, not_after, state, imported_at, fqdn, sha256) VALUES"
-	        " (904, 502, 502, 77, '/CN=late.site.test', '/CN=x', '04', 0, 5, 'superseded', 0,"
-	        "  'odd2.site.test', 'S904')", &err), PT_OK);
+	ck_assert_int_eq(
+		store_exec(
+			st,
+			"INSERT INTO certificates (id, host_id, key_ref, ca_id, subject, issuer, serial,"
+			" not_before, not_after, state, imported_at, fqdn, sha256) VALUES"
+			" (904, 502, 502, 77, '/CN=late.site.test', '/CN=x', '04', 0, 5, 'superseded', 0,"
+			"  'odd2.site.test', 'S904')",
+			&err),
+		PT_OK);
 	listing_sync();
 	ck_assert_int_eq(inv_list_count(st, NULL, time(NULL), &n, &err), PT_OK);
 	ck_assert_uint_eq(n, 13);

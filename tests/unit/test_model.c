@@ -56,13 +56,18 @@ START_TEST(host_add_validates)
 	const char *bad_group[] = { "no spaces" };
 
 	host("ce01.example.org", "ce");
-	ck_assert_int_eq(model_host_add(st, "ce01.example.org", NULL, 22, NULL, 0, &err), PT_EXISTS);
+	ck_assert_int_eq(model_host_add(st, "ce01.example.org", NULL, 22, NULL, 0, &err),
+	                 PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, "already exists"));
-	ck_assert_int_eq(model_host_add(st, "x.example.org", "300.1.1.1", 22, NULL, 0, &err), PT_INVALID);
+	ck_assert_int_eq(model_host_add(st, "x.example.org", "300.1.1.1", 22, NULL, 0, &err),
+	                 PT_INVALID);
 	ck_assert_ptr_nonnull(strstr(err.detail, "300.1.1.1"));
-	ck_assert_int_eq(model_host_add(st, "x.example.org", NULL, 70000, NULL, 0, &err), PT_INVALID);
-	ck_assert_int_eq(model_host_add(st, "x.example.org", NULL, 22, bad_group, 1, &err), PT_INVALID);
-	ck_assert_int_eq(model_host_add(st, "v6.example.org", "2001:db8::1", 2222, NULL, 0, &err), PT_OK);
+	ck_assert_int_eq(model_host_add(st, "x.example.org", NULL, 70000, NULL, 0, &err),
+	                 PT_INVALID);
+	ck_assert_int_eq(model_host_add(st, "x.example.org", NULL, 22, bad_group, 1, &err),
+	                 PT_INVALID);
+	ck_assert_int_eq(model_host_add(st, "v6.example.org", "2001:db8::1", 2222, NULL, 0, &err),
+	                 PT_OK);
 }
 END_TEST
 
@@ -87,8 +92,10 @@ START_TEST(groups_resolve_members)
 	free(ids);
 	ck_assert_int_eq(model_group_hosts(st, "nope", &ids, &names, &n, &err), PT_NOTFOUND);
 	ck_assert_ptr_nonnull(strstr(err.detail, "nope"));
-	ck_assert_int_eq(model_group_foreach(st, (int (*)(const struct group_info *, void *))count_cb,
-	                                     &groups, NULL), PT_OK);
+	ck_assert_int_eq(model_group_foreach(st,
+	                                     (int (*)(const struct group_info *, void *))count_cb,
+	                                     &groups, NULL),
+	                 PT_OK);
 	ck_assert_int_eq(groups, 2);
 }
 END_TEST
@@ -102,11 +109,17 @@ START_TEST(credential_lifecycle)
 
 	ids[0] = host("a.example.org", NULL);
 	ids[1] = host("b.example.org", NULL);
-	ck_assert_int_eq(model_pw_add(st, "root", "{a,b}.example.org", "ssh", ids, 2, "first", 5, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "{a,b}.example.org", "ssh", ids, 2, "first", 5,
+	                              &id, NULL),
+	                 PT_OK);
 	/* found by the spec as written, and by each single host */
-	ck_assert_int_eq(model_pw_find(st, "root", "{a,b}.example.org", "ssh", ids, 2, &found, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_find(st, "root", "{a,b}.example.org", "ssh", ids, 2, &found,
+	                               NULL),
+	                 PT_OK);
 	ck_assert_int_eq(found, id);
-	ck_assert_int_eq(model_pw_find(st, "root", "b.example.org", "ssh", &ids[1], 1, &found, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_find(st, "root", "b.example.org", "ssh", &ids[1], 1, &found,
+	                               NULL),
+	                 PT_OK);
 	ck_assert_int_eq(found, id);
 	ck_assert_int_eq(model_pw_update(st, id, "second", 6, NULL), PT_OK);
 	ck_assert_int_eq(model_pw_secret(st, id, 0, &secret, &len, NULL), PT_OK);
@@ -117,11 +130,15 @@ START_TEST(credential_lifecycle)
 	ck_assert_int_eq(model_pw_secret(st, id, 1, &secret, &len, NULL), PT_OK);
 	ck_assert_str_eq(secret, "first");
 	secmem_freep(&secret);
-	ck_assert_int_eq(model_pw_history(st, id, (int (*)(const struct credential_version *, void *))count_cb,
-	                                  &versions, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_history(st, id,
+	                                  (int (*)(const struct credential_version *,
+	                                           void *))count_cb,
+	                                  &versions, NULL),
+	                 PT_OK);
 	ck_assert_int_eq(versions, 2);
 	ck_assert_int_eq(model_pw_rm(st, id, NULL), PT_OK);
-	ck_assert_int_eq(model_pw_find(st, "root", "a.example.org", "ssh", ids, 1, &found, NULL), PT_NOTFOUND);
+	ck_assert_int_eq(model_pw_find(st, "root", "a.example.org", "ssh", ids, 1, &found, NULL),
+	                 PT_NOTFOUND);
 	ck_assert_int_eq(model_pw_secret(st, id, 1, &secret, &len, NULL), PT_NOTFOUND);
 }
 END_TEST
@@ -131,12 +148,18 @@ START_TEST(one_secret_per_host_user_service)
 	int64_t a = host("a.example.org", NULL), id;
 	struct pt_err err = { 0 };
 
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "x", 1, &id, NULL), PT_OK);
-	ck_assert_int_eq(model_pw_add(st, "root", "{a,b}.example.org", "ssh", &a, 1, "y", 1, &id, &err), PT_EXISTS);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "x", 1, &id, NULL),
+	                 PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "{a,b}.example.org", "ssh", &a, 1, "y", 1, &id,
+	                              &err),
+	                 PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, "a.example.org"));
 	/* another service on the same host is fine */
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "mysql", &a, 1, "z", 1, &id, NULL), PT_OK);
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ftp", &a, 1, "", 0, &id, &err), PT_INVALID);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "mysql", &a, 1, "z", 1, &id,
+	                              NULL),
+	                 PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ftp", &a, 1, "", 0, &id, &err),
+	                 PT_INVALID);
 }
 END_TEST
 
@@ -145,7 +168,8 @@ START_TEST(host_with_passwords_is_not_removed)
 	int64_t a = host("a.example.org", NULL), id;
 	struct pt_err err = { 0 };
 
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "x", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "x", 1, &id, NULL),
+	                 PT_OK);
 	ck_assert_int_eq(model_host_rm(st, "a.example.org", &err), PT_REFUSED);
 	ck_assert_ptr_nonnull(strstr(err.detail, "password"));
 	ck_assert_int_eq(model_pw_rm(st, id, NULL), PT_OK);
@@ -175,7 +199,9 @@ START_TEST(changes_are_audited_without_secrets)
 	int64_t a = host("a.example.org", NULL), id;
 	struct audit_seen seen = { 0, 0 };
 
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "hunter2", 7, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &a, 1, "hunter2", 7, &id,
+	                              NULL),
+	                 PT_OK);
 	ck_assert_int_eq(model_pw_update(st, id, "hunter22", 8, NULL), PT_OK);
 	ck_assert_int_eq(audit_foreach(st, audit_scan, &seen, NULL), PT_OK);
 	ck_assert_int_eq(seen.rows, 3); /* host.add, pw.add, pw.update */
@@ -232,17 +258,22 @@ START_TEST(host_pages)
 	host("c.example.org", "ce");
 	host("a.example.org", NULL);
 	host("b.example.org", "se");
-	ck_assert_int_eq(model_host_add(st, "d.example.org", "10.1.2.3", 2222, groups, 2, NULL), PT_OK);
+	ck_assert_int_eq(model_host_add(st, "d.example.org", "10.1.2.3", 2222, groups, 2, NULL),
+	                 PT_OK);
 	id = host("e.example.org", NULL);
-	ck_assert_int_eq(model_pw_add(st, "root", "e.example.org", "ssh", &id, 1, "s", 1, &pw, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "e.example.org", "ssh", &id, 1, "s", 1, &pw,
+	                              NULL),
+	                 PT_OK);
 	/* after a key, with a limit: a keyset page in FQDN order */
 	ck_assert_int_eq(model_host_page(st, NULL, NULL, 2, page_host_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "a.example.org b.example.org ");
 	p.text[0] = '\0';
-	ck_assert_int_eq(model_host_page(st, NULL, "b.example.org", 2, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(model_host_page(st, NULL, "b.example.org", 2, page_host_cb, &p, NULL),
+	                 PT_OK);
 	ck_assert_str_eq(p.text, "c.example.org d.example.org ");
 	p.text[0] = '\0';
-	ck_assert_int_eq(model_host_page(st, NULL, "d.example.org", 0, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(model_host_page(st, NULL, "d.example.org", 0, page_host_cb, &p, NULL),
+	                 PT_OK);
 	ck_assert_str_eq(p.text, "e.example.org ");
 	/* a key that is no row any more still places the page */
 	p.text[0] = '\0';
@@ -262,11 +293,13 @@ START_TEST(host_pages)
 	};
 	for (size_t i = 0; i < sizeof f / sizeof *f; i++) {
 		p.text[0] = '\0';
-		ck_assert_int_eq(model_host_page(st, f[i].filter, NULL, 0, page_host_cb, &p, NULL), PT_OK);
+		ck_assert_int_eq(model_host_page(st, f[i].filter, NULL, 0, page_host_cb, &p, NULL),
+		                 PT_OK);
 		ck_assert_str_eq(p.text, f[i].want);
 	}
 	p.text[0] = '\0';
-	ck_assert_int_eq(model_host_page(st, "example", "c.example.org", 1, page_host_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(model_host_page(st, "example", "c.example.org", 1, page_host_cb, &p, NULL),
+	                 PT_OK);
 	ck_assert_str_eq(p.text, "d.example.org ");
 }
 END_TEST
@@ -279,13 +312,22 @@ START_TEST(pw_pages)
 
 	ids[0] = host("a.example.org", NULL);
 	ids[1] = host("b.example.org", NULL);
-	ck_assert_int_eq(model_pw_add(st, "root", "b.example.org", "ssh", &ids[1], 1, "s", 1, &id, NULL), PT_OK);
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
-	ck_assert_int_eq(model_pw_add(st, "admin", "a.example.org", "web", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
-	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "db", &ids[0], 1, "s", 1, &id, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "b.example.org", "ssh", &ids[1], 1, "s", 1, &id,
+	                              NULL),
+	                 PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "ssh", &ids[0], 1, "s", 1, &id,
+	                              NULL),
+	                 PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "admin", "a.example.org", "web", &ids[0], 1, "s", 1, &id,
+	                              NULL),
+	                 PT_OK);
+	ck_assert_int_eq(model_pw_add(st, "root", "a.example.org", "db", &ids[0], 1, "s", 1, &id,
+	                              NULL),
+	                 PT_OK);
 	ck_assert_int_eq(model_pw_page(st, NULL, NULL, 0, page_pw_cb, &p, NULL), PT_OK);
-	ck_assert_str_eq(p.text, "admin@a.example.org:web root@a.example.org:db root@a.example.org:ssh "
-	                         "root@b.example.org:ssh ");
+	ck_assert_str_eq(p.text,
+	                 "admin@a.example.org:web root@a.example.org:db root@a.example.org:ssh "
+	                 "root@b.example.org:ssh ");
 	p.text[0] = '\0';
 	ck_assert_int_eq(model_pw_page(st, NULL, &after, 0, page_pw_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
@@ -297,7 +339,8 @@ START_TEST(pw_pages)
 	ck_assert_int_eq(model_pw_page(st, "ADMIN@", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "admin@a.example.org:web ");
 	p.text[0] = '\0';
-	ck_assert_int_eq(model_pw_page(st, "B.EXAMPLE.ORG:s", NULL, 0, page_pw_cb, &p, NULL), PT_OK);
+	ck_assert_int_eq(model_pw_page(st, "B.EXAMPLE.ORG:s", NULL, 0, page_pw_cb, &p, NULL),
+	                 PT_OK);
 	ck_assert_str_eq(p.text, "root@b.example.org:ssh ");
 	/* digits also match the version, the host count and the date */
 	p.n = 0;
@@ -311,14 +354,19 @@ START_TEST(pw_pages)
 	{
 		sqlite3_stmt *q = NULL;
 		char plan[512] = "";
-		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
-		        "EXPLAIN QUERY PLAN SELECT c.id FROM credentials c WHERE 1"
-		        " AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"
-		        " ORDER BY c.hostspec, c.user, c.service LIMIT 22", -1, &q, NULL), SQLITE_OK);
+		ck_assert_int_eq(sqlite3_prepare_v2(
+					 store_db(st),
+					 "EXPLAIN QUERY PLAN SELECT c.id FROM credentials c WHERE 1"
+					 " AND (c.hostspec, c.user, c.service) > (?1, ?2, ?3)"
+					 " ORDER BY c.hostspec, c.user, c.service LIMIT 22",
+					 -1, &q, NULL),
+		                 SQLITE_OK);
 		while (sqlite3_step(q) == SQLITE_ROW)
-			strncat(plan, (const char *)sqlite3_column_text(q, 3), sizeof plan - strlen(plan) - 1);
+			strncat(plan, (const char *)sqlite3_column_text(q, 3),
+			        sizeof plan - strlen(plan) - 1);
 		sqlite3_finalize(q);
-		ck_assert_msg(strstr(plan, "credentials_list") && !strstr(plan, "TEMP B-TREE"), "%s", plan);
+		ck_assert_msg(strstr(plan, "credentials_list") && !strstr(plan, "TEMP B-TREE"),
+		              "%s", plan);
 	}
 }
 END_TEST
@@ -341,15 +389,18 @@ START_TEST(current_certificates_only)
 
 	host("a.example.org", NULL);
 	host("b.example.org", NULL);
-	ck_assert_int_eq(store_exec(st,
-	        "INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
-	        " (1, 1, 'ec:p256', x'00', 'k1', 'generated', 0), (2, 2, 'ec:p256', x'00', 'k2', 'generated', 0);"
-	        "INSERT INTO certificates (host_id, fqdn, key_ref, subject, issuer, serial, not_before,"
-	        " not_after, sha256, state, imported_at) VALUES"
-	        " (1, 'a.example.org', 1, 's', 'i', '1', 0, 100, 'h1', 'superseded', 0),"
-	        " (1, 'a.example.org', 1, 's', 'i', '2', 0, 200, 'h2', 'current', 0),"
-	        " (2, 'b.example.org', 2, 's', 'i', '3', 0, 300, 'h3', 'superseded', 0)", NULL),
-	        PT_OK);
+	ck_assert_int_eq(
+		store_exec(
+			st,
+			"INSERT INTO keys (id, host_id, type, key_pem, key_id, origin, created_at) VALUES"
+			" (1, 1, 'ec:p256', x'00', 'k1', 'generated', 0), (2, 2, 'ec:p256', x'00', 'k2', 'generated', 0);"
+			"INSERT INTO certificates (host_id, fqdn, key_ref, subject, issuer, serial, not_before,"
+			" not_after, sha256, state, imported_at) VALUES"
+			" (1, 'a.example.org', 1, 's', 'i', '1', 0, 100, 'h1', 'superseded', 0),"
+			" (1, 'a.example.org', 1, 's', 'i', '2', 0, 200, 'h2', 'current', 0),"
+			" (2, 'b.example.org', 2, 's', 'i', '3', 0, 300, 'h3', 'superseded', 0)",
+			NULL),
+		PT_OK);
 	ck_assert_int_eq(model_cert_current_foreach(st, glance_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "a.example.org:200 ");
 }
@@ -384,7 +435,8 @@ START_TEST(audit_pages)
 	ck_assert_str_eq(p.text, "2:host.add:b.example.org ");
 	p.text[0] = '\0';
 	ck_assert_int_eq(model_audit_page(st, "3", 0, 0, audit_page_cb, &p, NULL), PT_OK);
-	ck_assert_ptr_nonnull(strstr(p.text, "3:host.add:c.example.org ")); /* the id (or the time) */
+	ck_assert_ptr_nonnull(
+		strstr(p.text, "3:host.add:c.example.org ")); /* the id (or the time) */
 	p.text[0] = '\0';
 	ck_assert_int_eq(model_audit_page(st, "nothing", 0, 0, audit_page_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "");

@@ -141,7 +141,8 @@ START_TEST(complete_settings_exact_plan)
 	set("transfer.timeout", "45");
 	set("operator.host", OP);
 	set("operator.outbox", "/srv/outbox");
-	ck_assert_msg(transfer_plan(st, "fetch-certs", NULL, &plan, &err) == PT_OK, "%s", err.detail);
+	ck_assert_msg(transfer_plan(st, "fetch-certs", NULL, &plan, &err) == PT_OK, "%s",
+	              err.detail);
 	ck_assert_str_eq(plan.purpose, "fetch-certs");
 	ck_assert_str_eq(plan.target, "");
 	ck_assert_str_eq(plan.host, OP);
@@ -162,7 +163,8 @@ START_TEST(complete_settings_exact_plan)
 	ck_assert_str_eq(plan.after, "");
 	ck_assert_uint_eq(plan.nwhy, 0);
 	/* a run without a fingerprint is refused until the key is pinned */
-	ck_assert_int_eq(transfer_plan_with(st, "fetch-certs", NULL, NULL, &plan, &err), PT_REFUSED);
+	ck_assert_int_eq(transfer_plan_with(st, "fetch-certs", NULL, NULL, &plan, &err),
+	                 PT_REFUSED);
 	ck_assert_uint_eq(plan.nwhy, 1);
 	ck_assert_int_eq(transfer_plan_with(st, "fetch-certs", NULL, FP, &plan, &err), PT_OK);
 	ck_assert_int_eq(settings_pin_set(st, OP, FP, "ssh-ed25519", NULL), PT_OK);
@@ -221,14 +223,22 @@ END_TEST
 START_TEST(one_validator_for_config_set)
 {
 	static const char *const bad[][2] = {
-		{ "host." CE ".owner", "4294967296:0" }, { "host." CE ".owner", "0:2147483648" },
-		{ "host." CE ".owner", ":0" },           { "host." CE ".owner", "0:" },
-		{ "net.interface", "." },                { "net.interface", ".." },
-		{ "net.interface", "a/b" },              { "transfer.timeout", " 30" },
-		{ "transfer.timeout", "30 " },           { "transfer.timeout", "+30" },
-		{ "operator.inbox", "/var/spool/.." },   { "operator.inbox", "/var/../spool" },
-		{ "operator.inbox", ".." },              { "host." CE ".user", "-oProxyCommand=x" },
-		{ "cert.warning_days", " 7" },           { "ui.lock_after", " 0" },
+		{ "host." CE ".owner", "4294967296:0" },
+		{ "host." CE ".owner", "0:2147483648" },
+		{ "host." CE ".owner", ":0" },
+		{ "host." CE ".owner", "0:" },
+		{ "net.interface", "." },
+		{ "net.interface", ".." },
+		{ "net.interface", "a/b" },
+		{ "transfer.timeout", " 30" },
+		{ "transfer.timeout", "30 " },
+		{ "transfer.timeout", "+30" },
+		{ "operator.inbox", "/var/spool/.." },
+		{ "operator.inbox", "/var/../spool" },
+		{ "operator.inbox", ".." },
+		{ "host." CE ".user", "-oProxyCommand=x" },
+		{ "cert.warning_days", " 7" },
+		{ "ui.lock_after", " 0" },
 	};
 	static const char *const good[][2] = {
 		{ "host." CE ".owner", "2147483647:0" }, { "net.interface", "eth0.10" },
@@ -246,8 +256,8 @@ START_TEST(one_validator_for_config_set)
 		              "config set took %s=\"%s\"", bad[i][0], bad[i][1]);
 	}
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++)
-		ck_assert_msg(settings_check(st, good[i][0], good[i][1], &err) == PT_OK, "%s=\"%s\": %s",
-		              good[i][0], good[i][1], err.detail);
+		ck_assert_msg(settings_check(st, good[i][0], good[i][1], &err) == PT_OK,
+		              "%s=\"%s\": %s", good[i][0], good[i][1], err.detail);
 	/* nothing refused was stored */
 	ck_assert_int_eq(settings_get(st, "host." CE ".owner", &v, NULL), PT_OK);
 	ck_assert_str_eq(v, "0:0");
@@ -260,22 +270,29 @@ START_TEST(one_fingerprint_rule)
 	struct pt_err err = { 0 };
 
 	ck_assert_int_eq(transfer_fingerprint_check(FP, &err), PT_OK);
-	ck_assert_int_eq(transfer_fingerprint_check("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+", NULL),
+	ck_assert_int_eq(transfer_fingerprint_check(
+				 "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA+", NULL),
 	                 PT_OK);
 	ck_assert_int_eq(transfer_fingerprint_check(NULL, NULL), PT_INVALID);
 	ck_assert_int_eq(transfer_fingerprint_check("", NULL), PT_INVALID);
 	/* 42 and 44 characters, padding, a blank, another hash, no prefix */
-	ck_assert_int_eq(transfer_fingerprint_check("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL),
+	ck_assert_int_eq(transfer_fingerprint_check(
+				 "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL),
 	                 PT_INVALID);
-	ck_assert_int_eq(transfer_fingerprint_check("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL),
+	ck_assert_int_eq(transfer_fingerprint_check(
+				 "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL),
 	                 PT_INVALID);
-	ck_assert_int_eq(transfer_fingerprint_check("SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL),
+	ck_assert_int_eq(transfer_fingerprint_check(
+				 "SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL),
 	                 PT_INVALID);
-	ck_assert_int_eq(transfer_fingerprint_check("SHA256:AAAAAAAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAAAAAAA", NULL),
+	ck_assert_int_eq(transfer_fingerprint_check(
+				 "SHA256:AAAAAAAAAAAAAAAAAAAAA AAAAAAAAAAAAAAAAAAAAA", NULL),
 	                 PT_INVALID);
-	ck_assert_int_eq(transfer_fingerprint_check("MD5:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL),
-	                 PT_INVALID);
-	ck_assert_int_eq(transfer_fingerprint_check("uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s", &err),
+	ck_assert_int_eq(
+		transfer_fingerprint_check("MD5:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL),
+		PT_INVALID);
+	ck_assert_int_eq(transfer_fingerprint_check("uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s",
+	                                            &err),
 	                 PT_INVALID);
 	ck_assert_ptr_nonnull(strstr(err.detail, "SHA256:"));
 }

@@ -52,7 +52,8 @@ START_TEST(create_refuses_existing_file)
 
 	ck_assert_int_eq(write(fd, "hello", 5), 5);
 	close(fd);
-	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err), PT_EXISTS);
+	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err),
+	                 PT_EXISTS);
 	ck_assert_ptr_nonnull(strstr(err.detail, "already exists"));
 	before = test_slurp(test_db, &n);
 	ck_assert_uint_eq(n, 5);
@@ -74,7 +75,7 @@ START_TEST(header_carries_magic_and_params)
 	close(fd);
 	ck_assert_int_eq(hdr[0], 'P');
 	ck_assert_int_eq(hdr[1], 'T');
-	ck_assert_int_eq(hdr[2], 2); /* format 2: 4 KiB pages */
+	ck_assert_int_eq(hdr[2], 2);  /* format 2: 4 KiB pages */
 	ck_assert_int_eq(hdr[3], 13); /* 8 MiB = 2^13 KiB */
 	ck_assert_int_eq(store_peek_params(test_db, &kp, NULL), PT_OK);
 	ck_assert_uint_eq(kp.m_kib, test_kdf.m_kib);
@@ -230,7 +231,8 @@ START_TEST(cached_statements_serve_many_uses)
 	/* a bad text fails cleanly and is not kept */
 	ck_assert_int_eq(store_cached(st, "SELEKT 1", &s, NULL), PT_ERR);
 	/* left stepped, not reset: store_close still finalizes it */
-	ck_assert_int_eq(store_exec(st, "CREATE TABLE t (x); INSERT INTO t VALUES (1), (2)", NULL), PT_OK);
+	ck_assert_int_eq(store_exec(st, "CREATE TABLE t (x); INSERT INTO t VALUES (1), (2)", NULL),
+	                 PT_OK);
 	ck_assert_int_eq(store_cached(st, "SELECT x FROM t", &s, NULL), PT_OK);
 	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
 	store_close(&st);
@@ -331,7 +333,8 @@ page_size(struct store *st)
 	sqlite3_stmt *s = NULL;
 	int n = -1;
 
-	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA page_size", -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), "PRAGMA page_size", -1, &s, NULL),
+	                 SQLITE_OK);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);

@@ -53,8 +53,7 @@ synth_each(void *ctx, ui_row_cb cb, void *ud)
 /* The seeking source: starts after the named row; ignores the filter,
  * which a source may (the model filters again). */
 static int
-synth_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb,
-            void *ud)
+synth_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
 {
 	size_t from = 0;
 
@@ -69,8 +68,10 @@ synth_after(void *ctx, const char *after, const char *filter, size_t limit, ui_r
 static struct ui_list *
 make_src(struct synth *s, size_t n, size_t height, bool paged)
 {
-	struct ui_list_source src = { .ncols = 4, .each = paged ? NULL : synth_each, .ctx = s,
-	                              .each_after = paged ? synth_after : NULL };
+	struct ui_list_source src = { .ncols = 4,
+		                      .each = paged ? NULL : synth_each,
+		                      .ctx = s,
+		                      .each_after = paged ? synth_after : NULL };
 	struct ui_list *l;
 
 	s->n = n;
@@ -403,8 +404,7 @@ one_cb(const struct ui_row *r, void *ud)
 /* Backward: row by row before the key, nearest first (the rows it reads
  * count in rows_streamed, as synth_from's). */
 static int
-self_before(void *ctx, const char *before, const char *filter, size_t limit, ui_row_cb cb,
-            void *ud)
+self_before(void *ctx, const char *before, const char *filter, size_t limit, ui_row_cb cb, void *ud)
 {
 	struct synth *s = ctx;
 	size_t from = before ? (size_t)atol(before + 4) : s->n, given = 0;
@@ -451,8 +451,11 @@ self_count(void *ctx, const char *filter, size_t *n)
 static struct ui_list *
 make_self(struct synth *s, size_t n, size_t height)
 {
-	struct ui_list_source src = { .ncols = 4, .ctx = s, .each_after = self_after,
-	                              .count = self_count, .each_before = self_before };
+	struct ui_list_source src = { .ncols = 4,
+		                      .ctx = s,
+		                      .each_after = self_after,
+		                      .count = self_count,
+		                      .each_before = self_before };
 	struct ui_list *l;
 
 	s->n = n;

@@ -29,8 +29,8 @@ inspect_ok(const char *pem)
 	struct voms_inspect *in = NULL;
 	struct pt_err err = { 0 };
 
-	ck_assert_msg(voms_inspect((const unsigned char *)pem, strlen(pem), &in, &err) == PT_OK, "%s",
-	              err.detail);
+	ck_assert_msg(voms_inspect((const unsigned char *)pem, strlen(pem), &in, &err) == PT_OK,
+	              "%s", err.detail);
 	ck_assert_ptr_nonnull(in);
 	return in;
 }
@@ -162,7 +162,8 @@ START_TEST(bad_inner_extension)
 	ck_assert_uint_eq(ac->nfqans, 2);
 	ck_assert_uint_eq(ac->ntargets, 0);
 	ck_assert_uint_eq(ac->nextensions, 4);
-	ck_assert_msg(strncmp(ac->extensions[0], "targetInformation (2.5.29.55): not decoded: ", 44) == 0,
+	ck_assert_msg(strncmp(ac->extensions[0],
+	                      "targetInformation (2.5.29.55): not decoded: ", 44) == 0,
 	              "%s", ac->extensions[0]);
 	ck_assert_int_eq(ac->sig, VOMS_SIG_OK);
 	voms_inspect_free(&in);
@@ -183,9 +184,10 @@ START_TEST(several_and_lone)
 
 	ck_assert_int_eq(asn1_array2tree(voms_asn1_tab, &defs, NULL), ASN1_SUCCESS);
 	ck_assert_int_eq(asn1_create_element(defs, "PASSTORE-VOMS.ACSequence", &seq), ASN1_SUCCESS);
-	ck_assert_int_eq(asn1_der_decoding(&seq, gen.acseq, (int)gen.acseq_len, NULL), ASN1_SUCCESS);
-	ck_assert_int_eq(asn1_der_decoding_startEnd(seq, gen.acseq, (int)gen.acseq_len, "?1", &start,
-	                                            &end),
+	ck_assert_int_eq(asn1_der_decoding(&seq, gen.acseq, (int)gen.acseq_len, NULL),
+	                 ASN1_SUCCESS);
+	ck_assert_int_eq(asn1_der_decoding_startEnd(seq, gen.acseq, (int)gen.acseq_len, "?1",
+	                                            &start, &end),
 	                 ASN1_SUCCESS);
 	/* the lone AC */
 	ck_assert_int_eq(voms_acs_decode(gen.acseq + start, (size_t)(end - start + 1), &acs, &err),
@@ -211,7 +213,8 @@ START_TEST(several_and_lone)
 	}
 	voms_acs_free(&acs);
 	/* an empty sequence is no VOMS extension */
-	ck_assert_int_eq(voms_acs_decode((const unsigned char *)"\x30\x00", 2, &acs, &err), PT_INVALID);
+	ck_assert_int_eq(voms_acs_decode((const unsigned char *)"\x30\x00", 2, &acs, &err),
+	                 PT_INVALID);
 	asn1_delete_structure(&two);
 	asn1_delete_structure(&seq);
 	asn1_delete_structure(&defs);
@@ -280,14 +283,17 @@ END_TEST
 START_TEST(not_certificates)
 {
 	static const char *const bad[] = {
-		"", "garbage\n", "\x30\x03\x02\x01\x01",
+		"",
+		"garbage\n",
+		"\x30\x03\x02\x01\x01",
 		"-----BEGIN CERTIFICATE-----\nAAAA\n",
 	};
 	struct voms_inspect *in = NULL;
 	struct pt_err err = { 0 };
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		ck_assert_int_eq(voms_inspect((const unsigned char *)bad[i], strlen(bad[i]), &in, &err),
+		ck_assert_int_eq(voms_inspect((const unsigned char *)bad[i], strlen(bad[i]), &in,
+		                              &err),
 		                 PT_INVALID);
 		ck_assert_ptr_null(in);
 	}
@@ -313,8 +319,15 @@ START_TEST(fqan_split)
 		{ "/cms/Capability=x", "/cms", NULL, "x" },
 	};
 	static const char *const bad[] = {
-		"", "cms", "/", "//cms", "/Role=x", "/cms/Role=a/Role=b", "/cms/Role=a/sub",
-		"/cms/Capability=a/Role=b", "/cms/a=b",
+		"",
+		"cms",
+		"/",
+		"//cms",
+		"/Role=x",
+		"/cms/Role=a/Role=b",
+		"/cms/Role=a/sub",
+		"/cms/Capability=a/Role=b",
+		"/cms/a=b",
 	};
 	struct pt_err err = { 0 };
 
@@ -331,7 +344,8 @@ START_TEST(fqan_split)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		struct voms_fqan f;
 
-		ck_assert_msg(voms_fqan_parse(bad[i], &f, &err) == PT_INVALID, "accepted %s", bad[i]);
+		ck_assert_msg(voms_fqan_parse(bad[i], &f, &err) == PT_INVALID, "accepted %s",
+		              bad[i]);
 		ck_assert_ptr_null(f.group);
 	}
 }

@@ -147,9 +147,9 @@ openssl_sign(const char *csr, const char *out, int days, const char *serial)
 {
 	char o[4096];
 	int rc = sh(o, sizeof(o),
-		    "cd %s && openssl x509 -req -in %s -CA int.pem -CAkey int.key -set_serial %s "
-		    "-days %d -copy_extensions copy -extfile ext.cnf -extensions v3_leaf -out %s",
-		    tdir, csr, serial, days, out);
+	            "cd %s && openssl x509 -req -in %s -CA int.pem -CAkey int.key -set_serial %s "
+	            "-days %d -copy_extensions copy -extfile ext.cnf -extensions v3_leaf -out %s",
+	            tdir, csr, serial, days, out);
 
 	ck_assert_msg(rc == 0, "openssl x509 -req: %s", o);
 }
@@ -159,7 +159,7 @@ openssl_sign(const char *csr, const char *out, int days, const char *serial)
  * written to file `name`. */
 static void
 gnutls_issue(const char *key, const char *o, const char *cn, time_t nb, time_t na,
-	     const char *issuer, bool ca_flag, const char *name)
+             const char *issuer, bool ca_flag, const char *name)
 {
 	char ikey[32], icert[32];
 	gnutls_x509_crt_t crt, ca;
@@ -197,17 +197,23 @@ gnutls_issue(const char *key, const char *o, const char *cn, time_t nb, time_t n
 	ck_assert_int_eq(gnutls_x509_crt_set_serial(crt, serial, sizeof(serial)), 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(crt, nb), 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(crt, na), 0);
-	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT", 2), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT",
+	                                               2),
+	                 0);
 	if (o)
-		ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
-							       o, (unsigned)strlen(o)), 0);
+		ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt,
+		                                               GNUTLS_OID_X520_ORGANIZATION_NAME, 0,
+		                                               o, (unsigned)strlen(o)),
+		                 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn,
-						       (unsigned)strlen(cn)), 0);
+	                                               (unsigned)strlen(cn)),
+	                 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_key(crt, k), 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_basic_constraints(crt, ca_flag, -1), 0);
 	if (ca_flag)
 		ck_assert_int_eq(gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_KEY_CERT_SIGN |
-							       GNUTLS_KEY_CRL_SIGN), 0);
+		                                                            GNUTLS_KEY_CRL_SIGN),
+		                 0);
 	ck_assert_int_eq(gnutls_privkey_init(&signer), 0);
 	ck_assert_int_eq(gnutls_privkey_import_x509(signer, cak, 0), 0);
 	ck_assert_int_eq(gnutls_x509_crt_privkey_sign(crt, ca, signer, GNUTLS_DIG_SHA256, 0), 0);
@@ -244,7 +250,7 @@ START_TEST(test_keytype_parse)
 	ck_assert_int_eq(t, X509_KEY_RSA3072);
 	ck_assert_int_eq(x509_keytype_parse("rsa:1024", &t, &err), PT_INVALID);
 	ck_assert_str_eq(err.detail, "unknown key type \"rsa:1024\" (valid: "
-				     "rsa:2048, rsa:3072, rsa:4096, ec:p256, ec:p384)");
+	                             "rsa:2048, rsa:3072, rsa:4096, ec:p256, ec:p384)");
 	ck_assert_int_eq(x509_keytype_parse("", &t, &err), PT_INVALID);
 	ck_assert_int_eq(x509_keytype_parse(NULL, &t, &err), PT_INVALID);
 	ck_assert_str_eq(x509_keytype_name(X509_KEY_MAX), "unknown");
@@ -269,7 +275,7 @@ START_TEST(test_keygen_results)
 	/* About one tick per 100 ms: a slow RSA key must have turned the spinner. */
 	if (key_secs[i] > 0.5)
 		ck_assert_msg(key_ticks[i] >= (unsigned)(key_secs[i] * 10 / 2),
-			      "%u ticks in %.2f s", key_ticks[i], key_secs[i]);
+		              "%u ticks in %.2f s", key_ticks[i], key_secs[i]);
 	ck_assert_int_eq(x509_key_type(key_pem[i], &t, &err), PT_OK);
 	ck_assert_int_eq(t, i);
 }
@@ -305,7 +311,8 @@ subject_is(const char *tmpl, const char *fqdn, const char *grid)
 	struct pt_err err = { 0 };
 	char *g;
 
-	ck_assert_msg(x509_subject_parse(tmpl, fqdn, &s, &err) == PT_OK, "%s: %s", tmpl, err.detail);
+	ck_assert_msg(x509_subject_parse(tmpl, fqdn, &s, &err) == PT_OK, "%s: %s", tmpl,
+	              err.detail);
 	g = x509_subject_grid(s);
 	ck_assert_str_eq(g, grid);
 	free(g);
@@ -329,12 +336,13 @@ START_TEST(test_subject_template)
 	struct x509_subject *s = NULL;
 	struct pt_err err = { 0 };
 
-	subject_is(TEMPLATE, "host.example.org", "/C=IT/O=INFN/OU=Host/L=Padova/CN=host.example.org");
+	subject_is(TEMPLATE, "host.example.org",
+	           "/C=IT/O=INFN/OU=Host/L=Padova/CN=host.example.org");
 	subject_is(" c = IT , o=INFN ,CN = %h ", "h.x", "/C=IT/O=INFN/CN=h.x");
 	subject_is("O=Foo\\, Inc.,CN=a\\\\b", NULL, "/O=Foo, Inc./CN=a\\b");
 	subject_is("CN=100%%,emailaddress=root@x.org", NULL, "/CN=100%/emailAddress=root@x.org");
 	subject_is("DC=org,DC=example,CN=ldap/%h", "h.example.org",
-		   "/DC=org/DC=example/CN=ldap/h.example.org");
+	           "/DC=org/DC=example/CN=ldap/h.example.org");
 	subject_is("O=Università", NULL, "/O=Università");
 
 	ck_assert_int_eq(x509_subject_parse(TEMPLATE, "h.x", &s, &err), PT_OK);
@@ -347,28 +355,32 @@ START_TEST(test_subject_template)
 	x509_subject_free(&s); /* cleared pointer: harmless */
 
 	subject_fails("", NULL, "empty subject template");
-	subject_fails("C=IT,X=1", NULL, "subject template: unknown attribute \"X\" "
-					"(known: C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress)");
+	subject_fails("C=IT,X=1", NULL,
+	              "subject template: unknown attribute \"X\" "
+	              "(known: C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress)");
 	subject_fails("averyveryverylongattributenamethatgoeson=1", NULL,
-		      "subject template: unknown attribute \"averyveryverylongattributenamet\" "
-		      "(known: C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress)");
+	              "subject template: unknown attribute \"averyveryverylongattributenamet\" "
+	              "(known: C, ST, L, O, OU, CN, DC, UID, serialNumber, emailAddress)");
 	subject_fails("C=IT,CN", NULL, "subject template: attribute 2 has no \"=\"");
 	subject_fails("C=IT,,CN=x", NULL, "subject template: attribute 2 is empty");
 	subject_fails("C=IT,CN=x,", NULL, "subject template: attribute 3 is empty");
 	subject_fails("C=IT,=x", NULL, "subject template: attribute 2 has no name");
 	subject_fails("C=IT,CN=", NULL, "subject template: CN has an empty value");
-	subject_fails("C=ITA", NULL, "subject template: C must be a two-letter country code, not \"ITA\"");
+	subject_fails("C=ITA", NULL,
+	              "subject template: C must be a two-letter country code, not \"ITA\"");
 	subject_fails("CN=%h", NULL, "subject template: %h is used but no host name was given");
 	subject_fails("CN=%x", "h", "subject template: unknown placeholder \"%x\" (use %h or %%)");
 	subject_fails("CN=a%", "h", "subject template: \"%\" at the end of the template");
 	subject_fails("CN=a\\", NULL, "subject template: \"\\\" at the end of the template");
-	subject_fails("CN=a\\n", NULL, "subject template: unknown escape \"\\n\" (use \\, or \\\\)");
+	subject_fails("CN=a\\n", NULL,
+	              "subject template: unknown escape \"\\n\" (use \\, or \\\\)");
 	subject_fails("CN=a\tb", NULL, "subject template: CN contains a control character");
 	subject_fails("DC=università", NULL, "subject template: DC must be plain ASCII");
-	subject_fails("O=INFN,CN=%h",
-		      "a-very-long-host-name-for-a-common-name.subdomain.department.example.org",
-		      "subject template: CN \"a-very-long-host-name-for-a-common-name.subdomain.department."
-		      "example.org\" is longer than 64 characters");
+	subject_fails(
+		"O=INFN,CN=%h",
+		"a-very-long-host-name-for-a-common-name.subdomain.department.example.org",
+		"subject template: CN \"a-very-long-host-name-for-a-common-name.subdomain.department."
+		"example.org\" is longer than 64 characters");
 }
 END_TEST
 
@@ -378,11 +390,11 @@ START_TEST(test_lifecycle)
 {
 	static const char *const sans[] = { "alias.example.org", "HOST.example.org" };
 	static const char *sigalg[] = { "sha256WithRSAEncryption", "sha256WithRSAEncryption",
-					"sha256WithRSAEncryption", "ecdsa-with-SHA256",
-					"ecdsa-with-SHA256" };
+		                        "sha256WithRSAEncryption", "ecdsa-with-SHA256",
+		                        "ecdsa-with-SHA256" };
 	static const char *keytext[] = { "Public-Key: (2048 bit)", "Public-Key: (3072 bit)",
-					 "Public-Key: (4096 bit)", "NIST CURVE: P-256",
-					 "NIST CURVE: P-384" };
+		                         "Public-Key: (4096 bit)", "NIST CURVE: P-256",
+		                         "NIST CURVE: P-384" };
 	static const unsigned bits[] = { 2048, 3072, 4096, 256, 384 };
 	enum x509_keytype t = (enum x509_keytype)_i;
 	struct pt_err err = { 0 };
@@ -399,18 +411,24 @@ START_TEST(test_lifecycle)
 	snprintf(dername, sizeof(dername), "host%d.der", _i);
 
 	ck_assert_msg(x509_csr_create(key_pem[t], TEMPLATE, "host.example.org", sans, 2, &csr,
-				      &err) == PT_OK, "%s", err.detail);
+	                              &err) == PT_OK,
+	              "%s", err.detail);
 	ck_assert_msg(strncmp(csr, "-----BEGIN NEW CERTIFICATE REQUEST-----", 39) == 0 ||
-		      strncmp(csr, "-----BEGIN CERTIFICATE REQUEST-----", 35) == 0, "%s", csr);
+	                      strncmp(csr, "-----BEGIN CERTIFICATE REQUEST-----", 35) == 0,
+	              "%s", csr);
 	write_file(csrname, csr, strlen(csr));
 
 	/* OpenSSL, an outside party, checks the request. */
-	ck_assert_int_eq(sh(out, sizeof(out), "openssl req -in %s/%s -verify -noout", tdir, csrname), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), "openssl req -in %s/%s -verify -noout", tdir,
+	                    csrname),
+	                 0);
 	ck_assert_msg(strstr(out, "verify OK"), "%s", out);
-	ck_assert_int_eq(sh(out, sizeof(out), "openssl req -in %s/%s -noout -subject -nameopt compat",
-			    tdir, csrname), 0);
+	ck_assert_int_eq(sh(out, sizeof(out),
+	                    "openssl req -in %s/%s -noout -subject -nameopt compat", tdir, csrname),
+	                 0);
 	ck_assert_str_eq(out, "subject=/C=IT/O=INFN/OU=Host/L=Padova/CN=host.example.org\n");
-	ck_assert_int_eq(sh(out, sizeof(out), "openssl req -in %s/%s -noout -text", tdir, csrname), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), "openssl req -in %s/%s -noout -text", tdir, csrname),
+	                 0);
 	/* fqdn first, the alias next, the case-variant duplicate dropped. */
 	ck_assert_msg(strstr(out, "DNS:host.example.org, DNS:alias.example.org\n"), "%s", out);
 	ck_assert_msg(strstr(out, sigalg[t]), "%s", out);
@@ -450,7 +468,8 @@ START_TEST(test_lifecycle)
 
 	/* Same fingerprint as OpenSSL shows the operator. */
 	ck_assert_int_eq(sh(out, sizeof(out), "openssl x509 -in %s/%s -noout -fingerprint -sha256",
-			    tdir, certname), 0);
+	                    tdir, certname),
+	                 0);
 	fp = strchr(out, '=');
 	ck_assert_ptr_nonnull(fp);
 	fp[strcspn(fp, "\n")] = '\0';
@@ -460,14 +479,15 @@ START_TEST(test_lifecycle)
 	ck_assert_msg(verify_file(c, "bundle.pem", time(NULL), &err) == PT_OK, "%s", err.detail);
 	/* Exactly 30 days left: warning only below 30, so 31 warns. */
 	ck_assert_int_eq(x509_band(c->not_before, c->not_after, c->not_before, 7, 30, &days),
-			 X509_BAND_OK);
+	                 X509_BAND_OK);
 	ck_assert_int_eq(days, 30);
 	ck_assert_int_eq(x509_band(c->not_before, c->not_after, c->not_before, 7, 31, &days),
-			 X509_BAND_WARNING);
+	                 X509_BAND_WARNING);
 
 	/* DER of the same certificate gives the same facts. */
 	ck_assert_int_eq(sh(out, sizeof(out), "openssl x509 -in %s/%s -outform DER -out %s/%s",
-			    tdir, certname, tdir, dername), 0);
+	                    tdir, certname, tdir, dername),
+	                 0);
 	ld = parse_file(dername);
 	ck_assert_uint_eq(ld->n, 1);
 	ck_assert_str_eq(ld->certs[0].sha256_hex, c->sha256_hex);
@@ -512,7 +532,8 @@ START_TEST(test_long_batch)
 	}
 	/* and that fingerprint is the one OpenSSL shows for the file's first */
 	path_of(p, sizeof(p), "bundle.pem");
-	ck_assert_int_eq(sh(out, sizeof(out), "openssl x509 -in %s -noout -fingerprint -sha256", p), 0);
+	ck_assert_int_eq(sh(out, sizeof(out), "openssl x509 -in %s -noout -fingerprint -sha256", p),
+	                 0);
 	fp = strchr(out, '=');
 	ck_assert_ptr_nonnull(fp);
 	fp[strcspn(fp, "\n")] = '\0';
@@ -535,7 +556,7 @@ parse_fails(const void *buf, size_t len, const char *detail)
 	ck_assert_int_eq(x509_certs_parse(buf, len, &l, &err), PT_INVALID);
 	ck_assert_ptr_null(l);
 	ck_assert_msg(strstr(err.detail, detail) == err.detail, "got \"%s\", want \"%s...\"",
-		      err.detail, detail);
+	              err.detail, detail);
 }
 
 START_TEST(test_parse_refusals)
@@ -554,7 +575,8 @@ START_TEST(test_parse_refusals)
 	two = malloc(2 * len);
 	memcpy(two, pem, len);
 	memcpy(two + len, pem, len / 2);
-	parse_fails(two, len + len / 2, "truncated PEM block 2: no \"-----END CERTIFICATE-----\" line");
+	parse_fails(two, len + len / 2,
+	            "truncated PEM block 2: no \"-----END CERTIFICATE-----\" line");
 	/* A cut one followed by a full one must not borrow the other's END. */
 	memcpy(two, pem, len / 2);
 	memcpy(two + len / 2, pem, len);
@@ -568,12 +590,14 @@ START_TEST(test_parse_refusals)
 
 	/* A private key in PEM is not a certificate, and is not decoded. */
 	parse_fails(key_pem[X509_KEY_EC_P256], strlen(key_pem[X509_KEY_EC_P256]),
-		    "PEM block 1 is a \"EC PRIVATE KEY\", not a certificate");
+	            "PEM block 1 is a \"EC PRIVATE KEY\", not a certificate");
 
 	/* DER that is well-formed but a request, not a certificate. */
-	ck_assert_int_eq(sh(out, sizeof(out),
-			    "cd %s && openssl req -new -key int.key -subj /CN=x -outform DER -out req.der",
-			    tdir), 0);
+	ck_assert_int_eq(
+		sh(out, sizeof(out),
+	           "cd %s && openssl req -new -key int.key -subj /CN=x -outform DER -out req.der",
+	           tdir),
+		0);
 	der = read_file("req.der", &dlen);
 	parse_fails(der, dlen, "not a certificate: the DER data is not an X.509 certificate");
 	free(der);
@@ -591,26 +615,33 @@ START_TEST(test_key_refusals)
 	/* The ec:p256 host certificate takes its own key and refuses the
 	 * four others, an ec:p384 key among them. */
 	l = parse_file("chain-leaf.pem");
-	ck_assert_int_eq(x509_key_matches_cert(key_pem[X509_KEY_EC_P256], &l->certs[0], &err), PT_OK);
+	ck_assert_int_eq(x509_key_matches_cert(key_pem[X509_KEY_EC_P256], &l->certs[0], &err),
+	                 PT_OK);
 	for (int t = 0; t < X509_KEY_MAX; t++) {
 		if (t == X509_KEY_EC_P256)
 			continue;
-		ck_assert_int_eq(x509_key_matches_cert(key_pem[t], &l->certs[0], &err), PT_MISMATCH);
-		ck_assert_msg(strstr(err.detail, "the private key does not match the certificate "
-						 "\"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\""),
-			      "%s", err.detail);
+		ck_assert_int_eq(x509_key_matches_cert(key_pem[t], &l->certs[0], &err),
+		                 PT_MISMATCH);
+		ck_assert_msg(strstr(err.detail,
+		                     "the private key does not match the certificate "
+		                     "\"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\""),
+		              "%s", err.detail);
 		ck_assert_msg(strstr(err.detail, l->certs[0].key_id_hex), "%s", err.detail);
 	}
 	x509_cert_list_free(&l);
 
 	ck_assert_int_eq(x509_key_id("garbage", id, &err), PT_INVALID);
 	ck_assert_msg(strstr(err.detail, "not a PEM private key"), "%s", err.detail);
-	ck_assert_int_eq(sh(out, sizeof(out),
-			    "cd %s && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
-			    "-aes256 -pass pass:secret -out enc.key", tdir), 0);
+	ck_assert_int_eq(
+		sh(out, sizeof(out),
+	           "cd %s && openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "
+	           "-aes256 -pass pass:secret -out enc.key",
+	           tdir),
+		0);
 	enc = (char *)read_file("enc.key", NULL);
 	ck_assert_int_eq(x509_key_id(enc, id, &err), PT_INVALID);
-	ck_assert_str_eq(err.detail, "the private key is encrypted; only unencrypted keys are accepted");
+	ck_assert_str_eq(err.detail,
+	                 "the private key is encrypted; only unencrypted keys are accepted");
 	free(enc);
 
 	/* An OpenSSL PKCS#8 key is read as well. */
@@ -619,16 +650,19 @@ START_TEST(test_key_refusals)
 	free(enc);
 
 	ck_assert_int_eq(x509_csr_create(key_pem[X509_KEY_EC_P256], TEMPLATE, "bad host", NULL, 0,
-					 &csr, &err), PT_INVALID);
+	                                 &csr, &err),
+	                 PT_INVALID);
 	ck_assert_str_eq(err.detail, "\"bad host\" is not a valid host name");
 	ck_assert_int_eq(x509_csr_create(key_pem[X509_KEY_EC_P256], TEMPLATE, "h.example.org",
-					 badsan, 1, &csr, &err), PT_INVALID);
+	                                 badsan, 1, &csr, &err),
+	                 PT_INVALID);
 	ck_assert_str_eq(err.detail, "\"a b.example.org\" is not a valid DNS name");
 	ck_assert_int_eq(x509_csr_create(key_pem[X509_KEY_EC_P256], "C=IT,Q=1", "h.example.org",
-					 NULL, 0, &csr, &err), PT_INVALID);
+	                                 NULL, 0, &csr, &err),
+	                 PT_INVALID);
 	ck_assert_msg(strstr(err.detail, "unknown attribute \"Q\""), "%s", err.detail);
 	ck_assert_int_eq(x509_csr_create("no key", TEMPLATE, "h.example.org", NULL, 0, &csr, &err),
-			 PT_INVALID);
+	                 PT_INVALID);
 	ck_assert_ptr_null(csr);
 	ck_assert_int_eq(x509_csr_key_id("not a request", id, &err), PT_INVALID);
 	ck_assert_msg(strstr(err.detail, "not a certificate request"), "%s", err.detail);
@@ -642,16 +676,21 @@ START_TEST(test_grid_vs_openssl)
 	struct x509_cert_list *l;
 	char out[4096];
 
+	ck_assert_int_eq(
+		sh(out, sizeof(out),
+	           "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	           "-nodes -keyout mv.key -out mv.pem -days 2 -multivalue-rdn "
+	           "-subj '/C=IT/O=Test Grid/OU=Ops+CN=Multi/emailAddress=ops@example.org'",
+	           tdir),
+		0);
 	ck_assert_int_eq(sh(out, sizeof(out),
-			    "cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
-			    "-nodes -keyout mv.key -out mv.pem -days 2 -multivalue-rdn "
-			    "-subj '/C=IT/O=Test Grid/OU=Ops+CN=Multi/emailAddress=ops@example.org'",
-			    tdir), 0);
-	ck_assert_int_eq(sh(out, sizeof(out), "openssl x509 -in %s/mv.pem -noout -subject -nameopt compat",
-			    tdir), 0);
-	ck_assert_str_eq(out, "subject=/C=IT/O=Test Grid/OU=Ops+CN=Multi/emailAddress=ops@example.org\n");
+	                    "openssl x509 -in %s/mv.pem -noout -subject -nameopt compat", tdir),
+	                 0);
+	ck_assert_str_eq(
+		out, "subject=/C=IT/O=Test Grid/OU=Ops+CN=Multi/emailAddress=ops@example.org\n");
 	l = parse_file("mv.pem");
-	ck_assert_str_eq(l->certs[0].subject_grid, "/C=IT/O=Test Grid/OU=Ops+CN=Multi/emailAddress=ops@example.org");
+	ck_assert_str_eq(l->certs[0].subject_grid,
+	                 "/C=IT/O=Test Grid/OU=Ops+CN=Multi/emailAddress=ops@example.org");
 	ck_assert_str_eq(l->certs[0].issuer_grid, l->certs[0].subject_grid);
 	ck_assert(l->certs[0].self_signed);
 	ck_assert(l->certs[0].is_ca);
@@ -676,27 +715,31 @@ START_TEST(test_chain)
 	ck_assert_msg(verify_file(c, "bundle-rev.pem", now, &err) == PT_OK, "%s", err.detail);
 
 	ck_assert_int_eq(verify_file(c, "other.pem", now, &err), PT_REFUSED);
-	ck_assert_str_eq(err.detail, "issuer of \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
-				     "is not in the CA bundle: \"" INT_GRID "\"");
+	ck_assert_str_eq(err.detail,
+	                 "issuer of \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
+	                 "is not in the CA bundle: \"" INT_GRID "\"");
 	ck_assert_int_eq(verify_file(c, "root.pem", now, &err), PT_REFUSED);
-	ck_assert_str_eq(err.detail, "issuer of \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
-				     "is not in the CA bundle: \"" INT_GRID "\"");
+	ck_assert_str_eq(err.detail,
+	                 "issuer of \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
+	                 "is not in the CA bundle: \"" INT_GRID "\"");
 	ck_assert_int_eq(verify_file(c, "int.pem", now, &err), PT_REFUSED);
-	ck_assert_str_eq(err.detail, "issuer of \"" INT_GRID "\" is not in the CA bundle: \""
-				     ROOT_GRID "\"");
+	ck_assert_str_eq(err.detail,
+	                 "issuer of \"" INT_GRID "\" is not in the CA bundle: \"" ROOT_GRID "\"");
 
 	/* The intermediate (5 years) dies before the root (10 years). */
 	ck_assert_int_eq(verify_file(c, "bundle.pem", now + 6 * 365 * DAY, &err), PT_REFUSED);
-	ck_assert_msg(strstr(err.detail, "CA certificate \"" INT_GRID "\" expired on ") == err.detail,
-		      "%s", err.detail);
+	ck_assert_msg(strstr(err.detail, "CA certificate \"" INT_GRID "\" expired on ") ==
+	                      err.detail,
+	              "%s", err.detail);
 	ck_assert_int_eq(verify_file(c, "bundle.pem", now - 2 * DAY, &err), PT_REFUSED);
 	ck_assert_msg(strstr(err.detail, "CA certificate \"" INT_GRID "\" is not valid before ") ==
-		      err.detail, "%s", err.detail);
+	                      err.detail,
+	              "%s", err.detail);
 
 	/* A bundle that holds a host certificate is refused as a bundle. */
 	ck_assert_int_eq(verify_file(c, "bad-bundle.pem", now, &err), PT_INVALID);
 	ck_assert_str_eq(err.detail, "certificate 2 of the CA bundle is not a CA certificate: "
-				     "/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org");
+	                             "/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org");
 
 	/* Tampered signature: the issuer is found, the signature fails. */
 	buf = malloc(c->der_len);
@@ -705,24 +748,30 @@ START_TEST(test_chain)
 	ck_assert_int_eq(x509_certs_parse(buf, c->der_len, &t, &err), PT_OK);
 	free(buf);
 	ck_assert_int_eq(verify_file(&t->certs[0], "bundle.pem", now, &err), PT_REFUSED);
-	ck_assert_str_eq(err.detail, "bad signature: \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
-				     "was not signed by \"" INT_GRID "\"");
+	ck_assert_str_eq(err.detail,
+	                 "bad signature: \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
+	                 "was not signed by \"" INT_GRID "\"");
 	x509_cert_list_free(&t);
 
 	/* Two intermediates share the issuer's name and the leaf has no
 	 * authority key id to tell them apart: the one that signed it wins,
 	 * wherever it stands in the bundle. */
-	ck_assert_int_eq(sh(out, sizeof(out),
-			    "cd %s && openssl x509 -req -in chain-leaf.csr -CA int.pem -CAkey int.key "
-			    "-set_serial 9 -days 10 -extfile ext.cnf -extensions v3_noaki -out noaki.pem",
-			    tdir), 0);
+	ck_assert_int_eq(
+		sh(out, sizeof(out),
+	           "cd %s && openssl x509 -req -in chain-leaf.csr -CA int.pem -CAkey int.key "
+	           "-set_serial 9 -days 10 -extfile ext.cnf -extensions v3_noaki -out noaki.pem",
+	           tdir),
+		0);
 	t = parse_file("noaki.pem");
 	ck_assert_msg(verify_file(&t->certs[0], "bundle-roll.pem", now, &err) == PT_OK, "%s",
-		      err.detail);
-	ck_assert_int_eq(sh(out, sizeof(out), "cd %s && cat root.pem int2.pem > roll-only.pem", tdir), 0);
+	              err.detail);
+	ck_assert_int_eq(sh(out, sizeof(out), "cd %s && cat root.pem int2.pem > roll-only.pem",
+	                    tdir),
+	                 0);
 	ck_assert_int_eq(verify_file(&t->certs[0], "roll-only.pem", now, &err), PT_REFUSED);
-	ck_assert_str_eq(err.detail, "bad signature: \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
-				     "was not signed by \"" INT_GRID "\"");
+	ck_assert_str_eq(err.detail,
+	                 "bad signature: \"/C=IT/O=INFN/OU=Host/L=Padova/CN=chain.example.org\" "
+	                 "was not signed by \"" INT_GRID "\"");
 
 	/* A renewed intermediate (same name, same key) next to its expired
 	 * predecessor: the one valid now is chosen, wherever it stands. */
@@ -730,15 +779,19 @@ START_TEST(test_chain)
 		char *ikey = (char *)read_file("int.key", NULL);
 
 		gnutls_issue(ikey, "Test Grid", "Test Host CA", now - 800 * DAY, now - 400 * DAY,
-			     "root", true, "int-old.pem");
+		             "root", true, "int-old.pem");
 		free(ikey);
 	}
-	ck_assert_int_eq(sh(out, sizeof(out), "cd %s && cat root.pem int-old.pem int.pem > renew.pem && "
-			    "cat root.pem int-old.pem > old-only.pem", tdir), 0);
+	ck_assert_int_eq(sh(out, sizeof(out),
+	                    "cd %s && cat root.pem int-old.pem int.pem > renew.pem && "
+	                    "cat root.pem int-old.pem > old-only.pem",
+	                    tdir),
+	                 0);
 	ck_assert_msg(verify_file(&t->certs[0], "renew.pem", now, &err) == PT_OK, "%s", err.detail);
 	ck_assert_int_eq(verify_file(&t->certs[0], "old-only.pem", now, &err), PT_REFUSED);
-	ck_assert_msg(strstr(err.detail, "CA certificate \"" INT_GRID "\" expired on ") == err.detail,
-		      "%s", err.detail);
+	ck_assert_msg(strstr(err.detail, "CA certificate \"" INT_GRID "\" expired on ") ==
+	                      err.detail,
+	              "%s", err.detail);
 	x509_cert_list_free(&t);
 
 	/* The bundle itself parses in order, both CAs marked as such. */
@@ -753,7 +806,7 @@ START_TEST(test_chain)
 	/* A root verifies against itself; an empty bundle is refused. */
 	ck_assert_msg(verify_file(&b->certs[0], "root.pem", now, &err) == PT_OK, "%s", err.detail);
 	ck_assert_int_eq(x509_chain_verify(&b->certs[0], (const unsigned char *)"", 0, now, &err),
-			 PT_INVALID);
+	                 PT_INVALID);
 	ck_assert_str_eq(err.detail, "empty input: no certificate");
 	ck_assert_msg(verify_file(&b->certs[1], "root.pem", now, &err) == PT_OK, "%s", err.detail);
 	x509_cert_list_free(&b);
@@ -800,15 +853,15 @@ START_TEST(test_band_certs)
 {
 	static const struct {
 		const char *cn;
-		long nb, na;          /* offsets from now, seconds */
+		long nb, na; /* offsets from now, seconds */
 		enum x509_band band;
 		long days;
 	} cases[] = {
-		{ "expired.example.org",  -400 * DAY, -DAY,            X509_BAND_EXPIRED,       -1 },
-		{ "critical.example.org", -300 * DAY, 3 * DAY + 600,   X509_BAND_CRITICAL,       3 },
-		{ "warning.example.org",  -300 * DAY, 20 * DAY + 600,  X509_BAND_WARNING,       20 },
-		{ "ok.example.org",       -DAY,       200 * DAY + 600, X509_BAND_OK,           200 },
-		{ "future.example.org",   2 * DAY,    400 * DAY,       X509_BAND_NOT_YET_VALID, 400 },
+		{ "expired.example.org", -400 * DAY, -DAY, X509_BAND_EXPIRED, -1 },
+		{ "critical.example.org", -300 * DAY, 3 * DAY + 600, X509_BAND_CRITICAL, 3 },
+		{ "warning.example.org", -300 * DAY, 20 * DAY + 600, X509_BAND_WARNING, 20 },
+		{ "ok.example.org", -DAY, 200 * DAY + 600, X509_BAND_OK, 200 },
+		{ "future.example.org", 2 * DAY, 400 * DAY, X509_BAND_NOT_YET_VALID, 400 },
 	};
 	const time_t now = time(NULL);
 	struct pt_err err = { 0 };
@@ -820,21 +873,23 @@ START_TEST(test_band_certs)
 
 		snprintf(name, sizeof(name), "band%zu.pem", i);
 		gnutls_issue(key_pem[X509_KEY_EC_P384], NULL, cases[i].cn, now + cases[i].nb,
-			     now + cases[i].na, "int", false, name);
+		             now + cases[i].na, "int", false, name);
 		l = parse_file(name);
 		snprintf(grid, sizeof(grid), "/C=IT/CN=%s", cases[i].cn);
 		ck_assert_str_eq(l->certs[0].subject_grid, grid);
 		ck_assert_int_eq(l->certs[0].not_before, now + cases[i].nb);
 		ck_assert_int_eq(l->certs[0].not_after, now + cases[i].na);
-		ck_assert_msg(x509_band(l->certs[0].not_before, l->certs[0].not_after, now, 7, 30, &d) ==
-			      cases[i].band, "%s: %s", cases[i].cn,
-			      x509_band_name(x509_band(l->certs[0].not_before, l->certs[0].not_after,
-						       now, 7, 30, NULL)));
+		ck_assert_msg(x509_band(l->certs[0].not_before, l->certs[0].not_after, now, 7, 30,
+		                        &d) == cases[i].band,
+		              "%s: %s", cases[i].cn,
+		              x509_band_name(x509_band(l->certs[0].not_before,
+		                                       l->certs[0].not_after, now, 7, 30, NULL)));
 		ck_assert_int_eq(d, cases[i].days);
 		ck_assert_msg(verify_file(&l->certs[0], "bundle.pem", now, &err) == PT_OK, "%s: %s",
-			      cases[i].cn, err.detail);
-		ck_assert_int_eq(x509_key_matches_cert(key_pem[X509_KEY_EC_P384], &l->certs[0], &err),
-				 PT_OK);
+		              cases[i].cn, err.detail);
+		ck_assert_int_eq(x509_key_matches_cert(key_pem[X509_KEY_EC_P384], &l->certs[0],
+		                                       &err),
+		                 PT_OK);
 		x509_cert_list_free(&l);
 	}
 }
@@ -842,22 +897,21 @@ END_TEST
 
 /* ---- fixture: the throwaway CA, made once ------------------------------ */
 
-static const char ext_cnf[] =
-	"[v3_int]\n"
-	"basicConstraints=critical,CA:TRUE,pathlen:0\n"
-	"keyUsage=critical,keyCertSign,cRLSign\n"
-	"subjectKeyIdentifier=hash\n"
-	"authorityKeyIdentifier=keyid:always\n"
-	"[v3_leaf]\n"
-	"basicConstraints=CA:FALSE\n"
-	"keyUsage=critical,digitalSignature,keyEncipherment\n"
-	"extendedKeyUsage=serverAuth,clientAuth\n"
-	"subjectKeyIdentifier=hash\n"
-	"authorityKeyIdentifier=keyid\n"
-	"[v3_noaki]\n"
-	"basicConstraints=CA:FALSE\n"
-	"subjectKeyIdentifier=none\n"
-	"authorityKeyIdentifier=none\n";
+static const char ext_cnf[] = "[v3_int]\n"
+			      "basicConstraints=critical,CA:TRUE,pathlen:0\n"
+			      "keyUsage=critical,keyCertSign,cRLSign\n"
+			      "subjectKeyIdentifier=hash\n"
+			      "authorityKeyIdentifier=keyid:always\n"
+			      "[v3_leaf]\n"
+			      "basicConstraints=CA:FALSE\n"
+			      "keyUsage=critical,digitalSignature,keyEncipherment\n"
+			      "extendedKeyUsage=serverAuth,clientAuth\n"
+			      "subjectKeyIdentifier=hash\n"
+			      "authorityKeyIdentifier=keyid\n"
+			      "[v3_noaki]\n"
+			      "basicConstraints=CA:FALSE\n"
+			      "subjectKeyIdentifier=none\n"
+			      "authorityKeyIdentifier=none\n";
 
 static int
 make_ca(void)
@@ -869,22 +923,25 @@ make_ca(void)
 	f = fopen(out, "w");
 	if (!f || fputs(ext_cnf, f) < 0 || fclose(f) != 0)
 		return -1;
-#define RUN(...)                                                        \
-	do {                                                            \
-		if (sh(out, sizeof(out), __VA_ARGS__) != 0) {           \
-			fprintf(stderr, "setup failed: %s\n", out);     \
-			return -1;                                      \
-		}                                                       \
+#define RUN(...) \
+	do { \
+		if (sh(out, sizeof(out), __VA_ARGS__) != 0) { \
+			fprintf(stderr, "setup failed: %s\n", out); \
+			return -1; \
+		} \
 	} while (0)
 	RUN("cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-	    "-keyout root.key -out root.pem -days 3650 -subj '" ROOT_GRID "'", tdir);
+	    "-keyout root.key -out root.pem -days 3650 -subj '" ROOT_GRID "'",
+	    tdir);
 	RUN("cd %s && openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
 	    "-keyout other.key -out other.pem -days 3650 -subj '/C=IT/O=Other Grid/CN=Other Root CA'",
 	    tdir);
 	RUN("cd %s && openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes "
-	    "-keyout int.key -out int.csr -subj '" INT_GRID "'", tdir);
+	    "-keyout int.key -out int.csr -subj '" INT_GRID "'",
+	    tdir);
 	RUN("cd %s && openssl x509 -req -in int.csr -CA root.pem -CAkey root.key -set_serial 2 "
-	    "-days 1825 -extfile ext.cnf -extensions v3_int -out int.pem", tdir);
+	    "-days 1825 -extfile ext.cnf -extensions v3_int -out int.pem",
+	    tdir);
 	RUN("cd %s && cat root.pem int.pem > bundle.pem && cat int.pem root.pem > bundle-rev.pem",
 	    tdir);
 	/* A key rollover: a second intermediate with the same name. */
@@ -892,7 +949,8 @@ make_ca(void)
 	    "-keyout int2.key -out int2.csr -subj '" INT_GRID "' && "
 	    "openssl x509 -req -in int2.csr -CA root.pem -CAkey root.key -set_serial 3 "
 	    "-days 1825 -extfile ext.cnf -extensions v3_int -out int2.pem && "
-	    "cat root.pem int2.pem int.pem > bundle-roll.pem", tdir);
+	    "cat root.pem int2.pem int.pem > bundle-roll.pem",
+	    tdir);
 #undef RUN
 	return 0;
 }
@@ -907,7 +965,7 @@ make_chain_leaf(void)
 	int rc;
 
 	if (x509_csr_create(key_pem[X509_KEY_EC_P256], TEMPLATE, "chain.example.org", NULL, 0, &csr,
-			    &err) != PT_OK) {
+	                    &err) != PT_OK) {
 		fprintf(stderr, "setup: %s\n", err.detail);
 		return -1;
 	}
@@ -919,9 +977,10 @@ make_chain_leaf(void)
 	}
 	free(csr);
 	rc = sh(out, sizeof(out),
-		"cd %s && openssl x509 -req -in chain-leaf.csr -CA int.pem -CAkey int.key "
-		"-set_serial 7 -days 365 -copy_extensions copy -extfile ext.cnf -extensions v3_leaf "
-		"-out chain-leaf.pem && cat root.pem chain-leaf.pem > bad-bundle.pem", tdir);
+	        "cd %s && openssl x509 -req -in chain-leaf.csr -CA int.pem -CAkey int.key "
+	        "-set_serial 7 -days 365 -copy_extensions copy -extfile ext.cnf -extensions v3_leaf "
+	        "-out chain-leaf.pem && cat root.pem chain-leaf.pem > bad-bundle.pem",
+	        tdir);
 	if (rc != 0) {
 		fprintf(stderr, "setup: %s\n", out);
 		return -1;
@@ -935,11 +994,10 @@ make_chain_leaf(void)
 START_TEST(test_dn_der_grid)
 {
 	static const unsigned char name[] = {
-		0x30, 0x31,
-		0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02, 'I', 'T',
-		0x31, 0x14, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x01, 'X',
-		0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x01, 'Y',
-		0x31, 0x0c, 0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x03, 'a', 0x1b, 'b',
+		0x30, 0x31, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x06, 0x13, 0x02,
+		'I',  'T',  0x31, 0x14, 0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0a, 0x0c, 0x01,
+		'X',  0x30, 0x08, 0x06, 0x03, 0x55, 0x04, 0x0b, 0x0c, 0x01, 'Y',  0x31, 0x0c,
+		0x30, 0x0a, 0x06, 0x03, 0x55, 0x04, 0x03, 0x0c, 0x03, 'a',  0x1b, 'b',
 	};
 	static const unsigned char junk[] = { 0x04, 0x02, 'h', 'i' };
 	char *s = x509_dn_der_grid(name, sizeof(name));
@@ -969,9 +1027,12 @@ raw_cn_cert(const unsigned char *val, size_t len)
 	ck_assert_int_eq(gnutls_x509_crt_set_serial(crt, "\x01", 1), 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_activation_time(crt, 1700000000), 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_expiration_time(crt, 1900000000), 0);
-	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT", 2), 0);
+	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COUNTRY_NAME, 0, "IT",
+	                                               2),
+	                 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_dn_by_oid(crt, GNUTLS_OID_X520_COMMON_NAME, 1, val,
-						       (unsigned)len), 0);
+	                                               (unsigned)len),
+	                 0);
 	ck_assert_int_eq(gnutls_x509_crt_set_key(crt, k), 0);
 	ck_assert_int_eq(gnutls_x509_crt_sign2(crt, crt, k, GNUTLS_DIG_SHA256, 0), 0);
 	ck_assert_int_eq(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_DER, &d), 0);
@@ -988,8 +1049,11 @@ utf8_valid(const char *s)
 	const unsigned char *p = (const unsigned char *)s;
 
 	while (*p) {
-		int n = *p < 0x80 ? 0 : (*p & 0xE0) == 0xC0 ? 1 : (*p & 0xF0) == 0xE0 ? 2
-			: (*p & 0xF8) == 0xF0 ? 3 : -1;
+		int n = *p < 0x80             ? 0
+		        : (*p & 0xE0) == 0xC0 ? 1
+		        : (*p & 0xF0) == 0xE0 ? 2
+		        : (*p & 0xF8) == 0xF0 ? 3
+		                              : -1;
 
 		if (n < 0 || (n == 1 && *p < 0xC2))
 			return false;
@@ -1021,16 +1085,19 @@ raw_cn_is(const unsigned char *val, size_t len, const char *grid, const char *rf
 START_TEST(test_dn_not_utf8)
 {
 	/* BMPString "Università" */
-	static const unsigned char bmp[] = { 0x1e, 20, 0, 'U', 0, 'n', 0, 'i', 0, 'v', 0, 'e',
-					     0, 'r', 0, 's', 0, 'i', 0, 't', 0x00, 0xe0 };
+	static const unsigned char bmp[] = {
+		0x1e, 20, 0,   'U', 0,   'n', 0,   'i', 0,   'v',  0,
+		'e',  0,  'r', 0,   's', 0,   'i', 0,   't', 0x00, 0xe0
+	};
 	/* BMPString: U+1F600 as a surrogate pair, a lone surrogate, 'A', a
 	 * control character, an odd last byte */
-	static const unsigned char bmp_odd[] = { 0x1e, 11, 0xd8, 0x3d, 0xde, 0x00, 0xd8, 0x00,
-						 0, 'A', 0, 0x1b, 0x41 };
+	static const unsigned char bmp_odd[] = { 0x1e, 11, 0xd8, 0x3d, 0xde, 0x00, 0xd8,
+		                                 0x00, 0,  'A',  0,    0x1b, 0x41 };
 	/* UniversalString "Zürich" U+1F600, then a value past U+10FFFF */
-	static const unsigned char ucs4[] = { 0x1c, 36, 0, 0, 0, 'Z', 0, 0, 0, 0xfc, 0, 0, 0, 'r',
-					      0, 0, 0, 'i', 0, 0, 0, 'c', 0, 0, 0, 'h',
-					      0, 0x01, 0xf6, 0x00, 0, 0x11, 0, 0, 0, 0, 0, '!' };
+	static const unsigned char ucs4[] = { 0x1c, 36,   0, 0,   0, 'Z', 0, 0,    0,    0xfc,
+		                              0,    0,    0, 'r', 0, 0,   0, 'i',  0,    0,
+		                              0,    'c',  0, 0,   0, 'h', 0, 0x01, 0xf6, 0x00,
+		                              0,    0x11, 0, 0,   0, 0,   0, '!' };
 	/* TeletexString with a Latin-1 byte */
 	static const unsigned char t61[] = { 0x14, 4, 'c', 'a', 'f', 0xe9 };
 	/* UTF8String holding bytes that are not UTF-8, then a real "à" */
@@ -1039,9 +1106,10 @@ START_TEST(test_dn_not_utf8)
 	raw_cn_is(bmp, sizeof(bmp), "/C=IT/CN=Universit\xc3\xa0", "CN=Universit\xc3\xa0,C=IT");
 	raw_cn_is(bmp_odd, sizeof(bmp_odd), "/C=IT/CN=\xf0\x9f\x98\x80\\xD8\\x00A?\\x41", NULL);
 	raw_cn_is(ucs4, sizeof(ucs4), "/C=IT/CN=Z\xc3\xbcrich\xf0\x9f\x98\x80\\x00\\x11\\x00\\x00!",
-		  NULL);
+	          NULL);
 	raw_cn_is(t61, sizeof(t61), "/C=IT/CN=caf\\xE9", NULL);
-	raw_cn_is(raw, sizeof(raw), "/C=IT/CN=a\\xFF\\xC3b\\xC0\xc3\xa0", "CN=a\\FF\\C3b\\C0\xc3\xa0,C=IT");
+	raw_cn_is(raw, sizeof(raw), "/C=IT/CN=a\\xFF\\xC3b\\xC0\xc3\xa0",
+	          "CN=a\\FF\\C3b\\C0\xc3\xa0,C=IT");
 }
 END_TEST
 
@@ -1049,7 +1117,8 @@ END_TEST
 START_TEST(test_dn_der_grid_bmp)
 {
 	static const unsigned char name[] = {
-		0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03, 0x55, 0x04, 0x03, 0x1e, 0x02, 0x00, 0xe0,
+		0x30, 0x0d, 0x31, 0x0b, 0x30, 0x09, 0x06, 0x03,
+		0x55, 0x04, 0x03, 0x1e, 0x02, 0x00, 0xe0,
 	};
 	char *s = x509_dn_der_grid(name, sizeof(name));
 
@@ -1068,7 +1137,8 @@ make_keys(void)
 		char *pem = NULL;
 		double t0 = now_secs();
 
-		if (x509_key_generate((enum x509_keytype)t, tick, &key_ticks[t], &pem, &err) != PT_OK) {
+		if (x509_key_generate((enum x509_keytype)t, tick, &key_ticks[t], &pem, &err) !=
+		    PT_OK) {
 			fprintf(stderr, "key generation: %s\n", err.detail);
 			return -1;
 		}
@@ -1077,7 +1147,7 @@ make_keys(void)
 		key_pem[t] = strdup(pem); /* test-only copy, see key_pem */
 		secmem_free(pem);
 		fprintf(stderr, "x509 test: %-8s generated in %.3f s, %u progress calls\n",
-			x509_keytype_name(t), key_secs[t], key_ticks[t]);
+		        x509_keytype_name(t), key_secs[t], key_ticks[t]);
 		if (!key_pem[t])
 			return -1;
 	}
@@ -1142,7 +1212,7 @@ main(void)
 		return 77;
 	}
 	snprintf(tdir, sizeof(tdir), "%s/passtore-x509.XXXXXX",
-		 getenv("TMPDIR") && strlen(getenv("TMPDIR")) < 32 ? getenv("TMPDIR") : "/tmp");
+	         getenv("TMPDIR") && strlen(getenv("TMPDIR")) < 32 ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tdir)) {
 		perror("mkdtemp");
 		return 1;

@@ -42,7 +42,8 @@ new_store(void)
 	struct store *st = NULL;
 	struct pt_err err = { 0 };
 
-	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err), PT_OK);
+	ck_assert_int_eq(store_create(test_db, TEST_PASS, strlen(TEST_PASS), &test_kdf, &st, &err),
+	                 PT_OK);
 	return st;
 }
 

@@ -17,21 +17,23 @@ extern const asn1_static_node voms_asn1_tab[];
 #define ECDSA_SHA256 "1.2.840.10045.4.3.2"
 #define DAY 86400L
 
-#define G(expr)                                                                              \
-	do {                                                                                     \
-		int r_ = (expr);                                                                     \
-		if (r_ < 0) {                                                                        \
-			fprintf(stderr, "vomsgen:%d: %s: %s\n", __LINE__, #expr, gnutls_strerror(r_));   \
-			goto fail;                                                                       \
-		}                                                                                    \
+#define G(expr) \
+	do { \
+		int r_ = (expr); \
+		if (r_ < 0) { \
+			fprintf(stderr, "vomsgen:%d: %s: %s\n", __LINE__, #expr, \
+			        gnutls_strerror(r_)); \
+			goto fail; \
+		} \
 	} while (0)
-#define A(expr)                                                                              \
-	do {                                                                                     \
-		int r_ = (expr);                                                                     \
-		if (r_ != ASN1_SUCCESS) {                                                            \
-			fprintf(stderr, "vomsgen:%d: %s: %s\n", __LINE__, #expr, asn1_strerror(r_));     \
-			goto fail;                                                                       \
-		}                                                                                    \
+#define A(expr) \
+	do { \
+		int r_ = (expr); \
+		if (r_ != ASN1_SUCCESS) { \
+			fprintf(stderr, "vomsgen:%d: %s: %s\n", __LINE__, #expr, \
+			        asn1_strerror(r_)); \
+			goto fail; \
+		} \
 	} while (0)
 
 struct vg_party {
@@ -59,7 +61,7 @@ vg_party(struct vg_party *p, const char *dn, const struct vg_party *issuer, bool
          unsigned serial)
 {
 	unsigned char sn[4] = { (unsigned char)(serial >> 24), (unsigned char)(serial >> 16),
-		                    (unsigned char)(serial >> 8), (unsigned char)serial };
+		                (unsigned char)(serial >> 8), (unsigned char)serial };
 	time_t now = time(NULL);
 
 	G(gnutls_x509_privkey_init(&p->key));
@@ -77,7 +79,7 @@ vg_party(struct vg_party *p, const char *dn, const struct vg_party *issuer, bool
 	G(gnutls_x509_crt_set_basic_constraints(p->crt, ca, -1));
 	G(gnutls_x509_crt_set_key_usage(p->crt, ca ? GNUTLS_KEY_KEY_CERT_SIGN | GNUTLS_KEY_CRL_SIGN
 	                                           : GNUTLS_KEY_DIGITAL_SIGNATURE |
-	                                                     GNUTLS_KEY_KEY_ENCIPHERMENT));
+	                                                        GNUTLS_KEY_KEY_ENCIPHERMENT));
 	if (!ca)
 		G(gnutls_x509_crt_set_key_purpose_oid(p->crt, GNUTLS_KP_TLS_WWW_CLIENT, 0));
 	G(gnutls_x509_crt_sign2(p->crt, issuer ? issuer->crt : p->crt,
@@ -209,8 +211,10 @@ vg_acseq(const struct vg_opts *o, const struct vg_party *user, const struct vg_p
 	A(asn1_write_value(ac, "?1.acinfo.serialNumber", acserial, sizeof(acserial)));
 	vg_gtime(o->ac_not_before ? o->ac_not_before : now - 3600, t1, sizeof(t1));
 	vg_gtime(o->ac_not_after ? o->ac_not_after : now + 11 * 3600, t2, sizeof(t2));
-	A(asn1_write_value(ac, "?1.acinfo.attrCertValidityPeriod.notBeforeTime", t1, (int)strlen(t1)));
-	A(asn1_write_value(ac, "?1.acinfo.attrCertValidityPeriod.notAfterTime", t2, (int)strlen(t2)));
+	A(asn1_write_value(ac, "?1.acinfo.attrCertValidityPeriod.notBeforeTime", t1,
+	                   (int)strlen(t1)));
+	A(asn1_write_value(ac, "?1.acinfo.attrCertValidityPeriod.notAfterTime", t2,
+	                   (int)strlen(t2)));
 	/* the FQAN attribute */
 	len = sizeof(buf);
 	if (vg_fqans(defs, o->fqans ? o->fqans : deflt, o->fqans ? o->nfqans : 2, buf, &len) != 0)
@@ -337,9 +341,11 @@ vg_make(const struct vg_opts *o, struct vg_out *out)
 	G(gnutls_x509_crt_set_expiration_time(proxy.crt, now + 12 * 3600));
 	G(gnutls_x509_crt_set_key_usage(proxy.crt, GNUTLS_KEY_DIGITAL_SIGNATURE));
 	G(gnutls_x509_crt_set_proxy(proxy.crt, -1, "1.3.6.1.5.5.7.21.1", NULL, 0));
-	G(gnutls_x509_crt_set_extension_by_oid(
-	        proxy.crt, o->old_oid ? "1.3.6.1.4.1.8005.100.100.1" : "1.3.6.1.4.1.8005.100.100.5",
-	        out->acseq, o->garble ? out->acseq_len / 2 : out->acseq_len, 0));
+	G(gnutls_x509_crt_set_extension_by_oid(proxy.crt,
+	                                       o->old_oid ? "1.3.6.1.4.1.8005.100.100.1"
+	                                                  : "1.3.6.1.4.1.8005.100.100.5",
+	                                       out->acseq,
+	                                       o->garble ? out->acseq_len / 2 : out->acseq_len, 0));
 	G(gnutls_x509_crt_sign2(proxy.crt, user.crt, user.key, GNUTLS_DIG_SHA256, 0));
 	G(gnutls_x509_crt_export2(proxy.crt, GNUTLS_X509_FMT_PEM, &d));
 	if (vg_append_pem(&out->proxy_pem, &d) != 0)

@@ -23,24 +23,24 @@
 #define VG_ATTRIBUTE "nickname = mrossi [/cms]"
 
 struct vg_opts {
-	const char *const *fqans;   /* NULL: the two default FQANs below */
+	const char *const *fqans; /* NULL: the two default FQANs below */
 	size_t nfqans;
-	time_t ac_not_before, ac_not_after;  /* 0: now-1h, now+11h */
-	bool old_oid;               /* put the AC under 1.3.6.1.4.1.8005.100.100.1 */
-	bool garble;                /* cut the extension value in half */
-	bool wrong_signer;          /* sign the AC with the user's key, not the server's */
-	bool bad_targets;           /* an AC targeting extension that does not decode */
+	time_t ac_not_before, ac_not_after; /* 0: now-1h, now+11h */
+	bool old_oid;                       /* put the AC under 1.3.6.1.4.1.8005.100.100.1 */
+	bool garble;                        /* cut the extension value in half */
+	bool wrong_signer;                  /* sign the AC with the user's key, not the server's */
+	bool bad_targets;                   /* an AC targeting extension that does not decode */
 };
 
 #define VG_FQAN1 "/cms/Role=NULL/Capability=NULL"
 #define VG_FQAN2 "/cms/analysis/Role=production/Capability=NULL"
 
 struct vg_out {
-	char *proxy_pem;            /* proxy cert, proxy key, user cert (as voms-proxy-init) */
-	char *key_pem;              /* the proxy key alone, to check it is never shown */
-	unsigned char *acseq;       /* the extension value (before any garbling) */
+	char *proxy_pem;      /* proxy cert, proxy key, user cert (as voms-proxy-init) */
+	char *key_pem;        /* the proxy key alone, to check it is never shown */
+	unsigned char *acseq; /* the extension value (before any garbling) */
 	size_t acseq_len;
-	char user_serial[64];       /* upper-case hex */
+	char user_serial[64]; /* upper-case hex */
 };
 
 /* 0 on success, else -1 with a message on stderr. */
