@@ -16,12 +16,19 @@ audit_row(const struct audit_row *r, void *ud)
 	struct cred_print *p = ud;
 
 	if (p->json) {
-		json_array_append_new(p->arr,
-		                      json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-		                                (json_int_t)r->id, "time", cli_time(r->ts), "actor",
-		                                r->actor, "action", r->action, "object", r->object,
-		                                "detail", r->detail, "hash", r->hash));
-		return 0;
+		const char *bad = NULL;
+		char what[64];
+		json_t *o = json_object();
+
+		cli_json_set(o, "id", json_integer((json_int_t)r->id), &bad);
+		cli_json_set(o, "time", json_string(cli_time(r->ts)), &bad);
+		cli_json_set(o, "actor", json_string(r->actor), &bad);
+		cli_json_set(o, "action", json_string(r->action), &bad);
+		cli_json_set(o, "object", json_string(r->object), &bad);
+		cli_json_set(o, "detail", json_string(r->detail), &bad);
+		cli_json_set(o, "hash", json_string(r->hash), &bad);
+		snprintf(what, sizeof(what), _("audit record %lld"), (long long)r->id);
+		return cli_json_row(p->c, p->arr, o, bad, what);
 	}
 	printf("%6lld  %s  %-12s %-14s %s%s%s\n", (long long)r->id, cli_time(r->ts), r->actor,
 	       r->action, r->object, *r->object && *r->detail ? "  " : "", r->detail);
@@ -31,7 +38,7 @@ audit_row(const struct audit_row *r, void *ud)
 static int
 cmd_audit(struct cli *c, int argc, char **argv)
 {
-	struct cred_print p = { false, NULL };
+	struct cred_print p = { .c = c };
 	const char *what;
 	int rc;
 
@@ -49,7 +56,8 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
-	if (audit_foreach(c->st, audit_row, &p, &c->err) == PT_OK && p.json)
+	if (audit_foreach(c->st, audit_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
 	return cli_report(c);

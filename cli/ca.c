@@ -48,10 +48,11 @@ struct ca_print {
 	bool json;
 	json_t *arr;
 	bool full;
+	struct cli *c; /* where a record JSON cannot hold is reported */
 };
 
 static json_t *
-bundle_json(const char *pem)
+bundle_json(const char *pem, const char **bad)
 {
 	struct x509_cert_list *l = NULL;
 	json_t *arr = json_array();
@@ -60,12 +61,15 @@ bundle_json(const char *pem)
 		return arr;
 	for (size_t i = 0; i < l->n; i++) {
 		const struct x509_cert *x = &l->certs[i];
-		json_t *o = json_pack("{s:s, s:s, s:s, s:b}", "subject", x->subject_grid, "issuer",
-		                      x->issuer_grid, "sha256", x->sha256_hex, "self_signed",
-		                      x->self_signed);
-		json_object_set_new(o, "not_before", json_string(cli_time(x->not_before)));
-		json_object_set_new(o, "not_after", json_string(cli_time(x->not_after)));
-		json_array_append_new(arr, o);
+		json_t *o = json_object();
+
+		cli_json_set(o, "subject", json_string(x->subject_grid), bad);
+		cli_json_set(o, "issuer", json_string(x->issuer_grid), bad);
+		cli_json_set(o, "sha256", json_string(x->sha256_hex), bad);
+		cli_json_set(o, "self_signed", json_boolean(x->self_signed), bad);
+		cli_json_set(o, "not_before", json_string(cli_time(x->not_before)), bad);
+		cli_json_set(o, "not_after", json_string(cli_time(x->not_after)), bad);
+		cli_json_append(arr, o, "bundle", bad);
 	}
 	x509_cert_list_free(&l);
 	return arr;
@@ -77,17 +81,25 @@ ca_row(const struct cert_ca *ca, void *ud)
 	struct ca_print *p = ud;
 
 	if (p->json) {
-		json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "name", ca->name,
-		                      "subject_template", ca->subject_tmpl, "default_key",
-		                      ca->default_key, "created", cli_time(ca->created_at),
-		                      "requests", (json_int_t)ca->requests, "certificates",
-		                      (json_int_t)ca->certificates);
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "name", json_string(ca->name), &bad);
+		cli_json_set(o, "subject_template", json_string(ca->subject_tmpl), &bad);
+		cli_json_set(o, "default_key", json_string(ca->default_key), &bad);
+		cli_json_set(o, "created", json_string(cli_time(ca->created_at)), &bad);
+		cli_json_set(o, "requests", json_integer((json_int_t)ca->requests), &bad);
+		cli_json_set(o, "certificates", json_integer((json_int_t)ca->certificates), &bad);
 		if (p->full)
-			json_object_set_new(o, "bundle", bundle_json(ca->bundle_pem));
+			cli_json_set(o, "bundle", bundle_json(ca->bundle_pem, &bad), &bad);
 		if (p->arr)
-			json_array_append_new(p->arr, o);
-		else
-			cli_json_print(o);
+			return cli_json_row(p->c, p->arr, o, bad, ca->name);
+		/* ca show: nothing printed, never an object without the field */
+		if (bad) {
+			json_decref(o);
+			return cli_json_fail(p->c, ca->name, bad);
+		}
+		cli_json_print(o);
 		return 0;
 	}
 	if (!p->full) {
@@ -121,7 +133,7 @@ ca_row(const struct cert_ca *ca, void *ud)
 static int
 cmd_ca_list(struct cli *c, int argc, char **argv)
 {
-	struct ca_print p = { false, NULL, false };
+	struct ca_print p = { .c = c };
 	const char *filter;
 	int rc;
 
@@ -134,7 +146,8 @@ cmd_ca_list(struct cli *c, int argc, char **argv)
 	else
 		printf("%-20s %-9s %6s %6s  %s\n", _("CA"), _("KEY"), _("REQS"), _("CERTS"),
 		       _("TEMPLATE"));
-	if (cert_ca_foreach(c->st, ca_row, &p, &c->err) == PT_OK && p.json)
+	if (cert_ca_foreach(c->st, ca_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
 	return cli_report(c);
@@ -143,7 +156,7 @@ cmd_ca_list(struct cli *c, int argc, char **argv)
 static int
 cmd_ca_show(struct cli *c, int argc, char **argv)
 {
-	struct ca_print p = { false, NULL, true };
+	struct ca_print p = { .full = true, .c = c };
 	const char *name;
 	int rc;
 

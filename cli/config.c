@@ -80,6 +80,7 @@ cmd_config_get(struct cli *c, int argc, char **argv)
 struct cfg_print {
 	bool json;
 	json_t *obj;
+	struct cli *c; /* where a value JSON cannot hold is reported */
 };
 
 static int
@@ -87,9 +88,13 @@ config_row(const char *key, const char *value, int is_default, void *ud)
 {
 	struct cfg_print *p = ud;
 
-	if (p->json)
-		json_object_set_new(p->obj, key, *value ? json_string(value) : json_null());
-	else
+	if (p->json) {
+		const char *bad = NULL;
+
+		/* a value JSON cannot hold stops the listing: never a key left out */
+		if (!cli_json_set(p->obj, key, *value ? json_string(value) : json_null(), &bad))
+			return cli_json_fail(p->c, key, "value");
+	} else
 		printf("%-28s %s%s\n", key, *value ? value : _("(unset)"),
 		       is_default && *value ? _("  (default)") : "");
 	return 0;
@@ -98,7 +103,7 @@ config_row(const char *key, const char *value, int is_default, void *ud)
 static int
 cmd_config_list(struct cli *c, int argc, char **argv)
 {
-	struct cfg_print p = { false, NULL };
+	struct cfg_print p = { .c = c };
 	const char *extra;
 	int rc;
 
@@ -108,7 +113,8 @@ cmd_config_list(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c);
 	if (p.json)
 		p.obj = json_object();
-	if (settings_foreach(c->st, config_row, &p, &c->err) == PT_OK && p.json)
+	if (settings_foreach(c->st, config_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
 		return cli_json_print(p.obj);
 	json_decref(p.obj);
 	return cli_report(c);

@@ -76,29 +76,38 @@ rules_show(struct cli *c, int argc, char **argv)
 	if (text) {
 		fputs(rs->text, stdout);
 	} else if (json) {
-		json_t *o = json_pack("{s:o, s:o, s:s, s:s}", "host",
-		                      rs->host ? json_string(rs->host) : json_null(), "group",
-		                      rs->group ? json_string(rs->group) : json_null(), "source",
-		                      rs->source, "imported", cli_time(rs->imported_at));
-		json_t *a = json_array();
+		const char *bad = NULL;
+		json_t *o = json_object(), *a = json_array();
 
+		cli_json_set(o, "host", cli_json_opt(rs->host), &bad);
+		cli_json_set(o, "group", cli_json_opt(rs->group), &bad);
+		cli_json_set(o, "source", json_string(rs->source), &bad);
+		cli_json_set(o, "imported", json_string(cli_time(rs->imported_at)), &bad);
 		for (size_t i = 0; i < rs->nrules; i++) {
 			const struct gs_rule *r = &rs->rules[i];
-			json_t *x = json_pack("{s:s, s:s}", "kind", r->kind, "value", r->value);
+			json_t *x = json_object();
 
+			cli_json_set(x, "kind", json_string(r->kind), &bad);
+			cli_json_set(x, "value", json_string(r->value), &bad);
 			if (r->line)
-				json_object_set_new(x, "line", json_integer(r->line));
+				cli_json_set(x, "line", json_integer(r->line), &bad);
 			if (*r->account)
-				json_object_set_new(x, "account", json_string(r->account));
+				cli_json_set(x, "account", json_string(r->account), &bad);
 			if (!strcmp(r->kind, "group") || !strcmp(r->kind, "auth")) {
-				json_object_set_new(x, "vo",
-				                    *r->vo ? json_string(r->vo) : json_null());
-				json_object_set_new(x, "imported", json_boolean(r->imported));
+				cli_json_set(x, "vo", *r->vo ? json_string(r->vo) : json_null(),
+				             &bad);
+				cli_json_set(x, "imported", json_boolean(r->imported), &bad);
 			}
-			json_array_append_new(a, x);
+			cli_json_append(a, x, "rules", &bad);
 		}
-		json_object_set_new(o, "rules", a);
+		cli_json_set(o, "rules", a, &bad);
 		gridstore_ruleset_free(&rs);
+		/* nothing printed: never a rule set without the field */
+		if (bad) {
+			json_decref(o);
+			cli_json_fail(c, target, bad);
+			return cli_report(c);
+		}
 		return cli_json_print(o);
 	} else {
 		if (rs->host)
@@ -186,10 +195,16 @@ cmd_gridmap_unban(struct cli *c, int argc, char **argv)
 static int
 ban_row(const char *pattern, time_t at, void *ud)
 {
-	if (ud)
-		json_array_append_new(ud, json_pack("{s:s, s:s}", "pattern", pattern, "added",
-		                                    cli_time(at)));
-	else
+	struct cred_print *p = ud;
+
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "pattern", json_string(pattern), &bad);
+		cli_json_set(o, "added", json_string(cli_time(at)), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, pattern);
+	} else
 		printf("%s  %s\n", cli_time(at), pattern);
 	return 0;
 }
@@ -197,29 +212,36 @@ ban_row(const char *pattern, time_t at, void *ud)
 static int
 cmd_gridmap_bans(struct cli *c, int argc, char **argv)
 {
+	struct cred_print p = { .c = c };
 	const char *filter;
-	json_t *arr = NULL;
-	bool json;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
 		return rc;
 	if (filter)
 		return cli_bad_usage(c);
-	if (json)
-		arr = json_array();
-	if (gridstore_ban_foreach(c->st, ban_row, arr, &c->err) == PT_OK && json)
-		return cli_json_print(arr);
-	json_decref(arr);
+	if (p.json)
+		p.arr = json_array();
+	if (gridstore_ban_foreach(c->st, ban_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
 	return cli_report(c);
 }
 
 static int
 local_row(const char *dn, const char *account, void *ud)
 {
-	if (ud)
-		json_array_append_new(ud, json_pack("{s:s, s:s}", "dn", dn, "account", account));
-	else
+	struct cred_print *p = ud;
+
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "dn", json_string(dn), &bad);
+		cli_json_set(o, "account", json_string(account), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, dn);
+	} else
 		printf("\"%s\" %s\n", dn, account);
 	return 0;
 }
@@ -235,15 +257,18 @@ cmd_gridmap_local(struct cli *c, int argc, char **argv)
 		if (gridstore_local_rm(c->st, argv[2], &c->err) == PT_OK)
 			printf(_("Local entry removed: %s\n"), argv[2]);
 	} else if ((argc == 2 || argc == 3) && !strcmp(argv[1], "list")) {
-		json_t *arr = NULL;
+		struct cred_print p = { .c = c };
 
 		if (argc == 3 && strcmp(argv[2], "--json") != 0)
 			return cli_bad_usage(c);
-		if (argc == 3)
-			arr = json_array();
-		if (gridstore_local_foreach(c->st, local_row, arr, &c->err) == PT_OK && arr)
-			return cli_json_print(arr);
-		json_decref(arr);
+		if (argc == 3) {
+			p.json = true;
+			p.arr = json_array();
+		}
+		if (gridstore_local_foreach(c->st, local_row, &p, &c->err) == PT_OK &&
+		    c->err.status == PT_OK && p.json)
+			return cli_json_print(p.arr);
+		json_decref(p.arr);
 	} else {
 		return cli_bad_usage(c);
 	}
@@ -303,6 +328,7 @@ cmd_gridmap_build(struct cli *c, int argc, char **argv)
 struct status_print {
 	json_t *arr;
 	size_t behind;
+	struct cli *c; /* where a record JSON cannot hold is reported */
 };
 
 static int
@@ -316,18 +342,20 @@ status_row(const struct gs_push_status *p, void *ud)
 
 	sp->behind += p->behind;
 	if (sp->arr) {
-		json_t *o = json_pack("{s:s, s:b, s:s, s:s}", "host", p->fqdn, "behind", p->behind,
-		                      "pushed_sha256", p->pushed_sha256, "build_sha256",
-		                      p->build_sha256);
+		const char *bad = NULL;
+		json_t *o = json_object();
 
-		json_object_set_new(o, "pushed",
-		                    p->pushed_at ? json_string(cli_time(p->pushed_at))
-		                                 : json_null());
-		json_object_set_new(o, "last_outcome", json_string(p->last_outcome));
+		cli_json_set(o, "host", json_string(p->fqdn), &bad);
+		cli_json_set(o, "behind", json_boolean(p->behind), &bad);
+		cli_json_set(o, "pushed_sha256", json_string(p->pushed_sha256), &bad);
+		cli_json_set(o, "build_sha256", json_string(p->build_sha256), &bad);
+		cli_json_set(o, "pushed",
+		             p->pushed_at ? json_string(cli_time(p->pushed_at)) : json_null(),
+		             &bad);
+		cli_json_set(o, "last_outcome", json_string(p->last_outcome), &bad);
 		if (*p->build_error)
-			json_object_set_new(o, "build_error", json_string(p->build_error));
-		json_array_append_new(sp->arr, o);
-		return 0;
+			cli_json_set(o, "build_error", json_string(p->build_error), &bad);
+		return cli_json_row(sp->c, sp->arr, o, bad, p->fqdn);
 	}
 	printf("%-30s %-13s %-20s %.12s\n", p->fqdn, state,
 	       p->pushed_at ? cli_time(p->pushed_at) : "-",
@@ -342,7 +370,7 @@ status_row(const struct gs_push_status *p, void *ud)
 static int
 cmd_gridmap_status(struct cli *c, int argc, char **argv)
 {
-	struct status_print sp = { NULL, 0 };
+	struct status_print sp = { .c = c };
 	const char *filter;
 	bool json;
 	int rc;
@@ -355,7 +383,8 @@ cmd_gridmap_status(struct cli *c, int argc, char **argv)
 		sp.arr = json_array();
 	else
 		printf("%-30s %-13s %-20s %s\n", _("HOST"), _("STATE"), _("PUSHED"), _("BUILD"));
-	if (gridstore_push_status_foreach(c->st, status_row, &sp, &c->err) == PT_OK && json)
+	if (gridstore_push_status_foreach(c->st, status_row, &sp, &c->err) == PT_OK &&
+	    c->err.status == PT_OK && json)
 		return cli_json_print(sp.arr);
 	json_decref(sp.arr);
 	if (!json && c->err.status == PT_OK)

@@ -13,10 +13,14 @@ group_row(const struct group_info *g, void *ud)
 {
 	struct cred_print *p = ud;
 
-	if (p->json)
-		json_array_append_new(p->arr, json_pack("{s:s, s:I}", "group", g->name, "hosts",
-		                                        (json_int_t)g->hosts));
-	else
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "group", json_string(g->name), &bad);
+		cli_json_set(o, "hosts", json_integer((json_int_t)g->hosts), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, g->name);
+	} else
 		printf("%-30s %lld\n", g->name, (long long)g->hosts);
 	return 0;
 }
@@ -24,7 +28,7 @@ group_row(const struct group_info *g, void *ud)
 static int
 cmd_group_list(struct cli *c, int argc, char **argv)
 {
-	struct cred_print p = { false, NULL };
+	struct cred_print p = { .c = c };
 	const char *filter;
 	int rc;
 
@@ -36,7 +40,8 @@ cmd_group_list(struct cli *c, int argc, char **argv)
 		p.arr = json_array();
 	else
 		printf("%-30s %s\n", _("GROUP"), _("HOSTS"));
-	if (model_group_foreach(c->st, group_row, &p, &c->err) == PT_OK && p.json)
+	if (model_group_foreach(c->st, group_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
 	return cli_report(c);

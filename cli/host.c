@@ -82,25 +82,32 @@ cmd_host_rm(struct cli *c, int argc, char **argv)
 }
 
 static json_t *
-host_json(const struct host *h)
+host_json(const struct host *h, const char **bad)
 {
-	json_t *groups = json_array();
+	json_t *groups = json_array(), *o = json_object();
 	char *copy = strdup(h->groups), *save = NULL;
 
 	for (char *g = copy ? strtok_r(copy, ",", &save) : NULL; g; g = strtok_r(NULL, ",", &save))
-		json_array_append_new(groups, json_string(g));
+		cli_json_append(groups, json_string(g), "groups", bad);
 	free(copy);
-	return json_pack("{s:s, s:s?, s:i, s:o, s:I, s:s, s:s}", "fqdn", h->fqdn, "ip",
-	                 *h->ip ? h->ip : NULL, "port", h->port, "groups", groups, "passwords",
-	                 (json_int_t)h->credentials, "created", cli_time(h->created_at), "updated",
-	                 cli_time(h->updated_at));
+	cli_json_set(o, "fqdn", json_string(h->fqdn), bad);
+	cli_json_set(o, "ip", cli_json_opt(*h->ip ? h->ip : NULL), bad);
+	cli_json_set(o, "port", json_integer(h->port), bad);
+	cli_json_set(o, "groups", groups, bad);
+	cli_json_set(o, "passwords", json_integer((json_int_t)h->credentials), bad);
+	cli_json_set(o, "created", json_string(cli_time(h->created_at)), bad);
+	cli_json_set(o, "updated", json_string(cli_time(h->updated_at)), bad);
+	return o;
 }
 
 static int
 host_collect(const struct host *h, void *ud)
 {
-	json_array_append_new(ud, host_json(h));
-	return 0;
+	struct cred_print *p = ud;
+	const char *bad = NULL;
+	json_t *o = host_json(h, &bad);
+
+	return cli_json_row(p->c, p->arr, o, bad, h->fqdn);
 }
 
 static int
@@ -122,10 +129,11 @@ cmd_host_list(struct cli *c, int argc, char **argv)
 	if ((rc = cli_list_args(c, argc, argv, &filter, &json)))
 		return rc;
 	if (json) {
-		json_t *arr = json_array();
-		if (model_host_foreach(c->st, filter, host_collect, arr, &c->err) == PT_OK)
-			return cli_json_print(arr);
-		json_decref(arr);
+		struct cred_print p = { .json = true, .arr = json_array(), .c = c };
+		if (model_host_foreach(c->st, filter, host_collect, &p, &c->err) == PT_OK &&
+		    c->err.status == PT_OK)
+			return cli_json_print(p.arr);
+		json_decref(p.arr);
 		return cli_report(c);
 	}
 	printf("%-40s %-15s %5s  %s\n", _("HOST"), _("ADDRESS"), _("PORT"), _("GROUPS"));
@@ -136,10 +144,18 @@ cmd_host_list(struct cli *c, int argc, char **argv)
 static int
 host_show_one(const struct host *h, void *ud)
 {
-	bool json = *(bool *)ud;
+	struct cred_print *p = ud;
 
-	if (json) {
-		cli_json_print(host_json(h));
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = host_json(h, &bad);
+
+		/* nothing printed: never an object without the field */
+		if (bad) {
+			json_decref(o);
+			return cli_json_fail(p->c, h->fqdn, bad);
+		}
+		cli_json_print(o);
 		return 0;
 	}
 	printf(_("Host:       %s\n"), h->fqdn);
@@ -154,18 +170,18 @@ host_show_one(const struct host *h, void *ud)
 static int
 cmd_host_show(struct cli *c, int argc, char **argv)
 {
+	struct cred_print show = { .c = c };
 	const char *fqdn = NULL;
-	bool json;
 	char *low;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, &fqdn, &json)))
+	if ((rc = cli_list_args(c, argc, argv, &fqdn, &show.json)))
 		return rc;
 	if (!fqdn)
 		return cli_bad_usage(c);
 	low = cli_lowercase(fqdn);
-	if (model_host_get(c->st, low, host_show_one, &json, &c->err) == PT_OK && !json) {
-		struct cred_print p = { false, NULL };
+	if (model_host_get(c->st, low, host_show_one, &show, &c->err) == PT_OK && !show.json) {
+		struct cred_print p = { .c = c };
 		printf(_("Password entries covering it:\n"));
 		model_pw_foreach_host(c->st, low, cli_cred_row, &p, &c->err);
 	}

@@ -62,6 +62,16 @@ char *cli_fmt_time(time_t t, char *buf, size_t n);
 bool cli_json_set(json_t *o, const char *key, json_t *v, const char **bad);
 /* Append v to a (taking it), or note what in *bad and return false. */
 bool cli_json_append(json_t *a, json_t *v, const char *what, const char **bad);
+/* s as a JSON string (NULL if not UTF-8), or null when s is NULL. */
+json_t *cli_json_opt(const char *s);
+/* Fail c->err naming the record and the field JSON cannot hold; 1 (a
+ * foreach callback's "stop"). */
+int cli_json_fail(struct cli *c, const char *record, const char *field);
+/* Append o, built by cli_json_set under bad, to arr (taking o); or, when
+ * bad is set or the append fails, release o and cli_json_fail: 0 or 1.
+ * The caller prints nothing once c->err is set, so no document is ever
+ * printed without the record. */
+int cli_json_row(struct cli *c, json_t *arr, json_t *o, const char *bad, const char *record);
 /* Print and release j; 0 or 1. */
 int cli_json_print(json_t *j);
 /* "--json" and at most one positional argument. */
@@ -96,6 +106,7 @@ void cli_reraise(struct cli *c, int sig);
 struct cred_print {
 	bool json;
 	json_t *arr;
+	struct cli *c; /* where a record JSON cannot hold is reported */
 };
 struct credential;
 /* One password entry as a line, or appended to p->arr (pw.c). */

@@ -54,14 +54,20 @@ cli_cred_row(const struct credential *cr, void *ud)
 	char when[32];
 
 	if (p->json) {
-		json_array_append_new(p->arr,
-		                      json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s}", "user",
-		                                cr->user, "hosts", cr->hostspec, "service",
-		                                cr->service, "version", (json_int_t)cr->version,
-		                                "host_count", (json_int_t)cr->hosts, "created",
-		                                cli_time(cr->created_at), "updated",
-		                                cli_time(cr->updated_at)));
-		return 0;
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "user", json_string(cr->user), &bad);
+		cli_json_set(o, "hosts", json_string(cr->hostspec), &bad);
+		cli_json_set(o, "service", json_string(cr->service), &bad);
+		cli_json_set(o, "version", json_integer((json_int_t)cr->version), &bad);
+		cli_json_set(o, "host_count", json_integer((json_int_t)cr->hosts), &bad);
+		cli_json_set(o, "created", json_string(cli_time(cr->created_at)), &bad);
+		cli_json_set(o, "updated", json_string(cli_time(cr->updated_at)), &bad);
+		char what[512];
+
+		snprintf(what, sizeof(what), "%s@%s:%s", cr->user, cr->hostspec, cr->service);
+		return cli_json_row(p->c, p->arr, o, bad, what);
 	}
 	cli_fmt_time(cr->updated_at, when, sizeof(when));
 	printf("%s@%s:%s  (%lld %s, v%lld, %s)\n", cr->user, cr->hostspec, cr->service,
@@ -322,7 +328,7 @@ out:
 static int
 cmd_pw_list(struct cli *c, int argc, char **argv)
 {
-	struct cred_print p = { false, NULL };
+	struct cred_print p = { .c = c };
 	const char *filter;
 	int rc;
 
@@ -330,7 +336,8 @@ cmd_pw_list(struct cli *c, int argc, char **argv)
 		return rc;
 	if (p.json)
 		p.arr = json_array();
-	if (model_pw_foreach(c->st, filter, cli_cred_row, &p, &c->err) == PT_OK && p.json)
+	if (model_pw_foreach(c->st, filter, cli_cred_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK && p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
 	return cli_report(c);
@@ -343,14 +350,17 @@ history_row(const struct credential_version *v, void *ud)
 	char set[32], repl[32];
 
 	if (p->json) {
-		json_array_append_new(p->arr,
-		                      json_pack("{s:I, s:s, s:s?, s:s?}", "version",
-		                                (json_int_t)v->version, "set", cli_time(v->set_at),
-		                                "replaced",
-		                                v->replaced_at ? cli_time(v->replaced_at) : NULL,
-		                                "replaced_by",
-		                                v->replaced_at ? v->replaced_by : NULL));
-		return 0;
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "version", json_integer((json_int_t)v->version), &bad);
+		cli_json_set(o, "set", json_string(cli_time(v->set_at)), &bad);
+		cli_json_set(o, "replaced",
+		             cli_json_opt(v->replaced_at ? cli_time(v->replaced_at) : NULL), &bad);
+		cli_json_set(o, "replaced_by", cli_json_opt(v->replaced_at ? v->replaced_by : NULL),
+		             &bad);
+		snprintf(set, sizeof(set), _("version %lld"), (long long)v->version);
+		return cli_json_row(p->c, p->arr, o, bad, set);
 	}
 	cli_fmt_time(v->set_at, set, sizeof(set));
 	cli_fmt_time(v->replaced_at, repl, sizeof(repl));
@@ -365,7 +375,7 @@ history_row(const struct credential_version *v, void *ud)
 static int
 cmd_pw_history(struct cli *c, int argc, char **argv)
 {
-	struct cred_print p = { false, NULL };
+	struct cred_print p = { .c = c };
 	const char *text = NULL;
 	struct entry e;
 	int64_t id;
@@ -379,7 +389,8 @@ cmd_pw_history(struct cli *c, int argc, char **argv)
 		return cli_report(c);
 	if (p.json)
 		p.arr = json_array();
-	if (model_pw_history(c->st, id, history_row, &p, &c->err) == PT_OK && p.json) {
+	if (model_pw_history(c->st, id, history_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK && p.json) {
 		entry_free(&e);
 		return cli_json_print(p.arr);
 	}

@@ -238,12 +238,16 @@ backup_row(const struct backup_info *b, void *ud)
 	else
 		state = N_("ok");
 	if (p->json) {
-		json_array_append_new(p->arr,
-		                      json_pack("{s:s, s:s, s:f, s:I, s:s, s:s}", "path", b->path,
-		                                "created", cli_time(b->created_at), "age_days", age,
-		                                "bytes", (json_int_t)b->bytes, "sha256", b->sha256,
-		                                "state", state));
-		return 0;
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "path", json_string(b->path), &bad);
+		cli_json_set(o, "created", json_string(cli_time(b->created_at)), &bad);
+		cli_json_set(o, "age_days", json_real(age), &bad);
+		cli_json_set(o, "bytes", json_integer((json_int_t)b->bytes), &bad);
+		cli_json_set(o, "sha256", json_string(b->sha256), &bad);
+		cli_json_set(o, "state", json_string(state), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, b->path);
 	}
 	printf("%s  %6.1f %s  %-8s %s\n", cli_time(b->created_at), age, _("days"), _(state),
 	       b->path);
@@ -253,7 +257,7 @@ backup_row(const struct backup_info *b, void *ud)
 static int
 cmd_backup(struct cli *c, int argc, char **argv)
 {
-	struct cred_print p = { false, NULL };
+	struct cred_print p = { .c = c };
 	bool list = false;
 	const char *dest = NULL;
 	char *written = NULL, hex[65];
@@ -274,7 +278,8 @@ cmd_backup(struct cli *c, int argc, char **argv)
 	if (list) {
 		if (p.json)
 			p.arr = json_array();
-		if (model_backup_foreach(c->st, backup_row, &p, &c->err) == PT_OK && p.json)
+		if (model_backup_foreach(c->st, backup_row, &p, &c->err) == PT_OK &&
+		    c->err.status == PT_OK && p.json)
 			return cli_json_print(p.arr);
 		json_decref(p.arr);
 		return cli_report(c);

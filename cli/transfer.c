@@ -31,37 +31,70 @@ ipv6_name(enum guard_ipv6 v)
 }
 
 static json_t *
-rules_json(const struct guard_rule_text *r, int n)
+rules_json(const struct guard_rule_text *r, int n, const char *what, const char **bad)
 {
 	json_t *a = json_array();
 
-	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:s}", "chain", r[i].chain, "rule",
-		                                   r[i].text));
+	for (int i = 0; i < n; i++) {
+		json_t *o = json_object();
+
+		cli_json_set(o, "chain", json_string(r[i].chain), bad);
+		cli_json_set(o, "rule", json_string(r[i].text), bad);
+		cli_json_append(a, o, what, bad);
+	}
 	return a;
 }
 
-static int
-posture_json(const struct guard_posture *p, bool ok, const char *reason, int open_windows)
+static json_t *
+policies_json(enum guard_policy in, enum guard_policy out, enum guard_policy fwd, const char **bad)
 {
-	json_t *listen = json_array();
+	json_t *o = json_object();
 
-	for (int i = 0; i < p->n_listen; i++)
-		json_array_append_new(listen,
-		                      json_pack("{s:s, s:s, s:i}", "proto",
-		                                p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp",
-		                                "addr", p->listen[i].addr, "port",
-		                                p->listen[i].port));
-	return cli_json_print(json_pack(
-		"{s:b, s:s?, s:s, s:{s:b, s:b, s:b}, s:{s:s, s:s, s:s}, s:{s:s, s:s, s:s}, s:s, s:o, s:o, s:o, s:i}",
-		"ok", ok, "reason", ok ? NULL : reason, "interface", p->ifname, "link", "found",
-		p->link_found, "up", p->link_up, "running", p->link_running, "policy", "input",
-		guard_policy_name(p->input), "output", guard_policy_name(p->output), "forward",
-		guard_policy_name(p->forward), "policy6", "input", guard_policy_name(p->input6),
-		"output", guard_policy_name(p->output6), "forward", guard_policy_name(p->forward6),
-		"ipv6", ipv6_name(p->ipv6), "foreign_accept", rules_json(p->foreign, p->n_foreign),
-		"leftover_windows", rules_json(p->tagged, p->n_tagged), "listeners", listen,
-		"open_journal_windows", open_windows));
+	cli_json_set(o, "input", json_string(guard_policy_name(in)), bad);
+	cli_json_set(o, "output", json_string(guard_policy_name(out)), bad);
+	cli_json_set(o, "forward", json_string(guard_policy_name(fwd)), bad);
+	return o;
+}
+
+static int
+posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *reason,
+             int open_windows)
+{
+	const char *bad = NULL;
+	json_t *o = json_object(), *link = json_object(), *listen = json_array();
+
+	for (int i = 0; i < p->n_listen; i++) {
+		json_t *x = json_object();
+
+		cli_json_set(x, "proto",
+		             json_string(p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp"), &bad);
+		cli_json_set(x, "addr", json_string(p->listen[i].addr), &bad);
+		cli_json_set(x, "port", json_integer(p->listen[i].port), &bad);
+		cli_json_append(listen, x, "listeners", &bad);
+	}
+	cli_json_set(o, "ok", json_boolean(ok), &bad);
+	cli_json_set(o, "reason", cli_json_opt(ok ? NULL : reason), &bad);
+	cli_json_set(o, "interface", json_string(p->ifname), &bad);
+	cli_json_set(link, "found", json_boolean(p->link_found), &bad);
+	cli_json_set(link, "up", json_boolean(p->link_up), &bad);
+	cli_json_set(link, "running", json_boolean(p->link_running), &bad);
+	cli_json_set(o, "link", link, &bad);
+	cli_json_set(o, "policy", policies_json(p->input, p->output, p->forward, &bad), &bad);
+	cli_json_set(o, "policy6", policies_json(p->input6, p->output6, p->forward6, &bad), &bad);
+	cli_json_set(o, "ipv6", json_string(ipv6_name(p->ipv6)), &bad);
+	cli_json_set(o, "foreign_accept",
+	             rules_json(p->foreign, p->n_foreign, "foreign_accept", &bad), &bad);
+	cli_json_set(o, "leftover_windows",
+	             rules_json(p->tagged, p->n_tagged, "leftover_windows", &bad), &bad);
+	cli_json_set(o, "listeners", listen, &bad);
+	cli_json_set(o, "open_journal_windows", json_integer(open_windows), &bad);
+	/* nothing printed: never a posture without the field */
+	if (bad) {
+		json_decref(o);
+		cli_json_fail(c, p->ifname, bad);
+		return cli_report(c);
+	}
+	return cli_json_print(o);
 }
 
 static int
@@ -101,7 +134,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	}
 	ok = guard_posture_ok(p, reason, sizeof(reason));
 	if (json) {
-		rc = posture_json(p, ok, reason, open_windows);
+		rc = posture_json(c, p, ok, reason, open_windows);
 		if (rc == 0 && !ok)
 			rc = pt_status_exit(PT_REFUSED);
 	} else {
@@ -393,39 +426,66 @@ text_or_null(const char *s)
 }
 
 static int
-plan_json(const struct transfer_plan *p)
+plan_json(struct cli *c, const struct transfer_plan *p)
 {
-	json_t *files = json_array(), *why = json_array();
+	const char *bad = NULL;
+	json_t *o = json_object(), *files = json_array(), *why = json_array();
+	json_t *peer = json_object(), *login = json_object(), *hostkey = json_object();
 
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct transfer_file *f = &p->files[i];
+		json_t *x = json_object();
 		char mode[8];
+
 		snprintf(mode, sizeof(mode), "%04o", f->mode);
-		json_array_append_new(files, json_pack("{s:s, s:s, s:s, s:o, s:o, s:o}", "from",
-		                                       f->from, "to", f->to, "direction",
-		                                       f->to_peer ? "to-peer" : "from-peer", "mode",
-		                                       f->to_peer ? json_string(mode) : json_null(),
-		                                       "owner", text_or_null(f->owner), "size",
-		                                       f->size ? json_integer((json_int_t)f->size)
-		                                               : json_null()));
+		cli_json_set(x, "from", json_string(f->from), &bad);
+		cli_json_set(x, "to", json_string(f->to), &bad);
+		cli_json_set(x, "direction", json_string(f->to_peer ? "to-peer" : "from-peer"),
+		             &bad);
+		cli_json_set(x, "mode", f->to_peer ? json_string(mode) : json_null(), &bad);
+		cli_json_set(x, "owner", text_or_null(f->owner), &bad);
+		cli_json_set(x, "size", f->size ? json_integer((json_int_t)f->size) : json_null(),
+		             &bad);
+		cli_json_append(files, x, "files", &bad);
 	}
-	for (size_t i = 0; i < p->nwhy; i++)
-		json_array_append_new(why, json_pack("{s:s, s:i, s:s}", "status",
-		                                     pt_status_msg(p->why[i].status), "exit",
-		                                     pt_status_exit(p->why[i].status), "reason",
-		                                     p->why[i].text));
-	return cli_json_print(json_pack(
-		"{s:s, s:o, s:{s:o, s:o, s:i}, s:o, s:o, s:{s:o, s:o, s:s}, s:{s:b, s:o, s:o}, s:i,"
-		" s:o, s:I, s:o, s:o, s:b, s:o}",
-		"flow", p->purpose, "target", text_or_null(p->target), "peer", "host",
-		text_or_null(p->host), "address", text_or_null(p->peer), "port", p->port,
-		"interface", text_or_null(p->ifname), "gateway", text_or_null(p->gateway), "login",
-		"user", text_or_null(p->user), "service", text_or_null(p->service), "auth",
-		p->key_auth ? "key" : "password", "hostkey", "pinned", p->pin[0] != '\0', "type",
-		text_or_null(p->pin_type), "fingerprint", text_or_null(p->pin), "timeout_s",
-		(int)p->timeout_s, "files", files, "more_files", (json_int_t)p->more_files, "after",
-		text_or_null(p->after), "note", text_or_null(p->note), "ok", p->nwhy == 0,
-		"refusals", why));
+	for (size_t i = 0; i < p->nwhy; i++) {
+		json_t *x = json_object();
+
+		cli_json_set(x, "status", json_string(pt_status_msg(p->why[i].status)), &bad);
+		cli_json_set(x, "exit", json_integer(pt_status_exit(p->why[i].status)), &bad);
+		cli_json_set(x, "reason", json_string(p->why[i].text), &bad);
+		cli_json_append(why, x, "refusals", &bad);
+	}
+	cli_json_set(o, "flow", json_string(p->purpose), &bad);
+	cli_json_set(o, "target", text_or_null(p->target), &bad);
+	cli_json_set(peer, "host", text_or_null(p->host), &bad);
+	cli_json_set(peer, "address", text_or_null(p->peer), &bad);
+	cli_json_set(peer, "port", json_integer(p->port), &bad);
+	cli_json_set(o, "peer", peer, &bad);
+	cli_json_set(o, "interface", text_or_null(p->ifname), &bad);
+	cli_json_set(o, "gateway", text_or_null(p->gateway), &bad);
+	cli_json_set(login, "user", text_or_null(p->user), &bad);
+	cli_json_set(login, "service", text_or_null(p->service), &bad);
+	cli_json_set(login, "auth", json_string(p->key_auth ? "key" : "password"), &bad);
+	cli_json_set(o, "login", login, &bad);
+	cli_json_set(hostkey, "pinned", json_boolean(p->pin[0] != '\0'), &bad);
+	cli_json_set(hostkey, "type", text_or_null(p->pin_type), &bad);
+	cli_json_set(hostkey, "fingerprint", text_or_null(p->pin), &bad);
+	cli_json_set(o, "hostkey", hostkey, &bad);
+	cli_json_set(o, "timeout_s", json_integer((int)p->timeout_s), &bad);
+	cli_json_set(o, "files", files, &bad);
+	cli_json_set(o, "more_files", json_integer((json_int_t)p->more_files), &bad);
+	cli_json_set(o, "after", text_or_null(p->after), &bad);
+	cli_json_set(o, "note", text_or_null(p->note), &bad);
+	cli_json_set(o, "ok", json_boolean(p->nwhy == 0), &bad);
+	cli_json_set(o, "refusals", why, &bad);
+	/* nothing printed: never a plan without the field */
+	if (bad) {
+		json_decref(o);
+		cli_json_fail(c, p->purpose, bad);
+		return cli_report(c);
+	}
+	return cli_json_print(o);
 }
 
 static int
@@ -471,7 +531,7 @@ cmd_transfer_plan(struct cli *c, int argc, char **argv)
 		rc = cli_report(c);
 	} else {
 		pt_err_clear(&c->err);
-		rc = json ? plan_json(p) : (plan_text(p), 0);
+		rc = json ? plan_json(c, p) : (plan_text(p), 0);
 		if (rc == 0 && p->nwhy)
 			rc = pt_status_exit(p->why[0].status);
 	}
@@ -483,6 +543,7 @@ cmd_transfer_plan(struct cli *c, int argc, char **argv)
 struct log_print {
 	bool json;
 	json_t *arr;
+	struct cli *c; /* where a record JSON cannot hold is reported */
 };
 
 static json_t *
@@ -498,16 +559,25 @@ log_row(const struct window_info *w, void *ud)
 	char when[32];
 
 	if (p->json) {
-		json_array_append_new(
-			p->arr,
-			json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s, s:o, s:o, s:o, s:s, s:s}",
-		                  "id", (json_int_t)w->id, "purpose", w->purpose, "host", w->host,
-		                  "peer", w->peer, "port", w->port, "interface", w->ifname,
-		                  "outcome", w->outcome, "exposure_ms", ms_or_null(w->exposure_ms),
-		                  "link_ms", ms_or_null(w->link_ms), "ssh_ms",
-		                  ms_or_null(w->ssh_ms), "opened",
-		                  cli_time((time_t)(w->opened_ms / 1000)), "detail", w->detail));
-		return 0;
+		const char *bad = NULL;
+		json_t *o = json_object();
+		char what[64];
+
+		cli_json_set(o, "id", json_integer((json_int_t)w->id), &bad);
+		cli_json_set(o, "purpose", json_string(w->purpose), &bad);
+		cli_json_set(o, "host", json_string(w->host), &bad);
+		cli_json_set(o, "peer", json_string(w->peer), &bad);
+		cli_json_set(o, "port", json_integer(w->port), &bad);
+		cli_json_set(o, "interface", json_string(w->ifname), &bad);
+		cli_json_set(o, "outcome", json_string(w->outcome), &bad);
+		cli_json_set(o, "exposure_ms", ms_or_null(w->exposure_ms), &bad);
+		cli_json_set(o, "link_ms", ms_or_null(w->link_ms), &bad);
+		cli_json_set(o, "ssh_ms", ms_or_null(w->ssh_ms), &bad);
+		cli_json_set(o, "opened", json_string(cli_time((time_t)(w->opened_ms / 1000))),
+		             &bad);
+		cli_json_set(o, "detail", json_string(w->detail), &bad);
+		snprintf(what, sizeof(what), _("transfer window %lld"), (long long)w->id);
+		return cli_json_row(p->c, p->arr, o, bad, what);
 	}
 	cli_fmt_time((time_t)(w->opened_ms / 1000), when, sizeof(when));
 	printf("%5lld  %s  %-11s %-28s %-15s %-9s %8.1f %8.1f %8.1f\n", (long long)w->id, when,
@@ -518,7 +588,7 @@ log_row(const struct window_info *w, void *ud)
 static int
 cmd_transfer_log(struct cli *c, int argc, char **argv)
 {
-	struct log_print p = { false, NULL };
+	struct log_print p = { .c = c };
 	const char *extra;
 	int rc;
 
@@ -532,7 +602,8 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 		printf("%5s  %-20s  %-11s %-28s %-15s %-9s %8s %8s %8s\n", _("ID"), _("OPENED"),
 		       _("PURPOSE"), _("HOST"), _("PEER"), _("OUTCOME"), _("EXPO.MS"), _("LINK.MS"),
 		       _("SSH.MS"));
-	if (transfer_log_foreach(c->st, log_row, &p, &c->err) == PT_OK && p.json)
+	if (transfer_log_foreach(c->st, log_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
 	return cli_report(c);

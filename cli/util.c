@@ -80,6 +80,31 @@ cli_json_append(json_t *a, json_t *v, const char *what, const char **bad)
 	return false;
 }
 
+json_t *
+cli_json_opt(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+int
+cli_json_fail(struct cli *c, const char *record, const char *field)
+{
+	pt_fail(&c->err, PT_INVALID, _("%s: the %s cannot be written as JSON (not valid UTF-8)"),
+	        record, field);
+	return 1;
+}
+
+int
+cli_json_row(struct cli *c, json_t *arr, json_t *o, const char *bad, const char *record)
+{
+	/* a record JSON cannot hold stops the listing: never one left out */
+	if (bad)
+		json_decref(o);
+	if (bad || !cli_json_append(arr, o, "record", &bad))
+		return cli_json_fail(c, record, bad);
+	return 0;
+}
+
 int
 cli_one_arg(struct cli *c, int argc, char **argv, const char **arg)
 {

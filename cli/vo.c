@@ -54,7 +54,7 @@ struct vo_print {
 };
 
 static json_t *
-uris_json(const char *uris)
+uris_json(const char *uris, const char **bad)
 {
 	json_t *a = json_array();
 	const char *p = uris;
@@ -63,22 +63,33 @@ uris_json(const char *uris)
 		const char *e = strchr(p, '\n');
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 
-		json_array_append_new(a, json_stringn(p, n));
+		cli_json_append(a, json_stringn(p, n), "uris", bad);
 		p += n + (e ? 1 : 0);
 	}
 	return a;
 }
 
+/* A list of vo show: where its items go, and the first field that failed. */
+struct vo_list {
+	json_t *arr;
+	const char **bad;
+};
+
 static int
 snap_json_cb(const struct gs_snapshot *s, void *ud)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:b}", "imported",
-	                      cli_time(s->imported_at), "source", s->source, "format", s->format,
-	                      "sha256", s->sha256, "members", (json_int_t)s->members, "added",
-	                      (json_int_t)s->added, "removed", (json_int_t)s->removed, "current",
-	                      s->current);
+	struct vo_list *l = ud;
+	json_t *o = json_object();
 
-	json_array_append_new(ud, o);
+	cli_json_set(o, "imported", json_string(cli_time(s->imported_at)), l->bad);
+	cli_json_set(o, "source", json_string(s->source), l->bad);
+	cli_json_set(o, "format", json_string(s->format), l->bad);
+	cli_json_set(o, "sha256", json_string(s->sha256), l->bad);
+	cli_json_set(o, "members", json_integer((json_int_t)s->members), l->bad);
+	cli_json_set(o, "added", json_integer((json_int_t)s->added), l->bad);
+	cli_json_set(o, "removed", json_integer((json_int_t)s->removed), l->bad);
+	cli_json_set(o, "current", json_boolean(s->current), l->bad);
+	cli_json_append(l->arr, o, "history", l->bad);
 	return 0;
 }
 
@@ -95,10 +106,14 @@ snap_text_cb(const struct gs_snapshot *s, void *ud)
 static int
 voms_json_cb(const struct gs_voms *v, void *ud)
 {
-	json_t *o = json_pack("{s:s, s:s, s:s, s:I}", "host", v->host, "server_dn", v->server_dn,
-	                      "ca_dn", v->ca_dn, "alternative_chains", (json_int_t)v->nchains);
+	struct vo_list *l = ud;
+	json_t *o = json_object();
 
-	json_array_append_new(ud, o);
+	cli_json_set(o, "host", json_string(v->host), l->bad);
+	cli_json_set(o, "server_dn", json_string(v->server_dn), l->bad);
+	cli_json_set(o, "ca_dn", json_string(v->ca_dn), l->bad);
+	cli_json_set(o, "alternative_chains", json_integer((json_int_t)v->nchains), l->bad);
+	cli_json_append(l->arr, o, "voms", l->bad);
 	return 0;
 }
 
@@ -117,27 +132,34 @@ vo_row(const struct gs_vo *vo, void *ud)
 	struct vo_print *p = ud;
 
 	if (p->json) {
-		json_t *o = json_pack("{s:s, s:o, s:s, s:I, s:I}", "name", vo->name, "uris",
-		                      uris_json(vo->uris), "created", cli_time(vo->created_at),
-		                      "members", (json_int_t)vo->members, "snapshots",
-		                      (json_int_t)vo->snapshots);
+		const char *bad = NULL;
+		json_t *o = json_object();
 
-		json_object_set_new(o, "snapshot",
-		                    vo->snapshot_at ? json_string(cli_time(vo->snapshot_at))
-		                                    : json_null());
+		cli_json_set(o, "name", json_string(vo->name), &bad);
+		cli_json_set(o, "uris", uris_json(vo->uris, &bad), &bad);
+		cli_json_set(o, "created", json_string(cli_time(vo->created_at)), &bad);
+		cli_json_set(o, "members", json_integer((json_int_t)vo->members), &bad);
+		cli_json_set(o, "snapshots", json_integer((json_int_t)vo->snapshots), &bad);
+		cli_json_set(o, "snapshot",
+		             vo->snapshot_at ? json_string(cli_time(vo->snapshot_at)) : json_null(),
+		             &bad);
 		if (p->full) {
-			json_t *sn = json_array(), *vs = json_array();
+			struct vo_list sn = { json_array(), &bad }, vs = { json_array(), &bad };
 
-			gridstore_snapshot_foreach(p->c->st, vo->name, snap_json_cb, sn,
+			gridstore_snapshot_foreach(p->c->st, vo->name, snap_json_cb, &sn,
 			                           &p->c->err);
-			gridstore_voms_foreach(p->c->st, vo->name, voms_json_cb, vs, &p->c->err);
-			json_object_set_new(o, "history", sn);
-			json_object_set_new(o, "voms", vs);
+			gridstore_voms_foreach(p->c->st, vo->name, voms_json_cb, &vs, &p->c->err);
+			cli_json_set(o, "history", sn.arr, &bad);
+			cli_json_set(o, "voms", vs.arr, &bad);
 		}
 		if (p->arr)
-			json_array_append_new(p->arr, o);
-		else
-			cli_json_print(o);
+			return cli_json_row(p->c, p->arr, o, bad, vo->name);
+		/* vo show: nothing printed when a list or a field is missing */
+		if (bad || p->c->err.status != PT_OK) {
+			json_decref(o);
+			return bad ? cli_json_fail(p->c, vo->name, bad) : 1;
+		}
+		cli_json_print(o);
 		return 0;
 	}
 	if (!p->full) {
@@ -181,7 +203,8 @@ cmd_vo_list(struct cli *c, int argc, char **argv)
 		p.arr = json_array();
 	else
 		printf("%-20s %8s  %-20s %s\n", _("VO"), _("MEMBERS"), _("SNAPSHOT"), _("FORMAT"));
-	if (gridstore_vo_foreach(c->st, vo_row, &p, &c->err) == PT_OK && p.json)
+	if (gridstore_vo_foreach(c->st, vo_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    p.json)
 		return cli_json_print(p.arr);
 	json_decref(p.arr);
 	return cli_report(c);
