@@ -3,14 +3,12 @@
 #include "config.h"
 
 #include <jansson.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "private.h"
 #include "base/i18n.h"
-#include "site/lib.h"
 #include "store/lib.h"
 
 static int
@@ -23,28 +21,6 @@ cmd_config_set(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
-/* A per-host key (host.FQDN.WHAT) names a host that must exist, for get
- * and unset as for set (exit 4): a typo in the FQDN is not "unset".  The
- * key itself is checked first (settings_get: exit 2 for an unknown one). */
-static enum pt_status
-check_key(struct cli *c, const char *key)
-{
-	const char *dot;
-	char *v = NULL, *fqdn;
-	enum pt_status ret = settings_get(c->st, key, &v, &c->err);
-	int64_t id;
-
-	free(v);
-	if (ret != PT_OK || strncmp(key, "host.", 5) != 0 || !(dot = strrchr(key + 5, '.')))
-		return ret;
-	fqdn = strndup(key + 5, (size_t)(dot - (key + 5)));
-	if (!fqdn)
-		return pt_fail(&c->err, PT_NOMEM, NULL);
-	ret = model_host_ids(c->st, &fqdn, 1, &id, &c->err);
-	free(fqdn);
-	return ret;
-}
-
 static int
 cmd_config_unset(struct cli *c, int argc, char **argv)
 {
@@ -53,8 +29,8 @@ cmd_config_unset(struct cli *c, int argc, char **argv)
 
 	if ((rc = cli_one_arg(c, argc, argv, &key)) != 0)
 		return rc;
-	if (check_key(c, key) == PT_OK)
-		settings_unset(c->st, key, &c->err);
+	/* a per-host key of an unknown host is "no host" (exit 4): settings_unset */
+	settings_unset(c->st, key, &c->err);
 	return cli_report(c);
 }
 
@@ -67,7 +43,7 @@ cmd_config_get(struct cli *c, int argc, char **argv)
 
 	if ((rc = cli_one_arg(c, argc, argv, &key)) != 0)
 		return rc;
-	if (check_key(c, key) == PT_OK && settings_get(c->st, key, &v, &c->err) == PT_OK) {
+	if (settings_get(c->st, key, &v, &c->err) == PT_OK) {
 		if (v)
 			printf("%s\n", v);
 		else

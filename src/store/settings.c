@@ -270,13 +270,16 @@ unknown_key(const char *key, struct pt_err *err)
 enum pt_status
 settings_get(struct store *st, const char *key, char **value, struct pt_err *err)
 {
-	const struct key_def *d = find_key(key, NULL, 0);
-	char mk[320];
+	char fqdn[300], mk[320];
+	const struct key_def *d = find_key(key, fqdn, sizeof(fqdn));
 	enum pt_status ret;
 
 	*value = NULL;
 	if (!d)
 		return unknown_key(key, err);
+	/* a typo in the FQDN of a per-host key is "no host", not "unset" */
+	if (fqdn[0] && (ret = host_exists(st, fqdn, err)) != PT_OK)
+		return ret;
 	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK)
 		return ret;
 	ret = store_meta_get(st, mk, value, err);
@@ -331,11 +334,13 @@ settings_set(struct store *st, const char *key, const char *value, struct pt_err
 enum pt_status
 settings_unset(struct store *st, const char *key, struct pt_err *err)
 {
-	char mk[320];
+	char fqdn[300], mk[320];
 	enum pt_status ret;
 
-	if (!find_key(key, NULL, 0))
+	if (!find_key(key, fqdn, sizeof(fqdn)))
 		return unknown_key(key, err);
+	if (fqdn[0] && (ret = host_exists(st, fqdn, err)) != PT_OK)
+		return ret;
 	if ((ret = meta_key(key, mk, sizeof(mk), err)) != PT_OK ||
 	    (ret = store_meta_delete(st, mk, err)) != PT_OK)
 		return ret;

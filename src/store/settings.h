@@ -26,7 +26,8 @@
 #include "base/lib.h"
 #include "store/store.h"
 
-/* The value (malloc'd) or the key's default; PT_INVALID for an unknown key. */
+/* The value (malloc'd) or the key's default; PT_INVALID for an unknown key,
+ * PT_NOTFOUND for a per-host key (host.FQDN.*) of a host not in the store. */
 enum pt_status settings_get(struct store *st, const char *key, char **value, struct pt_err *err);
 /* The one validator of a setting's value, as `config set` applies it and
  * as the engine applies it again to what it reads before a window (a
@@ -38,6 +39,7 @@ enum pt_status settings_check(struct store *st, const char *key, const char *val
 /* Validate, store and audit (inside the caller's transaction). */
 enum pt_status settings_set(struct store *st, const char *key, const char *value,
                             struct pt_err *err);
+/* Back to the default; the same checks of the key as settings_get. */
 enum pt_status settings_unset(struct store *st, const char *key, struct pt_err *err);
 /* Every known key with its value and whether it is the default. */
 enum pt_status settings_foreach(struct store *st,
