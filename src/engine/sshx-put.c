@@ -31,29 +31,22 @@
 #include "base/lib.h"
 #include "engine/private.h"
 #include "engine/sshx.h"
+#include "store/lib.h"
 
 /* ---- SFTP ---------------------------------------------------------- */
 
+/* The owner rule is the settings validator's: one rule, one place. */
 static enum pt_status
 sshx_parse_owner(const char *owner, uid_t *uid, gid_t *gid, struct pt_err *err)
 {
-	unsigned long u, g;
-	char *end;
+	unsigned u, g;
 
-	errno = 0;
-	if (!owner[0] || owner[0] < '0' || owner[0] > '9')
-		goto bad;
-	u = strtoul(owner, &end, 10);
-	if (errno || *end != ':' || end[1] < '0' || end[1] > '9' || u > INT_MAX)
-		goto bad;
-	g = strtoul(end + 1, &end, 10);
-	if (errno || *end || g > INT_MAX)
-		goto bad;
+	if (!settings_owner_parse(owner, &u, &g))
+		return pt_fail(err, PT_INVALID, _("owner must be numeric UID:GID, not \"%s\""),
+		               owner);
 	*uid = (uid_t)u;
 	*gid = (gid_t)g;
 	return PT_OK;
-bad:
-	return pt_fail(err, PT_INVALID, _("owner must be numeric UID:GID, not \"%s\""), owner);
 }
 
 static void

@@ -128,7 +128,7 @@ clean_path(const char *v)
 
 /* A UID or GID as the engine gives it to SFTP: decimal, at most INT_MAX. */
 static bool
-numeric_id(const char *v, size_t len)
+numeric_id(const char *v, size_t len, unsigned *out)
 {
 	unsigned long long n = 0;
 
@@ -139,7 +139,20 @@ numeric_id(const char *v, size_t len)
 			return false;
 		n = n * 10 + (unsigned)(v[i] - '0');
 	}
-	return n <= INT_MAX;
+	if (n > INT_MAX)
+		return false;
+	if (out)
+		*out = (unsigned)n;
+	return true;
+}
+
+bool
+settings_owner_parse(const char *v, unsigned *uid, unsigned *gid)
+{
+	const char *colon = strchr(v, ':');
+
+	return colon && numeric_id(v, (size_t)(colon - v), uid) &&
+	       numeric_id(colon + 1, strlen(colon + 1), gid);
 }
 
 static enum pt_status
@@ -229,14 +242,11 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 			return pt_fail(err, PT_INVALID,
 			               _("%s: \"%s\" is neither \"password\" nor \"key\""), key, v);
 		return PT_OK;
-	case K_OWNER: {
-		const char *colon = strchr(v, ':');
-		if (!colon || !numeric_id(v, (size_t)(colon - v)) ||
-		    !numeric_id(colon + 1, strlen(colon + 1)))
+	case K_OWNER:
+		if (!settings_owner_parse(v, NULL, NULL))
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a numeric UID:GID"),
 			               key, v);
 		return PT_OK;
-	}
 	}
 	return PT_OK;
 }

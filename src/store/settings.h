@@ -36,6 +36,10 @@ enum pt_status settings_get(struct store *st, const char *key, char **value, str
  * up.  PT_INVALID with the key and the value in the detail. */
 enum pt_status settings_check(struct store *st, const char *key, const char *value,
                               struct pt_err *err);
+/* A host.*.owner value, UID:GID, each decimal and at most INT_MAX: the one
+ * rule of settings_check and of the SFTP put that applies it (uid and gid
+ * may be NULL).  false when v is not one. */
+bool settings_owner_parse(const char *v, unsigned *uid, unsigned *gid);
 /* Validate, store and audit (inside the caller's transaction). */
 enum pt_status settings_set(struct store *st, const char *key, const char *value,
                             struct pt_err *err);

@@ -265,6 +265,26 @@ START_TEST(one_validator_for_config_set)
 }
 END_TEST
 
+/* The SFTP put applies the validator's owner rule (settings_owner_parse),
+ * not one of its own: what config set takes, the put takes, and back. */
+START_TEST(one_owner_rule)
+{
+	unsigned u = 1, g = 1;
+
+	ck_assert(settings_owner_parse("2147483647:0", &u, &g));
+	ck_assert_uint_eq(u, 2147483647u);
+	ck_assert_uint_eq(g, 0);
+	ck_assert(settings_owner_parse("0:0", NULL, NULL));
+	ck_assert(!settings_owner_parse("2147483648:0", NULL, NULL));
+	ck_assert(!settings_owner_parse("00000000001:0", NULL, NULL));
+	ck_assert(!settings_owner_parse("0:", NULL, NULL));
+	ck_assert(!settings_owner_parse(":0", NULL, NULL));
+	ck_assert(!settings_owner_parse("0:0:0", NULL, NULL));
+	ck_assert(!settings_owner_parse("+1:0", NULL, NULL));
+	ck_assert(!settings_owner_parse("root:root", NULL, NULL));
+}
+END_TEST
+
 START_TEST(one_fingerprint_rule)
 {
 	struct pt_err err = { 0 };
@@ -324,6 +344,7 @@ main(void)
 	tcase_add_test(tc, complete_settings_exact_plan);
 	tcase_add_test(tc, stored_bad_value_is_plan_refusal);
 	tcase_add_test(tc, one_validator_for_config_set);
+	tcase_add_test(tc, one_owner_rule);
 	tcase_add_test(tc, one_fingerprint_rule);
 	tcase_add_test(tc, unknown_flow_is_usage);
 	suite_add_tcase(s, tc);
