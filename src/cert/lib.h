@@ -4,7 +4,8 @@
  *   x509-key.c        key types, private keys
  *   x509-csr.c        subject templates, CSRs
  *   x509-cert.c       certificate facts, DN text, key/certificate matching
- *   x509-chain.c      CA bundles, chain verification
+ *   x509-chain.c      CA bundles, chain verification (indexed trust sets)
+ *   x509-formats.c    delivery formats: PKCS#7, PKCS#12, encrypted keys
  *   cert.c            CAs and certificate status in the store; helpers (private.h)
  *   cert-request.c    host keys and certificate requests in the store
  *   cert-import.c     certificates into the store: import, adopt, listing rows

@@ -34,7 +34,31 @@ void x509_sbuf_str(struct x509_sbuf *sb, const char *s);
 /* Hand the string over (never NULL unless out of memory). */
 char *x509_sbuf_take(struct x509_sbuf *sb);
 
+/* ---- x509-cert.c ------------------------------------------------------- */
+
+/* needle in a buffer that is not NUL-terminated; NULL if absent. */
+const unsigned char *x509_mem_find(const unsigned char *hay, size_t hlen, const char *needle);
+/* Import one DER certificate and append its facts to l (at most
+ * X509_CERTS_MAX); idx names it in a detail. */
+enum pt_status x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len,
+                                 size_t idx, bool from_pem, struct pt_err *err);
+/* Free the certificates of l, keeping l itself (empty). */
+void x509_cert_list_free_items(struct x509_cert_list *l);
+
+/* ---- x509-formats.c ---------------------------------------------------- */
+
+/* Append the certificates of DER PKCS#7 data to l. */
+enum pt_status x509_pkcs7_add(struct x509_cert_list *l, const unsigned char *der, size_t len,
+                              size_t idx, struct pt_err *err);
+/* The certificates (and, when key_pem is not NULL, the one private key,
+ * PEM in secmem) of a DER PKCS#12 file, appended to l. */
+enum pt_status x509_pkcs12_parse(const unsigned char *buf, size_t len, const char *password,
+                                 struct x509_cert_list *l, char **key_pem, struct pt_err *err);
+
 /* ---- x509-key.c -------------------------------------------------------- */
+
+/* A key as PEM (PKCS#1 / SEC1) straight into secmem memory. */
+enum pt_status x509_key_export(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err);
 
 /* Our key type for GnuTLS's algorithm and size; false if none. */
 bool x509_keytype_of(gnutls_pk_algorithm_t algo, unsigned bits, enum x509_keytype *out);

@@ -29,7 +29,7 @@
 
 /* The input buffers are not NUL-terminated, and memmem() is a GNU
  * extension the build may not enable. */
-static const unsigned char *
+const unsigned char *
 x509_mem_find(const unsigned char *hay, size_t hlen, const char *needle)
 {
 	size_t nlen = strlen(needle);
@@ -57,13 +57,21 @@ x509_cert_clear(struct x509_cert *c)
 }
 
 void
+x509_cert_list_free_items(struct x509_cert_list *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		x509_cert_clear(&l->certs[i]);
+	free(l->certs);
+	l->certs = NULL;
+	l->n = 0;
+}
+
+void
 x509_cert_list_free(struct x509_cert_list **lp)
 {
 	if (!lp || !*lp)
 		return;
-	for (size_t i = 0; i < (*lp)->n; i++)
-		x509_cert_clear(&(*lp)->certs[i]);
-	free((*lp)->certs);
+	x509_cert_list_free_items(*lp);
 	free(*lp);
 	*lp = NULL;
 }
@@ -419,7 +427,7 @@ bad:
 }
 
 /* Import one DER certificate and append its facts to l. */
-static enum pt_status
+enum pt_status
 x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len, size_t idx,
                   bool from_pem, struct pt_err *err)
 {
@@ -429,6 +437,9 @@ x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len
 	enum pt_status st;
 	int ret;
 
+	if (l->n >= X509_CERTS_MAX)
+		return pt_fail(err, PT_INVALID, _("more than %d certificates in one file"),
+		               X509_CERTS_MAX);
 	/* room doubles at each power of two: a batch of thousands is not
 	 * copied over once per certificate */
 	if ((l->n & (l->n - 1)) == 0) {
@@ -461,7 +472,8 @@ out:
 
 /* Walk the PEM blocks of buf; every block must be a complete certificate. */
 static enum pt_status
-x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l, struct pt_err *err)
+x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l,
+               enum x509_format *fmt, struct pt_err *err)
 {
 	const unsigned char *p = buf, *end = buf + len;
 	size_t idx = 0;
@@ -471,6 +483,7 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l, s
 		char label[64], marker[96];
 		gnutls_datum_t blk, der = { NULL, 0 };
 		enum pt_status st;
+		bool pkcs7;
 		int ret;
 
 		b = x509_mem_find(p, (size_t)(end - p), "-----BEGIN ");
@@ -493,7 +506,9 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l, s
 		if (!e || (next && next < e))
 			return pt_fail(err, PT_INVALID,
 			               _("truncated PEM block %zu: no \"%s\" line"), idx, marker);
-		if (strcmp(label, "CERTIFICATE") != 0 && strcmp(label, "X509 CERTIFICATE") != 0)
+		pkcs7 = strcmp(label, "PKCS7") == 0 || strcmp(label, "CMS") == 0;
+		if (!pkcs7 && strcmp(label, "CERTIFICATE") != 0 &&
+		    strcmp(label, "X509 CERTIFICATE") != 0)
 			return pt_fail(err, PT_INVALID,
 			               _("PEM block %zu is a \"%s\", not a certificate"), idx,
 			               label);
@@ -504,7 +519,12 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l, s
 		if (ret < 0)
 			return pt_fail(err, PT_INVALID, _("PEM block %zu: damaged base64 (%s)"),
 			               idx, gnutls_strerror(ret));
-		st = x509_list_add_der(l, der.data, der.size, idx, true, err);
+		if (pkcs7) {
+			st = x509_pkcs7_add(l, der.data, der.size, l->n + 1, err);
+			*fmt = X509_FORMAT_PKCS7;
+		} else {
+			st = x509_list_add_der(l, der.data, der.size, idx, true, err);
+		}
 		gnutls_free(der.data);
 		if (st != PT_OK)
 			return st;
@@ -513,10 +533,38 @@ x509_parse_pem(const unsigned char *buf, size_t len, struct x509_cert_list *l, s
 	return PT_OK;
 }
 
+/* DER: a certificate, else PKCS#7 (a .p7b/.p7c as CAs hand them out);
+ * the certificate's error is the one told when neither fits. */
+static enum pt_status
+x509_parse_der(const unsigned char *buf, size_t len, struct x509_cert_list *l,
+               enum x509_format *fmt, struct pt_err *err)
+{
+	enum pt_status st = x509_list_add_der(l, buf, len, 1, false, err);
+
+	if (st != PT_INVALID)
+		return st;
+	if (x509_pkcs7_add(l, buf, len, 1, NULL) == PT_OK) {
+		*fmt = X509_FORMAT_PKCS7;
+		if (err)
+			memset(err, 0, sizeof(*err));
+		return PT_OK;
+	}
+	x509_cert_list_free_items(l);
+	return st;
+}
+
 enum pt_status
 x509_certs_parse(const unsigned char *buf, size_t len, struct x509_cert_list **out,
                  struct pt_err *err)
 {
+	return x509_certs_parse_as(buf, len, out, NULL, err);
+}
+
+enum pt_status
+x509_certs_parse_as(const unsigned char *buf, size_t len, struct x509_cert_list **out,
+                    enum x509_format *fmt_out, struct pt_err *err)
+{
+	enum x509_format fmt = X509_FORMAT_PEM;
 	struct x509_cert_list *l;
 	enum pt_status st;
 
@@ -528,11 +576,12 @@ x509_certs_parse(const unsigned char *buf, size_t len, struct x509_cert_list **o
 	l = calloc(1, sizeof(*l));
 	if (!l)
 		return pt_fail(err, PT_NOMEM, NULL);
-	if (x509_mem_find(buf, len, "-----BEGIN"))
-		st = x509_parse_pem(buf, len, l, err);
-	else if (buf[0] == 0x30) /* a DER SEQUENCE */
-		st = x509_list_add_der(l, buf, len, 1, false, err);
-	else
+	if (x509_mem_find(buf, len, "-----BEGIN")) {
+		st = x509_parse_pem(buf, len, l, &fmt, err);
+	} else if (buf[0] == 0x30) { /* a DER SEQUENCE */
+		fmt = X509_FORMAT_DER;
+		st = x509_parse_der(buf, len, l, &fmt, err);
+	} else
 		st = pt_fail(
 			err, PT_INVALID,
 			_("neither PEM nor DER data: no \"-----BEGIN\" line and no DER structure"));
@@ -544,6 +593,8 @@ x509_certs_parse(const unsigned char *buf, size_t len, struct x509_cert_list **o
 		return st;
 	}
 	*out = l;
+	if (fmt_out)
+		*fmt_out = fmt;
 	return PT_OK;
 }
 

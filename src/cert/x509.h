@@ -155,6 +155,52 @@ enum pt_status x509_certs_parse(const unsigned char *buf, size_t len, struct x50
 /* Free a list and clear the caller's pointer; NULL is fine. */
 void x509_cert_list_free(struct x509_cert_list **l);
 
+/* ---- delivery formats -------------------------------------------------- */
+
+/* At most this many certificates are read from one file or bundle. */
+#define X509_CERTS_MAX 100000
+/* The largest certificate file read (a batch of 100k PEM certificates
+ * is well below it). */
+#define X509_FILE_MAX (64 * 1024 * 1024)
+
+enum x509_format {
+	X509_FORMAT_PEM,
+	X509_FORMAT_DER,
+	X509_FORMAT_PKCS7, /* .p7b / .p7c, PEM ("PKCS7") or DER */
+	X509_FORMAT_PKCS12 /* .p12 / .pfx */
+};
+/* "PEM", "DER", "PKCS#7", "PKCS#12" (untranslated, stable). */
+const char *x509_format_name(enum x509_format f);
+
+/* x509_certs_parse, also telling the format found (fmt may be NULL).
+ * Besides PEM certificate blocks (in any order, text around them
+ * ignored) and a DER certificate it reads PKCS#7 in PEM ("PKCS7"
+ * blocks) and DER. */
+enum pt_status x509_certs_parse_as(const unsigned char *buf, size_t len,
+                                   struct x509_cert_list **out, enum x509_format *fmt,
+                                   struct pt_err *err);
+/* Whether buf is a PKCS#12 file (then a password is needed).  Decided
+ * from the content, never from a file name. */
+bool x509_is_pkcs12(const unsigned char *buf, size_t len);
+/* Any delivery: what x509_certs_parse_as reads, and PKCS#12 with its
+ * password (NULL: a PKCS#12 file is refused as needing one).  key_pem
+ * (may be NULL) receives the private key a PKCS#12 file holds, as PEM in
+ * secmem (secmem_free), or NULL.  A wrong password is PT_REFUSED, a
+ * damaged file PT_INVALID, each with a detail saying so. */
+enum pt_status x509_delivery_parse(const unsigned char *buf, size_t len, const char *password,
+                                   struct x509_cert_list **out, char **key_pem,
+                                   enum x509_format *fmt, struct pt_err *err);
+/* Whether a private key file needs a passphrase (encrypted PEM, PKCS#8
+ * or a PKCS#12 file). */
+bool x509_key_needs_password(const unsigned char *buf, size_t len);
+/* A private key file as a host holds it: PEM (PKCS#1, SEC1, PKCS#8, kept
+ * as written), encrypted PKCS#8 or OpenSSL-encrypted PEM (decrypted with
+ * password), DER PKCS#8, or the key of a PKCS#12 file.  *pem_out is an
+ * unencrypted PEM key in secmem.  PT_REFUSED for a missing or wrong
+ * passphrase, PT_INVALID for anything that is not a key. */
+enum pt_status x509_key_load(const unsigned char *buf, size_t len, const char *password,
+                             char **pem_out, struct pt_err *err);
+
 /* Grid form ("/C=IT/O=INFN/CN=x", '+' inside a multi-valued RDN, control
  * characters as '?', valid UTF-8 as struct x509_cert says) of a DER Name,
  * as subject_grid shows it; NULL if the DER is not a Name or on no memory.
@@ -181,6 +227,25 @@ enum pt_status x509_bundle_parse(const unsigned char *buf, size_t len, struct x5
  * valid, insecure algorithm, ...); PT_INVALID for a bad bundle. */
 enum pt_status x509_chain_verify(const struct x509_cert *cert, const unsigned char *bundle,
                                  size_t bundle_len, time_t now, struct pt_err *err);
+
+/* A set of CA certificates indexed for path building: verifying a
+ * certificate costs a binary search per link, whatever the set's size,
+ * so a batch of many files or a file of many CA certificates is checked
+ * in n log n time. */
+struct x509_trust;
+/* From a bundle (see x509_bundle_parse), or empty when bundle is NULL. */
+enum pt_status x509_trust_new(const unsigned char *bundle, size_t len, struct x509_trust **out,
+                              struct pt_err *err);
+/* Add a copy of a CA certificate. */
+enum pt_status x509_trust_add(struct x509_trust *t, const struct x509_cert *c, struct pt_err *err);
+/* Whether t holds this very certificate (same fingerprint). */
+bool x509_trust_has(struct x509_trust *t, const struct x509_cert *c);
+size_t x509_trust_count(const struct x509_trust *t);
+void x509_trust_free(struct x509_trust **t);
+/* x509_chain_verify against the union of ts[0..nt), issuers looked up in
+ * each by name. */
+enum pt_status x509_trust_verify(struct x509_trust *const *ts, size_t nt,
+                                 const struct x509_cert *cert, time_t now, struct pt_err *err);
 
 /* ---- expiry bands ------------------------------------------------------ */
 
