@@ -9,6 +9,8 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,114 +125,361 @@ cmd_cert_cancel(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
-/* What happened to one certificate, said after the batch succeeds. */
-struct import_note {
-	enum cert_outcome outcome;
-	char *line;
+/* What a batch says, kept until it is known to succeed: text lines, or
+ * the JSON document. */
+struct import_run {
+	struct cli *c;
+	const char *file;
+	enum x509_format fmt;
+	bool json;
+	json_t *files, *certs; /* JSON: every file; the current file's certificates */
+	const char *bad;       /* a field JSON could not hold */
+	char **lines;
+	size_t nlines, cap;
+	size_t stored, added, no_ca;
+	bool oom;
 };
+
+static void run_line(struct import_run *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+run_line(struct import_run *r, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	if (r->json || r->oom)
+		return;
+	if (r->nlines == r->cap) {
+		size_t ncap = r->cap ? 2 * r->cap : 16;
+		char **nl = realloc(r->lines, ncap * sizeof(*nl));
+
+		if (!nl) {
+			r->oom = true;
+			return;
+		}
+		r->lines = nl;
+		r->cap = ncap;
+	}
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0)
+		r->oom = true;
+	else
+		r->lines[r->nlines++] = line;
+	va_end(ap);
+}
+
+static const char *
+outcome_name(const struct cert_batch_item *it)
+{
+	if (it->chain)
+		return it->chain_outcome == CERT_CHAIN_ADDED   ? "added-to-ca"
+		       : it->chain_outcome == CERT_CHAIN_KNOWN ? "ca-known"
+		                                               : "no-ca";
+	switch (it->outcome) {
+	case CERT_STORED: return "stored";
+	case CERT_STORED_OLDER: return "stored-superseded";
+	case CERT_DUPLICATE: return "duplicate";
+	case CERT_NO_KEY: break;
+	}
+	return "refused";
+}
+
+static void
+item_json(struct import_run *r, const struct cert_batch_item *it)
+{
+	json_t *o = json_object();
+
+	cli_json_set(o, "subject", json_string(it->x->subject_grid), &r->bad);
+	cli_json_set(o, "issuer", json_string(it->x->issuer_grid), &r->bad);
+	cli_json_set(o, "serial", json_string(it->x->serial), &r->bad);
+	cli_json_set(o, "sha256", json_string(it->x->sha256_hex), &r->bad);
+	cli_json_set(o, "kind", json_string(it->chain ? "ca" : "host"), &r->bad);
+	cli_json_set(o, "outcome", json_string(outcome_name(it)), &r->bad);
+	cli_json_set(o, "host", it->host && *it->host ? json_string(it->host) : json_null(),
+	             &r->bad);
+	cli_json_set(o, "ca", *it->ca ? json_string(it->ca) : json_null(), &r->bad);
+	if (*it->why)
+		cli_json_set(o, "why", json_string(it->why), &r->bad);
+	cli_json_append(r->certs, o, "certificate", &r->bad);
+}
+
+static void
+import_item(const struct cert_batch_item *it, void *ud)
+{
+	struct import_run *r = ud;
+	const struct x509_cert *x = it->x;
+
+	if (it->chain) {
+		r->added += it->chain_outcome == CERT_CHAIN_ADDED;
+		r->no_ca += it->chain_outcome == CERT_CHAIN_NO_CA;
+		if (it->chain_outcome == CERT_CHAIN_ADDED)
+			run_line(r,
+			         _("Added CA certificate %s (serial %s) to the bundle of CA %s\n"),
+			         x->subject_grid, x->serial, it->ca);
+		else if (it->chain_outcome == CERT_CHAIN_KNOWN)
+			run_line(r, _("CA certificate %s is already in the bundle of CA %s\n"),
+			         x->subject_grid, it->ca);
+		else
+			run_line(
+				r,
+				_("Not stored: CA certificate %s (serial %s) verifies to no stored "
+			          "CA: %s\n"),
+				x->subject_grid, x->serial, it->why);
+	} else if (it->outcome == CERT_NO_KEY) {
+		fprintf(stderr, "passtore: %s: %s\n", r->file, it->why);
+	} else if (it->outcome == CERT_DUPLICATE) {
+		run_line(r, _("Already in the store, skipped: %s (serial %s)\n"), x->subject_grid,
+		         x->serial);
+	} else {
+		r->stored++;
+		run_line(
+			r,
+			it->outcome == CERT_STORED
+				? _("Imported %s for %s (serial %s, valid until %s)\n")
+				: _("Imported %s for %s (serial %s, valid until %s) as superseded: "
+		                    "a newer certificate stays current\n"),
+			x->subject_grid, it->host, x->serial, cli_time(x->not_after));
+	}
+	if (r->json)
+		item_json(r, it);
+}
+
+/* The password of PKCS#12 files, asked once per command (from the
+ * descriptor, else the terminal) and only when such a file comes. */
+static enum pt_status
+p12_password(int fd, const char *file, char **pw, struct pt_err *err)
+{
+	char prompt[512];
+	size_t n;
+
+	if (*pw)
+		return PT_OK;
+	snprintf(prompt, sizeof(prompt), _("Password of %s: "), file);
+	return cli_get_secret(fd, prompt, NULL, pw, &n, err);
+}
+
+/* Read and parse one file: its certificates, or a refusal naming it. */
+static enum pt_status
+import_read(struct import_run *r, int pwfd, char **pw, struct x509_cert_list **l, struct pt_err *e)
+{
+	unsigned char *buf = NULL;
+	size_t len;
+	enum pt_status st;
+
+	st = cli_slurp(r->file, false, X509_FILE_MAX, &buf, &len, e);
+	if (st == PT_OK && x509_is_pkcs12(buf, len))
+		st = p12_password(pwfd, r->file, pw, e);
+	if (st == PT_OK)
+		st = x509_delivery_parse(buf, len, *pw, l, NULL, &r->fmt, e);
+	free(buf);
+	return st;
+}
+
+static int
+import_args(struct cli *c, int argc, char **argv, int *pwfd, bool *json)
+{
+	static const struct option opts[] = {
+		{ "password-fd", required_argument, NULL, 'p' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	long v;
+	int o;
+
+	*pwfd = -1;
+	*json = false;
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'p':
+			if (cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
+				return cli_usage_error(
+					c, _("--password-fd takes a file descriptor number"));
+			*pwfd = (int)v;
+			break;
+		case 'j': *json = true; break;
+		default: return cli_bad_usage(c);
+		}
+	}
+	return optind < argc ? 0 : cli_bad_usage(c);
+}
+
+/* Every file in one batch: all of it is stored, or nothing (the
+ * command's transaction is committed only on success). */
+static size_t
+import_files(struct import_run *r, struct cert_batch *b, int pwfd, char **pw, int argc, char **argv,
+             enum pt_status *first)
+{
+	size_t refused = 0;
+
+	for (int i = optind; i < argc && r->c->err.status == PT_OK; i++) {
+		struct x509_cert_list *l = NULL;
+		struct pt_err e = { 0 };
+		size_t before = refused;
+
+		r->file = argv[i];
+		if (import_read(r, pwfd, pw, &l, &e) != PT_OK) {
+			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], pt_err_text(&e));
+			if (*first == PT_OK)
+				*first = e.status;
+			refused++;
+			continue;
+		}
+		if (r->json)
+			r->certs = json_array();
+		if (cert_batch_import(b, l, import_item, r, &refused, &e) != PT_OK)
+			r->c->err = e; /* the store itself failed: stop here */
+		if (refused > before && *first == PT_OK)
+			*first = PT_MISMATCH;
+		if (r->json) {
+			json_t *f = json_object();
+
+			cli_json_set(f, "file", json_string(argv[i]), &r->bad);
+			cli_json_set(f, "format", json_string(x509_format_name(r->fmt)), &r->bad);
+			cli_json_set(f, "certificates", r->certs, &r->bad);
+			cli_json_append(r->files, f, "file", &r->bad);
+			r->certs = NULL;
+		}
+		x509_cert_list_free(&l);
+	}
+	return refused;
+}
+
+static void
+import_done(struct import_run *r)
+{
+	json_t *o;
+
+	if (!r->json) {
+		for (size_t i = 0; i < r->nlines; i++)
+			fputs(r->lines[i], stdout);
+		printf(ngettext("%zu certificate imported.\n", "%zu certificates imported.\n",
+		                r->stored),
+		       r->stored);
+		if (r->added)
+			printf(ngettext("%zu CA certificate added to a CA bundle.\n",
+			                "%zu CA certificates added to CA bundles.\n", r->added),
+			       r->added);
+		return;
+	}
+	o = json_object();
+	cli_json_set(o, "imported", json_integer((json_int_t)r->stored), &r->bad);
+	cli_json_set(o, "ca_added", json_integer((json_int_t)r->added), &r->bad);
+	cli_json_set(o, "ca_not_stored", json_integer((json_int_t)r->no_ca), &r->bad);
+	cli_json_set(o, "files", r->files, &r->bad);
+	r->files = NULL;
+	if (r->bad) {
+		json_decref(o);
+		cli_json_fail(r->c, _("the import"), r->bad);
+		return;
+	}
+	cli_json_print(o);
+}
 
 static int
 cmd_cert_import(struct cli *c, int argc, char **argv)
 {
-	struct import_note *notes = NULL;
-	size_t nnotes = 0, cap = 0, total = 0, refused = 0, stored = 0;
+	struct import_run r = { .c = c };
+	struct cert_batch *b = NULL;
 	enum pt_status first = PT_OK;
+	char *pw = NULL;
+	size_t refused;
+	int pwfd, rc;
 
-	for (int i = 1; i < argc; i++)
-		if (argv[i][0] == '-' && argv[i][1])
-			return cli_bad_usage(c);
-	if (argc < 2)
-		return cli_bad_usage(c);
-	for (int i = 1; i < argc && c->err.status != PT_DAMAGED; i++) {
-		struct x509_cert_list *l = NULL;
-		struct pt_err e = { 0 };
-		unsigned char *buf = NULL;
-		size_t len;
-
-		if (cli_slurp(argv[i], false, CERT_FILE_MAX, &buf, &len, &e) != PT_OK ||
-		    x509_certs_parse(buf, len, &l, &e) != PT_OK) {
-			fprintf(stderr, _("passtore: %s: refused: %s\n"), argv[i], pt_err_text(&e));
-			if (first == PT_OK)
-				first = e.status;
-			refused++;
-			free(buf);
-			continue;
-		}
-		free(buf);
-		for (size_t k = 0; k < l->n; k++) {
-			const struct x509_cert *x = &l->certs[k];
-			enum cert_outcome oc = CERT_NO_KEY;
-			char *fqdn = NULL, *line = NULL;
-			enum pt_status r = cert_import_one(c->st, x, &oc, &fqdn, &e);
-
-			total++;
-			if (r == PT_MISMATCH) {
-				fprintf(stderr, "passtore: %s: %s\n", argv[i], pt_err_text(&e));
-				if (first == PT_OK)
-					first = r;
-				refused++;
-				continue;
-			}
-			if (r != PT_OK) { /* the store itself failed: stop here */
-				c->err = e;
-				free(fqdn);
-				break;
-			}
-			if (oc == CERT_DUPLICATE) {
-				if (asprintf(&line,
-				             _("Already in the store, skipped: %s (serial %s)\n"),
-				             x->subject_grid, x->serial) < 0)
-					line = NULL;
-			} else {
-				stored++;
-				if (asprintf(
-					    &line,
-					    oc == CERT_STORED
-						    ? _("Imported %s for %s (serial %s, valid until %s)\n")
-						    : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
-				                        "a newer certificate stays current\n"),
-					    x->subject_grid, fqdn, x->serial,
-					    cli_time(x->not_after)) < 0)
-					line = NULL;
-			}
-			free(fqdn);
-			if (nnotes == cap) {
-				size_t ncap = cap ? cap * 2 : 16;
-				struct import_note *nn = realloc(notes, ncap * sizeof(*nn));
-				if (!nn) {
-					free(line);
-					pt_fail(&c->err, PT_NOMEM, NULL);
-					break;
-				}
-				notes = nn;
-				cap = ncap;
-			}
-			notes[nnotes].outcome = oc;
-			notes[nnotes++].line = line;
-		}
-		x509_cert_list_free(&l);
-		if (c->err.status != PT_OK)
-			break;
+	if ((rc = import_args(c, argc, argv, &pwfd, &r.json)) != 0)
+		return rc;
+	if (r.json)
+		r.files = json_array();
+	if (cert_batch_new(c->st, &b, &c->err) == PT_OK) {
+		refused = import_files(&r, b, pwfd, &pw, argc, argv, &first);
+		if (c->err.status == PT_OK && r.oom)
+			pt_fail(&c->err, PT_NOMEM, NULL);
+		if (c->err.status == PT_OK && refused)
+			pt_fail(&c->err, first,
+			        ngettext("%zu certificate or file refused: nothing was imported",
+			                 "%zu certificates or files refused: nothing was imported",
+			                 refused),
+			        refused);
+		if (c->err.status == PT_OK)
+			import_done(&r);
 	}
-	if (c->err.status == PT_OK && refused)
-		pt_fail(&c->err, first,
-		        ngettext("%zu certificate or file refused: nothing was imported",
-		                 "%zu certificates or files refused: nothing was imported",
-		                 refused),
-		        refused);
-	if (c->err.status == PT_OK) {
-		for (size_t i = 0; i < nnotes; i++)
-			if (notes[i].line)
-				fputs(notes[i].line, stdout);
-		printf(ngettext("%zu certificate imported.\n", "%zu certificates imported.\n",
-		                stored),
-		       stored);
-	}
-	for (size_t i = 0; i < nnotes; i++)
-		free(notes[i].line);
-	free(notes);
-	(void)total;
+	cert_batch_free(&b);
+	secmem_free(pw);
+	for (size_t i = 0; i < r.nlines; i++)
+		free(r.lines[i]);
+	free(r.lines);
+	json_decref(r.files);
+	json_decref(r.certs);
 	return cli_report(c);
+}
+
+/* Put the file's name in front of the detail of c->err. */
+static enum pt_status
+name_file(struct cli *c, const char *file)
+{
+	char detail[sizeof(c->err.detail)];
+
+	snprintf(detail, sizeof(detail), "%s", c->err.detail);
+	return pt_fail(&c->err, c->err.status, "%s: %s", file, detail);
+}
+
+/* The key of adopt: its own file (any form, decrypted with the password
+ * when it is encrypted), or the one a PKCS#12 certificate file held. */
+static enum pt_status
+adopt_key(struct cli *c, const char *keyfile, int pwfd, char **pw, char **p12key, char **key)
+{
+	unsigned char *buf = NULL;
+	enum pt_status st;
+	size_t len;
+
+	if (!keyfile) {
+		if (!*p12key)
+			return pt_fail(
+				&c->err, PT_USAGE,
+				_("the certificate file holds no private key: give --key FILE"));
+		*key = *p12key;
+		*p12key = NULL;
+		return PT_OK;
+	}
+	st = cli_slurp(keyfile, true, KEY_FILE_MAX, &buf, &len, &c->err);
+	if (st == PT_OK && x509_key_needs_password(buf, len))
+		st = p12_password(pwfd, keyfile, pw, &c->err);
+	if (st == PT_OK && (st = x509_key_load(buf, len, *pw, key, &c->err)) != PT_OK)
+		name_file(c, keyfile);
+	secmem_free(buf);
+	return st;
+}
+
+/* The certificate file of adopt, in any delivery format. */
+static enum pt_status
+adopt_certs(struct cli *c, const char *certfile, int pwfd, char **pw, char **p12key,
+            struct x509_cert_list **l)
+{
+	unsigned char *buf = NULL;
+	enum pt_status st;
+	size_t len;
+
+	st = cli_slurp(certfile, false, X509_FILE_MAX, &buf, &len, &c->err);
+	if (st == PT_OK && x509_is_pkcs12(buf, len))
+		st = p12_password(pwfd, certfile, pw, &c->err);
+	if (st == PT_OK &&
+	    (st = x509_delivery_parse(buf, len, *pw, l, p12key, NULL, &c->err)) != PT_OK)
+		name_file(c, certfile);
+	free(buf);
+	return st;
+}
+
+static void
+adopt_chain_line(const struct cert_batch_item *it, void *ud)
+{
+	(void)ud;
+	if (it->chain_outcome == CERT_CHAIN_ADDED)
+		printf(_("Added CA certificate %s (serial %s) to the bundle of CA %s\n"),
+		       it->x->subject_grid, it->x->serial, it->ca);
+	else if (it->chain_outcome == CERT_CHAIN_NO_CA)
+		printf(_("Not stored: CA certificate %s (serial %s) verifies to no stored CA: %s\n"),
+		       it->x->subject_grid, it->x->serial, it->why);
 }
 
 static int
@@ -239,33 +488,41 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 	static const struct option opts[] = {
 		{ "key", required_argument, NULL, 'k' },
 		{ "cert", required_argument, NULL, 'c' },
+		{ "password-fd", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *keyfile = NULL, *certfile = NULL;
 	struct x509_cert_list *l = NULL;
-	unsigned char *key = NULL, *buf = NULL;
+	struct cert_batch *b = NULL;
+	char *key = NULL, *p12key = NULL, *pw = NULL;
 	enum cert_outcome oc;
 	char *fqdn = NULL, *ca = NULL;
-	size_t len;
-	int o;
+	int o, pwfd = -1;
+	long v;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 'k': keyfile = optarg; break;
 		case 'c': certfile = optarg; break;
+		case 'p':
+			if (cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
+				return cli_usage_error(
+					c, _("--password-fd takes a file descriptor number"));
+			pwfd = (int)v;
+			break;
 		default: return cli_bad_usage(c);
 		}
 	}
-	if (optind + 1 != argc || !keyfile || !certfile)
+	if (optind + 1 != argc || !certfile)
 		return cli_bad_usage(c);
 	fqdn = cli_lowercase(argv[optind]);
 	if (!fqdn)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (cli_slurp(certfile, false, CERT_FILE_MAX, &buf, &len, &c->err) != PT_OK ||
-	    x509_certs_parse(buf, len, &l, &c->err) != PT_OK ||
-	    cli_slurp(keyfile, true, KEY_FILE_MAX, &key, &len, &c->err) != PT_OK)
-		goto out;
-	if (cert_adopt(c->st, fqdn, (const char *)key, l, &ca, &oc, &c->err) != PT_OK)
+	if (adopt_certs(c, certfile, pwfd, &pw, &p12key, &l) != PT_OK ||
+	    adopt_key(c, keyfile, pwfd, &pw, &p12key, &key) != PT_OK ||
+	    cert_batch_new(c->st, &b, &c->err) != PT_OK ||
+	    cert_batch_chain(b, l, adopt_chain_line, NULL, &c->err) != PT_OK ||
+	    cert_adopt(c->st, fqdn, key, l, &ca, &oc, &c->err) != PT_OK)
 		goto out;
 	printf(_("Adopted the key and certificate of %s%s.\n"), fqdn,
 	       oc == CERT_STORED_OLDER
@@ -274,10 +531,12 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 	printf(_("CA: %s\n"), ca ? ca : _("unknown CA (no CA bundle in the store verifies it)"));
 	printf(_("The key is now in the store. Wipe the file %s yourself (for example: shred -u %s); "
 	         "passtore never deletes it.\n"),
-	       keyfile, keyfile);
+	       keyfile ? keyfile : certfile, keyfile ? keyfile : certfile);
 out:
+	cert_batch_free(&b);
 	secmem_free(key);
-	free(buf);
+	secmem_free(p12key);
+	secmem_free(pw);
 	free(ca);
 	free(fqdn);
 	x509_cert_list_free(&l);
@@ -488,11 +747,14 @@ const struct cmd cli_cert_commands[] = {
 	  N_("print the pending certificate request of a host (public, for the CA)") },
 	{ "cert", "cancel", cmd_cert_cancel, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("cancel the pending request of a host") },
-	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE, N_("FILE..."),
-	  N_("import issued certificates (PEM or DER); each must match a stored key, "
-	     "else nothing is imported") },
-	{ "cert", "adopt", cmd_cert_adopt, CMD_STORE | CMD_WRITE, N_("FQDN --key FILE --cert FILE"),
-	  N_("bring a host's existing key and certificate into the store") },
+	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE,
+	  N_("[--password-fd N] [--json] FILE..."),
+	  N_("import issued certificates (PEM, DER, PKCS#7, PKCS#12; CA certificates of the chain "
+	     "go to their CA's bundle); each must match a stored key, else nothing is imported") },
+	{ "cert", "adopt", cmd_cert_adopt, CMD_STORE | CMD_WRITE,
+	  N_("FQDN [--key FILE] --cert FILE [--password-fd N]"),
+	  N_("bring a host's existing key and certificate into the store (encrypted keys and "
+	     "PKCS#12 read with the password from --password-fd)") },
 	{ "cert", "status", cmd_cert_status, CMD_STORE,
 	  N_("[FQDN] [--json] [--all] [--expiring DAYS]"),
 	  N_("show certificates: dates, days left, band, key match and chain") },

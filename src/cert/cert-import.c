@@ -271,9 +271,23 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	return PT_OK;
 }
 
+/* cert_find_ca as a finder for cert_import_found. */
+static enum pt_status
+find_in_store(void *ud, const struct x509_cert *c, int64_t *ca_id, struct pt_err *err)
+{
+	return cert_find_ca(ud, c, ca_id, err);
+}
+
 enum pt_status
 cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *outcome,
                 char **fqdn_out, struct pt_err *err)
+{
+	return cert_import_found(st, c, find_in_store, st, outcome, fqdn_out, err);
+}
+
+enum pt_status
+cert_import_found(struct store *st, const struct x509_cert *c, cert_ca_finder find, void *ud,
+                  enum cert_outcome *outcome, char **fqdn_out, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
@@ -323,7 +337,7 @@ cert_import_one(struct store *st, const struct x509_cert *c, enum cert_outcome *
 	if (!fqdn)
 		return pt_fail(err, PT_NOMEM, NULL);
 	if (!ca_id)
-		ret = cert_find_ca(st, c, &ca_id, err);
+		ret = find(ud, c, &ca_id, err);
 	if (ret == PT_OK)
 		ret = place_cert(st, c, hid, fqdn, kid, req, ca_id, outcome, err);
 	if (ret == PT_OK && req) {

@@ -93,6 +93,47 @@ enum cert_outcome {
 enum pt_status cert_import_one(struct store *st, const struct x509_cert *c,
                                enum cert_outcome *outcome, char **fqdn_out, struct pt_err *err);
 
+/* ---- batches: files as CAs deliver them -------------------------------- */
+
+enum cert_chain_outcome {
+	CERT_CHAIN_ADDED, /* verified up to a stored CA's root: added to its bundle */
+	CERT_CHAIN_KNOWN, /* already in the bundle of a stored CA */
+	CERT_CHAIN_NO_CA, /* verifies to no stored CA: reported, not stored */
+};
+
+/* What became of one certificate of a file. */
+struct cert_batch_item {
+	const struct x509_cert *x;
+	bool chain;                /* a CA certificate (else a host's) */
+	enum cert_outcome outcome; /* a host's: CERT_NO_KEY when refused */
+	enum cert_chain_outcome chain_outcome;
+	const char *host; /* the host of a stored certificate, else "" */
+	const char *ca;   /* the CA of a chain certificate, "" when none */
+	const char *why;  /* why refused or of no CA, else "" */
+};
+typedef void (*cert_batch_fn)(const struct cert_batch_item *it, void *ud);
+
+/* A batch reads the CAs' bundles once; free it before the store. */
+struct cert_batch;
+enum pt_status cert_batch_new(struct store *st, struct cert_batch **out, struct pt_err *err);
+void cert_batch_free(struct cert_batch **b);
+/* One file's certificates, inside the caller's transaction.  Its CA
+ * certificates come first, in whatever order the file had them: one that
+ * verifies up to a stored CA's root (through that CA's bundle and the
+ * file's other intermediates) is added to that CA's bundle and audited
+ * ("ca.chain-add"); one that verifies to none is reported and not
+ * stored.  Then its host certificates, each with cert_import_one's rule:
+ * one that matches no stored key is reported (CERT_NO_KEY, why set) and
+ * counted in *refused (may be NULL) — the caller then rolls the whole
+ * batch back.  cb (may be NULL) hears of every certificate.  Fails only
+ * when the store does. */
+enum pt_status cert_batch_import(struct cert_batch *b, const struct x509_cert_list *l,
+                                 cert_batch_fn cb, void *ud, size_t *refused, struct pt_err *err);
+/* Only the CA certificates of l, as cert_batch_import takes them (cert
+ * adopt: the host certificate goes in with its key). */
+enum pt_status cert_batch_chain(struct cert_batch *b, const struct x509_cert_list *l,
+                                cert_batch_fn cb, void *ud, struct pt_err *err);
+
 /* Bring an existing key/certificate pair of host fqdn into the store.
  * key_pem is in secmem and is not kept; certs is what the certificate
  * file held: the one whose key matches key_pem is adopted.  The certificate

@@ -9,6 +9,7 @@
  *   cert.c            CAs and certificate status in the store; helpers (private.h)
  *   cert-request.c    host keys and certificate requests in the store
  *   cert-import.c     certificates into the store: import, adopt, listing rows
+ *   cert-batch.c      files as CAs deliver them: chains into CA bundles, then leaves
  *   inventory.c       the list rows the console pages through; host page reads
  *   inventory-list.c  the certificates screen's list and its query planner
  *   report.c          the expiry report (text, CSV, JSON)

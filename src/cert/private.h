@@ -13,6 +13,7 @@
 #include <gnutls/x509.h>
 
 #include "base/lib.h"
+#include "cert/cert.h"
 #include "cert/x509.h"
 
 /* ---- x509.c: small helpers -------------------------------------------- */
@@ -57,9 +58,6 @@ enum pt_status x509_pkcs12_parse(const unsigned char *buf, size_t len, const cha
 
 /* ---- x509-key.c -------------------------------------------------------- */
 
-/* A key as PEM (PKCS#1 / SEC1) straight into secmem memory. */
-enum pt_status x509_key_export(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err);
-
 /* Our key type for GnuTLS's algorithm and size; false if none. */
 bool x509_keytype_of(gnutls_pk_algorithm_t algo, unsigned bits, enum x509_keytype *out);
 /* Import a PEM private key; the caller deinitialises *key. */
@@ -90,6 +88,14 @@ enum pt_status cert_insert_key(struct store *st, int64_t hid, const char *type, 
 /* The first CA whose bundle verifies c now; 0 when none. */
 enum pt_status cert_find_ca(struct store *st, const struct x509_cert *c, int64_t *ca_id,
                             struct pt_err *err);
+
+/* The CA (0: none) whose bundle verifies c, as a caller knows them. */
+typedef enum pt_status (*cert_ca_finder)(void *ud, const struct x509_cert *c, int64_t *ca_id,
+                                         struct pt_err *err);
+/* cert_import_one, the CA of a certificate with no request found by find. */
+enum pt_status cert_import_found(struct store *st, const struct x509_cert *c, cert_ca_finder find,
+                                 void *ud, enum cert_outcome *outcome, char **fqdn_out,
+                                 struct pt_err *err);
 
 /* ---- inventory.c, for inventory-list.c --------------------------------- */
 

@@ -37,6 +37,35 @@ x509_format_name(enum x509_format f)
 	return "unknown";
 }
 
+/* A decrypted key as unencrypted PKCS#8 PEM ("PRIVATE KEY"), straight
+ * into secmem.  Not PKCS#1/SEC1 here: GnuTLS drops the curve of an EC key
+ * read from PKCS#8 when writing SEC1, and the result reads back as no
+ * key at all. */
+static enum pt_status
+x509_key_export_plain(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err)
+{
+	size_t sz = 0;
+	char *pem;
+	int ret;
+
+	ret = gnutls_x509_privkey_export_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
+	                                       NULL, &sz);
+	if (ret != GNUTLS_E_SHORT_MEMORY_BUFFER || sz == 0)
+		return pt_fail(err, PT_CRYPTO, _("cannot export the private key: %s"),
+		               gnutls_strerror(ret));
+	if (!(pem = secmem_alloc(sz + 1)))
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = gnutls_x509_privkey_export_pkcs8(key, GNUTLS_X509_FMT_PEM, NULL, GNUTLS_PKCS_PLAIN,
+	                                       pem, &sz);
+	if (ret < 0) {
+		secmem_free(pem);
+		return pt_fail(err, PT_CRYPTO, _("cannot export the private key: %s"),
+		               gnutls_strerror(ret));
+	}
+	*pem_out = pem;
+	return PT_OK;
+}
+
 /* ---- PKCS#7 ------------------------------------------------------------ */
 
 enum pt_status
@@ -103,18 +132,20 @@ x509_p12_key(gnutls_pkcs12_bag_type_t type, const gnutls_datum_t *data, const ch
 	int ret;
 
 	if (*key_pem)
-		return pt_fail(err, PT_INVALID, _("the PKCS#12 file holds more than one private key"));
+		return pt_fail(err, PT_INVALID,
+		               _("the PKCS#12 file holds more than one private key"));
 	if ((ret = gnutls_x509_privkey_init(&key)) < 0)
 		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
 	ret = gnutls_x509_privkey_import_pkcs8(key, data, GNUTLS_X509_FMT_DER, password,
-	                                       type == GNUTLS_BAG_PKCS8_KEY ? GNUTLS_PKCS_PLAIN : 0);
+	                                       type == GNUTLS_BAG_PKCS8_KEY ? GNUTLS_PKCS_PLAIN
+	                                                                    : 0);
 	if (ret < 0)
 		st = pt_fail(err, PT_REFUSED,
 		             _("the private key of the PKCS#12 file cannot be decrypted: wrong "
 		               "password (%s)"),
 		             gnutls_strerror(ret));
 	else
-		st = x509_key_export(key, key_pem, err);
+		st = x509_key_export_plain(key, key_pem, err);
 	gnutls_x509_privkey_deinit(key);
 	return st;
 }
@@ -130,9 +161,10 @@ x509_p12_bag(gnutls_pkcs12_bag_t bag, const char *password, struct x509_cert_lis
 	if (gnutls_pkcs12_bag_get_type(bag, 0) == GNUTLS_BAG_ENCRYPTED) {
 		ret = gnutls_pkcs12_bag_decrypt(bag, password);
 		if (ret < 0)
-			return pt_fail(err, PT_REFUSED,
-			               _("the PKCS#12 file cannot be decrypted: wrong password (%s)"),
-			               gnutls_strerror(ret));
+			return pt_fail(
+				err, PT_REFUSED,
+				_("the PKCS#12 file cannot be decrypted: wrong password (%s)"),
+				gnutls_strerror(ret));
 	}
 	n = gnutls_pkcs12_bag_get_count(bag);
 	if (n < 0)
@@ -156,16 +188,17 @@ x509_p12_bag(gnutls_pkcs12_bag_t bag, const char *password, struct x509_cert_lis
 
 /* The MAC first: a wrong password is told as such, before any bag. */
 static enum pt_status
-x509_p12_walk(gnutls_pkcs12_t p12, const char *password, struct x509_cert_list *l,
-              char **key_pem, struct pt_err *err)
+x509_p12_walk(gnutls_pkcs12_t p12, const char *password, struct x509_cert_list *l, char **key_pem,
+              struct pt_err *err)
 {
 	enum pt_status st = PT_OK;
 	int ret;
 
 	ret = gnutls_pkcs12_verify_mac(p12, password);
 	if (ret == GNUTLS_E_MAC_VERIFY_FAILED)
-		return pt_fail(err, PT_REFUSED,
-		               _("wrong password for the PKCS#12 file (its integrity check fails)"));
+		return pt_fail(
+			err, PT_REFUSED,
+			_("wrong password for the PKCS#12 file (its integrity check fails)"));
 	for (unsigned i = 0; st == PT_OK; i++) {
 		gnutls_pkcs12_bag_t bag;
 
@@ -312,7 +345,7 @@ x509_key_load(const unsigned char *buf, size_t len, const char *password, char *
 	else if (ret < 0)
 		st = pt_fail(err, PT_INVALID, _("not a private key (%s)"), gnutls_strerror(ret));
 	else
-		st = x509_key_export(key, pem_out, err);
+		st = x509_key_export_plain(key, pem_out, err);
 	gnutls_x509_privkey_deinit(key);
 	return st;
 }

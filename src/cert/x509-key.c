@@ -168,7 +168,7 @@ x509_generate_ticking(struct x509_keygen_job *job, x509_progress_fn cb, void *ud
 
 /* Export straight into a secmem block: gnutls_x509_privkey_export2 would
  * hand us the PEM in ordinary heap memory. */
-enum pt_status
+static enum pt_status
 x509_key_export(gnutls_x509_privkey_t key, char **pem_out, struct pt_err *err)
 {
 	size_t sz = 0;

@@ -196,7 +196,7 @@ bool x509_key_needs_password(const unsigned char *buf, size_t len);
 /* A private key file as a host holds it: PEM (PKCS#1, SEC1, PKCS#8, kept
  * as written), encrypted PKCS#8 or OpenSSL-encrypted PEM (decrypted with
  * password), DER PKCS#8, or the key of a PKCS#12 file.  *pem_out is an
- * unencrypted PEM key in secmem.  PT_REFUSED for a missing or wrong
+ * unencrypted PEM key in secmem (PKCS#8 when it was decrypted).  PT_REFUSED for a missing or wrong
  * passphrase, PT_INVALID for anything that is not a key. */
 enum pt_status x509_key_load(const unsigned char *buf, size_t len, const char *password,
                              char **pem_out, struct pt_err *err);
