@@ -275,6 +275,10 @@ fetch_line(const struct fetch_report *r, void *ud)
 	} else {
 		printf(_("stored   %s: %d new, %d older kept, %d already in the store\n"), r->name,
 		       r->stored, r->older, r->duplicates);
+		if (r->ca_added || r->ca_unknown)
+			printf(_("chain    %s: %d CA certificates added to a CA bundle, %d of no "
+			         "stored CA (not stored)\n"),
+			       r->name, r->ca_added, r->ca_unknown);
 	}
 }
 

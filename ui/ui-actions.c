@@ -461,11 +461,17 @@ net_fetched(const struct fetch_report *r, void *ud)
 {
 	struct net_run *nr = ud;
 
-	if (r->refused)
+	if (r->refused) {
 		add(&nr->fetched, _("refused  %s: %s"), r->name, r->why);
-	else
+	} else {
 		add(&nr->fetched, _("stored   %s: %d new, %d older kept, %d already in the store"),
 		    r->name, r->stored, r->older, r->duplicates);
+		if (r->ca_added || r->ca_unknown)
+			add(&nr->fetched,
+			    _("chain    %s: %d CA certificates added to a CA bundle, %d of no stored "
+			      "CA (not stored)"),
+			    r->name, r->ca_added, r->ca_unknown);
+	}
 }
 
 static void

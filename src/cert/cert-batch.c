@@ -252,8 +252,8 @@ cert_batch_chain(struct cert_batch *b, const struct x509_cert_list *l, cert_batc
 }
 
 enum pt_status
-cert_batch_import(struct cert_batch *b, const struct x509_cert_list *l, cert_batch_fn cb,
-                  void *ud, size_t *refused, struct pt_err *err)
+cert_batch_import(struct cert_batch *b, const struct x509_cert_list *l, cert_batch_fn cb, void *ud,
+                  size_t *refused, struct pt_err *err)
 {
 	enum pt_status ret;
 

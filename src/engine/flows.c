@@ -441,7 +441,9 @@ struct fetch_job {
 static bool
 cert_file_name(const char *name)
 {
-	static const char *const ext[] = { ".pem", ".crt", ".cer", ".der" };
+	/* the names pick what to fetch; what a file holds is read from it */
+	static const char *const ext[] = { ".pem", ".crt", ".cer", ".der",
+		                           ".p7b", ".p7c", ".p12", ".pfx" };
 	size_t n = strlen(name);
 
 	if (name[0] == '.')
@@ -546,35 +548,71 @@ record_fetch(struct store *st, const struct fetched_file *f, int64_t window, int
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("record the fetched file"));
 }
 
+/* What a file's certificates became; the first refusal is the reason. */
+struct fetch_count {
+	struct fetch_report *r;
+	struct pt_err *e;
+};
+
+static void
+fetch_item(const struct cert_batch_item *it, void *ud)
+{
+	struct fetch_count *fc = ud;
+
+	if (it->chain) {
+		fc->r->ca_added += it->chain_outcome == CERT_CHAIN_ADDED;
+		fc->r->ca_unknown += it->chain_outcome == CERT_CHAIN_NO_CA;
+		return;
+	}
+	fc->r->stored += it->outcome == CERT_STORED;
+	fc->r->older += it->outcome == CERT_STORED_OLDER;
+	fc->r->duplicates += it->outcome == CERT_DUPLICATE;
+	if (it->outcome == CERT_NO_KEY && fc->e->status == PT_OK)
+		pt_fail(fc->e, PT_MISMATCH, "%s", it->why);
+}
+
+/* One file's certificates in the open transaction, with the chain rule of
+ * cert import (a PKCS#12 file opens only without a password here). */
+static enum pt_status
+import_certs(struct store *st, const struct fetched_file *f, struct fetch_report *r,
+             struct pt_err *e, struct pt_err *err)
+{
+	struct x509_cert_list *list = NULL;
+	struct cert_batch *b = NULL;
+	struct fetch_count fc = { r, e };
+	enum pt_status ret = PT_OK;
+
+	if (x509_delivery_parse(f->data, f->len, x509_is_pkcs12(f->data, f->len) ? "" : NULL, &list,
+	                        NULL, NULL, e) != PT_OK)
+		return PT_OK;
+	if ((ret = cert_batch_new(st, &b, err)) == PT_OK &&
+	    (ret = cert_batch_import(b, list, fetch_item, &fc, NULL, e)) != PT_OK)
+		*err = *e;
+	cert_batch_free(&b);
+	x509_cert_list_free(&list);
+	return ret;
+}
+
 /* One file, one transaction: all its certificates, or none of them. */
 static enum pt_status
 import_file(struct store *st, const struct fetched_file *f, int64_t window, struct fetch_report *r,
             char *why, size_t whylen, struct pt_err *err)
 {
-	struct x509_cert_list *list = NULL;
 	struct pt_err e = { 0 };
 	enum pt_status ret;
 
 	*why = '\0';
-	ret = x509_certs_parse(f->data, f->len, &list, &e);
-	if ((ret = store_begin(st, err)) != PT_OK) {
-		x509_cert_list_free(&list);
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	if ((ret = import_certs(st, f, r, &e, err)) != PT_OK) {
+		store_rollback(st);
 		return ret;
 	}
-	for (size_t i = 0; list && i < list->n && e.status == PT_OK; i++) {
-		enum cert_outcome oc;
-		if (cert_import_one(st, &list->certs[i], &oc, NULL, &e) != PT_OK)
-			break;
-		r->stored += oc == CERT_STORED;
-		r->older += oc == CERT_STORED_OLDER;
-		r->duplicates += oc == CERT_DUPLICATE;
-	}
-	x509_cert_list_free(&list);
 	if (e.status != PT_OK) {
 		/* the file's certificates go back; that it was seen stays */
 		store_rollback(st);
 		r->refused = true;
-		r->stored = r->older = r->duplicates = 0;
+		r->stored = r->older = r->duplicates = r->ca_added = r->ca_unknown = 0;
 		snprintf(why, whylen, "%s", e.detail);
 		if ((ret = store_begin(st, err)) != PT_OK)
 			return ret;
@@ -604,7 +642,8 @@ fetch_setup(struct store *st, char **op, struct fetch_job *j, struct transfer_pl
 	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
 		return ret;
 	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), "%s/*.pem *.crt *.cer *.der",
+		snprintf(f->from, sizeof(f->from),
+		         "%s/*.pem *.crt *.cer *.der *.p7b *.p7c *.p12 *.pfx",
 		         j->outbox ? j->outbox : "");
 		snprintf(f->to, sizeof(f->to), "%s",
 		         _("the store, after the window: only certificates whose key is stored"));

@@ -86,6 +86,8 @@ enum pt_status transfer_install(struct store *st, const char *fqdn, const char *
 struct fetch_report {
 	const char *name;
 	int stored, duplicates, older;
+	int ca_added;    /* CA certificates added to a stored CA's bundle */
+	int ca_unknown;  /* CA certificates of no stored CA: not stored */
 	bool refused;    /* nothing of the file was stored */
 	const char *why; /* the refusal, or "" */
 };
