@@ -5,6 +5,10 @@
  *       and N pending ec:p256 requests made through cert_request_create;
  *       the CA signs every CSR in process: all N certificates go to PEM,
  *       the first K also one per file DIR/cK.pem (for the openssl loop).
+ *   bench_cert_gen chain DB N DIR
+ *       a store at DB whose CA bundle holds only a root, N hosts with
+ *       pending requests, and N files DIR/fNNNNNN.pem, each a host's
+ *       certificate followed by the two intermediates that issued it.
  *   bench_cert_gen report DB N
  *       a store at DB with N hosts, keys and current certificates with
  *       spread not-after dates, inserted as rows (the report reads
@@ -159,6 +163,108 @@ cmd_import(const char *db, long n, const char *pem, const char *dir, long k)
 	return 0;
 }
 
+/* A CA certificate named cn with a new key: self-signed when issuer is
+ * NULL, else signed by issuer/ikey.  PEM into *pem (gnutls_free). */
+static void
+make_ca(const char *cn, unsigned char sn, gnutls_x509_crt_t issuer, gnutls_x509_privkey_t ikey,
+        gnutls_x509_crt_t *crt, gnutls_x509_privkey_t *key, gnutls_datum_t *pem)
+{
+	unsigned char serial[8] = { sn };
+	time_t now = time(NULL);
+
+	GT(gnutls_x509_privkey_init(key));
+	GT(gnutls_x509_privkey_generate(*key, GNUTLS_PK_ECDSA,
+	                                GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1), 0));
+	GT(gnutls_x509_crt_init(crt));
+	GT(gnutls_x509_crt_set_version(*crt, 3));
+	GT(gnutls_x509_crt_set_serial(*crt, serial, sizeof(serial)));
+	GT(gnutls_x509_crt_set_activation_time(*crt, now - 365 * DAY));
+	GT(gnutls_x509_crt_set_expiration_time(*crt, now + 3650 * DAY));
+	GT(gnutls_x509_crt_set_dn_by_oid(*crt, GNUTLS_OID_X520_COMMON_NAME, 0, cn, strlen(cn)));
+	GT(gnutls_x509_crt_set_key(*crt, *key));
+	GT(gnutls_x509_crt_set_basic_constraints(*crt, 1, -1));
+	GT(gnutls_x509_crt_set_key_usage(*crt, GNUTLS_KEY_KEY_CERT_SIGN));
+	GT(gnutls_x509_crt_sign2(*crt, issuer ? issuer : *crt, issuer ? ikey : *key,
+	                         GNUTLS_DIG_SHA256, 0));
+	GT(gnutls_x509_crt_export2(*crt, GNUTLS_X509_FMT_PEM, pem));
+}
+
+/* chain DB N DIR: a store whose CA bundle holds only the root, N hosts
+ * with pending requests, and DIR/fNNNNNN.pem each holding a host's
+ * certificate, then the two intermediates that issued it (as a CA's
+ * "full chain" download has them). */
+static int
+cmd_chain(const char *db, long n, const char *dir)
+{
+	gnutls_x509_privkey_t rkey, k1, k2;
+	gnutls_x509_crt_t root, int1, int2;
+	gnutls_datum_t rpem, p1, p2, d;
+	unsigned char serial[8] = { 3 };
+	struct pt_err err = { 0 };
+	struct store *st = create(db);
+	time_t now = time(NULL);
+	char path[512], name[64];
+	FILE *f;
+
+	make_ca("Bench Root", 1, NULL, NULL, &root, &rkey, &rpem);
+	make_ca("Bench Int One", 2, root, rkey, &int1, &k1, &p1);
+	make_ca("Bench Int Two", 3, int1, k1, &int2, &k2, &p2);
+	if (cert_ca_add(st, "bench", rpem.data, rpem.size, "C=IT,O=Bench,CN=%h", "ec:p256", &err) !=
+	    PT_OK)
+		die("ca add", err.detail);
+	add_hosts(st, n);
+	for (long i = 0; i < n; i++) {
+		struct cert_request_opts o = { 0 };
+		struct cert_request_info ri;
+		gnutls_x509_crq_t crq;
+		gnutls_x509_crt_t crt;
+		char *csr = NULL;
+
+		snprintf(name, sizeof(name), "h%06ld.bench.example.org", i);
+		if (cert_request_create(st, name, &o, &ri, &err) != PT_OK ||
+		    cert_request_csr(st, name, &csr, &err) != PT_OK)
+			die(name, err.detail);
+		cert_request_info_clear(&ri);
+		d.data = (unsigned char *)csr;
+		d.size = (unsigned)strlen(csr);
+		GT(gnutls_x509_crq_init(&crq));
+		GT(gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_PEM));
+		GT(gnutls_x509_crt_init(&crt));
+		GT(gnutls_x509_crt_set_crq(crt, crq));
+		GT(gnutls_x509_crt_set_crq_extensions(crt, crq));
+		GT(gnutls_x509_crt_set_version(crt, 3));
+		memcpy(serial + 1, &i, 4);
+		GT(gnutls_x509_crt_set_serial(crt, serial, sizeof(serial)));
+		GT(gnutls_x509_crt_set_activation_time(crt, now - DAY));
+		GT(gnutls_x509_crt_set_expiration_time(crt, now + (1 + i % 400) * DAY));
+		GT(gnutls_x509_crt_set_basic_constraints(crt, 0, -1));
+		GT(gnutls_x509_crt_sign2(crt, int2, k2, GNUTLS_DIG_SHA256, 0));
+		GT(gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &d));
+		snprintf(path, sizeof(path), "%s/f%06ld.pem", dir, i);
+		if (!(f = fopen(path, "w")) || fwrite(d.data, 1, d.size, f) != d.size ||
+		    fwrite(p2.data, 1, p2.size, f) != p2.size ||
+		    fwrite(p1.data, 1, p1.size, f) != p1.size || fclose(f) != 0)
+			die(path, "cannot write");
+		gnutls_free(d.data);
+		gnutls_x509_crt_deinit(crt);
+		gnutls_x509_crq_deinit(crq);
+		free(csr);
+	}
+	if (store_commit(st, &err) != PT_OK)
+		die("commit", err.detail);
+	store_close(&st);
+	gnutls_free(rpem.data);
+	gnutls_free(p1.data);
+	gnutls_free(p2.data);
+	gnutls_x509_crt_deinit(root);
+	gnutls_x509_crt_deinit(int1);
+	gnutls_x509_crt_deinit(int2);
+	gnutls_x509_privkey_deinit(rkey);
+	gnutls_x509_privkey_deinit(k1);
+	gnutls_x509_privkey_deinit(k2);
+	return 0;
+}
+
 static int
 cmd_report(const char *db, long n)
 {
@@ -276,6 +382,9 @@ main(int argc, char **argv)
 		return cmd_import(argv[2], atol(argv[3]), argv[4], argv[5], atol(argv[6]));
 	if (argc == 4 && strcmp(argv[1], "report") == 0)
 		return cmd_report(argv[2], atol(argv[3]));
-	fprintf(stderr, "usage: bench_cert_gen import DB N PEM DIR K | report DB N\n");
+	if (argc == 5 && strcmp(argv[1], "chain") == 0)
+		return cmd_chain(argv[2], atol(argv[3]), argv[4]);
+	fprintf(stderr,
+	        "usage: bench_cert_gen import DB N PEM DIR K | report DB N | chain DB N DIR\n");
 	return 2;
 }

@@ -132,8 +132,9 @@ struct import_run {
 	const char *file;
 	enum x509_format fmt;
 	bool json;
-	json_t *files, *certs; /* JSON: every file; the current file's certificates */
-	const char *bad;       /* a field JSON could not hold */
+	json_t *files, *certs;  /* JSON: every file; the current file's certificates */
+	const char *bad;        /* a field JSON could not hold */
+	struct x509_memo *memo; /* intermediates repeated from file to file */
 	char **lines;
 	size_t nlines, cap;
 	size_t stored, added, no_ca;
@@ -272,7 +273,7 @@ import_read(struct import_run *r, int pwfd, char **pw, struct x509_cert_list **l
 	if (st == PT_OK && x509_is_pkcs12(buf, len))
 		st = p12_password(pwfd, r->file, pw, e);
 	if (st == PT_OK)
-		st = x509_delivery_parse(buf, len, *pw, l, NULL, &r->fmt, e);
+		st = x509_delivery_parse(buf, len, *pw, r->memo, l, NULL, &r->fmt, e);
 	free(buf);
 	return st;
 }
@@ -391,7 +392,9 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 		return rc;
 	if (r.json)
 		r.files = json_array();
-	if (cert_batch_new(c->st, &b, &c->err) == PT_OK) {
+	if (!(r.memo = x509_memo_new()))
+		pt_fail(&c->err, PT_NOMEM, NULL);
+	else if (cert_batch_new(c->st, &b, &c->err) == PT_OK) {
 		refused = import_files(&r, b, pwfd, &pw, argc, argv, &first);
 		if (c->err.status == PT_OK && r.oom)
 			pt_fail(&c->err, PT_NOMEM, NULL);
@@ -405,6 +408,7 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 			import_done(&r);
 	}
 	cert_batch_free(&b);
+	x509_memo_free(&r.memo);
 	secmem_free(pw);
 	for (size_t i = 0; i < r.nlines; i++)
 		free(r.lines[i]);
@@ -464,7 +468,7 @@ adopt_certs(struct cli *c, const char *certfile, int pwfd, char **pw, char **p12
 	if (st == PT_OK && x509_is_pkcs12(buf, len))
 		st = p12_password(pwfd, certfile, pw, &c->err);
 	if (st == PT_OK &&
-	    (st = x509_delivery_parse(buf, len, *pw, l, p12key, NULL, &c->err)) != PT_OK)
+	    (st = x509_delivery_parse(buf, len, *pw, NULL, l, p12key, NULL, &c->err)) != PT_OK)
 		name_file(c, certfile);
 	free(buf);
 	return st;

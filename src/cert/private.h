@@ -43,6 +43,9 @@ const unsigned char *x509_mem_find(const unsigned char *hay, size_t hlen, const 
  * X509_CERTS_MAX); idx names it in a detail. */
 enum pt_status x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len,
                                  size_t idx, bool from_pem, struct pt_err *err);
+/* Make m the memo of this thread's parses until the next call; returns
+ * the one before. */
+struct x509_memo *x509_memo_use(struct x509_memo *m);
 /* Free the certificates of l, keeping l itself (empty). */
 void x509_cert_list_free_items(struct x509_cert_list *l);
 

@@ -426,6 +426,113 @@ bad:
 	return pt_fail(err, PT_INVALID, _("certificate %zu: unreadable fields"), idx);
 }
 
+/* ---- the memo of CA certificates ------------------------------------- */
+
+#define X509_MEMO_SLOTS 4096 /* a power of two; at most half of them used */
+
+struct x509_memo {
+	struct x509_cert *slot[X509_MEMO_SLOTS];
+	size_t used;
+};
+
+/* The memo of the parse under way (set by x509_memo_use around one
+ * x509_delivery_parse): PEM, PKCS#7 and PKCS#12 reach x509_list_add_der
+ * by several roads, and this spares threading it through each. */
+static _Thread_local struct x509_memo *x509_active_memo;
+
+struct x509_memo *
+x509_memo_new(void)
+{
+	return calloc(1, sizeof(struct x509_memo));
+}
+
+void
+x509_memo_free(struct x509_memo **mp)
+{
+	if (!mp || !*mp)
+		return;
+	for (size_t i = 0; i < X509_MEMO_SLOTS; i++)
+		if ((*mp)->slot[i]) {
+			x509_cert_clear((*mp)->slot[i]);
+			free((*mp)->slot[i]);
+		}
+	free(*mp);
+	*mp = NULL;
+}
+
+struct x509_memo *
+x509_memo_use(struct x509_memo *m)
+{
+	struct x509_memo *old = x509_active_memo;
+
+	x509_active_memo = m;
+	return old;
+}
+
+static char *
+x509_strdup0(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* A deep copy of src into dst (zeroed on failure). */
+static bool
+x509_cert_copy(struct x509_cert *dst, const struct x509_cert *src)
+{
+	*dst = *src;
+	dst->subject = x509_strdup0(src->subject);
+	dst->subject_grid = x509_strdup0(src->subject_grid);
+	dst->issuer = x509_strdup0(src->issuer);
+	dst->issuer_grid = x509_strdup0(src->issuer_grid);
+	dst->sans = src->nsans ? calloc(src->nsans, sizeof(*dst->sans)) : NULL;
+	dst->der = malloc(src->der_len);
+	if (!dst->subject || !dst->subject_grid || !dst->issuer || !dst->issuer_grid ||
+	    (src->nsans && !dst->sans) || !dst->der) {
+		dst->nsans = 0;
+		x509_cert_clear(dst);
+		return false;
+	}
+	memcpy(dst->der, src->der, src->der_len);
+	for (size_t i = 0; i < src->nsans; i++)
+		if (!(dst->sans[i] = strdup(src->sans[i]))) {
+			dst->nsans = i;
+			x509_cert_clear(dst);
+			return false;
+		}
+	return true;
+}
+
+/* The slot of a fingerprint: its own, or the empty one it would take. */
+static size_t
+x509_memo_slot(const struct x509_memo *m, const unsigned char sha[X509_ID_LEN])
+{
+	size_t h;
+
+	memcpy(&h, sha, sizeof(h));
+	for (h &= X509_MEMO_SLOTS - 1;; h = (h + 1) & (X509_MEMO_SLOTS - 1))
+		if (!m->slot[h] || memcmp(m->slot[h]->sha256, sha, X509_ID_LEN) == 0)
+			return h;
+}
+
+/* Remember a CA certificate (leaves are read once: not worth keeping). */
+static void
+x509_memo_put(struct x509_memo *m, const struct x509_cert *c)
+{
+	size_t h;
+
+	if (!m || !c->is_ca || m->used >= X509_MEMO_SLOTS / 2)
+		return;
+	h = x509_memo_slot(m, c->sha256);
+	if (m->slot[h] || !(m->slot[h] = malloc(sizeof(*m->slot[h]))))
+		return;
+	if (!x509_cert_copy(m->slot[h], c)) {
+		free(m->slot[h]);
+		m->slot[h] = NULL;
+		return;
+	}
+	m->used++;
+}
+
 /* Import one DER certificate and append its facts to l. */
 enum pt_status
 x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len, size_t idx,
@@ -448,6 +555,18 @@ x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len
 			return pt_fail(err, PT_NOMEM, NULL);
 		l->certs = v;
 	}
+	if (x509_active_memo) {
+		unsigned char sha[X509_ID_LEN];
+		size_t h;
+
+		if (gnutls_hash_fast(GNUTLS_DIG_SHA256, der, len, sha) >= 0 &&
+		    x509_active_memo->slot[h = x509_memo_slot(x509_active_memo, sha)]) {
+			if (!x509_cert_copy(&l->certs[l->n], x509_active_memo->slot[h]))
+				return pt_fail(err, PT_NOMEM, NULL);
+			l->n++;
+			return PT_OK;
+		}
+	}
 	if ((ret = gnutls_x509_crt_init(&crt)) < 0)
 		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
 	ret = gnutls_x509_crt_import(crt, &d, GNUTLS_X509_FMT_DER);
@@ -464,7 +583,7 @@ x509_list_add_der(struct x509_cert_list *l, const unsigned char *der, size_t len
 	}
 	st = x509_cert_facts(crt, der, len, &l->certs[l->n], idx, err);
 	if (st == PT_OK)
-		l->n++;
+		x509_memo_put(x509_active_memo, &l->certs[l->n++]);
 out:
 	gnutls_x509_crt_deinit(crt);
 	return st;

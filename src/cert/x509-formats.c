@@ -245,10 +245,10 @@ x509_pkcs12_parse(const unsigned char *buf, size_t len, const char *password,
 
 /* ---- any delivery ------------------------------------------------------ */
 
-enum pt_status
-x509_delivery_parse(const unsigned char *buf, size_t len, const char *password,
-                    struct x509_cert_list **out, char **key_pem, enum x509_format *fmt,
-                    struct pt_err *err)
+static enum pt_status
+x509_delivery_read(const unsigned char *buf, size_t len, const char *password,
+                   struct x509_cert_list **out, char **key_pem, enum x509_format *fmt,
+                   struct pt_err *err)
 {
 	struct x509_cert_list *l;
 	enum pt_status st;
@@ -277,6 +277,18 @@ x509_delivery_parse(const unsigned char *buf, size_t len, const char *password,
 	}
 	*out = l;
 	return PT_OK;
+}
+
+enum pt_status
+x509_delivery_parse(const unsigned char *buf, size_t len, const char *password,
+                    struct x509_memo *memo, struct x509_cert_list **out, char **key_pem,
+                    enum x509_format *fmt, struct pt_err *err)
+{
+	struct x509_memo *old = x509_memo_use(memo);
+	enum pt_status st = x509_delivery_read(buf, len, password, out, key_pem, fmt, err);
+
+	x509_memo_use(old);
+	return st;
 }
 
 /* ---- private keys ------------------------------------------------------ */

@@ -182,14 +182,21 @@ enum pt_status x509_certs_parse_as(const unsigned char *buf, size_t len,
 /* Whether buf is a PKCS#12 file (then a password is needed).  Decided
  * from the content, never from a file name. */
 bool x509_is_pkcs12(const unsigned char *buf, size_t len);
+/* The facts of CA certificates already read, by DER fingerprint: a batch
+ * of files that repeat the same intermediates decodes each of them once
+ * (bounded: the first 2048 CA certificates are kept). */
+struct x509_memo;
+struct x509_memo *x509_memo_new(void);
+void x509_memo_free(struct x509_memo **m);
 /* Any delivery: what x509_certs_parse_as reads, and PKCS#12 with its
- * password (NULL: a PKCS#12 file is refused as needing one).  key_pem
+ * password (NULL: a PKCS#12 file is refused as needing one); memo (may
+ * be NULL) is consulted and grown.  key_pem
  * (may be NULL) receives the private key a PKCS#12 file holds, as PEM in
  * secmem (secmem_free), or NULL.  A wrong password is PT_REFUSED, a
  * damaged file PT_INVALID, each with a detail saying so. */
 enum pt_status x509_delivery_parse(const unsigned char *buf, size_t len, const char *password,
-                                   struct x509_cert_list **out, char **key_pem,
-                                   enum x509_format *fmt, struct pt_err *err);
+                                   struct x509_memo *memo, struct x509_cert_list **out,
+                                   char **key_pem, enum x509_format *fmt, struct pt_err *err);
 /* Whether a private key file needs a passphrase (encrypted PEM, PKCS#8
  * or a PKCS#12 file). */
 bool x509_key_needs_password(const unsigned char *buf, size_t len);

@@ -582,8 +582,8 @@ import_certs(struct store *st, const struct fetched_file *f, struct fetch_report
 	struct fetch_count fc = { r, e };
 	enum pt_status ret = PT_OK;
 
-	if (x509_delivery_parse(f->data, f->len, x509_is_pkcs12(f->data, f->len) ? "" : NULL, &list,
-	                        NULL, NULL, e) != PT_OK)
+	if (x509_delivery_parse(f->data, f->len, x509_is_pkcs12(f->data, f->len) ? "" : NULL, NULL,
+	                        &list, NULL, NULL, e) != PT_OK)
 		return PT_OK;
 	if ((ret = cert_batch_new(st, &b, err)) == PT_OK &&
 	    (ret = cert_batch_import(b, list, fetch_item, &fc, NULL, e)) != PT_OK)
