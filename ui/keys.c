@@ -37,6 +37,7 @@ static const struct ui_binding bindings[] = {
 	{ 'A', ACT_ADDHOST },
 	{ 'N', ACT_ADDPW },
 	{ 'R', ACT_REQUEST },
+	{ 'O', ACT_IMPORT },
 	{ 'C', ACT_SENDCSR },
 	{ 'F', ACT_FETCH },
 	{ 'I', ACT_INSTALL },

@@ -24,6 +24,7 @@
 	_(ADDHOST,   N_("AddHost"), N_("add a host (form)")) \
 	_(ADDPW,     N_("AddPw"),   N_("add a password entry (form)")) \
 	_(REQUEST,   N_("Request"), N_("request a certificate: host, CA, key type (form)")) \
+	_(IMPORT,    N_("Import"),  N_("import a certificate file: PEM chain, DER, PKCS#7, PKCS#12 (form)")) \
 	_(SENDCSR,   N_("SendCSR"), N_("send a pending request to the operator (opens the network)")) \
 	_(FETCH,     N_("Fetch"),   N_("fetch issued certificates from the operator (opens the network)")) \
 	_(INSTALL,   N_("Install"), N_("install key and certificate on a host (opens the network)")) \

@@ -28,6 +28,7 @@
 #include "ui/actions.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/import.h"
 #include "ui/form.h"
 #include "ui/grid.h"
 #include "ui/hosts.h"
@@ -774,6 +775,10 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 			reload_view(ui);
 		return true;
 	case ACT_REQUEST: request_form(ui, h[0] ? h : NULL); return true;
+	case ACT_IMPORT:
+		if (ui_import_form(ui))
+			reload_view(ui);
+		return true;
 	case ACT_PASSWD: passwd_form(ui); return true;
 	case ACT_BACKUP: backup_form(ui); return true;
 	case ACT_PUSH:

@@ -13,11 +13,15 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/lib.h"
 #include "cert/cert.h"
@@ -284,4 +288,86 @@ cert_batch_import(struct cert_batch *b, const struct x509_cert_list *l, cert_bat
 		free(fqdn);
 	}
 	return PT_OK;
+}
+
+/* ---- files, for the console ------------------------------------------- */
+
+/* A regular file of at most X509_FILE_MAX bytes, whole. */
+static enum pt_status
+file_read(const char *path, unsigned char **out, size_t *len, struct pt_err *err)
+{
+	unsigned char *buf;
+	struct stat sb;
+	size_t n = 0;
+	int fd;
+
+	*out = NULL;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"),
+		               path, strerror(errno));
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > X509_FILE_MAX) {
+		close(fd);
+		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"),
+		               path, (size_t)X509_FILE_MAX);
+	}
+	if (!(buf = malloc((size_t)sb.st_size + 1))) {
+		close(fd);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	while (n < (size_t)sb.st_size) {
+		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			int e = errno;
+
+			close(fd);
+			free(buf);
+			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path,
+			               r ? strerror(e) : _("short read"));
+		}
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return PT_OK;
+}
+
+bool
+cert_file_is_pkcs12(const char *path)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0;
+	bool yes;
+
+	if (file_read(path, &buf, &len, NULL) != PT_OK)
+		return false;
+	yes = x509_is_pkcs12(buf, len);
+	free(buf);
+	return yes;
+}
+
+enum pt_status
+cert_import_file(struct cert_batch *b, const char *path, const char *password, cert_batch_fn cb,
+                 void *ud, size_t *refused, struct pt_err *err)
+{
+	struct x509_cert_list *l = NULL;
+	unsigned char *buf = NULL;
+	struct pt_err e = { 0 };
+	enum pt_status ret;
+	size_t len;
+
+	if ((ret = file_read(path, &buf, &len, err)) != PT_OK)
+		return ret;
+	ret = x509_delivery_parse(buf, len, password, NULL, &l, NULL, NULL, &e);
+	free(buf);
+	if (ret != PT_OK)
+		return pt_fail(err, ret, "%s: %s", path, e.detail);
+	ret = cert_batch_import(b, l, cb, ud, refused, err);
+	x509_cert_list_free(&l);
+	return ret;
 }

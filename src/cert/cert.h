@@ -129,6 +129,15 @@ void cert_batch_free(struct cert_batch **b);
  * when the store does. */
 enum pt_status cert_batch_import(struct cert_batch *b, const struct x509_cert_list *l,
                                  cert_batch_fn cb, void *ud, size_t *refused, struct pt_err *err);
+/* A file for the console: read (at most X509_FILE_MAX bytes), parsed in
+ * whatever delivery format it is (password: a PKCS#12 file's, or NULL)
+ * and imported with cert_batch_import.  A file that cannot be read or
+ * parsed is an error naming it. */
+enum pt_status cert_import_file(struct cert_batch *b, const char *path, const char *password,
+                                cert_batch_fn cb, void *ud, size_t *refused, struct pt_err *err);
+/* Whether the file at path is PKCS#12 (then its password is needed);
+ * false when it cannot be read. */
+bool cert_file_is_pkcs12(const char *path);
 /* Only the CA certificates of l, as cert_batch_import takes them (cert
  * adopt: the host certificate goes in with its key). */
 enum pt_status cert_batch_chain(struct cert_batch *b, const struct x509_cert_list *l,

@@ -1,0 +1,153 @@
+/* ui-import.c - the console's import of certificate files as CAs deliver
+ * them (PEM with the chain, DER, PKCS#7, PKCS#12): a form with the file
+ * and, when the file turns out to be PKCS#12, its password; the outcome
+ * of every certificate in a box.  The work is the core's (cert_import_file,
+ * the same batch import as `cert import`). */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "cert/lib.h"
+#include "store/lib.h"
+#include "ui/app.h"
+#include "ui/form.h"
+#include "ui/import.h"
+
+#define IMPORT_LINES 200
+#define IMPORT_PW_MAX 1024
+
+struct import_box {
+	char *l[IMPORT_LINES];
+	size_t n, stored, added;
+	char refusal[512];
+};
+
+static void box_add(struct import_box *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+box_add(struct import_box *b, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (b->n >= IMPORT_LINES)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&b->l[b->n], fmt, ap) >= 0)
+		b->n++;
+	va_end(ap);
+}
+
+static void
+box_free(struct import_box *b)
+{
+	for (size_t i = 0; i < b->n; i++)
+		free(b->l[i]);
+	memset(b, 0, sizeof(*b));
+}
+
+static void
+import_item(const struct cert_batch_item *it, void *ud)
+{
+	struct import_box *b = ud;
+
+	if (it->chain) {
+		b->added += it->chain_outcome == CERT_CHAIN_ADDED;
+		if (it->chain_outcome == CERT_CHAIN_ADDED)
+			box_add(b, _("CA certificate added to the bundle of %s: %s"), it->ca,
+			        it->x->subject_grid);
+		else if (it->chain_outcome == CERT_CHAIN_KNOWN)
+			box_add(b, _("CA certificate already in the bundle of %s: %s"), it->ca,
+			        it->x->subject_grid);
+		else
+			box_add(b, _("Not stored (no stored CA): %s"), it->x->subject_grid);
+	} else if (it->outcome == CERT_NO_KEY) {
+		if (!b->refusal[0])
+			snprintf(b->refusal, sizeof(b->refusal), "%s", it->why);
+	} else if (it->outcome == CERT_DUPLICATE) {
+		box_add(b, _("Already in the store: %s"), it->x->subject_grid);
+	} else {
+		b->stored++;
+		box_add(b, _("Imported for %s: %s"), it->host, it->x->subject_grid);
+	}
+}
+
+/* One transaction: everything the file holds, or nothing. */
+static enum pt_status
+import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b,
+           struct pt_err *err)
+{
+	struct cert_batch *batch = NULL;
+	size_t refused = 0;
+	enum pt_status ret;
+
+	if ((ret = store_begin(ui->st, err)) != PT_OK)
+		return ret;
+	if ((ret = cert_batch_new(ui->st, &batch, err)) == PT_OK)
+		ret = cert_import_file(batch, path, pw, import_item, b, &refused, err);
+	cert_batch_free(&batch);
+	if (ret == PT_OK && refused)
+		ret = pt_fail(err, PT_MISMATCH, "%s", b->refusal);
+	if (ret == PT_OK)
+		return store_commit(ui->st, err);
+	store_rollback(ui->st);
+	return ret;
+}
+
+static int
+import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
+{
+	struct import_box b = { 0 };
+	struct pt_err err = { 0 };
+
+	(void)n;
+	(void)ud;
+	if (!f[0].buf[0]) {
+		snprintf(msg, len, "%s", _("Give a file: PEM, DER, PKCS#7 or PKCS#12."));
+		return 0;
+	}
+	if (!f[1].buf[0] && cert_file_is_pkcs12(f[0].buf)) {
+		snprintf(msg, len, "%s", _("This is a PKCS#12 file: give its password."));
+		return 1;
+	}
+	if (import_run(ui, f[0].buf, f[1].buf[0] ? f[1].buf : NULL, &b, &err) != PT_OK) {
+		snprintf(msg, len, _("Nothing was imported: %s"), pt_err_text(&err));
+		box_free(&b);
+		/* a wrong password is fixed in its own field */
+		return err.status == PT_REFUSED && f[1].buf[0] ? 1 : 0;
+	}
+	box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."),
+	        b.stored, b.added);
+	ui_popup(ui, _("Import certificates"), (const char *const *)b.l, b.n);
+	ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %s."), b.stored, f[0].buf);
+	box_free(&b);
+	return -1;
+}
+
+bool
+ui_import_form(struct ui *ui)
+{
+	char file[1024] = "";
+	char *pw = secmem_alloc(IMPORT_PW_MAX);
+	bool ok;
+
+	if (!pw) {
+		ui_message(ui, ROLE_ALERT, "%s", pt_status_msg(PT_NOMEM));
+		return false;
+	}
+	{
+		struct ui_field f[2] = {
+			{ _("File"), file, sizeof file, false,
+			  _("a certificate file: PEM (a full chain too), DER, PKCS#7, PKCS#12") },
+			{ _("Password"), pw, IMPORT_PW_MAX, true, _("only for a PKCS#12 file") },
+		};
+
+		ok = ui_form(ui, _("Import certificates"), f, 2, import_submit, NULL);
+	}
+	secmem_free(pw);
+	return ok;
+}
