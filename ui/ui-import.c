@@ -27,7 +27,8 @@ struct import_box {
 	char refusal[512];
 };
 
-static void box_add(struct import_box *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void box_add(struct import_box *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
 box_add(struct import_box *b, const char *fmt, ...)

@@ -24,7 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!l || !l->n)
 			abort();
 		for (size_t i = 0; i < l->n; i++)
-			if (!l->certs[i].der || !l->certs[i].subject_grid || !l->certs[i].issuer_grid)
+			if (!l->certs[i].der || !l->certs[i].subject_grid ||
+			    !l->certs[i].issuer_grid)
 				abort();
 	}
 	x509_cert_list_free(&l);
