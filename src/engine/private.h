@@ -65,7 +65,8 @@ enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls, 
 #define SSHX_LIST_MAX 4096
 #define SSHX_CLOSE_GRACE_MS 2000
 #define SSHX_SHA256_LEN 32
-#define SSHX_RUN_TAIL 4096 /* bytes of a command's output kept */
+#define SSHX_RUN_TAIL 4096  /* bytes of a command's output kept */
+#define SSHX_TAIL_TEXT 1024 /* the last lines of it that go into the journal */
 
 struct sshx {
 	ssh_session ssh;

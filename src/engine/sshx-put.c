@@ -181,6 +181,14 @@ sshx_unlink_quiet(struct sshx *s, const char *path)
 	return sftp_get_error(s->sftp) == SSH_FX_NO_SUCH_FILE ? 0 : -1;
 }
 
+enum pt_status
+sshx_remove(struct sshx *s, const char *path, struct pt_err *err)
+{
+	if (sftp_unlink(s->sftp, path) == 0)
+		return PT_OK;
+	return sshx_fail_sftp(s, err, _("unlink"), path);
+}
+
 static enum pt_status
 sshx_write_tmp(struct sshx *s, const char *tmp, const void *data, size_t len, struct pt_err *err)
 {

@@ -120,6 +120,9 @@ typedef enum pt_status (*sshx_temp_fn)(void *ud, const char *path, enum sshx_tem
                                        struct pt_err *err);
 void sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud);
 
+/* Remove a file: PT_OK, or PT_NOTFOUND when it was not there. */
+enum pt_status sshx_remove(struct sshx *s, const char *path, struct pt_err *err);
+
 /* Run command on the peer with its input closed and its stderr merged
  * into its output, within the session's deadline; *exit_status is its
  * status (-1 if unknown) and tail (tailsz bytes, may be 0) its last lines.
