@@ -214,8 +214,8 @@ cli_print_window(const struct transfer_result *r)
 	if (r->pinned_now)
 		printf(_("Host key %s %s is now pinned.\n"), r->hostkey_type, r->hostkey_fp);
 	if (r->temps_cleared)
-		printf(_("Temporary files that earlier windows left there: %d removed, %d already "
-		         "gone.\n"),
+		printf(_("Temporary files that earlier windows left there: %d removed, %d not "
+		         "there.\n"),
 		       r->temps_removed, r->temps_cleared - r->temps_removed);
 }
 
@@ -360,8 +360,8 @@ recover_temps(struct cli *c)
 		struct pt_err e = { 0 };
 
 		if (transfer_clean_temps(c->st, t[i].host, &r, &e) == PT_OK)
-			printf(_("Temporary files on %s named in the journal: %d removed, %d already "
-			         "gone (window %lld).\n"),
+			printf(_("Temporary files on %s named in the journal: %d removed, %d not there "
+			         "(window %lld).\n"),
 			       t[i].host, r.temps_removed, r.temps_cleared - r.temps_removed,
 			       (long long)r.window_id);
 		else

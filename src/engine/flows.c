@@ -243,13 +243,12 @@ run_check(struct sshx *s, struct install_job *j, struct pt_err *err)
 	int status = -1, code;
 	enum pt_status ret;
 
-	snprintf(
-		cmd, sizeof(cmd),
-		"if ! command -v openssl >/dev/null 2>&1; then echo passtore-no-openssl; exit 0; fi;"
-		" T=; if command -v timeout >/dev/null 2>&1; then T='timeout 10'; fi;"
-		" $T openssl s_client -connect 127.0.0.1:%d%s%s 2>&1 </dev/null |"
-		" sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'",
-		j->prof.check_port, name_ok ? " -servername " : "", name_ok ? j->fqdn : "");
+	snprintf(cmd, sizeof(cmd),
+	         "if ! openssl version >/dev/null 2>&1; then echo passtore-no-openssl; exit 0; fi;"
+	         " T=; if command -v timeout >/dev/null 2>&1; then T='timeout 10'; fi;"
+	         " $T openssl s_client -connect 127.0.0.1:%d%s%s 2>&1 </dev/null |"
+	         " sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'",
+	         j->prof.check_port, name_ok ? " -servername " : "", name_ok ? j->fqdn : "");
 	if ((ret = sshx_run(s, cmd, &status, out, sizeof(out), err)) != PT_OK)
 		return ret;
 	if (strstr(out, "passtore-no-openssl")) {

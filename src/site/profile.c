@@ -15,10 +15,10 @@ static const char *const content_names[] = { "key", "cert", "chain", "fullchain"
 
 /* The parts a profile_set may change. */
 static const char *const parts[] = {
-	"key-path",   "cert-path",   "chain-path",     "fullchain-path", "owner",
-	"key-owner",  "cert-owner",  "chain-owner",    "fullchain-owner", "key-mode",
-	"cert-mode",  "chain-mode",  "fullchain-mode", "copies",         "reload",
-	"check-port",
+	"key-path",        "cert-path", "chain-path", "fullchain-path",
+	"owner",           "key-owner", "cert-owner", "chain-owner",
+	"fullchain-owner", "key-mode",  "cert-mode",  "chain-mode",
+	"fullchain-mode",  "copies",    "reload",     "check-port",
 };
 
 const char *
