@@ -7,7 +7,7 @@
 -- reload command, the served-certificate check), with its status and the
 -- last lines of its output.
 
-CREATE TABLE window_temps (
+CREATE TABLE IF NOT EXISTS window_temps (
 	id             INTEGER PRIMARY KEY,
 	window_id      INTEGER NOT NULL REFERENCES windows (id),
 	host           TEXT NOT NULL,
@@ -16,13 +16,13 @@ CREATE TABLE window_temps (
 	created_at     INTEGER NOT NULL,
 	cleared_window INTEGER
 );
-CREATE INDEX window_temps_pending ON window_temps (host) WHERE state = 'pending';
+CREATE INDEX IF NOT EXISTS window_temps_pending ON window_temps (host) WHERE state = 'pending';
 
-CREATE TABLE window_steps (
+CREATE TABLE IF NOT EXISTS window_steps (
 	id        INTEGER PRIMARY KEY,
 	window_id INTEGER NOT NULL REFERENCES windows (id),
 	step      TEXT NOT NULL,             -- reload, check
 	status    INTEGER NOT NULL,          -- exit status; check: 0 ok, 1 mismatch, 2 not verified
 	output    TEXT NOT NULL DEFAULT ''   -- last lines
 );
-CREATE INDEX window_steps_window ON window_steps (window_id);
+CREATE INDEX IF NOT EXISTS window_steps_window ON window_steps (window_id);
