@@ -476,7 +476,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	struct pt_err err = { 0 };
 	struct lines L = { 0 };
 	enum pt_status ret;
-	char done[512];
+	char done[512], check[512] = "";
 
 	if (!nr)
 		return;
@@ -513,7 +513,8 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 			                   .progress = net_progress,
 			                   .progress_ud = nr,
 			                   .fetched = net_fetched,
-			                   .fetched_ud = nr };
+			                   .fetched_ud = nr,
+			                   .install_check = check };
 		ret = transfer_flow(ui->st, na->purpose, nr->target[0] ? nr->target : NULL, &o,
 		                    &res, &err);
 	}
@@ -547,6 +548,14 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	}
 	if (res.pinned_now)
 		add(&L, _("First contact: this key is now pinned for %s."), nr->plan.host);
+	if (check[0]) {
+		char served[700];
+		snprintf(served, sizeof served, _("Served certificate: %s"), check);
+		add_wrapped(&L, served, 66);
+	}
+	if (res.temps_cleared)
+		add(&L, _("Temporary files earlier windows left: %d removed, %d not there."),
+		    res.temps_removed, res.temps_cleared - res.temps_removed);
 	for (size_t i = 0; i < nr->fetched.n; i++)
 		add(&L, "%s", nr->fetched.l[i]);
 	ui_popup(ui, _(na->title), (const char *const *)L.l, L.n);
