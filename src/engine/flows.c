@@ -505,6 +505,13 @@ install_setup(struct store *st, const char *fqdn, struct install_job *j, bool ma
 		*err = e;
 		return ret;
 	}
+	/* a private key readable by every account is never what a site meant */
+	for (size_t i = 0; i < j->prof.n; i++)
+		if (j->prof.files[i].content == PROFILE_KEY && (j->prof.files[i].mode & 0007))
+			plan_why(p, PT_REFUSED,
+			         _("the private key of %s would be open to every account at %s "
+			           "(mode %04o): give it no rights for others"),
+			         fqdn, j->prof.files[i].path, j->prof.files[i].mode);
 	if (j->prof.needs_chain && j->cert_id && !j->has_ca)
 		plan_why(p, PT_NOTFOUND,
 		         _("the profile of %s has a chain file, but no stored CA issued its "
