@@ -194,11 +194,14 @@ ext_call(struct sshx *s, const char *ext, const char *a, const char *b, struct p
 	free(pkt);
 	if (st == PT_OK)
 		st = ext_packet(s, s->ext, &type, reply, sizeof(reply), &len, err);
-	if (st != PT_OK)
+	if (st == PT_OK && (type != FXP_STATUS || len < 8 || get32(reply) != id))
+		st = pt_fail(err, PT_NET, _("%s answered %s with an unexpected packet"), s->peer,
+		             ext);
+	if (st != PT_OK) {
+		/* out of step with the server: the next call opens a new channel */
+		sshx_ext_close(s);
 		return st;
-	if (type != FXP_STATUS || len < 8 || get32(reply) != id)
-		return pt_fail(err, PT_NET, _("%s answered %s with an unexpected packet"), s->peer,
-		               ext);
+	}
 	code = get32(reply + 4);
 	switch (code) {
 	case SSH_FX_OK: return PT_OK;
