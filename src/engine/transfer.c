@@ -62,6 +62,10 @@ struct engine {
 	pthread_mutex_t mu;
 	struct sshx *ssh; /* under mu */
 	volatile sig_atomic_t signal;
+	/* temporary files gone from the peer, marked in the journal once the
+	 * rules are out (a row left pending costs only a "not there" later) */
+	char **gone;
+	size_t ngone;
 };
 
 static const char *const phase_names[TRANSFER_PHASES] = {
@@ -431,22 +435,26 @@ temp_hook(void *ud, const char *path, enum sshx_temp_event ev, struct pt_err *er
 
 	if (!err)
 		err = &ignored;
+	if (ev == SSHX_TEMP_GONE) {
+		char **g = realloc(e->gone, (e->ngone + 1) * sizeof(*g));
+		if (g && (g[e->ngone] = strdup(path)) != NULL)
+			e->ngone++;
+		if (g)
+			e->gone = g;
+		return PT_OK;
+	}
 	if ((ret = store_begin(st, err)) != PT_OK)
 		return ret;
 	rc = sqlite3_prepare_v2(
 		store_db(st),
-		ev == SSHX_TEMP_NAMED
-			? "INSERT INTO window_temps (window_id, host, path, state, created_at)"
-			  " VALUES (?1, ?2, ?3, 'pending', ?4)"
-			: "UPDATE window_temps SET state = 'gone'"
-			  " WHERE window_id = ?1 AND host = ?2 AND path = ?3 AND state = 'pending'",
+		"INSERT INTO window_temps (window_id, host, path, state, created_at)"
+		" VALUES (?1, ?2, ?3, 'pending', ?4)",
 		-1, &s, NULL);
 	if (rc == SQLITE_OK) {
 		sqlite3_bind_int64(s, 1, e->window_id);
 		sqlite3_bind_text(s, 2, e->req->host, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
-		if (ev == SSHX_TEMP_NAMED)
-			sqlite3_bind_int64(s, 4, wall_ms());
+		sqlite3_bind_int64(s, 4, wall_ms());
 		rc = sqlite3_step(s);
 	}
 	sqlite3_finalize(s);
@@ -456,6 +464,38 @@ temp_hook(void *ud, const char *path, enum sshx_temp_event ev, struct pt_err *er
 		return ret;
 	}
 	return store_commit(st, err);
+}
+
+/* After the window: the names that are gone from the peer. */
+static void
+temps_gone_flush(struct engine *e)
+{
+	struct store *st = e->st;
+	sqlite3_stmt *s = NULL;
+	bool began = e->ngone > 0 && store_begin(st, NULL) == PT_OK, ok = began;
+
+	for (size_t i = 0; ok && i < e->ngone; i++) {
+		ok = sqlite3_prepare_v2(store_db(st),
+		                        "UPDATE window_temps SET state = 'gone' WHERE window_id = ?"
+		                        " AND path = ? AND state = 'pending'",
+		                        -1, &s, NULL) == SQLITE_OK;
+		if (ok) {
+			sqlite3_bind_int64(s, 1, e->window_id);
+			sqlite3_bind_text(s, 2, e->gone[i], -1, SQLITE_STATIC);
+			ok = sqlite3_step(s) == SQLITE_DONE;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (ok)
+		(void)store_commit(st, NULL);
+	else if (began)
+		store_rollback(st);
+	for (size_t i = 0; i < e->ngone; i++)
+		free(e->gone[i]);
+	free(e->gone);
+	e->gone = NULL;
+	e->ngone = 0;
 }
 
 /* Only a name of ours: ".NAME.passtore-HEX" in some directory. */
@@ -656,6 +696,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		res->link_ms = guard_ms_between(e.link_up_us, e.link_down_us);
 	if (e.ssh_start_us && e.ssh_end_us)
 		res->ssh_ms = guard_ms_between(e.ssh_start_us, e.ssh_end_us);
+	temps_gone_flush(&e);
 	jret = journal_close(&e, ret, ret == PT_OK ? "" : (err ? err->detail : ""), res, &cerr);
 	if (ret == PT_OK && jret != PT_OK)
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
