@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <jansson.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -189,6 +190,141 @@ cmd_host_show(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
+/* ---- host profile: what an install writes on the host ------------------ */
+
+static int
+profile_print(struct cli *c, const char *fqdn, bool json)
+{
+	struct install_profile *p = calloc(1, sizeof(*p));
+	int rc;
+
+	if (!p)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	if (profile_get(c->st, fqdn, p, &c->err) != PT_OK) {
+		free(p);
+		return cli_report(c);
+	}
+	if (json) {
+		const char *bad = NULL;
+		json_t *o = json_object(), *files = json_array();
+		char mode[8];
+
+		for (size_t i = 0; i < p->n; i++) {
+			json_t *f = json_object();
+			snprintf(mode, sizeof(mode), "%04o", p->files[i].mode);
+			cli_json_set(f, "content",
+			             json_string(profile_content_name(p->files[i].content)), &bad);
+			cli_json_set(f, "path", json_string(p->files[i].path), &bad);
+			cli_json_set(f, "owner", json_string(p->files[i].owner), &bad);
+			cli_json_set(f, "mode", json_string(mode), &bad);
+			cli_json_set(f, "copy", json_boolean(p->files[i].copy), &bad);
+			cli_json_append(files, f, "files", &bad);
+		}
+		cli_json_set(o, "host", json_string(fqdn), &bad);
+		cli_json_set(o, "files", files, &bad);
+		cli_json_set(o, "reload", cli_json_opt(p->reload[0] ? p->reload : NULL), &bad);
+		cli_json_set(o, "check_port",
+		             p->check_port ? json_integer(p->check_port) : json_null(), &bad);
+		free(p);
+		if (bad) {
+			json_decref(o);
+			cli_json_fail(c, fqdn, bad);
+			return cli_report(c);
+		}
+		return cli_json_print(o);
+	}
+	printf(_("Install profile of %s:\n"), fqdn);
+	for (size_t i = 0; i < p->n; i++)
+		printf("  %-5s %-10s %04o %-12s %s\n", p->files[i].copy ? _("copy") : "",
+		       profile_content_name(p->files[i].content), p->files[i].mode,
+		       p->files[i].owner, p->files[i].path);
+	printf(_("Reload:      %s\n"), p->reload[0] ? p->reload : "-");
+	if (p->check_port)
+		printf(_("Check port:  %d (the certificate served on 127.0.0.1 is compared)\n"),
+		       p->check_port);
+	else
+		printf(_("Check port:  -\n"));
+	free(p);
+	rc = cli_report(c);
+	return rc;
+}
+
+static int
+cmd_host_profile(struct cli *c, int argc, char **argv)
+{
+	/* option value -> the profile part it sets; "" unsets it */
+	static const struct option opts[] = {
+		{ "key", required_argument, NULL, 0 },
+		{ "cert", required_argument, NULL, 0 },
+		{ "chain", required_argument, NULL, 0 },
+		{ "fullchain", required_argument, NULL, 0 },
+		{ "owner", required_argument, NULL, 0 },
+		{ "key-owner", required_argument, NULL, 0 },
+		{ "cert-owner", required_argument, NULL, 0 },
+		{ "chain-owner", required_argument, NULL, 0 },
+		{ "fullchain-owner", required_argument, NULL, 0 },
+		{ "key-mode", required_argument, NULL, 0 },
+		{ "cert-mode", required_argument, NULL, 0 },
+		{ "chain-mode", required_argument, NULL, 0 },
+		{ "fullchain-mode", required_argument, NULL, 0 },
+		{ "reload", required_argument, NULL, 0 },
+		{ "check-port", required_argument, NULL, 0 },
+		{ "copy", required_argument, NULL, 'c' },
+		{ "no-copies", no_argument, NULL, 'C' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const char *const parts[] = {
+		"key-path",  "cert-path",  "chain-path",     "fullchain-path",  "owner",
+		"key-owner", "cert-owner", "chain-owner",    "fullchain-owner", "key-mode",
+		"cert-mode", "chain-mode", "fullchain-mode", "reload",          "check-port",
+	};
+	const char *set[sizeof(parts) / sizeof(parts[0])] = { 0 };
+	char *copies = NULL, *low;
+	bool json = false, no_copies = false;
+	int o, idx;
+
+	while ((o = getopt_long(argc, argv, "", opts, &idx)) != -1) {
+		if (o == 0) {
+			set[idx] = optarg;
+		} else if (o == 'c') {
+			char *more = NULL;
+			if (asprintf(&more, "%s%s%s", copies ? copies : "", copies ? ";" : "",
+			             optarg) < 0) {
+				free(copies);
+				return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+			}
+			free(copies);
+			copies = more;
+		} else if (o == 'C') {
+			no_copies = true;
+		} else if (o == 'j') {
+			json = true;
+		} else {
+			free(copies);
+			return cli_bad_usage(c);
+		}
+	}
+	if (optind + 1 != argc || (copies && no_copies)) {
+		free(copies);
+		return cli_bad_usage(c);
+	}
+	low = cli_lowercase(argv[optind]);
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]) && c->err.status == PT_OK; i++)
+		if (set[i])
+			profile_set(c->st, low, parts[i], set[i], &c->err);
+	if (c->err.status == PT_OK && (copies || no_copies))
+		profile_set(c->st, low, "copies", copies ? copies : "", &c->err);
+	free(copies);
+	if (c->err.status != PT_OK) {
+		free(low);
+		return cli_report(c);
+	}
+	o = profile_print(c, low, json);
+	free(low);
+	return o;
+}
+
 const struct cmd cli_host_commands[] = {
 	{ "host", "add", cmd_host_add, CMD_STORE | CMD_WRITE,
 	  N_("HOSTSPEC [--ip ADDR] [--port N] [--group NAME]..."),
@@ -198,5 +334,12 @@ const struct cmd cli_host_commands[] = {
 	  N_("show a host and the password entries covering it") },
 	{ "host", "rm", cmd_host_rm, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("remove a host that no password entry covers") },
+	{ "host", "profile", cmd_host_profile, CMD_STORE | CMD_WRITE,
+	  N_("FQDN [--key PATH] [--cert PATH] [--chain PATH] [--fullchain PATH] [--owner U:G]"
+	     " [--key-owner U:G] [--cert-owner U:G] [--chain-owner U:G] [--fullchain-owner U:G]"
+	     " [--key-mode M] [--cert-mode M] [--chain-mode M] [--fullchain-mode M]"
+	     " [--copy CONTENT:PATH:UID:GID:MODE]... [--no-copies] [--reload CMD]"
+	     " [--check-port N] [--json]"),
+	  N_("show or change what an install writes on the host (\"\" unsets a part)") },
 };
 const size_t cli_host_ncommands = sizeof(cli_host_commands) / sizeof(cli_host_commands[0]);

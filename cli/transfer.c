@@ -213,6 +213,10 @@ cli_print_window(const struct transfer_result *r)
 	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
 	if (r->pinned_now)
 		printf(_("Host key %s %s is now pinned.\n"), r->hostkey_type, r->hostkey_fp);
+	if (r->temps_cleared)
+		printf(_("Temporary files that earlier windows left there: %d removed, %d not "
+		         "there.\n"),
+		       r->temps_removed, r->temps_cleared - r->temps_removed);
 }
 
 /* A signal that cut the transfer short ends the process the usual way,
@@ -233,16 +237,20 @@ host_transfer(struct cli *c, int argc, char **argv, bool install)
 {
 	struct transfer_result r = { 0 };
 	const char *fqdn = NULL, *accept = NULL;
-	char *low;
+	char *low, check[512] = "";
 	int rc;
 
 	rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL);
 	if (rc != 0)
 		return rc;
 	low = cli_lowercase(fqdn);
-	if (install && transfer_install(c->st, low, accept, &r, &c->err) == PT_OK)
-		printf(_("Key and certificate installed on %s.\n"), low);
-	else if (!install && transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK)
+	if (install) {
+		struct transfer_opts o = { .accept_hostkey = accept, .install_check = check };
+		if (transfer_flow(c->st, "install", low, &o, &r, &c->err) == PT_OK)
+			printf(_("Key and certificate installed on %s.\n"), low);
+		if (*check)
+			printf(_("Served certificate: %s\n"), check);
+	} else if (!install && transfer_send_csr(c->st, low, accept, &r, &c->err) == PT_OK)
 		printf(_("The request of %s is in the operator's inbox.\n"), low);
 	if (r.window_id)
 		cli_print_window(&r);
@@ -321,6 +329,57 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 	return rc;
 }
 
+/* Hosts the journal says may hold temporary files of killed windows. */
+struct temps_host {
+	char host[256];
+	int files;
+};
+
+static int
+temps_host_cb(const char *host, int files, void *ud)
+{
+	struct temps_host *t = ud;
+
+	for (int i = 0; i < 64; i++)
+		if (!t[i].host[0]) {
+			snprintf(t[i].host, sizeof(t[i].host), "%s", host);
+			t[i].files = files;
+			return 0;
+		}
+	return 1;
+}
+
+/* A window to each such host removes them (when the host can be
+ * reached: pinned, its password stored); what stays is said. */
+static void
+recover_temps(struct cli *c)
+{
+	struct temps_host t[64];
+
+	memset(t, 0, sizeof(t));
+	if (transfer_temps_pending(c->st, temps_host_cb, t, &c->err) != PT_OK)
+		return;
+	for (int i = 0; i < 64 && t[i].host[0]; i++) {
+		struct transfer_result r = { 0 };
+		struct pt_err e = { 0 };
+
+		if (transfer_clean_temps(c->st, t[i].host, &r, &e) == PT_OK)
+			printf(_("Temporary files on %s named in the journal: %d removed, %d not there "
+			         "(window %lld).\n"),
+			       t[i].host, r.temps_removed, r.temps_cleared - r.temps_removed,
+			       (long long)r.window_id);
+		else
+			fprintf(stderr,
+			        _("passtore: %d temporary files on %s stay named in the journal: %s\n"),
+			        t[i].files, t[i].host, e.detail);
+		if (r.signal) {
+			c->err = e;
+			cli_reraise(c, r.signal);
+			return;
+		}
+	}
+}
+
 static int
 cmd_transfer_recover(struct cli *c, int argc, char **argv)
 {
@@ -330,6 +389,8 @@ cmd_transfer_recover(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c);
 	if (transfer_sweep_now(c->st, &windows, &rules, &c->err) == PT_OK)
 		printf(_("Windows recovered: %d; firewall rules removed: %d.\n"), windows, rules);
+	if (c->err.status == PT_OK)
+		recover_temps(c);
 	return cli_report(c);
 }
 
@@ -556,10 +617,40 @@ ms_or_null(double v)
 	return v < 0 ? json_null() : json_real(v);
 }
 
+/* The steps run on the peer (reload, check), under their window. */
+struct step_print {
+	json_t *arr;
+	const char *bad;
+};
+
+static int
+step_row(const char *step, int status, const char *output, void *ud)
+{
+	struct step_print *sp = ud;
+
+	if (sp->arr) {
+		json_t *o = json_object();
+		cli_json_set(o, "step", json_string(step), &sp->bad);
+		cli_json_set(o, "status", json_integer(status), &sp->bad);
+		cli_json_set(o, "output", json_string(output), &sp->bad);
+		cli_json_append(sp->arr, o, "steps", &sp->bad);
+		return 0;
+	}
+	printf(_("       %s: status %d\n"), step, status);
+	for (const char *l = output; *l;) {
+		const char *nl = strchr(l, '\n');
+		int len = nl ? (int)(nl - l) : (int)strlen(l);
+		printf("         | %.*s\n", len, l);
+		l += len + (nl != NULL);
+	}
+	return 0;
+}
+
 static int
 log_row(const struct window_info *w, void *ud)
 {
 	struct log_print *p = ud;
+	struct step_print sp = { 0 };
 	char when[32];
 
 	if (p->json) {
@@ -580,13 +671,19 @@ log_row(const struct window_info *w, void *ud)
 		cli_json_set(o, "opened", json_string(cli_time((time_t)(w->opened_ms / 1000))),
 		             &bad);
 		cli_json_set(o, "detail", json_string(w->detail), &bad);
+		sp.arr = json_array();
+		if (transfer_window_steps(p->c->st, w->id, step_row, &sp, &p->c->err) != PT_OK)
+			return 1;
+		cli_json_set(o, "steps", sp.arr, &bad);
+		if (sp.bad && !bad)
+			bad = sp.bad;
 		snprintf(what, sizeof(what), _("transfer window %lld"), (long long)w->id);
 		return cli_json_row(p->c, p->arr, o, bad, what);
 	}
 	cli_fmt_time((time_t)(w->opened_ms / 1000), when, sizeof(when));
 	printf("%5lld  %s  %-11s %-28s %-15s %-9s %8.1f %8.1f %8.1f\n", (long long)w->id, when,
 	       w->purpose, w->host, w->peer, w->outcome, w->exposure_ms, w->link_ms, w->ssh_ms);
-	return 0;
+	return transfer_window_steps(p->c->st, w->id, step_row, &sp, &p->c->err) != PT_OK;
 }
 
 static int

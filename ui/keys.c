@@ -41,6 +41,7 @@ static const struct ui_binding bindings[] = {
 	{ 'C', ACT_SENDCSR },
 	{ 'F', ACT_FETCH },
 	{ 'I', ACT_INSTALL },
+	{ 'O', ACT_PROFILE },
 	{ 'U', ACT_PUSH },
 	{ 'V', ACT_FETCHVO },
 	{ 'P', ACT_PASSWD },

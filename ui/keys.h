@@ -28,6 +28,7 @@
 	_(SENDCSR,   N_("SendCSR"), N_("send a pending request to the operator (opens the network)")) \
 	_(FETCH,     N_("Fetch"),   N_("fetch issued certificates from the operator (opens the network)")) \
 	_(INSTALL,   N_("Install"), N_("install key and certificate on a host (opens the network)")) \
+	_(PROFILE,   N_("Profile"), N_("a host's install profile: files, owner, copies, reload, check (form)")) \
 	_(PUSH,      N_("Push"),    N_("push grid-mapfile and vomsdir to a host (opens the network)")) \
 	_(FETCHVO,   N_("FetchVO"), N_("fetch a VO member list from the operator (opens the network)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \

@@ -483,7 +483,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	struct pt_err err = { 0 };
 	struct lines L = { 0 };
 	enum pt_status ret;
-	char done[512];
+	char done[512], check[512] = "";
 
 	if (!nr)
 		return;
@@ -520,7 +520,8 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 			                   .progress = net_progress,
 			                   .progress_ud = nr,
 			                   .fetched = net_fetched,
-			                   .fetched_ud = nr };
+			                   .fetched_ud = nr,
+			                   .install_check = check };
 		ret = transfer_flow(ui->st, na->purpose, nr->target[0] ? nr->target : NULL, &o,
 		                    &res, &err);
 	}
@@ -554,6 +555,14 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	}
 	if (res.pinned_now)
 		add(&L, _("First contact: this key is now pinned for %s."), nr->plan.host);
+	if (check[0]) {
+		char served[700];
+		snprintf(served, sizeof served, _("Served certificate: %s"), check);
+		add_wrapped(&L, served, 66);
+	}
+	if (res.temps_cleared)
+		add(&L, _("Temporary files earlier windows left: %d removed, %d not there."),
+		    res.temps_removed, res.temps_cleared - res.temps_removed);
 	for (size_t i = 0; i < nr->fetched.n; i++)
 		add(&L, "%s", nr->fetched.l[i]);
 	ui_popup(ui, _(na->title), (const char *const *)L.l, L.n);
@@ -752,6 +761,129 @@ backup_form(struct ui *ui)
 		reload_view(ui);
 }
 
+/* ---- a host's install profile ---- */
+
+/* The form's fields and the profile parts they set, in that order. */
+static const char *const profile_parts[] = {
+	"key-path", "cert-path", "chain-path", "fullchain-path",
+	"owner",    "copies",    "reload",     "check-port",
+};
+#define PROFILE_FIELDS (sizeof profile_parts / sizeof profile_parts[0])
+
+struct profile_form {
+	char host[256];
+	char was[PROFILE_FIELDS][1100]; /* what the form showed: only changes are set */
+};
+
+static int
+profile_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
+{
+	struct profile_form *pf = ud;
+	struct pt_err err = { 0 };
+	size_t bad = n;
+
+	if (store_begin(ui->st, &err) != PT_OK) {
+		snprintf(msg, len, "%s", detail(&err));
+		return 0;
+	}
+	for (size_t i = 0; i < n && bad == n; i++)
+		if (strcmp(f[i].buf, pf->was[i]) != 0 &&
+		    profile_set(ui->st, pf->host, profile_parts[i], f[i].buf, &err) != PT_OK)
+			bad = i;
+	if (bad == n && store_commit(ui->st, &err) == PT_OK) {
+		ui_message(ui, ROLE_BAND_OK, _("The install profile of %s is saved."), pf->host);
+		return -1;
+	}
+	store_rollback(ui->st);
+	snprintf(msg, len, "%s", detail(&err));
+	return bad == n ? 0 : (int)bad;
+}
+
+/* The current values: the paths as the profile has them (defaults
+ * included), the rest as set ("" when unset). */
+static bool
+profile_fill(struct ui *ui, struct profile_form *pf)
+{
+	struct install_profile *p = calloc(1, sizeof *p);
+	struct pt_err err = { 0 };
+	char *v = NULL;
+	bool ok;
+
+	if (!p)
+		return false;
+	ok = profile_get(ui->st, pf->host, p, &err) == PT_OK;
+	for (size_t i = 0; ok && i < p->n; i++)
+		if (!p->files[i].copy && p->files[i].content <= PROFILE_FULLCHAIN)
+			snprintf(pf->was[p->files[i].content], sizeof pf->was[0], "%s",
+			         p->files[i].path);
+	for (size_t i = 4; ok && i < 6; i++) {
+		ok = settings_host_get(ui->st, pf->host, profile_parts[i], &v, &err) == PT_OK;
+		snprintf(pf->was[i], sizeof pf->was[0], "%s", v ? v : "");
+		free(v);
+		v = NULL;
+	}
+	if (ok) {
+		snprintf(pf->was[6], sizeof pf->was[0], "%s", p->reload);
+		if (p->check_port)
+			snprintf(pf->was[7], sizeof pf->was[0], "%d", p->check_port);
+	} else {
+		ui_message(ui, ROLE_ALERT, "%s", detail(&err));
+	}
+	free(p);
+	return ok;
+}
+
+static void
+profile_form(struct ui *ui, const char *host)
+{
+	struct profile_form *pf = calloc(1, sizeof *pf);
+	char(*buf)[1100] = calloc(PROFILE_FIELDS, sizeof *buf);
+
+	if (!pf || !buf)
+		goto out;
+	if (host)
+		snprintf(pf->host, sizeof pf->host, "%s", host);
+	else if (!ui_prompt(ui, _("Install profile of host: "), pf->host, sizeof pf->host, false) ||
+	         !pf->host[0])
+		goto out;
+	lower(pf->host);
+	if (!host_exists(ui, pf->host)) {
+		ui_message(ui, ROLE_ALERT, _("Unknown host %s."), pf->host);
+		goto out;
+	}
+	if (!profile_fill(ui, pf))
+		goto out;
+	for (size_t i = 0; i < PROFILE_FIELDS; i++)
+		memcpy(buf[i], pf->was[i], sizeof buf[i]);
+	{
+		struct ui_field f[PROFILE_FIELDS] = {
+			{ _("Key"), buf[0], sizeof buf[0], false,
+			  _("path on the host, mode 0400") },
+			{ _("Certificate"), buf[1], sizeof buf[1], false, _("path, mode 0644") },
+			{ _("Chain"), buf[2], sizeof buf[2], false,
+			  _("the CA's bundle; empty: none") },
+			{ _("Full chain"), buf[3], sizeof buf[3], false,
+			  _("certificate and bundle; empty: none") },
+			{ _("Owner"), buf[4], sizeof buf[4], false,
+			  _("UID:GID of the files (0:0)") },
+			{ _("Copies"), buf[5], sizeof buf[5], false,
+			  _("CONTENT:PATH:UID:GID:MODE;... (key, cert, chain, fullchain)") },
+			{ _("Reload"), buf[6], sizeof buf[6], false,
+			  _("run on the host after the files are in place") },
+			{ _("Check port"), buf[7], sizeof buf[7], false,
+			  _("its served certificate is compared; empty: none") },
+		};
+		char title[320];
+
+		snprintf(title, sizeof title, _("Install profile of %s"), pf->host);
+		if (ui_form(ui, title, f, PROFILE_FIELDS, profile_submit, pf))
+			reload_view(ui);
+	}
+out:
+	free(buf);
+	free(pf);
+}
+
 /* ---- the entry point ---- */
 
 bool
@@ -779,6 +911,7 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 		if (ui_import_form(ui))
 			reload_view(ui);
 		return true;
+	case ACT_PROFILE: profile_form(ui, h[0] ? h : NULL); return true;
 	case ACT_PASSWD: passwd_form(ui); return true;
 	case ACT_BACKUP: backup_form(ui); return true;
 	case ACT_PUSH:

@@ -200,6 +200,33 @@ window_cb(const struct window_info *w, void *ud)
 	return 0;
 }
 
+/* What an install writes on the host (O edits it). */
+static enum pt_status
+profile_lines(struct ui *ui, struct pt_err *err)
+{
+	struct install_profile *p = calloc(1, sizeof *p);
+	enum pt_status ret;
+
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = profile_get(ui->st, pg.fqdn, p, err);
+	if (ret == PT_OK) {
+		size_t h = section(_("Install profile"));
+		for (size_t i = 0; i < p->n; i++)
+			put(L_TEXT, ROLE_NORMAL, 0, "  %-5s %-10s %04o %-12s %s",
+			    p->files[i].copy ? _("copy") : "",
+			    profile_content_name(p->files[i].content), p->files[i].mode,
+			    p->files[i].owner, p->files[i].path);
+		put(L_TEXT, ROLE_NORMAL, 0, _("  Reload: %s"), p->reload[0] ? p->reload : "-");
+		if (p->check_port)
+			put(L_TEXT, ROLE_NORMAL, 0, _("  Check port: %d"), p->check_port);
+		put(L_TEXT, ROLE_HINT, 0, "  %s", _("O changes the profile."));
+		section_done(h, _("Install profile"), p->n);
+	}
+	free(p);
+	return ret;
+}
+
 /* Read everything the page shows; false with a message on failure. */
 static bool
 load(struct ui *ui)
@@ -243,6 +270,8 @@ load(struct ui *ui)
 		ret = transfer_host_windows(ui->st, pg.fqdn, window_cb, &n, &err);
 		section_done(h, _("Transfer windows"), n);
 	}
+	if (ret == PT_OK)
+		ret = profile_lines(ui, &err);
 	if (ret != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		lines_free();

@@ -17,6 +17,7 @@
 
 #include "store/lib.h"
 #include "cert/lib.h"
+#include "site/lib.h"
 #include "base/i18n.h"
 #include "base/lib.h"
 #include "engine/private.h"
@@ -170,14 +171,22 @@ transfer_send_csr(struct store *st, const char *fqdn, const char *accept_hostkey
  * ------------------------------------------------------------------- */
 
 struct install_job {
-	char *reload;             /* command run after the files are in place, or NULL */
-	struct pt_err reload_err; /* its failure: the files are in place all the same */
-	char *key_pem;            /* secure memory */
+	struct store *st;
+	const struct transfer_result *res; /* its window_id, for the journal */
+	struct install_profile prof;
+	char *key_pem; /* secure memory */
 	size_t key_len;
 	char *cert_pem;
+	char *chain_pem;     /* the CA's bundle, or NULL */
+	char *fullchain_pem; /* certificate then chain, or NULL */
+	bool has_ca;
 	int64_t cert_id, host_id;
 	char cert_sha256[65], key_id[97];
-	char *cert_path, *key_path, *owner;
+	char fqdn[256];
+	/* what happened after the files were in place */
+	struct pt_err reload_err; /* the reload failed: the files are in place all the same */
+	enum { CHECK_NONE, CHECK_OK, CHECK_MISMATCH, CHECK_UNVERIFIED } check;
+	char check_detail[512];
 };
 
 static void
@@ -185,34 +194,122 @@ install_job_free(struct install_job *j)
 {
 	secmem_free(j->key_pem);
 	free(j->cert_pem);
-	free(j->cert_path);
-	free(j->key_path);
-	free(j->owner);
-	free(j->reload);
+	free(j->chain_pem);
+	free(j->fullchain_pem);
 	memset(j, 0, sizeof(*j));
 }
 
-/* The key first: a host never holds a certificate whose key it lacks. */
-static enum pt_status
-put_pair(struct sshx *s, void *ud, struct pt_err *err)
+static const char *
+content_of(const struct install_job *j, enum profile_content c, size_t *len)
 {
-	struct install_job *j = ud;
+	const char *d = c == PROFILE_KEY     ? j->key_pem
+	                : c == PROFILE_CERT  ? j->cert_pem
+	                : c == PROFILE_CHAIN ? j->chain_pem
+	                                     : j->fullchain_pem;
+
+	*len = c == PROFILE_KEY ? j->key_len : d ? strlen(d) : 0;
+	return d;
+}
+
+/* The reload, in the same session; its status and last lines go into the
+ * journal whatever they are. */
+static enum pt_status
+run_reload(struct sshx *s, struct install_job *j, struct pt_err *err)
+{
+	char tail[SSHX_TAIL_TEXT];
+	int status = -1;
 	enum pt_status ret;
 
-	ret = sshx_put(s, j->key_pem, j->key_len, j->key_path, FLOW_MODE_SECRET, j->owner, NULL,
-	               err);
-	if (ret == PT_OK)
-		ret = sshx_put(s, j->cert_pem, strlen(j->cert_pem), j->cert_path, FLOW_MODE_PUBLIC,
-		               j->owner, NULL, err);
-	if (ret == PT_OK && j->reload) {
-		int status;
-		(void)sshx_exec(s, j->reload, &status, &j->reload_err);
-	}
+	ret = sshx_run(s, j->prof.reload, &status, tail, sizeof(tail), err);
+	if (ret != PT_OK)
+		return ret;
+	ret = transfer_journal_step(j->st, j->res->window_id, "reload", status, tail, err);
+	if (ret == PT_OK && status != 0)
+		pt_fail(&j->reload_err, PT_ERR, _("\"%s\" on %s exited with status %d: %s"),
+		        j->prof.reload, j->fqdn, status, tail);
 	return ret;
 }
 
-/* The host's current pair; with material false only what describes it
- * (a plan reads no key). */
+/* Ask the host what it serves on 127.0.0.1:PORT (openssl s_client there,
+ * input closed, bounded by timeout(1) where it exists and by the session's
+ * deadline), and compare the leaf's SHA-256 with the installed one. */
+static enum pt_status
+run_check(struct sshx *s, struct install_job *j, struct pt_err *err)
+{
+	char cmd[1024], out[SSHX_RUN_TAIL], served[65] = "";
+	struct x509_cert_list *list = NULL;
+	struct pt_err perr = { 0 };
+	bool name_ok = strspn(j->fqdn, "abcdefghijklmnopqrstuvwxyz0123456789.-") == strlen(j->fqdn);
+	int status = -1, code;
+	enum pt_status ret;
+
+	snprintf(cmd, sizeof(cmd),
+	         "if ! openssl version >/dev/null 2>&1; then echo passtore-no-openssl; exit 0; fi;"
+	         " T=; if command -v timeout >/dev/null 2>&1; then T='timeout 10'; fi;"
+	         " $T openssl s_client -connect 127.0.0.1:%d%s%s 2>&1 </dev/null |"
+	         " sed -n '/-----BEGIN CERTIFICATE-----/,/-----END CERTIFICATE-----/p'",
+	         j->prof.check_port, name_ok ? " -servername " : "", name_ok ? j->fqdn : "");
+	if ((ret = sshx_run(s, cmd, &status, out, sizeof(out), err)) != PT_OK)
+		return ret;
+	if (strstr(out, "passtore-no-openssl")) {
+		j->check = CHECK_UNVERIFIED;
+		snprintf(j->check_detail, sizeof(j->check_detail),
+		         _("not verified: %s has no openssl to ask port %d"), j->fqdn,
+		         j->prof.check_port);
+	} else if (x509_certs_parse((const unsigned char *)out, strlen(out), &list, &perr) !=
+	           PT_OK) {
+		j->check = CHECK_MISMATCH;
+		snprintf(j->check_detail, sizeof(j->check_detail),
+		         _("nothing on 127.0.0.1:%d of %s served a certificate"),
+		         j->prof.check_port, j->fqdn);
+	} else {
+		for (int i = 0; i < 32; i++)
+			snprintf(served + 2 * i, 3, "%02x", list->certs[0].sha256[i]);
+		j->check = strcmp(served, j->cert_sha256) == 0 ? CHECK_OK : CHECK_MISMATCH;
+		if (j->check == CHECK_OK)
+			snprintf(j->check_detail, sizeof(j->check_detail),
+			         _("127.0.0.1:%d serves the installed certificate (SHA-256 %s)"),
+			         j->prof.check_port, served);
+		else
+			snprintf(
+				j->check_detail, sizeof(j->check_detail),
+				_("127.0.0.1:%d serves another certificate (SHA-256 %s, installed %s)"),
+				j->prof.check_port, served, j->cert_sha256);
+	}
+	x509_cert_list_free(&list);
+	code = j->check == CHECK_OK ? 0 : j->check == CHECK_MISMATCH ? 1 : 2;
+	return transfer_journal_step(j->st, j->res->window_id, "check", code, j->check_detail, err);
+}
+
+/* Every file of the profile as one change (the key first: a host never
+ * holds a certificate whose key it lacks), then the reload and the check
+ * in the same session. */
+static enum pt_status
+put_profile(struct sshx *s, void *ud, struct pt_err *err)
+{
+	struct install_job *j = ud;
+	struct sshx_file files[SSHX_PUT_MAX];
+	size_t n = 0;
+	enum pt_status ret;
+
+	memset(files, 0, sizeof(files));
+	for (size_t i = 0; i < j->prof.n && n < SSHX_PUT_MAX; i++, n++) {
+		const struct profile_file *f = &j->prof.files[i];
+		files[n].data = content_of(j, f->content, &files[n].len);
+		files[n].path = f->path;
+		files[n].mode = (mode_t)f->mode;
+		files[n].owner = f->owner;
+	}
+	ret = sshx_put_files(s, files, n, err);
+	if (ret == PT_OK && j->prof.reload[0])
+		ret = run_reload(s, j, err);
+	if (ret == PT_OK && j->prof.check_port)
+		ret = run_check(s, j, err);
+	return ret;
+}
+
+/* The host's current pair (and its CA's bundle, for a chain); with
+ * material false only what describes it (a plan reads no key). */
 static enum pt_status
 load_pair(struct store *st, const char *fqdn, struct install_job *j, bool material,
           struct pt_err *err)
@@ -222,10 +319,11 @@ load_pair(struct store *st, const char *fqdn, struct install_job *j, bool materi
 	int rc;
 
 	rc = sqlite3_prepare_v2(store_db(st),
-	                        "SELECT c.id, c.host_id, d.der, c.sha256, k.key_id, k.key_pem"
-	                        " FROM certificates c JOIN hosts h ON h.id = c.host_id"
+	                        "SELECT c.id, c.host_id, d.der, c.sha256, k.key_id, k.key_pem,"
+	                        " a.bundle_pem FROM certificates c JOIN hosts h ON h.id = c.host_id"
 	                        " JOIN certificate_der d ON d.cert_id = c.id"
 	                        " JOIN keys k ON k.id = c.key_ref AND k.host_id = c.host_id"
+	                        " LEFT JOIN cas a ON a.id = c.ca_id"
 	                        " WHERE h.fqdn = ? AND c.state = 'current'"
 	                        " ORDER BY c.not_after DESC LIMIT 1",
 	                        -1, &s, NULL);
@@ -235,12 +333,14 @@ load_pair(struct store *st, const char *fqdn, struct install_job *j, bool materi
 	}
 	if (rc == SQLITE_ROW) {
 		const void *kb = sqlite3_column_blob(s, 5);
+		const char *bundle = (const char *)sqlite3_column_text(s, 6);
 		j->cert_id = sqlite3_column_int64(s, 0);
 		j->host_id = sqlite3_column_int64(s, 1);
 		der.data = (unsigned char *)sqlite3_column_blob(s, 2);
 		der.size = (unsigned)sqlite3_column_bytes(s, 2);
 		snprintf(j->cert_sha256, sizeof(j->cert_sha256), "%s", sqlite3_column_text(s, 3));
 		snprintf(j->key_id, sizeof(j->key_id), "%s", sqlite3_column_text(s, 4));
+		j->has_ca = bundle != NULL;
 		if (!material) {
 			sqlite3_finalize(s);
 			return PT_OK;
@@ -253,6 +353,11 @@ load_pair(struct store *st, const char *fqdn, struct install_job *j, bool materi
 			j->cert_pem = strndup((const char *)pem.data, pem.size);
 			gnutls_free(pem.data);
 		}
+		if (bundle && j->cert_pem) {
+			j->chain_pem = strdup(bundle);
+			if (asprintf(&j->fullchain_pem, "%s%s", j->cert_pem, bundle) < 0)
+				j->fullchain_pem = NULL;
+		}
 	}
 	sqlite3_finalize(s);
 	if (rc == SQLITE_DONE)
@@ -260,8 +365,29 @@ load_pair(struct store *st, const char *fqdn, struct install_job *j, bool materi
 		               _("%s has no current certificate with its key in the store"), fqdn);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("read the key and certificate"));
-	if (!j->key_pem || !j->cert_pem)
+	if (!j->key_pem || !j->cert_pem || (j->has_ca && (!j->chain_pem || !j->fullchain_pem)))
 		return pt_fail(err, PT_NOMEM, NULL);
+	return PT_OK;
+}
+
+/* Right before anything is sent: the key and the certificate read from the
+ * store still belong together (promise 3, checked again). */
+static enum pt_status
+pair_matches(const struct install_job *j, const char *fqdn, struct pt_err *err)
+{
+	struct x509_cert_list *list = NULL;
+	enum pt_status ret;
+
+	ret = x509_certs_parse((const unsigned char *)j->cert_pem, strlen(j->cert_pem), &list, err);
+	if (ret == PT_OK)
+		ret = x509_key_matches_cert(j->key_pem, &list->certs[0], err);
+	x509_cert_list_free(&list);
+	if (ret != PT_OK)
+		return pt_fail(
+			err, ret == PT_MISMATCH ? PT_MISMATCH : ret,
+			_("the stored key and certificate of %s do not match: nothing was sent "
+		          "(%s)"),
+			fqdn, err->detail);
 	return PT_OK;
 }
 
@@ -297,8 +423,8 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 		sqlite3_bind_int64(s, 3, res->window_id);
 		sqlite3_bind_text(s, 4, j->cert_sha256, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 5, j->key_id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 6, j->cert_path, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 7, j->key_path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 6, j->prof.files[1].path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, j->prof.files[0].path, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 8, (sqlite3_int64)now);
 		rc = sqlite3_step(s);
 		sqlite3_finalize(s);
@@ -308,8 +434,13 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 		store_rollback(st);
 		return ret;
 	}
-	ret = audit_appendf(st, "cert.install", fqdn, err, "cert_sha256=%s key_id=%s window=%lld",
-	                    j->cert_sha256, j->key_id, (long long)res->window_id);
+	ret = audit_appendf(st, "cert.install", fqdn, err,
+	                    "cert_sha256=%s key_id=%s window=%lld files=%zu check=%s",
+	                    j->cert_sha256, j->key_id, (long long)res->window_id, j->prof.n,
+	                    j->check == CHECK_OK           ? "ok"
+	                    : j->check == CHECK_MISMATCH   ? "mismatch"
+	                    : j->check == CHECK_UNVERIFIED ? "unverified"
+	                                                   : "none");
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -319,29 +450,42 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 static void
 install_files(const char *fqdn, const struct install_job *j, struct transfer_plan *p)
 {
-	struct transfer_file *f;
+	for (size_t i = 0; i < j->prof.n; i++) {
+		const struct profile_file *pf = &j->prof.files[i];
+		struct transfer_file *f = plan_file(p);
 
-	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), _("the private key of %s (from the store)"),
-		         fqdn);
-		snprintf(f->to, sizeof(f->to), "%s", j->key_path ? j->key_path : "");
-		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
-		f->mode = FLOW_MODE_SECRET;
+		if (!f)
+			break;
+		if (pf->content == PROFILE_KEY)
+			snprintf(f->from, sizeof(f->from),
+			         _("the private key of %s (from the store)"), fqdn);
+		else if (pf->content == PROFILE_CERT)
+			snprintf(f->from, sizeof(f->from),
+			         _("the current certificate of %s (from the store)"), fqdn);
+		else if (pf->content == PROFILE_CHAIN)
+			snprintf(f->from, sizeof(f->from),
+			         _("the CA chain of %s (its CA's bundle)"), fqdn);
+		else
+			snprintf(f->from, sizeof(f->from),
+			         _("the full chain of %s (certificate and its CA's bundle)"), fqdn);
+		if (pf->copy && strlen(f->from) + 16 < sizeof(f->from))
+			strcat(f->from, _(", a copy"));
+		snprintf(f->to, sizeof(f->to), "%s", pf->path);
+		snprintf(f->owner, sizeof(f->owner), "%s", pf->owner);
+		f->mode = (int)pf->mode;
 		f->to_peer = true;
 	}
-	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from),
-		         _("the current certificate of %s (from the store)"), fqdn);
-		snprintf(f->to, sizeof(f->to), "%s", j->cert_path ? j->cert_path : "");
-		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
-		f->mode = FLOW_MODE_PUBLIC;
-		f->to_peer = true;
-	}
-	snprintf(p->after, sizeof(p->after), "%s", j->reload ? j->reload : "");
+	snprintf(p->after, sizeof(p->after), "%.*s", (int)sizeof(p->after) - 1, j->prof.reload);
+	if (j->prof.check_port)
+		snprintf(p->note, sizeof(p->note),
+		         _("Afterwards the certificate served on 127.0.0.1:%d of the host is "
+		           "compared with the installed one."),
+		         j->prof.check_port);
 }
 
-/* What install needs before any window: the pair and where it goes (the
- * peer is the key's own host: nothing else is ever a target). */
+/* What install needs before any window: the pair, the profile and where
+ * it goes (the peer is the key's own host: nothing else is ever a
+ * target). */
 static enum pt_status
 install_setup(struct store *st, const char *fqdn, struct install_job *j, bool material,
               struct transfer_plan *p, struct pt_err *err)
@@ -349,16 +493,31 @@ install_setup(struct store *st, const char *fqdn, struct install_job *j, bool ma
 	struct pt_err e = { 0 };
 	enum pt_status ret;
 
+	j->st = st;
+	snprintf(j->fqdn, sizeof(j->fqdn), "%s", fqdn);
 	ret = load_pair(st, fqdn, j, material, &e);
 	if ((ret = plan_take(p, ret, &e)) != PT_OK) {
 		*err = e;
 		return ret;
 	}
-	if ((ret = plan_host_setting(st, p, fqdn, "cert-path", &j->cert_path, err)) != PT_OK ||
-	    (ret = plan_host_setting(st, p, fqdn, "key-path", &j->key_path, err)) != PT_OK ||
-	    (ret = plan_host_setting(st, p, fqdn, "owner", &j->owner, err)) != PT_OK ||
-	    (ret = plan_host_setting(st, p, fqdn, "reload", &j->reload, err)) != PT_OK ||
-	    (ret = plan_peer(st, fqdn, p, err)) != PT_OK)
+	ret = profile_get(st, fqdn, &j->prof, &e);
+	if ((ret = plan_take(p, ret, &e)) != PT_OK) {
+		*err = e;
+		return ret;
+	}
+	/* a private key readable by every account is never what a site meant */
+	for (size_t i = 0; i < j->prof.n; i++)
+		if (j->prof.files[i].content == PROFILE_KEY && (j->prof.files[i].mode & 0007))
+			plan_why(p, PT_REFUSED,
+			         _("the private key of %s would be open to every account at %s "
+			           "(mode %04o): give it no rights for others"),
+			         fqdn, j->prof.files[i].path, j->prof.files[i].mode);
+	if (j->prof.needs_chain && j->cert_id && !j->has_ca)
+		plan_why(p, PT_NOTFOUND,
+		         _("the profile of %s has a chain file, but no stored CA issued its "
+		           "certificate"),
+		         fqdn);
+	if ((ret = plan_peer(st, fqdn, p, err)) != PT_OK)
 		return ret;
 	install_files(fqdn, j, p);
 	return PT_OK;
@@ -367,10 +526,34 @@ install_setup(struct store *st, const char *fqdn, struct install_job *j, bool ma
 enum pt_status
 flow_install_plan(struct store *st, const char *fqdn, struct transfer_plan *p, struct pt_err *err)
 {
-	struct install_job j = { 0 };
-	enum pt_status ret = install_setup(st, fqdn, &j, false, p, err);
+	struct install_job *j = calloc(1, sizeof(*j));
+	enum pt_status ret;
 
-	install_job_free(&j);
+	if (!j)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = install_setup(st, fqdn, j, false, p, err);
+	install_job_free(j);
+	free(j);
+	return ret;
+}
+
+/* After the window: the record, then what the reload and the check said. */
+static enum pt_status
+install_verdict(struct store *st, const char *fqdn, struct install_job *j,
+                const struct transfer_result *res, struct pt_err *err)
+{
+	enum pt_status ret = record_install(st, fqdn, j, res, err);
+
+	if (ret == PT_OK && j->reload_err.status != PT_OK)
+		ret = pt_fail(
+			err, j->reload_err.status,
+			_("the key and certificate are installed on %s, but the reload command failed: %s"),
+			fqdn, j->reload_err.detail);
+	if (ret == PT_OK && j->check == CHECK_MISMATCH)
+		ret = pt_fail(err, PT_MISMATCH,
+		              _("the files are installed on %s, but the served certificate is not "
+		                "the installed one: %s"),
+		              fqdn, j->check_detail);
 	return ret;
 }
 
@@ -379,32 +562,36 @@ flow_install_run(struct store *st, const char *fqdn, const struct transfer_opts 
                  struct transfer_result *res, struct pt_err *err)
 {
 	struct transfer_plan *p = calloc(1, sizeof(*p));
-	struct install_job j = { 0 };
+	struct install_job *j = calloc(1, sizeof(*j));
 	enum pt_status ret;
 
-	if (!p)
+	if (!p || !j) {
+		free(p);
+		free(j);
 		return pt_fail(err, PT_NOMEM, NULL);
-	ret = install_setup(st, fqdn, &j, true, p, err);
+	}
+	ret = install_setup(st, fqdn, j, true, p, err);
 	if (ret == PT_OK)
 		ret = plan_verdict(p, err);
 	free(p);
+	if (ret == PT_OK)
+		ret = pair_matches(j, fqdn, err);
 	if (ret != PT_OK)
 		goto out;
+	j->res = res;
 	{
 		/* the peer is the key's own host: nothing else is ever a target */
-		struct transfer_req req = { "install", fqdn,        o->accept_hostkey, put_pair,
-			                    &j,        o->progress, o->progress_ud };
+		struct transfer_req req = { "install", fqdn,        o->accept_hostkey, put_profile,
+			                    j,         o->progress, o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK)
-		ret = record_install(st, fqdn, &j, res, err);
-	if (ret == PT_OK && j.reload_err.status != PT_OK)
-		ret = pt_fail(
-			err, j.reload_err.status,
-			_("the key and certificate are installed on %s, but the reload command failed: %s"),
-			fqdn, j.reload_err.detail);
+		ret = install_verdict(st, fqdn, j, res, err);
+	if (o->install_check)
+		snprintf(o->install_check, 512, "%s", j->check_detail);
 out:
-	install_job_free(&j);
+	install_job_free(j);
+	free(j);
 	return ret;
 }
 

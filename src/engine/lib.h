@@ -7,6 +7,7 @@
  *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec
  *   sshx-put.c    the verified SFTP put
  *   sshx-get.c    the SFTP get and list
+ *   sshx-ext.c    posix-rename and hardlink (OpenSSH SFTP extensions), commands
  *   transfer.c    windows: journal, signals, recovery, the log
  *   plan.c        the one table of flows; plans (every refusal before a window)
  *   flows.c       the certificate flows (send-csr, fetch-certs, install)

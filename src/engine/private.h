@@ -65,6 +65,8 @@ enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls, 
 #define SSHX_LIST_MAX 4096
 #define SSHX_CLOSE_GRACE_MS 2000
 #define SSHX_SHA256_LEN 32
+#define SSHX_RUN_TAIL 4096  /* bytes of a command's output kept */
+#define SSHX_TAIL_TEXT 1024 /* the last lines of it that go into the journal */
 
 struct sshx {
 	ssh_session ssh;
@@ -85,6 +87,13 @@ struct sshx {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	atomic_bool expired;
+
+	/* sshx-ext.c: a second SFTP channel for the OpenSSH extensions */
+	ssh_channel ext;
+	uint32_t ext_id;
+	/* the journal of temporary names (sshx_set_temp_hook) */
+	sshx_temp_fn temp_fn;
+	void *temp_ud;
 };
 
 /* sshx.c: whether the deadline has passed (the watchdog may not have run
@@ -99,6 +108,15 @@ enum pt_status sshx_check_deadline(struct sshx *s, struct pt_err *err, const cha
 /* sshx-put.c: read an open file to EOF into secmem, failing past max bytes. */
 enum pt_status sshx_read_all(struct sshx *s, sftp_file f, const char *path, size_t hint, size_t max,
                              char **bufp, size_t *lenp, struct pt_err *err);
+/* sshx-ext.c: the second SFTP channel (opened on first use, closed by
+ * sshx_ext_close), and the OpenSSH extensions over it. */
+enum pt_status sshx_ext_open(struct sshx *s, struct pt_err *err);
+void sshx_ext_close(struct sshx *s);
+/* posix-rename@openssh.com: to is replaced atomically. */
+enum pt_status sshx_posix_rename(struct sshx *s, const char *from, const char *to,
+                                 struct pt_err *err);
+/* hardlink@openssh.com: to (which must not exist) becomes a second name of from. */
+enum pt_status sshx_hardlink(struct sshx *s, const char *from, const char *to, struct pt_err *err);
 
 /* ---- plan.c and the flows ---------------------------------------------- */
 

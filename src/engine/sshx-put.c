@@ -181,6 +181,14 @@ sshx_unlink_quiet(struct sshx *s, const char *path)
 	return sftp_get_error(s->sftp) == SSH_FX_NO_SUCH_FILE ? 0 : -1;
 }
 
+enum pt_status
+sshx_remove(struct sshx *s, const char *path, struct pt_err *err)
+{
+	if (sftp_unlink(s->sftp, path) == 0)
+		return PT_OK;
+	return sshx_fail_sftp(s, err, _("unlink"), path);
+}
+
 static enum pt_status
 sshx_write_tmp(struct sshx *s, const char *tmp, const void *data, size_t len, struct pt_err *err)
 {
@@ -213,101 +221,243 @@ out:
 	return st;
 }
 
+/* ---- several files as one change --------------------------------------- */
+
+#define SSHX_OLD_COPY_MAX (1024 * 1024)
+
+struct put_state {
+	char *tmp, *old;
+	uid_t uid;
+	gid_t gid;
+	bool named, tmp_exists, had_old, renamed;
+};
+
+void
+sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud)
+{
+	s->temp_fn = fn;
+	s->temp_ud = ud;
+}
+
+static enum pt_status
+temp_event(struct sshx *s, const char *path, enum sshx_temp_event ev, struct pt_err *err)
+{
+	return s->temp_fn ? s->temp_fn(s->temp_ud, path, ev, err) : PT_OK;
+}
+
+/* The checks and names of one file; nothing touches the peer. */
+static enum pt_status
+put_prepare(struct sshx_file *f, struct put_state *ps, struct pt_err *err)
+{
+	unsigned char rnd[6];
+	char rhex[sizeof(rnd) * 2 + 1];
+	const char *slash = strrchr(f->path, '/'), *base = slash ? slash + 1 : f->path;
+	enum pt_status st;
+
+	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
+		return pt_fail(err, PT_INVALID, _("not a file path: %s"), f->path);
+	if (f->mode & ~(mode_t)07777)
+		return pt_fail(err, PT_INVALID, _("invalid file mode %o"), (unsigned)f->mode);
+	if (f->owner && (st = sshx_parse_owner(f->owner, &ps->uid, &ps->gid, err)) != PT_OK)
+		return st;
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, f->data, f->len, f->sha256) != 0 ||
+	    gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
+		return pt_fail(err, PT_CRYPTO, NULL);
+	sshx_hex(rnd, sizeof(rnd), rhex);
+	if (asprintf(&ps->tmp, "%.*s.%s.passtore-%s", (int)(base - f->path), f->path, base, rhex) <
+	    0) {
+		ps->tmp = NULL;
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	if (asprintf(&ps->old, "%s.old", f->path) < 0) {
+		ps->old = NULL;
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	return PT_OK;
+}
+
+/* The temporary file, complete: content, sync, owner, mode, read back. */
+static enum pt_status
+put_stage(struct sshx *s, const struct sshx_file *f, struct put_state *ps, struct pt_err *err)
+{
+	enum pt_status st;
+
+	ps->tmp_exists = true; /* even a failed create may leave it: try to remove it */
+	if ((st = sshx_write_tmp(s, ps->tmp, f->data, f->len, err)) != PT_OK)
+		return st;
+	if (f->owner && sftp_chown(s->sftp, ps->tmp, ps->uid, ps->gid) != 0)
+		return sshx_fail_sftp(s, err, _("chown"), ps->tmp);
+	if (sftp_chmod(s->sftp, ps->tmp, f->mode) != 0)
+		return sshx_fail_sftp(s, err, _("chmod"), ps->tmp);
+	return sshx_verify(s, ps->tmp, f->len, f->sha256, f->mode, f->owner != NULL, ps->uid,
+	                   ps->gid, err);
+}
+
+/* PATH.old as a copy of PATH, with its mode and owner: where the server
+ * cannot link (another mount, no hardlink@openssh.com). */
+static enum pt_status
+put_copy_old(struct sshx *s, const char *path, const char *old, sftp_attributes a,
+             struct pt_err *err)
+{
+	sftp_file in = NULL, out = NULL;
+	char *buf = NULL;
+	size_t len = 0;
+	enum pt_status st;
+
+	if (!(in = sftp_open(s->sftp, path, O_RDONLY, 0)))
+		return sshx_fail_sftp(s, err, _("open"), path);
+	st = sshx_read_all(s, in, path, a->size, SSHX_OLD_COPY_MAX, &buf, &len, err);
+	sftp_close(in);
+	if (st != PT_OK)
+		return st;
+	out = sftp_open(s->sftp, old, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	if (!out) {
+		st = sshx_fail_sftp(s, err, _("create"), old);
+		goto out;
+	}
+	if (len && sftp_write(out, buf, len) != (ssize_t)len)
+		st = sshx_fail_sftp(s, err, _("write"), old);
+	if (sftp_close(out) != SSH_NO_ERROR && st == PT_OK)
+		st = sshx_fail_sftp(s, err, _("close"), old);
+	if (st == PT_OK && sftp_chown(s->sftp, old, a->uid, a->gid) != 0)
+		st = sshx_fail_sftp(s, err, _("chown"), old);
+	if (st == PT_OK && sftp_chmod(s->sftp, old, a->permissions & 07777) != 0)
+		st = sshx_fail_sftp(s, err, _("chmod"), old);
+out:
+	secmem_free(buf);
+	return st;
+}
+
+/* Keep the current file (if any) as PATH.old; the current file stays. */
+static enum pt_status
+put_keep_old(struct sshx *s, const struct sshx_file *f, struct put_state *ps, struct pt_err *err)
+{
+	sftp_attributes a = sftp_lstat(s->sftp, f->path);
+	struct pt_err lerr = { 0 };
+	enum pt_status st = PT_OK;
+
+	if (!a)
+		return sftp_get_error(s->sftp) == SSH_FX_NO_SUCH_FILE
+		               ? PT_OK
+		               : sshx_fail_sftp(s, err, _("stat"), f->path);
+	if (a->type == SSH_FILEXFER_TYPE_DIRECTORY) {
+		st = pt_fail(err, PT_INVALID, _("%s on %s is a directory"), f->path, s->peer);
+		goto out;
+	}
+	if (sshx_unlink_quiet(s, ps->old) != 0) {
+		st = sshx_fail_sftp(s, err, _("unlink"), ps->old);
+		goto out;
+	}
+	if (sftp_extension_supported(s->sftp, "hardlink@openssh.com", "1") &&
+	    sshx_hardlink(s, f->path, ps->old, &lerr) == PT_OK)
+		goto kept;
+	if (sshx_expired(s) || !ssh_is_connected(s->ssh)) {
+		*err = lerr;
+		st = lerr.status;
+		goto out;
+	}
+	if ((st = put_copy_old(s, f->path, ps->old, a, err)) != PT_OK)
+		goto out;
+kept:
+	ps->had_old = true;
+out:
+	sftp_attributes_free(a);
+	return st;
+}
+
+/* Put back what was renamed: the .old copy over it, or nothing where
+ * there was nothing.  Best effort on a live session. */
+static void
+put_rollback(struct sshx *s, const struct sshx_file *files, struct put_state *ps, size_t n)
+{
+	struct pt_err ignored = { 0 };
+
+	for (size_t i = n; i-- > 0;) {
+		if (!ps[i].renamed)
+			continue;
+		if (ps[i].had_old)
+			(void)sshx_posix_rename(s, ps[i].old, files[i].path, &ignored);
+		else
+			(void)sshx_unlink_quiet(s, files[i].path);
+		ps[i].renamed = false;
+	}
+}
+
+static enum pt_status
+put_all(struct sshx *s, struct sshx_file *files, struct put_state *ps, size_t n, struct pt_err *err)
+{
+	enum pt_status st = PT_OK;
+	size_t i;
+
+	if (!sftp_extension_supported(s->sftp, "posix-rename@openssh.com", "1"))
+		return pt_fail(err, PT_REFUSED,
+		               _("the SFTP server of %s offers no atomic rename "
+		                 "(posix-rename@openssh.com): nothing was sent"),
+		               s->peer);
+	for (i = 0; i < n && st == PT_OK; i++)
+		for (size_t j = 0; j < i && st == PT_OK; j++)
+			if (strcmp(files[i].path, files[j].path) == 0)
+				st = pt_fail(err, PT_INVALID, _("%s is named twice"),
+				             files[i].path);
+	for (i = 0; i < n && st == PT_OK; i++)
+		st = put_prepare(&files[i], &ps[i], err);
+	/* every name is in the journal before the first file is created */
+	for (i = 0; i < n && st == PT_OK; i++)
+		if ((st = temp_event(s, ps[i].tmp, SSHX_TEMP_NAMED, err)) == PT_OK)
+			ps[i].named = true;
+	for (i = 0; i < n && st == PT_OK; i++)
+		st = put_stage(s, &files[i], &ps[i], err);
+	for (i = 0; i < n && st == PT_OK; i++)
+		st = put_keep_old(s, &files[i], &ps[i], err);
+	for (i = 0; i < n && st == PT_OK; i++) {
+		if ((st = sshx_posix_rename(s, ps[i].tmp, files[i].path, err)) != PT_OK)
+			break;
+		ps[i].tmp_exists = false;
+		ps[i].renamed = true;
+		(void)temp_event(s, ps[i].tmp, SSHX_TEMP_GONE, NULL);
+	}
+	for (i = 0; i < n && st == PT_OK; i++)
+		st = sshx_verify(s, files[i].path, files[i].len, files[i].sha256, files[i].mode,
+		                 files[i].owner != NULL, ps[i].uid, ps[i].gid, err);
+	if (st != PT_OK && s->sftp)
+		put_rollback(s, files, ps, n);
+	return st;
+}
+
+enum pt_status
+sshx_put_files(struct sshx *s, struct sshx_file *files, size_t n, struct pt_err *err)
+{
+	struct put_state ps[SSHX_PUT_MAX];
+	enum pt_status st;
+
+	if (n == 0 || n > SSHX_PUT_MAX)
+		return pt_fail(err, PT_INVALID, _("%zu files in one put (1 to %d)"), n,
+		               SSHX_PUT_MAX);
+	memset(ps, 0, sizeof(ps));
+	st = put_all(s, files, ps, n, err);
+	for (size_t i = 0; i < n; i++) {
+		/* a dead session fails fast; what stays is named in the journal */
+		if (ps[i].tmp_exists && s->sftp && !sshx_expired(s) &&
+		    sshx_unlink_quiet(s, ps[i].tmp) == 0)
+			ps[i].tmp_exists = false;
+		if (ps[i].named && !ps[i].tmp_exists && !ps[i].renamed)
+			(void)temp_event(s, ps[i].tmp, SSHX_TEMP_GONE, NULL);
+		free(ps[i].tmp);
+		free(ps[i].old);
+	}
+	sshx_ext_close(s);
+	return st;
+}
+
 enum pt_status
 sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path, mode_t mode,
          const char *owner, unsigned char *sha256_out, struct pt_err *err)
 {
-	unsigned char sha[SSHX_SHA256_LEN], rnd[6];
-	char rhex[sizeof(rnd) * 2 + 1];
-	const char *slash, *base;
-	char *tmp = NULL, *old = NULL;
-	sftp_attributes a = NULL;
-	uid_t uid = 0;
-	gid_t gid = 0;
-	bool tmp_exists = false, had_old = false, placed = false;
-	enum pt_status st;
+	struct sshx_file f = { data, len, remote_path, mode, owner, { 0 } };
+	enum pt_status st = sshx_put_files(s, &f, 1, err);
 
-	slash = strrchr(remote_path, '/');
-	base = slash ? slash + 1 : remote_path;
-	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
-		return pt_fail(err, PT_INVALID, _("not a file path: %s"), remote_path);
-	if (mode & ~(mode_t)07777)
-		return pt_fail(err, PT_INVALID, _("invalid file mode %o"), (unsigned)mode);
-	if (owner && (st = sshx_parse_owner(owner, &uid, &gid, err)) != PT_OK)
-		return st;
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, data, len, sha) != 0 ||
-	    gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
-		return pt_fail(err, PT_CRYPTO, NULL);
 	if (sha256_out)
-		memcpy(sha256_out, sha, sizeof(sha));
-	sshx_hex(rnd, sizeof(rnd), rhex);
-	if (asprintf(&tmp, "%.*s.%s.passtore-%s", (int)(base - remote_path), remote_path, base,
-	             rhex) < 0) {
-		tmp = NULL;
-		return pt_fail(err, PT_NOMEM, NULL);
-	}
-	if (asprintf(&old, "%s.old", remote_path) < 0) {
-		old = NULL;
-		st = pt_fail(err, PT_NOMEM, NULL);
-		goto out;
-	}
-
-	tmp_exists = true; /* even a failed create may leave it: try to remove it */
-	st = sshx_write_tmp(s, tmp, data, len, err);
-	if (st != PT_OK)
-		goto out;
-	if (owner && sftp_chown(s->sftp, tmp, uid, gid) != 0) {
-		st = sshx_fail_sftp(s, err, _("chown"), tmp);
-		goto out;
-	}
-	if (sftp_chmod(s->sftp, tmp, mode) != 0) {
-		st = sshx_fail_sftp(s, err, _("chmod"), tmp);
-		goto out;
-	}
-
-	/* Keep the current file as .old: OpenSSH's plain rename does not
-	 * replace an existing target, so move it out of the way first. */
-	a = sftp_lstat(s->sftp, remote_path);
-	if (a) {
-		if (a->type == SSH_FILEXFER_TYPE_DIRECTORY) {
-			st = pt_fail(err, PT_INVALID, _("%s on %s is a directory"), remote_path,
-			             s->peer);
-			goto out;
-		}
-		if (sshx_unlink_quiet(s, old) != 0) {
-			st = sshx_fail_sftp(s, err, _("unlink"), old);
-			goto out;
-		}
-		if (sftp_rename(s->sftp, remote_path, old) != 0) {
-			st = sshx_fail_sftp(s, err, _("rename"), remote_path);
-			goto out;
-		}
-		had_old = true;
-	} else if (sftp_get_error(s->sftp) != SSH_FX_NO_SUCH_FILE) {
-		st = sshx_fail_sftp(s, err, _("stat"), remote_path);
-		goto out;
-	}
-	if (sftp_rename(s->sftp, tmp, remote_path) != 0) {
-		st = sshx_fail_sftp(s, err, _("rename"), tmp);
-		goto out;
-	}
-	tmp_exists = false;
-	placed = true;
-
-	st = sshx_verify(s, remote_path, len, sha, mode, owner != NULL, uid, gid, err);
-out:
-	if (st != PT_OK && s->sftp) {
-		/* Best effort on a live session; a dead one fails fast. */
-		if (tmp_exists)
-			(void)sftp_unlink(s->sftp, tmp);
-		if (placed)
-			(void)sftp_unlink(s->sftp, remote_path);
-		if (had_old)
-			(void)sftp_rename(s->sftp, old, remote_path);
-	}
-	sftp_attributes_free(a);
-	free(tmp);
-	free(old);
-	secmem_wipe(sha, sizeof(sha));
+		memcpy(sha256_out, f.sha256, sizeof(f.sha256));
+	secmem_wipe(f.sha256, sizeof(f.sha256));
 	return st;
 }

@@ -85,6 +85,51 @@ enum pt_status sshx_put(struct sshx *s, const void *data, size_t len, const char
                         mode_t mode, const char *owner, unsigned char *sha256_out,
                         struct pt_err *err);
 
+/* One file of sshx_put_files. */
+struct sshx_file {
+	const void *data;
+	size_t len;
+	const char *path; /* on the peer */
+	mode_t mode;
+	const char *owner;        /* "UID:GID", numeric, or NULL: as created */
+	unsigned char sha256[32]; /* out: the hash of what was sent */
+};
+
+/* Put n files (at most SSHX_PUT_MAX) as one change.  Every file is first
+ * written under a temporary name in its own directory (created 0600,
+ * named to the temp hook before it is created), synced, given its owner
+ * and mode and read back (SHA-256, mode, owner); then each current file is
+ * kept as PATH.old (a hard link, or a copy where the server cannot link),
+ * and all are renamed into place with posix-rename@openssh.com, which
+ * replaces the target atomically: at every instant each path holds its
+ * old file or its new one.  A failure before the renames changes nothing
+ * but the .old copies; a failure among them (or in the final read-back)
+ * puts back what was renamed from the .old copies.  Temporary files are
+ * removed on every failure the session survives; those it does not are
+ * named in the caller's journal.  PT_REFUSED when the server offers no
+ * posix-rename@openssh.com. */
+#define SSHX_PUT_MAX 16
+enum pt_status sshx_put_files(struct sshx *s, struct sshx_file *files, size_t n,
+                              struct pt_err *err);
+
+/* Told of every temporary name: NAMED before the file is created (a
+ * failure then stops the put before anything is written), GONE once it
+ * was renamed into place or removed. */
+enum sshx_temp_event { SSHX_TEMP_NAMED, SSHX_TEMP_GONE };
+typedef enum pt_status (*sshx_temp_fn)(void *ud, const char *path, enum sshx_temp_event ev,
+                                       struct pt_err *err);
+void sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud);
+
+/* Remove a file: PT_OK, or PT_NOTFOUND when it was not there. */
+enum pt_status sshx_remove(struct sshx *s, const char *path, struct pt_err *err);
+
+/* Run command on the peer with its input closed and its stderr merged
+ * into its output, within the session's deadline; *exit_status is its
+ * status (-1 if unknown) and tail (tailsz bytes, may be 0) its last lines.
+ * PT_OK whenever the command ran, whatever its status. */
+enum pt_status sshx_run(struct sshx *s, const char *command, int *exit_status, char *tail,
+                        size_t tailsz, struct pt_err *err);
+
 /* Read a regular file of at most max_len bytes.  *data is secmem (free
  * with secmem_free), NUL-terminated after *len bytes.  PT_NOTFOUND when
  * it does not exist, PT_INVALID when it is not a regular file (a symlink

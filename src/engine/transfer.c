@@ -62,6 +62,10 @@ struct engine {
 	pthread_mutex_t mu;
 	struct sshx *ssh; /* under mu */
 	volatile sig_atomic_t signal;
+	/* temporary files gone from the peer, marked in the journal once the
+	 * rules are out (a row left pending costs only a "not there" later) */
+	char **gone;
+	size_t ngone;
 };
 
 static const char *const phase_names[TRANSFER_PHASES] = {
@@ -415,6 +419,163 @@ close_window(struct engine *e, struct pt_err *first)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * Temporary files on the peer: named in the journal before they exist
+ * ------------------------------------------------------------------- */
+
+static enum pt_status
+temp_hook(void *ud, const char *path, enum sshx_temp_event ev, struct pt_err *err)
+{
+	struct engine *e = ud;
+	struct store *st = e->st;
+	sqlite3_stmt *s = NULL;
+	struct pt_err ignored = { 0 };
+	enum pt_status ret;
+	int rc;
+
+	if (!err)
+		err = &ignored;
+	if (ev == SSHX_TEMP_GONE) {
+		char **g = realloc(e->gone, (e->ngone + 1) * sizeof(*g));
+		if (g && (g[e->ngone] = strdup(path)) != NULL)
+			e->ngone++;
+		if (g)
+			e->gone = g;
+		return PT_OK;
+	}
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(
+		store_db(st),
+		"INSERT INTO window_temps (window_id, host, path, state, created_at)"
+		" VALUES (?1, ?2, ?3, 'pending', ?4)",
+		-1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, e->window_id);
+		sqlite3_bind_text(s, 2, e->req->host, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, wall_ms());
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(st, rc, err, _("journal a temporary file"));
+		store_rollback(st);
+		return ret;
+	}
+	return store_commit(st, err);
+}
+
+/* After the window: the names that are gone from the peer. */
+static void
+temps_gone_flush(struct engine *e)
+{
+	struct store *st = e->st;
+	sqlite3_stmt *s = NULL;
+	bool began = e->ngone > 0 && store_begin(st, NULL) == PT_OK, ok = began;
+
+	for (size_t i = 0; ok && i < e->ngone; i++) {
+		ok = sqlite3_prepare_v2(store_db(st),
+		                        "UPDATE window_temps SET state = 'gone' WHERE window_id = ?"
+		                        " AND path = ? AND state = 'pending'",
+		                        -1, &s, NULL) == SQLITE_OK;
+		if (ok) {
+			sqlite3_bind_int64(s, 1, e->window_id);
+			sqlite3_bind_text(s, 2, e->gone[i], -1, SQLITE_STATIC);
+			ok = sqlite3_step(s) == SQLITE_DONE;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+	}
+	if (ok)
+		(void)store_commit(st, NULL);
+	else if (began)
+		store_rollback(st);
+	for (size_t i = 0; i < e->ngone; i++)
+		free(e->gone[i]);
+	free(e->gone);
+	e->gone = NULL;
+	e->ngone = 0;
+}
+
+/* Only a name of ours: ".NAME.passtore-HEX" in some directory. */
+static bool
+temp_name_ours(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	return path[0] == '/' && base[0] == '.' && strstr(base, ".passtore-") != NULL &&
+	       !strstr(path, "/../");
+}
+
+#define TEMPS_MAX 256
+
+/* What earlier windows to this host may have left: removed now, in this
+ * session, before anything else moves; each row says what became of it. */
+static void
+sweep_temps(struct engine *e, struct sshx *s, struct transfer_result *res)
+{
+	struct store *st = e->st;
+	sqlite3_stmt *q = NULL;
+	int64_t ids[TEMPS_MAX];
+	char *paths[TEMPS_MAX];
+	size_t n = 0;
+	struct pt_err err = { 0 };
+	int rc, removed = 0;
+
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "SELECT id, path FROM window_temps WHERE host = ?1 AND"
+	                        " state = 'pending' AND window_id <> ?2 ORDER BY id LIMIT ?3",
+	                        -1, &q, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_text(q, 1, e->req->host, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, e->window_id);
+		sqlite3_bind_int(q, 3, TEMPS_MAX);
+		while (n < TEMPS_MAX && sqlite3_step(q) == SQLITE_ROW) {
+			ids[n] = sqlite3_column_int64(q, 0);
+			if (!(paths[n] = strdup((const char *)sqlite3_column_text(q, 1))))
+				break;
+			n++;
+		}
+	}
+	sqlite3_finalize(q);
+	if (n == 0 || store_begin(st, &err) != PT_OK)
+		goto out;
+	for (size_t i = 0; i < n && !sshx_expired(s); i++) {
+		enum pt_status r =
+			temp_name_ours(paths[i]) ? sshx_remove(s, paths[i], &err) : PT_INVALID;
+		if (r != PT_OK && r != PT_NOTFOUND)
+			continue; /* stays pending: the next window tries again */
+		removed += r == PT_OK;
+		if (sqlite3_prepare_v2(
+			    store_db(st),
+			    "UPDATE window_temps SET state = 'removed', cleared_window = ?"
+			    " WHERE id = ?",
+			    -1, &q, NULL) == SQLITE_OK) {
+			sqlite3_bind_int64(q, 1, e->window_id);
+			sqlite3_bind_int64(q, 2, ids[i]);
+			(void)sqlite3_step(q);
+		}
+		sqlite3_finalize(q);
+		q = NULL;
+		res->temps_cleared++;
+	}
+	res->temps_removed = removed;
+	if (res->temps_cleared &&
+	    audit_appendf(st, "window.temps", e->req->host, &err,
+	                  "window=%lld removed=%d cleared=%d", (long long)e->window_id, removed,
+	                  res->temps_cleared) != PT_OK) {
+		store_rollback(st);
+		res->temps_removed = res->temps_cleared = 0;
+		goto out;
+	}
+	if (store_commit(st, &err) != PT_OK)
+		res->temps_removed = res->temps_cleared = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+}
+
 static enum pt_status
 session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, struct pt_err *err)
 {
@@ -451,6 +612,8 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 		pthread_mutex_unlock(&e->mu);
 		if (!e->signal) {
 			phase(e, TRANSFER_MOVE);
+			sweep_temps(e, s, res);
+			sshx_set_temp_hook(s, temp_hook, e);
 			ret = e->req->fn(s, e->req->ud, err);
 		}
 		pthread_mutex_lock(&e->mu);
@@ -533,6 +696,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		res->link_ms = guard_ms_between(e.link_up_us, e.link_down_us);
 	if (e.ssh_start_us && e.ssh_end_us)
 		res->ssh_ms = guard_ms_between(e.ssh_start_us, e.ssh_end_us);
+	temps_gone_flush(&e);
 	jret = journal_close(&e, ret, ret == PT_OK ? "" : (err ? err->detail : ""), res, &cerr);
 	if (ret == PT_OK && jret != PT_OK)
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
@@ -710,4 +874,103 @@ transfer_host_windows(struct store *st, const char *fqdn,
 	struct host_windows h = { fqdn, cb, ud };
 
 	return transfer_log_foreach(st, window_of_host, &h, err);
+}
+
+/* ---------------------------------------------------------------------
+ * Steps run on the peer, and temporary files still named
+ * ------------------------------------------------------------------- */
+
+enum pt_status
+transfer_journal_step(struct store *st, int64_t window_id, const char *step, int status,
+                      const char *output, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc;
+
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	rc = sqlite3_prepare_v2(store_db(st),
+	                        "INSERT INTO window_steps (window_id, step, status, output)"
+	                        " VALUES (?, ?, ?, ?)",
+	                        -1, &s, NULL);
+	if (rc == SQLITE_OK) {
+		sqlite3_bind_int64(s, 1, window_id);
+		sqlite3_bind_text(s, 2, step, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 3, status);
+		sqlite3_bind_text(s, 4, output ? output : "", -1, SQLITE_STATIC);
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		ret = store_fail(st, rc, err, _("journal a step of the window"));
+		store_rollback(st);
+		return ret;
+	}
+	return store_commit(st, err);
+}
+
+enum pt_status
+transfer_window_steps(struct store *st, int64_t window_id,
+                      int (*cb)(const char *step, int status, const char *output, void *ud),
+                      void *ud, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st),
+	                            "SELECT step, status, output FROM window_steps"
+	                            " WHERE window_id = ? ORDER BY id",
+	                            -1, &s, NULL);
+
+	if (rc == SQLITE_OK)
+		sqlite3_bind_int64(s, 1, window_id);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1),
+		       (const char *)sqlite3_column_text(s, 2), ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
+}
+
+enum pt_status
+transfer_temps_pending(struct store *st, int (*cb)(const char *host, int files, void *ud), void *ud,
+                       struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st),
+	                            "SELECT host, count(*) FROM window_temps"
+	                            " WHERE state = 'pending' GROUP BY host ORDER BY host",
+	                            -1, &s, NULL);
+
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cb((const char *)sqlite3_column_text(s, 0), sqlite3_column_int(s, 1), ud)) {
+			rc = SQLITE_DONE;
+			break;
+		}
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK
+	                         : store_fail(st, rc, err, _("read the temporary files' journal"));
+}
+
+static enum pt_status
+nothing_to_move(struct sshx *s, void *ud, struct pt_err *err)
+{
+	(void)s;
+	(void)ud;
+	(void)err;
+	return PT_OK; /* the sweep of the window's start did the work */
+}
+
+enum pt_status
+transfer_clean_temps(struct store *st, const char *host, struct transfer_result *res,
+                     struct pt_err *err)
+{
+	struct transfer_req req = { "cleanup", host, NULL, nothing_to_move, NULL, NULL, NULL };
+
+	return transfer_run(st, &req, res, err);
 }

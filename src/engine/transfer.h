@@ -25,7 +25,9 @@ struct transfer_result {
 	double ssh_ms;      /* connect -> last SFTP reply */
 	int signal;         /* the signal that cut the transfer short, or 0 */
 	char hostkey_fp[128], hostkey_type[64];
-	bool pinned_now; /* first contact: the accepted key was pinned */
+	bool pinned_now;   /* first contact: the accepted key was pinned */
+	int temps_removed; /* temporary files of earlier windows removed from the peer */
+	int temps_cleared; /* ... and journal rows of them cleared (removed or already gone) */
 };
 
 /* What happens inside the window, with the session open.  Runs while the
@@ -189,6 +191,9 @@ struct transfer_opts {
 	char **vo_data;
 	size_t *vo_len;
 	char **vo_name;
+	/* install: what the served-certificate check said (512 bytes; "" when
+	 * the profile has no check port); may be NULL */
+	char *install_check;
 };
 /* Run the flow `purpose` for target (as for transfer_plan): planned
  * first with transfer_plan_with (a reason refuses it before any window),
@@ -197,6 +202,27 @@ struct transfer_opts {
 enum pt_status transfer_flow(struct store *st, const char *purpose, const char *target,
                              const struct transfer_opts *o, struct transfer_result *res,
                              struct pt_err *err);
+
+/* A step run on the peer inside a window (the reload, the served-
+ * certificate check): its status and the last lines of its output, in the
+ * journal beside the window. */
+enum pt_status transfer_journal_step(struct store *st, int64_t window_id, const char *step,
+                                     int status, const char *output, struct pt_err *err);
+enum pt_status transfer_window_steps(struct store *st, int64_t window_id,
+                                     int (*cb)(const char *step, int status, const char *output,
+                                               void *ud),
+                                     void *ud, struct pt_err *err);
+
+/* Hosts whose journal still names temporary files a window may have left
+ * there (killed before it could remove them).  Every window to such a
+ * host removes them first (transfer_result.temps_removed says how many). */
+enum pt_status transfer_temps_pending(struct store *st,
+                                      int (*cb)(const char *host, int files, void *ud), void *ud,
+                                      struct pt_err *err);
+/* A window to host that only removes those files (its pin is needed:
+ * no first contact here). */
+enum pt_status transfer_clean_temps(struct store *st, const char *host, struct transfer_result *res,
+                                    struct pt_err *err);
 
 struct window_info {
 	int64_t id;

@@ -4,6 +4,7 @@
  *   model-pw.c  password entries, their history, generated secrets
  *   hostspec.c  FQDN, brace and range expansion, @group, entry names
  *   hostset.c   a host spec resolved to the hosts of the store (CLI and console)
+ *   profile.c   a host's install profile (files, owners, modes, copies, reload, check)
  *
  * Stands on base/ and store/. */
 #ifndef PASSTORE_SITE_LIB_H
@@ -12,5 +13,6 @@
 #include "site/model.h"
 #include "site/hostspec.h"
 #include "site/hostset.h"
+#include "site/profile.h"
 
 #endif

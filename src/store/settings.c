@@ -30,7 +30,10 @@ enum kind {
 	K_OWNER,
 	K_AUTH,
 	K_COMMAND,
-	K_IDLE
+	K_IDLE,
+	K_MODE,
+	K_PORT,
+	K_COPIES
 };
 
 struct key_def {
@@ -58,6 +61,19 @@ static const struct key_def keys[] = {
 	{ "host.*.reload", K_COMMAND, NULL },
 	{ "host.*.gridmapfile", K_PATH, "/etc/grid-security/grid-mapfile" },
 	{ "host.*.vomsdir", K_PATH, "/etc/grid-security/vomsdir" },
+	/* the install profile (site/profile.h) */
+	{ "host.*.chain-path", K_PATH, NULL },
+	{ "host.*.fullchain-path", K_PATH, NULL },
+	{ "host.*.key-owner", K_OWNER, NULL },
+	{ "host.*.cert-owner", K_OWNER, NULL },
+	{ "host.*.chain-owner", K_OWNER, NULL },
+	{ "host.*.fullchain-owner", K_OWNER, NULL },
+	{ "host.*.key-mode", K_MODE, "0400" },
+	{ "host.*.cert-mode", K_MODE, "0644" },
+	{ "host.*.chain-mode", K_MODE, "0644" },
+	{ "host.*.fullchain-mode", K_MODE, "0644" },
+	{ "host.*.copies", K_COPIES, NULL },
+	{ "host.*.check-port", K_PORT, NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -155,6 +171,79 @@ settings_owner_parse(const char *v, unsigned *uid, unsigned *gid)
 	       numeric_id(colon + 1, strlen(colon + 1), gid);
 }
 
+bool
+settings_mode_parse(const char *v, unsigned *mode)
+{
+	size_t n = strspn(v, "01234567");
+	unsigned long m;
+
+	if (n < 3 || n > 4 || v[n] != '\0')
+		return false;
+	m = strtoul(v, NULL, 8);
+	if (m > 0777)
+		return false;
+	if (mode)
+		*mode = (unsigned)m;
+	return true;
+}
+
+static const char *const copy_contents[] = { "key", "cert", "chain", "fullchain" };
+
+/* One "CONTENT:PATH:UID:GID:MODE" of n bytes; the path may hold ':'. */
+static bool
+copy_parse(const char *v, size_t n, struct settings_copy *c)
+{
+	const char *end = v + n, *c1 = memchr(v, ':', n), *p, *cols[3];
+	char mode[8];
+	int k = 0;
+
+	if (!c1 || (size_t)(c1 - v) >= sizeof(c->content))
+		return false;
+	for (p = end; p > c1 && k < 3; p--)
+		if (p[-1] == ':')
+			cols[k++] = p - 1; /* last, second last, third last */
+	if (k < 3 || cols[2] <= c1 + 1)
+		return false;
+	snprintf(c->content, sizeof(c->content), "%.*s", (int)(c1 - v), v);
+	for (k = 0; k < 4 && strcmp(copy_contents[k], c->content) != 0; k++)
+		;
+	if (k == 4)
+		return false;
+	if ((size_t)(cols[2] - c1 - 1) >= sizeof(c->path) ||
+	    (size_t)(cols[0] - cols[2] - 1) >= sizeof(c->owner) ||
+	    (size_t)(end - cols[0] - 1) >= sizeof(mode))
+		return false;
+	snprintf(c->path, sizeof(c->path), "%.*s", (int)(cols[2] - c1 - 1), c1 + 1);
+	snprintf(c->owner, sizeof(c->owner), "%.*s", (int)(cols[0] - cols[2] - 1), cols[2] + 1);
+	snprintf(mode, sizeof(mode), "%.*s", (int)(end - cols[0] - 1), cols[0] + 1);
+	return clean_path(c->path) && settings_owner_parse(c->owner, NULL, NULL) &&
+	       settings_mode_parse(mode, &c->mode);
+}
+
+int
+settings_copies_parse(const char *v, struct settings_copy *out, int max)
+{
+	int n = 0;
+
+	while (*v) {
+		const char *semi = strchr(v, ';');
+		size_t len = semi ? (size_t)(semi - v) : strlen(v);
+		struct settings_copy c;
+
+		if (n == max || !copy_parse(v, len, &c))
+			return -1;
+		if (out)
+			out[n] = c;
+		n++;
+		if (!semi)
+			break;
+		v = semi + 1;
+		if (!*v)
+			return -1;
+	}
+	return n > 0 ? n : -1;
+}
+
 static enum pt_status
 host_exists(struct store *st, const char *fqdn, struct pt_err *err)
 {
@@ -241,6 +330,27 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 		if (strcmp(v, "password") != 0 && strcmp(v, "key") != 0)
 			return pt_fail(err, PT_INVALID,
 			               _("%s: \"%s\" is neither \"password\" nor \"key\""), key, v);
+		return PT_OK;
+	case K_MODE:
+		if (!settings_mode_parse(v, NULL))
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is not an octal file mode from 000 to 0777"),
+			               key, v);
+		return PT_OK;
+	case K_PORT:
+		n = decimal(v, 5) ? strtol(v, NULL, 10) : 0;
+		if (n < 1 || n > 65535)
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is not a TCP port from 1 to 65535"), key, v);
+		return PT_OK;
+	case K_COPIES:
+		if (strlen(v) > 4096 || settings_copies_parse(v, NULL, SETTINGS_COPIES_MAX) < 0)
+			return pt_fail(
+				err, PT_INVALID,
+				_("%s: \"%s\" is not a list of at most %d copies "
+			          "CONTENT:PATH:UID:GID:MODE separated by \";\" (CONTENT: key, "
+			          "cert, chain or fullchain)"),
+				key, v, SETTINGS_COPIES_MAX);
 		return PT_OK;
 	case K_OWNER:
 		if (!settings_owner_parse(v, NULL, NULL))

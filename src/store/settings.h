@@ -18,6 +18,11 @@
  *   host.FQDN.reload     a command run on the host after an install (none)
  *   host.FQDN.auth       "password" (the stored password of user@FQDN:service)
  *                        or "key" (that entry holds an OpenSSH private key)
+ *   host.FQDN.chain-path, fullchain-path   the install profile's optional files
+ *   host.FQDN.{key,cert,chain,fullchain}-owner   UID:GID of each (host.FQDN.owner)
+ *   host.FQDN.{key,cert,chain,fullchain}-mode    0400, 0644, 0644, 0644
+ *   host.FQDN.copies     extra copies, "CONTENT:PATH:UID:GID:MODE;..."
+ *   host.FQDN.check-port the port whose served certificate is checked (none)
  * Pinned SSH host keys are kept beside them (settings_pin_*).
  */
 #ifndef PASSTORE_SETTINGS_H
@@ -40,6 +45,21 @@ enum pt_status settings_check(struct store *st, const char *key, const char *val
  * rule of settings_check and of the SFTP put that applies it (uid and gid
  * may be NULL).  false when v is not one. */
 bool settings_owner_parse(const char *v, unsigned *uid, unsigned *gid);
+/* A host.*.*-mode value: octal, 3 or 4 digits, at most 0777 (mode may be
+ * NULL). */
+bool settings_mode_parse(const char *v, unsigned *mode);
+/* One extra copy of a host.*.copies value. */
+#define SETTINGS_COPIES_MAX 8
+struct settings_copy {
+	char content[16]; /* key, cert, chain, fullchain */
+	char path[1025];
+	char owner[24]; /* UID:GID */
+	unsigned mode;
+};
+/* A host.*.copies value: entries "CONTENT:PATH:UID:GID:MODE" separated by
+ * ";" (the path may hold ':', never ';'), at most max; how many went into
+ * out (may be NULL), or -1 when v is not one. */
+int settings_copies_parse(const char *v, struct settings_copy *out, int max);
 /* Validate, store and audit (inside the caller's transaction). */
 enum pt_status settings_set(struct store *st, const char *key, const char *value,
                             struct pt_err *err);

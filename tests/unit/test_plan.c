@@ -285,6 +285,68 @@ START_TEST(one_owner_rule)
 }
 END_TEST
 
+/* The install profile: today's two files by default, every file of a
+ * profile in the plan with its owner and mode, and a value tampered
+ * with behind passtore's back a reason before any window. */
+START_TEST(install_profile_in_the_plan)
+{
+	struct install_profile *pr = calloc(1, sizeof(*pr));
+	struct settings_copy c[SETTINGS_COPIES_MAX];
+	struct pt_err err = { 0 };
+
+	ck_assert_ptr_nonnull(pr);
+	host(CE, "192.0.2.11", 22);
+	ck_assert_int_eq(profile_get(st, CE, pr, &err), PT_OK);
+	ck_assert_uint_eq(pr->n, 2);
+	ck_assert_str_eq(pr->files[0].path, "/etc/grid-security/hostkey.pem");
+	ck_assert_uint_eq(pr->files[0].mode, 0400);
+	ck_assert_str_eq(pr->files[1].path, "/etc/grid-security/hostcert.pem");
+	ck_assert_uint_eq(pr->files[1].mode, 0644);
+	ck_assert_str_eq(pr->files[1].owner, "0:0");
+	ck_assert_int_eq(pr->check_port, 0);
+
+	ck_assert_int_eq(profile_set(st, CE, "fullchain-path", "/etc/tls/full.pem", &err), PT_OK);
+	ck_assert_int_eq(profile_set(st, CE, "fullchain-owner", "48:48", &err), PT_OK);
+	ck_assert_int_eq(profile_set(st, CE, "copies", "key:/etc/tls/k:a:b.pem:48:48:0400", &err),
+	                 PT_OK);
+	ck_assert_int_eq(profile_set(st, CE, "check-port", "8443", &err), PT_OK);
+	ck_assert_int_eq(profile_set(st, CE, "frobnicate", "1", &err), PT_INVALID);
+	ck_assert_int_eq(profile_get(st, CE, pr, &err), PT_OK);
+	ck_assert_uint_eq(pr->n, 4);
+	ck_assert_int_eq(pr->files[2].content, PROFILE_FULLCHAIN);
+	ck_assert_str_eq(pr->files[2].owner, "48:48");
+	ck_assert(pr->files[3].copy);
+	ck_assert_str_eq(pr->files[3].path, "/etc/tls/k:a:b.pem");
+	ck_assert(pr->needs_chain);
+	ck_assert_int_eq(pr->check_port, 8443);
+	(void)transfer_plan(st, "install", CE, &plan, &err);
+	ck_assert_uint_eq(plan.nfiles, 4);
+	ck_assert_str_eq(plan.files[2].to, "/etc/tls/full.pem");
+	ck_assert_str_eq(plan.files[2].owner, "48:48");
+	ck_assert_int_eq(plan.files[3].mode, 0400);
+
+	/* the parser alone: bounds, contents, the path keeps its colons */
+	ck_assert_int_eq(settings_copies_parse("cert:/a:0:0:0644;chain:/b:1:2:0640", c, 8), 2);
+	ck_assert_str_eq(c[1].owner, "1:2");
+	ck_assert_uint_eq(c[1].mode, 0640);
+	ck_assert_int_eq(settings_copies_parse("", c, 8), -1);
+	ck_assert_int_eq(settings_copies_parse("cert:/a:0:0:0644;", c, 8), -1);
+	ck_assert_int_eq(settings_copies_parse("cert:/a:0:0:0644;cert:/b:0:0:0644", c, 1), -1);
+	ck_assert_int_eq(settings_copies_parse("csr:/a:0:0:0644", c, 8), -1);
+	ck_assert_int_eq(settings_copies_parse("cert:/a:0:0:1644", c, 8), -1);
+	ck_assert(settings_mode_parse("0777", NULL));
+	ck_assert(!settings_mode_parse("01000", NULL));
+	ck_assert(!settings_mode_parse("77", NULL));
+
+	/* written behind passtore's back: a reason, no window */
+	tamper("host." CE ".copies", "key:relative:0:0:0400");
+	tamper("host." CE ".key-mode", "0888");
+	ck_assert_int_ne(transfer_plan(st, "install", CE, &plan, &err), PT_OK);
+	ck_why(&plan, "host." CE ".key-mode: \"0888\"");
+	free(pr);
+}
+END_TEST
+
 START_TEST(one_fingerprint_rule)
 {
 	struct pt_err err = { 0 };
@@ -346,6 +408,7 @@ main(void)
 	tcase_add_test(tc, one_validator_for_config_set);
 	tcase_add_test(tc, one_owner_rule);
 	tcase_add_test(tc, one_fingerprint_rule);
+	tcase_add_test(tc, install_profile_in_the_plan);
 	tcase_add_test(tc, unknown_flow_is_usage);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
