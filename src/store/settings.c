@@ -30,7 +30,8 @@ enum kind {
 	K_OWNER,
 	K_AUTH,
 	K_COMMAND,
-	K_IDLE
+	K_IDLE,
+	K_FIREWALL
 };
 
 struct key_def {
@@ -43,6 +44,7 @@ static const struct key_def keys[] = {
 	{ "net.interface", K_IFNAME, NULL },
 	{ "net.gateway", K_IPV4, NULL },
 	{ "transfer.timeout", K_SECONDS, "30" },
+	{ "net.firewall", K_FIREWALL, "auto" },
 	{ "operator.host", K_HOST, NULL },
 	{ "operator.inbox", K_PATH, "/var/spool/passtore/inbox" },
 	{ "operator.outbox", K_PATH, "/var/spool/passtore/outbox" },
@@ -241,6 +243,14 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 		if (strcmp(v, "password") != 0 && strcmp(v, "key") != 0)
 			return pt_fail(err, PT_INVALID,
 			               _("%s: \"%s\" is neither \"password\" nor \"key\""), key, v);
+		return PT_OK;
+	case K_FIREWALL: /* the engine's backends (engine/guard.h) */
+		if (strcmp(v, "auto") != 0 && strcmp(v, "nftables") != 0 &&
+		    strcmp(v, "iptables") != 0)
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is not a firewall backend: use nftables, "
+			                 "iptables or auto"),
+			               key, v);
 		return PT_OK;
 	case K_OWNER:
 		if (!settings_owner_parse(v, NULL, NULL))
