@@ -135,8 +135,7 @@ nft_context(void)
  * gives PT_EXISTS or PT_NOTFOUND, anything else PT_NET; the detail names
  * step.  t0/t1 (may be NULL) get the times around the kernel's commit. */
 static enum pt_status
-nft_run(json_t *cmds, char **out, const char *step, uint64_t *t0, uint64_t *t1,
-        struct pt_err *err)
+nft_run(json_t *cmds, char **out, const char *step, uint64_t *t0, uint64_t *t1, struct pt_err *err)
 {
 	json_t *root = json_pack("{s:o}", "nftables", cmds);
 	char *text = root ? json_dumps(root, JSON_COMPACT) : NULL;
@@ -268,10 +267,10 @@ nft_create_cmds(void)
 		size_t i;
 
 		nft_cmd(cmds, "add", "chain", nft_chain_obj(nft_chains[c]));
-		json_array_foreach (list, i, expr)
+		json_array_foreach(list, i, expr)
 			nft_cmd(cmds, "add", "rule",
-			        json_pack("{s:s,s:s,s:s,s:O}", "family", NFT_FAMILY, "table",
-			                  GUARD_NFT_TABLE, "chain", nft_chains[c], "expr", expr));
+		                json_pack("{s:s,s:s,s:s,s:O}", "family", NFT_FAMILY, "table",
+		                          GUARD_NFT_TABLE, "chain", nft_chains[c], "expr", expr));
 	}
 	json_decref(rules);
 	return cmds;
@@ -393,7 +392,8 @@ nft_set_elems(json_t *items)
 	size_t i;
 	json_t *it;
 
-	json_array_foreach (items, i, it) {
+	json_array_foreach(items, i, it)
+	{
 		json_t *set = json_object_get(it, "set");
 
 		if (set && json_is_string(json_object_get(set, "name")) &&
@@ -432,8 +432,8 @@ guard_nft_sweep(struct pt_err *err, int *removed)
 /* posture                                                             */
 
 static void
-nft_rule_text(struct guard_rule_text *list, int *n, int *total, const char *chain,
-              const char *text, bool loopback)
+nft_rule_text(struct guard_rule_text *list, int *n, int *total, const char *chain, const char *text,
+              bool loopback)
 {
 	(*total)++;
 	if (*n >= GUARD_POSTURE_RULES)
@@ -487,12 +487,14 @@ nft_posture_set(struct guard_posture *p, json_t *set)
 	size_t i;
 
 	if (!name || strcmp(name, GUARD_NFT_SET) != 0) {
-		nft_differs(p, _("a set %s that the boot-config does not create"), name ? name : "?");
+		nft_differs(p, _("a set %s that the boot-config does not create"),
+		            name ? name : "?");
 	} else {
 		if (!json_equal(json_object_get(set, "type"), want_type) ||
 		    !json_equal(json_object_get(set, "flags"), want_flags))
 			nft_differs(p, _("the set %s differs"), name);
-		json_array_foreach (json_object_get(set, "elem"), i, e) {
+		json_array_foreach(json_object_get(set, "elem"), i, e)
+		{
 			char text[GUARD_RULE_TEXT];
 
 			nft_elem_text(e, text, sizeof(text));
@@ -527,8 +529,8 @@ nft_posture_chain(struct guard_posture *p, json_t *ch, bool seen[NFT_NCHAINS])
 		nft_differs(p, _("chain %s is not on its hook"), name);
 		return; /* a regular chain drops nothing by its policy */
 	}
-	*slot[c] = !pol                       ? GUARD_POLICY_UNKNOWN
-	           : strcmp(pol, "drop") == 0 ? GUARD_POLICY_DROP
+	*slot[c] = !pol                         ? GUARD_POLICY_UNKNOWN
+	           : strcmp(pol, "drop") == 0   ? GUARD_POLICY_DROP
 	           : strcmp(pol, "accept") == 0 ? GUARD_POLICY_ACCEPT
 	                                        : GUARD_POLICY_OTHER;
 	if (*slot[c] != GUARD_POLICY_DROP)
@@ -593,7 +595,8 @@ guard_nft_posture(struct guard_posture *p, struct pt_err *err)
 		return true;
 	}
 	want = json_loads(nft_rules_json, 0, NULL);
-	json_array_foreach (items, i, it) {
+	json_array_foreach(items, i, it)
+	{
 		if (json_object_get(it, "set"))
 			nft_posture_set(p, json_object_get(it, "set"));
 		else if (json_object_get(it, "chain"))
@@ -635,7 +638,8 @@ guard_nft_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 		if (pols[i].pol != GUARD_POLICY_DROP) {
 			/* TRANSLATORS: "the policy of passtore's chain input is
 			 * accept, not drop"; chain and policy names are nft words. */
-			snprintf(tmp, sizeof(tmp), _("the policy of passtore's chain %s is %s, not drop"),
+			snprintf(tmp, sizeof(tmp),
+			         _("the policy of passtore's chain %s is %s, not drop"),
 			         pols[i].chain, guard_policy_name(pols[i].pol));
 			goto refuse;
 		}
