@@ -666,6 +666,12 @@ guard_nft_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 		snprintf(tmp, sizeof(tmp), _("interface %s not found"), p->ifname);
 		goto refuse;
 	}
+	if (p->legacy_drops) {
+		snprintf(tmp, sizeof(tmp), "%s",
+		         _("the legacy iptables policies drop what an nftables window lets through "
+		           "(use net.firewall iptables, or set them to ACCEPT)"));
+		goto refuse;
+	}
 	/* IPv6: the inet table drops it on every hook, enabled or not */
 	if (reason && len)
 		reason[0] = '\0';

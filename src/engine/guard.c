@@ -217,6 +217,8 @@ guard_posture_fw(const char *ifname, enum guard_backend fw, struct guard_posture
 	if (fw != GUARD_FW_NFTABLES || ret == PT_INVALID)
 		return ret;
 	/* the firewall part is the nftables one: forget what libiptc said */
+	out->legacy_drops = out->iptables_ok &&
+	                    (out->input == GUARD_POLICY_DROP || out->output == GUARD_POLICY_DROP);
 	out->input = out->output = out->forward = GUARD_POLICY_UNKNOWN;
 	out->n_foreign = out->foreign_total = out->n_tagged = out->tagged_total = 0;
 	if (out->link_found)

@@ -158,6 +158,9 @@ struct guard_posture {
 	 * boot-config` creates (elements aside); else the first difference. */
 	bool nft_table, boot_match;
 	char boot_diff[160];
+	/* NFTABLES: the legacy filter table drops on INPUT or OUTPUT by its
+	 * policy, so it would drop what a window lets through. */
+	bool legacy_drops;
 	/* IPv4 filter policies (NFTABLES: of passtore's base chains);
 	 * iptables_ok is false if the firewall was unreadable. */
 	bool iptables_ok;
