@@ -17,6 +17,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -444,19 +445,21 @@ nft_rule_text(struct guard_rule_text *list, int *n, int *total, const char *chai
 	(*n)++;
 }
 
-static void nft_differs(struct guard_posture *p, const char *fmt, const char *what)
-	__attribute__((format(printf, 2, 0)));
+/* The first difference from the boot-config, kept; later ones are not. */
+static void nft_differs(struct guard_posture *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 static void
-nft_differs(struct guard_posture *p, const char *fmt, const char *what)
+nft_differs(struct guard_posture *p, const char *fmt, ...)
 {
+	va_list ap;
+
 	if (!p->boot_match)
 		return;
 	p->boot_match = false;
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wformat-nonliteral"
-	snprintf(p->boot_diff, sizeof(p->boot_diff), fmt, what);
-#pragma GCC diagnostic pop
+	va_start(ap, fmt);
+	vsnprintf(p->boot_diff, sizeof(p->boot_diff), fmt, ap);
+	va_end(ap);
 }
 
 /* An element as text: "10.1.2.3 . 22 passtore:w..." */
