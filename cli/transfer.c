@@ -56,6 +56,38 @@ policies_json(enum guard_policy in, enum guard_policy out, enum guard_policy fwd
 	return o;
 }
 
+/* The firewall's own part: the backend in use and, for nftables, whether
+ * the running table is what `firewall boot-config` creates. */
+static json_t *
+firewall_json(const struct guard_posture *p, const char **bad)
+{
+	json_t *o = json_object();
+
+	cli_json_set(o, "backend", json_string(guard_backend_name(p->backend)), bad);
+	if (p->backend == GUARD_FW_NFTABLES) {
+		cli_json_set(o, "table", json_boolean(p->nft_table), bad);
+		cli_json_set(o, "boot_config_match", json_boolean(p->boot_match), bad);
+		cli_json_set(o, "boot_config_diff",
+		             cli_json_opt(p->boot_match ? NULL : p->boot_diff), bad);
+	}
+	return o;
+}
+
+static void
+firewall_print(const struct guard_posture *p)
+{
+	if (p->backend != GUARD_FW_NFTABLES) {
+		printf(_("Firewall:      %s\n"), guard_backend_name(p->backend));
+		return;
+	}
+	printf(_("Firewall:      %s, table inet passtore %s\n"), guard_backend_name(p->backend),
+	       p->nft_table ? _("loaded") : _("not loaded (each window creates it)"));
+	if (p->boot_match)
+		printf(_("Boot config:   the running table matches it\n"));
+	else
+		printf(_("Boot config:   the running table does NOT match it: %s\n"), p->boot_diff);
+}
+
 static int
 posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *reason,
              int open_windows)
@@ -75,6 +107,7 @@ posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *
 	cli_json_set(o, "ok", json_boolean(ok), &bad);
 	cli_json_set(o, "reason", cli_json_opt(ok ? NULL : reason), &bad);
 	cli_json_set(o, "interface", json_string(p->ifname), &bad);
+	cli_json_set(o, "firewall", firewall_json(p, &bad), &bad);
 	cli_json_set(link, "found", json_boolean(p->link_found), &bad);
 	cli_json_set(link, "up", json_boolean(p->link_up), &bad);
 	cli_json_set(link, "running", json_boolean(p->link_running), &bad);
@@ -111,6 +144,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	struct guard_posture *p;
 	const char *extra;
 	char *ifname = NULL, reason[512] = "";
+	enum guard_backend fw;
 	bool json, ok;
 	int rc, open_windows = 0;
 
@@ -126,7 +160,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
 		return cli_report(c);
 	}
 	p = calloc(1, sizeof(*p));
-	if (!p || guard_posture(ifname, p, &c->err) != PT_OK ||
+	if (!p || transfer_firewall(c->st, &fw, &c->err) != PT_OK ||
+	    guard_posture_fw(ifname, fw, p, &c->err) != PT_OK ||
 	    transfer_log_foreach(c->st, count_open_cb, &open_windows, &c->err) != PT_OK) {
 		free(p);
 		free(ifname);
@@ -143,6 +178,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 		       : p->link_up   ? _("UP")
 		                      : _("down"),
 		       p->link_running ? _(", running") : "");
+		firewall_print(p);
 		printf(_("Policies:      INPUT %s, OUTPUT %s, FORWARD %s\n"),
 		       guard_policy_name(p->input), guard_policy_name(p->output),
 		       guard_policy_name(p->forward));

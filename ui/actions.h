@@ -9,7 +9,7 @@
 struct ui;
 
 /* Add host, add password, request, send CSR, fetch, install, push,
- * fetch VO, passphrase, backup.  host: the current screen's context
+ * fetch VO, passphrase, the firewall's boot-config, backup.  host: the current screen's context
  * host, or NULL.  True when handled. */
 bool ui_run_action(struct ui *ui, enum ui_action a, const char *host);
 

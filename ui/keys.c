@@ -45,6 +45,7 @@ static const struct ui_binding bindings[] = {
 	{ 'U', ACT_PUSH },
 	{ 'V', ACT_FETCHVO },
 	{ 'P', ACT_PASSWD },
+	{ 'W', ACT_FWBOOT },
 	{ 'B', ACT_BACKUP },
 	{ KEY_F(7), ACT_NEW },       { 'n', ACT_NEW },
 	{ KEY_F(8), ACT_REVEAL },    { 'r', ACT_REVEAL },

@@ -32,6 +32,7 @@
 	_(PUSH,      N_("Push"),    N_("push grid-mapfile and vomsdir to a host (opens the network)")) \
 	_(FETCHVO,   N_("FetchVO"), N_("fetch a VO member list from the operator (opens the network)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
+	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \
 	_(UP,        N_("Up"),      N_("previous row")) \
 	_(DOWN,      N_("Down"),    N_("next row")) \

@@ -886,6 +886,39 @@ out:
 
 /* ---- the entry point ---- */
 
+/* ---- the firewall's boot configuration ---- */
+
+/* What `passtore firewall boot-config` prints, its statements only (the
+ * file's comments say where it goes; the box has no room for them). */
+static void
+boot_config_popup(struct ui *ui)
+{
+	const char *p = guard_nft_boot_config();
+	struct lines L = { 0 };
+
+	while (*p) {
+		size_t n = strcspn(p, "\n");
+		char line[160];
+		size_t o = 0;
+
+		for (size_t i = 0; i < n && o + 3 < sizeof line; i++) {
+			if (p[i] == '\t') {
+				line[o++] = ' ';
+				line[o++] = ' ';
+			} else {
+				line[o++] = p[i];
+			}
+		}
+		line[o] = '\0';
+		if (o > 0 && line[0] != '#')
+			add(&L, "%s", line);
+		p += n + (p[n] == '\n');
+	}
+	ui_popup(ui, _("Firewall at boot (passtore firewall boot-config)"),
+	         (const char *const *)L.l, L.n);
+	lines_free(&L);
+}
+
 bool
 ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 {
@@ -914,6 +947,7 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	case ACT_PROFILE: profile_form(ui, h[0] ? h : NULL); return true;
 	case ACT_PASSWD: passwd_form(ui); return true;
 	case ACT_BACKUP: backup_form(ui); return true;
+	case ACT_FWBOOT: boot_config_popup(ui); return true;
 	case ACT_PUSH:
 		/* the Grid screen's push: its plan lists the build's files */
 		if (h[0] ||

@@ -85,6 +85,33 @@ age_text(time_t t, time_t now, char *buf, size_t len)
 		snprintf(buf, len, _("%ld days ago"), s / 86400);
 }
 
+/* The posture with the firewall of the backend in use (net.firewall). */
+static enum pt_status
+posture_read(struct ui *ui, const char *ifname, struct guard_posture *p, struct pt_err *err)
+{
+	enum guard_backend fw;
+	enum pt_status ret = transfer_firewall(ui->st, &fw, err);
+
+	return ret == PT_OK ? guard_posture_fw(ifname, fw, p, err) : ret;
+}
+
+/* Leftovers and foreign rules; with nftables, whether the running table
+ * is the boot-config's. */
+static void
+posture_counts(const struct guard_posture *p, char *buf, size_t len)
+{
+	if (p->backend != GUARD_FW_NFTABLES)
+		snprintf(buf, len, _("Leftover windows: %d, foreign ACCEPT rules: %d"),
+		         p->tagged_total, p->foreign_total);
+	else
+		snprintf(buf, len,
+		         _("Leftover windows: %d, foreign ACCEPT rules: %d, boot-config: %s"),
+		         p->tagged_total, p->foreign_total,
+		         p->boot_match  ? _("matches")
+		         : p->nft_table ? _("DIFFERS")
+		                        : _("not loaded"));
+}
+
 static void
 load_posture(struct ui *ui)
 {
@@ -100,22 +127,21 @@ load_posture(struct ui *ui)
 		return;
 	}
 	p = calloc(1, sizeof *p);
-	if (!p || guard_posture(ifname, p, &err) != PT_OK) {
+	if (!p || posture_read(ui, ifname, p, &err) != PT_OK) {
 		snprintf(d.posture[0], sizeof d.posture[0],
 		         _("Network %s: cannot read the posture: %s"), ifname, err.detail);
 		d.posture_role = ROLE_ALERT;
 	} else {
 		char why[256] = "";
 		bool ok = guard_posture_ok(p, why, sizeof why);
-		snprintf(d.posture[0], sizeof d.posture[0], _("Network %s: link %s, firewall %s"),
-		         ifname,
+		snprintf(d.posture[0], sizeof d.posture[0],
+		         _("Network %s: link %s, firewall %s %s"), ifname,
 		         !p->link_found ? _("missing")
 		         : p->link_up   ? _("UP")
 		                        : _("down"),
+		         guard_backend_name(p->backend),
 		         p->iptables_ok ? guard_policy_name(p->input) : _("unreadable"));
-		snprintf(d.posture[1], sizeof d.posture[1],
-		         _("Leftover windows: %d, foreign ACCEPT rules: %d"), p->tagged_total,
-		         p->foreign_total);
+		posture_counts(p, d.posture[1], sizeof d.posture[1]);
 		if (!ok) {
 			snprintf(d.posture[2], sizeof d.posture[2], "%s", why);
 			d.posture_role = ROLE_ALERT;

@@ -321,8 +321,8 @@ guard_edit_remove(struct xtc_handle *h, void *arg, bool *commit, struct pt_err *
 	return PT_OK;
 }
 
-enum pt_status
-guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
+static enum pt_status
+guard_ipt_add(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
 {
 	struct guard_pair p;
 	enum pt_status st;
@@ -341,8 +341,8 @@ guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x, st
 	return st;
 }
 
-enum pt_status
-guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
+static enum pt_status
+guard_ipt_remove(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
 {
 	struct guard_pair p;
 	enum pt_status st;
@@ -364,18 +364,6 @@ guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x,
 			w->id);
 	guard_pair_free(&p);
 	return st;
-}
-
-enum pt_status
-guard_rules_add(const struct guard_window *w, struct pt_err *err)
-{
-	return guard_rules_add_timed(w, NULL, err);
-}
-
-enum pt_status
-guard_rules_remove(const struct guard_window *w, struct pt_err *err)
-{
-	return guard_rules_remove_timed(w, NULL, err);
 }
 
 #define GUARD_SWEEP_BATCH 256
@@ -423,8 +411,8 @@ guard_edit_sweep(struct xtc_handle *h, void *arg, bool *commit, struct pt_err *e
 	return PT_OK;
 }
 
-enum pt_status
-guard_sweep(struct pt_err *err, int *removed)
+static enum pt_status
+guard_ipt_sweep(struct pt_err *err, int *removed)
 {
 	struct guard_sweep_arg s = { 0, false };
 	enum pt_status st;
@@ -440,3 +428,34 @@ guard_sweep(struct pt_err *err, int *removed)
 		*removed = total;
 	return st;
 }
+
+bool
+guard_ipt_in_use(void)
+{
+	struct xtc_handle *h;
+	struct xt_counters cnt;
+	const char *chain;
+	bool used = false;
+	int fd = guard_lock(NULL);
+
+	if (fd < 0)
+		return false;
+	h = iptc_init(guard_table);
+	for (chain = h ? iptc_first_chain(h) : NULL; chain && !used; chain = iptc_next_chain(h)) {
+		const char *pol = iptc_get_policy(chain, &cnt, h);
+
+		used = iptc_first_rule(chain, h) != NULL || (pol && strcmp(pol, "ACCEPT") != 0);
+	}
+	if (h)
+		iptc_free(h);
+	guard_unlock(fd);
+	return used;
+}
+
+const struct guard_fw_ops guard_fw_iptables_ops = {
+	.name = "iptables",
+	.add = guard_ipt_add,
+	.remove = guard_ipt_remove,
+	.sweep = guard_ipt_sweep,
+	.posture = guard_posture_iptables,
+};

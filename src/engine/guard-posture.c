@@ -170,7 +170,7 @@ guard_posture_rule(struct guard_rule_text *list, int *n, int *total, const char 
 	(*n)++;
 }
 
-static bool
+bool
 guard_posture_iptables(struct guard_posture *p, struct pt_err *err)
 {
 	struct xtc_handle *h;
@@ -364,6 +364,8 @@ guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 	size_t i;
 	int k;
 
+	if (p->backend == GUARD_FW_NFTABLES)
+		return guard_nft_posture_ok(p, reason, len);
 	tmp[0] = '\0';
 	if (!p->iptables_ok) {
 		snprintf(tmp, sizeof(tmp), _("the IPv4 firewall could not be read: %.200s"),

@@ -117,3 +117,121 @@ guard_window_valid(const struct guard_window *w, struct pt_err *err)
 
 	return guard_window_init(&copy, w->id, w->ifname, w->peer, w->port, err) == PT_OK;
 }
+
+/* ------------------------------------------------------------------ */
+/* backends                                                            */
+
+bool
+guard_backend_parse(const char *s, enum guard_backend *b)
+{
+	static const struct {
+		const char *name;
+		enum guard_backend b;
+	} names[] = {
+		{ "auto", GUARD_FW_AUTO },
+		{ "iptables", GUARD_FW_IPTABLES },
+		{ "nftables", GUARD_FW_NFTABLES },
+	};
+
+	for (size_t i = 0; s && i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i].name) == 0) {
+			if (b)
+				*b = names[i].b;
+			return true;
+		}
+	return false;
+}
+
+const char *
+guard_backend_name(enum guard_backend b)
+{
+	switch (b) {
+	case GUARD_FW_IPTABLES: return "iptables";
+	case GUARD_FW_NFTABLES: return "nftables";
+	default: return "auto";
+	}
+}
+
+enum guard_backend
+guard_backend_resolve(enum guard_backend b)
+{
+	if (b != GUARD_FW_AUTO)
+		return b;
+	/* a legacy ruleset in use keeps its backend: both hooks run on every
+	 * packet, so a window in nf_tables alone would be dropped there */
+	if (guard_nft_works() && !guard_ipt_in_use())
+		return GUARD_FW_NFTABLES;
+	return GUARD_FW_IPTABLES;
+}
+
+static const struct guard_fw_ops *
+guard_ops(enum guard_backend fw)
+{
+	return fw == GUARD_FW_NFTABLES ? &guard_fw_nftables_ops : &guard_fw_iptables_ops;
+}
+
+enum pt_status
+guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
+{
+	return guard_ops(w->fw)->add(w, x, err);
+}
+
+enum pt_status
+guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
+{
+	return guard_ops(w->fw)->remove(w, x, err);
+}
+
+enum pt_status
+guard_rules_add(const struct guard_window *w, struct pt_err *err)
+{
+	return guard_rules_add_timed(w, NULL, err);
+}
+
+enum pt_status
+guard_rules_remove(const struct guard_window *w, struct pt_err *err)
+{
+	return guard_rules_remove_timed(w, NULL, err);
+}
+
+enum pt_status
+guard_sweep(struct pt_err *err, int *removed)
+{
+	return guard_fw_iptables_ops.sweep(err, removed);
+}
+
+enum pt_status
+guard_sweep_fw(enum guard_backend fw, struct pt_err *err, int *removed)
+{
+	return guard_ops(fw)->sweep(err, removed);
+}
+
+enum pt_status
+guard_posture_fw(const char *ifname, enum guard_backend fw, struct guard_posture *out,
+                 struct pt_err *err)
+{
+	enum pt_status ret = guard_posture(ifname, out, err);
+	struct pt_err ferr = { 0 };
+
+	out->backend = fw == GUARD_FW_NFTABLES ? fw : GUARD_FW_IPTABLES;
+	if (fw != GUARD_FW_NFTABLES || ret == PT_INVALID)
+		return ret;
+	/* the firewall part is the nftables one: forget what libiptc said */
+	out->legacy_drops = out->iptables_ok &&
+	                    (out->input == GUARD_POLICY_DROP || out->output == GUARD_POLICY_DROP);
+	out->input = out->output = out->forward = GUARD_POLICY_UNKNOWN;
+	out->n_foreign = out->foreign_total = out->n_tagged = out->tagged_total = 0;
+	if (out->link_found)
+		out->error[0] = '\0';
+	out->iptables_ok = guard_fw_nftables_ops.posture(out, &ferr);
+	if (!out->iptables_ok && !out->error[0])
+		snprintf(out->error, sizeof(out->error), "%s", ferr.detail);
+	/* the inet table's chains see IPv6 too */
+	out->input6 = out->input;
+	out->output6 = out->output;
+	out->forward6 = out->forward;
+	if (!out->iptables_ok && !out->link_found)
+		return pt_fail(err, ferr.status ? ferr.status : PT_NET, "%s", out->error);
+	pt_err_clear(err);
+	return PT_OK;
+}

@@ -25,11 +25,44 @@
 /* Room for a window id, NUL included. */
 #define GUARD_ID_MAX 64
 
+/* ---- firewall backends ---- */
+
+enum guard_backend {
+	GUARD_FW_AUTO = 0, /* resolved by guard_backend_resolve */
+	GUARD_FW_IPTABLES, /* legacy x_tables through libiptc: two rules a window */
+	GUARD_FW_NFTABLES  /* nf_tables through libnftables' JSON: table inet
+	                      passtore, one timed set element a window */
+};
+
+/* What passtore owns in nf_tables (see guard-nft.c). */
+#define GUARD_NFT_TABLE "passtore"
+#define GUARD_NFT_SET "windows"
+/* An element lives the transfer's timeout plus this: if passtore dies and
+ * never runs again, the kernel closes the window when it expires. */
+#define GUARD_NFT_GRACE_S 5
+
+/* "auto", "iptables" or "nftables" into *b; false for anything else. */
+bool guard_backend_parse(const char *s, enum guard_backend *b);
+/* The backend's name as net.firewall spells it (untranslated). */
+const char *guard_backend_name(enum guard_backend b);
+/* AUTO becomes NFTABLES where the kernel's nf_tables works and no legacy
+ * ruleset is in use (a rule, or a policy other than ACCEPT, in the legacy
+ * filter table), IPTABLES otherwise; other values are returned as they
+ * are.  Needs CAP_NET_ADMIN to see the firewall. */
+enum guard_backend guard_backend_resolve(enum guard_backend b);
+
+/* The nftables file that creates passtore's closed table at boot (for
+ * `nft -f`): a static text, the same every time. */
+const char *guard_nft_boot_config(void);
+
 struct guard_window {
 	char id[GUARD_ID_MAX]; /* [A-Za-z0-9._:-], not empty */
 	char ifname[IFNAMSIZ]; /* the station's interface towards the neighbour */
 	struct in_addr peer;   /* the one host the station may talk to */
 	uint16_t port;         /* its TCP port (host order, not 0) */
+	/* Set after guard_window_init (which gives IPTABLES and 0): */
+	enum guard_backend fw; /* IPTABLES or NFTABLES, never AUTO */
+	unsigned timeout_s;    /* NFTABLES: the element's lifetime (0: none) */
 };
 
 /* Fill and validate a window; PT_INVALID (with the reason) on a bad field. */
@@ -71,6 +104,17 @@ enum pt_status guard_rules_remove_timed(const struct guard_window *w, struct gua
  * GUARD_TAG (crash recovery; idempotent).  *removed (may be NULL) receives
  * how many went. */
 enum pt_status guard_sweep(struct pt_err *err, int *removed);
+/* The same for backend fw: for NFTABLES, every element of passtore's set
+ * (the table stays).  An absent firewall or table is nothing to sweep. */
+enum pt_status guard_sweep_fw(enum guard_backend fw, struct pt_err *err, int *removed);
+
+/* NFTABLES: whether table inet passtore is loaded (*present), and create it
+ * closed, as the boot-config does, when it is not (*created says so).
+ * IPTABLES: nothing to do. */
+enum pt_status guard_fw_prepare(enum guard_backend fw, bool *created, struct pt_err *err);
+/* NFTABLES: delete table inet passtore (the one a window created because
+ * none was loaded at boot); an absent table is fine. */
+enum pt_status guard_nft_table_drop(struct pt_err *err);
 
 /* ---- posture ---- */
 
@@ -108,7 +152,17 @@ struct guard_socket {
 
 struct guard_posture {
 	char ifname[IFNAMSIZ];
-	/* IPv4 filter policies; iptables_ok is false if the table was unreadable. */
+	/* The backend whose firewall the fields below describe. */
+	enum guard_backend backend;
+	/* NFTABLES: table inet passtore is loaded, and it is what `firewall
+	 * boot-config` creates (elements aside); else the first difference. */
+	bool nft_table, boot_match;
+	char boot_diff[160];
+	/* NFTABLES: the legacy filter table drops on INPUT or OUTPUT by its
+	 * policy, so it would drop what a window lets through. */
+	bool legacy_drops;
+	/* IPv4 filter policies (NFTABLES: of passtore's base chains);
+	 * iptables_ok is false if the firewall was unreadable. */
 	bool iptables_ok;
 	enum guard_policy input, output, forward;
 	/* IPv6 filter policies (UNKNOWN when ip6_tables is not loaded). */
@@ -135,6 +189,11 @@ struct guard_posture {
 /* Read the posture of the station around ifname.  Fails only when nothing
  * useful could be read; partial failures leave fields UNKNOWN / false. */
 enum pt_status guard_posture(const char *ifname, struct guard_posture *out, struct pt_err *err);
+/* The same, with the firewall part read from backend fw (IPTABLES: as
+ * guard_posture; NFTABLES: passtore's table, its chains, rules and
+ * elements, compared with the boot-config). */
+enum pt_status guard_posture_fw(const char *ifname, enum guard_backend fw,
+                                struct guard_posture *out, struct pt_err *err);
 /* Whether a window may open: IPv4 policies all DROP, no passtore rule left,
  * no ACCEPT rule other than loopback ones, the link exists, and IPv6 is
  * absent or disabled on it (or ip6tables drops everything).  Otherwise

@@ -2,6 +2,7 @@
  *
  *   guard.c       the pin-hole: timing, the window (private.h for its parts)
  *   guard-fw.c    the window's firewall rules (libiptc)
+ *   guard-nft.c   the same through libnftables JSON: table inet passtore, timed set elements
  *   guard-nl.c    link, host route and neighbour (rtnetlink)
  *   guard-posture.c  the posture check: firewall, IPv6, listening sockets
  *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec

@@ -49,6 +49,34 @@ void guard_unlock(int fd);
 /* guard-fw.c: comment of a rule if it carries GUARD_TAG, else NULL. */
 const char *guard_entry_tag(const struct ipt_entry *e);
 
+/* One firewall backend: what guard.c dispatches to (guard-fw.c for
+ * libiptc, guard-nft.c for libnftables).  add/remove/sweep as
+ * guard_rules_add_timed, guard_rules_remove_timed and guard_sweep;
+ * posture fills the firewall part of p (policies, passtore's leftovers,
+ * foreign accepts) and returns false, with err set, when it could not
+ * read the firewall. */
+struct guard_fw_ops {
+	const char *name;
+	enum pt_status (*add)(const struct guard_window *w, struct guard_exposure *x,
+	                      struct pt_err *err);
+	enum pt_status (*remove)(const struct guard_window *w, struct guard_exposure *x,
+	                         struct pt_err *err);
+	enum pt_status (*sweep)(struct pt_err *err, int *removed);
+	bool (*posture)(struct guard_posture *p, struct pt_err *err);
+};
+extern const struct guard_fw_ops guard_fw_iptables_ops;
+extern const struct guard_fw_ops guard_fw_nftables_ops;
+
+/* guard-fw.c: whether the legacy filter table holds a rule or a policy
+ * other than ACCEPT (false when it cannot be read). */
+bool guard_ipt_in_use(void);
+/* guard-posture.c: the libiptc part of the posture. */
+bool guard_posture_iptables(struct guard_posture *p, struct pt_err *err);
+/* guard-nft.c: whether the kernel's nf_tables answers. */
+bool guard_nft_works(void);
+/* guard-nft.c: guard_posture_ok for the nftables backend. */
+bool guard_nft_posture_ok(const struct guard_posture *p, char *reason, size_t len);
+
 /* guard-nl.c: one link as rtnetlink reports it. */
 struct guard_link_state {
 	unsigned int index;

@@ -41,6 +41,8 @@
 #define LINK_WAIT_MS 5000
 #define CONNECT_TIMEOUT_MS 10000
 #define STOP_SIGNAL SIGUSR2
+/* In a journal row's rules: the window created passtore's nftables table. */
+#define RULES_NFT_CREATED "created by the window"
 
 struct engine {
 	struct store *st;
@@ -52,6 +54,9 @@ struct engine {
 	char peer_text[INET_ADDRSTRLEN], gw_text[INET_ADDRSTRLEN];
 	int port;
 	int64_t window_id;
+	enum guard_backend fw; /* resolved from net.firewall */
+	bool nft_table;        /* nftables: passtore's table was loaded before */
+	bool nft_created;      /* nftables: this window created it */
 	bool link_raised, rules_in;
 	uint64_t link_up_us, link_down_us, ssh_start_us, ssh_end_us;
 	struct guard_exposure x;
@@ -191,9 +196,25 @@ signals_release(struct engine *e)
  * Journal
  * ------------------------------------------------------------------- */
 
+/* The journal's text of the nftables window: an element, and the table
+ * when none was loaded (recovery drops the table such a row names). */
+static void
+rules_text_nft(const struct engine *e, char *buf, size_t n)
+{
+	snprintf(buf, n,
+	         "%sadd element inet " GUARD_NFT_TABLE " " GUARD_NFT_SET
+	         " { %s . %d timeout %us comment \"%s%s\" }",
+	         e->nft_table ? "" : "add table inet " GUARD_NFT_TABLE " (" RULES_NFT_CREATED ")\n",
+	         e->peer_text, e->port, e->w.timeout_s, GUARD_TAG, e->w.id);
+}
+
 static void
 rules_text(const struct engine *e, char *buf, size_t n)
 {
+	if (e->fw == GUARD_FW_NFTABLES) {
+		rules_text_nft(e, buf, n);
+		return;
+	}
 	snprintf(
 		buf, n,
 		"-A OUTPUT -d %s/32 -o %s -p tcp -m tcp --dport %d -m comment --comment \"%s%s\" -j ACCEPT\n"
@@ -362,7 +383,8 @@ check_posture(struct engine *e, struct pt_err *err)
 
 	if (!p)
 		return pt_fail(err, PT_NOMEM, NULL);
-	ret = guard_posture(e->ifname, p, err);
+	ret = guard_posture_fw(e->ifname, e->fw, p, err);
+	e->nft_table = p->nft_table;
 	if (ret == PT_OK && !guard_posture_ok(p, reason, sizeof(reason)))
 		ret = pt_fail(err, PT_REFUSED,
 		              _("no window opens while the station's posture is broken: %s"),
@@ -416,6 +438,12 @@ close_window(struct engine *e, struct pt_err *first)
 			*first = err2;
 		e->link_down_us = guard_now_us();
 		e->link_raised = false;
+	}
+	/* the station goes back to what it was: no table of passtore's */
+	if (e->nft_created) {
+		if (guard_nft_table_drop(&err2) != PT_OK && first->status == PT_OK)
+			*first = err2;
+		e->nft_created = false;
 	}
 }
 
@@ -652,6 +680,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	pthread_mutex_init(&e.mu, NULL);
 	ret = prepare(&e, &pc, err);
 	if (ret == PT_OK)
+		ret = transfer_firewall(st, &e.fw, err);
+	if (ret == PT_OK)
 		ret = check_posture(&e, err);
 	if (ret != PT_OK)
 		goto out;
@@ -668,13 +698,18 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	snprintf(tag, sizeof(tag), "w%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
 	if ((ret = guard_window_init(&e.w, tag, e.ifname, e.peer, (uint16_t)e.port, err)) != PT_OK)
 		goto out;
+	e.w.fw = e.fw;
+	e.w.timeout_s = (unsigned)pc.plan.timeout_s + GUARD_NFT_GRACE_S;
 	/* journal first: from here on, a crash is answered at the next start */
 	phase(&e, TRANSFER_JOURNAL);
 	if ((ret = journal_open(&e, err)) != PT_OK)
 		goto out;
 	res->window_id = e.window_id;
 	signals_catch(&e);
-	ret = raise_link(&e, err);
+	/* nftables without a boot table: the closed table before the link */
+	ret = guard_fw_prepare(e.fw, &e.nft_created, err);
+	if (ret == PT_OK)
+		ret = raise_link(&e, err);
 	if (ret == PT_OK && !e.signal) {
 		phase(&e, TRANSFER_RULES_IN);
 		ret = guard_rules_add_timed(&e.w, &e.x, err);
@@ -714,20 +749,70 @@ out:
  * Recovery and the log
  * ------------------------------------------------------------------- */
 
+enum pt_status
+transfer_firewall(struct store *st, enum guard_backend *fw, struct pt_err *err)
+{
+	char *v = NULL;
+	enum pt_status ret = settings_get(st, "net.firewall", &v, err);
+
+	*fw = GUARD_FW_AUTO;
+	if (ret == PT_OK && v && !guard_backend_parse(v, fw))
+		ret = pt_fail(err, PT_INVALID, _("net.firewall: \"%s\" is not a firewall backend"),
+		              v);
+	free(v);
+	if (ret == PT_OK)
+		*fw = guard_backend_resolve(*fw);
+	return ret;
+}
+
+/* What the journal's open rows say a dead process left: how many, and
+ * in which firewall (the rules text of each row names it). */
+struct open_rows {
+	int n;
+	bool ipt, nft, nft_table;
+};
+
 static enum pt_status
-count_open(struct store *st, int *n, struct pt_err *err)
+count_open(struct store *st, struct open_rows *o, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(store_db(st),
-	                            "SELECT count(*) FROM windows WHERE outcome IS NULL", -1, &s,
-	                            NULL);
+	                            "SELECT coalesce(rules, '') FROM windows WHERE outcome IS NULL",
+	                            -1, &s, NULL);
 
-	if (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
-		*n = sqlite3_column_int(s, 0);
+	memset(o, 0, sizeof(*o));
+	while (rc == SQLITE_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *r = (const char *)sqlite3_column_text(s, 0);
+
+		o->n++;
+		if (r && strstr(r, "add element inet " GUARD_NFT_TABLE)) {
+			o->nft = true;
+			o->nft_table |= strstr(r, RULES_NFT_CREATED) != NULL;
+		} else {
+			o->ipt = true;
+		}
 		rc = SQLITE_OK;
 	}
 	sqlite3_finalize(s);
-	return rc == SQLITE_OK ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
+}
+
+/* Sweep what the open rows name: the elements (and the table a window
+ * created) in nftables, the tagged rules in iptables. */
+static enum pt_status
+recover_sweep(const struct open_rows *o, int *removed, struct pt_err *err)
+{
+	enum pt_status ret = PT_OK;
+	int n = 0;
+
+	*removed = 0;
+	if (o->ipt && (ret = guard_sweep_fw(GUARD_FW_IPTABLES, err, &n)) == PT_OK)
+		*removed += n;
+	if (ret == PT_OK && o->nft && (ret = guard_sweep_fw(GUARD_FW_NFTABLES, err, &n)) == PT_OK)
+		*removed += n;
+	if (ret == PT_OK && o->nft_table)
+		ret = guard_nft_table_drop(err);
+	return ret;
 }
 
 enum pt_status
@@ -736,22 +821,23 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 	struct pt_err serr = { 0 };
 	char *ifname = NULL, detail[256];
 	enum pt_status ret;
-	int open_rows = 0, fd;
+	struct open_rows o;
+	int fd;
 
 	*windows = *rules = 0;
-	if ((ret = count_open(st, &open_rows, err)) != PT_OK)
+	if ((ret = count_open(st, &o, err)) != PT_OK)
 		return ret;
-	fd = take_lock(st, open_rows > 0);
+	fd = take_lock(st, o.n > 0);
 	if (fd < 0 && errno == EWOULDBLOCK)
 		return PT_OK; /* a live passtore holds its window: not ours to close */
 	/* rules without an open journal row cannot exist (the row is written
 	 * first), so an ordinary start with no open row touches nothing */
-	if (open_rows == 0) {
+	if (o.n == 0) {
 		if (fd >= 0)
 			close(fd);
 		return PT_OK;
 	}
-	ret = guard_sweep(&serr, rules);
+	ret = recover_sweep(&o, rules, &serr);
 	if (ret != PT_OK) {
 		/* the rules may still be in: the rows stay open, and say so */
 		if (fd >= 0)
@@ -797,15 +883,18 @@ enum pt_status
 transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *err)
 {
 	enum pt_status ret = transfer_recover(st, windows, rules, err);
+	enum guard_backend fw;
 	int fd, more = 0;
 
 	if (ret != PT_OK || *windows > 0)
+		return ret;
+	if ((ret = transfer_firewall(st, &fw, err)) != PT_OK)
 		return ret;
 	fd = take_lock(st, true);
 	if (fd < 0)
 		return pt_fail(err, PT_REFUSED,
 		               _("another passtore holds a window on this station"));
-	ret = guard_sweep(err, &more);
+	ret = guard_sweep_fw(fw, err, &more);
 	close(fd);
 	*rules += more;
 	return ret;

@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "engine/guard.h"
 #include "engine/sshx.h"
 #include "base/lib.h"
 #include "store/lib.h"
@@ -65,6 +66,12 @@ struct transfer_req {
 /* Open a window to the host, run fn over SSH, close the window. */
 enum pt_status transfer_run(struct store *st, const struct transfer_req *req,
                             struct transfer_result *res, struct pt_err *err);
+
+/* The firewall backend of the engine: the setting net.firewall
+ * (nftables, iptables or auto, the default) with auto resolved as
+ * guard_backend_resolve does.  PT_INVALID for a value stored behind
+ * passtore's back. */
+enum pt_status transfer_firewall(struct store *st, enum guard_backend *fw, struct pt_err *err);
 
 /* Close what a dead process left: when no live passtore holds a window,
  * remove every passtore rule, bring the link down, mark open journal

@@ -33,7 +33,8 @@ enum kind {
 	K_IDLE,
 	K_MODE,
 	K_PORT,
-	K_COPIES
+	K_COPIES,
+	K_FIREWALL
 };
 
 struct key_def {
@@ -46,6 +47,7 @@ static const struct key_def keys[] = {
 	{ "net.interface", K_IFNAME, NULL },
 	{ "net.gateway", K_IPV4, NULL },
 	{ "transfer.timeout", K_SECONDS, "30" },
+	{ "net.firewall", K_FIREWALL, "auto" },
 	{ "operator.host", K_HOST, NULL },
 	{ "operator.inbox", K_PATH, "/var/spool/passtore/inbox" },
 	{ "operator.outbox", K_PATH, "/var/spool/passtore/outbox" },
@@ -351,6 +353,14 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 			          "CONTENT:PATH:UID:GID:MODE separated by \";\" (CONTENT: key, "
 			          "cert, chain or fullchain)"),
 				key, v, SETTINGS_COPIES_MAX);
+		return PT_OK;
+	case K_FIREWALL: /* the engine's backends (engine/guard.h) */
+		if (strcmp(v, "auto") != 0 && strcmp(v, "nftables") != 0 &&
+		    strcmp(v, "iptables") != 0)
+			return pt_fail(err, PT_INVALID,
+			               _("%s: \"%s\" is not a firewall backend: use nftables, "
+			                 "iptables or auto"),
+			               key, v);
 		return PT_OK;
 	case K_OWNER:
 		if (!settings_owner_parse(v, NULL, NULL))

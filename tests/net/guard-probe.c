@@ -73,6 +73,18 @@ parse_port(const char *s, uint16_t *port)
 	return 0;
 }
 
+/* GUARD_FW=nftables in the environment: the nftables backend (default
+ * iptables, as before); GUARD_TIMEOUT: an element's lifetime in seconds. */
+static enum guard_backend
+probe_fw(void)
+{
+	enum guard_backend b = GUARD_FW_IPTABLES;
+
+	if (getenv("GUARD_FW") && guard_backend_parse(getenv("GUARD_FW"), &b))
+		b = guard_backend_resolve(b);
+	return b;
+}
+
 static int
 window_args(char **argv, struct guard_window *w, struct pt_err *err)
 {
@@ -83,6 +95,8 @@ window_args(char **argv, struct guard_window *w, struct pt_err *err)
 		return usage();
 	if (guard_window_init(w, argv[3], argv[0], peer, port, err) != PT_OK)
 		return fail(err);
+	w->fw = probe_fw();
+	w->timeout_s = getenv("GUARD_TIMEOUT") ? (unsigned)atoi(getenv("GUARD_TIMEOUT")) : 0;
 	return 0;
 }
 
@@ -149,7 +163,7 @@ cmd_sweep(void)
 	struct pt_err err = { PT_OK, "" };
 	int removed = -1;
 
-	if (guard_sweep(&err, &removed) != PT_OK)
+	if (guard_sweep_fw(probe_fw(), &err, &removed) != PT_OK)
 		return fail(&err);
 	printf("result ok\nremoved %d\n", removed);
 	return 0;
@@ -166,12 +180,16 @@ cmd_posture(const char *ifname)
 
 	if (!p)
 		return 1;
-	if (guard_posture(ifname, p, &err) != PT_OK) {
+	if (guard_posture_fw(ifname, probe_fw(), p, &err) != PT_OK) {
 		free(p);
 		return fail(&err);
 	}
 	ok = guard_posture_ok(p, reason, sizeof(reason));
 	printf("result ok\n");
+	printf("backend %s\n", guard_backend_name(p->backend));
+	if (p->backend == GUARD_FW_NFTABLES)
+		printf("table %s\nboot_match %s%s%s\n", p->nft_table ? "loaded" : "absent",
+		       p->boot_match ? "yes" : "no", p->boot_diff[0] ? " " : "", p->boot_diff);
 	printf("iptables %s\n", p->iptables_ok ? "read" : "unreadable");
 	if (p->error[0])
 		printf("error %s\n", p->error);

@@ -5,7 +5,9 @@
 #                     \--veth-- operator
 #
 # station: its link DOWN, IPv6 disabled on it, iptables-legacy policies DROP
-#          on INPUT/OUTPUT/FORWARD, loopback up.
+#          on INPUT/OUTPUT/FORWARD, loopback up.  With TOPO_FIREWALL=nftables
+#          instead: no legacy rule, passtore's boot table loaded with nft -f
+#          from the file TOPO_NFT_BOOT (passtore firewall boot-config).
 # gw:      the station's neighbour: ip_forward=1, MASQUERADE towards target
 #          and operator (they have no route back to the station's network).
 # target, operator: one host each behind gw (sshd servers are started there
@@ -49,6 +51,7 @@ TOPO_ADDR_GW_OPERATOR=10.231.3.1
 TOPO_ADDR_OPERATOR=10.231.3.2
 
 : "${TOPO_IPTABLES:=iptables-legacy}"
+: "${TOPO_FIREWALL:=iptables}"
 
 # Run a command in one of the namespaces: topo_in station|gw|target|operator CMD...
 topo_in() {
@@ -110,9 +113,13 @@ topo_up() {
 		peer name "$TOPO_IF_GW_STATION" netns "$TOPO_NS_GW" || return 1
 	topo_sysctl "$TOPO_NS_STATION" "net/ipv6/conf/$TOPO_IF_STATION/disable_ipv6" 1 || return 1
 	ip -n "$TOPO_NS_STATION" addr add "$TOPO_ADDR_STATION/24" dev "$TOPO_IF_STATION" || return 1
-	for ch in INPUT OUTPUT FORWARD; do
-		topo_in station "$TOPO_IPTABLES" -w 5 -P "$ch" DROP || return 1
-	done
+	if [ "$TOPO_FIREWALL" = nftables ]; then
+		topo_in station nft -f "${TOPO_NFT_BOOT:?the boot-config file}" || return 1
+	else
+		for ch in INPUT OUTPUT FORWARD; do
+			topo_in station "$TOPO_IPTABLES" -w 5 -P "$ch" DROP || return 1
+		done
+	fi
 
 	# gw: forwarding + masquerade towards target and operator.
 	ip -n "$TOPO_NS_GW" link add "$TOPO_IF_GW_TARGET" type veth \
