@@ -171,6 +171,18 @@ done
 	die "the certificate did not arrive intact"
 pt transfer log --json >"$T/log.json" 2>"$T/err" || die "transfer log: $(cat "$T/err")"
 
+# ---- the sessions the runs left on the peer (established sshd sockets in
+# the target's namespace; polled, bounded, as a session ends asynchronously) ----
+peer_sessions() {
+	ip netns exec "$TOPO_NS_TARGET" ss -Htnp state established '( sport = :22 )' | grep -c sshd
+}
+for ((w = 0; w < 40; w++)); do
+	left=$(peer_sessions)
+	[ "$left" -eq 0 ] && break
+	sleep 0.05
+done
+echo "sessions left on peer: $left (after $RUNS passtore and $RUNS script transfers)"
+
 # ---- the figures ----
 python3 - "$T/log.json" "$first_id" "$T/seed.txt" "$RUNS" <<'PY' || die "figures"
 import json, math, sys

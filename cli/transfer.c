@@ -211,6 +211,11 @@ cli_print_window(const struct transfer_result *r)
 {
 	printf(_("Window %lld closed: exposure %.1f ms, link up %.1f ms, SSH %.1f ms.\n"),
 	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
+	if (r->goodbye_ms >= 0)
+		printf(r->peer_closed
+		               ? _("Goodbye:  %.1f ms of it; the peer closed its session.\n")
+		               : _("Goodbye:  %.1f ms of it; the peer did not close in time.\n"),
+		       r->goodbye_ms);
 	if (r->pinned_now)
 		printf(_("Host key %s %s is now pinned.\n"), r->hostkey_type, r->hostkey_fp);
 }

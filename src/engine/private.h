@@ -85,6 +85,7 @@ struct sshx {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	atomic_bool expired;
+	bool goodbye_done; /* sshx_goodbye ran: disconnect sent, SFTP freed */
 };
 
 /* sshx.c: whether the deadline has passed (the watchdog may not have run
