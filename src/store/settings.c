@@ -58,6 +58,7 @@ static const struct key_def keys[] = {
 	{ "host.*.reload", K_COMMAND, NULL },
 	{ "host.*.gridmapfile", K_PATH, "/etc/grid-security/grid-mapfile" },
 	{ "host.*.vomsdir", K_PATH, "/etc/grid-security/vomsdir" },
+	{ "backup.max_age_days", K_DAYS, "7" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
