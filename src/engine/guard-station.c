@@ -31,8 +31,8 @@
 #include "store/lib.h"
 
 #define STATION_ROOT_ENV "PASSTORE_STATION_ROOT"
-#define DM_DEPTH 4       /* dm devices stacked on each other (LVM on LUKS) */
-#define DM_ENTRIES 64    /* entries of a sysfs directory looked at */
+#define DM_DEPTH 4        /* dm devices stacked on each other (LVM on LUKS) */
+#define DM_ENTRIES 64     /* entries of a sysfs directory looked at */
 #define LINE_MAX_KEPT 512 /* a longer line is cut: only its start matters */
 
 const char *
@@ -221,7 +221,8 @@ guard_mdstat_parse(const char *text, size_t len, struct guard_mdstat *m)
 			c.inactive = strcmp(state, "inactive") == 0;
 			/* "active (auto-read-only) raid1": the level is a word of its own */
 			c.raid1 = strstr(line, " raid1 ") != NULL ||
-			          (strlen(line) >= 6 && strcmp(line + strlen(line) - 6, " raid1") == 0);
+			          (strlen(line) >= 6 &&
+			           strcmp(line + strlen(line) - 6, " raid1") == 0);
 			continue;
 		}
 		if (c.open)
@@ -282,7 +283,8 @@ dm_crypt(const char *root, const char *sysdir, int depth)
 	FILE *f;
 	int seen = 0;
 
-	if (depth <= 0 || (size_t)snprintf(path, sizeof(path), "%s/dm/uuid", sysdir) >= sizeof(path))
+	if (depth <= 0 ||
+	    (size_t)snprintf(path, sizeof(path), "%s/dm/uuid", sysdir) >= sizeof(path))
 		return false;
 	f = fopen(path, "re");
 	if (f) {
@@ -402,7 +404,9 @@ static void
 row_ipv6(struct guard_station *s, const struct guard_posture *p)
 {
 	switch (p->ipv6) {
-	case GUARD_IPV6_ABSENT: row(s, "ipv6", GUARD_ROW_OK, "%s", _("the kernel has no IPv6")); break;
+	case GUARD_IPV6_ABSENT:
+		row(s, "ipv6", GUARD_ROW_OK, "%s", _("the kernel has no IPv6"));
+		break;
 	case GUARD_IPV6_DISABLED:
 		row(s, "ipv6", GUARD_ROW_OK, _("IPv6 is off on %s"), p->ifname);
 		break;
@@ -413,7 +417,8 @@ row_ipv6(struct guard_station *s, const struct guard_posture *p)
 			    _("IPv6 is enabled on %s (ip6tables drops everything)"), p->ifname);
 		else
 			row(s, "ipv6", GUARD_ROW_BROKEN,
-			    _("IPv6 is enabled on %s and ip6tables does not drop everything"), p->ifname);
+			    _("IPv6 is enabled on %s and ip6tables does not drop everything"),
+			    p->ifname);
 		break;
 	default:
 		row(s, "ipv6", GUARD_ROW_WARNING, _("cannot tell whether IPv6 is off on %s"),
@@ -504,8 +509,8 @@ row_swap(struct guard_station *s, const char *root)
 		mem |= k == GUARD_SWAP_MEMORY;
 	}
 	if (big || w.total > w.n)
-		row(s, "swap", GUARD_ROW_WARNING, _("%d swap areas: only the first %d were looked at"),
-		    w.total, w.n);
+		row(s, "swap", GUARD_ROW_WARNING,
+		    _("%d swap areas: only the first %d were looked at"), w.total, w.n);
 	else if (w.total == 0)
 		row(s, "swap", GUARD_ROW_OK, "%s", _("swap is off"));
 	else
@@ -618,9 +623,11 @@ guard_station_rows(struct store *st, const struct guard_posture *p,
 		root = getenv(STATION_ROOT_ENV);
 	if (!root || (root[0] && (root[0] != '/' || strlen(root) > 256)))
 		root = "";
-	row_interface(out, p, src ? src->open_windows : 0);
-	row_ipv6(out, p);
-	row_listeners(out, p);
+	if (p) {
+		row_interface(out, p, src ? src->open_windows : 0);
+		row_ipv6(out, p);
+		row_listeners(out, p);
+	}
 	row_raid(out, root);
 	row_swap(out, root);
 	if ((ret = row_clock(out, st, now, err)) != PT_OK ||

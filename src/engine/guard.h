@@ -226,9 +226,10 @@ void guard_swaps_parse(const char *text, size_t len, struct guard_swaps *s);
 enum guard_swap_kind { GUARD_SWAP_PLAIN, GUARD_SWAP_CRYPT, GUARD_SWAP_MEMORY };
 enum guard_swap_kind guard_swap_kind(const char *root, const char *name, bool file);
 
-/* Every row, from the posture already read and from the store (the
- * newest audit record, certificate notBefore and verified backup, and
- * backup.max_age_days).  src may be NULL.  Fails only on the store. */
+/* Every row, from the posture already read (p NULL: no interface, IPv6
+ * and listener rows) and from the store (the newest audit record,
+ * certificate notBefore and verified backup, and backup.max_age_days).
+ * src may be NULL.  Fails only on the store. */
 enum pt_status guard_station_rows(struct store *st, const struct guard_posture *p,
                                   const struct guard_station_src *src, struct guard_station *out,
                                   struct pt_err *err);

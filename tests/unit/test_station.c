@@ -95,7 +95,8 @@ START_TEST(mdstat_empty_and_noise)
 		ck_assert(strlen(m.bad) < sizeof(m.bad));
 		ck_assert(strlen(m.bad_status) < sizeof(m.bad_status));
 	}
-	mdstat("md0 : active raid1\n [UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU_]\n", &m);
+	mdstat("md0 : active raid1\n [UUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUUU_]\n",
+	       &m);
 	ck_assert_int_eq(m.degraded, 1);
 }
 END_TEST
@@ -143,8 +144,8 @@ START_TEST(swaps_parse)
 {
 	struct guard_swaps s;
 	const char *t = "Filename\t\t\t\tType\t\tSize\t\tUsed\t\tPriority\n"
-	                "/dev/dm-1                               partition\t8388604\t\t0\t\t-2\n"
-	                "/swap\\040file                           file\t\t1048572\t\t0\t\t-3\n";
+			"/dev/dm-1                               partition\t8388604\t\t0\t\t-2\n"
+			"/swap\\040file                           file\t\t1048572\t\t0\t\t-3\n";
 	char big[4096];
 	size_t pos = 0;
 
@@ -160,8 +161,8 @@ START_TEST(swaps_parse)
 	guard_swaps_parse("", 0, &s);
 	ck_assert_int_eq(s.total, 0);
 	for (int i = 0; i < 20; i++)
-		pos += (size_t)snprintf(big + pos, sizeof(big) - pos, "/dev/sd%c partition 1 0 -1\n",
-		                        'a' + i);
+		pos += (size_t)snprintf(big + pos, sizeof(big) - pos,
+		                        "/dev/sd%c partition 1 0 -1\n", 'a' + i);
 	guard_swaps_parse(big, pos, &s);
 	ck_assert_int_eq(s.total, 20);
 	ck_assert_int_eq(s.n, GUARD_SWAPS);
@@ -233,8 +234,7 @@ START_TEST(swap_kinds)
 	                 GUARD_SWAP_CRYPT);
 	ck_assert_int_eq(guard_swap_kind(test_dir, "/dev/mapper/vg-plain", false),
 	                 GUARD_SWAP_PLAIN);
-	ck_assert_int_eq(guard_swap_kind(test_dir, "/dev/mapper/nothing", false),
-	                 GUARD_SWAP_PLAIN);
+	ck_assert_int_eq(guard_swap_kind(test_dir, "/dev/mapper/nothing", false), GUARD_SWAP_PLAIN);
 	ck_assert_int_eq(guard_swap_kind(test_dir, "/dev/sda2", false), GUARD_SWAP_PLAIN);
 	ck_assert_int_eq(guard_swap_kind(test_dir, "/dev/zram0", false), GUARD_SWAP_MEMORY);
 	ck_assert_int_eq(guard_swap_kind(test_dir, "/no/such/file", true), GUARD_SWAP_PLAIN);
@@ -257,7 +257,8 @@ find_row(const struct guard_station *s, const char *key)
 
 START_TEST(rows_store)
 {
-	struct guard_posture p = { .ifname = "st0", .link_found = true,
+	struct guard_posture p = { .ifname = "st0",
+		                   .link_found = true,
 		                   .ipv6 = GUARD_IPV6_DISABLED };
 	struct guard_station_src src = { .root = "", .now = 0 };
 	struct guard_station s;
@@ -323,8 +324,9 @@ START_TEST(rows_store)
 
 	/* a listener on an outside address is more than console access */
 	p.n_listen = p.listen_total = 1;
-	p.listen[0] = (struct guard_socket){ .proto = IPPROTO_TCP, .family = AF_INET,
-		                             .addr = "0.0.0.0", .port = 22 };
+	p.listen[0] = (struct guard_socket){
+		.proto = IPPROTO_TCP, .family = AF_INET, .addr = "0.0.0.0", .port = 22
+	};
 	ck_assert_int_eq(guard_station_rows(st, &p, &src, &s, &err), PT_OK);
 	ck_assert_int_eq(find_row(&s, "listeners")->level, GUARD_ROW_BROKEN);
 	p.listen[0].loopback = true;
