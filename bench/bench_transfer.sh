@@ -5,6 +5,8 @@
 #                    and >= 3x narrower than the seed's script)
 #   link up time     link up -> link down
 #   SSH time         connect -> last SFTP reply
+#   sessions left    established sshd connections in the target's namespace
+#                    after all the runs (target: 0; each window says goodbye)
 # over RUNS `passtore transfer install HOST` runs (figures read back from
 # `passtore transfer log --json`), beside RUNS installs done the seed's way:
 # a shell script in the station namespace that adds the two iptables rules,
@@ -35,7 +37,7 @@ while [ $# -gt 0 ]; do
 	--runs=*) RUNS=${1#--runs=}; shift ;;
 	--gap) GAP=${2:?--gap SECONDS}; shift 2 ;;
 	--gap=*) GAP=${1#--gap=}; shift ;;
-	-h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: $0 [--runs N] [--gap SECONDS]" >&2; exit 2 ;;
 	esac
 done
