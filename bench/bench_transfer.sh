@@ -5,6 +5,8 @@
 #                    and >= 5x narrower than the seed's script)
 #   link up time     link up -> link down
 #   SSH time         connect -> last SFTP reply
+#   sessions left    established sshd connections in the target's namespace
+#                    after all the runs (target: 0; each window says goodbye)
 # over RUNS `passtore transfer install HOST` runs on each firewall backend
 # (net.firewall iptables: two libiptc rules; nftables: one timed element of
 # passtore's table; figures read back from `passtore transfer log --json`),
@@ -40,7 +42,7 @@ while [ $# -gt 0 ]; do
 	--runs=*) RUNS=${1#--runs=}; shift ;;
 	--gap) GAP=${2:?--gap SECONDS}; shift 2 ;;
 	--gap=*) GAP=${1#--gap=}; shift ;;
-	-h | --help) sed -n '2,27p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: $0 [--runs N] [--gap SECONDS]" >&2; exit 2 ;;
 	esac
 done
@@ -201,6 +203,18 @@ done
 [ "$(sshd_cat target /etc/grid-security/hostcert.pem | sha256sum)" = "$(sha256sum <"$T/cert.pem")" ] ||
 	die "the certificate did not arrive intact"
 pt transfer log --json >"$T/log.json" 2>"$T/err" || die "transfer log: $(cat "$T/err")"
+
+# ---- the sessions the runs left on the peer (established sshd sockets in
+# the target's namespace; polled, bounded, as a session ends asynchronously) ----
+peer_sessions() {
+	ip netns exec "$TOPO_NS_TARGET" ss -Htnp state established '( sport = :22 )' | grep -c sshd
+}
+for ((w = 0; w < 40; w++)); do
+	left=$(peer_sessions)
+	[ "$left" -eq 0 ] && break
+	sleep 0.05
+done
+echo "sessions left on peer: $left (after $RUNS passtore and $RUNS script transfers)"
 
 # ---- the figures ----
 python3 - "$T/log.json" "$first_id" "$T/seed.txt" "$RUNS" <<'PY' || die "figures"

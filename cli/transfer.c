@@ -86,11 +86,37 @@ firewall_print(const struct guard_posture *p)
 		printf(_("Boot config:   the running table matches it\n"));
 	else
 		printf(_("Boot config:   the running table does NOT match it: %s\n"), p->boot_diff);
+/* The station rows: [{"row", "state", "reason"}]. */
+static json_t *
+station_json(const struct guard_station *s, const char **bad)
+{
+	json_t *a = json_array();
+
+	for (int i = 0; i < s->n; i++) {
+		json_t *x = json_object();
+
+		cli_json_set(x, "row", json_string(s->row[i].key), bad);
+		cli_json_set(x, "state", json_string(guard_row_level_name(s->row[i].level)), bad);
+		cli_json_set(x, "reason", json_string(s->row[i].reason), bad);
+		cli_json_append(a, x, "station", bad);
+	}
+	return a;
+}
+
+static void
+station_print(const struct guard_station *s)
+{
+	static const char *const level[] = { N_("ok"), N_("warning"), N_("BROKEN") };
+
+	for (int i = 0; i < s->n; i++)
+		/* TRANSLATORS: row title, its state (ok / warning / BROKEN), the reason */
+		printf(_("Station:       %-10s %-8s %s\n"), s->row[i].title,
+		       _(level[s->row[i].level]), s->row[i].reason);
 }
 
 static int
 posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *reason,
-             int open_windows)
+             int open_windows, const struct guard_station *station)
 {
 	const char *bad = NULL;
 	json_t *o = json_object(), *link = json_object(), *listen = json_array();
@@ -121,6 +147,9 @@ posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *
 	             rules_json(p->tagged, p->n_tagged, "leftover_windows", &bad), &bad);
 	cli_json_set(o, "listeners", listen, &bad);
 	cli_json_set(o, "open_journal_windows", json_integer(open_windows), &bad);
+	cli_json_set(o, "station", station_json(station, &bad), &bad);
+	cli_json_set(o, "station_state",
+	             json_string(guard_row_level_name(guard_station_level(station))), &bad);
 	/* nothing printed: never a posture without the field */
 	if (bad) {
 		json_decref(o);
@@ -142,6 +171,8 @@ static int
 cmd_posture(struct cli *c, int argc, char **argv)
 {
 	struct guard_posture *p;
+	struct guard_station station;
+	struct guard_station_src src = { 0 };
 	const char *extra;
 	char *ifname = NULL, reason[512] = "";
 	enum guard_backend fw;
@@ -167,9 +198,15 @@ cmd_posture(struct cli *c, int argc, char **argv)
 		free(ifname);
 		return cli_report(c);
 	}
+	src.open_windows = open_windows;
+	if (guard_station_rows(c->st, p, &src, &station, &c->err) != PT_OK) {
+		free(p);
+		free(ifname);
+		return cli_report(c);
+	}
 	ok = guard_posture_ok(p, reason, sizeof(reason));
 	if (json) {
-		rc = posture_json(c, p, ok, reason, open_windows);
+		rc = posture_json(c, p, ok, reason, open_windows, &station);
 		if (rc == 0 && !ok)
 			rc = pt_status_exit(PT_REFUSED);
 	} else {
@@ -195,6 +232,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 			printf(_("Listening:     %s %s:%u\n"),
 			       p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp", p->listen[i].addr,
 			       p->listen[i].port);
+		station_print(&station);
 		printf(_("Open windows:  %d in the journal\n"), open_windows);
 		if (ok)
 			printf(_("Posture:       ok, a window may open\n"));
@@ -247,6 +285,11 @@ cli_print_window(const struct transfer_result *r)
 {
 	printf(_("Window %lld closed: exposure %.1f ms, link up %.1f ms, SSH %.1f ms.\n"),
 	       (long long)r->window_id, r->exposure_ms, r->link_ms, r->ssh_ms);
+	if (r->goodbye_ms >= 0)
+		printf(r->peer_closed
+		               ? _("Goodbye:  %.1f ms of it; the peer closed its session.\n")
+		               : _("Goodbye:  %.1f ms of it; the peer did not close in time.\n"),
+		       r->goodbye_ms);
 	if (r->pinned_now)
 		printf(_("Host key %s %s is now pinned.\n"), r->hostkey_type, r->hostkey_fp);
 	if (r->temps_cleared)

@@ -441,7 +441,7 @@ net_progress(enum transfer_phase ph, void *ud)
 	struct lines L = { 0 };
 
 	nr->phase = (int)ph;
-	if (ph < TRANSFER_RULES_OUT)
+	if (ph < TRANSFER_GOODBYE)
 		nr->reached = (int)ph;
 	add(&L, _("Peer %s (%s) port %d on %s"), nr->plan.host, nr->plan.peer, nr->plan.port,
 	    nr->plan.ifname);

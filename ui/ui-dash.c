@@ -29,6 +29,7 @@ static struct {
 	bool loaded;
 	char posture[3][128];
 	enum theme_role posture_role;
+	struct guard_station station; /* the seed's rules, row by row */
 	char audit[128];
 	enum theme_role audit_role;
 	bool audit_pending;
@@ -110,6 +111,31 @@ posture_counts(const struct guard_posture *p, char *buf, size_t len)
 		         p->boot_match  ? _("matches")
 		         : p->nft_table ? _("DIFFERS")
 		                        : _("not loaded"));
+static int
+count_open(const struct window_info *w, void *ud)
+{
+	if (strcmp(w->outcome, "open") == 0)
+		(*(int *)ud)++;
+	return 0;
+}
+
+/* The station rows (p NULL without an interface): a broken one is also
+ * something that needs attention. */
+static void
+load_station(struct ui *ui, const struct guard_posture *p)
+{
+	struct guard_station_src src = { 0 };
+	struct pt_err err = { 0 };
+
+	if (transfer_log_foreach(ui->st, count_open, &src.open_windows, &err) != PT_OK ||
+	    guard_station_rows(ui->st, p, &src, &d.station, &err) != PT_OK) {
+		attention(ROLE_ALERT, _("Station: %s"), err.detail);
+		return;
+	}
+	for (int i = 0; i < d.station.n; i++)
+		if (d.station.row[i].level == GUARD_ROW_BROKEN)
+			attention(ROLE_ALERT, "%s: %s", d.station.row[i].title,
+			          d.station.row[i].reason);
 }
 
 static void
@@ -124,6 +150,7 @@ load_posture(struct ui *ui)
 		snprintf(d.posture[0], sizeof d.posture[0], "%s",
 		         _("Network: not configured (net.interface is unset)"));
 		free(ifname);
+		load_station(ui, NULL);
 		return;
 	}
 	p = calloc(1, sizeof *p);
@@ -131,6 +158,7 @@ load_posture(struct ui *ui)
 		snprintf(d.posture[0], sizeof d.posture[0],
 		         _("Network %s: cannot read the posture: %s"), ifname, err.detail);
 		d.posture_role = ROLE_ALERT;
+		load_station(ui, NULL);
 	} else {
 		char why[256] = "";
 		bool ok = guard_posture_ok(p, why, sizeof why);
@@ -147,6 +175,7 @@ load_posture(struct ui *ui)
 			d.posture_role = ROLE_ALERT;
 			attention(ROLE_ALERT, _("Posture: %s"), why);
 		}
+		load_station(ui, p);
 	}
 	free(p);
 	free(ifname);
@@ -277,9 +306,13 @@ dash_enter(struct ui *ui)
 	if (d.total_backups == 0)
 		attention(ROLE_BAND_WARNING, "%s",
 		          _("No backup copy yet: run \"passtore backup DIR\"."));
-	else if (now - d.newest_backup > 7 * 86400)
-		attention(ROLE_BAND_WARNING, "%s",
-		          _("The newest backup copy is older than 7 days."));
+	else
+		/* too old for backup.max_age_days: the station row says so */
+		for (int i = 0; i < d.station.n; i++)
+			if (strcmp(d.station.row[i].key, "backup") == 0 &&
+			    d.station.row[i].level == GUARD_ROW_WARNING)
+				attention(ROLE_BAND_WARNING, _("Backup: %s"),
+				          d.station.row[i].reason);
 	load_certs(ui, now);
 	d.loaded = true;
 }
@@ -328,6 +361,24 @@ draw_timeline(int y, int x, int w, int rows)
 	}
 }
 
+/* One line a row; red only for a broken one. */
+static int
+draw_station(int y, int lw)
+{
+	static const char *const level[] = { N_("ok"), N_("warning"), N_("BROKEN") };
+	static const enum theme_role role[] = { ROLE_NORMAL, ROLE_BAND_WARNING, ROLE_ALERT };
+	char line[GUARD_ROW_REASON + 64];
+
+	for (int i = 0; i < d.station.n; i++) {
+		const struct guard_row *r = &d.station.row[i];
+
+		snprintf(line, sizeof line, "%-10s %-8s %s", r->title, _(level[r->level]),
+		         r->reason);
+		ui_put(y++, 2, lw - 3, theme_attr(role[r->level]), line, false);
+	}
+	return y;
+}
+
 static void
 dash_draw(struct ui *ui, int top, int rows)
 {
@@ -342,6 +393,7 @@ dash_draw(struct ui *ui, int top, int rows)
 		if (d.posture[i][0])
 			ui_put(y++, 2, lw - 3, theme_attr(i ? d.posture_role : ROLE_NORMAL),
 			       d.posture[i], false);
+	y = draw_station(y, lw);
 	ui_put(y++, 2, lw - 3, theme_attr(d.audit_role), d.audit, false);
 	snprintf(line, sizeof line, _("Backups (%d)"), d.total_backups);
 	ui_put(y++, 1, lw - 2, A_BOLD, line, false);

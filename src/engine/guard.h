@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <net/if.h>
 #include <netinet/in.h>
+#include <time.h>
 
 #include "base/lib.h"
 
@@ -226,5 +227,74 @@ enum pt_status guard_route_add(struct in_addr peer, struct in_addr gateway, cons
 /* Delete that route; an absent route is fine. */
 enum pt_status guard_route_del(struct in_addr peer, struct in_addr gateway, const char *ifname,
                                struct pt_err *err);
+
+/* ---- the station rows: the seed's own rules (guard-station.c) ----
+ *
+ * Each row says ok, warning or broken with a translated reason.  They
+ * describe the station; the window itself is decided by guard_posture_ok
+ * alone.  The files read (/proc/mdstat, /proc/swaps, /sys/block) are
+ * taken under a root directory, so that tests can present a degraded
+ * array or a plain swap: "" is the system's own. */
+
+enum guard_row_level { GUARD_ROW_OK, GUARD_ROW_WARNING, GUARD_ROW_BROKEN };
+
+#define GUARD_ROW_REASON 256
+#define GUARD_STATION_ROWS 12
+
+struct guard_row {
+	const char *key;   /* "interface", "ipv6", "listeners", "raid", "swap", "clock",
+	                    "backup", "root": JSON key, untranslated */
+	const char *title; /* translated: "RAID1" */
+	enum guard_row_level level;
+	char reason[GUARD_ROW_REASON]; /* translated */
+};
+
+struct guard_station {
+	int n;
+	struct guard_row row[GUARD_STATION_ROWS];
+};
+
+struct store;
+struct guard_station_src {
+	const char *root; /* prefix of /proc and /sys; NULL: $PASSTORE_STATION_ROOT or "" */
+	time_t now;       /* 0: the clock */
+	int open_windows; /* the journal's open windows: the link may be up for one */
+};
+
+/* What /proc/mdstat says (bounded: GUARD_PROC_MAX bytes are read). */
+#define GUARD_PROC_MAX 65536
+struct guard_mdstat {
+	int arrays, raid1, degraded, inactive;
+	char bad[32];        /* the first degraded or inactive array, "md1" */
+	char bad_status[32]; /* its "[2/1] [U_]", or "inactive" */
+};
+void guard_mdstat_parse(const char *text, size_t len, struct guard_mdstat *m);
+
+#define GUARD_SWAPS 8
+struct guard_swaps {
+	int n, total;
+	struct {
+		char name[128]; /* as /proc/swaps prints it (blanks as \040) */
+		bool file;      /* Type "file", else a partition */
+	} sw[GUARD_SWAPS];
+};
+void guard_swaps_parse(const char *text, size_t len, struct guard_swaps *s);
+
+/* Whether swap device or file `name` (as /proc/swaps names it) is on
+ * dm-crypt, in memory (zram), or plain. */
+enum guard_swap_kind { GUARD_SWAP_PLAIN, GUARD_SWAP_CRYPT, GUARD_SWAP_MEMORY };
+enum guard_swap_kind guard_swap_kind(const char *root, const char *name, bool file);
+
+/* Every row, from the posture already read (p NULL: no interface, IPv6
+ * and listener rows) and from the store (the newest audit record,
+ * certificate notBefore and verified backup, and backup.max_age_days).
+ * src may be NULL.  Fails only on the store. */
+enum pt_status guard_station_rows(struct store *st, const struct guard_posture *p,
+                                  const struct guard_station_src *src, struct guard_station *out,
+                                  struct pt_err *err);
+/* The worst level of the rows. */
+enum guard_row_level guard_station_level(const struct guard_station *s);
+/* "ok", "warning", "broken" (untranslated: JSON words). */
+const char *guard_row_level_name(enum guard_row_level l);
 
 #endif

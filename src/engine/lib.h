@@ -5,6 +5,7 @@
  *   guard-nft.c   the same through libnftables JSON: table inet passtore, timed set elements
  *   guard-nl.c    link, host route and neighbour (rtnetlink)
  *   guard-posture.c  the posture check: firewall, IPv6, listening sockets
+ *   guard-station.c  the station rows: the seed's rules (RAID1, swap, clock, backup...)
  *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec
  *   sshx-put.c    the verified SFTP put
  *   sshx-get.c    the SFTP get and list

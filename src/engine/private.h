@@ -122,6 +122,7 @@ struct sshx {
 	/* the journal of temporary names (sshx_set_temp_hook) */
 	sshx_temp_fn temp_fn;
 	void *temp_ud;
+	bool goodbye_done; /* sshx_goodbye ran: disconnect sent, SFTP freed */
 };
 
 /* sshx.c: whether the deadline has passed (the watchdog may not have run

@@ -526,26 +526,76 @@ sshx_same_file(int a, int b)
 	       sa.st_ino == sb.st_ino;
 }
 
+/* Saying goodbye to a peer that no longer answers must not hang. */
+static void
+sshx_grace(struct sshx *s)
+{
+	int64_t grace;
+
+	if (!s->wd_running)
+		return;
+	grace = sshx_now_ms() + SSHX_CLOSE_GRACE_MS;
+	pthread_mutex_lock(&s->mu);
+	if (s->deadline_ms <= 0 || s->deadline_ms > grace)
+		s->deadline_ms = grace;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+}
+
+/* Read what the peer still sends until its FIN, at most wait_ms. */
+static bool
+sshx_wait_eof(int fd, int wait_ms)
+{
+	int64_t end = sshx_now_ms() + wait_ms, left;
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	char buf[1024];
+	ssize_t n;
+	int rc;
+
+	while ((left = end - sshx_now_ms()) > 0) {
+		rc = poll(&pfd, 1, (int)left);
+		if (rc < 0 && errno == EINTR)
+			continue;
+		if (rc <= 0)
+			return false;
+		n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+		if (n == 0)
+			return true;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+			return errno == ECONNRESET; /* gone too: nothing is left on its side */
+	}
+	return false;
+}
+
+bool
+sshx_goodbye(struct sshx *s, int wait_ms)
+{
+	if (!s || s->goodbye_done)
+		return false;
+	s->goodbye_done = true;
+	sshx_grace(s);
+	if (s->sftp)
+		sftp_free(s->sftp);
+	s->sftp = NULL;
+	if (s->ssh)
+		ssh_disconnect(s->ssh);
+	/* the dup still holds the socket: our FIN goes only with shutdown */
+	if (s->wd_fd < 0 || sshx_expired(s) || shutdown(s->wd_fd, SHUT_WR) != 0)
+		return false;
+	return sshx_wait_eof(s->wd_fd, wait_ms);
+}
+
 void
 sshx_free(struct sshx **sp)
 {
 	struct sshx *s = sp ? *sp : NULL;
-	int64_t grace;
 
 	if (!s)
 		return;
-	/* Saying goodbye to a peer that no longer answers must not hang. */
-	if (s->wd_running) {
-		grace = sshx_now_ms() + SSHX_CLOSE_GRACE_MS;
-		pthread_mutex_lock(&s->mu);
-		if (s->deadline_ms <= 0 || s->deadline_ms > grace)
-			s->deadline_ms = grace;
-		pthread_cond_signal(&s->cv);
-		pthread_mutex_unlock(&s->mu);
-	}
+	sshx_grace(s);
 	if (s->sftp)
 		sftp_free(s->sftp);
-	if (s->ssh)
+	if (s->ssh && !s->goodbye_done)
 		ssh_disconnect(s->ssh);
 	sshx_watchdog_stop(s);
 	if (s->ssh)

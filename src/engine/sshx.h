@@ -22,6 +22,7 @@
 #ifndef PASSTORE_SSHX_H
 #define PASSTORE_SSHX_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -143,11 +144,19 @@ enum pt_status sshx_list(struct sshx *s, const char *dir, struct sshx_entry **en
                          struct pt_err *err);
 void sshx_list_free(struct sshx_entry **entries, size_t n);
 
-/* Close SFTP and the session, free, and clear the caller's pointer. */
 /* Run a command on the peer (an exec channel), within the session's
  * deadline; PT_ERR with the start of its output when it exits non-zero. */
 enum pt_status sshx_exec(struct sshx *s, const char *command, int *exit_status, struct pt_err *err);
 
+/* The goodbye, while the window's rules are still in: close SFTP, send
+ * SSH_MSG_DISCONNECT and our FIN, then wait at most wait_ms for the
+ * peer's FIN, so that its sshd ends the session now instead of keeping a
+ * root session until TCP keepalive gives up on us.  True when the peer
+ * closed in time.  Only sshx_free may follow. */
+bool sshx_goodbye(struct sshx *s, int wait_ms);
+
+/* Close SFTP and the session (if sshx_goodbye did not), free, and clear
+ * the caller's pointer. */
 void sshx_free(struct sshx **s);
 
 #endif

@@ -3,8 +3,8 @@
  * Order matters and is the point of this file: the journal row is
  * committed before anything touches the network; the link comes up
  * while every policy still drops; the rules go in only when the link
- * runs and the route is back, and come out right after the last SFTP
- * reply; then the link goes down and the row is closed with what was
+ * runs and the route is back, and come out right after the goodbye
+ * (the SSH disconnect and the peer's close, bounded); then the link goes down and the row is closed with what was
  * measured.  Signals are turned into an event: a thread waits for them
  * and pushes the SSH deadline into the past, so a blocked libssh call
  * returns and the main flow closes the window.  No libiptc call is
@@ -43,6 +43,9 @@
 #define STOP_SIGNAL SIGUSR2
 /* In a journal row's rules: the window created passtore's nftables table. */
 #define RULES_NFT_CREATED "created by the window"
+/* How long the goodbye waits for the peer's close, rules still in: a
+ * peer on the site's network answers in a few ms. */
+#define GOODBYE_WAIT_MS 50
 
 struct engine {
 	struct store *st;
@@ -58,7 +61,7 @@ struct engine {
 	bool nft_table;        /* nftables: passtore's table was loaded before */
 	bool nft_created;      /* nftables: this window created it */
 	bool link_raised, rules_in;
-	uint64_t link_up_us, link_down_us, ssh_start_us, ssh_end_us;
+	uint64_t link_up_us, link_down_us, ssh_start_us, ssh_end_us, bye_start_us, bye_end_us;
 	struct guard_exposure x;
 	/* signals */
 	sigset_t waitset, oldmask;
@@ -80,6 +83,7 @@ static const char *const phase_names[TRANSFER_PHASES] = {
 	[TRANSFER_RULES_IN] = N_("rules in"),
 	[TRANSFER_SSH] = N_("SSH"),
 	[TRANSFER_MOVE] = N_("transfer"),
+	[TRANSFER_GOODBYE] = N_("goodbye"),
 	[TRANSFER_RULES_OUT] = N_("rules out"),
 	[TRANSFER_LINK_DOWN] = N_("link down"),
 };
@@ -326,9 +330,11 @@ journal_close(struct engine *e, enum pt_status outcome, const char *detail,
 	if (ret == PT_OK)
 		ret = audit_appendf(
 			st, "window.close", e->req->host, err,
-			"window=%lld outcome=%s exposure_ms=%.3f link_ms=%.3f ssh_ms=%.3f",
+			"window=%lld outcome=%s exposure_ms=%.3f link_ms=%.3f ssh_ms=%.3f"
+			" goodbye_ms=%.3f peer_closed=%s",
 			(long long)e->window_id, outcome_of(outcome, e->signal), res->exposure_ms,
-			res->link_ms, res->ssh_ms);
+			res->link_ms, res->ssh_ms, res->goodbye_ms,
+			res->peer_closed ? "yes" : "no");
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -649,7 +655,15 @@ session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, stru
 		pthread_mutex_unlock(&e->mu);
 	}
 	e->ssh_end_us = guard_now_us();
-	/* the rules go right after the last reply, before the goodbye */
+	/* the goodbye while the rules are in, so that it reaches the peer:
+	 * after it the peer keeps no session of ours */
+	if (s) {
+		phase(e, TRANSFER_GOODBYE);
+		e->bye_start_us = guard_now_us();
+		res->peer_closed = sshx_goodbye(s, GOODBYE_WAIT_MS);
+		e->bye_end_us = guard_now_us();
+	}
+	/* and the rules go right after it */
 	if (e->rules_in) {
 		struct pt_err rerr = { 0 };
 		phase(e, TRANSFER_RULES_OUT);
@@ -676,7 +690,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	enum pt_status ret, jret;
 
 	memset(res, 0, sizeof(*res));
-	res->exposure_ms = res->link_ms = res->ssh_ms = -1;
+	res->exposure_ms = res->link_ms = res->ssh_ms = res->goodbye_ms = -1;
 	pthread_mutex_init(&e.mu, NULL);
 	ret = prepare(&e, &pc, err);
 	if (ret == PT_OK)
@@ -732,6 +746,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	if (e.ssh_start_us && e.ssh_end_us)
 		res->ssh_ms = guard_ms_between(e.ssh_start_us, e.ssh_end_us);
 	temps_gone_flush(&e);
+	if (e.bye_start_us && e.bye_end_us)
+		res->goodbye_ms = guard_ms_between(e.bye_start_us, e.bye_end_us);
 	jret = journal_close(&e, ret, ret == PT_OK ? "" : (err ? err->detail : ""), res, &cerr);
 	if (ret == PT_OK && jret != PT_OK)
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);

@@ -2,8 +2,9 @@
  *
  * One transfer is one window: journal row committed -> link up (every
  * policy still DROP) -> wait until it runs -> route to the peer via the
- * neighbour -> the two rules -> SSH (pinned host key) -> rules removed
- * right after the last SFTP reply -> link down -> journal row closed.
+ * neighbour -> the two rules -> SSH (pinned host key) -> the goodbye
+ * (disconnect, the peer's close awaited at most 50 ms) -> rules removed
+ * -> link down -> journal row closed.
  * Every exit path closes what was opened; SIGINT, SIGTERM and SIGHUP cut
  * the SSH session short and are answered from the main flow; SIGKILL is
  * answered by transfer_recover at the next start.
@@ -21,9 +22,11 @@
 
 struct transfer_result {
 	int64_t window_id;
-	double exposure_ms; /* first rule added -> last rule removed */
+	double exposure_ms; /* first rule added -> last rule removed (goodbye included) */
 	double link_ms;     /* link up -> link down */
 	double ssh_ms;      /* connect -> last SFTP reply */
+	double goodbye_ms;  /* disconnect sent -> the peer's close (or the bound) */
+	bool peer_closed;   /* the peer closed within the goodbye: no session left */
 	int signal;         /* the signal that cut the transfer short, or 0 */
 	char hostkey_fp[128], hostkey_type[64];
 	bool pinned_now;   /* first contact: the accepted key was pinned */
@@ -43,6 +46,7 @@ enum transfer_phase {
 	TRANSFER_RULES_IN,  /* the two rules of the window */
 	TRANSFER_SSH,       /* connect, check the host key, log in */
 	TRANSFER_MOVE,      /* the files move */
+	TRANSFER_GOODBYE,   /* the SSH disconnect; the peer's close awaited */
 	TRANSFER_RULES_OUT, /* the rules come out */
 	TRANSFER_LINK_DOWN, /* the link goes down */
 	TRANSFER_PHASES

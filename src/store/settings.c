@@ -76,6 +76,7 @@ static const struct key_def keys[] = {
 	{ "host.*.fullchain-mode", K_MODE, "0644" },
 	{ "host.*.copies", K_COPIES, NULL },
 	{ "host.*.check-port", K_PORT, NULL },
+	{ "backup.max_age_days", K_DAYS, "7" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -10,6 +10,7 @@
  *   cert.critical_days   expiry band thresholds (7, 30)
  *   cert.warning_days
  *   ui.lock_after        seconds idle before the console locks (300; 0: never)
+ *   backup.max_age_days  a verified backup older than this is a posture warning (7)
  *   host.FQDN.user       SSH login on that host (root)
  *   host.FQDN.service    service of the stored password used to log in (ssh)
  *   host.FQDN.cert-path  /etc/grid-security/hostcert.pem
