@@ -173,14 +173,14 @@ keyrec_find(const char *dbpath, const uint8_t dbsalt[KDF_SALT_LEN], struct keyre
 	if (fd < 0) {
 		enum pt_status r =
 			pt_fail(err, PT_NOTSTORE, _("cannot open %s, the key record of %s: %s"), rp,
-			        dbpath, strerror(errno));
+		                dbpath, strerror(errno));
 		free(rp);
 		return r;
 	}
 	n = read(fd, buf, sizeof(buf));
 	close(fd);
-	for (ssize_t off = 0; n > 0 && n % KEYREC_LEN == 0 && n <= KEYREC_LEN * KEYREC_MAX &&
-	                      off < n;
+	for (ssize_t off = 0;
+	     n > 0 && n % KEYREC_LEN == 0 && n <= KEYREC_LEN * KEYREC_MAX && off < n;
 	     off += KEYREC_LEN) {
 		if (!keyrec_decode(buf + off, out))
 			break;
@@ -386,4 +386,74 @@ uint32_t
 store_key_generation(const struct store *st)
 {
 	return st->rec.gen;
+}
+
+static enum pt_status
+audit_rotate(struct store *nst, void *ud)
+{
+	const struct store *st = ud;
+	char fpr[STORE_FPR_LEN];
+
+	keyrec_fingerprint(&st->rec, fpr);
+	return audit_appendf(nst, "escrow.rotate", fpr, NULL, "gen=%u previous=%u path=%s",
+	                     st->rec.gen + 1, st->rec.gen, st->path);
+}
+
+/* A new data key: the database re-encrypted under it into a new file
+ * (store_replace), wrapped under the same passphrase; shares of the old
+ * key no longer open the new file.  The record holds both entries until
+ * the rename is done, so a kill leaves a store that opens. */
+enum pt_status
+store_rotate(struct store *st, struct pt_err *err)
+{
+	uint8_t *dk = secmem_alloc(KDF_KEY_LEN), dbsalt[KDF_SALT_LEN];
+	struct keyrec both[2];
+	enum pt_status ret;
+
+	if (!dk)
+		return pt_fail(err, PT_NOMEM, NULL);
+	if (!st->kek || !st->rec.gen) {
+		secmem_free(dk);
+		return pt_fail(err, PT_ERR,
+		               _("unlock %s with its passphrase to rotate its data key"), st->path);
+	}
+	ret = store_fresh_key(dk, dbsalt, err);
+	if (ret != PT_OK)
+		goto out;
+	both[0] = st->rec;
+	both[0].gen = st->rec.gen + 1;
+	memcpy(both[0].dbsalt, dbsalt, KDF_SALT_LEN);
+	ret = keyrec_wrap(&both[0], st->kek, dk, err);
+	if (ret != PT_OK)
+		goto out;
+	both[1] = st->rec;
+	ret = store_replace(st, dk, dbsalt, both, 2, both, 1, audit_rotate, st, err);
+out:
+	secmem_free(dk);
+	return ret;
+}
+
+enum pt_status
+store_peek_key(const char *path, uint32_t *gen, char fpr[STORE_FPR_LEN], struct pt_err *err)
+{
+	uint8_t salt[KDF_SALT_LEN];
+	struct keyrec e;
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	*gen = 0;
+	fpr[0] = '\0';
+	if (fd < 0)
+		return pt_fail(err, PT_NOTFOUND, _("cannot open %s: %s"), path, strerror(errno));
+	n = read(fd, salt, sizeof(salt));
+	close(fd);
+	if (n != KDF_SALT_LEN || salt[0] != HDR_MAGIC0 || salt[1] != HDR_MAGIC1)
+		return pt_fail(err, PT_NOTSTORE, _("%s is not a passtore store"), path);
+	if (salt[2] == HDR_VERSION_LEGACY)
+		return PT_OK;
+	if (keyrec_find(path, salt, &e, err) != PT_OK)
+		return PT_NOTSTORE;
+	*gen = e.gen;
+	keyrec_fingerprint(&e, fpr);
+	return PT_OK;
 }

@@ -125,6 +125,15 @@ enum pt_status store_rekey(struct store *st, const char *pass, size_t passlen,
  * across passphrases and rotations) and its data-key generation. */
 void store_fingerprint(const struct store *st, char out[STORE_FPR_LEN]);
 uint32_t store_key_generation(const struct store *st);
+/* Re-key the database under a new random data key (a new file renamed
+ * over the old one, the write lock held meanwhile), wrapped under the
+ * same passphrase: every earlier recovery share stops opening it.
+ * Needs a store unlocked with its passphrase. */
+enum pt_status store_rotate(struct store *st, struct pt_err *err);
+/* The data-key generation and fingerprint of a store file (a backup)
+ * without unlocking it: generation 0 and "" for format 2. */
+enum pt_status store_peek_key(const char *path, uint32_t *gen, char fpr[STORE_FPR_LEN],
+                              struct pt_err *err);
 
 /* Test-only: create a store in the format before data keys (format 2),
  * for the conversion tests.  Never used by passtore itself. */
