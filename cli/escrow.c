@@ -20,7 +20,6 @@
 
 #define HOLDER_MAX 64
 #define SHARE_INPUT_MAX 256
-#define PASSPHRASE_MIN 8
 
 /* A holder's name goes to the audit as "holders=A;B;C": printable,
  * short, without the separator. */
@@ -64,15 +63,16 @@ parse_split(struct cli *c, int argc, char **argv, struct split_args *a)
 			break;
 		case 'k':
 			if (cli_parse_int(optarg, 2, ESCROW_MAX_N, &a->k) != 0)
-				return cli_usage_error(
-					c, _("--threshold takes a number from 2 to %d"), ESCROW_MAX_N);
+				return cli_usage_error(c,
+				                       _("--threshold takes a number from 2 to %d"),
+				                       ESCROW_MAX_N);
 			break;
 		case 'h':
 			if (!holder_ok(optarg))
 				return cli_usage_error(
 					c,
 					_("--holder takes a name of 1 to %d printable characters, "
-					  "without \";\" or \"=\""),
+				          "without \";\" or \"=\""),
 					HOLDER_MAX);
 			if (a->nholders == ESCROW_MAX_N)
 				return cli_usage_error(c, _("at most %d holders"), ESCROW_MAX_N);
@@ -140,8 +140,9 @@ cmd_split(struct cli *c, int argc, char **argv)
 	}
 	/* audited before anything is printed: no share exists unrecorded */
 	if (store_begin(c->st, &c->err) == PT_OK) {
-		if (audit_appendf(c->st, "escrow.split", fpr, &c->err, "gen=%u k=%ld n=%ld holders=%s",
-		                  store_key_generation(c->st), a.k, a.n, holders) == PT_OK)
+		if (audit_appendf(c->st, "escrow.split", fpr, &c->err,
+		                  "gen=%u k=%ld n=%ld holders=%s", store_key_generation(c->st), a.k,
+		                  a.n, holders) == PT_OK)
 			store_commit(c->st, &c->err);
 		else
 			store_rollback(c->st);
@@ -278,7 +279,8 @@ read_line(int fd, char *buf, size_t max, struct pt_err *err)
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r < 0) {
-			pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd, strerror(errno));
+			pt_fail(err, PT_IO, _("cannot read descriptor %d: %s"), fd,
+			        strerror(errno));
 			return -1;
 		}
 		if (r == 0 || ch == '\n')
@@ -390,55 +392,6 @@ read_shares(struct recover_in *in, struct escrow_piece *p, size_t *count, struct
 	return ret;
 }
 
-struct recover_audit {
-	const struct escrow_piece *p;
-	size_t count;
-	char names[ESCROW_MAX_N * (HOLDER_MAX + 8) + 1];
-};
-
-/* The holders' names from the split the shares came from. */
-static int
-holders_row(const struct audit_row *r, void *ud)
-{
-	struct recover_audit *a = ud;
-	struct split_row s;
-	char *copy, *save = NULL, *t;
-	unsigned i = 1;
-
-	if (strcmp(r->action, "escrow.split") != 0 || !parse_split_detail(r->detail, &s) ||
-	    s.gen != a->p[0].gen || s.k != a->p[0].k || s.n != a->p[0].n)
-		return 0;
-	a->names[0] = '\0';
-	copy = strdup(s.holders);
-	for (t = copy ? strtok_r(copy, ";", &save) : NULL; t; t = strtok_r(NULL, ";", &save), i++)
-		for (size_t j = 0; j < a->count; j++)
-			if (a->p[j].index == i) {
-				size_t l = strlen(a->names);
-				snprintf(a->names + l, sizeof(a->names) - l, "%s%u:%s",
-				         l ? ";" : "", i, t);
-			}
-	free(copy);
-	return 0;
-}
-
-static enum pt_status
-audit_recover(struct store *st, void *ud)
-{
-	struct recover_audit *a = ud;
-	char fpr[STORE_FPR_LEN];
-
-	if (!a->names[0]) {
-		for (size_t j = 0; j < a->count; j++) {
-			size_t l = strlen(a->names);
-			snprintf(a->names + l, sizeof(a->names) - l, "%s%u:?", l ? ";" : "",
-			         a->p[j].index);
-		}
-	}
-	store_fingerprint(st, fpr);
-	return audit_appendf(st, "escrow.recover", fpr, NULL, "gen=%u k=%u n=%u holders=%s",
-	                     a->p[0].gen, a->p[0].k, a->p[0].n, a->names);
-}
-
 static int
 cmd_recover(struct cli *c, int argc, char **argv)
 {
@@ -449,11 +402,10 @@ cmd_recover(struct cli *c, int argc, char **argv)
 	};
 	struct recover_in in = { .fd = 0, .tty = isatty(0) };
 	struct escrow_piece *p = secmem_alloc(ESCROW_MAX_N * sizeof(*p));
-	struct recover_audit a = { .p = p };
-	struct kdf_params kp;
+	char names[ESCROW_NAMES_LEN] = "";
 	int o, new_fd = -1;
 	char *pass = NULL;
-	size_t n = 0;
+	size_t n = 0, count = 0;
 	long v;
 
 	if (!p) {
@@ -477,25 +429,18 @@ cmd_recover(struct cli *c, int argc, char **argv)
 	if (in.tty)
 		fprintf(stderr, _("Type the shares' lines (4 a share); each line is checked as it "
 		                  "is entered.\n"));
-	if (read_shares(&in, p, &a.count, &c->err) != PT_OK)
+	if (read_shares(&in, p, &count, &c->err) != PT_OK)
 		goto out;
-	if (store_open_shares(c->path, p, a.count, &c->st, &c->err) != PT_OK)
+	if (store_open_shares(c->path, p, count, &c->st, &c->err) != PT_OK)
 		goto out;
 	/* nothing else opens before the store has a new passphrase */
-	kp = *store_kdf_params(c->st);
 	if (cli_get_secret(new_fd, _("New passphrase: "), _("Repeat the new passphrase: "), &pass,
 	                   &n, &c->err) != PT_OK)
 		goto out;
-	if (n < PASSPHRASE_MIN) {
-		pt_fail(&c->err, PT_INVALID, _("the passphrase must have at least %d characters"),
-		        PASSPHRASE_MIN);
-		goto out;
-	}
-	(void)audit_foreach(c->st, holders_row, &a, NULL);
-	if (store_rekey(c->st, pass, n, &kp, audit_recover, &a, &c->err) == PT_OK)
+	if (escrow_recovered(c->st, p, count, pass, n, names, sizeof(names), &c->err) == PT_OK)
 		printf(_("Recovered %s with %zu shares (%s); it now opens with the new "
 		         "passphrase.\n"),
-		       c->path, a.count, a.names);
+		       c->path, count, names);
 out:
 	secmem_free(pass);
 	secmem_free(p);

@@ -58,7 +58,7 @@ policies_json(enum guard_policy in, enum guard_policy out, enum guard_policy fwd
 
 static int
 posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *reason,
-             int open_windows)
+             int open_windows, const char *escrow)
 {
 	const char *bad = NULL;
 	json_t *o = json_object(), *link = json_object(), *listen = json_array();
@@ -88,6 +88,7 @@ posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *
 	             rules_json(p->tagged, p->n_tagged, "leftover_windows", &bad), &bad);
 	cli_json_set(o, "listeners", listen, &bad);
 	cli_json_set(o, "open_journal_windows", json_integer(open_windows), &bad);
+	cli_json_set(o, "escrow_warning", cli_json_opt(*escrow ? escrow : NULL), &bad);
 	/* nothing printed: never a posture without the field */
 	if (bad) {
 		json_decref(o);
@@ -110,7 +111,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 {
 	struct guard_posture *p;
 	const char *extra;
-	char *ifname = NULL, reason[512] = "";
+	char *ifname = NULL, reason[512] = "", escrow[512] = "";
 	bool json, ok;
 	int rc, open_windows = 0;
 
@@ -133,8 +134,9 @@ cmd_posture(struct cli *c, int argc, char **argv)
 		return cli_report(c);
 	}
 	ok = guard_posture_ok(p, reason, sizeof(reason));
+	(void)guard_posture_escrow(c->st, escrow, sizeof(escrow));
 	if (json) {
-		rc = posture_json(c, p, ok, reason, open_windows);
+		rc = posture_json(c, p, ok, reason, open_windows, escrow);
 		if (rc == 0 && !ok)
 			rc = pt_status_exit(PT_REFUSED);
 	} else {
@@ -160,6 +162,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
 			       p->listen[i].proto == IPPROTO_TCP ? "tcp" : "udp", p->listen[i].addr,
 			       p->listen[i].port);
 		printf(_("Open windows:  %d in the journal\n"), open_windows);
+		if (*escrow)
+			printf(_("Escrow:        WARNING: %s\n"), escrow);
 		if (ok)
 			printf(_("Posture:       ok, a window may open\n"));
 		else

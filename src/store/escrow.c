@@ -17,6 +17,7 @@
 
 #include "base/i18n.h"
 #include "base/lib.h"
+#include "store/audit.h"
 #include "store/escrow.h"
 #include "store/store.h"
 #include "store/private.h"
@@ -246,8 +247,8 @@ escrow_read_done(const struct escrow_reader *r, struct escrow_piece *p, struct p
 		ret = pt_fail(err, PT_INVALID, _("the share's numbers are not valid"));
 	if (ret == PT_OK) {
 		memcpy(p->fpr, b + 1, 8);
-		p->gen = (uint32_t)b[9] << 24 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 8 |
-		         b[12];
+		p->gen =
+			(uint32_t)b[9] << 24 | (uint32_t)b[10] << 16 | (uint32_t)b[11] << 8 | b[12];
 		p->k = b[13];
 		p->n = b[14];
 		p->index = b[15];
@@ -260,8 +261,8 @@ escrow_read_done(const struct escrow_reader *r, struct escrow_piece *p, struct p
 /* The shares agree among themselves, belong to this store and to its
  * current data key, and are enough. */
 static enum pt_status
-check_pieces(const char *path, const struct keyrec *e, const struct escrow_piece *p,
-             size_t count, struct pt_err *err)
+check_pieces(const char *path, const struct keyrec *e, const struct escrow_piece *p, size_t count,
+             struct pt_err *err)
 {
 	char want[STORE_FPR_LEN], got[STORE_FPR_LEN];
 	uint8_t fpr[8];
@@ -278,7 +279,7 @@ check_pieces(const char *path, const struct keyrec *e, const struct escrow_piece
 			return pt_fail(
 				err, PT_MISMATCH,
 				_("share %zu is of data key %u of this store, which now has key %u "
-				  "(rotated since): it no longer opens it"),
+			          "(rotated since): it no longer opens it"),
 				i + 1, p[i].gen, e->gen);
 		if (p[i].k != p[0].k || p[i].n != p[0].n)
 			return pt_fail(err, PT_MISMATCH,
@@ -357,4 +358,69 @@ store_open_shares(const char *path, const struct escrow_piece *pieces, size_t co
 fail:
 	store_close(&st);
 	return ret;
+}
+
+struct recover_audit {
+	const struct escrow_piece *p;
+	size_t count;
+	char *names;
+	size_t nlen;
+};
+
+/* Add "N:name" for each share used, from the split's audit row
+ * ("gen=G k=K n=N holders=A;B;C"), the latest of the same key and form. */
+static int
+holders_row(const struct audit_row *r, void *ud)
+{
+	struct recover_audit *a = ud;
+	unsigned gen, k, n, i = 1;
+	char *copy, *save = NULL, *t;
+	int off = 0;
+
+	if (strcmp(r->action, "escrow.split") != 0 ||
+	    sscanf(r->detail, "gen=%u k=%u n=%u holders=%n", &gen, &k, &n, &off) != 3 || !off ||
+	    gen != a->p[0].gen || k != a->p[0].k || n != a->p[0].n)
+		return 0;
+	a->names[0] = '\0';
+	copy = strdup(r->detail + off);
+	for (t = copy ? strtok_r(copy, ";", &save) : NULL; t; t = strtok_r(NULL, ";", &save), i++)
+		for (size_t j = 0; j < a->count; j++)
+			if (a->p[j].index == i) {
+				size_t l = strlen(a->names);
+				snprintf(a->names + l, a->nlen - l, "%s%u:%s", l ? ";" : "", i, t);
+			}
+	free(copy);
+	return 0;
+}
+
+static enum pt_status
+audit_recover(struct store *st, void *ud)
+{
+	struct recover_audit *a = ud;
+	char fpr[STORE_FPR_LEN];
+
+	store_fingerprint(st, fpr);
+	return audit_appendf(st, "escrow.recover", fpr, NULL, "gen=%u k=%u n=%u holders=%s",
+	                     a->p[0].gen, a->p[0].k, a->p[0].n, a->names);
+}
+
+enum pt_status
+escrow_recovered(struct store *st, const struct escrow_piece *p, size_t count, const char *pass,
+                 size_t passlen, char *names, size_t nlen, struct pt_err *err)
+{
+	struct recover_audit a = { p, count, names, nlen };
+	struct kdf_params kp = st->kp;
+
+	if (passlen < ESCROW_PASSPHRASE_MIN)
+		return pt_fail(err, PT_INVALID,
+		               _("the passphrase must have at least %d characters"),
+		               ESCROW_PASSPHRASE_MIN);
+	names[0] = '\0';
+	(void)audit_foreach(st, holders_row, &a, NULL);
+	if (!names[0])
+		for (size_t j = 0; j < count; j++) {
+			size_t l = strlen(names);
+			snprintf(names + l, nlen - l, "%s%u:?", l ? ";" : "", p[j].index);
+		}
+	return store_rekey(st, pass, passlen, &kp, audit_recover, &a, err);
 }

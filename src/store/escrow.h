@@ -45,8 +45,8 @@ struct escrow_reader {
 
 /* Split st's data key: *pieces is an array of n in secure memory (free
  * with secmem_free).  2 <= k <= n <= ESCROW_MAX_N. */
-enum pt_status escrow_split(struct store *st, unsigned k, unsigned n,
-                            struct escrow_piece **pieces, struct pt_err *err);
+enum pt_status escrow_split(struct store *st, unsigned k, unsigned n, struct escrow_piece **pieces,
+                            struct pt_err *err);
 /* The printed lines of a piece (t should be in secure memory). */
 void escrow_encode(const struct escrow_piece *p, struct escrow_text *t);
 /* One typed line, checked: PT_INVALID naming the line when its check
@@ -61,7 +61,16 @@ void escrow_fpr_text(const uint8_t fpr[8], char out[STORE_FPR_LEN]);
  * must be of this store (fingerprint) and of its current data key, at
  * least k of them, distinct.  The store is not written; the caller sets
  * a new passphrase with store_rekey. */
-enum pt_status store_open_shares(const char *path, const struct escrow_piece *pieces,
-                                 size_t count, struct store **out, struct pt_err *err);
+#define ESCROW_NAMES_LEN (ESCROW_MAX_N * 72)
+#define ESCROW_PASSPHRASE_MIN 8
+/* After store_open_shares: the new passphrase (at least
+ * ESCROW_PASSPHRASE_MIN bytes) wraps the data key, and the recovery is
+ * audited with the numbers and holders of the shares, which are also
+ * written to names ("1:Alice;3:Carol"). */
+enum pt_status escrow_recovered(struct store *st, const struct escrow_piece *p, size_t count,
+                                const char *pass, size_t passlen, char *names, size_t nlen,
+                                struct pt_err *err);
+enum pt_status store_open_shares(const char *path, const struct escrow_piece *pieces, size_t count,
+                                 struct store **out, struct pt_err *err);
 
 #endif
