@@ -71,6 +71,7 @@ static const struct cmd_table {
 	{ cli_gridmap_commands, &cli_gridmap_ncommands },
 	{ cli_voms_commands, &cli_voms_ncommands },
 	{ cli_firewall_commands, &cli_firewall_ncommands },
+	{ cli_escrow_commands, &cli_escrow_ncommands },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

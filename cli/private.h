@@ -148,5 +148,7 @@ extern const struct cmd cli_voms_commands[];
 extern const size_t cli_voms_ncommands;
 extern const struct cmd cli_firewall_commands[];
 extern const size_t cli_firewall_ncommands;
+extern const struct cmd cli_escrow_commands[];
+extern const size_t cli_escrow_ncommands;
 
 #endif

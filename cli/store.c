@@ -222,13 +222,43 @@ cmd_passwd(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
+/* Which secrets open a backup: the store's current data key (today's
+ * shares), an earlier one (the shares and passphrase of its time), or a
+ * format-2 copy (its passphrase only). */
+static const struct {
+	const char *word, *text;
+} key_states[] = {
+	{ "unknown", N_("unknown") },
+	{ "format2", N_("format 2: its passphrase") },
+	{ "other-store", N_("another store") },
+	{ "current", N_("current key: today's shares") },
+	{ "older", N_("older key: shares and passphrase of its time") },
+};
+
+static unsigned
+backup_key_state(struct store *st, const char *path, uint32_t *gen)
+{
+	char fpr[STORE_FPR_LEN], mine[STORE_FPR_LEN];
+
+	if (store_peek_key(path, gen, fpr, NULL) != PT_OK)
+		return 0;
+	if (*gen == 0)
+		return 1;
+	store_fingerprint(st, mine);
+	if (strcmp(fpr, mine) != 0)
+		return 2;
+	return *gen == store_key_generation(st) ? 3 : 4;
+}
+
 static int
 backup_row(const struct backup_info *b, void *ud)
 {
 	struct cred_print *p = ud;
 	char hex[65];
 	const char *state;
+	unsigned key;
 	double age = difftime(time(NULL), b->created_at) / 86400.0;
+	uint32_t gen = 0;
 
 	/* say whether the copy is still there and still the same bytes */
 	if (store_file_sha256(b->path, hex, NULL, NULL) != PT_OK)
@@ -237,6 +267,7 @@ backup_row(const struct backup_info *b, void *ud)
 		state = N_("changed");
 	else
 		state = N_("ok");
+	key = backup_key_state(p->c->st, b->path, &gen);
 	if (p->json) {
 		const char *bad = NULL;
 		json_t *o = json_object();
@@ -247,10 +278,12 @@ backup_row(const struct backup_info *b, void *ud)
 		cli_json_set(o, "bytes", json_integer((json_int_t)b->bytes), &bad);
 		cli_json_set(o, "sha256", json_string(b->sha256), &bad);
 		cli_json_set(o, "state", json_string(state), &bad);
+		cli_json_set(o, "key_generation", json_integer(gen), &bad);
+		cli_json_set(o, "key", json_string(key_states[key].word), &bad);
 		return cli_json_row(p->c, p->arr, o, bad, b->path);
 	}
-	printf("%s  %6.1f %s  %-8s %s\n", cli_time(b->created_at), age, _("days"), _(state),
-	       b->path);
+	printf("%s  %6.1f %s  %-8s %s %u (%s)  %s\n", cli_time(b->created_at), age, _("days"),
+	       _(state), _("key"), gen, _(key_states[key].text), b->path);
 	return 0;
 }
 

@@ -116,7 +116,7 @@ station_print(const struct guard_station *s)
 
 static int
 posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *reason,
-             int open_windows, const struct guard_station *station)
+             int open_windows, const struct guard_station *station, const char *escrow)
 {
 	const char *bad = NULL;
 	json_t *o = json_object(), *link = json_object(), *listen = json_array();
@@ -150,6 +150,7 @@ posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *
 	cli_json_set(o, "station", station_json(station, &bad), &bad);
 	cli_json_set(o, "station_state",
 	             json_string(guard_row_level_name(guard_station_level(station))), &bad);
+	cli_json_set(o, "escrow_warning", cli_json_opt(*escrow ? escrow : NULL), &bad);
 	/* nothing printed: never a posture without the field */
 	if (bad) {
 		json_decref(o);
@@ -174,7 +175,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	struct guard_station station;
 	struct guard_station_src src = { 0 };
 	const char *extra;
-	char *ifname = NULL, reason[512] = "";
+	char *ifname = NULL, reason[512] = "", escrow[512] = "";
 	enum guard_backend fw;
 	bool json, ok;
 	int rc, open_windows = 0;
@@ -205,8 +206,9 @@ cmd_posture(struct cli *c, int argc, char **argv)
 		return cli_report(c);
 	}
 	ok = guard_posture_ok(p, reason, sizeof(reason));
+	(void)guard_posture_escrow(c->st, escrow, sizeof(escrow));
 	if (json) {
-		rc = posture_json(c, p, ok, reason, open_windows, &station);
+		rc = posture_json(c, p, ok, reason, open_windows, &station, escrow);
 		if (rc == 0 && !ok)
 			rc = pt_status_exit(PT_REFUSED);
 	} else {
@@ -234,6 +236,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
 			       p->listen[i].port);
 		station_print(&station);
 		printf(_("Open windows:  %d in the journal\n"), open_windows);
+		if (*escrow)
+			printf(_("Escrow:        WARNING: %s\n"), escrow);
 		if (ok)
 			printf(_("Posture:       ok, a window may open\n"));
 		else

@@ -46,7 +46,7 @@ static const unsigned long long global_actions =
 	ACTBIT(ACT_QUIT) | ACTBIT(ACT_ADDHOST) | ACTBIT(ACT_ADDPW) | ACTBIT(ACT_REQUEST) |
 	ACTBIT(ACT_SENDCSR) | ACTBIT(ACT_FETCH) | ACTBIT(ACT_INSTALL) | ACTBIT(ACT_PUSH) |
 	ACTBIT(ACT_FETCHVO) | ACTBIT(ACT_PASSWD) | ACTBIT(ACT_BACKUP) | ACTBIT(ACT_IMPORT) |
-	ACTBIT(ACT_PROFILE) | ACTBIT(ACT_FWBOOT);
+	ACTBIT(ACT_PROFILE) | ACTBIT(ACT_FWBOOT) | ACTBIT(ACT_ESCROW);
 
 int64_t
 ui_now_ms(void)
@@ -525,7 +525,7 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 		}
 		/* a screen may handle a global action itself (e.g. push on the
 		 * Grid screen); otherwise the generic one runs */
-		if (a >= ACT_ADDHOST && a <= ACT_BACKUP) {
+		if (a >= ACT_ADDHOST && a <= ACT_ESCROW) {
 			if (views[ui->view]->handle(ui, a, key)) {
 				ui->dirty = true;
 				return;

@@ -47,6 +47,7 @@ static const struct ui_binding bindings[] = {
 	{ 'P', ACT_PASSWD },
 	{ 'W', ACT_FWBOOT },
 	{ 'B', ACT_BACKUP },
+	{ 'E', ACT_ESCROW },
 	{ KEY_F(7), ACT_NEW },       { 'n', ACT_NEW },
 	{ KEY_F(8), ACT_REVEAL },    { 'r', ACT_REVEAL },
 	{ KEY_F(9), ACT_MENU },      { 'm', ACT_MENU },

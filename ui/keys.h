@@ -34,6 +34,7 @@
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
 	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \
+	_(ESCROW,    N_("Escrow"),  N_("recovery shares: the splits made; rotate the data key")) \
 	_(UP,        N_("Up"),      N_("previous row")) \
 	_(DOWN,      N_("Down"),    N_("next row")) \
 	_(PGUP,      N_("PgUp"),    N_("previous page")) \

@@ -29,6 +29,7 @@
 #include <linux/rtnetlink.h>
 
 #include "base/i18n.h"
+#include "store/lib.h"
 
 /* ------------------------------------------------------------------ */
 /* posture: firewall                                                   */
@@ -422,5 +423,64 @@ guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 refuse:
 	if (reason && len)
 		snprintf(reason, len, "%s", tmp);
+	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* recovery shares                                                     */
+
+struct escrow_scan {
+	time_t split_ts, rotate_ts, compromise_ts;
+	unsigned split_gen;
+	bool split;
+};
+
+static int
+guard_escrow_row(const struct audit_row *r, void *ud)
+{
+	struct escrow_scan *s = ud;
+	unsigned gen;
+
+	if (strcmp(r->action, "escrow.split") == 0 && sscanf(r->detail, "gen=%u", &gen) == 1) {
+		s->split = true;
+		s->split_ts = r->ts;
+		s->split_gen = gen;
+	} else if (strcmp(r->action, "escrow.rotate") == 0) {
+		s->rotate_ts = r->ts;
+	} else if (strstr(r->action, "compromise")) {
+		/* a suspected compromise, however the recording command names it */
+		s->compromise_ts = r->ts;
+	}
+	return 0;
+}
+
+bool
+guard_posture_escrow(struct store *st, char *warn, size_t len)
+{
+	struct escrow_scan s = { 0 };
+	char when[32];
+	struct tm tm;
+
+	warn[0] = '\0';
+	if (audit_foreach(st, guard_escrow_row, &s, NULL) != PT_OK || !s.split)
+		return false;
+	if (s.split_gen != store_key_generation(st)) {
+		gmtime_r(&s.rotate_ts, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		snprintf(warn, len,
+		         _("the last recovery shares predate the rotation of the data key on %s: "
+		           "they no longer open the store (make new ones: passtore escrow split)"),
+		         when);
+		return true;
+	}
+	if (s.compromise_ts && s.compromise_ts >= s.split_ts) {
+		gmtime_r(&s.compromise_ts, &tm);
+		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
+		snprintf(warn, len,
+		         _("the recovery shares predate a suspected compromise recorded on %s: "
+		           "rotate the data key and split it again (passtore escrow rotate)"),
+		         when);
+		return true;
+	}
 	return false;
 }

@@ -2,7 +2,9 @@
  *
  *   store.c        paths, prepared statements, transactions, meta keys
  *   store-open.c   SQLCipher create/open/unlock, KDF header, migrations
- *   store-rekey.c  rekey, backups, file SHA-256
+ *   store-rekey.c  re-encryption into a new file, backups, file SHA-256
+ *   store-key.c    the data key, its key record, passphrase rewrap, conversion
+ *   escrow.c       k-of-n recovery shares of the data key (libgfshare)
  *   private.h      struct store and the steps these files share, not API
  *   audit.c        the hash-chained audit trail and its verification
  *   settings.c     the station's configuration keys, their validation
@@ -14,5 +16,6 @@
 #include "store/store.h"
 #include "store/audit.h"
 #include "store/settings.h"
+#include "store/escrow.h"
 
 #endif

@@ -47,19 +47,20 @@ store_header_encode(uint8_t salt[KDF_SALT_LEN], const struct kdf_params *kp)
 {
 	salt[0] = HDR_MAGIC0;
 	salt[1] = HDR_MAGIC1;
-	salt[2] = HDR_VERSION;
+	salt[2] = HDR_VERSION_LEGACY;
 	salt[3] = (uint8_t)log2u(kp->m_kib);
 	salt[4] = (uint8_t)kp->t_cost;
 	salt[5] = (uint8_t)kp->lanes;
 }
 
+/* The format-2 header: the KDF parameters in bytes 3-5. */
 static enum pt_status
 header_decode(const uint8_t salt[KDF_SALT_LEN], struct kdf_params *kp, const char *path,
               struct pt_err *err)
 {
 	if (salt[0] != HDR_MAGIC0 || salt[1] != HDR_MAGIC1)
 		return pt_fail(err, PT_NOTSTORE, _("%s is not a passtore store"), path);
-	if (salt[2] != HDR_VERSION || salt[3] > 31)
+	if (salt[2] != HDR_VERSION_LEGACY || salt[3] > 31)
 		return pt_fail(err, PT_NOTSTORE, _("%s has an unknown store format (version %u)"),
 		               path, salt[2]);
 	kp->m_kib = 1u << salt[3];
@@ -69,6 +70,12 @@ header_decode(const uint8_t salt[KDF_SALT_LEN], struct kdf_params *kp, const cha
 		return pt_fail(err, PT_NOTSTORE, _("%s has invalid key derivation parameters"),
 		               path);
 	return PT_OK;
+}
+
+static bool
+header_is_v3(const uint8_t salt[KDF_SALT_LEN])
+{
+	return salt[0] == HDR_MAGIC0 && salt[1] == HDR_MAGIC1 && salt[2] == HDR_VERSION;
 }
 
 static enum pt_status
@@ -96,9 +103,15 @@ enum pt_status
 store_peek_params(const char *path, struct kdf_params *kp, struct pt_err *err)
 {
 	uint8_t salt[KDF_SALT_LEN];
+	struct keyrec e;
 	enum pt_status st = read_header(path, salt, err);
 
-	return st != PT_OK ? st : header_decode(salt, kp, path, err);
+	if (st != PT_OK || !header_is_v3(salt))
+		return st != PT_OK ? st : header_decode(salt, kp, path, err);
+	st = keyrec_find(path, salt, &e, err);
+	if (st == PT_OK)
+		*kp = e.kp;
+	return st;
 }
 
 /* x'<key hex><salt hex>', in secure memory. */
@@ -314,22 +327,16 @@ ensure_parent_dir(const char *path, struct pt_err *err)
 	return ret;
 }
 
-enum pt_status
-store_create(const char *path, const char *pass, size_t passlen, const struct kdf_params *kp,
-             struct store **out, struct pt_err *err)
+/* The new file, refused if it exists (O_EXCL: atomically, not a race
+ * with stat()), and its folder. */
+static enum pt_status
+create_file(const char *path, struct pt_err *err)
 {
-	struct store *st = NULL;
-	enum pt_status ret;
-	int fd, created = 0;
+	enum pt_status ret = ensure_parent_dir(path, err);
+	int fd;
 
-	*out = NULL;
-	ret = kdf_params_check(kp, err);
 	if (ret != PT_OK)
 		return ret;
-	ret = ensure_parent_dir(path, err);
-	if (ret != PT_OK)
-		return ret;
-	/* O_EXCL: the refusal to overwrite is atomic, not a race with stat() */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		if (errno == EEXIST)
@@ -338,31 +345,113 @@ store_create(const char *path, const char *pass, size_t passlen, const struct kd
 		return pt_fail(err, PT_IO, _("cannot create %s: %s"), path, strerror(errno));
 	}
 	close(fd);
-	created = 1;
+	return PT_OK;
+}
+
+/* A new data key, wrapped under the passphrase's key in a new record. */
+static enum pt_status
+create_keys(struct store *st, const char *pass, size_t passlen, struct pt_err *err)
+{
+	struct keyrec *e = &st->rec;
+	enum pt_status ret;
+
+	st->kek = secmem_alloc(KDF_KEY_LEN);
+	if (!st->kek)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = store_fresh_key(st->key, st->salt, err);
+	if (ret != PT_OK)
+		return ret;
+	if (gnutls_rnd(GNUTLS_RND_NONCE, e->id, sizeof(e->id)) != 0 ||
+	    gnutls_rnd(GNUTLS_RND_NONCE, e->ksalt, sizeof(e->ksalt)) != 0)
+		return pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+	e->gen = 1;
+	e->kp = st->kp;
+	memcpy(e->dbsalt, st->salt, KDF_SALT_LEN);
+	ret = kdf_derive(pass, passlen, e->ksalt, &st->kp, st->kek, err);
+	if (ret == PT_OK)
+		ret = keyrec_wrap(e, st->kek, st->key, err);
+	if (ret == PT_OK)
+		ret = keyrec_write(st->path, e, 1, err);
+	return ret;
+}
+
+static enum pt_status
+create_any(const char *path, const char *pass, size_t passlen, const struct kdf_params *kp,
+           bool legacy, struct store **out, struct pt_err *err)
+{
+	struct store *st = NULL;
+	enum pt_status ret;
+	char *rp = NULL;
+
+	*out = NULL;
+	ret = kdf_params_check(kp, err);
+	if (ret == PT_OK)
+		ret = create_file(path, err);
+	if (ret != PT_OK)
+		return ret;
+	rp = keyrec_path(path);
 	ret = store_new(path, &st, err);
 	if (ret != PT_OK)
 		goto fail;
 	st->kp = *kp;
-	if (gnutls_rnd(GNUTLS_RND_NONCE, st->salt, sizeof(st->salt)) != 0) {
-		ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
-		goto fail;
+	if (legacy) {
+		if (gnutls_rnd(GNUTLS_RND_NONCE, st->salt, sizeof(st->salt)) != 0) {
+			ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+			goto fail;
+		}
+		store_header_encode(st->salt, kp);
+		ret = kdf_derive(pass, passlen, st->salt, kp, st->key, err);
+	} else {
+		ret = create_keys(st, pass, passlen, err);
 	}
-	store_header_encode(st->salt, kp);
-	ret = kdf_derive(pass, passlen, st->salt, kp, st->key, err);
+	if (ret == PT_OK)
+		ret = store_attach_db(st, SQLITE_OPEN_READWRITE, err);
+	if (ret == PT_OK)
+		ret = migrate(st, err);
 	if (ret != PT_OK)
 		goto fail;
-	ret = store_attach_db(st, SQLITE_OPEN_READWRITE, err);
-	if (ret != PT_OK)
-		goto fail;
-	ret = migrate(st, err);
-	if (ret != PT_OK)
-		goto fail;
+	free(rp);
 	*out = st;
 	return PT_OK;
 fail:
 	store_close(&st);
-	if (created)
-		unlink(path);
+	unlink(path);
+	if (rp && !legacy)
+		unlink(rp);
+	free(rp);
+	return ret;
+}
+
+enum pt_status
+store_create(const char *path, const char *pass, size_t passlen, const struct kdf_params *kp,
+             struct store **out, struct pt_err *err)
+{
+	return create_any(path, pass, passlen, kp, false, out, err);
+}
+
+enum pt_status
+store_create_legacy(const char *path, const char *pass, size_t passlen, const struct kdf_params *kp,
+                    struct store **out, struct pt_err *err)
+{
+	return create_any(path, pass, passlen, kp, true, out, err);
+}
+
+/* Format 3: the record's entry for this file, the passphrase's key, the
+ * data key unwrapped with it. */
+static enum pt_status
+unlock_keys(struct store *st, const char *pass, size_t passlen, struct pt_err *err)
+{
+	enum pt_status ret = keyrec_find(st->path, st->salt, &st->rec, err);
+
+	if (ret != PT_OK)
+		return ret;
+	st->kp = st->rec.kp;
+	st->kek = secmem_alloc(KDF_KEY_LEN);
+	if (!st->kek)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = kdf_derive(pass, passlen, st->rec.ksalt, &st->kp, st->kek, err);
+	if (ret == PT_OK)
+		ret = keyrec_unwrap(&st->rec, st->kek, st->key, st->path, err);
 	return ret;
 }
 
@@ -372,6 +461,7 @@ store_open(const char *path, const char *pass, size_t passlen, struct store **ou
 {
 	struct store *st = NULL;
 	enum pt_status ret;
+	bool legacy;
 
 	*out = NULL;
 	ret = store_new(path, &st, err);
@@ -380,10 +470,14 @@ store_open(const char *path, const char *pass, size_t passlen, struct store **ou
 	ret = read_header(path, st->salt, err);
 	if (ret != PT_OK)
 		goto fail;
-	ret = header_decode(st->salt, &st->kp, path, err);
-	if (ret != PT_OK)
-		goto fail;
-	ret = kdf_derive(pass, passlen, st->salt, &st->kp, st->key, err);
+	legacy = !header_is_v3(st->salt);
+	if (legacy) {
+		ret = header_decode(st->salt, &st->kp, path, err);
+		if (ret == PT_OK)
+			ret = kdf_derive(pass, passlen, st->salt, &st->kp, st->key, err);
+	} else {
+		ret = unlock_keys(st, pass, passlen, err);
+	}
 	if (ret != PT_OK)
 		goto fail;
 	ret = store_attach_db(st, SQLITE_OPEN_READWRITE, err);
@@ -395,6 +489,20 @@ store_open(const char *path, const char *pass, size_t passlen, struct store **ou
 	ret = migrate(st, err);
 	if (ret != PT_OK)
 		goto fail;
+	/* the first unlock by this version converts a format-2 store */
+	if (legacy) {
+		struct pt_err cerr = { 0 };
+		ret = store_convert(st, &cerr);
+		/* another passtore holds the write lock (converting it, or
+		 * writing): this unlock goes on with format 2, a later one
+		 * converts */
+		if (ret != PT_OK && !st->lock_busy) {
+			if (err)
+				*err = cerr;
+			goto fail;
+		}
+		ret = PT_OK;
+	}
 	*out = st;
 	return PT_OK;
 fail:
@@ -413,6 +521,7 @@ store_close(struct store **pst)
 	if (st->db)
 		sqlite3_close_v2(st->db);
 	secmem_free(st->key);
+	secmem_free(st->kek);
 	free(st->path);
 	explicit_bzero(st, sizeof(*st));
 	free(st);

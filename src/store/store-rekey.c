@@ -11,6 +11,7 @@
 #include <gnutls/gnutls.h>
 #include <libgen.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,36 +158,73 @@ rekey_install(struct store *st, const char *tmp, const uint8_t *key,
 	return PT_OK;
 }
 
-enum pt_status
-store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf_params *kp,
-            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud, struct pt_err *err)
+/* A test of the suite sets PASSTORE_TEST_STOP to a point's name to find
+ * the process stopped there (SIGSTOP): it can then kill it, or run a
+ * concurrent writer, at a known point.  Costs one getenv. */
+static void
+test_stop(const char *point)
 {
-	uint8_t salt[KDF_SALT_LEN], *key = NULL;
-	struct store *nst = NULL;
+	const char *h = getenv("PASSTORE_TEST_STOP");
+
+	if (h && strcmp(h, point) == 0)
+		raise(SIGSTOP);
+}
+
+/* The store's write lock (SQLite's RESERVED lock, as BEGIN IMMEDIATE
+ * takes it) held on a second handle of the original file: a writer that
+ * comes while the copy is made waits, and when it gets the lock the file
+ * it holds has been renamed away, so SQLite refuses its commit
+ * (SQLITE_READONLY_DBMOVED) instead of acknowledging a write that the
+ * copy does not have.  Readers are not blocked. */
+static enum pt_status
+hold_write_lock(struct store *st, struct store **hold, struct pt_err *err)
+{
+	struct store *h = NULL;
+	enum pt_status ret = store_new(st->path, &h, err);
+	int rc;
+
+	if (ret != PT_OK)
+		return ret;
+	memcpy(h->key, st->key, KDF_KEY_LEN);
+	memcpy(h->salt, st->salt, KDF_SALT_LEN);
+	h->kp = st->kp;
+	ret = store_attach_db(h, SQLITE_OPEN_READWRITE, err);
+	if (ret == PT_OK) {
+		rc = sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		st->lock_busy = (rc & 0xff) == SQLITE_BUSY;
+		if (rc != SQLITE_OK)
+			ret = store_fail(h, rc, err, _("lock the store"));
+	}
+	if (ret != PT_OK) {
+		store_close(&h);
+		return ret;
+	}
+	*hold = h;
+	return PT_OK;
+}
+
+enum pt_status
+store_replace(struct store *st, const uint8_t *key, const uint8_t salt[KDF_SALT_LEN],
+              const struct keyrec *during, size_t n_during, const struct keyrec *after,
+              size_t n_after, enum pt_status (*audit_cb)(struct store *nst, void *ud), void *ud,
+              struct pt_err *err)
+{
+	struct store *nst = NULL, *hold = NULL;
+	struct kdf_params kp = st->kp;
 	char *tmp = NULL;
 	enum pt_status ret;
 
-	ret = kdf_params_check(kp, err);
-	if (ret != PT_OK)
+	if (asprintf(&tmp, "%s.rekey", st->path) < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	/* without the lock, the .rekey file may be another passtore's work */
+	ret = hold_write_lock(st, &hold, err);
+	if (ret != PT_OK) {
+		free(tmp);
 		return ret;
-	key = secmem_alloc(KDF_KEY_LEN);
-	if (!key || asprintf(&tmp, "%s.rekey", st->path) < 0) {
-		tmp = NULL;
-		ret = pt_fail(err, PT_NOMEM, NULL);
-		goto out;
 	}
-	if (gnutls_rnd(GNUTLS_RND_NONCE, salt, sizeof(salt)) != 0) {
-		ret = pt_fail(err, PT_CRYPTO, _("the random generator failed"));
-		goto out;
-	}
-	store_header_encode(salt, kp);
-	ret = kdf_derive(pass, passlen, salt, kp, key, err);
-	if (ret != PT_OK)
-		goto out;
 	ret = rekey_export(st, tmp, key, salt, err);
-	if (ret != PT_OK)
-		goto out;
-	ret = open_sibling(tmp, key, salt, kp, SQLITE_OPEN_READWRITE, &nst, err);
+	if (ret == PT_OK)
+		ret = open_sibling(tmp, key, salt, &kp, SQLITE_OPEN_READWRITE, &nst, err);
 	if (ret != PT_OK)
 		goto out;
 	if (audit_cb) {
@@ -200,13 +238,45 @@ store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf
 		if (ret != PT_OK)
 			goto out;
 	}
-	ret = rekey_install(st, tmp, key, salt, kp, &nst, err);
+	/* the record opens both files from here until the rename is done */
+	ret = keyrec_write(st->path, during, n_during, err);
+	if (ret != PT_OK)
+		goto out;
+	test_stop("replace");
+	ret = rekey_install(st, tmp, key, salt, &kp, &nst, err);
+	if (ret != PT_OK)
+		goto out;
+	/* nst holds the old handle now: its passphrase key goes on with st */
+	st->kek = nst->kek;
+	nst->kek = NULL;
+	st->rec = after[0];
+	ret = keyrec_write(st->path, after, n_after, err);
 out:
 	store_close(&nst);
+	store_close(&hold);
 	if (ret != PT_OK && tmp)
 		unlink(tmp);
-	secmem_free(key);
 	free(tmp);
+	return ret;
+}
+
+enum pt_status
+store_rekey(struct store *st, const char *pass, size_t passlen, const struct kdf_params *kp,
+            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud, struct pt_err *err)
+{
+	enum pt_status ret = kdf_params_check(kp, err);
+
+	if (ret == PT_OK)
+		ret = store_rewrap(st, pass, passlen, kp, err);
+	if (ret != PT_OK || !audit_cb)
+		return ret;
+	ret = store_begin(st, err);
+	if (ret == PT_OK)
+		ret = audit_cb(st, ud);
+	if (ret == PT_OK)
+		ret = store_commit(st, err);
+	else
+		store_rollback(st);
 	return ret;
 }
 
@@ -352,6 +422,10 @@ store_backup(struct store *st, const char *dest, char **written, uint64_t *bytes
 		goto out;
 	}
 	ret = store_file_sha256(target, sha256_hex, bytes, err);
+	/* the copy's own key record: it opens with the passphrase of today
+	 * (and the shares of its data key) whatever the store does later */
+	if (ret == PT_OK && st->rec.gen)
+		ret = keyrec_write(target, &st->rec, 1, err);
 out:
 	if (locked)
 		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
@@ -361,6 +435,10 @@ out:
 	if (out >= 0)
 		close(out);
 	if (ret != PT_OK) {
+		char *rp = keyrec_path(target);
+		if (rp)
+			unlink(rp);
+		free(rp);
 		unlink(target);
 		free(target);
 	} else {

@@ -1,12 +1,17 @@
 /* store.h - the encrypted SQLCipher store: create, unlock, transactions,
  * migrations, rekey and verified backups.
  *
- * File layout: a SQLCipher 3 database keyed with a raw 256-bit key that
- * Argon2id derives from the passphrase.  The file's first 16 bytes (the
- * SQLCipher salt, readable before unlocking) are chosen by us:
- *   0-1 "PT"  2 format version (2: 4 KiB cipher pages)  3 log2(KDF memory KiB)  4 KDF passes
- *   5 KDF lanes  6-15 random
- * so a store is recognisable and its KDF parameters travel with it.
+ * File layout (format 3): a SQLCipher 3 database keyed with a random
+ * 256-bit data key.  The file's first 16 bytes (the SQLCipher salt,
+ * readable before unlocking) are chosen by us: 0-1 "PT", 2 the format
+ * version (3), 3-15 random.  Beside it, the key record "<store>.key"
+ * (store-key.c, layout in private.h) holds the KDF parameters and salt
+ * and the data key wrapped (AES-256-GCM, the record's identity and the
+ * database's salt as associated data) under the Argon2id key of the
+ * passphrase.  A change of passphrase rewrites the record only; a backup
+ * is the database file and its own record.
+ * Format 2 (4 KiB pages, keyed with the Argon2id output itself; bytes
+ * 3-5 the KDF parameters) is converted at its first unlock.
  *
  * A handle is used by one thread at a time (it may be handed from one
  * thread to another): SQLite's connection mutex is off.
@@ -25,6 +30,7 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 #define STORE_SCHEMA_VERSION 8
+#define STORE_FPR_LEN 20 /* "XXXX-XXXX-XXXX-XXXX" and its NUL */
 
 /* The default path: /var/lib/passtore/passtore.db for root, else
  * $XDG_DATA_HOME/passtore/passtore.db (~/.local/share/...).  Overridden
@@ -105,14 +111,35 @@ struct store_audit_cache *store_audit_cache_set(struct store *st,
                                                 const struct store_audit_cache *c);
 void store_audit_cache_drop(struct store *st);
 
-/* Change the passphrase (and KDF parameters) atomically: the store is
- * exported to a new file under the new key, verified, and renamed over
- * the old one.  audit_cb, if given, runs inside the new file's
- * transaction so that the change is audited in the store it creates. */
+/* Change the passphrase (and KDF parameters) atomically: the data key is
+ * wrapped under the new passphrase and the key record replaced (a new
+ * file renamed over the old one); the database is not rewritten.
+ * audit_cb, if given, runs in a transaction of st once the record is in
+ * place. */
 enum pt_status store_rekey(struct store *st, const char *pass, size_t passlen,
                            const struct kdf_params *kp,
                            enum pt_status (*audit_cb)(struct store *newst, void *ud), void *ud,
                            struct pt_err *err);
+
+/* The store's fingerprint (from its identity, which stays the same
+ * across passphrases and rotations) and its data-key generation. */
+void store_fingerprint(const struct store *st, char out[STORE_FPR_LEN]);
+uint32_t store_key_generation(const struct store *st);
+/* Re-key the database under a new random data key (a new file renamed
+ * over the old one, the write lock held meanwhile), wrapped under the
+ * same passphrase: every earlier recovery share stops opening it.
+ * Needs a store unlocked with its passphrase. */
+enum pt_status store_rotate(struct store *st, struct pt_err *err);
+/* The data-key generation and fingerprint of a store file (a backup)
+ * without unlocking it: generation 0 and "" for format 2. */
+enum pt_status store_peek_key(const char *path, uint32_t *gen, char fpr[STORE_FPR_LEN],
+                              struct pt_err *err);
+
+/* Test-only: create a store in the format before data keys (format 2),
+ * for the conversion tests.  Never used by passtore itself. */
+enum pt_status store_create_legacy(const char *path, const char *pass, size_t passlen,
+                                   const struct kdf_params *kp, struct store **out,
+                                   struct pt_err *err);
 
 /* Write a verified encrypted copy to dest (a file that must not exist,
  * or a directory to put a dated file in).  *written gets the file's path

@@ -56,8 +56,8 @@ new_store() {
 filehash() { sha256sum "$1" | cut -d' ' -f1; }
 
 # unchanged DESCRIPTION: the store's bytes equal those saved by `snapshot`.
-snapshot() { SNAP=$(filehash "$DB"); }
-unchanged() { same "$(filehash "$DB")" "$SNAP" "$1: store file unchanged"; }
+snapshot() { SNAP=$(filehash "$DB")$([ -e "$DB.key" ] && filehash "$DB.key"); }
+unchanged() { same "$(filehash "$DB")$([ -e "$DB.key" ] && filehash "$DB.key")" "$SNAP" "$1: store file unchanged"; }
 
 finish() {
 	echo "# $checks checks, $failures failed"

@@ -75,8 +75,7 @@ START_TEST(header_carries_magic_and_params)
 	close(fd);
 	ck_assert_int_eq(hdr[0], 'P');
 	ck_assert_int_eq(hdr[1], 'T');
-	ck_assert_int_eq(hdr[2], 2);  /* format 2: 4 KiB pages */
-	ck_assert_int_eq(hdr[3], 13); /* 8 MiB = 2^13 KiB */
+	ck_assert_int_eq(hdr[2], 3); /* format 3: a data key in the key record */
 	ck_assert_int_eq(store_peek_params(test_db, &kp, NULL), PT_OK);
 	ck_assert_uint_eq(kp.m_kib, test_kdf.m_kib);
 	ck_assert_uint_eq(kp.t_cost, test_kdf.t_cost);
