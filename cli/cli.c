@@ -70,6 +70,7 @@ static const struct cmd_table {
 	{ cli_vo_commands, &cli_vo_ncommands },
 	{ cli_gridmap_commands, &cli_gridmap_ncommands },
 	{ cli_voms_commands, &cli_voms_ncommands },
+	{ cli_crl_commands, &cli_crl_ncommands },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -146,5 +146,7 @@ extern const struct cmd cli_gridmap_commands[];
 extern const size_t cli_gridmap_ncommands;
 extern const struct cmd cli_voms_commands[];
 extern const size_t cli_voms_ncommands;
+extern const struct cmd cli_crl_commands[];
+extern const size_t cli_crl_ncommands;
 
 #endif

@@ -10,7 +10,11 @@
  *   cert-import.c     certificates into the store: import, adopt, listing rows
  *   inventory.c       the list rows the console pages through; host page reads
  *   inventory-list.c  the certificates screen's list and its query planner
- *   report.c          the expiry report (text, CSV, JSON)
+ *   report.c          the expiry report (text, CSV, JSON, iCalendar)
+ *   igtf-parse.c      .namespaces and .signing_policy parsers, subject patterns
+ *   igtf.c            IGTF trust anchors in the store, the namespace check
+ *   crl.c             CRLs: import verified against their issuer, the revoked set
+ *   ack.c             acknowledged warnings
  *
  * Stands on base/, store/ and site/; never on grid/ or engine/. */
 #ifndef PASSTORE_CERT_LIB_H
@@ -20,5 +24,6 @@
 #include "cert/cert.h"
 #include "cert/inventory.h"
 #include "cert/report.h"
+#include "cert/trust.h"
 
 #endif

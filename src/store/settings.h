@@ -9,6 +9,8 @@
  *   operator.outbox      where issued certificates wait (/var/spool/passtore/outbox)
  *   cert.critical_days   expiry band thresholds (7, 30)
  *   cert.warning_days
+ *   cert.critical_fraction  the same as a share of the lifetime ("33%"; unset:
+ *   cert.warning_fraction   none); whichever is reached first applies
  *   ui.lock_after        seconds idle before the console locks (300; 0: never)
  *   host.FQDN.user       SSH login on that host (root)
  *   host.FQDN.service    service of the stored password used to log in (ssh)
@@ -40,6 +42,10 @@ enum pt_status settings_check(struct store *st, const char *key, const char *val
  * rule of settings_check and of the SFTP put that applies it (uid and gid
  * may be NULL).  false when v is not one. */
 bool settings_owner_parse(const char *v, unsigned *uid, unsigned *gid);
+/* A cert.*_fraction value, "N%" with N from 1 to 99: the share of a
+ * certificate's lifetime left when it enters a band.  false when v is
+ * not one; pct may be NULL. */
+bool settings_percent_parse(const char *v, int *pct);
 /* Validate, store and audit (inside the caller's transaction). */
 enum pt_status settings_set(struct store *st, const char *key, const char *value,
                             struct pt_err *err);
