@@ -31,7 +31,8 @@ cert_ack(struct store *st, const char *fqdn, const char *reason, time_t until, t
 	if (!*reason || strlen(reason) > 200 || strpbrk(reason, "\r\n\t"))
 		return pt_fail(err, PT_INVALID, _("the reason is one line of 1 to 200 characters"));
 	if (until <= now)
-		return pt_fail(err, PT_INVALID, _("the end date of an acknowledgement must be ahead"));
+		return pt_fail(err, PT_INVALID,
+		               _("the end date of an acknowledgement must be ahead"));
 	if ((ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK ||
 	    (ret = cert_thresholds(st, &t, err)) != PT_OK ||
 	    (ret = store_prepare(st,
@@ -52,9 +53,10 @@ cert_ack(struct store *st, const char *fqdn, const char *reason, time_t until, t
 		return pt_fail(err, PT_NOTFOUND, _("%s has no current certificate"), fqdn);
 	b = x509_band_at(nb, na, now, &t, NULL);
 	if (b != X509_BAND_WARNING && b != X509_BAND_CRITICAL)
-		return pt_fail(err, PT_REFUSED,
-		               _("%s: its certificate is %s, not in a warning: nothing to acknowledge"),
-		               fqdn, x509_band_name(b));
+		return pt_fail(
+			err, PT_REFUSED,
+			_("%s: its certificate is %s, not in a warning: nothing to acknowledge"),
+			fqdn, x509_band_name(b));
 	if ((ret = store_prepare(st,
 	                         "INSERT OR REPLACE INTO cert_acks (cert_id, reason, until_at,"
 	                         " created_at) VALUES (?, ?, ?, ?)",
@@ -72,8 +74,9 @@ cert_ack(struct store *st, const char *fqdn, const char *reason, time_t until, t
 		char u[32];
 
 		x509_fmt_time(until, u, sizeof(u));
-		return audit_appendf(st, "cert.ack", fqdn, err, "certificate=%lld until=%s reason=%s",
-		                     (long long)cid, u, reason);
+		return audit_appendf(st, "cert.ack", fqdn, err,
+		                     "certificate=%lld until=%s reason=%s", (long long)cid, u,
+		                     reason);
 	}
 }
 
@@ -83,7 +86,8 @@ cert_ack_get(struct store *st, int64_t cert_id, time_t now, bool *found, struct 
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret = store_prepare(
-		st, "SELECT reason, until_at, created_at FROM cert_acks WHERE cert_id = ? AND until_at > ?",
+		st,
+		"SELECT reason, until_at, created_at FROM cert_acks WHERE cert_id = ? AND until_at > ?",
 		&s, err);
 	int rc;
 

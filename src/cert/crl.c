@@ -38,8 +38,10 @@ all_cas_pem(struct store *st, char **out, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct x509_sbuf sb = { 0 };
-	enum pt_status ret = store_prepare(
-		st, "SELECT bundle_pem FROM cas UNION ALL SELECT pem FROM trust_anchors", &s, err);
+	enum pt_status ret =
+		store_prepare(st,
+	                      "SELECT bundle_pem FROM cas UNION ALL SELECT pem FROM trust_anchors",
+	                      &s, err);
 	int rc;
 
 	*out = NULL;
@@ -86,8 +88,8 @@ crl_signer(const char *file, gnutls_x509_crl_t crl, const char *issuer, const ch
 		    gnutls_x509_crl_verify(crl, &crt, 1, 0, &verify) >= 0 &&
 		    !(verify & ~(GNUTLS_CERT_INVALID | GNUTLS_CERT_EXPIRED |
 		                 GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED)) &&
-		    (verify == 0 || (verify & (GNUTLS_CERT_EXPIRED |
-		                               GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED)))) {
+		    (verify == 0 ||
+		     (verify & (GNUTLS_CERT_EXPIRED | GNUTLS_CERT_REVOCATION_DATA_SUPERSEDED)))) {
 			ok = true;
 			snprintf(signer, len, "%s", l->certs[i].subject_grid);
 		}
@@ -207,17 +209,18 @@ import_one(struct store *st, const char *file, gnutls_x509_crl_t crl, const char
 	    (ret = stored_crl(st, issuer, &old, &old_this, err)) != PT_OK)
 		goto out;
 	if (old && old_this > ci.this_update) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("%s: the CRL of %s is older than the stored one"), file, issuer);
+		ret = pt_fail(err, PT_REFUSED, _("%s: the CRL of %s is older than the stored one"),
+		              file, issuer);
 		goto out;
 	}
 	if (old) {
 		char sql[128];
 
 		ci.replaced = true;
-		snprintf(sql, sizeof(sql),
-		         "DELETE FROM crl_entries WHERE crl_id = %lld; DELETE FROM crls WHERE id = %lld",
-		         (long long)old, (long long)old);
+		snprintf(
+			sql, sizeof(sql),
+			"DELETE FROM crl_entries WHERE crl_id = %lld; DELETE FROM crls WHERE id = %lld",
+			(long long)old, (long long)old);
 		if ((ret = store_exec(st, sql, err)) != PT_OK)
 			goto out;
 	}
@@ -370,7 +373,8 @@ trust_revoked_load(struct store *st, struct trust_revoked **out, struct pt_err *
 		return ret;
 	}
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		size_t a = (size_t)sqlite3_column_bytes(s, 0), b = (size_t)sqlite3_column_bytes(s, 1);
+		size_t a = (size_t)sqlite3_column_bytes(s, 0),
+		       b = (size_t)sqlite3_column_bytes(s, 1);
 
 		if (r->n == cap) {
 			size_t *no = realloc(off, (cap = cap ? 2 * cap : 64) * sizeof(*no));

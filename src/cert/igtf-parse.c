@@ -220,8 +220,7 @@ eacl_pattern(const char *re)
 }
 
 static enum pt_status
-ns_statement(struct lines *l, char *p, const char *self, struct igtf_rules *out,
-             struct pt_err *err)
+ns_statement(struct lines *l, char *p, const char *self, struct igtf_rules *out, struct pt_err *err)
 {
 	bool bad = false;
 	char *t = token(&p, &bad), *issuer;
@@ -240,8 +239,9 @@ ns_statement(struct lines *l, char *p, const char *self, struct igtf_rules *out,
 	if (strcasecmp(issuer, "SELF") == 0 && issuer[-1] != '"')
 		issuer = (char *)self;
 	if (*issuer != '/')
-		return pt_fail(err, PT_INVALID, _("%s:%zu: issuer \"%s\" is not a DN (/C=.../CN=...)"),
-		               l->file, l->start, issuer);
+		return pt_fail(err, PT_INVALID,
+		               _("%s:%zu: issuer \"%s\" is not a DN (/C=.../CN=...)"), l->file,
+		               l->start, issuer);
 	while ((t = token(&p, &bad))) {
 		bool permit = strcasecmp(t, "PERMIT") == 0;
 		char *subj, *pat;
@@ -282,7 +282,8 @@ igtf_parse_namespaces(const char *file, const char *text, size_t len, const char
 		return pt_fail(err, PT_NOMEM, NULL);
 	if (len > TRUST_FILE_MAX) {
 		free(l);
-		return pt_fail(err, PT_INVALID, _("%s: larger than %d bytes"), file, TRUST_FILE_MAX);
+		return pt_fail(err, PT_INVALID, _("%s: larger than %d bytes"), file,
+		               TRUST_FILE_MAX);
 	}
 	*l = (struct lines){ .file = file, .p = text, .end = text + len, .join = true };
 	while (ret == PT_OK && (rc = next_line(l)) != 0)
@@ -321,15 +322,14 @@ sp_subjects(struct lines *l, char *v, const char *issuer, struct igtf_rules *out
 		n++;
 	}
 	if (bad || !n)
-		return pt_fail(err, PT_INVALID,
-		               _("%s:%zu: cond_subjects wants '\"PATTERN\" ...'"), l->file,
-		               l->start);
+		return pt_fail(err, PT_INVALID, _("%s:%zu: cond_subjects wants '\"PATTERN\" ...'"),
+		               l->file, l->start);
 	return PT_OK;
 }
 
 enum pt_status
-igtf_parse_signing_policy(const char *file, const char *text, size_t len,
-                          struct igtf_rules *out, struct pt_err *err)
+igtf_parse_signing_policy(const char *file, const char *text, size_t len, struct igtf_rules *out,
+                          struct pt_err *err)
 {
 	struct lines *l = calloc(1, sizeof(*l));
 	char issuer[TRUST_LINE_MAX + 1] = "";
@@ -340,7 +340,8 @@ igtf_parse_signing_policy(const char *file, const char *text, size_t len,
 		return pt_fail(err, PT_NOMEM, NULL);
 	if (len > TRUST_FILE_MAX) {
 		free(l);
-		return pt_fail(err, PT_INVALID, _("%s: larger than %d bytes"), file, TRUST_FILE_MAX);
+		return pt_fail(err, PT_INVALID, _("%s: larger than %d bytes"), file,
+		               TRUST_FILE_MAX);
 	}
 	*l = (struct lines){ .file = file, .p = text, .end = text + len };
 	while (ret == PT_OK && (rc = next_line(l)) != 0) {
@@ -360,8 +361,9 @@ igtf_parse_signing_policy(const char *file, const char *text, size_t len,
 		a = token(&p, &bad);
 		v = a ? token(&p, &bad) : NULL;
 		if (!v || bad || token(&p, &bad)) {
-			ret = pt_fail(err, PT_INVALID, _("%s:%zu: expected KEYWORD AUTHORITY 'VALUE'"),
-			              l->file, l->start);
+			ret = pt_fail(err, PT_INVALID,
+			              _("%s:%zu: expected KEYWORD AUTHORITY 'VALUE'"), l->file,
+			              l->start);
 		} else if (strcmp(k, "access_id_CA") == 0) {
 			if (*v != '/')
 				ret = pt_fail(err, PT_INVALID,

@@ -70,7 +70,8 @@ slurp(const char *path, char **out, size_t *len, struct pt_err *err)
 	}
 	if (sb.st_size > TRUST_FILE_MAX) {
 		fclose(f);
-		return pt_fail(err, PT_INVALID, _("%s: larger than %d bytes"), path, TRUST_FILE_MAX);
+		return pt_fail(err, PT_INVALID, _("%s: larger than %d bytes"), path,
+		               TRUST_FILE_MAX);
 	}
 	if (!(buf = malloc((size_t)sb.st_size + 1))) {
 		fclose(f);
@@ -157,8 +158,8 @@ list_dir(const char *dir, char ***names, size_t *n, struct pt_err *err)
 
 /* BASE.ext of dir into *text ("" when the file is missing). */
 static enum pt_status
-side_file(const char *dir, const char *base, const char *ext, char **path, char **text,
-          size_t *len, struct pt_err *err)
+side_file(const char *dir, const char *base, const char *ext, char **path, char **text, size_t *len,
+          struct pt_err *err)
 {
 	enum pt_status ret;
 
@@ -222,7 +223,8 @@ read_ca(const char *dir, const char *file, size_t baselen, struct dir_in *d, str
 		return pt_fail(err, PT_NOMEM, NULL);
 	if ((ret = slurp(path, &buf, &len, err)) == PT_NOTFOUND)
 		ret = pt_fail(err, PT_IO, _("%s: a link to nothing"), path);
-	if (ret == PT_OK && (ret = x509_bundle_parse((unsigned char *)buf, len, &l, err)) != PT_OK) {
+	if (ret == PT_OK &&
+	    (ret = x509_bundle_parse((unsigned char *)buf, len, &l, err)) != PT_OK) {
 		char why[sizeof(err->detail)];
 
 		snprintf(why, sizeof(why), "%s", err->detail);
@@ -272,7 +274,8 @@ read_dir(const char *dir, struct dir_in *d, struct pt_err *err)
 
 	for (int pass = 0; ret == PT_OK && pass < 2; pass++)
 		for (size_t i = 0; ret == PT_OK && i < n; i++)
-			if (ca_file(names[i], &baselen) && (baselen == strlen(names[i]) - 4) == !pass)
+			if (ca_file(names[i], &baselen) &&
+			    (baselen == strlen(names[i]) - 4) == !pass)
 				ret = read_ca(dir, names[i], baselen, d, err);
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
@@ -367,8 +370,9 @@ put_anchor(struct store *st, const struct anchor_in *a, int64_t old, struct pt_e
 		return store_fail(st, rc, err, _("store a trust anchor"));
 	id = old ? old : sqlite3_last_insert_rowid(store_db(st));
 	ret = store_rules(st, id, &a->rules, "namespaces", 0, a->nns, err);
-	return ret == PT_OK ? store_rules(st, id, &a->rules, "signing_policy", a->nns, a->rules.n, err)
-	                    : ret;
+	return ret == PT_OK
+	               ? store_rules(st, id, &a->rules, "signing_policy", a->nns, a->rules.n, err)
+	               : ret;
 }
 
 /* What is stored of one anchor, for the comparison. */
@@ -383,7 +387,8 @@ load_have(struct store *st, struct have **out, size_t *n, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret = store_prepare(
-		st, "SELECT id, name, sha256, policy, info, subject FROM trust_anchors ORDER BY name",
+		st,
+		"SELECT id, name, sha256, policy, info, subject FROM trust_anchors ORDER BY name",
 		&s, err);
 	struct have *v = NULL;
 	size_t k = 0;
@@ -518,12 +523,12 @@ trust_anchor_foreach(struct store *st, int (*cb)(const struct trust_anchor *a, v
                      struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	enum pt_status ret = store_prepare(
-		st,
-		"SELECT name, subject, sha256, not_after, imported_at,"
-		" (SELECT count(*) FROM anchor_rules r WHERE r.anchor_id = a.id)"
-		" FROM trust_anchors a ORDER BY name",
-		&s, err);
+	enum pt_status ret =
+		store_prepare(st,
+	                      "SELECT name, subject, sha256, not_after, imported_at,"
+	                      " (SELECT count(*) FROM anchor_rules r WHERE r.anchor_id = a.id)"
+	                      " FROM trust_anchors a ORDER BY name",
+	                      &s, err);
 	int rc;
 
 	if (ret != PT_OK)
@@ -551,7 +556,8 @@ trust_anchor_bundle(struct store *st, char **pem, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct x509_sbuf sb = { 0 };
-	enum pt_status ret = store_prepare(st, "SELECT pem FROM trust_anchors ORDER BY id", &s, err);
+	enum pt_status ret =
+		store_prepare(st, "SELECT pem FROM trust_anchors ORDER BY id", &s, err);
 	int rc;
 
 	*pem = NULL;
@@ -570,16 +576,16 @@ trust_anchor_bundle(struct store *st, char **pem, struct pt_err *err)
 }
 
 enum pt_status
-trust_namespace_check(struct store *st, const char *issuer, const char *subject,
-                      enum trust_ns *out, char *detail, size_t len, struct pt_err *err)
+trust_namespace_check(struct store *st, const char *issuer, const char *subject, enum trust_ns *out,
+                      char *detail, size_t len, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	enum pt_status ret = store_prepare(
-		st,
-		"SELECT a.name, r.source, r.permit, r.pattern FROM anchor_rules r"
-		" JOIN trust_anchors a ON a.id = r.anchor_id WHERE r.issuer = ?"
-		" ORDER BY r.source, r.rowid",
-		&s, err);
+	enum pt_status ret =
+		store_prepare(st,
+	                      "SELECT a.name, r.source, r.permit, r.pattern FROM anchor_rules r"
+	                      " JOIN trust_anchors a ON a.id = r.anchor_id WHERE r.issuer = ?"
+	                      " ORDER BY r.source, r.rowid",
+	                      &s, err);
 	bool any = false, permitted = false, denied = false;
 	char anchor[128] = "", source[32] = "", why[512] = "";
 	int rc;

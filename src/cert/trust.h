@@ -107,12 +107,12 @@ enum pt_status trust_anchor_bundle(struct store *st, char **pem, struct pt_err *
 /* ---- certificate revocation lists ------------------------------------ */
 
 struct crl_info {
-	const char *issuer;  /* Grid form */
-	const char *signer;  /* the CA or anchor that verified it */
+	const char *issuer; /* Grid form */
+	const char *signer; /* the CA or anchor that verified it */
 	time_t this_update;
 	time_t next_update; /* 0: none given */
 	size_t entries;
-	bool stale; /* next_update passed */
+	bool stale;    /* next_update passed */
 	bool replaced; /* an older CRL of the issuer was replaced */
 	time_t imported_at;
 };
@@ -122,17 +122,16 @@ struct crl_info {
  * trust anchors whose subject is its issuer, else PT_REFUSED; a CRL older
  * than the stored one of its issuer is PT_REFUSED too.  cb (may be NULL)
  * gets each stored CRL. */
-enum pt_status crl_import(struct store *st, const char *file, const unsigned char *buf,
-                          size_t len, time_t now, int (*cb)(const struct crl_info *c, void *ud),
-                          void *ud, struct pt_err *err);
+enum pt_status crl_import(struct store *st, const char *file, const unsigned char *buf, size_t len,
+                          time_t now, int (*cb)(const struct crl_info *c, void *ud), void *ud,
+                          struct pt_err *err);
 enum pt_status crl_foreach(struct store *st, time_t now,
                            int (*cb)(const struct crl_info *c, void *ud), void *ud,
                            struct pt_err *err);
 
 /* The revoked (issuer, serial) pairs, loaded once for many look-ups. */
 struct trust_revoked;
-enum pt_status trust_revoked_load(struct store *st, struct trust_revoked **out,
-                                  struct pt_err *err);
+enum pt_status trust_revoked_load(struct store *st, struct trust_revoked **out, struct pt_err *err);
 bool trust_revoked_has(const struct trust_revoked *r, const char *issuer, const char *serial);
 size_t trust_revoked_count(const struct trust_revoked *r);
 void trust_revoked_free(struct trust_revoked **r);
@@ -153,7 +152,6 @@ struct cert_ack_row {
 };
 /* The ack of a certificate that holds at now; *found false when none. */
 enum pt_status cert_ack_get(struct store *st, int64_t cert_id, time_t now, bool *found,
-                            struct cert_ack_row *out, char *reason, size_t len,
-                            struct pt_err *err);
+                            struct cert_ack_row *out, char *reason, size_t len, struct pt_err *err);
 
 #endif
