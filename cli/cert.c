@@ -511,28 +511,6 @@ out:
 	return cli_report(c);
 }
 
-/* "YYYY-MM-DD" (the end of that day, UTC) or "YYYY-MM-DDTHH:MM:SSZ". */
-static bool
-parse_until(const char *v, time_t *out)
-{
-	struct tm tm = { 0 };
-	const char *e;
-
-	if ((e = strptime(v, "%Y-%m-%dT%H:%M:%SZ", &tm)) && !*e) {
-		*out = timegm(&tm);
-		return true;
-	}
-	memset(&tm, 0, sizeof(tm));
-	if ((e = strptime(v, "%Y-%m-%d", &tm)) && !*e) {
-		tm.tm_hour = 23;
-		tm.tm_min = 59;
-		tm.tm_sec = 59;
-		*out = timegm(&tm);
-		return true;
-	}
-	return false;
-}
-
 static int
 cmd_cert_ack(struct cli *c, int argc, char **argv)
 {
@@ -555,7 +533,7 @@ cmd_cert_ack(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 1 != argc || !reason || !until_s)
 		return cli_bad_usage(c);
-	if (!parse_until(until_s, &until))
+	if (!cert_ack_parse_until(until_s, &until))
 		return cli_usage_error(c, _("--until takes a date, YYYY-MM-DD"));
 	if (!(fqdn = cli_lowercase(argv[optind])))
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);

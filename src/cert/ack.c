@@ -8,11 +8,33 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/i18n.h"
 #include "cert/cert.h"
 #include "cert/private.h"
 #include "cert/trust.h"
+
+bool
+cert_ack_parse_until(const char *v, time_t *out)
+{
+	struct tm tm = { 0 };
+	const char *e;
+
+	if ((e = strptime(v, "%Y-%m-%dT%H:%M:%SZ", &tm)) && !*e) {
+		*out = timegm(&tm);
+		return true;
+	}
+	memset(&tm, 0, sizeof(tm));
+	if ((e = strptime(v, "%Y-%m-%d", &tm)) && !*e && strlen(v) == 10) {
+		tm.tm_hour = 23;
+		tm.tm_min = 59;
+		tm.tm_sec = 59;
+		*out = timegm(&tm);
+		return true;
+	}
+	return false;
+}
 
 enum pt_status
 cert_ack(struct store *st, const char *fqdn, const char *reason, time_t until, time_t now,

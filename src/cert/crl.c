@@ -7,11 +7,13 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <errno.h>
 #include <gnutls/gnutls.h>
 #include <gnutls/x509.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/i18n.h"
 #include "cert/cert.h"
@@ -302,6 +304,35 @@ crl_import(struct store *st, const char *file, const unsigned char *buf, size_t 
 		gnutls_x509_crl_deinit(crls[i]);
 	gnutls_free(crls);
 	free(cas);
+	return ret;
+}
+
+enum pt_status
+crl_import_file(struct store *st, const char *path, time_t now,
+                int (*cb)(const struct crl_info *c, void *ud), void *ud, struct pt_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	unsigned char *buf;
+	struct stat sb;
+	size_t n;
+	enum pt_status ret;
+
+	if (!f)
+		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("%s: %s"), path,
+		               strerror(errno));
+	if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode) || sb.st_size > CRL_FILE_MAX) {
+		fclose(f);
+		return pt_fail(err, PT_INVALID, _("%s: not a regular file of at most %d bytes"),
+		               path, CRL_FILE_MAX);
+	}
+	if (!(buf = malloc((size_t)sb.st_size + 1))) {
+		fclose(f);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	n = fread(buf, 1, (size_t)sb.st_size, f);
+	fclose(f);
+	ret = crl_import(st, path, buf, n, now, cb, ud, err);
+	free(buf);
 	return ret;
 }
 

@@ -125,6 +125,11 @@ struct crl_info {
 enum pt_status crl_import(struct store *st, const char *file, const unsigned char *buf, size_t len,
                           time_t now, int (*cb)(const struct crl_info *c, void *ud), void *ud,
                           struct pt_err *err);
+/* crl_import of a file read here (at most CRL_FILE_MAX bytes), for the
+ * console, which reads no file itself. */
+enum pt_status crl_import_file(struct store *st, const char *path, time_t now,
+                               int (*cb)(const struct crl_info *c, void *ud), void *ud,
+                               struct pt_err *err);
 enum pt_status crl_foreach(struct store *st, time_t now,
                            int (*cb)(const struct crl_info *c, void *ud), void *ud,
                            struct pt_err *err);
@@ -144,6 +149,10 @@ void trust_revoked_free(struct trust_revoked **r);
  * PT_REFUSED when the certificate is in no warning or critical band. */
 enum pt_status cert_ack(struct store *st, const char *fqdn, const char *reason, time_t until,
                         time_t now, struct pt_err *err);
+
+/* The end of an acknowledgement as a person writes it: "YYYY-MM-DD" (the
+ * end of that day, UTC) or "YYYY-MM-DDTHH:MM:SSZ".  false if neither. */
+bool cert_ack_parse_until(const char *v, time_t *out);
 
 struct cert_ack_row {
 	int64_t cert_id;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "fuzz.h"
-#include "cert/trust.h"
+#include "cert/lib.h"
 
 static void
 check(const struct igtf_rules *rs, const char *s)
