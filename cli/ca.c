@@ -168,6 +168,107 @@ cmd_ca_show(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
+struct igtf_print {
+	struct cli *c;
+	bool json;
+	json_t *arr;
+	size_t counts[4];
+};
+
+static int
+igtf_row(const struct igtf_change *ch, void *ud)
+{
+	struct igtf_print *p = ud;
+
+	p->counts[ch->kind]++;
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "name", json_string(ch->name), &bad);
+		cli_json_set(o, "change", json_string(igtf_change_name(ch->kind)), &bad);
+		cli_json_set(o, "subject", json_string(ch->subject), &bad);
+		if (ch->kind != IGTF_WITHDRAWN)
+			cli_json_set(o, "rules", json_integer((json_int_t)ch->rules), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, ch->name);
+	}
+	if (ch->kind != IGTF_UNCHANGED)
+		printf("%-10s %-28s %s\n",
+		       ch->kind == IGTF_ADDED     ? _("added")
+		       : ch->kind == IGTF_CHANGED ? _("changed")
+		                                  : _("withdrawn"),
+		       ch->name, ch->subject);
+	return 0;
+}
+
+static int
+cmd_ca_import_igtf(struct cli *c, int argc, char **argv)
+{
+	struct igtf_print p = { .c = c };
+	const char *dir;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &dir, &p.json)))
+		return rc;
+	if (!dir)
+		return cli_bad_usage(c);
+	if (p.json)
+		p.arr = json_array();
+	if (igtf_import(c->st, dir, igtf_row, &p, &c->err) == PT_OK && c->err.status == PT_OK) {
+		if (p.json)
+			return cli_json_print(p.arr);
+		printf(_("Trust anchors: %zu added, %zu changed, %zu withdrawn, %zu unchanged.\n"),
+		       p.counts[IGTF_ADDED], p.counts[IGTF_CHANGED], p.counts[IGTF_WITHDRAWN],
+		       p.counts[IGTF_UNCHANGED]);
+	}
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
+static int
+anchor_row(const struct trust_anchor *a, void *ud)
+{
+	struct igtf_print *p = ud;
+
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "name", json_string(a->name), &bad);
+		cli_json_set(o, "subject", json_string(a->subject), &bad);
+		cli_json_set(o, "sha256", json_string(a->sha256), &bad);
+		cli_json_set(o, "not_after", json_string(cli_time(a->not_after)), &bad);
+		cli_json_set(o, "rules", json_integer((json_int_t)a->rules), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, a->name);
+	}
+	printf("%-28s %-20s %5lld  %s\n", a->name, cli_time(a->not_after), (long long)a->rules,
+	       a->subject);
+	return 0;
+}
+
+static int
+cmd_ca_anchors(struct cli *c, int argc, char **argv)
+{
+	struct igtf_print p = { .c = c };
+	const char *filter;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &filter, &p.json)))
+		return rc;
+	if (filter)
+		return cli_bad_usage(c);
+	if (p.json)
+		p.arr = json_array();
+	else
+		printf("%-28s %-20s %5s  %s\n", _("ANCHOR"), _("NOT AFTER"), _("RULES"),
+		       _("SUBJECT"));
+	if (trust_anchor_foreach(c->st, anchor_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK && p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
 const struct cmd cli_ca_commands[] = {
 	{ "ca", "add", cmd_ca_add, CMD_STORE | CMD_WRITE,
 	  N_("NAME --bundle FILE [--subject TEMPLATE] [--key TYPE]"),
@@ -176,5 +277,11 @@ const struct cmd cli_ca_commands[] = {
 	{ "ca", "list", cmd_ca_list, CMD_STORE, N_("[--json]"), N_("list the CAs") },
 	{ "ca", "show", cmd_ca_show, CMD_STORE, N_("NAME [--json]"),
 	  N_("show a CA and the certificates of its bundle") },
+	{ "ca", "import-igtf", cmd_ca_import_igtf, CMD_STORE | CMD_WRITE, N_("DIR [--json]"),
+	  N_("make the CAs of an IGTF-style directory (NAME.pem or HASH.0 with .info, "
+	     ".namespaces, .signing_policy) the trust anchors: added, changed and withdrawn "
+	     "ones are reported") },
+	{ "ca", "anchors", cmd_ca_anchors, CMD_STORE, N_("[--json]"),
+	  N_("list the trust anchors and how many namespace rules each has") },
 };
 const size_t cli_ca_ncommands = sizeof(cli_ca_commands) / sizeof(cli_ca_commands[0]);

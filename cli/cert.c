@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "private.h"
@@ -553,8 +554,9 @@ struct status_print {
 	json_t *arr;
 	size_t n;
 	/* verify: what was seen */
-	bool key_match, chain_ok;
-	char key_detail[512], chain_detail[512];
+	bool key_match, chain_ok, revoked;
+	int namespace_ok;
+	char key_detail[512], chain_detail[512], ns_detail[1024];
 };
 
 static json_t *
@@ -582,6 +584,19 @@ status_json(const struct cert_status *cs, const char **bad)
 	cli_json_set(o, "ca", *cs->ca ? json_string(cs->ca) : json_null(), bad);
 	if (!cs->chain_ok)
 		cli_json_set(o, "chain_problem", json_string(cs->chain_detail), bad);
+	cli_json_set(o, "revoked", json_boolean(cs->revoked), bad);
+	if (cs->revoked)
+		cli_json_set(o, "revoked_at", json_string(cli_time(cs->revoked_at)), bad);
+	cli_json_set(o, "namespace",
+	             cs->namespace_ok < 0 ? json_null()
+	                                  : json_string(cs->namespace_ok ? "ok" : "violation"),
+	             bad);
+	if (cs->namespace_ok == 0)
+		cli_json_set(o, "namespace_problem", json_string(cs->ns_detail), bad);
+	if (cs->acked) {
+		cli_json_set(o, "acknowledged_until", json_string(cli_time(cs->ack_until)), bad);
+		cli_json_set(o, "ack_reason", json_string(cs->ack_reason), bad);
+	}
 	cli_json_set(o, "state", json_string(cs->state), bad);
 	cli_json_set(o, "key_origin", json_string(cs->origin), bad);
 	cli_json_set(o, "key_type",
@@ -608,6 +623,14 @@ status_text(const struct cert_status *cs)
 	printf(_("Not after:     %s\n"), cli_time(x->not_after));
 	printf(_("Days left:     %ld\n"), cs->days_left);
 	printf(_("Band:          %s\n"), x509_band_name(cs->band));
+	if (cs->revoked)
+		printf(_("Revoked:       %s (on its issuer's CRL)\n"), cli_time(cs->revoked_at));
+	if (cs->acked)
+		printf(_("Acknowledged:  until %s: %s\n"), cli_time(cs->ack_until), cs->ack_reason);
+	if (cs->namespace_ok == 0)
+		printf(_("Namespace:     VIOLATION: %s\n"), cs->ns_detail);
+	else if (cs->namespace_ok == 1)
+		printf(_("Namespace:     inside its CA's namespace\n"));
 	if (cs->key_match)
 		printf(_("Key match:     yes (%s key, %s)\n"),
 		       x->key_known ? x509_keytype_name(x->key_type) : x->key_algo, _(cs->origin));
@@ -651,6 +674,9 @@ status_row(const struct cert_status *cs, void *ud)
 	p->chain_ok = cs->chain_ok;
 	snprintf(p->key_detail, sizeof(p->key_detail), "%s", cs->key_detail);
 	snprintf(p->chain_detail, sizeof(p->chain_detail), "%s", cs->chain_detail);
+	p->revoked = cs->revoked;
+	p->namespace_ok = cs->namespace_ok;
+	snprintf(p->ns_detail, sizeof(p->ns_detail), "%s", cs->ns_detail);
 	return 0;
 }
 
@@ -735,9 +761,47 @@ cmd_cert_verify(struct cli *c, int argc, char **argv)
 		pt_fail(&c->err, PT_REFUSED,
 		        _("%s fails verification: the chain does not verify: %s"), fqdn,
 		        p.chain_detail);
+	else if (p.revoked)
+		pt_fail(&c->err, PT_REFUSED,
+		        _("%s fails verification: its certificate is revoked (on its issuer's CRL)"),
+		        fqdn);
+	else if (p.namespace_ok == 0)
+		pt_fail(&c->err, PT_REFUSED, _("%s fails verification: %s"), fqdn, p.ns_detail);
 	else
 		printf(_("%s verifies: the key matches and the chain verifies.\n"), fqdn);
 out:
+	free(fqdn);
+	return cli_report(c);
+}
+
+static int
+cmd_cert_ack(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "reason", required_argument, NULL, 'r' },
+		{ "until", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *reason = NULL, *until_s = NULL;
+	time_t until = 0;
+	char *fqdn;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'r': reason = optarg; break;
+		case 'u': until_s = optarg; break;
+		default: return cli_bad_usage(c);
+		}
+	}
+	if (optind + 1 != argc || !reason || !until_s)
+		return cli_bad_usage(c);
+	if (!cert_ack_parse_until(until_s, &until))
+		return cli_usage_error(c, _("--until takes a date, YYYY-MM-DD"));
+	if (!(fqdn = cli_lowercase(argv[optind])))
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	if (cert_ack(c->st, fqdn, reason, until, time(NULL), &c->err) == PT_OK)
+		printf(_("Acknowledged the warning of %s until %s.\n"), fqdn, cli_time(until));
 	free(fqdn);
 	return cli_report(c);
 }
@@ -764,5 +828,8 @@ const struct cmd cli_cert_commands[] = {
 	  N_("show certificates: dates, days left, band, key match and chain") },
 	{ "cert", "verify", cmd_cert_verify, CMD_STORE, N_("FQDN"),
 	  N_("check that a host's certificate matches its key and chains to its CA") },
+	{ "cert", "ack", cmd_cert_ack, CMD_STORE | CMD_WRITE, N_("FQDN --reason TEXT --until DATE"),
+	  N_("acknowledge the warning of a host's certificate until a date (silenced by a newer "
+	     "certificate)") },
 };
 const size_t cli_cert_ncommands = sizeof(cli_cert_commands) / sizeof(cli_cert_commands[0]);

@@ -72,6 +72,7 @@ static const struct cmd_table {
 	{ cli_voms_commands, &cli_voms_ncommands },
 	{ cli_firewall_commands, &cli_firewall_ncommands },
 	{ cli_escrow_commands, &cli_escrow_ncommands },
+	{ cli_crl_commands, &cli_crl_ncommands },
 };
 
 #define NTABLES (sizeof(tables) / sizeof(tables[0]))

@@ -150,5 +150,7 @@ extern const struct cmd cli_firewall_commands[];
 extern const size_t cli_firewall_ncommands;
 extern const struct cmd cli_escrow_commands[];
 extern const size_t cli_escrow_ncommands;
+extern const struct cmd cli_crl_commands[];
+extern const size_t cli_crl_ncommands;
 
 #endif

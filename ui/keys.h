@@ -31,6 +31,9 @@
 	_(PROFILE,   N_("Profile"), N_("a host's install profile: files, owner, copies, reload, check (form)")) \
 	_(PUSH,      N_("Push"),    N_("push grid-mapfile and vomsdir to a host (opens the network)")) \
 	_(FETCHVO,   N_("FetchVO"), N_("fetch a VO member list from the operator (opens the network)")) \
+	_(IGTF,      N_("IGTF"),    N_("import IGTF trust anchors from a CA directory (form)")) \
+	_(CRL,       N_("CRL"),     N_("import a certificate revocation list (form)")) \
+	_(ACK,       N_("Ack"),     N_("acknowledge a certificate's warning until a date (form)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
 	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \

@@ -26,6 +26,8 @@ static const struct role_style styles[ROLE_MAX] = {
 	[ROLE_BAND_FUTURE]   = { COLOR_MAGENTA, -1, A_NORMAL, A_DIM },
 	[ROLE_FKEY]          = { -1, -1, A_BOLD, A_BOLD },
 	[ROLE_FKEY_LABEL]    = { COLOR_BLACK, COLOR_CYAN, A_NORMAL, A_REVERSE },
+	/* worse than expired: expired's red, and more */
+	[ROLE_BAND_REVOKED]  = { COLOR_YELLOW, COLOR_RED, A_BOLD | A_UNDERLINE, A_REVERSE | A_BOLD | A_UNDERLINE },
 };
 /* clang-format on */
 

@@ -7,7 +7,7 @@
 #define THEME_ROLES(_) \
 	_(NORMAL) _(TITLE) _(SELECTED) _(ALERT) _(HINT) \
 	_(BAND_EXPIRED) _(BAND_CRITICAL) _(BAND_WARNING) _(BAND_OK) _(BAND_FUTURE) \
-	_(FKEY) _(FKEY_LABEL)
+	_(FKEY) _(FKEY_LABEL) _(BAND_REVOKED)
 /* clang-format on */
 
 enum theme_role {

@@ -33,6 +33,7 @@
 #include "ui/grid.h"
 #include "ui/hosts.h"
 #include "ui/pw.h"
+#include "ui/trust.h"
 #include "ui/view.h"
 
 #define MAX_LINES 48
@@ -1034,7 +1035,10 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 		}
 		return true;
 	}
-	default: break;
+	default:
+		if (ui_trust_action(ui, a, h[0] ? h : NULL))
+			return true;
+		break;
 	}
 	for (size_t i = 0; i < sizeof net_actions / sizeof net_actions[0]; i++)
 		if (net_actions[i].act == a) {

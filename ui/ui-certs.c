@@ -30,6 +30,7 @@ static const char *const band_names[] = {
 	[X509_BAND_CRITICAL] = N_("critical"),
 	[X509_BAND_WARNING] = N_("warning"),
 	[X509_BAND_OK] = N_("ok"),
+	[X509_BAND_REVOKED] = N_("revoked"),
 };
 
 enum theme_role
@@ -40,6 +41,7 @@ certs_band_role(enum x509_band b)
 	case X509_BAND_EXPIRED: return ROLE_BAND_EXPIRED;
 	case X509_BAND_CRITICAL: return ROLE_BAND_CRITICAL;
 	case X509_BAND_WARNING: return ROLE_BAND_WARNING;
+	case X509_BAND_REVOKED: return ROLE_BAND_REVOKED;
 	default: return ROLE_BAND_OK;
 	}
 }
@@ -47,14 +49,14 @@ certs_band_role(enum x509_band b)
 const char *
 certs_band_label(enum x509_band b)
 {
-	return (unsigned)b <= X509_BAND_OK ? _(band_names[b]) : "?";
+	return (unsigned)b <= X509_BAND_REVOKED ? _(band_names[b]) : "?";
 }
 
 /* The band of a row, from the label it was given. */
 static enum x509_band
 row_band(const struct ui_row *r)
 {
-	for (int b = X509_BAND_NOT_YET_VALID; b <= X509_BAND_OK; b++)
+	for (int b = X509_BAND_NOT_YET_VALID; b <= X509_BAND_REVOKED; b++)
 		if (strcmp(r->col[2], _(band_names[b])) == 0)
 			return (enum x509_band)b;
 	return X509_BAND_OK;
@@ -147,7 +149,7 @@ list_filter(const char *filter, struct inv_list_filter *f)
 	if (!filter || !*filter)
 		return;
 	f->text = filter;
-	for (int b = X509_BAND_NOT_YET_VALID; b <= X509_BAND_OK; b++)
+	for (int b = X509_BAND_NOT_YET_VALID; b <= X509_BAND_REVOKED; b++)
 		if (contains_ci(_(band_names[b]), filter))
 			f->bands |= 1u << b;
 	if (contains_ci(_("current"), filter))

@@ -36,7 +36,7 @@ static struct {
 	char backups[MAX_BACKUPS][128];
 	int nbackups, total_backups;
 	time_t newest_backup;
-	long bands[5]; /* by enum x509_band */
+	long bands[X509_BAND_REVOKED + 1]; /* by enum x509_band */
 	long months[MONTHS];
 	long certs;
 	char attn[MAX_ATTN][128];
@@ -219,7 +219,6 @@ backup_cb(const struct backup_info *b, void *ud)
 
 struct cert_ctx {
 	time_t now;
-	int crit, warn;
 	/* the most urgent first: kept apart, added after the pass */
 	struct {
 		char fqdn[96];
@@ -229,18 +228,19 @@ struct cert_ctx {
 	int nurgent;
 };
 
+/* The expiry report's rows: bands with the shares of the lifetime and
+ * the CRLs (revoked), as every other list shows them. */
 static int
-cert_cb(const struct cert_glance *c, void *ud)
+cert_cb(const struct report_row *c, void *ud)
 {
 	struct cert_ctx *x = ud;
-	long days;
-	enum x509_band band =
-		x509_band(c->not_before, c->not_after, x->now, x->crit, x->warn, &days);
+	long days = c->days_left;
+	enum x509_band band = c->band;
 
 	d.certs++;
-	if ((unsigned)band < 5)
+	if ((unsigned)band <= X509_BAND_REVOKED)
 		d.bands[band]++;
-	if (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL) {
+	if (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL || band == X509_BAND_REVOKED) {
 		/* keep the MAX_ATTN with the fewest days left (expired first) */
 		int at = x->nurgent;
 		if (at == MAX_ATTN) {
@@ -276,16 +276,19 @@ load_certs(struct ui *ui, time_t now)
 	if (!x)
 		return;
 	x->now = now;
-	if (cert_band_days(ui->st, &x->crit, &x->warn, &err) != PT_OK ||
-	    model_cert_current_foreach(ui->st, cert_cb, x, &err) != PT_OK)
+	if (report_expiry_foreach(ui->st, now, -1, cert_cb, x, &err) != PT_OK)
 		attention(ROLE_ALERT, _("Certificates: %s"), err.detail);
 	for (int i = 0; i < x->nurgent; i++) {
 		long days = x->urgent[i].days;
 		bool expired = x->urgent[i].band == X509_BAND_EXPIRED;
-		attention(expired ? ROLE_BAND_EXPIRED : ROLE_BAND_CRITICAL,
-		          expired ? _("Certificate of %s expired %ld days ago")
-		                  : _("Certificate of %s expires in %ld days"),
-		          x->urgent[i].fqdn, days < 0 ? -days : days);
+		if (x->urgent[i].band == X509_BAND_REVOKED)
+			attention(ROLE_BAND_REVOKED, _("Certificate of %s is revoked"),
+			          x->urgent[i].fqdn);
+		else
+			attention(expired ? ROLE_BAND_EXPIRED : ROLE_BAND_CRITICAL,
+			          expired ? _("Certificate of %s expired %ld days ago")
+			                  : _("Certificate of %s expires in %ld days"),
+			          x->urgent[i].fqdn, days < 0 ? -days : days);
 	}
 	free(x);
 }
@@ -422,6 +425,11 @@ dash_draw(struct ui *ui, int top, int rows)
 		if (d.bands[0]) {
 			snprintf(line, sizeof line, "%-14s %6ld", _(names[0]), d.bands[0]);
 			ui_put(y++, lw + 2, 25, theme_attr(roles[0]), line, false);
+		}
+		if (d.bands[X509_BAND_REVOKED]) {
+			snprintf(line, sizeof line, "%-14s %6ld", _("revoked"),
+			         d.bands[X509_BAND_REVOKED]);
+			ui_put(y++, lw + 2, 25, theme_attr(ROLE_BAND_REVOKED), line, false);
 		}
 	}
 	if (y > yl)

@@ -23,6 +23,7 @@
 #include "store/lib.h"
 #include "cert/cert.h"
 #include "cert/private.h"
+#include "cert/trust.h"
 #include "base/i18n.h"
 #include "base/lib.h"
 
@@ -264,6 +265,33 @@ cert_band_days(struct store *st, int *critical, int *warning, struct pt_err *err
 	return ret == PT_OK ? setting_days(st, "cert.warning_days", warning, err) : ret;
 }
 
+/* A share of the lifetime, or 0 when the setting is unset. */
+static enum pt_status
+setting_pct(struct store *st, const char *key, int *out, struct pt_err *err)
+{
+	char *v = NULL;
+	enum pt_status ret = settings_get(st, key, &v, err);
+
+	*out = 0;
+	if (ret == PT_OK && v && !settings_percent_parse(v, out))
+		ret = pt_fail(err, PT_INVALID,
+		              _("setting %s is \"%s\", not a share from 1%% to 99%%"), key, v);
+	free(v);
+	return ret;
+}
+
+enum pt_status
+cert_thresholds(struct store *st, struct x509_thresholds *t, struct pt_err *err)
+{
+	enum pt_status ret = cert_band_days(st, &t->critical_days, &t->warning_days, err);
+
+	if (ret == PT_OK)
+		ret = setting_pct(st, "cert.critical_fraction", &t->critical_pct, err);
+	if (ret == PT_OK)
+		ret = setting_pct(st, "cert.warning_fraction", &t->warning_pct, err);
+	return ret;
+}
+
 /* A stored private key, in secmem. */
 static enum pt_status
 load_key(struct store *st, int64_t kid, char **pem, struct pt_err *err)
@@ -289,6 +317,36 @@ load_key(struct store *st, int64_t kid, char **pem, struct pt_err *err)
 	return *pem ? PT_OK : pt_fail(err, PT_NOMEM, NULL);
 }
 
+/* No stored CA verifies x: the IGTF trust anchors may; cs->ca is then
+ * the anchor that issued it. */
+static enum pt_status
+check_anchors(struct store *st, const struct x509_cert *x, time_t now, struct cert_status *cs,
+              char **ca_found, struct pt_err *detail, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *pem = NULL;
+	enum pt_status ret = trust_anchor_bundle(st, &pem, err);
+
+	cs->ca = "";
+	if (ret != PT_OK)
+		return ret;
+	if (*pem &&
+	    x509_chain_verify(x, (const unsigned char *)pem, strlen(pem), now, NULL) == PT_OK &&
+	    (ret = store_prepare(st, "SELECT name FROM trust_anchors WHERE subject = ?", &s,
+	                         err)) == PT_OK) {
+		sqlite3_bind_text(s, 1, x->issuer_grid, -1, SQLITE_STATIC);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			*ca_found = strdup(store_text(s, 0));
+		sqlite3_finalize(s);
+		cs->chain_ok = true;
+		cs->ca = *ca_found ? *ca_found : "";
+	}
+	free(pem);
+	if (ret == PT_OK && !cs->chain_ok)
+		pt_fail(detail, PT_REFUSED, _("unknown CA: no CA bundle in the store verifies it"));
+	return ret;
+}
+
 /* Check the chain against the certificate's CA, or any CA when it has none. */
 static enum pt_status
 check_chain(struct store *st, const struct x509_cert *x, const char *ca, const char *bundle,
@@ -308,11 +366,8 @@ check_chain(struct store *st, const struct x509_cert *x, const char *ca, const c
 	if ((ret = cert_find_ca(st, x, &id, err)) != PT_OK)
 		return ret;
 	cs->chain_ok = id != 0;
-	if (!id) {
-		cs->ca = "";
-		pt_fail(detail, PT_REFUSED, _("unknown CA: no CA bundle in the store verifies it"));
-		return PT_OK;
-	}
+	if (!id)
+		return check_anchors(st, x, now, cs, ca_found, detail, err);
 	{
 		sqlite3_stmt *s = NULL;
 		if ((ret = store_prepare(st, "SELECT name FROM cas WHERE id = ?", &s, err)) !=
@@ -327,16 +382,62 @@ check_chain(struct store *st, const struct x509_cert *x, const char *ca, const c
 	return PT_OK;
 }
 
+/* What the CRLs, the namespace policies and the acknowledgements say of
+ * a certificate; its band becomes revoked when a CRL lists it. */
+static enum pt_status
+trust_facts(struct store *st, struct cert_status *cs, time_t now, char *ns, size_t nslen,
+            char *reason, size_t rlen, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct cert_ack_row ack;
+	enum trust_ns v;
+	enum pt_status ret =
+		store_prepare(st,
+	                      "SELECT revoked_at FROM crl_entries WHERE issuer = ? AND serial = ?",
+	                      &s, err);
+	int rc;
+
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_text(s, 1, cs->x->issuer_grid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, cs->x->serial, -1, SQLITE_STATIC);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		cs->revoked = true;
+		cs->revoked_at = (time_t)sqlite3_column_int64(s, 0);
+		cs->band = X509_BAND_REVOKED;
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return store_fail(st, rc, err, _("read the CRLs"));
+	ret = trust_namespace_check(st, cs->x->issuer_grid, cs->x->subject_grid, &v, ns, nslen,
+	                            err);
+	if (ret != PT_OK)
+		return ret;
+	cs->namespace_ok = v == TRUST_NS_NONE ? -1 : v == TRUST_NS_OK;
+	cs->ns_detail = v == TRUST_NS_VIOLATION ? ns : "";
+	cs->ack_reason = "";
+	if (cs->band != X509_BAND_WARNING && cs->band != X509_BAND_CRITICAL)
+		return PT_OK;
+	ret = cert_ack_get(st, cs->id, now, &cs->acked, &ack, reason, rlen, err);
+	if (ret == PT_OK && cs->acked) {
+		cs->ack_until = ack.until;
+		cs->ack_reason = reason;
+	}
+	return ret;
+}
+
 enum pt_status
 cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_days, time_t now,
                     int (*cb)(const struct cert_status *cs, void *ud), void *ud, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
+	struct x509_thresholds t;
 	enum pt_status ret;
-	int crit, warn, rc = SQLITE_DONE;
+	int rc = SQLITE_DONE;
 	int64_t hid;
 
-	if ((ret = cert_band_days(st, &crit, &warn, err)) != PT_OK)
+	if ((ret = cert_thresholds(st, &t, err)) != PT_OK)
 		return ret;
 	if (fqdn && (ret = cert_host_id(st, fqdn, &hid, err)) != PT_OK)
 		return ret;
@@ -363,7 +464,7 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		struct x509_cert_list *l = NULL;
 		struct pt_err kd = { 0 }, cd = { 0 };
 		struct cert_status cs = { 0 };
-		char *key = NULL, *ca_found = NULL;
+		char *key = NULL, *ca_found = NULL, ns[1024], reason[256];
 		const char *bundle = (const char *)sqlite3_column_text(s, 8);
 
 		ret = x509_certs_parse(sqlite3_column_blob(s, 5),
@@ -383,8 +484,7 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 		cs.origin = store_text(s, 3);
 		cs.imported_at = (time_t)sqlite3_column_int64(s, 4);
 		cs.x = &l->certs[0];
-		cs.band = x509_band(cs.x->not_before, cs.x->not_after, now, crit, warn,
-		                    &cs.days_left);
+		cs.band = x509_band_at(cs.x->not_before, cs.x->not_after, now, &t, &cs.days_left);
 		ret = load_key(st, sqlite3_column_int64(s, 6), &key, err);
 		if (ret == PT_OK) {
 			cs.key_match = x509_key_matches_cert(key, cs.x, &kd) == PT_OK;
@@ -393,6 +493,9 @@ cert_status_foreach(struct store *st, const char *fqdn, bool all, long expiring_
 			                  bundle ? (size_t)sqlite3_column_bytes(s, 8) : 0, now, &cs,
 			                  &ca_found, &cd, err);
 		}
+		if (ret == PT_OK)
+			ret = trust_facts(st, &cs, now, ns, sizeof(ns), reason, sizeof(reason),
+			                  err);
 		cs.key_detail = cs.key_match ? "" : kd.detail;
 		cs.chain_detail = cs.chain_ok ? "" : cd.detail;
 		if (ret == PT_OK && cb(&cs, ud)) {

@@ -159,6 +159,9 @@ enum pt_status cert_adopt(struct store *st, const char *fqdn, const char *key_pe
 /* Band thresholds from the station settings cert.critical_days (default
  * 7) and cert.warning_days (default 30), see settings.h. */
 enum pt_status cert_band_days(struct store *st, int *critical, int *warning, struct pt_err *err);
+/* All the thresholds: the days above and the shares of the lifetime of
+ * cert.critical_fraction and cert.warning_fraction (0 when unset). */
+enum pt_status cert_thresholds(struct store *st, struct x509_thresholds *t, struct pt_err *err);
 
 /* One stored certificate, with what was checked about it now. */
 struct cert_status {
@@ -175,6 +178,13 @@ struct cert_status {
 	bool chain_ok;
 	const char *ca;           /* the CA checked against, "" when none verifies */
 	const char *chain_detail; /* why not, "" when it verifies */
+	bool revoked;             /* on its issuer's stored CRL (band is then revoked) */
+	time_t revoked_at;
+	int namespace_ok;      /* 1 inside its CA's namespace, 0 outside, -1 no policy */
+	const char *ns_detail; /* why outside, "" otherwise */
+	bool acked;            /* its warning is acknowledged until ack_until */
+	time_t ack_until;
+	const char *ack_reason; /* "" when not acked */
 };
 
 /* Certificates of host fqdn (NULL: every host), current ones only unless

@@ -170,17 +170,25 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
 	return ok;
 }
 
+/* The certificates a stored CRL lists, as a set for IN. */
+#define REVOKED_IDS \
+	"(SELECT c.id FROM crl_entries e JOIN certificates c" \
+	" ON c.issuer = e.issuer AND c.serial = e.serial)"
+
 /* The WHERE of a listing page or count (l: cert_list), malloc'd; ?1 is
  * the LIKE pattern, ?2 the text.  A text becomes a look-up of the few
  * names that hold it and an index search of the rows that carry them,
  * labels and dates ranges of the order: few matches are found without
  * reading the other rows.  Many are found sooner by one scan (scan). */
 static char *
-list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int names,
+list_where(const struct inv_list_filter *f, time_t now, const struct x509_thresholds *th, int names,
            const char *few, bool scan, long long lo, long long hi)
 {
-	long long n = (long long)now, c = n + (long long)crit * DAY, w = n + (long long)warn * DAY;
+	long long n = (long long)now, c = n + (long long)th->critical_days * DAY,
+		  w = n + (long long)th->warning_days * DAY;
 	long long ok = c > w ? c : w;
+	/* the shares of the lifetime: less than pct% of it left */
+	char cpct[128] = "", wpct[128] = "";
 	char *sql = NULL, *t;
 	bool text = f && f->text && *f->text;
 
@@ -196,34 +204,52 @@ list_where(const struct inv_list_filter *f, time_t now, int crit, int warn, int 
 			" OR l.host_id IN (SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')"
 			" OR l.cn_id IN (SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
 			" OR l.ca_id IN (SELECT id FROM cas WHERE name LIKE ?1 ESCAPE '\\')");
-	/* the bands of x509_band(), as ranges of the listing's order */
-	for (int b = 0; b <= X509_BAND_OK && sql; b++) {
-		char cond[160];
+	if (th->critical_pct)
+		snprintf(cpct, sizeof cpct,
+		         " OR (l.not_after - %lld) * 100 < %d * (l.not_after - l.not_before)", n,
+		         th->critical_pct);
+	if (th->warning_pct)
+		snprintf(wpct, sizeof wpct,
+		         " OR (l.not_after - %lld) * 100 < %d * (l.not_after - l.not_before)", n,
+		         th->warning_pct);
+	/* the bands of x509_band_at(), as ranges of the listing's order; a
+	 * revoked certificate is in no other band */
+	for (int b = 0; b <= X509_BAND_REVOKED && sql; b++) {
+		char cond[640];
 		if (!(f->bands & (1u << b)))
 			continue;
 		switch (b) {
+		case X509_BAND_REVOKED:
+			snprintf(cond, sizeof cond, " OR l.id IN " REVOKED_IDS);
+			break;
 		case X509_BAND_NOT_YET_VALID:
-			snprintf(cond, sizeof cond, " OR l.not_before > %lld", n);
+			snprintf(cond, sizeof cond,
+			         " OR (l.not_before > %lld AND l.id NOT IN " REVOKED_IDS ")", n);
 			break;
 		case X509_BAND_EXPIRED:
 			snprintf(cond, sizeof cond,
-			         " OR (l.not_after < %lld AND l.not_before <= %lld)", n, n);
+			         " OR (l.not_after < %lld AND l.not_before <= %lld"
+			         " AND l.id NOT IN " REVOKED_IDS ")",
+			         n, n);
 			break;
 		case X509_BAND_CRITICAL:
 			snprintf(cond, sizeof cond,
-			         " OR (l.not_after >= %lld AND l.not_after < %lld"
-			         " AND l.not_before <= %lld)",
-			         n, c, n);
+			         " OR (l.not_after >= %lld AND (l.not_after < %lld%s)"
+			         " AND l.not_before <= %lld AND l.id NOT IN " REVOKED_IDS ")",
+			         n, c, cpct, n);
 			break;
 		case X509_BAND_WARNING:
 			snprintf(cond, sizeof cond,
-			         " OR (l.not_after >= %lld AND l.not_after < %lld"
-			         " AND l.not_before <= %lld)",
-			         c, w, n);
+			         " OR (l.not_after >= %lld AND NOT (l.not_after < %lld%s)"
+			         " AND (l.not_after < %lld%s)"
+			         " AND l.not_before <= %lld AND l.id NOT IN " REVOKED_IDS ")",
+			         n, c, cpct, w, wpct, n);
 			break;
 		default:
 			snprintf(cond, sizeof cond,
-			         " OR (l.not_after >= %lld AND l.not_before <= %lld)", ok, n);
+			         " OR (l.not_after >= %lld AND NOT (l.not_after < %lld%s%s)"
+			         " AND l.not_before <= %lld AND l.id NOT IN " REVOKED_IDS ")",
+			         ok, ok, cpct, wpct, n);
 			break;
 		}
 		t = sql;
@@ -482,18 +508,18 @@ list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
  * the last count showed the filter matches many rows (list_dense). */
 static enum pt_status
 list_clause(struct store *st, const struct inv_list_filter *f, time_t now, bool page, char **where,
-            int *crit, int *warn, struct pt_err *err)
+            struct x509_thresholds *th, struct pt_err *err)
 {
 	long long lo = 0, hi = -1;
 	const char *few;
 	enum names names;
 	enum pt_status ret;
 
-	if ((ret = cert_band_days(st, crit, warn, err)) != PT_OK ||
+	if ((ret = cert_thresholds(st, th, err)) != PT_OK ||
 	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
 		return ret;
 	names = list_names(st, f, &few);
-	if (!(*where = list_where(f, now, *crit, *warn, names, few,
+	if (!(*where = list_where(f, now, th, names, few,
 	                          names >= NAMES_MANY || (page && list_dense(st, f)), lo, hi)))
 		return pt_fail(err, PT_NOMEM, NULL);
 	return PT_OK;
@@ -507,14 +533,17 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	char *where, *sql = NULL;
-	int crit, warn, rc;
+	struct x509_thresholds th;
+	int rc;
 
-	if ((ret = list_clause(st, f, now, true, &where, &crit, &warn, err)) != PT_OK)
+	if ((ret = list_clause(st, f, now, true, &where, &th, err)) != PT_OK)
 		return ret;
 	/* the page's rows in the listing first, then their names */
 	rc = asprintf(&sql,
 	              "SELECT p.id, h.fqdn, coalesce(n.cn, ''), p.current, coalesce(ca.name, ''),"
-	              " p.not_before, p.not_after, coalesce(c.installed_at, 0)"
+	              " p.not_before, p.not_after, coalesce(c.installed_at, 0),"
+	              " EXISTS (SELECT 1 FROM crl_entries e"
+	              "  WHERE e.issuer = c.issuer AND e.serial = c.serial)"
 	              " FROM (SELECT l.* FROM cert_list l%s%s ORDER BY %s LIMIT ?3) p"
 	              " JOIN hosts h ON h.id = p.host_id LEFT JOIN cert_cns n ON n.id = p.cn_id"
 	              " LEFT JOIN cas ca ON ca.id = p.ca_id LEFT JOIN certificates c ON c.id = p.id"
@@ -550,7 +579,9 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 		r.not_before = (time_t)sqlite3_column_int64(s, 5);
 		r.not_after = (time_t)sqlite3_column_int64(s, 6);
 		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
-		r.band = x509_band(r.not_before, r.not_after, now, crit, warn, &r.days_left);
+		r.band = x509_band_at(r.not_before, r.not_after, now, &th, &r.days_left);
+		if (sqlite3_column_int(s, 8))
+			r.band = X509_BAND_REVOKED;
 		r.key.set = true;
 		r.key.id = r.id;
 		r.key.num = (int64_t)r.not_after;
@@ -571,10 +602,11 @@ inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, si
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	char *where, *sql = NULL;
-	int crit, warn, rc;
+	struct x509_thresholds th;
+	int rc;
 
 	*n = 0;
-	if ((ret = list_clause(st, f, now, false, &where, &crit, &warn, err)) != PT_OK)
+	if ((ret = list_clause(st, f, now, false, &where, &th, err)) != PT_OK)
 		return ret;
 	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
 	free(where);

@@ -179,7 +179,7 @@ budget_cb(void *ud)
 struct pass {
 	const struct inv_filter *f;
 	enum inv_order o;
-	int crit, warn;
+	struct x509_thresholds t;
 	time_t now;
 	int (*cb)(const struct inv_cert_row *r, void *ud);
 	void *ud;
@@ -187,6 +187,11 @@ struct pass {
 	struct inv_key last;
 	bool stopped; /* the callback asked to stop */
 };
+
+/* Whether its issuer's CRL lists the certificate: one look-up on the
+ * entries' key a row. */
+#define REVOKED_COL \
+	" EXISTS (SELECT 1 FROM crl_entries e WHERE e.issuer = c.issuer AND e.serial = c.serial)"
 
 /* One pass: rows after `after`, at most limit (0: all); SQLITE_DONE, or
  * SQLITE_INTERRUPT when it had a budget and the budget ran out. */
@@ -207,9 +212,9 @@ cert_pass(struct store *st, struct pass *p, bool scan, const struct inv_key *aft
 			    ? "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
 			      " c.not_before, c.not_after, coalesce(c.installed_at, 0),"
 			      " (SELECT key_id FROM keys WHERE id = c.key_ref),"
-			      " (SELECT der FROM certificate_der WHERE cert_id = c.id)"
+			      " (SELECT der FROM certificate_der WHERE cert_id = c.id)," REVOKED_COL
 			    : "SELECT c.id, h.fqdn, c.subject, c.state, coalesce(ca.name, ''),"
-			      " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL",
+			      " c.not_before, c.not_after, coalesce(c.installed_at, 0), NULL, NULL," REVOKED_COL,
 		    scan ? CERT_JOIN_SCAN : CERT_JOIN_INDEXED) < 0) {
 		*ret = pt_fail(err, PT_NOMEM, NULL);
 		return SQLITE_NOMEM;
@@ -241,8 +246,9 @@ cert_pass(struct store *st, struct pass *p, bool scan, const struct inv_key *aft
 		r.not_before = (time_t)sqlite3_column_int64(s, 5);
 		r.not_after = (time_t)sqlite3_column_int64(s, 6);
 		r.installed_at = (time_t)sqlite3_column_int64(s, 7);
-		r.band = x509_band(r.not_before, r.not_after, p->now, p->crit, p->warn,
-		                   &r.days_left);
+		r.band = x509_band_at(r.not_before, r.not_after, p->now, &p->t, &r.days_left);
+		if (sqlite3_column_int(s, 10))
+			r.band = X509_BAND_REVOKED;
 		if (p->f && p->f->check_keys) {
 			r.key_checked = true;
 			r.key_match = der_has_key(sqlite3_column_blob(s, 9),
@@ -280,7 +286,7 @@ inv_cert_page(struct store *st, const struct inv_filter *f, enum inv_order o,
 
 	if (!valid_order(o))
 		return pt_fail(err, PT_INVALID, _("unknown order of a certificate list"));
-	if ((ret = cert_band_days(st, &p.crit, &p.warn, err)) != PT_OK)
+	if ((ret = cert_thresholds(st, &p.t, err)) != PT_OK)
 		return ret;
 	/* the whole list (limit 0): one scan and a sort beat the index walk's
 	 * random reads (as report.c found for the expiry report) */

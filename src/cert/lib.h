@@ -12,7 +12,11 @@
  *   cert-batch.c      files as CAs deliver them: chains into CA bundles, then leaves
  *   inventory.c       the list rows the console pages through; host page reads
  *   inventory-list.c  the certificates screen's list and its query planner
- *   report.c          the expiry report (text, CSV, JSON)
+ *   report.c          the expiry report (text, CSV, JSON, iCalendar)
+ *   igtf-parse.c      .namespaces and .signing_policy parsers, subject patterns
+ *   igtf.c            IGTF trust anchors in the store, the namespace check
+ *   crl.c             CRLs: import verified against their issuer, the revoked set
+ *   ack.c             acknowledged warnings
  *
  * Stands on base/, store/ and site/; never on grid/ or engine/. */
 #ifndef PASSTORE_CERT_LIB_H
@@ -22,5 +26,6 @@
 #include "cert/cert.h"
 #include "cert/inventory.h"
 #include "cert/report.h"
+#include "cert/trust.h"
 
 #endif

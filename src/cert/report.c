@@ -12,7 +12,9 @@
 
 #include "cert/cert.h"
 #include "base/i18n.h"
+#include "cert/private.h"
 #include "cert/report.h"
+#include "cert/trust.h"
 
 /* CA names by id: a handful of rows, read before the big query so that
  * it needs no join. */
@@ -72,15 +74,82 @@ ca_name(const struct ca_names *c, int64_t id)
 	return "";
 }
 
+/* The acknowledged warnings that hold at now, by certificate id: a few
+ * rows, so a sorted array. */
+struct acks {
+	size_t n;
+	int64_t *id; /* pairs: certificate id, end of the acknowledgement */
+};
+
+static enum pt_status
+acks_load(struct store *st, time_t now, struct acks *a, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int rc = sqlite3_prepare_v2(store_db(st),
+	                            "SELECT cert_id, until_at FROM cert_acks WHERE until_at > ?"
+	                            " ORDER BY cert_id",
+	                            -1, &s, NULL);
+	int64_t *buf = NULL;
+
+	memset(a, 0, sizeof(*a));
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, _("prepare statement"));
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (a->n == cap) {
+			int64_t *nb = realloc(buf, 2 * (cap = cap ? 2 * cap : 16) * sizeof(*nb));
+
+			if (!nb) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			buf = nb;
+		}
+		buf[2 * a->n] = sqlite3_column_int64(s, 0);
+		buf[2 * a->n + 1] = sqlite3_column_int64(s, 1);
+		a->n++;
+	}
+	sqlite3_finalize(s);
+	a->id = buf;
+	if (rc != SQLITE_DONE) {
+		free(buf);
+		a->id = NULL;
+		a->n = 0;
+		return rc == SQLITE_NOMEM ? pt_fail(err, PT_NOMEM, NULL)
+		                          : store_fail(st, rc, err, _("read the acknowledgements"));
+	}
+	return PT_OK;
+}
+
+/* The end of the acknowledgement of certificate id, 0 when none. */
+static time_t
+acks_until(const struct acks *a, int64_t id)
+{
+	size_t lo = 0, hi = a->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (a->id[2 * mid] == id)
+			return (time_t)a->id[2 * mid + 1];
+		if (a->id[2 * mid] < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
 /* The rows are read in the table's order (the whole inventory: one scan
  * of the short rows; a --days window: a range of the not_after index)
  * into one growing buffer, and sorted here.  SQLite's ORDER BY built,
  * sorted and decoded a record per row: that cost more than the scan. */
 #define REPORT_COLUMNS \
-	"SELECT fqdn, subject, issuer, serial, ca_id, not_before, not_after FROM certificates "
+	"SELECT fqdn, subject, issuer, serial, ca_id, not_before, not_after, id FROM certificates "
 
 struct rrow {
-	int64_t not_before, not_after, ca_id;
+	int64_t not_before, not_after, ca_id, id;
 	size_t text;     /* offset of "fqdn\0subject\0issuer\0serial\0" in the buffer */
 	unsigned len[3]; /* of fqdn, subject, issuer */
 };
@@ -132,6 +201,7 @@ rset_add(struct rset *rs, sqlite3_stmt *s)
 	w->not_before = sqlite3_column_int64(s, 5);
 	w->not_after = sqlite3_column_int64(s, 6);
 	w->ca_id = sqlite3_column_int64(s, 4);
+	w->id = sqlite3_column_int64(s, 7);
 	w->text = rs->used;
 	for (int i = 0; i < 4; i++) {
 		const unsigned char *t = sqlite3_column_text(s, i);
@@ -166,12 +236,20 @@ report_expiry_foreach(struct store *st, time_t now, long days,
 	struct ca_names cas;
 	struct rset rs = { 0 };
 	struct rkey *keys = NULL;
+	struct trust_revoked *rev = NULL;
+	struct acks acks = { 0 };
 	sqlite3_stmt *s = NULL;
-	int crit, warn, rc;
-	enum pt_status ret = cert_band_days(st, &crit, &warn, err);
+	struct x509_thresholds th;
+	int rc;
+	enum pt_status ret = cert_thresholds(st, &th, err);
 
-	if (ret != PT_OK || (ret = ca_names_load(st, &cas, err)) != PT_OK)
+	if (ret == PT_OK && (ret = trust_revoked_load(st, &rev, err)) == PT_OK)
+		ret = acks_load(st, now, &acks, err);
+	if (ret != PT_OK || (ret = ca_names_load(st, &cas, err)) != PT_OK) {
+		trust_revoked_free(&rev);
+		free(acks.id);
 		return ret;
+	}
 	rc = sqlite3_prepare_v2(store_db(st),
 	                        days < 0 ? REPORT_COLUMNS "NOT INDEXED WHERE state = 'current'"
 	                                 : REPORT_COLUMNS
@@ -224,7 +302,14 @@ report_expiry_foreach(struct store *st, time_t now, long days,
 			__builtin_prefetch(&rs.rows[keys[i + 16].row]);
 		if (i + 8 < rs.n)
 			__builtin_prefetch(rs.buf + rs.rows[keys[i + 8].row].text);
-		r.band = x509_band(r.not_before, r.not_after, now, crit, warn, &r.days_left);
+		r.band = x509_band_at(r.not_before, r.not_after, now, &th, &r.days_left);
+		/* one look-up a row only when a CRL lists anything */
+		if (trust_revoked_count(rev) && trust_revoked_has(rev, r.issuer, r.serial))
+			r.band = X509_BAND_REVOKED;
+		if (acks.n && (r.band == X509_BAND_WARNING || r.band == X509_BAND_CRITICAL))
+			r.ack_until = acks_until(&acks, w->id);
+		r.warning_at =
+			x509_band_start(r.not_before, r.not_after, th.warning_days, th.warning_pct);
 		if (cb(&r, ud))
 			break;
 	}
@@ -233,6 +318,8 @@ out:
 	free(rs.rows);
 	free(rs.buf);
 	ca_names_free(&cas);
+	trust_revoked_free(&rev);
+	free(acks.id);
 	return ret;
 }
 
@@ -248,6 +335,7 @@ struct writer {
 	const char *bad_field; /* of the row JSON could not hold, and its host */
 	char bad_host[256];
 	struct tcache nb, na; /* rows come in date order: reuse the text */
+	time_t now;           /* iCalendar: DTSTAMP */
 };
 
 /* ISO 8601 UTC by hand: strftime and stdio's locking cost more than the
@@ -414,6 +502,111 @@ put_padded(FILE *f, const char *s, int width)
 		putc_unlocked(' ', f);
 }
 
+/* ---- iCalendar (RFC 5545) ---- */
+
+/* One content line: folded at 75 octets (a CRLF and a space before the
+ * rest), never inside a UTF-8 sequence, ended by CRLF. */
+static void
+ics_line(FILE *f, const char *s)
+{
+	size_t col = 0;
+
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = *p < 0x80 ? 1 : (*p & 0xe0) == 0xc0 ? 2 : (*p & 0xf0) == 0xe0 ? 3 : 4;
+
+		for (size_t i = 1; i < n; i++)
+			if (!p[i])
+				n = i;
+		if (col + n > 75) {
+			fputs_unlocked("\r\n ", f);
+			col = 1;
+		}
+		fwrite_unlocked(p, 1, n, f);
+		col += n;
+		p += n;
+	}
+	fputs_unlocked("\r\n", f);
+}
+
+/* TEXT escaped as RFC 5545 3.3.11 wants, appended to the property name. */
+static void
+ics_text(FILE *f, const char *name, const char *v)
+{
+	struct x509_sbuf sb = { 0 };
+
+	x509_sbuf_str(&sb, name);
+	for (; *v; v++) {
+		if (*v == '\\' || *v == ';' || *v == ',')
+			x509_sbuf_add(&sb, "\\", 1);
+		if (*v == '\n')
+			x509_sbuf_str(&sb, "\\n");
+		else if ((unsigned char)*v >= 0x20 && *v != 0x7f)
+			x509_sbuf_add(&sb, v, 1);
+	}
+	if (sb.p && !sb.oom)
+		ics_line(f, sb.p);
+	free(sb.p);
+}
+
+static void
+ics_time(char *buf, size_t len, time_t t)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+static void
+ics_event(struct writer *w, const struct report_row *r, const char *kind, time_t at,
+          const char *summary)
+{
+	FILE *f = w->f;
+	char t[32], line[512];
+
+	fputs_unlocked("BEGIN:VEVENT\r\n", f);
+	snprintf(line, sizeof(line), "UID:%s-%s-%s@passtore", kind, r->serial, r->fqdn);
+	ics_line(f, line);
+	ics_time(t, sizeof(t), w->now);
+	snprintf(line, sizeof(line), "DTSTAMP:%s", t);
+	ics_line(f, line);
+	ics_time(t, sizeof(t), at);
+	snprintf(line, sizeof(line), "DTSTART:%s", t);
+	ics_line(f, line);
+	snprintf(line, sizeof(line), "DTEND:%s", t);
+	ics_line(f, line);
+	ics_text(f, "SUMMARY:", summary);
+	snprintf(line, sizeof(line), _("Host %s, subject %s, serial %s, CA %s."), r->fqdn,
+	         r->subject, r->serial, *r->ca ? r->ca : "-");
+	ics_text(f, "DESCRIPTION:", line);
+	fputs_unlocked("BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:PT0S\r\n", f);
+	ics_text(f, "DESCRIPTION:", summary);
+	fputs_unlocked("END:VALARM\r\nEND:VEVENT\r\n", f);
+}
+
+/* An event where the certificate enters its warning band and one where
+ * it expires; none for a revoked one (it is replaced now, not then). */
+static void
+ics_row(struct writer *w, const struct report_row *r)
+{
+	char summary[512];
+
+	if (r->band == X509_BAND_REVOKED)
+		return;
+	if (r->warning_at < r->not_after) {
+		char d[32];
+		struct tm tm;
+
+		gmtime_r(&r->not_after, &tm);
+		strftime(d, sizeof(d), "%Y-%m-%d", &tm);
+		snprintf(summary, sizeof(summary),
+		         _("Certificate of %s: warning, it expires on %s"), r->fqdn, d);
+		ics_event(w, r, "warning", r->warning_at, summary);
+	}
+	snprintf(summary, sizeof(summary), _("Certificate of %s expires"), r->fqdn);
+	ics_event(w, r, "expiry", r->not_after, summary);
+}
+
 static int
 write_row(const struct report_row *r, void *ud)
 {
@@ -427,7 +620,14 @@ write_row(const struct report_row *r, void *ud)
 		putc_unlocked(' ', f);
 		put_long(f, r->days_left, 6);
 		fputs_unlocked("  ", f);
-		put_padded(f, x509_band_name(r->band), 13);
+		if (r->ack_until) {
+			char b[24];
+
+			snprintf(b, sizeof(b), "%s+ack", x509_band_name(r->band));
+			put_padded(f, b, 13);
+		} else {
+			put_padded(f, x509_band_name(r->band), 13);
+		}
 		fputs_unlocked("  ", f);
 		put_padded(f, r->fqdn, 30);
 		fputs_unlocked("  ", f);
@@ -482,8 +682,16 @@ write_row(const struct report_row *r, void *ud)
 			put_json_str(f, r->ca);
 		else
 			fputs_unlocked("null", f);
+		if (r->ack_until) {
+			struct tcache tc = { 0 };
+
+			fputs_unlocked(", \"acknowledged_until\": \"", f);
+			put_time(f, &tc, r->ack_until);
+			putc_unlocked('"', f);
+		}
 		putc_unlocked('}', f);
 		break;
+	case REPORT_ICS: ics_row(w, r); break;
 	}
 	w->n++;
 	return 0;
@@ -506,6 +714,12 @@ report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t 
 		fputs("host,not_after,days_left,band,subject,issuer,serial,not_before,ca\r\n", out);
 		break;
 	case REPORT_JSON: putc('[', out); break;
+	case REPORT_ICS:
+		fputs("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//passtore//expiry report//EN\r\n"
+		      "CALSCALE:GREGORIAN\r\nMETHOD:PUBLISH\r\n",
+		      out);
+		w.now = now;
+		break;
 	}
 	flockfile(out); /* the rows use the _unlocked calls */
 	ret = report_expiry_foreach(st, now, days, write_row, &w, err);
@@ -519,6 +733,8 @@ report_expiry_write(struct store *st, FILE *out, enum report_format fmt, time_t 
 			w.bad_host, w.bad_field);
 	} else if (fmt == REPORT_JSON) {
 		fputs(w.n ? "\n]\n" : "]\n", out);
+	} else if (fmt == REPORT_ICS) {
+		fputs("END:VCALENDAR\r\n", out);
 	}
 	if (count)
 		*count = w.n;

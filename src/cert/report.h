@@ -19,13 +19,16 @@ enum report_format {
 	REPORT_TEXT,
 	REPORT_CSV,
 	REPORT_JSON,
+	REPORT_ICS, /* iCalendar (RFC 5545): an event at each warning date and expiry */
 };
 
 struct report_row {
 	const char *fqdn, *subject, *issuer, *serial, *ca; /* ca: "" when none */
 	time_t not_before, not_after;
 	long days_left;
-	enum x509_band band;
+	enum x509_band band; /* revoked when its issuer's CRL lists it */
+	time_t ack_until;    /* its warning is acknowledged until then; 0: not */
+	time_t warning_at;   /* when it enters the warning band (days or share) */
 };
 
 /* Current certificates by not-after (then host); with days >= 0 only

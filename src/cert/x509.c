@@ -122,10 +122,43 @@ x509_band(time_t not_before, time_t not_after, time_t now, int critical_days, in
 	return X509_BAND_OK;
 }
 
+time_t
+x509_band_start(time_t not_before, time_t not_after, int days, int pct)
+{
+	long long by_days = (long long)not_after - (long long)days * 86400;
+	long long life = (long long)not_after - (long long)not_before;
+	long long by_pct = life > 0 && pct > 0 ? (long long)not_after - life * pct / 100
+	                                       : (long long)not_after;
+
+	/* the earlier of the two; a share of nothing is no threshold */
+	if (days <= 0)
+		by_days = (long long)not_after;
+	return (time_t)(by_days < by_pct ? by_days : by_pct);
+}
+
+enum x509_band
+x509_band_at(time_t not_before, time_t not_after, time_t now, const struct x509_thresholds *t,
+             long *days_left)
+{
+	enum x509_band b =
+		x509_band(not_before, not_after, now, t->critical_days, t->warning_days, days_left);
+
+	if (b != X509_BAND_WARNING && b != X509_BAND_OK)
+		return b;
+	/* as the days: inside the band once less than the share is left */
+	if (t->critical_pct > 0 && now > x509_band_start(not_before, not_after, 0, t->critical_pct))
+		return X509_BAND_CRITICAL;
+	if (b == X509_BAND_OK && t->warning_pct > 0 &&
+	    now > x509_band_start(not_before, not_after, 0, t->warning_pct))
+		return X509_BAND_WARNING;
+	return b;
+}
+
 const char *
 x509_band_name(enum x509_band b)
 {
 	switch (b) {
+	case X509_BAND_REVOKED: return "revoked";
 	case X509_BAND_NOT_YET_VALID: return "not-yet-valid";
 	case X509_BAND_EXPIRED: return "expired";
 	case X509_BAND_CRITICAL: return "critical";

@@ -261,7 +261,9 @@ enum x509_band {
 	X509_BAND_EXPIRED,
 	X509_BAND_CRITICAL,
 	X509_BAND_WARNING,
-	X509_BAND_OK
+	X509_BAND_OK,
+	X509_BAND_REVOKED /* on its issuer's CRL: worse than expired (last, so
+	                   * the values of the others stay) */
 };
 
 /* Band of a validity period at `now`: not-yet-valid if now < not_before,
@@ -271,7 +273,22 @@ enum x509_band {
  * whole days left, rounded down: -1 one second after expiry. */
 enum x509_band x509_band(time_t not_before, time_t not_after, time_t now, int critical_days,
                          int warning_days, long *days_left);
-/* Untranslated name: "not-yet-valid", "expired", "critical", "warning",
+/* Warning and critical thresholds: days, a share of the certificate's
+ * lifetime in percent (0: none), or both; whichever is reached first
+ * (the earlier date) moves the certificate into the band. */
+struct x509_thresholds {
+	int critical_days, warning_days;
+	int critical_pct, warning_pct;
+};
+
+/* x509_band with thresholds in days and in shares of the lifetime. */
+enum x509_band x509_band_at(time_t not_before, time_t not_after, time_t now,
+                            const struct x509_thresholds *t, long *days_left);
+/* When a certificate enters the band of `days` days or `pct` percent of
+ * its lifetime left, whichever comes first; not_after when neither. */
+time_t x509_band_start(time_t not_before, time_t not_after, int days, int pct);
+
+/* Untranslated name: "revoked", "not-yet-valid", "expired", "critical", "warning",
  * "ok" (stable: used in reports and colour roles). */
 const char *x509_band_name(enum x509_band b);
 

@@ -34,7 +34,8 @@ enum kind {
 	K_MODE,
 	K_PORT,
 	K_COPIES,
-	K_FIREWALL
+	K_FIREWALL,
+	K_PERCENT
 };
 
 struct key_def {
@@ -53,6 +54,8 @@ static const struct key_def keys[] = {
 	{ "operator.outbox", K_PATH, "/var/spool/passtore/outbox" },
 	{ "cert.critical_days", K_DAYS, "7" },
 	{ "cert.warning_days", K_DAYS, "30" },
+	{ "cert.critical_fraction", K_PERCENT, NULL },
+	{ "cert.warning_fraction", K_PERCENT, NULL },
 	{ "ui.lock_after", K_IDLE, "300" },
 	{ "host.*.user", K_USER, "root" },
 	{ "host.*.service", K_SERVICE, "ssh" },
@@ -126,6 +129,22 @@ decimal(const char *v, size_t max_digits)
 	size_t n = strspn(v, "0123456789");
 
 	return n > 0 && v[n] == '\0' && n <= max_digits;
+}
+
+bool
+settings_percent_parse(const char *v, int *pct)
+{
+	size_t n = strspn(v, "0123456789");
+	long p;
+
+	if (n == 0 || n > 2 || strcmp(v + n, "%") != 0)
+		return false;
+	p = strtol(v, NULL, 10);
+	if (p < 1 || p > 99)
+		return false;
+	if (pct)
+		*pct = (int)p;
+	return true;
 }
 
 /* An absolute path without a ".." component: the engine writes there as
@@ -362,6 +381,12 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 			               _("%s: \"%s\" is not a firewall backend: use nftables, "
 			                 "iptables or auto"),
 			               key, v);
+	case K_PERCENT:
+		if (!settings_percent_parse(v, NULL))
+			return pt_fail(
+				err, PT_INVALID,
+				_("%s: \"%s\" is not a share of the lifetime from 1%% to 99%%"),
+				key, v);
 		return PT_OK;
 	case K_OWNER:
 		if (!settings_owner_parse(v, NULL, NULL))

@@ -9,6 +9,8 @@
  *   operator.outbox      where issued certificates wait (/var/spool/passtore/outbox)
  *   cert.critical_days   expiry band thresholds (7, 30)
  *   cert.warning_days
+ *   cert.critical_fraction  the same as a share of the lifetime ("33%"; unset:
+ *   cert.warning_fraction   none); whichever is reached first applies
  *   ui.lock_after        seconds idle before the console locks (300; 0: never)
  *   backup.max_age_days  a verified backup older than this is a posture warning (7)
  *   host.FQDN.user       SSH login on that host (root)
@@ -61,6 +63,10 @@ struct settings_copy {
  * ";" (the path may hold ':', never ';'), at most max; how many went into
  * out (may be NULL), or -1 when v is not one. */
 int settings_copies_parse(const char *v, struct settings_copy *out, int max);
+/* A cert.*_fraction value, "N%" with N from 1 to 99: the share of a
+ * certificate's lifetime left when it enters a band.  false when v is
+ * not one; pct may be NULL. */
+bool settings_percent_parse(const char *v, int *pct);
 /* Validate, store and audit (inside the caller's transaction). */
 enum pt_status settings_set(struct store *st, const char *key, const char *value,
                             struct pt_err *err);

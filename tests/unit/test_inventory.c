@@ -709,6 +709,9 @@ START_TEST(test_list_migrates)
 	                   "DROP TRIGGER cert_list_delete;"
 	                   "DROP TRIGGER cert_list_update; DROP TRIGGER cert_list_subject;"
 	                   "DROP TABLE cert_list; DROP TABLE cert_cns; DROP INDEX credentials_list;"
+	                   /* schema 8's tables: a store of schema 5 has none */
+	                   "DROP TABLE cert_acks; DROP TABLE crl_entries; DROP TABLE crls;"
+	                   "DROP TABLE anchor_rules; DROP TABLE trust_anchors;"
 	                   "PRAGMA user_version = 5",
 	                   &err),
 		PT_OK);
