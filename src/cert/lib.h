@@ -11,6 +11,7 @@
  *   inventory.c       the list rows the console pages through; host page reads
  *   inventory-list.c  the certificates screen's list and its query planner
  *   report.c          the expiry report (text, CSV, JSON)
+ *   dash.c            the dashboard's certificate picture: bands, calendar months
  *
  * Stands on base/, store/ and site/; never on grid/ or engine/. */
 #ifndef PASSTORE_CERT_LIB_H
@@ -20,5 +21,6 @@
 #include "cert/cert.h"
 #include "cert/inventory.h"
 #include "cert/report.h"
+#include "cert/dash.h"
 
 #endif
