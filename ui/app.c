@@ -161,6 +161,30 @@ ui_reveal(struct ui *ui, int64_t id)
 }
 
 void
+ui_glass_wipe(void)
+{
+	const char *e3;
+
+	/* every window, the panels' too: what curses still holds for the
+	 * screen goes, and the terminal is told to clear all of it */
+	for (PANEL *p = panel_above(NULL); p; p = panel_above(p)) {
+		werase(panel_window(p));
+		wnoutrefresh(panel_window(p));
+	}
+	erase();
+	clearok(curscr, TRUE);
+	wnoutrefresh(stdscr);
+	doupdate();
+	/* the Linux console (no alternate screen) keeps what scrolled off
+	 * in its scroll-back: E3 clears that where the terminal has it */
+	e3 = tigetstr("E3");
+	if (e3 && e3 != (char *)-1) {
+		putp(e3);
+		fflush(stdout);
+	}
+}
+
+void
 ui_lock(struct ui *ui)
 {
 	ui_reveal_clear(ui);
@@ -168,6 +192,7 @@ ui_lock(struct ui *ui)
 		if (views[v]->reset)
 			views[v]->reset(ui);
 	store_close(&ui->st);
+	ui_glass_wipe();
 	ui->lock_now = false;
 	ui_switch(ui, VIEW_UNLOCK);
 	ui_message(ui, ROLE_HINT, "%s", _("Locked: secrets wiped from memory."));
@@ -176,6 +201,8 @@ ui_lock(struct ui *ui)
 void
 ui_switch(struct ui *ui, enum ui_view_id v)
 {
+	/* a revealed secret never follows the user to another screen */
+	ui_reveal_clear(ui);
 	ui->view = v;
 	ui->msg[0] = '\0';
 	if (views[v]->enter)
@@ -251,12 +278,9 @@ draw_frame(struct ui *ui)
 		ui_put(0, COLS - (int)strlen(d) - 1, (int)strlen(d), theme_attr(ROLE_TITLE), d,
 		       false);
 	}
+	/* never a secret here: a revealed one shows in its own row only,
+	 * and goes with that row */
 	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), ui->msg, true);
-	if (ui->reveal) {
-		/* drawn from secure memory: the secret is never copied to msg */
-		int x = (int)strlen(ui->msg) + 1;
-		ui_put(LINES - 2, x, COLS - x, theme_attr(ROLE_SELECTED), ui->reveal, false);
-	}
 	draw_fkeys(ui);
 }
 
@@ -679,6 +703,7 @@ ui_main(const struct pt_args *o)
 		if (views[v]->reset)
 			views[v]->reset(&ui);
 	store_close(&ui.st);
+	ui_glass_wipe();
 	endwin();
 	if (ui.demo_dir) {
 		nftw(ui.demo_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);

@@ -68,9 +68,14 @@ bool ui_waitkey_cursor(struct ui *ui, int *k);
  * too), -1 neither. */
 int ui_yes_no(int k);
 
-/* The one revealed secret: shown on the message line until the reveal
- * timer (struct ui reveal_*) runs out; cleared on lock. */
+/* The one revealed secret: shown in its row until the reveal timer
+ * (struct ui reveal_*) runs out, the row goes or the screen changes;
+ * cleared on lock and exit. */
 void ui_reveal_clear(struct ui *ui);
+/* Clear the glass: every window erased and refreshed, and the
+ * terminal's scroll-back cleared where it can be (E3); before the
+ * lock screen and before endwin. */
+void ui_glass_wipe(void);
 bool ui_reveal(struct ui *ui, int64_t id);
 
 #endif

@@ -64,6 +64,7 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 	}
 	if (cx && cx->shown)
 		cx->shown(ui, l, (size_t)(rows - 1));
+	bool revealed_seen = false;
 	for (int r = 0; r < rows - 1; r++) {
 		size_t i = l->top + (size_t)r;
 		const struct ui_row *row = ui_list_row(l, i);
@@ -78,8 +79,11 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 			    cw = cell_width(b, cx, c, w);
 			int col = cx && cx->cols ? cx->cols[c] : c, attr = base;
 			const char *text = col >= 0 ? row->col[col] : "";
-			if (c == b->secret_col)
-				text = ui->reveal && ui->reveal_id == row->id ? ui->reveal : MASK;
+			if (c == b->secret_col) {
+				bool shown = ui->reveal && ui->reveal_id == row->id;
+				revealed_seen |= shown;
+				text = shown ? ui->reveal : MASK;
+			}
 			if (cx && cx->cell)
 				cx->cell(ui, row, col, sel, focused, &text, &attr);
 			ui_put(top + 1 + r, x, cw, attr, text, true);
@@ -88,6 +92,10 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 			x += w;
 		}
 	}
+	/* a revealed secret whose row scrolled away (or was filtered out)
+	 * is wiped, not kept for when the row comes back */
+	if (b->secret_col >= 0 && ui->reveal && !revealed_seen)
+		ui_reveal_clear(ui);
 }
 
 bool

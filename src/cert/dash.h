@@ -19,8 +19,8 @@ struct dash_month {
 	int year;  /* e.g. 2027 */
 	int month; /* 0..11, as struct tm has it */
 	long count;
-	bool any;               /* count > 0: worst is meaningful */
-	enum x509_band worst;   /* the worst band of the certificates in it */
+	bool any;             /* count > 0: worst is meaningful */
+	enum x509_band worst; /* the worst band of the certificates in it */
 };
 
 struct dash_urgent {
@@ -31,9 +31,9 @@ struct dash_urgent {
 
 struct dash_certs {
 	long total;
-	long bands[5];       /* by enum x509_band */
-	long expired;        /* the column at the left of the timeline */
-	long later;          /* beyond the last month shown */
+	long bands[5];                         /* by enum x509_band */
+	long expired;                          /* the column at the left of the timeline */
+	long later;                            /* beyond the last month shown */
 	struct dash_month months[DASH_MONTHS]; /* [0]: the calendar month of now */
 	/* expired, critical and warning certificates, fewest days first */
 	struct dash_urgent urgent[DASH_URGENT];
