@@ -57,6 +57,9 @@ bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool mas
 bool ui_confirm(struct ui *ui, const char *question);
 /* Show lines in a box until a key. */
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
+/* The same for text (help, a record): long lines wrap at spaces, the
+ * continuation under the text after the first wide gap; never cut. */
+void ui_popup_wrap(struct ui *ui, const char *title, const char *const *lines, size_t n);
 /* Read a key, with the idle lock and resize handled; ERR on timeout. */
 int ui_getkey(struct ui *ui, int timeout_ms);
 /* Wait for a key for a dialog; false when the idle lock fired first

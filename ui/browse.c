@@ -19,6 +19,24 @@ cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w
 	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
 }
 
+/* A revealed secret longer than its cell takes the columns before it on
+ * its own row (right-aligned, the row's start kept when it can be): it is
+ * read whole there, never on the message line. */
+static void
+reveal_whole(int y, int x, int cw, int attr, const char *secret)
+{
+	int len = (int)strlen(secret), x0 = COLS - len - 1;
+
+	if (len <= cw)
+		return;
+	if (x0 < 1)
+		x0 = 1;
+	if (x0 > x)
+		x0 = x;
+	ui_put(y, x0 - 1, COLS - x0 + 1, attr, " ", true);
+	ui_put(y, x0, COLS - x0, attr, secret, true);
+}
+
 void
 browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused)
 {
@@ -89,6 +107,8 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 			ui_put(top + 1 + r, x, cw, attr, text, true);
 			if (cw < w)
 				ui_put(top + 1 + r, x + cw, 1, attr, " ", false);
+			if (c == b->secret_col && text == ui->reveal)
+				reveal_whole(top + 1 + r, x, cw, attr, text);
 			x += w;
 		}
 	}

@@ -310,6 +310,14 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 	}
 	ret = audit_appendf(st, "cert.install", fqdn, err, "cert_sha256=%s key_id=%s window=%lld",
 	                    j->cert_sha256, j->key_id, (long long)res->window_id);
+	if (ret == PT_OK) {
+		/* the private key left the store: a read of a secret, with who */
+		char who[320];
+		audit_who(who, sizeof who);
+		ret = audit_appendf(st, AUDIT_READ_SECRET, fqdn, err,
+		                    "install sent the private key key_id=%s, window=%lld, %s",
+		                    j->key_id, (long long)res->window_id, who);
+	}
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
