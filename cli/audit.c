@@ -10,10 +10,19 @@
 #include "base/i18n.h"
 #include "store/lib.h"
 
+struct audit_print {
+	struct cred_print p;
+	const char *kind; /* NULL: every row */
+};
+
 static int
 audit_row(const struct audit_row *r, void *ud)
 {
-	struct cred_print *p = ud;
+	struct audit_print *ap = ud;
+	struct cred_print *p = &ap->p;
+
+	if (!audit_kind_match(ap->kind, r->action))
+		return 0;
 
 	if (p->json) {
 		const char *bad = NULL;
@@ -35,14 +44,42 @@ audit_row(const struct audit_row *r, void *ud)
 	return 0;
 }
 
+/* --kind K (or --kind=K) taken out of argv; the rest as before. */
+static int
+kind_arg(struct cli *c, int *argc, char **argv, const char **kind)
+{
+	int n = 1;
+
+	*kind = NULL;
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], "--kind") == 0) {
+			if (++i >= *argc || !*argv[i])
+				return cli_usage_error(
+					c, "%s", _("--kind needs a kind, such as read-secret"));
+			*kind = argv[i];
+		} else if (strncmp(argv[i], "--kind=", 7) == 0) {
+			if (!argv[i][7])
+				return cli_usage_error(
+					c, "%s", _("--kind needs a kind, such as read-secret"));
+			*kind = argv[i] + 7;
+		} else {
+			argv[n++] = argv[i];
+		}
+	}
+	*argc = n;
+	return 0;
+}
+
 static int
 cmd_audit(struct cli *c, int argc, char **argv)
 {
+	struct audit_print ap = { .p = { .c = c } };
 	struct cred_print p = { .c = c };
 	const char *what;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, &what, &p.json)))
+	if ((rc = kind_arg(c, &argc, argv, &ap.kind)) ||
+	    (rc = cli_list_args(c, argc, argv, &what, &p.json)))
 		return rc;
 	if (what && strcmp(what, "verify") == 0) {
 		int64_t bad, rows;
@@ -56,15 +93,17 @@ cmd_audit(struct cli *c, int argc, char **argv)
 		return cli_bad_usage(c);
 	if (p.json)
 		p.arr = json_array();
-	if (audit_foreach(c->st, audit_row, &p, &c->err) == PT_OK && c->err.status == PT_OK &&
-	    p.json)
-		return cli_json_print(p.arr);
-	json_decref(p.arr);
+	ap.p = p;
+	if (audit_foreach(c->st, audit_row, &ap, &c->err) == PT_OK && c->err.status == PT_OK &&
+	    ap.p.json)
+		return cli_json_print(ap.p.arr);
+	json_decref(ap.p.arr);
 	return cli_report(c);
 }
 
 const struct cmd cli_audit_commands[] = {
-	{ "audit", NULL, cmd_audit, CMD_STORE, N_("[--json] | verify"),
-	  N_("show the audit trail, or check its hash chain") },
+	{ "audit", NULL, cmd_audit, CMD_STORE, N_("[--json] [--kind KIND] | verify"),
+	  N_("show the audit trail (of one kind: an action such as pw.add, a family "
+	     "such as pw, or read-secret), or check its hash chain") },
 };
 const size_t cli_audit_ncommands = sizeof(cli_audit_commands) / sizeof(cli_audit_commands[0]);

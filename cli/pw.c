@@ -255,7 +255,8 @@ cmd_pw_show(struct cli *c, int argc, char **argv)
 		return rc;
 	if (find_entry(c, text, &e, &id) != PT_OK)
 		return cli_report(c);
-	if (model_pw_secret(c->st, id, so.version, &secret, &len, &c->err) == PT_OK) {
+	if (model_pw_secret_read(c->st, id, so.version, "pw show", &secret, &len, &c->err) ==
+	    PT_OK) {
 		fflush(stdout);
 		cli_write_secret(secret, len, &c->err);
 	}

@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <panel.h>
 #include <errno.h>
+#include <limits.h>
 #include <ftw.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -151,7 +152,7 @@ ui_reveal(struct ui *ui, int64_t id)
 	size_t n = 0;
 
 	ui_reveal_clear(ui);
-	if (model_pw_secret(ui->st, id, 0, &s, &n, &err) != PT_OK) {
+	if (model_pw_secret_read(ui->st, id, 0, "console reveal", &s, &n, &err) != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		return false;
 	}
@@ -163,6 +164,30 @@ ui_reveal(struct ui *ui, int64_t id)
 }
 
 void
+ui_glass_wipe(void)
+{
+	const char *e3;
+
+	/* every window, the panels' too: what curses still holds for the
+	 * screen goes, and the terminal is told to clear all of it */
+	for (PANEL *p = panel_above(NULL); p; p = panel_above(p)) {
+		werase(panel_window(p));
+		wnoutrefresh(panel_window(p));
+	}
+	erase();
+	clearok(curscr, TRUE);
+	wnoutrefresh(stdscr);
+	doupdate();
+	/* the Linux console (no alternate screen) keeps what scrolled off
+	 * in its scroll-back: E3 clears that where the terminal has it */
+	e3 = tigetstr("E3");
+	if (e3 && e3 != (char *)-1) {
+		putp(e3);
+		fflush(stdout);
+	}
+}
+
+void
 ui_lock(struct ui *ui)
 {
 	ui_reveal_clear(ui);
@@ -170,6 +195,7 @@ ui_lock(struct ui *ui)
 		if (views[v]->reset)
 			views[v]->reset(ui);
 	store_close(&ui->st);
+	ui_glass_wipe();
 	ui->lock_now = false;
 	ui_switch(ui, VIEW_UNLOCK);
 	ui_message(ui, ROLE_HINT, "%s", _("Locked: secrets wiped from memory."));
@@ -178,6 +204,8 @@ ui_lock(struct ui *ui)
 void
 ui_switch(struct ui *ui, enum ui_view_id v)
 {
+	/* a revealed secret never follows the user to another screen */
+	ui_reveal_clear(ui);
 	ui->view = v;
 	ui->msg[0] = '\0';
 	if (views[v]->enter)
@@ -253,12 +281,9 @@ draw_frame(struct ui *ui)
 		ui_put(0, COLS - (int)strlen(d) - 1, (int)strlen(d), theme_attr(ROLE_TITLE), d,
 		       false);
 	}
+	/* never a secret here: a revealed one shows in its own row only,
+	 * and goes with that row */
 	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), ui->msg, true);
-	if (ui->reveal) {
-		/* drawn from secure memory: the secret is never copied to msg */
-		int x = (int)strlen(ui->msg) + 1;
-		ui_put(LINES - 2, x, COLS - x, theme_attr(ROLE_SELECTED), ui->reveal, false);
-	}
 	draw_fkeys(ui);
 }
 
@@ -352,21 +377,88 @@ ui_yes_no(int k)
 	return -1;
 }
 
-void
-ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
+/* Where a wrapped line's continuation starts: under the text after the
+ * first run of two or more spaces ("F1 h     show the keys"), or 2. */
+static int
+wrap_indent(const char *s, int width)
+{
+	const char *p = strstr(s, "  ");
+
+	if (p) {
+		p += strspn(p, " ");
+		if (*p && p - s < width / 2)
+			return (int)(p - s);
+	}
+	return 2;
+}
+
+/* lines cut into pieces of at most width bytes, at spaces where there
+ * is one: help, hints and records are read whole, never cut off. */
+static char **
+wrap_lines(const char *const *lines, size_t n, int width, size_t *nout)
+{
+	size_t cap = n + 8, k = 0;
+	char **out = malloc(cap * sizeof *out);
+
+	for (size_t i = 0; out && i < n; i++) {
+		const char *s = lines[i];
+		int indent = 0, ind = wrap_indent(s, width);
+		do {
+			int room = width - indent, len = (int)strlen(s), cut = len;
+			if (len > room) {
+				cut = room;
+				while (cut > room / 2 && s[cut] != ' ')
+					cut--;
+				if (s[cut] != ' ')
+					cut = room;
+			}
+			if (k + 1 >= cap) {
+				char **o = realloc(out, (cap *= 2) * sizeof *o);
+				if (!o)
+					break;
+				out = o;
+			}
+			if (asprintf(&out[k], "%*s%.*s", indent, "", cut, s) < 0)
+				break;
+			k++;
+			s += cut;
+			s += strspn(s, " ");
+			indent = ind;
+		} while (*s);
+	}
+	*nout = k;
+	return out;
+}
+
+static void
+free_lines(char **l, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void
+popup(struct ui *ui, const char *title, const char *const *in, size_t nin, bool wrap)
 {
 	size_t first = 0;
 
 	for (;;) {
+		size_t n = 0;
+		/* a table is cut (its columns stay aligned); text wraps */
+		char **wrapped = wrap_lines(in, nin, wrap ? COLS - 12 : INT_MAX / 2, &n);
+		const char *const *lines = (const char *const *)wrapped;
 		int h = LINES - 4, w = COLS - 8, rows;
 		if (h > (int)n + 3)
 			h = (int)n + 3;
 		if (h < 4)
 			h = 4;
 		rows = h - 3;
-		WINDOW *win = ui_panel_open(h, w, title);
-		if (!win)
+		WINDOW *win = wrapped ? ui_panel_open(h, w, title) : NULL;
+		if (!win) {
+			free_lines(wrapped, n);
 			return;
+		}
 		int k = 0;
 		bool got, resized = false;
 		for (;;) {
@@ -398,10 +490,23 @@ ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
 		}
 		/* what was under the popup comes back from the panels */
 		ui_panel_close(win);
+		free_lines(wrapped, n);
 		if (!resized)
 			return;
 		ui_draw(ui);
 	}
+}
+
+void
+ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n)
+{
+	popup(ui, title, lines, n, false);
+}
+
+void
+ui_popup_wrap(struct ui *ui, const char *title, const char *const *lines, size_t n)
+{
+	popup(ui, title, lines, n, true);
 }
 
 /* The help screen: every binding of this screen, from the table. */
@@ -434,7 +539,7 @@ show_help(struct ui *ui)
 		}
 	char title[128];
 	snprintf(title, sizeof title, _("Keys of %s"), _(views[ui->view]->title));
-	ui_popup(ui, title, (const char *const *)lines, nl);
+	ui_popup_wrap(ui, title, (const char *const *)lines, nl);
 	for (size_t i = 0; i < nl; i++)
 		free(lines[i]);
 	free(lines);
@@ -664,6 +769,7 @@ ui_main(const struct pt_args *o)
 		return 1;
 	}
 	theme_init(o->mono);
+	theme_lines();
 	cbreak();
 	noecho();
 	nonl();
@@ -681,6 +787,7 @@ ui_main(const struct pt_args *o)
 		if (views[v]->reset)
 			views[v]->reset(&ui);
 	store_close(&ui.st);
+	ui_glass_wipe();
 	endwin();
 	if (ui.demo_dir) {
 		nftw(ui.demo_dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);

@@ -57,6 +57,9 @@ bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool mas
 bool ui_confirm(struct ui *ui, const char *question);
 /* Show lines in a box until a key. */
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
+/* The same for text (help, a record): long lines wrap at spaces, the
+ * continuation under the text after the first wide gap; never cut. */
+void ui_popup_wrap(struct ui *ui, const char *title, const char *const *lines, size_t n);
 /* Read a key, with the idle lock and resize handled; ERR on timeout. */
 int ui_getkey(struct ui *ui, int timeout_ms);
 /* Wait for a key for a dialog; false when the idle lock fired first
@@ -68,9 +71,14 @@ bool ui_waitkey_cursor(struct ui *ui, int *k);
  * too), -1 neither. */
 int ui_yes_no(int k);
 
-/* The one revealed secret: shown on the message line until the reveal
- * timer (struct ui reveal_*) runs out; cleared on lock. */
+/* The one revealed secret: shown in its row until the reveal timer
+ * (struct ui reveal_*) runs out, the row goes or the screen changes;
+ * cleared on lock and exit. */
 void ui_reveal_clear(struct ui *ui);
+/* Clear the glass: every window erased and refreshed, and the
+ * terminal's scroll-back cleared where it can be (E3); before the
+ * lock screen and before endwin. */
+void ui_glass_wipe(void);
 bool ui_reveal(struct ui *ui, int64_t id);
 
 #endif

@@ -19,6 +19,24 @@ cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w
 	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
 }
 
+/* A revealed secret longer than its cell takes the columns before it on
+ * its own row (right-aligned, the row's start kept when it can be): it is
+ * read whole there, never on the message line. */
+static void
+reveal_whole(int y, int x, int cw, int attr, const char *secret)
+{
+	int len = (int)strlen(secret), x0 = COLS - len - 1;
+
+	if (len <= cw)
+		return;
+	if (x0 < 1)
+		x0 = 1;
+	if (x0 > x)
+		x0 = x;
+	ui_put(y, x0 - 1, COLS - x0 + 1, attr, " ", true);
+	ui_put(y, x0, COLS - x0, attr, secret, true);
+}
+
 void
 browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused)
 {
@@ -64,6 +82,7 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 	}
 	if (cx && cx->shown)
 		cx->shown(ui, l, (size_t)(rows - 1));
+	bool revealed_seen = false;
 	for (int r = 0; r < rows - 1; r++) {
 		size_t i = l->top + (size_t)r;
 		const struct ui_row *row = ui_list_row(l, i);
@@ -78,16 +97,25 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 			    cw = cell_width(b, cx, c, w);
 			int col = cx && cx->cols ? cx->cols[c] : c, attr = base;
 			const char *text = col >= 0 ? row->col[col] : "";
-			if (c == b->secret_col)
-				text = ui->reveal && ui->reveal_id == row->id ? ui->reveal : MASK;
+			if (c == b->secret_col) {
+				bool shown = ui->reveal && ui->reveal_id == row->id;
+				revealed_seen |= shown;
+				text = shown ? ui->reveal : MASK;
+			}
 			if (cx && cx->cell)
 				cx->cell(ui, row, col, sel, focused, &text, &attr);
 			ui_put(top + 1 + r, x, cw, attr, text, true);
 			if (cw < w)
 				ui_put(top + 1 + r, x + cw, 1, attr, " ", false);
+			if (c == b->secret_col && text == ui->reveal)
+				reveal_whole(top + 1 + r, x, cw, attr, text);
 			x += w;
 		}
 	}
+	/* a revealed secret whose row scrolled away (or was filtered out)
+	 * is wiped, not kept for when the row comes back */
+	if (b->secret_col >= 0 && ui->reveal && !revealed_seen)
+		ui_reveal_clear(ui);
 }
 
 bool

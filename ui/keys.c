@@ -72,6 +72,7 @@ static const struct ui_binding bindings[] = {
 	{ CTRL('l'), ACT_REFRESH },
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },
+	{ 'K', ACT_KIND },
 };
 /* clang-format on */
 

@@ -55,7 +55,8 @@
 	_(GENERATE,  N_("Gen"),     N_("generate a new secret (asks to confirm)")) \
 	_(HISTORY,   N_("History"), N_("versions of the secret")) \
 	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
-	_(QUIT,      N_("Quit"),    N_("quit passtore"))
+	_(QUIT,      N_("Quit"),    N_("quit passtore")) \
+	_(KIND,      N_("Kind"),    N_("show the audit records of one kind only (read-secret, pw, cert...)"))
 /* clang-format on */
 
 enum ui_action {

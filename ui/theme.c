@@ -2,6 +2,9 @@
 #include "config.h"
 
 #include <curses.h>
+#include <langinfo.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "ui/theme.h"
 
@@ -61,6 +64,36 @@ theme_attr(enum theme_role role)
 	if (scheme == SCHEME_MONO)
 		return styles[role].mono_attr;
 	return (int)COLOR_PAIR(role + 1) | styles[role].colour_attr;
+}
+
+bool
+theme_utf8(void)
+{
+	const char *cs = nl_langinfo(CODESET);
+
+	return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
+}
+
+bool
+theme_lines(void)
+{
+	/* the line-drawing set by its VT100 letters, and what stands in */
+	static const char ascii[][2] = {
+		{ 'l', '+' }, { 'm', '+' }, { 'k', '+' }, { 'j', '+' }, { 't', '+' }, { 'u', '+' },
+		{ 'v', '+' }, { 'w', '+' }, { 'n', '+' }, { 'q', '-' }, { 'x', '|' }, { 'o', '-' },
+		{ 's', '_' }, { 'p', '-' }, { 'r', '-' }, { '`', '+' }, { 'a', ':' }, { 'f', '\'' },
+		{ 'g', '#' }, { '~', 'o' }, { ',', '<' }, { '+', '>' }, { '.', 'v' }, { '-', '^' },
+		{ 'h', '#' }, { 'i', '#' }, { '0', '#' }, { 'y', '<' }, { 'z', '>' }, { '{', '*' },
+		{ '|', '!' }, { '}', 'f' },
+	};
+
+	/* a KVM console without a UTF-8 font shows the terminal's own line
+	 * characters as garbage: plain ASCII there */
+	if (theme_utf8())
+		return false;
+	for (size_t i = 0; i < sizeof ascii / sizeof *ascii; i++)
+		acs_map[(unsigned char)ascii[i][0]] = (chtype)(unsigned char)ascii[i][1];
+	return true;
 }
 
 const char *

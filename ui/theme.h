@@ -10,6 +10,8 @@
 	_(FKEY) _(FKEY_LABEL) _(BAND_REVOKED)
 /* clang-format on */
 
+#include <stdbool.h>
+
 enum theme_role {
 #define THEME_ENUM(r) ROLE_##r,
 	THEME_ROLES(THEME_ENUM)
@@ -22,6 +24,11 @@ enum theme_scheme { SCHEME_COLOUR, SCHEME_MONO };
 /* After initscr(): pick the colour scheme when the terminal has colours
  * (or mono when forced), and set up its pairs. Returns the scheme used. */
 enum theme_scheme theme_init(int force_mono);
+/* Whether the locale's character set is UTF-8 (nl_langinfo(CODESET)). */
+bool theme_utf8(void);
+/* After initscr(): line drawing (boxes, rules) in plain ASCII (+ - |)
+ * when the locale is not UTF-8.  True when ASCII is used. */
+bool theme_lines(void);
 /* The curses attribute (pair | attributes) of a role. */
 int theme_attr(enum theme_role role);
 /* Role name, as used in settings ("band_expired"). */

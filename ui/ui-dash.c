@@ -23,22 +23,19 @@
 
 #define MAX_ATTN 32
 #define MAX_BACKUPS 3
-#define MONTHS 12
 
 static struct {
 	bool loaded;
 	char posture[3][128];
-	enum theme_role posture_role;
-	struct guard_station station; /* the seed's rules, row by row */
+	enum theme_role posture_role[3]; /* red only for a problem */
+	struct guard_station station;    /* the seed's rules, row by row */
 	char audit[128];
 	enum theme_role audit_role;
 	bool audit_pending;
 	char backups[MAX_BACKUPS][128];
 	int nbackups, total_backups;
 	time_t newest_backup;
-	long bands[X509_BAND_REVOKED + 1]; /* by enum x509_band */
-	long months[MONTHS];
-	long certs;
+	struct dash_certs certs; /* computed by the core (cert/dash.h) */
 	char attn[MAX_ATTN][128];
 	enum theme_role attn_role[MAX_ATTN];
 	int nattn;
@@ -111,6 +108,8 @@ posture_counts(const struct guard_posture *p, char *buf, size_t len)
 		         p->boot_match  ? _("matches")
 		         : p->nft_table ? _("DIFFERS")
 		                        : _("not loaded"));
+}
+
 static int
 count_open(const struct window_info *w, void *ud)
 {
@@ -145,7 +144,8 @@ load_posture(struct ui *ui)
 	char *ifname = NULL;
 	struct guard_posture *p;
 
-	d.posture_role = ROLE_NORMAL;
+	for (int i = 0; i < 3; i++)
+		d.posture_role[i] = ROLE_NORMAL;
 	if (settings_get(ui->st, "net.interface", &ifname, &err) != PT_OK || !ifname || !*ifname) {
 		snprintf(d.posture[0], sizeof d.posture[0], "%s",
 		         _("Network: not configured (net.interface is unset)"));
@@ -157,7 +157,7 @@ load_posture(struct ui *ui)
 	if (!p || posture_read(ui, ifname, p, &err) != PT_OK) {
 		snprintf(d.posture[0], sizeof d.posture[0],
 		         _("Network %s: cannot read the posture: %s"), ifname, err.detail);
-		d.posture_role = ROLE_ALERT;
+		d.posture_role[0] = ROLE_ALERT;
 		load_station(ui, NULL);
 	} else {
 		char why[256] = "";
@@ -170,9 +170,11 @@ load_posture(struct ui *ui)
 		         guard_backend_name(p->backend),
 		         p->iptables_ok ? guard_policy_name(p->input) : _("unreadable"));
 		posture_counts(p, d.posture[1], sizeof d.posture[1]);
+		if (p->tagged_total || p->foreign_total)
+			d.posture_role[1] = ROLE_ALERT;
 		if (!ok) {
 			snprintf(d.posture[2], sizeof d.posture[2], "%s", why);
-			d.posture_role = ROLE_ALERT;
+			d.posture_role[2] = ROLE_ALERT;
 			attention(ROLE_ALERT, _("Posture: %s"), why);
 		}
 		load_station(ui, p);
@@ -217,80 +219,26 @@ backup_cb(const struct backup_info *b, void *ud)
 	return 0;
 }
 
-struct cert_ctx {
-	time_t now;
-	/* the most urgent first: kept apart, added after the pass */
-	struct {
-		char fqdn[96];
-		long days;
-		enum x509_band band;
-	} urgent[MAX_ATTN];
-	int nurgent;
-};
-
-/* The expiry report's rows: bands with the shares of the lifetime and
- * the CRLs (revoked), as every other list shows them. */
-static int
-cert_cb(const struct report_row *c, void *ud)
-{
-	struct cert_ctx *x = ud;
-	long days = c->days_left;
-	enum x509_band band = c->band;
-
-	d.certs++;
-	if ((unsigned)band <= X509_BAND_REVOKED)
-		d.bands[band]++;
-	if (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL || band == X509_BAND_REVOKED) {
-		/* keep the MAX_ATTN with the fewest days left (expired first) */
-		int at = x->nurgent;
-		if (at == MAX_ATTN) {
-			if (days >= x->urgent[MAX_ATTN - 1].days)
-				goto months;
-			at = MAX_ATTN - 1;
-		} else {
-			x->nurgent++;
-		}
-		while (at > 0 && x->urgent[at - 1].days > days) {
-			x->urgent[at] = x->urgent[at - 1];
-			at--;
-		}
-		snprintf(x->urgent[at].fqdn, sizeof x->urgent[at].fqdn, "%s", c->fqdn);
-		x->urgent[at].days = days;
-		x->urgent[at].band = band;
-	}
-months:
-	if (c->not_after >= x->now) {
-		long m = (long)((c->not_after - x->now) / (86400L * 30));
-		if (m < MONTHS)
-			d.months[m]++;
-	}
-	return 0;
-}
-
 static void
 load_certs(struct ui *ui, time_t now)
 {
 	struct pt_err err = { 0 };
-	struct cert_ctx *x = calloc(1, sizeof *x);
 
-	if (!x)
-		return;
-	x->now = now;
-	if (report_expiry_foreach(ui->st, now, -1, cert_cb, x, &err) != PT_OK)
+	if (dash_certs_load(ui->st, now, &d.certs, &err) != PT_OK)
 		attention(ROLE_ALERT, _("Certificates: %s"), err.detail);
-	for (int i = 0; i < x->nurgent; i++) {
-		long days = x->urgent[i].days;
-		bool expired = x->urgent[i].band == X509_BAND_EXPIRED;
-		if (x->urgent[i].band == X509_BAND_REVOKED)
-			attention(ROLE_BAND_REVOKED, _("Certificate of %s is revoked"),
-			          x->urgent[i].fqdn);
+	for (int i = 0; i < d.certs.nurgent; i++) {
+		const struct dash_urgent *u = &d.certs.urgent[i];
+		long days = u->days < 0 ? -u->days : u->days;
+		if (u->band == X509_BAND_REVOKED)
+			attention(ROLE_BAND_REVOKED, _("Certificate of %s is revoked"), u->fqdn);
+		else if (u->band == X509_BAND_EXPIRED)
+			attention(ROLE_BAND_EXPIRED, _("Certificate of %s expired %ld days ago"),
+			          u->fqdn, days);
 		else
-			attention(expired ? ROLE_BAND_EXPIRED : ROLE_BAND_CRITICAL,
-			          expired ? _("Certificate of %s expired %ld days ago")
-			                  : _("Certificate of %s expires in %ld days"),
-			          x->urgent[i].fqdn, days < 0 ? -days : days);
+			attention(u->band == X509_BAND_CRITICAL ? ROLE_BAND_CRITICAL
+			                                        : ROLE_BAND_WARNING,
+			          _("Certificate of %s expires in %ld days"), u->fqdn, days);
 	}
-	free(x);
 }
 
 static void
@@ -330,37 +278,61 @@ dash_tick(struct ui *ui)
 	return true;
 }
 
+static enum theme_role
+band_role(enum x509_band b)
+{
+	switch (b) {
+	case X509_BAND_EXPIRED: return ROLE_BAND_EXPIRED;
+	case X509_BAND_CRITICAL: return ROLE_BAND_CRITICAL;
+	case X509_BAND_WARNING: return ROLE_BAND_WARNING;
+	case X509_BAND_NOT_YET_VALID: return ROLE_BAND_FUTURE;
+	default: return ROLE_BAND_OK;
+	}
+}
+
+/* One column of the timeline: a bar of count (scaled to max) in role,
+ * its count above it and its label below. */
+static void
+draw_column(int y, int x, int colw, int rows, long count, long max, enum theme_role role,
+            const char *label)
+{
+	char num[16];
+	/* the top row is kept for the count above the bar */
+	int h = (int)((count * (rows - 1) + max - 1) / max);
+
+	for (int r = 0; r < h; r++) {
+		attrset(theme_attr(role));
+		mvhline(y + rows - 1 - r, x, ' ' | A_REVERSE, colw - 1);
+		attrset(A_NORMAL);
+	}
+	ui_put(y + rows, x, colw - 1, A_NORMAL, label, false);
+	snprintf(num, sizeof num, "%ld", count);
+	/* a zero is no alarm: neutral */
+	ui_put(y + rows - 1 - h, x, colw - 1, count ? theme_attr(role) : theme_attr(ROLE_HINT), num,
+	       false);
+}
+
+/* The expired column at the left, then one column per calendar month
+ * (each labelled once), each bar in the worst band of its certificates. */
 static void
 draw_timeline(int y, int x, int w, int rows)
 {
-	long max = 1;
-	time_t now = time(NULL);
+	const struct dash_certs *c = &d.certs;
+	long max = c->expired > 0 ? c->expired : 1;
+	int colw = w / (DASH_MONTHS + 1);
 
-	for (int m = 0; m < MONTHS; m++)
-		if (d.months[m] > max)
-			max = d.months[m];
-	int colw = (w - 2) / MONTHS;
-	for (int m = 0; m < MONTHS; m++) {
-		/* the top row is kept for the count above the bar */
-		int h = (int)((d.months[m] * (rows - 1) + max - 1) / max);
-		enum theme_role role = m == 0  ? ROLE_BAND_CRITICAL
-		                       : m < 2 ? ROLE_BAND_WARNING
-		                               : ROLE_BAND_OK;
-		for (int r = 0; r < h; r++) {
-			attrset(theme_attr(role));
-			mvhline(y + rows - 1 - r, x + m * colw, ' ' | A_REVERSE, colw - 1);
-			attrset(A_NORMAL);
-		}
+	for (int m = 0; m < DASH_MONTHS; m++)
+		if (c->months[m].count > max)
+			max = c->months[m].count;
+	draw_column(y, x, colw, rows, c->expired, max, ROLE_BAND_EXPIRED, _("Exp."));
+	for (int m = 0; m < DASH_MONTHS; m++) {
+		const struct dash_month *dm = &c->months[m];
+		struct tm tm = { .tm_year = dm->year - 1900, .tm_mon = dm->month, .tm_mday = 1 };
 		char lab[16];
-		struct tm tm;
-		time_t t = now + (time_t)m * 30 * 86400;
-		localtime_r(&t, &tm);
+
 		strftime(lab, sizeof lab, "%b", &tm);
-		ui_put(y + rows, x + m * colw, colw, A_NORMAL, lab, false);
-		if (d.months[m]) {
-			snprintf(lab, sizeof lab, "%ld", d.months[m]);
-			ui_put(y + rows - 1 - h, x + m * colw, colw, A_NORMAL, lab, false);
-		}
+		draw_column(y, x + (m + 1) * colw, colw, rows, dm->count, max,
+		            dm->any ? band_role(dm->worst) : ROLE_HINT, lab);
 	}
 }
 
@@ -394,8 +366,7 @@ dash_draw(struct ui *ui, int top, int rows)
 	ui_put(y++, 1, lw - 2, A_BOLD, _("Station"), false);
 	for (int i = 0; i < 3; i++)
 		if (d.posture[i][0])
-			ui_put(y++, 2, lw - 3, theme_attr(i ? d.posture_role : ROLE_NORMAL),
-			       d.posture[i], false);
+			ui_put(y++, 2, lw - 3, theme_attr(d.posture_role[i]), d.posture[i], false);
 	y = draw_station(y, lw);
 	ui_put(y++, 2, lw - 3, theme_attr(d.audit_role), d.audit, false);
 	snprintf(line, sizeof line, _("Backups (%d)"), d.total_backups);
@@ -410,7 +381,7 @@ dash_draw(struct ui *ui, int top, int rows)
 	y = top;
 	mvvline(top, lw - 1, ACS_VLINE, yl - top > 6 ? yl - top : 6);
 	ui_put(y++, lw + 1, 26, A_BOLD, _("Certificates"), false);
-	if (d.certs == 0) {
+	if (d.certs.total == 0) {
 		ui_put(y++, lw + 2, 25, theme_attr(ROLE_HINT), _("no certificates yet"), false);
 	} else {
 		static const enum theme_role roles[5] = { ROLE_BAND_FUTURE, ROLE_BAND_EXPIRED,
@@ -419,22 +390,24 @@ dash_draw(struct ui *ui, int top, int rows)
 		static const char *const names[5] = { N_("not yet valid"), N_("expired"),
 			                              N_("critical"), N_("warning"), N_("ok") };
 		for (int b = 1; b <= 4; b++) {
-			snprintf(line, sizeof line, "%-14s %6ld", _(names[b]), d.bands[b]);
-			ui_put(y++, lw + 2, 25, theme_attr(roles[b]), line, false);
+			long n = d.certs.bands[b];
+			snprintf(line, sizeof line, "%-14s %6ld", _(names[b]), n);
+			/* a zero is no alarm: neutral */
+			ui_put(y++, lw + 2, 25, theme_attr(n ? roles[b] : ROLE_HINT), line, false);
 		}
-		if (d.bands[0]) {
-			snprintf(line, sizeof line, "%-14s %6ld", _(names[0]), d.bands[0]);
+		if (d.certs.bands[0]) {
+			snprintf(line, sizeof line, "%-14s %6ld", _(names[0]), d.certs.bands[0]);
 			ui_put(y++, lw + 2, 25, theme_attr(roles[0]), line, false);
 		}
-		if (d.bands[X509_BAND_REVOKED]) {
+		if (d.certs.bands[X509_BAND_REVOKED]) {
 			snprintf(line, sizeof line, "%-14s %6ld", _("revoked"),
-			         d.bands[X509_BAND_REVOKED]);
+			         d.certs.bands[X509_BAND_REVOKED]);
 			ui_put(y++, lw + 2, 25, theme_attr(ROLE_BAND_REVOKED), line, false);
 		}
 	}
 	if (y > yl)
 		yl = y;
-	if (d.certs) {
+	if (d.certs.total) {
 		mvhline(yl, 0, ACS_HLINE, COLS);
 		ui_put(yl++, 1, COLS - 2, A_BOLD, _(" Expiring in the next 12 months "), false);
 		draw_timeline(yl, 2, COLS - 4, 4);

@@ -362,6 +362,7 @@ hostpage_draw(struct ui *ui, int top, int rows)
 	snprintf(head, sizeof head, _(" Host %s "), pg.fqdn);
 	ui_put(top, 0, COLS, A_BOLD | A_UNDERLINE, head, true);
 	pg.rows = rows - 1 > 1 ? rows - 1 : 1;
+	bool revealed_seen = false;
 	for (int r = 0; r < pg.rows && pg.top + (size_t)r < pg.n; r++) {
 		size_t i = pg.top + (size_t)r;
 		const struct line *l = &pg.v[i];
@@ -379,11 +380,16 @@ hostpage_draw(struct ui *ui, int top, int rows)
 		if (l->kind == L_PASSWORD) {
 			int x = (int)strlen(l->text);
 			/* the revealed secret straight from secure memory */
-			const char *s = ui->reveal && ui->reveal_id == l->id ? ui->reveal : MASK;
+			bool shown = ui->reveal && ui->reveal_id == l->id;
+			const char *s = shown ? ui->reveal : MASK;
+			revealed_seen |= shown;
 			if (x < COLS)
 				ui_put(y, x, COLS - x, attr, s, true);
 		}
 	}
+	/* its row scrolled away: the secret goes too */
+	if (ui->reveal && !revealed_seen)
+		ui_reveal_clear(ui);
 	if (pg.n > (size_t)pg.rows) {
 		char info[48];
 		snprintf(info, sizeof info, " %zu-%zu/%zu ", pg.top + 1,

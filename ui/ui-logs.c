@@ -19,6 +19,9 @@
 #include "ui/browse.h"
 #include "ui/view.h"
 
+/* the audit screen's kind (K): "" for every record */
+static char aud_kind[64];
+
 struct log_each {
 	ui_row_cb cb;
 	void *ud;
@@ -96,8 +99,8 @@ audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_r
 
 	if (!ui->st)
 		return -1;
-	return model_audit_page(ui->st, filter, after ? strtoll(after, NULL, 10) : 0, limit,
-	                        audit_row, &e, &err) == PT_OK
+	return model_audit_page_kind(ui->st, aud_kind, filter, after ? strtoll(after, NULL, 10) : 0,
+	                             limit, audit_row, &e, &err) == PT_OK
 	               ? 0
 	               : -1;
 }
@@ -149,7 +152,11 @@ win_draw(struct ui *ui, int top, int rows)
 static void
 aud_draw(struct ui *ui, int top, int rows)
 {
-	browser_draw(ui, &aud_b, top, rows, true);
+	/* long actions and objects are cut a place short: columns never
+	 * run into each other */
+	static const struct browser_cells gap = { .gap = true };
+
+	browser_draw_cells(ui, &aud_b, &gap, top, rows, true);
 }
 
 static bool
@@ -159,11 +166,87 @@ win_handle(struct ui *ui, enum ui_action a, int key)
 	return browser_handle(ui, &win_b, a);
 }
 
+/* One audit record whole, hash included, in a popup that wraps. */
+static int
+detail_cb(const struct audit_row *r, void *ud)
+{
+	char **l = ud, when[32];
+
+	stamp(r->ts, when, sizeof when);
+	if (asprintf(&l[0], _("Record:   %lld"), (long long)r->id) < 0)
+		l[0] = NULL;
+	if (asprintf(&l[1], _("Time:     %s"), when) < 0)
+		l[1] = NULL;
+	if (asprintf(&l[2], _("Actor:    %s"), r->actor) < 0)
+		l[2] = NULL;
+	if (asprintf(&l[3], _("Action:   %s"), r->action) < 0)
+		l[3] = NULL;
+	if (asprintf(&l[4], _("Object:   %s"), r->object) < 0)
+		l[4] = NULL;
+	if (asprintf(&l[5], _("Detail:   %s"), r->detail) < 0)
+		l[5] = NULL;
+	if (asprintf(&l[6], _("Hash:     %s"), r->hash) < 0)
+		l[6] = NULL;
+	if (asprintf(&l[7], _("Previous: %s"), r->prev_hash) < 0)
+		l[7] = NULL;
+	return 1;
+}
+
+static void
+aud_detail(struct ui *ui, int64_t id)
+{
+	struct pt_err err = { 0 };
+	char *l[8] = { 0 };
+	size_t n = 0;
+
+	if (model_audit_page(ui->st, NULL, id + 1, 1, detail_cb, l, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+		return;
+	}
+	for (size_t i = 0; i < 8; i++)
+		if (l[i])
+			l[n++] = l[i];
+	if (n)
+		ui_popup_wrap(ui, _("Audit record"), (const char *const *)l, n);
+	for (size_t i = 0; i < n; i++)
+		free(l[i]);
+}
+
+static void
+aud_choose_kind(struct ui *ui)
+{
+	char kind[sizeof aud_kind];
+
+	snprintf(kind, sizeof kind, "%s", aud_kind);
+	if (!ui_prompt(ui, _("Kind (read-secret, pw, cert.install...; empty: all): "), kind,
+	               sizeof kind, false))
+		return;
+	snprintf(aud_kind, sizeof aud_kind, "%s", kind);
+	ui_list_refresh(aud_b.list);
+	if (aud_kind[0])
+		ui_message(ui, ROLE_HINT, _("Audit records of kind %s only (K: another kind)."),
+		           aud_kind);
+	else
+		ui_message(ui, ROLE_HINT, "%s", _("Every audit record."));
+}
+
 static bool
 aud_handle(struct ui *ui, enum ui_action a, int key)
 {
+	const struct ui_row *r;
+
 	(void)key;
-	return browser_handle(ui, &aud_b, a);
+	if (browser_handle(ui, &aud_b, a))
+		return true;
+	if (a == ACT_KIND && aud_b.list) {
+		aud_choose_kind(ui);
+		return true;
+	}
+	if (a == ACT_OPEN && aud_b.list && (r = ui_list_selected(aud_b.list))) {
+		aud_detail(ui, r->id);
+		return true;
+	}
+	return false;
 }
 
 static void
@@ -185,7 +268,7 @@ const struct view_ops ui_transfers_ops = {
 
 const struct view_ops ui_audit_ops = {
 	.title = N_("Audit trail"),
-	.actions = BROWSER_ACTIONS,
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_KIND),
 	.enter = aud_enter,
 	.draw = aud_draw,
 	.handle = aud_handle,

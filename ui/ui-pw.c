@@ -349,7 +349,10 @@ pw_enter(struct ui *ui)
 static void
 pw_draw(struct ui *ui, int top, int rows)
 {
-	browser_draw(ui, &pw_b, top, rows, true);
+	/* a long entry is cut a place short of the next column */
+	static const struct browser_cells gap = { .gap = true };
+
+	browser_draw_cells(ui, &pw_b, &gap, top, rows, true);
 }
 
 static bool

@@ -17,6 +17,7 @@
  *   igtf.c            IGTF trust anchors in the store, the namespace check
  *   crl.c             CRLs: import verified against their issuer, the revoked set
  *   ack.c             acknowledged warnings
+ *   dash.c            the dashboard's certificate picture: bands, calendar months
  *
  * Stands on base/, store/ and site/; never on grid/ or engine/. */
 #ifndef PASSTORE_CERT_LIB_H
@@ -27,5 +28,6 @@
 #include "cert/inventory.h"
 #include "cert/report.h"
 #include "cert/trust.h"
+#include "cert/dash.h"
 
 #endif

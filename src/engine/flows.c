@@ -441,6 +441,14 @@ record_install(struct store *st, const char *fqdn, const struct install_job *j,
 	                    : j->check == CHECK_MISMATCH   ? "mismatch"
 	                    : j->check == CHECK_UNVERIFIED ? "unverified"
 	                                                   : "none");
+	if (ret == PT_OK) {
+		/* the private key left the store: a read of a secret, with who */
+		char who[320];
+		audit_who(who, sizeof who);
+		ret = audit_appendf(st, AUDIT_READ_SECRET, fqdn, err,
+		                    "install sent the private key key_id=%s, window=%lld, %s",
+		                    j->key_id, (long long)res->window_id, who);
+	}
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);

@@ -242,6 +242,38 @@ describe(struct store *st, int64_t id, char **text, struct pt_err *err)
 }
 
 enum pt_status
+model_pw_secret_read(struct store *st, int64_t id, int64_t version, const char *how, char **secret,
+                     size_t *len, struct pt_err *err)
+{
+	bool own = !store_in_tx(st);
+	char *what = NULL, who[320];
+	enum pt_status ret;
+
+	*secret = NULL;
+	if (own && (ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	ret = describe(st, id, &what, err);
+	if (ret == PT_OK)
+		ret = model_pw_secret(st, id, version, secret, len, err);
+	if (ret == PT_OK) {
+		audit_who(who, sizeof who);
+		ret = version ? audit_appendf(st, AUDIT_READ_SECRET, what, err,
+		                              "%s, version %lld, %s", how, (long long)version, who)
+		              : audit_appendf(st, AUDIT_READ_SECRET, what, err, "%s, %s", how, who);
+	}
+	if (own) {
+		if (ret == PT_OK)
+			ret = store_commit(st, err);
+		else
+			store_rollback(st);
+	}
+	if (ret != PT_OK)
+		secmem_freep(secret);
+	free(what);
+	return ret;
+}
+
+enum pt_status
 model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretlen,
                 struct pt_err *err)
 {

@@ -514,10 +514,20 @@ enum pt_status
 model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t limit,
                  int (*cb)(const struct audit_row *r, void *ud), void *ud, struct pt_err *err)
 {
-	/* [filter: none, text, numbers]: a range of the rowid, newest first */
+	return model_audit_page_kind(st, NULL, filter, before_id, limit, cb, ud, err);
+}
+
+enum pt_status
+model_audit_page_kind(struct store *st, const char *kind, const char *filter, int64_t before_id,
+                      size_t limit, int (*cb)(const struct audit_row *r, void *ud), void *ud,
+                      struct pt_err *err)
+{
+	/* [filter: none, text, numbers]: a range of the rowid, newest first;
+	 * the kind (?5, NULL: any) as audit_kind_match has it */
 #define AUDIT_PAGE(FILTER) \
 	"SELECT id, ts, actor, action, object, detail, prev_hash, hash FROM audit" \
-	" WHERE id < ?1" FILTER " ORDER BY id DESC LIMIT ?3"
+	" WHERE id < ?1 AND (?5 IS NULL OR action = ?5" \
+	"  OR substr(action, 1, length(?5) + 1) = ?5 || '.')" FILTER " ORDER BY id DESC LIMIT ?3"
 	static const char *const sql[3] = {
 		AUDIT_PAGE(""),
 		AUDIT_PAGE(AUDIT_TEXT ")"),
@@ -544,6 +554,8 @@ model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t
 		sqlite3_bind_text(s, 4, pat, -1, free);
 	}
 	sqlite3_bind_int64(s, 3, limit ? (sqlite3_int64)limit : -1);
+	if (kind && *kind)
+		sqlite3_bind_text(s, 5, audit_kind_action(kind), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		struct audit_row r = {
 			.id = sqlite3_column_int64(s, 0),

@@ -84,6 +84,13 @@ enum pt_status model_pw_find(struct store *st, const char *user, const char *hos
 /* The secret of version (0: current), in secure memory (NUL-terminated). */
 enum pt_status model_pw_secret(struct store *st, int64_t id, int64_t version, char **secret,
                                size_t *len, struct pt_err *err);
+/* model_pw_secret for showing a secret to someone (a console reveal,
+ * pw show, a large view, an install that sends it): the read is
+ * recorded in the audit trail (AUDIT_READ_SECRET: the entry, how, the
+ * version, uid and tty; never the value), in the caller's transaction
+ * or its own.  No record, no secret. */
+enum pt_status model_pw_secret_read(struct store *st, int64_t id, int64_t version, const char *how,
+                                    char **secret, size_t *len, struct pt_err *err);
 enum pt_status model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretlen,
                                struct pt_err *err);
 enum pt_status model_pw_rm(struct store *st, int64_t id, struct pt_err *err);
@@ -145,6 +152,11 @@ struct audit_row;
 enum pt_status model_audit_page(struct store *st, const char *filter, int64_t before_id,
                                 size_t limit, int (*cb)(const struct audit_row *r, void *ud),
                                 void *ud, struct pt_err *err);
+/* The same, of one kind only (audit_kind_match; NULL or "": any). */
+enum pt_status model_audit_page_kind(struct store *st, const char *kind, const char *filter,
+                                     int64_t before_id, size_t limit,
+                                     int (*cb)(const struct audit_row *r, void *ud), void *ud,
+                                     struct pt_err *err);
 
 /* A secret generated with GnuTLS's key-grade random generator, from an
  * alphabet without look-alike characters; secure memory. */

@@ -39,6 +39,45 @@ audit_actor(void)
 	return actor;
 }
 
+void
+audit_who(char *buf, size_t len)
+{
+	const char *tty = NULL;
+
+	for (int fd = 0; fd <= 2 && !tty; fd++)
+		tty = ttyname(fd);
+	snprintf(buf, len, "uid %u, %s%s", (unsigned)getuid(), tty ? "tty " : "no tty",
+	         tty ? tty : "");
+}
+
+/* Kinds with a name of their own. */
+static const struct {
+	const char *kind, *action;
+} kind_names[] = {
+	{ "read-secret", AUDIT_READ_SECRET },
+};
+
+const char *
+audit_kind_action(const char *kind)
+{
+	for (size_t i = 0; i < sizeof kind_names / sizeof *kind_names; i++)
+		if (strcmp(kind, kind_names[i].kind) == 0)
+			return kind_names[i].action;
+	return kind;
+}
+
+bool
+audit_kind_match(const char *kind, const char *action)
+{
+	size_t n;
+
+	if (!kind || !*kind)
+		return true;
+	kind = audit_kind_action(kind);
+	n = strlen(kind);
+	return strncmp(action, kind, n) == 0 && (action[n] == '\0' || action[n] == '.');
+}
+
 /* Fields are joined with the ASCII unit separator, which none of them
  * can hold unnoticed: the hash input is unambiguous. */
 static int

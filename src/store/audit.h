@@ -9,6 +9,8 @@
 #ifndef PASSTORE_AUDIT_H
 #define PASSTORE_AUDIT_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <time.h>
 
@@ -41,5 +43,19 @@ enum pt_status audit_foreach(struct store *st, int (*cb)(const struct audit_row 
 enum pt_status audit_verify(struct store *st, int64_t *bad_id, int64_t *rows, struct pt_err *err);
 /* Who is acting: the login name (and the sudo caller when there is one). */
 const char *audit_actor(void);
+/* Where from: "uid N, tty /dev/..." (or "no tty"), for the records of
+ * a secret read. */
+void audit_who(char *buf, size_t len);
+
+/* The action of a secret read: a console reveal, pw show, a large view,
+ * an install that sends a key.  Its detail says how and who, never the
+ * value. */
+#define AUDIT_READ_SECRET "secret.read"
+/* The kinds `audit --kind` and the audit screen filter by: an action
+ * ("pw.add"), a family of them ("pw": pw.add, pw.update...), or a name
+ * of its own ("read-secret").  The action to match, for a kind. */
+const char *audit_kind_action(const char *kind);
+/* Whether action is of kind (NULL or "": every action). */
+bool audit_kind_match(const char *kind, const char *action);
 
 #endif

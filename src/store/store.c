@@ -229,6 +229,12 @@ store_begin(struct store *st, struct pt_err *err)
 
 /* The audit chain's end, kept in memory by the appends, goes to the
  * meta table with the transaction it belongs to. */
+bool
+store_in_tx(const struct store *st)
+{
+	return st->in_tx != 0;
+}
+
 static enum pt_status
 audit_flush(struct store *st, struct pt_err *err)
 {

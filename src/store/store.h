@@ -56,6 +56,8 @@ const struct kdf_params *store_kdf_params(const struct store *st);
 enum pt_status store_begin(struct store *st, struct pt_err *err);
 enum pt_status store_commit(struct store *st, struct pt_err *err);
 void store_rollback(struct store *st);
+/* Whether a transaction of store_begin is open. */
+bool store_in_tx(const struct store *st);
 
 /* Turn an SQLite result into a status and message (corruption is
  * PT_DAMAGED, constraint PT_EXISTS/PT_REFUSED, busy PT_ERR...). */

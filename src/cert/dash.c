@@ -1,0 +1,129 @@
+/* dash.c - the dashboard's certificate picture (see dash.h): one pass
+ * over the current certificates' stored dates, no DER parsed. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "cert/cert.h"
+#include "cert/dash.h"
+#include "site/lib.h"
+
+int
+dash_band_rank(enum x509_band b)
+{
+	switch (b) {
+	case X509_BAND_REVOKED: return 5;
+	case X509_BAND_EXPIRED: return 4;
+	case X509_BAND_CRITICAL: return 3;
+	case X509_BAND_WARNING: return 2;
+	case X509_BAND_NOT_YET_VALID: return 1;
+	default: return 0;
+	}
+}
+
+int
+dash_month_index(time_t now, time_t t)
+{
+	struct tm a, b;
+
+	localtime_r(&now, &a);
+	localtime_r(&t, &b);
+	return (b.tm_year - a.tm_year) * 12 + (b.tm_mon - a.tm_mon);
+}
+
+void
+dash_certs_init(struct dash_certs *d, time_t now, int crit_days, int warn_days)
+{
+	struct tm tm;
+
+	memset(d, 0, sizeof *d);
+	d->crit_days = crit_days;
+	d->warn_days = warn_days;
+	localtime_r(&now, &tm);
+	for (int m = 0; m < DASH_MONTHS; m++) {
+		int mon = tm.tm_mon + m;
+		d->months[m].year = tm.tm_year + 1900 + mon / 12;
+		d->months[m].month = mon % 12;
+	}
+}
+
+/* Keep the DASH_URGENT with the fewest days left. */
+static void
+urgent_add(struct dash_certs *d, const char *fqdn, long days, enum x509_band band)
+{
+	int at = d->nurgent;
+
+	if (at == DASH_URGENT) {
+		if (days >= d->urgent[DASH_URGENT - 1].days)
+			return;
+		at = DASH_URGENT - 1;
+	} else {
+		d->nurgent++;
+	}
+	while (at > 0 && d->urgent[at - 1].days > days) {
+		d->urgent[at] = d->urgent[at - 1];
+		at--;
+	}
+	snprintf(d->urgent[at].fqdn, sizeof d->urgent[at].fqdn, "%s", fqdn);
+	d->urgent[at].days = days;
+	d->urgent[at].band = band;
+}
+
+void
+dash_certs_add(struct dash_certs *d, time_t now, const char *fqdn, time_t not_before,
+               time_t not_after)
+{
+	long days;
+	enum x509_band band =
+		x509_band(not_before, not_after, now, d->crit_days, d->warn_days, &days);
+
+	d->total++;
+	if ((unsigned)band <= X509_BAND_REVOKED)
+		d->bands[band]++;
+	if (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL || band == X509_BAND_WARNING)
+		urgent_add(d, fqdn, days, band);
+	if (band == X509_BAND_EXPIRED) {
+		d->expired++;
+		return;
+	}
+	int m = dash_month_index(now, not_after);
+	if (m < 0)
+		m = 0; /* not expired yet in a month before now's: cannot be, but safe */
+	if (m >= DASH_MONTHS) {
+		d->later++;
+		return;
+	}
+	struct dash_month *dm = &d->months[m];
+	if (!dm->any || dash_band_rank(band) > dash_band_rank(dm->worst))
+		dm->worst = band;
+	dm->any = true;
+	dm->count++;
+}
+
+struct load_ctx {
+	struct dash_certs *d;
+	time_t now;
+};
+
+static int
+load_cb(const struct cert_glance *c, void *ud)
+{
+	struct load_ctx *x = ud;
+
+	dash_certs_add(x->d, x->now, c->fqdn, c->not_before, c->not_after);
+	return 0;
+}
+
+enum pt_status
+dash_certs_load(struct store *st, time_t now, struct dash_certs *d, struct pt_err *err)
+{
+	int crit, warn;
+	struct load_ctx x = { d, now };
+	enum pt_status ret = cert_band_days(st, &crit, &warn, err);
+
+	dash_certs_init(d, now, ret == PT_OK ? crit : 0, ret == PT_OK ? warn : 0);
+	if (ret != PT_OK)
+		return ret;
+	return model_cert_current_foreach(st, load_cb, &x, err);
+}
