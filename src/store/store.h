@@ -24,7 +24,7 @@ struct store;
 struct sqlite3;
 struct sqlite3_stmt;
 
-#define STORE_SCHEMA_VERSION 7
+#define STORE_SCHEMA_VERSION 8
 
 /* The default path: /var/lib/passtore/passtore.db for root, else
  * $XDG_DATA_HOME/passtore/passtore.db (~/.local/share/...).  Overridden
