@@ -306,21 +306,75 @@ grid_report_build(const struct gs_build *b, FILE *f)
 	        r->nlines, r->ndenied, r->nbanned, r->nunauthorized);
 }
 
+/* What the other files of the build hold, on stderr. */
+static void
+grid_report_files(const struct gs_build *b, FILE *f)
+{
+	size_t lsc = 0, vomses = 0;
+
+	for (size_t i = 0; i < b->nfiles; i++) {
+		lsc += b->files[i].kind == GS_FILE_LSC;
+		vomses += b->files[i].kind == GS_FILE_VOMSES;
+	}
+	fprintf(f,
+	        _("passtore: voms-mapfile %zu lines, ban-mapfile %zu lines, %zu .lsc and %zu vomses files\n"),
+	        b->nfqan, b->nbans, lsc, vomses);
+	if (b->bans_skipped)
+		fprintf(f,
+		        _("passtore: %zu bans left out of the ban-mapfile (no quoted line holds them)\n"),
+		        b->bans_skipped);
+}
+
+static int
+build_list(const struct gs_build *b)
+{
+	for (size_t i = 0; i < b->nfiles; i++) {
+		size_t lines = 0;
+
+		for (size_t k = 0; k < b->files[i].len; k++)
+			lines += b->files[i].text[k] == '\n';
+		printf("%-40s %6zu %s\n", b->files[i].path, lines,
+		       b->files[i].wanted ? "" : _("(not for this host)"));
+	}
+	return 0;
+}
+
 static int
 cmd_gridmap_build(struct cli *c, int argc, char **argv)
 {
 	struct gs_build *b = NULL;
-	const char *fqdn;
-	int rc;
+	const char *fqdn = NULL, *file = "grid-mapfile";
+	bool list = false;
+	size_t i;
 
-	if ((rc = cli_one_arg(c, argc, argv, &fqdn)))
-		return rc;
+	for (int k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--file") && k + 1 < argc)
+			file = argv[++k];
+		else if (!strcmp(argv[k], "--files"))
+			list = true;
+		else if (argv[k][0] != '-' && !fqdn)
+			fqdn = argv[k];
+		else
+			return cli_bad_usage(c);
+	}
+	if (!fqdn)
+		return cli_bad_usage(c);
 	if (gridstore_build(c->st, fqdn, &b, &c->err) != PT_OK)
 		return cli_report(c);
-	fwrite(b->result->text, 1, b->result->len, stdout);
+	for (i = 0; i < b->nfiles && strcmp(b->files[i].path, file) != 0; i++)
+		;
+	if (list)
+		build_list(b);
+	else if (i == b->nfiles)
+		pt_fail(&c->err, PT_NOTFOUND,
+		        _("the build of %s has no file %s (gridmap build %s --files lists them)"),
+		        fqdn, file, fqdn);
+	else
+		fwrite(b->files[i].text, 1, b->files[i].len, stdout);
 	if (fflush(stdout) != 0)
 		pt_fail(&c->err, PT_IO, _("cannot write the grid-mapfile"));
 	grid_report_build(b, stderr);
+	grid_report_files(b, stderr);
 	gridstore_build_free(&b);
 	return cli_report(c);
 }
@@ -410,12 +464,14 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
 	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept },
 	                          &b, &r, &c->err) == PT_OK) {
+		size_t sent = 0;
+
+		for (size_t i = 0; i < b->nfiles; i++)
+			sent += b->files[i].wanted;
 		grid_report_build(b, stderr);
-		printf(ngettext(
-			       "%s: grid-mapfile (%zu line) and %zu vomsdir file(s) sent, sha256 %s.\n",
-			       "%s: grid-mapfile (%zu lines) and %zu vomsdir file(s) sent, sha256 %s.\n",
-			       b->result->nlines),
-		       low, b->result->nlines, b->nfiles - 1, b->sha256);
+		printf(ngettext("%s: %zu file sent (grid-mapfile %zu lines), sha256 %s.\n",
+		                "%s: %zu files sent (grid-mapfile %zu lines), sha256 %s.\n", sent),
+		       low, sent, b->result->nlines, b->sha256);
 		gridstore_build_free(&b);
 	}
 	if (r.window_id)
@@ -438,8 +494,9 @@ const struct cmd cli_gridmap_commands[] = {
 	{ "gridmap", "local", cmd_gridmap_local, CMD_STORE | CMD_WRITE,
 	  N_("add DN ACCOUNT | rm DN | list [--json]"),
 	  N_("local grid-mapfile entries (gmf_local): read first, they win over any VO") },
-	{ "gridmap", "build", cmd_gridmap_build, CMD_STORE, N_("FQDN"),
-	  N_("print the grid-mapfile of a host; what was left out goes to stderr") },
+	{ "gridmap", "build", cmd_gridmap_build, CMD_STORE, N_("FQDN [--file NAME | --files]"),
+	  N_("print the grid-mapfile (or another file: voms-mapfile, ban-mapfile, "
+	     "vomses/VO-HOST, vomsdir/VO/HOST.lsc) of a host; what was left out goes to stderr") },
 	{ "gridmap", "status", cmd_gridmap_status, CMD_STORE, N_("[--json]"),
 	  N_("which hosts are behind their rules (last push against a build now)") },
 	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),

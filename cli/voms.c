@@ -1,7 +1,9 @@
-/* voms.c - the voms commands: a VO's VOMS servers and their .lsc files. */
+/* voms.c - the voms commands: a VO's VOMS servers and their .lsc files,
+ * its FQAN mapping table (the voms-mapfile). */
 #include "config.h"
 
 #include <getopt.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +22,12 @@ cmd_voms_add(struct cli *c, int argc, char **argv)
 		{ "server-dn", required_argument, NULL, 'd' },
 		{ "ca-dn", required_argument, NULL, 'c' },
 		{ "chain", required_argument, NULL, 'x' },
+		{ "port", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *host = NULL, *sdn = NULL, *cdn = NULL;
+	unsigned long port = 0;
+	char *end;
 	const char **chains = calloc((size_t)argc + 1, sizeof(*chains));
 	size_t n = 0;
 	int o;
@@ -35,6 +40,13 @@ cmd_voms_add(struct cli *c, int argc, char **argv)
 		case 'd': sdn = optarg; break;
 		case 'c': cdn = optarg; break;
 		case 'x': chains[n++] = optarg; break;
+		case 'p':
+			port = strtoul(optarg, &end, 10);
+			if (*end || !*optarg || port < 1 || port > 65535) {
+				free(chains);
+				return cli_bad_usage(c);
+			}
+			break;
 		default: free(chains); return cli_bad_usage(c);
 		}
 	}
@@ -42,7 +54,9 @@ cmd_voms_add(struct cli *c, int argc, char **argv)
 		free(chains);
 		return cli_bad_usage(c);
 	}
-	if (gridstore_voms_add(c->st, argv[optind], host, sdn, cdn, chains, n, &c->err) == PT_OK)
+	if (gridstore_voms_add(c->st, argv[optind], host, sdn, cdn, chains, n, &c->err) == PT_OK &&
+	    (!port ||
+	     gridstore_voms_port(c->st, argv[optind], host, (unsigned)port, &c->err) == PT_OK))
 		printf(_("VOMS server %s of VO %s recorded (vomsdir/%s/%s.lsc).\n"), host,
 		       argv[optind], argv[optind], host);
 	free(chains);
@@ -62,12 +76,76 @@ cmd_voms_lsc(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
+static int
+cmd_voms_map(struct cli *c, int argc, char **argv)
+{
+	if (argc != 4 || argv[1][0] == '-' || argv[2][0] != '/' || argv[3][0] == '-')
+		return cli_bad_usage(c);
+	if (gridstore_fqan_add(c->st, argv[1], argv[2], argv[3], &c->err) == PT_OK)
+		printf(_("VO %s: \"%s\" maps to %s.\n"), argv[1], argv[2], argv[3]);
+	return cli_report(c);
+}
+
+static int
+cmd_voms_unmap(struct cli *c, int argc, char **argv)
+{
+	if (argc != 3 || argv[1][0] == '-' || argv[2][0] != '/')
+		return cli_bad_usage(c);
+	if (gridstore_fqan_rm(c->st, argv[1], argv[2], &c->err) == PT_OK)
+		printf(_("VO %s: \"%s\" no longer mapped.\n"), argv[1], argv[2]);
+	return cli_report(c);
+}
+
+static int
+map_row(const struct gs_fqan_map *m, void *ud)
+{
+	struct cred_print *p = ud;
+
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "vo", json_string(m->vo), &bad);
+		cli_json_set(o, "position", json_integer(m->pos), &bad);
+		cli_json_set(o, "fqan", json_string(m->fqan), &bad);
+		cli_json_set(o, "account", json_string(m->account), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, m->fqan);
+	}
+	printf("%-12s %3u  \"%s\" %s\n", m->vo, m->pos, m->fqan, m->account);
+	return 0;
+}
+
+static int
+cmd_voms_maps(struct cli *c, int argc, char **argv)
+{
+	struct cred_print p = { .c = c };
+	const char *vo;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &vo, &p.json)))
+		return rc;
+	if (p.json)
+		p.arr = json_array();
+	if (gridstore_fqan_foreach(c->st, vo, map_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK && p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
 const struct cmd cli_voms_commands[] = {
 	{ "voms", "add", cmd_voms_add, CMD_STORE | CMD_WRITE,
-	  N_("VO --server HOST --server-dn DN --ca-dn DN [--chain \"DN;DN...\"]..."),
+	  N_("VO --server HOST --server-dn DN --ca-dn DN [--port N] [--chain \"DN;DN...\"]..."),
 	  N_("record a VOMS server of a VO, with alternative chains (a server renewed under "
 	     "another CA)") },
 	{ "voms", "lsc", cmd_voms_lsc, CMD_STORE, N_("VO HOST"),
 	  N_("print the vomsdir .lsc file of a VOMS server") },
+	{ "voms", "map", cmd_voms_map, CMD_STORE | CMD_WRITE, N_("VO FQAN ACCOUNT|.POOL"),
+	  N_("map an FQAN of a VO to an account or pool (voms-mapfile; the first match wins, "
+	     "in the order added)") },
+	{ "voms", "unmap", cmd_voms_unmap, CMD_STORE | CMD_WRITE, N_("VO FQAN"),
+	  N_("remove an FQAN mapping") },
+	{ "voms", "maps", cmd_voms_maps, CMD_STORE, N_("[VO] [--json]"),
+	  N_("list the FQAN mappings, per VO in the order LCMAPS reads them") },
 };
 const size_t cli_voms_ncommands = sizeof(cli_voms_commands) / sizeof(cli_voms_commands[0]);

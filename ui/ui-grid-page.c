@@ -309,7 +309,9 @@ pv_build(struct ui *ui)
 	grid_page_add(ROLE_NORMAL, "%s", "");
 	grid_page_add(ROLE_TITLE, "%s", _("Files a push writes"));
 	for (size_t i = 0; i < b->nfiles; i++)
-		grid_page_add(ROLE_NORMAL, "  %s (%zu bytes)", b->files[i].path, b->files[i].len);
+		if (b->files[i].wanted)
+			grid_page_add(ROLE_NORMAL, "  %s (%zu bytes)", b->files[i].path,
+			              b->files[i].len);
 	if (b->rules)
 		rules_lines(b->rules);
 

@@ -23,12 +23,58 @@
 
 struct push_job {
 	const struct gs_build *b;
-	char *gridmapfile, *vomsdir, *owner;
+	char *gridmapfile, *vomsdir, *owner, *vomsmap, *banmap, *vomses;
 	size_t sent;
 };
 
-/* Inside the window: the .lsc files first, the grid-mapfile last, so a
- * host never maps users of a VO whose servers it cannot check yet. */
+/* Where file f of the build goes on the host: the host's settings. */
+static void
+remote_path(const struct push_job *j, const struct gs_file *f, char *out, size_t size)
+{
+	switch (f->kind) {
+	case GS_FILE_GRIDMAPFILE: snprintf(out, size, "%s", j->gridmapfile); break;
+	case GS_FILE_VOMS_MAPFILE: snprintf(out, size, "%s", j->vomsmap); break;
+	case GS_FILE_BAN_MAPFILE: snprintf(out, size, "%s", j->banmap); break;
+	case GS_FILE_LSC:
+		snprintf(out, size, "%s%s", j->vomsdir, f->path + strlen("vomsdir"));
+		break;
+	case GS_FILE_VOMSES:
+		snprintf(out, size, "%s%s", j->vomses, f->path + strlen("vomses"));
+		break;
+	}
+}
+
+/* The directory of path made when missing (a VO's vomsdir, the vomses
+ * directory), once per directory in a row. */
+static enum pt_status
+make_dir_of(struct sshx *s, const char *path, char **made, struct pt_err *err)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[1500], cmd[1600];
+	int status = 0;
+	enum pt_status ret;
+
+	if (!slash || slash == path)
+		return PT_OK;
+	snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	if (*made && strcmp(*made, dir) == 0)
+		return PT_OK;
+	/* the path is a checked setting and a VO name: no quote in either */
+	if (strchr(dir, '\''))
+		return pt_fail(err, PT_INVALID, _("cannot quote the path %s"), dir);
+	snprintf(cmd, sizeof(cmd), "mkdir -p -m 0755 '%s'", dir);
+	if ((ret = sshx_exec(s, cmd, &status, err)) != PT_OK)
+		return ret;
+	free(*made);
+	if ((*made = strdup(dir)) == NULL)
+		return pt_fail(err, PT_NOMEM, NULL);
+	return PT_OK;
+}
+
+/* Inside the window, every file the host gets, each atomically and read
+ * back: the .lsc and vomses files, the ban-mapfile and voms-mapfile
+ * first, the grid-mapfile last, so a host never maps users of a VO whose
+ * servers it cannot check yet, nor before its bans are in place. */
 static enum pt_status
 put_files(struct sshx *s, void *ud, struct pt_err *err)
 {
@@ -36,40 +82,19 @@ put_files(struct sshx *s, void *ud, struct pt_err *err)
 	enum pt_status ret = PT_OK;
 	char path[2048], *made = NULL;
 
-	for (size_t i = 1; i < j->b->nfiles && ret == PT_OK; i++) {
-		const struct gs_file *f = &j->b->files[i];
-		const char *rel = f->path + strlen("vomsdir/");
-		const char *slash = strchr(rel, '/');
-		char dir[1400];
+	for (size_t k = 1; k <= j->b->nfiles && ret == PT_OK; k++) {
+		const struct gs_file *f = &j->b->files[k < j->b->nfiles ? k : 0];
 
-		/* the VO's directory: once per VO */
-		snprintf(dir, sizeof(dir), "%s/%.*s", j->vomsdir, (int)(slash - rel), rel);
-		if (!made || strcmp(made, dir) != 0) {
-			char cmd[1500];
-			int status = 0;
-
-			/* the path is a checked setting and a VO name: no quote in either */
-			if (strchr(dir, '\''))
-				return pt_fail(err, PT_INVALID, _("cannot quote the path %s"), dir);
-			snprintf(cmd, sizeof(cmd), "mkdir -p -m 0755 '%s'", dir);
-			if ((ret = sshx_exec(s, cmd, &status, err)) != PT_OK)
-				break;
-			free(made);
-			if ((made = strdup(dir)) == NULL) {
-				ret = pt_fail(err, PT_NOMEM, NULL);
-				break;
-			}
-		}
-		snprintf(path, sizeof(path), "%s/%s", j->vomsdir, rel);
+		if (!f->wanted)
+			continue;
+		remote_path(j, f, path, sizeof(path));
+		if ((f->kind == GS_FILE_LSC || f->kind == GS_FILE_VOMSES) &&
+		    (ret = make_dir_of(s, path, &made, err)) != PT_OK)
+			break;
 		ret = sshx_put(s, f->text, f->len, path, FLOW_MODE_PUBLIC, j->owner, NULL, err);
 		j->sent += ret == PT_OK;
 	}
 	free(made);
-	if (ret == PT_OK) {
-		ret = sshx_put(s, j->b->files[0].text, j->b->files[0].len, j->gridmapfile,
-		               FLOW_MODE_PUBLIC, j->owner, NULL, err);
-		j->sent += ret == PT_OK;
-	}
 	return ret;
 }
 
@@ -94,10 +119,11 @@ push_files(const char *fqdn, const struct push_job *j, struct transfer_plan *p)
 	const struct gs_build *b = j->b;
 	struct transfer_file *f;
 
-	/* in the order put_files sends them: the .lsc files, the grid-mapfile last */
+	/* in the order put_files sends them: the grid-mapfile last */
 	for (size_t k = 1; k <= b->nfiles; k++) {
 		size_t i = k < b->nfiles ? k : 0;
-		if ((f = plan_file(p)) == NULL)
+
+		if (!b->files[i].wanted || (f = plan_file(p)) == NULL)
 			continue;
 		if (i == 0)
 			snprintf(f->from, sizeof(f->from),
@@ -105,11 +131,8 @@ push_files(const char *fqdn, const struct push_job *j, struct transfer_plan *p)
 			         b->result->nlines);
 		else
 			snprintf(f->from, sizeof(f->from), "%s", b->files[i].path);
-		if (i == 0)
-			snprintf(f->to, sizeof(f->to), "%s", j->gridmapfile ? j->gridmapfile : "");
-		else
-			snprintf(f->to, sizeof(f->to), "%s%s", j->vomsdir ? j->vomsdir : "",
-			         b->files[i].path + strlen("vomsdir"));
+		if (j->gridmapfile && j->vomsdir && j->vomsmap && j->banmap && j->vomses)
+			remote_path(j, &b->files[i], f->to, sizeof(f->to));
 		snprintf(f->owner, sizeof(f->owner), "%s", j->owner ? j->owner : "");
 		f->mode = FLOW_MODE_PUBLIC;
 		f->to_peer = true;
@@ -140,6 +163,9 @@ push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_bui
 	j->b = *b;
 	if ((ret = plan_host_setting(st, p, fqdn, "gridmapfile", &j->gridmapfile, err)) != PT_OK ||
 	    (ret = plan_host_setting(st, p, fqdn, "vomsdir", &j->vomsdir, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "voms-mapfile", &j->vomsmap, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "ban-mapfile", &j->banmap, err)) != PT_OK ||
+	    (ret = plan_host_setting(st, p, fqdn, "vomses", &j->vomses, err)) != PT_OK ||
 	    (ret = plan_host_setting(st, p, fqdn, "owner", &j->owner, err)) != PT_OK ||
 	    (ret = plan_peer(st, fqdn, p, err)) != PT_OK)
 		return ret;
@@ -154,6 +180,9 @@ push_job_free(struct push_job *j)
 	free(j->gridmapfile);
 	free(j->vomsdir);
 	free(j->owner);
+	free(j->vomsmap);
+	free(j->banmap);
+	free(j->vomses);
 	memset(j, 0, sizeof(*j));
 }
 

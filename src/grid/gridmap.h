@@ -206,4 +206,47 @@ struct gm_chain {
 enum pt_status gridmap_lsc(const struct gm_chain *chains, size_t nchains, char **out,
                            struct pt_err *err);
 
+/* ---- voms-mapfile, ban-mapfile, vomses (gridmap-authz.c) -------------- */
+
+/* Longest FQAN accepted, in bytes. */
+#define GRIDMAP_MAX_FQAN 255
+
+/* One line of LCMAPS' voms-mapfile: an FQAN ("/cms/Role=lcgadmin",
+ * "/cms", '*' a wildcard as LCMAPS reads it) and its account (NAME or
+ * .POOL).  LCMAPS takes the first line that matches. */
+struct gm_fqan_map {
+	const char *fqan;
+	const char *account;
+};
+
+/* Whether fqan is an FQAN of VO vo: "/VO" then "/PART"s of letters,
+ * digits, '.', '_', '-', '=', '*'.  PT_INVALID with a message otherwise. */
+enum pt_status gridmap_check_fqan(const char *vo, const char *fqan, struct pt_err *err);
+
+/* The voms-mapfile text: `"FQAN" account` a line, in the order given.
+ * PT_INVALID for a line that cannot be written.  *out malloc'd ("" for
+ * none). */
+enum pt_status gridmap_voms_mapfile(const struct gm_fqan_map *m, size_t n, char **out,
+                                    struct pt_err *err);
+
+/* The ban-mapfile text: `"DN"` a line (a '*' pattern as given), the
+ * quoted form LCMAPS' and Argus' ban lists read; "" when there is no ban
+ * (the file is written anyway).  A ban no quoted line can carry (a double
+ * quote, a control character, a trailing backslash) is left out and
+ * counted in *skipped. */
+enum pt_status gridmap_ban_mapfile(const char *const *bans, size_t n, char **out, size_t *skipped,
+                                   struct pt_err *err);
+
+/* One VOMS server as a vomses line reads it. */
+struct gm_vomses {
+	const char *alias; /* the VO name by convention */
+	const char *host;
+	unsigned port;
+	const char *server_dn;
+	const char *vo;
+};
+
+/* `"alias" "host" "port" "server DN" "vo"` and a newline, malloc'd. */
+enum pt_status gridmap_vomses_line(const struct gm_vomses *v, char **out, struct pt_err *err);
+
 #endif

@@ -148,41 +148,153 @@ local_cb(const char *dn, const char *account, void *ud)
 	return c->ret != PT_OK;
 }
 
+/* Take text (malloc'd) as the file path of the build; 0: no memory
+ * (text is the caller's again). */
 static int
-add_file(struct gs_build *b, const char *path, char *text)
+add_file(struct gs_build *b, const char *path, char *text, enum gs_file_kind kind)
 {
 	struct gs_file *nf = realloc(b->files, (b->nfiles + 1) * sizeof(*nf));
 
 	if (!nf)
 		return 0;
 	b->files = nf;
-	nf[b->nfiles].path = strdup(path);
-	nf[b->nfiles].text = text;
-	nf[b->nfiles].len = strlen(text);
+	nf[b->nfiles] = (struct gs_file){ .path = strdup(path),
+		                          .text = text,
+		                          .len = strlen(text),
+		                          .kind = kind,
+		                          .wanted = (b->want & kind) != 0 };
 	if (!nf[b->nfiles].path)
 		return 0;
 	b->nfiles++;
 	return 1;
 }
 
+/* The .lsc file and the vomses file of one VOMS server. */
 static int
 lsc_file_cb(const struct gs_voms *v, void *ud)
 {
 	struct build_ctx *c = ud;
-	char *lsc = NULL, *path = NULL;
+	struct gm_vomses vl = { v->vo, v->host, v->port, v->server_dn, v->vo };
+	char *lsc = NULL, *path = NULL, *line = NULL;
 
 	c->ret = gs_lsc_of(v->server_dn, v->ca_dn, v->chains, &lsc, c->err);
 	if (c->ret != PT_OK)
 		return 1;
 	if (asprintf(&path, "vomsdir/%s/%s.lsc", v->vo, v->host) < 0 ||
-	    !add_file(c->b, path, lsc)) {
+	    !add_file(c->b, path, lsc, GS_FILE_LSC)) {
 		free(path);
 		free(lsc);
 		c->ret = gs_nomem(c->err);
 		return 1;
 	}
 	free(path);
+	path = NULL;
+	if ((c->ret = gridmap_vomses_line(&vl, &line, c->err)) != PT_OK)
+		return 1;
+	if (asprintf(&path, "vomses/%s-%s", v->vo, v->host) < 0 ||
+	    !add_file(c->b, path, line, GS_FILE_VOMSES)) {
+		free(path);
+		free(line);
+		c->ret = gs_nomem(c->err);
+		return 1;
+	}
+	free(path);
 	return 0;
+}
+
+/* FQAN mappings of the VOs the rules name, kept for the voms-mapfile. */
+struct fqan_ctx {
+	struct build_ctx *c;
+	char **fqan, **account;
+	size_t n, na;
+};
+
+static int
+fqan_cb(const struct gs_fqan_map *m, void *ud)
+{
+	struct fqan_ctx *f = ud;
+	size_t i;
+
+	for (i = 0; i < f->c->nvos && strcmp(f->c->vos[i].name, m->vo) != 0; i++)
+		;
+	if (i == f->c->nvos)
+		return 0;
+	if (!gs_strv_add(&f->fqan, &f->n, m->fqan) ||
+	    !gs_strv_add(&f->account, &f->na, m->account)) {
+		f->c->ret = gs_nomem(f->c->err);
+		return 1;
+	}
+	return 0;
+}
+
+/* The voms-mapfile and the ban-mapfile of the build. */
+static enum pt_status
+authz_files(struct build_ctx *c)
+{
+	struct fqan_ctx f = { .c = c };
+	struct gm_fqan_map *maps = NULL;
+	enum pt_status ret;
+	char *text = NULL;
+	size_t i;
+
+	ret = gridstore_fqan_foreach(c->st, NULL, fqan_cb, &f, c->err);
+	if (ret == PT_OK)
+		ret = c->ret;
+	if (ret == PT_OK && (maps = calloc(f.n ? f.n : 1, sizeof(*maps))) == NULL)
+		ret = gs_nomem(c->err);
+	for (i = 0; ret == PT_OK && i < f.n; i++)
+		maps[i] = (struct gm_fqan_map){ f.fqan[i], f.account[i] };
+	if (ret == PT_OK)
+		ret = gridmap_voms_mapfile(maps, f.n, &text, c->err);
+	if (ret == PT_OK && !add_file(c->b, "voms-mapfile", text, GS_FILE_VOMS_MAPFILE))
+		ret = gs_nomem(c->err);
+	else if (ret == PT_OK)
+		text = NULL;
+	c->b->nfqan = f.n;
+	free(text);
+	text = NULL;
+	free(maps);
+	gm_strv_free(f.fqan, f.n);
+	gm_strv_free(f.account, f.na);
+	if (ret != PT_OK)
+		return ret;
+	ret = gridmap_ban_mapfile((const char *const *)c->bans, c->nbans, &text,
+	                          &c->b->bans_skipped, c->err);
+	if (ret != PT_OK)
+		return ret;
+	c->b->nbans = c->nbans - c->b->bans_skipped;
+	if (!add_file(c->b, "ban-mapfile", text, GS_FILE_BAN_MAPFILE)) {
+		free(text);
+		return gs_nomem(c->err);
+	}
+	return PT_OK;
+}
+
+static const char *const kind_names[] = { "grid-mapfile", "voms-mapfile", "ban-mapfile", "vomses",
+	                                  "lsc" };
+
+enum gs_file_kind
+gridstore_file_kind(const char *name)
+{
+	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++)
+		if (!strcmp(name, kind_names[i]))
+			return (enum gs_file_kind)(1u << i);
+	return 0;
+}
+
+enum pt_status
+gridstore_host_files(struct store *st, const char *fqdn, unsigned *mask, struct pt_err *err)
+{
+	enum pt_status ret;
+	char *v = NULL, *save = NULL;
+
+	*mask = 0;
+	if ((ret = settings_host_get(st, fqdn, "grid-files", &v, err)) != PT_OK)
+		return ret;
+	for (char *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save))
+		*mask |= (unsigned)gridstore_file_kind(t);
+	free(v);
+	return PT_OK;
 }
 
 static int
@@ -203,6 +315,8 @@ files_sha256(struct gs_build *b, struct pt_err *err)
 	for (size_t i = 0; i < b->nfiles; i++) {
 		int n = snprintf(num, sizeof(num), "%zu", b->files[i].len);
 
+		if (!b->files[i].wanted)
+			continue;
 		gnutls_hash(h, b->files[i].path, strlen(b->files[i].path) + 1);
 		gnutls_hash(h, num, (size_t)n + 1);
 		gnutls_hash(h, b->files[i].text, b->files[i].len);
@@ -226,7 +340,8 @@ gridstore_build(struct store *st, const char *fqdn, struct gs_build **out, struc
 	if ((b = calloc(1, sizeof(*b))) == NULL)
 		return gs_nomem(err);
 	c.b = b;
-	if ((ret = gridstore_rules_for_host(st, fqdn, &b->rules, err)) != PT_OK)
+	if ((ret = gridstore_rules_for_host(st, fqdn, &b->rules, err)) != PT_OK ||
+	    (ret = gridstore_host_files(st, fqdn, &b->want, err)) != PT_OK)
 		goto out;
 	ret = gridmap_rules_parse(b->rules->source, b->rules->text, strlen(b->rules->text), &rules,
 	                          err);
@@ -259,12 +374,14 @@ gridstore_build(struct store *st, const char *fqdn, struct gs_build **out, struc
 	{
 		char *gm = strdup(b->result->text);
 
-		if (!gm || !add_file(b, "grid-mapfile", gm)) {
+		if (!gm || !add_file(b, "grid-mapfile", gm, GS_FILE_GRIDMAPFILE)) {
 			free(gm);
 			ret = gs_nomem(err);
 			goto out;
 		}
 	}
+	if ((ret = authz_files(&c)) != PT_OK)
+		goto out;
 	for (i = 0; i < c.nvos && ret == PT_OK; i++) {
 		ret = gridstore_voms_foreach(st, c.vos[i].name, lsc_file_cb, &c, err);
 		if (ret == PT_OK)

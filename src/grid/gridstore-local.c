@@ -317,8 +317,9 @@ gridstore_voms_foreach(struct store *st, const char *vo,
 
 	ret = store_prepare(
 		st,
-		"SELECT v.name, s.host, s.server_dn, s.ca_dn, s.chains FROM voms_servers s"
-		" JOIN vos v ON v.id = s.vo_id WHERE ?1 IS NULL OR v.name = ?1"
+		"SELECT v.name, s.host, s.server_dn, s.ca_dn, s.chains, coalesce(p.port, 15000)"
+		" FROM voms_servers s JOIN vos v ON v.id = s.vo_id LEFT JOIN voms_ports p"
+		" ON p.vo_id = s.vo_id AND p.host = s.host WHERE ?1 IS NULL OR v.name = ?1"
 		" ORDER BY v.name, s.host",
 		&s, err);
 	if (ret != PT_OK)
@@ -332,6 +333,7 @@ gridstore_voms_foreach(struct store *st, const char *vo,
 			.server_dn = store_text(s, 2),
 			.ca_dn = store_text(s, 3),
 			.chains = store_text(s, 4),
+			.port = (unsigned)sqlite3_column_int(s, 5),
 		};
 		if (*v.chains) {
 			v.nchains = 1;

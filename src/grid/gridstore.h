@@ -181,6 +181,7 @@ struct gs_voms {
 	const char *chains; /* alternative chains, one a line, each the
 	                             * DNs of its .lsc lines joined by ';' */
 	size_t nchains;     /* alternative chains (the main one not counted) */
+	unsigned port;      /* for its vomses line; 15000 unless set */
 };
 
 /* Separator of the DNs of an alternative chain given as one string:
@@ -201,13 +202,58 @@ enum pt_status gridstore_voms_foreach(struct store *st, const char *vo,
 enum pt_status gridstore_voms_lsc(struct store *st, const char *vo, const char *host, char **out,
                                   struct pt_err *err);
 
+/* Set the port of a VOMS server (its vomses line); PT_NOTFOUND when the
+ * VO has no such server. */
+enum pt_status gridstore_voms_port(struct store *st, const char *vo, const char *host,
+                                   unsigned port, struct pt_err *err);
+
+/* ---- FQAN mappings (the voms-mapfile) ------------------------------------ */
+
+struct gs_fqan_map {
+	const char *vo;
+	unsigned pos; /* 1-based, within its VO: the first match wins */
+	const char *fqan;
+	const char *account;
+};
+
+/* Append a mapping to VO vo's table (checked with gridmap_check_fqan; the
+ * account NAME or .POOL).  PT_EXISTS for an FQAN the VO already maps. */
+enum pt_status gridstore_fqan_add(struct store *st, const char *vo, const char *fqan,
+                                  const char *account, struct pt_err *err);
+/* Remove one; PT_NOTFOUND when the VO does not map it. */
+enum pt_status gridstore_fqan_rm(struct store *st, const char *vo, const char *fqan,
+                                 struct pt_err *err);
+/* The mappings of vo (NULL: every VO), by VO name then in their order. */
+enum pt_status gridstore_fqan_foreach(struct store *st, const char *vo,
+                                      int (*cb)(const struct gs_fqan_map *m, void *ud), void *ud,
+                                      struct pt_err *err);
+
 /* ---- build ------------------------------------------------------------------- */
+
+/* The files of a host's build, as host.FQDN.grid-files names them. */
+enum gs_file_kind {
+	GS_FILE_GRIDMAPFILE = 1 << 0,  /* "grid-mapfile" */
+	GS_FILE_VOMS_MAPFILE = 1 << 1, /* "voms-mapfile" */
+	GS_FILE_BAN_MAPFILE = 1 << 2,  /* "ban-mapfile" */
+	GS_FILE_VOMSES = 1 << 3,       /* "vomses": one file per VOMS server */
+	GS_FILE_LSC = 1 << 4,          /* "lsc": one file per VOMS server */
+};
+#define GS_FILE_ALL 0x1f
+
+/* The kind named name ("lsc", ...), 0 when none. */
+enum gs_file_kind gridstore_file_kind(const char *name);
+/* Which files host fqdn gets (its host.FQDN.grid-files). */
+enum pt_status gridstore_host_files(struct store *st, const char *fqdn, unsigned *mask,
+                                    struct pt_err *err);
 
 /* One file of what a host needs. */
 struct gs_file {
-	char *path; /* "grid-mapfile" or "vomsdir/VO/HOST.lsc" */
+	char *path; /* "grid-mapfile", "voms-mapfile", "ban-mapfile",
+	             * "vomsdir/VO/HOST.lsc" or "vomses/VO-HOST" */
 	char *text;
 	size_t len;
+	enum gs_file_kind kind;
+	bool wanted; /* the host gets this kind (host.FQDN.grid-files) */
 };
 
 /* A host's build; owns everything. */
@@ -215,13 +261,18 @@ struct gs_build {
 	struct gs_ruleset *rules; /* the rule set used */
 	struct gm_result *result; /* grid-mapfile, conflicts, unsafe, missing */
 	struct gs_file *files;    /* files[0] is the grid-mapfile, then the
-	                             * .lsc of every VOMS server of the VOs the
-	                             * rules name, sorted by path */
+	                             * voms-mapfile and ban-mapfile, the .lsc and
+	                             * vomses files of every VOMS server of the
+	                             * VOs the rules name, sorted by path */
 	size_t nfiles;
+	unsigned want;        /* gs_file_kind bits the host gets */
 	char **ignored_files; /* gmf_local FILE lines of the rules: the
 	                             * store's local entries stand for them */
 	size_t nignored;
-	char sha256[65]; /* over every file: paths and contents */
+	size_t nfqan;        /* voms-mapfile lines */
+	size_t nbans;        /* ban-mapfile lines */
+	size_t bans_skipped; /* bans no quoted line can carry */
+	char sha256[65];     /* over every wanted file: paths and contents */
 };
 void gridstore_build_free(struct gs_build **b);
 /* Build what host fqdn needs from the store, now.  PT_NOTFOUND for an

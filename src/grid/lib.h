@@ -5,10 +5,12 @@
  *   gridmap-rules.c    mkgridmap rules, DN patterns compiled
  *   gridmap-build.c    a grid-mapfile built from members, rules, bans
  *   gridmap-lsc.c      .lsc files of VOMS servers
+ *   gridmap-authz.c    voms-mapfile, ban-mapfile and vomses texts
  *   gridstore.c        VOs and member snapshots in the store
  *   gridstore-rules.c  the rules of hosts and groups in the store
  *   gridstore-local.c  bans, local entries, VOMS servers in the store
  *   gridstore-build.c  a host's build from the store, pushes recorded
+ *   gridstore-fqan.c   FQAN mappings per VO, VOMS server ports
  *   voms.c             the ASN.1 definitions, their readers, FQANs
  *   voms-ac.c          VOMS attribute certificates decoded
  *   voms-cert.c        certificates and proxies inspected, PEM read

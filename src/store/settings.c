@@ -35,7 +35,8 @@ enum kind {
 	K_PORT,
 	K_COPIES,
 	K_FIREWALL,
-	K_PERCENT
+	K_PERCENT,
+	K_GRIDFILES
 };
 
 struct key_def {
@@ -80,6 +81,10 @@ static const struct key_def keys[] = {
 	{ "host.*.copies", K_COPIES, NULL },
 	{ "host.*.check-port", K_PORT, NULL },
 	{ "backup.max_age_days", K_DAYS, "7" },
+	{ "host.*.voms-mapfile", K_PATH, "/etc/grid-security/voms-mapfile" },
+	{ "host.*.ban-mapfile", K_PATH, "/etc/grid-security/ban-mapfile" },
+	{ "host.*.vomses", K_PATH, "/etc/vomses" },
+	{ "host.*.grid-files", K_GRIDFILES, "grid-mapfile,voms-mapfile,ban-mapfile,vomses,lsc" },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -285,6 +290,32 @@ host_exists(struct store *st, const char *fqdn, struct pt_err *err)
 	return store_fail(st, rc, err, _("look up host"));
 }
 
+/* A host's grid files: a comma-separated, non-empty list of the names a
+ * Grid push knows (grid/gridstore.h reads the same names). */
+static bool
+grid_files_valid(const char *v)
+{
+	static const char *const names[] = { "grid-mapfile", "voms-mapfile", "ban-mapfile",
+		                             "vomses", "lsc" };
+	const char *p = v;
+
+	if (!*v)
+		return false;
+	while (*p) {
+		size_t n = strcspn(p, ","), i;
+
+		for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+			if (strlen(names[i]) == n && strncmp(p, names[i], n) == 0)
+				break;
+		if (i == sizeof(names) / sizeof(names[0]))
+			return false;
+		p += n;
+		if (*p == ',' && *++p == '\0')
+			return false;
+	}
+	return true;
+}
+
 static enum pt_status
 validate(struct store *st, const struct key_def *d, const char *key, const char *v,
          struct pt_err *err)
@@ -392,6 +423,13 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 		if (!settings_owner_parse(v, NULL, NULL))
 			return pt_fail(err, PT_INVALID, _("%s: \"%s\" is not a numeric UID:GID"),
 			               key, v);
+		return PT_OK;
+	case K_GRIDFILES:
+		if (!grid_files_valid(v))
+			return pt_fail(
+				err, PT_INVALID,
+				_("%s: \"%s\" is not a list of grid-mapfile, voms-mapfile, ban-mapfile, vomses, lsc"),
+				key, v);
 		return PT_OK;
 	}
 	return PT_OK;

@@ -607,6 +607,40 @@ END_TEST
 
 /* ---- .lsc ---- */
 
+START_TEST(authz_texts)
+{
+	struct pt_err err = { 0 };
+	const char *bans[] = { "/C=IT/CN=A\\B", "/C=IT/CN=Q\"uote", "/C=IT/CN=*" };
+	struct gm_fqan_map maps[] = { { "/cms/Role=lcgadmin", "cmssgm" }, { "/cms", ".cms" } };
+	struct gm_vomses v = { "cms", "voms2.cern.ch", 15002,
+		               "/DC=ch/DC=cern/OU=computers/CN=voms2.cern.ch", "cms" };
+	char *out = NULL;
+	size_t skipped = 9;
+
+	ck_assert_int_eq(gridmap_ban_mapfile(NULL, 0, &out, &skipped, &err), PT_OK);
+	ck_assert_str_eq(out, "");
+	ck_assert_uint_eq(skipped, 0);
+	free(out);
+	ck_assert_int_eq(gridmap_ban_mapfile(bans, 3, &out, &skipped, &err), PT_OK);
+	ck_assert_str_eq(out, "\"/C=IT/CN=A\\\\B\"\n\"/C=IT/CN=*\"\n");
+	ck_assert_uint_eq(skipped, 1);
+	free(out);
+	ck_assert_int_eq(gridmap_voms_mapfile(maps, 2, &out, &err), PT_OK);
+	ck_assert_str_eq(out, "\"/cms/Role=lcgadmin\" cmssgm\n\"/cms\" .cms\n");
+	free(out);
+	ck_assert_int_eq(gridmap_vomses_line(&v, &out, &err), PT_OK);
+	ck_assert_str_eq(out, "\"cms\" \"voms2.cern.ch\" \"15002\" "
+	                      "\"/DC=ch/DC=cern/OU=computers/CN=voms2.cern.ch\" \"cms\"\n");
+	free(out);
+	ck_assert_int_eq(gridmap_check_fqan("cms", "/cms/Role=NULL/Capability=NULL", &err), PT_OK);
+	ck_assert_int_eq(gridmap_check_fqan("cms", "/cms/*", &err), PT_OK);
+	ck_assert_int_eq(gridmap_check_fqan("cms", "/cmsx", &err), PT_INVALID);
+	ck_assert_int_eq(gridmap_check_fqan("cms", "/cms/", &err), PT_INVALID);
+	ck_assert_int_eq(gridmap_check_fqan("cms", "cms", &err), PT_INVALID);
+	ck_assert_int_eq(gridmap_check_fqan("cms", "/cms/a b", &err), PT_INVALID);
+}
+END_TEST
+
 START_TEST(lsc)
 {
 	static const struct gm_cert direct[] = {
@@ -683,6 +717,7 @@ gridmap_suite(void)
 	tcase_add_test(tc, build_unsafe);
 	tcase_add_test(tc, build_empty);
 	tcase_add_test(tc, lsc);
+	tcase_add_test(tc, authz_texts);
 	suite_add_tcase(s, tc);
 	return s;
 }

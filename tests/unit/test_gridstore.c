@@ -264,7 +264,11 @@ START_TEST(build_matches_golden)
 	ck_assert_str_eq(b->files[0].text, want);
 	ck_assert_uint_eq(b->result->nmissing, 1); /* gone: never imported */
 	ck_assert_uint_eq(b->nignored, 1);         /* gmf_local FILE */
-	ck_assert_uint_eq(b->nfiles, 1);
+	/* the grid-mapfile, then the voms-mapfile and ban-mapfile (always) */
+	ck_assert_uint_eq(b->nfiles, 3);
+	ck_assert_str_eq(b->files[1].path, "ban-mapfile");
+	ck_assert_str_eq(b->files[2].path, "voms-mapfile");
+	ck_assert_str_eq(b->files[2].text, "");
 	ck_assert_uint_eq(strlen(b->sha256), 64);
 	gridstore_build_free(&b);
 	free(want);
@@ -304,12 +308,49 @@ START_TEST(voms_lsc_and_build_files)
 	free(lsc);
 	ck_assert_int_eq(gridstore_voms_lsc(st, "cms", "nohost", &lsc, &err), PT_NOTFOUND);
 	ck_assert_int_eq(gridstore_build(st, "ce01.example.org", &b, &err), PT_OK);
-	ck_assert_uint_eq(b->nfiles, 2);
-	ck_assert_str_eq(b->files[1].path, "vomsdir/cms/voms2.cern.ch.lsc");
-	ck_assert_str_eq(b->files[1].text, want);
+	ck_assert_uint_eq(b->nfiles, 5);
+	ck_assert_str_eq(b->files[3].path, "vomsdir/cms/voms2.cern.ch.lsc");
+	ck_assert_str_eq(b->files[3].text, want);
+	ck_assert_str_eq(b->files[4].path, "vomses/cms-voms2.cern.ch");
+	ck_assert_str_eq(b->files[4].text,
+	                 "\"cms\" \"voms2.cern.ch\" \"15000\" "
+	                 "\"/DC=ch/DC=cern/OU=computers/CN=voms2.cern.ch\" \"cms\"\n");
 	ck_assert_str_ne(b->sha256, old);
 	gridstore_build_free(&b);
 	free(want);
+}
+END_TEST
+
+START_TEST(fqan_maps_in_order)
+{
+	struct gs_build *b = NULL;
+	struct pt_err err = { 0 };
+
+	host("ce01.example.org", NULL);
+	golden_site();
+	rules("ce01.example.org", NULL, "site-open.conf");
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms/Role=lcgadmin", "cmssgm", &err),
+	                 PT_OK);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms", ".cms", &err), PT_OK);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms", "other", &err), PT_EXISTS);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/atlas", ".atlas", &err), PT_INVALID);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms//x", ".cms", &err), PT_INVALID);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms/\"x", ".cms", &err), PT_INVALID);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms/x", "9bad", &err), PT_INVALID);
+	ck_assert_int_eq(gridstore_fqan_add(st, "nope", "/nope", ".x", &err), PT_NOTFOUND);
+	ck_assert_int_eq(gridstore_build(st, "ce01.example.org", &b, &err), PT_OK);
+	ck_assert_str_eq(b->files[2].path, "voms-mapfile");
+	ck_assert_str_eq(b->files[2].text, "\"/cms/Role=lcgadmin\" cmssgm\n\"/cms\" .cms\n");
+	ck_assert_str_eq(b->files[1].text, "\"/C=IT/O=INFN/CN=Banned Bob\"\n");
+	gridstore_build_free(&b);
+	ck_assert_int_eq(gridstore_fqan_rm(st, "cms", "/cms/Role=lcgadmin", &err), PT_OK);
+	ck_assert_int_eq(gridstore_fqan_rm(st, "cms", "/cms/Role=lcgadmin", &err), PT_NOTFOUND);
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms/Role=lcgadmin", "cmssgm", &err),
+	                 PT_OK);
+	ck_assert_int_eq(gridstore_build(st, "ce01.example.org", &b, &err), PT_OK);
+	/* removed and added again: now last, after the catch-all */
+	ck_assert_str_eq(b->files[2].text, "\"/cms\" .cms\n\"/cms/Role=lcgadmin\" cmssgm\n");
+	gridstore_build_free(&b);
 }
 END_TEST
 
@@ -449,6 +490,7 @@ main(void)
 	tcase_add_test(tc, rules_by_group);
 	tcase_add_test(tc, build_matches_golden);
 	tcase_add_test(tc, voms_lsc_and_build_files);
+	tcase_add_test(tc, fqan_maps_in_order);
 	tcase_add_test(tc, push_status);
 	tcase_add_test(tc, push_status_per_host);
 	tcase_add_test(tc, local_entries_checked);

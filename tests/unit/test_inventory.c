@@ -695,7 +695,7 @@ START_TEST(test_list_same_as_old_path)
 }
 END_TEST
 
-/* A store of schema 5 (no listing) opens, migrates (6, then 7) and lists the
+/* A store of schema 5 (no listing) opens, migrates (6, 7, 8) and lists the
  * certificates it held; new ones are listed by cert_list_sync. */
 START_TEST(test_list_migrates)
 {
@@ -709,9 +709,12 @@ START_TEST(test_list_migrates)
 	                   "DROP TRIGGER cert_list_delete;"
 	                   "DROP TRIGGER cert_list_update; DROP TRIGGER cert_list_subject;"
 	                   "DROP TABLE cert_list; DROP TABLE cert_cns; DROP INDEX credentials_list;"
-	                   /* schema 8's tables: a store of schema 5 has none */
+	                   /* schema 9's tables: a store of schema 5 has none */
 	                   "DROP TABLE cert_acks; DROP TABLE crl_entries; DROP TABLE crls;"
 	                   "DROP TABLE anchor_rules; DROP TABLE trust_anchors;"
+	                   /* and what schema 10 added, the Grid files */
+	                   "DROP TABLE voms_fqan_maps; DROP TABLE gm_pushed_files;"
+	                   "DROP TABLE voms_ports;"
 	                   "PRAGMA user_version = 5",
 	                   &err),
 		PT_OK);
