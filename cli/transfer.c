@@ -86,6 +86,8 @@ firewall_print(const struct guard_posture *p)
 		printf(_("Boot config:   the running table matches it\n"));
 	else
 		printf(_("Boot config:   the running table does NOT match it: %s\n"), p->boot_diff);
+}
+
 /* The station rows: [{"row", "state", "reason"}]. */
 static json_t *
 station_json(const struct guard_station *s, const char **bad)

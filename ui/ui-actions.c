@@ -883,6 +883,8 @@ profile_form(struct ui *ui, const char *host)
 out:
 	free(buf);
 	free(pf);
+}
+
 /* ---- recovery shares ---- */
 
 struct escrow_view {

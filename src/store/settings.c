@@ -412,6 +412,7 @@ validate(struct store *st, const struct key_def *d, const char *key, const char 
 			               _("%s: \"%s\" is not a firewall backend: use nftables, "
 			                 "iptables or auto"),
 			               key, v);
+		return PT_OK;
 	case K_PERCENT:
 		if (!settings_percent_parse(v, NULL))
 			return pt_fail(
