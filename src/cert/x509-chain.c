@@ -118,14 +118,21 @@ x509_dn_cmp(const char *a, const char *b)
 	return strcmp(a, b);
 }
 
+/* Certificates of one issuer name looked at per link, at most. */
+#define X509_SAME_NAME_MAX 16
+
 static const struct x509_trust *x509_sort_trust;
 
+/* By name, then by fingerprint: one name's certificates stand together,
+ * and a given certificate is found by binary search alone. */
 static int
 x509_order_cmp(const void *a, const void *b)
 {
 	const struct x509_trust *t = x509_sort_trust;
+	size_t i = *(const size_t *)a, j = *(const size_t *)b;
+	int c = x509_dn_cmp(t->dn[i], t->dn[j]);
 
-	return x509_dn_cmp(t->dn[*(const size_t *)a], t->dn[*(const size_t *)b]);
+	return c ? c : memcmp(t->ca->certs[i].sha256, t->ca->certs[j].sha256, X509_ID_LEN);
 }
 
 static void
@@ -271,13 +278,26 @@ x509_trust_add(struct x509_trust *t, const struct x509_cert *c, struct pt_err *e
 bool
 x509_trust_has(struct x509_trust *t, const struct x509_cert *c)
 {
-	bool yes = false;
+	size_t lo, hi;
 
 	x509_trust_sort(t);
-	for (size_t k = x509_trust_lower(t, c->subject_grid);
-	     !yes && k < t->ca->n && x509_dn_cmp(t->dn[t->order[k]], c->subject_grid) == 0; k++)
-		yes = memcmp(t->ca->certs[t->order[k]].sha256, c->sha256, X509_ID_LEN) == 0;
-	return yes;
+	lo = x509_trust_lower(t, c->subject_grid);
+	hi = t->ca->n;
+	/* within the name's run, by fingerprint */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2, i = t->order[mid];
+		int cmp = x509_dn_cmp(t->dn[i], c->subject_grid);
+
+		if (cmp == 0)
+			cmp = memcmp(t->ca->certs[i].sha256, c->sha256, X509_ID_LEN);
+		if (cmp == 0)
+			return true;
+		if (cmp < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
 }
 
 size_t
@@ -334,8 +354,14 @@ x509_pick_issuer(struct x509_verify *v, gnutls_x509_crt_t cur, time_t now,
 		struct x509_trust *t = v->ts[ti];
 
 		x509_trust_sort(t);
-		for (size_t k = x509_trust_lower(t, idn);
-		     k < t->ca->n && x509_dn_cmp(t->dn[t->order[k]], idn) == 0; k++) {
+		size_t first = x509_trust_lower(t, idn);
+
+		/* a CA keeps a handful of certificates under one name (key
+		 * rollovers, renewals); a file of thousands under one name
+		 * must not make every link cost thousands of signatures */
+		for (size_t k = first; k < t->ca->n && k - first < X509_SAME_NAME_MAX &&
+		                       x509_dn_cmp(t->dn[t->order[k]], idn) == 0;
+		     k++) {
 			size_t i = t->order[k];
 			const struct x509_cert *c = &t->ca->certs[i];
 			unsigned status = 1;

@@ -157,7 +157,8 @@ START_TEST(complete_settings_exact_plan)
 	ck_assert_int_eq(plan.cred_id, cred);
 	ck_assert_str_eq(plan.pin, "");
 	ck_assert_uint_eq(plan.nfiles, 1);
-	ck_assert_str_eq(plan.files[0].from, "/srv/outbox/*.pem *.crt *.cer *.der");
+	ck_assert_str_eq(plan.files[0].from,
+	                 "/srv/outbox/*.pem *.crt *.cer *.der *.p7b *.p7c *.p12 *.pfx");
 	ck_assert(!plan.files[0].to_peer);
 	ck_assert_int_eq(plan.files[0].mode, 0);
 	ck_assert_str_eq(plan.after, "");

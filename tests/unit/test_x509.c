@@ -816,6 +816,77 @@ END_TEST
 
 /* ---- bands ------------------------------------------------------------- */
 
+/* Trust sets: issuers found by name, a file's intermediates bridging to a
+ * stored root, thousands of certificates under one name still a bounded
+ * search; PKCS#7 in PEM and DER read as the certificates they carry. */
+START_TEST(test_trust)
+{
+	struct x509_cert_list *root = parse_file("root.pem"), *in = parse_file("int.pem");
+	struct x509_cert_list *leaf = parse_file(chain_leaf), *p7 = NULL;
+	struct x509_trust *t = NULL, *file = NULL, *both[2];
+	struct pt_err err = { 0 };
+	enum x509_format fmt;
+	time_t now = time(NULL);
+	unsigned char *buf;
+	char out[4096];
+	size_t len;
+
+	buf = read_file("root.pem", &len);
+	ck_assert_int_eq(x509_trust_new(buf, len, &t, &err), PT_OK);
+	free(buf);
+	ck_assert(x509_trust_has(t, &root->certs[0]));
+	ck_assert(!x509_trust_has(t, &in->certs[0]));
+	ck_assert_int_eq(x509_trust_verify(&t, 1, &leaf->certs[0], now, &err), PT_REFUSED);
+	ck_assert_int_eq(x509_trust_new(NULL, 0, &file, &err), PT_OK);
+	/* the same intermediate thousands of times under its name */
+	for (int i = 0; i < 3000; i++)
+		ck_assert_int_eq(x509_trust_add(file, &in->certs[0], &err), PT_OK);
+	ck_assert_uint_eq(x509_trust_count(file), 3000);
+	ck_assert(x509_trust_has(file, &in->certs[0]));
+	both[0] = t;
+	both[1] = file;
+	ck_assert_msg(x509_trust_verify(both, 2, &leaf->certs[0], now, &err) == PT_OK, "%s",
+	              err.detail);
+	ck_assert_msg(x509_trust_verify(both, 2, &in->certs[0], now, &err) == PT_OK, "%s",
+	              err.detail);
+	/* added to the stored set, the intermediate is found there alone */
+	ck_assert_int_eq(x509_trust_add(t, &in->certs[0], &err), PT_OK);
+	ck_assert(x509_trust_has(t, &in->certs[0]));
+	ck_assert_msg(x509_trust_verify(&t, 1, &leaf->certs[0], now, &err) == PT_OK, "%s",
+	              err.detail);
+	x509_trust_free(&file);
+	x509_trust_free(&t);
+	ck_assert_ptr_null(t);
+
+	ck_assert_int_eq(
+		sh(out, sizeof(out),
+	           "cd %s && openssl crl2pkcs7 -nocrl -certfile int.pem -certfile root.pem "
+	           "-out c.p7b && openssl crl2pkcs7 -nocrl -certfile root.pem -outform DER "
+	           "-out c.p7c",
+	           tdir),
+		0);
+	buf = read_file("c.p7b", &len);
+	ck_assert(!x509_is_pkcs12(buf, len));
+	ck_assert_int_eq(x509_certs_parse_as(buf, len, &p7, &fmt, &err), PT_OK);
+	free(buf);
+	ck_assert_int_eq(fmt, X509_FORMAT_PKCS7);
+	ck_assert_uint_eq(p7->n, 2);
+	ck_assert_str_eq(p7->certs[0].subject_grid, INT_GRID);
+	x509_cert_list_free(&p7);
+	buf = read_file("c.p7c", &len);
+	ck_assert_int_eq(x509_certs_parse_as(buf, len / 2, &p7, &fmt, &err), PT_INVALID);
+	ck_assert_int_eq(x509_certs_parse_as(buf, len, &p7, &fmt, &err), PT_OK);
+	free(buf);
+	ck_assert_int_eq(fmt, X509_FORMAT_PKCS7);
+	ck_assert_uint_eq(p7->n, 1);
+	ck_assert_str_eq(p7->certs[0].subject_grid, ROOT_GRID);
+	x509_cert_list_free(&p7);
+	x509_cert_list_free(&root);
+	x509_cert_list_free(&in);
+	x509_cert_list_free(&leaf);
+}
+END_TEST
+
 START_TEST(test_band_function)
 {
 	const time_t nb = 1700000000, na = nb + 365 * DAY;
@@ -1189,6 +1260,7 @@ x509_suite(void)
 
 	tc = tcase_create("chain");
 	tcase_add_test(tc, test_chain);
+	tcase_add_test(tc, test_trust);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 
