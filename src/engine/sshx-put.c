@@ -1,6 +1,8 @@
-/* sshx-put.c - the SFTP put (see sshx.h): a temporary file written in
- * chunks, read back and verified by SHA-256, then renamed into place
- * with its mode and owner.
+/* sshx-put.c - the SFTP put (see sshx.h): files written in chunks under
+ * temporary names (named to the caller's journal first), synced, given
+ * their mode and owner, read back and verified by SHA-256, then renamed
+ * into place together with posix-rename@openssh.com after the current
+ * files were kept as .old; a failure among the renames puts them back.
  */
 #include "config.h"
 

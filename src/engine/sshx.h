@@ -1,5 +1,6 @@
 /* sshx.h - one SSH session to one peer: pinned host key, authentication,
- * SFTP put (atomic, kept .old, read-back check), get and list.
+ * SFTP put of one file or several as one change (posix-rename, kept .old,
+ * read-back check), get and list, commands.
  *
  * A library module on libssh: it never prints and never exits.  Every
  * call returns an enum pt_status and fills a struct pt_err.
@@ -76,12 +77,13 @@ const char *sshx_hostkey_fp(const struct sshx *s);
 const char *sshx_hostkey_type(const struct sshx *s);
 const struct sshx_timing *sshx_timing(const struct sshx *s);
 
-/* Write data to remote_path: a temporary name in the same directory,
- * fsync, chown (owner "UID:GID", numeric, or NULL), chmod mode, an
- * existing file kept as remote_path.old (an older .old is removed), rename
- * into place, then read back and compare SHA-256.  On failure the
- * temporary file is removed and the previous file stays (or is put back).
- * sha256_out (32 bytes, may be NULL) gets the hash of what was sent. */
+/* Write data to remote_path: sshx_put_files with that one file (a
+ * temporary name in the same directory, fsync, chown to owner "UID:GID",
+ * numeric, or NULL, chmod mode, read back; an existing file kept as
+ * remote_path.old, an older .old replaced; posix-rename into place, read
+ * back again).  On failure the temporary file is removed and the previous
+ * file stays (or is put back).  sha256_out (32 bytes, may be NULL) gets
+ * the hash of what was sent. */
 enum pt_status sshx_put(struct sshx *s, const void *data, size_t len, const char *remote_path,
                         mode_t mode, const char *owner, unsigned char *sha256_out,
                         struct pt_err *err);
