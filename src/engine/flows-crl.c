@@ -179,8 +179,8 @@ import_crl_file(struct store *st, const struct crl_file *f, int64_t window, stru
 	ret = record(st, f, window, r->stored, r->refused, err);
 	if (ret == PT_OK)
 		ret = audit_appendf(st, "crl.fetch", f->name, err,
-		                    "sha256=%s stored=%d refused=%d window=%lld", f->sha256, r->stored,
-		                    r->refused, (long long)window);
+		                    "sha256=%s stored=%d refused=%d window=%lld", f->sha256,
+		                    r->stored, r->refused, (long long)window);
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -201,8 +201,7 @@ crl_setup(struct store *st, char **op, struct crl_job *j, struct transfer_plan *
 	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
 		return ret;
 	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from), "%s/*.crl *.r0",
-		         j->outbox ? j->outbox : "");
+		snprintf(f->from, sizeof(f->from), "%s/*.crl *.r0", j->outbox ? j->outbox : "");
 		snprintf(f->to, sizeof(f->to), "%s",
 		         _("the store, after the window: only CRLs signed by their stored issuer"));
 		f->to_peer = false;
@@ -244,8 +243,9 @@ flow_fetch_crl_run(struct store *st, const char *target, const struct transfer_o
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { "fetch-crl", op,         o->accept_hostkey,
-			                    get_new_crls, &j, o->progress, o->progress_ud };
+		struct transfer_req req = { "fetch-crl",   op, o->accept_hostkey,
+			                    get_new_crls,  &j, o->progress,
+			                    o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	/* the window is closed: now the files are only data */
