@@ -212,6 +212,16 @@ months:
 	return 0;
 }
 
+/* A stale CRL: the revoked band may be missing what it revoked since. */
+static int
+stale_crl_cb(const struct crl_info *c, void *ud)
+{
+	(void)ud;
+	if (c->stale)
+		attention(ROLE_BAND_CRITICAL, _("The CRL of %s is stale"), c->issuer);
+	return 0;
+}
+
 static void
 load_certs(struct ui *ui, time_t now)
 {
@@ -221,7 +231,8 @@ load_certs(struct ui *ui, time_t now)
 	if (!x)
 		return;
 	x->now = now;
-	if (report_expiry_foreach(ui->st, now, -1, cert_cb, x, &err) != PT_OK)
+	if (report_expiry_foreach(ui->st, now, -1, cert_cb, x, &err) != PT_OK ||
+	    crl_foreach(ui->st, now, stale_crl_cb, NULL, &err) != PT_OK)
 		attention(ROLE_ALERT, _("Certificates: %s"), err.detail);
 	for (int i = 0; i < x->nurgent; i++) {
 		long days = x->urgent[i].days;
