@@ -375,8 +375,35 @@ fetch_line(const struct fetch_report *r, void *ud)
 	}
 }
 
+static void
+crl_line(const struct fetch_report *r, void *ud)
+{
+	int *refused = ud;
+
+	if (r->refused) {
+		printf(_("refused  %s: %s\n"), r->name, r->why);
+		(*refused)++;
+	} else {
+		printf(_("stored   %s: %d CRLs\n"), r->name, r->stored);
+	}
+}
+
+static int fetch_any(struct cli *c, int argc, char **argv, bool crl);
+
 static int
 cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
+{
+	return fetch_any(c, argc, argv, false);
+}
+
+static int
+cmd_transfer_fetch_crl(struct cli *c, int argc, char **argv)
+{
+	return fetch_any(c, argc, argv, true);
+}
+
+static int
+fetch_any(struct cli *c, int argc, char **argv, bool crl)
 {
 	static const struct option opts[] = {
 		{ "accept-hostkey", required_argument, NULL, 'a' },
@@ -397,7 +424,9 @@ cmd_transfer_fetch_certs(struct cli *c, int argc, char **argv)
 	}
 	if (optind != argc)
 		return cli_bad_usage(c);
-	if (transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err) == PT_OK) {
+	if ((crl ? transfer_fetch_crl(c->st, accept, crl_line, &refused, &r, &c->err)
+	         : transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err)) ==
+	    PT_OK) {
 		cli_print_window(&r);
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
@@ -807,6 +836,10 @@ const struct cmd cli_transfer_commands[] = {
 	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE,
 	  N_("[--accept-hostkey SHA256:...]"),
 	  N_("bring new certificates from the operator's outbox and import those that match a key") },
+	{ "transfer", "fetch-crl", cmd_transfer_fetch_crl, CMD_STORE,
+	  N_("[--accept-hostkey SHA256:...]"),
+	  N_("bring new CRLs (*.crl, HASH.r0) from the operator's outbox and import those signed by "
+	     "their stored issuer") },
 	{ "transfer", "plan", cmd_transfer_plan, CMD_STORE,
 	  N_("FLOW [FQDN|VO] [--accept-hostkey SHA256:...] [--json]"),
 	  N_("what a transfer would do and every reason it would be refused; opens nothing") },

@@ -219,12 +219,23 @@ backup_cb(const struct backup_info *b, void *ud)
 	return 0;
 }
 
+/* A stale CRL: the revoked band may be missing what it revoked since. */
+static int
+stale_crl_cb(const struct crl_info *c, void *ud)
+{
+	(void)ud;
+	if (c->stale)
+		attention(ROLE_BAND_CRITICAL, _("The CRL of %s is stale"), c->issuer);
+	return 0;
+}
+
 static void
 load_certs(struct ui *ui, time_t now)
 {
 	struct pt_err err = { 0 };
 
-	if (dash_certs_load(ui->st, now, &d.certs, &err) != PT_OK)
+	if (dash_certs_load(ui->st, now, &d.certs, &err) != PT_OK ||
+	    crl_foreach(ui->st, now, stale_crl_cb, NULL, &err) != PT_OK)
 		attention(ROLE_ALERT, _("Certificates: %s"), err.detail);
 	for (int i = 0; i < d.certs.nurgent; i++) {
 		const struct dash_urgent *u = &d.certs.urgent[i];

@@ -27,8 +27,7 @@ struct tlines {
 	size_t n;
 };
 
-static void
-tl_add(struct tlines *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tl_add(struct tlines *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 tl_add(struct tlines *t, const char *fmt, ...)

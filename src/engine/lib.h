@@ -14,6 +14,7 @@
  *   plan.c        the one table of flows; plans (every refusal before a window)
  *   flows.c       the certificate flows (send-csr, fetch-certs, install)
  *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)
+ *   flows-crl.c   fetch-crl: CRLs from the operator's outbox
  *
  *   private.h     shared by the files above only (planning helpers, flow rows)
  *

@@ -354,6 +354,14 @@ static const struct flow flows[] = {
 	  { { "operator.outbox/VO.txt .csv .ldif .members -> memory", 0, false } },
 	  flow_fetch_vo_plan,
 	  flow_fetch_vo_run },
+	{ "fetch-crl",
+	  NULL,
+	  TRANSFER_TARGET_NONE,
+	  true,
+	  { { "operator.outbox/*.crl *.r0 -> the store (each verified against its issuer)", 0,
+	      false } },
+	  flow_fetch_crl_plan,
+	  flow_fetch_crl_run },
 };
 
 static const struct flow *

@@ -199,6 +199,7 @@ FLOW_FNS(flow_install)
 FLOW_FNS(flow_fetch_certs)
 FLOW_FNS(flow_gridmap_push)
 FLOW_FNS(flow_fetch_vo)
+FLOW_FNS(flow_fetch_crl)
 #undef FLOW_FNS
 
 #endif

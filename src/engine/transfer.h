@@ -110,6 +110,12 @@ struct fetch_report {
 enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey,
                                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
                                     struct transfer_result *res, struct pt_err *err);
+/* The same for the CRLs of the outbox (*.crl, HASH.r0): each file
+ * imported on its own with crl_import (verified against its issuer);
+ * fetch_report.stored counts its CRLs. */
+enum pt_status transfer_fetch_crl(struct store *st, const char *accept_hostkey,
+                                  void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                                  struct transfer_result *res, struct pt_err *err);
 
 /* ---- what a flow will do, before it does it ---------------------------- */
 

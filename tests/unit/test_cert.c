@@ -620,6 +620,74 @@ START_TEST(test_report_ties_and_text)
 }
 END_TEST
 
+/* A 47-day certificate under shares of its lifetime, and days and shares
+ * together: whichever threshold comes first. */
+START_TEST(test_bands_by_share)
+{
+	const time_t nb = 1800000000, na = nb + 47 * 86400;
+	struct x509_thresholds t = {
+		.critical_days = 1, .warning_days = 1, .critical_pct = 10, .warning_pct = 33
+	};
+
+	ck_assert_int_eq(x509_band_at(nb, na, nb + 10 * 86400, &t, NULL), X509_BAND_OK);
+	/* 33% of 47 days is 15.51 days: warning from then on */
+	ck_assert_int_eq(x509_band_at(nb, na, na - 16 * 86400, &t, NULL), X509_BAND_OK);
+	ck_assert_int_eq(x509_band_at(nb, na, na - 15 * 86400, &t, NULL), X509_BAND_WARNING);
+	/* 10% is 4.7 days */
+	ck_assert_int_eq(x509_band_at(nb, na, na - 5 * 86400, &t, NULL), X509_BAND_WARNING);
+	ck_assert_int_eq(x509_band_at(nb, na, na - 4 * 86400, &t, NULL), X509_BAND_CRITICAL);
+	ck_assert_int_eq(x509_band_at(nb, na, na + 1, &t, NULL), X509_BAND_EXPIRED);
+	/* 30 days come before 33% of 47 */
+	t.warning_days = 30;
+	ck_assert_int_eq(x509_band_at(nb, na, na - 29 * 86400, &t, NULL), X509_BAND_WARNING);
+	ck_assert_int_eq(x509_band_start(nb, na, 30, 33), na - 30 * 86400);
+	/* and 33% of a year before 30 days */
+	ck_assert_int_eq(x509_band_start(nb, nb + 365 * 86400, 30, 33),
+	                 nb + 365 * 86400 - 365LL * 86400 * 33 / 100);
+	ck_assert_str_eq(x509_band_name(X509_BAND_REVOKED), "revoked");
+}
+END_TEST
+
+/* The policy parsers and the pattern match of the namespace check. */
+START_TEST(test_igtf_policies)
+{
+	static const char ns[] = "# c\n"
+				 "TO Issuer \"/C=IT/O=INFN/CN=INFN CA\" \\\n"
+				 "  PERMIT Subject \"/C=IT/O=INFN/.*\" \\\n"
+				 "  DENY Subject \"^/C=IT/O=INFN/CN=a\\.b$\"\n"
+				 "TO Issuer SELF PERMIT Subject \"/DC=org/.*\"\n";
+	static const char sp[] = " access_id_CA X509 '/C=IT/O=INFN/CN=INFN CA'\n"
+				 " pos_rights globus CA:sign\n"
+				 " cond_subjects globus '\"/C=IT/O=INFN/*\" \"/C=IT/O=X/?\"'\n";
+	struct igtf_rules rs = { 0 };
+	struct pt_err err = { 0 };
+
+	ck_assert_int_eq(igtf_parse_namespaces("n", ns, strlen(ns), "/C=IT/CN=Self", &rs, &err),
+	                 PT_OK);
+	ck_assert_uint_eq(rs.n, 3);
+	ck_assert_str_eq(rs.r[0].pattern, "/C=IT/O=INFN/*");
+	ck_assert(rs.r[0].permit && !rs.r[1].permit);
+	ck_assert_str_eq(rs.r[1].pattern, "/C=IT/O=INFN/CN=a\\.b");
+	ck_assert_str_eq(rs.r[2].issuer, "/C=IT/CN=Self");
+	ck_assert(igtf_pattern_match(rs.r[0].pattern, "/C=IT/O=INFN/CN=host.example.org"));
+	ck_assert(!igtf_pattern_match(rs.r[0].pattern, "/C=IT/O=INFNX/CN=h"));
+	ck_assert(igtf_pattern_match(rs.r[1].pattern, "/C=IT/O=INFN/CN=a.b"));
+	ck_assert(!igtf_pattern_match(rs.r[1].pattern, "/C=IT/O=INFN/CN=axb"));
+	igtf_rules_clear(&rs);
+	ck_assert_int_eq(igtf_parse_signing_policy("s", sp, strlen(sp), &rs, &err), PT_OK);
+	ck_assert_uint_eq(rs.n, 2);
+	ck_assert(igtf_pattern_match(rs.r[1].pattern, "/C=IT/O=X/Z"));
+	ck_assert(!igtf_pattern_match(rs.r[1].pattern, "/C=IT/O=X/ZZ"));
+	igtf_rules_clear(&rs);
+	/* errors name the file and the line where the statement starts */
+	ck_assert_int_eq(igtf_parse_namespaces("f.namespaces", "\n\nTO Issuer \"/x\" ALLOW", 22,
+	                                       NULL, &rs, &err),
+	                 PT_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.detail, "f.namespaces:3:"));
+	igtf_rules_clear(&rs);
+}
+END_TEST
+
 static Suite *
 cert_suite(void)
 {
@@ -635,6 +703,8 @@ cert_suite(void)
 	tcase_add_test(tc, test_adopt);
 	tcase_add_test(tc, test_report);
 	tcase_add_test(tc, test_report_ties_and_text);
+	tcase_add_test(tc, test_bands_by_share);
+	tcase_add_test(tc, test_igtf_policies);
 	suite_add_tcase(s, tc);
 	return s;
 }
