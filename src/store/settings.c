@@ -49,6 +49,8 @@ static const struct key_def keys[] = {
 	{ "cert.critical_days", K_DAYS, "7" },
 	{ "cert.warning_days", K_DAYS, "30" },
 	{ "ui.lock_after", K_IDLE, "300" },
+	{ "pw.rotate_days", K_DAYS, NULL },     /* unset: passwords are not aged */
+	{ "backup.max_age_days", K_DAYS, "7" }, /* an older newest copy needs attention */
 	{ "host.*.user", K_USER, "root" },
 	{ "host.*.service", K_SERVICE, "ssh" },
 	{ "host.*.cert-path", K_PATH, "/etc/grid-security/hostcert.pem" },
