@@ -136,12 +136,23 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 	size_t nnotes = 0, cap = 0, total = 0, refused = 0, stored = 0;
 	enum pt_status first = PT_OK;
 
-	for (int i = 1; i < argc; i++)
+	int nfiles = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--make-current") == 0) {
+			cert_import_make_current(true);
+			argv[i] = NULL;
+			continue;
+		}
 		if (argv[i][0] == '-' && argv[i][1])
 			return cli_bad_usage(c);
-	if (argc < 2)
+		nfiles++;
+	}
+	if (nfiles < 1)
 		return cli_bad_usage(c);
 	for (int i = 1; i < argc && c->err.status != PT_DAMAGED; i++) {
+		if (!argv[i])
+			continue;
 		struct x509_cert_list *l = NULL;
 		struct pt_err e = { 0 };
 		unsigned char *buf = NULL;
@@ -187,11 +198,20 @@ cmd_cert_import(struct cli *c, int argc, char **argv)
 					    &line,
 					    oc == CERT_STORED
 						    ? _("Imported %s for %s (serial %s, valid until %s)\n")
+					    : oc == CERT_STORED_EARLIER
+						    ? _("Imported %s for %s (serial %s, valid until %s) as superseded: "
+				                        "it expires before the current certificate, which stays current "
+				                        "(--make-current takes it all the same)\n")
 						    : _("Imported %s for %s (serial %s, valid until %s) as superseded: "
 				                        "a newer certificate stays current\n"),
 					    x->subject_grid, fqdn, x->serial,
 					    cli_time(x->not_after)) < 0)
 					line = NULL;
+				if (oc == CERT_STORED_EARLIER)
+					fprintf(stderr,
+					        _("passtore: warning: %s: the certificate for %s expires "
+					          "before the current one; the current one is kept\n"),
+					        argv[i], fqdn);
 			}
 			free(fqdn);
 			if (nnotes == cap) {
@@ -268,7 +288,7 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 	if (cert_adopt(c->st, fqdn, (const char *)key, l, &ca, &oc, &c->err) != PT_OK)
 		goto out;
 	printf(_("Adopted the key and certificate of %s%s.\n"), fqdn,
-	       oc == CERT_STORED_OLDER
+	       oc == CERT_STORED_OLDER || oc == CERT_STORED_EARLIER
 	               ? _(" (stored as superseded: a newer certificate stays current)")
 	               : "");
 	printf(_("CA: %s\n"), ca ? ca : _("unknown CA (no CA bundle in the store verifies it)"));
@@ -488,7 +508,7 @@ const struct cmd cli_cert_commands[] = {
 	  N_("print the pending certificate request of a host (public, for the CA)") },
 	{ "cert", "cancel", cmd_cert_cancel, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("cancel the pending request of a host") },
-	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE, N_("FILE..."),
+	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE, N_("[--make-current] FILE..."),
 	  N_("import issued certificates (PEM or DER); each must match a stored key, "
 	     "else nothing is imported") },
 	{ "cert", "adopt", cmd_cert_adopt, CMD_STORE | CMD_WRITE, N_("FQDN --key FILE --cert FILE"),

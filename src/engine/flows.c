@@ -574,7 +574,7 @@ import_file(struct store *st, const struct fetched_file *f, int64_t window, stru
 		if (cert_import_one(st, &list->certs[i], &oc, NULL, &e) != PT_OK)
 			break;
 		r->stored += oc == CERT_STORED;
-		r->older += oc == CERT_STORED_OLDER;
+		r->older += oc == CERT_STORED_OLDER || oc == CERT_STORED_EARLIER;
 		r->duplicates += oc == CERT_DUPLICATE;
 	}
 	x509_cert_list_free(&list);
