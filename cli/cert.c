@@ -182,6 +182,7 @@ outcome_name(const struct cert_batch_item *it)
 	switch (it->outcome) {
 	case CERT_STORED: return "stored";
 	case CERT_STORED_OLDER: return "stored-superseded";
+	case CERT_STORED_EARLIER: return "stored-earlier";
 	case CERT_DUPLICATE: return "duplicate";
 	case CERT_NO_KEY: break;
 	}
@@ -240,9 +241,18 @@ import_item(const struct cert_batch_item *it, void *ud)
 			r,
 			it->outcome == CERT_STORED
 				? _("Imported %s for %s (serial %s, valid until %s)\n")
+			: it->outcome == CERT_STORED_EARLIER
+				? _("Imported %s for %s (serial %s, valid until %s) as superseded: "
+		                    "it expires before the current certificate, which stays current "
+		                    "(--make-current takes it all the same)\n")
 				: _("Imported %s for %s (serial %s, valid until %s) as superseded: "
 		                    "a newer certificate stays current\n"),
 			x->subject_grid, it->host, x->serial, cli_time(x->not_after));
+		if (it->outcome == CERT_STORED_EARLIER)
+			fprintf(stderr,
+			        _("passtore: warning: %s: the certificate for %s expires "
+			          "before the current one; the current one is kept\n"),
+			        r->file, it->host);
 	}
 	if (r->json)
 		item_json(r, it);
@@ -285,6 +295,7 @@ import_args(struct cli *c, int argc, char **argv, int *pwfd, bool *json)
 	static const struct option opts[] = {
 		{ "password-fd", required_argument, NULL, 'p' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "make-current", no_argument, NULL, 'm' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
@@ -301,6 +312,8 @@ import_args(struct cli *c, int argc, char **argv, int *pwfd, bool *json)
 			*pwfd = (int)v;
 			break;
 		case 'j': *json = true; break;
+		/* an earlier-expiring certificate made current all the same */
+		case 'm': cert_import_make_current(true); break;
 		default: return cli_bad_usage(c);
 		}
 	}
@@ -530,7 +543,7 @@ cmd_cert_adopt(struct cli *c, int argc, char **argv)
 	    cert_adopt(c->st, fqdn, key, l, &ca, &oc, &c->err) != PT_OK)
 		goto out;
 	printf(_("Adopted the key and certificate of %s%s.\n"), fqdn,
-	       oc == CERT_STORED_OLDER
+	       oc == CERT_STORED_OLDER || oc == CERT_STORED_EARLIER
 	               ? _(" (stored as superseded: a newer certificate stays current)")
 	               : "");
 	printf(_("CA: %s\n"), ca ? ca : _("unknown CA (no CA bundle in the store verifies it)"));
@@ -816,7 +829,7 @@ const struct cmd cli_cert_commands[] = {
 	{ "cert", "cancel", cmd_cert_cancel, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("cancel the pending request of a host") },
 	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE,
-	  N_("[--password-fd N] [--json] FILE..."),
+	  N_("[--password-fd N] [--make-current] [--json] FILE..."),
 	  N_("import issued certificates (PEM, DER, PKCS#7, PKCS#12; CA certificates of the chain "
 	     "go to their CA's bundle); each must match a stored key, else nothing is imported") },
 	{ "cert", "adopt", cmd_cert_adopt, CMD_STORE | CMD_WRITE,

@@ -14,6 +14,8 @@ struct ui;
 
 /* id 0: none selected. */
 bool pw_action(struct ui *ui, enum ui_action a, int64_t id);
+/* On the passwords screen: the list filtered on entry. */
+void pw_show_entry(struct ui *ui, const char *entry);
 /* The new-password form; host (may be NULL) prefills the entry. */
 bool pw_new_form(struct ui *ui, const char *host);
 /* A list source over the passwords (of one host when fqdn is set). */

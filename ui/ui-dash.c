@@ -19,6 +19,8 @@
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "ui/app.h"
+#include "ui/hostpage.h"
+#include "ui/pw.h"
 #include "ui/view.h"
 
 #define MAX_ATTN 32
@@ -38,6 +40,12 @@ static struct {
 	struct dash_certs certs; /* computed by the core (cert/dash.h) */
 	char attn[MAX_ATTN][128];
 	enum theme_role attn_role[MAX_ATTN];
+	/* where Enter on a line goes: a host's page, or a password entry */
+	struct {
+		enum { GO_NONE, GO_HOST, GO_PW } kind;
+		char name[256];
+	} attn_go[MAX_ATTN];
+	int sel; /* the selected line of the attention list */
 	int nattn;
 } d;
 
@@ -53,7 +61,18 @@ attention(enum theme_role role, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(d.attn[d.nattn], sizeof d.attn[0], fmt, ap);
 	va_end(ap);
+	d.attn_go[d.nattn].kind = GO_NONE;
 	d.attn_role[d.nattn++] = role;
+}
+
+/* The last line added leads to a host's page or a password entry. */
+static void
+attention_go(int kind, const char *name)
+{
+	if (d.nattn == 0)
+		return;
+	d.attn_go[d.nattn - 1].kind = kind;
+	snprintf(d.attn_go[d.nattn - 1].name, sizeof d.attn_go[0].name, "%s", name);
 }
 
 /* Before everything else (dropping the last one when full): what the
@@ -65,6 +84,10 @@ attention_first(enum theme_role role, const char *text)
 
 	memmove(d.attn[1], d.attn[0], (size_t)n * sizeof d.attn[0]);
 	memmove(&d.attn_role[1], &d.attn_role[0], (size_t)n * sizeof d.attn_role[0]);
+	memmove(&d.attn_go[1], &d.attn_go[0], (size_t)n * sizeof d.attn_go[0]);
+	d.attn_go[0].kind = GO_NONE;
+	if (d.sel + 1 < MAX_ATTN)
+		d.sel++; /* the same line stays selected */
 	snprintf(d.attn[0], sizeof d.attn[0], "%s", text);
 	d.attn_role[0] = role;
 	d.nattn = n + 1;
@@ -229,6 +252,30 @@ stale_crl_cb(const struct crl_info *c, void *ud)
 	return 0;
 }
 
+static int
+todo_cb(const struct dash_todo *t, void *ud)
+{
+	(void)ud;
+	switch (t->kind) {
+	case DASH_TODO_UNSENT:
+		attention(ROLE_BAND_WARNING, _("Request for %s made %ld days ago, not sent yet"),
+		          t->name, t->days);
+		attention_go(GO_HOST, t->name);
+		break;
+	case DASH_TODO_UNINSTALLED:
+		attention(ROLE_BAND_WARNING, _("Certificate of %s issued, not installed yet"),
+		          t->name);
+		attention_go(GO_HOST, t->name);
+		break;
+	case DASH_TODO_PW_OLD:
+		attention(ROLE_BAND_WARNING, _("Password %s not changed for %ld days"), t->name,
+		          t->days);
+		attention_go(GO_PW, t->name);
+		break;
+	}
+	return d.nattn >= MAX_ATTN;
+}
+
 static void
 load_certs(struct ui *ui, time_t now)
 {
@@ -249,7 +296,9 @@ load_certs(struct ui *ui, time_t now)
 			attention(u->band == X509_BAND_CRITICAL ? ROLE_BAND_CRITICAL
 			                                        : ROLE_BAND_WARNING,
 			          _("Certificate of %s expires in %ld days"), u->fqdn, days);
+		attention_go(GO_HOST, u->fqdn);
 	}
+	dash_todo_foreach(ui->st, now, 8, todo_cb, NULL, &err);
 }
 
 static void
@@ -276,6 +325,9 @@ dash_enter(struct ui *ui)
 				attention(ROLE_BAND_WARNING, _("Backup: %s"),
 				          d.station.row[i].reason);
 	load_certs(ui, now);
+	/* the first line that leads somewhere is selected */
+	while (d.sel + 1 < d.nattn && d.attn_go[d.sel].kind == GO_NONE)
+		d.sel++;
 	d.loaded = true;
 }
 
@@ -432,17 +484,44 @@ dash_draw(struct ui *ui, int top, int rows)
 	if (d.nattn == 0)
 		ui_put(yl++, 2, COLS - 3, theme_attr(ROLE_BAND_OK), _("Nothing: all is well."),
 		       false);
-	for (int i = 0; i < d.nattn && yl < top + rows; i++)
-		ui_put(yl++, 2, COLS - 3, theme_attr(d.attn_role[i]), d.attn[i], false);
+	/* the list scrolls with the selection; Enter goes to the thing */
+	int first = 0, room = top + rows - yl;
+	if (room > 0 && d.sel >= room)
+		first = d.sel - room + 1;
+	for (int i = first; i < d.nattn && yl < top + rows; i++)
+		ui_put(yl++, 2, COLS - 3,
+		       theme_attr(i == d.sel && d.attn_go[i].kind != GO_NONE ? ROLE_SELECTED
+		                                                             : d.attn_role[i]),
+		       d.attn[i], false);
 }
 
 static bool
 dash_handle(struct ui *ui, enum ui_action a, int key)
 {
-	(void)ui;
-	(void)a;
 	(void)key;
-	return false;
+	if (a == ACT_UP || a == ACT_DOWN) {
+		int s = d.sel + (a == ACT_UP ? -1 : 1);
+		if (s >= 0 && s < d.nattn)
+			d.sel = s;
+		return true;
+	}
+	if (a != ACT_OPEN || d.sel >= d.nattn)
+		return false;
+	char name[sizeof d.attn_go[0].name];
+	snprintf(name, sizeof name, "%s", d.attn_go[d.sel].name);
+	switch (d.attn_go[d.sel].kind) {
+	case GO_HOST:
+		ui_switch(ui, VIEW_HOSTS);
+		hostpage_open(ui, name);
+		return true;
+	case GO_PW:
+		ui_switch(ui, VIEW_PASSWORDS);
+		pw_show_entry(ui, name);
+		return true;
+	default:
+		ui_message(ui, ROLE_HINT, "%s", _("This line leads nowhere: see the text."));
+		return true;
+	}
 }
 
 static void
@@ -454,7 +533,7 @@ dash_reset(struct ui *ui)
 
 const struct view_ops ui_dash_ops = {
 	.title = N_("Dashboard"),
-	.actions = 0,
+	.actions = ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_OPEN),
 	.enter = dash_enter,
 	.draw = dash_draw,
 	.handle = dash_handle,

@@ -346,6 +346,14 @@ pw_enter(struct ui *ui)
 		ui_list_refresh(pw_b.list);
 }
 
+void
+pw_show_entry(struct ui *ui, const char *entry)
+{
+	if (pw_b.list && ui_list_set_filter(pw_b.list, entry) == 0)
+		ui_message(ui, ROLE_HINT, _("Filtered on %s (/ then Enter on nothing clears)."),
+		           entry);
+}
+
 static void
 pw_draw(struct ui *ui, int top, int rows)
 {

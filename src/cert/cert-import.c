@@ -190,6 +190,27 @@ cert_list_sync(struct store *st, size_t *added, struct pt_err *err)
 	return ret;
 }
 
+/* cert import --make-current, or the console's yes */
+static bool make_current;
+
+void
+cert_import_make_current(bool yes)
+{
+	make_current = yes;
+}
+
+bool
+cert_current_stays(time_t cur_nb, time_t cur_na, time_t new_nb, time_t new_na, bool force,
+                   bool *earlier)
+{
+	bool newer = cur_nb > new_nb || (cur_nb == new_nb && cur_na > new_na);
+	bool shorter = !newer && new_na < cur_na && !force;
+
+	if (earlier)
+		*earlier = shorter;
+	return newer || shorter;
+}
+
 static enum pt_status
 place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char *fqdn, int64_t kid,
            int64_t req, int64_t ca_id, enum cert_outcome *outcome, struct pt_err *err)
@@ -198,7 +219,7 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	enum pt_status ret;
 	char sha[2 * X509_ID_LEN + 1];
 	int64_t old = 0, cid;
-	bool older = false;
+	bool older = false, earlier = false;
 	int rc;
 
 	sha256_plain(c, sha);
@@ -216,7 +237,8 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 		       na = (time_t)sqlite3_column_int64(s, 2);
 
 		old = sqlite3_column_int64(s, 0);
-		older = nb > c->not_before || (nb == c->not_before && na > c->not_after);
+		older = cert_current_stays(nb, na, c->not_before, c->not_after, make_current,
+		                           &earlier);
 	}
 	sqlite3_reset(s);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -267,7 +289,7 @@ place_cert(struct store *st, const struct x509_cert *c, int64_t hid, const char 
 	if ((ret = list_row(st, cid, c->subject_grid, (int64_t)c->not_after, (int64_t)c->not_before,
 	                    !older, hid, ca_id, err)) != PT_OK)
 		return ret;
-	*outcome = older ? CERT_STORED_OLDER : CERT_STORED;
+	*outcome = earlier ? CERT_STORED_EARLIER : older ? CERT_STORED_OLDER : CERT_STORED;
 	return PT_OK;
 }
 

@@ -80,11 +80,25 @@ enum pt_status cert_request_cancel(struct store *st, const char *fqdn, struct pt
 /* ---- import and adopt ----------------------------------------------------- */
 
 enum cert_outcome {
-	CERT_STORED,       /* stored as the host's current certificate */
-	CERT_STORED_OLDER, /* stored, but a newer one stays current */
-	CERT_DUPLICATE,    /* already in the store: skipped */
-	CERT_NO_KEY,       /* refused: its public key matches no stored key */
+	CERT_STORED,         /* stored as the host's current certificate */
+	CERT_STORED_OLDER,   /* stored, but a newer one stays current */
+	CERT_DUPLICATE,      /* already in the store: skipped */
+	CERT_NO_KEY,         /* refused: its public key matches no stored key */
+	CERT_STORED_EARLIER, /* stored, but it expires before the current one, which stays */
 };
+
+/* Whether the host's current certificate (valid cur_nb..cur_na) stays
+ * current when one valid new_nb..new_na arrives: when it is newer (later
+ * not-before, then later not-after), and when the new one expires
+ * earlier, unless make_current says to take it anyway.  *earlier (may be
+ * NULL) tells the second case: a renewal must not shorten the validity
+ * silently. */
+bool cert_current_stays(time_t cur_nb, time_t cur_na, time_t new_nb, time_t new_na,
+                        bool make_current, bool *earlier);
+/* For the imports that follow in this process: a certificate that
+ * expires earlier than the current one is made current all the same
+ * (cert import --make-current, or the console after asking). */
+void cert_import_make_current(bool yes);
 
 /* Import one parsed certificate.  *outcome says what happened; on
  * CERT_NO_KEY the return is PT_MISMATCH with a detail naming the subject

@@ -2,11 +2,16 @@
  * over the current certificates' stored dates, no DER parsed. */
 #include "config.h"
 
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cert/cert.h"
 #include "cert/dash.h"
+#include "base/i18n.h"
 #include "site/lib.h"
 
 int
@@ -126,4 +131,69 @@ dash_certs_load(struct store *st, time_t now, struct dash_certs *d, struct pt_er
 	if (ret != PT_OK)
 		return ret;
 	return model_cert_current_foreach(st, load_cb, &x, err);
+}
+
+/* ?1: now, ?2: the limit per kind (-1: all), ?3: pw.rotate_days (NULL:
+ * no password is old) */
+static const char *const todo_sql[] = {
+	[DASH_TODO_UNSENT] =
+		"SELECT r.id, h.fqdn, r.created_at FROM requests r JOIN hosts h ON h.id = r.host_id"
+		" WHERE r.state = 'pending' AND NOT EXISTS (SELECT 1 FROM audit a"
+		"  WHERE a.action = 'csr.send' AND a.object = h.fqdn AND a.ts >= r.created_at)"
+		" ORDER BY r.created_at LIMIT ?2",
+	[DASH_TODO_UNINSTALLED] =
+		"SELECT id, fqdn, imported_at FROM certificates"
+		" WHERE state = 'current' AND installed_at IS NULL AND not_after >= ?1"
+		" ORDER BY imported_at LIMIT ?2",
+	[DASH_TODO_PW_OLD] =
+		"SELECT id, user || '@' || hostspec || ':' || service, updated_at FROM credentials"
+		" WHERE ?3 IS NOT NULL AND updated_at < ?1 - ?3 * 86400"
+		" ORDER BY updated_at LIMIT ?2",
+};
+
+static enum pt_status
+todo_kind(struct store *st, enum dash_todo_kind k, time_t now, size_t limit, long rotate,
+          int (*cb)(const struct dash_todo *t, void *ud), void *ud, bool *stop, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = sqlite3_prepare_v2(store_db(st), todo_sql[k], -1, &s, NULL);
+
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, _("prepare statement"));
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)now);
+	sqlite3_bind_int64(s, 2, limit ? (sqlite3_int64)limit : -1);
+	if (rotate > 0)
+		sqlite3_bind_int64(s, 3, rotate);
+	while (!*stop && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct dash_todo t = {
+			.kind = k,
+			.id = sqlite3_column_int64(s, 0),
+			.name = store_text(s, 1),
+			.days = (long)((now - (time_t)sqlite3_column_int64(s, 2)) / 86400),
+		};
+		*stop = cb(&t, ud) != 0;
+	}
+	sqlite3_finalize(s);
+	if (*stop)
+		return PT_OK;
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the store"));
+}
+
+enum pt_status
+dash_todo_foreach(struct store *st, time_t now, size_t limit,
+                  int (*cb)(const struct dash_todo *t, void *ud), void *ud, struct pt_err *err)
+{
+	long rotate = 0;
+	bool stop = false;
+	enum pt_status ret;
+
+	/* unset: passwords are not aged */
+	if (settings_get_long(st, "pw.rotate_days", &rotate, err) != PT_OK)
+		rotate = 0;
+	*err = (struct pt_err){ 0 };
+	for (int k = DASH_TODO_UNSENT; k <= DASH_TODO_PW_OLD && !stop; k++)
+		if ((ret = todo_kind(st, (enum dash_todo_kind)k, now, limit, rotate, cb, ud, &stop,
+		                     err)) != PT_OK)
+			return ret;
+	return PT_OK;
 }

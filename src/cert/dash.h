@@ -6,6 +6,8 @@
 #define PASSTORE_CERT_DASH_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "base/lib.h"
@@ -53,6 +55,24 @@ void dash_certs_add(struct dash_certs *d, time_t now, const char *fqdn, time_t n
 /* The whole picture of the store's current certificates at now. */
 enum pt_status dash_certs_load(struct store *st, time_t now, struct dash_certs *d,
                                struct pt_err *err);
+/* What else needs doing, for the attention list. */
+enum dash_todo_kind {
+	DASH_TODO_UNSENT,      /* a request made, its CSR not sent (no csr.send since) */
+	DASH_TODO_UNINSTALLED, /* a current certificate never installed */
+	DASH_TODO_PW_OLD,      /* a password older than pw.rotate_days */
+};
+struct dash_todo {
+	enum dash_todo_kind kind;
+	const char *name; /* the host, or the password entry user@hosts:service */
+	int64_t id;       /* the request, certificate or password entry */
+	long days;        /* how long it has waited */
+};
+/* Call cb for each (oldest first within a kind), at most limit per kind
+ * (0: all); cb returns non-zero to stop. */
+enum pt_status dash_todo_foreach(struct store *st, time_t now, size_t limit,
+                                 int (*cb)(const struct dash_todo *t, void *ud), void *ud,
+                                 struct pt_err *err);
+
 /* How bad a band is, for "worst": expired 4 > critical 3 > warning 2 >
  * not yet valid 1 > ok 0. */
 int dash_band_rank(enum x509_band b);

@@ -760,7 +760,7 @@ fetch_item(const struct cert_batch_item *it, void *ud)
 		return;
 	}
 	fc->r->stored += it->outcome == CERT_STORED;
-	fc->r->older += it->outcome == CERT_STORED_OLDER;
+	fc->r->older += it->outcome == CERT_STORED_OLDER || it->outcome == CERT_STORED_EARLIER;
 	fc->r->duplicates += it->outcome == CERT_DUPLICATE;
 	if (it->outcome == CERT_NO_KEY && fc->e->status == PT_OK)
 		pt_fail(fc->e, PT_MISMATCH, "%s", it->why);

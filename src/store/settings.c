@@ -58,6 +58,8 @@ static const struct key_def keys[] = {
 	{ "cert.critical_fraction", K_PERCENT, NULL },
 	{ "cert.warning_fraction", K_PERCENT, NULL },
 	{ "ui.lock_after", K_IDLE, "300" },
+	{ "pw.rotate_days", K_DAYS, NULL },     /* unset: passwords are not aged */
+	{ "backup.max_age_days", K_DAYS, "7" }, /* an older newest copy needs attention */
 	{ "host.*.user", K_USER, "root" },
 	{ "host.*.service", K_SERVICE, "ssh" },
 	{ "host.*.cert-path", K_PATH, "/etc/grid-security/hostcert.pem" },
@@ -80,7 +82,6 @@ static const struct key_def keys[] = {
 	{ "host.*.fullchain-mode", K_MODE, "0644" },
 	{ "host.*.copies", K_COPIES, NULL },
 	{ "host.*.check-port", K_PORT, NULL },
-	{ "backup.max_age_days", K_DAYS, "7" },
 	{ "host.*.voms-mapfile", K_PATH, "/etc/grid-security/voms-mapfile" },
 	{ "host.*.ban-mapfile", K_PATH, "/etc/grid-security/ban-mapfile" },
 	{ "host.*.vomses", K_PATH, "/etc/vomses" },

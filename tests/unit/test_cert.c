@@ -300,7 +300,10 @@ START_TEST(import_keeps_matches_and_refuses_a_stranger)
 	ck_assert_int_eq(cert_request_csr(st, "a.example.org", &csr, &err), PT_OK);
 	a2 = tca_sign(&ca1, csr, now - DAY, now + 5 * DAY);
 	free(csr);
+	/* it expires before a1: current only when told (--make-current) */
+	cert_import_make_current(true);
 	import_ok(&a2->certs[0], CERT_STORED);
+	cert_import_make_current(false);
 	/* an older one imported later stays superseded */
 	x509_cert_list_free(&a1);
 	ck_assert_int_eq(cert_request_csr(st, "a.example.org", &csr, &err), PT_NOTFOUND);

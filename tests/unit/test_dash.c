@@ -138,6 +138,32 @@ START_TEST(test_store_known_dates)
 }
 END_TEST
 
+/* The rule of cert import: a certificate expiring before the current
+ * one does not replace it unless told. */
+START_TEST(test_current_stays)
+{
+	bool earlier;
+	time_t jan = utc(2026, 1, 1, 0), jun = utc(2026, 6, 1, 0);
+	time_t y27 = utc(2027, 6, 1, 0), y28 = utc(2028, 12, 31, 0);
+
+	/* a renewal (later start, later end) replaces */
+	ck_assert(!cert_current_stays(jan, y27, jun, y28, false, &earlier));
+	ck_assert(!earlier);
+	/* an older one (earlier start) stays back, as before */
+	ck_assert(cert_current_stays(jun, y28, jan, y27, false, &earlier));
+	ck_assert(!earlier);
+	/* later start, earlier end: kept back, and said so */
+	ck_assert(cert_current_stays(jan, y28, jun, y27, false, &earlier));
+	ck_assert(earlier);
+	/* unless told: --make-current */
+	ck_assert(!cert_current_stays(jan, y28, jun, y27, true, &earlier));
+	ck_assert(!earlier);
+	/* the same start: the later end wins */
+	ck_assert(cert_current_stays(jan, y28, jan, y27, false, &earlier));
+	ck_assert(!cert_current_stays(jan, y27, jan, y28, false, NULL));
+}
+END_TEST
+
 static Suite *
 dash_suite(void)
 {
@@ -148,6 +174,7 @@ dash_suite(void)
 	tcase_add_test(tc, test_month_index);
 	tcase_add_test(tc, test_labels_once);
 	tcase_add_test(tc, test_store_known_dates);
+	tcase_add_test(tc, test_current_stays);
 	suite_add_tcase(s, tc);
 	return s;
 }
