@@ -323,6 +323,9 @@ grid_report_files(const struct gs_build *b, FILE *f)
 		fprintf(f,
 		        _("passtore: %zu bans left out of the ban-mapfile (no quoted line holds them)\n"),
 		        b->bans_skipped);
+	for (size_t i = 0; i < b->nlsc_fail; i++)
+		fprintf(f, _("passtore: LSC %s %s, chain %u: %s\n"), b->lsc_fail[i].vo,
+		        b->lsc_fail[i].host, b->lsc_fail[i].chain, b->lsc_fail[i].why);
 }
 
 static int
@@ -422,6 +425,31 @@ status_row(const struct gs_push_status *p, void *ud)
 }
 
 static int
+lsc_row(const struct gs_lsc_result *r, void *ud)
+{
+	size_t *n = ud;
+
+	if (r->verdict == GM_LSC_OK)
+		return 0;
+	if ((*n)++ == 0)
+		printf("%s\n",
+		       _("VOMS server chains that fail their check against the store's CAs:"));
+	printf(_("  %s %s, chain %u: %s\n"), r->vo, r->host, r->chain, r->why);
+	return 0;
+}
+
+/* Every VOMS server's chains, whichever host gets them: a push refuses
+ * while one fails. */
+static void
+lsc_status(struct cli *c)
+{
+	size_t n = 0;
+
+	if (gridstore_lsc_check(c->st, NULL, 0, lsc_row, &n, &c->err) == PT_OK && n == 0)
+		printf("%s\n", _("Every chain of the VOMS servers ends at a CA of the store."));
+}
+
+static int
 cmd_gridmap_status(struct cli *c, int argc, char **argv)
 {
 	struct status_print sp = { .c = c };
@@ -445,6 +473,8 @@ cmd_gridmap_status(struct cli *c, int argc, char **argv)
 		printf(ngettext("%zu host behind its rules.\n", "%zu hosts behind their rules.\n",
 		                sp.behind),
 		       sp.behind);
+	if (!json && c->err.status == PT_OK)
+		lsc_status(c);
 	return cli_report(c);
 }
 
@@ -454,21 +484,35 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	struct transfer_result r = { 0 };
 	struct gs_build *b = NULL;
 	const char *fqdn, *accept;
-	char *low;
-	int rc;
+	char *low, **av = calloc((size_t)argc + 1, sizeof(*av));
+	bool force = false;
+	int rc, ac = 0;
 
-	if ((rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL)))
+	if (!av)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && !strcmp(argv[i], "--force"))
+			force = true;
+		else
+			av[ac++] = argv[i];
+	}
+	rc = cli_transfer_args(c, ac, av, &fqdn, &accept, NULL);
+	free(av);
+	if (rc)
 		return rc;
 	low = cli_lowercase(fqdn);
 	if (!low)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept },
+	if (transfer_gridmap_push(c->st, low,
+	                          &(struct transfer_opts){ .accept_hostkey = accept,
+	                                                   .force = force },
 	                          &b, &r, &c->err) == PT_OK) {
 		size_t sent = 0;
 
 		for (size_t i = 0; i < b->nfiles; i++)
 			sent += b->files[i].wanted;
 		grid_report_build(b, stderr);
+		grid_report_files(b, stderr);
 		printf(ngettext("%s: %zu file sent (grid-mapfile %zu lines), sha256 %s.\n",
 		                "%s: %zu files sent (grid-mapfile %zu lines), sha256 %s.\n", sent),
 		       low, sent, b->result->nlines, b->sha256);
@@ -499,7 +543,9 @@ const struct cmd cli_gridmap_commands[] = {
 	     "vomses/VO-HOST, vomsdir/VO/HOST.lsc) of a host; what was left out goes to stderr") },
 	{ "gridmap", "status", cmd_gridmap_status, CMD_STORE, N_("[--json]"),
 	  N_("which hosts are behind their rules (last push against a build now)") },
-	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
-	  N_("send a host its grid-mapfile and vomsdir .lsc files through the engine") },
+	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE,
+	  N_("FQDN [--force] [--accept-hostkey SHA256:...]"),
+	  N_("send a host its grid-mapfile, voms-mapfile, ban-mapfile, vomses and .lsc files through "
+	     "the engine (--force: even with VOMS server chains that fail their check)") },
 };
 const size_t cli_gridmap_ncommands = sizeof(cli_gridmap_commands) / sizeof(cli_gridmap_commands[0]);

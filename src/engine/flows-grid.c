@@ -144,11 +144,34 @@ push_files(const char *fqdn, const struct push_job *j, struct transfer_plan *p)
 		         b->result->nconflicts, b->result->nunsafe, b->result->nmissing);
 }
 
+/* How a push is set up: planned only, run, or run past failing chains. */
+enum push_mode { PUSH_PLAN, PUSH_RUN, PUSH_FORCED };
+
+/* Chains of the build's VOMS servers that fail their check: the plan
+ * (transfer plan, the console) cannot know of --force and says so; the
+ * run refuses unless forced, its first reason. */
+static void
+push_lsc(const struct gs_build *b, enum push_mode mode, struct transfer_plan *p)
+{
+	if (!b || !b->nlsc_fail)
+		return;
+	if (mode == PUSH_RUN)
+		plan_why(p, PT_REFUSED,
+		         _("%zu chain(s) of VOMS servers fail their check, the first: %s %s: %s "
+		           "(gridmap status lists them; --force sends anyway)"),
+		         b->nlsc_fail, b->lsc_fail[0].vo, b->lsc_fail[0].host, b->lsc_fail[0].why);
+	else if (mode == PUSH_PLAN)
+		snprintf(p->note, sizeof(p->note),
+		         _("%zu chain(s) of VOMS servers fail their check, the first: %s %s: %s; "
+		           "the push is refused unless forced (gridmap push --force)."),
+		         b->nlsc_fail, b->lsc_fail[0].vo, b->lsc_fail[0].host, b->lsc_fail[0].why);
+}
+
 /* What a push needs before any window: the build and where its files go
  * (the peer is the host the files are for: nothing else is a target). */
 static enum pt_status
-push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_build **b,
-           struct transfer_plan *p, struct pt_err *err)
+push_setup(struct store *st, const char *fqdn, enum push_mode mode, struct push_job *j,
+           struct gs_build **b, struct transfer_plan *p, struct pt_err *err)
 {
 	struct pt_err e = { 0 };
 	enum pt_status ret;
@@ -161,6 +184,8 @@ push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_bui
 		return ret;
 	}
 	j->b = *b;
+	if (mode != PUSH_PLAN)
+		push_lsc(*b, mode, p);
 	if ((ret = plan_host_setting(st, p, fqdn, "gridmapfile", &j->gridmapfile, err)) != PT_OK ||
 	    (ret = plan_host_setting(st, p, fqdn, "vomsdir", &j->vomsdir, err)) != PT_OK ||
 	    (ret = plan_host_setting(st, p, fqdn, "voms-mapfile", &j->vomsmap, err)) != PT_OK ||
@@ -171,7 +196,26 @@ push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_bui
 		return ret;
 	if (*b)
 		push_files(fqdn, j, p);
+	if (mode == PUSH_PLAN)
+		push_lsc(*b, mode, p); /* after push_files: the note is its */
 	return PT_OK;
+}
+
+/* A push forced past failing chains leaves its trace before the window. */
+static enum pt_status
+audit_force(struct store *st, const char *fqdn, const struct gs_build *b, struct pt_err *err)
+{
+	enum pt_status ret;
+
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	ret = audit_appendf(st, "gridmap.force", fqdn, err, "lsc_failures=%zu first=%s/%s: %s",
+	                    b->nlsc_fail, b->lsc_fail[0].vo, b->lsc_fail[0].host,
+	                    b->lsc_fail[0].why);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
 }
 
 static void
@@ -192,7 +236,7 @@ flow_gridmap_push_plan(struct store *st, const char *fqdn, struct transfer_plan 
 {
 	struct push_job j = { 0 };
 	struct gs_build *b = NULL;
-	enum pt_status ret = push_setup(st, fqdn, &j, &b, p, err);
+	enum pt_status ret = push_setup(st, fqdn, PUSH_PLAN, &j, &b, p, err);
 
 	push_job_free(&j);
 	gridstore_build_free(&b);
@@ -213,10 +257,12 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 		*o->built = NULL;
 	if (!p)
 		return pt_fail(err, PT_NOMEM, NULL);
-	ret = push_setup(st, fqdn, &j, &b, p, err);
+	ret = push_setup(st, fqdn, o->force ? PUSH_FORCED : PUSH_RUN, &j, &b, p, err);
 	if (ret == PT_OK)
 		ret = plan_verdict(p, err);
 	free(p);
+	if (ret == PT_OK && b->nlsc_fail)
+		ret = audit_force(st, fqdn, b, err);
 	if (ret != PT_OK)
 		goto out;
 	{

@@ -37,6 +37,12 @@ gridstore_build_free(struct gs_build **bp)
 	for (size_t i = 0; i < b->nignored; i++)
 		free(b->ignored_files[i]);
 	free(b->ignored_files);
+	for (size_t i = 0; i < b->nlsc_fail; i++) {
+		free(b->lsc_fail[i].vo);
+		free(b->lsc_fail[i].host);
+		free(b->lsc_fail[i].why);
+	}
+	free(b->lsc_fail);
 	free(b);
 	*bp = NULL;
 }
@@ -270,6 +276,44 @@ authz_files(struct build_ctx *c)
 	return PT_OK;
 }
 
+/* A failing chain kept by the build. */
+static int
+lsc_fail_cb(const struct gs_lsc_result *r, void *ud)
+{
+	struct build_ctx *c = ud;
+	struct gs_lsc_fail *nf;
+
+	if (r->verdict == GM_LSC_OK)
+		return 0;
+	if ((nf = realloc(c->b->lsc_fail, (c->b->nlsc_fail + 1) * sizeof(*nf))) == NULL)
+		goto oom;
+	c->b->lsc_fail = nf;
+	nf += c->b->nlsc_fail++;
+	*nf = (struct gs_lsc_fail){ strdup(r->vo), strdup(r->host), strdup(r->why), r->chain,
+		                    r->verdict };
+	if (nf->vo && nf->host && nf->why)
+		return 0;
+oom:
+	c->ret = gs_nomem(c->err);
+	return 1;
+}
+
+/* The chains of the VOMS servers of the build's VOs, checked. */
+static enum pt_status
+lsc_checks(struct build_ctx *c)
+{
+	const char **names = calloc(c->nvos ? c->nvos : 1, sizeof(*names));
+	enum pt_status ret;
+
+	if (!names)
+		return gs_nomem(c->err);
+	for (size_t i = 0; i < c->nvos; i++)
+		names[i] = c->vos[i].name;
+	ret = gridstore_lsc_check(c->st, names, c->nvos, lsc_fail_cb, c, c->err);
+	free(names);
+	return ret != PT_OK ? ret : c->ret;
+}
+
 static const char *const kind_names[] = { "grid-mapfile", "voms-mapfile", "ban-mapfile", "vomses",
 	                                  "lsc" };
 
@@ -387,6 +431,8 @@ gridstore_build(struct store *st, const char *fqdn, struct gs_build **out, struc
 		if (ret == PT_OK)
 			ret = c.ret;
 	}
+	if (ret == PT_OK && (b->want & GS_FILE_LSC) && c.nvos)
+		ret = lsc_checks(&c);
 	if (ret != PT_OK)
 		goto out;
 	if (b->nfiles > 2)

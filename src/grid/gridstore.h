@@ -207,6 +207,22 @@ enum pt_status gridstore_voms_lsc(struct store *st, const char *vo, const char *
 enum pt_status gridstore_voms_port(struct store *st, const char *vo, const char *host,
                                    unsigned port, struct pt_err *err);
 
+/* One chain of a VOMS server checked against the store's trust anchors
+ * (see gridmap_lsc_check). */
+struct gs_lsc_result {
+	const char *vo, *host;
+	unsigned chain; /* 0: the main one (server DN, CA DN), then each --chain */
+	enum gm_lsc_verdict verdict;
+	const char *why; /* "" when GM_LSC_OK */
+};
+
+/* Check every chain of the VOMS servers of the VOs vos (NULL: every VO)
+ * against the CA certificates of the store's CA bundles; cb gets each
+ * result, failing or not (non-zero stops). */
+enum pt_status gridstore_lsc_check(struct store *st, const char *const *vos, size_t nvos,
+                                   int (*cb)(const struct gs_lsc_result *r, void *ud), void *ud,
+                                   struct pt_err *err);
+
 /* ---- FQAN mappings (the voms-mapfile) ------------------------------------ */
 
 struct gs_fqan_map {
@@ -256,6 +272,13 @@ struct gs_file {
 	bool wanted; /* the host gets this kind (host.FQDN.grid-files) */
 };
 
+/* A chain that failed its check, kept by a build. */
+struct gs_lsc_fail {
+	char *vo, *host, *why;
+	unsigned chain;
+	enum gm_lsc_verdict verdict;
+};
+
 /* A host's build; owns everything. */
 struct gs_build {
 	struct gs_ruleset *rules; /* the rule set used */
@@ -269,10 +292,13 @@ struct gs_build {
 	char **ignored_files; /* gmf_local FILE lines of the rules: the
 	                             * store's local entries stand for them */
 	size_t nignored;
-	size_t nfqan;        /* voms-mapfile lines */
-	size_t nbans;        /* ban-mapfile lines */
-	size_t bans_skipped; /* bans no quoted line can carry */
-	char sha256[65];     /* over every wanted file: paths and contents */
+	size_t nfqan;                 /* voms-mapfile lines */
+	size_t nbans;                 /* ban-mapfile lines */
+	size_t bans_skipped;          /* bans no quoted line can carry */
+	struct gs_lsc_fail *lsc_fail; /* chains of its VOMS servers that fail
+	                               * gridstore_lsc_check (when it gets .lsc) */
+	size_t nlsc_fail;
+	char sha256[65]; /* over every wanted file: paths and contents */
 };
 void gridstore_build_free(struct gs_build **b);
 /* Build what host fqdn needs from the store, now.  PT_NOTFOUND for an

@@ -11,6 +11,7 @@
  *   gridstore-local.c  bans, local entries, VOMS servers in the store
  *   gridstore-build.c  a host's build from the store, pushes recorded
  *   gridstore-fqan.c   FQAN mappings per VO, VOMS server ports
+ *   gridstore-lsc.c    VOMS servers' chains against the store's CAs
  *   voms.c             the ASN.1 definitions, their readers, FQANs
  *   voms-ac.c          VOMS attribute certificates decoded
  *   voms-cert.c        certificates and proxies inspected, PEM read
