@@ -410,6 +410,8 @@ status_row(const struct gs_push_status *p, void *ud)
 		             p->pushed_at ? json_string(cli_time(p->pushed_at)) : json_null(),
 		             &bad);
 		cli_json_set(o, "last_outcome", json_string(p->last_outcome), &bad);
+		cli_json_set(o, "files_behind", json_string(p->files_behind), &bad);
+		cli_json_set(o, "lsc_failures", json_integer((json_int_t)p->lsc_failures), &bad);
 		if (*p->build_error)
 			cli_json_set(o, "build_error", json_string(p->build_error), &bad);
 		return cli_json_row(sp->c, sp->arr, o, bad, p->fqdn);
@@ -417,6 +419,13 @@ status_row(const struct gs_push_status *p, void *ud)
 	printf("%-30s %-13s %-20s %.12s\n", p->fqdn, state,
 	       p->pushed_at ? cli_time(p->pushed_at) : "-",
 	       *p->build_sha256 ? p->build_sha256 : "-");
+	if (*p->files_behind)
+		printf(_("    differs from its last push: %s\n"), p->files_behind);
+	if (p->lsc_failures)
+		printf(ngettext("    %zu chain of its VOMS servers fails its check\n",
+		                "    %zu chains of its VOMS servers fail their check\n",
+		                p->lsc_failures),
+		       p->lsc_failures);
 	if (*p->build_error)
 		printf("    %s\n", p->build_error);
 	else if (!strcmp(p->last_outcome, "failed"))
@@ -478,6 +487,52 @@ cmd_gridmap_status(struct cli *c, int argc, char **argv)
 	return cli_report(c);
 }
 
+struct diff_print {
+	bool full;    /* every line, not only the counts */
+	size_t files; /* that differ */
+};
+
+static int
+diff_row(const struct gs_file_diff *d, void *ud)
+{
+	struct diff_print *dp = ud;
+	const char *state = d->state == GS_FILE_NEW       ? _("new")
+	                    : d->state == GS_FILE_GONE    ? _("no longer sent")
+	                    : d->state == GS_FILE_CHANGED ? _("changed")
+	                                                  : _("as last pushed");
+
+	dp->files += d->state != GS_FILE_SAME;
+	printf(_("%-40s %-15s +%zu -%zu\n"), d->path, state, d->nadded, d->nremoved);
+	if (d->state == GS_FILE_CHANGED && !d->nadded && !d->nremoved)
+		printf("    %s\n", _("the same lines in another order"));
+	for (size_t i = 0; dp->full && i < d->nadded; i++)
+		printf("  + %s\n", d->added[i]);
+	for (size_t i = 0; dp->full && i < d->nremoved; i++)
+		printf("  - %s\n", d->removed[i]);
+	return 0;
+}
+
+/* gridmap push --dry-run: the build's diff against the last push, no
+ * window. */
+static int
+push_dry_run(struct cli *c, const char *fqdn)
+{
+	struct diff_print dp = { .full = true };
+	struct gs_build *b = NULL;
+
+	if (gridstore_build(c->st, fqdn, &b, &c->err) != PT_OK)
+		return cli_report(c);
+	grid_report_build(b, stderr);
+	grid_report_files(b, stderr);
+	printf(_("What a push to %s would change, against its last push:\n"), fqdn);
+	if (gridstore_push_diff(c->st, fqdn, b, diff_row, &dp, &c->err) == PT_OK)
+		printf(ngettext("%zu file differs. Dry run: nothing was sent.\n",
+		                "%zu files differ. Dry run: nothing was sent.\n", dp.files),
+		       dp.files);
+	gridstore_build_free(&b);
+	return cli_report(c);
+}
+
 static int
 cmd_gridmap_push(struct cli *c, int argc, char **argv)
 {
@@ -485,7 +540,7 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	struct gs_build *b = NULL;
 	const char *fqdn, *accept;
 	char *low, **av = calloc((size_t)argc + 1, sizeof(*av));
-	bool force = false;
+	bool force = false, dry = false;
 	int rc, ac = 0;
 
 	if (!av)
@@ -496,13 +551,33 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 		else
 			av[ac++] = argv[i];
 	}
-	rc = cli_transfer_args(c, ac, av, &fqdn, &accept, NULL);
+	rc = cli_transfer_args(c, ac, av, &fqdn, &accept, &dry);
 	free(av);
 	if (rc)
 		return rc;
+	if (dry) {
+		if ((low = cli_lowercase(fqdn)) == NULL)
+			return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+		rc = push_dry_run(c, low);
+		free(low);
+		return rc;
+	}
 	low = cli_lowercase(fqdn);
 	if (!low)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	{
+		/* what it will change, file by file, before the window */
+		struct diff_print dp = { .full = false };
+		struct gs_build *pre = NULL;
+		struct pt_err e = { 0 };
+
+		if (gridstore_build(c->st, low, &pre, &e) == PT_OK &&
+		    gridstore_push_diff(c->st, low, pre, diff_row, &dp, &e) == PT_OK)
+			printf(ngettext("%zu file differs from the last push.\n",
+			                "%zu files differ from the last push.\n", dp.files),
+			       dp.files);
+		gridstore_build_free(&pre);
+	}
 	if (transfer_gridmap_push(c->st, low,
 	                          &(struct transfer_opts){ .accept_hostkey = accept,
 	                                                   .force = force },
@@ -544,7 +619,7 @@ const struct cmd cli_gridmap_commands[] = {
 	{ "gridmap", "status", cmd_gridmap_status, CMD_STORE, N_("[--json]"),
 	  N_("which hosts are behind their rules (last push against a build now)") },
 	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE,
-	  N_("FQDN [--force] [--accept-hostkey SHA256:...]"),
+	  N_("FQDN [--dry-run] [--force] [--accept-hostkey SHA256:...]"),
 	  N_("send a host its grid-mapfile, voms-mapfile, ban-mapfile, vomses and .lsc files through "
 	     "the engine (--force: even with VOMS server chains that fail their check)") },
 };

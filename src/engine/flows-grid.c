@@ -98,18 +98,35 @@ put_files(struct sshx *s, void *ud, struct pt_err *err)
 	return ret;
 }
 
+/* The push recorded: its outcome, and on success what each file was, for
+ * the diff of the next one. */
 static enum pt_status
-record_push(struct store *st, const char *fqdn, const char *sha256, bool ok, const char *detail,
-            struct pt_err *err)
+record_push(struct store *st, const char *fqdn, const struct push_job *j, bool ok,
+            const char *detail, struct pt_err *err)
 {
 	enum pt_status ret;
+	char **remote = NULL;
 
+	if (ok && (remote = calloc(j->b->nfiles, sizeof(*remote))) != NULL)
+		for (size_t i = 0; i < j->b->nfiles; i++) {
+			char path[2048];
+
+			remote_path(j, &j->b->files[i], path, sizeof(path));
+			remote[i] = strdup(path);
+		}
 	if ((ret = store_begin(st, err)) != PT_OK)
-		return ret;
-	ret = gridstore_push_record(st, fqdn, sha256, ok ? "ok" : "failed", detail, err);
+		goto out;
+	ret = gridstore_push_record(st, fqdn, j->b->sha256, ok ? "ok" : "failed", detail, err);
+	if (ret == PT_OK && ok)
+		ret = gridstore_pushed_record(st, fqdn, j->b, (const char *const *)remote, err);
 	if (ret == PT_OK)
-		return store_commit(st, err);
-	store_rollback(st);
+		ret = store_commit(st, err);
+	else
+		store_rollback(st);
+out:
+	for (size_t i = 0; remote && i < j->b->nfiles; i++)
+		free(remote[i]);
+	free(remote);
 	return ret;
 }
 
@@ -279,14 +296,14 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 	if (ret == PT_OK) {
 		snprintf(detail, sizeof(detail), "window=%lld files=%zu", (long long)res->window_id,
 		         j.sent);
-		ret = record_push(st, fqdn, b->sha256, true, detail, err);
+		ret = record_push(st, fqdn, &j, true, detail, err);
 	} else {
 		struct pt_err e2 = { 0 };
 
 		snprintf(detail, sizeof(detail), "window=%lld sent=%zu: %s",
 		         (long long)res->window_id, j.sent, err->detail);
 		/* the failure stays the caller's error; its record is best effort */
-		(void)record_push(st, fqdn, b->sha256, false, detail, &e2);
+		(void)record_push(st, fqdn, &j, false, detail, &e2);
 	}
 out:
 	push_job_free(&j);

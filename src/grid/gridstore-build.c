@@ -494,8 +494,10 @@ gridstore_push_record(struct store *st, const char *fqdn, const char *sha256, co
  * follow the same rule set (a group's) share one build. */
 struct status_build {
 	int64_t ruleset;
+	unsigned want; /* the files the hosts get: part of the build */
 	char sha256[65];
 	char error[512];
+	struct gs_build *b; /* NULL when it failed */
 };
 
 struct status_ctx {
@@ -517,23 +519,40 @@ status_build_of(struct status_ctx *c, const char *fqdn)
 	struct gs_build *b = NULL;
 	struct pt_err berr = { 0 };
 
-	if (gridstore_rules_for_host(c->st, fqdn, &rs, &berr) == PT_OK) {
+	if (gridstore_rules_for_host(c->st, fqdn, &rs, &berr) == PT_OK &&
+	    gridstore_host_files(c->st, fqdn, &sb.want, &berr) == PT_OK) {
 		sb.ruleset = rs->id;
 		gridstore_ruleset_free(&rs);
 		for (size_t i = 0; i < c->nbuilds; i++)
-			if (c->builds[i].ruleset == sb.ruleset)
+			if (c->builds[i].ruleset == sb.ruleset && c->builds[i].want == sb.want)
 				return &c->builds[i];
 		if (gridstore_build(c->st, fqdn, &b, &berr) == PT_OK)
 			memcpy(sb.sha256, b->sha256, sizeof(sb.sha256));
-		gridstore_build_free(&b);
+		sb.b = b;
 	}
+	gridstore_ruleset_free(&rs);
 	if (!*sb.sha256)
 		snprintf(sb.error, sizeof(sb.error), "%s", berr.detail);
-	if ((nb = realloc(c->builds, (c->nbuilds + 1) * sizeof(*nb))) == NULL)
+	if ((nb = realloc(c->builds, (c->nbuilds + 1) * sizeof(*nb))) == NULL) {
+		gridstore_build_free(&sb.b);
 		return NULL;
+	}
 	c->builds = nb;
 	nb[c->nbuilds] = sb;
 	return &nb[c->nbuilds++];
+}
+
+/* The files of a host whose content differs from its last push. */
+static int
+behind_cb(const struct gs_file_diff *d, void *ud)
+{
+	struct buf *fb = ud;
+
+	if (d->state == GS_FILE_SAME)
+		return 0;
+	if ((fb->len && !gm_buf_add(fb, ", ", 2)) || !gm_buf_add(fb, d->path, strlen(d->path)))
+		return 1;
+	return 0;
 }
 
 static int
@@ -542,6 +561,7 @@ status_host_cb(const char *fqdn, void *ud)
 	struct status_ctx *c = ud;
 	struct gs_push_status p = { .fqdn = fqdn };
 	const struct status_build *sb;
+	struct buf fb = { 0 };
 	sqlite3_stmt *s = NULL;
 	char *okhash = NULL, *lastout = NULL, *lastdet = NULL;
 	int stop;
@@ -588,7 +608,19 @@ status_host_cb(const char *fqdn, void *ud)
 	p.build_sha256 = sb->sha256;
 	p.build_error = sb->error;
 	p.behind = !okhash || !*sb->sha256 || strcmp(okhash, sb->sha256) != 0;
+	p.lsc_failures = sb->b ? sb->b->nlsc_fail : 0;
+	if (sb->b && p.pushed_at &&
+	    gridstore_push_diff(c->st, fqdn, sb->b, behind_cb, &fb, c->err) != PT_OK) {
+		free(okhash);
+		free(lastout);
+		free(lastdet);
+		free(fb.s);
+		c->ret = c->err->status;
+		return 1;
+	}
+	p.files_behind = fb.s ? fb.s : "";
 	stop = c->cb(&p, c->ud);
+	free(fb.s);
 	free(okhash);
 	free(lastout);
 	free(lastdet);
@@ -603,6 +635,8 @@ gridstore_push_status_foreach(struct store *st, int (*cb)(const struct gs_push_s
 	enum pt_status ret;
 
 	ret = gridstore_rules_hosts(st, status_host_cb, &c, err);
+	for (size_t i = 0; i < c.nbuilds; i++)
+		gridstore_build_free(&c.builds[i].b);
 	free(c.builds);
 	return ret != PT_OK ? ret : c.ret;
 }

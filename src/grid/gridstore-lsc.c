@@ -93,7 +93,8 @@ permitted_of(const struct x509_cert *c, struct gm_anchor *a)
 
 		if (type != GNUTLS_SAN_DN)
 			continue;
-		if ((g = rfc4514_to_grid(name.data, name.size)) == NULL || !gs_strv_add(&v, &n, g)) {
+		if ((g = rfc4514_to_grid(name.data, name.size)) == NULL ||
+		    !gs_strv_add(&v, &n, g)) {
 			free(g);
 			ok = false;
 			break;
@@ -131,7 +132,8 @@ ca_cb(const struct cert_ca *ca, void *ud)
 			                       .issuer = strdup(c->issuer_grid),
 			                       .root = c->self_signed };
 		s->n++;
-		if (!na[s->n - 1].subject || !na[s->n - 1].issuer || !permitted_of(c, &na[s->n - 1]))
+		if (!na[s->n - 1].subject || !na[s->n - 1].issuer ||
+		    !permitted_of(c, &na[s->n - 1]))
 			goto oom;
 	}
 	x509_cert_list_free(&l);

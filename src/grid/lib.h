@@ -12,6 +12,7 @@
  *   gridstore-build.c  a host's build from the store, pushes recorded
  *   gridstore-fqan.c   FQAN mappings per VO, VOMS server ports
  *   gridstore-lsc.c    VOMS servers' chains against the store's CAs
+ *   gridstore-diff.c   what was pushed per host and file, a build's diff
  *   voms.c             the ASN.1 definitions, their readers, FQANs
  *   voms-ac.c          VOMS attribute certificates decoded
  *   voms-cert.c        certificates and proxies inspected, PEM read
