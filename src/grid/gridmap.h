@@ -30,6 +30,7 @@ enum gm_format {
 	GM_FMT_CSV,   /* VOMS-Admin export: DN, CA, e-mail */
 	GM_FMT_LDIF,  /* LDAP export of ou=People */
 	GM_FMT_LOCAL, /* grid-mapfile lines: "DN" account */
+	GM_FMT_IAM,   /* INDIGO IAM SCIM user listing (JSON) */
 };
 
 /* One member.  dn is in "/C=../CN=.." form; ca and email may be NULL;
@@ -49,7 +50,11 @@ struct gm_members {
 	size_t n, cap;
 };
 
-/* Parse a member list, auto-detecting its format (plain, CSV or LDIF;
+/* Parse a member list, auto-detecting its format (plain, CSV, LDIF, or
+ * an IAM SCIM user listing: JSON whose "Resources" are users, each
+ * certificate of their urn:indigo-dc:scim:schemas:IndigoUser extension
+ * a member, its subjectDn and issuerDn in Grid form; errors
+ * "NAME:LINE: not JSON..." or "NAME: Resources[I] ...";
  * a leading UTF-8 BOM is ignored).  name is used in messages.  An empty
  * list (only comments and blank lines) is a valid, empty list.
  * PT_INVALID for a file that is none of the formats or is malformed,

@@ -39,10 +39,11 @@ gridstore_pushed_record(struct store *st, const char *fqdn, const struct gs_buil
 		if (!b->files[i].wanted)
 			continue;
 		gridstore_sha256_hex(b->files[i].text, b->files[i].len, hex);
-		ret = store_prepare(st,
-		                    "INSERT INTO gm_pushed_files (host_id, path, remote, sha256, text,"
-		                    " pushed_at) VALUES (?, ?, ?, ?, ?, ?)",
-		                    &s, err);
+		ret = store_prepare(
+			st,
+			"INSERT INTO gm_pushed_files (host_id, path, remote, sha256, text,"
+			" pushed_at) VALUES (?, ?, ?, ?, ?, ?)",
+			&s, err);
 		if (ret != PT_OK)
 			return ret;
 		sqlite3_bind_int64(s, 1, hid);
@@ -214,8 +215,7 @@ emit(const char *path, enum gs_file_state state, const char *old, size_t olen, c
 
 enum pt_status
 gridstore_push_diff(struct store *st, const char *fqdn, const struct gs_build *b,
-                    int (*cb)(const struct gs_file_diff *d, void *ud), void *ud,
-                    struct pt_err *err)
+                    int (*cb)(const struct gs_file_diff *d, void *ud), void *ud, struct pt_err *err)
 {
 	struct pushed *p = NULL;
 	size_t np = 0;
@@ -237,7 +237,7 @@ gridstore_push_diff(struct store *st, const char *fqdn, const struct gs_build *b
 			old->seen = true;
 		gridstore_sha256_hex(f->text, f->len, hex);
 		ret = emit(f->path,
-		           !old                          ? GS_FILE_NEW
+		           !old                            ? GS_FILE_NEW
 		           : strcmp(old->sha256, hex) != 0 ? GS_FILE_CHANGED
 		                                           : GS_FILE_SAME,
 		           old ? old->text : NULL, old ? old->len : 0, f->text, f->len, cb, ud,

@@ -38,37 +38,9 @@ anchors_free(struct anchor_set *s)
 	s->n = 0;
 }
 
-/* GnuTLS gives a constraint's directory name as RFC 4514 text
- * ("DC=cern,DC=ch"): the Grid form reverses its RDNs ("/DC=ch/DC=cern").
- * A backslash keeps the character after it. */
-static char *
-rfc4514_to_grid(const unsigned char *s, size_t n)
-{
-	char *out = malloc(n + 2), *o = out;
-	size_t end = n;
-
-	if (!out)
-		return NULL;
-	while (end > 0) {
-		size_t start = end, k;
-
-		/* back to the unescaped ',' before this RDN */
-		while (start > 0 && !(s[start - 1] == ',' && (start < 2 || s[start - 2] != '\\')))
-			start--;
-		*o++ = '/';
-		for (k = start; k < end; k++) {
-			if (s[k] == '\\' && k + 1 < end)
-				k++;
-			*o++ = (char)s[k];
-		}
-		end = start > 0 ? start - 1 : 0;
-	}
-	*o = '\0';
-	return out;
-}
-
 /* The permitted directory names of a certificate's nameConstraints, in
- * Grid form (none when it has no such extension). */
+ * Grid form (none when it has no such extension).  GnuTLS gives them as
+ * RFC 4514 text ("DC=cern,DC=ch"): the Grid form reverses the RDNs. */
 static bool
 permitted_of(const struct x509_cert *c, struct gm_anchor *a)
 {
@@ -93,7 +65,7 @@ permitted_of(const struct x509_cert *c, struct gm_anchor *a)
 
 		if (type != GNUTLS_SAN_DN)
 			continue;
-		if ((g = rfc4514_to_grid(name.data, name.size)) == NULL ||
+		if ((g = gm_rfc2253_to_grid((const char *)name.data, name.size)) == NULL ||
 		    !gs_strv_add(&v, &n, g)) {
 			free(g);
 			ok = false;

@@ -2,6 +2,7 @@
  *
  *   gridmap.c          the parsers' helpers: text split into lines, messages
  *   gridmap-members.c  member lists: plain, CSV, LDIF, grid-mapfile-local
+ *   gridmap-iam.c      member lists: INDIGO IAM SCIM user listings
  *   gridmap-rules.c    mkgridmap rules, DN patterns compiled
  *   gridmap-build.c    a grid-mapfile built from members, rules, bans
  *   gridmap-lsc.c      .lsc files of VOMS servers

@@ -637,6 +637,29 @@ START_TEST(lsc_check)
 }
 END_TEST
 
+START_TEST(iam_listing)
+{
+	const char *j =
+		"\xef\xbb\xbf {\"Resources\": [{\"emails\": [{\"value\": \"a@b.c\"}],"
+		" \"urn:indigo-dc:scim:schemas:IndigoUser\": {\"certificates\": ["
+		"{\"subjectDn\": \"CN=A\\\\, B,O=X,C=IT\", \"issuerDn\": \"CN=CA,C=IT\"}]}}]}";
+	struct gm_members *m = NULL;
+	struct pt_err err = { 0 };
+
+	ck_assert_msg(gridmap_members_parse("iam.json", j, strlen(j), &m, &err) == PT_OK, "%s",
+	              err.detail);
+	ck_assert_int_eq(m->format, GM_FMT_IAM);
+	ck_assert_uint_eq(m->n, 1);
+	ck_assert_str_eq(m->v[0].dn, "/C=IT/O=X/CN=A, B");
+	ck_assert_str_eq(m->v[0].ca, "/C=IT/CN=CA");
+	ck_assert_str_eq(m->v[0].email, "a@b.c");
+	gridmap_members_free(&m);
+	ck_assert_int_eq(gridmap_members_parse("x.json", "{\"Resources\": 3}", 16, &m, &err),
+	                 PT_INVALID);
+	ck_assert_ptr_null(m);
+}
+END_TEST
+
 START_TEST(authz_texts)
 {
 	struct pt_err err = { 0 };
@@ -749,6 +772,7 @@ gridmap_suite(void)
 	tcase_add_test(tc, lsc);
 	tcase_add_test(tc, authz_texts);
 	tcase_add_test(tc, lsc_check);
+	tcase_add_test(tc, iam_listing);
 	suite_add_tcase(s, tc);
 	return s;
 }
