@@ -62,8 +62,8 @@ has_control(const char *s)
 }
 
 static enum pt_status
-one_cert(const char *name, size_t i, size_t k, json_t *c, const char *email,
-         struct gm_members *m, struct pt_err *err)
+one_cert(const char *name, size_t i, size_t k, json_t *c, const char *email, struct gm_members *m,
+         struct pt_err *err)
 {
 	json_t *sub = json_object_get(c, "subjectDn"), *iss = json_object_get(c, "issuerDn");
 	char *dn = NULL, *ca = NULL, where[96];
@@ -93,8 +93,9 @@ email_of(json_t *u)
 {
 	json_t *e = json_array_get(json_object_get(u, "emails"), 0);
 
-	return json_is_string(json_object_get(e, "value")) ? json_string_value(json_object_get(e, "value"))
-	                                                    : NULL;
+	return json_is_string(json_object_get(e, "value"))
+	               ? json_string_value(json_object_get(e, "value"))
+	               : NULL;
 }
 
 static enum pt_status
@@ -115,13 +116,16 @@ one_user(const char *name, size_t i, json_t *u, struct gm_members *m, struct pt_
 		return PT_OK; /* a user without certificates has no DN to map */
 	certs = json_object_get(ext, "certificates");
 	if (!json_is_object(ext) || (certs && !json_is_array(certs)))
-		return pt_fail(err, PT_INVALID, _("%s: Resources[%zu]: %s has no list of certificates"),
-		               name, i, IAM_EXT);
-	json_array_foreach (certs, k, c) {
+		return pt_fail(err, PT_INVALID,
+		               _("%s: Resources[%zu]: %s has no list of certificates"), name, i,
+		               IAM_EXT);
+	json_array_foreach(certs, k, c)
+	{
 		if (!json_is_object(c))
-			return pt_fail(err, PT_INVALID,
-			               _("%s: Resources[%zu] certificates[%zu] is not a certificate"),
-			               name, i, k);
+			return pt_fail(
+				err, PT_INVALID,
+				_("%s: Resources[%zu] certificates[%zu] is not a certificate"),
+				name, i, k);
 		if ((st = one_cert(name, i, k, c, email_of(u), m, err)) != PT_OK)
 			break;
 	}
@@ -149,9 +153,8 @@ gm_parse_iam(const char *name, const char *buf, size_t len, struct gm_members *m
 		st = pt_fail(err, PT_INVALID,
 		             _("%s: not an IAM SCIM user listing (no \"Resources\" list)"), name);
 	else
-		json_array_foreach (res, i, u)
-			if ((st = one_user(name, i, u, m, err)) != PT_OK)
-				break;
+		json_array_foreach(res, i,
+		                   u) if ((st = one_user(name, i, u, m, err)) != PT_OK) break;
 	json_decref(root);
 	return st;
 }
