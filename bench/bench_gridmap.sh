@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/bench_gridmap.sh - the figure of the grid-mapfile build:
-#   gridmap build from 50k members in 20 VOs with 200 rules   (target <= 200 ms)
+#   gridmap build from 50k members in 20 VOs with 200 rules and 100 FQAN
+#   mappings, every file a host gets                           (target <= 200 ms)
 #
-#   bench/bench_gridmap.sh [MEMBERS [VOS [RULES]]]    defaults 50000 20 200
+#   bench/bench_gridmap.sh [MEMBERS [VOS [RULES [FQANS]]]]    defaults 50000 20 200 100
 #
 # Builds bench/bench_gridmap (on src/libpasstore.a) with an explicit gcc
 # line; run from anywhere after `make`.  The build is timed in process
@@ -18,6 +19,7 @@ cd "$top"
 MEMBERS=${1:-50000}
 VOS=${2:-20}
 RULES=${3:-200}
+FQANS=${4:-100}
 
 [[ -f src/libpasstore.a && -x passtore ]] || make src/libpasstore.a passtore >&2
 deps="sqlcipher gnutls libargon2 jansson"
@@ -36,8 +38,8 @@ trap 'rm -rf "$tmp"' EXIT
 PASS="bench passphrase"
 ms() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
-echo "# making a store with $MEMBERS members in $VOS VOs and $RULES rules (not timed)..."
-bench/bench_gridmap "$tmp/grid.db" "$MEMBERS" "$VOS" "$RULES"
+echo "# making a store with $MEMBERS members in $VOS VOs, $RULES rules, $FQANS FQAN mappings (not timed)..."
+bench/bench_gridmap "$tmp/grid.db" "$MEMBERS" "$VOS" "$RULES" "$FQANS"
 runs=()
 for _ in 1 2 3 4 5; do
 	t0=$(date +%s%N)

@@ -323,6 +323,9 @@ grid_report_files(const struct gs_build *b, FILE *f)
 		fprintf(f,
 		        _("passtore: %zu bans left out of the ban-mapfile (no quoted line holds them)\n"),
 		        b->bans_skipped);
+	for (size_t i = 0; i < b->nlsc_fail; i++)
+		fprintf(f, _("passtore: LSC %s %s, chain %u: %s\n"), b->lsc_fail[i].vo,
+		        b->lsc_fail[i].host, b->lsc_fail[i].chain, b->lsc_fail[i].why);
 }
 
 static int
@@ -407,6 +410,8 @@ status_row(const struct gs_push_status *p, void *ud)
 		             p->pushed_at ? json_string(cli_time(p->pushed_at)) : json_null(),
 		             &bad);
 		cli_json_set(o, "last_outcome", json_string(p->last_outcome), &bad);
+		cli_json_set(o, "files_behind", json_string(p->files_behind), &bad);
+		cli_json_set(o, "lsc_failures", json_integer((json_int_t)p->lsc_failures), &bad);
 		if (*p->build_error)
 			cli_json_set(o, "build_error", json_string(p->build_error), &bad);
 		return cli_json_row(sp->c, sp->arr, o, bad, p->fqdn);
@@ -414,11 +419,43 @@ status_row(const struct gs_push_status *p, void *ud)
 	printf("%-30s %-13s %-20s %.12s\n", p->fqdn, state,
 	       p->pushed_at ? cli_time(p->pushed_at) : "-",
 	       *p->build_sha256 ? p->build_sha256 : "-");
+	if (*p->files_behind)
+		printf(_("    differs from its last push: %s\n"), p->files_behind);
+	if (p->lsc_failures)
+		printf(ngettext("    %zu chain of its VOMS servers fails its check\n",
+		                "    %zu chains of its VOMS servers fail their check\n",
+		                p->lsc_failures),
+		       p->lsc_failures);
 	if (*p->build_error)
 		printf("    %s\n", p->build_error);
 	else if (!strcmp(p->last_outcome, "failed"))
 		printf(_("    last push failed %s: %s\n"), cli_time(p->tried_at), p->last_detail);
 	return 0;
+}
+
+static int
+lsc_row(const struct gs_lsc_result *r, void *ud)
+{
+	size_t *n = ud;
+
+	if (r->verdict == GM_LSC_OK)
+		return 0;
+	if ((*n)++ == 0)
+		printf("%s\n",
+		       _("VOMS server chains that fail their check against the store's CAs:"));
+	printf(_("  %s %s, chain %u: %s\n"), r->vo, r->host, r->chain, r->why);
+	return 0;
+}
+
+/* Every VOMS server's chains, whichever host gets them: a push refuses
+ * while one fails. */
+static void
+lsc_status(struct cli *c)
+{
+	size_t n = 0;
+
+	if (gridstore_lsc_check(c->st, NULL, 0, lsc_row, &n, &c->err) == PT_OK && n == 0)
+		printf("%s\n", _("Every chain of the VOMS servers ends at a CA of the store."));
 }
 
 static int
@@ -445,6 +482,54 @@ cmd_gridmap_status(struct cli *c, int argc, char **argv)
 		printf(ngettext("%zu host behind its rules.\n", "%zu hosts behind their rules.\n",
 		                sp.behind),
 		       sp.behind);
+	if (!json && c->err.status == PT_OK)
+		lsc_status(c);
+	return cli_report(c);
+}
+
+struct diff_print {
+	bool full;    /* every line, not only the counts */
+	size_t files; /* that differ */
+};
+
+static int
+diff_row(const struct gs_file_diff *d, void *ud)
+{
+	struct diff_print *dp = ud;
+	const char *state = d->state == GS_FILE_NEW       ? _("new")
+	                    : d->state == GS_FILE_GONE    ? _("no longer sent")
+	                    : d->state == GS_FILE_CHANGED ? _("changed")
+	                                                  : _("as last pushed");
+
+	dp->files += d->state != GS_FILE_SAME;
+	printf(_("%-40s %-15s +%zu -%zu\n"), d->path, state, d->nadded, d->nremoved);
+	if (d->state == GS_FILE_CHANGED && !d->nadded && !d->nremoved)
+		printf("    %s\n", _("the same lines in another order"));
+	for (size_t i = 0; dp->full && i < d->nadded; i++)
+		printf("  + %s\n", d->added[i]);
+	for (size_t i = 0; dp->full && i < d->nremoved; i++)
+		printf("  - %s\n", d->removed[i]);
+	return 0;
+}
+
+/* gridmap push --dry-run: the build's diff against the last push, no
+ * window. */
+static int
+push_dry_run(struct cli *c, const char *fqdn)
+{
+	struct diff_print dp = { .full = true };
+	struct gs_build *b = NULL;
+
+	if (gridstore_build(c->st, fqdn, &b, &c->err) != PT_OK)
+		return cli_report(c);
+	grid_report_build(b, stderr);
+	grid_report_files(b, stderr);
+	printf(_("What a push to %s would change, against its last push:\n"), fqdn);
+	if (gridstore_push_diff(c->st, fqdn, b, diff_row, &dp, &c->err) == PT_OK)
+		printf(ngettext("%zu file differs. Dry run: nothing was sent.\n",
+		                "%zu files differ. Dry run: nothing was sent.\n", dp.files),
+		       dp.files);
+	gridstore_build_free(&b);
 	return cli_report(c);
 }
 
@@ -454,21 +539,55 @@ cmd_gridmap_push(struct cli *c, int argc, char **argv)
 	struct transfer_result r = { 0 };
 	struct gs_build *b = NULL;
 	const char *fqdn, *accept;
-	char *low;
-	int rc;
+	char *low, **av = calloc((size_t)argc + 1, sizeof(*av));
+	bool force = false, dry = false;
+	int rc, ac = 0;
 
-	if ((rc = cli_transfer_args(c, argc, argv, &fqdn, &accept, NULL)))
+	if (!av)
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	for (int i = 0; i < argc; i++) {
+		if (i > 0 && !strcmp(argv[i], "--force"))
+			force = true;
+		else
+			av[ac++] = argv[i];
+	}
+	rc = cli_transfer_args(c, ac, av, &fqdn, &accept, &dry);
+	free(av);
+	if (rc)
 		return rc;
+	if (dry) {
+		if ((low = cli_lowercase(fqdn)) == NULL)
+			return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+		rc = push_dry_run(c, low);
+		free(low);
+		return rc;
+	}
 	low = cli_lowercase(fqdn);
 	if (!low)
 		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
-	if (transfer_gridmap_push(c->st, low, &(struct transfer_opts){ .accept_hostkey = accept },
+	{
+		/* what it will change, file by file, before the window */
+		struct diff_print dp = { .full = false };
+		struct gs_build *pre = NULL;
+		struct pt_err e = { 0 };
+
+		if (gridstore_build(c->st, low, &pre, &e) == PT_OK &&
+		    gridstore_push_diff(c->st, low, pre, diff_row, &dp, &e) == PT_OK)
+			printf(ngettext("%zu file differs from the last push.\n",
+			                "%zu files differ from the last push.\n", dp.files),
+			       dp.files);
+		gridstore_build_free(&pre);
+	}
+	if (transfer_gridmap_push(c->st, low,
+	                          &(struct transfer_opts){ .accept_hostkey = accept,
+	                                                   .force = force },
 	                          &b, &r, &c->err) == PT_OK) {
 		size_t sent = 0;
 
 		for (size_t i = 0; i < b->nfiles; i++)
 			sent += b->files[i].wanted;
 		grid_report_build(b, stderr);
+		grid_report_files(b, stderr);
 		printf(ngettext("%s: %zu file sent (grid-mapfile %zu lines), sha256 %s.\n",
 		                "%s: %zu files sent (grid-mapfile %zu lines), sha256 %s.\n", sent),
 		       low, sent, b->result->nlines, b->sha256);
@@ -499,7 +618,9 @@ const struct cmd cli_gridmap_commands[] = {
 	     "vomses/VO-HOST, vomsdir/VO/HOST.lsc) of a host; what was left out goes to stderr") },
 	{ "gridmap", "status", cmd_gridmap_status, CMD_STORE, N_("[--json]"),
 	  N_("which hosts are behind their rules (last push against a build now)") },
-	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE, N_("FQDN [--accept-hostkey SHA256:...]"),
-	  N_("send a host its grid-mapfile and vomsdir .lsc files through the engine") },
+	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE,
+	  N_("FQDN [--dry-run] [--force] [--accept-hostkey SHA256:...]"),
+	  N_("send a host its grid-mapfile, voms-mapfile, ban-mapfile, vomses and .lsc files through "
+	     "the engine (--force: even with VOMS server chains that fail their check)") },
 };
 const size_t cli_gridmap_ncommands = sizeof(cli_gridmap_commands) / sizeof(cli_gridmap_commands[0]);

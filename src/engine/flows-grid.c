@@ -98,18 +98,35 @@ put_files(struct sshx *s, void *ud, struct pt_err *err)
 	return ret;
 }
 
+/* The push recorded: its outcome, and on success what each file was, for
+ * the diff of the next one. */
 static enum pt_status
-record_push(struct store *st, const char *fqdn, const char *sha256, bool ok, const char *detail,
-            struct pt_err *err)
+record_push(struct store *st, const char *fqdn, const struct push_job *j, bool ok,
+            const char *detail, struct pt_err *err)
 {
 	enum pt_status ret;
+	char **remote = NULL;
 
+	if (ok && (remote = calloc(j->b->nfiles, sizeof(*remote))) != NULL)
+		for (size_t i = 0; i < j->b->nfiles; i++) {
+			char path[2048];
+
+			remote_path(j, &j->b->files[i], path, sizeof(path));
+			remote[i] = strdup(path);
+		}
 	if ((ret = store_begin(st, err)) != PT_OK)
-		return ret;
-	ret = gridstore_push_record(st, fqdn, sha256, ok ? "ok" : "failed", detail, err);
+		goto out;
+	ret = gridstore_push_record(st, fqdn, j->b->sha256, ok ? "ok" : "failed", detail, err);
+	if (ret == PT_OK && ok)
+		ret = gridstore_pushed_record(st, fqdn, j->b, (const char *const *)remote, err);
 	if (ret == PT_OK)
-		return store_commit(st, err);
-	store_rollback(st);
+		ret = store_commit(st, err);
+	else
+		store_rollback(st);
+out:
+	for (size_t i = 0; remote && i < j->b->nfiles; i++)
+		free(remote[i]);
+	free(remote);
 	return ret;
 }
 
@@ -144,11 +161,34 @@ push_files(const char *fqdn, const struct push_job *j, struct transfer_plan *p)
 		         b->result->nconflicts, b->result->nunsafe, b->result->nmissing);
 }
 
+/* How a push is set up: planned only, run, or run past failing chains. */
+enum push_mode { PUSH_PLAN, PUSH_RUN, PUSH_FORCED };
+
+/* Chains of the build's VOMS servers that fail their check: the plan
+ * (transfer plan, the console) cannot know of --force and says so; the
+ * run refuses unless forced, its first reason. */
+static void
+push_lsc(const struct gs_build *b, enum push_mode mode, struct transfer_plan *p)
+{
+	if (!b || !b->nlsc_fail)
+		return;
+	if (mode == PUSH_RUN)
+		plan_why(p, PT_REFUSED,
+		         _("%zu chain(s) of VOMS servers fail their check, the first: %s %s: %s "
+		           "(gridmap status lists them; --force sends anyway)"),
+		         b->nlsc_fail, b->lsc_fail[0].vo, b->lsc_fail[0].host, b->lsc_fail[0].why);
+	else if (mode == PUSH_PLAN)
+		snprintf(p->note, sizeof(p->note),
+		         _("%zu chain(s) of VOMS servers fail their check, the first: %s %s: %s; "
+		           "the push is refused unless forced (gridmap push --force)."),
+		         b->nlsc_fail, b->lsc_fail[0].vo, b->lsc_fail[0].host, b->lsc_fail[0].why);
+}
+
 /* What a push needs before any window: the build and where its files go
  * (the peer is the host the files are for: nothing else is a target). */
 static enum pt_status
-push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_build **b,
-           struct transfer_plan *p, struct pt_err *err)
+push_setup(struct store *st, const char *fqdn, enum push_mode mode, struct push_job *j,
+           struct gs_build **b, struct transfer_plan *p, struct pt_err *err)
 {
 	struct pt_err e = { 0 };
 	enum pt_status ret;
@@ -161,6 +201,8 @@ push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_bui
 		return ret;
 	}
 	j->b = *b;
+	if (mode != PUSH_PLAN)
+		push_lsc(*b, mode, p);
 	if ((ret = plan_host_setting(st, p, fqdn, "gridmapfile", &j->gridmapfile, err)) != PT_OK ||
 	    (ret = plan_host_setting(st, p, fqdn, "vomsdir", &j->vomsdir, err)) != PT_OK ||
 	    (ret = plan_host_setting(st, p, fqdn, "voms-mapfile", &j->vomsmap, err)) != PT_OK ||
@@ -171,7 +213,26 @@ push_setup(struct store *st, const char *fqdn, struct push_job *j, struct gs_bui
 		return ret;
 	if (*b)
 		push_files(fqdn, j, p);
+	if (mode == PUSH_PLAN)
+		push_lsc(*b, mode, p); /* after push_files: the note is its */
 	return PT_OK;
+}
+
+/* A push forced past failing chains leaves its trace before the window. */
+static enum pt_status
+audit_force(struct store *st, const char *fqdn, const struct gs_build *b, struct pt_err *err)
+{
+	enum pt_status ret;
+
+	if ((ret = store_begin(st, err)) != PT_OK)
+		return ret;
+	ret = audit_appendf(st, "gridmap.force", fqdn, err, "lsc_failures=%zu first=%s/%s: %s",
+	                    b->nlsc_fail, b->lsc_fail[0].vo, b->lsc_fail[0].host,
+	                    b->lsc_fail[0].why);
+	if (ret == PT_OK)
+		return store_commit(st, err);
+	store_rollback(st);
+	return ret;
 }
 
 static void
@@ -192,7 +253,7 @@ flow_gridmap_push_plan(struct store *st, const char *fqdn, struct transfer_plan 
 {
 	struct push_job j = { 0 };
 	struct gs_build *b = NULL;
-	enum pt_status ret = push_setup(st, fqdn, &j, &b, p, err);
+	enum pt_status ret = push_setup(st, fqdn, PUSH_PLAN, &j, &b, p, err);
 
 	push_job_free(&j);
 	gridstore_build_free(&b);
@@ -213,10 +274,12 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 		*o->built = NULL;
 	if (!p)
 		return pt_fail(err, PT_NOMEM, NULL);
-	ret = push_setup(st, fqdn, &j, &b, p, err);
+	ret = push_setup(st, fqdn, o->force ? PUSH_FORCED : PUSH_RUN, &j, &b, p, err);
 	if (ret == PT_OK)
 		ret = plan_verdict(p, err);
 	free(p);
+	if (ret == PT_OK && b->nlsc_fail)
+		ret = audit_force(st, fqdn, b, err);
 	if (ret != PT_OK)
 		goto out;
 	{
@@ -233,14 +296,14 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 	if (ret == PT_OK) {
 		snprintf(detail, sizeof(detail), "window=%lld files=%zu", (long long)res->window_id,
 		         j.sent);
-		ret = record_push(st, fqdn, b->sha256, true, detail, err);
+		ret = record_push(st, fqdn, &j, true, detail, err);
 	} else {
 		struct pt_err e2 = { 0 };
 
 		snprintf(detail, sizeof(detail), "window=%lld sent=%zu: %s",
 		         (long long)res->window_id, j.sent, err->detail);
 		/* the failure stays the caller's error; its record is best effort */
-		(void)record_push(st, fqdn, b->sha256, false, detail, &e2);
+		(void)record_push(st, fqdn, &j, false, detail, &e2);
 	}
 out:
 	push_job_free(&j);

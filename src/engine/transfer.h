@@ -203,6 +203,9 @@ struct transfer_opts {
 	void *fetched_ud;
 	/* gridmap-push: gets the build that was sent (may be NULL) */
 	struct gs_build **built;
+	/* gridmap-push: send even though chains of its VOMS servers fail
+	 * their check against the store's CAs (audited as gridmap.force) */
+	bool force;
 	/* fetch-vo: gets the list (malloc'd, NUL-terminated), its size and
 	 * its file name (malloc'd); all three needed for that flow */
 	char **vo_data;

@@ -36,9 +36,10 @@ gridmap_check_fqan(const char *vo, const char *fqan, struct pt_err *err)
 		if (*p == '/' && (p[1] == '/' || p[1] == '\0'))
 			return pt_fail(err, PT_INVALID, _("FQAN \"%s\" has an empty part"), fqan);
 		if (*p != '/' && !fqan_char(*p))
-			return pt_fail(err, PT_INVALID,
-			               _("FQAN \"%s\": letters, digits, \".\", \"_\", \"-\", \"=\" and \"*\" only"),
-			               fqan);
+			return pt_fail(
+				err, PT_INVALID,
+				_("FQAN \"%s\": letters, digits, \".\", \"_\", \"-\", \"=\" and \"*\" only"),
+				fqan);
 	}
 	return PT_OK;
 }
@@ -90,11 +91,13 @@ gridmap_voms_mapfile(const struct gm_fqan_map *m, size_t n, char **out, struct p
 	for (size_t i = 0; i < n; i++) {
 		if (!quotable(m[i].fqan) || !gridmap_account_valid(m[i].account)) {
 			free(b.s);
-			return pt_fail(err, PT_INVALID, _("FQAN mapping \"%s\" %s cannot be written"),
-			               m[i].fqan, m[i].account);
+			return pt_fail(err, PT_INVALID,
+			               _("FQAN mapping \"%s\" %s cannot be written"), m[i].fqan,
+			               m[i].account);
 		}
 		if (!add_quoted(&b, m[i].fqan) || !gm_buf_add(&b, " ", 1) ||
-		    !gm_buf_add(&b, m[i].account, strlen(m[i].account)) || !gm_buf_add(&b, "\n", 1)) {
+		    !gm_buf_add(&b, m[i].account, strlen(m[i].account)) ||
+		    !gm_buf_add(&b, "\n", 1)) {
 			free(b.s);
 			return gm_nomem(err);
 		}
@@ -133,8 +136,9 @@ gridmap_vomses_line(const struct gm_vomses *v, char **out, struct pt_err *err)
 	snprintf(port, sizeof(port), "%u", v->port);
 	if (!quotable(v->alias) || !quotable(v->host) || !quotable(v->server_dn) ||
 	    !quotable(v->vo))
-		return pt_fail(err, PT_INVALID, _("the vomses line of %s (VO %s) cannot be written"),
-		               v->host, v->vo);
+		return pt_fail(err, PT_INVALID,
+		               _("the vomses line of %s (VO %s) cannot be written"), v->host,
+		               v->vo);
 	if (!add_quoted(&b, v->alias) || !gm_buf_add(&b, " ", 1) || !add_quoted(&b, v->host) ||
 	    !gm_buf_add(&b, " ", 1) || !add_quoted(&b, port) || !gm_buf_add(&b, " ", 1) ||
 	    !add_quoted(&b, v->server_dn) || !gm_buf_add(&b, " ", 1) || !add_quoted(&b, v->vo) ||

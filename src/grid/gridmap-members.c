@@ -585,6 +585,17 @@ detect(const char *name, struct text *t, enum gm_format *f, struct pt_err *err)
 	return PT_OK;
 }
 
+/* A JSON object first (after a BOM and blanks): an IAM listing. */
+static bool
+looks_json(const char *buf, size_t len)
+{
+	size_t i = len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
+
+	while (i < len && (gm_is_space(buf[i]) || buf[i] == '\r' || buf[i] == '\n'))
+		i++;
+	return i < len && buf[i] == '{';
+}
+
 enum pt_status
 gridmap_members_parse(const char *name, const char *buf, size_t len, struct gm_members **out,
                       struct pt_err *err)
@@ -595,6 +606,14 @@ gridmap_members_parse(const char *name, const char *buf, size_t len, struct gm_m
 	enum pt_status st;
 
 	*out = NULL;
+	if (looks_json(buf, len)) {
+		if ((m = members_new(GM_FMT_IAM)) == NULL)
+			return gm_nomem(err);
+		if ((st = gm_parse_iam(name, buf, len, m, err)) != PT_OK)
+			gridmap_members_free(&m);
+		*out = m;
+		return st;
+	}
 	if ((st = gm_text_split(name, buf, len, &t, err)) != PT_OK)
 		return st;
 	if ((st = detect(name, &t, &f, err)) != PT_OK)

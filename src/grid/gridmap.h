@@ -30,6 +30,7 @@ enum gm_format {
 	GM_FMT_CSV,   /* VOMS-Admin export: DN, CA, e-mail */
 	GM_FMT_LDIF,  /* LDAP export of ou=People */
 	GM_FMT_LOCAL, /* grid-mapfile lines: "DN" account */
+	GM_FMT_IAM,   /* INDIGO IAM SCIM user listing (JSON) */
 };
 
 /* One member.  dn is in "/C=../CN=.." form; ca and email may be NULL;
@@ -49,7 +50,11 @@ struct gm_members {
 	size_t n, cap;
 };
 
-/* Parse a member list, auto-detecting its format (plain, CSV or LDIF;
+/* Parse a member list, auto-detecting its format (plain, CSV, LDIF, or
+ * an IAM SCIM user listing: JSON whose "Resources" are users, each
+ * certificate of their urn:indigo-dc:scim:schemas:IndigoUser extension
+ * a member, its subjectDn and issuerDn in Grid form; errors
+ * "NAME:LINE: not JSON..." or "NAME: Resources[I] ...";
  * a leading UTF-8 BOM is ignored).  name is used in messages.  An empty
  * list (only comments and blank lines) is a valid, empty list.
  * PT_INVALID for a file that is none of the formats or is malformed,
@@ -205,6 +210,36 @@ struct gm_chain {
  * *out is malloc'd, NUL-terminated. */
 enum pt_status gridmap_lsc(const struct gm_chain *chains, size_t nchains, char **out,
                            struct pt_err *err);
+
+/* A CA certificate of the store, as a chain check sees it. */
+struct gm_anchor {
+	const char *subject; /* Grid form */
+	const char *issuer;
+	bool root; /* self-signed */
+	/* its namespace where known (nameConstraints' permitted directory
+	 * names, Grid form): DNs it may sign under; none: no constraint */
+	const char *const *permitted;
+	size_t npermitted;
+};
+
+/* Longest way up from a chain's last DN to a root. */
+#define GM_LSC_MAX_DEPTH 16
+
+enum gm_lsc_verdict {
+	GM_LSC_OK,
+	GM_LSC_NO_ANCHOR, /* does not end at a CA of the store (or its root) */
+	GM_LSC_BROKEN,    /* an issuer the store knows disagrees with the chain */
+	GM_LSC_NAMESPACE, /* the server's DN is outside a CA's namespace */
+};
+
+/* Check one chain (dns[0] the server's DN, then each issuer, as the lines
+ * of its .lsc) against the anchors: its last DN must be a CA certificate
+ * of the store from which the store's certificates lead to a root; the
+ * issuers the store knows must be those the chain names; the server's DN
+ * must lie in the namespace of each CA on the way that has one.  why
+ * (translated) says what is wrong. */
+enum gm_lsc_verdict gridmap_lsc_check(const char *const *dns, size_t n, const struct gm_anchor *a,
+                                      size_t na, char *why, size_t whylen);
 
 /* ---- voms-mapfile, ban-mapfile, vomses (gridmap-authz.c) -------------- */
 

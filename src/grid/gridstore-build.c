@@ -37,6 +37,12 @@ gridstore_build_free(struct gs_build **bp)
 	for (size_t i = 0; i < b->nignored; i++)
 		free(b->ignored_files[i]);
 	free(b->ignored_files);
+	for (size_t i = 0; i < b->nlsc_fail; i++) {
+		free(b->lsc_fail[i].vo);
+		free(b->lsc_fail[i].host);
+		free(b->lsc_fail[i].why);
+	}
+	free(b->lsc_fail);
 	free(b);
 	*bp = NULL;
 }
@@ -270,6 +276,44 @@ authz_files(struct build_ctx *c)
 	return PT_OK;
 }
 
+/* A failing chain kept by the build. */
+static int
+lsc_fail_cb(const struct gs_lsc_result *r, void *ud)
+{
+	struct build_ctx *c = ud;
+	struct gs_lsc_fail *nf;
+
+	if (r->verdict == GM_LSC_OK)
+		return 0;
+	if ((nf = realloc(c->b->lsc_fail, (c->b->nlsc_fail + 1) * sizeof(*nf))) == NULL)
+		goto oom;
+	c->b->lsc_fail = nf;
+	nf += c->b->nlsc_fail++;
+	*nf = (struct gs_lsc_fail){ strdup(r->vo), strdup(r->host), strdup(r->why), r->chain,
+		                    r->verdict };
+	if (nf->vo && nf->host && nf->why)
+		return 0;
+oom:
+	c->ret = gs_nomem(c->err);
+	return 1;
+}
+
+/* The chains of the VOMS servers of the build's VOs, checked. */
+static enum pt_status
+lsc_checks(struct build_ctx *c)
+{
+	const char **names = calloc(c->nvos ? c->nvos : 1, sizeof(*names));
+	enum pt_status ret;
+
+	if (!names)
+		return gs_nomem(c->err);
+	for (size_t i = 0; i < c->nvos; i++)
+		names[i] = c->vos[i].name;
+	ret = gridstore_lsc_check(c->st, names, c->nvos, lsc_fail_cb, c, c->err);
+	free(names);
+	return ret != PT_OK ? ret : c->ret;
+}
+
 static const char *const kind_names[] = { "grid-mapfile", "voms-mapfile", "ban-mapfile", "vomses",
 	                                  "lsc" };
 
@@ -387,6 +431,8 @@ gridstore_build(struct store *st, const char *fqdn, struct gs_build **out, struc
 		if (ret == PT_OK)
 			ret = c.ret;
 	}
+	if (ret == PT_OK && (b->want & GS_FILE_LSC) && c.nvos)
+		ret = lsc_checks(&c);
 	if (ret != PT_OK)
 		goto out;
 	if (b->nfiles > 2)
@@ -448,8 +494,10 @@ gridstore_push_record(struct store *st, const char *fqdn, const char *sha256, co
  * follow the same rule set (a group's) share one build. */
 struct status_build {
 	int64_t ruleset;
+	unsigned want; /* the files the hosts get: part of the build */
 	char sha256[65];
 	char error[512];
+	struct gs_build *b; /* NULL when it failed */
 };
 
 struct status_ctx {
@@ -471,23 +519,40 @@ status_build_of(struct status_ctx *c, const char *fqdn)
 	struct gs_build *b = NULL;
 	struct pt_err berr = { 0 };
 
-	if (gridstore_rules_for_host(c->st, fqdn, &rs, &berr) == PT_OK) {
+	if (gridstore_rules_for_host(c->st, fqdn, &rs, &berr) == PT_OK &&
+	    gridstore_host_files(c->st, fqdn, &sb.want, &berr) == PT_OK) {
 		sb.ruleset = rs->id;
 		gridstore_ruleset_free(&rs);
 		for (size_t i = 0; i < c->nbuilds; i++)
-			if (c->builds[i].ruleset == sb.ruleset)
+			if (c->builds[i].ruleset == sb.ruleset && c->builds[i].want == sb.want)
 				return &c->builds[i];
 		if (gridstore_build(c->st, fqdn, &b, &berr) == PT_OK)
 			memcpy(sb.sha256, b->sha256, sizeof(sb.sha256));
-		gridstore_build_free(&b);
+		sb.b = b;
 	}
+	gridstore_ruleset_free(&rs);
 	if (!*sb.sha256)
 		snprintf(sb.error, sizeof(sb.error), "%s", berr.detail);
-	if ((nb = realloc(c->builds, (c->nbuilds + 1) * sizeof(*nb))) == NULL)
+	if ((nb = realloc(c->builds, (c->nbuilds + 1) * sizeof(*nb))) == NULL) {
+		gridstore_build_free(&sb.b);
 		return NULL;
+	}
 	c->builds = nb;
 	nb[c->nbuilds] = sb;
 	return &nb[c->nbuilds++];
+}
+
+/* The files of a host whose content differs from its last push. */
+static int
+behind_cb(const struct gs_file_diff *d, void *ud)
+{
+	struct buf *fb = ud;
+
+	if (d->state == GS_FILE_SAME)
+		return 0;
+	if ((fb->len && !gm_buf_add(fb, ", ", 2)) || !gm_buf_add(fb, d->path, strlen(d->path)))
+		return 1;
+	return 0;
 }
 
 static int
@@ -496,6 +561,7 @@ status_host_cb(const char *fqdn, void *ud)
 	struct status_ctx *c = ud;
 	struct gs_push_status p = { .fqdn = fqdn };
 	const struct status_build *sb;
+	struct buf fb = { 0 };
 	sqlite3_stmt *s = NULL;
 	char *okhash = NULL, *lastout = NULL, *lastdet = NULL;
 	int stop;
@@ -542,7 +608,19 @@ status_host_cb(const char *fqdn, void *ud)
 	p.build_sha256 = sb->sha256;
 	p.build_error = sb->error;
 	p.behind = !okhash || !*sb->sha256 || strcmp(okhash, sb->sha256) != 0;
+	p.lsc_failures = sb->b ? sb->b->nlsc_fail : 0;
+	if (sb->b && p.pushed_at &&
+	    gridstore_push_diff(c->st, fqdn, sb->b, behind_cb, &fb, c->err) != PT_OK) {
+		free(okhash);
+		free(lastout);
+		free(lastdet);
+		free(fb.s);
+		c->ret = c->err->status;
+		return 1;
+	}
+	p.files_behind = fb.s ? fb.s : "";
 	stop = c->cb(&p, c->ud);
+	free(fb.s);
 	free(okhash);
 	free(lastout);
 	free(lastdet);
@@ -557,6 +635,8 @@ gridstore_push_status_foreach(struct store *st, int (*cb)(const struct gs_push_s
 	enum pt_status ret;
 
 	ret = gridstore_rules_hosts(st, status_host_cb, &c, err);
+	for (size_t i = 0; i < c.nbuilds; i++)
+		gridstore_build_free(&c.builds[i].b);
 	free(c.builds);
 	return ret != PT_OK ? ret : c.ret;
 }

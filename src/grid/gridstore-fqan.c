@@ -146,8 +146,9 @@ gridstore_voms_port(struct store *st, const char *vo, const char *host, unsigned
 		return pt_fail(err, PT_NOTFOUND, _("VO %s has no VOMS server %s"), vo, host);
 	if (rc != SQLITE_ROW)
 		return store_fail(st, rc, err, _("look up VOMS server"));
-	ret = store_prepare(st, "INSERT OR REPLACE INTO voms_ports (vo_id, host, port) VALUES (?, ?, ?)",
-	                    &s, err);
+	ret = store_prepare(
+		st, "INSERT OR REPLACE INTO voms_ports (vo_id, host, port) VALUES (?, ?, ?)", &s,
+		err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_int64(s, 1, id);

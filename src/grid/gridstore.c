@@ -25,6 +25,7 @@ gridstore_format_name(enum gm_format f)
 	case GM_FMT_CSV: return "csv";
 	case GM_FMT_LDIF: return "ldif";
 	case GM_FMT_LOCAL: return "local";
+	case GM_FMT_IAM: return "iam";
 	}
 	return "?";
 }

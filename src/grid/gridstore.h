@@ -207,6 +207,22 @@ enum pt_status gridstore_voms_lsc(struct store *st, const char *vo, const char *
 enum pt_status gridstore_voms_port(struct store *st, const char *vo, const char *host,
                                    unsigned port, struct pt_err *err);
 
+/* One chain of a VOMS server checked against the store's trust anchors
+ * (see gridmap_lsc_check). */
+struct gs_lsc_result {
+	const char *vo, *host;
+	unsigned chain; /* 0: the main one (server DN, CA DN), then each --chain */
+	enum gm_lsc_verdict verdict;
+	const char *why; /* "" when GM_LSC_OK */
+};
+
+/* Check every chain of the VOMS servers of the VOs vos (NULL: every VO)
+ * against the CA certificates of the store's CA bundles; cb gets each
+ * result, failing or not (non-zero stops). */
+enum pt_status gridstore_lsc_check(struct store *st, const char *const *vos, size_t nvos,
+                                   int (*cb)(const struct gs_lsc_result *r, void *ud), void *ud,
+                                   struct pt_err *err);
+
 /* ---- FQAN mappings (the voms-mapfile) ------------------------------------ */
 
 struct gs_fqan_map {
@@ -256,6 +272,13 @@ struct gs_file {
 	bool wanted; /* the host gets this kind (host.FQDN.grid-files) */
 };
 
+/* A chain that failed its check, kept by a build. */
+struct gs_lsc_fail {
+	char *vo, *host, *why;
+	unsigned chain;
+	enum gm_lsc_verdict verdict;
+};
+
 /* A host's build; owns everything. */
 struct gs_build {
 	struct gs_ruleset *rules; /* the rule set used */
@@ -269,10 +292,13 @@ struct gs_build {
 	char **ignored_files; /* gmf_local FILE lines of the rules: the
 	                             * store's local entries stand for them */
 	size_t nignored;
-	size_t nfqan;        /* voms-mapfile lines */
-	size_t nbans;        /* ban-mapfile lines */
-	size_t bans_skipped; /* bans no quoted line can carry */
-	char sha256[65];     /* over every wanted file: paths and contents */
+	size_t nfqan;                 /* voms-mapfile lines */
+	size_t nbans;                 /* ban-mapfile lines */
+	size_t bans_skipped;          /* bans no quoted line can carry */
+	struct gs_lsc_fail *lsc_fail; /* chains of its VOMS servers that fail
+	                               * gridstore_lsc_check (when it gets .lsc) */
+	size_t nlsc_fail;
+	char sha256[65]; /* over every wanted file: paths and contents */
 };
 void gridstore_build_free(struct gs_build **b);
 /* Build what host fqdn needs from the store, now.  PT_NOTFOUND for an
@@ -288,6 +314,37 @@ enum pt_status gridstore_build(struct store *st, const char *fqdn, struct gs_bui
 enum pt_status gridstore_push_record(struct store *st, const char *fqdn, const char *sha256,
                                      const char *outcome, const char *detail, struct pt_err *err);
 
+/* What the successful push to host fqdn sent, file by file (the build's
+ * wanted files, their remote paths: remote[i] for b->files[i], may be
+ * NULL), replacing what was recorded before.  In the caller's transaction. */
+enum pt_status gridstore_pushed_record(struct store *st, const char *fqdn, const struct gs_build *b,
+                                       const char *const *remote, struct pt_err *err);
+
+enum gs_file_state {
+	GS_FILE_SAME,    /* as last pushed */
+	GS_FILE_CHANGED, /* pushed before, different now */
+	GS_FILE_NEW,     /* never pushed to this host */
+	GS_FILE_GONE,    /* pushed before, no longer part of its build */
+};
+
+/* One file of a build against what was last pushed to the host: its
+ * lines (DN lines, mappings, bans, chain DNs) added and removed, each list
+ * sorted; a file whose lines only changed order has neither. */
+struct gs_file_diff {
+	char *path;
+	enum gs_file_state state;
+	char **added;
+	size_t nadded;
+	char **removed;
+	size_t nremoved;
+};
+void gridstore_file_diff_clear(struct gs_file_diff *d);
+/* Each wanted file of b against the record of the last push to fqdn, in
+ * the build's order, then the files pushed before that b no longer has. */
+enum pt_status gridstore_push_diff(struct store *st, const char *fqdn, const struct gs_build *b,
+                                   int (*cb)(const struct gs_file_diff *d, void *ud), void *ud,
+                                   struct pt_err *err);
+
 struct gs_push_status {
 	const char *fqdn;
 	time_t pushed_at;          /* of the last successful push, 0: never */
@@ -298,6 +355,9 @@ struct gs_push_status {
 	const char *build_sha256; /* of a build now, "" when it failed */
 	const char *build_error;  /* why the build failed, "" */
 	bool behind;              /* never pushed, or pushed != build */
+	const char *files_behind; /* files whose content differs from the
+	                           * last push, ", "-separated; "" */
+	size_t lsc_failures;      /* failing chains of its VOMS servers */
 };
 /* Every host that follows a rule set, by name, with a build made now. */
 enum pt_status gridstore_push_status_foreach(struct store *st,

@@ -103,6 +103,16 @@ bool gm_valid_account(const char *a);
 
 const char *gm_unquote(char *s, char **end);
 
+/* ---- gridmap: IAM SCIM listings (gridmap-iam.c) ------------------- */
+
+/* Parse a SCIM user listing into m (its format set by the caller). */
+enum pt_status gm_parse_iam(const char *name, const char *buf, size_t len, struct gm_members *m,
+                            struct pt_err *err);
+
+/* RFC 2253/4514 text ("CN=x,O=y,C=IT") in Grid form ("/C=IT/O=y/CN=x"),
+ * malloc'd; a backslash keeps the character after it. */
+char *gm_rfc2253_to_grid(const char *s, size_t n);
+
 /* ---- gridmap: rules and patterns (gridmap-rules.c) ---------------- */
 
 bool gm_strv_push(char ***v, size_t *n, const char *s);

@@ -607,6 +607,59 @@ END_TEST
 
 /* ---- .lsc ---- */
 
+START_TEST(lsc_check)
+{
+	const char *ns[] = { "/DC=ch/DC=cern" };
+	struct gm_anchor a[] = {
+		{ "/DC=ch/DC=cern/CN=Root", "/DC=ch/DC=cern/CN=Root", true, NULL, 0 },
+		{ "/DC=ch/DC=cern/CN=Grid CA", "/DC=ch/DC=cern/CN=Root", false, ns, 1 },
+		{ "/C=IT/CN=Orphan CA", "/C=IT/CN=Missing Root", false, NULL, 0 },
+	};
+	const char *ok[] = { "/DC=ch/DC=cern/OU=computers/CN=voms", "/DC=ch/DC=cern/CN=Grid CA" };
+	const char *full[] = { "/DC=ch/DC=cern/OU=computers/CN=voms", "/DC=ch/DC=cern/CN=Grid CA",
+		               "/DC=ch/DC=cern/CN=Root" };
+	const char *wrong[] = { "/DC=ch/DC=cern/OU=computers/CN=voms", "/DC=ch/DC=cern/CN=Grid CA",
+		                "/DC=ch/DC=cern/CN=Other Root" };
+	const char *outside[] = { "/DC=ch/DC=cernx/CN=voms", "/DC=ch/DC=cern/CN=Grid CA" };
+	const char *none[] = { "/DC=ch/DC=cern/CN=voms", "/DC=ch/DC=cern/CN=Unknown CA" };
+	const char *orphan[] = { "/C=IT/CN=voms", "/C=IT/CN=Orphan CA" };
+	char why[512];
+
+	ck_assert_int_eq(gridmap_lsc_check(ok, 2, a, 3, why, sizeof why), GM_LSC_OK);
+	ck_assert_int_eq(gridmap_lsc_check(full, 3, a, 3, why, sizeof why), GM_LSC_OK);
+	ck_assert_int_eq(gridmap_lsc_check(wrong, 3, a, 3, why, sizeof why), GM_LSC_BROKEN);
+	ck_assert_int_eq(gridmap_lsc_check(outside, 2, a, 3, why, sizeof why), GM_LSC_NAMESPACE);
+	ck_assert_ptr_nonnull(strstr(why, "(/DC=ch/DC=cern)"));
+	ck_assert_int_eq(gridmap_lsc_check(none, 2, a, 3, why, sizeof why), GM_LSC_NO_ANCHOR);
+	ck_assert_int_eq(gridmap_lsc_check(orphan, 2, a, 3, why, sizeof why), GM_LSC_NO_ANCHOR);
+	ck_assert_ptr_nonnull(strstr(why, "Missing Root"));
+	ck_assert_int_eq(gridmap_lsc_check(ok, 1, a, 3, why, sizeof why), GM_LSC_BROKEN);
+}
+END_TEST
+
+START_TEST(iam_listing)
+{
+	const char *j =
+		"\xef\xbb\xbf {\"Resources\": [{\"emails\": [{\"value\": \"a@b.c\"}],"
+		" \"urn:indigo-dc:scim:schemas:IndigoUser\": {\"certificates\": ["
+		"{\"subjectDn\": \"CN=A\\\\, B,O=X,C=IT\", \"issuerDn\": \"CN=CA,C=IT\"}]}}]}";
+	struct gm_members *m = NULL;
+	struct pt_err err = { 0 };
+
+	ck_assert_msg(gridmap_members_parse("iam.json", j, strlen(j), &m, &err) == PT_OK, "%s",
+	              err.detail);
+	ck_assert_int_eq(m->format, GM_FMT_IAM);
+	ck_assert_uint_eq(m->n, 1);
+	ck_assert_str_eq(m->v[0].dn, "/C=IT/O=X/CN=A, B");
+	ck_assert_str_eq(m->v[0].ca, "/C=IT/CN=CA");
+	ck_assert_str_eq(m->v[0].email, "a@b.c");
+	gridmap_members_free(&m);
+	ck_assert_int_eq(gridmap_members_parse("x.json", "{\"Resources\": 3}", 16, &m, &err),
+	                 PT_INVALID);
+	ck_assert_ptr_null(m);
+}
+END_TEST
+
 START_TEST(authz_texts)
 {
 	struct pt_err err = { 0 };
@@ -718,6 +771,8 @@ gridmap_suite(void)
 	tcase_add_test(tc, build_empty);
 	tcase_add_test(tc, lsc);
 	tcase_add_test(tc, authz_texts);
+	tcase_add_test(tc, lsc_check);
+	tcase_add_test(tc, iam_listing);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -354,6 +354,52 @@ START_TEST(fqan_maps_in_order)
 }
 END_TEST
 
+struct diff_seen {
+	char line[8][160];
+	int n;
+};
+
+static int
+diff_cb(const struct gs_file_diff *d, void *ud)
+{
+	struct diff_seen *ds = ud;
+
+	if (ds->n < 8)
+		snprintf(ds->line[ds->n++], sizeof ds->line[0], "%s %d +%zu -%zu %s", d->path,
+		         (int)d->state, d->nadded, d->nremoved, d->nadded ? d->added[0] : "");
+	return 0;
+}
+
+START_TEST(push_diff_per_file)
+{
+	struct gs_build *b = NULL;
+	struct pt_err err = { 0 };
+	struct diff_seen ds = { 0 };
+
+	host("ce01.example.org", NULL);
+	golden_site();
+	rules("ce01.example.org", NULL, "site-open.conf");
+	ck_assert_int_eq(gridstore_build(st, "ce01.example.org", &b, &err), PT_OK);
+	/* never pushed: every file new */
+	ck_assert_int_eq(gridstore_push_diff(st, "ce01.example.org", b, diff_cb, &ds, &err), PT_OK);
+	ck_assert_int_eq(ds.n, 3);
+	ck_assert_str_eq(ds.line[1], "ban-mapfile 2 +1 -0 \"/C=IT/O=INFN/CN=Banned Bob\"");
+	ck_assert_int_eq(gridstore_pushed_record(st, "ce01.example.org", b, NULL, &err), PT_OK);
+	gridstore_build_free(&b);
+	/* a mapping and a ban more; Bob unbanned */
+	ck_assert_int_eq(gridstore_fqan_add(st, "cms", "/cms", ".cms", &err), PT_OK);
+	ck_assert_int_eq(gridstore_unban(st, "/C=IT/O=INFN/CN=Banned Bob", &err), PT_OK);
+	ck_assert_int_eq(gridstore_build(st, "ce01.example.org", &b, &err), PT_OK);
+	memset(&ds, 0, sizeof ds);
+	ck_assert_int_eq(gridstore_push_diff(st, "ce01.example.org", b, diff_cb, &ds, &err), PT_OK);
+	ck_assert_int_eq(ds.n, 3);
+	ck_assert_str_eq(ds.line[0], "grid-mapfile 1 +1 -0 \"/C=IT/O=INFN/CN=Banned Bob\" bob");
+	ck_assert_str_eq(ds.line[1], "ban-mapfile 1 +0 -1 ");
+	ck_assert_str_eq(ds.line[2], "voms-mapfile 1 +1 -0 \"/cms\" .cms");
+	gridstore_build_free(&b);
+}
+END_TEST
+
 static int
 status_cb(const struct gs_push_status *p, void *ud)
 {
@@ -491,6 +537,7 @@ main(void)
 	tcase_add_test(tc, build_matches_golden);
 	tcase_add_test(tc, voms_lsc_and_build_files);
 	tcase_add_test(tc, fqan_maps_in_order);
+	tcase_add_test(tc, push_diff_per_file);
 	tcase_add_test(tc, push_status);
 	tcase_add_test(tc, push_status_per_host);
 	tcase_add_test(tc, local_entries_checked);
