@@ -345,6 +345,7 @@ static enum theme_role
 band_role(enum x509_band b)
 {
 	switch (b) {
+	case X509_BAND_REVOKED: return ROLE_BAND_REVOKED;
 	case X509_BAND_EXPIRED: return ROLE_BAND_EXPIRED;
 	case X509_BAND_CRITICAL: return ROLE_BAND_CRITICAL;
 	case X509_BAND_WARNING: return ROLE_BAND_WARNING;

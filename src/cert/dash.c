@@ -5,12 +5,14 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cert/cert.h"
 #include "cert/dash.h"
+#include "cert/report.h"
 #include "base/i18n.h"
 #include "site/lib.h"
 
@@ -83,11 +85,19 @@ dash_certs_add(struct dash_certs *d, time_t now, const char *fqdn, time_t not_be
 	enum x509_band band =
 		x509_band(not_before, not_after, now, d->crit_days, d->warn_days, &days);
 
+	dash_certs_count(d, now, fqdn, not_after, band, days, false);
+}
+
+void
+dash_certs_count(struct dash_certs *d, time_t now, const char *fqdn, time_t not_after,
+                 enum x509_band band, long days, bool quiet)
+{
 	d->total++;
 	if ((unsigned)band <= X509_BAND_REVOKED)
 		d->bands[band]++;
-	if (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL || band == X509_BAND_WARNING)
-		urgent_add(d, fqdn, days, band);
+	if (!quiet && (band == X509_BAND_EXPIRED || band == X509_BAND_CRITICAL ||
+	               band == X509_BAND_WARNING || band == X509_BAND_REVOKED))
+		urgent_add(d, fqdn, band == X509_BAND_REVOKED ? LONG_MIN / 2 : days, band);
 	if (band == X509_BAND_EXPIRED) {
 		d->expired++;
 		return;
@@ -111,12 +121,16 @@ struct load_ctx {
 	time_t now;
 };
 
+/* The expiry report's rows: their bands are the ones every list shows
+ * (shares of the lifetime, revoked by a CRL); an acknowledged warning
+ * is counted but does not ask for attention. */
 static int
-load_cb(const struct cert_glance *c, void *ud)
+load_cb(const struct report_row *r, void *ud)
 {
 	struct load_ctx *x = ud;
+	bool quiet = r->band == X509_BAND_WARNING && r->ack_until > x->now;
 
-	dash_certs_add(x->d, x->now, c->fqdn, c->not_before, c->not_after);
+	dash_certs_count(x->d, x->now, r->fqdn, r->not_after, r->band, r->days_left, quiet);
 	return 0;
 }
 
@@ -130,7 +144,7 @@ dash_certs_load(struct store *st, time_t now, struct dash_certs *d, struct pt_er
 	dash_certs_init(d, now, ret == PT_OK ? crit : 0, ret == PT_OK ? warn : 0);
 	if (ret != PT_OK)
 		return ret;
-	return model_cert_current_foreach(st, load_cb, &x, err);
+	return report_expiry_foreach(st, x.now, -1, load_cb, &x, err);
 }
 
 /* ?1: now, ?2: the limit per kind (-1: all), ?3: pw.rotate_days (NULL:

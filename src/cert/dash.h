@@ -52,6 +52,10 @@ void dash_certs_init(struct dash_certs *d, time_t now, int crit_days, int warn_d
 /* Count one certificate. */
 void dash_certs_add(struct dash_certs *d, time_t now, const char *fqdn, time_t not_before,
                     time_t not_after);
+/* Count one certificate whose band is known (the report's rows): quiet
+ * keeps it out of the urgent list (an acknowledged warning). */
+void dash_certs_count(struct dash_certs *d, time_t now, const char *fqdn, time_t not_after,
+                      enum x509_band band, long days, bool quiet);
 /* The whole picture of the store's current certificates at now. */
 enum pt_status dash_certs_load(struct store *st, time_t now, struct dash_certs *d,
                                struct pt_err *err);
