@@ -34,6 +34,7 @@ static struct {
 	char audit[128];
 	enum theme_role audit_role;
 	bool audit_pending;
+	bool todo_pending; /* requests, installs, passwords: after the paint */
 	char backups[MAX_BACKUPS][128];
 	int nbackups, total_backups;
 	time_t newest_backup;
@@ -298,7 +299,14 @@ load_certs(struct ui *ui, time_t now)
 			          _("Certificate of %s expires in %ld days"), u->fqdn, days);
 		attention_go(GO_HOST, u->fqdn);
 	}
-	dash_todo_foreach(ui->st, now, 8, todo_cb, NULL, &err);
+}
+
+/* The first line that leads somewhere is selected. */
+static void
+select_first(void)
+{
+	while (d.sel + 1 < d.nattn && d.attn_go[d.sel].kind == GO_NONE)
+		d.sel++;
 }
 
 static void
@@ -325,19 +333,29 @@ dash_enter(struct ui *ui)
 				attention(ROLE_BAND_WARNING, _("Backup: %s"),
 				          d.station.row[i].reason);
 	load_certs(ui, now);
-	/* the first line that leads somewhere is selected */
-	while (d.sel + 1 < d.nattn && d.attn_go[d.sel].kind == GO_NONE)
-		d.sel++;
+	select_first();
+	d.todo_pending = true;
 	d.loaded = true;
 }
 
 static bool
 dash_tick(struct ui *ui)
 {
-	if (!d.loaded || !d.audit_pending)
+	struct pt_err err = { 0 };
+
+	if (!d.loaded)
 		return false;
-	d.audit_pending = false;
-	load_audit(ui);
+	if (d.audit_pending) {
+		d.audit_pending = false;
+		load_audit(ui);
+		return true;
+	}
+	if (!d.todo_pending)
+		return false;
+	/* they scan tables the first paint need not wait for */
+	d.todo_pending = false;
+	dash_todo_foreach(ui->st, time(NULL), 8, todo_cb, NULL, &err);
+	select_first();
 	return true;
 }
 
