@@ -291,7 +291,7 @@ static int
 cmd_backup(struct cli *c, int argc, char **argv)
 {
 	struct cred_print p = { .c = c };
-	bool list = false;
+	bool list = false, ok;
 	const char *dest = NULL;
 	char *written = NULL, hex[65];
 	uint64_t bytes = 0;
@@ -317,7 +317,11 @@ cmd_backup(struct cli *c, int argc, char **argv)
 		json_decref(p.arr);
 		return cli_report(c);
 	}
-	if (store_backup(c->st, dest, &written, &bytes, hex, &c->err) != PT_OK)
+	ok = store_backup(c->st, dest, &written, &bytes, hex, &c->err) == PT_OK;
+	if (store_backup_left_over(c->st))
+		fprintf(stderr, _("passtore: removed %s, left by an interrupted backup\n"),
+		        STORE_BACKUP_TEMP);
+	if (!ok)
 		return cli_report(c);
 	if (store_begin(c->st, &c->err) == PT_OK) {
 		if (model_backup_record(c->st, written, bytes, hex, &c->err) == PT_OK)

@@ -62,10 +62,11 @@ struct keyrec {
 struct store {
 	sqlite3 *db;
 	char *path;
-	uint8_t *key;      /* raw key, secure memory: the data key (format 3) */
-	uint8_t *kek;      /* the passphrase's Argon2id key, secure memory, or NULL */
-	struct keyrec rec; /* the key record's entry for this file (gen 0: format 2) */
-	bool lock_busy;    /* store_replace found the write lock taken */
+	uint8_t *key;         /* raw key, secure memory: the data key (format 3) */
+	uint8_t *kek;         /* the passphrase's Argon2id key, secure memory, or NULL */
+	struct keyrec rec;    /* the key record's entry for this file (gen 0: format 2) */
+	bool lock_busy;       /* store_replace found the write lock taken */
+	bool backup_leftover; /* the last backup removed a killed one's temporary */
 	uint8_t salt[KDF_SALT_LEN];
 	struct kdf_params kp;
 	int in_tx;

@@ -368,81 +368,176 @@ backup_target(const char *dest)
 	return p;
 }
 
-enum pt_status
-store_backup(struct store *st, const char *dest, char **written, uint64_t *bytes,
-             char sha256_hex[65], struct pt_err *err)
+/* The temporary a backup is written under, in the directory of its
+ * final name (so the rename stays on one file system): one fixed name
+ * per directory, so that the next backup finds what a killed one left. */
+static char *
+backup_temp_name(const char *target)
+{
+	char *copy = strdup(target), *p = NULL;
+
+	if (!copy)
+		return NULL;
+	if (asprintf(&p, "%s/" STORE_BACKUP_TEMP, dirname(copy)) < 0)
+		p = NULL;
+	free(copy);
+	return p;
+}
+
+/* Remove the copy (and key record) a killed backup left under the
+ * temporary name; the caller reports it. */
+static bool
+backup_drop_temp(const char *tmp)
+{
+	char *rp = keyrec_path(tmp), *rpt = NULL;
+	bool found = unlink(tmp) == 0;
+
+	if (rp) {
+		found |= unlink(rp) == 0;
+		if (asprintf(&rpt, "%s.tmp", rp) >= 0)
+			found |= unlink(rpt) == 0;
+	}
+	free(rpt);
+	free(rp);
+	return found;
+}
+
+static enum pt_status
+backup_open_temp(struct store *st, const char *target, const char *tmp, int *out,
+                 struct pt_err *err)
+{
+	struct stat sb;
+
+	/* the final name is checked here and again, atomically, by link() */
+	if (lstat(target, &sb) == 0)
+		return pt_fail(err, PT_EXISTS, _("%s already exists: not overwriting it"), target);
+	st->backup_leftover = backup_drop_temp(tmp);
+	*out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (*out < 0)
+		return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
+	return PT_OK;
+}
+
+/* Copy the store's bytes under one read transaction: no commit can land
+ * while they are copied, so the copy is one consistent state. */
+static enum pt_status
+backup_copy(struct store *st, int out, const char *tmp, struct pt_err *err)
+{
+	enum pt_status ret;
+	int in, rc;
+
+	rc = sqlite3_exec(st->db, "BEGIN; SELECT count(*) FROM meta;", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return store_fail(st, rc, err, _("lock the store for backup"));
+	in = open(st->path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		ret = pt_fail(err, PT_IO, _("cannot open %s: %s"), st->path, strerror(errno));
+	else
+		ret = copy_file(in, out, tmp, err);
+	if (in >= 0)
+		close(in);
+	(void)sqlite3_exec(st->db, ret == PT_OK ? "COMMIT" : "ROLLBACK", NULL, NULL, NULL);
+	return ret;
+}
+
+/* Reopen the copy and read every page before calling it a backup, then
+ * give it its own key record: it opens with the passphrase of today (and
+ * the shares of its data key) whatever the store does later. */
+static enum pt_status
+backup_verify(struct store *st, const char *tmp, const char *target, uint64_t *bytes,
+              char sha256_hex[65], struct pt_err *err)
 {
 	struct store *copy = NULL;
 	enum pt_status ret;
-	char *target;
-	int in = -1, out = -1, locked = 0, rc;
 
-	*written = NULL;
-	target = backup_target(dest);
-	if (!target)
-		return pt_fail(err, PT_NOMEM, NULL);
-	out = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (out < 0) {
+	ret = open_sibling(tmp, st->key, st->salt, &st->kp, SQLITE_OPEN_READONLY, &copy, err);
+	store_close(&copy);
+	if (ret != PT_OK) {
+		char why[sizeof(err->detail)];
+		snprintf(why, sizeof(why), "%s", err ? err->detail : "");
+		return pt_fail(err, PT_IO, _("the copy at %s does not verify: %s"), target, why);
+	}
+	ret = store_file_sha256(tmp, sha256_hex, bytes, err);
+	if (ret == PT_OK && st->rec.gen)
+		ret = keyrec_write(tmp, &st->rec, 1, err);
+	return ret;
+}
+
+/* Move the verified copy to its final name: the key record first (a
+ * backup under its final name always has its record), then the copy by
+ * link(), which never replaces a file that appeared meanwhile. */
+static enum pt_status
+backup_install(struct store *st, const char *tmp, const char *target, struct pt_err *err)
+{
+	char *rt = keyrec_path(tmp), *rf = keyrec_path(target);
+	enum pt_status ret = PT_OK;
+
+	if (!rt || !rf)
+		ret = pt_fail(err, PT_NOMEM, NULL);
+	else if (st->rec.gen && rename(rt, rf) != 0)
+		ret = pt_fail(err, PT_IO, _("cannot rename %s: %s"), rt, strerror(errno));
+	test_stop("backup-key-renamed");
+	if (ret == PT_OK && link(tmp, target) != 0)
 		ret = pt_fail(err, errno == EEXIST ? PT_EXISTS : PT_IO,
 		              errno == EEXIST ? _("%s already exists: not overwriting it")
 		                              : _("cannot create %s: %s"),
 		              target, strerror(errno));
+	if (ret == PT_OK) {
+		test_stop("backup-linked");
+		unlink(tmp);
+		ret = fsync_parent(target, err);
+	} else if (rf && st->rec.gen) {
+		unlink(rf);
+	}
+	free(rt);
+	free(rf);
+	return ret;
+}
+
+enum pt_status
+store_backup(struct store *st, const char *dest, char **written, uint64_t *bytes,
+             char sha256_hex[65], struct pt_err *err)
+{
+	enum pt_status ret;
+	char *target, *tmp;
+	int out = -1;
+
+	*written = NULL;
+	st->backup_leftover = false;
+	target = backup_target(dest);
+	tmp = target ? backup_temp_name(target) : NULL;
+	if (!tmp) {
+		free(target);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	ret = backup_open_temp(st, target, tmp, &out, err);
+	if (ret != PT_OK) {
+		free(tmp);
 		free(target);
 		return ret;
 	}
-	/* a read transaction holds SQLite's shared lock: no commit can land
-	 * while the bytes are copied, so the copy is one consistent state */
-	rc = sqlite3_exec(st->db, "BEGIN; SELECT count(*) FROM meta;", NULL, NULL, NULL);
-	if (rc != SQLITE_OK) {
-		ret = store_fail(st, rc, err, _("lock the store for backup"));
-		goto out;
-	}
-	locked = 1;
-	in = open(st->path, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		ret = pt_fail(err, PT_IO, _("cannot open %s: %s"), st->path, strerror(errno));
-		goto out;
-	}
-	ret = copy_file(in, out, target, err);
-	if (ret != PT_OK)
-		goto out;
-	(void)sqlite3_exec(st->db, "COMMIT", NULL, NULL, NULL);
-	locked = 0;
+	ret = backup_copy(st, out, tmp, err);
 	close(out);
-	out = -1;
-	ret = fsync_parent(target, err);
-	if (ret != PT_OK)
-		goto out;
-	/* reopen the copy and read every page before calling it a backup */
-	ret = open_sibling(target, st->key, st->salt, &st->kp, SQLITE_OPEN_READONLY, &copy, err);
+	test_stop("backup-copied");
+	if (ret == PT_OK)
+		ret = fsync_parent(tmp, err);
+	if (ret == PT_OK)
+		ret = backup_verify(st, tmp, target, bytes, sha256_hex, err);
+	test_stop("backup-verified");
+	if (ret == PT_OK)
+		ret = backup_install(st, tmp, target, err);
 	if (ret != PT_OK) {
-		char why[sizeof(err->detail)];
-		snprintf(why, sizeof(why), "%s", err ? err->detail : "");
-		pt_fail(err, PT_IO, _("the copy at %s does not verify: %s"), target, why);
-		goto out;
-	}
-	ret = store_file_sha256(target, sha256_hex, bytes, err);
-	/* the copy's own key record: it opens with the passphrase of today
-	 * (and the shares of its data key) whatever the store does later */
-	if (ret == PT_OK && st->rec.gen)
-		ret = keyrec_write(target, &st->rec, 1, err);
-out:
-	if (locked)
-		(void)sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-	store_close(&copy);
-	if (in >= 0)
-		close(in);
-	if (out >= 0)
-		close(out);
-	if (ret != PT_OK) {
-		char *rp = keyrec_path(target);
-		if (rp)
-			unlink(rp);
-		free(rp);
-		unlink(target);
+		backup_drop_temp(tmp);
 		free(target);
 	} else {
 		*written = target;
 	}
+	free(tmp);
 	return ret;
+}
+
+bool
+store_backup_left_over(const struct store *st)
+{
+	return st->backup_leftover;
 }

@@ -148,6 +148,12 @@ enum pt_status store_create_legacy(const char *path, const char *pass, size_t pa
  * (malloc'd), *bytes its size, sha256_hex (65 bytes) its digest. */
 enum pt_status store_backup(struct store *st, const char *dest, char **written, uint64_t *bytes,
                             char sha256_hex[65], struct pt_err *err);
+/* The copy is written under STORE_BACKUP_TEMP in dest's directory, synced
+ * and verified, then linked to its final name: a killed backup leaves no
+ * partial file under that name.  True when the last store_backup removed
+ * such a temporary left by a killed backup. */
+#define STORE_BACKUP_TEMP ".passtore-backup.partial"
+bool store_backup_left_over(const struct store *st);
 /* SHA-256 of a file, hex. */
 enum pt_status store_file_sha256(const char *path, char hex[65], uint64_t *bytes,
                                  struct pt_err *err);
