@@ -63,6 +63,8 @@ static const struct ui_binding bindings[] = {
 	{ 'u', ACT_UPDATE },
 	{ 'x', ACT_GENERATE },
 	{ 'H', ACT_HISTORY },
+	{ 'e', ACT_EDIT },
+	{ 'D', ACT_DELETE },          { KEY_DC, ACT_DELETE },
 	{ CTRL('l'), ACT_REFRESH },
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },

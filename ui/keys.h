@@ -48,6 +48,8 @@
 	_(UPDATE,    N_("Update"),  N_("set a new secret (asks to confirm)")) \
 	_(GENERATE,  N_("Gen"),     N_("generate a new secret (asks to confirm)")) \
 	_(HISTORY,   N_("History"), N_("versions of the secret")) \
+	_(EDIT,      N_("Edit"),    N_("change the selected host: address, port, groups (form)")) \
+	_(DELETE,    N_("Delete"),  N_("delete the selected item (asks to confirm)")) \
 	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
 	_(QUIT,      N_("Quit"),    N_("quit passtore"))
 /* clang-format on */

@@ -8,6 +8,7 @@
 #ifndef PASSTORE_MODEL_H
 #define PASSTORE_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -47,6 +48,18 @@ struct credential_version {
 enum pt_status model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
                               const char *const *groups, size_t ngroups, struct pt_err *err);
 enum pt_status model_host_rm(struct store *st, const char *fqdn, struct pt_err *err);
+/* A change of a host: ip NULL keeps the address, "" clears it; port 0
+ * keeps the port; groups to join (created when new) and to leave. */
+struct host_change {
+	const char *ip;
+	int port;
+	const char *const *add, *const *del;
+	size_t nadd, ndel;
+};
+/* Validates everything before changing anything; *changed (may be NULL)
+ * tells whether the host moved; audited ("host.set") only then. */
+enum pt_status model_host_set(struct store *st, const char *fqdn, const struct host_change *ch,
+                              bool *changed, struct pt_err *err);
 enum pt_status model_host_get(struct store *st, const char *fqdn,
                               int (*cb)(const struct host *h, void *ud), void *ud,
                               struct pt_err *err);
