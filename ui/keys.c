@@ -65,6 +65,7 @@ static const struct ui_binding bindings[] = {
 	{ 'H', ACT_HISTORY },
 	{ 'e', ACT_EDIT },
 	{ 'D', ACT_DELETE },          { KEY_DC, ACT_DELETE },
+	{ 'K', ACT_LARGE },
 	{ CTRL('l'), ACT_REFRESH },
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },
