@@ -18,7 +18,7 @@ void ui_pw_large(struct ui *ui, const char *title, const char *secret);
 void ui_pw_history(struct ui *ui, int64_t id);
 /* Delete after a confirmation naming the entry; true when deleted. */
 bool ui_pw_delete(struct ui *ui, int64_t id);
-/* D, H and K on a password entry (id 0: none selected); true when handled. */
+/* D, H, K and x (generate, with choices) on a password entry (id 0: none selected); true when handled. */
 bool ui_pwview_action(struct ui *ui, enum ui_action a, int64_t id);
 
 #endif

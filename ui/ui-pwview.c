@@ -1,7 +1,8 @@
 /* ui-pwview.c - the password actions that show or drop a whole entry:
  * the large view of a secret for reading it over a KVM (groups of four,
  * positions numbered, look-alike characters named), the history with
- * any version revealed in that view, and delete after a confirmation. */
+ * any version revealed in that view, the generator's choices (then the
+ * new secret offered in that view), and delete after a confirmation. */
 #include "config.h"
 
 #include <curses.h>
@@ -17,6 +18,7 @@
 #include "store/lib.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/form.h"
 #include "ui/pwview.h"
 
 #define GROUPS_PER_ROW 4
@@ -190,9 +192,8 @@ history_draw(WINDOW *win, int h, int w, const struct versions *vs, size_t sel, s
 {
 	for (int r = 0; r < h - 3; r++) {
 		size_t i = first + (size_t)r;
-		ui_wput(win, 1 + r, 2, w - 4,
-		        i == sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, i < vs->n ? vs->line[i] : "",
-		        true);
+		ui_wput(win, 1 + r, 2, w - 4, i == sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL,
+		        i < vs->n ? vs->line[i] : "", true);
 	}
 	ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
 	        _("Enter: show this version large; Esc closes"), true);
@@ -227,7 +228,7 @@ ui_pw_history(struct ui *ui, int64_t id)
 		if (!ui_waitkey(ui, &k))
 			break;
 		enum ui_action a = ui_key_action(k, ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) |
-		                                           ACTBIT(ACT_OPEN) | ACTBIT(ACT_REVEAL));
+		                                            ACTBIT(ACT_OPEN) | ACTBIT(ACT_REVEAL));
 		if (a == ACT_UP && sel > 0)
 			sel--;
 		else if (a == ACT_DOWN && sel + 1 < vs->n)
@@ -286,10 +287,90 @@ ui_pw_delete(struct ui *ui, int64_t id)
 	return true;
 }
 
+/* ---- generate with choices, then offer the new secret at once ---- */
+
+static const char *const gen_class_choices[] = {
+	"lower,upper,digit,symbol", "lower,upper,digit", "lower,digit", "lower,upper", "digit",
+};
+
+struct gen_form {
+	int64_t id;
+	const char *yes;
+	bool done;
+};
+
+static int
+gen_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
+{
+	struct gen_form *gf = ud;
+	struct gen_opts o = { 0, 0, false };
+	struct pt_err err = { 0 };
+	char *end = NULL, *s = NULL;
+	long l = strtol(f[0].buf, &end, 10);
+
+	(void)n;
+	if (!f[0].buf[0] || *end || l < 8 || l > 1024) {
+		snprintf(msg, len, "%s", _("The length must be a number from 8 to 1024."));
+		return 0;
+	}
+	o.len = (size_t)l;
+	o.typable = strcmp(f[2].buf, gf->yes) == 0;
+	if (model_gen_parse_classes(f[1].buf, &o.classes, &err) != PT_OK ||
+	    model_generate_secret_opts(&o, &s, &err) != PT_OK) {
+		snprintf(msg, len, "%s", pt_err_text(&err));
+		return 1;
+	}
+	if (store_begin(ui->st, &err) == PT_OK) {
+		if (model_pw_update(ui->st, gf->id, s, strlen(s), &err) == PT_OK)
+			store_commit(ui->st, &err);
+		else
+			store_rollback(ui->st);
+	}
+	secmem_free(s);
+	if (err.status != PT_OK) {
+		snprintf(msg, len, "%s", pt_err_text(&err));
+		return 0;
+	}
+	gf->done = true;
+	return -1;
+}
+
+/* x: the generator's choices in a form (submitting it is the
+ * confirmation), then the new secret offered in the large view. */
+static void
+generate_form(struct ui *ui, int64_t id)
+{
+	const char *yn[2] = { _("no"), _("yes") };
+	char length[8] = "24", classes[64], typable[32];
+	struct gen_form gf = { id, yn[1], false };
+
+	snprintf(classes, sizeof classes, "%s", gen_class_choices[0]);
+	snprintf(typable, sizeof typable, "%s", yn[0]);
+	struct ui_field f[3] = {
+		{ _("Length"), length, sizeof length, false, _("8 to 1024 characters") },
+		{ _("Classes"), classes, sizeof classes, false,
+		  _("Left/Right: the characters used") },
+		{ _("Typable"), typable, sizeof typable, false,
+		  _("yes: no look-alike (0 O o 1 l I) or shell-special characters") },
+	};
+	const struct ui_choice ch[2] = {
+		{ 1, gen_class_choices, sizeof gen_class_choices / sizeof gen_class_choices[0],
+		  NULL },
+		{ 2, yn, 2, NULL },
+	};
+
+	if (!ui_form_choices(ui, _("Generate a new secret"), f, 3, ch, 2, gen_submit, &gf) ||
+	    !gf.done)
+		return;
+	ui_message(ui, ROLE_BAND_OK, "%s", _("New secret generated and stored."));
+	if (ui_confirm(ui, _("Show the new secret now?")))
+		large_version(ui, id, 0);
+}
+
 bool
 ui_pwview_action(struct ui *ui, enum ui_action a, int64_t id)
 {
-	if (a != ACT_DELETE && a != ACT_HISTORY && a != ACT_LARGE)
+	if (a != ACT_DELETE && a != ACT_HISTORY && a != ACT_LARGE && a != ACT_GENERATE)
 		return false;
 	if (!id) {
 		ui_message(ui, ROLE_HINT, "%s", _("No entry selected."));
@@ -300,6 +381,8 @@ ui_pwview_action(struct ui *ui, enum ui_action a, int64_t id)
 		ui_pw_delete(ui, id);
 	else if (a == ACT_HISTORY)
 		ui_pw_history(ui, id);
+	else if (a == ACT_GENERATE)
+		generate_form(ui, id);
 	else
 		large_version(ui, id, 0);
 	return true;

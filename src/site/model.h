@@ -163,4 +163,20 @@ enum pt_status model_audit_page(struct store *st, const char *filter, int64_t be
  * alphabet without look-alike characters; secure memory. */
 enum pt_status model_generate_secret(size_t len, char **out, struct pt_err *err);
 
+/* Generator choices: the character classes (GEN_ bits), the length and
+ * "typable": no look-alike character (0 O o 1 l I |) and none a shell
+ * treats specially ($ ` \ " ' ! ; & | < > * ? ( ) { } [ ] ~ # space). */
+enum { GEN_LOWER = 1, GEN_UPPER = 2, GEN_DIGIT = 4, GEN_SYMBOL = 8, GEN_ALL = 15 };
+struct gen_opts {
+	size_t len;
+	unsigned classes;
+	bool typable;
+};
+/* Each character uniform over the alphabet the choices make, from
+ * GnuTLS's key-grade generator; every class chosen appears at least
+ * once; secure memory. */
+enum pt_status model_generate_secret_opts(const struct gen_opts *o, char **out, struct pt_err *err);
+/* "lower,upper,digit,symbol" (plurals too) to GEN_ bits. */
+enum pt_status model_gen_parse_classes(const char *list, unsigned *classes, struct pt_err *err);
+
 #endif
