@@ -1,5 +1,5 @@
 /* host.c - the host commands: add (a spec may name many), list, show,
- * rm. */
+ * set, rm. */
 #include "config.h"
 
 #include <getopt.h>
@@ -79,6 +79,57 @@ cmd_host_rm(struct cli *c, int argc, char **argv)
 	if (model_host_rm(c->st, low, &c->err) == PT_OK)
 		printf(_("Removed host %s.\n"), low);
 	free(low);
+	return cli_report(c);
+}
+
+/* host set FQDN [--ip ADDR] [--port N] [--group NAME]... [--ungroup NAME]... */
+static int
+cmd_host_set(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "ip", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "ungroup", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char **add = calloc((size_t)argc + 1, sizeof(*add));
+	const char **del = calloc((size_t)argc + 1, sizeof(*del));
+	struct host_change ch = { .add = add, .del = del };
+	bool changed = false;
+	long port = 0;
+	char *low;
+	int o;
+
+	if (!add || !del) {
+		free(add), free(del);
+		return pt_fail(&c->err, PT_NOMEM, NULL), cli_report(c);
+	}
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'i': ch.ip = optarg; break;
+		case 'p':
+			if (cli_parse_int(optarg, 1, 65535, &port) != 0) {
+				free(add), free(del);
+				return cli_usage_error(c,
+				                       _("--port takes a number from 1 to 65535"));
+			}
+			break;
+		case 'g': add[ch.nadd++] = optarg; break;
+		case 'u': del[ch.ndel++] = optarg; break;
+		default: free(add), free(del); return cli_bad_usage(c);
+		}
+	}
+	if (optind + 1 != argc) {
+		free(add), free(del);
+		return cli_bad_usage(c);
+	}
+	ch.port = (int)port;
+	low = cli_lowercase(argv[optind]);
+	if (model_host_set(c->st, low, &ch, &changed, &c->err) == PT_OK)
+		printf(changed ? _("Changed host %s.\n") : _("Host %s unchanged.\n"), low);
+	free(low);
+	free(add), free(del);
 	return cli_report(c);
 }
 
@@ -332,6 +383,9 @@ const struct cmd cli_host_commands[] = {
 	{ "host", "list", cmd_host_list, CMD_STORE, N_("[FILTER] [--json]"), N_("list hosts") },
 	{ "host", "show", cmd_host_show, CMD_STORE, N_("FQDN [--json]"),
 	  N_("show a host and the password entries covering it") },
+	{ "host", "set", cmd_host_set, CMD_STORE | CMD_WRITE,
+	  N_("FQDN [--ip ADDR] [--port N] [--group NAME]... [--ungroup NAME]..."),
+	  N_("change a host's address, port or groups") },
 	{ "host", "rm", cmd_host_rm, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("remove a host that no password entry covers") },
 	{ "host", "profile", cmd_host_profile, CMD_STORE | CMD_WRITE,

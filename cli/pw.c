@@ -81,7 +81,25 @@ struct secret_opts {
 	int secret_fd;
 	long generate; /* 0: no */
 	long version;
+	unsigned classes; /* 0: the default alphabet */
+	bool typable;
 };
+
+/* --length, --classes and --typable: choices of the generator, which
+ * they imply. */
+static int
+parse_gen_opt(struct cli *c, int o, struct secret_opts *so)
+{
+	if (!so->generate)
+		so->generate = DEFAULT_GENERATED_LEN;
+	if (o == 'l' && cli_parse_int(optarg, 8, 1024, &so->generate) != 0)
+		return cli_usage_error(c, _("--length takes a number from 8 to 1024"));
+	if (o == 'c' && model_gen_parse_classes(optarg, &so->classes, &c->err) != PT_OK)
+		return cli_report(c);
+	if (o == 't')
+		so->typable = true;
+	return 0;
+}
 
 static int
 parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version,
@@ -92,15 +110,20 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 		{ "generate", optional_argument, NULL, 'g' },
 		{ "version", required_argument, NULL, 'v' },
 		{ "multiline", no_argument, NULL, 'M' },
+		{ "length", required_argument, NULL, 'l' },
+		{ "classes", required_argument, NULL, 'c' },
+		{ "typable", no_argument, NULL, 't' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long v;
-	int o;
+	int o, rc;
 
 	so->multiline = false;
 	so->secret_fd = -1;
 	so->generate = 0;
 	so->version = 0;
+	so->classes = 0;
+	so->typable = false;
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (o) {
 		case 's':
@@ -125,6 +148,14 @@ parse_secret_opts(struct cli *c, int argc, char **argv, bool input, bool version
 				return cli_bad_usage(c);
 			so->multiline = true;
 			break;
+		case 'l':
+		case 'c':
+		case 't':
+			if (!input)
+				return cli_bad_usage(c);
+			if ((rc = parse_gen_opt(c, o, so)) != 0)
+				return rc;
+			break;
 		default: return cli_bad_usage(c);
 		}
 	}
@@ -145,6 +176,14 @@ new_secret(struct cli *c, const struct secret_opts *so, char **secret, size_t *l
 {
 	enum pt_status ret;
 
+	if (so->generate && (so->classes || so->typable)) {
+		struct gen_opts g = { (size_t)so->generate, so->classes ? so->classes : GEN_ALL,
+			              so->typable };
+		ret = model_generate_secret_opts(&g, secret, &c->err);
+		if (ret == PT_OK)
+			*len = (size_t)so->generate;
+		return ret;
+	}
 	if (so->generate) {
 		ret = model_generate_secret((size_t)so->generate, secret, &c->err);
 		if (ret == PT_OK)
@@ -402,12 +441,12 @@ cmd_pw_history(struct cli *c, int argc, char **argv)
 
 const struct cmd cli_pw_commands[] = {
 	{ "pw", "add", cmd_pw_add, CMD_STORE | CMD_WRITE,
-	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]"),
+	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] [--length N] [--classes LIST] [--typable] | --secret-fd N [--multiline]]"),
 	  N_("store a service password for every host the spec names") },
 	{ "pw", "show", cmd_pw_show, CMD_STORE, N_("USER@HOST:SERVICE [--version N]"),
 	  N_("print the password alone on standard output") },
 	{ "pw", "update", cmd_pw_update, CMD_STORE | CMD_WRITE,
-	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] | --secret-fd N [--multiline]]"),
+	  N_("USER@HOSTSPEC:SERVICE [--generate[=LEN] [--length N] [--classes LIST] [--typable] | --secret-fd N [--multiline]]"),
 	  N_("replace a password; the old one goes to its history") },
 	{ "pw", "list", cmd_pw_list, CMD_STORE, N_("[FILTER] [--json]"),
 	  N_("list password entries (never their secrets)") },

@@ -54,6 +54,9 @@
 	_(UPDATE,    N_("Update"),  N_("set a new secret (asks to confirm)")) \
 	_(GENERATE,  N_("Gen"),     N_("generate a new secret (asks to confirm)")) \
 	_(HISTORY,   N_("History"), N_("versions of the secret")) \
+	_(EDIT,      N_("Edit"),    N_("change the selected host: address, port, groups (form)")) \
+	_(DELETE,    N_("Delete"),  N_("delete the selected item (asks to confirm)")) \
+	_(LARGE,     N_("Large"),   N_("show the secret large, in numbered groups of four (KVM)")) \
 	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
 	_(QUIT,      N_("Quit"),    N_("quit passtore")) \
 	_(KIND,      N_("Kind"),    N_("show the audit records of one kind only (read-secret, pw, cert...)"))

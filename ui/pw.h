@@ -31,6 +31,6 @@ int pw_source_after(void *ctx, const char *after, const char *filter, size_t lim
 
 #define PW_ACTIONS \
 	(ACTBIT(ACT_NEW) | ACTBIT(ACT_REVEAL) | ACTBIT(ACT_UPDATE) | ACTBIT(ACT_GENERATE) | \
-	 ACTBIT(ACT_HISTORY))
+	 ACTBIT(ACT_HISTORY) | ACTBIT(ACT_DELETE) | ACTBIT(ACT_LARGE))
 
 #endif

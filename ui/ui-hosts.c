@@ -14,6 +14,7 @@
 #include "ui/app.h"
 #include "ui/browse.h"
 #include "ui/form.h"
+#include "ui/hostedit.h"
 #include "ui/hostpage.h"
 #include "ui/hosts.h"
 #include "ui/pw.h"
@@ -212,10 +213,36 @@ host_new_form(struct ui *ui)
 	return true;
 }
 
+static const char *hosts_context_host(struct ui *ui);
+
+/* e and D on the host list or a host's page: that host. */
+static bool
+hosts_edit_delete(struct ui *ui, enum ui_action a)
+{
+	char fqdn[256];
+	const char *h = hosts_context_host(ui);
+
+	if (!h)
+		return true;
+	snprintf(fqdn, sizeof fqdn, "%s", h);
+	ui_reveal_clear(ui);
+	if (a == ACT_EDIT ? !ui_host_edit(ui, fqdn) : !ui_host_delete(ui, fqdn))
+		return true;
+	if (a == ACT_DELETE && hostpage_active())
+		hostpage_close(ui);
+	else if (hostpage_active())
+		hostpage_open(ui, fqdn);
+	if (hosts_b.list)
+		ui_list_refresh(hosts_b.list);
+	return true;
+}
+
 static bool
 hosts_handle(struct ui *ui, enum ui_action a, int key)
 {
 	(void)key;
+	if ((a == ACT_EDIT || a == ACT_DELETE) && (hostpage_active() || focus == 0))
+		return hosts_edit_delete(ui, a);
 	if (hostpage_active())
 		return hostpage_handle(ui, a, key);
 	if (a == ACT_PANE) {
@@ -290,7 +317,8 @@ hosts_context_host(struct ui *ui)
 
 const struct view_ops ui_hosts_ops = {
 	.title = N_("Hosts"),
-	.actions = BROWSER_ACTIONS | PW_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE),
+	.actions = BROWSER_ACTIONS | PW_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE) |
+	           ACTBIT(ACT_EDIT) | ACTBIT(ACT_DELETE),
 	.enter = hosts_enter,
 	.draw = hosts_draw,
 	.handle = hosts_handle,

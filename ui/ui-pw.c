@@ -18,6 +18,7 @@
 #include "ui/browse.h"
 #include "ui/form.h"
 #include "ui/pw.h"
+#include "ui/pwview.h"
 #include "ui/view.h"
 
 #define SECRET_MAX 512
@@ -288,6 +289,8 @@ pw_action(struct ui *ui, enum ui_action a, int64_t id)
 
 	if (a == ACT_NEW)
 		return pw_new_form(ui, NULL), true;
+	if (ui_pwview_action(ui, a, id))
+		return true;
 	if (!id && (a == ACT_REVEAL || a == ACT_UPDATE || a == ACT_GENERATE || a == ACT_HISTORY)) {
 		ui_message(ui, ROLE_HINT, "%s", _("No entry selected."));
 		return true;
@@ -375,7 +378,7 @@ pw_handle(struct ui *ui, enum ui_action a, int key)
 	if (a == ACT_OPEN)
 		a = ACT_REVEAL;
 	if (pw_action(ui, a, r ? r->id : 0)) {
-		if (a == ACT_NEW || a == ACT_UPDATE || a == ACT_GENERATE)
+		if (a == ACT_NEW || a == ACT_UPDATE || a == ACT_GENERATE || a == ACT_DELETE)
 			ui_list_refresh(pw_b.list);
 		return true;
 	}

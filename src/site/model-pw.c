@@ -577,3 +577,126 @@ model_generate_secret(size_t len, char **out, struct pt_err *err)
 	*out = s;
 	return PT_OK;
 }
+
+/* Look-alike characters, and those a shell or a typist at a strange
+ * keyboard trips on: none of them in a "typable" secret. */
+#define GEN_LOOKALIKE "0Oo1lI|"
+#define GEN_SHELL "$`\\\"'!;&|<>*?(){}[]~# "
+
+static const char *const gen_class_chars[] = {
+	"abcdefghijklmnopqrstuvwxyz",
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+	"0123456789",
+	"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~",
+};
+
+/* The alphabet of the options: each character with the class it is in. */
+static size_t
+gen_alphabet(const struct gen_opts *o, char *chars, unsigned char *cls)
+{
+	size_t n = 0;
+
+	for (unsigned k = 0; k < 4; k++) {
+		if (!(o->classes & (1u << k)))
+			continue;
+		for (const char *p = gen_class_chars[k]; *p; p++) {
+			if (o->typable && (strchr(GEN_LOOKALIKE, *p) || strchr(GEN_SHELL, *p)))
+				continue;
+			chars[n] = *p;
+			cls[n++] = (unsigned char)(1u << k);
+		}
+	}
+	return n;
+}
+
+/* One draw: every character uniform over the alphabet (bytes at or above
+ * the largest multiple of n are thrown away: no modulo bias).  Returns
+ * the classes seen, or 0 when the random generator failed. */
+static unsigned
+gen_draw(char *s, size_t len, const char *chars, const unsigned char *cls, size_t n,
+         unsigned char *rnd)
+{
+	const unsigned limit = 256 - 256 % (unsigned)n;
+	unsigned seen = 0;
+	size_t i = 0;
+
+	while (i < len) {
+		if (gnutls_rnd(GNUTLS_RND_KEY, rnd, 64) != 0)
+			return 0;
+		for (size_t j = 0; j < 64 && i < len; j++)
+			if (rnd[j] < limit) {
+				seen |= cls[rnd[j] % n];
+				s[i++] = chars[rnd[j] % n];
+			}
+	}
+	return seen;
+}
+
+enum pt_status
+model_generate_secret_opts(const struct gen_opts *o, char **out, struct pt_err *err)
+{
+	char chars[128];
+	unsigned char cls[128], *rnd;
+	unsigned want = o->classes & GEN_ALL;
+	size_t n;
+	char *s;
+
+	if (o->len < 8 || o->len > 1024)
+		return pt_fail(err, PT_INVALID,
+		               _("a generated password must have 8 to 1024 characters"));
+	if (!want || o->classes & ~GEN_ALL)
+		return pt_fail(
+			err, PT_INVALID,
+			_("choose the character classes among lower, upper, digit and symbol"));
+	n = gen_alphabet(o, chars, cls);
+	s = secmem_alloc(o->len + 1);
+	rnd = secmem_alloc(64);
+	if (!s || !rnd) {
+		secmem_free(s);
+		secmem_free(rnd);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	/* every class asked for appears: draw again until it does (the
+	 * passwords kept are uniform among those that have them all) */
+	for (unsigned seen = 0, tries = 0; seen != want; tries++) {
+		if (tries == 10000 || !(seen = gen_draw(s, o->len, chars, cls, n, rnd))) {
+			secmem_free(s);
+			secmem_free(rnd);
+			return pt_fail(err, PT_CRYPTO, _("the random generator failed"));
+		}
+	}
+	secmem_free(rnd);
+	s[o->len] = '\0';
+	*out = s;
+	return PT_OK;
+}
+
+enum pt_status
+model_gen_parse_classes(const char *list, unsigned *classes, struct pt_err *err)
+{
+	static const char *const names[] = { "lower", "upper", "digit", "symbol" };
+	char buf[128], *save = NULL;
+
+	*classes = 0;
+	snprintf(buf, sizeof buf, "%s", list);
+	for (char *t = strtok_r(buf, ", ", &save); t; t = strtok_r(NULL, ", ", &save)) {
+		unsigned k = 0;
+		/* "digits", "symbols": the plural reads as naturally */
+		for (; k < 4; k++) {
+			size_t l = strlen(names[k]);
+			if (strncmp(t, names[k], l) == 0 && (!t[l] || strcmp(t + l, "s") == 0))
+				break;
+		}
+		if (k == 4)
+			return pt_fail(
+				err, PT_INVALID,
+				_("unknown character class \"%s\" (lower, upper, digit, symbol)"),
+				t);
+		*classes |= 1u << k;
+	}
+	if (!*classes)
+		return pt_fail(
+			err, PT_INVALID,
+			_("choose the character classes among lower, upper, digit and symbol"));
+	return PT_OK;
+}

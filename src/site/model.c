@@ -184,6 +184,107 @@ model_host_rm(struct store *st, const char *fqdn, struct pt_err *err)
 	return audit_append(st, "host.rm", fqdn, "", err);
 }
 
+/* Set or clear (ungroup) one membership; changed tells whether a row moved. */
+static enum pt_status
+host_group_set(struct store *st, int64_t hid, const char *group, bool member, bool *changed,
+               struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int64_t gid;
+
+	ret = group_id(st, group, member, &gid, err);
+	if (!member && ret == PT_NOTFOUND) {
+		pt_err_clear(err);
+		return PT_OK; /* not in a group nobody has: nothing to take away */
+	}
+	if (ret != PT_OK)
+		return ret;
+	ret = store_prepare(
+		st,
+		member ? "INSERT OR IGNORE INTO host_groups (host_id, group_id) VALUES (?, ?)"
+		       : "DELETE FROM host_groups WHERE host_id = ? AND group_id = ?",
+		&s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, hid);
+	sqlite3_bind_int64(s, 2, gid);
+	ret = store_run(st, s, err, _("change the host's groups"));
+	if (ret == PT_OK && sqlite3_changes(store_db(st)) > 0)
+		*changed = true;
+	return ret;
+}
+
+static enum pt_status
+host_set_check(const struct host_change *ch, struct pt_err *err)
+{
+	if (ch->ip && *ch->ip && !valid_ip(ch->ip))
+		return pt_fail(err, PT_INVALID, _("\"%s\" is not an IPv4 or IPv6 address"), ch->ip);
+	if (ch->port != 0 && (ch->port < 1 || ch->port > 65535))
+		return pt_fail(err, PT_INVALID, _("port %d is out of range (1-65535)"), ch->port);
+	for (size_t i = 0; i < ch->nadd + ch->ndel; i++) {
+		const char *g = i < ch->nadd ? ch->add[i] : ch->del[i - ch->nadd];
+		if (!valid_group(g))
+			return pt_fail(
+				err, PT_INVALID,
+				_("\"%s\" is not a group name (letters, digits, \".\", \"_\", \"-\")"),
+				g);
+	}
+	return PT_OK;
+}
+
+enum pt_status
+model_host_set(struct store *st, const char *fqdn, const struct host_change *ch, bool *changed,
+               struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	bool moved = false;
+	int64_t hid;
+	int rc;
+
+	if (changed)
+		*changed = false;
+	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = host_set_check(ch, err)) != PT_OK)
+		return ret;
+	if ((ret = model_host_ids(st, (char *const *)&fqdn, 1, &hid, err)) != PT_OK)
+		return ret;
+	ret = store_prepare(st,
+	                    "UPDATE hosts SET ip = CASE WHEN ?1 THEN nullif(?2, '') ELSE ip END,"
+	                    " port = CASE WHEN ?3 > 0 THEN ?3 ELSE port END WHERE id = ?4"
+	                    " AND (?1 AND coalesce(ip, '') IS NOT ?2 OR ?3 > 0 AND port IS NOT ?3)",
+	                    &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int(s, 1, ch->ip != NULL);
+	sqlite3_bind_text(s, 2, ch->ip ? ch->ip : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 3, ch->port);
+	sqlite3_bind_int64(s, 4, hid);
+	rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return store_fail(st, rc, err, _("change host"));
+	moved = sqlite3_changes(store_db(st)) > 0;
+	for (size_t i = 0; ret == PT_OK && i < ch->ndel; i++)
+		ret = host_group_set(st, hid, ch->del[i], false, &moved, err);
+	for (size_t i = 0; ret == PT_OK && i < ch->nadd; i++)
+		ret = host_group_set(st, hid, ch->add[i], true, &moved, err);
+	if (ret != PT_OK || !moved)
+		return ret;
+	if (changed)
+		*changed = true;
+	ret = store_prepare(st, "UPDATE hosts SET updated_at = ? WHERE id = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)time(NULL));
+	sqlite3_bind_int64(s, 2, hid);
+	if ((ret = store_run(st, s, err, _("change host"))) != PT_OK)
+		return ret;
+	return audit_appendf(st, "host.set", fqdn, err, "ip=%s port=%d +groups=%zu -groups=%zu",
+	                     ch->ip ? (*ch->ip ? ch->ip : "none") : "=", ch->port, ch->nadd,
+	                     ch->ndel);
+}
+
 #define HOST_SELECT \
 	"SELECT h.id, h.fqdn, coalesce(h.ip, ''), h.port, h.created_at, h.updated_at," \
 	" coalesce((SELECT group_concat(name, ',') FROM (SELECT g.name FROM groups g" \

@@ -8,6 +8,7 @@
 #ifndef PASSTORE_MODEL_H
 #define PASSTORE_MODEL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <time.h>
@@ -47,6 +48,18 @@ struct credential_version {
 enum pt_status model_host_add(struct store *st, const char *fqdn, const char *ip, int port,
                               const char *const *groups, size_t ngroups, struct pt_err *err);
 enum pt_status model_host_rm(struct store *st, const char *fqdn, struct pt_err *err);
+/* A change of a host: ip NULL keeps the address, "" clears it; port 0
+ * keeps the port; groups to join (created when new) and to leave. */
+struct host_change {
+	const char *ip;
+	int port;
+	const char *const *add, *const *del;
+	size_t nadd, ndel;
+};
+/* Validates everything before changing anything; *changed (may be NULL)
+ * tells whether the host moved; audited ("host.set") only then. */
+enum pt_status model_host_set(struct store *st, const char *fqdn, const struct host_change *ch,
+                              bool *changed, struct pt_err *err);
 enum pt_status model_host_get(struct store *st, const char *fqdn,
                               int (*cb)(const struct host *h, void *ud), void *ud,
                               struct pt_err *err);
@@ -161,5 +174,21 @@ enum pt_status model_audit_page_kind(struct store *st, const char *kind, const c
 /* A secret generated with GnuTLS's key-grade random generator, from an
  * alphabet without look-alike characters; secure memory. */
 enum pt_status model_generate_secret(size_t len, char **out, struct pt_err *err);
+
+/* Generator choices: the character classes (GEN_ bits), the length and
+ * "typable": no look-alike character (0 O o 1 l I |) and none a shell
+ * treats specially ($ ` \ " ' ! ; & | < > * ? ( ) { } [ ] ~ # space). */
+enum { GEN_LOWER = 1, GEN_UPPER = 2, GEN_DIGIT = 4, GEN_SYMBOL = 8, GEN_ALL = 15 };
+struct gen_opts {
+	size_t len;
+	unsigned classes;
+	bool typable;
+};
+/* Each character uniform over the alphabet the choices make, from
+ * GnuTLS's key-grade generator; every class chosen appears at least
+ * once; secure memory. */
+enum pt_status model_generate_secret_opts(const struct gen_opts *o, char **out, struct pt_err *err);
+/* "lower,upper,digit,symbol" (plurals too) to GEN_ bits. */
+enum pt_status model_gen_parse_classes(const char *list, unsigned *classes, struct pt_err *err);
 
 #endif
