@@ -47,11 +47,13 @@ static void
 pwview_audit_read(struct ui *ui, const char *entry, int64_t version)
 {
 	struct pt_err err = { 0 };
+	char who[320];
 
+	audit_who(who, sizeof who);
 	if (store_begin(ui->st, &err) != PT_OK)
 		return;
-	if (audit_appendf(ui->st, "secret.read", entry, &err, "version=%lld view=large",
-	                  (long long)version) == PT_OK)
+	if (audit_appendf(ui->st, AUDIT_READ_SECRET, entry, &err, "version=%lld view=large, %s",
+	                  (long long)version, who) == PT_OK)
 		store_commit(ui->st, &err);
 	else
 		store_rollback(ui->st);

@@ -33,7 +33,7 @@ struct dash_urgent {
 
 struct dash_certs {
 	long total;
-	long bands[X509_BAND_REVOKED + 1];      /* by enum x509_band */
+	long bands[X509_BAND_REVOKED + 1];     /* by enum x509_band */
 	long expired;                          /* the column at the left of the timeline */
 	long later;                            /* beyond the last month shown */
 	struct dash_month months[DASH_MONTHS]; /* [0]: the calendar month of now */
