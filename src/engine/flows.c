@@ -613,41 +613,19 @@ transfer_install(struct store *st, const char *fqdn, const char *accept_hostkey,
 }
 
 /* ---------------------------------------------------------------------
- * fetch-certs
+ * Fetching from the operator's outbox (fetch-certs, fetch-crl): in the
+ * window, list the outbox and take the files of the kind's names not
+ * seen before (by SHA-256, in the table fetched); with the window
+ * closed, each file is imported on its own by the kind.
  * ------------------------------------------------------------------- */
 
-#define FETCH_MAX_FILES 200
-#define FETCH_MAX_BYTES (256 * 1024)
-
-struct fetched_file {
-	char *name;
-	void *data; /* secure memory (sshx_get) */
-	size_t len;
-	char sha256[65];
-};
-
-struct fetch_job {
+struct outbox_job {
 	struct store *st;
+	const struct outbox_kind *kind;
 	char *outbox;
 	struct fetched_file *files;
 	size_t n;
 };
-
-static bool
-cert_file_name(const char *name)
-{
-	/* the names pick what to fetch; what a file holds is read from it */
-	static const char *const ext[] = { ".pem", ".crt", ".cer", ".der",
-		                           ".p7b", ".p7c", ".p12", ".pfx" };
-	size_t n = strlen(name);
-
-	if (name[0] == '.')
-		return false; /* our own temp files, and hidden ones */
-	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
-		if (n > 4 && strcmp(name + n - 4, ext[i]) == 0)
-			return true;
-	return false;
-}
 
 static enum pt_status
 already_fetched(struct store *st, const char *sha256, bool *seen, struct pt_err *err)
@@ -682,7 +660,8 @@ hex_sha256(const void *data, size_t len, char out[65])
 static enum pt_status
 get_new_files(struct sshx *s, void *ud, struct pt_err *err)
 {
-	struct fetch_job *j = ud;
+	struct outbox_job *j = ud;
+	const struct outbox_kind *k = j->kind;
 	struct sshx_entry *ents = NULL;
 	enum pt_status ret;
 	size_t n = 0;
@@ -695,15 +674,15 @@ get_new_files(struct sshx *s, void *ud, struct pt_err *err)
 		sshx_list_free(&ents, n);
 		return pt_fail(err, PT_NOMEM, NULL);
 	}
-	for (size_t i = 0; i < n && j->n < FETCH_MAX_FILES && ret == PT_OK; i++) {
+	for (size_t i = 0; i < n && j->n < k->max_files && ret == PT_OK; i++) {
 		struct fetched_file *f = &j->files[j->n];
 		char path[2048];
 		bool seen = false;
 
-		if (!cert_file_name(ents[i].name) || ents[i].size > FETCH_MAX_BYTES)
+		if (!k->wanted(ents[i].name) || ents[i].size > k->max_bytes)
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", j->outbox, ents[i].name);
-		ret = sshx_get(s, path, &f->data, &f->len, FETCH_MAX_BYTES, err);
+		ret = sshx_get(s, path, &f->data, &f->len, k->max_bytes, err);
 		if (ret != PT_OK)
 			break;
 		hex_sha256(f->data, f->len, f->sha256);
@@ -719,9 +698,9 @@ get_new_files(struct sshx *s, void *ud, struct pt_err *err)
 	return ret;
 }
 
-static enum pt_status
-record_fetch(struct store *st, const struct fetched_file *f, int64_t window, int stored,
-             bool refused, struct pt_err *err)
+enum pt_status
+outbox_record(struct store *st, const struct fetched_file *f, int64_t window, int stored,
+              bool refused, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = sqlite3_prepare_v2(
@@ -741,6 +720,103 @@ record_fetch(struct store *st, const struct fetched_file *f, int64_t window, int
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("record the fetched file"));
+}
+
+/* What a fetch needs before any window: the operator and its outbox. */
+static enum pt_status
+outbox_setup(struct store *st, char **op, struct outbox_job *j, struct transfer_plan *p,
+             struct pt_err *err)
+{
+	struct transfer_file *f;
+	enum pt_status ret;
+
+	if ((ret = plan_operator(st, p, op, err)) != PT_OK ||
+	    (ret = plan_setting(st, p, "operator.outbox", &j->outbox, err)) != PT_OK)
+		return ret;
+	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
+		return ret;
+	if ((f = plan_file(p)) != NULL) {
+		snprintf(f->from, sizeof(f->from), "%s/%s", j->outbox ? j->outbox : "",
+		         j->kind->names);
+		snprintf(f->to, sizeof(f->to), "%s", _(j->kind->to));
+		f->to_peer = false;
+	}
+	return PT_OK;
+}
+
+enum pt_status
+outbox_fetch_plan(struct store *st, const struct outbox_kind *k, struct transfer_plan *p,
+                  struct pt_err *err)
+{
+	struct outbox_job j = { .st = st, .kind = k };
+	char *op = NULL;
+	enum pt_status ret;
+
+	ret = outbox_setup(st, &op, &j, p, err);
+	free(j.outbox);
+	free(op);
+	return ret;
+}
+
+enum pt_status
+outbox_fetch_run(struct store *st, const struct outbox_kind *k, const struct transfer_opts *o,
+                 struct transfer_result *res, struct pt_err *err)
+{
+	struct transfer_plan *p = calloc(1, sizeof(*p));
+	struct outbox_job j = { .st = st, .kind = k };
+	char *op = NULL, why[512];
+	enum pt_status ret;
+
+	if (!p)
+		return pt_fail(err, PT_NOMEM, NULL);
+	ret = outbox_setup(st, &op, &j, p, err);
+	if (ret == PT_OK)
+		ret = plan_verdict(p, err);
+	free(p);
+	if (ret != PT_OK)
+		goto out;
+	{
+		struct transfer_req req = { k->purpose,    op, o->accept_hostkey,
+			                    get_new_files, &j, o->progress,
+			                    o->progress_ud };
+		ret = transfer_run(st, &req, res, err);
+	}
+	/* the window is closed: now the files are only data */
+	for (size_t i = 0; ret == PT_OK && i < j.n; i++) {
+		struct fetch_report r = { .name = j.files[i].name, .why = why };
+		ret = k->import(st, &j.files[i], res->window_id, &r, why, sizeof(why), err);
+		if (ret == PT_OK && o->fetched)
+			o->fetched(&r, o->fetched_ud);
+	}
+out:
+	for (size_t i = 0; i < j.n; i++) {
+		free(j.files[i].name);
+		secmem_free(j.files[i].data);
+	}
+	free(j.files);
+	free(j.outbox);
+	free(op);
+	return ret;
+}
+
+/* ---------------------------------------------------------------------
+ * fetch-certs
+ * ------------------------------------------------------------------- */
+
+static bool
+cert_file_name(const char *name)
+{
+	/* the names pick what to fetch; what a file holds is read from it */
+	static const char *const ext[] = { ".pem", ".crt", ".cer", ".der",
+		                           ".p7b", ".p7c", ".p12", ".pfx" };
+	size_t n = strlen(name);
+
+	if (name[0] == '.')
+		return false; /* our own temp files, and hidden ones */
+	for (size_t i = 0; i < sizeof(ext) / sizeof(ext[0]); i++)
+		if (n > 4 && strcmp(name + n - 4, ext[i]) == 0)
+			return true;
+	return false;
 }
 
 /* What a file's certificates became; the first refusal is the reason. */
@@ -790,8 +866,8 @@ import_certs(struct store *st, const struct fetched_file *f, struct fetch_report
 
 /* One file, one transaction: all its certificates, or none of them. */
 static enum pt_status
-import_file(struct store *st, const struct fetched_file *f, int64_t window, struct fetch_report *r,
-            char *why, size_t whylen, struct pt_err *err)
+import_cert_file(struct store *st, const struct fetched_file *f, int64_t window,
+                 struct fetch_report *r, char *why, size_t whylen, struct pt_err *err)
 {
 	struct pt_err e = { 0 };
 	enum pt_status ret;
@@ -812,7 +888,7 @@ import_file(struct store *st, const struct fetched_file *f, int64_t window, stru
 		if ((ret = store_begin(st, err)) != PT_OK)
 			return ret;
 	}
-	ret = record_fetch(st, f, window, r->stored + r->older, r->refused, err);
+	ret = outbox_record(st, f, window, r->stored + r->older, r->refused, err);
 	if (ret == PT_OK)
 		ret = audit_appendf(st, "cert.fetch", f->name, err,
 		                    "sha256=%s stored=%d refused=%d window=%lld", f->sha256,
@@ -823,85 +899,30 @@ import_file(struct store *st, const struct fetched_file *f, int64_t window, stru
 	return ret;
 }
 
-/* What fetch-certs needs before any window: the operator and its outbox. */
-static enum pt_status
-fetch_setup(struct store *st, char **op, struct fetch_job *j, struct transfer_plan *p,
-            struct pt_err *err)
-{
-	struct transfer_file *f;
-	enum pt_status ret;
-
-	if ((ret = plan_operator(st, p, op, err)) != PT_OK ||
-	    (ret = plan_setting(st, p, "operator.outbox", &j->outbox, err)) != PT_OK)
-		return ret;
-	if (*op && (ret = plan_peer(st, *op, p, err)) != PT_OK)
-		return ret;
-	if ((f = plan_file(p)) != NULL) {
-		snprintf(f->from, sizeof(f->from),
-		         "%s/*.pem *.crt *.cer *.der *.p7b *.p7c *.p12 *.pfx",
-		         j->outbox ? j->outbox : "");
-		snprintf(f->to, sizeof(f->to), "%s",
-		         _("the store, after the window: only certificates whose key is stored"));
-		f->to_peer = false;
-	}
-	return PT_OK;
-}
+static const struct outbox_kind fetch_certs_kind = {
+	.purpose = "fetch-certs",
+	.wanted = cert_file_name,
+	.max_files = 200,
+	.max_bytes = 256 * 1024,
+	.names = "*.pem *.crt *.cer *.der *.p7b *.p7c *.p12 *.pfx",
+	.to = N_("the store, after the window: only certificates whose key is stored"),
+	.import = import_cert_file,
+};
 
 enum pt_status
 flow_fetch_certs_plan(struct store *st, const char *target, struct transfer_plan *p,
                       struct pt_err *err)
 {
-	struct fetch_job j = { .st = st };
-	char *op = NULL;
-	enum pt_status ret;
-
 	(void)target;
-	ret = fetch_setup(st, &op, &j, p, err);
-	free(j.outbox);
-	free(op);
-	return ret;
+	return outbox_fetch_plan(st, &fetch_certs_kind, p, err);
 }
 
 enum pt_status
 flow_fetch_certs_run(struct store *st, const char *target, const struct transfer_opts *o,
                      struct transfer_result *res, struct pt_err *err)
 {
-	struct transfer_plan *p = calloc(1, sizeof(*p));
-	struct fetch_job j = { .st = st };
-	char *op = NULL, why[512];
-	enum pt_status ret;
-
 	(void)target;
-	if (!p)
-		return pt_fail(err, PT_NOMEM, NULL);
-	ret = fetch_setup(st, &op, &j, p, err);
-	if (ret == PT_OK)
-		ret = plan_verdict(p, err);
-	free(p);
-	if (ret != PT_OK)
-		goto out;
-	{
-		struct transfer_req req = { "fetch-certs", op, o->accept_hostkey,
-			                    get_new_files, &j, o->progress,
-			                    o->progress_ud };
-		ret = transfer_run(st, &req, res, err);
-	}
-	/* the window is closed: now the files are only data */
-	for (size_t i = 0; ret == PT_OK && i < j.n; i++) {
-		struct fetch_report r = { .name = j.files[i].name, .why = why };
-		ret = import_file(st, &j.files[i], res->window_id, &r, why, sizeof(why), err);
-		if (ret == PT_OK && o->fetched)
-			o->fetched(&r, o->fetched_ud);
-	}
-out:
-	for (size_t i = 0; i < j.n; i++) {
-		free(j.files[i].name);
-		secmem_free(j.files[i].data);
-	}
-	free(j.files);
-	free(j.outbox);
-	free(op);
-	return ret;
+	return outbox_fetch_run(st, &fetch_certs_kind, o, res, err);
 }
 
 enum pt_status

@@ -186,6 +186,37 @@ enum pt_status plan_verdict(const struct transfer_plan *p, struct pt_err *err);
  * many more there are). */
 struct transfer_file *plan_file(struct transfer_plan *p);
 
+/* A file taken from the operator's outbox (flows.c: outbox_fetch_run). */
+struct fetched_file {
+	char *name;
+	void *data; /* secure memory (sshx_get) */
+	size_t len;
+	char sha256[65];
+};
+
+/* What one kind of outbox fetch takes and what it does with a file. */
+struct outbox_kind {
+	const char *purpose; /* the flow's name: "fetch-certs" */
+	bool (*wanted)(const char *name);
+	size_t max_files, max_bytes;
+	const char *names; /* the plan's "from" after the outbox: "*.crl *.r0" */
+	const char *to;    /* the plan's "to", untranslated (N_) */
+	/* with the window closed: one file, one transaction, recorded with
+	 * outbox_record; r and why say what became of it */
+	enum pt_status (*import)(struct store *st, const struct fetched_file *f, int64_t window,
+	                         struct fetch_report *r, char *why, size_t whylen,
+	                         struct pt_err *err);
+};
+
+enum pt_status outbox_fetch_plan(struct store *st, const struct outbox_kind *k,
+                                 struct transfer_plan *p, struct pt_err *err);
+enum pt_status outbox_fetch_run(struct store *st, const struct outbox_kind *k,
+                                const struct transfer_opts *o, struct transfer_result *res,
+                                struct pt_err *err);
+/* That f was fetched in window (in the open transaction): never taken again. */
+enum pt_status outbox_record(struct store *st, const struct fetched_file *f, int64_t window,
+                             int stored, bool refused, struct pt_err *err);
+
 /* The flows (flows.c, flows-grid.c): plan fills p (reasons included),
  * run is called once the plan has no reason. */
 #define FLOW_FNS(name) \
