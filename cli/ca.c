@@ -36,7 +36,7 @@ cmd_ca_add(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 1 != argc || !bundle)
 		return cli_bad_usage(c);
-	if (cli_slurp(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
+	if (pt_file_read(bundle, false, CERT_FILE_MAX, &buf, &len, &c->err) == PT_OK &&
 	    cert_ca_add(c->st, argv[optind], buf, len, tmpl, key, &c->err) == PT_OK)
 		printf(_("Added CA %s (subject template %s, default key %s).\n"), argv[optind],
 		       tmpl ? tmpl : CERT_DEFAULT_TEMPLATE, key ? key : CERT_DEFAULT_KEY);

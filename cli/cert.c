@@ -280,7 +280,7 @@ import_read(struct import_run *r, int pwfd, char **pw, struct x509_cert_list **l
 	size_t len;
 	enum pt_status st;
 
-	st = cli_slurp(r->file, false, X509_FILE_MAX, &buf, &len, e);
+	st = pt_file_read(r->file, false, X509_FILE_MAX, &buf, &len, e);
 	if (st == PT_OK && x509_is_pkcs12(buf, len))
 		st = p12_password(pwfd, r->file, pw, e);
 	if (st == PT_OK)
@@ -460,7 +460,7 @@ adopt_key(struct cli *c, const char *keyfile, int pwfd, char **pw, char **p12key
 		*p12key = NULL;
 		return PT_OK;
 	}
-	st = cli_slurp(keyfile, true, KEY_FILE_MAX, &buf, &len, &c->err);
+	st = pt_file_read(keyfile, true, KEY_FILE_MAX, &buf, &len, &c->err);
 	if (st == PT_OK && x509_key_needs_password(buf, len))
 		st = p12_password(pwfd, keyfile, pw, &c->err);
 	if (st == PT_OK && (st = x509_key_load(buf, len, *pw, key, &c->err)) != PT_OK)
@@ -478,7 +478,7 @@ adopt_certs(struct cli *c, const char *certfile, int pwfd, char **pw, char **p12
 	enum pt_status st;
 	size_t len;
 
-	st = cli_slurp(certfile, false, X509_FILE_MAX, &buf, &len, &c->err);
+	st = pt_file_read(certfile, false, X509_FILE_MAX, &buf, &len, &c->err);
 	if (st == PT_OK && x509_is_pkcs12(buf, len))
 		st = p12_password(pwfd, certfile, pw, &c->err);
 	if (st == PT_OK &&

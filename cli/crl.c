@@ -80,7 +80,7 @@ cmd_crl_import(struct cli *c, int argc, char **argv)
 		unsigned char *buf = NULL;
 		size_t len;
 
-		if (cli_slurp(argv[i], false, CRL_FILE_MAX, &buf, &len, &c->err) == PT_OK)
+		if (pt_file_read(argv[i], false, CRL_FILE_MAX, &buf, &len, &c->err) == PT_OK)
 			crl_import(c->st, argv[i], buf, len, now, crl_row, &p, &c->err);
 		free(buf);
 	}

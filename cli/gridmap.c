@@ -27,7 +27,7 @@ rules_import(struct cli *c, int argc, char **argv)
 
 	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
 		return cli_bad_usage(c);
-	if (cli_slurp(argv[2], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
+	if (pt_file_read(argv[2], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (argv[1][0] == '@') {
 		if (gridstore_rules_set(c->st, NULL, argv[1] + 1, argv[2], (const char *)buf, len,

@@ -312,7 +312,7 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 		return rc;
 	if (!file)
 		return cli_bad_usage(c);
-	if (cli_slurp(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
+	if (pt_file_read(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	if (voms_inspect(buf, len, &in, &c->err) != PT_OK) {
 		char d[sizeof(c->err.detail)];

@@ -85,10 +85,6 @@ enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *
 /* All of fd (a multi-line secret such as an SSH private key), in secmem. */
 enum pt_status cli_read_all_fd(int fd, char **out, size_t *len, struct pt_err *err);
 char *cli_lowercase(const char *s);
-/* The whole of a regular file of at most max bytes, NUL-terminated; in
- * secmem (free with secmem_free) when secret. */
-enum pt_status cli_slurp(const char *path, bool secret, size_t max, unsigned char **out,
-                         size_t *len, struct pt_err *err);
 
 /* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not
  * NULL: 0, or the exit code of a usage error. */
@@ -112,7 +108,7 @@ struct credential;
 /* One password entry as a line, or appended to p->arr (pw.c). */
 int cli_cred_row(const struct credential *cr, void *ud);
 
-/* The largest file each kind of import reads (cli_slurp's max). */
+/* The largest file each kind of import reads (pt_file_read's max). */
 #define CERT_FILE_MAX (64 * 1024 * 1024)
 /* Member lists of big VOs run to megabytes; nothing sane is bigger. */
 #define GRID_FILE_MAX (256 * 1024 * 1024)

@@ -282,7 +282,7 @@ cmd_vo_import(struct cli *c, int argc, char **argv)
 	}
 	if (optind + 2 != argc)
 		return cli_bad_usage(c);
-	if (cli_slurp(argv[optind + 1], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
+	if (pt_file_read(argv[optind + 1], false, GRID_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
 	rc = grid_import_members(c, argv[optind], argv[optind + 1], (const char *)buf, len, dry);
 	free(buf);

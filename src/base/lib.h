@@ -4,6 +4,7 @@
  *   secmem.c   locked, wiped memory for secrets; process hardening
  *   kdf.c      passphrase -> raw database key (Argon2id)
  *   args.c     the program's global options, parsed once for both faces
+ *   file.c     a whole file from outside, bounded
  *   i18n.h     gettext wrappers (include from .c files only)
  *
  * Includes nothing of the layers above (store, site, cert, grid, engine). */
@@ -14,5 +15,6 @@
 #include "base/secmem.h"
 #include "base/kdf.h"
 #include "base/args.h"
+#include "base/file.h"
 
 #endif

@@ -292,51 +292,6 @@ cert_batch_import(struct cert_batch *b, const struct x509_cert_list *l, cert_bat
 
 /* ---- files, for the console ------------------------------------------- */
 
-/* A regular file of at most X509_FILE_MAX bytes, whole. */
-static enum pt_status
-file_read(const char *path, unsigned char **out, size_t *len, struct pt_err *err)
-{
-	unsigned char *buf;
-	struct stat sb;
-	size_t n = 0;
-	int fd;
-
-	*out = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
-	if (fd < 0)
-		return pt_fail(err, errno == ENOENT ? PT_NOTFOUND : PT_IO, _("cannot open %s: %s"),
-		               path, strerror(errno));
-	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode) || (size_t)sb.st_size > X509_FILE_MAX) {
-		close(fd);
-		return pt_fail(err, PT_INVALID, _("%s is not a regular file of at most %zu bytes"),
-		               path, (size_t)X509_FILE_MAX);
-	}
-	if (!(buf = malloc((size_t)sb.st_size + 1))) {
-		close(fd);
-		return pt_fail(err, PT_NOMEM, NULL);
-	}
-	while (n < (size_t)sb.st_size) {
-		ssize_t r = read(fd, buf + n, (size_t)sb.st_size - n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0) {
-			int e = errno;
-
-			close(fd);
-			free(buf);
-			return pt_fail(err, PT_IO, _("cannot read %s: %s"), path,
-			               r ? strerror(e) : _("short read"));
-		}
-		n += (size_t)r;
-	}
-	close(fd);
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return PT_OK;
-}
-
 bool
 cert_file_is_pkcs12(const char *path)
 {
@@ -344,7 +299,7 @@ cert_file_is_pkcs12(const char *path)
 	size_t len = 0;
 	bool yes;
 
-	if (file_read(path, &buf, &len, NULL) != PT_OK)
+	if (pt_file_read(path, false, X509_FILE_MAX, &buf, &len, NULL) != PT_OK)
 		return false;
 	yes = x509_is_pkcs12(buf, len);
 	free(buf);
@@ -361,7 +316,7 @@ cert_import_file(struct cert_batch *b, const char *path, const char *password, c
 	enum pt_status ret;
 	size_t len;
 
-	if ((ret = file_read(path, &buf, &len, err)) != PT_OK)
+	if ((ret = pt_file_read(path, false, X509_FILE_MAX, &buf, &len, err)) != PT_OK)
 		return ret;
 	ret = x509_delivery_parse(buf, len, password, NULL, &l, NULL, NULL, &e);
 	free(buf);
