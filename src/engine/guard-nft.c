@@ -646,29 +646,8 @@ guard_nft_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 			         pols[i].chain, guard_policy_name(pols[i].pol));
 			goto refuse;
 		}
-	if (p->tagged_total > 0) {
-		snprintf(
-			tmp, sizeof(tmp),
-			_("passtore rules are still in the firewall (%d), first: %s %s; sweep them first"),
-			p->tagged_total, p->tagged[0].chain, p->tagged[0].text);
+	if (!guard_posture_rules_ok(p, tmp, sizeof(tmp)))
 		goto refuse;
-	}
-	for (int k = 0; k < p->n_foreign; k++)
-		if (!p->foreign[k].loopback) {
-			snprintf(tmp, sizeof(tmp),
-			         _("a foreign ACCEPT rule is in the firewall: %s %s"),
-			         p->foreign[k].chain, p->foreign[k].text);
-			goto refuse;
-		}
-	if (p->foreign_total > p->n_foreign) {
-		snprintf(tmp, sizeof(tmp), _("too many ACCEPT rules in the firewall (%d)"),
-		         p->foreign_total);
-		goto refuse;
-	}
-	if (!p->link_found) {
-		snprintf(tmp, sizeof(tmp), _("interface %s not found"), p->ifname);
-		goto refuse;
-	}
 	if (p->legacy_drops) {
 		snprintf(tmp, sizeof(tmp), "%s",
 		         _("the legacy iptables policies drop what an nftables window lets through "

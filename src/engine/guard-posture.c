@@ -351,6 +351,34 @@ guard_posture(const char *ifname, struct guard_posture *out, struct pt_err *err)
 }
 
 bool
+guard_posture_rules_ok(const struct guard_posture *p, char *tmp, size_t len)
+{
+	if (p->tagged_total > 0) {
+		snprintf(
+			tmp, len,
+			_("passtore rules are still in the firewall (%d), first: %s %s; sweep them first"),
+			p->tagged_total, p->tagged[0].chain, p->tagged[0].text);
+		return false;
+	}
+	for (int k = 0; k < p->n_foreign; k++)
+		if (!p->foreign[k].loopback) {
+			snprintf(tmp, len, _("a foreign ACCEPT rule is in the firewall: %s %s"),
+			         p->foreign[k].chain, p->foreign[k].text);
+			return false;
+		}
+	if (p->foreign_total > p->n_foreign) {
+		snprintf(tmp, len, _("too many ACCEPT rules in the firewall (%d)"),
+		         p->foreign_total);
+		return false;
+	}
+	if (!p->link_found) {
+		snprintf(tmp, len, _("interface %s not found"), p->ifname);
+		return false;
+	}
+	return true;
+}
+
+bool
 guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 {
 	char tmp[GUARD_RULE_TEXT + 128];
@@ -363,7 +391,6 @@ guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 		{ "FORWARD", p->forward },
 	};
 	size_t i;
-	int k;
 
 	if (p->backend == GUARD_FW_NFTABLES)
 		return guard_nft_posture_ok(p, reason, len);
@@ -381,29 +408,8 @@ guard_posture_ok(const struct guard_posture *p, char *reason, size_t len)
 			         pols[i].chain, guard_policy_name(pols[i].pol));
 			goto refuse;
 		}
-	if (p->tagged_total > 0) {
-		snprintf(
-			tmp, sizeof(tmp),
-			_("passtore rules are still in the firewall (%d), first: %s %s; sweep them first"),
-			p->tagged_total, p->tagged[0].chain, p->tagged[0].text);
+	if (!guard_posture_rules_ok(p, tmp, sizeof(tmp)))
 		goto refuse;
-	}
-	for (k = 0; k < p->n_foreign; k++)
-		if (!p->foreign[k].loopback) {
-			snprintf(tmp, sizeof(tmp),
-			         _("a foreign ACCEPT rule is in the firewall: %s %s"),
-			         p->foreign[k].chain, p->foreign[k].text);
-			goto refuse;
-		}
-	if (p->foreign_total > p->n_foreign) {
-		snprintf(tmp, sizeof(tmp), _("too many ACCEPT rules in the firewall (%d)"),
-		         p->foreign_total);
-		goto refuse;
-	}
-	if (!p->link_found) {
-		snprintf(tmp, sizeof(tmp), _("interface %s not found"), p->ifname);
-		goto refuse;
-	}
 	if (p->ipv6 == GUARD_IPV6_ENABLED &&
 	    !(p->input6 == GUARD_POLICY_DROP && p->output6 == GUARD_POLICY_DROP &&
 	      p->forward6 == GUARD_POLICY_DROP)) {

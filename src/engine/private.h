@@ -74,6 +74,10 @@ bool guard_ipt_in_use(void);
 bool guard_posture_iptables(struct guard_posture *p, struct pt_err *err);
 /* guard-nft.c: whether the kernel's nf_tables answers. */
 bool guard_nft_works(void);
+/* guard-posture.c: what both backends refuse alike (passtore's own rules
+ * left over, a foreign ACCEPT rule, the interface missing): false with
+ * the reason in tmp. */
+bool guard_posture_rules_ok(const struct guard_posture *p, char *tmp, size_t len);
 /* guard-nft.c: guard_posture_ok for the nftables backend. */
 bool guard_nft_posture_ok(const struct guard_posture *p, char *reason, size_t len);
 
