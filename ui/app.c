@@ -40,7 +40,7 @@ static const struct view_ops *const views[VIEW_MAX] = {
 };
 
 /* Reachable from every unlocked screen. */
-static const unsigned long long global_actions =
+static const ui_actset global_actions =
 	ACTBIT(ACT_HELP) | ACTBIT(ACT_BACK) | ACTBIT(ACT_MENU) | ACTBIT(ACT_LOCK) |
 	ACTBIT(ACT_DASH) | ACTBIT(ACT_HOSTS) | ACTBIT(ACT_PASSWORDS) | ACTBIT(ACT_TRANSFERS) |
 	ACTBIT(ACT_AUDIT) | ACTBIT(ACT_CERTS) | ACTBIT(ACT_GRID) | ACTBIT(ACT_REFRESH) |
@@ -232,7 +232,7 @@ draw_too_small(void)
 	refresh();
 }
 
-static unsigned long long
+static ui_actset
 allowed_actions(const struct ui *ui)
 {
 	if (ui->view == VIEW_UNLOCK)
@@ -243,7 +243,7 @@ allowed_actions(const struct ui *ui)
 static void
 draw_fkeys(const struct ui *ui)
 {
-	unsigned long long allowed = allowed_actions(ui);
+	ui_actset allowed = allowed_actions(ui);
 	int x = 0;
 
 	move(LINES - 1, 0);
@@ -513,7 +513,7 @@ ui_popup_wrap(struct ui *ui, const char *title, const char *const *lines, size_t
 static void
 show_help(struct ui *ui)
 {
-	unsigned long long allowed = allowed_actions(ui);
+	ui_actset allowed = allowed_actions(ui);
 	size_t n, nl = 0;
 	const struct ui_binding *b = ui_bindings(&n);
 	char **lines = calloc(ACT_MAX + 1, sizeof *lines);

@@ -9,12 +9,23 @@
 
 struct ui;
 
+/* What a path field names: the form offers Tab completion and the file
+ * chooser on it (ui/form.c). */
+enum ui_file_kind {
+	UI_FILE_NONE = 0,  /* not a path */
+	UI_FILE_OPEN,      /* an existing file to read */
+	UI_FILE_OPEN_MANY, /* one or more existing files, separated by spaces */
+	UI_FILE_SAVE,      /* a file to write (may exist: the caller asks) */
+	UI_FILE_DIR,       /* an existing directory */
+};
+
 struct ui_field {
 	const char *label; /* translated */
 	char *buf;         /* the caller's (secure memory when masked) */
 	size_t len;
 	bool masked;
 	const char *hint; /* translated, may be NULL */
+	enum ui_file_kind file;
 };
 /* validate: returns -1 when accepted (and done), else the field to fix
  * with a message in err. */

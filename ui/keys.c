@@ -92,7 +92,7 @@ ui_action_help(enum ui_action a)
 }
 
 enum ui_action
-ui_key_action(int key, unsigned long long allowed)
+ui_key_action(int key, ui_actset allowed)
 {
 	for (size_t i = 0; i < sizeof bindings / sizeof *bindings; i++)
 		if (bindings[i].key == key && (allowed & ACTBIT(bindings[i].act)))

@@ -78,16 +78,20 @@ struct ui_binding {
 /* Untranslated label and help of an action. */
 const char *ui_action_label(enum ui_action a);
 const char *ui_action_help(enum ui_action a);
-/* The action bound to key among allowed (a bitmask of 1u << action, as a
- * 64-bit set), or ACT_NONE. */
-enum ui_action ui_key_action(int key, unsigned long long allowed);
+/* A set of actions: bit ACTBIT(a) for each.  128 bits, a GCC/Clang
+ * integer type, so sets combine with | and & like the 64-bit set they
+ * replace (the actions outgrew 64). */
+__extension__ typedef unsigned __int128 ui_actset;
+#define ACTBIT(a) ((ui_actset)1 << (a))
+_Static_assert(ACT_MAX <= 128, "ui_actset holds at most 128 actions");
+
+/* The action bound to key among allowed (a set of ACTBIT), or ACT_NONE. */
+enum ui_action ui_key_action(int key, ui_actset allowed);
 /* Printable name of a key ("F1", "j", "PgDn", "^L"). */
 const char *ui_key_name(int key, char *buf, size_t len);
 /* The bindings, in table order; *n gets their number. */
 const struct ui_binding *ui_bindings(size_t *n);
 /* The F-key (1..12) bound to an action, or 0. */
 int ui_action_fkey(enum ui_action a);
-
-#define ACTBIT(a) (1ull << (a))
 
 #endif

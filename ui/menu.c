@@ -49,7 +49,7 @@ fit_text(char *buf, size_t len, const char *s, int cols)
 
 /* The actions the menu lists: the allowed ones but moving in a list. */
 static int
-mb_actions(unsigned long long allowed, enum ui_action *acts)
+mb_actions(ui_actset allowed, enum ui_action *acts)
 {
 	int n = 0;
 
@@ -172,7 +172,7 @@ mb_close(struct menu_box *mb)
 }
 
 enum ui_action
-ui_menu(struct ui *ui, unsigned long long allowed)
+ui_menu(struct ui *ui, ui_actset allowed)
 {
 	enum ui_action acts[ACT_MAX];
 	struct menu_box mb = { .acts = acts };

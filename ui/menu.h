@@ -10,6 +10,6 @@ struct ui;
 /* The actions in allowed (a set of ACTBIT) as a menu over the screen;
  * the one chosen with Enter, or ACT_NONE (Esc, the menu key again, the
  * idle lock).  The caller runs it: what to do comes back as data. */
-enum ui_action ui_menu(struct ui *ui, unsigned long long allowed);
+enum ui_action ui_menu(struct ui *ui, ui_actset allowed);
 
 #endif

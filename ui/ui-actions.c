@@ -295,9 +295,11 @@ request_form(struct ui *ui, const char *host)
 		snprintf(key, sizeof key, "%s", CERT_DEFAULT_KEY);
 	}
 	struct ui_field f[3] = {
-		{ _("Host"), fqdn, sizeof fqdn, false, _("a host of the store: ce01.example.org") },
-		{ _("CA"), ca, sizeof ca, false, _("one of the stored CAs") },
-		{ _("Key type"), key, sizeof key, false, _("the CA's default first") },
+		{ _("Host"), fqdn, sizeof fqdn, false, _("a host of the store: ce01.example.org"),
+		  UI_FILE_NONE },
+		{ _("CA"), ca, sizeof ca, false, _("one of the stored CAs"), UI_FILE_NONE },
+		{ _("Key type"), key, sizeof key, false, _("the CA's default first"),
+		  UI_FILE_NONE },
 	};
 	const struct ui_choice ch[2] = {
 		{ 1, r.ca_choices, r.nca ? r.nca : 1, req_ca_changed },
@@ -495,7 +497,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		char t[256];
 		snprintf(t, sizeof t, "%s", host ? host : "");
 		struct ui_field f[1] = { { _("Host"), t, sizeof t, false,
-			                   _("the host this transfer is about") } };
+			                   _("the host this transfer is about"), UI_FILE_NONE } };
 		if (!ui_form(ui, _(na->title), f, 1, target_submit, nr))
 			goto cancelled;
 	} else if (transfer_plan(ui->st, na->purpose, NULL, &nr->plan, &err) != PT_OK) {
@@ -507,7 +509,8 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		snprintf(title, sizeof title, _("First contact with %s"), nr->plan.host);
 		struct ui_field f[1] = {
 			{ _("Fingerprint"), nr->accept, sizeof nr->accept, false,
-			  _("check it on the host: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub") }
+			  _("check it on the host: ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub"),
+			  UI_FILE_NONE }
 		};
 		if (!ui_form(ui, title, f, 1, fp_submit, nr))
 			goto cancelled;
@@ -692,9 +695,11 @@ passwd_form(struct ui *ui)
 		ok &= (b[i] = secmem_alloc(PASS_MAX)) != NULL;
 	if (ok) {
 		struct ui_field f[3] = {
-			{ _("Current"), b[0], PASS_MAX, true, _("the passphrase in use") },
-			{ _("New"), b[1], PASS_MAX, true, _("at least 8 characters") },
-			{ _("Repeat"), b[2], PASS_MAX, true, NULL },
+			{ _("Current"), b[0], PASS_MAX, true, _("the passphrase in use"),
+			  UI_FILE_NONE },
+			{ _("New"), b[1], PASS_MAX, true, _("at least 8 characters"),
+			  UI_FILE_NONE },
+			{ _("Repeat"), b[2], PASS_MAX, true, NULL, UI_FILE_NONE },
 		};
 		ui_form(ui, _("Change the passphrase"), f, 3, passwd_submit, NULL);
 	}
@@ -755,7 +760,7 @@ backup_form(struct ui *ui)
 	char dest[1024] = "";
 	struct ui_field f[1] = {
 		{ _("Destination"), dest, sizeof dest, false,
-		  _("a new file, or a directory for a dated copy") },
+		  _("a new file, or a directory for a dated copy"), UI_FILE_SAVE },
 	};
 
 	if (ui_form(ui, _("Backup"), f, 1, backup_submit, NULL))
@@ -858,21 +863,23 @@ profile_form(struct ui *ui, const char *host)
 		memcpy(buf[i], pf->was[i], sizeof buf[i]);
 	{
 		struct ui_field f[PROFILE_FIELDS] = {
-			{ _("Key"), buf[0], sizeof buf[0], false,
-			  _("path on the host, mode 0400") },
-			{ _("Certificate"), buf[1], sizeof buf[1], false, _("path, mode 0644") },
+			{ _("Key"), buf[0], sizeof buf[0], false, _("path on the host, mode 0400"),
+			  UI_FILE_NONE },
+			{ _("Certificate"), buf[1], sizeof buf[1], false, _("path, mode 0644"),
+			  UI_FILE_NONE },
 			{ _("Chain"), buf[2], sizeof buf[2], false,
-			  _("the CA's bundle; empty: none") },
+			  _("the CA's bundle; empty: none"), UI_FILE_NONE },
 			{ _("Full chain"), buf[3], sizeof buf[3], false,
-			  _("certificate and bundle; empty: none") },
-			{ _("Owner"), buf[4], sizeof buf[4], false,
-			  _("UID:GID of the files (0:0)") },
+			  _("certificate and bundle; empty: none"), UI_FILE_NONE },
+			{ _("Owner"), buf[4], sizeof buf[4], false, _("UID:GID of the files (0:0)"),
+			  UI_FILE_NONE },
 			{ _("Copies"), buf[5], sizeof buf[5], false,
-			  _("CONTENT:PATH:UID:GID:MODE;... (key, cert, chain, fullchain)") },
+			  _("CONTENT:PATH:UID:GID:MODE;... (key, cert, chain, fullchain)"),
+			  UI_FILE_NONE },
 			{ _("Reload"), buf[6], sizeof buf[6], false,
-			  _("run on the host after the files are in place") },
+			  _("run on the host after the files are in place"), UI_FILE_NONE },
 			{ _("Check port"), buf[7], sizeof buf[7], false,
-			  _("its served certificate is compared; empty: none") },
+			  _("its served certificate is compared; empty: none"), UI_FILE_NONE },
 		};
 		char title[320];
 

@@ -122,9 +122,11 @@ ui_host_edit(struct ui *ui, const char *fqdn)
 		return false;
 	}
 	struct ui_field f[3] = {
-		{ _("Address"), hn.ip, sizeof hn.ip, false, _("IPv4 or IPv6; empty clears it") },
-		{ _("SSH port"), hn.port, sizeof hn.port, false, NULL },
-		{ _("Groups"), hn.groups, sizeof hn.groups, false, _("comma-separated: ces,grid") },
+		{ _("Address"), hn.ip, sizeof hn.ip, false, _("IPv4 or IPv6; empty clears it"),
+		  UI_FILE_NONE },
+		{ _("SSH port"), hn.port, sizeof hn.port, false, NULL, UI_FILE_NONE },
+		{ _("Groups"), hn.groups, sizeof hn.groups, false, _("comma-separated: ces,grid"),
+		  UI_FILE_NONE },
 	};
 	char groups_now[512];
 

@@ -199,11 +199,12 @@ host_new_form(struct ui *ui)
 {
 	char fqdn[256] = "", ip[64] = "", port[8] = "22", groups[256] = "";
 	struct ui_field f[4] = {
-		{ _("Host name"), fqdn, sizeof fqdn, false,
-		  _("fully qualified: ce01.example.org") },
-		{ _("Address"), ip, sizeof ip, false, _("IPv4, optional") },
-		{ _("SSH port"), port, sizeof port, false, NULL },
-		{ _("Groups"), groups, sizeof groups, false, _("comma-separated: ces,grid") },
+		{ _("Host name"), fqdn, sizeof fqdn, false, _("fully qualified: ce01.example.org"),
+		  UI_FILE_NONE },
+		{ _("Address"), ip, sizeof ip, false, _("IPv4, optional"), UI_FILE_NONE },
+		{ _("SSH port"), port, sizeof port, false, NULL, UI_FILE_NONE },
+		{ _("Groups"), groups, sizeof groups, false, _("comma-separated: ces,grid"),
+		  UI_FILE_NONE },
 	};
 
 	if (!ui_form(ui, _("New host"), f, 4, host_submit, NULL))

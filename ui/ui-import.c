@@ -143,8 +143,10 @@ ui_import_form(struct ui *ui)
 	{
 		struct ui_field f[2] = {
 			{ _("File"), file, sizeof file, false,
-			  _("a certificate file: PEM (a full chain too), DER, PKCS#7, PKCS#12") },
-			{ _("Password"), pw, IMPORT_PW_MAX, true, _("only for a PKCS#12 file") },
+			  _("a certificate file: PEM (a full chain too), DER, PKCS#7, PKCS#12"),
+			  UI_FILE_OPEN_MANY },
+			{ _("Password"), pw, IMPORT_PW_MAX, true, _("only for a PKCS#12 file"),
+			  UI_FILE_NONE },
 		};
 
 		ok = ui_form(ui, _("Import certificates"), f, 2, import_submit, NULL);

@@ -208,9 +208,9 @@ secret_form(struct ui *ui, const char *title, const char *host, int64_t id)
 	struct new_pw np = { id };
 	struct ui_field f[3] = {
 		{ _("Entry"), entry, sizeof entry, false,
-		  _("user@host:service, hosts as ce[01-02].x or @group") },
-		{ _("Secret"), s1, SECRET_MAX, true, _("empty: generate one") },
-		{ _("Repeat"), s2, SECRET_MAX, true, NULL },
+		  _("user@host:service, hosts as ce[01-02].x or @group"), UI_FILE_NONE },
+		{ _("Secret"), s1, SECRET_MAX, true, _("empty: generate one"), UI_FILE_NONE },
+		{ _("Repeat"), s2, SECRET_MAX, true, NULL, UI_FILE_NONE },
 	};
 	bool ok = false;
 

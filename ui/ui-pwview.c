@@ -349,11 +349,12 @@ generate_form(struct ui *ui, int64_t id)
 	snprintf(classes, sizeof classes, "%s", gen_class_choices[0]);
 	snprintf(typable, sizeof typable, "%s", yn[0]);
 	struct ui_field f[3] = {
-		{ _("Length"), length, sizeof length, false, _("8 to 1024 characters") },
+		{ _("Length"), length, sizeof length, false, _("8 to 1024 characters"),
+		  UI_FILE_NONE },
 		{ _("Classes"), classes, sizeof classes, false,
-		  _("Left/Right: the characters used") },
+		  _("Left/Right: the characters used"), UI_FILE_NONE },
 		{ _("Typable"), typable, sizeof typable, false,
-		  _("yes: no look-alike (0 O o 1 l I) or shell-special characters") },
+		  _("yes: no look-alike (0 O o 1 l I) or shell-special characters"), UI_FILE_NONE },
 	};
 	const struct ui_choice ch[2] = {
 		{ 1, gen_class_choices, sizeof gen_class_choices / sizeof gen_class_choices[0],

@@ -141,7 +141,8 @@ igtf_form(struct ui *ui)
 	char dir[1024] = "";
 	struct ui_field f[1] = {
 		{ _("Directory"), dir, sizeof dir, false,
-		  _("IGTF CA files: NAME.pem or HASH.0 with .namespaces, .signing_policy") },
+		  _("IGTF CA files: NAME.pem or HASH.0 with .namespaces, .signing_policy"),
+		  UI_FILE_DIR },
 	};
 
 	if (ui_form(ui, _("Import IGTF trust anchors"), f, 1, igtf_submit, NULL))
@@ -209,7 +210,7 @@ crl_form(struct ui *ui)
 	char path[1024] = "";
 	struct ui_field f[1] = {
 		{ _("CRL file"), path, sizeof path, false,
-		  _("PEM or DER, signed by a stored CA or trust anchor") },
+		  _("PEM or DER, signed by a stored CA or trust anchor"), UI_FILE_OPEN },
 	};
 
 	if (ui_form(ui, _("Import a CRL"), f, 1, crl_submit, NULL))
@@ -261,9 +262,10 @@ ack_form(struct ui *ui, const char *host)
 {
 	char fqdn[256] = "", reason[256] = "", until[32] = "";
 	struct ui_field f[3] = {
-		{ _("Host"), fqdn, sizeof fqdn, false, NULL },
-		{ _("Reason"), reason, sizeof reason, false, _("one line: why it can wait") },
-		{ _("Until"), until, sizeof until, false, _("YYYY-MM-DD") },
+		{ _("Host"), fqdn, sizeof fqdn, false, NULL, UI_FILE_NONE },
+		{ _("Reason"), reason, sizeof reason, false, _("one line: why it can wait"),
+		  UI_FILE_NONE },
+		{ _("Until"), until, sizeof until, false, _("YYYY-MM-DD"), UI_FILE_NONE },
 	};
 
 	if (host)

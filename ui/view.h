@@ -24,7 +24,7 @@ enum ui_view_id {
 
 struct view_ops {
 	const char *title;            /* N_() */
-	unsigned long long actions;   /* what the view handles, besides the globals */
+	ui_actset actions;            /* what the view handles, besides the globals */
 	void (*enter)(struct ui *ui); /* shown (again) */
 	void (*draw)(struct ui *ui, int top, int rows);
 	/* true when handled */
