@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <getopt.h>
+#include <limits.h>
 #include <jansson.h>
 #include <netinet/in.h>
 #include <signal.h>
@@ -357,14 +358,27 @@ cmd_transfer_install(struct cli *c, int argc, char **argv)
 	return host_transfer(c, argc, argv, true);
 }
 
+/* What a fetch tells and asks as it goes. */
+struct fetch_run {
+	int refused;
+	int pwfd; /* --password-fd, or -1 */
+	char *pw; /* read once from it (secure memory), for every PKCS#12 file */
+	size_t pwlen;
+	struct pt_err err;
+};
+
 static void
 fetch_line(const struct fetch_report *r, void *ud)
 {
-	int *refused = ud;
+	struct fetch_run *f = ud;
 
 	if (r->refused) {
 		printf(_("refused  %s: %s\n"), r->name, r->why);
-		(*refused)++;
+		if (r->retry)
+			printf(_("         %s stays in the outbox for the next fetch: give its "
+			         "password with --password-fd N\n"),
+			       r->name);
+		f->refused++;
 	} else {
 		printf(_("stored   %s: %d new, %d older kept, %d already in the store\n"), r->name,
 		       r->stored, r->older, r->duplicates);
@@ -388,6 +402,27 @@ crl_line(const struct fetch_report *r, void *ud)
 	}
 }
 
+/* The password of a PKCS#12 file that needs one: --password-fd, read
+ * once; without it, the file is refused and the message says why. */
+static bool
+fetch_p12(const char *file, char **pw, void *ud)
+{
+	struct fetch_run *f = ud;
+
+	(void)file;
+	if (f->pwfd < 0)
+		return false;
+	if (!f->pw && cli_get_secret(f->pwfd, "", NULL, &f->pw, &f->pwlen, &f->err) != PT_OK) {
+		f->pwfd = -1; /* asked once: a descriptor that fails stays failed */
+		return false;
+	}
+	*pw = secmem_alloc(f->pwlen + 1);
+	if (!*pw)
+		return false;
+	memcpy(*pw, f->pw, f->pwlen + 1);
+	return true;
+}
+
 static int fetch_any(struct cli *c, int argc, char **argv, bool crl);
 
 static int
@@ -407,13 +442,23 @@ fetch_any(struct cli *c, int argc, char **argv, bool crl)
 {
 	static const struct option opts[] = {
 		{ "accept-hostkey", required_argument, NULL, 'a' },
+		{ "password-fd", required_argument, NULL, 'p' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct transfer_result r = { 0 };
+	struct fetch_run f = { .pwfd = -1 };
 	const char *accept = NULL;
 	int rc, o, refused = 0;
+	long v;
 
 	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o == 'p' && !crl) {
+			if (cli_parse_int(optarg, 0, INT_MAX, &v) != 0)
+				return cli_usage_error(
+					c, _("--password-fd takes a file descriptor number"));
+			f.pwfd = (int)v;
+			continue;
+		}
 		if (o != 'a')
 			return cli_bad_usage(c);
 		if (transfer_fingerprint_check(optarg, NULL) != PT_OK)
@@ -425,9 +470,10 @@ fetch_any(struct cli *c, int argc, char **argv, bool crl)
 	if (optind != argc)
 		return cli_bad_usage(c);
 	if ((crl ? transfer_fetch_crl(c->st, accept, crl_line, &refused, &r, &c->err)
-	         : transfer_fetch_certs(c->st, accept, fetch_line, &refused, &r, &c->err)) ==
+	         : transfer_fetch_certs(c->st, accept, fetch_line, fetch_p12, &f, &r, &c->err)) ==
 	    PT_OK) {
 		cli_print_window(&r);
+		refused += f.refused;
 		if (refused)
 			pt_fail(&c->err, PT_REFUSED,
 			        ngettext(
@@ -438,6 +484,7 @@ fetch_any(struct cli *c, int argc, char **argv, bool crl)
 	} else if (r.window_id) {
 		cli_print_window(&r);
 	}
+	secmem_free(f.pw);
 	rc = cli_report(c);
 	cli_reraise(c, r.signal);
 	return rc;
@@ -834,8 +881,9 @@ const struct cmd cli_transfer_commands[] = {
 	  N_("FQDN [--accept-hostkey SHA256:...]"),
 	  N_("install the host's key and certificate on that host only, through a window") },
 	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE,
-	  N_("[--accept-hostkey SHA256:...]"),
-	  N_("bring new certificates from the operator's outbox and import those that match a key") },
+	  N_("[--accept-hostkey SHA256:...] [--password-fd N]"),
+	  N_("bring new certificates from the operator's outbox and import those that match a key "
+	     "(--password-fd: the password of PKCS#12 files)") },
 	{ "transfer", "fetch-crl", cmd_transfer_fetch_crl, CMD_STORE,
 	  N_("[--accept-hostkey SHA256:...]"),
 	  N_("bring new CRLs (*.crl, HASH.r0) from the operator's outbox and import those signed by "

@@ -467,6 +467,11 @@ net_fetched(const struct fetch_report *r, void *ud)
 
 	if (r->refused) {
 		add(&nr->fetched, _("refused  %s: %s"), r->name, r->why);
+		if (r->retry)
+			add(&nr->fetched,
+			    _("         %s stays in the outbox: fetch again to give "
+			      "its password"),
+			    r->name);
 	} else {
 		add(&nr->fetched, _("stored   %s: %d new, %d older kept, %d already in the store"),
 		    r->name, r->stored, r->older, r->duplicates);
@@ -476,6 +481,41 @@ net_fetched(const struct fetch_report *r, void *ud)
 			      "CA (not stored)"),
 			    r->name, r->ca_added, r->ca_unknown);
 	}
+}
+
+#define NET_P12_MAX 1024
+
+static int
+p12_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
+{
+	(void)ui, (void)f, (void)n, (void)msg, (void)len, (void)ud;
+	return -1;
+}
+
+/* The password of a fetched PKCS#12 file that needs one: asked after the
+ * window, the file named; Esc or an empty password leaves the file in
+ * the outbox for the next fetch. */
+static bool
+net_p12(const char *file, char **pw, void *ud)
+{
+	struct net_run *nr = ud;
+	char *buf = secmem_alloc(NET_P12_MAX), hint[512];
+
+	if (!buf)
+		return false;
+	snprintf(hint, sizeof hint, _("%s is a PKCS#12 file with a password; empty: not now"),
+	         file);
+	{
+		struct ui_field f[1] = { { _("Password"), buf, NET_P12_MAX, true, hint,
+			                   UI_FILE_NONE } };
+		if (!ui_form(nr->ui, _("Password of a fetched file"), f, 1, p12_submit, nr) ||
+		    !buf[0]) {
+			secmem_free(buf);
+			return false;
+		}
+	}
+	*pw = buf;
+	return true;
 }
 
 static void
@@ -525,6 +565,8 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 			                   .progress_ud = nr,
 			                   .fetched = net_fetched,
 			                   .fetched_ud = nr,
+			                   .p12_password = net_p12,
+			                   .p12_ud = nr,
 			                   .install_check = check };
 		ret = transfer_flow(ui->st, na->purpose, nr->target[0] ? nr->target : NULL, &o,
 		                    &res, &err);

@@ -45,7 +45,8 @@ count_crl(const struct crl_info *c, void *ud)
 /* One file, one transaction: all its CRLs, or none of them. */
 static enum pt_status
 import_crl_file(struct store *st, const struct fetched_file *f, int64_t window,
-                struct fetch_report *r, char *why, size_t whylen, struct pt_err *err)
+                const struct transfer_opts *o, struct fetch_report *r, char *why, size_t whylen,
+                struct pt_err *err)
 {
 	struct pt_err e = { 0 };
 	enum pt_status ret;

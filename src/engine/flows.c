@@ -784,7 +784,7 @@ outbox_fetch_run(struct store *st, const struct outbox_kind *k, const struct tra
 	/* the window is closed: now the files are only data */
 	for (size_t i = 0; ret == PT_OK && i < j.n; i++) {
 		struct fetch_report r = { .name = j.files[i].name, .why = why };
-		ret = k->import(st, &j.files[i], res->window_id, &r, why, sizeof(why), err);
+		ret = k->import(st, &j.files[i], res->window_id, o, &r, why, sizeof(why), err);
 		if (ret == PT_OK && o->fetched)
 			o->fetched(&r, o->fetched_ud);
 	}
@@ -842,20 +842,44 @@ fetch_item(const struct cert_batch_item *it, void *ud)
 		pt_fail(fc->e, PT_MISMATCH, "%s", it->why);
 }
 
-/* One file's certificates in the open transaction, with the chain rule of
- * cert import (a PKCS#12 file opens only without a password here). */
+/* The certificates of one fetched file.  A PKCS#12 file is tried with
+ * no password first; one that needs a password is asked for through
+ * o->p12_password, after the window (the CLI reads --password-fd, the
+ * console asks), else refused.  PT_REFUSED in e: a wrong password. */
 static enum pt_status
-import_certs(struct store *st, const struct fetched_file *f, struct fetch_report *r,
-             struct pt_err *e, struct pt_err *err)
+fetched_parse(const struct fetched_file *f, const struct transfer_opts *o,
+              struct x509_cert_list **list, struct pt_err *e)
+{
+	bool p12 = x509_is_pkcs12(f->data, f->len);
+	char *pw = NULL;
+	enum pt_status st;
+
+	st = x509_delivery_parse(f->data, f->len, p12 ? "" : NULL, NULL, list, NULL, NULL, e);
+	if (st != PT_REFUSED || !p12 || !o || !o->p12_password)
+		return st;
+	if (!o->p12_password(f->name, &pw, o->p12_ud) || !pw)
+		return st; /* none given: the refusal stands */
+	memset(e, 0, sizeof(*e));
+	st = x509_delivery_parse(f->data, f->len, pw, NULL, list, NULL, NULL, e);
+	secmem_free(pw);
+	return st;
+}
+
+/* One file's certificates in the open transaction, with the chain rule of
+ * cert import. */
+static enum pt_status
+import_certs(struct store *st, const struct fetched_file *f, const struct transfer_opts *o,
+             struct fetch_report *r, struct pt_err *e, struct pt_err *err)
 {
 	struct x509_cert_list *list = NULL;
 	struct cert_batch *b = NULL;
 	struct fetch_count fc = { r, e };
 	enum pt_status ret = PT_OK;
 
-	if (x509_delivery_parse(f->data, f->len, x509_is_pkcs12(f->data, f->len) ? "" : NULL, NULL,
-	                        &list, NULL, NULL, e) != PT_OK)
+	if (fetched_parse(f, o, &list, e) != PT_OK) {
+		r->retry = e->status == PT_REFUSED && x509_is_pkcs12(f->data, f->len);
 		return PT_OK;
+	}
 	if ((ret = cert_batch_new(st, &b, err)) == PT_OK &&
 	    (ret = cert_batch_import(b, list, fetch_item, &fc, NULL, e)) != PT_OK)
 		*err = *e;
@@ -867,7 +891,8 @@ import_certs(struct store *st, const struct fetched_file *f, struct fetch_report
 /* One file, one transaction: all its certificates, or none of them. */
 static enum pt_status
 import_cert_file(struct store *st, const struct fetched_file *f, int64_t window,
-                 struct fetch_report *r, char *why, size_t whylen, struct pt_err *err)
+                 const struct transfer_opts *o, struct fetch_report *r, char *why, size_t whylen,
+                 struct pt_err *err)
 {
 	struct pt_err e = { 0 };
 	enum pt_status ret;
@@ -875,7 +900,7 @@ import_cert_file(struct store *st, const struct fetched_file *f, int64_t window,
 	*why = '\0';
 	if ((ret = store_begin(st, err)) != PT_OK)
 		return ret;
-	if ((ret = import_certs(st, f, r, &e, err)) != PT_OK) {
+	if ((ret = import_certs(st, f, o, r, &e, err)) != PT_OK) {
 		store_rollback(st);
 		return ret;
 	}
@@ -888,11 +913,15 @@ import_cert_file(struct store *st, const struct fetched_file *f, int64_t window,
 		if ((ret = store_begin(st, err)) != PT_OK)
 			return ret;
 	}
-	ret = outbox_record(st, f, window, r->stored + r->older, r->refused, err);
+	/* a file that wants its password is not seen yet: the next fetch,
+	 * given the password, takes it again */
+	ret = r->retry ? PT_OK
+	               : outbox_record(st, f, window, r->stored + r->older, r->refused, err);
 	if (ret == PT_OK)
 		ret = audit_appendf(st, "cert.fetch", f->name, err,
-		                    "sha256=%s stored=%d refused=%d window=%lld", f->sha256,
-		                    r->stored + r->older, r->refused, (long long)window);
+		                    "sha256=%s stored=%d refused=%d%s window=%lld", f->sha256,
+		                    r->stored + r->older, r->refused,
+		                    r->retry ? " retry=password" : "", (long long)window);
 	if (ret == PT_OK)
 		return store_commit(st, err);
 	store_rollback(st);
@@ -927,12 +956,15 @@ flow_fetch_certs_run(struct store *st, const char *target, const struct transfer
 
 enum pt_status
 transfer_fetch_certs(struct store *st, const char *accept_hostkey,
-                     void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                     void (*cb)(const struct fetch_report *r, void *ud),
+                     bool (*p12)(const char *file, char **pw, void *ud), void *ud,
                      struct transfer_result *res, struct pt_err *err)
 {
 	struct transfer_opts o = { .accept_hostkey = accept_hostkey,
 		                   .fetched = cb,
-		                   .fetched_ud = ud };
+		                   .fetched_ud = ud,
+		                   .p12_password = p12,
+		                   .p12_ud = ud };
 
 	return transfer_flow(st, "fetch-certs", NULL, &o, res, err);
 }

@@ -107,6 +107,7 @@ struct sshx {
 	char fp[128];  /* "SHA256:..." */
 	char keytype[64];
 	struct sshx_timing timing;
+	ssh_key authkey; /* the private key, parsed before the window; or NULL */
 
 	/* watchdog */
 	pthread_t wd;
@@ -208,8 +209,8 @@ struct outbox_kind {
 	/* with the window closed: one file, one transaction, recorded with
 	 * outbox_record; r and why say what became of it */
 	enum pt_status (*import)(struct store *st, const struct fetched_file *f, int64_t window,
-	                         struct fetch_report *r, char *why, size_t whylen,
-	                         struct pt_err *err);
+	                         const struct transfer_opts *o, struct fetch_report *r, char *why,
+	                         size_t whylen, struct pt_err *err);
 };
 
 enum pt_status outbox_fetch_plan(struct store *st, const struct outbox_kind *k,

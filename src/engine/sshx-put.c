@@ -244,7 +244,24 @@ sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud)
 static enum pt_status
 temp_event(struct sshx *s, const char *path, enum sshx_temp_event ev, struct pt_err *err)
 {
-	return s->temp_fn ? s->temp_fn(s->temp_ud, path, ev, err) : PT_OK;
+	return s->temp_fn ? s->temp_fn(s->temp_ud, &path, 1, ev, err) : PT_OK;
+}
+
+/* All the temporary names of a put, in one call. */
+static enum pt_status
+temps_named(struct sshx *s, struct put_state *ps, size_t n, struct pt_err *err)
+{
+	const char *names[SSHX_PUT_MAX];
+	enum pt_status st;
+
+	if (!s->temp_fn)
+		return PT_OK;
+	for (size_t i = 0; i < n; i++)
+		names[i] = ps[i].tmp;
+	st = s->temp_fn(s->temp_ud, names, n, SSHX_TEMP_NAMED, err);
+	for (size_t i = 0; i < n && st == PT_OK; i++)
+		ps[i].named = true;
+	return st;
 }
 
 /* The checks and names of one file; nothing touches the peer. */
@@ -404,9 +421,8 @@ put_all(struct sshx *s, struct sshx_file *files, struct put_state *ps, size_t n,
 	for (i = 0; i < n && st == PT_OK; i++)
 		st = put_prepare(&files[i], &ps[i], err);
 	/* every name is in the journal before the first file is created */
-	for (i = 0; i < n && st == PT_OK; i++)
-		if ((st = temp_event(s, ps[i].tmp, SSHX_TEMP_NAMED, err)) == PT_OK)
-			ps[i].named = true;
+	if (st == PT_OK)
+		st = temps_named(s, ps, n, err);
 	for (i = 0; i < n && st == PT_OK; i++)
 		st = put_stage(s, &files[i], &ps[i], err);
 	for (i = 0; i < n && st == PT_OK; i++)

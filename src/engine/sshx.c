@@ -299,14 +299,12 @@ fail:
 }
 
 static enum pt_status
-sshx_set_options(struct sshx *s, const struct sshx_opts *o, unsigned timeout_ms, int fd,
-                 struct pt_err *err)
+sshx_set_options(struct sshx *s, const struct sshx_opts *o, unsigned timeout_ms, struct pt_err *err)
 {
 	ssh_session ssh = s->ssh;
 	int off = 0, on = 1;
 	unsigned port = o->port ? o->port : 22;
 	long secs = timeout_ms / 1000, usecs = (long)(timeout_ms % 1000) * 1000;
-	socket_t sfd = fd;
 
 	/* PROCESS_CONFIG first: nothing of ~/.ssh/config or ssh_config applies. */
 	if (ssh_options_set(ssh, SSH_OPTIONS_PROCESS_CONFIG, &off) < 0 ||
@@ -321,8 +319,6 @@ sshx_set_options(struct sshx *s, const struct sshx_opts *o, unsigned timeout_ms,
 		return pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(ssh));
 	if (o->pin && o->pin_type &&
 	    ssh_options_set(ssh, SSH_OPTIONS_HOSTKEYS, sshx_hostkey_algos(o->pin_type)) < 0)
-		return pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(ssh));
-	if (ssh_options_set(ssh, SSH_OPTIONS_FD, &sfd) < 0)
 		return pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(ssh));
 	return PT_OK;
 }
@@ -378,12 +374,15 @@ sshx_auth(struct sshx *s, const struct sshx_opts *o, struct pt_err *err)
 	int rc;
 
 	if (o->privkey) {
-		if (ssh_pki_import_privkey_base64(o->privkey, NULL, NULL, NULL, &key) != SSH_OK)
+		key = s->authkey;
+		if (!key &&
+		    ssh_pki_import_privkey_base64(o->privkey, NULL, NULL, NULL, &key) != SSH_OK)
 			return pt_fail(err, PT_INVALID,
 			               _("the private key for %s@%s cannot be read"), o->user,
 			               s->peer);
 		rc = ssh_userauth_publickey(s->ssh, NULL, key);
-		ssh_key_free(key);
+		if (key != s->authkey)
+			ssh_key_free(key);
 	} else {
 		rc = ssh_userauth_password(s->ssh, NULL, o->password);
 	}
@@ -400,13 +399,11 @@ sshx_auth(struct sshx *s, const struct sshx_opts *o, struct pt_err *err)
 }
 
 enum pt_status
-sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
+sshx_prepare(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
 {
 	struct sshx *s = NULL;
 	struct in_addr addr;
 	unsigned ct = o->connect_timeout_ms ? o->connect_timeout_ms : 10000;
-	int64_t t0, t1, left;
-	int fd = -1;
 	enum pt_status st;
 
 	*out = NULL;
@@ -420,36 +417,69 @@ sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
 	s->wd_fd = -1;
 	atomic_init(&s->expired, false);
 	snprintf(s->peer, sizeof(s->peer), "%s:%u", o->host, o->port ? o->port : 22);
-
-	t0 = sshx_now_ms();
-	left = o->deadline_ms > 0 ? o->deadline_ms - t0 : (int64_t)ct;
-	if (left <= 0) {
-		st = pt_fail(err, PT_TIMEOUT, _("connection to %s: the deadline passed"), s->peer);
-		goto out;
-	}
-	st = sshx_tcp_connect(s, &addr, o->port ? o->port : 22,
-	                      (int)(left < (int64_t)ct ? left : (int64_t)ct), &fd, err);
-	if (st != PT_OK)
-		goto out;
-	s->fd = fd;
-	s->wd_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	if (s->wd_fd < 0) {
-		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
-		             strerror(errno));
-		goto out;
-	}
 	s->ssh = ssh_new();
 	if (!s->ssh) {
 		st = pt_fail(err, PT_NOMEM, NULL);
 		goto out;
 	}
-	st = sshx_set_options(s, o, ct + 1000, fd, err);
+	st = sshx_set_options(s, o, ct + 1000, err);
 	if (st != PT_OK)
 		goto out;
+	if (o->privkey &&
+	    ssh_pki_import_privkey_base64(o->privkey, NULL, NULL, NULL, &s->authkey) != SSH_OK) {
+		s->authkey = NULL;
+		st = pt_fail(err, PT_INVALID, _("the private key for %s@%s cannot be read"),
+		             o->user, s->peer);
+		goto out;
+	}
+	*out = s;
+	s = NULL;
+out:
+	sshx_free(&s);
+	return st;
+}
+
+enum pt_status
+sshx_open(struct sshx **sp, const struct sshx_opts *o, struct pt_err *err)
+{
+	struct sshx *s = *sp;
+	struct in_addr addr;
+	unsigned ct = o->connect_timeout_ms ? o->connect_timeout_ms : 10000;
+	int64_t t0, t1, left;
+	int fd = -1;
+	socket_t sfd;
+	enum pt_status st;
+
+	if (inet_pton(AF_INET, o->host, &addr) != 1) {
+		st = pt_fail(err, PT_INVALID, _("not an IPv4 address: %s"), o->host);
+		goto fail;
+	}
+	t0 = sshx_now_ms();
+	left = o->deadline_ms > 0 ? o->deadline_ms - t0 : (int64_t)ct;
+	if (left <= 0) {
+		st = pt_fail(err, PT_TIMEOUT, _("connection to %s: the deadline passed"), s->peer);
+		goto fail;
+	}
+	st = sshx_tcp_connect(s, &addr, o->port ? o->port : 22,
+	                      (int)(left < (int64_t)ct ? left : (int64_t)ct), &fd, err);
+	if (st != PT_OK)
+		goto fail;
+	s->fd = fd;
+	s->wd_fd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (s->wd_fd < 0) {
+		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
+		             strerror(errno));
+		goto fail;
+	}
+	sfd = fd;
+	if (ssh_options_set(s->ssh, SSH_OPTIONS_FD, &sfd) < 0) {
+		st = pt_fail(err, PT_ERR, _("cannot set SSH options: %s"), ssh_get_error(s->ssh));
+		goto fail;
+	}
 	if (sshx_watchdog_start(s) != 0) {
 		st = pt_fail(err, PT_ERR, _("cannot start the deadline watchdog: %s"),
 		             strerror(errno));
-		goto out;
+		goto fail;
 	}
 	/* The connect timeout bounds the key exchange too: the watchdog ends
 	 * it (libssh's own timeout, a second later, is only a backstop). */
@@ -465,36 +495,43 @@ sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
 			             s->peer, o->pin_type);
 		else
 			st = sshx_fail_ssh(s, err, _("key exchange"));
-		goto out;
+		goto fail;
 	}
 	sshx_set_deadline(s, o->deadline_ms);
 	st = sshx_check_hostkey(s, o, err);
 	if (st != PT_OK)
-		goto out; /* before any authentication: nothing of ours was sent */
+		goto fail; /* before any authentication: nothing of ours was sent */
 	t1 = sshx_now_ms();
 	s->timing.connect_ms = (long)(t1 - t0);
 
 	st = sshx_auth(s, o, err);
 	if (st != PT_OK)
-		goto out;
+		goto fail;
 	t0 = sshx_now_ms();
 	s->timing.auth_ms = (long)(t0 - t1);
 
 	s->sftp = sftp_new(s->ssh);
 	if (!s->sftp) {
 		st = sshx_fail_ssh(s, err, _("opening the SFTP channel"));
-		goto out;
+		goto fail;
 	}
 	if (sftp_init(s->sftp) != SSH_OK) {
 		st = sshx_fail_ssh(s, err, _("starting SFTP"));
-		goto out;
+		goto fail;
 	}
 	s->timing.sftp_ms = (long)(sshx_now_ms() - t0);
-	*out = s;
-	s = NULL;
-out:
-	sshx_free(&s);
+	return PT_OK;
+fail:
+	sshx_free(sp);
 	return st;
+}
+
+enum pt_status
+sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
+{
+	enum pt_status st = sshx_prepare(o, out, err);
+
+	return st == PT_OK ? sshx_open(out, o, err) : st;
 }
 
 const char *
@@ -600,6 +637,7 @@ sshx_free(struct sshx **sp)
 	sshx_watchdog_stop(s);
 	if (s->ssh)
 		ssh_free(s->ssh);
+	ssh_key_free(s->authkey);
 	/* libssh leaves a socket given with SSH_OPTIONS_FD open (0.10.6), but
 	 * may close it on some error paths: close it only if the number still
 	 * names our socket (the dup keeps that socket alive, so a reused

@@ -68,6 +68,13 @@ int64_t sshx_now_ms(void);
  * PT_TIMEOUT, PT_HOSTKEY (pin differs), PT_REFUSED (unpinned and not
  * accepted, or wrong credentials). */
 enum pt_status sshx_connect(const struct sshx_opts *o, struct sshx **out, struct pt_err *err);
+/* sshx_connect in two steps.  sshx_prepare does all that needs no peer
+ * (the options checked, the libssh session and its options, the private
+ * key parsed), so the engine does it before the window opens and none
+ * of it counts in the exposure; sshx_open then connects the prepared
+ * session (on failure it frees *sp).  o's deadline is read by sshx_open. */
+enum pt_status sshx_prepare(const struct sshx_opts *o, struct sshx **out, struct pt_err *err);
+enum pt_status sshx_open(struct sshx **sp, const struct sshx_opts *o, struct pt_err *err);
 
 /* Move the whole-session deadline (sshx_now_ms() clock; 0: none). */
 void sshx_set_deadline(struct sshx *s, int64_t deadline_ms);
@@ -115,12 +122,14 @@ struct sshx_file {
 enum pt_status sshx_put_files(struct sshx *s, struct sshx_file *files, size_t n,
                               struct pt_err *err);
 
-/* Told of every temporary name: NAMED before the file is created (a
- * failure then stops the put before anything is written), GONE once it
- * was renamed into place or removed. */
+/* Told of the temporary names: NAMED with all the names of a put at
+ * once, before the first file is created (one journal transaction, not
+ * one per file: the window is open meanwhile; a failure stops the put
+ * before anything is written), GONE with one name once it was renamed
+ * into place or removed. */
 enum sshx_temp_event { SSHX_TEMP_NAMED, SSHX_TEMP_GONE };
-typedef enum pt_status (*sshx_temp_fn)(void *ud, const char *path, enum sshx_temp_event ev,
-                                       struct pt_err *err);
+typedef enum pt_status (*sshx_temp_fn)(void *ud, const char *const *paths, size_t n,
+                                       enum sshx_temp_event ev, struct pt_err *err);
 void sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud);
 
 /* Remove a file: PT_OK, or PT_NOTFOUND when it was not there. */

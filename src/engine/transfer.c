@@ -458,36 +458,42 @@ close_window(struct engine *e, struct pt_err *first)
  * ------------------------------------------------------------------- */
 
 static enum pt_status
-temp_hook(void *ud, const char *path, enum sshx_temp_event ev, struct pt_err *err)
+temp_hook(void *ud, const char *const *paths, size_t n, enum sshx_temp_event ev, struct pt_err *err)
 {
 	struct engine *e = ud;
 	struct store *st = e->st;
 	sqlite3_stmt *s = NULL;
 	struct pt_err ignored = { 0 };
 	enum pt_status ret;
-	int rc;
+	int rc = SQLITE_DONE;
 
 	if (!err)
 		err = &ignored;
 	if (ev == SSHX_TEMP_GONE) {
-		char **g = realloc(e->gone, (e->ngone + 1) * sizeof(*g));
-		if (g && (g[e->ngone] = strdup(path)) != NULL)
-			e->ngone++;
-		if (g)
+		for (size_t i = 0; i < n; i++) {
+			char **g = realloc(e->gone, (e->ngone + 1) * sizeof(*g));
+			if (!g)
+				break;
 			e->gone = g;
+			if ((g[e->ngone] = strdup(paths[i])) != NULL)
+				e->ngone++;
+		}
 		return PT_OK;
 	}
+	/* every name of the put in one transaction: one commit (its syncs)
+	 * while the window is open, not one per file */
 	if ((ret = store_begin(st, err)) != PT_OK)
 		return ret;
-	rc = sqlite3_prepare_v2(
-		store_db(st),
-		"INSERT INTO window_temps (window_id, host, path, state, created_at)"
-		" VALUES (?1, ?2, ?3, 'pending', ?4)",
-		-1, &s, NULL);
-	if (rc == SQLITE_OK) {
+	if (sqlite3_prepare_v2(store_db(st),
+	                       "INSERT INTO window_temps (window_id, host, path, state, created_at)"
+	                       " VALUES (?1, ?2, ?3, 'pending', ?4)",
+	                       -1, &s, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(s);
 		sqlite3_bind_int64(s, 1, e->window_id);
 		sqlite3_bind_text(s, 2, e->req->host, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, path, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, paths[i], -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 4, wall_ms());
 		rc = sqlite3_step(s);
 	}
@@ -610,31 +616,43 @@ out:
 		free(paths[i]);
 }
 
+/* The session's options and its libssh session, before the window: none
+ * of this needs the peer, so none of it belongs in the exposure. */
 static enum pt_status
-session(struct engine *e, struct peer_cfg *pc, struct transfer_result *res, struct pt_err *err)
+session_prepare(struct engine *e, struct peer_cfg *pc, struct sshx_opts *o, struct sshx **sp,
+                struct pt_err *err)
 {
-	struct sshx_opts o = { 0 };
-	struct sshx *s = NULL;
-	enum pt_status ret;
 	long timeout_s = pc->plan.timeout_s;
-	int64_t deadline = sshx_now_ms() + timeout_s * 1000;
 
-	o.host = e->peer_text;
-	o.port = (unsigned)e->port;
-	o.user = pc->plan.user;
-	o.pin = pc->plan.pin[0] ? pc->plan.pin : NULL;
-	o.pin_type = pc->plan.pin[0] ? pc->plan.pin_type : NULL;
-	o.accept = o.pin ? NULL : e->req->accept_hostkey;
+	memset(o, 0, sizeof(*o));
+	o->host = e->peer_text;
+	o->port = (unsigned)e->port;
+	o->user = pc->plan.user;
+	o->pin = pc->plan.pin[0] ? pc->plan.pin : NULL;
+	o->pin_type = pc->plan.pin[0] ? pc->plan.pin_type : NULL;
+	o->accept = o->pin ? NULL : e->req->accept_hostkey;
 	if (pc->plan.key_auth)
-		o.privkey = pc->password;
+		o->privkey = pc->password;
 	else
-		o.password = pc->password;
-	o.connect_timeout_ms = timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(timeout_s * 1000)
-	                                                             : CONNECT_TIMEOUT_MS;
-	o.deadline_ms = deadline;
+		o->password = pc->password;
+	o->connect_timeout_ms = timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(timeout_s * 1000)
+	                                                              : CONNECT_TIMEOUT_MS;
+	return sshx_prepare(o, sp, err);
+}
+
+static enum pt_status
+session(struct engine *e, struct peer_cfg *pc, struct sshx_opts *op, struct sshx **sp,
+        struct transfer_result *res, struct pt_err *err)
+{
+	struct sshx_opts o = *op;
+	struct sshx *s = *sp;
+	enum pt_status ret;
+
+	*sp = NULL; /* sshx_open frees it on failure, and session() after */
+	o.deadline_ms = sshx_now_ms() + pc->plan.timeout_s * 1000;
 	phase(e, TRANSFER_SSH);
 	e->ssh_start_us = guard_now_us();
-	ret = sshx_connect(&o, &s, err);
+	ret = sshx_open(&s, &o, err);
 	if (ret == PT_OK) {
 		snprintf(res->hostkey_fp, sizeof(res->hostkey_fp), "%s", sshx_hostkey_fp(s));
 		snprintf(res->hostkey_type, sizeof(res->hostkey_type), "%s", sshx_hostkey_type(s));
@@ -684,6 +702,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 {
 	struct engine e = { .st = st, .req = req, .lockfd = -1 };
 	struct peer_cfg pc = { 0 };
+	struct sshx_opts so;
+	struct sshx *ssh = NULL;
 	struct pt_err cerr = { 0 };
 	unsigned char rnd[5];
 	char tag[32];
@@ -714,6 +734,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		goto out;
 	e.w.fw = e.fw;
 	e.w.timeout_s = (unsigned)pc.plan.timeout_s + GUARD_NFT_GRACE_S;
+	if ((ret = session_prepare(&e, &pc, &so, &ssh, err)) != PT_OK)
+		goto out;
 	/* journal first: from here on, a crash is answered at the next start */
 	phase(&e, TRANSFER_JOURNAL);
 	if ((ret = journal_open(&e, err)) != PT_OK)
@@ -730,7 +752,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		e.rules_in = ret == PT_OK;
 	}
 	if (ret == PT_OK)
-		ret = session(&e, &pc, res, err);
+		ret = session(&e, &pc, &so, &ssh, res, err);
 	close_window(&e, &cerr);
 	if (ret == PT_OK && cerr.status != PT_OK)
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
@@ -754,6 +776,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	if (ret != PT_OK)
 		res->pinned_now = false; /* journal_close pins only after success */
 out:
+	sshx_free(&ssh); /* prepared, never opened */
 	if (e.lockfd >= 0)
 		close(e.lockfd);
 	peer_cfg_free(&pc);

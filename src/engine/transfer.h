@@ -102,13 +102,18 @@ struct fetch_report {
 	int ca_added;    /* CA certificates added to a stored CA's bundle */
 	int ca_unknown;  /* CA certificates of no stored CA: not stored */
 	bool refused;    /* nothing of the file was stored */
+	bool retry;      /* refused for want of its password (PKCS#12): not
+	                    marked as seen, the next fetch takes it again */
 	const char *why; /* the refusal, or "" */
 };
 /* New files of the operator's outbox in, then each imported with the
  * match rule (a file with one certificate that matches no key stores
- * nothing); cb hears about every file. */
+ * nothing); cb hears about every file; p12 (may be NULL) gives the
+ * password of a PKCS#12 file that needs one (transfer_opts.p12_password),
+ * with the same ud. */
 enum pt_status transfer_fetch_certs(struct store *st, const char *accept_hostkey,
-                                    void (*cb)(const struct fetch_report *r, void *ud), void *ud,
+                                    void (*cb)(const struct fetch_report *r, void *ud),
+                                    bool (*p12)(const char *file, char **pw, void *ud), void *ud,
                                     struct transfer_result *res, struct pt_err *err);
 /* The same for the CRLs of the outbox (*.crl, HASH.r0): each file
  * imported on its own with crl_import (verified against its issuer);
@@ -201,6 +206,12 @@ struct transfer_opts {
 	/* fetch-certs: told about every file (may be NULL) */
 	void (*fetched)(const struct fetch_report *r, void *ud);
 	void *fetched_ud;
+	/* fetch-certs: the password of a PKCS#12 file that does not open
+	 * without one, asked after the window with the file's name: true with
+	 * *pw in secure memory (the engine frees it), false for none (the file
+	 * is refused).  May be NULL. */
+	bool (*p12_password)(const char *file, char **pw, void *ud);
+	void *p12_ud;
 	/* gridmap-push: gets the build that was sent (may be NULL) */
 	struct gs_build **built;
 	/* gridmap-push: send even though chains of its VOMS servers fail
