@@ -268,6 +268,13 @@ store_attach_db(struct store *st, int flags, struct pt_err *err)
 	enum pt_status ret;
 	int rc, n;
 
+	/* SQLite's page cache and working memory hold what the store holds:
+	 * never in the ordinary heap, so never opened without the secure one */
+	if (!store_memory_init())
+		return pt_fail(err, PT_ERR,
+		               _("SQLite started before passtore could give it locked memory: "
+		                 "not opening %s"),
+		               st->path);
 	/* a handle serves one thread at a time (the console unlocks in a
 	 * thread, then hands it over): SQLite's per-call locking of the
 	 * connection is not needed, and cost 5% of a large report */
