@@ -3,7 +3,10 @@
 # still holds in its memory once the secret is masked again: a store with
 # one unique random secret, the console (in tmux) reveals it, waits until
 # it is masked, then every readable region of /proc/PID/mem is searched.
-# Prints the count and the region of each copy; asserts nothing.  Needs
+# Prints the copies in ordinary memory (target 0: what a core dump of
+# the process would hold) apart from those in secure memory (the store's
+# page cache, wiped when it closes or locks), and the region of each;
+# asserts nothing.  Needs
 # root (the process is not dumpable), tmux and python3.
 #
 #   bench/bench_dump.sh [BINARY]        BINARY defaults to ./passtore
@@ -30,12 +33,23 @@ wait_for "$SEC" || { echo "bench_dump: the secret was not revealed" >&2; exit 1;
 wait_gone "$SEC" || { echo "bench_dump: the secret stayed on screen" >&2; exit 1; }
 pid=$(pgrep -P "$(tmux -S "$SOCK" display-message -p '#{pane_pid}')" | head -1)
 python3 - "$pid" "$SEC" <<'PY'
-import sys
+import re, sys
 pid, sec = int(sys.argv[1]), sys.argv[2].encode()
-n = 0
+# each mapping with its VmFlags: "dd" is left out of core dumps
+# (MADV_DONTDUMP), "lo" is locked; the secure heap's chunks carry both
+regions, cur = [], None
+for line in open(f"/proc/{pid}/smaps"):
+    if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", line):
+        cur = [line.rstrip("\n"), set()]
+        regions.append(cur)
+    elif line.startswith("VmFlags:"):
+        cur[1] = set(line.split()[1:])
+dumped = hidden = locked = 0
 with open(f"/proc/{pid}/mem", "rb", 0) as mem:
-    for line in open(f"/proc/{pid}/maps").read().splitlines():
-        lo, hi = (int(x, 16) for x in line.split()[0].split("-"))
+    for head, flags in regions:
+        lo, hi = (int(x, 16) for x in head.split()[0].split("-"))
+        if "dd" in flags and "lo" in flags:
+            locked += hi - lo
         try:
             mem.seek(lo)
             data = mem.read(hi - lo)
@@ -43,10 +57,17 @@ with open(f"/proc/{pid}/mem", "rb", 0) as mem:
             continue
         i = data.find(sec)
         while i >= 0:
-            n += 1
-            print(f"  copy at {lo + i:#x} in {line}")
+            where = "secure (not dumped" + (", locked)" if "lo" in flags else ")")
+            if "dd" in flags:
+                hidden += 1
+            else:
+                dumped += 1
+                where = "ORDINARY"
+            print(f"  copy at {lo + i:#x}, {where}: {head}")
             i = data.find(sec, i + 1)
-print(f"copies of a revealed, masked-again secret in the console's memory: {n}")
+print(f"copies of a revealed, masked-again secret in ordinary memory (a core dump holds them): {dumped}")
+print(f"copies in secure memory (locked where allowed, never dumped, wiped when the store closes): {hidden}")
+print(f"memory both locked and kept out of dumps: {locked // 1024} KiB")
 PY
 keys F10
 wait_exit

@@ -10,6 +10,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -294,6 +295,11 @@ cli_main(const struct pt_args *args)
 			recover_at_start(&c);
 		rc = run_command(&c, argc, argv);
 	}
+	/* for the dump tests: stopped (SIGSTOP) with the command done and the
+	 * store still open, as a process that has shown a secret is */
+	const char *stop = getenv("PASSTORE_TEST_STOP");
+	if (stop && strcmp(stop, "after-command") == 0)
+		raise(SIGSTOP);
 	store_close(&c.st);
 	free(c.path);
 	return rc;

@@ -10,7 +10,31 @@
 #include "cli/cli.h"
 #include "base/i18n.h"
 #include "base/lib.h"
+#include "engine/lib.h"
 #include "ui/ui.h"
+
+/* The console shows secrets and keeps the store open for hours: with a
+ * swap that is not encrypted, pages that could not be locked could reach
+ * the disk.  It does not start then, unless --allow-swap says the risk
+ * is known.  (Not a store setting: it would be read only after the
+ * passphrase had been typed.) */
+static bool
+console_swap_ok(const struct pt_args *a)
+{
+	char why[256];
+
+	if (guard_swap_check(NULL, why, sizeof why) != GUARD_ROW_BROKEN)
+		return true;
+	if (a->allow_swap) {
+		fprintf(stderr, _("passtore: warning: %s (started anyway: --allow-swap)\n"), why);
+		return true;
+	}
+	fprintf(stderr,
+	        _("passtore: %s; the console does not start (encrypt the swap, turn it off, or "
+	          "start with --allow-swap)\n"),
+	        why);
+	return false;
+}
 
 int
 main(int argc, char **argv)
@@ -41,7 +65,7 @@ main(int argc, char **argv)
 	/* no command (or only global options) on a terminal: the console */
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
 	if (pt_args_console(&args, tty))
-		return ui_main(&args);
+		return console_swap_ok(&args) ? ui_main(&args) : pt_status_exit(PT_REFUSED);
 	if (args.console_opt) {
 		fprintf(stderr,
 		        _("passtore: %s is an option of the console, which takes no command\n"),

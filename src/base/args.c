@@ -12,16 +12,20 @@
 
 #define SECONDS_MAX 86400
 
-enum opt_kind { OPT_DB, OPT_PASSFD, OPT_DEMO, OPT_MONO, OPT_LOCK, OPT_REVEAL };
+enum opt_kind { OPT_DB, OPT_PASSFD, OPT_DEMO, OPT_MONO, OPT_LOCK, OPT_REVEAL, OPT_ALLOW_SWAP };
 
 static const struct global_opt {
 	const char *name;
 	enum opt_kind kind;
 	bool value, console;
 } global_opts[] = {
-	{ "--db", OPT_DB, true, false },          { "--passphrase-fd", OPT_PASSFD, true, false },
-	{ "--demo", OPT_DEMO, false, true },      { "--mono", OPT_MONO, false, true },
-	{ "--lock-after", OPT_LOCK, true, true }, { "--reveal-seconds", OPT_REVEAL, true, true },
+	{ "--db", OPT_DB, true, false },
+	{ "--passphrase-fd", OPT_PASSFD, true, false },
+	{ "--demo", OPT_DEMO, false, true },
+	{ "--mono", OPT_MONO, false, true },
+	{ "--lock-after", OPT_LOCK, true, true },
+	{ "--reveal-seconds", OPT_REVEAL, true, true },
+	{ "--allow-swap", OPT_ALLOW_SWAP, false, true },
 };
 
 /* The option argv[i] names, with "--name=value" split off into *inline_val. */
@@ -90,6 +94,7 @@ set_value(struct pt_args *a, const struct global_opt *o, const char *val, struct
 		break;
 	case OPT_DEMO: a->demo = true; break;
 	case OPT_MONO: a->mono = true; break;
+	case OPT_ALLOW_SWAP: a->allow_swap = true; break;
 	}
 	return PT_OK;
 }

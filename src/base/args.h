@@ -19,8 +19,9 @@ struct pt_args {
 	bool mono;               /* --mono: the console without colour */
 	long lock_after;         /* --lock-after SECONDS, or -1: the store's ui.lock_after */
 	long reveal;             /* --reveal-seconds SECONDS (0 counts as 1), or -1: the default */
+	bool allow_swap;         /* --allow-swap: the console starts despite a plain swap */
 	const char *console_opt; /* the first of --demo, --mono, --lock-after,
-	                          * --reveal-seconds given, or NULL */
+	                          * --reveal-seconds, --allow-swap given, or NULL */
 	bool any;                /* some global option was given */
 	/* what is left once the global options are out: argv[0] and the
 	 * command with its own arguments ("--" kept) */

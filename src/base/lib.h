@@ -2,6 +2,7 @@
  *
  *   status.c   the one status enum, its message table, pt_err details
  *   secmem.c   locked, wiped memory for secrets; process hardening
+ *   secheap.c  a locked, wiped heap for a library's own memory (SQLite)
  *   kdf.c      passphrase -> raw database key (Argon2id)
  *   args.c     the program's global options, parsed once for both faces
  *   file.c     a whole file from outside, bounded
@@ -13,6 +14,7 @@
 
 #include "base/status.h"
 #include "base/secmem.h"
+#include "base/secheap.h"
 #include "base/kdf.h"
 #include "base/args.h"
 #include "base/file.h"

@@ -639,3 +639,18 @@ guard_station_rows(struct store *st, const struct guard_posture *p,
 		    _("/proc and /sys were read under %s, not the system's own"), root);
 	return PT_OK;
 }
+
+enum guard_row_level
+guard_swap_check(const char *root, char *reason, size_t n)
+{
+	struct guard_station s;
+
+	memset(&s, 0, sizeof(s));
+	if (!root)
+		root = getenv(STATION_ROOT_ENV);
+	if (!root || (root[0] && (root[0] != '/' || strlen(root) > 256)))
+		root = "";
+	row_swap(&s, root);
+	snprintf(reason, n, "%s", s.n ? s.row[0].reason : "");
+	return s.n ? s.row[0].level : GUARD_ROW_OK;
+}

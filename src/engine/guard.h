@@ -291,6 +291,11 @@ void guard_swaps_parse(const char *text, size_t len, struct guard_swaps *s);
 enum guard_swap_kind { GUARD_SWAP_PLAIN, GUARD_SWAP_CRYPT, GUARD_SWAP_MEMORY };
 enum guard_swap_kind guard_swap_kind(const char *root, const char *name, bool file);
 
+/* The swap row alone (root as in guard_station_src: NULL reads
+ * $PASSTORE_STATION_ROOT): BROKEN when a swap area is not encrypted,
+ * reason (translated) saying which.  The console's start asks it. */
+enum guard_row_level guard_swap_check(const char *root, char *reason, size_t n);
+
 /* Every row, from the posture already read (p NULL: no interface, IPv6
  * and listener rows) and from the store (the newest audit record,
  * certificate notBefore and verified backup, and backup.max_age_days).

@@ -3,6 +3,7 @@
  *   store.c        paths, prepared statements, transactions, meta keys
  *   store-open.c   SQLCipher create/open/unlock, KDF header, migrations
  *   store-rekey.c  re-encryption into a new file, backups, file SHA-256
+ *   store-mem.c    SQLite's memory in the secure heap (base/secheap)
  *   store-key.c    the data key, its key record, passphrase rewrap, conversion
  *   escrow.c       k-of-n recovery shares of the data key (libgfshare)
  *   private.h      struct store and the steps these files share, not API

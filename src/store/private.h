@@ -86,6 +86,11 @@ void store_header_encode(uint8_t salt[KDF_SALT_LEN], const struct kdf_params *kp
 
 char *store_key_spec(const uint8_t *key, const uint8_t salt[KDF_SALT_LEN]);
 
+/* open(2) for reading a file that must be a regular one (the store, its
+ * key record): O_NONBLOCK, so that a FIFO found in its place cannot block
+ * the open; -2 (the file closed again) when it is not regular. */
+int store_open_regular(const char *path);
+
 enum pt_status store_query_int(struct store *st, const char *sql, int *out, struct pt_err *err);
 
 enum pt_status store_check_integrity(struct store *st, struct pt_err *err);

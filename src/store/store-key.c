@@ -169,11 +169,13 @@ keyrec_find(const char *dbpath, const uint8_t dbsalt[KDF_SALT_LEN], struct keyre
 
 	if (!rp)
 		return pt_fail(err, PT_NOMEM, NULL);
-	fd = open(rp, O_RDONLY | O_CLOEXEC);
+	fd = store_open_regular(rp);
 	if (fd < 0) {
 		enum pt_status r =
-			pt_fail(err, PT_NOTSTORE, _("cannot open %s, the key record of %s: %s"), rp,
-		                dbpath, strerror(errno));
+			fd == -2 ? pt_fail(err, PT_NOTSTORE, _("%s: not a regular file"), rp)
+				 : pt_fail(err, PT_NOTSTORE,
+		                           _("cannot open %s, the key record of %s: %s"), rp,
+		                           dbpath, strerror(errno));
 		free(rp);
 		return r;
 	}
@@ -439,10 +441,12 @@ store_peek_key(const char *path, uint32_t *gen, char fpr[STORE_FPR_LEN], struct 
 	uint8_t salt[KDF_SALT_LEN];
 	struct keyrec e;
 	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = store_open_regular(path);
 
 	*gen = 0;
 	fpr[0] = '\0';
+	if (fd == -2)
+		return pt_fail(err, PT_INVALID, _("%s: not a regular file"), path);
 	if (fd < 0)
 		return pt_fail(err, PT_NOTFOUND, _("cannot open %s: %s"), path, strerror(errno));
 	n = read(fd, salt, sizeof(salt));

@@ -78,13 +78,31 @@ header_is_v3(const uint8_t salt[KDF_SALT_LEN])
 	return salt[0] == HDR_MAGIC0 && salt[1] == HDR_MAGIC1 && salt[2] == HDR_VERSION;
 }
 
+int
+store_open_regular(const char *path)
+{
+	struct stat sb;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return -2;
+	}
+	return fd;
+}
+
 static enum pt_status
 read_header(const char *path, uint8_t salt[KDF_SALT_LEN], struct pt_err *err)
 {
 	ssize_t n;
 	int fd;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC);
+	fd = store_open_regular(path);
+	if (fd == -2)
+		return pt_fail(err, PT_INVALID,
+		               _("%s is not a regular file: a store is one plain file"), path);
 	if (fd < 0) {
 		if (errno == ENOENT)
 			return pt_fail(err, PT_NOTFOUND,
@@ -268,6 +286,13 @@ store_attach_db(struct store *st, int flags, struct pt_err *err)
 	enum pt_status ret;
 	int rc, n;
 
+	/* SQLite's page cache and working memory hold what the store holds:
+	 * never in the ordinary heap, so never opened without the secure one */
+	if (!store_memory_init())
+		return pt_fail(err, PT_ERR,
+		               _("SQLite started before passtore could give it locked memory: "
+		                 "not opening %s"),
+		               st->path);
 	/* a handle serves one thread at a time (the console unlocks in a
 	 * thread, then hands it over): SQLite's per-call locking of the
 	 * connection is not needed, and cost 5% of a large report */

@@ -37,6 +37,11 @@ struct sqlite3_stmt;
  * by PASSTORE_DB.  Returns a malloc'd string. */
 char *store_default_path(void);
 
+/* Give SQLite the secure heap (base/secheap) for all its memory, once;
+ * false when SQLite had already started on its own allocator (then no
+ * store opens: store_attach_db refuses).  Called by every open. */
+bool store_memory_init(void);
+
 /* Create a new store at path (refuses an existing file). */
 enum pt_status store_create(const char *path, const char *pass, size_t passlen,
                             const struct kdf_params *kp, struct store **out, struct pt_err *err);

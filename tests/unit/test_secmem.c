@@ -1,7 +1,11 @@
-/* test_secmem.c - the secure allocator: locked, wiped, sized, dumps off. */
+/* test_secmem.c - the secure allocator and the secure heap: locked,
+ * wiped, sized, dumps off. */
 #include "config.h"
 
 #include <check.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -93,6 +97,100 @@ START_TEST(wipe_clears_foreign_memory)
 }
 END_TEST
 
+/* VmFlags of the mapping holding p, from /proc/self/smaps ("" if none). */
+static void
+vmflags_of(const void *p, char *out, size_t n)
+{
+	FILE *f = fopen("/proc/self/smaps", "r");
+	char line[512];
+	bool in = false;
+
+	*out = '\0';
+	ck_assert_ptr_nonnull(f);
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi;
+		/* a mapping's first line; field lines ("AnonHugePages:") stop at 1 */
+		if (sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			in = (uintptr_t)p >= lo && (uintptr_t)p < hi;
+		else if (in && strncmp(line, "VmFlags:", 8) == 0) {
+			snprintf(out, n, "%s", line + 8);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+START_TEST(secheap_rounds_aligns_and_wipes)
+{
+	static const size_t sizes[] = { 0, 1, 16, 17, 255, 256, 257, 4368, 65536, 65537, 300000 };
+	struct secheap_stats a, b;
+
+	secheap_stats(&a);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		size_t n = sizes[i];
+		unsigned char *p = secheap_alloc(n);
+
+		ck_assert_ptr_nonnull(p);
+		ck_assert_uint_eq((uintptr_t)p % 16, 0);
+		ck_assert_uint_ge(secheap_size(p), n);
+		ck_assert_uint_eq(secheap_size(p), secheap_roundup(n));
+		for (size_t j = 0; j < n; j++)
+			ck_assert_uint_eq(p[j], 0);
+		memset(p, 'S', n);
+		secheap_free(p);
+		/* a small block goes to its free list wiped (its first word is
+		 * the list's link); a large one is unmapped */
+		if (n > sizeof(void *) && n <= 65536)
+			for (size_t j = sizeof(void *); j < n; j++)
+				ck_assert_uint_eq(p[j], 0);
+	}
+	secheap_stats(&b);
+	ck_assert_uint_eq(b.in_use, a.in_use);
+	/* 4 KiB pages with SQLite's header waste little */
+	ck_assert_uint_le(secheap_roundup(4368), 4368 + 4368 / 4);
+	ck_assert_ptr_null(secheap_alloc(SECHEAP_MAX + 1));
+}
+END_TEST
+
+START_TEST(secheap_realloc_keeps_content)
+{
+	char *p = secheap_alloc(10);
+
+	memcpy(p, "secret-123", 10);
+	p = secheap_realloc(p, 100000);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(memcmp(p, "secret-123", 10), 0);
+	p = secheap_realloc(p, 20);
+	ck_assert_int_eq(memcmp(p, "secret-123", 10), 0);
+	secheap_free(p);
+	secheap_free(NULL);
+}
+END_TEST
+
+START_TEST(secheap_is_out_of_dumps_and_locked)
+{
+	struct secheap_stats s;
+	char flags[512];
+	void *small = secheap_alloc(100), *big = secheap_alloc(200000);
+
+	vmflags_of(small, flags, sizeof flags);
+	ck_assert_ptr_nonnull(strstr(flags, " dd"));
+	vmflags_of(big, flags, sizeof flags);
+	ck_assert_ptr_nonnull(strstr(flags, " dd"));
+	secheap_stats(&s);
+	ck_assert_uint_ge(s.mapped, 200000);
+	/* root (CI) or a limit that allows it: locked; else it says why */
+	if (s.memlock == SIZE_MAX || s.memlock >= s.mapped) {
+		ck_assert_uint_eq(s.locked, s.mapped);
+		ck_assert_ptr_nonnull(strstr(flags, " lo"));
+	} else {
+		ck_assert_int_ne(s.lock_errno, 0);
+	}
+	secheap_free(small);
+	secheap_free(big);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -108,6 +206,9 @@ main(void)
 	tcase_add_test(tc, freep_clears_the_pointer);
 	tcase_add_test(tc, harden_disables_core_dumps);
 	tcase_add_test(tc, wipe_clears_foreign_memory);
+	tcase_add_test(tc, secheap_rounds_aligns_and_wipes);
+	tcase_add_test(tc, secheap_realloc_keeps_content);
+	tcase_add_test(tc, secheap_is_out_of_dumps_and_locked);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

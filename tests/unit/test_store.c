@@ -131,6 +131,26 @@ START_TEST(foreign_files_are_not_stores)
 }
 END_TEST
 
+/* The core refuses what is not a regular file itself (a caller without
+ * the program's check, or a FIFO put in the file's place after it):
+ * at once, not blocked in open(2) (the test's timeout would fire). */
+START_TEST(a_fifo_is_refused_not_waited_on)
+{
+	struct store *st = NULL;
+	struct pt_err err = { 0 };
+	struct kdf_params kp;
+
+	ck_assert_int_eq(mkfifo(test_db, 0600), 0);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_INVALID);
+	ck_assert_ptr_nonnull(strstr(err.detail, "is not a regular file"));
+	ck_assert_int_eq(store_peek_params(test_db, &kp, &err), PT_INVALID);
+	unlink(test_db);
+	ck_assert_int_eq(mkdir(test_db, 0700), 0);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_INVALID);
+	rmdir(test_db);
+}
+END_TEST
+
 START_TEST(damaged_page_is_reported)
 {
 	struct store *st = new_store();
@@ -509,6 +529,7 @@ main(void)
 	tcase_add_test(tc, header_carries_magic_and_params);
 	tcase_add_test(tc, wrong_passphrase_is_locked_and_writes_nothing);
 	tcase_add_test(tc, foreign_files_are_not_stores);
+	tcase_add_test(tc, a_fifo_is_refused_not_waited_on);
 	tcase_add_test(tc, damaged_page_is_reported);
 	tcase_add_test(tc, transaction_rolls_back);
 	tcase_add_test(tc, cached_statements_serve_many_uses);
