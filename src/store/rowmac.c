@@ -100,8 +100,7 @@ seal(struct store *st, int64_t id, int64_t *version, char mac[ROWMAC_HEX], char 
 	row_read(s, &r);
 	*version = r.version;
 	ret = row_mac(st, &r, mac, err);
-	if (ret == PT_OK && obj &&
-	    asprintf(obj, "%s@%s:%s", r.user, r.hostspec, r.service) < 0) {
+	if (ret == PT_OK && obj && asprintf(obj, "%s@%s:%s", r.user, r.hostspec, r.service) < 0) {
 		*obj = NULL;
 		ret = pt_fail(err, PT_NOMEM, NULL);
 	}
@@ -293,7 +292,8 @@ check_file(struct store *st, struct pt_err *err)
 	if ((uint64_t)sb.st_size > (uint64_t)pages * STORE_PAGE_SIZE)
 		return pt_fail(err, PT_BROKEN_CHAIN,
 		               _("the store %s has %lld bytes past its last page (appended)"),
-		               st->path, (long long)sb.st_size - (long long)pages * STORE_PAGE_SIZE);
+		               st->path,
+		               (long long)sb.st_size - (long long)pages * STORE_PAGE_SIZE);
 	if ((uint64_t)sb.st_size < (uint64_t)pages * STORE_PAGE_SIZE)
 		return pt_fail(err, PT_BROKEN_CHAIN,
 		               _("the store %s is shorter than its %d pages (truncated)"), st->path,
