@@ -45,6 +45,17 @@ cli_unlock(struct cli *c)
 		return ret;
 	ret = store_open(c->path, pass, n, &c->st, &c->err);
 	secmem_free(pass);
+	if (ret == PT_OK) {
+		/* a page rolled back from an older copy opens fine: say so at
+		 * once, and let the administrator look (audit verify fails) */
+		struct pt_err werr = { 0 };
+		int64_t rec;
+
+		if (rowmac_verify(c->st, &rec, &werr) != PT_OK)
+			fprintf(stderr,
+			        _("passtore: warning: %s (see \"passtore audit verify\")\n"),
+			        werr.detail);
+	}
 	return ret;
 }
 

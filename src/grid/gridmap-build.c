@@ -38,6 +38,9 @@ struct build {
 	char *low, *low2; /* scratch: lowered DN and other form */
 	size_t lowcap;
 	struct gm_result *res;
+	struct gm_index srcix;  /* URI -> index in the sources */
+	struct gm_index missix; /* URIs in res->missing */
+	const struct gm_source *src;
 };
 
 static const char *
@@ -391,26 +394,36 @@ dedup_unsafe(struct gm_result *r)
 	r->nunsafe = k;
 }
 
+/* The first source of uri with a list, through the index: rules files of
+ * hundreds of thousands of groups stay linear. */
 static const struct gm_members *
-find_source(const struct gm_source *src, size_t n, const char *uri)
+find_source(const struct build *b, const char *uri)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		if (src[i].uri && src[i].members && strcmp(src[i].uri, uri) == 0)
-			return src[i].members;
-	return NULL;
+	return gm_index_get(&b->srcix, uri, &i) ? b->src[i].members : NULL;
 }
 
 static bool
-note_missing(struct gm_result *r, const char *uri)
+index_sources(struct build *b, const struct gm_source *src, size_t n)
 {
-	size_t i;
+	b->src = src;
+	for (size_t i = 0; i < n; i++)
+		if (src[i].uri && src[i].members && !gm_index_put(&b->srcix, src[i].uri, i))
+			return false;
+	return true;
+}
 
-	for (i = 0; i < r->nmissing; i++)
-		if (strcmp(r->missing[i], uri) == 0)
-			return true;
-	return gm_strv_push(&r->missing, &r->nmissing, uri);
+static bool
+note_missing(struct build *b, const char *uri)
+{
+	struct gm_result *r = b->res;
+
+	if (gm_index_get(&b->missix, uri, NULL))
+		return true;
+	if (!gm_strv_push(&r->missing, &r->nmissing, uri))
+		return false;
+	return gm_index_put(&b->missix, r->missing[r->nmissing - 1], r->nmissing - 1);
 }
 
 static bool
@@ -419,6 +432,8 @@ build_prepare(struct build *b, const struct gm_rules *rules, const struct gm_sou
 {
 	size_t i, j;
 
+	if (!index_sources(b, src, nsrc))
+		return false;
 	b->acl = calloc(rules->nacl + 1, sizeof(*b->acl));
 	b->bans = calloc(nbans + 1, sizeof(*b->bans));
 	if (!b->acl || !b->bans)
@@ -435,11 +450,11 @@ build_prepare(struct build *b, const struct gm_rules *rules, const struct gm_sou
 			return false;
 	b->use_auth = rules->nauths > 0;
 	for (i = 0; i < rules->nauths; i++) {
-		const struct gm_members *m = find_source(src, nsrc, rules->auths[i]);
+		const struct gm_members *m = find_source(b, rules->auths[i]);
 		const char **v;
 
 		if (!m) {
-			if (!note_missing(b->res, rules->auths[i]))
+			if (!note_missing(b, rules->auths[i]))
 				return false;
 			continue;
 		}
@@ -468,6 +483,8 @@ build_free(struct build *b)
 		free(b->owned[i]);
 	free(b->acl);
 	free(b->bans);
+	gm_index_free(&b->srcix);
+	gm_index_free(&b->missix);
 	free(b->owned);
 	free(b->auth);
 	free(b->e);
@@ -506,10 +523,10 @@ gridmap_build(const struct gm_rules *rules, const struct gm_source *sources, siz
 	     take_local(&b, &rules->local) && take_local(&b, local);
 	for (g = 0; ok && g < rules->ngroups; g++) {
 		const struct gm_group *grp = &rules->groups[g];
-		const struct gm_members *m = find_source(sources, nsources, grp->uri);
+		const struct gm_members *m = find_source(&b, grp->uri);
 
 		if (!m) {
-			ok = note_missing(b.res, grp->uri);
+			ok = note_missing(&b, grp->uri);
 			continue;
 		}
 		for (i = 0; ok && i < m->n; i++)

@@ -132,29 +132,177 @@ one_user(const char *name, size_t i, json_t *u, struct gm_members *m, struct pt_
 	return st;
 }
 
+/* The listing is read one user at a time: jansson decodes each value of
+ * the top-level object, and each element of its Resources array, on its
+ * own (JSON_DISABLE_EOF_CHECK says where it ended), so that memory follows
+ * one user, not the whole listing (a tree of 300,000 users is most of a
+ * GiB).  Only the punctuation between those values is read here. */
+struct iam_reader {
+	const char *name, *buf;
+	size_t len, pos;
+	size_t lpos; /* newlines counted up to here ... */
+	int line;    /* ... and the line there */
+	struct pt_err *err;
+};
+
+static int
+iam_line_at(struct iam_reader *r, size_t pos)
+{
+	for (; r->lpos < pos; r->lpos++)
+		r->line += r->buf[r->lpos] == '\n';
+	return r->line;
+}
+
+/* The next byte that is not JSON white space, 0 at the end. */
+static char
+iam_peek(struct iam_reader *r)
+{
+	while (r->pos < r->len && (r->buf[r->pos] == ' ' || r->buf[r->pos] == '\t' ||
+	                           r->buf[r->pos] == '\n' || r->buf[r->pos] == '\r'))
+		r->pos++;
+	return r->pos < r->len ? r->buf[r->pos] : '\0';
+}
+
+static enum pt_status
+iam_bad(struct iam_reader *r, const char *why)
+{
+	return pt_fail(r->err, PT_INVALID, _("%s:%d: not JSON: %s"), r->name,
+	               iam_line_at(r, r->pos), why);
+}
+
+/* One value at pos, decoded by jansson; *out NULL and an error if bad. */
+static enum pt_status
+iam_value(struct iam_reader *r, json_t **out)
+{
+	json_error_t je;
+	size_t n = 0;
+	char c = iam_peek(r);
+
+	if (c == '{' || c == '[' || c == '"') {
+		*out = json_loadb(r->buf + r->pos, r->len - r->pos,
+		                  JSON_DECODE_ANY | JSON_DISABLE_EOF_CHECK | JSON_REJECT_DUPLICATES,
+		                  &je);
+		n = *out ? (size_t)je.position : 0;
+	} else {
+		/* a number, true, false or null: its bytes alone */
+		while (r->pos + n < r->len && strchr("+-.0123456789eEtrufalsn", r->buf[r->pos + n]))
+			n++;
+		*out = n ? json_loadb(r->buf + r->pos, n, JSON_DECODE_ANY, &je) : NULL;
+		if (!n)
+			snprintf(je.text, sizeof(je.text), "%s", _("a value was expected"));
+	}
+	if (!*out) {
+		int line = iam_line_at(r, r->pos);
+
+		if (c == '{' || c == '[' || c == '"')
+			line += je.line > 0 ? je.line - 1 : 0;
+		return pt_fail(r->err, PT_INVALID, _("%s:%d: not JSON: %s"), r->name, line,
+		               je.text);
+	}
+	r->pos += n;
+	return PT_OK;
+}
+
+static enum pt_status
+iam_resources(struct iam_reader *r, struct gm_members *m)
+{
+	enum pt_status st;
+	json_t *u;
+	size_t i = 0;
+
+	r->pos++; /* '[' */
+	if (iam_peek(r) == ']') {
+		r->pos++;
+		return PT_OK;
+	}
+	for (;; i++) {
+		if ((st = iam_value(r, &u)) != PT_OK)
+			return st;
+		st = one_user(r->name, i, u, m, r->err);
+		json_decref(u);
+		if (st != PT_OK)
+			return st;
+		if (iam_peek(r) == ']') {
+			r->pos++;
+			return PT_OK;
+		}
+		if (iam_peek(r) != ',')
+			return iam_bad(r, _("',' or ']' expected"));
+		r->pos++;
+	}
+}
+
+/* One "key": value of the top-level object; *has_res when it was the
+ * Resources list. */
+static enum pt_status
+iam_member(struct iam_reader *r, json_t *seen, struct gm_members *m, bool *has_res)
+{
+	enum pt_status st;
+	json_t *k, *v;
+	const char *key;
+
+	if (iam_peek(r) != '"')
+		return iam_bad(r, _("a key was expected"));
+	if ((st = iam_value(r, &k)) != PT_OK)
+		return st;
+	key = json_string_value(k);
+	if (json_object_get(seen, key)) {
+		json_decref(k);
+		return iam_bad(r, _("duplicate object key"));
+	}
+	json_object_set_new(seen, key, json_null());
+	if (iam_peek(r) != ':') {
+		json_decref(k);
+		return iam_bad(r, _("':' expected"));
+	}
+	r->pos++;
+	if (!strcmp(key, "Resources") && iam_peek(r) == '[') {
+		json_decref(k);
+		*has_res = true;
+		return iam_resources(r, m);
+	}
+	json_decref(k);
+	if ((st = iam_value(r, &v)) == PT_OK)
+		json_decref(v);
+	return st;
+}
+
 enum pt_status
 gm_parse_iam(const char *name, const char *buf, size_t len, struct gm_members *m,
              struct pt_err *err)
 {
-	json_error_t je;
-	json_t *root, *res, *u;
+	struct iam_reader r = { name, buf, len, 0, 0, 1, err };
 	enum pt_status st = PT_OK;
-	size_t i;
+	json_t *seen = json_object();
+	bool has_res = false;
 
-	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0) {
-		buf += 3;
-		len -= 3;
-	}
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &je);
-	if (!root)
-		return pt_fail(err, PT_INVALID, _("%s:%d: not JSON: %s"), name, je.line, je.text);
-	res = json_object_get(root, "Resources");
-	if (!json_is_object(root) || !json_is_array(res))
+	if (len >= 3 && memcmp(buf, "\xef\xbb\xbf", 3) == 0)
+		r.pos = r.lpos = 3;
+	if (!seen)
+		return gm_nomem(err);
+	if (iam_peek(&r) != '{')
+		st = iam_bad(&r, _("an object was expected"));
+	else if (r.pos++, iam_peek(&r) == '}')
+		r.pos++;
+	else
+		for (;;) {
+			if ((st = iam_member(&r, seen, m, &has_res)) != PT_OK)
+				break;
+			if (iam_peek(&r) == '}') {
+				r.pos++;
+				break;
+			}
+			if (iam_peek(&r) != ',') {
+				st = iam_bad(&r, _("',' or '}' expected"));
+				break;
+			}
+			r.pos++;
+		}
+	json_decref(seen);
+	if (st == PT_OK && iam_peek(&r) != '\0')
+		st = iam_bad(&r, _("end of text expected"));
+	if (st == PT_OK && !has_res)
 		st = pt_fail(err, PT_INVALID,
 		             _("%s: not an IAM SCIM user listing (no \"Resources\" list)"), name);
-	else
-		json_array_foreach(res, i,
-		                   u) if ((st = one_user(name, i, u, m, err)) != PT_OK) break;
-	json_decref(root);
 	return st;
 }

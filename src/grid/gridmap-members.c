@@ -472,73 +472,56 @@ ldif_attr(const char *name, unsigned line, char *s, struct ldif_rec *r, struct p
 	return PT_OK;
 }
 
+/* Continuation lines are joined in place in the text's copy: a
+ * continuation always lies after the line it continues, so the bytes move
+ * left over the NUL that ended that line, and a logical line costs no
+ * memory of its own (records point into the copy). */
 static enum pt_status
 parse_ldif(const char *name, struct text *t, struct gm_members *m, struct pt_err *err)
 {
 	struct ldif_rec rec = { 0 };
-	struct buf *joined;
-	size_t i, nj = 0;
-	unsigned *jline;
-	enum pt_status st = PT_OK;
-	bool open = false; /* a logical line is being collected */
+	char *cur = NULL, *end = NULL; /* the logical line being collected */
+	unsigned cur_line = 0;
+	enum pt_status st;
+	size_t i;
 
-	/* Logical lines outlive the loop (records point into them). */
-	joined = calloc(t->n, sizeof(*joined));
-	jline = calloc(t->n, sizeof(*jline));
-	if (!joined || !jline) {
-		free(joined);
-		free(jline);
-		return gm_nomem(err);
-	}
 	for (i = 0; i < t->n; i++) {
 		char *s = t->lines[i];
 		unsigned line = (unsigned)i + 1;
 
 		if (*s == ' ') {
-			if (!open) {
-				st = gm_fail_line(err, name, line,
-				                  _("continuation line with no line to continue"));
-				goto out;
-			}
-			if (!gm_buf_add(&joined[nj - 1], s + 1, strlen(s + 1))) {
-				st = gm_nomem(err);
-				goto out;
-			}
+			size_t n = strlen(s + 1);
+
+			if (!cur)
+				return gm_fail_line(
+					err, name, line,
+					_("continuation line with no line to continue"));
+			memmove(end, s + 1, n);
+			end += n;
+			*end = '\0';
 			continue;
 		}
 		/* The line before is complete. */
-		if (open &&
-		    (st = ldif_attr(name, jline[nj - 1], joined[nj - 1].s, &rec, err)) != PT_OK)
-			goto out;
-		open = false;
-		if (*s == '\t') {
-			st = gm_fail_line(
+		if (cur && (st = ldif_attr(name, cur_line, cur, &rec, err)) != PT_OK)
+			return st;
+		cur = NULL;
+		if (*s == '\t')
+			return gm_fail_line(
 				err, name, line,
 				_("line starts with a tab (a continued line must start with "
 			          "one space)"));
-			goto out;
-		}
 		if (*s == '\0') {
 			if ((st = ldif_flush(&rec, m, err)) != PT_OK)
-				goto out;
+				return st;
 			continue;
 		}
-		jline[nj] = line;
-		if (!gm_buf_add(&joined[nj++], s, strlen(s))) {
-			st = gm_nomem(err);
-			goto out;
-		}
-		open = true;
+		cur = s;
+		end = s + strlen(s);
+		cur_line = line;
 	}
-	if (open && (st = ldif_attr(name, jline[nj - 1], joined[nj - 1].s, &rec, err)) != PT_OK)
-		goto out;
-	st = ldif_flush(&rec, m, err);
-out:
-	for (i = 0; i < nj; i++)
-		free(joined[i].s);
-	free(joined);
-	free(jline);
-	return st;
+	if (cur && (st = ldif_attr(name, cur_line, cur, &rec, err)) != PT_OK)
+		return st;
+	return ldif_flush(&rec, m, err);
 }
 
 /* ---- detection ----------------------------------------------------- */

@@ -78,12 +78,9 @@ valid_uri(const char *u)
 bool
 gm_strv_push(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
-
-	if (!nv)
+	if (!gm_grow(v, *n, sizeof(**v)))
 		return false;
-	*v = nv;
-	if ((nv[*n] = strdup(s)) == NULL)
+	if (((*v)[*n] = strdup(s)) == NULL)
 		return false;
 	(*n)++;
 	return true;
@@ -159,11 +156,9 @@ rule_group(const char *name, unsigned line, char **tok, size_t n, struct gm_rule
 		return st;
 	if (n == 3 && (st = rule_account(name, line, tok[2], err)) != PT_OK)
 		return st;
-	g = realloc(r->groups, (r->ngroups + 1) * sizeof(*g));
-	if (!g)
+	if (!gm_grow(&r->groups, r->ngroups, sizeof(*g)))
 		return gm_nomem(err);
-	r->groups = g;
-	g += r->ngroups;
+	g = r->groups + r->ngroups;
 	g->uri = strdup(tok[1]);
 	g->account = n == 3 ? strdup(tok[2]) : NULL;
 	g->line = line;
@@ -183,11 +178,9 @@ rule_acl(const char *name, unsigned line, enum gm_acl_kind kind, char **tok, siz
 		return gm_fail_line(err, name, line,
 		                    kind == GM_ALLOW ? _("usage: allow PATTERN")
 		                                     : _("usage: deny PATTERN"));
-	a = realloc(r->acl, (r->nacl + 1) * sizeof(*a));
-	if (!a)
+	if (!gm_grow(&r->acl, r->nacl, sizeof(*a)))
 		return gm_nomem(err);
-	r->acl = a;
-	a += r->nacl;
+	a = r->acl + r->nacl;
 	a->kind = kind;
 	a->line = line;
 	if ((a->pattern = strdup(tok[1])) == NULL)

@@ -140,6 +140,106 @@ gm_fail_line(struct pt_err *err, const char *name, unsigned line, const char *fm
 	return pt_fail(err, PT_INVALID, _("%s:%u: %s"), name, line, detail);
 }
 
+bool
+gm_grow(void *v, size_t n, size_t sz)
+{
+	void **pv = v, *nv;
+
+	if (n != 0 && (n & (n - 1)) != 0)
+		return true; /* not a power of two: there is room */
+	if (n > SIZE_MAX / 2 / sz)
+		return false;
+	if ((nv = realloc(*pv, (n ? 2 * n : 1) * sz)) == NULL)
+		return false;
+	*pv = nv;
+	return true;
+}
+
+/* ---- a string index ------------------------------------------------ */
+
+static size_t
+index_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return (size_t)h;
+}
+
+static size_t
+index_slot(const struct gm_index *ix, const char *key)
+{
+	size_t i = index_hash(key) & (ix->cap - 1);
+
+	while (ix->key[i] && strcmp(ix->key[i], key) != 0)
+		i = (i + 1) & (ix->cap - 1);
+	return i;
+}
+
+static bool
+index_resize(struct gm_index *ix)
+{
+	struct gm_index nx = { NULL, NULL, ix->cap ? ix->cap * 2 : 64, 0 };
+
+	nx.key = calloc(nx.cap, sizeof(*nx.key));
+	nx.val = calloc(nx.cap, sizeof(*nx.val));
+	if (!nx.key || !nx.val) {
+		gm_index_free(&nx);
+		return false;
+	}
+	for (size_t i = 0; i < ix->cap; i++)
+		if (ix->key[i]) {
+			size_t k = index_slot(&nx, ix->key[i]);
+
+			nx.key[k] = ix->key[i];
+			nx.val[k] = ix->val[i];
+			nx.n++;
+		}
+	gm_index_free(ix);
+	*ix = nx;
+	return true;
+}
+
+bool
+gm_index_put(struct gm_index *ix, const char *key, size_t val)
+{
+	size_t i;
+
+	if ((ix->n + 1) * 2 > ix->cap && !index_resize(ix))
+		return false;
+	i = index_slot(ix, key);
+	if (!ix->key[i]) {
+		ix->key[i] = key;
+		ix->val[i] = val;
+		ix->n++;
+	}
+	return true;
+}
+
+bool
+gm_index_get(const struct gm_index *ix, const char *key, size_t *val)
+{
+	size_t i;
+
+	if (ix->cap == 0)
+		return false;
+	i = index_slot(ix, key);
+	if (!ix->key[i])
+		return false;
+	if (val)
+		*val = ix->val[i];
+	return true;
+}
+
+void
+gm_index_free(struct gm_index *ix)
+{
+	free(ix->key);
+	free(ix->val);
+	memset(ix, 0, sizeof(*ix));
+}
+
 /* ---- text split into lines ---------------------------------------- */
 
 void
@@ -172,6 +272,11 @@ gm_text_split(const char *name, const char *buf, size_t len, struct text *t, str
 	}
 	for (i = 0; i < len; i++)
 		n += buf[i] == '\n';
+	/* a final newline does not start a line: n - 1 lines then */
+	if (n - (len > 0 && buf[len - 1] == '\n') > GRIDMAP_MAX_LINES)
+		return gm_fail_line(err, name, GRIDMAP_MAX_LINES + 1,
+		                    _("more than %u lines: too long for a list of this kind"),
+		                    GRIDMAP_MAX_LINES);
 	t->copy = malloc(len + 1);
 	t->lines = malloc(n * sizeof(*t->lines));
 	if (!t->copy || !t->lines) {

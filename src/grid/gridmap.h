@@ -21,6 +21,9 @@
 /* Longest DN and account accepted, in bytes. */
 #define GRIDMAP_MAX_DN 1024
 #define GRIDMAP_MAX_ACCOUNT 32
+/* Most lines a member list, rules file or grid-mapfile-local may have
+ * (an LDIF export of 300,000 members has about 1.5 million). */
+#define GRIDMAP_MAX_LINES 4000000u
 
 /* The separator line between alternative chains of an .lsc file. */
 #define GRIDMAP_LSC_NEXT "------ NEXT CHAIN ------"

@@ -59,6 +59,7 @@ struct build_ctx {
 	size_t nvos;
 	struct gm_source *src;
 	size_t nsrc;
+	struct gm_index seen; /* URIs looked up already, found or not */
 	char **bans;
 	size_t nbans;
 	struct gm_members *local;
@@ -78,9 +79,11 @@ add_source(struct build_ctx *c, const char *uri)
 	int rc, has = 0;
 	size_t i;
 
-	for (i = 0; i < c->nsrc; i++)
-		if (!strcmp(c->src[i].uri, uri))
-			return PT_OK;
+	/* one look-up per URI, whatever the number of rules naming it */
+	if (gm_index_get(&c->seen, uri, NULL))
+		return PT_OK;
+	if (!gm_index_put(&c->seen, uri, 0))
+		return gs_nomem(c->err);
 	ret = store_prepare(c->st,
 	                    "SELECT v.id, v.name, EXISTS (SELECT 1 FROM vo_snapshots n"
 	                    " WHERE n.vo_id = v.id) FROM vo_uris u JOIN vos v ON v.id = u.vo_id"
@@ -121,14 +124,9 @@ add_source(struct build_ctx *c, const char *uri)
 	}
 	if (!c->vos[i].m)
 		return PT_OK; /* never imported: gridmap_build lists it as missing */
-	{
-		struct gm_source *ns = realloc(c->src, (c->nsrc + 1) * sizeof(*ns));
-
-		if (!ns)
-			return gs_nomem(c->err);
-		c->src = ns;
-		ns[c->nsrc++] = (struct gm_source){ uri, c->vos[i].m };
-	}
+	if (!gm_grow(&c->src, c->nsrc, sizeof(*c->src)))
+		return gs_nomem(c->err);
+	c->src[c->nsrc++] = (struct gm_source){ uri, c->vos[i].m };
 	return PT_OK;
 }
 
@@ -446,6 +444,7 @@ out:
 	}
 	free(c.vos);
 	free(c.src);
+	gm_index_free(&c.seen);
 	for (i = 0; i < c.nbans; i++)
 		free(c.bans[i]);
 	free(c.bans);

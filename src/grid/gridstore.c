@@ -397,12 +397,9 @@ sorted_dns(const struct gm_members *m, size_t *n)
 int
 gs_strv_add(char ***v, size_t *n, const char *s)
 {
-	char **nv = realloc(*v, (*n + 1) * sizeof(*nv));
-
-	if (!nv)
+	if (!gm_grow(v, *n, sizeof(**v)))
 		return 0;
-	*v = nv;
-	if ((nv[*n] = strdup(s)) == NULL)
+	if (((*v)[*n] = strdup(s)) == NULL)
 		return 0;
 	(*n)++;
 	return 1;

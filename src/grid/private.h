@@ -89,6 +89,28 @@ enum pt_status gm_text_split(const char *name, const char *buf, size_t len, stru
 
 bool gm_is_blank_or_comment(const char *s);
 
+/* Room for one more item in an array of n items of size sz grown by
+ * doubling (capacity implied: the next power of two), so that appends
+ * stay linear without a capacity field.  false: out of memory. */
+bool gm_grow(void *v, size_t n, size_t sz);
+
+/* A set of strings (borrowed, not copied), each with a number: open
+ * addressing, so that lookups by URI or DN stay O(1) on files of
+ * hundreds of thousands of lines. */
+struct gm_index {
+	const char **key;
+	size_t *val;
+	size_t cap, n;
+};
+
+/* Add key with val unless it is there; false: out of memory. */
+bool gm_index_put(struct gm_index *ix, const char *key, size_t val);
+
+/* Whether key is there; its number in *val (val may be NULL). */
+bool gm_index_get(const struct gm_index *ix, const char *key, size_t *val);
+
+void gm_index_free(struct gm_index *ix);
+
 /* ---- gridmap: members (gridmap-members.c) ------------------------- */
 
 void gm_members_clear(struct gm_members *m);

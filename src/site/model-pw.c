@@ -120,10 +120,15 @@ model_pw_add(struct store *st, const char *user, const char *hostspec, const cha
 	}
 	sqlite3_finalize(s);
 	{
-		char *what = NULL;
+		char *what = NULL, mac[ROWMAC_HEX];
+		int64_t version;
+
+		if ((ret = rowmac_seal(st, *id, &version, mac, err)) != PT_OK)
+			return ret;
 		if (asprintf(&what, "%s@%s:%s", user, hostspec, service) < 0)
 			return pt_fail(err, PT_NOMEM, NULL);
-		ret = audit_appendf(st, "pw.add", what, err, "hosts=%zu", nhosts);
+		ret = audit_appendf(st, "pw.add", what, err, "hosts=%zu version=%lld mac=%s",
+		                    nhosts, (long long)version, mac);
 		free(what);
 		return ret;
 	}
@@ -279,7 +284,8 @@ model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretl
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
-	char *what = NULL;
+	char *what = NULL, mac[ROWMAC_HEX];
+	int64_t version;
 	time_t now = time(NULL);
 
 	if ((ret = store_need_tx(st, err)) != PT_OK)
@@ -313,7 +319,10 @@ model_pw_update(struct store *st, int64_t id, const char *secret, size_t secretl
 	sqlite3_bind_int64(s, 3, (sqlite3_int64)now);
 	ret = store_run(st, s, err, _("update password"));
 	if (ret == PT_OK)
-		ret = audit_append(st, "pw.update", what, "", err);
+		ret = rowmac_seal(st, id, &version, mac, err);
+	if (ret == PT_OK)
+		ret = audit_appendf(st, "pw.update", what, err, "version=%lld mac=%s",
+		                    (long long)version, mac);
 out:
 	free(what);
 	return ret;

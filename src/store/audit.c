@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "store/audit.h"
+#include "store/rowmac.h"
 #include "base/i18n.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
@@ -317,5 +318,6 @@ audit_verify(struct store *st, int64_t *bad_id, int64_t *rows, struct pt_err *er
 			_("the audit trail does not end where its recorded head says (rows recorded: %lld, present: %lld); rows at its end are missing or were replaced"),
 			(long long)count, (long long)v.rows);
 	}
-	return PT_OK;
+	/* the chain holds: do the rows still say what it recorded? */
+	return rowmac_verify(st, bad_id, err);
 }

@@ -8,6 +8,7 @@
  *   escrow.c       k-of-n recovery shares of the data key (libgfshare)
  *   private.h      struct store and the steps these files share, not API
  *   audit.c        the hash-chained audit trail and its verification
+ *   rowmac.c       each password row's MAC, bound to its last audit record
  *   settings.c     the station's configuration keys, their validation
  *
  * Stands on base/ only. */
@@ -16,6 +17,7 @@
 
 #include "store/store.h"
 #include "store/audit.h"
+#include "store/rowmac.h"
 #include "store/settings.h"
 #include "store/escrow.h"
 

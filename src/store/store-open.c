@@ -23,11 +23,12 @@
 #include "base/lib.h"
 #include "store/store.h"
 #include "store/private.h"
+#include "store/rowmac.h"
 
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = {
-	schema_sql,    migrate_2_sql, migrate_3_sql, migrate_4_sql, migrate_5_sql,
-	migrate_6_sql, migrate_7_sql, migrate_8_sql, migrate_9_sql, migrate_10_sql,
+	schema_sql,    migrate_2_sql, migrate_3_sql, migrate_4_sql,  migrate_5_sql,  migrate_6_sql,
+	migrate_7_sql, migrate_8_sql, migrate_9_sql, migrate_10_sql, migrate_11_sql,
 };
 
 static unsigned
@@ -249,6 +250,9 @@ migrate(struct store *st, struct pt_err *err)
 		return ret;
 	for (; v < target; v++) {
 		ret = store_exec(st, migrations[v], err);
+		/* schema 11 adds the rows' MACs: the rows there get theirs */
+		if (ret == PT_OK && v + 1 == 11)
+			ret = rowmac_seal_all(st, err);
 		if (ret != PT_OK)
 			goto fail;
 	}

@@ -23,6 +23,7 @@
 #include "base/lib.h"
 #include "store/store.h"
 #include "store/private.h"
+#include "store/rowmac.h"
 
 static enum pt_status
 fsync_path(const char *path, int dir, struct pt_err *err)
@@ -227,17 +228,18 @@ store_replace(struct store *st, const uint8_t *key, const uint8_t salt[KDF_SALT_
 		ret = open_sibling(tmp, key, salt, &kp, SQLITE_OPEN_READWRITE, &nst, err);
 	if (ret != PT_OK)
 		goto out;
-	if (audit_cb) {
-		ret = store_begin(nst, err);
-		if (ret == PT_OK)
-			ret = audit_cb(nst, ud);
-		if (ret == PT_OK)
-			ret = store_commit(nst, err);
-		else
-			store_rollback(nst);
-		if (ret != PT_OK)
-			goto out;
-	}
+	/* the rows' MACs follow the new key, each sealed again in the trail */
+	ret = store_begin(nst, err);
+	if (ret == PT_OK && audit_cb)
+		ret = audit_cb(nst, ud);
+	if (ret == PT_OK)
+		ret = rowmac_seal_all(nst, err);
+	if (ret == PT_OK)
+		ret = store_commit(nst, err);
+	else
+		store_rollback(nst);
+	if (ret != PT_OK)
+		goto out;
 	/* the record opens both files from here until the rename is done */
 	ret = keyrec_write(st->path, during, n_during, err);
 	if (ret != PT_OK)

@@ -407,6 +407,52 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* Schema 11: rows written before it get their MAC and a pw.seal record
+ * at the migration, and then verify; a row edited behind the trail does
+ * not. */
+START_TEST(migration_11_seals_existing_rows)
+{
+	struct store *st = new_store();
+	struct pt_err err = { 0 };
+	int64_t bad = 0, rows = 0;
+	int n = 0;
+
+	ck_assert_int_eq(store_exec(st,
+	                            "INSERT INTO credentials (user, hostspec, service, secret,"
+	                            " version, created_at, updated_at) VALUES ('root',"
+	                            " 'ce01.example.org', 'ssh', x'6f6c64', 3, 1, 1);"
+	                            /* the table as schema 10 had it */
+	                            "CREATE TABLE c10 AS SELECT id, user, hostspec, service,"
+	                            " secret, version, created_at, updated_at FROM credentials;"
+	                            "DROP TABLE credentials;"
+	                            "ALTER TABLE c10 RENAME TO credentials;"
+	                            "PRAGMA user_version = 10",
+	                            &err),
+	                 PT_OK);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
+	{
+		sqlite3_stmt *q = NULL;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+		                                    "SELECT count(*) FROM audit WHERE action ="
+		                                    " 'pw.seal' AND detail LIKE 'version=3 mac=%'",
+		                                    -1, &q, NULL),
+		                 SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+		n = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_OK);
+	/* a new version written behind the trail's back */
+	ck_assert_int_eq(store_exec(st, "UPDATE credentials SET version = 4", &err), PT_OK);
+	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_BROKEN_CHAIN);
+	ck_assert_ptr_nonnull(strstr(err.detail, "root@ce01.example.org:ssh"));
+	store_close(&st);
+}
+END_TEST
+
 /* What a user without root gets, checked in a child that is not root
  * even when the suite runs as root (a root run would otherwise only
  * ever see the one fixed path).  Exit status: 0 if every branch gave
@@ -538,6 +584,7 @@ main(void)
 	tcase_add_test(tc, backup_is_verified_copy);
 	tcase_add_test(tc, backup_to_a_relative_name_records_an_absolute_path);
 	tcase_add_test(tc, newer_schema_is_refused);
+	tcase_add_test(tc, migration_11_seals_existing_rows);
 	tcase_add_test(tc, pages_are_4k_and_stay_so);
 	tcase_add_test(tc, an_older_format_is_refused_by_name);
 	tcase_add_test(tc, default_path_follows_environment);

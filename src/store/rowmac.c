@@ -1,0 +1,338 @@
+/* rowmac.c - service passwords' rows bound to the audit trail (see
+ * rowmac.h): their MACs computed, stored, audited and cross-checked, and
+ * the file's length checked against its page count. */
+#include "config.h"
+
+#define SQLITE_HAS_CODEC 1
+#include <sqlcipher/sqlite3.h>
+
+#include <errno.h>
+#include <gnutls/crypto.h>
+#include <gnutls/gnutls.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "base/i18n.h"
+#include "store/audit.h"
+#include "store/private.h"
+#include "store/rowmac.h"
+
+#define MAC_INFO "passtore credential row mac v1"
+
+struct row {
+	int64_t id, version;
+	const char *user, *hostspec, *service, *mac;
+	const void *secret;
+	size_t secretlen;
+};
+
+/* HMAC-SHA256 under HMAC(store key, MAC_INFO) over the row's fields,
+ * each length-prefixed so that no two rows feed the same bytes. */
+static enum pt_status
+row_mac(struct store *st, const struct row *r, char hex[ROWMAC_HEX], struct pt_err *err)
+{
+	uint8_t *key = secmem_alloc(32), dig[32];
+	gnutls_hmac_hd_t h = NULL;
+	char *head = NULL;
+	int n, rc;
+
+	if (!key)
+		return pt_fail(err, PT_NOMEM, NULL);
+	n = asprintf(&head, "%lld\n%zu:%s%zu:%s%zu:%s%lld\n", (long long)r->id, strlen(r->user),
+	             r->user, strlen(r->hostspec), r->hostspec, strlen(r->service), r->service,
+	             (long long)r->version);
+	rc = n < 0 ? -1
+	           : gnutls_hmac_fast(GNUTLS_MAC_SHA256, st->key, KDF_KEY_LEN, MAC_INFO,
+	                              strlen(MAC_INFO), key);
+	if (rc == 0)
+		rc = gnutls_hmac_init(&h, GNUTLS_MAC_SHA256, key, 32);
+	if (rc == 0)
+		rc = gnutls_hmac(h, head, (size_t)n);
+	if (rc == 0 && r->secretlen)
+		rc = gnutls_hmac(h, r->secret, r->secretlen);
+	if (h)
+		gnutls_hmac_deinit(h, dig);
+	secmem_free(key);
+	free(head);
+	if (rc != 0)
+		return pt_fail(err, PT_ERR, _("cannot compute a row MAC: %s"),
+		               n < 0 ? _(pt_status_msg(PT_NOMEM)) : gnutls_strerror(rc));
+	for (size_t i = 0; i < sizeof(dig); i++)
+		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
+	return PT_OK;
+}
+
+#define ROW_SELECT "SELECT id, user, hostspec, service, version, secret, mac FROM credentials "
+
+static void
+row_read(sqlite3_stmt *s, struct row *r)
+{
+	r->id = sqlite3_column_int64(s, 0);
+	r->user = store_text(s, 1);
+	r->hostspec = store_text(s, 2);
+	r->service = store_text(s, 3);
+	r->version = sqlite3_column_int64(s, 4);
+	r->secret = sqlite3_column_blob(s, 5);
+	r->secretlen = (size_t)sqlite3_column_bytes(s, 5);
+	r->mac = store_text(s, 6);
+}
+
+/* Seal one row; *obj (malloc'd, may be NULL) the entry's name. */
+static enum pt_status
+seal(struct store *st, int64_t id, int64_t *version, char mac[ROWMAC_HEX], char **obj,
+     struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct row r;
+	enum pt_status ret;
+	int rc;
+
+	if ((ret = store_prepare(st, ROW_SELECT "WHERE id = ?", &s, err)) != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return rc == SQLITE_DONE ? pt_fail(err, PT_NOTFOUND, _("no such entry"))
+		                         : store_fail(st, rc, err, _("read an entry"));
+	}
+	row_read(s, &r);
+	*version = r.version;
+	ret = row_mac(st, &r, mac, err);
+	if (ret == PT_OK && obj && asprintf(obj, "%s@%s:%s", r.user, r.hostspec, r.service) < 0) {
+		*obj = NULL;
+		ret = pt_fail(err, PT_NOMEM, NULL);
+	}
+	sqlite3_finalize(s);
+	if (ret != PT_OK)
+		return ret;
+	if ((ret = store_prepare(st, "UPDATE credentials SET mac = ?2 WHERE id = ?1", &s, err)) !=
+	    PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, mac, -1, SQLITE_STATIC);
+	return store_run(st, s, err, _("seal an entry"));
+}
+
+enum pt_status
+rowmac_seal(struct store *st, int64_t id, int64_t *version, char mac[ROWMAC_HEX],
+            struct pt_err *err)
+{
+	enum pt_status ret = store_need_tx(st, err);
+
+	return ret == PT_OK ? seal(st, id, version, mac, NULL, err) : ret;
+}
+
+enum pt_status
+rowmac_seal_all(struct store *st, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t *ids = NULL;
+	size_t n = 0, cap = 0;
+	enum pt_status ret;
+	int rc;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK ||
+	    (ret = store_prepare(st, "SELECT id FROM credentials ORDER BY id", &s, err)) != PT_OK)
+		return ret;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			int64_t *v = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+
+			if (!v) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			ids = v;
+		}
+		ids[n++] = sqlite3_column_int64(s, 0);
+	}
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		ret = store_fail(st, rc, err, _("read the entries"));
+	for (size_t i = 0; i < n && ret == PT_OK; i++) {
+		char mac[ROWMAC_HEX], *obj = NULL;
+		int64_t version;
+
+		ret = seal(st, ids[i], &version, mac, &obj, err);
+		if (ret == PT_OK)
+			ret = audit_appendf(st, "pw.seal", obj, err, "version=%lld mac=%s",
+			                    (long long)version, mac);
+		free(obj);
+	}
+	free(ids);
+	return ret;
+}
+
+/* ---- verification -------------------------------------------------- */
+
+/* What the last audit record of an entry says about its row. */
+struct binding {
+	char *object;
+	int64_t audit_id, version; /* version -1: removed */
+	char mac[ROWMAC_HEX];
+};
+
+static int
+cmp_binding(const void *a, const void *b)
+{
+	const struct binding *x = a, *y = b;
+	int c = strcmp(x->object, y->object);
+
+	return c ? c : (x->audit_id > y->audit_id) - (x->audit_id < y->audit_id);
+}
+
+struct bindings {
+	struct binding *v;
+	size_t n, cap;
+	bool oom;
+};
+
+static int
+binding_row(const struct audit_row *r, void *ud)
+{
+	struct bindings *b = ud;
+	const char *ver, *mac;
+	struct binding x = { 0 };
+
+	if (!r->action || !r->object || !r->detail)
+		return 0;
+	if (!strcmp(r->action, "pw.rm")) {
+		x.version = -1;
+	} else if (!strcmp(r->action, "pw.add") || !strcmp(r->action, "pw.update") ||
+	           !strcmp(r->action, "pw.seal")) {
+		/* records written before schema 11 bind nothing */
+		if (!(ver = strstr(r->detail, "version=")) || !(mac = strstr(r->detail, "mac=")))
+			return 0;
+		x.version = strtoll(ver + 8, NULL, 10);
+		snprintf(x.mac, sizeof(x.mac), "%.64s", mac + 4);
+	} else {
+		return 0;
+	}
+	x.audit_id = r->id;
+	if (b->n == b->cap) {
+		struct binding *v = realloc(b->v, (b->cap = b->cap ? 2 * b->cap : 64) * sizeof(*v));
+
+		if (!v) {
+			b->oom = true;
+			return 1;
+		}
+		b->v = v;
+	}
+	if ((x.object = strdup(r->object)) == NULL) {
+		b->oom = true;
+		return 1;
+	}
+	b->v[b->n++] = x;
+	return 0;
+}
+
+/* The last record of object, NULL if none. */
+static const struct binding *
+binding_of(const struct bindings *b, const char *object)
+{
+	size_t lo = 0, hi = b->n;
+
+	/* the first binding past object's: its predecessor is the last of object */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (strcmp(b->v[mid].object, object) <= 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && !strcmp(b->v[lo - 1].object, object) ? &b->v[lo - 1] : NULL;
+}
+
+static enum pt_status
+check_row(struct store *st, const struct row *r, const struct bindings *b, int64_t *audit_id,
+          struct pt_err *err)
+{
+	const struct binding *x;
+	char mac[ROWMAC_HEX], *obj = NULL;
+	enum pt_status ret;
+
+	if ((ret = row_mac(st, r, mac, err)) != PT_OK)
+		return ret;
+	if (asprintf(&obj, "%s@%s:%s", r->user, r->hostspec, r->service) < 0)
+		return pt_fail(err, PT_NOMEM, NULL);
+	x = binding_of(b, obj);
+	if (strcmp(mac, r->mac) != 0)
+		ret = pt_fail(err, PT_BROKEN_CHAIN,
+		              _("entry %s: its row does not match its MAC (altered)"), obj);
+	else if (!x || x->version < 0)
+		ret = pt_fail(err, PT_BROKEN_CHAIN,
+		              _("entry %s: no audit record binds its row (version %lld)"), obj,
+		              (long long)r->version);
+	else if (x->version != r->version || strcmp(x->mac, r->mac) != 0)
+		ret = pt_fail(err, PT_BROKEN_CHAIN,
+		              _("entry %s: its row holds version %lld, audit record %lld wrote "
+		                "version %lld: the row was rolled back or altered"),
+		              obj, (long long)r->version, (long long)x->audit_id,
+		              (long long)x->version);
+	if (ret != PT_OK && x)
+		*audit_id = x->audit_id;
+	free(obj);
+	return ret;
+}
+
+static enum pt_status
+check_file(struct store *st, struct pt_err *err)
+{
+	struct stat sb;
+	enum pt_status ret;
+	int pages;
+
+	if ((ret = store_query_int(st, "PRAGMA page_count", &pages, err)) != PT_OK)
+		return ret;
+	if (stat(st->path, &sb) != 0)
+		return pt_fail(err, PT_IO, _("cannot read %s: %s"), st->path, strerror(errno));
+	if ((uint64_t)sb.st_size > (uint64_t)pages * STORE_PAGE_SIZE)
+		return pt_fail(err, PT_BROKEN_CHAIN,
+		               _("the store %s has %lld bytes past its last page (appended)"),
+		               st->path,
+		               (long long)sb.st_size - (long long)pages * STORE_PAGE_SIZE);
+	if ((uint64_t)sb.st_size < (uint64_t)pages * STORE_PAGE_SIZE)
+		return pt_fail(err, PT_BROKEN_CHAIN,
+		               _("the store %s is shorter than its %d pages (truncated)"), st->path,
+		               pages);
+	return PT_OK;
+}
+
+enum pt_status
+rowmac_verify(struct store *st, int64_t *audit_id, struct pt_err *err)
+{
+	struct bindings b = { 0 };
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int rc = SQLITE_DONE;
+
+	*audit_id = 0;
+	if ((ret = check_file(st, err)) != PT_OK)
+		return ret;
+	if ((ret = audit_foreach(st, binding_row, &b, err)) != PT_OK)
+		goto out;
+	if (b.oom) {
+		ret = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	qsort(b.v, b.n, sizeof(*b.v), cmp_binding);
+	if ((ret = store_prepare(st, ROW_SELECT "ORDER BY id", &s, err)) != PT_OK)
+		goto out;
+	while (ret == PT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct row r;
+
+		row_read(s, &r);
+		ret = check_row(st, &r, &b, audit_id, err);
+	}
+	sqlite3_finalize(s);
+	if (ret == PT_OK && rc != SQLITE_DONE)
+		ret = store_fail(st, rc, err, _("read the entries"));
+out:
+	for (size_t i = 0; i < b.n; i++)
+		free(b.v[i].object);
+	free(b.v);
+	return ret;
+}
