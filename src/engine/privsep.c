@@ -112,18 +112,24 @@ drop_to_net(void)
 enum pt_status
 privsep_drop_main(struct pt_err *err)
 {
-	struct passwd *pw = getuid() == 0 ? getpwnam(PS_ACCOUNT) : NULL;
+	/* PASSTORE_TEST_ACCOUNT: the tests' stand-in for the account (any
+	 * account is only less than root) */
+	const char *test = getenv("PASSTORE_TEST_ACCOUNT");
+	struct passwd *pw = getuid() == 0 ? getpwnam(test && *test ? test : PS_ACCOUNT) : NULL;
 
 	/* the account created at install: files it owns stay reachable, root's
 	 * others do not */
 	if (pw && pw->pw_uid != 0) {
+		/* the audit names the person who ran the command, not the account */
+		(void)audit_actor();
 		if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			return pt_fail(err, PT_REFUSED, _("cannot become the account %s: %s"),
 			               PS_ACCOUNT, strerror(errno));
 	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) != 0)
-		return pt_fail(err, PT_REFUSED, _("cannot drop the capabilities of the main process"));
+		return pt_fail(err, PT_REFUSED,
+		               _("cannot drop the capabilities of the main process"));
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
 		return pt_fail(err, PT_REFUSED, _("cannot set no_new_privs: %s"), strerror(errno));
 	return PT_OK;
@@ -193,7 +199,8 @@ ifname_ok(const char *s)
 static bool
 fw_ok(uint32_t fw, bool allow_auto)
 {
-	return fw == GUARD_FW_IPTABLES || fw == GUARD_FW_NFTABLES || (allow_auto && fw == GUARD_FW_AUTO);
+	return fw == GUARD_FW_IPTABLES || fw == GUARD_FW_NFTABLES ||
+	       (allow_auto && fw == GUARD_FW_AUTO);
 }
 
 /* The window as guard_window_init would have made it, or false. */
@@ -246,7 +253,8 @@ serve_rules(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 		for (i = 0; i < PS_WINDOWS && ps_used[i]; i++)
 			;
 		if (i == PS_WINDOWS)
-			return pt_fail(err, PT_REFUSED, _("privileged helper: too many open windows"));
+			return pt_fail(err, PT_REFUSED,
+			               _("privileged helper: too many open windows"));
 	}
 	ret = guard_rules_add_timed(&w, &rp->x, err);
 	/* PT_EXISTS: the rules are in, so that they can be removed */
@@ -283,7 +291,8 @@ serve_net(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 			return pt_fail(err, PT_INVALID, _("privileged helper: malformed request"));
 		return guard_link_set(rq->ifname, rq->up, err);
 	case PS_LINK_WAIT: return guard_link_wait_running(rq->ifname, rq->timeout_ms, &rp->ms, err);
-	case PS_NEIGH: return guard_neigh_resolve(rq->addr, rq->ifname, rq->timeout_ms, &rp->ms, err);
+	case PS_NEIGH:
+		return guard_neigh_resolve(rq->addr, rq->ifname, rq->timeout_ms, &rp->ms, err);
 	case PS_ROUTE_ADD: return guard_route_add(rq->addr, rq->gw, rq->ifname, err);
 	default: return guard_route_del(rq->addr, rq->gw, rq->ifname, err);
 	}
@@ -323,8 +332,8 @@ serve_one(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 static void
 helper_signals(void)
 {
-	static const int ignored[] = { SIGINT, SIGQUIT, SIGTERM, SIGHUP, SIGPIPE, SIGTSTP,
-		                       SIGTTIN, SIGTTOU };
+	static const int ignored[] = { SIGINT,  SIGQUIT, SIGTERM, SIGHUP,
+		                       SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU };
 	sigset_t none;
 
 	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
@@ -337,7 +346,7 @@ helper_signals(void)
 
 /* Only the socket and stderr stay open: the helper never sees the store,
  * the terminal or anything the main process opened before the split. */
-static void
+static int
 helper_fds(int fd)
 {
 	int null = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -347,9 +356,16 @@ helper_fds(int fd)
 		dup2(null, STDOUT_FILENO);
 		close(null);
 	}
-	for (int i = 3; i < 1024; i++)
-		if (i != fd)
+	/* the socket becomes fd 3, everything above it goes */
+	if (fd != 3) {
+		if (dup3(fd, 3, O_CLOEXEC) < 0)
+			return fd;
+		close(fd);
+	}
+	if (close_range(4, ~0U, 0) != 0)
+		for (int i = 4; i < 4096; i++)
 			close(i);
+	return 3;
 }
 
 static int
@@ -362,7 +378,8 @@ helper_loop(int fd)
 		return 1;
 	for (;;) {
 		struct pt_err err = { 0 };
-		ssize_t n = recv(fd, &rq, sizeof(rq), 0);
+		/* MSG_TRUNC: the length sent, so that a longer message is refused */
+		ssize_t n = recv(fd, &rq, sizeof(rq), MSG_TRUNC);
 
 		if (n == 0)
 			break;
@@ -374,7 +391,8 @@ helper_loop(int fd)
 		rp->magic = PS_MAGIC;
 		if (n != (ssize_t)sizeof(rq) || rq.magic != PS_MAGIC || rq.op < PS_RESOLVE ||
 		    rq.op >= PS_OP_END) {
-			rp->status = pt_fail(&err, PT_INVALID, _("privileged helper: malformed request"));
+			rp->status = pt_fail(&err, PT_INVALID,
+			                     _("privileged helper: malformed request"));
 		} else {
 			rp->op = rq.op;
 			rp->status = serve_one(&rq, rp, &err);
@@ -395,7 +413,7 @@ privsep_serve(int fd)
 	int len;
 
 	helper_signals();
-	helper_fds(fd);
+	fd = helper_fds(fd);
 	if (drop_to_net() != 0) {
 		pt_fail(&err, PT_REFUSED, _("cannot drop to CAP_NET_ADMIN and CAP_NET_RAW"));
 	} else if (sandbox_enter(SANDBOX_HELPER, &err) == PT_OK) {
@@ -404,7 +422,8 @@ privsep_serve(int fd)
 	/* the main process sees the socket close and says the helper is gone */
 	len = snprintf(msg, sizeof(msg), "passtore: privileged helper: %s\n", pt_err_text(&err));
 	if (len > 0)
-		(void)!write(STDERR_FILENO, msg, (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg));
+		(void)!write(STDERR_FILENO, msg,
+		             (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg));
 	return 1;
 }
 
@@ -460,12 +479,13 @@ ps_call(struct ps_req *rq, struct ps_rep **rpp, struct pt_err *err)
 	while (n < 0 && errno == EINTR);
 	if (n == (ssize_t)sizeof(*rq))
 		do
-			n = recv(ps_fd, rp, sizeof(*rp), 0);
+			n = recv(ps_fd, rp, sizeof(*rp), MSG_TRUNC);
 		while (n < 0 && errno == EINTR);
 	pthread_mutex_unlock(&ps_mu);
 	if (n != (ssize_t)sizeof(*rp) || ps_rep_check(rq, rp) != PT_OK)
-		return pt_fail(err, PT_NET, _("the privileged helper (pid %ld) is gone or answered "
-		                              "out of protocol"),
+		return pt_fail(err, PT_NET,
+		               _("the privileged helper (pid %ld) is gone or answered "
+		                 "out of protocol"),
 		               (long)ps_pid);
 	if (rp->status == PT_OK) {
 		pt_err_clear(err);
@@ -519,7 +539,9 @@ privsep_rules(bool add, const struct guard_window *w, struct guard_exposure *x, 
 enum pt_status
 privsep_fw(int op, enum guard_backend fw, int *n, bool *created, struct pt_err *err)
 {
-	struct ps_req rq = { .op = op == 0 ? PS_SWEEP : op == 1 ? PS_FW_PREPARE : PS_NFT_DROP,
+	struct ps_req rq = { .op = op == 0   ? PS_SWEEP
+		                   : op == 1 ? PS_FW_PREPARE
+		                             : PS_NFT_DROP,
 		             .fw = fw };
 	struct ps_rep *rp;
 	enum pt_status ret = ps_call(&rq, &rp, err);

@@ -40,7 +40,7 @@ struct privsep_info {
 	bool active;
 	pid_t helper_pid, main_pid;
 	uid_t main_uid;
-	uint64_t helper_cap, main_cap; /* CapEff of /proc/PID/status */
+	uint64_t helper_cap, main_cap;    /* CapEff of /proc/PID/status */
 	int helper_seccomp, main_seccomp; /* Seccomp: 0 none, 1 strict, 2 filter, -1 unknown */
 };
 void privsep_info(struct privsep_info *out);
