@@ -13,7 +13,7 @@ DEPS="build-essential autoconf automake autopoint autoconf-archive pkg-config ge
       libncurses-dev libiptc-dev libip4tc-dev libip6tc-dev libmnl-dev libargon2-dev libjansson-dev
       libtasn1-6-dev libtasn1-bin check
       openssl tmux iproute2 iptables openssh-server openssh-client locales jq
-      libnftables-dev nftables libgfshare-dev
+      libnftables-dev nftables libgfshare-dev libseccomp-dev libcap-ng-dev
       clang-format"
 
 install_deps() {

@@ -216,6 +216,22 @@ recover_at_start(struct cli *c)
 		        windows, rules);
 }
 
+/* A command that may open a window: the privileged helper splits off
+ * before anything secret is read, the main process drops every
+ * capability.  The child never returns from here. */
+static enum pt_status
+split(struct cli *c)
+{
+	bool child = false;
+	int fd = -1;
+
+	if (privsep_start(&child, &fd, &c->err) != PT_OK)
+		return c->err.status;
+	if (child)
+		_exit(privsep_serve(fd));
+	return privsep_drop_main(&c->err);
+}
+
 /* Run the command in one transaction when it writes: all or nothing. */
 static int
 run_command(struct cli *c, int argc, char **argv)
@@ -288,7 +304,12 @@ cli_main(const struct pt_args *args)
 	 * passphrase is asked for or any open blocks */
 	if ((c.cmd->flags & (CMD_STORE | CMD_PATH)) && pt_args_check_store(c.path, &c.err) != PT_OK)
 		rc = cli_report(&c);
+	else if ((c.cmd->flags & CMD_NET) && split(&c) != PT_OK)
+		rc = cli_report(&c);
 	else if ((c.cmd->flags & CMD_STORE) && cli_unlock(&c) != PT_OK)
+		rc = cli_report(&c);
+	/* the store is open: from here on, only the calls its work makes */
+	else if ((c.cmd->flags & CMD_NET) && sandbox_enter(SANDBOX_MAIN, &c.err) != PT_OK)
 		rc = cli_report(&c);
 	else {
 		if (c.cmd->flags & CMD_STORE)

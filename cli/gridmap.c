@@ -618,7 +618,7 @@ const struct cmd cli_gridmap_commands[] = {
 	     "vomses/VO-HOST, vomsdir/VO/HOST.lsc) of a host; what was left out goes to stderr") },
 	{ "gridmap", "status", cmd_gridmap_status, CMD_STORE, N_("[--json]"),
 	  N_("which hosts are behind their rules (last push against a build now)") },
-	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE,
+	{ "gridmap", "push", cmd_gridmap_push, CMD_STORE | CMD_NET,
 	  N_("FQDN [--dry-run] [--force] [--accept-hostkey SHA256:...]"),
 	  N_("send a host its grid-mapfile, voms-mapfile, ban-mapfile, vomses and .lsc files through "
 	     "the engine (--force: even with VOMS server chains that fail their check)") },

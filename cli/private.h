@@ -19,6 +19,7 @@ enum {
 	CMD_STORE = 1 << 0, /* unlocks the store first */
 	CMD_WRITE = 1 << 1, /* runs in one write transaction (commit on exit 0) */
 	CMD_PATH = 1 << 2,  /* works on the store file without unlocking it (init) */
+	CMD_NET = 1 << 3,   /* may open a window: splits off the privileged helper first */
 };
 
 struct cli {

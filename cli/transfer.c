@@ -89,6 +89,56 @@ firewall_print(const struct guard_posture *p)
 		printf(_("Boot config:   the running table does NOT match it: %s\n"), p->boot_diff);
 }
 
+/* The split of privsep.c: {"helper": {pid, cap_eff, seccomp} or null,
+ * "main": {pid, uid, cap_eff, seccomp}}; cap_eff in hex as /proc says. */
+static json_t *
+privsep_json(const struct privsep_info *in, const char **bad)
+{
+	json_t *o = json_object(), *m = json_object();
+	char cap[32];
+
+	if (in->active) {
+		json_t *h = json_object();
+		snprintf(cap, sizeof(cap), "%016llx", (unsigned long long)in->helper_cap);
+		cli_json_set(h, "pid", json_integer(in->helper_pid), bad);
+		cli_json_set(h, "cap_eff", json_string(cap), bad);
+		cli_json_set(h, "seccomp", json_integer(in->helper_seccomp), bad);
+		cli_json_set(o, "helper", h, bad);
+	} else {
+		cli_json_set(o, "helper", json_null(), bad);
+	}
+	snprintf(cap, sizeof(cap), "%016llx", (unsigned long long)in->main_cap);
+	cli_json_set(m, "pid", json_integer(in->main_pid), bad);
+	cli_json_set(m, "uid", json_integer(in->main_uid), bad);
+	cli_json_set(m, "cap_eff", json_string(cap), bad);
+	cli_json_set(m, "seccomp", json_integer(in->main_seccomp), bad);
+	cli_json_set(o, "main", m, bad);
+	return o;
+}
+
+static const char *
+seccomp_name(int mode)
+{
+	return mode == 2   ? _("seccomp filter")
+	       : mode == 1 ? _("seccomp strict")
+	       : mode == 0 ? _("no seccomp")
+	                   : _("seccomp unknown");
+}
+
+static void
+privsep_print(const struct privsep_info *in)
+{
+	if (in->active)
+		printf(_("Helper:        pid %ld, capabilities %016llx, %s\n"),
+		       (long)in->helper_pid, (unsigned long long)in->helper_cap,
+		       seccomp_name(in->helper_seccomp));
+	else
+		printf(_("Helper:        none (the guard runs in this process)\n"));
+	printf(_("Main process:  pid %ld, uid %ld, capabilities %016llx, %s\n"), (long)in->main_pid,
+	       (long)in->main_uid, (unsigned long long)in->main_cap,
+	       seccomp_name(in->main_seccomp));
+}
+
 /* The station rows: [{"row", "state", "reason"}]. */
 static json_t *
 station_json(const struct guard_station *s, const char **bad)
@@ -123,6 +173,7 @@ posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *
 {
 	const char *bad = NULL;
 	json_t *o = json_object(), *link = json_object(), *listen = json_array();
+	struct privsep_info ps;
 
 	for (int i = 0; i < p->n_listen; i++) {
 		json_t *x = json_object();
@@ -154,6 +205,8 @@ posture_json(struct cli *c, const struct guard_posture *p, bool ok, const char *
 	cli_json_set(o, "station_state",
 	             json_string(guard_row_level_name(guard_station_level(station))), &bad);
 	cli_json_set(o, "escrow_warning", cli_json_opt(*escrow ? escrow : NULL), &bad);
+	privsep_info(&ps);
+	cli_json_set(o, "privsep", privsep_json(&ps, &bad), &bad);
 	/* nothing printed: never a posture without the field */
 	if (bad) {
 		json_decref(o);
@@ -180,6 +233,7 @@ cmd_posture(struct cli *c, int argc, char **argv)
 	const char *extra;
 	char *ifname = NULL, reason[512] = "", escrow[512] = "";
 	enum guard_backend fw;
+	struct privsep_info ps;
 	bool json, ok;
 	int rc, open_windows = 0;
 
@@ -241,6 +295,8 @@ cmd_posture(struct cli *c, int argc, char **argv)
 		printf(_("Open windows:  %d in the journal\n"), open_windows);
 		if (*escrow)
 			printf(_("Escrow:        WARNING: %s\n"), escrow);
+		privsep_info(&ps);
+		privsep_print(&ps);
 		if (ok)
 			printf(_("Posture:       ok, a window may open\n"));
 		else
@@ -872,19 +928,19 @@ cmd_transfer_log(struct cli *c, int argc, char **argv)
 }
 
 const struct cmd cli_transfer_commands[] = {
-	{ "posture", NULL, cmd_posture, CMD_STORE, N_("[--json]"),
+	{ "posture", NULL, cmd_posture, CMD_STORE | CMD_NET, N_("[--json]"),
 	  N_("check the station: link, firewall policies, IPv6, foreign rules, leftovers, listeners") },
-	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE,
+	{ "transfer", "send-csr", cmd_transfer_send_csr, CMD_STORE | CMD_NET,
 	  N_("FQDN [--accept-hostkey SHA256:...]"),
 	  N_("send the host's pending request to the operator's inbox, through a window") },
-	{ "transfer", "install", cmd_transfer_install, CMD_STORE,
+	{ "transfer", "install", cmd_transfer_install, CMD_STORE | CMD_NET,
 	  N_("FQDN [--accept-hostkey SHA256:...]"),
 	  N_("install the host's key and certificate on that host only, through a window") },
-	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE,
+	{ "transfer", "fetch-certs", cmd_transfer_fetch_certs, CMD_STORE | CMD_NET,
 	  N_("[--accept-hostkey SHA256:...] [--password-fd N]"),
 	  N_("bring new certificates from the operator's outbox and import those that match a key "
 	     "(--password-fd: the password of PKCS#12 files)") },
-	{ "transfer", "fetch-crl", cmd_transfer_fetch_crl, CMD_STORE,
+	{ "transfer", "fetch-crl", cmd_transfer_fetch_crl, CMD_STORE | CMD_NET,
 	  N_("[--accept-hostkey SHA256:...]"),
 	  N_("bring new CRLs (*.crl, HASH.r0) from the operator's outbox and import those signed by "
 	     "their stored issuer") },
@@ -894,7 +950,7 @@ const struct cmd cli_transfer_commands[] = {
 	{ "transfer", "forget-hostkey", cmd_transfer_forget_hostkey, CMD_STORE | CMD_WRITE,
 	  N_("FQDN"),
 	  N_("forget a host's pinned SSH key (a reinstalled host); the next contact needs --accept-hostkey") },
-	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE, "",
+	{ "transfer", "recover", cmd_transfer_recover, CMD_STORE | CMD_NET, "",
 	  N_("close what a dead process left: rules, link, journal") },
 	{ "transfer", "log", cmd_transfer_log, CMD_STORE, N_("[--json]"),
 	  N_("the windows: peer, outcome, exposure, link and SSH times") },

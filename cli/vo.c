@@ -343,7 +343,7 @@ const struct cmd cli_vo_commands[] = {
 	{ "vo", "import", cmd_vo_import, CMD_STORE | CMD_WRITE, N_("NAME FILE [--dry-run]"),
 	  N_("import a member list (plain DNs, VOMS-Admin CSV or LDIF) as the VO's new snapshot, "
 	     "showing what was added and removed") },
-	{ "transfer", "fetch-vo", cmd_fetch_vo, CMD_STORE,
+	{ "transfer", "fetch-vo", cmd_fetch_vo, CMD_STORE | CMD_NET,
 	  N_("NAME [--accept-hostkey SHA256:...] [--dry-run]"),
 	  N_("fetch a VO's member list from the operator's outbox and import it") },
 };

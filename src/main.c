@@ -36,6 +36,26 @@ console_swap_ok(const struct pt_args *a)
 	return false;
 }
 
+/* The console may open windows: the privileged helper splits off before
+ * the store is unlocked (privsep.c).  Without CAP_NET_ADMIN the console
+ * still runs; its windows then fail with the kernel's refusal. */
+static void
+console_split(void)
+{
+	struct pt_err err = { 0 };
+	bool child = false;
+	int fd = -1;
+
+	if (privsep_start(&child, &fd, &err) != PT_OK)
+		return;
+	if (child)
+		_exit(privsep_serve(fd));
+	if (privsep_drop_main(&err) != PT_OK) {
+		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
+		exit(1);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -64,8 +84,12 @@ main(int argc, char **argv)
 	}
 	/* no command (or only global options) on a terminal: the console */
 	tty = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
-	if (pt_args_console(&args, tty))
-		return console_swap_ok(&args) ? ui_main(&args) : pt_status_exit(PT_REFUSED);
+	if (pt_args_console(&args, tty)) {
+		if (!console_swap_ok(&args))
+			return pt_status_exit(PT_REFUSED);
+		console_split();
+		return ui_main(&args);
+	}
 	if (args.console_opt) {
 		fprintf(stderr,
 		        _("passtore: %s is an option of the console, which takes no command\n"),

@@ -34,6 +34,7 @@ static struct {
 	enum pt_status ret;
 	int spin;
 	int64_t started_ms;
+	bool sandboxed; /* the main process's seccomp filter is in */
 } u;
 
 /* Recover with shares: what is typed, and the shares taken so far. */
@@ -188,6 +189,10 @@ finish(struct ui *ui)
 		u.failures = 0;
 		u.wait_until_ms = 0;
 		transfer_recover(ui->st, &w, &r, &e);
+		/* split at start (main.c): from the first unlock on, only the
+		 * calls the console's work makes */
+		if (privsep_active() && !u.sandboxed && sandbox_enter(SANDBOX_MAIN, &e) == PT_OK)
+			u.sandboxed = true;
 		ui_switch(ui, VIEW_DASH);
 		if (w || r)
 			ui_message(ui, ROLE_ALERT,

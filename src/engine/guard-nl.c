@@ -157,9 +157,11 @@ enum pt_status
 guard_link_get(const char *ifname, bool *up, bool *running, struct pt_err *err)
 {
 	struct guard_link_state ls;
-	enum pt_status st = guard_link_read(ifname, &ls, err);
+	enum pt_status st;
 
-	if (st != PT_OK)
+	if (privsep_active())
+		return privsep_link(0, ifname, false, 0, up, running, NULL, err);
+	if ((st = guard_link_read(ifname, &ls, err)) != PT_OK)
 		return st;
 	if (up)
 		*up = ls.up;
@@ -172,13 +174,15 @@ enum pt_status
 guard_link_set(const char *ifname, bool up, struct pt_err *err)
 {
 	char buf[GUARD_NL_BUF];
-	unsigned int idx = guard_ifindex(ifname, err);
+	unsigned int idx;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifi;
 	int e;
 
-	if (!idx)
+	if (privsep_active())
+		return privsep_link(1, ifname, up, 0, NULL, NULL, NULL, err);
+	if (!(idx = guard_ifindex(ifname, err)))
 		return PT_NOTFOUND;
 	nl = guard_nl_open(0, up ? _("bringing the link up") : _("bringing the link down"), err);
 	if (!nl)
@@ -213,6 +217,9 @@ guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms, s
 	uint64_t deadline = start + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
 	struct nlmsghdr *nlh;
 	int late = 0;
+
+	if (privsep_active())
+		return privsep_link(2, ifname, false, timeout_ms, NULL, NULL, waited_ms, err);
 
 	memset(&ls, 0, sizeof(ls));
 	ls.index = guard_ifindex(ifname, err);
@@ -288,14 +295,16 @@ guard_route(bool add, struct in_addr peer, struct in_addr gateway, const char *i
 {
 	char buf[GUARD_NL_BUF];
 	const char *step = add ? _("adding the route") : _("deleting the route");
-	unsigned int idx = guard_ifindex(ifname, err);
+	unsigned int idx;
 	struct mnl_socket *nl;
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
 	char p[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 	int e;
 
-	if (!idx)
+	if (privsep_active())
+		return privsep_route(add ? 0 : 1, peer, gateway, ifname, 0, NULL, err);
+	if (!(idx = guard_ifindex(ifname, err)))
 		return PT_NOTFOUND;
 	nl = guard_nl_open(0, step, err);
 	if (!nl)
@@ -407,14 +416,16 @@ guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms, dou
                     struct pt_err *err)
 {
 	const char *step = _("resolving the gateway");
-	unsigned int idx = guard_ifindex(ifname, err);
+	unsigned int idx;
 	uint64_t start = guard_now_us(), asked = 0;
 	uint64_t deadline = start + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
 	char a[INET_ADDRSTRLEN];
 	enum pt_status st = PT_OK;
 	int e;
 
-	if (!idx)
+	if (privsep_active())
+		return privsep_route(2, addr, addr, ifname, timeout_ms, waited_ms, err);
+	if (!(idx = guard_ifindex(ifname, err)))
 		return PT_NOTFOUND;
 	while (!guard_neigh_complete(addr, ifname)) {
 		uint64_t now = guard_now_us();

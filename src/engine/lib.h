@@ -15,6 +15,9 @@
  *   flows.c       the certificate flows (send-csr, fetch-certs, install)
  *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)
  *   flows-crl.c   fetch-crl: CRLs from the operator's outbox
+ *   privsep.c     privilege separation: the helper that alone keeps CAP_NET_ADMIN, its
+ *                 fixed-size protocol, the client the guard forwards to, capability drops
+ *   sandbox.c     the seccomp allow-lists of the helper and of the main process
  *
  *   private.h     shared by the files above only (planning helpers, flow rows)
  *
@@ -26,5 +29,6 @@
 #include "engine/sshx.h"
 #include "engine/transfer.h"
 #include "engine/flows-grid.h"
+#include "engine/privsep.h"
 
 #endif

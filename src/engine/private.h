@@ -22,8 +22,26 @@
 #include "engine/transfer.h"
 #include "engine/guard.h"
 #include "engine/sshx.h"
+#include "engine/privsep.h"
 
 /* ---- guard.c and guard-*.c --------------------------------------------- */
+
+/* privsep.c: the client side of the helper.  Each guard operation below
+ * asks privsep_active() first and, when the helper is up, forwards to one
+ * of these (the helper runs the same guard function itself). */
+enum guard_backend privsep_backend_resolve(enum guard_backend b);
+enum pt_status privsep_rules(bool add, const struct guard_window *w, struct guard_exposure *x,
+                             struct pt_err *err);
+/* op 0: sweep (*n removed), 1: prepare (*created), 2: drop the nft table */
+enum pt_status privsep_fw(int op, enum guard_backend fw, int *n, bool *created, struct pt_err *err);
+enum pt_status privsep_posture(const char *ifname, enum guard_backend fw, struct guard_posture *out,
+                               struct pt_err *err);
+/* op 0: get (*a up, *b running), 1: set up, 2: wait running (*ms) */
+enum pt_status privsep_link(int op, const char *ifname, bool up, int timeout_ms, bool *a, bool *b,
+                            double *ms, struct pt_err *err);
+/* op 0: route add, 1: route del, 2: resolve neighbour addr (*ms) */
+enum pt_status privsep_route(int op, struct in_addr addr, struct in_addr gw, const char *ifname,
+                             int timeout_ms, double *ms, struct pt_err *err);
 
 #define GUARD_LOCK_PATH "/run/xtables.lock"
 #define GUARD_LOCK_TRIES 500 /* x 10 ms */

@@ -1,0 +1,58 @@
+/* privsep.h - privilege separation, as OpenSSH does it.
+ *
+ * A command that may open a window splits before it reads anything
+ * secret: a small helper (a fork of the program, entered before the store
+ * is opened) keeps CAP_NET_ADMIN and CAP_NET_RAW and nothing else, and
+ * serves a fixed set of fixed-size requests over a socketpair: the guard's
+ * firewall, link, route and posture operations, each validated field by
+ * field (never a free-form rule).  It holds no secret and never sees the
+ * store.  The main process then drops every capability; its guard_* calls
+ * go to the helper (guard.c and its parts forward them when the helper is
+ * up).  Both processes then run under a seccomp allow-list (sandbox.c).
+ */
+#ifndef PASSTORE_PRIVSEP_H
+#define PASSTORE_PRIVSEP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "base/lib.h"
+
+/* Fork the helper.  In the parent (*child false) the guard now goes
+ * through it; the parent should then call privsep_drop_main.  In the
+ * child (*child true) the caller must call privsep_serve(*fd) and end the
+ * process with what it returns: the core never exits.  Fails with a reason
+ * (no CAP_NET_ADMIN, no socketpair, no fork) and nothing started. */
+enum pt_status privsep_start(bool *child, int *fd, struct pt_err *err);
+/* The helper's loop: drop to the network capabilities, install its
+ * seccomp filter, serve until the main process closes its end.  The exit
+ * status for the child process. */
+int privsep_serve(int fd);
+/* The main process: drop every capability (and, as root with an account
+ * "passtore", become that account).  PT_OK or why not. */
+enum pt_status privsep_drop_main(struct pt_err *err);
+/* Whether the guard goes through a helper. */
+bool privsep_active(void);
+
+/* What `posture` shows of the split. */
+struct privsep_info {
+	bool active;
+	pid_t helper_pid, main_pid;
+	uid_t main_uid;
+	uint64_t helper_cap, main_cap;    /* CapEff of /proc/PID/status */
+	int helper_seccomp, main_seccomp; /* Seccomp: 0 none, 1 strict, 2 filter, -1 unknown */
+};
+void privsep_info(struct privsep_info *out);
+
+/* ---- the seccomp sandbox (sandbox.c) ---- */
+
+enum sandbox_who { SANDBOX_HELPER, SANDBOX_MAIN };
+/* Install the allow-list of who: a call outside it ends the process with
+ * SIGSYS after writing "passtore: seccomp: system call N refused" on
+ * stderr.  PASSTORE_SANDBOX=off in the environment skips it (debugging);
+ * PASSTORE_TEST_SYSCALL=execve|ptrace|packet then tries that call (the
+ * tests' proof that it is refused). */
+enum pt_status sandbox_enter(enum sandbox_who who, struct pt_err *err);
+
+#endif
