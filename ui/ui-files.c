@@ -204,8 +204,8 @@ ch_draw(struct chooser *c)
 		if (i < ch_rows(c))
 			ch_line(c, i, line, sizeof line, namew > 8 ? namew : 8);
 		ui_wput(c->win, 2 + y, 2, w - 4,
-		        i == c->cur && i < ch_rows(c) ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line,
-		        true);
+		        i == c->cur && i < ch_rows(c) ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL,
+		        line, true);
 	}
 	if (c->note[0])
 		snprintf(line, sizeof line, "%s", c->note);
@@ -220,7 +220,8 @@ ch_draw(struct chooser *c)
 	               : _("Enter: open/choose  Backspace: up  Esc: cancel");
 	ui_wput(c->win, h - 3, 2, w - 4, theme_attr(ROLE_HINT), hint, true);
 	ui_wput(c->win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
-	        c->places ? "" : _("Typing filters, Ctrl-U clears  Up/Down, PgUp/PgDn: move"), true);
+	        c->places ? "" : _("Typing filters, Ctrl-U clears  Up/Down, PgUp/PgDn: move"),
+	        true);
 	update_panels();
 	doupdate();
 }
@@ -299,20 +300,15 @@ ch_enter(struct chooser *c, char *buf, size_t len)
 	if (!ch_rows(c))
 		return false;
 	switch (ch_row(c, c->cur, &idx)) {
-	case ROW_PLACE:
-		ch_open(c, c->pl[idx]);
-		return false;
-	case ROW_UP:
-		ch_up(c);
-		return false;
+	case ROW_PLACE: ch_open(c, c->pl[idx]); return false;
+	case ROW_UP: ch_up(c); return false;
 	case ROW_HERE:
 		if (c->kind == UI_FILE_SAVE)
 			ch_join(c->dir, c->filter, path, sizeof path);
 		else
 			snprintf(path, sizeof path, "%s", c->dir);
 		return ch_give(c, path, buf, len);
-	case ROW_ENTRY:
-		break;
+	case ROW_ENTRY: break;
 	}
 	ch_join(c->dir, c->l.e[idx].name, path, sizeof path);
 	if (c->l.e[idx].dir) {
@@ -370,14 +366,10 @@ static const char *
 ch_title(enum ui_file_kind kind)
 {
 	switch (kind) {
-	case UI_FILE_OPEN_MANY:
-		return _("Choose files");
-	case UI_FILE_SAVE:
-		return _("Save as");
-	case UI_FILE_DIR:
-		return _("Choose a directory");
-	default:
-		return _("Choose a file");
+	case UI_FILE_OPEN_MANY: return _("Choose files");
+	case UI_FILE_SAVE: return _("Save as");
+	case UI_FILE_DIR: return _("Choose a directory");
+	default: return _("Choose a file");
 	}
 }
 

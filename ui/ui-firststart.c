@@ -67,8 +67,9 @@ fs_create(struct ui *ui, const char *pass, struct fs_job *j, struct pt_err *err)
 	if ((ret = store_create(ui->path, pass, strlen(pass), &j->kp, &j->st, err)) != PT_OK)
 		return ret;
 	if ((ret = store_begin(j->st, err)) == PT_OK) {
-		ret = audit_appendf(j->st, "store.init", ui->path, err, "kdf=argon2id m=%uMiB t=%u p=%u",
-		                    j->kp.m_kib / 1024, j->kp.t_cost, j->kp.lanes);
+		ret = audit_appendf(j->st, "store.init", ui->path, err,
+		                    "kdf=argon2id m=%uMiB t=%u p=%u", j->kp.m_kib / 1024,
+		                    j->kp.t_cost, j->kp.lanes);
 		if (ret == PT_OK)
 			ret = store_commit(j->st, err);
 		else
@@ -91,7 +92,8 @@ fs_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, vo
 
 	(void)n;
 	if (strlen(f[0].buf) < FS_PASS_MIN) {
-		snprintf(msg, len, _("The passphrase must have at least %d characters."), FS_PASS_MIN);
+		snprintf(msg, len, _("The passphrase must have at least %d characters."),
+		         FS_PASS_MIN);
 		return 0;
 	}
 	if (strcmp(f[0].buf, f[1].buf) != 0) {
@@ -183,8 +185,8 @@ fs_steps_draw(WINDOW *w, size_t cur)
 	for (size_t i = 0; i < FS_STEPS; i++) {
 		char line[256];
 		snprintf(line, sizeof line, " %zu. %s", i + 1, _(fs_steps[i]));
-		ui_wput(w, 4 + (int)i, 2, width, i == cur ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL,
-		        line, true);
+		ui_wput(w, 4 + (int)i, 2, width,
+		        i == cur ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line, true);
 	}
 	ui_wput(w, getmaxy(w) - 2, 2, width, theme_attr(ROLE_HINT),
 	        _("Up/Down: choose  Enter: go there  Esc: to the dashboard"), true);
