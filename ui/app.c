@@ -23,6 +23,7 @@
 #include "store/lib.h"
 #include "ui/actions.h"
 #include "ui/app.h"
+#include "ui/firststart.h"
 #include "ui/menu.h"
 #include "ui/ui.h"
 #include "ui/view.h"
@@ -690,7 +691,12 @@ run(struct ui *ui)
 {
 	bool unlocked = false;
 
-	ui_switch(ui, VIEW_UNLOCK);
+	/* a store created at the first start opens on its dashboard */
+	ui_switch(ui, ui->st ? VIEW_DASH : VIEW_UNLOCK);
+	if (ui->st) {
+		ui_draw(ui);
+		ui_first_steps(ui);
+	}
 	while (!ui->quit && !stop_signal) {
 		if (!ui->st != !unlocked) {
 			unlocked = ui->st != NULL;
@@ -781,6 +787,14 @@ ui_main(const struct pt_args *o)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* no store at the path: the first start offers to create one */
+	if (!o->demo && access(ui.path, F_OK) != 0 && errno == ENOENT && !ui_first_start(&ui)) {
+		ui_glass_wipe();
+		endwin();
+		fprintf(stderr, "passtore: %s\n", _("no store was created"));
+		free(ui.path);
+		return 0;
+	}
 	run(&ui);
 	ui_reveal_clear(&ui);
 	for (int v = 0; v < VIEW_MAX; v++)

@@ -18,6 +18,7 @@
 #include "base/i18n.h"
 #include "base/lib.h"
 #include "ui/app.h"
+#include "ui/files.h"
 #include "ui/form.h"
 
 #define LABEL_W 14
@@ -206,6 +207,13 @@ build(struct fm *m, const char *title, size_t cur)
 	return true;
 }
 
+/* A field naming a path on the station: Tab completes, F4 chooses. */
+static bool
+is_path(const struct ui_field *f)
+{
+	return f->file != UI_FILE_NONE && !f->masked;
+}
+
 /* The current field stands out, the others are underlined; a masked
  * field shows a star per character (libform shows nothing of a field
  * that is not O_PUBLIC). */
@@ -261,7 +269,9 @@ paint(struct fm *m, size_t cur, const char *err, bool choice)
 	const char *rest = err[cut] == ' ' ? err + cut + 1 : err + cut;
 	const char *hint =
 		choice ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
-		       : _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
+		: is_path(&m->f[cur])
+			? _("Tab: complete  F4: choose  Down: next  Enter on the last saves")
+			: _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
 	wattrset(m->win, theme_attr(ROLE_ALERT));
 	mvwprintw(m->win, m->h - 4, 2, "%-*.*s", ew, cut, err);
 	mvwprintw(m->win, m->h - 3, 2, "%-*.*s", ew, ew, rest);
@@ -421,6 +431,57 @@ field_after(size_t cur, size_t n, int k)
 	return -1;
 }
 
+/* The caller's buffer of field i into libform, the cursor at its end. */
+static void
+show_field(struct fm *m, size_t i)
+{
+	set_field_buffer(m->in[i], 0, m->f[i].buf);
+	form_driver(m->form, REQ_END_FIELD);
+}
+
+/* Tab on a path field: the typed path completed; a second Tab that
+ * completes nothing more lists the candidates.  An empty field, or one
+ * already complete, goes on to the next field as Tab does elsewhere.
+ * True when the key was used here. */
+static bool
+path_tab(struct ui *ui, struct fm *m, size_t cur, bool again, char *err, size_t errlen)
+{
+	size_t n = 0;
+
+	form_driver(m->form, REQ_VALIDATION);
+	read_field(m, cur);
+	if (!m->f[cur].buf[0])
+		return false;
+	if (ui_files_complete(ui, m->f[cur].file, m->f[cur].buf, m->f[cur].len, again, &n)) {
+		show_field(m, cur);
+		err[0] = '\0';
+		return true;
+	}
+	if (n == 0) {
+		snprintf(err, errlen, "%s", _("No file or directory begins so."));
+		return true;
+	}
+	if (n > 1) {
+		if (!again)
+			snprintf(err, errlen, _("%zu candidates: Tab again lists them."), n);
+		else
+			err[0] = '\0';
+		return true;
+	}
+	return false;
+}
+
+/* F4 or Ctrl-O on a path field: the chooser, its choice into the field. */
+static void
+path_choose(struct ui *ui, struct fm *m, size_t cur)
+{
+	form_driver(m->form, REQ_VALIDATION);
+	read_field(m, cur);
+	if (ui_files_choose(ui, m->f[cur].file, m->f[cur].buf, m->f[cur].len))
+		show_field(m, cur);
+	touchwin(m->win);
+}
+
 static void
 go_to(struct fm *m, size_t *cur, size_t to)
 {
@@ -462,6 +523,7 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 	size_t cur = 0;
 	char err[256] = "";
 	bool done = false, resized = true;
+	int last = 0;
 
 	if (n == 0)
 		return false;
@@ -479,8 +541,15 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 		if (!got || k == 27 || k == KEY_F(10))
 			break;
 		long to = field_after(cur, n, k);
+		bool again = last == '\t';
+		last = k;
 		if (k == KEY_RESIZE) {
 			resized = true;
+		} else if (is_path(&f[cur]) && k == '\t' &&
+		           path_tab(ui, &m, cur, again, err, sizeof err)) {
+			/* completed, or told why not */
+		} else if (is_path(&f[cur]) && (k == KEY_F(4) || k == 15)) {
+			path_choose(ui, &m, cur);
 		} else if (c && choice_key(&m, c, cur, k, ud)) {
 			err[0] = '\0';
 		} else if (to >= 0) {

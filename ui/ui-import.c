@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/i18n.h"
 #include "base/lib.h"
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/filelist.h"
 #include "ui/form.h"
 #include "ui/import.h"
 
@@ -77,9 +79,9 @@ import_item(const struct cert_batch_item *it, void *ud)
 	}
 }
 
-/* One transaction: everything the file holds, or nothing. */
+/* One transaction: everything the files hold, or nothing. */
 static enum pt_status
-import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b,
+import_run(struct ui *ui, char *const *paths, size_t np, const char *pw, struct import_box *b,
            struct pt_err *err)
 {
 	struct cert_batch *batch = NULL;
@@ -89,7 +91,8 @@ import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b
 	if ((ret = store_begin(ui->st, err)) != PT_OK)
 		return ret;
 	if ((ret = cert_batch_new(ui->st, &batch, err)) == PT_OK)
-		ret = cert_import_file(batch, path, pw, import_item, b, &refused, err);
+		for (size_t i = 0; i < np && ret == PT_OK; i++)
+			ret = cert_import_file(batch, paths[i], pw, import_item, b, &refused, err);
 	cert_batch_free(&batch);
 	if (ret == PT_OK && refused)
 		ret = pt_fail(err, PT_MISMATCH, "%s", b->refusal);
@@ -99,34 +102,74 @@ import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b
 	return ret;
 }
 
+/* The field's files (filelist.h: separated by spaces, a space inside a
+ * name escaped with a backslash); a text that names one existing file
+ * as it stands is that file, so a name with spaces typed plainly works
+ * too. */
+static char **
+import_paths(const char *field, size_t *n)
+{
+	char **v;
+
+	if (access(field, F_OK) == 0 && (v = calloc(2, sizeof *v))) {
+		if ((v[0] = strdup(field))) {
+			*n = 1;
+			return v;
+		}
+		free(v);
+		return NULL;
+	}
+	return fl_split(field, n);
+}
+
+static bool
+any_pkcs12(char *const *paths, size_t np)
+{
+	for (size_t i = 0; i < np; i++)
+		if (cert_file_is_pkcs12(paths[i]))
+			return true;
+	return false;
+}
+
 static int
 import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
 {
 	struct import_box b = { 0 };
 	struct pt_err err = { 0 };
+	size_t np = 0;
+	char **paths;
+	int ret = -1;
 
 	(void)n;
 	(void)ud;
-	if (!f[0].buf[0]) {
-		snprintf(msg, len, "%s", _("Give a file: PEM, DER, PKCS#7 or PKCS#12."));
+	if (!(paths = import_paths(f[0].buf, &np))) {
+		snprintf(msg, len, "%s", pt_status_msg(PT_NOMEM));
 		return 0;
 	}
-	if (!f[1].buf[0] && cert_file_is_pkcs12(f[0].buf)) {
+	if (!np) {
+		snprintf(msg, len, "%s", _("Give a file: PEM, DER, PKCS#7 or PKCS#12."));
+		ret = 0;
+	} else if (!f[1].buf[0] && any_pkcs12(paths, np)) {
 		snprintf(msg, len, "%s", _("This is a PKCS#12 file: give its password."));
-		return 1;
-	}
-	if (import_run(ui, f[0].buf, f[1].buf[0] ? f[1].buf : NULL, &b, &err) != PT_OK) {
+		ret = 1;
+	} else if (import_run(ui, paths, np, f[1].buf[0] ? f[1].buf : NULL, &b, &err) != PT_OK) {
 		snprintf(msg, len, _("Nothing was imported: %s"), pt_err_text(&err));
-		box_free(&b);
 		/* a wrong password is fixed in its own field */
-		return err.status == PT_REFUSED && f[1].buf[0] ? 1 : 0;
+		ret = err.status == PT_REFUSED && f[1].buf[0] ? 1 : 0;
+	} else {
+		box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."),
+		        b.stored, b.added);
+		ui_popup(ui, _("Import certificates"), (const char *const *)b.l, b.n);
+		if (np == 1)
+			ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %s."),
+			           b.stored, paths[0]);
+		else
+			ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %zu files."),
+			           b.stored, np);
 	}
-	box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."),
-	        b.stored, b.added);
-	ui_popup(ui, _("Import certificates"), (const char *const *)b.l, b.n);
-	ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %s."), b.stored, f[0].buf);
 	box_free(&b);
-	return -1;
+	fl_split_free(paths);
+	return ret;
 }
 
 bool
@@ -143,7 +186,7 @@ ui_import_form(struct ui *ui)
 	{
 		struct ui_field f[2] = {
 			{ _("File"), file, sizeof file, false,
-			  _("a certificate file: PEM (a full chain too), DER, PKCS#7, PKCS#12"),
+			  _("PEM/DER/PKCS#7/#12; several: spaces apart, \\ for a space"),
 			  UI_FILE_OPEN_MANY },
 			{ _("Password"), pw, IMPORT_PW_MAX, true, _("only for a PKCS#12 file"),
 			  UI_FILE_NONE },
