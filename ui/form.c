@@ -476,8 +476,13 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 		int k;
 		bool got = ui_waitkey(ui, &k);
 		curs_set(0);
-		if (!got || k == 27 || k == KEY_F(10))
+		if (!got || k == 27 || k == KEY_F(10)) {
+			/* said once here for every form; a caller may say more */
+			if (got)
+				ui_message(ui, ROLE_HINT, "%s",
+				           _("Cancelled: nothing was opened or changed."));
 			break;
+		}
 		long to = field_after(cur, n, k);
 		if (k == KEY_RESIZE) {
 			resized = true;

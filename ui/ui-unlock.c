@@ -188,7 +188,7 @@ finish(struct ui *ui)
 		u.failures = 0;
 		u.wait_until_ms = 0;
 		transfer_recover(ui->st, &w, &r, &e);
-		ui_switch(ui, VIEW_DASH);
+		ui_unlocked(ui);
 		if (w || r)
 			ui_message(ui, ROLE_ALERT,
 			           _("Closed %d window(s) and %d rule(s) left by a dead process."),
