@@ -292,6 +292,33 @@ draw_fkeys(const struct ui *ui)
 	}
 }
 
+/* The rows the message takes: a long one wraps onto a second line
+ * above the key bar rather than being cut. */
+static int
+msg_rows(const struct ui *ui)
+{
+	return (int)strlen(ui->msg) > COLS ? 2 : 1;
+}
+
+static void
+draw_msg(const struct ui *ui)
+{
+	int len = (int)strlen(ui->msg), cut = len;
+
+	if (msg_rows(ui) == 2) {
+		cut = COLS;
+		while (cut > COLS / 2 && ui->msg[cut] != ' ')
+			cut--;
+		if (ui->msg[cut] != ' ')
+			cut = COLS;
+		char first[sizeof ui->msg];
+		snprintf(first, sizeof first, "%.*s", cut, ui->msg);
+		ui_put(LINES - 3, 0, COLS, theme_attr(ui->msg_role), first, true);
+	}
+	const char *rest = ui->msg + cut;
+	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), rest + strspn(rest, " "), true);
+}
+
 static void
 draw_frame(struct ui *ui)
 {
@@ -306,8 +333,16 @@ draw_frame(struct ui *ui)
 	}
 	/* never a secret here: a revealed one shows in its own row only,
 	 * and goes with that row */
-	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), ui->msg, true);
+	draw_msg(ui);
 	draw_fkeys(ui);
+}
+
+void
+ui_draw_frame(struct ui *ui)
+{
+	erase();
+	if (!too_small())
+		draw_frame(ui);
 }
 
 void
@@ -318,7 +353,7 @@ ui_draw(struct ui *ui)
 		return;
 	}
 	erase();
-	views[ui->view]->draw(ui, 1, LINES - 3);
+	views[ui->view]->draw(ui, 1, LINES - 2 - msg_rows(ui));
 	draw_frame(ui);
 	refresh();
 	ui->dirty = false;

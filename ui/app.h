@@ -50,6 +50,9 @@ void ui_lock(struct ui *ui, bool by_user);
 void ui_unlocked(struct ui *ui);
 /* The whole screen again: the current view and the frame around it. */
 void ui_draw(struct ui *ui);
+/* The frame alone (title, message line, key bar) on a blank screen,
+ * under a progress or result box. */
+void ui_draw_frame(struct ui *ui);
 /* One line at (y, x), cut to width, padded with spaces when pad. */
 void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
 /* The same in a window (stdscr for ui_put). */

@@ -11,12 +11,14 @@
 
 #define MASK "********"
 
-/* The width a cell's text may take: with gap, all but the last column
- * keep their last place blank. */
+/* The width a cell's text may take: all but the last column keep their
+ * last place blank, so that columns never run into each other (a cut
+ * cell is cut a place short). */
 static int
 cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w)
 {
-	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
+	(void)cx;
+	return c + 1 < b->ncols ? w - 1 : w;
 }
 
 /* A revealed secret longer than its cell takes the columns before it on
@@ -208,13 +210,14 @@ browser_handle(struct ui *ui, struct browser *b, enum ui_action a)
 	case ACT_FILTER: browser_filter(ui, b); break;
 	case ACT_NEXT: browser_find(ui, b, 1); break;
 	case ACT_PREV: browser_find(ui, b, -1); break;
-	case ACT_SORT:
-		ui_list_set_sort(l,
-		                 l->sort_col + 1 < b->ncols && l->sort_col + 1 != b->secret_col
-		                         ? l->sort_col + 1
-		                         : -1,
-		                 l->sort_desc);
+	case ACT_SORT: {
+		/* every column in turn but a secret one, then the source's order */
+		int next = l->sort_col + 1;
+		if (next == b->secret_col)
+			next++;
+		ui_list_set_sort(l, next < b->ncols ? next : -1, l->sort_desc);
 		break;
+	}
 	case ACT_RSORT:
 		ui_list_set_sort(l, l->sort_col < 0 ? 0 : l->sort_col, !l->sort_desc);
 		break;

@@ -178,7 +178,9 @@ set_draw_detail(int y, int rows)
 	if (!s || !settings_info_key(s->key, &in))
 		return;
 	snprintf(text, sizeof text, _("%s = %s (default %s).  %s%sAccepts %s."), s->key,
-	         s->pattern ? _("(per host)") : s->value[0] ? s->value : _("(unset)"),
+	         s->pattern    ? _("(per host)")
+	         : s->value[0] ? s->value
+	                       : _("(unset)"),
 	         in.def ? in.def : _("(unset)"), in.help[0] ? _(in.help) : "",
 	         in.help[0] ? ".  " : "", _(in.rule));
 	p = text;
@@ -305,7 +307,8 @@ set_reset(struct ui *ui, const struct set_row *s)
 		return;
 	}
 	if (s->is_default) {
-		ui_message(ui, ROLE_HINT, _("%s is at its default already: nothing changed."), s->key);
+		ui_message(ui, ROLE_HINT, _("%s is at its default already: nothing changed."),
+		           s->key);
 		return;
 	}
 	snprintf(key, sizeof key, "%s", s->key);
@@ -324,8 +327,8 @@ set_reset(struct ui *ui, const struct set_row *s)
 	if (err.status != PT_OK)
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 	else
-		ui_message(ui, ROLE_BAND_OK, _("%s back to its default (recorded in the audit trail)."),
-		           key);
+		ui_message(ui, ROLE_BAND_OK,
+		           _("%s back to its default (recorded in the audit trail)."), key);
 	set_reload(ui);
 }
 
