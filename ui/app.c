@@ -303,7 +303,7 @@ msg_rows(const struct ui *ui)
 static void
 draw_msg(const struct ui *ui)
 {
-	int len = (int)strlen(ui->msg), cut = len;
+	int cut = 0;
 
 	if (msg_rows(ui) == 2) {
 		cut = COLS;
