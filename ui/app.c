@@ -38,6 +38,7 @@ static const struct view_ops *const views[VIEW_MAX] = {
 	[VIEW_HOSTS] = &ui_hosts_ops,         [VIEW_PASSWORDS] = &ui_passwords_ops,
 	[VIEW_TRANSFERS] = &ui_transfers_ops, [VIEW_AUDIT] = &ui_audit_ops,
 	[VIEW_CERTS] = &ui_certs_ops,         [VIEW_GRID] = &ui_grid_ops,
+	[VIEW_SETTINGS] = &ui_settings_ops,
 };
 
 /* Reachable from every unlocked screen. */
@@ -49,7 +50,7 @@ static const ui_actset global_actions =
 	ACTBIT(ACT_SENDCSR) | ACTBIT(ACT_FETCH) | ACTBIT(ACT_INSTALL) | ACTBIT(ACT_PUSH) |
 	ACTBIT(ACT_FETCHVO) | ACTBIT(ACT_PASSWD) | ACTBIT(ACT_BACKUP) | ACTBIT(ACT_IMPORT) |
 	ACTBIT(ACT_PROFILE) | ACTBIT(ACT_FWBOOT) | ACTBIT(ACT_ESCROW) | ACTBIT(ACT_IGTF) |
-	ACTBIT(ACT_CRL) | ACTBIT(ACT_ACK);
+	ACTBIT(ACT_CRL) | ACTBIT(ACT_ACK) | ACTBIT(ACT_SETTINGS);
 
 int64_t
 ui_now_ms(void)
@@ -189,8 +190,12 @@ ui_glass_wipe(void)
 }
 
 void
-ui_lock(struct ui *ui)
+ui_lock(struct ui *ui, bool by_user)
 {
+	if (ui->view != VIEW_UNLOCK) {
+		ui->locked_view = ui->view;
+		ui->locked_row = ui->shown_row;
+	}
 	ui_reveal_clear(ui);
 	for (int v = 0; v < VIEW_MAX; v++)
 		if (views[v]->reset)
@@ -199,7 +204,22 @@ ui_lock(struct ui *ui)
 	ui_glass_wipe();
 	ui->lock_now = false;
 	ui_switch(ui, VIEW_UNLOCK);
-	ui_message(ui, ROLE_HINT, "%s", _("Locked: secrets wiped from memory."));
+	if (by_user)
+		ui_message(ui, ROLE_HINT, "%s",
+		           _("Locked by the user: secrets wiped from memory."));
+	else
+		ui_message(ui, ROLE_HINT, _("Locked after %ld s idle: secrets wiped from memory."),
+		           ui->lock_after);
+}
+
+void
+ui_unlocked(struct ui *ui)
+{
+	enum ui_view_id v = ui->locked_view != VIEW_UNLOCK ? ui->locked_view : VIEW_DASH;
+
+	ui->locked_view = VIEW_UNLOCK;
+	ui_switch(ui, v);
+	ui->restore_row = v != VIEW_DASH;
 }
 
 void
@@ -209,6 +229,9 @@ ui_switch(struct ui *ui, enum ui_view_id v)
 	ui_reveal_clear(ui);
 	ui->view = v;
 	ui->msg[0] = '\0';
+	ui->search[0] = '\0'; /* n and N add again until the next search */
+	ui->shown_row = 0;
+	ui->restore_row = false;
 	if (views[v]->enter)
 		views[v]->enter(ui);
 	ui->dirty = true;
@@ -270,6 +293,33 @@ draw_fkeys(const struct ui *ui)
 	}
 }
 
+/* The rows the message takes: a long one wraps onto a second line
+ * above the key bar rather than being cut. */
+static int
+msg_rows(const struct ui *ui)
+{
+	return (int)strlen(ui->msg) > COLS ? 2 : 1;
+}
+
+static void
+draw_msg(const struct ui *ui)
+{
+	int cut = 0;
+
+	if (msg_rows(ui) == 2) {
+		cut = COLS;
+		while (cut > COLS / 2 && ui->msg[cut] != ' ')
+			cut--;
+		if (ui->msg[cut] != ' ')
+			cut = COLS;
+		char first[sizeof ui->msg];
+		snprintf(first, sizeof first, "%.*s", cut, ui->msg);
+		ui_put(LINES - 3, 0, COLS, theme_attr(ui->msg_role), first, true);
+	}
+	const char *rest = ui->msg + cut;
+	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), rest + strspn(rest, " "), true);
+}
+
 static void
 draw_frame(struct ui *ui)
 {
@@ -284,8 +334,16 @@ draw_frame(struct ui *ui)
 	}
 	/* never a secret here: a revealed one shows in its own row only,
 	 * and goes with that row */
-	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), ui->msg, true);
+	draw_msg(ui);
 	draw_fkeys(ui);
+}
+
+void
+ui_draw_frame(struct ui *ui)
+{
+	erase();
+	if (!too_small())
+		draw_frame(ui);
 }
 
 void
@@ -296,7 +354,7 @@ ui_draw(struct ui *ui)
 		return;
 	}
 	erase();
-	views[ui->view]->draw(ui, 1, LINES - 3);
+	views[ui->view]->draw(ui, 1, LINES - 2 - msg_rows(ui));
 	draw_frame(ui);
 	refresh();
 	ui->dirty = false;
@@ -546,8 +604,25 @@ show_help(struct ui *ui)
 	free(lines);
 }
 
+static bool prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
+                   void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud);
+
 bool
 ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
+{
+	return prompt(ui, label, buf, len, masked, NULL, NULL);
+}
+
+bool
+ui_prompt_live(struct ui *ui, const char *label, char *buf, size_t len,
+               void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud)
+{
+	return prompt(ui, label, buf, len, false, changed, ud);
+}
+
+static bool
+prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
+       void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud)
 {
 	size_t n = strlen(buf);
 
@@ -565,12 +640,17 @@ ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked)
 			return false;
 		if (k == '\n' || k == '\r' || k == KEY_ENTER)
 			return true;
-		if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0)
+		size_t was = n;
+		if (k == ('u' & 0x1f))
+			buf[n = 0] = '\0';
+		else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0)
 			buf[--n] = '\0';
 		else if (k >= 32 && k < 256 && k != 127 && n + 1 < len) {
 			buf[n++] = (char)k;
 			buf[n] = '\0';
 		}
+		if (changed && n != was)
+			changed(ui, buf, ud);
 	}
 }
 
@@ -613,7 +693,7 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 		switch (a) {
 		case ACT_HELP: show_help(ui); return;
 		case ACT_MENU: run_menu(ui); return;
-		case ACT_LOCK: ui_lock(ui); return;
+		case ACT_LOCK: ui_lock(ui, true); return;
 		case ACT_QUIT: ui->quit = true; return;
 		case ACT_REFRESH:
 			clearok(curscr, TRUE);
@@ -628,6 +708,7 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 		case ACT_AUDIT: ui_switch(ui, VIEW_AUDIT); return;
 		case ACT_CERTS: ui_switch(ui, VIEW_CERTS); return;
 		case ACT_GRID: ui_switch(ui, VIEW_GRID); return;
+		case ACT_SETTINGS: ui_switch(ui, VIEW_SETTINGS); return;
 		default: break;
 		}
 		/* a screen may handle a global action itself (e.g. push on the
@@ -704,7 +785,7 @@ run(struct ui *ui)
 				read_lock_after(ui);
 		}
 		if (ui->lock_now)
-			ui_lock(ui);
+			ui_lock(ui, false);
 		if (ui->reveal && ui_now_ms() >= ui->reveal_until_ms) {
 			ui_reveal_clear(ui);
 			ui_message(ui, ROLE_HINT, "%s", _("Secret hidden again."));
@@ -724,7 +805,17 @@ run(struct ui *ui)
 				ui->quit = true;
 			continue;
 		}
+		/* a message is about the last key: the next one takes it away
+		 * (the unlock screen keeps why it came) */
+		if (ui->view != VIEW_UNLOCK && ui->msg[0]) {
+			ui->msg[0] = '\0';
+			ui->dirty = true;
+		}
 		enum ui_action a = ui_key_action(k, allowed_actions(ui));
+		/* once a search is on, n and N find its matches (tig, less) */
+		if (ui->search[0] && (k == 'n' || k == 'N') &&
+		    (allowed_actions(ui) & ACTBIT(ACT_NEXT)))
+			a = k == 'n' ? ACT_NEXT : ACT_PREV;
 		dispatch(ui, a, k);
 	}
 }

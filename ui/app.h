@@ -30,15 +30,29 @@ struct ui {
 	int64_t reveal_id;
 	char *reveal;
 	int64_t reveal_until_ms;
+	/* the last search of this screen (/): n and N find its next and
+	 * previous match; "" when none (n and N then add, as before) */
+	char search[128];
+	/* where a lock came from, to return there after the unlock */
+	enum ui_view_id locked_view;  /* VIEW_UNLOCK: none */
+	size_t shown_row, locked_row; /* the focused list's selected row */
+	bool restore_row;             /* the next focused list goes to locked_row */
 };
 
 int64_t ui_now_ms(void);
 void ui_switch(struct ui *ui, enum ui_view_id v);
 void ui_message(struct ui *ui, enum theme_role role, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void ui_lock(struct ui *ui);
+/* Lock now: by_user (L) or idle; the lock screen says which, and the
+ * unlock returns to this screen and row (ui_unlocked). */
+void ui_lock(struct ui *ui, bool by_user);
+/* The store is open again: back where the lock came from. */
+void ui_unlocked(struct ui *ui);
 /* The whole screen again: the current view and the frame around it. */
 void ui_draw(struct ui *ui);
+/* The frame alone (title, message line, key bar) on a blank screen,
+ * under a progress or result box. */
+void ui_draw_frame(struct ui *ui);
 /* One line at (y, x), cut to width, padded with spaces when pad. */
 void ui_put(int y, int x, int width, int attr, const char *text, bool pad);
 /* The same in a window (stdscr for ui_put). */
@@ -52,8 +66,12 @@ void ui_panel_close(WINDOW *win);
 /* A framed, blanked box of h x w (at most the screen) in the middle of
  * the screen, over what is drawn there; its top-left corner in *y, *x. */
 void ui_box(int h, int w, int *y, int *x, const char *title);
-/* Ask for a line on the message row; false on Esc. */
+/* Ask for a line on the message row; Ctrl-U clears it; false on Esc. */
 bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked);
+/* The same, telling changed() after each key that changed the line,
+ * before the screen is drawn again (a filter as you type). */
+bool ui_prompt_live(struct ui *ui, const char *label, char *buf, size_t len,
+                    void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud);
 bool ui_confirm(struct ui *ui, const char *question);
 /* Show lines in a box until a key. */
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);

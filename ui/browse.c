@@ -11,12 +11,14 @@
 
 #define MASK "********"
 
-/* The width a cell's text may take: with gap, all but the last column
- * keep their last place blank. */
+/* The width a cell's text may take: all but the last column keep their
+ * last place blank, so that columns never run into each other (a cut
+ * cell is cut a place short). */
 static int
 cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w)
 {
-	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
+	(void)cx;
+	return c + 1 < b->ncols ? w - 1 : w;
 }
 
 /* A revealed secret longer than its cell takes the columns before it on
@@ -54,6 +56,13 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 	if (!l || rows < 2)
 		return;
 	ui_list_set_height(l, (size_t)(rows - 1));
+	/* back from a lock: the row the user was on (app.c ui_unlocked) */
+	if (focused && ui->restore_row) {
+		ui->restore_row = false;
+		ui_list_move(l, (long)ui->locked_row - (long)l->sel);
+	}
+	if (focused)
+		ui->shown_row = l->sel;
 	for (int c = 0; c < b->ncols; c++) {
 		int w = b->widths[c] ? b->widths[c] : COLS - x, cw = cell_width(b, cx, c, w);
 		int col = cx && cx->cols ? cx->cols[c] : c;
@@ -118,11 +127,76 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 		ui_reveal_clear(ui);
 }
 
+static void
+filter_typed(struct ui *ui, const char *buf, void *ud)
+{
+	struct browser *b = ud;
+
+	(void)ui;
+	ui_list_set_filter(b->list, buf);
+}
+
+/* / filters as you type; Enter keeps the filter, Esc goes back to the
+ * whole list.  What was typed stays the search of n and N. */
+static void
+browser_filter(struct ui *ui, struct browser *b)
+{
+	struct ui_list *l = b->list;
+	char buf[sizeof ui->search];
+
+	snprintf(buf, sizeof buf, "%s", l->filter ? l->filter : "");
+	if (ui_prompt_live(ui, _("Filter (Enter keeps, Esc cancels, ^U clears): "), buf, sizeof buf,
+	                   filter_typed, b)) {
+		ui_list_set_filter(l, buf);
+		if (buf[0])
+			snprintf(ui->search, sizeof ui->search, "%s", buf);
+		return;
+	}
+	ui_list_set_filter(l, NULL);
+	if (buf[0]) {
+		snprintf(ui->search, sizeof ui->search, "%s", buf);
+		ui_message(ui, ROLE_HINT,
+		           _("Filter cancelled, the whole list: n and N find \"%s\"."), buf);
+	} else {
+		ui_message(ui, ROLE_HINT, "%s", _("Filter cancelled, the whole list."));
+	}
+}
+
+/* n and N: the next (dir 1) or previous (-1) row matching the last
+ * search, from the selected one; the selection stays when none is. */
+static void
+browser_find(struct ui *ui, struct browser *b, long dir)
+{
+	struct ui_list *l = b->list;
+	size_t from = l->sel;
+	const struct ui_row *r;
+
+	if (!ui->search[0]) {
+		ui_message(ui, ROLE_HINT, "%s", _("No search yet: / types one."));
+		return;
+	}
+	for (;;) {
+		size_t was = l->sel;
+		ui_list_move(l, dir);
+		if (l->sel == was)
+			break;
+		if ((r = ui_list_selected(l)) && ui_row_matches(r, b->ncols, ui->search)) {
+			ui_message(ui, ROLE_HINT, _("\"%s\": row %zu of %zu."), ui->search,
+			           l->sel + 1, l->count);
+			return;
+		}
+	}
+	ui_list_move(l, (long)from - (long)l->sel);
+	ui_message(ui, ROLE_HINT,
+	           dir > 0 ? _("No more matches of \"%s\" below.")
+	                   : _("No more matches of \"%s\" above."),
+	           ui->search);
+}
+
 bool
 browser_handle(struct ui *ui, struct browser *b, enum ui_action a)
 {
 	struct ui_list *l = b->list;
-	char buf[128];
 
 	if (!l)
 		return false;
@@ -133,18 +207,17 @@ browser_handle(struct ui *ui, struct browser *b, enum ui_action a)
 	case ACT_PGDN: ui_list_page(l, 1); break;
 	case ACT_HOME: ui_list_home(l); break;
 	case ACT_END: ui_list_end(l); break;
-	case ACT_FILTER:
-		snprintf(buf, sizeof buf, "%s", l->filter ? l->filter : "");
-		if (ui_prompt(ui, _("Filter: "), buf, sizeof buf, false))
-			ui_list_set_filter(l, buf);
+	case ACT_FILTER: browser_filter(ui, b); break;
+	case ACT_NEXT: browser_find(ui, b, 1); break;
+	case ACT_PREV: browser_find(ui, b, -1); break;
+	case ACT_SORT: {
+		/* every column in turn but a secret one, then the source's order */
+		int next = l->sort_col + 1;
+		if (next == b->secret_col)
+			next++;
+		ui_list_set_sort(l, next < b->ncols ? next : -1, l->sort_desc);
 		break;
-	case ACT_SORT:
-		ui_list_set_sort(l,
-		                 l->sort_col + 1 < b->ncols && l->sort_col + 1 != b->secret_col
-		                         ? l->sort_col + 1
-		                         : -1,
-		                 l->sort_desc);
-		break;
+	}
 	case ACT_RSORT:
 		ui_list_set_sort(l, l->sort_col < 0 ? 0 : l->sort_col, !l->sort_desc);
 		break;

@@ -39,6 +39,6 @@ bool browser_handle(struct ui *ui, struct browser *b, enum ui_action a);
 #define BROWSER_ACTIONS \
 	(ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_PGUP) | ACTBIT(ACT_PGDN) | \
 	 ACTBIT(ACT_HOME) | ACTBIT(ACT_END) | ACTBIT(ACT_FILTER) | ACTBIT(ACT_SORT) | \
-	 ACTBIT(ACT_RSORT))
+	 ACTBIT(ACT_RSORT) | ACTBIT(ACT_NEXT) | ACTBIT(ACT_PREV))
 
 #endif

@@ -18,9 +18,12 @@
 void
 dialog_box(struct ui *ui, int h, int w, int *y, int *x, const char *title)
 {
-	/* the screen below is redrawn when the dialog ends */
+	/* the screen below is redrawn when the dialog ends; the title and
+	 * the key bar stay while it is up */
 	ui->dirty = true;
-	erase();
+	ui_draw_frame(ui);
+	if (h > LINES - 3)
+		h = LINES - 3;
 	ui_box(h, w, y, x, title);
 }
 
@@ -30,8 +33,8 @@ draw_lines(struct ui *ui, const char *title, const char *const *lines, size_t n,
 {
 	int rows = (int)n, h, w = COLS - 4 < 76 ? COLS - 4 : 76, y, x;
 
-	if (rows > LINES - 4)
-		rows = LINES - 4;
+	if (rows > LINES - 7) /* between the title and the message line */
+		rows = LINES - 7;
 	h = rows + 4;
 	dialog_box(ui, h, w, &y, &x, title);
 	for (int r = 0; r < rows; r++)

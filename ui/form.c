@@ -141,28 +141,90 @@ static_text(int row, int col, int width, const char *text, int attr)
 	return t;
 }
 
+/* A hint wrapped at spaces into lines of width, each padded to it, in
+ * one buffer for a field of that many rows (a long hint, such as the
+ * host key's, is read whole, never cut); its rows, at most max. */
+static int
+hint_wrap(const char *s, int width, char *out, size_t outlen, int max)
+{
+	int rows = 0;
+	size_t at = 0;
+
+	out[0] = '\0';
+	while (*s && rows < max && at + (size_t)width < outlen) {
+		int len = (int)strlen(s), cut = len > width ? width : len;
+		if (len > width) {
+			while (cut > width / 2 && s[cut] != ' ')
+				cut--;
+			if (s[cut] != ' ')
+				cut = width;
+		}
+		snprintf(out + at, outlen - at, "%-*.*s", width, cut, s);
+		at += (size_t)width;
+		rows++;
+		s += cut;
+		s += strspn(s, " ");
+	}
+	return rows;
+}
+
+#define HINT_ROWS 3
+
+/* The rows of field i: its input, then its hint (one row at least). */
+static int
+field_rows(const struct fm *m, size_t i, int fw)
+{
+	char buf[HINT_ROWS * 160];
+	int r = m->f[i].hint && fw < 160 ? hint_wrap(m->f[i].hint, fw, buf, sizeof buf, HINT_ROWS)
+	                                 : 1;
+
+	return 1 + (r > 1 ? r : 1);
+}
+
+static FIELD *
+hint_text(int row, int col, int width, int rows, const char *text, int attr)
+{
+	char buf[HINT_ROWS * 160];
+	FIELD *t;
+
+	if (rows <= 1 || width >= 160)
+		return static_text(row, col, width, text, attr);
+	hint_wrap(text, width, buf, sizeof buf, rows);
+	if (!(t = new_field(rows, width, row, col, 0, 0)))
+		return NULL;
+	field_opts_off(t, O_ACTIVE | O_EDIT | O_WRAP);
+	set_field_fore(t, (chtype)attr);
+	set_field_back(t, (chtype)attr);
+	set_field_buffer(t, 0, buf);
+	return t;
+}
+
 static bool
 build(struct fm *m, const char *title, size_t cur)
 {
-	int h = (int)m->n * 2 + 7, w = COLS - 4 < 76 ? COLS - 4 : 76, fw;
+	int h, w = COLS - 4 < 76 ? COLS - 4 : 76, fw, total = 0, row = 0;
 	size_t k = 0;
+
+	if (w < LABEL_W + 8)
+		w = LABEL_W + 8;
+	for (size_t i = 0; i < m->n; i++)
+		total += field_rows(m, i, w - LABEL_W - 4);
+	h = total + 7;
 
 	if (h > LINES)
 		h = LINES;
-	if (w < LABEL_W + 8)
-		w = LABEL_W + 8;
 	if (w > COLS)
 		w = COLS;
 	fw = w - LABEL_W - 4;
 	m->h = h;
 	m->w = w;
 	if (!(m->win = ui_panel_open(h, w, title)) ||
-	    !(m->sub = derwin(m->win, (int)m->n * 2, w - 4, 2, 2)) ||
+	    !(m->sub = derwin(m->win, total < h - 2 ? total : h - 2, w - 4, 2, 2)) ||
 	    !(m->all = calloc(3 * m->n + 1, sizeof *m->all)) ||
 	    !(m->in = calloc(m->n, sizeof *m->in)))
 		return false;
 	for (size_t i = 0; i < m->n; i++) {
-		int row = (int)i * 2, cols = fw;
+		int cols = fw, rows = field_rows(m, i, fw);
 		struct ui_field *f = &m->f[i];
 		bool choice = choice_of(m->ch, m->nch, i) != NULL;
 		FIELD *in;
@@ -192,9 +254,10 @@ build(struct fm *m, const char *title, size_t cur)
 			else
 				set_field_buffer(in, 0, f->buf);
 		}
-		if (f->hint && !(m->all[k++] = static_text(row + 1, LABEL_W, fw, f->hint,
-		                                           theme_attr(ROLE_HINT))))
+		if (f->hint && !(m->all[k++] = hint_text(row + 1, LABEL_W, fw, rows - 1, f->hint,
+		                                         theme_attr(ROLE_HINT))))
 			return false;
+		row += rows;
 	}
 	if (!(m->form = new_form(m->all)))
 		return false;
@@ -538,8 +601,13 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 		int k;
 		bool got = ui_waitkey(ui, &k);
 		curs_set(0);
-		if (!got || k == 27 || k == KEY_F(10))
+		if (!got || k == 27 || k == KEY_F(10)) {
+			/* said once here for every form; a caller may say more */
+			if (got)
+				ui_message(ui, ROLE_HINT, "%s",
+				           _("Cancelled: nothing was opened or changed."));
 			break;
+		}
 		long to = field_after(cur, n, k);
 		bool again = last == '\t';
 		last = k;

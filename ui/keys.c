@@ -34,6 +34,7 @@ static const struct ui_binding bindings[] = {
 	{ KEY_F(6), ACT_AUDIT },     { 'a', ACT_AUDIT },
 	{ 'c', ACT_CERTS },
 	{ 'v', ACT_GRID },
+	{ ',', ACT_SETTINGS },
 	{ 'A', ACT_ADDHOST },
 	{ 'N', ACT_ADDPW },
 	{ 'R', ACT_REQUEST },
@@ -76,6 +77,10 @@ static const struct ui_binding bindings[] = {
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },
 	{ 'K', ACT_KIND },
+	/* after the table's own n and N: those win unless a search is on
+	 * (app.c), or on a screen where nothing is added */
+	{ 'n', ACT_NEXT },
+	{ 'N', ACT_PREV },
 };
 /* clang-format on */
 

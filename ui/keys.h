@@ -21,6 +21,7 @@
 	_(AUDIT,     N_("Audit"),   N_("audit trail")) \
 	_(CERTS,     N_("Certs"),   N_("certificates and requests browser")) \
 	_(GRID,      N_("Grid"),    N_("Grid: VOs, rules and grid-mapfiles")) \
+	_(SETTINGS,  N_("Setup"),   N_("the station's settings: values, defaults, help; change or reset one")) \
 	_(ADDHOST,   N_("AddHost"), N_("add a host (form)")) \
 	_(ADDPW,     N_("AddPw"),   N_("add a password entry (form)")) \
 	_(REQUEST,   N_("Request"), N_("request a certificate: host, CA, key type (form)")) \
@@ -45,6 +46,8 @@
 	_(HOME,      N_("First"),   N_("first row")) \
 	_(END,       N_("Last"),    N_("last row")) \
 	_(FILTER,    N_("Filter"),  N_("filter the list (empty clears)")) \
+	_(NEXT,      N_("Next"),    N_("next match of the last search (after / n and N search; F7 adds)")) \
+	_(PREV,      N_("Prev"),    N_("previous match of the last search")) \
 	_(SORT,      N_("Sort"),    N_("sort by the next column")) \
 	_(RSORT,     N_("Reverse"), N_("reverse the sort order")) \
 	_(PANE,      N_("Pane"),    N_("switch pane")) \

@@ -94,11 +94,13 @@ mb_items(struct menu_box *mb, int w)
 static bool
 mb_post(struct menu_box *mb, int sel)
 {
-	int h = mb->n + 2, w = 56;
+	/* as wide as the screen allows (80 columns: 76), so that the
+	 * actions' help is read whole, not cut */
+	int h = mb->n + 2, w = COLS - 4 < 100 ? COLS - 4 : 100;
 
 	if (h > LINES - 3)
 		h = LINES - 3;
-	if (w > COLS)
+	if (w < 40)
 		w = COLS;
 	mb_items(mb, w);
 	mb->menu = new_menu(mb->items);

@@ -193,7 +193,7 @@ finish(struct ui *ui)
 		 * calls the console's work makes */
 		if (privsep_active() && !u.sandboxed && sandbox_enter(SANDBOX_MAIN, &e) == PT_OK)
 			u.sandboxed = true;
-		ui_switch(ui, VIEW_DASH);
+		ui_unlocked(ui);
 		if (w || r)
 			ui_message(ui, ROLE_ALERT,
 			           _("Closed %d window(s) and %d rule(s) left by a dead process."),

@@ -655,3 +655,132 @@ settings_pin_forget(struct store *st, const char *fqdn, struct pt_err *err)
 	free(type);
 	return ret;
 }
+
+/* ---- what the console shows of each key (settings_info) ---- */
+
+/* What each key is for, beside the table so that its rows stay as they
+ * are; a key without a line here shows its rule alone. */
+static const struct {
+	const char *name, *help;
+} key_helps[] = {
+	{ "net.interface",
+	  N_("the station's network interface; unset: every transfer is refused") },
+	{ "net.gateway", N_("IPv4 address of the neighbour that masquerades the station") },
+	{ "transfer.timeout", N_("seconds a whole transfer window may take") },
+	{ "net.firewall",
+	  N_("the firewall backend that opens a window (auto: nftables if present)") },
+	{ "operator.host",
+	  N_("the host entry of the operator's machine (CSRs out, certificates in)") },
+	{ "operator.inbox", N_("where sent requests go on the operator's machine") },
+	{ "operator.outbox", N_("where issued certificates wait on the operator's machine") },
+	{ "cert.critical_days", N_("a certificate this many days from expiry is critical") },
+	{ "cert.warning_days", N_("a certificate this many days from expiry is a warning") },
+	{ "cert.critical_fraction",
+	  N_("critical when this share of the lifetime is left (whichever comes first)") },
+	{ "cert.warning_fraction",
+	  N_("warning when this share of the lifetime is left (whichever comes first)") },
+	{ "ui.lock_after", N_("seconds idle before the console locks itself (0: never)") },
+	{ "pw.rotate_days", N_("a password older than this needs rotating (unset: never)") },
+	{ "backup.max_age_days", N_("a newest verified backup older than this needs attention") },
+	{ "host.*.user", N_("the SSH login on the host") },
+	{ "host.*.service", N_("the service of the stored password used to log in") },
+	{ "host.*.cert-path", N_("where the host certificate is installed") },
+	{ "host.*.key-path", N_("where the host key is installed") },
+	{ "host.*.owner", N_("UID:GID of the installed files") },
+	{ "host.*.auth", N_("log in with the stored password, or with the OpenSSH key it holds") },
+	{ "host.*.reload", N_("a command run on the host after an install (unset: none)") },
+	{ "host.*.gridmapfile", N_("where a Grid push writes the grid-mapfile") },
+	{ "host.*.vomsdir", N_("where a Grid push writes the .lsc files") },
+	{ "host.*.chain-path", N_("where the chain is installed (unset: not installed)") },
+	{ "host.*.fullchain-path",
+	  N_("where certificate and chain are installed together (unset: not installed)") },
+	{ "host.*.key-owner", N_("UID:GID of the installed key (unset: host.*.owner)") },
+	{ "host.*.cert-owner", N_("UID:GID of the installed certificate (unset: host.*.owner)") },
+	{ "host.*.chain-owner", N_("UID:GID of the installed chain (unset: host.*.owner)") },
+	{ "host.*.fullchain-owner",
+	  N_("UID:GID of the installed full chain (unset: host.*.owner)") },
+	{ "host.*.key-mode", N_("file mode of the installed key") },
+	{ "host.*.cert-mode", N_("file mode of the installed certificate") },
+	{ "host.*.chain-mode", N_("file mode of the installed chain") },
+	{ "host.*.fullchain-mode", N_("file mode of the installed full chain") },
+	{ "host.*.copies", N_("extra copies installed beside the usual files") },
+	{ "host.*.check-port",
+	  N_("the port whose served certificate is checked after an install") },
+	{ "host.*.voms-mapfile", N_("where a Grid push writes the voms-mapfile") },
+	{ "host.*.ban-mapfile", N_("where a Grid push writes the ban-mapfile") },
+	{ "host.*.vomses", N_("where a Grid push writes the vomses file") },
+	{ "host.*.grid-files", N_("the files a Grid push installs on the host") },
+};
+
+static const char *const auth_choices[] = { "password", "key", NULL };
+static const char *const firewall_choices[] = { "auto", "nftables", "iptables", NULL };
+
+/* What validate() accepts, said once per kind. */
+static const char *
+kind_rule(enum kind k)
+{
+	switch (k) {
+	case K_IFNAME: return N_("an interface name (letters, digits, . _ -; at most 15)");
+	case K_IPV4: return N_("an IPv4 address");
+	case K_SECONDS: return N_("seconds, from 1 to 3600");
+	case K_HOST: return N_("the FQDN of a host in the store");
+	case K_PATH: return N_("an absolute path with no \"..\" component");
+	case K_DAYS: return N_("days, from 1 to 3650");
+	case K_USER: return N_("a user name (letters, digits, . _ -; at most 32)");
+	case K_SERVICE: return N_("a service name (letters, digits, . _ / + -)");
+	case K_OWNER: return N_("a numeric UID:GID");
+	case K_AUTH: return N_("password or key");
+	case K_COMMAND: return N_("one line of printable text");
+	case K_IDLE: return N_("seconds, from 0 (never) to 86400");
+	case K_MODE: return N_("an octal file mode from 000 to 0777");
+	case K_PORT: return N_("a TCP port from 1 to 65535");
+	case K_COPIES:
+		return N_("CONTENT:PATH:UID:GID:MODE;... (CONTENT: key, cert, chain, fullchain)");
+	case K_FIREWALL: return N_("auto, nftables or iptables");
+	case K_PERCENT: return N_("a share of the lifetime from 1 to 99, as 33%");
+	case K_GRIDFILES:
+		return N_("a list of grid-mapfile, voms-mapfile, ban-mapfile, vomses, lsc");
+	}
+	return "";
+}
+
+static void
+info_fill(const struct key_def *d, struct settings_info *out)
+{
+	out->name = d->name;
+	out->def = d->def;
+	out->help = "";
+	for (size_t i = 0; i < sizeof(key_helps) / sizeof(key_helps[0]); i++)
+		if (strcmp(key_helps[i].name, d->name) == 0)
+			out->help = key_helps[i].help;
+	out->rule = kind_rule(d->kind);
+	out->choices = d->kind == K_AUTH       ? auth_choices
+	               : d->kind == K_FIREWALL ? firewall_choices
+	                                       : NULL;
+}
+
+size_t
+settings_count(void)
+{
+	return NKEYS;
+}
+
+bool
+settings_info_at(size_t i, struct settings_info *out)
+{
+	if (i >= NKEYS)
+		return false;
+	info_fill(&keys[i], out);
+	return true;
+}
+
+bool
+settings_info_key(const char *key, struct settings_info *out)
+{
+	const struct key_def *d = find_key(key, NULL, 0);
+
+	if (!d)
+		return false;
+	info_fill(d, out);
+	return true;
+}

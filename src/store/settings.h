@@ -93,4 +93,23 @@ enum pt_status settings_pin_forget(struct store *st, const char *fqdn, struct pt
 enum pt_status settings_pin_set(struct store *st, const char *fqdn, const char *fp,
                                 const char *type, struct pt_err *err);
 
+/* What the console's settings screen shows of a key of the table: its
+ * name ("host.*.user": * stands for an FQDN), default (NULL: unset),
+ * what it is for and what a value must be (both N_(), translate them
+ * with _()), and, for a key with a fixed set of values, those values
+ * (NULL-terminated; NULL for free text).  The rule is the one
+ * settings_check applies. */
+struct settings_info {
+	const char *name;
+	const char *def;
+	const char *help;
+	const char *rule;
+	const char *const *choices;
+};
+/* The number of keys of the table; key i (false past the end). */
+size_t settings_count(void);
+bool settings_info_at(size_t i, struct settings_info *out);
+/* The same for a key as set (host.FQDN.user too); false when unknown. */
+bool settings_info_key(const char *key, struct settings_info *out);
+
 #endif
