@@ -15,6 +15,7 @@
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/import.h"
 
@@ -25,6 +26,8 @@ struct import_box {
 	char *l[IMPORT_LINES];
 	size_t n, stored, added;
 	char refusal[512];
+	size_t earlier; /* stored not current: it expires before the current one */
+	char earlier_host[256];
 };
 
 static void box_add(struct import_box *b, const char *fmt, ...)
@@ -71,15 +74,24 @@ import_item(const struct cert_batch_item *it, void *ud)
 			snprintf(b->refusal, sizeof(b->refusal), "%s", it->why);
 	} else if (it->outcome == CERT_DUPLICATE) {
 		box_add(b, _("Already in the store: %s"), it->x->subject_grid);
+	} else if (it->outcome == CERT_STORED_EARLIER) {
+		b->stored++;
+		if (!b->earlier++)
+			snprintf(b->earlier_host, sizeof b->earlier_host, "%s", it->host);
+		box_add(b, _("Imported for %s, not current (the current one expires later): %s"),
+		        it->host, it->x->subject_grid);
 	} else {
 		b->stored++;
 		box_add(b, _("Imported for %s: %s"), it->host, it->x->subject_grid);
 	}
 }
 
-/* One transaction: everything the file holds, or nothing. */
+/* One transaction: everything the file holds, or nothing.  With ask
+ * set, a certificate that would expire before the host's current one
+ * rolls everything back and sets *ask: the user decides, then the
+ * import runs again. */
 static enum pt_status
-import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b,
+import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b, bool *ask,
            struct pt_err *err)
 {
 	struct cert_batch *batch = NULL;
@@ -93,6 +105,11 @@ import_run(struct ui *ui, const char *path, const char *pw, struct import_box *b
 	cert_batch_free(&batch);
 	if (ret == PT_OK && refused)
 		ret = pt_fail(err, PT_MISMATCH, "%s", b->refusal);
+	if (ret == PT_OK && ask && b->earlier) {
+		store_rollback(ui->st);
+		*ask = true;
+		return PT_OK;
+	}
 	if (ret == PT_OK)
 		return store_commit(ui->st, err);
 	store_rollback(ui->st);
@@ -104,6 +121,8 @@ import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 {
 	struct import_box b = { 0 };
 	struct pt_err err = { 0 };
+	enum pt_status ret = PT_OK;
+	bool ask = false;
 
 	(void)n;
 	(void)ud;
@@ -115,7 +134,31 @@ import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 		snprintf(msg, len, "%s", _("This is a PKCS#12 file: give its password."));
 		return 1;
 	}
-	if (import_run(ui, f[0].buf, f[1].buf[0] ? f[1].buf : NULL, &b, &err) != PT_OK) {
+	ret = import_run(ui, f[0].buf, f[1].buf[0] ? f[1].buf : NULL, &b, &ask, &err);
+	if (ret == PT_OK && ask) {
+		/* not made current silently: the user says which one stays */
+		char l0[400];
+		const char *l[4] = {
+			l0, "", _("y: the new one becomes current (its validity is shorter)"),
+			_("n: the one that expires later stays current; the new one is "
+			  "stored")
+		};
+		if (b.earlier == 1)
+			snprintf(l0, sizeof l0,
+			         _("The new certificate of %s expires before the current one."),
+			         b.earlier_host);
+		else
+			snprintf(l0, sizeof l0,
+			         _("%zu new certificates (%s...) expire before the current ones."),
+			         b.earlier, b.earlier_host);
+		bool yes = dialog_ask(ui, _("A certificate that expires earlier"), l, 4,
+		                      _("Make the new one current?"));
+		box_free(&b);
+		cert_import_make_current(yes);
+		ret = import_run(ui, f[0].buf, f[1].buf[0] ? f[1].buf : NULL, &b, NULL, &err);
+		cert_import_make_current(false);
+	}
+	if (ret != PT_OK) {
 		snprintf(msg, len, _("Nothing was imported: %s"), pt_err_text(&err));
 		box_free(&b);
 		/* a wrong password is fixed in its own field */
