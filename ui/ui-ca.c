@@ -304,7 +304,8 @@ check_bundle(const char *path, char *msg, size_t len)
 	enum pt_status st;
 
 	if (!path[0]) {
-		snprintf(msg, len, "%s", _("Give the CA's bundle file (PEM: root and intermediates)."));
+		snprintf(msg, len, "%s",
+		         _("Give the CA's bundle file (PEM: root and intermediates)."));
 		return F_BUNDLE;
 	}
 	if ((st = pt_file_read(path, false, CA_FILE_MAX, &buf, &blen, &err)) == PT_OK)
@@ -336,8 +337,8 @@ add_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 	}
 	if ((bad = check_bundle(f[F_BUNDLE].buf, msg, len)) >= 0)
 		return bad;
-	if (x509_subject_parse(f[F_TMPL].buf[0] ? f[F_TMPL].buf : CERT_DEFAULT_TEMPLATE,
-	                       af->sample, &s, &err) != PT_OK) {
+	if (x509_subject_parse(f[F_TMPL].buf[0] ? f[F_TMPL].buf : CERT_DEFAULT_TEMPLATE, af->sample,
+	                       &s, &err) != PT_OK) {
 		snprintf(msg, len, "%s", pt_err_text(&err));
 		return F_TMPL;
 	}
@@ -357,7 +358,7 @@ add_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 		/* a name taken or not valid is fixed in the name; anything else
 		 * the core refused is in what the file holds */
 		return ret == PT_EXISTS || strstr(pt_err_text(&err), f[F_NAME].buf) ? F_NAME
-		                                                                      : F_BUNDLE;
+		                                                                    : F_BUNDLE;
 	}
 	snprintf(af->added, sizeof af->added, "%s", f[F_NAME].buf);
 	return -1;
@@ -387,8 +388,7 @@ ui_ca_add_form(struct ui *ui)
 		{ _("Default key"), key, sizeof key, false, _("for its requests"), UI_FILE_NONE },
 	};
 	const struct ui_choice ch[1] = { { F_KEY, af.keys, X509_KEY_MAX, NULL } };
-	ok = ui_form_live(ui, _("Add a CA"), f, F_N, ch, 1,
-	                  add_typed, add_submit, &af);
+	ok = ui_form_live(ui, _("Add a CA"), f, F_N, ch, 1, add_typed, add_submit, &af);
 	if (ok) {
 		ui_message(ui, ROLE_BAND_OK, _("Added CA %s."), af.added);
 		if (ui->view == VIEW_CAS)

@@ -194,14 +194,15 @@ ui_csr_save_form(struct ui *ui, const char *fqdn)
 		snprintf(file, sizeof file, "%s.csr", fqdn);
 	}
 	struct ui_field f[2] = {
-		{ _("Host"), host, sizeof host, false, _("the host whose pending request is written"),
-		  UI_FILE_NONE },
+		{ _("Host"), host, sizeof host, false,
+		  _("the host whose pending request is written"), UI_FILE_NONE },
 		{ _("File"), file, sizeof file, false,
 		  _("a new file, e.g. on removable media; the CSR is public"), UI_FILE_SAVE },
 	};
 	ok = ui_form(ui, _("Write a request to a file"), f, 2, save_submit, &sf);
 	if (ok)
-		ui_message(ui, ROLE_BAND_OK, _("Wrote the request of %s to %s."), sf.host, sf.saved);
+		ui_message(ui, ROLE_BAND_OK, _("Wrote the request of %s to %s."), sf.host,
+		           sf.saved);
 	return ok;
 }
 
