@@ -96,15 +96,32 @@ cmd_cert_request(struct cli *c, int argc, char **argv)
 static int
 cmd_cert_csr(struct cli *c, int argc, char **argv)
 {
-	const char *arg;
+	static const struct option opts[] = {
+		{ "out", required_argument, NULL, 'o' },
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *out = NULL;
+	bool force = false;
 	char *fqdn, *csr = NULL;
-	int rc;
+	int o;
 
-	if ((rc = cli_one_arg(c, argc, argv, &arg)) != 0)
-		return rc;
-	fqdn = cli_lowercase(arg);
-	if (fqdn && cert_request_csr(c->st, fqdn, &csr, &c->err) == PT_OK)
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (o) {
+		case 'o': out = optarg; break;
+		case 'f': force = true; break;
+		default: return cli_bad_usage(c);
+		}
+	}
+	if (optind + 1 != argc || (force && !out))
+		return cli_bad_usage(c);
+	fqdn = cli_lowercase(argv[optind]);
+	if (fqdn && out) {
+		if (cert_request_save(c->st, fqdn, out, force, &c->err) == PT_OK)
+			printf(_("Wrote the request of %s to %s.\n"), fqdn, out);
+	} else if (fqdn && cert_request_csr(c->st, fqdn, &csr, &c->err) == PT_OK) {
 		fputs(csr, stdout);
+	}
 	free(csr);
 	free(fqdn);
 	return cli_report(c);
@@ -824,8 +841,9 @@ const struct cmd cli_cert_commands[] = {
 	  N_("FQDN [--ca NAME] [--key TYPE] [--san NAME]..."),
 	  N_("generate a key for a host (kept in the store) and a certificate request "
 	     "(key types rsa:2048, rsa:3072, rsa:4096, ec:p256, ec:p384)") },
-	{ "cert", "csr", cmd_cert_csr, CMD_STORE, N_("FQDN"),
-	  N_("print the pending certificate request of a host (public, for the CA)") },
+	{ "cert", "csr", cmd_cert_csr, CMD_STORE | CMD_WRITE, N_("FQDN [--out FILE [--force]]"),
+	  N_("print the pending certificate request of a host (public, for the CA), or write it "
+	     "to a new file (--force: over an existing one); a written request counts as sent") },
 	{ "cert", "cancel", cmd_cert_cancel, CMD_STORE | CMD_WRITE, N_("FQDN"),
 	  N_("cancel the pending request of a host") },
 	{ "cert", "import", cmd_cert_import, CMD_STORE | CMD_WRITE,

@@ -38,7 +38,7 @@ static const struct view_ops *const views[VIEW_MAX] = {
 	[VIEW_HOSTS] = &ui_hosts_ops,         [VIEW_PASSWORDS] = &ui_passwords_ops,
 	[VIEW_TRANSFERS] = &ui_transfers_ops, [VIEW_AUDIT] = &ui_audit_ops,
 	[VIEW_CERTS] = &ui_certs_ops,         [VIEW_GRID] = &ui_grid_ops,
-	[VIEW_SETTINGS] = &ui_settings_ops,
+	[VIEW_SETTINGS] = &ui_settings_ops,   [VIEW_CAS] = &ui_cas_ops,
 };
 
 /* Reachable from every unlocked screen. */
@@ -50,7 +50,8 @@ static const ui_actset global_actions =
 	ACTBIT(ACT_SENDCSR) | ACTBIT(ACT_FETCH) | ACTBIT(ACT_INSTALL) | ACTBIT(ACT_PUSH) |
 	ACTBIT(ACT_FETCHVO) | ACTBIT(ACT_PASSWD) | ACTBIT(ACT_BACKUP) | ACTBIT(ACT_IMPORT) |
 	ACTBIT(ACT_PROFILE) | ACTBIT(ACT_FWBOOT) | ACTBIT(ACT_ESCROW) | ACTBIT(ACT_IGTF) |
-	ACTBIT(ACT_CRL) | ACTBIT(ACT_ACK) | ACTBIT(ACT_SETTINGS);
+	ACTBIT(ACT_CRL) | ACTBIT(ACT_ACK) | ACTBIT(ACT_SETTINGS) | ACTBIT(ACT_CAS) |
+	ACTBIT(ACT_ADDCA) | ACTBIT(ACT_SAVECSR);
 
 int64_t
 ui_now_ms(void)
@@ -709,6 +710,7 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 		case ACT_CERTS: ui_switch(ui, VIEW_CERTS); return;
 		case ACT_GRID: ui_switch(ui, VIEW_GRID); return;
 		case ACT_SETTINGS: ui_switch(ui, VIEW_SETTINGS); return;
+		case ACT_CAS: ui_switch(ui, VIEW_CAS); return;
 		default: break;
 		}
 		/* a screen may handle a global action itself (e.g. push on the

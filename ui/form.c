@@ -41,8 +41,9 @@ struct fm {
 	const struct ui_choice *ch;
 	size_t nch;
 	WINDOW *win, *sub;
-	FIELD **all; /* 3 * n + 1, NULL-terminated as new_form wants */
-	FIELD **in;  /* the inputs, in the caller's order */
+	FIELD **all;  /* 3 * n + 1, NULL-terminated as new_form wants */
+	FIELD **in;   /* the inputs, in the caller's order */
+	FIELD **hint; /* their hints (NULL: none) */
 	FORM *form;
 	int h, w;
 };
@@ -118,12 +119,13 @@ destroy(struct fm *m)
 			free_field(m->all[i]);
 	free(m->all);
 	free(m->in);
+	free(m->hint);
 	if (m->sub)
 		delwin(m->sub);
 	/* what was under the form comes back from the panels */
 	ui_panel_close(m->win);
 	m->form = NULL;
-	m->all = m->in = NULL;
+	m->all = m->in = m->hint = NULL;
 	m->sub = m->win = NULL;
 }
 
@@ -221,7 +223,7 @@ build(struct fm *m, const char *title, size_t cur)
 	if (!(m->win = ui_panel_open(h, w, title)) ||
 	    !(m->sub = derwin(m->win, total < h - 2 ? total : h - 2, w - 4, 2, 2)) ||
 	    !(m->all = calloc(3 * m->n + 1, sizeof *m->all)) ||
-	    !(m->in = calloc(m->n, sizeof *m->in)))
+	    !(m->in = calloc(m->n, sizeof *m->in)) || !(m->hint = calloc(m->n, sizeof *m->hint)))
 		return false;
 	for (size_t i = 0; i < m->n; i++) {
 		int cols = fw, rows = field_rows(m, i, fw);
@@ -254,8 +256,9 @@ build(struct fm *m, const char *title, size_t cur)
 			else
 				set_field_buffer(in, 0, f->buf);
 		}
-		if (f->hint && !(m->all[k++] = hint_text(row + 1, LABEL_W, fw, rows - 1, f->hint,
-		                                         theme_attr(ROLE_HINT))))
+		if (f->hint && !(m->hint[i] = m->all[k++] =
+		                         hint_text(row + 1, LABEL_W, fw, rows - 1, f->hint,
+		                                   theme_attr(ROLE_HINT))))
 			return false;
 		row += rows;
 	}
@@ -582,6 +585,28 @@ bool
 ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
                 const struct ui_choice *ch, size_t nch, ui_form_submit submit, void *ud)
 {
+	return ui_form_live(ui, title, f, n, ch, nch, NULL, submit, ud);
+}
+
+/* After a typed key: the caller sees the buffers and may rewrite the
+ * hints' text, shown again. */
+static void
+tell_typed(struct fm *m, size_t cur, ui_form_typed typed, void *ud)
+{
+	if (!typed)
+		return;
+	read_fields(m);
+	typed(m->f, m->n, cur, ud);
+	for (size_t i = 0; i < m->n; i++)
+		if (m->hint[i] && m->f[i].hint)
+			set_field_buffer(m->hint[i], 0, m->f[i].hint);
+}
+
+bool
+ui_form_live(struct ui *ui, const char *title, struct ui_field *f, size_t n,
+             const struct ui_choice *ch, size_t nch, ui_form_typed typed, ui_form_submit submit,
+             void *ud)
+{
 	struct fm m = { .f = f, .n = n, .ch = ch, .nch = nch };
 	size_t cur = 0;
 	char err[256] = "";
@@ -629,6 +654,7 @@ ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 			masked_key(&f[cur], k);
 		} else if (!c) {
 			text_key(&m, k);
+			tell_typed(&m, cur, typed, ud);
 		}
 	}
 	if (m.form && !done)

@@ -45,5 +45,14 @@ struct ui_choice {
 /* ui_form with choice fields. */
 bool ui_form_choices(struct ui *ui, const char *title, struct ui_field *f, size_t n,
                      const struct ui_choice *ch, size_t nch, ui_form_submit submit, void *ud);
+/* Told after every key typed into a text field (which: that field), with
+ * the fields' buffers up to date and the form's ud: it may rewrite the
+ * text the fields' hints point to (a live preview of what the field will
+ * make), which the form shows at once. */
+typedef void (*ui_form_typed)(struct ui_field *f, size_t n, size_t which, void *ud);
+/* ui_form_choices, with typed (may be NULL) told of each key. */
+bool ui_form_live(struct ui *ui, const char *title, struct ui_field *f, size_t n,
+                  const struct ui_choice *ch, size_t nch, ui_form_typed typed,
+                  ui_form_submit submit, void *ud);
 
 #endif

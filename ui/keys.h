@@ -22,6 +22,7 @@
 	_(CERTS,     N_("Certs"),   N_("certificates and requests browser")) \
 	_(GRID,      N_("Grid"),    N_("Grid: VOs, rules and grid-mapfiles")) \
 	_(SETTINGS,  N_("Setup"),   N_("the station's settings: values, defaults, help; change or reset one")) \
+	_(CAS,       N_("CAs"),     N_("certificate authorities: list, show, add")) \
 	_(ADDHOST,   N_("AddHost"), N_("add a host (form)")) \
 	_(ADDPW,     N_("AddPw"),   N_("add a password entry (form)")) \
 	_(REQUEST,   N_("Request"), N_("request a certificate: host, CA, key type (form)")) \
@@ -35,6 +36,8 @@
 	_(IGTF,      N_("IGTF"),    N_("import IGTF trust anchors from a CA directory (form)")) \
 	_(CRL,       N_("CRL"),     N_("import a certificate revocation list (form)")) \
 	_(ACK,       N_("Ack"),     N_("acknowledge a certificate's warning until a date (form)")) \
+	_(ADDCA,     N_("AddCA"),   N_("add a CA: bundle file, subject template, default key type (form)")) \
+	_(SAVECSR,   N_("SaveCSR"), N_("write a pending request's CSR to a file (form)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
 	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \

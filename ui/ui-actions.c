@@ -26,6 +26,8 @@
 #include "base/lib.h"
 #include "engine/lib.h"
 #include "ui/actions.h"
+#include "ui/ca.h"
+#include "ui/csr.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
 #include "ui/import.h"
@@ -219,8 +221,7 @@ req_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 		return 0;
 	}
 	if (r->nca == 0) {
-		snprintf(msg, len, "%s",
-		         _("No CA in the store: add one with \"passtore ca add\"."));
+		snprintf(msg, len, "%s", _("No CA in the store: add one (J)."));
 		return 1;
 	}
 	if (x509_keytype_parse(f[2].buf, &t, &err) != PT_OK) {
@@ -1086,6 +1087,14 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 		}
 		return true;
 	}
+	case ACT_ADDCA:
+		if (ui_ca_add_form(ui))
+			reload_view(ui);
+		return true;
+	case ACT_SAVECSR:
+		if (ui_csr_save_form(ui, h[0] ? h : NULL))
+			reload_view(ui);
+		return true;
 	default:
 		if (ui_trust_action(ui, a, h[0] ? h : NULL))
 			return true;

@@ -1,7 +1,8 @@
 /* ui-certs.c - certificates and requests: the stored certificates above,
  * coloured by expiry band, the pending requests below; Tab moves between
  * the panes, Enter opens a certificate's detail (subject, issuer, serial,
- * validity, SANs, key match, chain, installs).  Everything is read
+ * validity, SANs, key match, chain, installs) or a request's CSR, D
+ * cancels a request.  Everything is read
  * through src/inventory.h. */
 #include "config.h"
 
@@ -19,6 +20,7 @@
 #include "ui/app.h"
 #include "ui/browse.h"
 #include "ui/certs.h"
+#include "ui/csr.h"
 #include "ui/hostpage.h"
 #include "ui/view.h"
 
@@ -536,51 +538,6 @@ certs_detail_popup(struct ui *ui, int64_t id)
 	lines_free(&l);
 }
 
-struct req_detail {
-	int64_t id;
-	struct lines l;
-};
-
-static int
-req_detail_cb(const struct inv_req_row *q, void *ud)
-{
-	struct req_detail *rd = ud;
-	struct lines *l = &rd->l;
-	char a[40];
-
-	if (q->id != rd->id)
-		return 1;
-
-	add(l, LABEL "%s", _("Host:"), q->fqdn);
-	field(l, _("Subject:"), q->subject);
-	field(l, _("SANs:"), q->sans[0] ? q->sans : _("none"));
-	add(l, LABEL "%s", _("CA:"), q->ca[0] ? q->ca : _("none"));
-	add(l, LABEL "%s", _("Key type:"), q->keytype);
-	ymdhm(q->created_at, a, sizeof a);
-	add(l, LABEL "%s (%ld %s)", _("Made:"), a, q->age_days,
-	    ngettext("day ago", "days ago", q->age_days));
-	add(l, LABEL "%s", _("State:"), _("pending: send it to the operator with C"));
-	return 1;
-}
-
-static void
-req_detail_popup(struct ui *ui, int64_t id)
-{
-	/* the request by its id: the page that starts right before it */
-	struct inv_key after = { .set = true, .id = id - 1 };
-	struct req_detail rd = { .id = id };
-	struct pt_err err = { 0 };
-
-	if (inv_req_page(ui->st, NULL, INV_BY_ID, &after, false, 1, time(NULL), req_detail_cb, &rd,
-	                 &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", err.detail);
-		return;
-	}
-	if (rd.l.n)
-		ui_popup(ui, _("Certificate request"), (const char *const *)rd.l.v, rd.l.n);
-	lines_free(&rd.l);
-}
-
 /* ---- keys ---- */
 
 static bool
@@ -607,7 +564,16 @@ certs_handle(struct ui *ui, enum ui_action a, int key)
 		if (focus == 0)
 			certs_detail_popup(ui, r->id);
 		else
-			req_detail_popup(ui, r->id);
+			ui_csr_show(ui, r->col[R_HOST]);
+		return true;
+	case ACT_DELETE:
+		if (focus == 0) {
+			ui_message(ui, ROLE_HINT, "%s",
+			           _("Only a request can be cancelled here: Tab to the requests."));
+			return true;
+		}
+		if ((r = ui_list_selected(l)) && ui_csr_cancel(ui, r->col[R_HOST]))
+			certs_enter(ui);
 		return true;
 	case ACT_SORT: {
 		/* the next column on screen (the CN only when it is shown) */
@@ -643,7 +609,7 @@ certs_reset(struct ui *ui)
 
 const struct view_ops ui_certs_ops = {
 	.title = N_("Certificates"),
-	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE),
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE) | ACTBIT(ACT_DELETE),
 	.enter = certs_enter,
 	.draw = certs_draw,
 	.handle = certs_handle,

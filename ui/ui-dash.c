@@ -19,6 +19,8 @@
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "ui/app.h"
+#include "ui/certs.h"
+#include "ui/csr.h"
 #include "ui/hostpage.h"
 #include "ui/pw.h"
 #include "ui/view.h"
@@ -41,10 +43,12 @@ static struct {
 	struct dash_certs certs; /* computed by the core (cert/dash.h) */
 	char attn[MAX_ATTN][128];
 	enum theme_role attn_role[MAX_ATTN];
-	/* where Enter on a line goes: a host's page, or a password entry */
+	/* where Enter on a line goes: a host's page, a password entry, a
+	 * request's CSR, a certificate's detail (id) */
 	struct {
-		enum { GO_NONE, GO_HOST, GO_PW } kind;
+		enum { GO_NONE, GO_HOST, GO_PW, GO_REQ, GO_CERT } kind;
 		char name[256];
+		int64_t id;
 	} attn_go[MAX_ATTN];
 	int sel; /* the selected line of the attention list */
 	int nattn;
@@ -261,12 +265,13 @@ todo_cb(const struct dash_todo *t, void *ud)
 	case DASH_TODO_UNSENT:
 		attention(ROLE_BAND_WARNING, _("Request for %s made %ld days ago, not sent yet"),
 		          t->name, t->days);
-		attention_go(GO_HOST, t->name);
+		attention_go(GO_REQ, t->name);
 		break;
 	case DASH_TODO_UNINSTALLED:
 		attention(ROLE_BAND_WARNING, _("Certificate of %s issued, not installed yet"),
 		          t->name);
-		attention_go(GO_HOST, t->name);
+		attention_go(GO_CERT, t->name);
+		d.attn_go[d.nattn - 1].id = t->id;
 		break;
 	case DASH_TODO_PW_OLD:
 		attention(ROLE_BAND_WARNING, _("Password %s not changed for %ld days"), t->name,
@@ -554,6 +559,17 @@ dash_handle(struct ui *ui, enum ui_action a, int key)
 		ui_switch(ui, VIEW_HOSTS);
 		hostpage_open(ui, name);
 		return true;
+	case GO_REQ:
+		/* the request itself, on the screen that lists it (w writes it) */
+		ui_switch(ui, VIEW_CERTS);
+		ui_csr_show(ui, name);
+		return true;
+	case GO_CERT: {
+		int64_t id = d.attn_go[d.sel].id;
+		ui_switch(ui, VIEW_CERTS);
+		certs_detail_popup(ui, id);
+		return true;
+	}
 	case GO_PW:
 		ui_switch(ui, VIEW_PASSWORDS);
 		pw_show_entry(ui, name);

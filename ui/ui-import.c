@@ -16,6 +16,7 @@
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/dialog.h"
 #include "ui/filelist.h"
 #include "ui/form.h"
 #include "ui/import.h"
@@ -27,6 +28,8 @@ struct import_box {
 	char *l[IMPORT_LINES];
 	size_t n, stored, added;
 	char refusal[512];
+	size_t earlier; /* stored not current: it expires before the current one */
+	char earlier_host[256];
 };
 
 static void box_add(struct import_box *b, const char *fmt, ...)
@@ -73,16 +76,25 @@ import_item(const struct cert_batch_item *it, void *ud)
 			snprintf(b->refusal, sizeof(b->refusal), "%s", it->why);
 	} else if (it->outcome == CERT_DUPLICATE) {
 		box_add(b, _("Already in the store: %s"), it->x->subject_grid);
+	} else if (it->outcome == CERT_STORED_EARLIER) {
+		b->stored++;
+		if (!b->earlier++)
+			snprintf(b->earlier_host, sizeof b->earlier_host, "%s", it->host);
+		box_add(b, _("Imported for %s, not current (the current one expires later): %s"),
+		        it->host, it->x->subject_grid);
 	} else {
 		b->stored++;
 		box_add(b, _("Imported for %s: %s"), it->host, it->x->subject_grid);
 	}
 }
 
-/* One transaction: everything the files hold, or nothing. */
+/* One transaction: everything the files hold, or nothing.  With ask
+ * set, a certificate that would expire before the host's current one
+ * rolls everything back and sets *ask: the user decides, then the
+ * import runs again. */
 static enum pt_status
 import_run(struct ui *ui, char *const *paths, size_t np, const char *pw, struct import_box *b,
-           struct pt_err *err)
+           bool *ask, struct pt_err *err)
 {
 	struct cert_batch *batch = NULL;
 	size_t refused = 0;
@@ -96,9 +108,42 @@ import_run(struct ui *ui, char *const *paths, size_t np, const char *pw, struct 
 	cert_batch_free(&batch);
 	if (ret == PT_OK && refused)
 		ret = pt_fail(err, PT_MISMATCH, "%s", b->refusal);
+	if (ret == PT_OK && ask && b->earlier) {
+		store_rollback(ui->st);
+		*ask = true;
+		return PT_OK;
+	}
 	if (ret == PT_OK)
 		return store_commit(ui->st, err);
 	store_rollback(ui->st);
+	return ret;
+}
+
+/* A certificate that expires before the host's current one is not made
+ * current silently: the user says which one stays; the import runs again. */
+static enum pt_status
+import_earlier(struct ui *ui, char *const *paths, size_t np, const char *pw, struct import_box *b,
+               struct pt_err *err)
+{
+	char l0[400];
+	const char *l[4] = { l0, "", _("y: the new one becomes current (its validity is shorter)"),
+		             _("n: the one that expires later stays current; the new one is "
+		               "stored") };
+	enum pt_status ret;
+	bool yes;
+
+	if (b->earlier == 1)
+		snprintf(l0, sizeof l0, _("The new certificate of %s expires before the current one."),
+		         b->earlier_host);
+	else
+		snprintf(l0, sizeof l0, _("%zu new certificates (%s...) expire before the current ones."),
+		         b->earlier, b->earlier_host);
+	yes = dialog_ask(ui, _("A certificate that expires earlier"), l, 4,
+	                 _("Make the new one current?"));
+	box_free(b);
+	cert_import_make_current(yes);
+	ret = import_run(ui, paths, np, pw, b, NULL, err);
+	cert_import_make_current(false);
 	return ret;
 }
 
@@ -136,6 +181,9 @@ import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 {
 	struct import_box b = { 0 };
 	struct pt_err err = { 0 };
+	const char *pw = f[1].buf[0] ? f[1].buf : NULL;
+	enum pt_status st;
+	bool ask = false;
 	size_t np = 0;
 	char **paths;
 	int ret = -1;
@@ -149,24 +197,32 @@ import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 	if (!np) {
 		snprintf(msg, len, "%s", _("Give a file: PEM, DER, PKCS#7 or PKCS#12."));
 		ret = 0;
-	} else if (!f[1].buf[0] && any_pkcs12(paths, np)) {
+		goto out;
+	}
+	if (!pw && any_pkcs12(paths, np)) {
 		snprintf(msg, len, "%s", _("This is a PKCS#12 file: give its password."));
 		ret = 1;
-	} else if (import_run(ui, paths, np, f[1].buf[0] ? f[1].buf : NULL, &b, &err) != PT_OK) {
+		goto out;
+	}
+	st = import_run(ui, paths, np, pw, &b, &ask, &err);
+	if (st == PT_OK && ask)
+		st = import_earlier(ui, paths, np, pw, &b, &err);
+	if (st != PT_OK) {
 		snprintf(msg, len, _("Nothing was imported: %s"), pt_err_text(&err));
 		/* a wrong password is fixed in its own field */
-		ret = err.status == PT_REFUSED && f[1].buf[0] ? 1 : 0;
-	} else {
-		box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."),
-		        b.stored, b.added);
-		ui_popup(ui, _("Import certificates"), (const char *const *)b.l, b.n);
-		if (np == 1)
-			ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %s."),
-			           b.stored, paths[0]);
-		else
-			ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %zu files."),
-			           b.stored, np);
+		ret = err.status == PT_REFUSED && pw ? 1 : 0;
+		goto out;
 	}
+	box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."), b.stored,
+	        b.added);
+	ui_popup(ui, _("Import certificates"), (const char *const *)b.l, b.n);
+	if (np == 1)
+		ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %s."), b.stored,
+		           paths[0]);
+	else
+		ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %zu files."), b.stored,
+		           np);
+out:
 	box_free(&b);
 	fl_split_free(paths);
 	return ret;

@@ -20,6 +20,7 @@ enum ui_view_id {
 	VIEW_CERTS,
 	VIEW_GRID,
 	VIEW_SETTINGS,
+	VIEW_CAS,
 	VIEW_MAX
 };
 
@@ -40,6 +41,6 @@ struct view_ops {
 };
 
 extern const struct view_ops ui_unlock_ops, ui_dash_ops, ui_hosts_ops, ui_passwords_ops,
-	ui_transfers_ops, ui_audit_ops, ui_certs_ops, ui_grid_ops, ui_settings_ops;
+	ui_transfers_ops, ui_audit_ops, ui_certs_ops, ui_grid_ops, ui_settings_ops, ui_cas_ops;
 
 #endif

@@ -8,12 +8,16 @@
 #include <sqlcipher/sqlite3.h>
 
 #include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <gnutls/gnutls.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "store/lib.h"
 #include "cert/cert.h"
@@ -304,4 +308,59 @@ cert_request_cancel(struct store *st, const char *fqdn, struct pt_err *err)
 	if (sqlite3_changes(store_db(st)) == 0)
 		return pt_fail(err, PT_NOTFOUND, _("host %s has no pending request"), fqdn);
 	return audit_append(st, "cert.cancel", fqdn, "", err);
+}
+
+/* The CSR (public) into a new file, whole or not at all. */
+static enum pt_status
+csr_write(const char *path, const char *pem, bool overwrite, struct pt_err *err)
+{
+	size_t len = strlen(pem), done = 0;
+	int fd = open(path,
+	              O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW | (overwrite ? O_TRUNC : O_EXCL),
+	              0644);
+
+	if (fd < 0 && errno == EEXIST)
+		return pt_fail(err, PT_EXISTS, _("%s: the file exists (nothing written)"), path);
+	if (fd < 0)
+		return pt_fail(err, PT_IO, _("%s: cannot create: %s"), path, strerror(errno));
+	/* public, whatever the process's umask (it keeps secrets' files 0600) */
+	(void)fchmod(fd, 0644);
+	while (done < len) {
+		ssize_t w = write(fd, pem + done, len - done);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break;
+		done += (size_t)w;
+	}
+	if (done < len || fsync(fd) != 0) {
+		int e = errno;
+		close(fd);
+		unlink(path);
+		return pt_fail(err, PT_IO, _("%s: cannot write: %s"), path, strerror(e));
+	}
+	if (close(fd) != 0)
+		return pt_fail(err, PT_IO, _("%s: cannot write: %s"), path, strerror(errno));
+	return PT_OK;
+}
+
+enum pt_status
+cert_request_save(struct store *st, const char *fqdn, const char *path, bool overwrite,
+                  struct pt_err *err)
+{
+	char *csr = NULL;
+	enum pt_status ret;
+
+	if (!path || !*path)
+		return pt_fail(err, PT_INVALID, _("no file named for the request"));
+	if ((ret = store_need_tx(st, err)) != PT_OK ||
+	    (ret = cert_request_csr(st, fqdn, &csr, err)) != PT_OK)
+		return ret;
+	ret = csr_write(path, csr, overwrite, err);
+	free(csr);
+	if (ret != PT_OK)
+		return ret;
+	/* the station has no network: a CSR written out is how it is sent,
+	 * so the dashboard stops asking for it */
+	return audit_append(st, "csr.save", fqdn, path, err);
 }

@@ -74,6 +74,12 @@ enum pt_status cert_request_create(struct store *st, const char *fqdn,
 /* The pending request's CSR (public), malloc'd PEM. */
 enum pt_status cert_request_csr(struct store *st, const char *fqdn, char **csr_pem,
                                 struct pt_err *err);
+/* Write the pending request's CSR of fqdn into a new file path (mode
+ * 0644: it is public); an existing file is PT_EXISTS and stays as it was
+ * unless overwrite.  Audited ("csr.save", the path), inside the caller's
+ * transaction: for the dashboard the request has left the station. */
+enum pt_status cert_request_save(struct store *st, const char *fqdn, const char *path,
+                                 bool overwrite, struct pt_err *err);
 /* Cancel the pending request of a host (its key stays, unused). */
 enum pt_status cert_request_cancel(struct store *st, const char *fqdn, struct pt_err *err);
 

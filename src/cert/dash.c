@@ -153,7 +153,7 @@ static const char *const todo_sql[] = {
 	[DASH_TODO_UNSENT] =
 		"SELECT r.id, h.fqdn, r.created_at FROM requests r JOIN hosts h ON h.id = r.host_id"
 		" WHERE r.state = 'pending' AND NOT EXISTS (SELECT 1 FROM audit a"
-		"  WHERE a.action = 'csr.send' AND a.object = h.fqdn AND a.ts >= r.created_at)"
+		"  WHERE a.action IN ('csr.send', 'csr.save') AND a.object = h.fqdn AND a.ts >= r.created_at)"
 		" ORDER BY r.created_at LIMIT ?2",
 	[DASH_TODO_UNINSTALLED] =
 		"SELECT id, fqdn, imported_at FROM certificates"

@@ -61,7 +61,7 @@ enum pt_status dash_certs_load(struct store *st, time_t now, struct dash_certs *
                                struct pt_err *err);
 /* What else needs doing, for the attention list. */
 enum dash_todo_kind {
-	DASH_TODO_UNSENT,      /* a request made, its CSR not sent (no csr.send since) */
+	DASH_TODO_UNSENT,      /* a request made, its CSR neither sent nor saved since */
 	DASH_TODO_UNINSTALLED, /* a current certificate never installed */
 	DASH_TODO_PW_OLD,      /* a password older than pw.rotate_days */
 };

@@ -467,3 +467,142 @@ x509_der_key_id(const void *der, size_t len, char hex[X509_ID_HEX_LEN], struct p
 	gnutls_x509_crt_deinit(crt);
 	return st;
 }
+
+/* ---- a request decoded for the eye ------------------------------------- */
+
+void
+x509_csr_facts_clear(struct x509_csr_facts *f)
+{
+	free(f->subject);
+	free(f->subject_grid);
+	for (size_t i = 0; i < f->nsans; i++)
+		free(f->sans[i]);
+	free(f->sans);
+	memset(f, 0, sizeof(*f));
+}
+
+/* RFC 4514 ("CN=h,O=x,C=IT", last RDN first) to the Grid form
+ * ("/C=IT/O=x/CN=h"): the RDNs split at the commas that are not escaped,
+ * in reverse. */
+static char *
+x509_rfc4514_grid(const char *dn)
+{
+	struct x509_sbuf sb = { 0 };
+	size_t n = strlen(dn), end = n;
+
+	if (n == 0)
+		return strdup("");
+	for (size_t i = n; i-- > 0;) {
+		size_t bs = 0;
+
+		if (dn[i] != ',')
+			continue;
+		while (bs < i && dn[i - 1 - bs] == '\\')
+			bs++;
+		if (bs % 2)
+			continue; /* an escaped comma is part of a value */
+		x509_sbuf_str(&sb, "/");
+		x509_sbuf_add(&sb, dn + i + 1, end - i - 1);
+		end = i;
+	}
+	x509_sbuf_str(&sb, "/");
+	x509_sbuf_add(&sb, dn, end);
+	return x509_sbuf_take(&sb);
+}
+
+/* At most this many names of a request are shown. */
+#define X509_CSR_SANS_MAX 1024
+
+static enum pt_status
+x509_csr_sans(gnutls_x509_crq_t crq, struct x509_csr_facts *f)
+{
+	for (unsigned i = 0; i < X509_CSR_SANS_MAX; i++) {
+		char buf[1024], text[1100], ip[INET6_ADDRSTRLEN];
+		size_t sz = sizeof(buf) - 1;
+		unsigned crit = 0;
+		char **v;
+		int type = gnutls_x509_crq_get_subject_alt_name(crq, i, buf, &sz, NULL, &crit);
+
+		if (type == GNUTLS_E_REQUESTED_DATA_NOT_AVAILABLE)
+			return PT_OK;
+		if (type == GNUTLS_E_SHORT_MEMORY_BUFFER)
+			continue;
+		if (type < 0)
+			return PT_INVALID;
+		buf[sz] = '\0';
+		switch (type) {
+		case GNUTLS_SAN_DNSNAME: snprintf(text, sizeof(text), "DNS:%s", buf); break;
+		case GNUTLS_SAN_RFC822NAME: snprintf(text, sizeof(text), "email:%s", buf); break;
+		case GNUTLS_SAN_URI: snprintf(text, sizeof(text), "URI:%s", buf); break;
+		case GNUTLS_SAN_IPADDRESS:
+			if (!inet_ntop(sz == 4 ? AF_INET : AF_INET6, buf, ip, sizeof(ip)))
+				snprintf(ip, sizeof(ip), "?");
+			snprintf(text, sizeof(text), "IP:%s", ip);
+			break;
+		default: continue;
+		}
+		if (!(v = realloc(f->sans, (f->nsans + 1) * sizeof(*v))))
+			return PT_NOMEM;
+		f->sans = v;
+		if (!(v[f->nsans] = strdup(text)))
+			return PT_NOMEM;
+		f->nsans++;
+	}
+	return PT_OK;
+}
+
+enum pt_status
+x509_csr_facts(const char *csr_pem, struct x509_csr_facts *f, struct pt_err *err)
+{
+	gnutls_x509_crq_t crq = NULL;
+	gnutls_datum_t d, dn = { NULL, 0 };
+	enum pt_status st = PT_OK;
+	unsigned bits = 0;
+	int ret, algo;
+
+	memset(f, 0, sizeof(*f));
+	if (!csr_pem || strlen(csr_pem) > X509_CSR_MAX)
+		return pt_fail(err, PT_INVALID,
+		               _("not a certificate request (empty or too large)"));
+	if ((ret = gnutls_x509_crq_init(&crq)) < 0)
+		return pt_fail(err, PT_CRYPTO, "%s", gnutls_strerror(ret));
+	d.data = (unsigned char *)csr_pem;
+	d.size = (unsigned)strlen(csr_pem);
+	if ((ret = gnutls_x509_crq_import(crq, &d, GNUTLS_X509_FMT_PEM)) < 0) {
+		st = pt_fail(err, PT_INVALID, _("not a certificate request (%s)"),
+		             gnutls_strerror(ret));
+		goto out;
+	}
+	if ((ret = gnutls_x509_crq_get_dn3(crq, &dn, 0)) < 0 &&
+	    ret != GNUTLS_E_ASN1_ELEMENT_NOT_FOUND) {
+		st = pt_fail(err, PT_INVALID, _("cannot read the request's subject: %s"),
+		             gnutls_strerror(ret));
+		goto out;
+	}
+	f->subject = strndup(dn.data ? (const char *)dn.data : "", dn.size);
+	f->subject_grid = f->subject ? x509_rfc4514_grid(f->subject) : NULL;
+	if (!f->subject_grid || (st = x509_csr_sans(crq, f)) == PT_NOMEM) {
+		st = pt_fail(err, PT_NOMEM, NULL);
+		goto out;
+	}
+	if (st != PT_OK) {
+		st = pt_fail(err, PT_INVALID, _("cannot read the request's names"));
+		goto out;
+	}
+	algo = gnutls_x509_crq_get_pk_algorithm(crq, &bits);
+	f->key_bits = bits;
+	snprintf(f->key_algo, sizeof(f->key_algo), "%s",
+	         algo == GNUTLS_PK_RSA     ? "RSA"
+	         : algo == GNUTLS_PK_ECDSA ? "EC"
+	         : algo < 0                ? "?"
+	                    : gnutls_pk_algorithm_get_name((gnutls_pk_algorithm_t)algo));
+	f->key_known =
+		algo >= 0 && x509_keytype_of((gnutls_pk_algorithm_t)algo, bits, &f->key_type);
+	f->sig_ok = gnutls_x509_crq_verify(crq, 0) >= 0;
+out:
+	gnutls_free(dn.data);
+	gnutls_x509_crq_deinit(crq);
+	if (st != PT_OK)
+		x509_csr_facts_clear(f);
+	return st;
+}

@@ -99,6 +99,24 @@ char *x509_subject_grid(const struct x509_subject *s);
 enum pt_status x509_csr_create(const char *key_pem, const char *tmpl, const char *fqdn,
                                const char *const *sans, size_t nsans, char **csr_pem_out,
                                struct pt_err *err);
+/* What a PEM request asks for, decoded for the eye (strings malloc'd,
+ * free with x509_csr_facts_clear). */
+struct x509_csr_facts {
+	char *subject;      /* RFC 4514, as GnuTLS writes it */
+	char *subject_grid; /* "/C=IT/O=INFN/CN=host": the Grid order */
+	char **sans;        /* "DNS:name", "IP:addr", ... */
+	size_t nsans;
+	char key_algo[16]; /* "RSA", "EC" or GnuTLS's name */
+	unsigned key_bits;
+	bool key_known; /* key_type is one of ours */
+	enum x509_keytype key_type;
+	bool sig_ok; /* the request's self-signature verifies */
+};
+/* Decode csr_pem (at most X509_CSR_MAX bytes).  PT_INVALID when it is not
+ * a request. */
+#define X509_CSR_MAX (64 * 1024)
+enum pt_status x509_csr_facts(const char *csr_pem, struct x509_csr_facts *out, struct pt_err *err);
+void x509_csr_facts_clear(struct x509_csr_facts *f);
 /* SHA-256 key id of the public key in a PEM request. */
 enum pt_status x509_csr_key_id(const char *csr_pem, unsigned char id[X509_ID_LEN],
                                struct pt_err *err);

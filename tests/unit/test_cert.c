@@ -252,6 +252,56 @@ START_TEST(test_request)
 }
 END_TEST
 
+/* The CSR decoded for the console, and written to a file: an existing
+ * file is refused and stays as it was; a written CSR is audited. */
+START_TEST(test_request_facts_and_save)
+{
+	struct cert_request_opts o = { 0 };
+	struct cert_request_info ri;
+	struct x509_csr_facts f;
+	struct pt_err err = { 0 };
+	const char *sans[] = { "alias.example.org" };
+	char *csr = NULL, path[300], buf[64] = "";
+	FILE *fp;
+
+	host("a.example.org");
+	add_ca("infn", &ca1, "ec:p256");
+	o.sans = sans;
+	o.nsans = 1;
+	ck_assert_int_eq(cert_request_create(st, "a.example.org", &o, &ri, &err), PT_OK);
+	cert_request_info_clear(&ri);
+	ck_assert_int_eq(cert_request_csr(st, "a.example.org", &csr, &err), PT_OK);
+	ck_assert_msg(x509_csr_facts(csr, &f, &err) == PT_OK, "%s", err.detail);
+	ck_assert_str_eq(f.subject_grid, "/C=IT/O=INFN/OU=Host/L=Padova/CN=a.example.org");
+	ck_assert_uint_eq(f.nsans, 2);
+	ck_assert_str_eq(f.sans[0], "DNS:a.example.org");
+	ck_assert_str_eq(f.sans[1], "DNS:alias.example.org");
+	ck_assert_str_eq(f.key_algo, "EC");
+	ck_assert(f.key_known && f.key_type == X509_KEY_EC_P256);
+	ck_assert(f.sig_ok);
+	x509_csr_facts_clear(&f);
+	ck_assert_int_eq(x509_csr_facts("junk", &f, &err), PT_INVALID);
+	ck_assert_ptr_null(f.subject);
+
+	snprintf(path, sizeof path, "%s/a.csr", test_dir);
+	fp = fopen(path, "w");
+	fputs("keep me", fp);
+	fclose(fp);
+	ck_assert_int_eq(cert_request_save(st, "a.example.org", path, false, &err), PT_EXISTS);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, fp));
+	fclose(fp);
+	ck_assert_str_eq(buf, "keep me");
+	ck_assert_int_eq(cert_request_save(st, "b.example.org", path, true, &err), PT_NOTFOUND);
+	ck_assert_int_eq(cert_request_save(st, "a.example.org", path, true, &err), PT_OK);
+	fp = fopen(path, "r");
+	ck_assert_ptr_nonnull(fgets(buf, sizeof buf, fp));
+	fclose(fp);
+	ck_assert_str_eq(buf, "-----BEGIN NEW CERTIFICATE REQUEST-----\n");
+	free(csr);
+}
+END_TEST
+
 /* ---- import, supersede, status -------------------------------------------- */
 
 struct seen {
@@ -701,6 +751,7 @@ cert_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_ca);
 	tcase_add_test(tc, test_request);
+	tcase_add_test(tc, test_request_facts_and_save);
 	tcase_add_test(tc, import_keeps_matches_and_refuses_a_stranger);
 	tcase_add_test(tc, test_import_rollback_then_commit);
 	tcase_add_test(tc, test_adopt);

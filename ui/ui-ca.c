@@ -1,0 +1,442 @@
+/* ui-ca.c - the certificate authorities screen: the stored CAs in a
+ * table (name, default key, requests and certificates made through it,
+ * subject template); Enter shows one (its bundle decoded, certificate by
+ * certificate), n adds one in a form whose subject template shows, as it
+ * is typed, the subject it makes for a sample host.  Everything through
+ * the core (cert/lib.h): the bundle is parsed there, never here. */
+#include "config.h"
+
+#include <curses.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/i18n.h"
+#include "base/lib.h"
+#include "cert/lib.h"
+#include "site/lib.h"
+#include "store/lib.h"
+#include "ui/app.h"
+#include "ui/ca.h"
+#include "ui/form.h"
+#include "ui/view.h"
+
+#define CA_MAX 256
+#define CA_FILE_MAX (64 * 1024 * 1024)
+#define SAMPLE_HOST "host.example.org"
+
+struct ca_row {
+	char name[64], key[16], tmpl[256];
+	long long reqs, certs;
+};
+
+static struct {
+	struct ca_row rows[CA_MAX];
+	int n, sel, top;
+	bool loaded;
+} cas;
+
+/* ---- the list ---- */
+
+static int
+load_row(const struct cert_ca *ca, void *ud)
+{
+	struct ca_row *r;
+
+	(void)ud;
+	if (cas.n >= CA_MAX)
+		return 1;
+	r = &cas.rows[cas.n++];
+	snprintf(r->name, sizeof r->name, "%s", ca->name);
+	snprintf(r->key, sizeof r->key, "%s", ca->default_key);
+	snprintf(r->tmpl, sizeof r->tmpl, "%s", ca->subject_tmpl);
+	r->reqs = (long long)ca->requests;
+	r->certs = (long long)ca->certificates;
+	return 0;
+}
+
+static void
+cas_load(struct ui *ui)
+{
+	struct pt_err err = { 0 };
+
+	cas.n = 0;
+	cas.loaded = true;
+	if (!ui->st)
+		return;
+	if (cert_ca_foreach(ui->st, load_row, NULL, &err) != PT_OK)
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+	if (cas.sel >= cas.n)
+		cas.sel = cas.n ? cas.n - 1 : 0;
+}
+
+static void
+cas_enter(struct ui *ui)
+{
+	cas_load(ui);
+}
+
+static void
+cas_draw(struct ui *ui, int top, int rows)
+{
+	char line[512];
+	int body = rows - 2;
+
+	(void)ui;
+	if (!cas.loaded)
+		cas_load(ui);
+	snprintf(line, sizeof line, "%-18s %-9s %5s %6s  %s", _("CA"), _("Key"), _("Reqs"),
+	         _("Certs"), _("Subject template"));
+	ui_put(top, 0, COLS, A_BOLD, line, true);
+	if (cas.n == 0) {
+		ui_put(top + 2, 2, COLS - 4, theme_attr(ROLE_HINT),
+		       _("No CA in the store yet: n adds one from its bundle file."), false);
+		return;
+	}
+	if (cas.sel < cas.top)
+		cas.top = cas.sel;
+	if (cas.sel >= cas.top + body)
+		cas.top = cas.sel - body + 1;
+	for (int r = 0; r < body && cas.top + r < cas.n; r++) {
+		const struct ca_row *c = &cas.rows[cas.top + r];
+		bool sel = cas.top + r == cas.sel;
+
+		snprintf(line, sizeof line, "%-18.18s %-9.9s %5lld %6lld  %s", c->name, c->key,
+		         c->reqs, c->certs, c->tmpl);
+		ui_put(top + 1 + r, 0, COLS, sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line,
+		       true);
+	}
+	ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
+	       _("Enter: the CA and its bundle; n: add a CA (J everywhere)"), true);
+}
+
+/* ---- one CA shown ---- */
+
+struct lines {
+	char **v;
+	size_t n;
+};
+
+static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+add(struct lines *l, const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
+
+	if (!n)
+		return;
+	l->v = n;
+	va_start(ap, fmt);
+	if (vasprintf(&s, fmt, ap) < 0)
+		s = NULL;
+	va_end(ap);
+	if (s)
+		l->v[l->n++] = s;
+}
+
+static void
+lines_free(struct lines *l)
+{
+	for (size_t i = 0; i < l->n; i++)
+		free(l->v[i]);
+	free(l->v);
+	memset(l, 0, sizeof *l);
+}
+
+#define LABEL "%-14s "
+#define LABEL_W 15
+
+/* A label and a value cut into lines of the popup's width, before a
+ * "/" of a DN or after a comma when it can. */
+static void
+field(struct lines *l, const char *label, const char *value)
+{
+	int w = COLS - 12 - LABEL_W;
+	size_t n = strlen(value);
+
+	if (w < 20)
+		w = 20;
+	do {
+		int k = n > (size_t)w ? w : (int)n;
+		for (int j = k; n > (size_t)w && j > w / 2; j--)
+			if (value[j] == '/' || value[j - 1] == ',') {
+				k = j;
+				break;
+			}
+		add(l, LABEL "%.*s", label, k, value);
+		label = "";
+		value += k;
+		n -= (size_t)k;
+	} while (n > 0);
+}
+
+static void
+ymd(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%d", &tm);
+}
+
+static void
+bundle_lines(struct lines *l, const char *pem)
+{
+	struct x509_cert_list *cl = NULL;
+	struct pt_err err = { 0 };
+	char a[16], b[16];
+
+	if (x509_bundle_parse((const unsigned char *)pem, strlen(pem), &cl, &err) != PT_OK) {
+		field(l, _("Bundle:"), pt_err_text(&err));
+		return;
+	}
+	add(l, LABEL "%zu", _("Bundle:"), cl->n);
+	for (size_t i = 0; i < cl->n; i++) {
+		const struct x509_cert *x = &cl->certs[i];
+
+		add(l, "%s", "");
+		add(l, "%zu. %s", i + 1, x->self_signed ? _("root") : _("intermediate"));
+		field(l, _("Subject:"), x->subject_grid);
+		field(l, _("Issuer:"), x->issuer_grid);
+		ymd(x->not_before, a, sizeof a);
+		ymd(x->not_after, b, sizeof b);
+		add(l, LABEL "%s - %s", _("Validity:"), a, b);
+		add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
+		add(l, LABEL "%s", "", x->sha256_hex + 48);
+	}
+	x509_cert_list_free(&cl);
+}
+
+static int
+show_cb(const struct cert_ca *ca, void *ud)
+{
+	struct lines *l = ud;
+	char when[16];
+
+	add(l, LABEL "%s", _("CA:"), ca->name);
+	field(l, _("Template:"), ca->subject_tmpl);
+	add(l, LABEL "%s", _("Default key:"), ca->default_key);
+	ymd(ca->created_at, when, sizeof when);
+	add(l, LABEL "%s", _("Added:"), when);
+	add(l, LABEL "%lld", _("Requests:"), (long long)ca->requests);
+	add(l, LABEL "%lld", _("Certificates:"), (long long)ca->certificates);
+	bundle_lines(l, ca->bundle_pem);
+	return 0;
+}
+
+void
+ui_ca_show(struct ui *ui, const char *name)
+{
+	struct lines l = { 0 };
+	struct pt_err err = { 0 };
+	char title[128];
+
+	if (!ui->st)
+		return;
+	if (cert_ca_get(ui->st, name, show_cb, &l, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+		lines_free(&l);
+		return;
+	}
+	snprintf(title, sizeof title, _("CA %s"), name);
+	ui_popup(ui, title, (const char *const *)l.v, l.n);
+	lines_free(&l);
+}
+
+/* ---- adding one ---- */
+
+enum { F_NAME, F_BUNDLE, F_TMPL, F_KEY, F_N };
+
+struct add_form {
+	char sample[256]; /* the host the preview is made for */
+	char preview[320];
+	const char *keys[X509_KEY_MAX];
+	char added[64];
+};
+
+static int
+first_host(const struct host *h, void *ud)
+{
+	snprintf(ud, 256, "%s", h->fqdn);
+	return 1;
+}
+
+/* The subject the template makes for the sample host, or why it makes
+ * none: the hint under the template, again at each key. */
+static void
+preview(struct add_form *af, const char *tmpl)
+{
+	struct x509_subject *s = NULL;
+	struct pt_err err = { 0 };
+	char *grid;
+
+	if (x509_subject_parse(tmpl[0] ? tmpl : CERT_DEFAULT_TEMPLATE, af->sample, &s, &err) !=
+	    PT_OK) {
+		snprintf(af->preview, sizeof af->preview, "%s", pt_err_text(&err));
+		return;
+	}
+	grid = x509_subject_grid(s);
+	snprintf(af->preview, sizeof af->preview, _("makes %s"), grid ? grid : "?");
+	free(grid);
+	x509_subject_free(&s);
+}
+
+static void
+add_typed(struct ui_field *f, size_t n, size_t which, void *ud)
+{
+	(void)n;
+	if (which == F_TMPL)
+		preview(ud, f[F_TMPL].buf);
+}
+
+/* The bundle file, read and parsed by the core: the field to fix, or -1. */
+static int
+check_bundle(const char *path, char *msg, size_t len)
+{
+	unsigned char *buf = NULL;
+	size_t blen = 0;
+	struct x509_cert_list *l = NULL;
+	struct pt_err err = { 0 };
+	enum pt_status st;
+
+	if (!path[0]) {
+		snprintf(msg, len, "%s",
+		         _("Give the CA's bundle file (PEM: root and intermediates)."));
+		return F_BUNDLE;
+	}
+	if ((st = pt_file_read(path, false, CA_FILE_MAX, &buf, &blen, &err)) == PT_OK)
+		st = x509_bundle_parse(buf, blen, &l, &err);
+	free(buf);
+	x509_cert_list_free(&l);
+	if (st != PT_OK) {
+		snprintf(msg, len, _("%s: %s"), path, pt_err_text(&err));
+		return F_BUNDLE;
+	}
+	return -1;
+}
+
+static int
+add_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
+{
+	struct add_form *af = ud;
+	struct x509_subject *s = NULL;
+	struct pt_err err = { 0 };
+	unsigned char *buf = NULL;
+	size_t blen = 0;
+	enum pt_status ret;
+	int bad;
+
+	(void)n;
+	if (!f[F_NAME].buf[0]) {
+		snprintf(msg, len, "%s", _("The CA needs a name (e.g. infn)."));
+		return F_NAME;
+	}
+	if ((bad = check_bundle(f[F_BUNDLE].buf, msg, len)) >= 0)
+		return bad;
+	if (x509_subject_parse(f[F_TMPL].buf[0] ? f[F_TMPL].buf : CERT_DEFAULT_TEMPLATE, af->sample,
+	                       &s, &err) != PT_OK) {
+		snprintf(msg, len, "%s", pt_err_text(&err));
+		return F_TMPL;
+	}
+	x509_subject_free(&s);
+	if ((ret = pt_file_read(f[F_BUNDLE].buf, false, CA_FILE_MAX, &buf, &blen, &err)) == PT_OK &&
+	    (ret = store_begin(ui->st, &err)) == PT_OK) {
+		ret = cert_ca_add(ui->st, f[F_NAME].buf, buf, blen,
+		                  f[F_TMPL].buf[0] ? f[F_TMPL].buf : NULL, f[F_KEY].buf, &err);
+		if (ret == PT_OK)
+			ret = store_commit(ui->st, &err);
+		else
+			store_rollback(ui->st);
+	}
+	free(buf);
+	if (ret != PT_OK) {
+		snprintf(msg, len, _("Nothing was added: %s"), pt_err_text(&err));
+		/* a name taken or not valid is fixed in the name; anything else
+		 * the core refused is in what the file holds */
+		return ret == PT_EXISTS || strstr(pt_err_text(&err), f[F_NAME].buf) ? F_NAME
+		                                                                    : F_BUNDLE;
+	}
+	snprintf(af->added, sizeof af->added, "%s", f[F_NAME].buf);
+	return -1;
+}
+
+bool
+ui_ca_add_form(struct ui *ui)
+{
+	struct add_form af = { .sample = SAMPLE_HOST };
+	struct pt_err err = { 0 };
+	char name[64] = "", file[1024] = "", tmpl[256] = "", key[16] = CERT_DEFAULT_KEY;
+	bool ok;
+
+	if (!ui->st)
+		return false;
+	model_host_foreach(ui->st, NULL, first_host, af.sample, &err);
+	for (int i = 0; i < X509_KEY_MAX; i++)
+		af.keys[i] = x509_keytype_name((enum x509_keytype)i);
+	snprintf(tmpl, sizeof tmpl, "%s", CERT_DEFAULT_TEMPLATE);
+	preview(&af, tmpl);
+	struct ui_field f[F_N] = {
+		{ _("Name"), name, sizeof name, false, _("a short name: letters, digits, - _ ."),
+		  UI_FILE_NONE },
+		{ _("Bundle file"), file, sizeof file, false,
+		  _("PEM: the CA's root and intermediates"), UI_FILE_OPEN },
+		{ _("Subject"), tmpl, sizeof tmpl, false, af.preview, UI_FILE_NONE },
+		{ _("Default key"), key, sizeof key, false, _("for its requests"), UI_FILE_NONE },
+	};
+	const struct ui_choice ch[1] = { { F_KEY, af.keys, X509_KEY_MAX, NULL } };
+	ok = ui_form_live(ui, _("Add a CA"), f, F_N, ch, 1, add_typed, add_submit, &af);
+	if (ok) {
+		ui_message(ui, ROLE_BAND_OK, _("Added CA %s."), af.added);
+		if (ui->view == VIEW_CAS)
+			cas_load(ui);
+	}
+	return ok;
+}
+
+/* ---- keys ---- */
+
+static bool
+cas_handle(struct ui *ui, enum ui_action a, int key)
+{
+	(void)key;
+	switch (a) {
+	case ACT_UP:
+		if (cas.sel > 0)
+			cas.sel--;
+		return true;
+	case ACT_DOWN:
+		if (cas.sel + 1 < cas.n)
+			cas.sel++;
+		return true;
+	case ACT_HOME: cas.sel = 0; return true;
+	case ACT_END: cas.sel = cas.n ? cas.n - 1 : 0; return true;
+	case ACT_OPEN:
+		if (cas.sel < cas.n)
+			ui_ca_show(ui, cas.rows[cas.sel].name);
+		return true;
+	case ACT_NEW:
+	case ACT_ADDCA: ui_ca_add_form(ui); return true;
+	default: return false;
+	}
+}
+
+static void
+cas_reset(struct ui *ui)
+{
+	(void)ui;
+	memset(&cas, 0, sizeof cas);
+}
+
+const struct view_ops ui_cas_ops = {
+	.title = N_("Certificate authorities"),
+	.actions = ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
+	           ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW),
+	.enter = cas_enter,
+	.draw = cas_draw,
+	.handle = cas_handle,
+	.reset = cas_reset,
+};
