@@ -47,6 +47,7 @@ static const struct ui_binding bindings[] = {
 	{ 'T', ACT_IGTF },
 	{ 'X', ACT_CRL },
 	{ 'Z', ACT_ACK },
+	{ 'o', ACT_GRIDSETUP },
 	{ 'P', ACT_PASSWD },
 	{ 'W', ACT_FWBOOT },
 	{ 'B', ACT_BACKUP },
@@ -76,6 +77,10 @@ static const struct ui_binding bindings[] = {
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },
 	{ 'K', ACT_KIND },
+	{ 'M', ACT_FQANMAPS },
+	{ '+', ACT_MAPADD },
+	{ '-', ACT_MAPDEL },
+	{ 'b', ACT_VOMSLIST },
 };
 /* clang-format on */
 
