@@ -128,7 +128,8 @@ vo_names_load(struct ui *ui, struct vo_names *v, const char *first)
 		return false;
 	}
 	if (v->n == 0) {
-		ui_message(ui, ROLE_HINT, "%s", _("No VO yet: add one first (Grid set-up, Add a VO)."));
+		ui_message(ui, ROLE_HINT, "%s",
+		           _("No VO yet: add one first (Grid set-up, Add a VO)."));
 		return false;
 	}
 	/* the VO selected on the Grid screen comes first */
@@ -315,9 +316,9 @@ local_rm_do(struct ui *ui, struct ui_field *f, struct pt_err *err)
 }
 
 static void
-dn_form(struct ui *ui, const char *title, enum pt_status (*fn)(struct ui *, struct ui_field *,
-                                                               struct pt_err *),
-        const char *done, bool account)
+dn_form(struct ui *ui, const char *title,
+        enum pt_status (*fn)(struct ui *, struct ui_field *, struct pt_err *), const char *done,
+        bool account)
 {
 	char dn[DN_MAX] = "", acct[128] = "";
 	struct ui_field f[] = {
@@ -358,7 +359,7 @@ voms_add_form(struct ui *ui, const char *vo)
 {
 	struct vo_names v = { 0 };
 	char name[GRIDSTORE_MAX_VO + 1], host[256] = "", sdn[DN_MAX] = "", cdn[DN_MAX] = "",
-		port[8] = "", chain[4 * DN_MAX] = "";
+					 port[8] = "", chain[4 * DN_MAX] = "";
 	struct ui_field f[] = {
 		{ _("VO"), name, sizeof name, false, NULL, UI_FILE_NONE },
 		{ _("Server"), host, sizeof host, false, NULL, UI_FILE_NONE },
@@ -392,8 +393,7 @@ voms_rm_do(struct ui *ui, struct ui_field *f, struct pt_err *err)
 /* A VO chosen, then a name typed: the VOMS server, or an FQAN. */
 static void
 vo_and_form(struct ui *ui, const char *vo, const char *title, const char *label,
-            enum pt_status (*fn)(struct ui *, struct ui_field *, struct pt_err *),
-            const char *done)
+            enum pt_status (*fn)(struct ui *, struct ui_field *, struct pt_err *), const char *done)
 {
 	struct vo_names v = { 0 };
 	char name[GRIDSTORE_MAX_VO + 1], what[512] = "";
@@ -460,12 +460,13 @@ grid_voms_page(struct ui *ui)
 	if (gridstore_voms_foreach(ui->st, NULL, server_line, NULL, &err) != PT_OK)
 		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
 	grid_page_add(ROLE_NORMAL, "%s", "");
-	grid_page_add(ROLE_TITLE, "%s",
-	              _("Each chain against the store's CAs and IGTF anchors and their namespaces"));
+	grid_page_add(
+		ROLE_TITLE, "%s",
+		_("Each chain against the store's CAs and IGTF anchors and their namespaces"));
 	if (gridstore_lsc_check(ui->st, NULL, 0, lsc_line, &p, &err) != PT_OK)
 		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
-	snprintf(sub, sizeof sub, _("Chains: %zu ok, %zu failing (a push is refused with one)"), p.ok,
-	         p.bad);
+	snprintf(sub, sizeof sub, _("Chains: %zu ok, %zu failing (a push is refused with one)"),
+	         p.ok, p.bad);
 	grid_page_sub(sub);
 	grid_page_shown();
 }
@@ -493,7 +494,8 @@ grid_map_form(struct ui *ui, const char *vo)
 		{ _("VO"), name, sizeof name, false, NULL, UI_FILE_NONE },
 		{ _("FQAN"), fqan, sizeof fqan, false, NULL, UI_FILE_NONE },
 		{ _("Account"), acct, sizeof acct, false,
-		  _("an account, or .POOL for a pool; the first matching line wins"), UI_FILE_NONE },
+		  _("an account, or .POOL for a pool; the first matching line wins"),
+		  UI_FILE_NONE },
 	};
 	struct ui_choice ch = { 0, NULL, 0, NULL };
 	struct simple_task t = { map_do, _("Mapped:") };
@@ -512,8 +514,7 @@ grid_map_form(struct ui *ui, const char *vo)
 void
 grid_unmap_form(struct ui *ui, const char *vo)
 {
-	vo_and_form(ui, vo, _("Unmap an FQAN"), _("FQAN"), unmap_do,
-	            _("No longer mapped:"));
+	vo_and_form(ui, vo, _("Unmap an FQAN"), _("FQAN"), unmap_do, _("No longer mapped:"));
 	if (ui->view == VIEW_GRID && grid_page_on())
 		grid_maps_page(ui, vo);
 }
@@ -542,8 +543,7 @@ grid_maps_page(struct ui *ui, const char *vo)
 		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
 	else if (n == 0)
 		grid_page_add(ROLE_HINT, "%s", _("  No mapping yet: + adds one."));
-	snprintf(sub, sizeof sub, _("%zu mappings; per VO the first line that matches decides"),
-	         n);
+	snprintf(sub, sizeof sub, _("%zu mappings; per VO the first line that matches decides"), n);
 	grid_page_sub(sub);
 	grid_page_shown();
 }
@@ -603,8 +603,7 @@ run_task(struct ui *ui, enum setup_task t, const char *vo, const char *host)
 	case T_BAN: dn_form(ui, _("Ban a DN"), ban_do, _("Banned:"), false); break;
 	case T_UNBAN: dn_form(ui, _("Unban a DN"), unban_do, _("No longer banned:"), false); break;
 	case T_LOCAL_ADD:
-		dn_form(ui, _("Add a local entry"), local_add_do, _("Local entry added:"),
-		        true);
+		dn_form(ui, _("Add a local entry"), local_add_do, _("Local entry added:"), true);
 		break;
 	case T_LOCAL_RM:
 		dn_form(ui, _("Delete a local entry"), local_rm_do, _("Local entry deleted:"),

@@ -482,6 +482,17 @@ grid_context_host(struct ui *ui)
 	return g ? g->col[0] : NULL;
 }
 
+void
+ui_grid_show_host(struct ui *ui, const char *fqdn)
+{
+	char host[256];
+
+	snprintf(host, sizeof host, "%s", fqdn);
+	ui_switch(ui, VIEW_GRID);
+	focus = 1;
+	grid_preview_open(ui, host);
+}
+
 static void
 grid_reset(struct ui *ui)
 {
