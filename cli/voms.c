@@ -97,6 +97,55 @@ cmd_voms_unmap(struct cli *c, int argc, char **argv)
 }
 
 static int
+cmd_voms_rm(struct cli *c, int argc, char **argv)
+{
+	if (argc != 3 || argv[1][0] == '-' || argv[2][0] == '-')
+		return cli_bad_usage(c);
+	if (gridstore_voms_rm(c->st, argv[1], argv[2], &c->err) == PT_OK)
+		printf(_("VOMS server %s of VO %s removed.\n"), argv[2], argv[1]);
+	return cli_report(c);
+}
+
+static int
+server_row(const struct gs_voms *v, void *ud)
+{
+	struct cred_print *p = ud;
+
+	if (p->json) {
+		const char *bad = NULL;
+		json_t *o = json_object();
+
+		cli_json_set(o, "vo", json_string(v->vo), &bad);
+		cli_json_set(o, "host", json_string(v->host), &bad);
+		cli_json_set(o, "port", json_integer(v->port), &bad);
+		cli_json_set(o, "server_dn", json_string(v->server_dn), &bad);
+		cli_json_set(o, "ca_dn", json_string(v->ca_dn), &bad);
+		cli_json_set(o, "alternative_chains", json_integer((json_int_t)v->nchains), &bad);
+		return cli_json_row(p->c, p->arr, o, bad, v->host);
+	}
+	printf("%-12s %-30s %5u  %s\n", v->vo, v->host, v->port, v->server_dn);
+	return 0;
+}
+
+static int
+cmd_voms_list(struct cli *c, int argc, char **argv)
+{
+	struct cred_print p = { .c = c };
+	const char *vo;
+	int rc;
+
+	if ((rc = cli_list_args(c, argc, argv, &vo, &p.json)))
+		return rc;
+	if (p.json)
+		p.arr = json_array();
+	if (gridstore_voms_foreach(c->st, vo, server_row, &p, &c->err) == PT_OK &&
+	    c->err.status == PT_OK && p.json)
+		return cli_json_print(p.arr);
+	json_decref(p.arr);
+	return cli_report(c);
+}
+
+static int
 map_row(const struct gs_fqan_map *m, void *ud)
 {
 	struct cred_print *p = ud;
@@ -140,6 +189,10 @@ const struct cmd cli_voms_commands[] = {
 	     "another CA)") },
 	{ "voms", "lsc", cmd_voms_lsc, CMD_STORE, N_("VO HOST"),
 	  N_("print the vomsdir .lsc file of a VOMS server") },
+	{ "voms", "rm", cmd_voms_rm, CMD_STORE | CMD_WRITE, N_("VO HOST"),
+	  N_("remove a VOMS server of a VO (its .lsc and vomses files leave the builds)") },
+	{ "voms", "list", cmd_voms_list, CMD_STORE, N_("[VO] [--json]"),
+	  N_("list the VOMS servers, per VO") },
 	{ "voms", "map", cmd_voms_map, CMD_STORE | CMD_WRITE, N_("VO FQAN ACCOUNT|.POOL"),
 	  N_("map an FQAN of a VO to an account or pool (voms-mapfile; the first match wins, "
 	     "in the order added)") },

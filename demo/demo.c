@@ -283,6 +283,52 @@ add_certs(struct store *st, struct pt_err *err)
  * a VOMS server, and pushes so that the hosts show every state. ---- */
 
 #define DEMO_DTEAM_URI "vomss://voms.example.org:8443/voms/dteam"
+/* The CA of the demo's VOMS server, in the RFC 4514 order GnuTLS takes:
+ * /DC=org/DC=example/CN=Example Grid CA as the .lsc names it. */
+#define DEMO_VOMS_CA_DN "CN=Example Grid CA,DC=example,DC=org"
+
+/* The VOMS server's CA as a CA bundle of the store, so that the .lsc
+ * chain ends at a trust anchor and a push from the demo is not refused
+ * (only its certificate: the station never signs with it). */
+static enum pt_status
+add_voms_ca(struct store *st, struct pt_err *err)
+{
+	gnutls_x509_privkey_t key = NULL;
+	gnutls_x509_crt_t crt = NULL;
+	gnutls_datum_t out = { NULL, 0 };
+	time_t now = time(NULL);
+	unsigned char serial = 1;
+	enum pt_status ret;
+	int rc;
+
+	if ((rc = gnutls_x509_privkey_init(&key)) < 0 ||
+	    (rc = gnutls_x509_privkey_generate(key, GNUTLS_PK_ECDSA,
+	                                       GNUTLS_CURVE_TO_BITS(GNUTLS_ECC_CURVE_SECP256R1),
+	                                       0)) < 0 ||
+	    (rc = gnutls_x509_crt_init(&crt)) < 0 ||
+	    (rc = gnutls_x509_crt_set_version(crt, 3)) < 0 ||
+	    (rc = gnutls_x509_crt_set_serial(crt, &serial, 1)) < 0 ||
+	    (rc = gnutls_x509_crt_set_dn(crt, DEMO_VOMS_CA_DN, NULL)) < 0 ||
+	    (rc = gnutls_x509_crt_set_key(crt, key)) < 0 ||
+	    (rc = gnutls_x509_crt_set_activation_time(crt, now - 800 * DAY)) < 0 ||
+	    (rc = gnutls_x509_crt_set_expiration_time(crt, now + 3650 * DAY)) < 0 ||
+	    (rc = gnutls_x509_crt_set_basic_constraints(crt, 1, -1)) < 0 ||
+	    (rc = gnutls_x509_crt_set_key_usage(crt, GNUTLS_KEY_KEY_CERT_SIGN |
+	                                                     GNUTLS_KEY_CRL_SIGN)) < 0 ||
+	    (rc = gnutls_x509_crt_sign2(crt, crt, key, GNUTLS_DIG_SHA256, 0)) < 0 ||
+	    (rc = gnutls_x509_crt_export2(crt, GNUTLS_X509_FMT_PEM, &out)) < 0)
+		ret = gt_fail(err, rc, _("cannot make the VOMS server's CA"));
+	else
+		ret = cert_ca_add(st, "example-grid-ca", out.data, out.size,
+		                  "DC=org,DC=example,OU=Hosts,CN=%h", "ec:p256", err);
+	gnutls_free(out.data);
+	if (crt)
+		gnutls_x509_crt_deinit(crt);
+	if (key)
+		gnutls_x509_privkey_deinit(key);
+	return ret;
+}
+
 #define DEMO_ATLAS_URI "ldap://atlas-vo.example.org/ou=People,o=atlas,dc=example,dc=org"
 #define DEMO_BIOMED_URI "vomss://voms.example.org:8443/voms/biomed"
 
@@ -375,6 +421,8 @@ add_grid(struct store *st, struct pt_err *err)
 		ret = gridstore_local_add(st, "/DC=org/DC=example/OU=People/CN=Site Admin",
 		                          "siteadm", err);
 	if (ret == PT_OK)
+		ret = add_voms_ca(st, err);
+	if (ret == PT_OK)
 		ret = gridstore_voms_add(st, "dteam", "voms.example.org",
 		                         "/DC=org/DC=example/OU=Hosts/CN=voms.example.org",
 		                         "/DC=org/DC=example/CN=Example Grid CA", NULL, 0, err);
@@ -383,6 +431,8 @@ add_grid(struct store *st, struct pt_err *err)
 		ret = gridstore_build(st, "ce01." DEMO_DOMAIN, &b, err);
 	if (ret == PT_OK)
 		ret = gridstore_push_record(st, "ce01." DEMO_DOMAIN, b->sha256, "ok", "", err);
+	if (ret == PT_OK) /* file by file too: each of ce01's files is current */
+		ret = gridstore_pushed_record(st, "ce01." DEMO_DOMAIN, b, NULL, err);
 	if (ret == PT_OK)
 		ret = gridstore_push_record(
 			st, "ce02." DEMO_DOMAIN,

@@ -2,6 +2,8 @@
  *   ui-grid.c        the screen: VOs above, hosts with rules below, snapshots
  *   ui-grid-page.c   its page: a host's grid-mapfile preview, or a page of text
  *   ui-grid-flows.c  push and fetch-vo: the engine's plan, the window, the outcome
+ *   ui-grid-setup.c  set-up forms: VOs, lists, rules, bans, local entries,
+ *                    VOMS servers, FQAN mappings
  */
 #ifndef PASSTORE_UI_GRID_SCREEN_H
 #define PASSTORE_UI_GRID_SCREEN_H
@@ -32,6 +34,27 @@ void grid_page_open(const char *host, const char *title, const char *sub);
 void grid_page_add(enum theme_role role, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void grid_page_shown(void);
+/* The page's subtitle, once its lines are counted. */
+void grid_page_sub(const char *sub);
+
+/* ui-grid-flows.c: a member list's diff against the VO's current
+ * snapshot added to the open page, imported on yes. */
+void grid_offer_import(struct ui *ui, const char *vo, const char *data, size_t len,
+                       const char *source, const char *name);
+
+/* ui-grid-flows.c: each file of b against the last push to host (current,
+ * behind, new...; with detail each line added and removed), and the
+ * chains of b that fail their check, added to the open page; the number
+ * of files that differ. */
+struct gs_build;
+size_t grid_diff_lines(struct ui *ui, const char *host, const struct gs_build *b, bool detail);
+
+/* ui-grid-setup.c: pages of the FQAN mappings and of the VOMS servers
+ * with their chains' checks; the map and unmap forms. */
+void grid_maps_page(struct ui *ui, const char *vo);
+void grid_voms_page(struct ui *ui);
+void grid_map_form(struct ui *ui, const char *vo);
+void grid_unmap_form(struct ui *ui, const char *vo);
 void grid_page_close(void);
 void grid_page_draw(struct ui *ui, int top, int rows);
 bool grid_page_handle(struct ui *ui, enum ui_action a, int key);

@@ -10,5 +10,11 @@ struct ui;
  * fetched list is shown as a diff and imported only on yes). */
 void ui_grid_push(struct ui *ui, const char *fqdn);
 void ui_grid_fetch_vo(struct ui *ui, const char *vo);
+/* The Grid screen on host fqdn: its pane selected, its files previewed
+ * (each current or behind, built now). */
+void ui_grid_show_host(struct ui *ui, const char *fqdn);
+/* Grid set-up (ui-grid-setup.c): a task chosen, then its form; vo and
+ * host (may be NULL) are the screen's selection, offered first. */
+void ui_grid_setup(struct ui *ui, const char *vo, const char *host);
 
 #endif

@@ -51,6 +51,7 @@ static const struct ui_binding bindings[] = {
 	{ 'Z', ACT_ACK },
 	{ 'J', ACT_ADDCA },
 	{ 'w', ACT_SAVECSR },
+	{ 'o', ACT_GRIDSETUP },
 	{ 'P', ACT_PASSWD },
 	{ 'W', ACT_FWBOOT },
 	{ 'B', ACT_BACKUP },
@@ -84,6 +85,10 @@ static const struct ui_binding bindings[] = {
 	 * (app.c), or on a screen where nothing is added */
 	{ 'n', ACT_NEXT },
 	{ 'N', ACT_PREV },
+	{ 'M', ACT_FQANMAPS },
+	{ '+', ACT_MAPADD },
+	{ '-', ACT_MAPDEL },
+	{ 'b', ACT_VOMSLIST },
 };
 /* clang-format on */
 

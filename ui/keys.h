@@ -38,6 +38,7 @@
 	_(ACK,       N_("Ack"),     N_("acknowledge a certificate's warning until a date (form)")) \
 	_(ADDCA,     N_("AddCA"),   N_("add a CA: bundle file, subject template, default key type (form)")) \
 	_(SAVECSR,   N_("SaveCSR"), N_("write a pending request's CSR to a file (form)")) \
+	_(GRIDSETUP, N_("GridSet"), N_("Grid set-up: VOs, member lists, rules, bans, local entries, VOMS servers, FQAN mappings (forms)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
 	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \
@@ -65,7 +66,11 @@
 	_(LARGE,     N_("Large"),   N_("show the secret large, in numbered groups of four (KVM)")) \
 	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
 	_(QUIT,      N_("Quit"),    N_("quit passtore")) \
-	_(KIND,      N_("Kind"),    N_("show the audit records of one kind only (read-secret, pw, cert...)"))
+	_(KIND,      N_("Kind"),    N_("show the audit records of one kind only (read-secret, pw, cert...)")) \
+	_(FQANMAPS,  N_("Maps"),    N_("the FQAN mapping table (voms-mapfile) of every VO")) \
+	_(MAPADD,    N_("Map"),     N_("map an FQAN of the selected VO to an account or pool (form)")) \
+	_(MAPDEL,    N_("Unmap"),   N_("remove an FQAN mapping of the selected VO (form)")) \
+	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain"))
 /* clang-format on */
 
 enum ui_action {

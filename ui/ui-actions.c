@@ -1078,6 +1078,7 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 			ui_grid_push(ui, h);
 		}
 		return true;
+	case ACT_GRIDSETUP: ui_grid_setup(ui, NULL, h[0] ? h : NULL); return true;
 	case ACT_FETCHVO: {
 		char vo[128] = "";
 		if (ui_prompt(ui, _("Fetch the member list of VO: "), vo, sizeof vo, false) &&

@@ -18,9 +18,11 @@
 #include "engine/lib.h"
 #include "base/i18n.h"
 #include "site/lib.h"
+#include "grid/lib.h"
 #include "ui/app.h"
 #include "ui/certs.h"
 #include "ui/csr.h"
+#include "ui/grid.h"
 #include "ui/hostpage.h"
 #include "ui/pw.h"
 #include "ui/view.h"
@@ -46,7 +48,7 @@ static struct {
 	/* where Enter on a line goes: a host's page, a password entry, a
 	 * request's CSR, a certificate's detail (id) */
 	struct {
-		enum { GO_NONE, GO_HOST, GO_PW, GO_REQ, GO_CERT } kind;
+		enum { GO_NONE, GO_HOST, GO_PW, GO_REQ, GO_CERT, GO_GRID } kind;
 		char name[256];
 		int64_t id;
 	} attn_go[MAX_ATTN];
@@ -257,6 +259,28 @@ stale_crl_cb(const struct crl_info *c, void *ud)
 	return 0;
 }
 
+/* A host behind its Grid rules (issue 11 B): what a push would change,
+ * or why no build can be made; Enter shows the host on the Grid screen. */
+static int
+grid_cb(const struct gs_push_status *p, void *ud)
+{
+	(void)ud;
+	if (p->build_error[0])
+		attention(ROLE_ALERT, _("Grid files of %s cannot be built: %s"), p->fqdn,
+		          p->build_error);
+	else if (!p->pushed_at)
+		attention(ROLE_BAND_WARNING, _("Grid files of %s never pushed"), p->fqdn);
+	else if (p->behind && p->files_behind[0])
+		attention(ROLE_BAND_WARNING, _("%s is behind its Grid rules: %s"), p->fqdn,
+		          p->files_behind);
+	else if (p->behind)
+		attention(ROLE_BAND_WARNING, _("%s is behind its Grid rules"), p->fqdn);
+	else
+		return 0;
+	attention_go(GO_GRID, p->fqdn);
+	return 0;
+}
+
 static int
 todo_cb(const struct dash_todo *t, void *ud)
 {
@@ -360,6 +384,7 @@ dash_tick(struct ui *ui)
 	/* they scan tables the first paint need not wait for */
 	d.todo_pending = false;
 	dash_todo_foreach(ui->st, time(NULL), 8, todo_cb, NULL, &err);
+	gridstore_push_status_foreach(ui->st, grid_cb, NULL, &err);
 	select_first();
 	return true;
 }
@@ -574,6 +599,7 @@ dash_handle(struct ui *ui, enum ui_action a, int key)
 		ui_switch(ui, VIEW_PASSWORDS);
 		pw_show_entry(ui, name);
 		return true;
+	case GO_GRID: ui_grid_show_host(ui, name); return true;
 	default:
 		ui_message(ui, ROLE_HINT, "%s", _("This line leads nowhere: see the text."));
 		return true;

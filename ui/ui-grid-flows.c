@@ -144,13 +144,40 @@ ask_fingerprint(struct ui *ui, char *buf, size_t len)
 	}
 }
 
+/* The question under the page, which scrolls while it waits: a diff
+ * longer than the screen is read whole before the answer. */
+static bool
+page_confirm(struct ui *ui, const char *question)
+{
+	const ui_actset scroll = ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_PGUP) |
+	                         ACTBIT(ACT_PGDN) | ACTBIT(ACT_HOME) | ACTBIT(ACT_END);
+	char q[256];
+
+	snprintf(q, sizeof q, _("%s (y/n) "), question);
+	for (;;) {
+		int k, yes;
+		enum ui_action a;
+
+		ui_draw(ui);
+		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
+		refresh();
+		if (!ui_waitkey(ui, &k))
+			return false;
+		/* q and Esc answer no, as everywhere; the keys that move scroll */
+		if ((a = ui_key_action(k, scroll)) != ACT_NONE && k != 'q')
+			grid_page_handle(ui, a, k);
+		else if ((yes = ui_yes_no(k)) >= 0)
+			return yes;
+	}
+}
+
 /* The question, then the fingerprint of a first contact; false (and no
  * window) when either is declined. */
 static bool
 go_ahead(struct ui *ui, const struct transfer_plan *p, const char *question, char *accept,
          size_t len)
 {
-	if (ui_confirm(ui, question) && (p->pin[0] || ask_fingerprint(ui, accept, len)))
+	if (page_confirm(ui, question) && (p->pin[0] || ask_fingerprint(ui, accept, len)))
 		return true;
 	grid_page_close();
 	ui_message(ui, ROLE_HINT, "%s", _("Cancelled: no window opened."));
@@ -197,6 +224,75 @@ outcome_lines(const struct transfer_result *res)
 	}
 }
 
+struct diff_page {
+	size_t differ;
+	bool detail; /* each line added and removed, not only the counts */
+};
+
+static int
+diff_line(const struct gs_file_diff *d, void *ud)
+{
+	struct diff_page *dp = ud;
+	const char *state = d->state == GS_FILE_NEW       ? _("new")
+	                    : d->state == GS_FILE_GONE    ? _("no longer sent")
+	                    : d->state == GS_FILE_CHANGED ? _("behind")
+	                                                  : _("current");
+
+	dp->differ += d->state != GS_FILE_SAME;
+	grid_page_add(d->state == GS_FILE_SAME ? ROLE_BAND_OK : ROLE_BAND_WARNING,
+	              _("  %-34s %-14s +%zu -%zu"), d->path, state, d->nadded, d->nremoved);
+	if (d->state == GS_FILE_CHANGED && !d->nadded && !d->nremoved)
+		grid_page_add(ROLE_NORMAL, "    %s", _("the same lines in another order"));
+	for (size_t i = 0; dp->detail && i < d->nadded; i++)
+		grid_page_add(ROLE_BAND_OK, "    + %s", d->added[i]);
+	for (size_t i = 0; dp->detail && i < d->nremoved; i++)
+		grid_page_add(ROLE_BAND_CRITICAL, "    - %s", d->removed[i]);
+	return 0;
+}
+
+size_t
+grid_diff_lines(struct ui *ui, const char *host, const struct gs_build *b, bool detail)
+{
+	struct pt_err err = { 0 };
+	struct diff_page dp = { 0, detail };
+
+	grid_page_add(ROLE_NORMAL, "%s", "");
+	grid_page_add(ROLE_TITLE, _("Each file against the last push to %s:"), host);
+	if (gridstore_push_diff(ui->st, host, b, diff_line, &dp, &err) != PT_OK)
+		grid_page_add(ROLE_ALERT, "%s", detail_of(&err));
+	else if (dp.differ == 0)
+		grid_page_add(ROLE_BAND_OK, "%s",
+		              _("  Every file is current: a push changes nothing."));
+	if (b->nlsc_fail) {
+		grid_page_add(ROLE_NORMAL, "%s", "");
+		grid_page_add(ROLE_TITLE, "%s",
+		              _("VOMS server chains that fail their check (a push is refused):"));
+	}
+	for (size_t i = 0; i < b->nlsc_fail; i++)
+		grid_page_add(ROLE_ALERT, _("  %s %s, chain %u: %s"), b->lsc_fail[i].vo,
+		              b->lsc_fail[i].host, b->lsc_fail[i].chain, b->lsc_fail[i].why);
+	return dp.differ;
+}
+
+/* What the push changes on the host, below its plan; *lsc_fail gets the
+ * chains that fail their check. */
+static void
+push_diff(struct ui *ui, const char *host, size_t *lsc_fail)
+{
+	struct gs_build *b = NULL;
+	struct pt_err err = { 0 };
+
+	*lsc_fail = 0;
+	if (gridstore_build(ui->st, host, &b, &err) != PT_OK) {
+		grid_page_add(ROLE_ALERT, "%s", detail_of(&err));
+		return;
+	}
+	grid_diff_lines(ui, host, b, true);
+	*lsc_fail = b->nlsc_fail;
+	gridstore_build_free(&b);
+	grid_page_shown();
+}
+
 void
 ui_grid_push(struct ui *ui, const char *fqdn)
 {
@@ -204,19 +300,27 @@ ui_grid_push(struct ui *ui, const char *fqdn)
 	struct transfer_result res = { 0 };
 	struct pt_err err = { 0 };
 	char host[256], title[320], accept[128] = "";
+	size_t lsc_fail = 0;
 	enum pt_status ret;
 
 	if (!p)
 		return;
 	snprintf(host, sizeof host, "%s", fqdn);
 	snprintf(title, sizeof title, _("Push grid-mapfile and vomsdir to %s"), host);
-	if (!plan_page(ui, "gridmap-push", host, host, title, p) ||
-	    !go_ahead(ui, p, _("Open the window and push now?"), accept, sizeof accept))
+	if (!plan_page(ui, "gridmap-push", host, host, title, p))
+		goto out;
+	/* the diff before the question: what changes on the host */
+	push_diff(ui, host, &lsc_fail);
+	if (!go_ahead(ui, p,
+	              lsc_fail ? _("Chains fail their check: push anyway (forced, audited)?")
+	                       : _("Open the window and push now?"),
+	              accept, sizeof accept))
 		goto out;
 	working(_("Working: the window closes by itself at the end or at the timeout..."));
 	{
 		struct transfer_opts o = { .accept_hostkey = accept[0] ? accept : NULL,
-			                   .progress = phase_shown };
+			                   .progress = phase_shown,
+			                   .force = lsc_fail > 0 };
 		ret = transfer_flow(ui->st, "gridmap-push", host, &o, &res, &err);
 	}
 	flushinp(); /* keys typed during the window answer nothing */
@@ -240,18 +344,22 @@ out:
 	free(p);
 }
 
-/* The fetched list against the current snapshot, imported on yes. */
-static void
-offer_import(struct ui *ui, const char *vo, const char *data, size_t len, const char *name)
+/* A list (fetched, or a file of the set-up) against the current
+ * snapshot, imported on yes. */
+void
+grid_offer_import(struct ui *ui, const char *vo, const char *data, size_t len, const char *source,
+                  const char *name)
 {
 	struct gm_members *m = NULL;
 	struct gs_diff d = { 0 };
 	struct pt_err err = { 0 };
-	char source[320], hex[65];
+	char hex[65];
 	enum pt_status ret;
 
-	snprintf(source, sizeof source, "outbox:%s", name);
-	ret = gridmap_members_parse(source, data, len, &m, &err);
+	if (memchr(data, '\0', len))
+		ret = pt_fail(&err, PT_INVALID, _("%s: not a text file (NUL byte)"), source);
+	else
+		ret = gridmap_members_parse(source, data, len, &m, &err);
 	if (ret == PT_OK)
 		ret = gridstore_vo_diff(ui->st, vo, m, &d, &err);
 	if (ret != PT_OK) {
@@ -271,7 +379,7 @@ offer_import(struct ui *ui, const char *vo, const char *data, size_t len, const 
 	for (size_t i = 0; i < d.nremoved; i++)
 		grid_page_add(ROLE_BAND_CRITICAL, "- %s", d.removed[i]);
 	grid_page_shown();
-	if (!ui_confirm(ui, _("Import this list as the new snapshot of the VO?"))) {
+	if (!page_confirm(ui, _("Import this list as the new snapshot of the VO?"))) {
 		ui_message(ui, ROLE_HINT, "%s", _("Not imported: the VO keeps its snapshot."));
 		goto out;
 	}
@@ -329,7 +437,9 @@ ui_grid_fetch_vo(struct ui *ui, const char *vo_name)
 	grid_page_open(NULL, title, ret == PT_OK ? _("Fetched; not imported yet.") : _("Failed."));
 	outcome_lines(&res);
 	if (ret == PT_OK) {
-		offer_import(ui, vo, data, len, name);
+		char source[320];
+		snprintf(source, sizeof source, "outbox:%s", name);
+		grid_offer_import(ui, vo, data, len, source, name);
 	} else {
 		grid_page_add(ROLE_ALERT, _("It failed: %s"), detail_of(&err));
 		grid_page_add(ROLE_NORMAL, "%s", _("Nothing was imported."));

@@ -314,6 +314,8 @@ pv_build(struct ui *ui)
 			              b->files[i].len);
 	if (b->rules)
 		rules_lines(b->rules);
+	/* last: the preview's layout above stays what it was */
+	grid_diff_lines(ui, pv.host, b, false);
 
 	const char *src = b->rules && b->rules->group ? b->rules->group : NULL;
 	if (src)
@@ -454,6 +456,12 @@ grid_page_open(const char *host, const char *title, const char *sub)
 	pv.left = 0;
 	snprintf(pv.host, sizeof pv.host, "%s", host ? host : "");
 	snprintf(pv.head[0], sizeof pv.head[0], "%s", title);
+	snprintf(pv.head[1], sizeof pv.head[1], "%s", sub);
+}
+
+void
+grid_page_sub(const char *sub)
+{
 	snprintf(pv.head[1], sizeof pv.head[1], "%s", sub);
 }
 

@@ -402,6 +402,27 @@ grid_draw(struct ui *ui, int top, int rows)
 		       false);
 }
 
+/* Set-up from this screen: its selected VO and host are offered first. */
+static bool
+grid_setup_handle(struct ui *ui, enum ui_action a)
+{
+	const struct grow *v = selected(&vo_b, &vos), *h = selected(&host_b, &ghosts);
+	const char *vo = v ? v->col[0] : NULL;
+
+	if (!ui->st)
+		return false;
+	switch (a) {
+	case ACT_GRIDSETUP:
+		ui_grid_setup(ui, vo, grid_page_on() ? grid_page_host() : h ? h->col[0] : NULL);
+		return true;
+	case ACT_FQANMAPS: grid_maps_page(ui, vo); return true;
+	case ACT_MAPADD: grid_map_form(ui, vo); return true;
+	case ACT_MAPDEL: grid_unmap_form(ui, vo); return true;
+	case ACT_VOMSLIST: grid_voms_page(ui); return true;
+	default: return false;
+	}
+}
+
 static bool
 grid_handle(struct ui *ui, enum ui_action a, int key)
 {
@@ -427,6 +448,8 @@ grid_handle(struct ui *ui, enum ui_action a, int key)
 			ui_grid_fetch_vo(ui, g->col[0]);
 		return true;
 	}
+	if (grid_setup_handle(ui, a))
+		return true;
 	if (grid_page_on())
 		return grid_page_handle(ui, a, key);
 	if (a == ACT_PANE) {
@@ -459,6 +482,17 @@ grid_context_host(struct ui *ui)
 	return g ? g->col[0] : NULL;
 }
 
+void
+ui_grid_show_host(struct ui *ui, const char *fqdn)
+{
+	char host[256];
+
+	snprintf(host, sizeof host, "%s", fqdn);
+	ui_switch(ui, VIEW_GRID);
+	focus = 1;
+	grid_preview_open(ui, host);
+}
+
 static void
 grid_reset(struct ui *ui)
 {
@@ -473,7 +507,8 @@ grid_reset(struct ui *ui)
 
 const struct view_ops ui_grid_ops = {
 	.title = N_("Grid"),
-	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE),
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE) | ACTBIT(ACT_FQANMAPS) |
+	           ACTBIT(ACT_MAPADD) | ACTBIT(ACT_MAPDEL) | ACTBIT(ACT_VOMSLIST),
 	.enter = grid_enter,
 	.draw = grid_draw,
 	.handle = grid_handle,

@@ -349,6 +349,36 @@ gridstore_voms_foreach(struct store *st, const char *vo,
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the VOMS servers"));
 }
 
+enum pt_status
+gridstore_voms_rm(struct store *st, const char *vo, const char *host, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	enum pt_status ret;
+	int64_t id;
+	int gone;
+
+	if ((ret = store_need_tx(st, err)) != PT_OK || (ret = gs_vo_id(st, vo, &id, err)) != PT_OK)
+		return ret;
+	ret = store_prepare(st, "DELETE FROM voms_servers WHERE vo_id = ? AND host = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, host, -1, SQLITE_STATIC);
+	if ((ret = store_run(st, s, err, _("remove VOMS server"))) != PT_OK)
+		return ret;
+	if ((gone = sqlite3_changes(store_db(st))) == 0)
+		return pt_fail(err, PT_NOTFOUND, _("VO %s has no VOMS server %s"), vo, host);
+	/* its port belongs to its vomses line: a server added again starts afresh */
+	ret = store_prepare(st, "DELETE FROM voms_ports WHERE vo_id = ? AND host = ?", &s, err);
+	if (ret != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, host, -1, SQLITE_STATIC);
+	if ((ret = store_run(st, s, err, _("remove VOMS server"))) != PT_OK)
+		return ret;
+	return audit_appendf(st, "voms.rm", vo, err, "host=%s", host);
+}
+
 struct lsc_find {
 	const char *host;
 	char *lsc;

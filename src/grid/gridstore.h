@@ -194,6 +194,10 @@ struct gs_voms {
 enum pt_status gridstore_voms_add(struct store *st, const char *vo, const char *host,
                                   const char *server_dn, const char *ca_dn,
                                   const char *const *chains, size_t nchains, struct pt_err *err);
+/* Remove the VOMS server host of VO vo (its .lsc and vomses files leave
+ * the builds); PT_NOTFOUND when the VO has no such server. */
+enum pt_status gridstore_voms_rm(struct store *st, const char *vo, const char *host,
+                                 struct pt_err *err);
 /* VOMS servers of vo (NULL: every VO), by VO then host. */
 enum pt_status gridstore_voms_foreach(struct store *st, const char *vo,
                                       int (*cb)(const struct gs_voms *v, void *ud), void *ud,
