@@ -439,6 +439,7 @@ struct escrow_scan {
 	time_t split_ts, rotate_ts, compromise_ts;
 	unsigned split_gen;
 	bool split;
+	bool compromised; /* a compromise recorded after the last split */
 };
 
 static int
@@ -451,11 +452,14 @@ guard_escrow_row(const struct audit_row *r, void *ud)
 		s->split = true;
 		s->split_ts = r->ts;
 		s->split_gen = gen;
+		s->compromised = false;
 	} else if (strcmp(r->action, "escrow.rotate") == 0) {
 		s->rotate_ts = r->ts;
-	} else if (strstr(r->action, "compromise")) {
-		/* a suspected compromise, however the recording command names it */
+	} else if (strcmp(r->action, ESCROW_COMPROMISE_ACTION) == 0) {
+		/* only the one action `escrow compromise` writes: the rows come
+		 * in the chain's order, so "after the split" needs no clock */
 		s->compromise_ts = r->ts;
+		s->compromised = s->split;
 	}
 	return 0;
 }
@@ -479,7 +483,7 @@ guard_posture_escrow(struct store *st, char *warn, size_t len)
 		         when);
 		return true;
 	}
-	if (s.compromise_ts && s.compromise_ts >= s.split_ts) {
+	if (s.compromised) {
 		gmtime_r(&s.compromise_ts, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
 		snprintf(warn, len,

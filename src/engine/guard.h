@@ -202,7 +202,7 @@ enum pt_status guard_posture_fw(const char *ifname, enum guard_backend fw,
 bool guard_posture_ok(const struct guard_posture *p, char *reason, size_t len);
 /* Whether the store's recovery shares are stale: made before the last
  * rotation of the data key, or before a suspected compromise recorded
- * in the audit (an action naming "compromise").  True with a translated
+ * in the audit (the action ESCROW_COMPROMISE_ACTION, exactly).  True with a translated
  * one-line warning in warn[len]; false when there is nothing to say. */
 struct store;
 bool guard_posture_escrow(struct store *st, char *warn, size_t len);
