@@ -76,6 +76,9 @@ static const struct ui_binding bindings[] = {
 	{ 'L', ACT_LOCK },
 	{ 'Q', ACT_QUIT },
 	{ 'K', ACT_KIND },
+	{ 'y', ACT_COMPROMISE },
+	{ 'f', ACT_FORGET },
+	{ '#', ACT_XRECOVER },
 };
 /* clang-format on */
 

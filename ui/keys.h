@@ -36,6 +36,8 @@
 	_(ACK,       N_("Ack"),     N_("acknowledge a certificate's warning until a date (form)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
 	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
+	_(SPLIT,     N_("Split"),   N_("split the data key into recovery shares, each shown on a screen of its own (form)")) \
+	_(COMPROMISE, N_("Compr"),  N_("record a suspected compromise in the audit (asks for a note)")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \
 	_(ESCROW,    N_("Escrow"),  N_("recovery shares: the splits made; rotate the data key")) \
 	_(UP,        N_("Up"),      N_("previous row")) \
@@ -59,7 +61,9 @@
 	_(LARGE,     N_("Large"),   N_("show the secret large, in numbered groups of four (KVM)")) \
 	_(REFRESH,   N_("Redraw"),  N_("reload and redraw the screen")) \
 	_(QUIT,      N_("Quit"),    N_("quit passtore")) \
-	_(KIND,      N_("Kind"),    N_("show the audit records of one kind only (read-secret, pw, cert...)"))
+	_(KIND,      N_("Kind"),    N_("show the audit records of one kind only (read-secret, pw, cert...)")) \
+	_(FORGET,    N_("Forget"),  N_("forget the pinned SSH host key of the selected window's host (asks to confirm)")) \
+	_(XRECOVER,  N_("Recover"), N_("recover: close the windows a dead process left, remove its rules and temporary files"))
 /* clang-format on */
 
 enum ui_action {

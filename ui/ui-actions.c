@@ -28,6 +28,7 @@
 #include "ui/actions.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/escrow.h"
 #include "ui/import.h"
 #include "ui/form.h"
 #include "ui/grid.h"
@@ -892,72 +893,6 @@ out:
 	free(pf);
 }
 
-/* ---- recovery shares ---- */
-
-struct escrow_view {
-	struct lines *L;
-	unsigned gen;
-	int rows;
-};
-
-static int
-escrow_row(const struct audit_row *r, void *ud)
-{
-	struct escrow_view *v = ud;
-	unsigned gen, k, n;
-	char when[32];
-	struct tm tm;
-	int off = 0;
-
-	if (strcmp(r->action, "escrow.split") != 0 ||
-	    sscanf(r->detail, "gen=%u k=%u n=%u holders=%n", &gen, &k, &n, &off) != 3 || !off)
-		return 0;
-	gmtime_r(&r->ts, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	add(v->L, _("%s  key %u  %u of %u  %s"), when, gen, k, n,
-	    gen == v->gen ? _("current") : _("void (data key rotated since)"));
-	add(v->L, _("    holders: %s"), r->detail + off);
-	v->rows++;
-	return 0;
-}
-
-/* The splits made (from the audit) and the offer to rotate the data key;
- * shares themselves are made on the command line, printed for paper. */
-static void
-escrow_dialog(struct ui *ui)
-{
-	struct lines L = { 0 };
-	struct escrow_view v = { &L, store_key_generation(ui->st), 0 };
-	struct pt_err err = { 0 };
-	char fpr[STORE_FPR_LEN];
-	const char *l[1];
-
-	store_fingerprint(ui->st, fpr);
-	add(&L, _("Store %s, data key %u."), fpr, v.gen);
-	add(&L, "%s", "");
-	(void)audit_foreach(ui->st, escrow_row, &v, NULL);
-	if (!v.rows)
-		add(&L, "%s", _("No shares were ever made of this store's data key."));
-	add(&L, "%s", "");
-	add(&L, "%s", _("Shares are printed for paper by \"passtore escrow split\"."));
-	if (!dialog_ask(ui, _("Recovery shares"), (const char *const *)L.l, L.n,
-	                _("Rotate the data key now (earlier shares stop opening the store)?"))) {
-		lines_free(&L);
-		return;
-	}
-	lines_free(&L);
-	l[0] = ui->path;
-	dialog_show(ui, _("Rotate the data key"), l, 1, _("Re-encrypting the store..."));
-	if (store_rotate(ui->st, &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", detail(&err));
-		return;
-	}
-	ui_message(
-		ui, ROLE_BAND_OK,
-		_("New data key %u: the store was re-encrypted; earlier shares no longer open it."),
-		store_key_generation(ui->st));
-}
-
 /* ---- the entry point ---- */
 
 /* ---- the firewall's boot configuration ---- */
@@ -1023,7 +958,9 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	case ACT_BACKUP: backup_form(ui); return true;
 	case ACT_FWBOOT: boot_config_popup(ui); return true;
 	case ACT_ESCROW:
-		escrow_dialog(ui);
+	case ACT_SPLIT:
+	case ACT_COMPROMISE:
+		ui_escrow_action(ui, a);
 		reload_view(ui);
 		return true;
 	case ACT_PUSH:

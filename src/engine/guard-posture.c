@@ -494,3 +494,38 @@ guard_posture_escrow(struct store *st, char *warn, size_t len)
 	}
 	return false;
 }
+
+/* ------------------------------------------------------------------ */
+/* the console's gate                                                  */
+
+enum pt_status
+guard_window_allowed(struct store *st, struct pt_err *err)
+{
+	struct guard_posture *p;
+	enum guard_backend fw;
+	char *ifname = NULL, reason[512];
+	enum pt_status ret;
+
+	if ((ret = settings_get(st, "net.interface", &ifname, err)) != PT_OK)
+		return ret;
+	if (!ifname)
+		return pt_fail(
+			err, PT_REFUSED,
+			_("net.interface is not set (passtore config set net.interface IF)"));
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		free(ifname);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	ret = transfer_firewall(st, &fw, err);
+	if (ret == PT_OK)
+		ret = guard_posture_fw(ifname, fw, p, err);
+	if (ret == PT_OK && !guard_posture_ok(p, reason, sizeof(reason)))
+		ret = pt_fail(err, PT_REFUSED,
+		              _("no window opens while the station's posture is broken: %s; fix "
+		                "that first (passtore posture shows the whole station)"),
+		              reason);
+	free(p);
+	free(ifname);
+	return ret;
+}

@@ -206,6 +206,11 @@ bool guard_posture_ok(const struct guard_posture *p, char *reason, size_t len);
  * one-line warning in warn[len]; false when there is nothing to say. */
 struct store;
 bool guard_posture_escrow(struct store *st, char *warn, size_t len);
+/* Whether the posture around net.interface (with the firewall backend in
+ * use) lets a window open, as the engine will check it: PT_REFUSED
+ * saying what to fix otherwise.  For the console, which asks it before
+ * it asks anything about a transfer; reads, opens nothing. */
+enum pt_status guard_window_allowed(struct store *st, struct pt_err *err);
 /* "DROP", "ACCEPT", "other" or "unknown" (untranslated: it is iptables text). */
 const char *guard_policy_name(enum guard_policy p);
 
