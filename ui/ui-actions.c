@@ -928,6 +928,31 @@ boot_config_popup(struct ui *ui)
 	lines_free(&L);
 }
 
+/* ---- the posture's gate ---- */
+
+bool
+ui_net_allowed(struct ui *ui, const char *title)
+{
+	struct pt_err err = { 0 };
+	const char *l[3];
+
+	if (guard_window_allowed(ui->st, &err) == PT_OK)
+		return true;
+	l[0] = detail(&err);
+	l[1] = "";
+	l[2] = _("Nothing was asked and no window was opened.");
+	ui_popup_wrap(ui, title, l, 3);
+	ui_message(ui, ROLE_ALERT, "%s", _("Refused: the station's posture forbids a window."));
+	return false;
+}
+
+static bool
+is_net_action(enum ui_action a)
+{
+	return a == ACT_SENDCSR || a == ACT_FETCH || a == ACT_INSTALL || a == ACT_PUSH ||
+	       a == ACT_FETCHVO;
+}
+
 bool
 ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 {
@@ -939,6 +964,9 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	if (host)
 		snprintf(h, sizeof h, "%s", host);
 	ui_reveal_clear(ui);
+	/* before any question: a window the posture forbids is not planned */
+	if (is_net_action(a) && !ui_net_allowed(ui, _(ui_action_help(a))))
+		return true;
 	switch (a) {
 	case ACT_ADDHOST:
 		if (host_new_form(ui))

@@ -130,8 +130,7 @@ escrow_dialog(struct ui *ui)
 	for (int r = 0; r < rows; r++)
 		ui_wput(win, 1 + r, 2, w - 4, A_NORMAL, L.l[r], false);
 	ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_ALERT),
-	        _("Rotate the data key (y), split it anew (s) or close (n)? "),
-	        false);
+	        _("Rotate the data key (y), split it anew (s) or close (n)? "), false);
 	for (;;) {
 		update_panels();
 		doupdate();
@@ -206,15 +205,17 @@ split_submit(struct ui *ui, struct ui_field *f, size_t nf, char *msg, size_t len
 	}
 	got = split_names(j, f[2].buf);
 	if (got != j->n) {
-		snprintf(msg, len, _("%u shares need %u holders' names separated by \";\", %zu given."),
-		         j->n, j->n, got > ESCROW_MAX_N ? (size_t)ESCROW_MAX_N + 1 : got);
+		snprintf(msg, len,
+		         _("%u shares need %u holders' names separated by \";\", %zu given."), j->n,
+		         j->n, got > ESCROW_MAX_N ? (size_t)ESCROW_MAX_N + 1 : got);
 		return 2;
 	}
 	for (size_t i = 0; i < got; i++)
 		if (!escrow_holder_ok(j->holders[i])) {
-			snprintf(msg, len,
-			         _("A holder's name has 1 to %d printable characters, without \"=\"."),
-			         ESCROW_HOLDER_MAX);
+			snprintf(
+				msg, len,
+				_("A holder's name has 1 to %d printable characters, without \"=\"."),
+				ESCROW_HOLDER_MAX);
 			return 2;
 		}
 	/* audited before any share is shown */
@@ -300,10 +301,11 @@ show_shares(struct ui *ui, struct split_job *j)
 		             "audited and the screen wiped."),
 		           j->n, j->k);
 	else
-		ui_message(ui, ROLE_ALERT,
-		           _("Only %u of the %u shares were shown: make a new split (and rotate the "
-		             "data key if any was written down)."),
-		           i, j->n);
+		ui_message(
+			ui, ROLE_ALERT,
+			_("Only %u of the %u shares were shown: make a new split (and rotate the "
+		          "data key if any was written down)."),
+			i, j->n);
 }
 
 static void
@@ -342,8 +344,10 @@ note_submit(struct ui *ui, struct ui_field *f, size_t nf, char *msg, size_t len,
 	}
 	l[0] = f[0].buf;
 	l[1] = "";
-	l[2] = _("Posture then warns that the recovery shares predate it, until new ones are made.");
-	if (!dialog_ask(ui, _("Record a suspected compromise"), l, 3, _("Record it in the audit?"))) {
+	l[2] = _(
+		"Posture then warns that the recovery shares predate it, until new ones are made.");
+	if (!dialog_ask(ui, _("Record a suspected compromise"), l, 3,
+	                _("Record it in the audit?"))) {
 		ui_message(ui, ROLE_HINT, "%s", _("Cancelled: nothing was recorded."));
 		return -1;
 	}
@@ -367,8 +371,8 @@ compromise_form(struct ui *ui)
 {
 	char note[ESCROW_NOTE_MAX + 1] = "";
 	struct ui_field f[1] = {
-		{ _("Note"), note, sizeof note, false, _("what happened: a lost laptop, a share seen..."),
-		  UI_FILE_NONE },
+		{ _("Note"), note, sizeof note, false,
+		  _("what happened: a lost laptop, a share seen..."), UI_FILE_NONE },
 	};
 
 	if (!ui_form(ui, _("Record a suspected compromise"), f, 1, note_submit, NULL))
