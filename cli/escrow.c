@@ -18,23 +18,7 @@
 #include "base/lib.h"
 #include "store/lib.h"
 
-#define HOLDER_MAX 64
 #define SHARE_INPUT_MAX 256
-
-/* A holder's name goes to the audit as "holders=A;B;C": printable,
- * short, without the separator. */
-static bool
-holder_ok(const char *h)
-{
-	size_t n = strlen(h);
-
-	if (n == 0 || n > HOLDER_MAX)
-		return false;
-	for (const unsigned char *p = (const unsigned char *)h; *p; p++)
-		if (*p < 0x20 || *p == 0x7f || *p == ';' || *p == '=')
-			return false;
-	return true;
-}
 
 struct split_args {
 	long n, k;
@@ -68,12 +52,12 @@ parse_split(struct cli *c, int argc, char **argv, struct split_args *a)
 				                       ESCROW_MAX_N);
 			break;
 		case 'h':
-			if (!holder_ok(optarg))
+			if (!escrow_holder_ok(optarg))
 				return cli_usage_error(
 					c,
 					_("--holder takes a name of 1 to %d printable characters, "
 				          "without \";\" or \"=\""),
-					HOLDER_MAX);
+					ESCROW_HOLDER_MAX);
 			if (a->nholders == ESCROW_MAX_N)
 				return cli_usage_error(c, _("at most %d holders"), ESCROW_MAX_N);
 			a->holders[a->nholders++] = optarg;
@@ -92,30 +76,22 @@ parse_split(struct cli *c, int argc, char **argv, struct split_args *a)
 	return 0;
 }
 
-static void
-print_share(struct cli *c, const struct escrow_piece *p, const char *holder, const char *fpr,
-            const char *date)
+/* All of buf to fd, through no buffer of stdio's: a share is written from
+ * secure memory straight to the descriptor. */
+static enum pt_status
+write_all(int fd, const char *buf, size_t len, struct pt_err *err)
 {
-	struct escrow_text *t = secmem_alloc(sizeof(*t));
-
-	if (!t)
-		return;
-	escrow_encode(p, t);
-	printf(_("==== passtore recovery share %u of %u ====\n"), p->index, p->n);
-	printf(_("Store:       %s\n"), c->path);
-	printf(_("Fingerprint: %s (data key %u)\n"), fpr, p->gen);
-	printf(_("Made:        %s\n"), date);
-	printf(_("Holder:      %s\n"), holder);
-	printf(_("Share %u of %u: any %u of the %u shares open the store.\n\n"), p->index, p->n,
-	       p->k, p->n);
-	for (unsigned l = 0; l < ESCROW_LINES; l++)
-		printf("  %u: %s\n", l + 1, t->line[l]);
-	printf(_("\nEach line ends with two check characters; line 4 also carries the check\n"
-	         "of the whole share.  Keep this paper safe: with %u of them, anyone can open\n"
-	         "the store (\"passtore --recover\").\n"),
-	       p->k);
-	fflush(stdout);
-	secmem_free(t);
+	while (len) {
+		ssize_t w = write(fd, buf, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return pt_fail(err, PT_IO, _("cannot write the shares: %s"),
+			               strerror(errno));
+		buf += w;
+		len -= (size_t)w;
+	}
+	return PT_OK;
 }
 
 static int
@@ -123,40 +99,58 @@ cmd_split(struct cli *c, int argc, char **argv)
 {
 	struct escrow_piece *p = NULL;
 	struct split_args a;
-	char fpr[STORE_FPR_LEN], date[16], holders[ESCROW_MAX_N * (HOLDER_MAX + 1) + 1] = "";
+	char fpr[STORE_FPR_LEN], date[16];
 	time_t now = time(NULL);
 	struct tm tm;
 	int rc;
 
 	if ((rc = parse_split(c, argc, argv, &a)) != 0)
 		return rc;
-	if (escrow_split(c->st, (unsigned)a.k, (unsigned)a.n, &p, &c->err) != PT_OK)
+	/* audited before anything is printed: no share exists unrecorded */
+	if (escrow_split_audited(c->st, (unsigned)a.k, (unsigned)a.n, a.holders, &p, &c->err) !=
+	    PT_OK)
 		return cli_report(c);
 	store_fingerprint(c->st, fpr);
-	for (size_t i = 0; i < a.nholders; i++) {
-		strcat(holders, a.holders[i]);
-		if (i + 1 < a.nholders)
-			strcat(holders, ";");
-	}
-	/* audited before anything is printed: no share exists unrecorded */
-	if (store_begin(c->st, &c->err) == PT_OK) {
-		if (audit_appendf(c->st, "escrow.split", fpr, &c->err,
-		                  "gen=%u k=%ld n=%ld holders=%s", store_key_generation(c->st), a.k,
-		                  a.n, holders) == PT_OK)
-			store_commit(c->st, &c->err);
-		else
-			store_rollback(c->st);
-	}
-	if (c->err.status == PT_OK) {
-		gmtime_r(&now, &tm);
-		strftime(date, sizeof(date), "%Y-%m-%d", &tm);
-		for (long i = 0; i < a.n; i++) {
-			if (i)
-				printf("\f\n"); /* one share a page */
-			print_share(c, &p[i], a.holders[i], fpr, date);
+	gmtime_r(&now, &tm);
+	strftime(date, sizeof(date), "%Y-%m-%d", &tm);
+	fflush(stdout); /* whatever stdio holds goes first */
+	for (long i = 0; i < a.n && c->err.status == PT_OK; i++) {
+		char *page = escrow_page(&p[i], c->path, fpr, date, a.holders[i]);
+
+		if (!page) {
+			pt_fail(&c->err, PT_NOMEM, NULL);
+			break;
 		}
+		if (i == 0 || write_all(1, "\f\n", 2, &c->err) == PT_OK) /* one share a page */
+			write_all(1, page, strlen(page), &c->err);
+		secmem_free(page); /* wiped */
 	}
 	secmem_free(p);
+	return cli_report(c);
+}
+
+/* escrow compromise: a suspected compromise, recorded under one fixed
+ * audit action, so the posture can say which shares predate it. */
+static int
+cmd_compromise(struct cli *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "note", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *note = NULL;
+	int o;
+
+	while ((o = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (o != 'n')
+			return cli_bad_usage(c);
+		note = optarg;
+	}
+	if (optind != argc || !note)
+		return cli_bad_usage(c);
+	if (escrow_compromise(c->st, note, &c->err) == PT_OK)
+		printf(_("Suspected compromise recorded: recovery shares made before it should be "
+		         "replaced (passtore escrow rotate, then escrow split).\n"));
 	return cli_report(c);
 }
 
@@ -165,7 +159,7 @@ cmd_split(struct cli *c, int argc, char **argv)
 struct split_row {
 	time_t ts;
 	unsigned gen, k, n;
-	char holders[ESCROW_MAX_N * (HOLDER_MAX + 1) + 1];
+	char holders[ESCROW_MAX_N * (ESCROW_HOLDER_MAX + 1) + 1];
 };
 
 static bool
@@ -455,6 +449,9 @@ const struct cmd cli_escrow_commands[] = {
 	{ "escrow", "list", cmd_list, CMD_STORE, N_("[--json]"),
 	  N_("list the splits made: when, K of N, holders, and whether they still open the "
 	     "store") },
+	{ "escrow", "compromise", cmd_compromise, CMD_STORE | CMD_WRITE, N_("--note TEXT"),
+	  N_("record a suspected compromise in the audit: the posture then warns that the "
+	     "recovery shares predate it") },
 	{ "escrow", "rotate", cmd_rotate, CMD_STORE, "",
 	  N_("re-encrypt the store under a new data key: every earlier recovery share stops "
 	     "opening it") },

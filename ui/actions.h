@@ -13,4 +13,9 @@ struct ui;
  * host, or NULL.  True when handled. */
 bool ui_run_action(struct ui *ui, enum ui_action a, const char *host);
 
+/* Whether the station's posture lets a window open (guard_window_allowed);
+ * if not, a box titled title says what to fix, and false: the caller asks
+ * nothing more. */
+bool ui_net_allowed(struct ui *ui, const char *title);
+
 #endif

@@ -89,6 +89,9 @@ static const struct ui_binding bindings[] = {
 	{ '+', ACT_MAPADD },
 	{ '-', ACT_MAPDEL },
 	{ 'b', ACT_VOMSLIST },
+	{ 'y', ACT_COMPROMISE },
+	{ 'f', ACT_FORGET },
+	{ '#', ACT_XRECOVER },
 };
 /* clang-format on */
 

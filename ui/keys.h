@@ -41,6 +41,8 @@
 	_(GRIDSETUP, N_("GridSet"), N_("Grid set-up: VOs, member lists, rules, bans, local entries, VOMS servers, FQAN mappings (forms)")) \
 	_(PASSWD,    N_("Passwd"),  N_("change the store passphrase")) \
 	_(FWBOOT,    N_("FwBoot"),  N_("show the firewall's nftables boot-config")) \
+	_(SPLIT,     N_("Split"),   N_("split the data key into recovery shares, each shown on a screen of its own (form)")) \
+	_(COMPROMISE, N_("Compr"),  N_("record a suspected compromise in the audit (asks for a note)")) \
 	_(BACKUP,    N_("Backup"),  N_("make a verified backup copy of the store")) \
 	_(ESCROW,    N_("Escrow"),  N_("recovery shares: the splits made; rotate the data key")) \
 	_(UP,        N_("Up"),      N_("previous row")) \
@@ -70,7 +72,9 @@
 	_(FQANMAPS,  N_("Maps"),    N_("the FQAN mapping table (voms-mapfile) of every VO")) \
 	_(MAPADD,    N_("Map"),     N_("map an FQAN of the selected VO to an account or pool (form)")) \
 	_(MAPDEL,    N_("Unmap"),   N_("remove an FQAN mapping of the selected VO (form)")) \
-	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain"))
+	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain")) \\
+	_(FORGET,    N_("Forget"),  N_("forget the pinned SSH host key of the selected window's host (asks to confirm)")) \
+	_(XRECOVER,  N_("Recover"), N_("recover: close the windows a dead process left, remove its rules and temporary files"))
 /* clang-format on */
 
 enum ui_action {

@@ -77,7 +77,9 @@ mb_items(struct menu_box *mb, int w)
 				kn = ui_key_name(b[j].key, kb, sizeof kb);
 				break;
 			}
-		snprintf(mb->names[i], sizeof mb->names[i], "%s", kn);
+		/* libmenu refuses an item without a name: an action reached
+		 * only from the menu (no key of its own) shows "-" */
+		snprintf(mb->names[i], sizeof mb->names[i], "%s", kn[0] ? kn : "-");
 		if ((int)strlen(mb->names[i]) > namew)
 			namew = (int)strlen(mb->names[i]);
 	}

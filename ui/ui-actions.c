@@ -30,6 +30,7 @@
 #include "ui/csr.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/escrow.h"
 #include "ui/import.h"
 #include "ui/form.h"
 #include "ui/grid.h"
@@ -935,72 +936,6 @@ out:
 	free(pf);
 }
 
-/* ---- recovery shares ---- */
-
-struct escrow_view {
-	struct lines *L;
-	unsigned gen;
-	int rows;
-};
-
-static int
-escrow_row(const struct audit_row *r, void *ud)
-{
-	struct escrow_view *v = ud;
-	unsigned gen, k, n;
-	char when[32];
-	struct tm tm;
-	int off = 0;
-
-	if (strcmp(r->action, "escrow.split") != 0 ||
-	    sscanf(r->detail, "gen=%u k=%u n=%u holders=%n", &gen, &k, &n, &off) != 3 || !off)
-		return 0;
-	gmtime_r(&r->ts, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	add(v->L, _("%s  key %u  %u of %u  %s"), when, gen, k, n,
-	    gen == v->gen ? _("current") : _("void (data key rotated since)"));
-	add(v->L, _("    holders: %s"), r->detail + off);
-	v->rows++;
-	return 0;
-}
-
-/* The splits made (from the audit) and the offer to rotate the data key;
- * shares themselves are made on the command line, printed for paper. */
-static void
-escrow_dialog(struct ui *ui)
-{
-	struct lines L = { 0 };
-	struct escrow_view v = { &L, store_key_generation(ui->st), 0 };
-	struct pt_err err = { 0 };
-	char fpr[STORE_FPR_LEN];
-	const char *l[1];
-
-	store_fingerprint(ui->st, fpr);
-	add(&L, _("Store %s, data key %u."), fpr, v.gen);
-	add(&L, "%s", "");
-	(void)audit_foreach(ui->st, escrow_row, &v, NULL);
-	if (!v.rows)
-		add(&L, "%s", _("No shares were ever made of this store's data key."));
-	add(&L, "%s", "");
-	add(&L, "%s", _("Shares are printed for paper by \"passtore escrow split\"."));
-	if (!dialog_ask(ui, _("Recovery shares"), (const char *const *)L.l, L.n,
-	                _("Rotate the data key now (earlier shares stop opening the store)?"))) {
-		lines_free(&L);
-		return;
-	}
-	lines_free(&L);
-	l[0] = ui->path;
-	dialog_show(ui, _("Rotate the data key"), l, 1, _("Re-encrypting the store..."));
-	if (store_rotate(ui->st, &err) != PT_OK) {
-		ui_message(ui, ROLE_ALERT, "%s", detail(&err));
-		return;
-	}
-	ui_message(
-		ui, ROLE_BAND_OK,
-		_("New data key %u: the store was re-encrypted; earlier shares no longer open it."),
-		store_key_generation(ui->st));
-}
-
 /* ---- the entry point ---- */
 
 /* ---- the firewall's boot configuration ---- */
@@ -1036,6 +971,31 @@ boot_config_popup(struct ui *ui)
 	lines_free(&L);
 }
 
+/* ---- the posture's gate ---- */
+
+bool
+ui_net_allowed(struct ui *ui, const char *title)
+{
+	struct pt_err err = { 0 };
+	const char *l[3];
+
+	if (guard_window_allowed(ui->st, &err) == PT_OK)
+		return true;
+	l[0] = detail(&err);
+	l[1] = "";
+	l[2] = _("Nothing was asked and no window was opened.");
+	ui_popup_wrap(ui, title, l, 3);
+	ui_message(ui, ROLE_ALERT, "%s", _("Refused: the station's posture forbids a window."));
+	return false;
+}
+
+static bool
+is_net_action(enum ui_action a)
+{
+	return a == ACT_SENDCSR || a == ACT_FETCH || a == ACT_INSTALL || a == ACT_PUSH ||
+	       a == ACT_FETCHVO;
+}
+
 bool
 ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 {
@@ -1047,6 +1007,9 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	if (host)
 		snprintf(h, sizeof h, "%s", host);
 	ui_reveal_clear(ui);
+	/* before any question: a window the posture forbids is not planned */
+	if (is_net_action(a) && !ui_net_allowed(ui, _(ui_action_help(a))))
+		return true;
 	switch (a) {
 	case ACT_ADDHOST:
 		if (host_new_form(ui))
@@ -1066,7 +1029,9 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	case ACT_BACKUP: backup_form(ui); return true;
 	case ACT_FWBOOT: boot_config_popup(ui); return true;
 	case ACT_ESCROW:
-		escrow_dialog(ui);
+	case ACT_SPLIT:
+	case ACT_COMPROMISE:
+		ui_escrow_action(ui, a);
 		reload_view(ui);
 		return true;
 	case ACT_PUSH:

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ui/actions.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
 #include "ui/form.h"
@@ -303,8 +304,10 @@ ui_grid_push(struct ui *ui, const char *fqdn)
 	size_t lsc_fail = 0;
 	enum pt_status ret;
 
-	if (!p)
+	if (!p || !ui_net_allowed(ui, _("Push grid-mapfile and vomsdir"))) {
+		free(p);
 		return;
+	}
 	snprintf(host, sizeof host, "%s", fqdn);
 	snprintf(title, sizeof title, _("Push grid-mapfile and vomsdir to %s"), host);
 	if (!plan_page(ui, "gridmap-push", host, host, title, p))
@@ -417,8 +420,10 @@ ui_grid_fetch_vo(struct ui *ui, const char *vo_name)
 	size_t len = 0;
 	enum pt_status ret;
 
-	if (!p)
+	if (!p || !ui_net_allowed(ui, _("Fetch a VO member list"))) {
+		free(p);
 		return;
+	}
 	snprintf(vo, sizeof vo, "%s", vo_name);
 	snprintf(title, sizeof title, _("Fetch the member list of VO %s"), vo);
 	if (!plan_page(ui, "fetch-vo", vo, NULL, title, p) ||

@@ -18,6 +18,7 @@
 #include "ui/app.h"
 #include "ui/browse.h"
 #include "ui/view.h"
+#include "ui/xfer.h"
 
 /* the audit screen's kind (K): "" for every record */
 static char aud_kind[64];
@@ -162,8 +163,21 @@ aud_draw(struct ui *ui, int top, int rows)
 static bool
 win_handle(struct ui *ui, enum ui_action a, int key)
 {
+	const struct ui_row *r;
+
 	(void)key;
-	return browser_handle(ui, &win_b, a);
+	if (browser_handle(ui, &win_b, a))
+		return true;
+	if (a == ACT_FORGET || a == ACT_XRECOVER) {
+		/* the selected window's host, whose key is pinned */
+		r = win_b.list ? ui_list_selected(win_b.list) : NULL;
+		if (!ui_xfer_action(ui, a, r && r->col[3] && r->col[3][0] ? r->col[3] : NULL))
+			return false;
+		if (win_b.list)
+			ui_list_refresh(win_b.list);
+		return true;
+	}
+	return false;
 }
 
 /* One audit record whole, hash included, in a popup that wraps. */
@@ -259,7 +273,7 @@ logs_reset(struct ui *ui)
 
 const struct view_ops ui_transfers_ops = {
 	.title = N_("Transfers"),
-	.actions = BROWSER_ACTIONS,
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_FORGET) | ACTBIT(ACT_XRECOVER),
 	.enter = win_enter,
 	.draw = win_draw,
 	.handle = win_handle,

@@ -441,6 +441,7 @@ struct escrow_scan {
 	time_t split_ts, rotate_ts, compromise_ts;
 	unsigned split_gen;
 	bool split;
+	bool compromised; /* a compromise recorded after the last split */
 };
 
 static int
@@ -453,11 +454,14 @@ guard_escrow_row(const struct audit_row *r, void *ud)
 		s->split = true;
 		s->split_ts = r->ts;
 		s->split_gen = gen;
+		s->compromised = false;
 	} else if (strcmp(r->action, "escrow.rotate") == 0) {
 		s->rotate_ts = r->ts;
-	} else if (strstr(r->action, "compromise")) {
-		/* a suspected compromise, however the recording command names it */
+	} else if (strcmp(r->action, ESCROW_COMPROMISE_ACTION) == 0) {
+		/* only the one action `escrow compromise` writes: the rows come
+		 * in the chain's order, so "after the split" needs no clock */
 		s->compromise_ts = r->ts;
+		s->compromised = s->split;
 	}
 	return 0;
 }
@@ -481,7 +485,7 @@ guard_posture_escrow(struct store *st, char *warn, size_t len)
 		         when);
 		return true;
 	}
-	if (s.compromise_ts && s.compromise_ts >= s.split_ts) {
+	if (s.compromised) {
 		gmtime_r(&s.compromise_ts, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%d", &tm);
 		snprintf(warn, len,
@@ -491,4 +495,39 @@ guard_posture_escrow(struct store *st, char *warn, size_t len)
 		return true;
 	}
 	return false;
+}
+
+/* ------------------------------------------------------------------ */
+/* the console's gate                                                  */
+
+enum pt_status
+guard_window_allowed(struct store *st, struct pt_err *err)
+{
+	struct guard_posture *p;
+	enum guard_backend fw;
+	char *ifname = NULL, reason[512];
+	enum pt_status ret;
+
+	if ((ret = settings_get(st, "net.interface", &ifname, err)) != PT_OK)
+		return ret;
+	if (!ifname)
+		return pt_fail(
+			err, PT_REFUSED,
+			_("net.interface is not set (passtore config set net.interface IF)"));
+	p = calloc(1, sizeof(*p));
+	if (!p) {
+		free(ifname);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	ret = transfer_firewall(st, &fw, err);
+	if (ret == PT_OK)
+		ret = guard_posture_fw(ifname, fw, p, err);
+	if (ret == PT_OK && !guard_posture_ok(p, reason, sizeof(reason)))
+		ret = pt_fail(err, PT_REFUSED,
+		              _("no window opens while the station's posture is broken: %s; fix "
+		                "that first (passtore posture shows the whole station)"),
+		              reason);
+	free(p);
+	free(ifname);
+	return ret;
 }

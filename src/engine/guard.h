@@ -202,10 +202,15 @@ enum pt_status guard_posture_fw(const char *ifname, enum guard_backend fw,
 bool guard_posture_ok(const struct guard_posture *p, char *reason, size_t len);
 /* Whether the store's recovery shares are stale: made before the last
  * rotation of the data key, or before a suspected compromise recorded
- * in the audit (an action naming "compromise").  True with a translated
+ * in the audit (the action ESCROW_COMPROMISE_ACTION, exactly).  True with a translated
  * one-line warning in warn[len]; false when there is nothing to say. */
 struct store;
 bool guard_posture_escrow(struct store *st, char *warn, size_t len);
+/* Whether the posture around net.interface (with the firewall backend in
+ * use) lets a window open, as the engine will check it: PT_REFUSED
+ * saying what to fix otherwise.  For the console, which asks it before
+ * it asks anything about a transfer; reads, opens nothing. */
+enum pt_status guard_window_allowed(struct store *st, struct pt_err *err);
 /* "DROP", "ACCEPT", "other" or "unknown" (untranslated: it is iptables text). */
 const char *guard_policy_name(enum guard_policy p);
 

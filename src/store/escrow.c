@@ -10,6 +10,7 @@
 #include <gnutls/crypto.h>
 #include <gnutls/gnutls.h>
 #include <libgfshare.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -423,4 +424,124 @@ escrow_recovered(struct store *st, const struct escrow_piece *p, size_t count, c
 			snprintf(names + l, nlen - l, "%s%u:?", l ? ";" : "", p[j].index);
 		}
 	return store_rekey(st, pass, passlen, &kp, audit_recover, &a, err);
+}
+
+/* ---- the split for paper, audited ---- */
+
+bool
+escrow_holder_ok(const char *h)
+{
+	size_t n = strlen(h);
+
+	if (n == 0 || n > ESCROW_HOLDER_MAX)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)h; *p; p++)
+		if (*p < 0x20 || *p == 0x7f || *p == ';' || *p == '=')
+			return false;
+	return true;
+}
+
+enum pt_status
+escrow_split_audited(struct store *st, unsigned k, unsigned n, const char *const *holders,
+                     struct escrow_piece **pieces, struct pt_err *err)
+{
+	char fpr[STORE_FPR_LEN], list[ESCROW_MAX_N * (ESCROW_HOLDER_MAX + 1) + 1] = "";
+	enum pt_status ret;
+
+	*pieces = NULL;
+	for (unsigned i = 0; i < n && i < ESCROW_MAX_N; i++) {
+		if (!escrow_holder_ok(holders[i]))
+			return pt_fail(err, PT_INVALID,
+			               _("a holder's name has 1 to %d printable characters, "
+			                 "without \";\" or \"=\""),
+			               ESCROW_HOLDER_MAX);
+		if (i)
+			strcat(list, ";");
+		strcat(list, holders[i]);
+	}
+	if ((ret = escrow_split(st, k, n, pieces, err)) != PT_OK)
+		return ret;
+	store_fingerprint(st, fpr);
+	if ((ret = store_begin(st, err)) == PT_OK) {
+		ret = audit_appendf(st, "escrow.split", fpr, err, "gen=%u k=%u n=%u holders=%s",
+		                    store_key_generation(st), k, n, list);
+		if (ret == PT_OK)
+			ret = store_commit(st, err);
+		else
+			store_rollback(st);
+	}
+	if (ret != PT_OK) {
+		secmem_free(*pieces);
+		*pieces = NULL;
+	}
+	return ret;
+}
+
+/* Append to a page in secure memory; the text never goes through a
+ * buffer of stdio's. */
+static void pg_add(char *pg, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+pg_add(char *pg, size_t len, const char *fmt, ...)
+{
+	size_t at = strlen(pg);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(pg + at, len - at, fmt, ap);
+	va_end(ap);
+}
+
+#define PAGE_LEN 2048
+
+char *
+escrow_page(const struct escrow_piece *p, const char *path, const char *fpr, const char *date,
+            const char *holder)
+{
+	struct escrow_text *t = secmem_alloc(sizeof(*t));
+	char *pg = secmem_alloc(PAGE_LEN);
+
+	if (!t || !pg) {
+		secmem_free(t);
+		secmem_free(pg);
+		return NULL;
+	}
+	escrow_encode(p, t);
+	pg_add(pg, PAGE_LEN, _("==== passtore recovery share %u of %u ====\n"), p->index, p->n);
+	pg_add(pg, PAGE_LEN, _("Store:       %s\n"), path);
+	pg_add(pg, PAGE_LEN, _("Fingerprint: %s (data key %u)\n"), fpr, p->gen);
+	pg_add(pg, PAGE_LEN, _("Made:        %s\n"), date);
+	pg_add(pg, PAGE_LEN, _("Holder:      %s\n"), holder);
+	pg_add(pg, PAGE_LEN, _("Share %u of %u: any %u of the %u shares open the store.\n\n"),
+	       p->index, p->n, p->k, p->n);
+	for (unsigned l = 0; l < ESCROW_LINES; l++)
+		pg_add(pg, PAGE_LEN, "  %u: %s\n", l + 1, t->line[l]);
+	pg_add(pg, PAGE_LEN,
+	       _("\nEach line ends with two check characters; line 4 also carries the check\n"
+	         "of the whole share.  Keep this paper safe: with %u of them, anyone can open\n"
+	         "the store (\"passtore --recover\").\n"),
+	       p->k);
+	secmem_free(t);
+	return pg;
+}
+
+/* ---- a suspected compromise ---- */
+
+enum pt_status
+escrow_compromise(struct store *st, const char *note, struct pt_err *err)
+{
+	char fpr[STORE_FPR_LEN];
+	size_t n = strlen(note);
+
+	if (n == 0 || n > ESCROW_NOTE_MAX)
+		return pt_fail(err, PT_INVALID,
+		               _("the note says what happened, in 1 to %d characters"),
+		               ESCROW_NOTE_MAX);
+	for (const unsigned char *p = (const unsigned char *)note; *p; p++)
+		if (*p < 0x20 || *p == 0x7f)
+			return pt_fail(err, PT_INVALID,
+			               _("the note is one line of printable characters"));
+	store_fingerprint(st, fpr);
+	return audit_appendf(st, ESCROW_COMPROMISE_ACTION, fpr, err, "note=%s", note);
 }

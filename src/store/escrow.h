@@ -14,6 +14,7 @@
 #ifndef PASSTORE_ESCROW_H
 #define PASSTORE_ESCROW_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "base/lib.h"
@@ -72,5 +73,33 @@ enum pt_status escrow_recovered(struct store *st, const struct escrow_piece *p, 
                                 struct pt_err *err);
 enum pt_status store_open_shares(const char *path, const struct escrow_piece *pieces, size_t count,
                                  struct store **out, struct pt_err *err);
+
+/* A holder's name, as the split's audit row keeps it ("holders=A;B;C"):
+ * 1 to ESCROW_HOLDER_MAX printable bytes, without ";" or "=". */
+#define ESCROW_HOLDER_MAX 64
+bool escrow_holder_ok(const char *h);
+/* Split st's data key for the n holders (n names, each escrow_holder_ok)
+ * and audit the split (holders, k, n, never the shares) in a transaction
+ * of its own, before any share leaves: no share exists unrecorded.
+ * *pieces as escrow_split. */
+enum pt_status escrow_split_audited(struct store *st, unsigned k, unsigned n,
+                                    const char *const *holders, struct escrow_piece **pieces,
+                                    struct pt_err *err);
+/* The paper page of one share, as the CLI prints it and the console
+ * shows it: store, fingerprint, date, index, K of N, holder, the four
+ * lines with their checks.  A NUL-terminated text in secure memory (free
+ * with secmem_free, which wipes it), lines ending in "\n"; NULL when
+ * memory is short. */
+char *escrow_page(const struct escrow_piece *p, const char *path, const char *fpr, const char *date,
+                  const char *holder);
+
+/* A suspected compromise, recorded in the audit under this one action
+ * (the posture's warning matches exactly it): the recovery shares made
+ * before it should be replaced (rotate, split again).  note: 1 to
+ * ESCROW_NOTE_MAX printable bytes saying what happened.  In the caller's
+ * transaction. */
+#define ESCROW_COMPROMISE_ACTION "store.compromise"
+#define ESCROW_NOTE_MAX 200
+enum pt_status escrow_compromise(struct store *st, const char *note, struct pt_err *err);
 
 #endif
