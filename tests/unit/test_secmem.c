@@ -134,15 +134,16 @@ START_TEST(secheap_rounds_aligns_and_wipes)
 		ck_assert_uint_eq((uintptr_t)p % 16, 0);
 		ck_assert_uint_ge(secheap_size(p), n);
 		ck_assert_uint_eq(secheap_size(p), secheap_roundup(n));
-		for (size_t j = 0; j < n; j++)
-			ck_assert_uint_eq(p[j], 0);
+		/* one check per block, not per byte: a loaded CI machine */
+		ck_assert(n == 0 || (p[0] == 0 && memcmp(p, p + 1, n - 1) == 0));
 		memset(p, 'S', n);
 		secheap_free(p);
 		/* a small block goes to its free list wiped (its first word is
 		 * the list's link); a large one is unmapped */
-		if (n > sizeof(void *) && n <= 65536)
-			for (size_t j = sizeof(void *); j < n; j++)
-				ck_assert_uint_eq(p[j], 0);
+		if (n > sizeof(void *) + 1 && n <= 65536)
+			ck_assert(p[sizeof(void *)] == 0 &&
+			          memcmp(p + sizeof(void *), p + sizeof(void *) + 1,
+			                 n - sizeof(void *) - 1) == 0);
 	}
 	secheap_stats(&b);
 	ck_assert_uint_eq(b.in_use, a.in_use);
