@@ -482,11 +482,14 @@ ps_call(struct ps_req *rq, struct ps_rep **rpp, struct pt_err *err)
 			n = recv(ps_fd, rp, sizeof(*rp), MSG_TRUNC);
 		while (n < 0 && errno == EINTR);
 	pthread_mutex_unlock(&ps_mu);
-	if (n != (ssize_t)sizeof(*rp) || ps_rep_check(rq, rp) != PT_OK)
+	if (n != (ssize_t)sizeof(*rp) || ps_rep_check(rq, rp) != PT_OK) {
+		/* nothing of a reply out of protocol reaches the caller */
+		memset(rp, 0, sizeof(*rp));
 		return pt_fail(err, PT_NET,
 		               _("the privileged helper (pid %ld) is gone or answered "
 		                 "out of protocol"),
 		               (long)ps_pid);
+	}
 	if (rp->status == PT_OK) {
 		pt_err_clear(err);
 		return PT_OK;
@@ -569,7 +572,7 @@ privsep_posture(const char *ifname, enum guard_backend fw, struct guard_posture 
 	}
 	ps_ifname(&rq, ifname);
 	ret = ps_call(&rq, &rp, err);
-	if (rp && rp->magic == PS_MAGIC)
+	if (rp)
 		*out = rp->posture;
 	free(rp);
 	return ret;
