@@ -11,14 +11,12 @@
 
 #define MASK "********"
 
-/* The width a cell's text may take: all but the last column keep their
- * last place blank, so that columns never run into each other (a cut
- * cell is cut a place short). */
+/* The width a cell's text may take: with gap, all but the last column
+ * keep their last place blank. */
 static int
 cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w)
 {
-	(void)cx;
-	return c + 1 < b->ncols ? w - 1 : w;
+	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
 }
 
 /* A revealed secret longer than its cell takes the columns before it on

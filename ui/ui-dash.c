@@ -448,41 +448,20 @@ draw_timeline(int y, int x, int w, int rows)
 	}
 }
 
-#define STATION_INDENT 20 /* "%-10s %-8s " */
-
-/* One row: its reason wraps under itself onto a second line rather than
- * being cut; red only for a broken one. */
+/* One line a row; red only for a broken one. */
 static int
 draw_station(int y, int lw)
 {
 	static const char *const level[] = { N_("ok"), N_("warning"), N_("BROKEN") };
 	static const enum theme_role role[] = { ROLE_NORMAL, ROLE_BAND_WARNING, ROLE_ALERT };
 	char line[GUARD_ROW_REASON + 64];
-	int w = lw - 3;
 
 	for (int i = 0; i < d.station.n; i++) {
 		const struct guard_row *r = &d.station.row[i];
-		int len, cut;
 
 		snprintf(line, sizeof line, "%-10s %-8s %s", r->title, _(level[r->level]),
 		         r->reason);
-		len = (int)strlen(line);
-		cut = len;
-		if (len > w && w > STATION_INDENT * 2) {
-			cut = w;
-			while (cut > STATION_INDENT && line[cut] != ' ')
-				cut--;
-			if (cut <= STATION_INDENT)
-				cut = w;
-		}
-		char first[sizeof line];
-		snprintf(first, sizeof first, "%.*s", cut, line);
-		ui_put(y++, 2, w, theme_attr(role[r->level]), first, false);
-		if (cut < len) {
-			const char *rest = line + cut + strspn(line + cut, " ");
-			ui_put(y++, 2 + STATION_INDENT, w - STATION_INDENT,
-			       theme_attr(role[r->level]), rest, false);
-		}
+		ui_put(y++, 2, lw - 3, theme_attr(role[r->level]), line, false);
 	}
 	return y;
 }
