@@ -72,7 +72,7 @@
 	_(FQANMAPS,  N_("Maps"),    N_("the FQAN mapping table (voms-mapfile) of every VO")) \
 	_(MAPADD,    N_("Map"),     N_("map an FQAN of the selected VO to an account or pool (form)")) \
 	_(MAPDEL,    N_("Unmap"),   N_("remove an FQAN mapping of the selected VO (form)")) \
-	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain")) \\
+	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain")) \
 	_(FORGET,    N_("Forget"),  N_("forget the pinned SSH host key of the selected window's host (asks to confirm)")) \
 	_(XRECOVER,  N_("Recover"), N_("recover: close the windows a dead process left, remove its rules and temporary files"))
 /* clang-format on */
