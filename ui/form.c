@@ -256,9 +256,9 @@ build(struct fm *m, const char *title, size_t cur)
 			else
 				set_field_buffer(in, 0, f->buf);
 		}
-		if (f->hint && !(m->hint[i] = m->all[k++] =
-		                         hint_text(row + 1, LABEL_W, fw, rows - 1, f->hint,
-		                                   theme_attr(ROLE_HINT))))
+		if (f->hint &&
+		    !(m->hint[i] = m->all[k++] = hint_text(row + 1, LABEL_W, fw, rows - 1, f->hint,
+		                                           theme_attr(ROLE_HINT))))
 			return false;
 		row += rows;
 	}

@@ -17,6 +17,8 @@
 #include "base/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/ca.h"
+#include "ui/view.h"
 #include "ui/dialog.h"
 #include "ui/firststart.h"
 #include "ui/form.h"
@@ -160,23 +162,6 @@ static const char *const fs_steps[] = {
 
 /* A step whose form does not exist yet in the console: the command. */
 static void
-fs_cli_step(struct ui *ui, size_t i)
-{
-	/* TODO(lead): lead to the settings screen's network keys and to the
-	 * CA-add form once they are merged (other helpers build them). */
-	const char *net[] = { _("Set the network with the command line for now:"), "",
-		              "  passtore config set net.interface IFACE",
-		              "  passtore config set net.gateway A.B.C.D" };
-	const char *ca[] = { _("Add a CA with the command line for now:"), "",
-		             "  passtore ca add NAME --bundle FILE" };
-
-	if (i == 0)
-		ui_popup(ui, _("First steps"), net, 4);
-	else
-		ui_popup(ui, _("First steps"), ca, 3);
-}
-
-static void
 fs_steps_draw(WINDOW *w, size_t cur)
 {
 	int width = getmaxx(w) - 4;
@@ -219,10 +204,15 @@ ui_first_steps(struct ui *ui)
 			continue;
 		if (k == KEY_UP || k == KEY_DOWN)
 			continue;
-		if (cur == 2)
-			host_new_form(ui);
+		if (cur == 0) {
+			/* the network is settings: their screen, net.* among them */
+			ui_switch(ui, VIEW_SETTINGS);
+			break;
+		}
+		if (cur == 1)
+			ui_ca_add_form(ui);
 		else
-			fs_cli_step(ui, cur);
+			host_new_form(ui);
 		ui_draw(ui);
 	}
 	ui->dirty = true;

@@ -133,10 +133,12 @@ import_earlier(struct ui *ui, char *const *paths, size_t np, const char *pw, str
 	bool yes;
 
 	if (b->earlier == 1)
-		snprintf(l0, sizeof l0, _("The new certificate of %s expires before the current one."),
+		snprintf(l0, sizeof l0,
+		         _("The new certificate of %s expires before the current one."),
 		         b->earlier_host);
 	else
-		snprintf(l0, sizeof l0, _("%zu new certificates (%s...) expire before the current ones."),
+		snprintf(l0, sizeof l0,
+		         _("%zu new certificates (%s...) expire before the current ones."),
 		         b->earlier, b->earlier_host);
 	yes = dialog_ask(ui, _("A certificate that expires earlier"), l, 4,
 	                 _("Make the new one current?"));
@@ -213,15 +215,15 @@ import_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 		ret = err.status == PT_REFUSED && pw ? 1 : 0;
 		goto out;
 	}
-	box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."), b.stored,
-	        b.added);
+	box_add(&b, _("%zu certificates imported, %zu CA certificates added to a bundle."),
+	        b.stored, b.added);
 	ui_popup(ui, _("Import certificates"), (const char *const *)b.l, b.n);
 	if (np == 1)
 		ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %s."), b.stored,
 		           paths[0]);
 	else
-		ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %zu files."), b.stored,
-		           np);
+		ui_message(ui, ROLE_BAND_OK, _("Imported %zu certificates from %zu files."),
+		           b.stored, np);
 out:
 	box_free(&b);
 	fl_split_free(paths);

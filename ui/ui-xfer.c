@@ -64,8 +64,9 @@ forget(struct ui *ui, const char *host)
 	bool yes;
 
 	snprintf(h, sizeof h, "%s", host ? host : "");
-	if (!h[0] && (!ui_prompt(ui, _("Forget the pinned host key of host: "), h, sizeof h, false) ||
-	              !h[0]))
+	if (!h[0] &&
+	    (!ui_prompt(ui, _("Forget the pinned host key of host: "), h, sizeof h, false) ||
+	     !h[0]))
 		return;
 	for (char *p = h; *p; p++)
 		*p = (char)tolower((unsigned char)*p);
@@ -137,7 +138,8 @@ clean_temps(struct ui *ui, const struct temps *t, struct xlines *L)
 		struct pt_err e = { 0 };
 		const char *l[1] = { t->h[i].host };
 
-		dialog_show(ui, _("Recover"), l, 1, _("Removing the temporary files a window left..."));
+		dialog_show(ui, _("Recover"), l, 1,
+		            _("Removing the temporary files a window left..."));
 		if (transfer_clean_temps(ui->st, t->h[i].host, &r, &e) == PT_OK)
 			xl_add(L, _("%s: %d temporary files removed, %d not there (window %lld)."),
 			       t->h[i].host, r.temps_removed, r.temps_cleared - r.temps_removed,
@@ -175,8 +177,9 @@ recover(struct ui *ui)
 	else if (t.n && ui_net_allowed(ui, _("Recover")))
 		clean_temps(ui, &t, &L);
 	else if (t.n)
-		xl_add(&L, _("Temporary files on %d hosts stay named in the journal: the posture "
-		             "forbids a window."),
+		xl_add(&L,
+		       _("Temporary files on %d hosts stay named in the journal: the posture "
+		         "forbids a window."),
 		       t.n);
 	else
 		xl_add(&L, "%s", _("No temporary files are left on any peer."));

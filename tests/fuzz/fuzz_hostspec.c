@@ -24,7 +24,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (!hs.group && (hs.n == 0 || hs.n > HOSTSPEC_MAX_HOSTS))
 			abort();
 		for (size_t i = 0; i < hs.n; i++)
-			if (!hs.names[i] || !*hs.names[i] || strlen(hs.names[i]) > HOSTSPEC_MAX_NAME)
+			if (!hs.names[i] || !*hs.names[i] ||
+			    strlen(hs.names[i]) > HOSTSPEC_MAX_NAME)
 				abort();
 	}
 	hostspec_free(&hs);

@@ -715,6 +715,10 @@ START_TEST(test_list_migrates)
 	                   /* and what schema 10 added, the Grid files */
 	                   "DROP TABLE voms_fqan_maps; DROP TABLE gm_pushed_files;"
 	                   "DROP TABLE voms_ports;"
+	                   /* and schema 11's row MAC */
+	                   "CREATE TABLE c10 AS SELECT id, user, hostspec, service,"
+	                   " secret, version, created_at, updated_at FROM credentials;"
+	                   "DROP TABLE credentials; ALTER TABLE c10 RENAME TO credentials;"
 	                   "PRAGMA user_version = 5",
 	                   &err),
 		PT_OK);
