@@ -12,6 +12,7 @@
 #include "base/i18n.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/dialog.h"
 #include "ui/browse.h"
 #include "ui/form.h"
 #include "ui/hostedit.h"
@@ -129,6 +130,75 @@ hosts_draw(struct ui *ui, int top, int rows)
 	browser_draw(ui, &hpw_b, top + upper + 1, lower, focus == 1);
 }
 
+/* The groups field: up to 16 names, comma- or space-separated, in buf. */
+static size_t
+form_groups(const char *field, char *buf, size_t blen, char **groups)
+{
+	size_t ng = 0;
+
+	snprintf(buf, blen, "%s", field);
+	for (char *save = NULL, *g = strtok_r(buf, ", ", &save); g && ng < 16;
+	     g = strtok_r(NULL, ", ", &save))
+		groups[ng++] = g;
+	return ng;
+}
+
+/* A range or braces in the form: the names listed first, then all of them
+ * in one transaction (or none), with the port and groups of the form. */
+static int
+hosts_add_many(struct ui *ui, const struct hostspec *hs, struct ui_field *f, char *msg, size_t len)
+{
+	struct pt_err err = { 0 };
+	char **lines, gbuf[256], *groups[16], *end, q[160];
+	size_t ng, i;
+	long port = 22;
+	enum pt_status ret = PT_OK;
+	bool yes;
+
+	if (f[1].buf[0]) {
+		snprintf(msg, len, _("One address cannot go to %zu hosts: leave Address empty."),
+		         hs->n);
+		return 1;
+	}
+	if (f[2].buf[0]) {
+		port = strtol(f[2].buf, &end, 10);
+		if (*end || port < 1 || port > 65535) {
+			snprintf(msg, len, "%s", _("The port must be a number from 1 to 65535."));
+			return 2;
+		}
+	}
+	if (!(lines = calloc(hs->n, sizeof *lines))) {
+		snprintf(msg, len, "%s", pt_status_msg(PT_NOMEM));
+		return 0;
+	}
+	for (i = 0; i < hs->n; i++)
+		lines[i] = hs->names[i];
+	snprintf(q, sizeof q, _("Add these %zu hosts?"), hs->n);
+	yes = dialog_ask(ui, _("New hosts"), (const char *const *)lines, hs->n, q);
+	free(lines);
+	if (!yes) {
+		snprintf(msg, len, "%s", _("Nothing was added: change the name or Esc."));
+		return 0;
+	}
+	ng = form_groups(f[3].buf, gbuf, sizeof gbuf, groups);
+	if ((ret = store_begin(ui->st, &err)) == PT_OK) {
+		for (i = 0; i < hs->n && ret == PT_OK; i++)
+			ret = model_host_add(ui->st, hs->names[i], NULL, (int)port,
+			                     (const char *const *)groups, ng, &err);
+		if (ret == PT_OK)
+			ret = store_commit(ui->st, &err);
+		else
+			store_rollback(ui->st);
+	}
+	if (ret != PT_OK) {
+		snprintf(msg, len, _("Nothing was added: %s"), pt_err_text(&err));
+		return 0;
+	}
+	ui_message(ui, ROLE_BAND_OK, _("Added %zu hosts, %s to %s."), hs->n, hs->names[0],
+	           hs->names[hs->n - 1]);
+	return -1;
+}
+
 /* The new-host form */
 static int
 host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
@@ -153,11 +223,17 @@ host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, 
 		snprintf(msg, len, "%s", err.detail);
 		return 0;
 	}
-	if (hs.group || hs.n != 1) {
+	if (hs.group) {
 		hostspec_free(&hs);
 		snprintf(msg, len, "%s",
-		         _("Give one host name here (patterns and groups: use the CLI)."));
+		         _("A group names hosts already in the store: give names, a range "
+		           "(wn[001-120].example.org) or braces (ce{01,02}.example.org)."));
 		return 0;
+	}
+	if (hs.n > 1) {
+		int r = hosts_add_many(ui, &hs, f, msg, len);
+		hostspec_free(&hs);
+		return r;
 	}
 	snprintf(f[0].buf, f[0].len, "%s", hs.names[0]);
 	hostspec_free(&hs);
@@ -172,10 +248,7 @@ host_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, 
 			return 2;
 		}
 	}
-	snprintf(gbuf, sizeof gbuf, "%s", f[3].buf);
-	for (char *save = NULL, *g = strtok_r(gbuf, ", ", &save); g && ng < 16;
-	     g = strtok_r(NULL, ", ", &save))
-		groups[ng++] = g;
+	ng = form_groups(f[3].buf, gbuf, sizeof gbuf, groups);
 	if (store_begin(ui->st, &err) != PT_OK) {
 		snprintf(msg, len, "%s", err.detail);
 		return 0;
@@ -199,7 +272,8 @@ host_new_form(struct ui *ui)
 {
 	char fqdn[256] = "", ip[64] = "", port[8] = "22", groups[256] = "";
 	struct ui_field f[4] = {
-		{ _("Host name"), fqdn, sizeof fqdn, false, _("fully qualified: ce01.example.org"),
+		{ _("Host name"), fqdn, sizeof fqdn, false,
+		  _("fully qualified: ce01.example.org; or wn[001-120].x, ce{01,02}.x"),
 		  UI_FILE_NONE },
 		{ _("Address"), ip, sizeof ip, false, _("IPv4, optional"), UI_FILE_NONE },
 		{ _("SSH port"), port, sizeof port, false, NULL, UI_FILE_NONE },
