@@ -56,7 +56,7 @@ echo "# generating $IMPORT_N requests and certificates (not timed)..."
 t0=$(date +%s%N)
 bench/bench_cert_gen import "$tmp/import.db" "$IMPORT_N" "$tmp/all.pem" "$tmp" "$LOOP_N"
 echo "# generated in $(ms "$t0") ms"
-cp "$tmp/import.db" "$tmp/import-copy.db"
+cp "$tmp/import.db" "$tmp/import-copy.db"; cp "$tmp/import.db.key" "$tmp/import-copy.db.key"
 unlock_i=$(median5 pt "$tmp/import-copy.db" ca list)
 t0=$(date +%s%N)
 pt "$tmp/import.db" cert import "$tmp/all.pem" | tail -1 >"$tmp/import.out"
@@ -77,7 +77,7 @@ t0=$(date +%s%N)
 mkdir -p "$tmp/chain"
 bench/bench_cert_gen chain "$tmp/chain.db" "$IMPORT_N" "$tmp/chain"
 echo "# generated in $(ms "$t0") ms"
-cp "$tmp/chain.db" "$tmp/chain-copy.db"
+cp "$tmp/chain.db" "$tmp/chain-copy.db"; cp "$tmp/chain.db.key" "$tmp/chain-copy.db.key"
 unlock_c=$(median5 pt "$tmp/chain-copy.db" ca list)
 t0=$(date +%s%N)
 # CPU time beside the wall clock: on a shared machine the wall clock

@@ -318,7 +318,8 @@ rowmac_verify(struct store *st, int64_t *audit_id, struct pt_err *err)
 		ret = pt_fail(err, PT_NOMEM, NULL);
 		goto out;
 	}
-	qsort(b.v, b.n, sizeof(*b.v), cmp_binding);
+	if (b.n > 1)
+		qsort(b.v, b.n, sizeof(*b.v), cmp_binding);
 	if ((ret = store_prepare(st, ROW_SELECT "ORDER BY id", &s, err)) != PT_OK)
 		goto out;
 	while (ret == PT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
