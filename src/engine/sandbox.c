@@ -186,6 +186,38 @@ static const int main_calls[] = {
 	SCMP_SYS(pwritev),
 };
 
+#ifdef __SANITIZE_ADDRESS__
+/* Sanitizer builds only (the test suite's second run, never a station's
+ * binary): LeakSanitizer's check at exit stops the world, a tracer task
+ * (clone) that ptrace-attaches every thread and waits for them.  Refused,
+ * the tracer died of SIGSYS and the process spun in sched_yield waiting
+ * for it.  PTRACE_TRACEME, the tests' probe, stays refused. */
+static const int lsan_calls[] = {
+	SCMP_SYS(clone),       SCMP_SYS(wait4), SCMP_SYS(prctl),       SCMP_SYS(getppid),
+	SCMP_SYS(sigaltstack), SCMP_SYS(kill),  SCMP_SYS(sched_yield),
+#ifdef __NR_getdents
+	SCMP_SYS(getdents), /* the sanitizer's own listing of /proc/PID/task */
+#endif
+};
+
+static int
+add_lsan(scmp_filter_ctx ctx)
+{
+	for (size_t i = 0; i < sizeof(lsan_calls) / sizeof(lsan_calls[0]); i++)
+		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, lsan_calls[i], 0) != 0)
+			return -1;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ptrace), 1,
+	                        SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)PTRACE_TRACEME));
+}
+#else
+static int
+add_lsan(scmp_filter_ctx ctx)
+{
+	(void)ctx;
+	return 0;
+}
+#endif
+
 /* The helper opens sockets of these families only: netlink (links,
  * routes, neighbours, nf_tables), AF_INET and AF_INET6 (libiptc's and
  * libip6tc's raw sockets), AF_UNIX
@@ -309,7 +341,8 @@ sandbox_enter(enum sandbox_who who, struct pt_err *err)
 	/* every thread of the process, the console's included */
 	if (seccomp_attr_set(ctx, SCMP_FLTATR_CTL_TSYNC, 1) != 0)
 		goto out;
-	if (add_list(ctx, common_calls, sizeof(common_calls) / sizeof(common_calls[0])) != 0)
+	if (add_list(ctx, common_calls, sizeof(common_calls) / sizeof(common_calls[0])) != 0 ||
+	    add_lsan(ctx) != 0)
 		goto out;
 	if (who == SANDBOX_MAIN) {
 		if (add_list(ctx, main_calls, sizeof(main_calls) / sizeof(main_calls[0])) != 0 ||
