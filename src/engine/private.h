@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 
@@ -121,8 +122,9 @@ enum pt_status guard_link_read(const char *ifname, struct guard_link_state *ls, 
 struct sshx {
 	ssh_session ssh;
 	sftp_session sftp;
-	char peer[64]; /* "10.1.2.3:22" for messages */
-	char fp[128];  /* "SHA256:..." */
+	char peer[64];       /* "10.1.2.3:22" for messages */
+	struct in_addr addr; /* the peer, parsed once by sshx_prepare */
+	char fp[128];        /* "SHA256:..." */
 	char keytype[64];
 	struct sshx_timing timing;
 	ssh_key authkey; /* the private key, parsed before the window; or NULL */

@@ -415,6 +415,7 @@ sshx_prepare(const struct sshx_opts *o, struct sshx **out, struct pt_err *err)
 		return pt_fail(err, PT_NOMEM, NULL);
 	s->fd = -1;
 	s->wd_fd = -1;
+	s->addr = addr;
 	atomic_init(&s->expired, false);
 	snprintf(s->peer, sizeof(s->peer), "%s:%u", o->host, o->port ? o->port : 22);
 	s->ssh = ssh_new();
@@ -443,24 +444,19 @@ enum pt_status
 sshx_open(struct sshx **sp, const struct sshx_opts *o, struct pt_err *err)
 {
 	struct sshx *s = *sp;
-	struct in_addr addr;
 	unsigned ct = o->connect_timeout_ms ? o->connect_timeout_ms : 10000;
 	int64_t t0, t1, left;
 	int fd = -1;
 	socket_t sfd;
 	enum pt_status st;
 
-	if (inet_pton(AF_INET, o->host, &addr) != 1) {
-		st = pt_fail(err, PT_INVALID, _("not an IPv4 address: %s"), o->host);
-		goto fail;
-	}
 	t0 = sshx_now_ms();
 	left = o->deadline_ms > 0 ? o->deadline_ms - t0 : (int64_t)ct;
 	if (left <= 0) {
 		st = pt_fail(err, PT_TIMEOUT, _("connection to %s: the deadline passed"), s->peer);
 		goto fail;
 	}
-	st = sshx_tcp_connect(s, &addr, o->port ? o->port : 22,
+	st = sshx_tcp_connect(s, &s->addr, o->port ? o->port : 22,
 	                      (int)(left < (int64_t)ct ? left : (int64_t)ct), &fd, err);
 	if (st != PT_OK)
 		goto fail;
