@@ -25,12 +25,15 @@
 
 static struct store *st;
 static char dir[64];
+static sqlite3_stmt *ins[3]; /* the INSERT of each table, prepared once */
 
 static void
 cleanup(void)
 {
 	char p[96];
 
+	for (size_t i = 0; i < sizeof(ins) / sizeof(ins[0]); i++)
+		sqlite3_finalize(ins[i]);
 	store_close(&st);
 	snprintf(p, sizeof(p), "%s/s.db", dir);
 	unlink(p);
@@ -59,9 +62,11 @@ store_once(void)
 	snprintf(path, sizeof(path), "%s/s.db", dir);
 	if (store_create(path, "fuzz passphrase", 15, &kp, &st, NULL) != PT_OK)
 		abort();
-	/* every transaction is rolled back: a journal file would only cost */
-	if (sqlite3_exec(store_db(st), "PRAGMA journal_mode = MEMORY", NULL, NULL, NULL) !=
-	    SQLITE_OK)
+	/* every transaction is rolled back: a journal file would only cost,
+	 * and nobody else opens this store: keep its lock and its cache */
+	if (sqlite3_exec(store_db(st),
+	                 "PRAGMA journal_mode = MEMORY; PRAGMA locking_mode = EXCLUSIVE", NULL,
+	                 NULL, NULL) != SQLITE_OK)
 		abort();
 	atexit(cleanup);
 	return st;
@@ -94,7 +99,7 @@ insert_row(char *line)
 		" VALUES (?, ?, ?, ?, ?, ?)",
 	};
 	char *f[FIELDS_MAX + 1], *p = line;
-	sqlite3_stmt *s = NULL;
+	sqlite3_stmt *s;
 	int nf = 0, t;
 
 	while (nf <= FIELDS_MAX && p) {
@@ -103,12 +108,15 @@ insert_row(char *line)
 			*p++ = '\0';
 	}
 	t = !strcmp(f[0], "w") ? 0 : !strcmp(f[0], "s") ? 1 : !strcmp(f[0], "t") ? 2 : -1;
-	if (t < 0 || sqlite3_prepare_v2(store_db(st), sql[t], -1, &s, NULL) != SQLITE_OK)
+	if (t < 0 ||
+	    (!ins[t] && sqlite3_prepare_v2(store_db(st), sql[t], -1, &ins[t], NULL) != SQLITE_OK))
 		return;
+	s = ins[t];
 	for (int c = 1; c <= sqlite3_bind_parameter_count(s); c++)
 		bind_field(s, c, c < nf ? f[c] : NULL);
 	(void)sqlite3_step(s); /* a row the schema refuses is simply not there */
-	sqlite3_finalize(s);
+	sqlite3_reset(s);
+	sqlite3_clear_bindings(s);
 }
 
 /* What every caller does with a row: read each string. */
