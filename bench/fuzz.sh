@@ -9,7 +9,9 @@
 # all) run in the order given, each for its own SECONDS when it names one
 # (a slow target needs longer for the same executions).  FUZZ_RUNS=N
 # stops a target once it has run N inputs (libFuzzer's -runs), so that
-# SECONDS is only its bound.
+# SECONDS is only its bound.  FUZZ_TIMEOUT (default 10) is the seconds
+# one input may take before it counts as a hang: raise it on a loaded
+# machine, where a stall of the whole process is not the target's.
 #
 # Needs the targets (`make fuzz`, or ./configure --enable-fuzzing).  Each
 # target starts from its seeds in tests/fuzz/corpus/TARGET and grows a
@@ -23,6 +25,7 @@ SECS=${1:-60}
 OUT=${2:-$(mktemp -d "${TMPDIR:-/tmp}/passtore-fuzz.XXXXXX")}
 JOBS=${FUZZ_JOBS:-1}
 RUNS=${FUZZ_RUNS:--1}
+HANG=${FUZZ_TIMEOUT:-10}
 shift 2 2>/dev/null || shift $#
 cd "$top" || exit 1
 targets=()
@@ -44,7 +47,7 @@ done
 one() {
 	local t=$1 d=$OUT/$1
 	mkdir -p "$d/corpus" "$d/crashes"
-	tests/fuzz/fuzz-"$t" -max_total_time="${secs[$t]}" -runs="$RUNS" -print_final_stats=1 -timeout=10 \
+	tests/fuzz/fuzz-"$t" -max_total_time="${secs[$t]}" -runs="$RUNS" -print_final_stats=1 -timeout="$HANG" \
 		-rss_limit_mb=2048 -artifact_prefix="$d/crashes/" "$d/corpus" \
 		tests/fuzz/corpus/"$t" >"$d/log" 2>&1
 	echo $? >"$d/rc"
