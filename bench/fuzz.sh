@@ -3,7 +3,15 @@
 # target, the executions and the crashes (a crash, a leak, a sanitizer
 # report or a timeout all count; their inputs are kept under OUT).
 #
-#   bench/fuzz.sh [SECONDS [OUT]]        defaults 60, a mktemp -d directory
+#   bench/fuzz.sh [SECONDS [OUT [TARGET[:SECONDS]]...]]
+#
+# SECONDS defaults to 60, OUT to a mktemp -d directory; TARGETs (default
+# all) run in the order given, each for its own SECONDS when it names one
+# (a slow target needs longer for the same executions).  FUZZ_RUNS=N
+# stops a target once it has run N inputs (libFuzzer's -runs), so that
+# SECONDS is only its bound.  FUZZ_TIMEOUT (default 10) is the seconds
+# one input may take before it counts as a hang: raise it on a loaded
+# machine, where a stall of the whole process is not the target's.
 #
 # Needs the targets (`make fuzz`, or ./configure --enable-fuzzing).  Each
 # target starts from its seeds in tests/fuzz/corpus/TARGET and grows a
@@ -16,25 +24,37 @@ top=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 SECS=${1:-60}
 OUT=${2:-$(mktemp -d "${TMPDIR:-/tmp}/passtore-fuzz.XXXXXX")}
 JOBS=${FUZZ_JOBS:-1}
+RUNS=${FUZZ_RUNS:--1}
+HANG=${FUZZ_TIMEOUT:-10}
+shift 2 2>/dev/null || shift $#
 cd "$top" || exit 1
 targets=()
-for f in tests/fuzz/fuzz_*.c; do
-	t=$(basename "$f" .c)
-	t=${t#fuzz_}
+declare -A secs
+if [[ $# -eq 0 ]]; then
+	for f in tests/fuzz/fuzz_*.c; do
+		t=$(basename "$f" .c)
+		set -- "$@" "${t#fuzz_}"
+	done
+fi
+for a in "$@"; do
+	t=${a%%:*}
 	[[ -x tests/fuzz/fuzz-$t ]] || { echo "fuzz.sh: no tests/fuzz/fuzz-$t (make fuzz)" >&2; exit 1; }
+	secs[$t]=$SECS
+	[[ $a == *:* ]] && secs[$t]=${a#*:}
 	targets+=("$t")
 done
 
 one() {
 	local t=$1 d=$OUT/$1
 	mkdir -p "$d/corpus" "$d/crashes"
-	tests/fuzz/fuzz-"$t" -max_total_time="$SECS" -print_final_stats=1 -timeout=10 \
+	tests/fuzz/fuzz-"$t" -max_total_time="${secs[$t]}" -runs="$RUNS" -print_final_stats=1 -timeout="$HANG" \
 		-rss_limit_mb=2048 -artifact_prefix="$d/crashes/" "$d/corpus" \
 		tests/fuzz/corpus/"$t" >"$d/log" 2>&1
 	echo $? >"$d/rc"
 }
 
-echo "# $SECS s per target, $JOBS at a time; logs and any crash under $OUT"
+echo "# at most $SECS s per target unless named, $JOBS at a time, runs $RUNS;" \
+	"logs and any crash under $OUT"
 running=0
 for t in "${targets[@]}"; do
 	one "$t" &
