@@ -12,7 +12,8 @@ struct ui;
  * password; the outcome in a box.  True when the pair was adopted. */
 bool ui_adopt_form(struct ui *ui, const char *host);
 /* The inspect form: a certificate file, then its certificates decoded in
- * a scrolling box, and the stored CA that verifies each.  Stores nothing. */
+ * a scrolling box, and the stored CA that verifies each (a request: its
+ * subject, names, key and signature).  Stores nothing. */
 void ui_inspect_form(struct ui *ui);
 
 #endif

@@ -3,7 +3,8 @@
  * files brought into the store (the key read into secure memory, the
  * same core call and audit record as the CLI, one transaction: all or
  * nothing), and a certificate file decoded without storing it, in the
- * CLI's own words, with the stored CA that verifies each certificate. */
+ * CLI's own words, with the stored CA that verifies each certificate (a
+ * certificate request decoded too). */
 #include "config.h"
 
 #include <ctype.h>
@@ -118,8 +119,7 @@ adopt_read_certs(const char *path, const char *pw, struct x509_cert_list **l, ch
 /* The key: its own file (decrypted with the password when it is
  * encrypted) or the one the PKCS#12 file held; in secmem either way. */
 static int
-adopt_read_key(const char *path, const char *pw, char **p12key, char **key, char *msg,
-               size_t len)
+adopt_read_key(const char *path, const char *pw, char **p12key, char **key, char *msg, size_t len)
 {
 	unsigned char *buf = NULL;
 	struct pt_err err = { 0 };
@@ -128,8 +128,9 @@ adopt_read_key(const char *path, const char *pw, char **p12key, char **key, char
 
 	if (!path[0]) {
 		if (!*p12key) {
-			snprintf(msg, len, "%s",
-			         _("The certificate file holds no private key: give the key file."));
+			snprintf(
+				msg, len, "%s",
+				_("The certificate file holds no private key: give the key file."));
 			return F_KEY;
 		}
 		*key = *p12key;
@@ -204,7 +205,8 @@ adopt_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len,
 		return F_HOST;
 	}
 	if (!f[F_CERT].buf[0]) {
-		snprintf(msg, len, "%s", _("Give the certificate file: PEM, DER, PKCS#7 or PKCS#12."));
+		snprintf(msg, len, "%s",
+		         _("Give the certificate file: PEM, DER, PKCS#7 or PKCS#12."));
 		return F_CERT;
 	}
 	if ((bad = adopt_read_certs(f[F_CERT].buf, pw, &l, &p12key, msg, len)) < 0 &&
@@ -248,8 +250,8 @@ ui_adopt_form(struct ui *ui, const char *host)
 	snprintf(fqdn, sizeof fqdn, "%s", host ? host : "");
 	{
 		struct ui_field f[F_N] = {
-			{ _("Host"), fqdn, sizeof fqdn, false, _("the host the key and certificate are of"),
-			  UI_FILE_NONE },
+			{ _("Host"), fqdn, sizeof fqdn, false,
+			  _("the host the key and certificate are of"), UI_FILE_NONE },
 			{ _("Key file"), keyfile, sizeof keyfile, false,
 			  _("PEM, DER or PKCS#8; empty when the certificate file is PKCS#12"),
 			  UI_FILE_OPEN },
@@ -414,6 +416,35 @@ ci_lines(struct ui *ui, struct lines *l, const struct voms_certinfo *ci, size_t 
 		ac_lines(l, &ci->acs->v[i], i, ci->acs->n, now);
 }
 
+/* A certificate request (what `cert csr` writes): no certificate in it,
+ * so voms_inspect refused it; its facts decoded instead.  False when it
+ * is no request either. */
+static bool
+csr_lines(struct lines *l, const unsigned char *buf, size_t blen)
+{
+	struct x509_csr_facts f = { 0 };
+	struct pt_err err = { 0 };
+	char *pem;
+
+	if (blen > X509_CSR_MAX || !(pem = secmem_alloc(blen + 1)))
+		return false;
+	memcpy(pem, buf, blen);
+	pem[blen] = '\0';
+	if (x509_csr_facts(pem, &f, &err) != PT_OK) {
+		secmem_free(pem);
+		return false;
+	}
+	secmem_free(pem);
+	add(l, "%s", _("A certificate request (CSR), not a certificate."));
+	add(l, _("Subject:        %s\n"), f.subject_grid);
+	list_line(l, _("Names:          "), f.sans, f.nsans);
+	add(l, _("Key:            %s, %u bits\n"), f.key_algo, f.key_bits);
+	add(l, "%-16s%s", _("Signature:"),
+	    f.sig_ok ? _("verifies (the request is whole)") : _("does NOT verify"));
+	x509_csr_facts_clear(&f);
+	return true;
+}
+
 static int
 inspect_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
 {
@@ -435,9 +466,12 @@ inspect_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t le
 		return 0;
 	}
 	if (voms_inspect(buf, blen, &in, &err) != PT_OK) {
-		snprintf(msg, len, _("%s: %s"), f[0].buf, pt_err_text(&err));
+		bool csr = csr_lines(l, buf, blen);
+
+		if (!csr)
+			snprintf(msg, len, _("%s: %s"), f[0].buf, pt_err_text(&err));
 		secmem_free(buf);
-		return 0;
+		return csr ? -1 : 0;
 	}
 	secmem_free(buf);
 	for (size_t i = 0; i < in->n; i++) {
@@ -448,7 +482,8 @@ inspect_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t le
 	if (in->nkeys)
 		add(l,
 		    ngettext("\n%zu private key in the file was skipped (never shown).\n",
-		             "\n%zu private keys in the file were skipped (never shown).\n", in->nkeys),
+		             "\n%zu private keys in the file were skipped (never shown).\n",
+		             in->nkeys),
 		    in->nkeys);
 	voms_inspect_free(&in);
 	return -1;
@@ -460,8 +495,8 @@ ui_inspect_form(struct ui *ui)
 	struct lines l = { 0 };
 	char file[1024] = "", title[160];
 	struct ui_field f[1] = {
-		{ _("File"), file, sizeof file, false, _("a certificate or proxy: PEM or DER"),
-		  UI_FILE_OPEN },
+		{ _("File"), file, sizeof file, false,
+		  _("a certificate or proxy (PEM or DER), or a request (PEM)"), UI_FILE_OPEN },
 	};
 
 	if (ui_form(ui, _("Inspect a certificate file"), f, 1, inspect_submit, &l)) {
