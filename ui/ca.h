@@ -14,5 +14,7 @@ bool ui_ca_add_form(struct ui *ui);
 /* One CA in a popup: template, default key, counts, and each
  * certificate of its bundle decoded. */
 void ui_ca_show(struct ui *ui, const char *name);
+/* The IGTF trust anchors in a popup, as `ca anchors` lists them. */
+void ui_ca_anchors(struct ui *ui);
 
 #endif

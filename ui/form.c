@@ -143,7 +143,7 @@ static_text(int row, int col, int width, const char *text, int attr)
 	return t;
 }
 
-/* A hint wrapped at spaces into lines of width, each padded to it, in
+/* A hint wrapped at spaces (and at its own newlines) into lines of width, each padded to it, in
  * one buffer for a field of that many rows (a long hint, such as the
  * host key's, is read whole, never cut); its rows, at most max. */
 static int
@@ -155,7 +155,10 @@ hint_wrap(const char *s, int width, char *out, size_t outlen, int max)
 	out[0] = '\0';
 	while (*s && rows < max && at + (size_t)width < outlen) {
 		int len = (int)strlen(s), cut = len > width ? width : len;
-		if (len > width) {
+		const char *nl = memchr(s, '\n', (size_t)cut);
+		if (nl) {
+			cut = (int)(nl - s); /* the hint's own line break */
+		} else if (len > width) {
 			while (cut > width / 2 && s[cut] != ' ')
 				cut--;
 			if (s[cut] != ' ')
@@ -165,7 +168,7 @@ hint_wrap(const char *s, int width, char *out, size_t outlen, int max)
 		at += (size_t)width;
 		rows++;
 		s += cut;
-		s += strspn(s, " ");
+		s += strspn(s, " \n");
 	}
 	return rows;
 }
@@ -597,9 +600,21 @@ tell_typed(struct fm *m, size_t cur, ui_form_typed typed, void *ud)
 		return;
 	read_fields(m);
 	typed(m->f, m->n, cur, ud);
-	for (size_t i = 0; i < m->n; i++)
-		if (m->hint[i] && m->f[i].hint)
+	for (size_t i = 0; i < m->n; i++) {
+		char buf[HINT_ROWS * 160];
+		int rows, cols, fr, fc, nr, nb;
+
+		if (!m->hint[i] || !m->f[i].hint)
+			continue;
+		/* a hint of several rows is wrapped at spaces, as when made */
+		if (field_info(m->hint[i], &rows, &cols, &fr, &fc, &nr, &nb) == E_OK && rows > 1 &&
+		    cols < 160) {
+			hint_wrap(m->f[i].hint, cols, buf, sizeof buf, rows);
+			set_field_buffer(m->hint[i], 0, buf);
+		} else {
 			set_field_buffer(m->hint[i], 0, m->f[i].hint);
+		}
+	}
 }
 
 bool

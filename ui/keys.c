@@ -40,6 +40,8 @@ static const struct ui_binding bindings[] = {
 	{ 'N', ACT_ADDPW },
 	{ 'R', ACT_REQUEST },
 	{ 'O', ACT_IMPORT },
+	{ 'z', ACT_ADOPT },
+	{ 'l', ACT_INSPECT },
 	{ 'C', ACT_SENDCSR },
 	{ 'F', ACT_FETCH },
 	{ 'I', ACT_INSTALL },
@@ -92,6 +94,7 @@ static const struct ui_binding bindings[] = {
 	{ 'y', ACT_COMPROMISE },
 	{ 'f', ACT_FORGET },
 	{ '#', ACT_XRECOVER },
+	{ '@', ACT_ANCHORS },
 };
 /* clang-format on */
 

@@ -27,6 +27,8 @@
 	_(ADDPW,     N_("AddPw"),   N_("add a password entry (form)")) \
 	_(REQUEST,   N_("Request"), N_("request a certificate: host, CA, key type (form)")) \
 	_(IMPORT,    N_("Import"),  N_("import a certificate file: PEM chain, DER, PKCS#7, PKCS#12 (form)")) \
+	_(ADOPT,     N_("Adopt"),   N_("adopt a host's existing key and certificate into the store (form)")) \
+	_(INSPECT,   N_("Inspect"), N_("decode a certificate file without storing it (form)")) \
 	_(SENDCSR,   N_("SendCSR"), N_("send a pending request to the operator (opens the network)")) \
 	_(FETCH,     N_("Fetch"),   N_("fetch issued certificates from the operator (opens the network)")) \
 	_(INSTALL,   N_("Install"), N_("install key and certificate on a host (opens the network)")) \
@@ -74,7 +76,8 @@
 	_(MAPDEL,    N_("Unmap"),   N_("remove an FQAN mapping of the selected VO (form)")) \
 	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain")) \
 	_(FORGET,    N_("Forget"),  N_("forget the pinned SSH host key of the selected window's host (asks to confirm)")) \
-	_(XRECOVER,  N_("Recover"), N_("recover: close the windows a dead process left, remove its rules and temporary files"))
+	_(XRECOVER,  N_("Recover"), N_("recover: close the windows a dead process left, remove its rules and temporary files")) \
+	_(ANCHORS,   N_("Anchors"), N_("the IGTF trust anchors: expiry, namespace rules, subject"))
 /* clang-format on */
 
 enum ui_action {

@@ -26,6 +26,7 @@
 #include "base/lib.h"
 #include "engine/lib.h"
 #include "ui/actions.h"
+#include "ui/adopt.h"
 #include "ui/ca.h"
 #include "ui/csr.h"
 #include "ui/app.h"
@@ -1024,6 +1025,11 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 		if (ui_import_form(ui))
 			reload_view(ui);
 		return true;
+	case ACT_ADOPT:
+		if (ui_adopt_form(ui, h[0] ? h : NULL))
+			reload_view(ui);
+		return true;
+	case ACT_INSPECT: ui_inspect_form(ui); return true;
 	case ACT_PROFILE: profile_form(ui, h[0] ? h : NULL); return true;
 	case ACT_PASSWD: passwd_form(ui); return true;
 	case ACT_BACKUP: backup_form(ui); return true;

@@ -1,8 +1,10 @@
 /* ui-ca.c - the certificate authorities screen: the stored CAs in a
  * table (name, default key, requests and certificates made through it,
- * subject template); Enter shows one (its bundle decoded, certificate by
- * certificate), n adds one in a form whose subject template shows, as it
- * is typed, the subject it makes for a sample host.  Everything through
+ * subject template), a list model (list.h) filtered with / and sorted
+ * with s/S like the other lists; Enter shows one (its bundle decoded,
+ * certificate by certificate), n adds one in a form whose subject
+ * template shows, as it is typed, the subject it makes for a sample host
+ * of the store, named; @ shows the IGTF trust anchors.  Everything through
  * the core (cert/lib.h): the bundle is parsed there, never here. */
 #include "config.h"
 
@@ -19,57 +21,74 @@
 #include "site/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/browse.h"
 #include "ui/ca.h"
 #include "ui/form.h"
+#include "ui/list.h"
 #include "ui/view.h"
 
-#define CA_MAX 256
 #define CA_FILE_MAX (64 * 1024 * 1024)
 #define SAMPLE_HOST "host.example.org"
 
-struct ca_row {
-	char name[64], key[16], tmpl[256];
-	long long reqs, certs;
-};
+/* the list's columns */
+enum { C_NAME, C_KEY, C_REQS, C_CERTS, C_TMPL, C_N };
 
-static struct {
-	struct ca_row rows[CA_MAX];
-	int n, sel, top;
-	bool loaded;
-} cas;
+static const char *const ca_heads[C_N] = { N_("CA"), N_("Key"), N_("Reqs"), N_("Certs"),
+	                                   N_("Subject template") };
+static const int ca_widths[C_N] = { 19, 10, 6, 7, 0 };
+
+static struct ui_list *calist;
 
 /* ---- the list ---- */
 
-static int
-load_row(const struct cert_ca *ca, void *ud)
-{
-	struct ca_row *r;
+struct ca_stream {
+	ui_row_cb cb;
+	void *ud;
+};
 
-	(void)ud;
-	if (cas.n >= CA_MAX)
-		return 1;
-	r = &cas.rows[cas.n++];
-	snprintf(r->name, sizeof r->name, "%s", ca->name);
-	snprintf(r->key, sizeof r->key, "%s", ca->default_key);
-	snprintf(r->tmpl, sizeof r->tmpl, "%s", ca->subject_tmpl);
-	r->reqs = (long long)ca->requests;
-	r->certs = (long long)ca->certificates;
+static int
+ca_row(const struct cert_ca *ca, void *ud)
+{
+	struct ca_stream *s = ud;
+	char reqs[24], certs[24];
+	struct ui_row r = { .id = ca->id };
+
+	snprintf(reqs, sizeof reqs, "%lld", (long long)ca->requests);
+	snprintf(certs, sizeof certs, "%lld", (long long)ca->certificates);
+	r.col[C_NAME] = ca->name;
+	r.col[C_KEY] = ca->default_key;
+	r.col[C_REQS] = reqs;
+	r.col[C_CERTS] = certs;
+	r.col[C_TMPL] = ca->subject_tmpl;
+	return s->cb(&r, s->ud);
+}
+
+/* The source of the list model (list.h): the store's CAs, by name. */
+static int
+ca_each(void *ctx, ui_row_cb cb, void *ud)
+{
+	struct ui *ui = ctx;
+	struct ca_stream s = { cb, ud };
+	struct pt_err err = { 0 };
+
+	if (!ui->st)
+		return 0;
+	if (cert_ca_foreach(ui->st, ca_row, &s, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+		return -1;
+	}
 	return 0;
 }
 
 static void
 cas_load(struct ui *ui)
 {
-	struct pt_err err = { 0 };
-
-	cas.n = 0;
-	cas.loaded = true;
-	if (!ui->st)
-		return;
-	if (cert_ca_foreach(ui->st, load_row, NULL, &err) != PT_OK)
-		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
-	if (cas.sel >= cas.n)
-		cas.sel = cas.n ? cas.n - 1 : 0;
+	if (!calist) {
+		struct ui_list_source s = { .ncols = C_N, .each = ca_each, .ctx = ui };
+		calist = ui_list_new(&s);
+	}
+	if (calist)
+		ui_list_refresh(calist);
 }
 
 static void
@@ -81,35 +100,20 @@ cas_enter(struct ui *ui)
 static void
 cas_draw(struct ui *ui, int top, int rows)
 {
-	char line[512];
-	int body = rows - 2;
+	struct browser b = { calist, ca_heads, ca_widths, C_N, -1 };
 
-	(void)ui;
-	if (!cas.loaded)
+	if (!calist)
 		cas_load(ui);
-	snprintf(line, sizeof line, "%-18s %-9s %5s %6s  %s", _("CA"), _("Key"), _("Reqs"),
-	         _("Certs"), _("Subject template"));
-	ui_put(top, 0, COLS, A_BOLD, line, true);
-	if (cas.n == 0) {
+	if (!calist)
+		return;
+	if (calist->count == 0 && !calist->filter && !calist->error) {
 		ui_put(top + 2, 2, COLS - 4, theme_attr(ROLE_HINT),
 		       _("No CA in the store yet: n adds one from its bundle file."), false);
 		return;
 	}
-	if (cas.sel < cas.top)
-		cas.top = cas.sel;
-	if (cas.sel >= cas.top + body)
-		cas.top = cas.sel - body + 1;
-	for (int r = 0; r < body && cas.top + r < cas.n; r++) {
-		const struct ca_row *c = &cas.rows[cas.top + r];
-		bool sel = cas.top + r == cas.sel;
-
-		snprintf(line, sizeof line, "%-18.18s %-9.9s %5lld %6lld  %s", c->name, c->key,
-		         c->reqs, c->certs, c->tmpl);
-		ui_put(top + 1 + r, 0, COLS, sel ? theme_attr(ROLE_SELECTED) : (int)A_NORMAL, line,
-		       true);
-	}
+	browser_draw(ui, &b, top, rows - 1, true);
 	ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
-	       _("Enter: the CA and its bundle; n: add a CA (J everywhere)"), true);
+	       _("Enter: show; n: add (J everywhere); @: trust anchors; / filter; s/S sort"), true);
 }
 
 /* ---- one CA shown ---- */
@@ -253,7 +257,7 @@ enum { F_NAME, F_BUNDLE, F_TMPL, F_KEY, F_N };
 
 struct add_form {
 	char sample[256]; /* the host the preview is made for */
-	char preview[320];
+	char preview[600];
 	const char *keys[X509_KEY_MAX];
 	char added[64];
 };
@@ -280,7 +284,9 @@ preview(struct add_form *af, const char *tmpl)
 		return;
 	}
 	grid = x509_subject_grid(s);
-	snprintf(af->preview, sizeof af->preview, _("makes %s"), grid ? grid : "?");
+	/* the host on a line of its own, the subject under it whole */
+	snprintf(af->preview, sizeof af->preview, _("for %s:\nmakes %s"), af->sample,
+	         grid ? grid : "?");
 	free(grid);
 	x509_subject_free(&s);
 }
@@ -397,30 +403,64 @@ ui_ca_add_form(struct ui *ui)
 	return ok;
 }
 
+/* ---- the trust anchors ---- */
+
+static int
+anchor_lines(const struct trust_anchor *a, void *ud)
+{
+	char when[32];
+	struct tm tm;
+	time_t t = a->not_after;
+
+	gmtime_r(&t, &tm);
+	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+	add(ud, "%-28s %-20s %5lld", a->name, when, (long long)a->rules);
+	add(ud, "  %s", a->subject);
+	return 0;
+}
+
+/* What `ca anchors` lists: each IGTF trust anchor, its expiry and the
+ * namespace rules it has, its subject under it (80 columns hold no more). */
+void
+ui_ca_anchors(struct ui *ui)
+{
+	struct lines l = { 0 };
+	struct pt_err err = { 0 };
+
+	if (!ui->st)
+		return;
+	add(&l, "%-28s %-20s %5s", _("ANCHOR"), _("NOT AFTER"), _("RULES"));
+	add(&l, "  %s", _("SUBJECT"));
+	if (trust_anchor_foreach(ui->st, anchor_lines, &l, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+		lines_free(&l);
+		return;
+	}
+	if (l.n == 2)
+		add(&l, "%s",
+		    _("No trust anchor in the store: T imports them from an IGTF directory."));
+	ui_popup(ui, _("Trust anchors"), (const char *const *)l.v, l.n);
+	lines_free(&l);
+}
+
 /* ---- keys ---- */
 
 static bool
 cas_handle(struct ui *ui, enum ui_action a, int key)
 {
+	struct browser b = { calist, ca_heads, ca_widths, C_N, -1 };
+	const struct ui_row *r;
+
 	(void)key;
 	switch (a) {
-	case ACT_UP:
-		if (cas.sel > 0)
-			cas.sel--;
-		return true;
-	case ACT_DOWN:
-		if (cas.sel + 1 < cas.n)
-			cas.sel++;
-		return true;
-	case ACT_HOME: cas.sel = 0; return true;
-	case ACT_END: cas.sel = cas.n ? cas.n - 1 : 0; return true;
 	case ACT_OPEN:
-		if (cas.sel < cas.n)
-			ui_ca_show(ui, cas.rows[cas.sel].name);
+		if (calist && (r = ui_list_selected(calist)))
+			ui_ca_show(ui, r->col[C_NAME]);
 		return true;
 	case ACT_NEW:
 	case ACT_ADDCA: ui_ca_add_form(ui); return true;
-	default: return false;
+	case ACT_ANCHORS: ui_ca_anchors(ui); return true;
+	default: return browser_handle(ui, &b, a);
 	}
 }
 
@@ -428,13 +468,12 @@ static void
 cas_reset(struct ui *ui)
 {
 	(void)ui;
-	memset(&cas, 0, sizeof cas);
+	ui_list_free(&calist);
 }
 
 const struct view_ops ui_cas_ops = {
 	.title = N_("Certificate authorities"),
-	.actions = ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
-	           ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW),
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW) | ACTBIT(ACT_ANCHORS),
 	.enter = cas_enter,
 	.draw = cas_draw,
 	.handle = cas_handle,
