@@ -92,6 +92,9 @@ static const struct ui_binding bindings[] = {
 	{ 'y', ACT_COMPROMISE },
 	{ 'f', ACT_FORGET },
 	{ '#', ACT_XRECOVER },
+	{ '!', ACT_BANS },
+	{ 'l', ACT_CRLLIST },
+	{ '<', ACT_FETCHCRL },
 };
 /* clang-format on */
 

@@ -21,6 +21,7 @@
 #include "ui/app.h"
 #include "ui/ca.h"
 #include "ui/form.h"
+#include "ui/trust.h"
 #include "ui/view.h"
 
 #define CA_MAX 256
@@ -93,6 +94,9 @@ cas_draw(struct ui *ui, int top, int rows)
 	if (cas.n == 0) {
 		ui_put(top + 2, 2, COLS - 4, theme_attr(ROLE_HINT),
 		       _("No CA in the store yet: n adds one from its bundle file."), false);
+		ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
+		       _("Enter: the CA and its bundle; n: add a CA (J everywhere); l: the CRLs"),
+		       true);
 		return;
 	}
 	if (cas.sel < cas.top)
@@ -109,7 +113,7 @@ cas_draw(struct ui *ui, int top, int rows)
 		       true);
 	}
 	ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
-	       _("Enter: the CA and its bundle; n: add a CA (J everywhere)"), true);
+	       _("Enter: the CA and its bundle; n: add a CA (J everywhere); l: the CRLs"), true);
 }
 
 /* ---- one CA shown ---- */
@@ -420,6 +424,7 @@ cas_handle(struct ui *ui, enum ui_action a, int key)
 		return true;
 	case ACT_NEW:
 	case ACT_ADDCA: ui_ca_add_form(ui); return true;
+	case ACT_CRLLIST: return ui_trust_action(ui, a, NULL);
 	default: return false;
 	}
 }
@@ -434,7 +439,7 @@ cas_reset(struct ui *ui)
 const struct view_ops ui_cas_ops = {
 	.title = N_("Certificate authorities"),
 	.actions = ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_HOME) | ACTBIT(ACT_END) |
-	           ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW),
+	           ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW) | ACTBIT(ACT_CRLLIST),
 	.enter = cas_enter,
 	.draw = cas_draw,
 	.handle = cas_handle,
