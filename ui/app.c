@@ -52,7 +52,8 @@ static const ui_actset global_actions =
 	ACTBIT(ACT_PROFILE) | ACTBIT(ACT_FWBOOT) | ACTBIT(ACT_ESCROW) | ACTBIT(ACT_IGTF) |
 	ACTBIT(ACT_CRL) | ACTBIT(ACT_ACK) | ACTBIT(ACT_SETTINGS) | ACTBIT(ACT_CAS) |
 	ACTBIT(ACT_ADDCA) | ACTBIT(ACT_SAVECSR) | ACTBIT(ACT_GRIDSETUP) | ACTBIT(ACT_SPLIT) |
-	ACTBIT(ACT_COMPROMISE) | ACTBIT(ACT_ADOPT) | ACTBIT(ACT_INSPECT);
+	ACTBIT(ACT_COMPROMISE) | ACTBIT(ACT_ADOPT) | ACTBIT(ACT_INSPECT) |
+	ACTBIT(ACT_FIRSTSTEPS);
 
 int64_t
 ui_now_ms(void)
@@ -716,7 +717,7 @@ dispatch(struct ui *ui, enum ui_action a, int key)
 		}
 		/* a screen may handle a global action itself (e.g. push on the
 		 * Grid screen); otherwise the generic one runs */
-		if (a >= ACT_ADDHOST && a <= ACT_ESCROW) {
+		if ((a >= ACT_ADDHOST && a <= ACT_ESCROW) || a == ACT_FIRSTSTEPS) {
 			if (views[ui->view]->handle(ui, a, key)) {
 				ui->dirty = true;
 				return;

@@ -11,12 +11,28 @@
 
 #define MASK "********"
 
-/* The width a cell's text may take: with gap, all but the last column
- * keep their last place blank. */
+/* The width a cell's text may take: every column but the last keeps its
+ * last place blank, so that two columns never touch, whatever their
+ * values (every table, not only those that asked: issue E). */
 static int
 cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w)
 {
-	return cx && cx->gap && c + 1 < b->ncols ? w - 1 : w;
+	(void)cx;
+	return c + 1 < b->ncols && w > 1 ? w - 1 : w;
+}
+
+/* A cell's text, padded; one longer than the cell ends in '~' where it is
+ * cut, so a cut value is never read as a whole one. */
+static void
+put_cell(int y, int x, int cw, int attr, const char *text)
+{
+	char cut[256];
+
+	if (cw > 1 && (int)strlen(text) > cw && cw < (int)sizeof cut) {
+		snprintf(cut, sizeof cut, "%.*s~", cw - 1, text);
+		text = cut;
+	}
+	ui_put(y, x, cw, attr, text, true);
 }
 
 /* A revealed secret longer than its cell takes the columns before it on
@@ -111,7 +127,10 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 			}
 			if (cx && cx->cell)
 				cx->cell(ui, row, col, sel, focused, &text, &attr);
-			ui_put(top + 1 + r, x, cw, attr, text, true);
+			if (c == b->secret_col) /* no copy of a secret: reveal_whole shows it */
+				ui_put(top + 1 + r, x, cw, attr, text, true);
+			else
+				put_cell(top + 1 + r, x, cw, attr, text);
 			if (cw < w)
 				ui_put(top + 1 + r, x + cw, 1, attr, " ", false);
 			if (c == b->secret_col && text == ui->reveal)

@@ -20,7 +20,7 @@ struct browser {
 /* For a table whose cells are more than their rows' text. */
 struct browser_cells {
 	const int *cols; /* the row column each shows (-1: none); NULL: its own */
-	bool gap;        /* a cut cell keeps one blank before the next */
+	bool gap;        /* kept for its callers: every table now keeps one blank */
 	/* told before the rows on screen (n from l->top) are drawn; may be NULL */
 	void (*shown)(struct ui *ui, struct ui_list *l, size_t n);
 	/* may change a cell's text and attribute; col is the row column */

@@ -11,5 +11,7 @@ struct ui;
 bool ui_first_start(struct ui *ui);
 /* The "first steps" list over the dashboard; its lines lead to the forms. */
 void ui_first_steps(struct ui *ui);
+/* The same list from the menu (F9, "First steps"), on any store. */
+void ui_first_steps_menu(struct ui *ui);
 
 #endif

@@ -53,6 +53,8 @@ size_t grid_diff_lines(struct ui *ui, const char *host, const struct gs_build *b
  * with their chains' checks; the map and unmap forms. */
 void grid_maps_page(struct ui *ui, const char *vo);
 void grid_voms_page(struct ui *ui);
+/* ui-grid-setup.c: the page of the bans, as `gridmap bans` lists them. */
+void grid_bans_page(struct ui *ui);
 void grid_map_form(struct ui *ui, const char *vo);
 void grid_unmap_form(struct ui *ui, const char *vo);
 void grid_page_close(void);

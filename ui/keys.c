@@ -95,6 +95,9 @@ static const struct ui_binding bindings[] = {
 	{ 'f', ACT_FORGET },
 	{ '#', ACT_XRECOVER },
 	{ '@', ACT_ANCHORS },
+	{ '!', ACT_BANS },
+	{ '*', ACT_CRLLIST },
+	{ '<', ACT_FETCHCRL },
 };
 /* clang-format on */
 

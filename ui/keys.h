@@ -77,7 +77,11 @@
 	_(VOMSLIST,  N_("VOMS"),    N_("the VOMS servers and the check of each .lsc chain")) \
 	_(FORGET,    N_("Forget"),  N_("forget the pinned SSH host key of the selected window's host (asks to confirm)")) \
 	_(XRECOVER,  N_("Recover"), N_("recover: close the windows a dead process left, remove its rules and temporary files")) \
-	_(ANCHORS,   N_("Anchors"), N_("the IGTF trust anchors: expiry, namespace rules, subject"))
+	_(ANCHORS,   N_("Anchors"), N_("the IGTF trust anchors: expiry, namespace rules, subject")) \
+	_(BANS,      N_("Bans"),    N_("the bans: DN patterns kept out of every grid-mapfile, with when each was added")) \
+	_(CRLLIST,   N_("CRLs"),    N_("the stored CRLs: issuer, this and next update, revoked entries; stale ones marked")) \
+	_(FETCHCRL,  N_("FetchCRL"), N_("fetch new CRLs from the operator's outbox (opens the network)")) \
+	_(FIRSTSTEPS, N_("Steps"),  N_("First steps: the network, a CA, hosts; each line leads to its form"))
 /* clang-format on */
 
 enum ui_action {

@@ -9,7 +9,7 @@
 
 struct ui;
 
-/* ACT_IGTF, ACT_CRL and ACT_ACK (host: the screen's context host or
+/* ACT_IGTF, ACT_CRL, ACT_CRLLIST and ACT_ACK (host: the screen's context host or
  * NULL, asked for then).  True when a is one of them. */
 bool ui_trust_action(struct ui *ui, enum ui_action a, const char *host);
 

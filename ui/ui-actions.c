@@ -32,6 +32,7 @@
 #include "ui/app.h"
 #include "ui/dialog.h"
 #include "ui/escrow.h"
+#include "ui/firststart.h"
 #include "ui/import.h"
 #include "ui/form.h"
 #include "ui/grid.h"
@@ -331,6 +332,7 @@ static const struct net_action net_actions[] = {
 	{ ACT_SENDCSR, "send-csr", true, N_("Send a request to the operator") },
 	{ ACT_FETCH, "fetch-certs", false, N_("Fetch issued certificates") },
 	{ ACT_INSTALL, "install", true, N_("Install key and certificate") },
+	{ ACT_FETCHCRL, "fetch-crl", false, N_("Fetch CRLs from the operator") },
 };
 
 static void
@@ -468,6 +470,11 @@ net_fetched(const struct fetch_report *r, void *ud)
 {
 	struct net_run *nr = ud;
 
+	if (nr->na->act == ACT_FETCHCRL && !r->refused) {
+		/* as `transfer fetch-crl` says it */
+		add(&nr->fetched, _("stored   %s: %d CRLs"), r->name, r->stored);
+		return;
+	}
 	if (r->refused) {
 		add(&nr->fetched, _("refused  %s: %s"), r->name, r->why);
 		if (r->retry)
@@ -994,7 +1001,7 @@ static bool
 is_net_action(enum ui_action a)
 {
 	return a == ACT_SENDCSR || a == ACT_FETCH || a == ACT_INSTALL || a == ACT_PUSH ||
-	       a == ACT_FETCHVO;
+	       a == ACT_FETCHVO || a == ACT_FETCHCRL;
 }
 
 bool
@@ -1034,6 +1041,12 @@ ui_run_action(struct ui *ui, enum ui_action a, const char *host)
 	case ACT_PASSWD: passwd_form(ui); return true;
 	case ACT_BACKUP: backup_form(ui); return true;
 	case ACT_FWBOOT: boot_config_popup(ui); return true;
+	case ACT_FIRSTSTEPS:
+		/* over the dashboard, as at the first start */
+		ui_switch(ui, VIEW_DASH);
+		ui_draw(ui);
+		ui_first_steps_menu(ui);
+		return true;
 	case ACT_ESCROW:
 	case ACT_SPLIT:
 	case ACT_COMPROMISE:

@@ -25,6 +25,7 @@
 #include "ui/ca.h"
 #include "ui/form.h"
 #include "ui/list.h"
+#include "ui/trust.h"
 #include "ui/view.h"
 
 #define CA_FILE_MAX (64 * 1024 * 1024)
@@ -109,11 +110,13 @@ cas_draw(struct ui *ui, int top, int rows)
 	if (calist->count == 0 && !calist->filter && !calist->error) {
 		ui_put(top + 2, 2, COLS - 4, theme_attr(ROLE_HINT),
 		       _("No CA in the store yet: n adds one from its bundle file."), false);
+		ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
+		       _("Enter: show; n: add (J everywhere); @: anchors; *: CRLs; / filter; s/S sort"), true);
 		return;
 	}
 	browser_draw(ui, &b, top, rows - 1, true);
 	ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
-	       _("Enter: show; n: add (J everywhere); @: trust anchors; / filter; s/S sort"), true);
+	       _("Enter: show; n: add (J everywhere); @: anchors; *: CRLs; / filter; s/S sort"), true);
 }
 
 /* ---- one CA shown ---- */
@@ -460,6 +463,7 @@ cas_handle(struct ui *ui, enum ui_action a, int key)
 	case ACT_NEW:
 	case ACT_ADDCA: ui_ca_add_form(ui); return true;
 	case ACT_ANCHORS: ui_ca_anchors(ui); return true;
+	case ACT_CRLLIST: return ui_trust_action(ui, a, NULL);
 	default: return browser_handle(ui, &b, a);
 	}
 }
@@ -473,7 +477,8 @@ cas_reset(struct ui *ui)
 
 const struct view_ops ui_cas_ops = {
 	.title = N_("Certificate authorities"),
-	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW) | ACTBIT(ACT_ANCHORS),
+	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_NEW) | ACTBIT(ACT_ANCHORS) |
+	           ACTBIT(ACT_CRLLIST),
 	.enter = cas_enter,
 	.draw = cas_draw,
 	.handle = cas_handle,

@@ -448,9 +448,48 @@ draw_timeline(int y, int x, int w, int rows)
 	}
 }
 
-/* One line a row; red only for a broken one. */
+/* Lines from wide_from down have the whole screen's width: the right
+ * column (the certificates) ends above them. */
+static int wide_from = 1 << 20;
+
+/* text from column x on at most width columns (the screen's width from
+ * wide_from down), cut at spaces onto as many lines as it needs (the
+ * continuations start indent columns in), never below the line bottom;
+ * the line after it. */
 static int
-draw_station(int y, int lw)
+put_wrapped(int y, int x, int width, int indent, int bottom, int attr, const char *text)
+{
+	const char *p = text;
+	bool first = true;
+
+	while (*p && y < bottom) {
+		int full = y >= wide_from ? COLS - x - 1 : width;
+		int w = first ? full : full - indent, cut = (int)strlen(p);
+		char part[GUARD_ROW_REASON + 64];
+
+		if (w < 8)
+			w = full; /* no room to indent: continue at x */
+		if (cut > w) {
+			cut = w;
+			while (cut > w / 2 && p[cut] != ' ')
+				cut--;
+			if (p[cut] != ' ')
+				cut = w; /* one long word: cut it where the line ends */
+		}
+		snprintf(part, sizeof part, "%.*s", cut, p);
+		ui_put(y++, first || w == full ? x : x + indent, w, attr, part, false);
+		p += cut;
+		while (*p == ' ')
+			p++;
+		first = false;
+	}
+	return y;
+}
+
+/* One row each, its reason wrapped under itself (the panel is 52 columns
+ * at 80: a reason is read whole, not cut); red only for a broken one. */
+static int
+draw_station(int y, int lw, int bottom)
 {
 	static const char *const level[] = { N_("ok"), N_("warning"), N_("BROKEN") };
 	static const enum theme_role role[] = { ROLE_NORMAL, ROLE_BAND_WARNING, ROLE_ALERT };
@@ -461,7 +500,71 @@ draw_station(int y, int lw)
 
 		snprintf(line, sizeof line, "%-10s %-8s %s", r->title, _(level[r->level]),
 		         r->reason);
-		ui_put(y++, 2, lw - 3, theme_attr(role[r->level]), line, false);
+		y = put_wrapped(y, 2, lw - 3, 20, bottom, theme_attr(role[r->level]), line);
+	}
+	return y;
+}
+
+/* The left column: the station, its rows wrapped (never cut), and the
+ * audit chain, down to bottom at most; the line after it. */
+static int
+draw_left(int top, int lw, int bottom)
+{
+	int y = top;
+	char line[160];
+
+	ui_put(y++, 1, lw - 2, A_BOLD, _("Station"), false);
+	for (int i = 0; i < 3; i++)
+		if (d.posture[i][0])
+			y = put_wrapped(y, 2, lw - 3, 2, bottom, theme_attr(d.posture_role[i]),
+			                d.posture[i]);
+	y = draw_station(y, lw, bottom);
+	y = put_wrapped(y, 2, lw - 3, 2, bottom, theme_attr(d.audit_role), d.audit);
+	snprintf(line, sizeof line, _("Backups (%d)"), d.total_backups);
+	if (y < bottom) {
+		ui_put(y, 1, y >= wide_from ? COLS - 2 : lw - 2, A_BOLD, line, false);
+		y++;
+	}
+	if (d.total_backups == 0 && y < bottom)
+		ui_put(y++, 2, lw - 3, theme_attr(ROLE_BAND_WARNING), _("none yet"), false);
+	for (int i = 0; i < d.nbackups; i++)
+		y = put_wrapped(y, 2, lw - 3, 2, bottom, A_NORMAL, d.backups[i]);
+	return y;
+}
+
+/* The right column: certificates by band; the line after it.  The left
+ * column's lines below it take the whole width (room for the station's
+ * rows to wrap in at 80x24). */
+static int
+draw_right(int top, int lw)
+{
+	static const enum theme_role roles[5] = { ROLE_BAND_FUTURE, ROLE_BAND_EXPIRED,
+		                                  ROLE_BAND_CRITICAL, ROLE_BAND_WARNING,
+		                                  ROLE_BAND_OK };
+	static const char *const names[5] = { N_("not yet valid"), N_("expired"), N_("critical"),
+		                              N_("warning"), N_("ok") };
+	int y = top, rw = COLS - lw - 2;
+	char line[160];
+
+	ui_put(y++, lw + 1, rw + 1, A_BOLD, _("Certificates"), false);
+	if (d.certs.total == 0) {
+		ui_put(y++, lw + 2, rw, theme_attr(ROLE_HINT), _("no certificates yet"), false);
+	} else {
+		for (int b = 1; b <= 4; b++) {
+			long n = d.certs.bands[b];
+			snprintf(line, sizeof line, "%-14s %6ld", _(names[b]), n);
+			/* a zero is no alarm: neutral */
+			ui_put(y++, lw + 2, rw, theme_attr(n ? roles[b] : ROLE_HINT), line, false);
+		}
+		if (d.certs.bands[0]) {
+			snprintf(line, sizeof line, "%-14s %6ld", _(names[0]), d.certs.bands[0]);
+			ui_put(y++, lw + 2, rw, theme_attr(roles[0]), line, false);
+		}
+		if (d.certs.bands[X509_BAND_REVOKED]) {
+			snprintf(line, sizeof line, "%-14s %6ld", _("revoked"),
+			         d.certs.bands[X509_BAND_REVOKED]);
+			ui_put(y++, lw + 2, rw, theme_attr(ROLE_BAND_REVOKED), line, false);
+		}
 	}
 	return y;
 }
@@ -469,54 +572,18 @@ draw_station(int y, int lw)
 static void
 dash_draw(struct ui *ui, int top, int rows)
 {
-	int lw = COLS - 28, y = top, yl;
+	/* the panels leave the timeline and the attention list their
+	 * heading and two lines */
+	int lw = COLS - 28, y, yl, bottom = top + rows - 3 - (d.loaded && d.certs.total ? 6 : 0);
 	char line[160];
 
 	(void)ui;
 	if (!d.loaded)
 		return;
-	ui_put(y++, 1, lw - 2, A_BOLD, _("Station"), false);
-	for (int i = 0; i < 3; i++)
-		if (d.posture[i][0])
-			ui_put(y++, 2, lw - 3, theme_attr(d.posture_role[i]), d.posture[i], false);
-	y = draw_station(y, lw);
-	ui_put(y++, 2, lw - 3, theme_attr(d.audit_role), d.audit, false);
-	snprintf(line, sizeof line, _("Backups (%d)"), d.total_backups);
-	ui_put(y++, 1, lw - 2, A_BOLD, line, false);
-	if (d.total_backups == 0)
-		ui_put(y++, 2, lw - 3, theme_attr(ROLE_BAND_WARNING), _("none yet"), false);
-	for (int i = 0; i < d.nbackups; i++)
-		ui_put(y++, 2, lw - 3, A_NORMAL, d.backups[i], false);
-	yl = y;
-
-	/* right column: certificates by band */
-	y = top;
-	mvvline(top, lw - 1, ACS_VLINE, yl - top > 6 ? yl - top : 6);
-	ui_put(y++, lw + 1, 26, A_BOLD, _("Certificates"), false);
-	if (d.certs.total == 0) {
-		ui_put(y++, lw + 2, 25, theme_attr(ROLE_HINT), _("no certificates yet"), false);
-	} else {
-		static const enum theme_role roles[5] = { ROLE_BAND_FUTURE, ROLE_BAND_EXPIRED,
-			                                  ROLE_BAND_CRITICAL, ROLE_BAND_WARNING,
-			                                  ROLE_BAND_OK };
-		static const char *const names[5] = { N_("not yet valid"), N_("expired"),
-			                              N_("critical"), N_("warning"), N_("ok") };
-		for (int b = 1; b <= 4; b++) {
-			long n = d.certs.bands[b];
-			snprintf(line, sizeof line, "%-14s %6ld", _(names[b]), n);
-			/* a zero is no alarm: neutral */
-			ui_put(y++, lw + 2, 25, theme_attr(n ? roles[b] : ROLE_HINT), line, false);
-		}
-		if (d.certs.bands[0]) {
-			snprintf(line, sizeof line, "%-14s %6ld", _(names[0]), d.certs.bands[0]);
-			ui_put(y++, lw + 2, 25, theme_attr(roles[0]), line, false);
-		}
-		if (d.certs.bands[X509_BAND_REVOKED]) {
-			snprintf(line, sizeof line, "%-14s %6ld", _("revoked"),
-			         d.certs.bands[X509_BAND_REVOKED]);
-			ui_put(y++, lw + 2, 25, theme_attr(ROLE_BAND_REVOKED), line, false);
-		}
-	}
+	y = draw_right(top, lw);
+	wide_from = y;
+	mvvline(top, lw - 1, ACS_VLINE, y - top);
+	yl = draw_left(top, lw, bottom);
 	if (y > yl)
 		yl = y;
 	if (d.certs.total) {

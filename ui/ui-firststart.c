@@ -160,13 +160,17 @@ static const char *const fs_steps[] = {
 };
 #define FS_STEPS (sizeof fs_steps / sizeof fs_steps[0])
 
-/* A step whose form does not exist yet in the console: the command. */
+/* A step whose form does not exist yet in the console: the command.
+ * From the menu the store need not be empty: the heading does not say so. */
 static void
-fs_steps_draw(WINDOW *w, size_t cur)
+fs_steps_draw(WINDOW *w, size_t cur, bool menu)
 {
 	int width = getmaxx(w) - 4;
 
-	ui_wput(w, 2, 2, width, A_NORMAL, _("The store is empty. First steps:"), true);
+	ui_wput(w, 2, 2, width, A_NORMAL,
+	        menu ? _("Setting up the station, step by step:")
+	             : _("The store is empty. First steps:"),
+	        true);
 	for (size_t i = 0; i < FS_STEPS; i++) {
 		char line[256];
 		snprintf(line, sizeof line, " %zu. %s", i + 1, _(fs_steps[i]));
@@ -179,8 +183,8 @@ fs_steps_draw(WINDOW *w, size_t cur)
 	doupdate();
 }
 
-void
-ui_first_steps(struct ui *ui)
+static void
+fs_steps_run(struct ui *ui, bool menu)
 {
 	size_t cur = 0;
 	int k;
@@ -189,7 +193,7 @@ ui_first_steps(struct ui *ui)
 		WINDOW *w = ui_panel_open(11, COLS < 76 ? COLS : 76, _("First steps"));
 		if (!w)
 			return;
-		fs_steps_draw(w, cur);
+		fs_steps_draw(w, cur, menu);
 		bool got = ui_waitkey(ui, &k);
 		ui_panel_close(w);
 		if (!got || k == 27 || k == KEY_F(10) || k == 'q')
@@ -216,4 +220,16 @@ ui_first_steps(struct ui *ui)
 		ui_draw(ui);
 	}
 	ui->dirty = true;
+}
+
+void
+ui_first_steps(struct ui *ui)
+{
+	fs_steps_run(ui, false);
+}
+
+void
+ui_first_steps_menu(struct ui *ui)
+{
+	fs_steps_run(ui, true);
 }

@@ -10,10 +10,12 @@
  * imported only on yes (ui-grid-flows.c, as a fetched list). */
 #include "config.h"
 
+#include <curses.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base/i18n.h"
 #include "base/lib.h"
@@ -467,6 +469,46 @@ grid_voms_page(struct ui *ui)
 		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
 	snprintf(sub, sizeof sub, _("Chains: %zu ok, %zu failing (a push is refused with one)"),
 	         p.ok, p.bad);
+	grid_page_sub(sub);
+	grid_page_shown();
+}
+
+/* ---- the bans: what `gridmap bans` prints ---- */
+
+/* A ban as `gridmap bans` prints it, the time in the CLI's form; a
+ * pattern longer than the screen goes on under itself, never cut. */
+static int
+ban_line(const char *pattern, time_t at, void *ud)
+{
+	size_t *n = ud, len = strlen(pattern), room = COLS > 40 ? (size_t)COLS - 27 : 16;
+	struct tm tm;
+	char when[32] = "-";
+
+	if (gmtime_r(&at, &tm))
+		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+	(*n)++;
+	for (size_t at_ = 0; at_ < len || at_ == 0; at_ += room)
+		grid_page_add(ROLE_NORMAL, "  %-20s  %.*s", at_ ? "" : when, (int)room,
+		              pattern + at_);
+	return 0;
+}
+
+void
+grid_bans_page(struct ui *ui)
+{
+	struct pt_err err = { 0 };
+	size_t n = 0;
+	char sub[160];
+
+	if (ui->view != VIEW_GRID)
+		ui_switch(ui, VIEW_GRID);
+	grid_page_open(NULL, _("Bans: DN patterns kept out of every grid-mapfile"), "");
+	grid_page_add(ROLE_TITLE, "  %-20s  %s", _("Added on"), _("Pattern"));
+	if (gridstore_ban_foreach(ui->st, ban_line, &n, &err) != PT_OK)
+		grid_page_add(ROLE_ALERT, "%s", pt_err_text(&err));
+	else if (n == 0)
+		grid_page_add(ROLE_HINT, "  %s", _("No ban: o, Grid set-up, bans a DN."));
+	snprintf(sub, sizeof sub, _("Bans: %zu (o: ban or unban a DN)"), n);
 	grid_page_sub(sub);
 	grid_page_shown();
 }

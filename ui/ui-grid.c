@@ -419,6 +419,7 @@ grid_setup_handle(struct ui *ui, enum ui_action a)
 	case ACT_MAPADD: grid_map_form(ui, vo); return true;
 	case ACT_MAPDEL: grid_unmap_form(ui, vo); return true;
 	case ACT_VOMSLIST: grid_voms_page(ui); return true;
+	case ACT_BANS: grid_bans_page(ui); return true;
 	default: return false;
 	}
 }
@@ -508,7 +509,8 @@ grid_reset(struct ui *ui)
 const struct view_ops ui_grid_ops = {
 	.title = N_("Grid"),
 	.actions = BROWSER_ACTIONS | ACTBIT(ACT_OPEN) | ACTBIT(ACT_PANE) | ACTBIT(ACT_FQANMAPS) |
-	           ACTBIT(ACT_MAPADD) | ACTBIT(ACT_MAPDEL) | ACTBIT(ACT_VOMSLIST),
+	           ACTBIT(ACT_MAPADD) | ACTBIT(ACT_MAPDEL) | ACTBIT(ACT_VOMSLIST) |
+	           ACTBIT(ACT_BANS),
 	.enter = grid_enter,
 	.draw = grid_draw,
 	.handle = grid_handle,

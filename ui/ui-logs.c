@@ -15,6 +15,7 @@
 #include "base/i18n.h"
 #include "site/lib.h"
 #include "engine/lib.h"
+#include "ui/actions.h"
 #include "ui/app.h"
 #include "ui/browse.h"
 #include "ui/view.h"
@@ -168,6 +169,13 @@ win_handle(struct ui *ui, enum ui_action a, int key)
 	(void)key;
 	if (browser_handle(ui, &win_b, a))
 		return true;
+	if (a == ACT_FETCHCRL) {
+		/* a flow as F, C and I: the posture's gate first, then the plan */
+		ui_run_action(ui, a, NULL);
+		if (win_b.list)
+			ui_list_refresh(win_b.list);
+		return true;
+	}
 	if (a == ACT_FORGET || a == ACT_XRECOVER) {
 		/* the selected window's host, whose key is pinned */
 		r = win_b.list ? ui_list_selected(win_b.list) : NULL;
@@ -273,7 +281,8 @@ logs_reset(struct ui *ui)
 
 const struct view_ops ui_transfers_ops = {
 	.title = N_("Transfers"),
-	.actions = BROWSER_ACTIONS | ACTBIT(ACT_FORGET) | ACTBIT(ACT_XRECOVER),
+	.actions =
+		BROWSER_ACTIONS | ACTBIT(ACT_FORGET) | ACTBIT(ACT_XRECOVER) | ACTBIT(ACT_FETCHCRL),
 	.enter = win_enter,
 	.draw = win_draw,
 	.handle = win_handle,

@@ -1,5 +1,5 @@
 /* ui-trust.c - the console's trust actions: an IGTF directory made the
- * trust anchors, CRLs imported, a warning acknowledged.  Each is a form,
+ * trust anchors, CRLs imported and listed, a warning acknowledged.  Each is a form,
  * runs in one transaction of the store (all or nothing, as the CLI) and
  * ends in a popup or a message saying what changed. */
 #include "config.h"
@@ -274,10 +274,75 @@ ack_form(struct ui *ui, const char *host)
 		reload(ui);
 }
 
+/* ---- the stored CRLs ---- */
+
+struct crl_list {
+	struct tlines t;
+	size_t n, stale;
+};
+
+static void
+crl_when(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (!t || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm))
+		snprintf(buf, len, "%s", "-");
+}
+
+/* What `crl list` prints, a CRL on two lines: its dates and count, then
+ * its issuer whole (a DN does not fit beside them at 80 columns). */
+static int
+crl_listed(const struct crl_info *ci, void *ud)
+{
+	struct crl_list *cl = ud;
+	char tu[32], nu[32];
+
+	crl_when(ci->this_update, tu, sizeof tu);
+	crl_when(ci->next_update, nu, sizeof nu);
+	cl->n++;
+	cl->stale += ci->stale;
+	tl_add(&cl->t, "%-6s %-20s %-20s %7zu", ci->stale ? _("STALE") : _("ok"), tu, nu,
+	       ci->entries);
+	tl_add(&cl->t, "  %s", ci->issuer);
+	return 0;
+}
+
+static void
+crl_list(struct ui *ui)
+{
+	struct crl_list cl = { 0 };
+	struct pt_err err = { 0 };
+
+	tl_add(&cl.t, "%-6s %-20s %-20s %7s", _("STATE"), _("THIS UPDATE"), _("NEXT UPDATE"),
+	       _("REVOKED"));
+	tl_add(&cl.t, "  %s", _("ISSUER"));
+	if (crl_foreach(ui->st, time(NULL), crl_listed, &cl, &err) != PT_OK) {
+		tl_free(&cl.t);
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+		return;
+	}
+	if (cl.n == 0) {
+		tl_free(&cl.t);
+		tl_add(&cl.t, "%s", _("No CRL in the store."));
+		tl_add(&cl.t, "%s",
+		       _("Import one (X) or fetch them from the operator (< on the transfers "
+		         "screen)."));
+	} else {
+		tl_add(&cl.t, "%s", "");
+		tl_add(&cl.t, _("%zu CRLs, %zu stale (past their next update)."), cl.n, cl.stale);
+	}
+	ui_popup_wrap(ui, _("Certificate revocation lists"), (const char *const *)cl.t.l, cl.t.n);
+	ui_message(ui, cl.stale ? ROLE_BAND_WARNING : ROLE_HINT,
+	           _("%zu CRLs in the store, %zu stale."), cl.n, cl.stale);
+	tl_free(&cl.t);
+}
+
 bool
 ui_trust_action(struct ui *ui, enum ui_action a, const char *host)
 {
 	switch (a) {
+	case ACT_CRLLIST: crl_list(ui); return true;
 	case ACT_IGTF: igtf_form(ui); return true;
 	case ACT_CRL: crl_form(ui); return true;
 	case ACT_ACK: ack_form(ui, host); return true;
