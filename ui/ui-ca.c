@@ -111,12 +111,14 @@ cas_draw(struct ui *ui, int top, int rows)
 		ui_put(top + 2, 2, COLS - 4, theme_attr(ROLE_HINT),
 		       _("No CA in the store yet: n adds one from its bundle file."), false);
 		ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
-		       _("Enter: show; n: add (J everywhere); @: anchors; *: CRLs; / filter; s/S sort"), true);
+		       _("Enter: show; n: add (J everywhere); @: anchors; *: CRLs; / filter; s/S sort"),
+		       true);
 		return;
 	}
 	browser_draw(ui, &b, top, rows - 1, true);
 	ui_put(top + rows - 1, 0, COLS, theme_attr(ROLE_HINT),
-	       _("Enter: show; n: add (J everywhere); @: anchors; *: CRLs; / filter; s/S sort"), true);
+	       _("Enter: show; n: add (J everywhere); @: anchors; *: CRLs; / filter; s/S sort"),
+	       true);
 }
 
 /* ---- one CA shown ---- */
