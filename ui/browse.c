@@ -81,8 +81,13 @@ browser_draw_cells(struct ui *ui, struct browser *b, const struct browser_cells 
 		int w = b->widths[c] ? b->widths[c] : COLS - x, cw = cell_width(b, cx, c, w);
 		int col = cx && cx->cols ? cx->cols[c] : c;
 		char h[64];
-		snprintf(h, sizeof h, "%s%s", _(b->heads[c]),
-		         col >= 0 && l->sort_col == col ? (l->sort_desc ? " v" : " ^") : "");
+		const char *mark =
+			col >= 0 && l->sort_col == col ? (l->sort_desc ? " v" : " ^") : "";
+
+		/* the mark's blank goes before the heading is cut */
+		if (*mark && (int)(strlen(_(b->heads[c])) + 2) > cw)
+			mark++;
+		snprintf(h, sizeof h, "%s%s", _(b->heads[c]), mark);
 		ui_put(top, x, cw, A_BOLD | A_UNDERLINE, h, true);
 		if (cw < w)
 			ui_put(top, x + cw, 1, A_NORMAL, " ", false);
