@@ -200,22 +200,6 @@ static const int lsan_calls[] = {
 #endif
 };
 
-static int
-add_lsan(scmp_filter_ctx ctx)
-{
-	for (size_t i = 0; i < sizeof(lsan_calls) / sizeof(lsan_calls[0]); i++)
-		if (seccomp_rule_add(ctx, SCMP_ACT_ALLOW, lsan_calls[i], 0) != 0)
-			return -1;
-	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ptrace), 1,
-	                        SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)PTRACE_TRACEME));
-}
-#else
-static int
-add_lsan(scmp_filter_ctx ctx)
-{
-	(void)ctx;
-	return 0;
-}
 #endif
 
 /* The helper opens sockets of these families only: netlink (links,
@@ -284,6 +268,24 @@ add_list(scmp_filter_ctx ctx, const int *calls, size_t n)
 			return -1;
 	return 0;
 }
+
+#ifdef __SANITIZE_ADDRESS__
+static int
+add_lsan(scmp_filter_ctx ctx)
+{
+	if (add_list(ctx, lsan_calls, sizeof(lsan_calls) / sizeof(lsan_calls[0])) != 0)
+		return -1;
+	return seccomp_rule_add(ctx, SCMP_ACT_ALLOW, SCMP_SYS(ptrace), 1,
+	                        SCMP_A0(SCMP_CMP_NE, (scmp_datum_t)PTRACE_TRACEME));
+}
+#else
+static int
+add_lsan(scmp_filter_ctx ctx)
+{
+	(void)ctx;
+	return 0;
+}
+#endif
 
 static int
 add_families(scmp_filter_ctx ctx, const int *fam, size_t n)
