@@ -18,6 +18,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/memlock.h"
 #include "base/secheap.h"
 
 #define HDR 16 /* keeps payloads 16-byte aligned */
@@ -80,7 +81,7 @@ map_secure(size_t len)
 #ifdef MADV_WIPEONFORK
 	(void)madvise(m, len, MADV_WIPEONFORK);
 #endif
-	if (mlock(m, len) == 0)
+	if (pt_mlock(m, len) == 0)
 		st.locked += len;
 	else if (!st.lock_errno)
 		st.lock_errno = errno ? errno : EPERM;
@@ -175,7 +176,7 @@ secheap_free(void *p)
 	st.in_use -= b->size;
 	if (b->cls == CLASS_BIG) {
 		size_t len = b->size + HDR;
-		if (munlock(b, len) == 0)
+		if (pt_munlock(b, len) == 0)
 			st.locked -= len;
 		st.mapped -= len;
 		explicit_bzero(b, HDR);

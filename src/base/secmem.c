@@ -14,6 +14,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "base/memlock.h"
 #include "base/secmem.h"
 
 #define SECMEM_MAGIC 0x5345434dU /* "SECM" */
@@ -78,7 +79,7 @@ secmem_alloc(size_t n)
 #endif
 	h = m;
 	h->magic = SECMEM_MAGIC;
-	h->locked = mlock(m, mapped) == 0;
+	h->locked = pt_mlock(m, mapped) == 0;
 	h->size = n;
 	h->mapped = mapped;
 	in_use += mapped;
@@ -101,7 +102,7 @@ secmem_free(void *p)
 	locked = h->locked;
 	explicit_bzero(h, mapped);
 	if (locked)
-		(void)munlock(h, mapped);
+		(void)pt_munlock(h, mapped);
 	(void)munmap(h, mapped);
 	in_use -= mapped;
 }
