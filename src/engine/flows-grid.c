@@ -98,6 +98,27 @@ put_files(struct sshx *s, void *ud, struct pt_err *err)
 	return ret;
 }
 
+/* The paths put_files will put, in its order, as many as the engine
+ * journals before the window (the others are journaled as they come). */
+static size_t
+push_paths(struct push_job *j, char **paths)
+{
+	char path[2048];
+	size_t n = 0;
+
+	for (size_t k = 1; k <= j->b->nfiles && n < SSHX_PUT_MAX; k++) {
+		const struct gs_file *f = &j->b->files[k < j->b->nfiles ? k : 0];
+
+		if (!f->wanted)
+			continue;
+		remote_path(j, f, path, sizeof(path));
+		if (!(paths[n] = strdup(path)))
+			break;
+		n++;
+	}
+	return n;
+}
+
 /* The push recorded: its outcome, and on success what each file was, for
  * the diff of the next one. */
 static enum pt_status
@@ -290,8 +311,13 @@ flow_gridmap_push_run(struct store *st, const char *fqdn, const struct transfer_
 			                    .ud = &j,
 			                    .progress = o->progress,
 			                    .progress_ud = o->progress_ud };
+		char *paths[SSHX_PUT_MAX];
 
+		req.nput = push_paths(&j, paths);
+		req.put_paths = (const char *const *)paths;
 		ret = transfer_run(st, &req, res, err);
+		for (size_t i = 0; i < req.nput; i++)
+			free(paths[i]);
 	}
 	if (ret == PT_OK) {
 		snprintf(detail, sizeof(detail), "window=%lld files=%zu", (long long)res->window_id,

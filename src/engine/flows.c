@@ -140,8 +140,17 @@ flow_send_csr_run(struct store *st, const char *fqdn, const struct transfer_opts
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { "send-csr", j.op,        o->accept_hostkey, put_csr,
-			                    &j,         o->progress, o->progress_ud };
+		struct transfer_req req = { .purpose = "send-csr",
+			                    .host = j.op,
+			                    .accept_hostkey = o->accept_hostkey,
+			                    .fn = put_csr,
+			                    .ud = &j,
+			                    .progress = o->progress,
+			                    .progress_ud = o->progress_ud };
+		const char *path = j.path;
+
+		req.put_paths = &path;
+		req.nput = 1;
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK && (ret = store_begin(st, err)) == PT_OK) {
@@ -589,8 +598,18 @@ flow_install_run(struct store *st, const char *fqdn, const struct transfer_opts 
 	j->res = res;
 	{
 		/* the peer is the key's own host: nothing else is ever a target */
-		struct transfer_req req = { "install", fqdn,        o->accept_hostkey, put_profile,
-			                    j,         o->progress, o->progress_ud };
+		struct transfer_req req = { .purpose = "install",
+			                    .host = fqdn,
+			                    .accept_hostkey = o->accept_hostkey,
+			                    .fn = put_profile,
+			                    .ud = j,
+			                    .progress = o->progress,
+			                    .progress_ud = o->progress_ud };
+		const char *paths[SSHX_PUT_MAX];
+
+		for (size_t i = 0; i < j->prof.n && i < SSHX_PUT_MAX; i++)
+			paths[req.nput++] = j->prof.files[i].path;
+		req.put_paths = paths;
 		ret = transfer_run(st, &req, res, err);
 	}
 	if (ret == PT_OK)
@@ -776,9 +795,13 @@ outbox_fetch_run(struct store *st, const struct outbox_kind *k, const struct tra
 	if (ret != PT_OK)
 		goto out;
 	{
-		struct transfer_req req = { k->purpose,    op, o->accept_hostkey,
-			                    get_new_files, &j, o->progress,
-			                    o->progress_ud };
+		struct transfer_req req = { .purpose = k->purpose,
+			                    .host = op,
+			                    .accept_hostkey = o->accept_hostkey,
+			                    .fn = get_new_files,
+			                    .ud = &j,
+			                    .progress = o->progress,
+			                    .progress_ud = o->progress_ud };
 		ret = transfer_run(st, &req, res, err);
 	}
 	/* the window is closed: now the files are only data */

@@ -147,6 +147,8 @@ struct sshx {
 	/* the journal of temporary names (sshx_set_temp_hook) */
 	sshx_temp_fn temp_fn;
 	void *temp_ud;
+	sshx_namer_fn namer_fn;
+	void *namer_ud;
 	bool goodbye_done; /* sshx_goodbye ran: disconnect sent, SFTP freed */
 };
 

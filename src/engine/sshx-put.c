@@ -241,6 +241,31 @@ sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud)
 	s->temp_ud = ud;
 }
 
+void
+sshx_set_temp_namer(struct sshx *s, sshx_namer_fn fn, void *ud)
+{
+	s->namer_fn = fn;
+	s->namer_ud = ud;
+}
+
+enum pt_status
+sshx_temp_name(const char *path, char **out, struct pt_err *err)
+{
+	unsigned char rnd[6];
+	char rhex[sizeof(rnd) * 2 + 1];
+	const char *slash = strrchr(path, '/'), *base = slash ? slash + 1 : path;
+
+	*out = NULL;
+	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
+		return pt_fail(err, PT_CRYPTO, NULL);
+	sshx_hex(rnd, sizeof(rnd), rhex);
+	if (asprintf(out, "%.*s.%s.passtore-%s", (int)(base - path), path, base, rhex) < 0) {
+		*out = NULL;
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	return PT_OK;
+}
+
 static enum pt_status
 temp_event(struct sshx *s, const char *path, enum sshx_temp_event ev, struct pt_err *err)
 {
@@ -266,11 +291,10 @@ temps_named(struct sshx *s, struct put_state *ps, size_t n, struct pt_err *err)
 
 /* The checks and names of one file; nothing touches the peer. */
 static enum pt_status
-put_prepare(struct sshx_file *f, struct put_state *ps, struct pt_err *err)
+put_prepare(struct sshx *s, struct sshx_file *f, struct put_state *ps, struct pt_err *err)
 {
-	unsigned char rnd[6];
-	char rhex[sizeof(rnd) * 2 + 1];
 	const char *slash = strrchr(f->path, '/'), *base = slash ? slash + 1 : f->path;
+	const char *given = s->namer_fn ? s->namer_fn(s->namer_ud, f->path) : NULL;
 	enum pt_status st;
 
 	if (!*base || strcmp(base, ".") == 0 || strcmp(base, "..") == 0)
@@ -279,15 +303,13 @@ put_prepare(struct sshx_file *f, struct put_state *ps, struct pt_err *err)
 		return pt_fail(err, PT_INVALID, _("invalid file mode %o"), (unsigned)f->mode);
 	if (f->owner && (st = sshx_parse_owner(f->owner, &ps->uid, &ps->gid, err)) != PT_OK)
 		return st;
-	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, f->data, f->len, f->sha256) != 0 ||
-	    gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0)
+	if (gnutls_hash_fast(GNUTLS_DIG_SHA256, f->data, f->len, f->sha256) != 0)
 		return pt_fail(err, PT_CRYPTO, NULL);
-	sshx_hex(rnd, sizeof(rnd), rhex);
-	if (asprintf(&ps->tmp, "%.*s.%s.passtore-%s", (int)(base - f->path), f->path, base, rhex) <
-	    0) {
-		ps->tmp = NULL;
-		return pt_fail(err, PT_NOMEM, NULL);
-	}
+	if (given) {
+		if (!(ps->tmp = strdup(given)))
+			return pt_fail(err, PT_NOMEM, NULL);
+	} else if ((st = sshx_temp_name(f->path, &ps->tmp, err)) != PT_OK)
+		return st;
 	if (asprintf(&ps->old, "%s.old", f->path) < 0) {
 		ps->old = NULL;
 		return pt_fail(err, PT_NOMEM, NULL);
@@ -419,7 +441,7 @@ put_all(struct sshx *s, struct sshx_file *files, struct put_state *ps, size_t n,
 				st = pt_fail(err, PT_INVALID, _("%s is named twice"),
 				             files[i].path);
 	for (i = 0; i < n && st == PT_OK; i++)
-		st = put_prepare(&files[i], &ps[i], err);
+		st = put_prepare(s, &files[i], &ps[i], err);
 	/* every name is in the journal before the first file is created */
 	if (st == PT_OK)
 		st = temps_named(s, ps, n, err);

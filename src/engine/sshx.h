@@ -132,6 +132,17 @@ typedef enum pt_status (*sshx_temp_fn)(void *ud, const char *const *paths, size_
                                        enum sshx_temp_event ev, struct pt_err *err);
 void sshx_set_temp_hook(struct sshx *s, sshx_temp_fn fn, void *ud);
 
+/* The temporary name of a file put to path, ".BASE.passtore-HEX" beside
+ * it (malloc'd into *out). */
+enum pt_status sshx_temp_name(const char *path, char **out, struct pt_err *err);
+
+/* Names made and journaled before the session (the engine does it before
+ * the window opens, so that no journal commit falls inside it): fn
+ * returns the name for path, or NULL to let the put make one.  NAMED is
+ * still told every name; the hook knows which ones it journaled. */
+typedef const char *(*sshx_namer_fn)(void *ud, const char *path);
+void sshx_set_temp_namer(struct sshx *s, sshx_namer_fn fn, void *ud);
+
 /* Remove a file: PT_OK, or PT_NOTFOUND when it was not there. */
 enum pt_status sshx_remove(struct sshx *s, const char *path, struct pt_err *err);
 

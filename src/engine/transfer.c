@@ -74,6 +74,12 @@ struct engine {
 	 * rules are out (a row left pending costs only a "not there" later) */
 	char **gone;
 	size_t ngone;
+	/* temporary names made and journaled with the window's row, for the
+	 * paths the flow said it puts; used: handed to the put */
+	size_t npre;
+	const char *pre_path[SSHX_PUT_MAX];
+	char *pre[SSHX_PUT_MAX];
+	bool pre_used[SSHX_PUT_MAX];
 };
 
 static const char *const phase_names[TRANSFER_PHASES] = {
@@ -228,6 +234,75 @@ rules_text(const struct engine *e, char *buf, size_t n)
 		e->port, GUARD_TAG, e->w.id);
 }
 
+/* The temporary names in window_temps, pending, inside the caller's
+ * transaction. */
+static enum pt_status
+journal_temps(struct engine *e, const char *const *paths, size_t n, struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = SQLITE_DONE;
+
+	if (n == 0)
+		return PT_OK;
+	if (sqlite3_prepare_v2(store_db(e->st),
+	                       "INSERT INTO window_temps (window_id, host, path, state, created_at)"
+	                       " VALUES (?1, ?2, ?3, 'pending', ?4)",
+	                       -1, &s, NULL) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
+		sqlite3_reset(s);
+		sqlite3_bind_int64(s, 1, e->window_id);
+		sqlite3_bind_text(s, 2, e->req->host, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 3, paths[i], -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 4, wall_ms());
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? PT_OK
+	                         : store_fail(e->st, rc, err, _("journal a temporary file"));
+}
+
+/* A name gone from the peer (or never made), marked after the window. */
+static void
+gone_add(struct engine *e, const char *path)
+{
+	char **g = realloc(e->gone, (e->ngone + 1) * sizeof(*g));
+
+	if (!g)
+		return;
+	e->gone = g;
+	if ((g[e->ngone] = strdup(path)) != NULL)
+		e->ngone++;
+}
+
+/* Before the window: a temporary name for each path the flow puts. */
+static enum pt_status
+pre_name(struct engine *e, struct pt_err *err)
+{
+	enum pt_status ret = PT_OK;
+
+	for (size_t i = 0; i < e->req->nput && i < SSHX_PUT_MAX && ret == PT_OK; i++) {
+		e->pre_path[i] = e->req->put_paths[i];
+		if ((ret = sshx_temp_name(e->pre_path[i], &e->pre[i], err)) == PT_OK)
+			e->npre++;
+	}
+	return ret;
+}
+
+/* After the window: the names never handed to a put are gone (never
+ * made); the others the put reported itself. */
+static void
+pre_release(struct engine *e)
+{
+	for (size_t i = 0; i < e->npre; i++) {
+		if (!e->pre_used[i] && e->window_id)
+			gone_add(e, e->pre[i]);
+		free(e->pre[i]);
+		e->pre[i] = NULL;
+	}
+	e->npre = 0;
+}
+
 static enum pt_status
 journal_open(struct engine *e, struct pt_err *err)
 {
@@ -265,12 +340,17 @@ journal_open(struct engine *e, struct pt_err *err)
 		return ret;
 	}
 	e->window_id = sqlite3_last_insert_rowid(store_db(st));
-	ret = audit_appendf(st, "window.open", e->req->host, err,
-	                    "window=%lld purpose=%s peer=%s:%d if=%s", (long long)e->window_id,
-	                    e->req->purpose, e->peer_text, e->port, e->ifname);
+	/* the names of the files it will put, in the same commit */
+	ret = journal_temps(e, (const char *const *)e->pre, e->npre, err);
 	if (ret == PT_OK)
-		return store_commit(st, err);
+		ret = audit_appendf(st, "window.open", e->req->host, err,
+		                    "window=%lld purpose=%s peer=%s:%d if=%s",
+		                    (long long)e->window_id, e->req->purpose, e->peer_text, e->port,
+		                    e->ifname);
+	if (ret == PT_OK && (ret = store_commit(st, err)) == PT_OK)
+		return PT_OK;
 	store_rollback(st);
+	e->window_id = 0;
 	return ret;
 }
 
@@ -457,49 +537,57 @@ close_window(struct engine *e, struct pt_err *first)
  * Temporary files on the peer: named in the journal before they exist
  * ------------------------------------------------------------------- */
 
+/* Is path one of the names journaled with the window's row? */
+static bool
+pre_named(const struct engine *e, const char *path)
+{
+	for (size_t i = 0; i < e->npre; i++)
+		if (strcmp(e->pre[i], path) == 0)
+			return true;
+	return false;
+}
+
+static const char *
+pre_namer(void *ud, const char *path)
+{
+	struct engine *e = ud;
+
+	for (size_t i = 0; i < e->npre; i++)
+		if (!e->pre_used[i] && strcmp(e->pre_path[i], path) == 0) {
+			e->pre_used[i] = true;
+			return e->pre[i];
+		}
+	return NULL;
+}
+
 static enum pt_status
 temp_hook(void *ud, const char *const *paths, size_t n, enum sshx_temp_event ev, struct pt_err *err)
 {
 	struct engine *e = ud;
 	struct store *st = e->st;
-	sqlite3_stmt *s = NULL;
+	const char *fresh[SSHX_PUT_MAX];
+	size_t nfresh = 0;
 	struct pt_err ignored = { 0 };
 	enum pt_status ret;
-	int rc = SQLITE_DONE;
 
 	if (!err)
 		err = &ignored;
 	if (ev == SSHX_TEMP_GONE) {
-		for (size_t i = 0; i < n; i++) {
-			char **g = realloc(e->gone, (e->ngone + 1) * sizeof(*g));
-			if (!g)
-				break;
-			e->gone = g;
-			if ((g[e->ngone] = strdup(paths[i])) != NULL)
-				e->ngone++;
-		}
+		for (size_t i = 0; i < n; i++)
+			gone_add(e, paths[i]);
 		return PT_OK;
 	}
-	/* every name of the put in one transaction: one commit (its syncs)
-	 * while the window is open, not one per file */
+	/* the names journaled with the window's row need no commit now */
+	for (size_t i = 0; i < n && nfresh < SSHX_PUT_MAX; i++)
+		if (!pre_named(e, paths[i]))
+			fresh[nfresh++] = paths[i];
+	if (nfresh == 0)
+		return PT_OK;
+	/* every other name of the put in one transaction: one commit (its
+	 * syncs) while the window is open, not one per file */
 	if ((ret = store_begin(st, err)) != PT_OK)
 		return ret;
-	if (sqlite3_prepare_v2(store_db(st),
-	                       "INSERT INTO window_temps (window_id, host, path, state, created_at)"
-	                       " VALUES (?1, ?2, ?3, 'pending', ?4)",
-	                       -1, &s, NULL) != SQLITE_OK)
-		rc = SQLITE_ERROR;
-	for (size_t i = 0; i < n && rc == SQLITE_DONE; i++) {
-		sqlite3_reset(s);
-		sqlite3_bind_int64(s, 1, e->window_id);
-		sqlite3_bind_text(s, 2, e->req->host, -1, SQLITE_STATIC);
-		sqlite3_bind_text(s, 3, paths[i], -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 4, wall_ms());
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		ret = store_fail(st, rc, err, _("journal a temporary file"));
+	if ((ret = journal_temps(e, fresh, nfresh, err)) != PT_OK) {
 		store_rollback(st);
 		return ret;
 	}
@@ -666,6 +754,7 @@ session(struct engine *e, struct peer_cfg *pc, struct sshx_opts *op, struct sshx
 			phase(e, TRANSFER_MOVE);
 			sweep_temps(e, s, res);
 			sshx_set_temp_hook(s, temp_hook, e);
+			sshx_set_temp_namer(s, pre_namer, e);
 			ret = e->req->fn(s, e->req->ud, err);
 		}
 		pthread_mutex_lock(&e->mu);
@@ -736,6 +825,8 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	e.w.timeout_s = (unsigned)pc.plan.timeout_s + GUARD_NFT_GRACE_S;
 	if ((ret = session_prepare(&e, &pc, &so, &ssh, err)) != PT_OK)
 		goto out;
+	if ((ret = pre_name(&e, err)) != PT_OK)
+		goto out;
 	/* journal first: from here on, a crash is answered at the next start */
 	phase(&e, TRANSFER_JOURNAL);
 	if ((ret = journal_open(&e, err)) != PT_OK)
@@ -767,6 +858,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		res->link_ms = guard_ms_between(e.link_up_us, e.link_down_us);
 	if (e.ssh_start_us && e.ssh_end_us)
 		res->ssh_ms = guard_ms_between(e.ssh_start_us, e.ssh_end_us);
+	pre_release(&e);
 	temps_gone_flush(&e);
 	if (e.bye_start_us && e.bye_end_us)
 		res->goodbye_ms = guard_ms_between(e.bye_start_us, e.bye_end_us);
@@ -776,6 +868,7 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	if (ret != PT_OK)
 		res->pinned_now = false; /* journal_close pins only after success */
 out:
+	pre_release(&e); /* nothing journaled: only freed */
 	sshx_free(&ssh); /* prepared, never opened */
 	if (e.lockfd >= 0)
 		close(e.lockfd);
@@ -1098,7 +1191,7 @@ enum pt_status
 transfer_clean_temps(struct store *st, const char *host, struct transfer_result *res,
                      struct pt_err *err)
 {
-	struct transfer_req req = { "cleanup", host, NULL, nothing_to_move, NULL, NULL, NULL };
+	struct transfer_req req = { .purpose = "cleanup", .host = host, .fn = nothing_to_move };
 
 	return transfer_run(st, &req, res, err);
 }

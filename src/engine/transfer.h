@@ -65,6 +65,11 @@ struct transfer_req {
 	void *ud;
 	transfer_progress_fn progress; /* may be NULL */
 	void *progress_ud;
+	/* The remote paths fn will put, where the flow knows them before the
+	 * window (may be NULL): their temporary names are journaled with the
+	 * window's row, so that no journal commit falls inside the window. */
+	const char *const *put_paths;
+	size_t nput;
 };
 
 /* Open a window to the host, run fn over SSH, close the window. */
