@@ -143,7 +143,9 @@ struct sshx {
 
 	/* sshx-ext.c: a second SFTP channel for the OpenSSH extensions */
 	ssh_channel ext;
-	uint32_t ext_id;
+	uint32_t ext_id;  /* 0 until the channel answered its SFTP start */
+	bool ext_asked;   /* its subsystem request sent by sshx_ext_request */
+	bool ext_started; /* and already accepted there */
 	/* the journal of temporary names (sshx_set_temp_hook) */
 	sshx_temp_fn temp_fn;
 	void *temp_ud;
@@ -168,6 +170,10 @@ enum pt_status sshx_read_all(struct sshx *s, sftp_file f, const char *path, size
  * sshx_ext_close), and the OpenSSH extensions over it. */
 enum pt_status sshx_ext_open(struct sshx *s, struct pt_err *err);
 void sshx_ext_close(struct sshx *s);
+/* sshx_ext_open begun without waiting, beside the main SFTP channel
+ * (sshx_open does it when the session will put files). */
+void sshx_ext_begin(struct sshx *s);
+void sshx_ext_request(struct sshx *s);
 /* posix-rename@openssh.com: to is replaced atomically. */
 enum pt_status sshx_posix_rename(struct sshx *s, const char *from, const char *to,
                                  struct pt_err *err);

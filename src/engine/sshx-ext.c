@@ -114,6 +114,49 @@ ext_packet(struct sshx *s, ssh_channel ch, uint8_t *type, unsigned char *body, s
 	return ext_read(s, ch, body, *len, err);
 }
 
+/* Start opening the channel without waiting for the peer: its open and
+ * its subsystem request then travel beside the main SFTP channel's (one
+ * round trip and the start of a second sftp-server hidden behind them),
+ * and sshx_ext_open finishes what is still pending.  Nothing here fails
+ * the session: whatever did not start, sshx_ext_open does in full. */
+void
+sshx_ext_begin(struct sshx *s)
+{
+	int rc;
+
+	if (s->ext)
+		return;
+	if (!(s->ext = ssh_channel_new(s->ssh)))
+		return;
+	ssh_set_blocking(s->ssh, 0);
+	rc = ssh_channel_open_session(s->ext);
+	ssh_set_blocking(s->ssh, 1);
+	if (rc == SSH_ERROR) {
+		ssh_channel_free(s->ext);
+		s->ext = NULL;
+	}
+}
+
+/* The subsystem request of a channel sshx_ext_begin opened, once the
+ * peer confirmed it, again without waiting. */
+void
+sshx_ext_request(struct sshx *s)
+{
+	if (!s->ext || s->ext_asked || !ssh_channel_is_open(s->ext))
+		return;
+	ssh_set_blocking(s->ssh, 0);
+	switch (ssh_channel_request_subsystem(s->ext, "sftp")) {
+	case SSH_OK: /* answered at once: libssh forgot the request */
+		s->ext_asked = s->ext_started = true;
+		break;
+	case SSH_AGAIN: /* pending: sshx_ext_open waits for the answer */
+		s->ext_asked = true;
+		break;
+	default: break;
+	}
+	ssh_set_blocking(s->ssh, 1);
+}
+
 enum pt_status
 sshx_ext_open(struct sshx *s, struct pt_err *err)
 {
@@ -123,13 +166,18 @@ sshx_ext_open(struct sshx *s, struct pt_err *err)
 	uint8_t type;
 	enum pt_status st;
 
-	if (s->ext)
+	if (s->ext && s->ext_id)
 		return PT_OK;
-	s->ext = ssh_channel_new(s->ssh);
+	/* begun early: the same calls finish what is pending (libssh waits
+	 * for an open or a request it already sent) */
+	if (!s->ext)
+		s->ext = ssh_channel_new(s->ssh);
 	if (!s->ext)
 		return ext_fail(s, err, _("opening an SFTP channel"));
+	/* a subsystem request sent twice would be refused: the channel runs
+	 * one already */
 	if (ssh_channel_open_session(s->ext) != SSH_OK ||
-	    ssh_channel_request_subsystem(s->ext, "sftp") != SSH_OK) {
+	    (!s->ext_started && ssh_channel_request_subsystem(s->ext, "sftp") != SSH_OK)) {
 		st = ext_fail(s, err, _("opening an SFTP channel"));
 		goto fail;
 	}
@@ -159,10 +207,14 @@ sshx_ext_close(struct sshx *s)
 {
 	if (!s->ext)
 		return;
-	if (!sshx_expired(s))
+	/* a channel still opening has no number at the peer yet: only freed
+	 * here, the disconnect ends it there */
+	if (!sshx_expired(s) && ssh_channel_is_open(s->ext))
 		ssh_channel_close(s->ext);
 	ssh_channel_free(s->ext);
 	s->ext = NULL;
+	s->ext_id = 0;
+	s->ext_asked = s->ext_started = false;
 }
 
 /* One extended request with two paths; the reply's status, mapped as

@@ -485,7 +485,8 @@ sshx_put_files(struct sshx *s, struct sshx_file *files, size_t n, struct pt_err 
 		free(ps[i].tmp);
 		free(ps[i].old);
 	}
-	sshx_ext_close(s);
+	/* the channel of the renames stays for the session's next put; the
+	 * goodbye closes it */
 	return st;
 }
 

@@ -506,11 +506,15 @@ sshx_open(struct sshx **sp, const struct sshx_opts *o, struct pt_err *err)
 	t0 = sshx_now_ms();
 	s->timing.auth_ms = (long)(t0 - t1);
 
+	if (o->puts)
+		sshx_ext_begin(s);
 	s->sftp = sftp_new(s->ssh);
 	if (!s->sftp) {
 		st = sshx_fail_ssh(s, err, _("opening the SFTP channel"));
 		goto fail;
 	}
+	if (o->puts)
+		sshx_ext_request(s);
 	if (sftp_init(s->sftp) != SSH_OK) {
 		st = sshx_fail_ssh(s, err, _("starting SFTP"));
 		goto fail;
@@ -607,6 +611,7 @@ sshx_goodbye(struct sshx *s, int wait_ms)
 		return false;
 	s->goodbye_done = true;
 	sshx_grace(s);
+	sshx_ext_close(s);
 	if (s->sftp)
 		sftp_free(s->sftp);
 	s->sftp = NULL;
@@ -626,6 +631,7 @@ sshx_free(struct sshx **sp)
 	if (!s)
 		return;
 	sshx_grace(s);
+	sshx_ext_close(s);
 	if (s->sftp)
 		sftp_free(s->sftp);
 	if (s->ssh && !s->goodbye_done)

@@ -43,6 +43,8 @@ struct sshx_opts {
 	const char *password;        /* secmem, NUL-terminated; or NULL */
 	const char *privkey;         /* secmem, PEM / OpenSSH private key text; or NULL */
 	unsigned connect_timeout_ms; /* TCP connect + key exchange; 0: 10000 */
+	bool puts;                   /* the session will put files: the channel of the renames
+	              opens beside the SFTP one */
 	int64_t deadline_ms;         /* whole session, sshx_now_ms() clock; 0: none */
 };
 

@@ -723,6 +723,7 @@ session_prepare(struct engine *e, struct peer_cfg *pc, struct sshx_opts *o, stru
 		o->privkey = pc->password;
 	else
 		o->password = pc->password;
+	o->puts = e->req->nput > 0;
 	o->connect_timeout_ms = timeout_s * 1000 < CONNECT_TIMEOUT_MS ? (unsigned)(timeout_s * 1000)
 	                                                              : CONNECT_TIMEOUT_MS;
 	return sshx_prepare(o, sp, err);
