@@ -21,16 +21,12 @@
 #include "store/lib.h"
 #include "ui/adopt.h"
 #include "ui/app.h"
+#include "ui/lines.h"
 #include "ui/form.h"
 
 #define ADOPT_KEY_MAX (64 * 1024)
 #define ADOPT_PW_MAX 1024
 #define INSPECT_FILE_MAX (16 * 1024 * 1024)
-
-struct lines {
-	char **v;
-	size_t n;
-};
 
 static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -39,32 +35,20 @@ static void
 add(struct lines *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
+	bool added;
+	char *s;
 	size_t len;
 
-	if (!n)
-		return;
-	l->v = n;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	added = lines_vadd(l, fmt, ap);
 	va_end(ap);
-	if (!s)
+	if (!added)
 		return;
+	s = l->v[l->n - 1];
 	if ((len = strlen(s)) && s[len - 1] == '\n')
 		s[--len] = '\0';
 	if (s[0] == '\n')
 		memmove(s, s + 1, len);
-	l->v[l->n++] = s;
-}
-
-static void
-lines_free(struct lines *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
 }
 
 /* ---- cert adopt ---- */
