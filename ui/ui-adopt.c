@@ -258,20 +258,6 @@ ui_adopt_form(struct ui *ui, const char *host)
 
 /* ---- cert inspect ---- */
 
-static const char *
-utc(time_t t, char *buf, size_t n)
-{
-	struct tm tm;
-
-	if (!t) {
-		snprintf(buf, n, "-");
-		return buf;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%d %H:%M:%SZ", &tm);
-	return buf;
-}
-
 /* label, then the values joined by ", " (nothing when there are none) */
 static void
 list_line(struct lines *l, const char *label, char *const *v, size_t n)
@@ -307,8 +293,8 @@ ac_lines(struct lines *l, const struct voms_ac *ac, size_t idx, size_t n, time_t
 	add(l, _("  VOMS server:    %s\n"), ac->server ? ac->server : _("(not stated)"));
 	add(l, _("  Issued by:      %s\n"), ac->issuer ? ac->issuer : _("(not stated)"));
 	add(l, _("  AC serial:      %s\n"), ac->serial);
-	add(l, _("  AC not before:  %s\n"), utc(ac->not_before, t, sizeof t));
-	add(l, _("  AC not after:   %s (%s)\n"), utc(ac->not_after, t, sizeof t),
+	add(l, _("  AC not before:  %s\n"), pt_utc_time(ac->not_before, "-", t, sizeof t));
+	add(l, _("  AC not after:   %s (%s)\n"), pt_utc_time(ac->not_after, "-", t, sizeof t),
 	    b == X509_BAND_EXPIRED         ? _("expired")
 	    : b == X509_BAND_NOT_YET_VALID ? _("not yet valid")
 	                                   : _("valid now"));
@@ -366,8 +352,8 @@ ci_lines(struct ui *ui, struct lines *l, const struct voms_certinfo *ci, size_t 
 	add(l, _("Subject:        %s\n"), x->subject_grid);
 	add(l, _("Issuer:         %s\n"), x->issuer_grid);
 	add(l, _("Serial:         %s\n"), x->serial);
-	add(l, _("Not before:     %s\n"), utc(x->not_before, t, sizeof t));
-	add(l, _("Not after:      %s\n"), utc(x->not_after, t, sizeof t));
+	add(l, _("Not before:     %s\n"), pt_utc_time(x->not_before, "-", t, sizeof t));
+	add(l, _("Not after:      %s\n"), pt_utc_time(x->not_after, "-", t, sizeof t));
 	if (b == X509_BAND_EXPIRED)
 		add(l, _("Days left:      %ld (expired)\n"), days);
 	else if (b == X509_BAND_NOT_YET_VALID)

@@ -357,12 +357,9 @@ ui_ca_add_form(struct ui *ui)
 static int
 anchor_lines(const struct trust_anchor *a, void *ud)
 {
-	char when[32];
-	struct tm tm;
-	time_t t = a->not_after;
+	char when[PT_UTC_LEN];
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+	pt_utc_time(a->not_after, NULL, when, sizeof when);
 	lines_add(ud, "%-28s %-20s %5lld", a->name, when, (long long)a->rules);
 	lines_add(ud, "  %s", a->subject);
 	return 0;

@@ -281,15 +281,6 @@ struct crl_list {
 	size_t n, stale;
 };
 
-static void
-crl_when(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!t || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm))
-		snprintf(buf, len, "%s", "-");
-}
-
 /* What `crl list` prints, a CRL on two lines: its dates and count, then
  * its issuer whole (a DN does not fit beside them at 80 columns). */
 static int
@@ -298,8 +289,8 @@ crl_listed(const struct crl_info *ci, void *ud)
 	struct crl_list *cl = ud;
 	char tu[32], nu[32];
 
-	crl_when(ci->this_update, tu, sizeof tu);
-	crl_when(ci->next_update, nu, sizeof nu);
+	pt_utc_time(ci->this_update, "-", tu, sizeof tu);
+	pt_utc_time(ci->next_update, "-", nu, sizeof nu);
 	cl->n++;
 	cl->stale += ci->stale;
 	tl_add(&cl->t, "%-6s %-20s %-20s %7zu", ci->stale ? _("STALE") : _("ok"), tu, nu,
