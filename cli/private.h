@@ -83,6 +83,12 @@ enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, cha
 enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err);
 /* All of fd (a multi-line secret such as an SSH private key), in secmem. */
 enum pt_status cli_read_all_fd(int fd, char **out, size_t *len, struct pt_err *err);
+/* The password of PKCS#12 files, read once per command into secure
+ * memory (*pw, its length in *len unless NULL): nothing is read while
+ * *pw is set; else from fd, or (fd < 0) the terminal, asking for the
+ * password of file. */
+enum pt_status cli_p12_password(int fd, const char *file, char **pw, size_t *len,
+                                struct pt_err *err);
 char *cli_lowercase(const char *s);
 
 /* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not

@@ -465,10 +465,9 @@ fetch_p12(const char *file, char **pw, void *ud)
 {
 	struct fetch_run *f = ud;
 
-	(void)file;
 	if (f->pwfd < 0)
 		return false;
-	if (!f->pw && cli_get_secret(f->pwfd, "", NULL, &f->pw, &f->pwlen, &f->err) != PT_OK) {
+	if (cli_p12_password(f->pwfd, file, &f->pw, &f->pwlen, &f->err) != PT_OK) {
 		f->pwfd = -1; /* asked once: a descriptor that fails stays failed */
 		return false;
 	}
