@@ -275,20 +275,6 @@ import_item(const struct cert_batch_item *it, void *ud)
 		item_json(r, it);
 }
 
-/* The password of PKCS#12 files, asked once per command (from the
- * descriptor, else the terminal) and only when such a file comes. */
-static enum pt_status
-p12_password(int fd, const char *file, char **pw, struct pt_err *err)
-{
-	char prompt[512];
-	size_t n;
-
-	if (*pw)
-		return PT_OK;
-	snprintf(prompt, sizeof(prompt), _("Password of %s: "), file);
-	return cli_get_secret(fd, prompt, NULL, pw, &n, err);
-}
-
 /* Read and parse one file: its certificates, or a refusal naming it. */
 static enum pt_status
 import_read(struct import_run *r, int pwfd, char **pw, struct x509_cert_list **l, struct pt_err *e)
@@ -299,7 +285,7 @@ import_read(struct import_run *r, int pwfd, char **pw, struct x509_cert_list **l
 
 	st = pt_file_read(r->file, false, X509_FILE_MAX, &buf, &len, e);
 	if (st == PT_OK && x509_is_pkcs12(buf, len))
-		st = p12_password(pwfd, r->file, pw, e);
+		st = cli_p12_password(pwfd, r->file, pw, NULL, e);
 	if (st == PT_OK)
 		st = x509_delivery_parse(buf, len, *pw, r->memo, l, NULL, &r->fmt, e);
 	free(buf);
@@ -479,7 +465,7 @@ adopt_key(struct cli *c, const char *keyfile, int pwfd, char **pw, char **p12key
 	}
 	st = pt_file_read(keyfile, true, KEY_FILE_MAX, &buf, &len, &c->err);
 	if (st == PT_OK && x509_key_needs_password(buf, len))
-		st = p12_password(pwfd, keyfile, pw, &c->err);
+		st = cli_p12_password(pwfd, keyfile, pw, NULL, &c->err);
 	if (st == PT_OK && (st = x509_key_load(buf, len, *pw, key, &c->err)) != PT_OK)
 		name_file(c, keyfile);
 	secmem_free(buf);
@@ -497,7 +483,7 @@ adopt_certs(struct cli *c, const char *certfile, int pwfd, char **pw, char **p12
 
 	st = pt_file_read(certfile, false, X509_FILE_MAX, &buf, &len, &c->err);
 	if (st == PT_OK && x509_is_pkcs12(buf, len))
-		st = p12_password(pwfd, certfile, pw, &c->err);
+		st = cli_p12_password(pwfd, certfile, pw, NULL, &c->err);
 	if (st == PT_OK &&
 	    (st = x509_delivery_parse(buf, len, *pw, NULL, l, p12key, NULL, &c->err)) != PT_OK)
 		name_file(c, certfile);

@@ -51,12 +51,10 @@ int cli_bad_usage(struct cli *c);
 /* "NAME [SUB] ARGS", translated, as the table row gives it. */
 void cli_synopsis(const struct cmd *k, char *buf, size_t n);
 int cli_parse_int(const char *s, long min, long max, long *out);
-/* t as "YYYY-MM-DD HH:MM:SSZ" ("-" for 0) in the caller's buf; returns buf. */
-char *cli_fmt_time(time_t t, char *buf, size_t n);
-#define CLI_TIME_LEN 32
-/* The same in a buffer of the calling block: two in one call are two
- * buffers, so `set` and `replaced` never show the same time. */
-#define cli_time(t) cli_fmt_time((t), (char[CLI_TIME_LEN]){ 0 }, CLI_TIME_LEN)
+/* t as "YYYY-MM-DD HH:MM:SSZ" ("-" for 0) in a buffer of the calling
+ * block: two in one call are two buffers, so `set` and `replaced` never
+ * show the same time. */
+#define cli_time(t) pt_utc_time((t), "-", (char[PT_UTC_LEN]){ 0 }, PT_UTC_LEN)
 /* Set o[key] = v (taking v), or note key in *bad (if still NULL) and
  * return false: jansson gives NULL for a string that is not UTF-8 and
  * json_object_set_new then drops the key without a word. */
@@ -85,6 +83,12 @@ enum pt_status cli_get_secret(int fd, const char *prompt, const char *again, cha
 enum pt_status cli_read_line_fd(int fd, char **out, size_t *len, struct pt_err *err);
 /* All of fd (a multi-line secret such as an SSH private key), in secmem. */
 enum pt_status cli_read_all_fd(int fd, char **out, size_t *len, struct pt_err *err);
+/* The password of PKCS#12 files, read once per command into secure
+ * memory (*pw, its length in *len unless NULL): nothing is read while
+ * *pw is set; else from fd, or (fd < 0) the terminal, asking for the
+ * password of file. */
+enum pt_status cli_p12_password(int fd, const char *file, char **pw, size_t *len,
+                                struct pt_err *err);
 char *cli_lowercase(const char *s);
 
 /* ARG [--accept-hostkey SHA256:...], and [--dry-run] when dry is not

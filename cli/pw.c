@@ -69,7 +69,7 @@ cli_cred_row(const struct credential *cr, void *ud)
 		snprintf(what, sizeof(what), "%s@%s:%s", cr->user, cr->hostspec, cr->service);
 		return cli_json_row(p->c, p->arr, o, bad, what);
 	}
-	cli_fmt_time(cr->updated_at, when, sizeof(when));
+	pt_utc_time(cr->updated_at, "-", when, sizeof(when));
 	printf("%s@%s:%s  (%lld %s, v%lld, %s)\n", cr->user, cr->hostspec, cr->service,
 	       (long long)cr->hosts, ngettext("host", "hosts", (unsigned long)cr->hosts),
 	       (long long)cr->version, when);
@@ -402,8 +402,8 @@ history_row(const struct credential_version *v, void *ud)
 		snprintf(set, sizeof(set), _("version %lld"), (long long)v->version);
 		return cli_json_row(p->c, p->arr, o, bad, set);
 	}
-	cli_fmt_time(v->set_at, set, sizeof(set));
-	cli_fmt_time(v->replaced_at, repl, sizeof(repl));
+	pt_utc_time(v->set_at, "-", set, sizeof(set));
+	pt_utc_time(v->replaced_at, "-", repl, sizeof(repl));
 	if (v->replaced_at)
 		printf(_("v%-4lld set %s  replaced %s by %s\n"), (long long)v->version, set, repl,
 		       v->replaced_by);

@@ -164,3 +164,15 @@ cli_get_secret(int fd, const char *prompt, const char *again, char **out, size_t
 		secmem_freep(out);
 	return ret;
 }
+
+enum pt_status
+cli_p12_password(int fd, const char *file, char **pw, size_t *len, struct pt_err *err)
+{
+	char prompt[512];
+	size_t n;
+
+	if (*pw)
+		return PT_OK;
+	snprintf(prompt, sizeof(prompt), _("Password of %s: "), file);
+	return cli_get_secret(fd, prompt, NULL, pw, len ? len : &n, err);
+}

@@ -465,10 +465,9 @@ fetch_p12(const char *file, char **pw, void *ud)
 {
 	struct fetch_run *f = ud;
 
-	(void)file;
 	if (f->pwfd < 0)
 		return false;
-	if (!f->pw && cli_get_secret(f->pwfd, "", NULL, &f->pw, &f->pwlen, &f->err) != PT_OK) {
+	if (cli_p12_password(f->pwfd, file, &f->pw, &f->pwlen, &f->err) != PT_OK) {
 		f->pwfd = -1; /* asked once: a descriptor that fails stays failed */
 		return false;
 	}
@@ -897,7 +896,7 @@ log_row(const struct window_info *w, void *ud)
 		snprintf(what, sizeof(what), _("transfer window %lld"), (long long)w->id);
 		return cli_json_row(p->c, p->arr, o, bad, what);
 	}
-	cli_fmt_time((time_t)(w->opened_ms / 1000), when, sizeof(when));
+	pt_utc_time((time_t)(w->opened_ms / 1000), "-", when, sizeof(when));
 	printf("%5lld  %s  %-11s %-28s %-15s %-9s %8.1f %8.1f %8.1f\n", (long long)w->id, when,
 	       w->purpose, w->host, w->peer, w->outcome, w->exposure_ms, w->link_ms, w->ssh_ms);
 	return transfer_window_steps(p->c->st, w->id, step_row, &sp, &p->c->err) != PT_OK;

@@ -35,20 +35,6 @@ cli_parse_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-char *
-cli_fmt_time(time_t t, char *buf, size_t n)
-{
-	struct tm tm;
-
-	if (!t) {
-		snprintf(buf, n, "-");
-		return buf;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%d %H:%M:%SZ", &tm);
-	return buf;
-}
-
 int
 cli_json_print(json_t *j)
 {

@@ -30,6 +30,7 @@
 #include "ui/ca.h"
 #include "ui/csr.h"
 #include "ui/app.h"
+#include "ui/lines.h"
 #include "ui/dialog.h"
 #include "ui/escrow.h"
 #include "ui/firststart.h"
@@ -50,26 +51,6 @@ static const char wheel[] = "|/-\\";
 
 /* ---- small helpers ---- */
 
-struct lines {
-	char *l[MAX_LINES];
-	size_t n;
-};
-
-static void add(struct lines *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-add(struct lines *L, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (L->n >= MAX_LINES)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&L->l[L->n], fmt, ap) >= 0)
-		L->n++;
-	va_end(ap);
-}
-
 /* A long text (an error from the core) on as many lines as it needs. */
 static void
 add_wrapped(struct lines *L, const char *text, int width)
@@ -83,19 +64,11 @@ add_wrapped(struct lines *L, const char *text, int width)
 			while (cut > width / 2 && p[cut] != ' ')
 				cut--;
 		}
-		add(L, "%s%.*s", p == text ? "" : "  ", cut, p);
+		lines_add(L, "%s%.*s", p == text ? "" : "  ", cut, p);
 		p += cut;
 		while (*p == ' ')
 			p++;
 	}
-}
-
-static void
-lines_free(struct lines *L)
-{
-	for (size_t i = 0; i < L->n; i++)
-		free(L->l[i]);
-	L->n = 0;
 }
 
 static void
@@ -210,7 +183,7 @@ req_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 	struct cert_request_opts o = { 0 };
 	enum x509_keytype t;
 	char *csr = NULL;
-	struct lines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 	enum pt_status ret;
 
 	(void)n;
@@ -258,15 +231,15 @@ req_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 		snprintf(msg, len, "%s", detail(&err));
 		return 0;
 	}
-	add(&L, _("Requested a certificate for %s."), f[0].buf);
-	add(&L, _("CA:        %s"), ri.ca);
-	add(&L, _("Key type:  %s (new key, kept in the store)"), ri.keytype);
-	add(&L, "%s", _("Subject:"));
-	add(&L, "  %s", ri.subject);
-	add(&L, _("Names:     %s"), ri.sans);
-	add(&L, "%s", "");
-	add(&L, "%s", _("Next: send the request to the operator (C)."));
-	ui_popup(ui, _("Request created"), (const char *const *)L.l, L.n);
+	lines_add(&L, _("Requested a certificate for %s."), f[0].buf);
+	lines_add(&L, _("CA:        %s"), ri.ca);
+	lines_add(&L, _("Key type:  %s (new key, kept in the store)"), ri.keytype);
+	lines_add(&L, "%s", _("Subject:"));
+	lines_add(&L, "  %s", ri.subject);
+	lines_add(&L, _("Names:     %s"), ri.sans);
+	lines_add(&L, "%s", "");
+	lines_add(&L, "%s", _("Next: send the request to the operator (C)."));
+	ui_popup(ui, _("Request created"), (const char *const *)L.v, L.n);
 	ui_message(ui, ROLE_BAND_OK, _("Request for %s: %s key, subject %s."), f[0].buf, ri.keytype,
 	           ri.subject);
 	lines_free(&L);
@@ -407,60 +380,61 @@ plan_lines(const struct net_run *nr, struct lines *L)
 {
 	const struct transfer_plan *p = &nr->plan;
 
-	add(L, _("Peer:       %s, address %s, port %d"), p->host, p->peer, p->port);
-	add(L, _("Interface:  %s, through the gateway %s"), p->ifname, p->gateway);
-	add(L,
-	    p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
-	                : _("Login:      %s with the stored password %s@%s:%s"),
-	    p->user, p->user, p->host, p->service);
+	lines_add(L, _("Peer:       %s, address %s, port %d"), p->host, p->peer, p->port);
+	lines_add(L, _("Interface:  %s, through the gateway %s"), p->ifname, p->gateway);
+	lines_add(L,
+	          p->key_auth ? _("Login:      %s with the stored key %s@%s:%s")
+	                      : _("Login:      %s with the stored password %s@%s:%s"),
+	          p->user, p->user, p->host, p->service);
 	/* a fingerprint is long: on a line of its own, never cut */
 	if (p->pin[0])
-		add(L, _("Host key:   pinned, %s:"), p->pin_type);
+		lines_add(L, _("Host key:   pinned, %s:"), p->pin_type);
 	else
-		add(L, "%s",
-		    _("Host key:   first contact: only this one is accepted, then pinned:"));
-	add(L, "            %s", p->pin[0] ? p->pin : nr->accept);
-	add(L, _("Timeout:    %ld s for the whole transfer"), p->timeout_s);
-	add(L, "%s", _("Files:"));
+		lines_add(L, "%s",
+		          _("Host key:   first contact: only this one is accepted, then pinned:"));
+	lines_add(L, "            %s", p->pin[0] ? p->pin : nr->accept);
+	lines_add(L, _("Timeout:    %ld s for the whole transfer"), p->timeout_s);
+	lines_add(L, "%s", _("Files:"));
 	for (size_t i = 0; i < p->nfiles; i++) {
 		const struct transfer_file *f = &p->files[i];
 		/* the paths on the peer, which is named above */
 		if (f->to_peer) {
-			add(L, "  %s", f->from);
+			lines_add(L, "  %s", f->from);
 			if (f->owner[0])
-				add(L, _("    -> %s  mode %04o  owner %s"), f->to, f->mode,
-				    f->owner);
+				lines_add(L, _("    -> %s  mode %04o  owner %s"), f->to, f->mode,
+				          f->owner);
 			else
-				add(L, _("    -> %s  mode %04o"), f->to, f->mode);
+				lines_add(L, _("    -> %s  mode %04o"), f->to, f->mode);
 		} else {
-			add(L, "  %s", f->from);
-			add(L, "    -> %s", f->to);
+			lines_add(L, "  %s", f->from);
+			lines_add(L, "    -> %s", f->to);
 		}
 	}
 	if (p->after[0])
-		add(L, _("Then:       run \"%s\" on %s"), p->after, p->host);
-	add(L, "%s", _("The link is up for this window only; the rules admit only this peer."));
+		lines_add(L, _("Then:       run \"%s\" on %s"), p->after, p->host);
+	lines_add(L, "%s",
+	          _("The link is up for this window only; the rules admit only this peer."));
 }
 
 static void
 net_progress(enum transfer_phase ph, void *ud)
 {
 	struct net_run *nr = ud;
-	struct lines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 
 	nr->phase = (int)ph;
 	if (ph < TRANSFER_GOODBYE)
 		nr->reached = (int)ph;
-	add(&L, _("Peer %s (%s) port %d on %s"), nr->plan.host, nr->plan.peer, nr->plan.port,
-	    nr->plan.ifname);
-	add(&L, "%s", "");
+	lines_add(&L, _("Peer %s (%s) port %d on %s"), nr->plan.host, nr->plan.peer, nr->plan.port,
+	          nr->plan.ifname);
+	lines_add(&L, "%s", "");
 	for (int i = 0; i < TRANSFER_PHASES; i++)
-		add(&L, "%s %s",
-		    i < nr->phase    ? "[x]"
-		    : i == nr->phase ? "[>]"
-		                     : "[ ]",
-		    transfer_phase_name((enum transfer_phase)i));
-	dialog_show(nr->ui, _(nr->na->title), (const char *const *)L.l, L.n,
+		lines_add(&L, "%s %s",
+		          i < nr->phase    ? "[x]"
+		          : i == nr->phase ? "[>]"
+		                           : "[ ]",
+		          transfer_phase_name((enum transfer_phase)i));
+	dialog_show(nr->ui, _(nr->na->title), (const char *const *)L.v, L.n,
 	            _("Working: the window closes by itself at the end or at the timeout."));
 	lines_free(&L);
 }
@@ -472,24 +446,26 @@ net_fetched(const struct fetch_report *r, void *ud)
 
 	if (nr->na->act == ACT_FETCHCRL && !r->refused) {
 		/* as `transfer fetch-crl` says it */
-		add(&nr->fetched, _("stored   %s: %d CRLs"), r->name, r->stored);
+		lines_add(&nr->fetched, _("stored   %s: %d CRLs"), r->name, r->stored);
 		return;
 	}
 	if (r->refused) {
-		add(&nr->fetched, _("refused  %s: %s"), r->name, r->why);
+		lines_add(&nr->fetched, _("refused  %s: %s"), r->name, r->why);
 		if (r->retry)
-			add(&nr->fetched,
-			    _("         %s stays in the outbox: fetch again to give "
-			      "its password"),
-			    r->name);
+			lines_add(&nr->fetched,
+			          _("         %s stays in the outbox: fetch again to give "
+			            "its password"),
+			          r->name);
 	} else {
-		add(&nr->fetched, _("stored   %s: %d new, %d older kept, %d already in the store"),
-		    r->name, r->stored, r->older, r->duplicates);
+		lines_add(&nr->fetched,
+		          _("stored   %s: %d new, %d older kept, %d already in the store"), r->name,
+		          r->stored, r->older, r->duplicates);
 		if (r->ca_added || r->ca_unknown)
-			add(&nr->fetched,
-			    _("chain    %s: %d CA certificates added to a CA bundle, %d of no stored "
-			      "CA (not stored)"),
-			    r->name, r->ca_added, r->ca_unknown);
+			lines_add(
+				&nr->fetched,
+				_("chain    %s: %d CA certificates added to a CA bundle, %d of no stored "
+			          "CA (not stored)"),
+				r->name, r->ca_added, r->ca_unknown);
 	}
 }
 
@@ -534,7 +510,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	struct net_run *nr = calloc(1, sizeof *nr);
 	struct transfer_result res = { 0 };
 	struct pt_err err = { 0 };
-	struct lines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 	enum pt_status ret;
 	char done[512], check[512] = "";
 
@@ -542,6 +518,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 		return;
 	nr->ui = ui;
 	nr->na = na;
+	nr->fetched.max = MAX_LINES;
 	nr->phase = nr->reached = -1;
 	if (na->host_target) {
 		char t[256];
@@ -566,7 +543,7 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 			goto cancelled;
 	}
 	plan_lines(nr, &L);
-	if (!dialog_ask(ui, _(na->title), (const char *const *)L.l, L.n, _("Open the window now?")))
+	if (!dialog_ask(ui, _(na->title), (const char *const *)L.v, L.n, _("Open the window now?")))
 		goto cancelled;
 	lines_free(&L);
 	{
@@ -584,44 +561,46 @@ run_net(struct ui *ui, const struct net_action *na, const char *host)
 	flushinp(); /* keys typed during the window are not answers to the outcome */
 	if (ret == PT_OK) {
 		done_text(na, nr->target, done, sizeof done);
-		add(&L, "%s", done);
+		lines_add(&L, "%s", done);
 	} else {
 		char failed[700];
 		snprintf(failed, sizeof failed, _("Failed: %s"), detail(&err));
 		add_wrapped(&L, failed, 66);
 		if (nr->reached >= 0)
-			add(&L, _("Stopped during: %s (the window is closed)"),
-			    transfer_phase_name((enum transfer_phase)nr->reached));
+			lines_add(&L, _("Stopped during: %s (the window is closed)"),
+			          transfer_phase_name((enum transfer_phase)nr->reached));
 	}
 	if (res.window_id) {
 		if (res.exposure_ms >= 0)
-			add(&L, _("Window %lld: exposure %.1f ms (first rule in to last rule out)"),
-			    (long long)res.window_id, res.exposure_ms);
+			lines_add(
+				&L,
+				_("Window %lld: exposure %.1f ms (first rule in to last rule out)"),
+				(long long)res.window_id, res.exposure_ms);
 		else
-			add(&L, _("Window %lld: no rule went in"), (long long)res.window_id);
+			lines_add(&L, _("Window %lld: no rule went in"), (long long)res.window_id);
 		if (res.link_ms >= 0)
-			add(&L, _("Link up %.1f ms, SSH %.1f ms"), res.link_ms,
-			    res.ssh_ms >= 0 ? res.ssh_ms : 0.0);
+			lines_add(&L, _("Link up %.1f ms, SSH %.1f ms"), res.link_ms,
+			          res.ssh_ms >= 0 ? res.ssh_ms : 0.0);
 	} else {
-		add(&L, "%s", _("No window was opened."));
+		lines_add(&L, "%s", _("No window was opened."));
 	}
 	if (res.hostkey_fp[0]) {
-		add(&L, _("Host key:   %s"), res.hostkey_type);
-		add(&L, "            %s", res.hostkey_fp);
+		lines_add(&L, _("Host key:   %s"), res.hostkey_type);
+		lines_add(&L, "            %s", res.hostkey_fp);
 	}
 	if (res.pinned_now)
-		add(&L, _("First contact: this key is now pinned for %s."), nr->plan.host);
+		lines_add(&L, _("First contact: this key is now pinned for %s."), nr->plan.host);
 	if (check[0]) {
 		char served[700];
 		snprintf(served, sizeof served, _("Served certificate: %s"), check);
 		add_wrapped(&L, served, 66);
 	}
 	if (res.temps_cleared)
-		add(&L, _("Temporary files earlier windows left: %d removed, %d not there."),
-		    res.temps_removed, res.temps_cleared - res.temps_removed);
+		lines_add(&L, _("Temporary files earlier windows left: %d removed, %d not there."),
+		          res.temps_removed, res.temps_cleared - res.temps_removed);
 	for (size_t i = 0; i < nr->fetched.n; i++)
-		add(&L, "%s", nr->fetched.l[i]);
-	ui_popup(ui, _(na->title), (const char *const *)L.l, L.n);
+		lines_add(&L, "%s", nr->fetched.v[i]);
+	ui_popup(ui, _(na->title), (const char *const *)L.v, L.n);
 	if (ret == PT_OK)
 		ui_message(ui, ROLE_BAND_OK, _("%s Exposure %.1f ms."), done, res.exposure_ms);
 	else
@@ -767,7 +746,7 @@ backup_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 	struct pt_err err = { 0 };
 	char *written = NULL, hex[65];
 	uint64_t bytes = 0;
-	struct lines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 	const char *l[1] = { f[0].buf };
 
 	(void)n;
@@ -793,12 +772,12 @@ backup_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len
 		snprintf(msg, len, "%s", detail(&err));
 		return 0;
 	}
-	add(&L, "%s", _("Backup written and verified:"));
-	add(&L, "  %s", written);
-	add(&L, _("Size:     %llu bytes"), (unsigned long long)bytes);
-	add(&L, "%s", _("SHA-256:"));
-	add(&L, "  %s", hex);
-	ui_popup(ui, _("Backup"), (const char *const *)L.l, L.n);
+	lines_add(&L, "%s", _("Backup written and verified:"));
+	lines_add(&L, "  %s", written);
+	lines_add(&L, _("Size:     %llu bytes"), (unsigned long long)bytes);
+	lines_add(&L, "%s", _("SHA-256:"));
+	lines_add(&L, "  %s", hex);
+	ui_popup(ui, _("Backup"), (const char *const *)L.v, L.n);
 	ui_message(ui, ROLE_BAND_OK, _("Backup verified: %s (%llu bytes)."), written,
 	           (unsigned long long)bytes);
 	lines_free(&L);
@@ -954,7 +933,7 @@ static void
 boot_config_popup(struct ui *ui)
 {
 	const char *p = guard_nft_boot_config();
-	struct lines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 
 	while (*p) {
 		size_t n = strcspn(p, "\n");
@@ -971,11 +950,11 @@ boot_config_popup(struct ui *ui)
 		}
 		line[o] = '\0';
 		if (o > 0 && line[0] != '#')
-			add(&L, "%s", line);
+			lines_add(&L, "%s", line);
 		p += n + (p[n] == '\n');
 	}
 	ui_popup(ui, _("Firewall at boot (passtore firewall boot-config)"),
-	         (const char *const *)L.l, L.n);
+	         (const char *const *)L.v, L.n);
 	lines_free(&L);
 }
 

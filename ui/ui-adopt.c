@@ -21,16 +21,12 @@
 #include "store/lib.h"
 #include "ui/adopt.h"
 #include "ui/app.h"
+#include "ui/lines.h"
 #include "ui/form.h"
 
 #define ADOPT_KEY_MAX (64 * 1024)
 #define ADOPT_PW_MAX 1024
 #define INSPECT_FILE_MAX (16 * 1024 * 1024)
-
-struct lines {
-	char **v;
-	size_t n;
-};
 
 static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
@@ -39,32 +35,20 @@ static void
 add(struct lines *l, const char *fmt, ...)
 {
 	va_list ap;
-	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
+	bool added;
+	char *s;
 	size_t len;
 
-	if (!n)
-		return;
-	l->v = n;
 	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
+	added = lines_vadd(l, fmt, ap);
 	va_end(ap);
-	if (!s)
+	if (!added)
 		return;
+	s = l->v[l->n - 1];
 	if ((len = strlen(s)) && s[len - 1] == '\n')
 		s[--len] = '\0';
 	if (s[0] == '\n')
 		memmove(s, s + 1, len);
-	l->v[l->n++] = s;
-}
-
-static void
-lines_free(struct lines *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
 }
 
 /* ---- cert adopt ---- */
@@ -274,20 +258,6 @@ ui_adopt_form(struct ui *ui, const char *host)
 
 /* ---- cert inspect ---- */
 
-static const char *
-utc(time_t t, char *buf, size_t n)
-{
-	struct tm tm;
-
-	if (!t) {
-		snprintf(buf, n, "-");
-		return buf;
-	}
-	gmtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%d %H:%M:%SZ", &tm);
-	return buf;
-}
-
 /* label, then the values joined by ", " (nothing when there are none) */
 static void
 list_line(struct lines *l, const char *label, char *const *v, size_t n)
@@ -323,8 +293,8 @@ ac_lines(struct lines *l, const struct voms_ac *ac, size_t idx, size_t n, time_t
 	add(l, _("  VOMS server:    %s\n"), ac->server ? ac->server : _("(not stated)"));
 	add(l, _("  Issued by:      %s\n"), ac->issuer ? ac->issuer : _("(not stated)"));
 	add(l, _("  AC serial:      %s\n"), ac->serial);
-	add(l, _("  AC not before:  %s\n"), utc(ac->not_before, t, sizeof t));
-	add(l, _("  AC not after:   %s (%s)\n"), utc(ac->not_after, t, sizeof t),
+	add(l, _("  AC not before:  %s\n"), pt_utc_time(ac->not_before, "-", t, sizeof t));
+	add(l, _("  AC not after:   %s (%s)\n"), pt_utc_time(ac->not_after, "-", t, sizeof t),
 	    b == X509_BAND_EXPIRED         ? _("expired")
 	    : b == X509_BAND_NOT_YET_VALID ? _("not yet valid")
 	                                   : _("valid now"));
@@ -382,8 +352,8 @@ ci_lines(struct ui *ui, struct lines *l, const struct voms_certinfo *ci, size_t 
 	add(l, _("Subject:        %s\n"), x->subject_grid);
 	add(l, _("Issuer:         %s\n"), x->issuer_grid);
 	add(l, _("Serial:         %s\n"), x->serial);
-	add(l, _("Not before:     %s\n"), utc(x->not_before, t, sizeof t));
-	add(l, _("Not after:      %s\n"), utc(x->not_after, t, sizeof t));
+	add(l, _("Not before:     %s\n"), pt_utc_time(x->not_before, "-", t, sizeof t));
+	add(l, _("Not after:      %s\n"), pt_utc_time(x->not_after, "-", t, sizeof t));
 	if (b == X509_BAND_EXPIRED)
 		add(l, _("Days left:      %ld (expired)\n"), days);
 	else if (b == X509_BAND_NOT_YET_VALID)

@@ -21,6 +21,7 @@
 #include "site/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/lines.h"
 #include "ui/browse.h"
 #include "ui/ca.h"
 #include "ui/form.h"
@@ -123,65 +124,8 @@ cas_draw(struct ui *ui, int top, int rows)
 
 /* ---- one CA shown ---- */
 
-struct lines {
-	char **v;
-	size_t n;
-};
-
-static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-add(struct lines *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
-
-	if (!n)
-		return;
-	l->v = n;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (s)
-		l->v[l->n++] = s;
-}
-
-static void
-lines_free(struct lines *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
 #define LABEL "%-14s "
 #define LABEL_W 15
-
-/* A label and a value cut into lines of the popup's width, before a
- * "/" of a DN or after a comma when it can. */
-static void
-field(struct lines *l, const char *label, const char *value)
-{
-	int w = COLS - 12 - LABEL_W;
-	size_t n = strlen(value);
-
-	if (w < 20)
-		w = 20;
-	do {
-		int k = n > (size_t)w ? w : (int)n;
-		for (int j = k; n > (size_t)w && j > w / 2; j--)
-			if (value[j] == '/' || value[j - 1] == ',') {
-				k = j;
-				break;
-			}
-		add(l, LABEL "%.*s", label, k, value);
-		label = "";
-		value += k;
-		n -= (size_t)k;
-	} while (n > 0);
-}
 
 static void
 ymd(time_t t, char *buf, size_t len)
@@ -200,22 +144,22 @@ bundle_lines(struct lines *l, const char *pem)
 	char a[16], b[16];
 
 	if (x509_bundle_parse((const unsigned char *)pem, strlen(pem), &cl, &err) != PT_OK) {
-		field(l, _("Bundle:"), pt_err_text(&err));
+		lines_field(l, LABEL_W - 1, _("Bundle:"), pt_err_text(&err));
 		return;
 	}
-	add(l, LABEL "%zu", _("Bundle:"), cl->n);
+	lines_add(l, LABEL "%zu", _("Bundle:"), cl->n);
 	for (size_t i = 0; i < cl->n; i++) {
 		const struct x509_cert *x = &cl->certs[i];
 
-		add(l, "%s", "");
-		add(l, "%zu. %s", i + 1, x->self_signed ? _("root") : _("intermediate"));
-		field(l, _("Subject:"), x->subject_grid);
-		field(l, _("Issuer:"), x->issuer_grid);
+		lines_add(l, "%s", "");
+		lines_add(l, "%zu. %s", i + 1, x->self_signed ? _("root") : _("intermediate"));
+		lines_field(l, LABEL_W - 1, _("Subject:"), x->subject_grid);
+		lines_field(l, LABEL_W - 1, _("Issuer:"), x->issuer_grid);
 		ymd(x->not_before, a, sizeof a);
 		ymd(x->not_after, b, sizeof b);
-		add(l, LABEL "%s - %s", _("Validity:"), a, b);
-		add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
-		add(l, LABEL "%s", "", x->sha256_hex + 48);
+		lines_add(l, LABEL "%s - %s", _("Validity:"), a, b);
+		lines_add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
+		lines_add(l, LABEL "%s", "", x->sha256_hex + 48);
 	}
 	x509_cert_list_free(&cl);
 }
@@ -226,13 +170,13 @@ show_cb(const struct cert_ca *ca, void *ud)
 	struct lines *l = ud;
 	char when[16];
 
-	add(l, LABEL "%s", _("CA:"), ca->name);
-	field(l, _("Template:"), ca->subject_tmpl);
-	add(l, LABEL "%s", _("Default key:"), ca->default_key);
+	lines_add(l, LABEL "%s", _("CA:"), ca->name);
+	lines_field(l, LABEL_W - 1, _("Template:"), ca->subject_tmpl);
+	lines_add(l, LABEL "%s", _("Default key:"), ca->default_key);
 	ymd(ca->created_at, when, sizeof when);
-	add(l, LABEL "%s", _("Added:"), when);
-	add(l, LABEL "%lld", _("Requests:"), (long long)ca->requests);
-	add(l, LABEL "%lld", _("Certificates:"), (long long)ca->certificates);
+	lines_add(l, LABEL "%s", _("Added:"), when);
+	lines_add(l, LABEL "%lld", _("Requests:"), (long long)ca->requests);
+	lines_add(l, LABEL "%lld", _("Certificates:"), (long long)ca->certificates);
 	bundle_lines(l, ca->bundle_pem);
 	return 0;
 }
@@ -413,14 +357,11 @@ ui_ca_add_form(struct ui *ui)
 static int
 anchor_lines(const struct trust_anchor *a, void *ud)
 {
-	char when[32];
-	struct tm tm;
-	time_t t = a->not_after;
+	char when[PT_UTC_LEN];
 
-	gmtime_r(&t, &tm);
-	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
-	add(ud, "%-28s %-20s %5lld", a->name, when, (long long)a->rules);
-	add(ud, "  %s", a->subject);
+	pt_utc_time(a->not_after, NULL, when, sizeof when);
+	lines_add(ud, "%-28s %-20s %5lld", a->name, when, (long long)a->rules);
+	lines_add(ud, "  %s", a->subject);
 	return 0;
 }
 
@@ -434,16 +375,17 @@ ui_ca_anchors(struct ui *ui)
 
 	if (!ui->st)
 		return;
-	add(&l, "%-28s %-20s %5s", _("ANCHOR"), _("NOT AFTER"), _("RULES"));
-	add(&l, "  %s", _("SUBJECT"));
+	lines_add(&l, "%-28s %-20s %5s", _("ANCHOR"), _("NOT AFTER"), _("RULES"));
+	lines_add(&l, "  %s", _("SUBJECT"));
 	if (trust_anchor_foreach(ui->st, anchor_lines, &l, &err) != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		lines_free(&l);
 		return;
 	}
 	if (l.n == 2)
-		add(&l, "%s",
-		    _("No trust anchor in the store: T imports them from an IGTF directory."));
+		lines_add(
+			&l, "%s",
+			_("No trust anchor in the store: T imports them from an IGTF directory."));
 	ui_popup(ui, _("Trust anchors"), (const char *const *)l.v, l.n);
 	lines_free(&l);
 }

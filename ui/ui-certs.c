@@ -18,6 +18,7 @@
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/lines.h"
 #include "ui/browse.h"
 #include "ui/certs.h"
 #include "ui/csr.h"
@@ -397,67 +398,8 @@ certs_draw(struct ui *ui, int top, int rows)
 
 /* ---- the detail popups ---- */
 
-struct lines {
-	char **v;
-	size_t n;
-};
-
-static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-add(struct lines *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
-
-	if (!n)
-		return;
-	l->v = n;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (s)
-		l->v[l->n++] = s;
-}
-
-static void
-lines_free(struct lines *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	l->v = NULL;
-	l->n = 0;
-}
-
 #define LABEL "%-12s "
 #define LABEL_W 13
-
-/* label and value, the value wrapped to the popup's width (ui_popup
- * boxes COLS - 8 columns, less its border and margins) */
-static void
-field(struct lines *l, const char *label, const char *value)
-{
-	int w = COLS - 12 - LABEL_W;
-	size_t n = strlen(value);
-
-	if (w < 20)
-		w = 20;
-	do {
-		int k = n > (size_t)w ? w : (int)n;
-		/* break before an attribute ("/CN=") or after a comma */
-		for (int j = k; n > (size_t)w && j > w / 2; j--)
-			if (value[j] == '/' || value[j - 1] == ',') {
-				k = j;
-				break;
-			}
-		add(l, LABEL "%.*s", label, k, value);
-		label = "";
-		value += k;
-		n -= (size_t)k;
-	} while (n > 0);
-}
 
 static int
 detail_cb(const struct inv_cert_detail *d, void *ud)
@@ -467,54 +409,57 @@ detail_cb(const struct inv_cert_detail *d, void *ud)
 	const struct x509_cert *x = cs->x;
 	char a[40], b[40];
 
-	add(l, LABEL "%s", _("Host:"), cs->fqdn);
-	field(l, _("Subject:"), x->subject_grid);
-	field(l, _("Issuer:"), x->issuer_grid);
-	add(l, LABEL "%s", _("Serial:"), d->serial_hex);
+	lines_add(l, LABEL "%s", _("Host:"), cs->fqdn);
+	lines_field(l, LABEL_W - 1, _("Subject:"), x->subject_grid);
+	lines_field(l, LABEL_W - 1, _("Issuer:"), x->issuer_grid);
+	lines_add(l, LABEL "%s", _("Serial:"), d->serial_hex);
 	ymdhm(x->not_before, a, sizeof a);
 	ymdhm(x->not_after, b, sizeof b);
-	add(l, LABEL "%s - %s", _("Validity:"), a, b);
+	lines_add(l, LABEL "%s - %s", _("Validity:"), a, b);
 	if (cs->days_left >= 0)
-		add(l, LABEL "%s, %ld %s", _("Band:"), certs_band_label(cs->band), cs->days_left,
-		    ngettext("day left", "days left", cs->days_left));
+		lines_add(l, LABEL "%s, %ld %s", _("Band:"), certs_band_label(cs->band),
+		          cs->days_left, ngettext("day left", "days left", cs->days_left));
 	else
-		add(l, LABEL "%s, %ld %s", _("Band:"), certs_band_label(cs->band), -cs->days_left,
-		    ngettext("day ago", "days ago", -cs->days_left));
+		lines_add(l, LABEL "%s, %ld %s", _("Band:"), certs_band_label(cs->band),
+		          -cs->days_left, ngettext("day ago", "days ago", -cs->days_left));
 	for (size_t i = 0; i < x->nsans; i++)
-		add(l, LABEL "%s", i == 0 ? _("SANs:") : "", x->sans[i]);
+		lines_add(l, LABEL "%s", i == 0 ? _("SANs:") : "", x->sans[i]);
 	if (x->nsans == 0)
-		add(l, LABEL "%s", _("SANs:"), _("none"));
-	add(l, LABEL "%s %u (%s)", _("Public key:"), x->key_algo, x->key_bits, cs->origin);
+		lines_add(l, LABEL "%s", _("SANs:"), _("none"));
+	lines_add(l, LABEL "%s %u (%s)", _("Public key:"), x->key_algo, x->key_bits, cs->origin);
 	if (cs->key_match)
-		add(l, LABEL "%s", _("Key match:"), _("yes, the stored private key belongs to it"));
+		lines_add(l, LABEL "%s", _("Key match:"),
+		          _("yes, the stored private key belongs to it"));
 	else
-		add(l, LABEL "%s", _("Key match:"), _("NO"));
+		lines_add(l, LABEL "%s", _("Key match:"), _("NO"));
 	if (!cs->key_match)
-		field(l, "", cs->key_detail);
+		lines_field(l, LABEL_W - 1, "", cs->key_detail);
 	if (cs->chain_ok)
-		add(l, LABEL "%s %s", _("Chain:"), _("verified by CA"), cs->ca);
+		lines_add(l, LABEL "%s %s", _("Chain:"), _("verified by CA"), cs->ca);
 	else
-		add(l, LABEL "%s", _("Chain:"), _("NOT verified"));
+		lines_add(l, LABEL "%s", _("Chain:"), _("NOT verified"));
 	if (!cs->chain_ok)
-		field(l, "", cs->chain_detail);
+		lines_field(l, LABEL_W - 1, "", cs->chain_detail);
 	ymdhm(cs->imported_at, a, sizeof a);
-	add(l, LABEL "%s, %s %s", _("State:"),
-	    strcmp(cs->state, "current") == 0 ? _("current") : _("superseded"), _("stored"), a);
-	add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
-	add(l, LABEL "%s", "", x->sha256_hex + 48);
+	lines_add(l, LABEL "%s, %s %s", _("State:"),
+	          strcmp(cs->state, "current") == 0 ? _("current") : _("superseded"), _("stored"),
+	          a);
+	lines_add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
+	lines_add(l, LABEL "%s", "", x->sha256_hex + 48);
 	if (d->ninstalls == 0)
-		add(l, LABEL "%s", _("Installed:"), _("never"));
+		lines_add(l, LABEL "%s", _("Installed:"), _("never"));
 	for (size_t i = 0; i < d->ninstalls; i++) {
 		const struct inv_install *in = &d->installs[i];
 		ymdhm(in->installed_at, a, sizeof a);
-		add(l, LABEL "%s %s %s", i == 0 ? _("Installed:") : "", a, _("on"), in->fqdn);
-		field(l, "", in->cert_path);
-		field(l, "", in->key_path);
+		lines_add(l, LABEL "%s %s %s", i == 0 ? _("Installed:") : "", a, _("on"), in->fqdn);
+		lines_field(l, LABEL_W - 1, "", in->cert_path);
+		lines_field(l, LABEL_W - 1, "", in->key_path);
 		if (in->exposure_ms >= 0)
-			add(l, LABEL "  %s %s (%s, %s %.0f ms)", "", _("window"), in->window_tag,
-			    in->outcome, _("exposure"), in->exposure_ms);
+			lines_add(l, LABEL "  %s %s (%s, %s %.0f ms)", "", _("window"),
+			          in->window_tag, in->outcome, _("exposure"), in->exposure_ms);
 		else
-			add(l, LABEL "  %s %s (%s)", "", _("window"), in->window_tag, in->outcome);
+			lines_add(l, LABEL "  %s %s (%s)", "", _("window"), in->window_tag,
+			          in->outcome);
 	}
 	return 0;
 }

@@ -17,68 +17,13 @@
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/lines.h"
 #include "ui/csr.h"
 #include "ui/dialog.h"
 #include "ui/form.h"
 
 #define LABEL "%-12s "
 #define LABEL_W 13
-
-struct lines {
-	char **v;
-	size_t n;
-};
-
-static void add(struct lines *l, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-add(struct lines *l, const char *fmt, ...)
-{
-	va_list ap;
-	char *s = NULL, **n = realloc(l->v, (l->n + 1) * sizeof *n);
-
-	if (!n)
-		return;
-	l->v = n;
-	va_start(ap, fmt);
-	if (vasprintf(&s, fmt, ap) < 0)
-		s = NULL;
-	va_end(ap);
-	if (s)
-		l->v[l->n++] = s;
-}
-
-static void
-lines_free(struct lines *l)
-{
-	for (size_t i = 0; i < l->n; i++)
-		free(l->v[i]);
-	free(l->v);
-	memset(l, 0, sizeof *l);
-}
-
-/* The subject cut before a "/" so that it reads whole in the box. */
-static void
-subject_lines(struct lines *l, const char *label, const char *v)
-{
-	int w = COLS - 12 - LABEL_W;
-	size_t n = strlen(v);
-
-	if (w < 20)
-		w = 20;
-	do {
-		int k = n > (size_t)w ? w : (int)n;
-		for (int j = k; n > (size_t)w && j > w / 2; j--)
-			if (v[j] == '/' || v[j - 1] == ',') {
-				k = j;
-				break;
-			}
-		add(l, LABEL "%.*s", label, k, v);
-		label = "";
-		v += k;
-		n -= (size_t)k;
-	} while (n > 0);
-}
 
 void
 ui_csr_show(struct ui *ui, const char *fqdn)
@@ -96,24 +41,24 @@ ui_csr_show(struct ui *ui, const char *fqdn)
 		free(csr);
 		return;
 	}
-	add(&l, LABEL "%s", _("Host:"), fqdn);
-	subject_lines(&l, _("Subject:"), f.subject_grid);
+	lines_add(&l, LABEL "%s", _("Host:"), fqdn);
+	lines_field(&l, LABEL_W - 1, _("Subject:"), f.subject_grid);
 	for (size_t i = 0; i < f.nsans; i++)
-		add(&l, LABEL "%s", i == 0 ? _("Names:") : "", f.sans[i]);
+		lines_add(&l, LABEL "%s", i == 0 ? _("Names:") : "", f.sans[i]);
 	if (f.nsans == 0)
-		add(&l, LABEL "%s", _("Names:"), _("none"));
+		lines_add(&l, LABEL "%s", _("Names:"), _("none"));
 	if (f.key_known)
-		add(&l, LABEL "%s", _("Key type:"), x509_keytype_name(f.key_type));
+		lines_add(&l, LABEL "%s", _("Key type:"), x509_keytype_name(f.key_type));
 	else
-		add(&l, LABEL "%s %u", _("Key type:"), f.key_algo, f.key_bits);
-	add(&l, LABEL "%s", _("Signature:"),
-	    f.sig_ok ? _("verifies (the request is whole)") : _("does NOT verify"));
-	add(&l, "%s", "");
-	add(&l, "%s", _("w writes it to a file, C sends it, D on the list cancels it."));
-	add(&l, "%s", "");
+		lines_add(&l, LABEL "%s %u", _("Key type:"), f.key_algo, f.key_bits);
+	lines_add(&l, LABEL "%s", _("Signature:"),
+	          f.sig_ok ? _("verifies (the request is whole)") : _("does NOT verify"));
+	lines_add(&l, "%s", "");
+	lines_add(&l, "%s", _("w writes it to a file, C sends it, D on the list cancels it."));
+	lines_add(&l, "%s", "");
 	for (char *p = csr, *nl; p && *p; p = nl ? nl + 1 : NULL) {
 		nl = strchr(p, '\n');
-		add(&l, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
+		lines_add(&l, "%.*s", nl ? (int)(nl - p) : (int)strlen(p), p);
 	}
 	snprintf(title, sizeof title, _("Certificate request of %s"), fqdn);
 	ui_popup(ui, title, (const char *const *)l.v, l.n);

@@ -19,6 +19,7 @@
 #include "store/lib.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/lines.h"
 #include "ui/escrow.h"
 #include "ui/form.h"
 #include "ui/view.h"
@@ -26,38 +27,10 @@
 #define MAX_LINES 48
 #define PAGE_LINES 24
 
-struct elines {
-	char *l[MAX_LINES];
-	size_t n;
-};
-
-static void el_add(struct elines *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-el_add(struct elines *L, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (L->n >= MAX_LINES)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&L->l[L->n], fmt, ap) >= 0)
-		L->n++;
-	va_end(ap);
-}
-
-static void
-el_free(struct elines *L)
-{
-	for (size_t i = 0; i < L->n; i++)
-		free(L->l[i]);
-	L->n = 0;
-}
-
 /* ---- the splits made ---- */
 
 struct escrow_view {
-	struct elines *L;
+	struct lines *L;
 	unsigned gen;
 	int rows;
 };
@@ -76,9 +49,9 @@ escrow_row(const struct audit_row *r, void *ud)
 		return 0;
 	gmtime_r(&r->ts, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M", &tm);
-	el_add(v->L, _("%s  key %u  %u of %u  %s"), when, gen, k, n,
-	       gen == v->gen ? _("current") : _("void (data key rotated since)"));
-	el_add(v->L, _("    holders: %s"), r->detail + off);
+	lines_add(v->L, _("%s  key %u  %u of %u  %s"), when, gen, k, n,
+	          gen == v->gen ? _("current") : _("void (data key rotated since)"));
+	lines_add(v->L, _("    holders: %s"), r->detail + off);
 	v->rows++;
 	return 0;
 }
@@ -106,29 +79,29 @@ static void split_form(struct ui *ui);
 static void
 escrow_dialog(struct ui *ui)
 {
-	struct elines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 	struct escrow_view v = { &L, store_key_generation(ui->st), 0 };
 	char fpr[STORE_FPR_LEN];
 	int h, w = COLS - 4 < 76 ? COLS - 4 : 76, k = 0, rows;
 	WINDOW *win;
 
 	store_fingerprint(ui->st, fpr);
-	el_add(&L, _("Store %s, data key %u."), fpr, v.gen);
-	el_add(&L, "%s", "");
+	lines_add(&L, _("Store %s, data key %u."), fpr, v.gen);
+	lines_add(&L, "%s", "");
 	(void)audit_foreach(ui->st, escrow_row, &v, NULL);
 	if (!v.rows)
-		el_add(&L, "%s", _("No shares were ever made of this store's data key."));
-	el_add(&L, "%s", "");
-	el_add(&L, "%s", _("s: split the data key into new shares, shown one a screen."));
-	el_add(&L, "%s", _("y: rotate the data key (earlier shares stop opening the store)."));
+		lines_add(&L, "%s", _("No shares were ever made of this store's data key."));
+	lines_add(&L, "%s", "");
+	lines_add(&L, "%s", _("s: split the data key into new shares, shown one a screen."));
+	lines_add(&L, "%s", _("y: rotate the data key (earlier shares stop opening the store)."));
 	rows = (int)L.n > LINES - 5 ? LINES - 5 : (int)L.n;
 	h = rows + 4;
 	if (!(win = ui_panel_open(h, w, _("Recovery shares")))) {
-		el_free(&L);
+		lines_free(&L);
 		return;
 	}
 	for (int r = 0; r < rows; r++)
-		ui_wput(win, 1 + r, 2, w - 4, A_NORMAL, L.l[r], false);
+		ui_wput(win, 1 + r, 2, w - 4, A_NORMAL, L.v[r], false);
 	ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_ALERT),
 	        _("Rotate the data key (y), split it anew (s) or close (n)? "), false);
 	for (;;) {
@@ -138,7 +111,7 @@ escrow_dialog(struct ui *ui)
 			break;
 	}
 	ui_panel_close(win);
-	el_free(&L);
+	lines_free(&L);
 	ui->dirty = true;
 	if (k == 's')
 		split_form(ui);

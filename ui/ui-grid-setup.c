@@ -481,11 +481,9 @@ static int
 ban_line(const char *pattern, time_t at, void *ud)
 {
 	size_t *n = ud, len = strlen(pattern), room = COLS > 40 ? (size_t)COLS - 27 : 16;
-	struct tm tm;
-	char when[32] = "-";
+	char when[PT_UTC_LEN];
 
-	if (gmtime_r(&at, &tm))
-		strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
+	pt_utc_time(at, NULL, when, sizeof when);
 	(*n)++;
 	for (size_t at_ = 0; at_ < len || at_ == 0; at_ += room)
 		grid_page_add(ROLE_NORMAL, "  %-20s  %.*s", at_ ? "" : when, (int)room,

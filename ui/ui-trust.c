@@ -16,39 +16,12 @@
 #include "store/lib.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/lines.h"
 #include "ui/form.h"
 #include "ui/trust.h"
 #include "ui/view.h"
 
 #define MAX_LINES 200
-
-struct tlines {
-	char *l[MAX_LINES];
-	size_t n;
-};
-
-static void tl_add(struct tlines *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-tl_add(struct tlines *t, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (t->n >= MAX_LINES)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&t->l[t->n], fmt, ap) >= 0)
-		t->n++;
-	va_end(ap);
-}
-
-static void
-tl_free(struct tlines *t)
-{
-	for (size_t i = 0; i < t->n; i++)
-		free(t->l[i]);
-	t->n = 0;
-}
 
 /* The screen read again (what it lists changed), its message kept. */
 static void
@@ -82,7 +55,7 @@ in_tx(struct ui *ui, enum pt_status (*fn)(struct ui *ui, void *ud, struct pt_err
 
 struct igtf_run {
 	const char *dir;
-	struct tlines t;
+	struct lines t;
 	size_t counts[4];
 };
 
@@ -93,11 +66,11 @@ igtf_seen(const struct igtf_change *c, void *ud)
 
 	r->counts[c->kind]++;
 	if (c->kind != IGTF_UNCHANGED)
-		tl_add(&r->t, "%-10s %s  %s",
-		       c->kind == IGTF_ADDED     ? _("added")
-		       : c->kind == IGTF_CHANGED ? _("changed")
-		                                 : _("withdrawn"),
-		       c->name, c->subject);
+		lines_add(&r->t, "%-10s %s  %s",
+		          c->kind == IGTF_ADDED     ? _("added")
+		          : c->kind == IGTF_CHANGED ? _("changed")
+		                                    : _("withdrawn"),
+		          c->name, c->subject);
 	return 0;
 }
 
@@ -112,7 +85,7 @@ igtf_do(struct ui *ui, void *ud, struct pt_err *err)
 static int
 igtf_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
 {
-	struct igtf_run r = { .dir = f[0].buf };
+	struct igtf_run r = { .dir = f[0].buf, .t = { .max = MAX_LINES } };
 	struct pt_err err = { 0 };
 
 	(void)n;
@@ -122,16 +95,16 @@ igtf_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, 
 		return 0;
 	}
 	if (in_tx(ui, igtf_do, &r, &err) != PT_OK) {
-		tl_free(&r.t);
+		lines_free(&r.t);
 		snprintf(msg, len, "%s", err.detail);
 		return 0;
 	}
-	tl_add(&r.t, _("Trust anchors: %zu added, %zu changed, %zu withdrawn, %zu unchanged."),
-	       r.counts[IGTF_ADDED], r.counts[IGTF_CHANGED], r.counts[IGTF_WITHDRAWN],
-	       r.counts[IGTF_UNCHANGED]);
-	ui_popup(ui, _("IGTF trust anchors"), (const char *const *)r.t.l, r.t.n);
-	ui_message(ui, ROLE_BAND_OK, "%s", r.t.l[r.t.n - 1]);
-	tl_free(&r.t);
+	lines_add(&r.t, _("Trust anchors: %zu added, %zu changed, %zu withdrawn, %zu unchanged."),
+	          r.counts[IGTF_ADDED], r.counts[IGTF_CHANGED], r.counts[IGTF_WITHDRAWN],
+	          r.counts[IGTF_UNCHANGED]);
+	ui_popup(ui, _("IGTF trust anchors"), (const char *const *)r.t.v, r.t.n);
+	ui_message(ui, ROLE_BAND_OK, "%s", r.t.v[r.t.n - 1]);
+	lines_free(&r.t);
 	return -1;
 }
 
@@ -153,7 +126,7 @@ igtf_form(struct ui *ui)
 
 struct crl_run {
 	const char *path;
-	struct tlines t;
+	struct lines t;
 };
 
 static int
@@ -168,8 +141,8 @@ crl_seen(const struct crl_info *c, void *ud)
 		gmtime_r(&c->next_update, &tm);
 		strftime(nu, sizeof nu, "%Y-%m-%d %H:%M", &tm);
 	}
-	tl_add(&r->t, _("CRL of %s: %zu revoked, next update %s%s"), c->issuer, c->entries, nu,
-	       c->stale ? _(" (STALE)") : "");
+	lines_add(&r->t, _("CRL of %s: %zu revoked, next update %s%s"), c->issuer, c->entries, nu,
+	          c->stale ? _(" (STALE)") : "");
 	return 0;
 }
 
@@ -184,7 +157,7 @@ crl_do(struct ui *ui, void *ud, struct pt_err *err)
 static int
 crl_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, void *ud)
 {
-	struct crl_run r = { .path = f[0].buf };
+	struct crl_run r = { .path = f[0].buf, .t = { .max = MAX_LINES } };
 	struct pt_err err = { 0 };
 
 	(void)n;
@@ -194,13 +167,13 @@ crl_submit(struct ui *ui, struct ui_field *f, size_t n, char *msg, size_t len, v
 		return 0;
 	}
 	if (in_tx(ui, crl_do, &r, &err) != PT_OK) {
-		tl_free(&r.t);
+		lines_free(&r.t);
 		snprintf(msg, len, "%s", err.detail);
 		return 0;
 	}
-	ui_popup(ui, _("CRL imported"), (const char *const *)r.t.l, r.t.n);
-	ui_message(ui, ROLE_BAND_OK, "%s", r.t.n ? r.t.l[0] : "");
-	tl_free(&r.t);
+	ui_popup(ui, _("CRL imported"), (const char *const *)r.t.v, r.t.n);
+	ui_message(ui, ROLE_BAND_OK, "%s", r.t.n ? r.t.v[0] : "");
+	lines_free(&r.t);
 	return -1;
 }
 
@@ -277,18 +250,9 @@ ack_form(struct ui *ui, const char *host)
 /* ---- the stored CRLs ---- */
 
 struct crl_list {
-	struct tlines t;
+	struct lines t;
 	size_t n, stale;
 };
-
-static void
-crl_when(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (!t || !gmtime_r(&t, &tm) || !strftime(buf, len, "%Y-%m-%d %H:%M:%SZ", &tm))
-		snprintf(buf, len, "%s", "-");
-}
 
 /* What `crl list` prints, a CRL on two lines: its dates and count, then
  * its issuer whole (a DN does not fit beside them at 80 columns). */
@@ -298,44 +262,45 @@ crl_listed(const struct crl_info *ci, void *ud)
 	struct crl_list *cl = ud;
 	char tu[32], nu[32];
 
-	crl_when(ci->this_update, tu, sizeof tu);
-	crl_when(ci->next_update, nu, sizeof nu);
+	pt_utc_time(ci->this_update, "-", tu, sizeof tu);
+	pt_utc_time(ci->next_update, "-", nu, sizeof nu);
 	cl->n++;
 	cl->stale += ci->stale;
-	tl_add(&cl->t, "%-6s %-20s %-20s %7zu", ci->stale ? _("STALE") : _("ok"), tu, nu,
-	       ci->entries);
-	tl_add(&cl->t, "  %s", ci->issuer);
+	lines_add(&cl->t, "%-6s %-20s %-20s %7zu", ci->stale ? _("STALE") : _("ok"), tu, nu,
+	          ci->entries);
+	lines_add(&cl->t, "  %s", ci->issuer);
 	return 0;
 }
 
 static void
 crl_list(struct ui *ui)
 {
-	struct crl_list cl = { 0 };
+	struct crl_list cl = { .t = { .max = MAX_LINES } };
 	struct pt_err err = { 0 };
 
-	tl_add(&cl.t, "%-6s %-20s %-20s %7s", _("STATE"), _("THIS UPDATE"), _("NEXT UPDATE"),
-	       _("REVOKED"));
-	tl_add(&cl.t, "  %s", _("ISSUER"));
+	lines_add(&cl.t, "%-6s %-20s %-20s %7s", _("STATE"), _("THIS UPDATE"), _("NEXT UPDATE"),
+	          _("REVOKED"));
+	lines_add(&cl.t, "  %s", _("ISSUER"));
 	if (crl_foreach(ui->st, time(NULL), crl_listed, &cl, &err) != PT_OK) {
-		tl_free(&cl.t);
+		lines_free(&cl.t);
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		return;
 	}
 	if (cl.n == 0) {
-		tl_free(&cl.t);
-		tl_add(&cl.t, "%s", _("No CRL in the store."));
-		tl_add(&cl.t, "%s",
-		       _("Import one (X) or fetch them from the operator (< on the transfers "
-		         "screen)."));
+		lines_free(&cl.t);
+		lines_add(&cl.t, "%s", _("No CRL in the store."));
+		lines_add(&cl.t, "%s",
+		          _("Import one (X) or fetch them from the operator (< on the transfers "
+		            "screen)."));
 	} else {
-		tl_add(&cl.t, "%s", "");
-		tl_add(&cl.t, _("%zu CRLs, %zu stale (past their next update)."), cl.n, cl.stale);
+		lines_add(&cl.t, "%s", "");
+		lines_add(&cl.t, _("%zu CRLs, %zu stale (past their next update)."), cl.n,
+		          cl.stale);
 	}
-	ui_popup_wrap(ui, _("Certificate revocation lists"), (const char *const *)cl.t.l, cl.t.n);
+	ui_popup_wrap(ui, _("Certificate revocation lists"), (const char *const *)cl.t.v, cl.t.n);
 	ui_message(ui, cl.stale ? ROLE_BAND_WARNING : ROLE_HINT,
 	           _("%zu CRLs in the store, %zu stale."), cl.n, cl.stale);
-	tl_free(&cl.t);
+	lines_free(&cl.t);
 }
 
 bool

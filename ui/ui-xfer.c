@@ -19,39 +19,12 @@
 #include "ui/actions.h"
 #include "ui/app.h"
 #include "ui/dialog.h"
+#include "ui/lines.h"
 #include "ui/view.h"
 #include "ui/xfer.h"
 
 #define MAX_LINES 80
 #define MAX_TEMP_HOSTS 32
-
-struct xlines {
-	char *l[MAX_LINES];
-	size_t n;
-};
-
-static void xl_add(struct xlines *L, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-xl_add(struct xlines *L, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (L->n >= MAX_LINES)
-		return;
-	va_start(ap, fmt);
-	if (vasprintf(&L->l[L->n], fmt, ap) >= 0)
-		L->n++;
-	va_end(ap);
-}
-
-static void
-xl_free(struct xlines *L)
-{
-	for (size_t i = 0; i < L->n; i++)
-		free(L->l[i]);
-	L->n = 0;
-}
 
 /* ---- forget a pinned host key ---- */
 
@@ -60,7 +33,7 @@ forget(struct ui *ui, const char *host)
 {
 	struct pt_err err = { 0 };
 	char h[256], *fp = NULL, *type = NULL;
-	struct xlines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 	bool yes;
 
 	snprintf(h, sizeof h, "%s", host ? host : "");
@@ -74,17 +47,17 @@ forget(struct ui *ui, const char *host)
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		return;
 	}
-	xl_add(&L, _("Pinned host key of %s:"), h);
-	xl_add(&L, "  %s", type);
-	xl_add(&L, "  %s", fp);
-	xl_add(&L, "%s", "");
-	xl_add(&L, "%s", _("The next transfer to it is a first contact: its key is checked"));
-	xl_add(&L, "%s", _("against the fingerprint you give (ssh-keygen -lf on the host)."));
+	lines_add(&L, _("Pinned host key of %s:"), h);
+	lines_add(&L, "  %s", type);
+	lines_add(&L, "  %s", fp);
+	lines_add(&L, "%s", "");
+	lines_add(&L, "%s", _("The next transfer to it is a first contact: its key is checked"));
+	lines_add(&L, "%s", _("against the fingerprint you give (ssh-keygen -lf on the host)."));
 	free(fp);
 	free(type);
-	yes = dialog_ask(ui, _("Forget a pinned host key"), (const char *const *)L.l, L.n,
+	yes = dialog_ask(ui, _("Forget a pinned host key"), (const char *const *)L.v, L.n,
 	                 _("Forget it?"));
-	xl_free(&L);
+	lines_free(&L);
 	if (!yes) {
 		ui_message(ui, ROLE_HINT, "%s", _("Cancelled: the host key stays pinned."));
 		return;
@@ -131,7 +104,7 @@ temps_cb(const char *host, int files, void *ud)
 /* The files dead windows left on peers: a window to each, when the
  * posture allows one. */
 static void
-clean_temps(struct ui *ui, const struct temps *t, struct xlines *L)
+clean_temps(struct ui *ui, const struct temps *t, struct lines *L)
 {
 	for (int i = 0; i < t->n; i++) {
 		struct transfer_result r = { 0 };
@@ -141,12 +114,13 @@ clean_temps(struct ui *ui, const struct temps *t, struct xlines *L)
 		dialog_show(ui, _("Recover"), l, 1,
 		            _("Removing the temporary files a window left..."));
 		if (transfer_clean_temps(ui->st, t->h[i].host, &r, &e) == PT_OK)
-			xl_add(L, _("%s: %d temporary files removed, %d not there (window %lld)."),
-			       t->h[i].host, r.temps_removed, r.temps_cleared - r.temps_removed,
-			       (long long)r.window_id);
+			lines_add(L,
+			          _("%s: %d temporary files removed, %d not there (window %lld)."),
+			          t->h[i].host, r.temps_removed, r.temps_cleared - r.temps_removed,
+			          (long long)r.window_id);
 		else
-			xl_add(L, _("%s: %d temporary files stay named in the journal: %s"),
-			       t->h[i].host, t->h[i].files, pt_err_text(&e));
+			lines_add(L, _("%s: %d temporary files stay named in the journal: %s"),
+			          t->h[i].host, t->h[i].files, pt_err_text(&e));
 	}
 }
 
@@ -154,7 +128,7 @@ static void
 recover(struct ui *ui)
 {
 	struct pt_err err = { 0 };
-	struct xlines L = { 0 };
+	struct lines L = { .max = MAX_LINES };
 	struct temps t = { 0 };
 	int windows = 0, rules = 0;
 	const char *q[2] = {
@@ -171,22 +145,22 @@ recover(struct ui *ui)
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
 		return;
 	}
-	xl_add(&L, _("Windows recovered: %d; firewall rules removed: %d."), windows, rules);
+	lines_add(&L, _("Windows recovered: %d; firewall rules removed: %d."), windows, rules);
 	if (transfer_temps_pending(ui->st, temps_cb, &t, &err) != PT_OK)
-		xl_add(&L, "%s", pt_err_text(&err));
+		lines_add(&L, "%s", pt_err_text(&err));
 	else if (t.n && ui_net_allowed(ui, _("Recover")))
 		clean_temps(ui, &t, &L);
 	else if (t.n)
-		xl_add(&L,
-		       _("Temporary files on %d hosts stay named in the journal: the posture "
-		         "forbids a window."),
-		       t.n);
+		lines_add(&L,
+		          _("Temporary files on %d hosts stay named in the journal: the posture "
+		            "forbids a window."),
+		          t.n);
 	else
-		xl_add(&L, "%s", _("No temporary files are left on any peer."));
-	ui_popup(ui, _("Recover"), (const char *const *)L.l, L.n);
+		lines_add(&L, "%s", _("No temporary files are left on any peer."));
+	ui_popup(ui, _("Recover"), (const char *const *)L.v, L.n);
 	ui_message(ui, ROLE_BAND_OK, _("Windows recovered: %d; firewall rules removed: %d."),
 	           windows, rules);
-	xl_free(&L);
+	lines_free(&L);
 }
 
 bool

@@ -6,6 +6,7 @@
  *   kdf.c      passphrase -> raw database key (Argon2id)
  *   args.c     the program's global options, parsed once for both faces
  *   file.c     a whole file from outside, bounded
+ *   timefmt.c  the UTC time stamp shown everywhere
  *   i18n.h     gettext wrappers (include from .c files only)
  *
  * Includes nothing of the layers above (store, site, cert, grid, engine). */
@@ -18,5 +19,6 @@
 #include "base/kdf.h"
 #include "base/args.h"
 #include "base/file.h"
+#include "base/timefmt.h"
 
 #endif

@@ -106,12 +106,9 @@ no_pending(struct store *st, int64_t hid, const char *fqdn, struct pt_err *err)
 	sqlite3_bind_int64(s, 1, hid);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		char when[32];
-		time_t t = (time_t)sqlite3_column_int64(s, 0);
-		struct tm tm;
+		char when[PT_UTC_LEN];
 
-		gmtime_r(&t, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%SZ", &tm);
+		pt_utc_time((time_t)sqlite3_column_int64(s, 0), NULL, when, sizeof(when));
 		sqlite3_finalize(s);
 		return pt_fail(
 			err, PT_REFUSED,
