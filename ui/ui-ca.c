@@ -156,8 +156,27 @@ lines_free(struct lines *l)
 	memset(l, 0, sizeof *l);
 }
 
-#define LABEL "%-14s "
 #define LABEL_W 15
+
+static void addkv(struct lines *l, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A label in its column (cut with '~' there, an accent one column wide)
+ * and its value after it. */
+static void
+addkv(struct lines *l, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	char cell[128], *v = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) < 0)
+		v = NULL;
+	va_end(ap);
+	if (v)
+		add(l, "%s %s", ui_cell(cell, sizeof cell, label, LABEL_W - 1), v);
+	free(v);
+}
 
 /* A label and a value cut into lines of the popup's width, before a
  * "/" of a DN or after a comma when it can. */
@@ -176,7 +195,7 @@ field(struct lines *l, const char *label, const char *value)
 				k = j;
 				break;
 			}
-		add(l, LABEL "%.*s", label, k, value);
+		addkv(l, label, "%.*s", k, value);
 		label = "";
 		value += k;
 		n -= (size_t)k;
@@ -203,7 +222,7 @@ bundle_lines(struct lines *l, const char *pem)
 		field(l, _("Bundle:"), pt_err_text(&err));
 		return;
 	}
-	add(l, LABEL "%zu", _("Bundle:"), cl->n);
+	addkv(l, _("Bundle:"), "%zu", cl->n);
 	for (size_t i = 0; i < cl->n; i++) {
 		const struct x509_cert *x = &cl->certs[i];
 
@@ -213,9 +232,9 @@ bundle_lines(struct lines *l, const char *pem)
 		field(l, _("Issuer:"), x->issuer_grid);
 		ymd(x->not_before, a, sizeof a);
 		ymd(x->not_after, b, sizeof b);
-		add(l, LABEL "%s - %s", _("Validity:"), a, b);
-		add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
-		add(l, LABEL "%s", "", x->sha256_hex + 48);
+		addkv(l, _("Validity:"), "%s - %s", a, b);
+		addkv(l, _("SHA-256:"), "%.47s", x->sha256_hex);
+		addkv(l, "", "%s", x->sha256_hex + 48);
 	}
 	x509_cert_list_free(&cl);
 }
@@ -226,13 +245,13 @@ show_cb(const struct cert_ca *ca, void *ud)
 	struct lines *l = ud;
 	char when[16];
 
-	add(l, LABEL "%s", _("CA:"), ca->name);
+	field(l, _("CA:"), ca->name);
 	field(l, _("Template:"), ca->subject_tmpl);
-	add(l, LABEL "%s", _("Default key:"), ca->default_key);
+	addkv(l, _("Default key:"), "%s", ca->default_key);
 	ymd(ca->created_at, when, sizeof when);
-	add(l, LABEL "%s", _("Added:"), when);
-	add(l, LABEL "%lld", _("Requests:"), (long long)ca->requests);
-	add(l, LABEL "%lld", _("Certificates:"), (long long)ca->certificates);
+	addkv(l, _("Added:"), "%s", when);
+	addkv(l, _("Requests:"), "%lld", (long long)ca->requests);
+	addkv(l, _("Certificates:"), "%lld", (long long)ca->certificates);
 	bundle_lines(l, ca->bundle_pem);
 	return 0;
 }
@@ -413,13 +432,14 @@ ui_ca_add_form(struct ui *ui)
 static int
 anchor_lines(const struct trust_anchor *a, void *ud)
 {
-	char when[32];
+	char when[32], cell[128];
 	struct tm tm;
 	time_t t = a->not_after;
 
 	gmtime_r(&t, &tm);
 	strftime(when, sizeof when, "%Y-%m-%d %H:%M:%SZ", &tm);
-	add(ud, "%-28s %-20s %5lld", a->name, when, (long long)a->rules);
+	add(ud, "%s %-20s %5lld", ui_cell(cell, sizeof cell, a->name, 28), when,
+	    (long long)a->rules);
 	add(ud, "  %s", a->subject);
 	return 0;
 }
@@ -434,7 +454,10 @@ ui_ca_anchors(struct ui *ui)
 
 	if (!ui->st)
 		return;
-	add(&l, "%-28s %-20s %5s", _("ANCHOR"), _("NOT AFTER"), _("RULES"));
+	char c0[128], c1[128];
+
+	add(&l, "%s %s %5s", ui_cell(c0, sizeof c0, _("ANCHOR"), 28),
+	    ui_cell(c1, sizeof c1, _("NOT AFTER"), 20), _("RULES"));
 	add(&l, "  %s", _("SUBJECT"));
 	if (trust_anchor_foreach(ui->st, anchor_lines, &l, &err) != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
