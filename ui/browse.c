@@ -32,6 +32,12 @@ chars(const char *s, size_t n)
 	return c;
 }
 
+int
+ui_chars(const char *s)
+{
+	return chars(s, (size_t)-1);
+}
+
 const char *
 ui_cell(char *out, size_t len, const char *text, int w)
 {

@@ -34,6 +34,8 @@ struct browser_cells {
  * never read as a whole one and the next column stays where it is.  Every
  * table drawn with a format rather than a browser cuts its values here. */
 const char *ui_cell(char *out, size_t len, const char *text, int w);
+/* The columns TEXT takes: its characters (UTF-8), not its bytes. */
+int ui_chars(const char *s);
 
 /* Draw the pane at rows top .. top + rows - 1 (a header line included). */
 void browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused);

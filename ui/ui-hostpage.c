@@ -132,6 +132,23 @@ pw_cb(const struct credential *c, void *ud)
 	return 0;
 }
 
+/* The store's words for a key's origin and a request's state, in the
+ * user's language (the store keeps them in English). */
+static const char *
+word(const char *w)
+{
+	static const char *const words[][2] = {
+		{ "generated", N_("generated") }, { "adopted", N_("adopted") },
+		{ "pending", N_("pending") },     { "issued", N_("issued") },
+		{ "cancelled", N_("cancelled") },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(w, words[i][0]) == 0)
+			return _(words[i][1]);
+	return w;
+}
+
 static int
 key_cb(const struct inv_key_row *k, void *ud)
 {
@@ -140,7 +157,7 @@ key_cb(const struct inv_key_row *k, void *ud)
 	(*(size_t *)ud)++;
 	ymd(k->created_at, made, sizeof made);
 	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %s  %s %s", ui_cell(c0, sizeof c0, k->type, 8),
-	    ui_cell(c1, sizeof c1, k->origin, 9), made, _("used by:"),
+	    ui_cell(c1, sizeof c1, word(k->origin), 9), made, _("used by:"),
 	    k->used_by[0] ? k->used_by : _("nothing"));
 	return 0;
 }
@@ -153,7 +170,7 @@ req_cb(const struct inv_req_row *r, void *ud)
 	(*(size_t *)ud)++;
 	ymd(r->created_at, made, sizeof made);
 	put(L_TEXT, strcmp(r->state, "pending") == 0 ? ROLE_BAND_WARNING : ROLE_NORMAL, 0,
-	    "  %s %s %s %s %s", made, ui_cell(c0, sizeof c0, r->state, 9),
+	    "  %s %s %s %s %s", made, ui_cell(c0, sizeof c0, word(r->state), 9),
 	    ui_cell(c1, sizeof c1, r->ca[0] ? r->ca : "-", 10),
 	    ui_cell(c2, sizeof c2, r->keytype, 8), r->subject);
 	return 0;

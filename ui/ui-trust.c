@@ -15,6 +15,7 @@
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/browse.h"
 #include "ui/dialog.h"
 #include "ui/form.h"
 #include "ui/trust.h"
@@ -279,6 +280,7 @@ ack_form(struct ui *ui, const char *host)
 struct crl_list {
 	struct tlines t;
 	size_t n, stale;
+	int sw; /* the state column: 6 (as `crl list`), wider for a longer word */
 };
 
 static void
@@ -296,13 +298,14 @@ static int
 crl_listed(const struct crl_info *ci, void *ud)
 {
 	struct crl_list *cl = ud;
-	char tu[32], nu[32];
+	char tu[32], nu[32], st[64];
 
 	crl_when(ci->this_update, tu, sizeof tu);
 	crl_when(ci->next_update, nu, sizeof nu);
 	cl->n++;
 	cl->stale += ci->stale;
-	tl_add(&cl->t, "%-6s %-20s %-20s %7zu", ci->stale ? _("STALE") : _("ok"), tu, nu,
+	tl_add(&cl->t, "%s %-20s %-20s %7zu",
+	       ui_cell(st, sizeof st, ci->stale ? _("STALE") : _("ok"), cl->sw), tu, nu,
 	       ci->entries);
 	tl_add(&cl->t, "  %s", ci->issuer);
 	return 0;
@@ -311,11 +314,16 @@ crl_listed(const struct crl_info *ci, void *ud)
 static void
 crl_list(struct ui *ui)
 {
-	struct crl_list cl = { 0 };
+	struct crl_list cl = { .sw = 6 };
 	struct pt_err err = { 0 };
+	char st[64];
 
-	tl_add(&cl.t, "%-6s %-20s %-20s %7s", _("STATE"), _("THIS UPDATE"), _("NEXT UPDATE"),
-	       _("REVOKED"));
+	/* a translated STALE longer than the column widens it, never
+	 * pushing the dates of that row alone */
+	if (ui_chars(_("STALE")) > cl.sw)
+		cl.sw = ui_chars(_("STALE"));
+	tl_add(&cl.t, "%s %-20s %-20s %7s", ui_cell(st, sizeof st, _("STATE"), cl.sw),
+	       _("THIS UPDATE"), _("NEXT UPDATE"), _("REVOKED"));
 	tl_add(&cl.t, "  %s", _("ISSUER"));
 	if (crl_foreach(ui->st, time(NULL), crl_listed, &cl, &err) != PT_OK) {
 		tl_free(&cl.t);
