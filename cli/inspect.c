@@ -130,8 +130,16 @@ bc_json(const struct voms_certinfo *ci, const char **bad)
 	return v;
 }
 
+/* The stored CA that verifies x (the console's inspect shows the same),
+ * into ca; false when the store could not be read. */
+static bool
+verifier(struct cli *c, const struct x509_cert *x, time_t now, char *ca, size_t len)
+{
+	return cert_ca_verifying(c->st, x, now, ca, len, &c->err) == PT_OK;
+}
+
 static json_t *
-inspect_json(const struct voms_certinfo *ci, time_t now, const char **bad)
+inspect_json(struct cli *c, const struct voms_certinfo *ci, time_t now, const char **bad)
 {
 	const struct x509_cert *x = ci->x;
 	json_t *o = json_object();
@@ -159,6 +167,12 @@ inspect_json(const struct voms_certinfo *ci, time_t now, const char **bad)
 	cli_json_set(o, "proxy", proxy_json(ci, bad), bad);
 	cli_json_set(o, "sha256", json_string(x->sha256_hex), bad);
 	cli_json_set(o, "voms", voms_json(ci, bad), bad);
+	if (c->st) {
+		char ca[256];
+
+		if (verifier(c, x, now, ca, sizeof ca))
+			cli_json_set(o, "verified_by", ca[0] ? json_string(ca) : json_null(), bad);
+	}
 	return o;
 }
 
@@ -214,7 +228,20 @@ ac_text(const struct voms_ac *ac, size_t idx, size_t n, time_t now)
 }
 
 static void
-inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
+verified_text(struct cli *c, const struct x509_cert *x, time_t now)
+{
+	char ca[256];
+
+	if (!c->st || !verifier(c, x, now, ca, sizeof ca))
+		return;
+	/* the console's words, the same msgid */
+	printf(_("Verified by:    %s"),
+	       ca[0] ? ca : _("no CA of the store (its bundle does not verify it)"));
+	printf("\n");
+}
+
+static void
+inspect_text(struct cli *c, const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 {
 	const struct x509_cert *x = ci->x;
 	long days;
@@ -264,6 +291,7 @@ inspect_text(const struct voms_certinfo *ci, size_t idx, size_t n, time_t now)
 	default: printf(_("Proxy:          no\n")); break;
 	}
 	printf(_("SHA-256:        %s\n"), x->sha256_hex);
+	verified_text(c, x, now);
 	if (!ci->ac_oid)
 		return;
 	if (ci->ac_error) {
@@ -284,7 +312,8 @@ inspect_print_json(struct cli *c, const char *file, const struct voms_inspect *i
 	const char *bad = NULL;
 
 	for (size_t i = 0; i < in->n; i++)
-		cli_json_append(arr, inspect_json(&in->info[i], now, &bad), "certificates", &bad);
+		cli_json_append(arr, inspect_json(c, &in->info[i], now, &bad), "certificates",
+		                &bad);
 	cli_json_set(o, "file", json_string(file), &bad);
 	cli_json_set(o, "certificates", arr, &bad);
 	cli_json_set(o, "private_keys_skipped", json_integer((json_int_t)in->nkeys), &bad);
@@ -297,6 +326,95 @@ inspect_print_json(struct cli *c, const char *file, const struct voms_inspect *i
 	}
 }
 
+/* A certificate request (what `cert csr` writes) has no certificate, so
+ * voms_inspect refused it: its facts decoded as the console's inspect
+ * does.  False when the file is no request either. */
+static bool
+csr_show(struct cli *c, const char *file, const unsigned char *buf, size_t len, bool json)
+{
+	struct x509_csr_facts f = { 0 };
+	struct pt_err err = { 0 };
+	char *pem;
+	bool ok;
+
+	if (len > X509_CSR_MAX || !(pem = secmem_alloc(len + 1)))
+		return false;
+	memcpy(pem, buf, len);
+	pem[len] = '\0';
+	ok = x509_csr_facts(pem, &f, &err) == PT_OK;
+	secmem_free(pem);
+	if (!ok)
+		return false;
+	if (json) {
+		json_t *o = json_object(), *r = json_object();
+		const char *bad = NULL;
+
+		cli_json_set(r, "subject", json_string(f.subject_grid), &bad);
+		cli_json_set(r, "sans", strv_json(f.sans, f.nsans, "sans", &bad), &bad);
+		cli_json_set(r, "key_algorithm", json_string(f.key_algo), &bad);
+		cli_json_set(r, "key_bits", json_integer(f.key_bits), &bad);
+		cli_json_set(r, "signature_ok", json_boolean(f.sig_ok), &bad);
+		cli_json_set(o, "file", json_string(file), &bad);
+		cli_json_set(o, "request", r, &bad);
+		if (bad) {
+			json_decref(o);
+			pt_fail(&c->err, PT_INVALID,
+			        _("%s: the %s cannot be written as JSON (not valid UTF-8)"), file,
+			        bad);
+		} else if (cli_json_print(o) != 0) {
+			pt_fail(&c->err, PT_IO, _("cannot write the output"));
+		}
+	} else {
+		printf("%s\n", _("A certificate request (CSR), not a certificate."));
+		printf(_("Subject:        %s\n"), f.subject_grid);
+		list_line(_("Names:          "), f.sans, f.nsans);
+		printf(_("Key:            %s, %u bits\n"), f.key_algo, f.key_bits);
+		printf("%-16s%s\n", _("Signature:"),
+		       f.sig_ok ? _("verifies (the request is whole)") : _("does NOT verify"));
+	}
+	x509_csr_facts_clear(&f);
+	return true;
+}
+
+/* FILE [--json] [--verify]: --verify unlocks the store to name the CA
+ * that verifies each certificate; without it no store is needed. */
+static int
+inspect_args(struct cli *c, int argc, char **argv, const char **file, bool *json, bool *verify)
+{
+	*file = NULL;
+	*json = *verify = false;
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			*json = true;
+		else if (strcmp(argv[i], "--verify") == 0)
+			*verify = true;
+		else if (argv[i][0] != '-' && !*file)
+			*file = argv[i];
+		else
+			return cli_bad_usage(c);
+	}
+	return *file ? 0 : cli_bad_usage(c);
+}
+
+static void
+inspect_certs(struct cli *c, const struct voms_inspect *in, const char *file, bool json, time_t now)
+{
+	if (json) {
+		inspect_print_json(c, file, in, now);
+		return;
+	}
+	for (size_t i = 0; i < in->n; i++) {
+		if (i)
+			printf("\n");
+		inspect_text(c, &in->info[i], i, in->n, now);
+	}
+	if (in->nkeys)
+		printf(ngettext("\n%zu private key in the file was skipped (never shown).\n",
+		                "\n%zu private keys in the file were skipped (never shown).\n",
+		                in->nkeys),
+		       in->nkeys);
+}
+
 static int
 cmd_cert_inspect(struct cli *c, int argc, char **argv)
 {
@@ -305,39 +423,30 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 	const char *file;
 	time_t now = time(NULL);
 	size_t len;
-	bool json;
+	bool json, verify;
 	int rc;
 
-	if ((rc = cli_list_args(c, argc, argv, &file, &json)))
+	if ((rc = inspect_args(c, argc, argv, &file, &json, &verify)))
 		return rc;
-	if (!file)
-		return cli_bad_usage(c);
 	if (pt_file_read(file, true, INSPECT_FILE_MAX, &buf, &len, &c->err) != PT_OK)
 		return cli_report(c);
+	if (verify && (pt_args_check_store(c->path, &c->err) != PT_OK || cli_unlock(c) != PT_OK)) {
+		secmem_free(buf);
+		return cli_report(c);
+	}
 	if (voms_inspect(buf, len, &in, &c->err) != PT_OK) {
 		char d[sizeof(c->err.detail)];
+		enum pt_status st = c->err.status;
 
 		snprintf(d, sizeof(d), "%s", c->err.detail);
-		pt_fail(&c->err, c->err.status, _("%s: %s"), file, d);
+		c->err = (struct pt_err){ 0 };
+		if (!csr_show(c, file, buf, len, json))
+			pt_fail(&c->err, st, _("%s: %s"), file, d);
 		secmem_free(buf);
 		return cli_report(c);
 	}
 	secmem_free(buf);
-	if (json) {
-		inspect_print_json(c, file, in, now);
-	} else {
-		for (size_t i = 0; i < in->n; i++) {
-			if (i)
-				printf("\n");
-			inspect_text(&in->info[i], i, in->n, now);
-		}
-		if (in->nkeys)
-			printf(ngettext(
-				       "\n%zu private key in the file was skipped (never shown).\n",
-				       "\n%zu private keys in the file were skipped (never shown).\n",
-				       in->nkeys),
-			       in->nkeys);
-	}
+	inspect_certs(c, in, file, json, now);
 	/* Everything readable has been shown; a bad extension still fails
 	 * the command so that a script notices. */
 	if (in->nbad_acs && c->err.status == PT_OK)
@@ -351,8 +460,9 @@ cmd_cert_inspect(struct cli *c, int argc, char **argv)
 }
 
 const struct cmd cli_inspect_commands[] = {
-	{ "cert", "inspect", cmd_cert_inspect, 0, N_("FILE [--json]"),
-	  N_("show a certificate or proxy file in human terms, VOMS attributes included "
-	     "(no store needed; private keys in the file are skipped)") },
+	{ "cert", "inspect", cmd_cert_inspect, 0, N_("FILE [--json] [--verify]"),
+	  N_("show a certificate or proxy file, or a certificate request, in human terms, VOMS "
+	     "attributes included (no store needed; private keys in the file are skipped; "
+	     "--verify unlocks the store to name the stored CA that verifies each certificate)") },
 };
 const size_t cli_inspect_ncommands = sizeof(cli_inspect_commands) / sizeof(cli_inspect_commands[0]);

@@ -21,17 +21,64 @@ cell_width(const struct browser *b, const struct browser_cells *cx, int c, int w
 	return c + 1 < b->ncols && w > 1 ? w - 1 : w;
 }
 
+/* Characters, not bytes: an Italian label's accent takes one column. */
+static int
+chars(const char *s, size_t n)
+{
+	int c = 0;
+
+	for (size_t i = 0; i < n && s[i]; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+int
+ui_chars(const char *s)
+{
+	return chars(s, (size_t)-1);
+}
+
+const char *
+ui_cell(char *out, size_t len, const char *text, int w)
+{
+	size_t i = 0, o = 0;
+	int c = 0, room = chars(text, (size_t)-1) > w && w > 1 ? w - 1 : w;
+
+	if (!len)
+		return "";
+	/* whole characters while they fit, then the mark, then blanks */
+	while (text[i] && o + 1 < len) {
+		size_t k = 1;
+		while (((unsigned char)text[i + k] & 0xC0) == 0x80)
+			k++;
+		if (c == room || o + k >= len)
+			break;
+		memcpy(out + o, text + i, k);
+		o += k;
+		i += k;
+		c++;
+	}
+	if (text[i] && o + 1 < len && w > 1) {
+		out[o++] = '~';
+		c++;
+	}
+	while (c < w && o + 1 < len) {
+		out[o++] = ' ';
+		c++;
+	}
+	out[o] = '\0';
+	return out;
+}
+
 /* A cell's text, padded; one longer than the cell ends in '~' where it is
  * cut, so a cut value is never read as a whole one. */
 static void
 put_cell(int y, int x, int cw, int attr, const char *text)
 {
-	char cut[256];
+	char cut[1024];
 
-	if (cw > 1 && (int)strlen(text) > cw && cw < (int)sizeof cut) {
-		snprintf(cut, sizeof cut, "%.*s~", cw - 1, text);
-		text = cut;
-	}
+	if (cw > 1 && cw < (int)sizeof cut / 4)
+		text = ui_cell(cut, sizeof cut, text, cw);
 	ui_put(y, x, cw, attr, text, true);
 }
 

@@ -3,6 +3,7 @@
 #define PASSTORE_UI_BROWSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ui/keys.h"
 #include "ui/list.h"
@@ -27,6 +28,14 @@ struct browser_cells {
 	void (*cell)(struct ui *ui, const struct ui_row *row, int col, bool sel, bool focused,
 	             const char **text, int *attr);
 };
+
+/* TEXT in a column W characters wide, in OUT: padded with blanks, or cut
+ * with '~' as its last character when longer, so that a cut value is
+ * never read as a whole one and the next column stays where it is.  Every
+ * table drawn with a format rather than a browser cuts its values here. */
+const char *ui_cell(char *out, size_t len, const char *text, int w);
+/* The columns TEXT takes: its characters (UTF-8), not its bytes. */
+int ui_chars(const char *s);
 
 /* Draw the pane at rows top .. top + rows - 1 (a header line included). */
 void browser_draw(struct ui *ui, struct browser *b, int top, int rows, bool focused);

@@ -46,6 +46,7 @@ struct fm {
 	FIELD **hint; /* their hints (NULL: none) */
 	FORM *form;
 	int h, w;
+	int lw; /* the label column: the longest label and a blank, LABEL_W at least */
 };
 
 bool
@@ -143,9 +144,22 @@ static_text(int row, int col, int width, const char *text, int attr)
 	return t;
 }
 
-/* A hint wrapped at spaces (and at its own newlines) into lines of width, each padded to it, in
- * one buffer for a field of that many rows (a long hint, such as the
- * host key's, is read whole, never cut); its rows, at most max. */
+/* Bytes of the UTF-8 character at s (1 for a stray byte). */
+static size_t
+char_len(const char *s)
+{
+	size_t k = 1;
+
+	while (((unsigned char)s[k] & 0xC0) == 0x80)
+		k++;
+	return k;
+}
+
+/* A hint wrapped at spaces (and at its own newlines) into lines of width
+ * characters (not bytes: an Italian accent takes one cell, and libform
+ * lays a several-row buffer out by cells), each padded to it, in one
+ * buffer for a field of that many rows (a long hint, such as the host
+ * key's, is read whole, never cut); its rows, at most max. */
 static int
 hint_wrap(const char *s, int width, char *out, size_t outlen, int max)
 {
@@ -153,21 +167,31 @@ hint_wrap(const char *s, int width, char *out, size_t outlen, int max)
 	size_t at = 0;
 
 	out[0] = '\0';
-	while (*s && rows < max && at + (size_t)width < outlen) {
-		int len = (int)strlen(s), cut = len > width ? width : len;
-		const char *nl = memchr(s, '\n', (size_t)cut);
-		if (nl) {
-			cut = (int)(nl - s); /* the hint's own line break */
-		} else if (len > width) {
-			while (cut > width / 2 && s[cut] != ' ')
-				cut--;
-			if (s[cut] != ' ')
-				cut = width;
+	while (*s && rows < max) {
+		size_t b = 0, sp = 0;
+		int c = 0, sp_c = 0;
+
+		while (s[b] && s[b] != '\n' && c < width) {
+			if (s[b] == ' ' && c > width / 2) {
+				sp = b;
+				sp_c = c;
+			}
+			b += char_len(s + b);
+			c++;
 		}
-		snprintf(out + at, outlen - at, "%-*.*s", width, cut, s);
-		at += (size_t)width;
+		if (s[b] && s[b] != '\n' && s[b] != ' ' && sp) {
+			b = sp; /* the last space that keeps half the line */
+			c = sp_c;
+		}
+		if (at + b + (size_t)(width - c) + 1 > outlen)
+			break;
+		memcpy(out + at, s, b);
+		at += b;
+		memset(out + at, ' ', (size_t)(width - c));
+		at += (size_t)(width - c);
+		out[at] = '\0';
 		rows++;
-		s += cut;
+		s += b;
 		s += strspn(s, " \n");
 	}
 	return rows;
@@ -179,7 +203,7 @@ hint_wrap(const char *s, int width, char *out, size_t outlen, int max)
 static int
 field_rows(const struct fm *m, size_t i, int fw)
 {
-	char buf[HINT_ROWS * 160];
+	char buf[HINT_ROWS * 480];
 	int r = m->f[i].hint && fw < 160 ? hint_wrap(m->f[i].hint, fw, buf, sizeof buf, HINT_ROWS)
 	                                 : 1;
 
@@ -189,7 +213,7 @@ field_rows(const struct fm *m, size_t i, int fw)
 static FIELD *
 hint_text(int row, int col, int width, int rows, const char *text, int attr)
 {
-	char buf[HINT_ROWS * 160];
+	char buf[HINT_ROWS * 480];
 	FIELD *t;
 
 	if (rows <= 1 || width >= 160)
@@ -207,20 +231,33 @@ hint_text(int row, int col, int width, int rows, const char *text, int attr)
 static bool
 build(struct fm *m, const char *title, size_t cur)
 {
-	int h, w = COLS - 4 < 76 ? COLS - 4 : 76, fw, total = 0, row = 0;
+	int h, w = COLS - 4 < 76 ? COLS - 4 : 76, fw, total = 0, row = 0, lw;
 	size_t k = 0;
 
-	if (w < LABEL_W + 8)
-		w = LABEL_W + 8;
+	/* a label longer than the column (Italian ones are) widens it rather
+	 * than being cut or running into its input; up to a third of the box */
+	m->lw = LABEL_W;
+	for (size_t i = 0; i < m->n; i++) {
+		int c = 0;
+		for (const char *p = m->f[i].label; p && *p; p += char_len(p))
+			c++;
+		if (c + 1 > m->lw)
+			m->lw = c + 1;
+	}
+	if (m->lw > w / 3)
+		m->lw = w / 3 > LABEL_W ? w / 3 : LABEL_W;
+	lw = m->lw;
+	if (w < lw + 8)
+		w = lw + 8;
 	for (size_t i = 0; i < m->n; i++)
-		total += field_rows(m, i, w - LABEL_W - 4);
+		total += field_rows(m, i, w - lw - 4);
 	h = total + 7;
 
 	if (h > LINES)
 		h = LINES;
 	if (w > COLS)
 		w = COLS;
-	fw = w - LABEL_W - 4;
+	fw = w - lw - 4;
 	m->h = h;
 	m->w = w;
 	if (!(m->win = ui_panel_open(h, w, title)) ||
@@ -234,13 +271,13 @@ build(struct fm *m, const char *title, size_t cur)
 		bool choice = choice_of(m->ch, m->nch, i) != NULL;
 		FIELD *in;
 
-		if (!(m->all[k++] = static_text(row, 0, LABEL_W, f->label, A_NORMAL)))
+		if (!(m->all[k++] = static_text(row, 0, lw, f->label, A_NORMAL)))
 			return false;
 		/* a buffer shorter than the room has a field of its size, a
 		 * longer one a field that scrolls up to the buffer's size */
 		if (!choice && f->len - 1 < (size_t)fw)
 			cols = f->len > 1 ? (int)f->len - 1 : 1;
-		if (!(in = m->all[k++] = m->in[i] = new_field(1, cols, row, LABEL_W, 0, 0)))
+		if (!(in = m->all[k++] = m->in[i] = new_field(1, cols, row, lw, 0, 0)))
 			return false;
 		field_opts_off(in, O_BLANK | O_AUTOSKIP | O_WRAP);
 		if (choice) {
@@ -260,8 +297,8 @@ build(struct fm *m, const char *title, size_t cur)
 				set_field_buffer(in, 0, f->buf);
 		}
 		if (f->hint &&
-		    !(m->hint[i] = m->all[k++] = hint_text(row + 1, LABEL_W, fw, rows - 1, f->hint,
-		                                           theme_attr(ROLE_HINT))))
+		    !(m->hint[i] = m->all[k++] =
+		              hint_text(row + 1, lw, fw, rows - 1, f->hint, theme_attr(ROLE_HINT))))
 			return false;
 		row += rows;
 	}
@@ -601,7 +638,7 @@ tell_typed(struct fm *m, size_t cur, ui_form_typed typed, void *ud)
 	read_fields(m);
 	typed(m->f, m->n, cur, ud);
 	for (size_t i = 0; i < m->n; i++) {
-		char buf[HINT_ROWS * 160];
+		char buf[HINT_ROWS * 480];
 		int rows, cols, fr, fc, nr, nb;
 
 		if (!m->hint[i] || !m->f[i].hint)

@@ -9,6 +9,7 @@
 
 #include <curses.h>
 
+#include "ui/browse.h"
 #include "ui/lines.h"
 
 bool
@@ -44,6 +45,10 @@ lines_field(struct lines *l, int label_w, const char *label, const char *value)
 	/* ui_popup boxes COLS - 8 columns, less its border and margins */
 	int w = COLS - 12 - (label_w + 1);
 	size_t n = strlen(value);
+	/* the label padded by characters (an accent is one column), and
+	 * never cut: a longer translation widens its own line */
+	int lw = ui_chars(label) > label_w ? ui_chars(label) : label_w;
+	char cell[256];
 
 	if (w < 20)
 		w = 20;
@@ -55,7 +60,7 @@ lines_field(struct lines *l, int label_w, const char *label, const char *value)
 				k = j;
 				break;
 			}
-		lines_add(l, "%-*s %.*s", label_w, label, k, value);
+		lines_add(l, "%s %.*s", ui_cell(cell, sizeof cell, label, lw), k, value);
 		label = "";
 		value += k;
 		n -= (size_t)k;

@@ -304,38 +304,21 @@ ac_lines(struct lines *l, const struct voms_ac *ac, size_t idx, size_t n, time_t
 	list_line(l, _("  Targets:        "), ac->targets, ac->ntargets);
 }
 
-struct verifier {
-	const struct x509_cert *x;
-	time_t now;
-	char ca[64];
-};
-
-static int
-verify_cb(const struct cert_ca *ca, void *ud)
-{
-	struct verifier *v = ud;
-	struct pt_err err = { 0 };
-
-	if (x509_chain_verify(v->x, (const unsigned char *)ca->bundle_pem, strlen(ca->bundle_pem),
-	                      v->now, &err) != PT_OK)
-		return 0;
-	snprintf(v->ca, sizeof v->ca, "%s", ca->name);
-	return 1;
-}
-
 /* The stored CA whose bundle verifies x: what `cert adopt` and `cert
  * import` would record for it. */
 static void
 verified_by(struct ui *ui, struct lines *l, const struct x509_cert *x, time_t now)
 {
-	struct verifier v = { .x = x, .now = now };
 	struct pt_err err = { 0 };
+	char ca[256] = "";
 
 	if (!ui->st)
 		return;
-	cert_ca_foreach(ui->st, verify_cb, &v, &err);
-	add(l, _("Verified by:    %s"),
-	    v.ca[0] ? v.ca : _("no CA of the store (its bundle does not verify it)"));
+	if (cert_ca_verifying(ui->st, x, now, ca, sizeof ca, &err) != PT_OK)
+		add(l, _("Verified by:    %s"), pt_err_text(&err));
+	else
+		add(l, _("Verified by:    %s"),
+		    ca[0] ? ca : _("no CA of the store (its bundle does not verify it)"));
 }
 
 static void

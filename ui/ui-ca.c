@@ -124,9 +124,27 @@ cas_draw(struct ui *ui, int top, int rows)
 
 /* ---- one CA shown ---- */
 
-#define LABEL "%-14s "
 #define LABEL_W 15
 
+static void addkv(struct lines *l, const char *label, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* A label in its column (cut with '~' there, an accent one column wide)
+ * and its value after it. */
+static void
+addkv(struct lines *l, const char *label, const char *fmt, ...)
+{
+	va_list ap;
+	char cell[128], *v = NULL;
+
+	va_start(ap, fmt);
+	if (vasprintf(&v, fmt, ap) < 0)
+		v = NULL;
+	va_end(ap);
+	if (v)
+		lines_add(l, "%s %s", ui_cell(cell, sizeof cell, label, LABEL_W - 1), v);
+	free(v);
+}
 static void
 ymd(time_t t, char *buf, size_t len)
 {
@@ -147,7 +165,7 @@ bundle_lines(struct lines *l, const char *pem)
 		lines_field(l, LABEL_W - 1, _("Bundle:"), pt_err_text(&err));
 		return;
 	}
-	lines_add(l, LABEL "%zu", _("Bundle:"), cl->n);
+	addkv(l, _("Bundle:"), "%zu", cl->n);
 	for (size_t i = 0; i < cl->n; i++) {
 		const struct x509_cert *x = &cl->certs[i];
 
@@ -157,9 +175,9 @@ bundle_lines(struct lines *l, const char *pem)
 		lines_field(l, LABEL_W - 1, _("Issuer:"), x->issuer_grid);
 		ymd(x->not_before, a, sizeof a);
 		ymd(x->not_after, b, sizeof b);
-		lines_add(l, LABEL "%s - %s", _("Validity:"), a, b);
-		lines_add(l, LABEL "%.47s", _("SHA-256:"), x->sha256_hex);
-		lines_add(l, LABEL "%s", "", x->sha256_hex + 48);
+		addkv(l, _("Validity:"), "%s - %s", a, b);
+		addkv(l, _("SHA-256:"), "%.47s", x->sha256_hex);
+		addkv(l, "", "%s", x->sha256_hex + 48);
 	}
 	x509_cert_list_free(&cl);
 }
@@ -170,13 +188,13 @@ show_cb(const struct cert_ca *ca, void *ud)
 	struct lines *l = ud;
 	char when[16];
 
-	lines_add(l, LABEL "%s", _("CA:"), ca->name);
+	lines_field(l, LABEL_W - 1, _("CA:"), ca->name);
 	lines_field(l, LABEL_W - 1, _("Template:"), ca->subject_tmpl);
-	lines_add(l, LABEL "%s", _("Default key:"), ca->default_key);
+	addkv(l, _("Default key:"), "%s", ca->default_key);
 	ymd(ca->created_at, when, sizeof when);
-	lines_add(l, LABEL "%s", _("Added:"), when);
-	lines_add(l, LABEL "%lld", _("Requests:"), (long long)ca->requests);
-	lines_add(l, LABEL "%lld", _("Certificates:"), (long long)ca->certificates);
+	addkv(l, _("Added:"), "%s", when);
+	addkv(l, _("Requests:"), "%lld", (long long)ca->requests);
+	addkv(l, _("Certificates:"), "%lld", (long long)ca->certificates);
 	bundle_lines(l, ca->bundle_pem);
 	return 0;
 }
@@ -357,10 +375,11 @@ ui_ca_add_form(struct ui *ui)
 static int
 anchor_lines(const struct trust_anchor *a, void *ud)
 {
-	char when[PT_UTC_LEN];
+	char when[PT_UTC_LEN], cell[128];
 
 	pt_utc_time(a->not_after, NULL, when, sizeof when);
-	lines_add(ud, "%-28s %-20s %5lld", a->name, when, (long long)a->rules);
+	lines_add(ud, "%s %-20s %5lld", ui_cell(cell, sizeof cell, a->name, 28), when,
+	          (long long)a->rules);
 	lines_add(ud, "  %s", a->subject);
 	return 0;
 }
@@ -375,7 +394,10 @@ ui_ca_anchors(struct ui *ui)
 
 	if (!ui->st)
 		return;
-	lines_add(&l, "%-28s %-20s %5s", _("ANCHOR"), _("NOT AFTER"), _("RULES"));
+	char c0[128], c1[128];
+
+	lines_add(&l, "%s %s %5s", ui_cell(c0, sizeof c0, _("ANCHOR"), 28),
+	          ui_cell(c1, sizeof c1, _("NOT AFTER"), 20), _("RULES"));
 	lines_add(&l, "  %s", _("SUBJECT"));
 	if (trust_anchor_foreach(ui->st, anchor_lines, &l, &err) != PT_OK) {
 		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));

@@ -121,54 +121,74 @@ host_cb(const struct host *h, void *ud)
 static int
 pw_cb(const struct credential *c, void *ud)
 {
-	char upd[16], entry[600];
+	char upd[16], entry[600], c0[200];
 
 	(*(size_t *)ud)++;
 	ymd(c->updated_at, upd, sizeof upd);
 	snprintf(entry, sizeof entry, "%s@%s:%s", c->user, c->hostspec, c->service);
 	/* the secret is drawn in place of the mask, never copied here */
-	put(L_PASSWORD, ROLE_NORMAL, c->id, "  %-40s v%-3lld %s  ", entry, (long long)c->version,
-	    upd);
+	put(L_PASSWORD, ROLE_NORMAL, c->id, "  %s v%-3lld %s  ", ui_cell(c0, sizeof c0, entry, 40),
+	    (long long)c->version, upd);
 	return 0;
+}
+
+/* The store's words for a key's origin and a request's state, in the
+ * user's language (the store keeps them in English). */
+static const char *
+word(const char *w)
+{
+	static const char *const words[][2] = {
+		{ "generated", N_("generated") }, { "adopted", N_("adopted") },
+		{ "pending", N_("pending") },     { "issued", N_("issued") },
+		{ "cancelled", N_("cancelled") },
+	};
+
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if (strcmp(w, words[i][0]) == 0)
+			return _(words[i][1]);
+	return w;
 }
 
 static int
 key_cb(const struct inv_key_row *k, void *ud)
 {
-	char made[16];
+	char made[16], c0[64], c1[64];
 
 	(*(size_t *)ud)++;
 	ymd(k->created_at, made, sizeof made);
-	put(L_TEXT, ROLE_NORMAL, 0, "  %-8s %-9s %s  %s %s", k->type, k->origin, made,
-	    _("used by:"), k->used_by[0] ? k->used_by : _("nothing"));
+	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %s  %s %s", ui_cell(c0, sizeof c0, k->type, 8),
+	    ui_cell(c1, sizeof c1, word(k->origin), 9), made, _("used by:"),
+	    k->used_by[0] ? k->used_by : _("nothing"));
 	return 0;
 }
 
 static int
 req_cb(const struct inv_req_row *r, void *ud)
 {
-	char made[16];
+	char made[16], c0[64], c1[64], c2[64];
 
 	(*(size_t *)ud)++;
 	ymd(r->created_at, made, sizeof made);
 	put(L_TEXT, strcmp(r->state, "pending") == 0 ? ROLE_BAND_WARNING : ROLE_NORMAL, 0,
-	    "  %s %-9s %-10s %-8s %s", made, r->state, r->ca[0] ? r->ca : "-", r->keytype,
-	    r->subject);
+	    "  %s %s %s %s %s", made, ui_cell(c0, sizeof c0, word(r->state), 9),
+	    ui_cell(c1, sizeof c1, r->ca[0] ? r->ca : "-", 10),
+	    ui_cell(c2, sizeof c2, r->keytype, 8), r->subject);
 	return 0;
 }
 
 static int
 cert_cb(const struct inv_cert_row *c, void *ud)
 {
-	char na[16], days[48];
+	char na[16], days[48], c0[64], c1[64], c2[64];
 
 	(*(size_t *)ud)++;
 	ymd(c->not_after, na, sizeof na);
 	snprintf(days, sizeof days, ngettext("%ld day", "%ld days", c->days_left), c->days_left);
-	put(L_CERT, certs_band_role(c->band), c->id, "  %-13s %s %10s  %-10s %-10s %s",
-	    certs_band_label(c->band), na, days,
-	    strcmp(c->state, "current") == 0 ? _("current") : _("superseded"),
-	    c->ca[0] ? c->ca : "-", c->cn);
+	put(L_CERT, certs_band_role(c->band), c->id, "  %s %s %10s  %s %s %s",
+	    ui_cell(c0, sizeof c0, certs_band_label(c->band), 13), na, days,
+	    ui_cell(c1, sizeof c1,
+	            strcmp(c->state, "current") == 0 ? _("current") : _("superseded"), 10),
+	    ui_cell(c2, sizeof c2, c->ca[0] ? c->ca : "-", 10), c->cn);
 	return 0;
 }
 
@@ -188,15 +208,15 @@ install_cb(const struct inv_install *i, void *ud)
 static int
 window_cb(const struct window_info *w, void *ud)
 {
-	char when[16], exp[32] = "";
+	char when[16], exp[32] = "", c0[64], c1[64];
 
 	(*(size_t *)ud)++;
 	ymd((time_t)(w->opened_ms / 1000), when, sizeof when);
 	if (w->exposure_ms >= 0)
 		snprintf(exp, sizeof exp, "%.0f ms", w->exposure_ms);
 	put(L_TEXT, strcmp(w->outcome, "ok") == 0 ? ROLE_NORMAL : ROLE_ALERT, 0,
-	    "  %s %-11s %s:%d %-9s %s %s", when, w->purpose, w->peer, w->port, w->outcome,
-	    _("exposure"), exp[0] ? exp : "-");
+	    "  %s %s %s:%d %s %s %s", when, ui_cell(c0, sizeof c0, w->purpose, 11), w->peer,
+	    w->port, ui_cell(c1, sizeof c1, w->outcome, 9), _("exposure"), exp[0] ? exp : "-");
 	return 0;
 }
 
@@ -205,6 +225,7 @@ static enum pt_status
 profile_lines(struct ui *ui, struct pt_err *err)
 {
 	struct install_profile *p = calloc(1, sizeof *p);
+	char c0[64], c1[64], c2[64];
 	enum pt_status ret;
 
 	if (!p)
@@ -213,10 +234,11 @@ profile_lines(struct ui *ui, struct pt_err *err)
 	if (ret == PT_OK) {
 		size_t h = section(_("Install profile"));
 		for (size_t i = 0; i < p->n; i++)
-			put(L_TEXT, ROLE_NORMAL, 0, "  %-5s %-10s %04o %-12s %s",
-			    p->files[i].copy ? _("copy") : "",
-			    profile_content_name(p->files[i].content), p->files[i].mode,
-			    p->files[i].owner, p->files[i].path);
+			put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %04o %s %s",
+			    ui_cell(c0, sizeof c0, p->files[i].copy ? _("copy") : "", 5),
+			    ui_cell(c1, sizeof c1, profile_content_name(p->files[i].content), 10),
+			    p->files[i].mode, ui_cell(c2, sizeof c2, p->files[i].owner, 12),
+			    p->files[i].path);
 		put(L_TEXT, ROLE_NORMAL, 0, _("  Reload: %s"), p->reload[0] ? p->reload : "-");
 		if (p->check_port)
 			put(L_TEXT, ROLE_NORMAL, 0, _("  Check port: %d"), p->check_port);

@@ -15,6 +15,7 @@
 #include "cert/lib.h"
 #include "store/lib.h"
 #include "ui/app.h"
+#include "ui/browse.h"
 #include "ui/dialog.h"
 #include "ui/lines.h"
 #include "ui/form.h"
@@ -252,6 +253,7 @@ ack_form(struct ui *ui, const char *host)
 struct crl_list {
 	struct lines t;
 	size_t n, stale;
+	int sw; /* the state column: 6 (as `crl list`), wider for a longer word */
 };
 
 /* What `crl list` prints, a CRL on two lines: its dates and count, then
@@ -260,13 +262,14 @@ static int
 crl_listed(const struct crl_info *ci, void *ud)
 {
 	struct crl_list *cl = ud;
-	char tu[32], nu[32];
+	char tu[32], nu[32], st[64];
 
 	pt_utc_time(ci->this_update, "-", tu, sizeof tu);
 	pt_utc_time(ci->next_update, "-", nu, sizeof nu);
 	cl->n++;
 	cl->stale += ci->stale;
-	lines_add(&cl->t, "%-6s %-20s %-20s %7zu", ci->stale ? _("STALE") : _("ok"), tu, nu,
+	lines_add(&cl->t, "%s %-20s %-20s %7zu",
+	          ui_cell(st, sizeof st, ci->stale ? _("STALE") : _("ok"), cl->sw), tu, nu,
 	          ci->entries);
 	lines_add(&cl->t, "  %s", ci->issuer);
 	return 0;
@@ -275,11 +278,16 @@ crl_listed(const struct crl_info *ci, void *ud)
 static void
 crl_list(struct ui *ui)
 {
-	struct crl_list cl = { .t = { .max = MAX_LINES } };
+	struct crl_list cl = { .t = { .max = MAX_LINES }, .sw = 6 };
 	struct pt_err err = { 0 };
+	char st[64];
 
-	lines_add(&cl.t, "%-6s %-20s %-20s %7s", _("STATE"), _("THIS UPDATE"), _("NEXT UPDATE"),
-	          _("REVOKED"));
+	/* a translated STALE longer than the column widens it, never
+	 * pushing the dates of that row alone */
+	if (ui_chars(_("STALE")) > cl.sw)
+		cl.sw = ui_chars(_("STALE"));
+	lines_add(&cl.t, "%s %-20s %-20s %7s", ui_cell(st, sizeof st, _("STATE"), cl.sw),
+	          _("THIS UPDATE"), _("NEXT UPDATE"), _("REVOKED"));
 	lines_add(&cl.t, "  %s", _("ISSUER"));
 	if (crl_foreach(ui->st, time(NULL), crl_listed, &cl, &err) != PT_OK) {
 		lines_free(&cl.t);

@@ -63,30 +63,52 @@ is_stored(struct store *st, const struct x509_cert *c, bool *yes, struct pt_err 
 	               : store_fail(st, rc, err, _("look up certificates"));
 }
 
-/* The first CA whose bundle verifies c now; 0 when none. */
-enum pt_status
-cert_find_ca(struct store *st, const struct x509_cert *c, int64_t *ca_id, struct pt_err *err)
+/* The first CA whose bundle verifies c at now: its id (0 when none) and
+ * name ("" when none, name may be NULL). */
+static enum pt_status
+find_ca(struct store *st, const struct x509_cert *c, time_t now, int64_t *ca_id, char *name,
+        size_t len, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	int rc;
 
 	*ca_id = 0;
-	ret = store_prepare(st, "SELECT id, bundle_pem FROM cas ORDER BY id", &s, err);
+	if (name && len)
+		name[0] = '\0';
+	ret = store_prepare(st, "SELECT id, bundle_pem, name FROM cas ORDER BY id", &s, err);
 	if (ret != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		const unsigned char *b = sqlite3_column_text(s, 1);
 		size_t n = (size_t)sqlite3_column_bytes(s, 1);
 
-		if (b && x509_chain_verify(c, b, n, time(NULL), NULL) == PT_OK) {
+		if (b && x509_chain_verify(c, b, n, now, NULL) == PT_OK) {
 			*ca_id = sqlite3_column_int64(s, 0);
+			if (name && len)
+				snprintf(name, len, "%s", store_text(s, 2));
 			break;
 		}
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? PT_OK
 	                                             : store_fail(st, rc, err, _("list CAs"));
+}
+
+/* The first CA whose bundle verifies c now; 0 when none. */
+enum pt_status
+cert_find_ca(struct store *st, const struct x509_cert *c, int64_t *ca_id, struct pt_err *err)
+{
+	return find_ca(st, c, time(NULL), ca_id, NULL, 0, err);
+}
+
+enum pt_status
+cert_ca_verifying(struct store *st, const struct x509_cert *x, time_t now, char *name, size_t len,
+                  struct pt_err *err)
+{
+	int64_t id;
+
+	return find_ca(st, x, now, &id, name, len, err);
 }
 
 /* Store c for host hid and key kid: current, unless the host's current

@@ -44,6 +44,12 @@ enum pt_status cert_ca_get(struct store *st, const char *name,
                            struct pt_err *err);
 enum pt_status cert_ca_foreach(struct store *st, int (*cb)(const struct cert_ca *ca, void *ud),
                                void *ud, struct pt_err *err);
+/* The name of the first stored CA (in the order they were added) whose
+ * bundle verifies x at now: the CA `cert adopt` and `cert import` record
+ * for it; "" when none does.  Shown by the console's and the CLI's
+ * inspect. */
+enum pt_status cert_ca_verifying(struct store *st, const struct x509_cert *x, time_t now,
+                                 char *name, size_t len, struct pt_err *err);
 
 /* ---- requests ----------------------------------------------------------- */
 
