@@ -71,6 +71,14 @@ make_dir_of(struct sshx *s, const char *path, char **made, struct pt_err *err)
 	return PT_OK;
 }
 
+/* The k-th file of a push, k from 1 to nfiles: the others in their
+ * order, then the grid-mapfile (files[0]) last. */
+static const struct gs_file *
+push_file(const struct push_job *j, size_t k)
+{
+	return &j->b->files[k < j->b->nfiles ? k : 0];
+}
+
 /* Inside the window, every file the host gets, each atomically and read
  * back: the .lsc and vomses files, the ban-mapfile and voms-mapfile
  * first, the grid-mapfile last, so a host never maps users of a VO whose
@@ -83,7 +91,7 @@ put_files(struct sshx *s, void *ud, struct pt_err *err)
 	char path[2048], *made = NULL;
 
 	for (size_t k = 1; k <= j->b->nfiles && ret == PT_OK; k++) {
-		const struct gs_file *f = &j->b->files[k < j->b->nfiles ? k : 0];
+		const struct gs_file *f = push_file(j, k);
 
 		if (!f->wanted)
 			continue;
@@ -107,7 +115,7 @@ push_paths(struct push_job *j, char **paths)
 	size_t n = 0;
 
 	for (size_t k = 1; k <= j->b->nfiles && n < SSHX_PUT_MAX; k++) {
-		const struct gs_file *f = &j->b->files[k < j->b->nfiles ? k : 0];
+		const struct gs_file *f = push_file(j, k);
 
 		if (!f->wanted)
 			continue;

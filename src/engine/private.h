@@ -144,8 +144,7 @@ struct sshx {
 	/* sshx-ext.c: a second SFTP channel for the OpenSSH extensions */
 	ssh_channel ext;
 	uint32_t ext_id;  /* 0 until the channel answered its SFTP start */
-	bool ext_asked;   /* its subsystem request sent by sshx_ext_request */
-	bool ext_started; /* and already accepted there */
+	bool ext_started; /* its subsystem request already accepted */
 	/* the journal of temporary names (sshx_set_temp_hook) */
 	sshx_temp_fn temp_fn;
 	void *temp_ud;

@@ -142,18 +142,12 @@ sshx_ext_begin(struct sshx *s)
 void
 sshx_ext_request(struct sshx *s)
 {
-	if (!s->ext || s->ext_asked || !ssh_channel_is_open(s->ext))
+	if (!s->ext || !ssh_channel_is_open(s->ext))
 		return;
 	ssh_set_blocking(s->ssh, 0);
-	switch (ssh_channel_request_subsystem(s->ext, "sftp")) {
-	case SSH_OK: /* answered at once: libssh forgot the request */
-		s->ext_asked = s->ext_started = true;
-		break;
-	case SSH_AGAIN: /* pending: sshx_ext_open waits for the answer */
-		s->ext_asked = true;
-		break;
-	default: break;
-	}
+	/* SSH_AGAIN: pending, sshx_ext_open waits for the answer; SSH_OK:
+	 * answered at once, and libssh forgot the request */
+	s->ext_started = ssh_channel_request_subsystem(s->ext, "sftp") == SSH_OK;
 	ssh_set_blocking(s->ssh, 1);
 }
 
@@ -214,7 +208,7 @@ sshx_ext_close(struct sshx *s)
 	ssh_channel_free(s->ext);
 	s->ext = NULL;
 	s->ext_id = 0;
-	s->ext_asked = s->ext_started = false;
+	s->ext_started = false;
 }
 
 /* One extended request with two paths; the reply's status, mapped as
