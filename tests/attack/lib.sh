@@ -57,7 +57,7 @@ verified() {
 
 # campaign_end NAME: the figure line, then the TAP summary
 campaign_end() {
-	echo "# $1: $tried cases tried, $held held"
+	echo "# $1: $tried cases tried, $held held, in ${SECONDS} s"
 	[ "$tried" -gt 0 ] || not_ok "$1: no case tried"
 	finish
 }
