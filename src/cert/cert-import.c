@@ -481,7 +481,7 @@ cert_adopt(struct store *st, const char *fqdn, const char *key_pem,
 		return pt_fail(err, PT_EXISTS,
 		               _("certificate \"%s\" (serial %s) is already in the store"),
 		               c->subject_grid, c->serial);
-	if ((ret = cert_insert_key(st, hid,
+	if ((ret = cert_insert_key(st, hid, fqdn,
 	                           x509_key_type(key_pem, &kt, NULL) == PT_OK
 	                                   ? x509_keytype_name(kt)
 	                                   : "other",

@@ -140,9 +140,11 @@ join_names(const char *fqdn, const char *const *sans, size_t n)
 }
 
 enum pt_status
-cert_insert_key(struct store *st, int64_t hid, const char *type, const char *key_pem,
-                const char *key_id, const char *origin, int64_t *id, struct pt_err *err)
+cert_insert_key(struct store *st, int64_t hid, const char *fqdn, const char *type,
+                const char *key_pem, const char *key_id, const char *origin, int64_t *id,
+                struct pt_err *err)
 {
+	char mac[ROWMAC_HEX];
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
 	int rc;
@@ -167,7 +169,11 @@ cert_insert_key(struct store *st, int64_t hid, const char *type, const char *key
 	if (rc != SQLITE_DONE)
 		return store_fail(st, rc, err, _("store the key"));
 	*id = sqlite3_last_insert_rowid(store_db(st));
-	return PT_OK;
+	/* the row's MAC, named in the trail: a rolled-back page cannot take
+	 * the key away or put another back unseen */
+	if ((ret = rowmac_seal_key(st, *id, mac, err)) != PT_OK)
+		return ret;
+	return audit_appendf(st, "key.seal", fqdn, err, "key_id=%s key_mac=%s", key_id, mac);
 }
 
 enum pt_status
@@ -208,7 +214,8 @@ cert_request_create(struct store *st, const char *fqdn, const struct cert_reques
 	    (ret = x509_csr_create(key, ca.tmpl, fqdn, o->sans, o->nsans, &csr, err)) != PT_OK)
 		goto out;
 	cert_hex_id(id, idhex);
-	ret = cert_insert_key(st, hid, x509_keytype_name(kt), key, idhex, "generated", &kid, err);
+	ret = cert_insert_key(st, hid, fqdn, x509_keytype_name(kt), key, idhex, "generated", &kid,
+	                      err);
 	if (ret != PT_OK)
 		goto out;
 	ret = store_prepare(

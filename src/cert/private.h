@@ -81,10 +81,11 @@ enum pt_status cert_host_id(struct store *st, const char *fqdn, int64_t *id, str
 
 /* ---- cert-request.c, for cert-import.c ---------------------------------- */
 
-/* Store a host key (PEM) with its key id and origin; its row id in *id. */
-enum pt_status cert_insert_key(struct store *st, int64_t hid, const char *type, const char *key_pem,
-                               const char *key_id, const char *origin, int64_t *id,
-                               struct pt_err *err);
+/* Store a host key (PEM) of host hid (fqdn) with its key id and origin,
+ * its row sealed and a key.seal record appended; its row id in *id. */
+enum pt_status cert_insert_key(struct store *st, int64_t hid, const char *fqdn, const char *type,
+                               const char *key_pem, const char *key_id, const char *origin,
+                               int64_t *id, struct pt_err *err);
 
 /* ---- cert-import.c, for cert.c ----------------------------------------- */
 

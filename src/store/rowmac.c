@@ -20,6 +20,7 @@
 #include "store/rowmac.h"
 
 #define MAC_INFO "passtore credential row mac v1"
+#define KEY_MAC_INFO "passtore key row mac v1"
 
 struct row {
 	int64_t id, version;
@@ -28,40 +29,51 @@ struct row {
 	size_t secretlen;
 };
 
-/* HMAC-SHA256 under HMAC(store key, MAC_INFO) over the row's fields,
- * each length-prefixed so that no two rows feed the same bytes. */
+/* HMAC-SHA256 under HMAC(store key, info) over head then body, as hex. */
 static enum pt_status
-row_mac(struct store *st, const struct row *r, char hex[ROWMAC_HEX], struct pt_err *err)
+mac_hex(struct store *st, const char *info, const char *head, int headlen, const void *body,
+        size_t bodylen, char hex[ROWMAC_HEX], struct pt_err *err)
 {
 	uint8_t *key = secmem_alloc(32), dig[32];
 	gnutls_hmac_hd_t h = NULL;
-	char *head = NULL;
-	int n, rc;
+	int rc;
 
 	if (!key)
 		return pt_fail(err, PT_NOMEM, NULL);
-	n = asprintf(&head, "%lld\n%zu:%s%zu:%s%zu:%s%lld\n", (long long)r->id, strlen(r->user),
-	             r->user, strlen(r->hostspec), r->hostspec, strlen(r->service), r->service,
-	             (long long)r->version);
-	rc = n < 0 ? -1
-	           : gnutls_hmac_fast(GNUTLS_MAC_SHA256, st->key, KDF_KEY_LEN, MAC_INFO,
-	                              strlen(MAC_INFO), key);
+	rc = headlen < 0 ? -1
+	                 : gnutls_hmac_fast(GNUTLS_MAC_SHA256, st->key, KDF_KEY_LEN, info,
+	                                    strlen(info), key);
 	if (rc == 0)
 		rc = gnutls_hmac_init(&h, GNUTLS_MAC_SHA256, key, 32);
 	if (rc == 0)
-		rc = gnutls_hmac(h, head, (size_t)n);
-	if (rc == 0 && r->secretlen)
-		rc = gnutls_hmac(h, r->secret, r->secretlen);
+		rc = gnutls_hmac(h, head, (size_t)headlen);
+	if (rc == 0 && bodylen)
+		rc = gnutls_hmac(h, body, bodylen);
 	if (h)
 		gnutls_hmac_deinit(h, dig);
 	secmem_free(key);
-	free(head);
 	if (rc != 0)
 		return pt_fail(err, PT_ERR, _("cannot compute a row MAC: %s"),
-		               n < 0 ? _(pt_status_msg(PT_NOMEM)) : gnutls_strerror(rc));
+		               headlen < 0 ? _(pt_status_msg(PT_NOMEM)) : gnutls_strerror(rc));
 	for (size_t i = 0; i < sizeof(dig); i++)
 		snprintf(hex + 2 * i, 3, "%02x", dig[i]);
 	return PT_OK;
+}
+
+/* A credential's MAC: its fields, each length-prefixed so that no two
+ * rows feed the same bytes, then its secret. */
+static enum pt_status
+row_mac(struct store *st, const struct row *r, char hex[ROWMAC_HEX], struct pt_err *err)
+{
+	char *head = NULL;
+	int n = asprintf(&head, "%lld\n%zu:%s%zu:%s%zu:%s%lld\n", (long long)r->id, strlen(r->user),
+	                 r->user, strlen(r->hostspec), r->hostspec, strlen(r->service), r->service,
+	                 (long long)r->version);
+	enum pt_status ret = mac_hex(st, MAC_INFO, head, n, r->secret, r->secretlen, hex, err);
+
+	if (n >= 0)
+		free(head);
+	return ret;
 }
 
 #define ROW_SELECT "SELECT id, user, hostspec, service, version, secret, mac FROM credentials "
@@ -124,33 +136,129 @@ rowmac_seal(struct store *st, int64_t id, int64_t *version, char mac[ROWMAC_HEX]
 	return ret == PT_OK ? seal(st, id, version, mac, NULL, err) : ret;
 }
 
-enum pt_status
-rowmac_seal_all(struct store *st, struct pt_err *err)
+/* The ids of a table's rows, in order; *ids malloc'd. */
+static enum pt_status
+row_ids(struct store *st, const char *sql, int64_t **ids, size_t *n, struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t *ids = NULL;
-	size_t n = 0, cap = 0;
+	size_t cap = 0;
 	enum pt_status ret;
 	int rc;
 
-	if ((ret = store_need_tx(st, err)) != PT_OK ||
-	    (ret = store_prepare(st, "SELECT id FROM credentials ORDER BY id", &s, err)) != PT_OK)
+	*ids = NULL;
+	*n = 0;
+	if ((ret = store_prepare(st, sql, &s, err)) != PT_OK)
 		return ret;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (n == cap) {
-			int64_t *v = realloc(ids, (cap = cap ? 2 * cap : 64) * sizeof(*v));
+		if (*n == cap) {
+			int64_t *v = realloc(*ids, (cap = cap ? 2 * cap : 64) * sizeof(*v));
 
 			if (!v) {
 				rc = SQLITE_NOMEM;
 				break;
 			}
-			ids = v;
+			*ids = v;
 		}
-		ids[n++] = sqlite3_column_int64(s, 0);
+		(*ids)[(*n)++] = sqlite3_column_int64(s, 0);
 	}
 	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		ret = store_fail(st, rc, err, _("read the entries"));
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the entries"));
+}
+
+/* ---- host keys ------------------------------------------------------ */
+
+struct key_row {
+	int64_t id, host_id, created_at;
+	const char *type, *key_id, *origin, *mac, *fqdn;
+	const void *pem;
+	size_t pemlen;
+};
+
+#define KEY_SELECT \
+	"SELECT k.id, k.host_id, k.type, k.key_id, k.origin, k.created_at, k.key_pem, k.mac," \
+	" h.fqdn FROM keys k LEFT JOIN hosts h ON h.id = k.host_id "
+
+static void
+key_read(sqlite3_stmt *s, struct key_row *k)
+{
+	k->id = sqlite3_column_int64(s, 0);
+	k->host_id = sqlite3_column_int64(s, 1);
+	k->type = store_text(s, 2);
+	k->key_id = store_text(s, 3);
+	k->origin = store_text(s, 4);
+	k->created_at = sqlite3_column_int64(s, 5);
+	k->pem = sqlite3_column_blob(s, 6);
+	k->pemlen = (size_t)sqlite3_column_bytes(s, 6);
+	k->mac = store_text(s, 7);
+	k->fqdn = store_text(s, 8);
+}
+
+/* A key row's MAC: every column (a key never changes once stored), the
+ * private key last. */
+static enum pt_status
+key_mac(struct store *st, const struct key_row *k, char hex[ROWMAC_HEX], struct pt_err *err)
+{
+	char *head = NULL;
+	int n = asprintf(&head, "%lld\n%lld\n%zu:%s%zu:%s%zu:%s%lld\n", (long long)k->id,
+	                 (long long)k->host_id, strlen(k->type), k->type, strlen(k->key_id),
+	                 k->key_id, strlen(k->origin), k->origin, (long long)k->created_at);
+	enum pt_status ret = mac_hex(st, KEY_MAC_INFO, head, n, k->pem, k->pemlen, hex, err);
+
+	if (n >= 0)
+		free(head);
+	return ret;
+}
+
+/* Seal one key row; *fqdn and *key_id (malloc'd, may be NULL) name it. */
+static enum pt_status
+seal_key(struct store *st, int64_t id, char mac[ROWMAC_HEX], char **fqdn, char **key_id,
+         struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct key_row k;
+	enum pt_status ret;
+	int rc;
+
+	if ((ret = store_prepare(st, KEY_SELECT "WHERE k.id = ?", &s, err)) != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	if ((rc = sqlite3_step(s)) != SQLITE_ROW) {
+		sqlite3_finalize(s);
+		return rc == SQLITE_DONE ? pt_fail(err, PT_NOTFOUND, _("no such key"))
+		                         : store_fail(st, rc, err, _("read a key"));
+	}
+	key_read(s, &k);
+	ret = key_mac(st, &k, mac, err);
+	if (ret == PT_OK && fqdn && key_id &&
+	    (!(*fqdn = strdup(k.fqdn)) || !(*key_id = strdup(k.key_id))))
+		ret = pt_fail(err, PT_NOMEM, NULL);
+	sqlite3_finalize(s);
+	if (ret != PT_OK)
+		return ret;
+	if ((ret = store_prepare(st, "UPDATE keys SET mac = ?2 WHERE id = ?1", &s, err)) != PT_OK)
+		return ret;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, mac, -1, SQLITE_STATIC);
+	return store_run(st, s, err, _("seal a key"));
+}
+
+enum pt_status
+rowmac_seal_key(struct store *st, int64_t id, char mac[ROWMAC_HEX], struct pt_err *err)
+{
+	enum pt_status ret = store_need_tx(st, err);
+
+	return ret == PT_OK ? seal_key(st, id, mac, NULL, NULL, err) : ret;
+}
+
+enum pt_status
+rowmac_seal_all(struct store *st, unsigned what, struct pt_err *err)
+{
+	int64_t *ids = NULL;
+	size_t n = 0;
+	enum pt_status ret = store_need_tx(st, err);
+
+	if (ret == PT_OK && (what & ROWMAC_CREDENTIALS))
+		ret = row_ids(st, "SELECT id FROM credentials ORDER BY id", &ids, &n, err);
 	for (size_t i = 0; i < n && ret == PT_OK; i++) {
 		char mac[ROWMAC_HEX], *obj = NULL;
 		int64_t version;
@@ -162,6 +270,21 @@ rowmac_seal_all(struct store *st, struct pt_err *err)
 		free(obj);
 	}
 	free(ids);
+	ids = NULL;
+	n = 0;
+	if (ret == PT_OK && (what & ROWMAC_KEYS))
+		ret = row_ids(st, "SELECT id FROM keys ORDER BY id", &ids, &n, err);
+	for (size_t i = 0; i < n && ret == PT_OK; i++) {
+		char mac[ROWMAC_HEX], *fqdn = NULL, *key_id = NULL;
+
+		ret = seal_key(st, ids[i], mac, &fqdn, &key_id, err);
+		if (ret == PT_OK)
+			ret = audit_appendf(st, "key.seal", fqdn, err, "key_id=%s key_mac=%s",
+			                    key_id, mac);
+		free(fqdn);
+		free(key_id);
+	}
+	free(ids);
 	return ret;
 }
 
@@ -169,9 +292,10 @@ rowmac_seal_all(struct store *st, struct pt_err *err)
 
 /* What the last audit record of an entry says about its row. */
 struct binding {
-	char *object;
+	char *object;              /* an entry's name, or "key " and a key id */
 	int64_t audit_id, version; /* version -1: removed */
 	char mac[ROWMAC_HEX];
+	bool seen; /* a row answers it */
 };
 
 static int
@@ -193,13 +317,21 @@ static int
 binding_row(const struct audit_row *r, void *ud)
 {
 	struct bindings *b = ud;
-	const char *ver, *mac;
+	const char *ver, *mac, *object = r->object;
+	char keyid[128], keyobj[4 + sizeof(keyid)];
 	struct binding x = { 0 };
 
 	if (!r->action || !r->object || !r->detail)
 		return 0;
 	if (!strcmp(r->action, "pw.rm")) {
 		x.version = -1;
+	} else if (!strcmp(r->action, "key.seal")) {
+		/* written by passtore alone: "key_id=HEX key_mac=HEX" */
+		if (sscanf(r->detail, "key_id=%127[0-9A-Fa-f:] key_mac=%64[0-9a-f]", keyid,
+		           x.mac) != 2)
+			return 0;
+		object = keyobj;
+		snprintf(keyobj, sizeof(keyobj), "key %s", keyid);
 	} else if (!strcmp(r->action, "pw.add") || !strcmp(r->action, "pw.update") ||
 	           !strcmp(r->action, "pw.seal")) {
 		/* records written before schema 11 bind nothing */
@@ -220,7 +352,7 @@ binding_row(const struct audit_row *r, void *ud)
 		}
 		b->v = v;
 	}
-	if ((x.object = strdup(r->object)) == NULL) {
+	if ((x.object = strdup(object)) == NULL) {
 		b->oom = true;
 		return 1;
 	}
@@ -229,7 +361,7 @@ binding_row(const struct audit_row *r, void *ud)
 }
 
 /* The last record of object, NULL if none. */
-static const struct binding *
+static struct binding *
 binding_of(const struct bindings *b, const char *object)
 {
 	size_t lo = 0, hi = b->n;
@@ -250,7 +382,7 @@ static enum pt_status
 check_row(struct store *st, const struct row *r, const struct bindings *b, int64_t *audit_id,
           struct pt_err *err)
 {
-	const struct binding *x;
+	struct binding *x;
 	char mac[ROWMAC_HEX], *obj = NULL;
 	enum pt_status ret;
 
@@ -259,6 +391,8 @@ check_row(struct store *st, const struct row *r, const struct bindings *b, int64
 	if (asprintf(&obj, "%s@%s:%s", r->user, r->hostspec, r->service) < 0)
 		return pt_fail(err, PT_NOMEM, NULL);
 	x = binding_of(b, obj);
+	if (x)
+		x->seen = true;
 	if (strcmp(mac, r->mac) != 0)
 		ret = pt_fail(err, PT_BROKEN_CHAIN,
 		              _("entry %s: its row does not match its MAC (altered)"), obj);
@@ -276,6 +410,67 @@ check_row(struct store *st, const struct row *r, const struct bindings *b, int64
 		*audit_id = x->audit_id;
 	free(obj);
 	return ret;
+}
+
+static enum pt_status
+check_key(struct store *st, const struct key_row *k, const struct bindings *b, int64_t *audit_id,
+          struct pt_err *err)
+{
+	struct binding *x;
+	char mac[ROWMAC_HEX], obj[4 + 128];
+	enum pt_status ret;
+
+	if ((ret = key_mac(st, k, mac, err)) != PT_OK)
+		return ret;
+	snprintf(obj, sizeof(obj), "key %.127s", k->key_id);
+	x = binding_of(b, obj);
+	if (x)
+		x->seen = true;
+	if (strcmp(mac, k->mac) != 0)
+		ret = pt_fail(err, PT_BROKEN_CHAIN,
+		              _("the key of %s (key id %.16s): its row does not match its MAC "
+		                "(altered)"),
+		              k->fqdn, k->key_id);
+	else if (!x)
+		ret = pt_fail(err, PT_BROKEN_CHAIN,
+		              _("the key of %s (key id %.16s): no audit record binds its row"),
+		              k->fqdn, k->key_id);
+	else if (strcmp(x->mac, k->mac) != 0)
+		ret = pt_fail(err, PT_BROKEN_CHAIN,
+		              _("the key of %s (key id %.16s): its row is not the one audit record "
+		                "%lld sealed: the row was rolled back or altered"),
+		              k->fqdn, k->key_id, (long long)x->audit_id);
+	if (ret != PT_OK && x)
+		*audit_id = x->audit_id;
+	return ret;
+}
+
+/* Every entry and key the trail says exists has a row: a page copied
+ * back from before a row was written takes the row away. */
+static enum pt_status
+check_gone(const struct bindings *b, int64_t *audit_id, struct pt_err *err)
+{
+	for (size_t i = 0; i < b->n; i++) {
+		const struct binding *x = &b->v[i];
+
+		/* only the last record of each object counts */
+		if (i + 1 < b->n && !strcmp(b->v[i + 1].object, x->object))
+			continue;
+		if (x->version < 0 || x->seen)
+			continue;
+		*audit_id = x->audit_id;
+		if (!strncmp(x->object, "key ", 4))
+			return pt_fail(
+				err, PT_BROKEN_CHAIN,
+				_("key id %.16s: audit record %lld sealed it, but its row is "
+			          "gone: the store was rolled back"),
+				x->object + 4, (long long)x->audit_id);
+		return pt_fail(err, PT_BROKEN_CHAIN,
+		               _("entry %s: audit record %lld wrote version %lld, but its row is "
+		                 "gone: the store was rolled back"),
+		               x->object, (long long)x->audit_id, (long long)x->version);
+	}
+	return PT_OK;
 }
 
 static enum pt_status
@@ -329,8 +524,22 @@ rowmac_verify(struct store *st, int64_t *audit_id, struct pt_err *err)
 		ret = check_row(st, &r, &b, audit_id, err);
 	}
 	sqlite3_finalize(s);
+	s = NULL;
 	if (ret == PT_OK && rc != SQLITE_DONE)
 		ret = store_fail(st, rc, err, _("read the entries"));
+	if (ret == PT_OK)
+		ret = store_prepare(st, KEY_SELECT "ORDER BY k.id", &s, err);
+	while (ret == PT_OK && (rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct key_row k;
+
+		key_read(s, &k);
+		ret = check_key(st, &k, &b, audit_id, err);
+	}
+	sqlite3_finalize(s);
+	if (ret == PT_OK && rc != SQLITE_DONE)
+		ret = store_fail(st, rc, err, _("read the keys"));
+	if (ret == PT_OK)
+		ret = check_gone(&b, audit_id, err);
 out:
 	for (size_t i = 0; i < b.n; i++)
 		free(b.v[i].object);

@@ -27,8 +27,9 @@
 
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = {
-	schema_sql,    migrate_2_sql, migrate_3_sql, migrate_4_sql,  migrate_5_sql,  migrate_6_sql,
-	migrate_7_sql, migrate_8_sql, migrate_9_sql, migrate_10_sql, migrate_11_sql, migrate_12_sql,
+	schema_sql,     migrate_2_sql,  migrate_3_sql,  migrate_4_sql, migrate_5_sql,
+	migrate_6_sql,  migrate_7_sql,  migrate_8_sql,  migrate_9_sql, migrate_10_sql,
+	migrate_11_sql, migrate_12_sql, migrate_13_sql,
 };
 
 static unsigned
@@ -250,9 +251,11 @@ migrate(struct store *st, struct pt_err *err)
 		return ret;
 	for (; v < target; v++) {
 		ret = store_exec(st, migrations[v], err);
-		/* schema 11 adds the rows' MACs: the rows there get theirs */
+		/* schemas 11 and 13 add the rows' MACs: the rows there get theirs */
 		if (ret == PT_OK && v + 1 == 11)
-			ret = rowmac_seal_all(st, err);
+			ret = rowmac_seal_all(st, ROWMAC_CREDENTIALS, err);
+		if (ret == PT_OK && v + 1 == 13)
+			ret = rowmac_seal_all(st, ROWMAC_KEYS, err);
 		if (ret != PT_OK)
 			goto fail;
 	}

@@ -233,7 +233,7 @@ store_replace(struct store *st, const uint8_t *key, const uint8_t salt[KDF_SALT_
 	if (ret == PT_OK && audit_cb)
 		ret = audit_cb(nst, ud);
 	if (ret == PT_OK)
-		ret = rowmac_seal_all(nst, err);
+		ret = rowmac_seal_all(nst, ROWMAC_CREDENTIALS | ROWMAC_KEYS, err);
 	if (ret == PT_OK)
 		ret = store_commit(nst, err);
 	else

@@ -407,6 +407,65 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* Schema 13: host keys stored before it get their MAC and a key.seal
+ * record at the migration, and then verify; a key row edited or removed
+ * behind the trail does not. */
+START_TEST(migration_13_seals_existing_keys)
+{
+	struct store *st = new_store();
+	struct pt_err err = { 0 };
+	int64_t bad = 0, rows = 0;
+	int n = 0;
+
+	ck_assert_int_eq(
+		store_exec(st,
+	                   "INSERT INTO hosts (fqdn, created_at, updated_at) VALUES"
+	                   " ('ce01.example.org', 1, 1);"
+	                   "INSERT INTO keys (host_id, type, key_pem, key_id, origin,"
+	                   " created_at) VALUES (1, 'ec:p256', x'6b6579', '00ff', 'generated', 1);"
+	                   /* the table as schema 12 had it */
+	                   "CREATE TABLE k12 (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL"
+	                   " REFERENCES hosts (id) ON DELETE RESTRICT, type TEXT NOT NULL,"
+	                   " key_pem BLOB NOT NULL, key_id TEXT NOT NULL UNIQUE,"
+	                   " origin TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	                   "INSERT INTO k12 SELECT id, host_id, type, key_pem, key_id,"
+	                   " origin, created_at FROM keys;"
+	                   "DROP TABLE keys;"
+	                   "ALTER TABLE k12 RENAME TO keys;"
+	                   "PRAGMA user_version = 12",
+	                   &err),
+		PT_OK);
+	store_close(&st);
+	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
+	{
+		sqlite3_stmt *q = NULL;
+
+		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
+		                                    "SELECT count(*) FROM audit WHERE action ="
+		                                    " 'key.seal' AND object = 'ce01.example.org'"
+		                                    " AND detail LIKE 'key_id=00ff key_mac=%'",
+		                                    -1, &q, NULL),
+		                 SQLITE_OK);
+		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+		n = sqlite3_column_int(q, 0);
+		sqlite3_finalize(q);
+	}
+	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_OK);
+	/* another key put in the row behind the trail's back */
+	ck_assert_int_eq(store_exec(st, "UPDATE keys SET key_pem = x'6f74686572'", &err), PT_OK);
+	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_BROKEN_CHAIN);
+	ck_assert_ptr_nonnull(strstr(err.detail, "altered"));
+	/* the key taken away, as a page from before it would */
+	ck_assert_msg(store_exec(st, "DELETE FROM keys", &err) == PT_OK, "%s", err.detail);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_BROKEN_CHAIN);
+	ck_assert_ptr_nonnull(strstr(err.detail, "key id 00ff"));
+	ck_assert_ptr_nonnull(strstr(err.detail, "gone"));
+	store_close(&st);
+}
+END_TEST
+
 /* Schema 11: rows written before it get their MAC and a pw.seal record
  * at the migration, and then verify; a row edited behind the trail does
  * not. */
@@ -417,18 +476,28 @@ START_TEST(migration_11_seals_existing_rows)
 	int64_t bad = 0, rows = 0;
 	int n = 0;
 
-	ck_assert_int_eq(store_exec(st,
-	                            "INSERT INTO credentials (user, hostspec, service, secret,"
-	                            " version, created_at, updated_at) VALUES ('root',"
-	                            " 'ce01.example.org', 'ssh', x'6f6c64', 3, 1, 1);"
-	                            /* the table as schema 10 had it */
-	                            "CREATE TABLE c10 AS SELECT id, user, hostspec, service,"
-	                            " secret, version, created_at, updated_at FROM credentials;"
-	                            "DROP TABLE credentials;"
-	                            "ALTER TABLE c10 RENAME TO credentials;"
-	                            "PRAGMA user_version = 10",
-	                            &err),
-	                 PT_OK);
+	ck_assert_int_eq(
+		store_exec(st,
+	                   "INSERT INTO credentials (user, hostspec, service, secret,"
+	                   " version, created_at, updated_at) VALUES ('root',"
+	                   " 'ce01.example.org', 'ssh', x'6f6c64', 3, 1, 1);"
+	                   /* the table as schema 10 had it */
+	                   "CREATE TABLE c10 AS SELECT id, user, hostspec, service,"
+	                   " secret, version, created_at, updated_at FROM credentials;"
+	                   "DROP TABLE credentials;"
+	                   "ALTER TABLE c10 RENAME TO credentials;"
+	                   /* and keys as schema 12 had them */
+	                   "CREATE TABLE k12 (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL"
+	                   " REFERENCES hosts (id) ON DELETE RESTRICT, type TEXT NOT NULL,"
+	                   " key_pem BLOB NOT NULL, key_id TEXT NOT NULL UNIQUE,"
+	                   " origin TEXT NOT NULL, created_at INTEGER NOT NULL);"
+	                   "INSERT INTO k12 SELECT id, host_id, type, key_pem, key_id,"
+	                   " origin, created_at FROM keys;"
+	                   "DROP TABLE keys;"
+	                   "ALTER TABLE k12 RENAME TO keys;"
+	                   "PRAGMA user_version = 10",
+	                   &err),
+		PT_OK);
 	store_close(&st);
 	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
 	{
@@ -585,6 +654,7 @@ main(void)
 	tcase_add_test(tc, backup_to_a_relative_name_records_an_absolute_path);
 	tcase_add_test(tc, newer_schema_is_refused);
 	tcase_add_test(tc, migration_11_seals_existing_rows);
+	tcase_add_test(tc, migration_13_seals_existing_keys);
 	tcase_add_test(tc, pages_are_4k_and_stay_so);
 	tcase_add_test(tc, an_older_format_is_refused_by_name);
 	tcase_add_test(tc, default_path_follows_environment);
