@@ -80,3 +80,29 @@ golden_json() {
 		not_ok "$what: differs from $name.json: $(head -c 1500 "$T/json.diff")"
 	fi
 }
+
+# dump_lacks_secret PID SECRETFILE NAME WHAT DESCRIPTION: gcore PID and
+# check (DESCRIPTION) that the dump holds no copy of SECRETFILE's content,
+# and (the control that the dump is real) that it holds NAME, which the
+# process has in memory; WHAT says what was dumped.  Needs ok, not_ok, same, $T and $MEMSCAN
+# (tests/memscan.py).  Not in a sanitizer build: gdb writes the
+# sanitizer's reservations too (PROT_NONE, terabytes: a 6 TB sparse file
+# with 24 GB of zeros, minutes to write and to read), and what a dump can
+# hold is what the caller's live scan read (the readable mappings without
+# "dd").  The plain build's run dumps.
+dump_lacks_secret() {
+	local pid=$1 secret=$2 name=$3 what=$4 desc=$5 core n
+	if [ "${PASSTORE_SANITIZERS:-no}" = yes ]; then
+		echo "# sanitizer build: gcore not run (the live scan covers its memory)"
+		return 0
+	fi
+	core=$T/core.$pid
+	gcore -o "$T/core" "$pid" >"$T/gcore.log" 2>&1
+	[ -s "$core" ] && ok "gcore dumped $what" || not_ok "gcore: $(tail -3 "$T/gcore.log")"
+	same "$(python3 "$MEMSCAN" --file "$core" "$secret")" "file 0" "$desc"
+	printf '%s\n' "$name" >"$T/dump-name"
+	n=$(python3 "$MEMSCAN" --file "$core" "$T/dump-name")
+	[ "${n#file }" -ge 1 ] 2>/dev/null && ok "control: the dump holds $name" ||
+		not_ok "control: $name is not in the dump ($n)"
+	rm -f "$core"
+}
