@@ -125,55 +125,6 @@ out:
 	return st;
 }
 
-/* Read path back and compare content, size, mode and owner. */
-static enum pt_status
-sshx_verify(struct sshx *s, const char *path, size_t len, const unsigned char *sha, mode_t mode,
-            bool chown_it, uid_t uid, gid_t gid, struct pt_err *err)
-{
-	sftp_file f = NULL;
-	sftp_attributes a = NULL;
-	char *back = NULL;
-	size_t blen = 0;
-	unsigned char bsha[SSHX_SHA256_LEN];
-	enum pt_status st;
-
-	f = sftp_open(s->sftp, path, O_RDONLY, 0);
-	if (!f)
-		return sshx_fail_sftp(s, err, _("open"), path);
-	st = sshx_read_all(s, f, path, len, len, &back, &blen, err);
-	if (st != PT_OK)
-		goto out;
-	if (blen != len || gnutls_hash_fast(GNUTLS_DIG_SHA256, back, blen, bsha) != 0 ||
-	    memcmp(bsha, sha, sizeof(bsha)) != 0) {
-		st = pt_fail(err, PT_IO, _("read-back of %s on %s does not match what was sent"),
-		             path, s->peer);
-		goto out;
-	}
-	a = sftp_stat(s->sftp, path);
-	if (!a) {
-		st = sshx_fail_sftp(s, err, _("stat"), path);
-		goto out;
-	}
-	if ((a->permissions & 07777) != (mode & 07777) ||
-	    (chown_it && (a->uid != uid || a->gid != gid))) {
-		st = pt_fail(err, PT_IO,
-		             _("%s on %s has mode %04o owner %u:%u after the transfer, "
-		               "not what was asked"),
-		             path, s->peer, (unsigned)(a->permissions & 07777), (unsigned)a->uid,
-		             (unsigned)a->gid);
-		goto out;
-	}
-out:
-	if (st != PT_OK && sshx_expired(s))
-		st = pt_fail(err, PT_TIMEOUT, _("transfer of %s with %s: the deadline passed"),
-		             path, s->peer);
-	sftp_attributes_free(a);
-	secmem_free(back);
-	if (f)
-		sftp_close(f);
-	return st;
-}
-
 /* Unlink that treats "no such file" as done. */
 static int
 sshx_unlink_quiet(struct sshx *s, const char *path)
@@ -191,35 +142,150 @@ sshx_remove(struct sshx *s, const char *path, struct pt_err *err)
 	return sshx_fail_sftp(s, err, _("unlink"), path);
 }
 
+/* Read back exactly len bytes of an open file from its start and compare
+ * them with sha; the size is checked by the caller's fstat. */
 static enum pt_status
-sshx_write_tmp(struct sshx *s, const char *tmp, const void *data, size_t len, struct pt_err *err)
+sshx_read_back(struct sshx *s, sftp_file f, const char *path, size_t len, const unsigned char *sha,
+               struct pt_err *err)
 {
+	char *back = len ? secmem_alloc(len) : NULL;
+	unsigned char bsha[SSHX_SHA256_LEN];
+	size_t got = 0;
+	ssize_t n;
+	enum pt_status st = PT_OK;
+
+	if (len && !back)
+		return pt_fail(err, PT_NOMEM, NULL);
+	if (sftp_seek(f, 0) != 0)
+		st = sshx_fail_sftp(s, err, _("read"), path);
+	while (st == PT_OK && got < len) {
+		if ((st = sshx_check_deadline(s, err, path)) != PT_OK)
+			break;
+		n = sftp_read(f, back + got, len - got < SSHX_CHUNK ? len - got : SSHX_CHUNK);
+		if (n < 0)
+			st = sshx_fail_sftp(s, err, _("read"), path);
+		else if (n == 0) /* shorter than what was written */
+			break;
+		else
+			got += (size_t)n;
+	}
+	if (st == PT_OK &&
+	    (got != len || gnutls_hash_fast(GNUTLS_DIG_SHA256, back, len, bsha) != 0 ||
+	     memcmp(bsha, sha, sizeof(bsha)) != 0))
+		st = pt_fail(err, PT_IO, _("read-back of %s on %s does not match what was sent"),
+		             path, s->peer);
+	secmem_free(back);
+	return st;
+}
+
+/* Whether attributes a are what was asked: a regular file of len bytes,
+ * mode, and (chown_it) owner uid:gid; a failure names what they are. */
+static enum pt_status
+sshx_attrs_ok(struct sshx *s, const char *path, sftp_attributes a, size_t len, mode_t mode,
+              bool chown_it, uid_t uid, gid_t gid, struct pt_err *err)
+{
+	if (a->type != SSH_FILEXFER_TYPE_REGULAR || a->size != (uint64_t)len)
+		return pt_fail(err, PT_IO, _("read-back of %s on %s does not match what was sent"),
+		               path, s->peer);
+	if ((a->permissions & 07777) != (mode & 07777) ||
+	    (chown_it && (a->uid != uid || a->gid != gid)))
+		return pt_fail(err, PT_IO,
+		               _("%s on %s has mode %04o owner %u:%u after the transfer, "
+		                 "not what was asked"),
+		               path, s->peer, (unsigned)(a->permissions & 07777), (unsigned)a->uid,
+		               (unsigned)a->gid);
+	return PT_OK;
+}
+
+/* The temporary file, complete on one handle: created exclusively, its
+ * content, owner and mode in one SETSTAT, synced, read back whole and
+ * its attributes checked; *attrs (the caller frees) what it became, for
+ * the check after the rename.  Fewer round trips inside the window than
+ * a write, a chown, a chmod and a second open to read back. */
+static enum pt_status
+sshx_stage_tmp(struct sshx *s, const char *tmp, const struct sshx_file *fl, uid_t uid, gid_t gid,
+               sftp_attributes *attrs, struct pt_err *err)
+{
+	struct sftp_attributes_struct set = { 0 };
 	sftp_file f;
 	size_t off = 0, n;
 	ssize_t w;
 	enum pt_status st = PT_OK;
 
-	f = sftp_open(s->sftp, tmp, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	*attrs = NULL;
+	f = sftp_open(s->sftp, tmp, O_RDWR | O_CREAT | O_EXCL, 0600);
 	if (!f)
 		return sshx_fail_sftp(s, err, _("create"), tmp);
-	while (off < len) {
+	while (off < fl->len) {
 		if ((st = sshx_check_deadline(s, err, tmp)) != PT_OK)
 			goto out;
-		n = len - off < SSHX_CHUNK ? len - off : SSHX_CHUNK;
-		w = sftp_write(f, (const char *)data + off, n);
+		n = fl->len - off < SSHX_CHUNK ? fl->len - off : SSHX_CHUNK;
+		w = sftp_write(f, (const char *)fl->data + off, n);
 		if (w <= 0) {
 			st = sshx_fail_sftp(s, err, _("write"), tmp);
 			goto out;
 		}
 		off += (size_t)w;
 	}
+	/* the server applies the mode, then the owner: a set-id bit that a
+	 * chown clears is set again after it */
+	set.flags = SSH_FILEXFER_ATTR_PERMISSIONS | (fl->owner ? SSH_FILEXFER_ATTR_UIDGID : 0);
+	set.permissions = fl->mode & 07777;
+	set.uid = uid;
+	set.gid = gid;
+	if (sftp_setstat(s->sftp, tmp, &set) != 0) {
+		st = sshx_fail_sftp(s, err, fl->owner ? _("chown") : _("chmod"), tmp);
+		goto out;
+	}
+	if (fl->owner && (fl->mode & 06000) && sftp_chmod(s->sftp, tmp, fl->mode) != 0) {
+		st = sshx_fail_sftp(s, err, _("chmod"), tmp);
+		goto out;
+	}
 	if (sftp_extension_supported(s->sftp, "fsync@openssh.com", "1") && sftp_fsync(f) != 0) {
 		st = sshx_fail_sftp(s, err, _("fsync"), tmp);
 		goto out;
 	}
+	if ((st = sshx_read_back(s, f, tmp, fl->len, fl->sha256, err)) != PT_OK)
+		goto out;
+	if (!(*attrs = sftp_fstat(f))) {
+		st = sshx_fail_sftp(s, err, _("stat"), tmp);
+		goto out;
+	}
+	st = sshx_attrs_ok(s, tmp, *attrs, fl->len, fl->mode, fl->owner != NULL, uid, gid, err);
 out:
 	if (sftp_close(f) != SSH_NO_ERROR && st == PT_OK)
 		st = sshx_fail_sftp(s, err, _("close"), tmp);
+	if (st != PT_OK && sshx_expired(s))
+		st = pt_fail(err, PT_TIMEOUT, _("transfer of %s with %s: the deadline passed"), tmp,
+		             s->peer);
+	if (st != PT_OK) {
+		sftp_attributes_free(*attrs);
+		*attrs = NULL;
+	}
+	return st;
+}
+
+/* After the atomic rename: the file at path is the one staged (same
+ * size, mode, owner and modification time as the temporary file read
+ * back), without reading it a second time. */
+static enum pt_status
+sshx_check_placed(struct sshx *s, const char *path, const struct sshx_file *fl,
+                  sftp_attributes staged, struct pt_err *err)
+{
+	sftp_attributes a = sftp_lstat(s->sftp, path);
+	enum pt_status st;
+
+	if (!a)
+		return sshx_fail_sftp(s, err, _("stat"), path);
+	st = sshx_attrs_ok(s, path, a, fl->len, fl->mode, fl->owner != NULL, staged->uid,
+	                   staged->gid, err);
+	if (st == PT_OK && (a->uid != staged->uid || a->gid != staged->gid ||
+	                    a->mtime != staged->mtime || a->mtime64 != staged->mtime64))
+		st = pt_fail(err, PT_IO,
+		             _("%s on %s changed between its rename and its check: not the "
+		               "file sent"),
+		             path, s->peer);
+	sftp_attributes_free(a);
 	return st;
 }
 
@@ -229,6 +295,7 @@ out:
 
 struct put_state {
 	char *tmp, *old;
+	sftp_attributes staged; /* the temporary file as read back */
 	uid_t uid;
 	gid_t gid;
 	bool named, tmp_exists, had_old, renamed;
@@ -317,21 +384,12 @@ put_prepare(struct sshx *s, struct sshx_file *f, struct put_state *ps, struct pt
 	return PT_OK;
 }
 
-/* The temporary file, complete: content, sync, owner, mode, read back. */
+/* The temporary file, complete: content, owner, mode, sync, read back. */
 static enum pt_status
 put_stage(struct sshx *s, const struct sshx_file *f, struct put_state *ps, struct pt_err *err)
 {
-	enum pt_status st;
-
 	ps->tmp_exists = true; /* even a failed create may leave it: try to remove it */
-	if ((st = sshx_write_tmp(s, ps->tmp, f->data, f->len, err)) != PT_OK)
-		return st;
-	if (f->owner && sftp_chown(s->sftp, ps->tmp, ps->uid, ps->gid) != 0)
-		return sshx_fail_sftp(s, err, _("chown"), ps->tmp);
-	if (sftp_chmod(s->sftp, ps->tmp, f->mode) != 0)
-		return sshx_fail_sftp(s, err, _("chmod"), ps->tmp);
-	return sshx_verify(s, ps->tmp, f->len, f->sha256, f->mode, f->owner != NULL, ps->uid,
-	                   ps->gid, err);
+	return sshx_stage_tmp(s, ps->tmp, f, ps->uid, ps->gid, &ps->staged, err);
 }
 
 /* PATH.old as a copy of PATH, with its mode and owner: where the server
@@ -457,8 +515,7 @@ put_all(struct sshx *s, struct sshx_file *files, struct put_state *ps, size_t n,
 		(void)temp_event(s, ps[i].tmp, SSHX_TEMP_GONE, NULL);
 	}
 	for (i = 0; i < n && st == PT_OK; i++)
-		st = sshx_verify(s, files[i].path, files[i].len, files[i].sha256, files[i].mode,
-		                 files[i].owner != NULL, ps[i].uid, ps[i].gid, err);
+		st = sshx_check_placed(s, files[i].path, &files[i], ps[i].staged, err);
 	if (st != PT_OK && s->sftp)
 		put_rollback(s, files, ps, n);
 	return st;
@@ -484,6 +541,7 @@ sshx_put_files(struct sshx *s, struct sshx_file *files, size_t n, struct pt_err 
 			(void)temp_event(s, ps[i].tmp, SSHX_TEMP_GONE, NULL);
 		free(ps[i].tmp);
 		free(ps[i].old);
+		sftp_attributes_free(ps[i].staged);
 	}
 	/* the channel of the renames stays for the session's next put; the
 	 * goodbye closes it */

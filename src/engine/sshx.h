@@ -109,13 +109,15 @@ struct sshx_file {
 
 /* Put n files (at most SSHX_PUT_MAX) as one change.  Every file is first
  * written under a temporary name in its own directory (created 0600,
- * named to the temp hook before it is created), synced, given its owner
- * and mode and read back (SHA-256, mode, owner); then each current file is
+ * named to the temp hook before it is created), given its owner and mode,
+ * synced and read back (SHA-256, size, mode, owner) on the one handle
+ * that created it; then each current file is
  * kept as PATH.old (a hard link, or a copy where the server cannot link),
  * and all are renamed into place with posix-rename@openssh.com, which
  * replaces the target atomically: at every instant each path holds its
  * old file or its new one.  A failure before the renames changes nothing
- * but the .old copies; a failure among them (or in the final read-back)
+ * but the .old copies; a failure among them (or in the final check that
+ * each placed file is the one read back: size, mode, owner, mtime)
  * puts back what was renamed from the .old copies.  Temporary files are
  * removed on every failure the session survives; those it does not are
  * named in the caller's journal.  PT_REFUSED when the server offers no
