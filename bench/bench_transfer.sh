@@ -19,7 +19,15 @@
 # passtore's boot table loaded before the legacy policies open for an
 # nftables run, the legacy policies DROP again before the table goes.
 #
-#   bench/bench_transfer.sh [--runs N] [--gap SECONDS]     defaults 20, 1.1
+#   bench/bench_transfer.sh [--runs N] [--gap SECONDS] [--auth password|key]
+#                                            defaults 20, 1.1, password
+#
+# --auth: how passtore logs in.  password (the default, passtore's own
+# default) is the stored password, which the peer checks with crypt(3), a
+# few ms inside the window; key is the seed's own way: passtore (the key
+# kept in its store, host.NAME.auth key) and the seed's scp then log in
+# with the same ed25519 key, like for like.  The seed's script always
+# uses the key.
 #
 # --gap is a pause before every run, so that each link-up starts cold as a
 # real window does (windows are minutes apart).  It matters: with 1.1 s gaps
@@ -36,18 +44,22 @@ set -u
 
 RUNS=20
 GAP=1.1
+AUTH=password
 while [ $# -gt 0 ]; do
 	case $1 in
 	--runs) RUNS=${2:?--runs N}; shift 2 ;;
 	--runs=*) RUNS=${1#--runs=}; shift ;;
 	--gap) GAP=${2:?--gap SECONDS}; shift 2 ;;
 	--gap=*) GAP=${1#--gap=}; shift ;;
-	-h | --help) sed -n '2,29p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	--auth) AUTH=${2:?--auth password|key}; shift 2 ;;
+	--auth=*) AUTH=${1#--auth=}; shift ;;
+	-h | --help) sed -n '2,42p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "usage: $0 [--runs N] [--gap SECONDS]" >&2; exit 2 ;;
 	esac
 done
 [[ $RUNS =~ ^[1-9][0-9]*$ ]] || { echo "--runs takes a positive integer" >&2; exit 2; }
 [[ $GAP =~ ^[0-9]+(\.[0-9]+)?$ ]] || { echo "--gap takes seconds" >&2; exit 2; }
+[[ $AUTH == key || $AUTH == password ]] || { echo "--auth takes password or key" >&2; exit 2; }
 
 [ "$(id -u)" -eq 0 ] || { echo "SKIP: needs root"; exit 77; }
 command -v ip >/dev/null && ip netns list >/dev/null 2>&1 || { echo "SKIP: no ip netns"; exit 77; }
@@ -146,6 +158,13 @@ cp "$T/cert.pem" "$T/seed/hostcert.pem"
 chmod 400 "$T/seed/hostkey.pem"
 ssh-keygen -q -t ed25519 -N '' -C passtore-bench -f "$T/client" || die "ssh-keygen"
 sshd_authorize target root "$T/client.pub"
+# passtore logs in as the seed does, with the same key, kept in its store
+if [ "$AUTH" = key ]; then
+	pt pw add "root@$TARGET:ssh-key" --secret-fd 4 --multiline 4<"$T/client" >/dev/null 2>&1 ||
+		die "pw add the key"
+	must config set "host.$TARGET.auth" key
+	must config set "host.$TARGET.service" ssh-key
+fi
 cat >"$T/seed.sh" <<EOF
 # the seed's install, run in the station namespace; prints
 # "exposure_ns link_ns scp_ns" on the last line
@@ -182,7 +201,8 @@ first_id=$(python3 -c 'import json,sys; w=json.load(open(sys.argv[1])); print(ma
 : >"$T/seed.txt"
 RC=1
 echo "# $RUNS passtore installs on each backend and $RUNS seed-script installs, alternating," \
-	"${GAP}s apart (warm-up: none)"
+	"${GAP}s apart (warm-up: none); passtore logs in with $([ "$AUTH" = key ] &&
+	echo "the seed's key" || echo "a password"), the seed's scp with its key"
 for ((i = 1; i <= RUNS; i++)); do
 	for fw in iptables nftables; do
 		accept=()
