@@ -3,12 +3,14 @@
  * A command that may open a window splits before it reads anything
  * secret: a small helper (a fork of the program, entered before the store
  * is opened) keeps CAP_NET_ADMIN and CAP_NET_RAW and nothing else, and
- * serves a fixed set of fixed-size requests over a socketpair: the guard's
- * firewall, link, route and posture operations, each validated field by
- * field (never a free-form rule).  It holds no secret and never sees the
- * store.  The main process then drops every capability; its guard_* calls
- * go to the helper (guard.c and its parts forward them when the helper is
- * up).  Both processes then run under a seccomp allow-list (sandbox.c).
+ * serves four fixed-size requests over a socketpair: open a window, close
+ * it, recover what dead windows left, read the posture (guard.h's
+ * guard_window_* and guard_posture_fw), each validated field by field
+ * (never a free-form rule); it closes only a window it opened.  It holds
+ * no secret and never sees the store.  The main process then drops every
+ * capability; those four calls go to the helper when it is up, and the
+ * finer guard calls are no longer the main process's to make.  Both
+ * processes then run under a seccomp allow-list (sandbox.c).
  */
 #ifndef PASSTORE_PRIVSEP_H
 #define PASSTORE_PRIVSEP_H
