@@ -27,21 +27,21 @@ enum ps_op {
 
 struct ps_req {
 	uint32_t magic, op;
-	struct guard_window w;             /* OPEN, CLOSE */
-	struct in_addr gw;                 /* OPEN */
-	int32_t wait_ms;                   /* OPEN */
-	uint32_t fw;                       /* POSTURE */
-	char ifname[IFNAMSIZ];             /* POSTURE, RECOVER ("": none) */
-	uint32_t ipt, nft, nft_table;      /* RECOVER: 0 or 1 each */
+	struct guard_window w;        /* OPEN, CLOSE */
+	struct in_addr gw;            /* OPEN */
+	int32_t wait_ms;              /* OPEN */
+	uint32_t fw;                  /* POSTURE */
+	char ifname[IFNAMSIZ];        /* POSTURE, RECOVER ("": none) */
+	uint32_t ipt, nft, nft_table; /* RECOVER: 0 or 1 each */
 };
 
 struct ps_rep {
 	uint32_t magic, op;
 	int32_t status;
 	char detail[sizeof(((struct pt_err *)0)->detail)];
-	uint32_t fw;             /* POSTURE: the backend, resolved */
-	int32_t n;               /* RECOVER: rules or elements removed */
-	struct guard_open o;     /* OPEN, CLOSE: what the helper did and measured */
+	uint32_t fw;         /* POSTURE: the backend, resolved */
+	int32_t n;           /* RECOVER: rules or elements removed */
+	struct guard_open o; /* OPEN, CLOSE: what the helper did and measured */
 	struct guard_posture posture;
 };
 

@@ -183,7 +183,9 @@ window_ok(const struct guard_window *w, struct pt_err *err)
 {
 	struct guard_window v;
 
-	if (!memchr(w->id, '\0', sizeof(w->id)) || !ifname_field_ok(w->ifname, false))
+	if (!memchr(w->id, '\0', sizeof(w->id)))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed window id")), false;
+	if (!ifname_field_ok(w->ifname, false))
 		return pt_fail(err, PT_INVALID, _("privileged helper: malformed interface name")),
 		       false;
 	if (guard_window_init(&v, w->id, w->ifname, w->peer, w->port, err) != PT_OK)
@@ -654,10 +656,7 @@ privsep_info(struct privsep_info *out)
 }
 
 #ifdef PRIVSEP_TEST
-/* The tests' way in (compiled only into tests/unit/test_privsep): the
- * helper's loop on fd, without the capability drop and the seccomp
- * filter that a process without root cannot make. */
-int privsep_test_loop(int fd);
+/* The tests' way in (privsep.h), compiled into their copy only. */
 int
 privsep_test_loop(int fd)
 {

@@ -57,4 +57,13 @@ enum sandbox_who { SANDBOX_HELPER, SANDBOX_MAIN };
  * tests' proof that it is refused). */
 enum pt_status sandbox_enter(enum sandbox_who who, struct pt_err *err);
 
+#ifdef PRIVSEP_TEST
+/* Tests only: tests/unit/test_privsep compiles privsep.c with
+ * PRIVSEP_TEST and speaks the protocol itself, malformed.  The helper's
+ * loop without the capability drop and the seccomp filter (what a
+ * process without root cannot make). */
+#include "engine/privsep-proto.h"
+int privsep_test_loop(int fd);
+#endif
+
 #endif
