@@ -2,9 +2,11 @@
  * and the unlock every other command starts with. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,9 +39,19 @@ cli_unlock(struct cli *c)
 	size_t n = 0;
 	enum pt_status ret;
 
-	if (access(c->path, F_OK) != 0)
+	if (access(c->path, F_OK) != 0) {
+		/* there, but not for the account the main process became */
+		if (errno != ENOENT) {
+			int e = errno;
+			const struct passwd *pw = getpwuid(getuid());
+			return pt_fail(&c->err, PT_IO,
+			               _("cannot reach the store %s as the account %s: %s (the "
+			                 "store and its directory must belong to that account)"),
+			               c->path, pw ? pw->pw_name : "?", strerror(e));
+		}
 		return pt_fail(&c->err, PT_NOTFOUND,
 		               _("no store at %s (create one with \"passtore init\")"), c->path);
+	}
 	ret = cli_get_secret(c->passphrase_fd, _("Passphrase: "), NULL, &pass, &n, &c->err);
 	if (ret != PT_OK)
 		return ret;
