@@ -497,6 +497,8 @@ open_window(struct engine *e, struct pt_err *err)
 {
 	enum pt_status ret;
 
+	if (e->signal)
+		return PT_OK; /* nothing opened: the caller reports the signal */
 	phase(e, TRANSFER_LINK_UP);
 	e->g.gw = e->gw;
 	e->g.wait_ms = LINK_WAIT_MS;

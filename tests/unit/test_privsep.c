@@ -357,6 +357,64 @@ START_TEST(window_table)
 }
 END_TEST
 
+/* Root: an OPEN that fails half-way (a gateway that never answers ARP)
+ * closes what it opened before it answers, and holds no slot. */
+START_TEST(open_fails_closes)
+{
+	struct ps_req rq;
+	struct ps_rep rp;
+
+	helper_start();
+	valid_open(&rq, "w3");
+	inet_pton(AF_INET, "10.77.0.99", &rq.gw);
+	rq.wait_ms = 300;
+	ck_assert_int_ne(ask(&rq, &rp), PT_OK);
+	ck_assert_msg(strstr(rp.detail, "10.77.0.99"), "detail: %s", rp.detail);
+	ck_assert(!rp.o.rules_in && !rp.o.link_raised && !rp.o.route_added);
+	ck_assert(rp.o.link_up_us > 0 && rp.o.link_down_us >= rp.o.link_up_us);
+	untouched("after a failed open");
+	/* nothing of it is held: CLOSE has nothing, a new OPEN is served */
+	rq.op = PS_CLOSE;
+	refused(&rq, "was not opened here", "close after a failed open");
+	valid_open(&rq, "w4");
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "open after a failed one: %s", rp.detail);
+	rq.op = PS_CLOSE;
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "close: %s", rp.detail);
+	untouched("after the close");
+	helper_stop();
+}
+END_TEST
+
+/* Root: a CANCEL sent behind an OPEN (a signal in the main process)
+ * stops it before the rules: the link is up, no rule went in, and the
+ * CLOSE takes the link down. */
+START_TEST(cancel_before_rules)
+{
+	struct ps_req rq, cancel = { .magic = PS_MAGIC, .op = PS_CANCEL };
+	struct ps_rep rp;
+	struct guard_posture *p = calloc(1, sizeof(*p));
+	struct pt_err err = { 0 };
+
+	ck_assert_ptr_nonnull(p);
+	helper_start();
+	valid_open(&rq, "w5");
+	/* both queued before the helper has brought the link up */
+	send_raw(&rq, sizeof(rq));
+	send_raw(&cancel, sizeof(cancel));
+	ck_assert_msg(answer(&rp) == PT_OK, "open: %s", rp.detail);
+	ck_assert_uint_eq(rp.op, PS_OPEN);
+	ck_assert_msg(!rp.o.rules_in && rp.o.x.opened_us == 0, "the rules went in");
+	ck_assert(rp.o.link_raised);
+	ck_assert_int_eq(guard_posture(IF, p, &err), PT_OK);
+	ck_assert_int_eq(p->tagged_total, 0);
+	rq.op = PS_CLOSE;
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "close: %s", rp.detail);
+	untouched("after the close");
+	helper_stop();
+	free(p);
+}
+END_TEST
+
 /* The neighbour: a process in a namespace of its own holding IF_PEER
  * (ARP from an address of the same namespace would not be answered). */
 static pid_t neighbour;
@@ -412,6 +470,8 @@ privsep_suite(void)
 		tc = tcase_create("window");
 		tcase_set_timeout(tc, 60);
 		tcase_add_test(tc, window_table);
+		tcase_add_test(tc, open_fails_closes);
+		tcase_add_test(tc, cancel_before_rules);
 		suite_add_tcase(s, tc);
 	}
 	return s;
