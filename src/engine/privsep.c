@@ -28,6 +28,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -102,6 +104,58 @@ privsep_drop_main(struct pt_err *err)
  * Start
  * ------------------------------------------------------------------- */
 
+#define PS_READY_MS 10000 /* the helper's first word, at most */
+
+/* The helper's first message: ready, or why not (its capability drop or
+ * its filter failed); a helper that dies or stays silent instead is
+ * reaped and said so.  Nothing started on failure. */
+static enum pt_status
+helper_ready(int fd, pid_t pid, struct pt_err *err)
+{
+	struct ps_rep *rp = calloc(1, sizeof(*rp));
+	struct timeval tv = { PS_READY_MS / 1000, 0 }, none = { 0, 0 };
+	ssize_t n = -1;
+	int status = 0, e = 0;
+
+	if (!rp) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0) {
+		do
+			n = recv(fd, rp, sizeof(*rp), MSG_TRUNC);
+		while (n < 0 && errno == EINTR);
+		e = errno;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	}
+	if (n == (ssize_t)sizeof(*rp) && rp->magic == PS_MAGIC && rp->op == 0 &&
+	    rp->status == PT_OK) {
+		free(rp);
+		return PT_OK;
+	}
+	if (n != (ssize_t)sizeof(*rp) || rp->magic != PS_MAGIC || rp->op != 0)
+		kill(pid, SIGKILL); /* silent or out of protocol: not ours to wait for */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rp->detail[sizeof(rp->detail) - 1] = '\0';
+	if (n == (ssize_t)sizeof(*rp) && rp->magic == PS_MAGIC && rp->op == 0 && rp->detail[0])
+		pt_fail(err, PT_ERR, _("the privileged helper cannot start: %s"), rp->detail);
+	else if (n < 0 && (e == EAGAIN || e == EWOULDBLOCK))
+		pt_fail(err, PT_ERR,
+		        _("the privileged helper cannot start: it did not answer within %d s"),
+		        PS_READY_MS / 1000);
+	else if (WIFSIGNALED(status))
+		pt_fail(err, PT_ERR,
+		        _("the privileged helper cannot start: it was ended by signal %d"),
+		        WTERMSIG(status));
+	else
+		pt_fail(err, PT_ERR,
+		        _("the privileged helper cannot start: it ended before it was ready"));
+	free(rp);
+	return PT_ERR;
+}
+
 enum pt_status
 privsep_start(bool *child, int *fd, struct pt_err *err)
 {
@@ -133,6 +187,10 @@ privsep_start(bool *child, int *fd, struct pt_err *err)
 		return PT_OK;
 	}
 	close(sv[1]);
+	if (helper_ready(sv[0], pid, err) != PT_OK) {
+		close(sv[0]);
+		return err ? err->status : PT_ERR;
+	}
 	ps_fd = sv[0];
 	ps_pid = pid;
 	return PT_OK;
@@ -420,25 +478,43 @@ helper_loop(int fd)
 	return 0;
 }
 
+/* The helper's first message, op 0: err's status (PT_OK: ready) and
+ * detail.  0 once sent. */
+static int
+helper_hello(int fd, const struct pt_err *err)
+{
+	struct ps_rep *rp = calloc(1, sizeof(*rp));
+	int ret = -1;
+
+	if (!rp)
+		return -1;
+	rp->magic = PS_MAGIC;
+	rp->status = err->status;
+	memcpy(rp->detail, err->detail, sizeof(rp->detail));
+	rp->detail[sizeof(rp->detail) - 1] = '\0';
+	if (send(fd, rp, sizeof(*rp), MSG_NOSIGNAL) == (ssize_t)sizeof(*rp))
+		ret = 0;
+	free(rp);
+	return ret;
+}
+
 int
 privsep_serve(int fd)
 {
 	struct pt_err err = { 0 };
-	char msg[640];
-	int len;
 
 	helper_signals();
 	fd = helper_fds(fd);
 	if (drop_to_net() != 0) {
 		pt_fail(&err, PT_REFUSED, _("cannot drop to CAP_NET_ADMIN and CAP_NET_RAW"));
 	} else if (sandbox_enter(SANDBOX_HELPER, &err) == PT_OK) {
+		/* the first word: ready */
+		if (helper_hello(fd, &err) != 0)
+			return 1;
 		return helper_loop(fd);
 	}
-	/* the main process sees the socket close and says the helper is gone */
-	len = snprintf(msg, sizeof(msg), "passtore: privileged helper: %s\n", pt_err_text(&err));
-	if (len > 0)
-		(void)!write(STDERR_FILENO, msg,
-		             (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg));
+	/* the main process says why (privsep_start) */
+	(void)helper_hello(fd, &err);
 	return 1;
 }
 
@@ -660,6 +736,10 @@ privsep_info(struct privsep_info *out)
 int
 privsep_test_loop(int fd)
 {
+	struct pt_err ready = { 0 };
+
+	if (helper_hello(fd, &ready) != 0)
+		return 1;
 	return helper_loop(fd);
 }
 #endif

@@ -39,11 +39,14 @@ static bool rooted; /* in a namespace of our own, with IF and IF_PEER */
 static int hfd = -1;
 static pid_t hpid;
 
+static enum pt_status answer(struct ps_rep *rp);
+
 static void
 helper_start(void)
 {
 	int sv[2];
 	struct timeval tv = { 10, 0 };
+	struct ps_rep hello;
 
 	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv), 0);
 	hpid = fork();
@@ -56,6 +59,9 @@ helper_start(void)
 	hfd = sv[0];
 	/* a helper that hangs fails the test instead of stalling it */
 	setsockopt(hfd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	/* its first word: ready */
+	ck_assert_msg(answer(&hello) == PT_OK, "helper not ready: %s", hello.detail);
+	ck_assert_uint_eq(hello.op, 0);
 }
 
 static void
