@@ -74,13 +74,20 @@ drop_to_net(void)
 	return capng_apply(CAPNG_SELECT_BOTH);
 }
 
-enum pt_status
-privsep_drop_main(struct pt_err *err)
+const char *
+privsep_account(void)
 {
 	/* PASSTORE_TEST_ACCOUNT: the tests' stand-in for the account (any
 	 * account is only less than root) */
 	const char *test = getenv("PASSTORE_TEST_ACCOUNT");
-	struct passwd *pw = getuid() == 0 ? getpwnam(test && *test ? test : PS_ACCOUNT) : NULL;
+
+	return test && *test ? test : PS_ACCOUNT;
+}
+
+enum pt_status
+privsep_drop_main(struct pt_err *err)
+{
+	struct passwd *pw = getuid() == 0 ? getpwnam(privsep_account()) : NULL;
 
 	/* the account created at install: files it owns stay reachable, root's
 	 * others do not */
@@ -89,7 +96,7 @@ privsep_drop_main(struct pt_err *err)
 		(void)audit_actor();
 		if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			return pt_fail(err, PT_REFUSED, _("cannot become the account %s: %s"),
-			               PS_ACCOUNT, strerror(errno));
+			               privsep_account(), strerror(errno));
 	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) != 0)

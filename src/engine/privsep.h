@@ -34,6 +34,9 @@ int privsep_serve(int fd);
 /* The main process: drop every capability (and, as root with an account
  * "passtore", become that account).  PT_OK or why not. */
 enum pt_status privsep_drop_main(struct pt_err *err);
+/* The unprivileged account the main process becomes as root, if it
+ * exists ("passtore"; the tests' PASSTORE_TEST_ACCOUNT stands in). */
+const char *privsep_account(void);
 /* Whether the guard goes through a helper. */
 bool privsep_active(void);
 
