@@ -2,9 +2,12 @@
  * and the unlock every other command starts with. */
 #include "config.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
+#include <libgen.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +17,7 @@
 #include "private.h"
 #include "base/i18n.h"
 #include "base/lib.h"
+#include "engine/lib.h"
 #include "site/lib.h"
 #include "store/lib.h"
 
@@ -37,9 +41,19 @@ cli_unlock(struct cli *c)
 	size_t n = 0;
 	enum pt_status ret;
 
-	if (access(c->path, F_OK) != 0)
+	if (access(c->path, F_OK) != 0) {
+		/* there, but not for the account the main process became */
+		if (errno != ENOENT) {
+			int e = errno;
+			const struct passwd *pw = getpwuid(getuid());
+			return pt_fail(&c->err, PT_IO,
+			               _("cannot reach the store %s as the account %s: %s (the "
+			                 "store and its directory must belong to that account)"),
+			               c->path, pw ? pw->pw_name : "?", strerror(e));
+		}
 		return pt_fail(&c->err, PT_NOTFOUND,
 		               _("no store at %s (create one with \"passtore init\")"), c->path);
+	}
 	ret = cli_get_secret(c->passphrase_fd, _("Passphrase: "), NULL, &pass, &n, &c->err);
 	if (ret != PT_OK)
 		return ret;
@@ -151,12 +165,43 @@ warn_weak_kdf(const struct kdf_params *kp)
 		        kp->m_kib / 1024, KDF_SAFE_M_KIB / 1024);
 }
 
+/* Whether the folder of path exists. */
+static bool
+dir_exists(const char *path)
+{
+	char *copy = strdup(path);
+	bool yes = copy && access(dirname(copy), F_OK) == 0;
+
+	free(copy);
+	return yes;
+}
+
+/* As root where the unprivileged account exists: the new store is its
+ * (and the folder, when init made it), so that the commands that split
+ * and become it reach the store. */
+static const char *account;
+
+static enum pt_status
+give_to_account(struct cli *c, bool dir_new)
+{
+	const struct passwd *pw;
+
+	account = NULL;
+	if (geteuid() != 0 || !(pw = getpwnam(privsep_account())) || pw->pw_uid == 0)
+		return PT_OK;
+	if (store_give(c->st, pw->pw_uid, pw->pw_gid, dir_new, &c->err) != PT_OK)
+		return c->err.status;
+	account = privsep_account();
+	return PT_OK;
+}
+
 static int
 cmd_init(struct cli *c, int argc, char **argv)
 {
 	struct kdf_choice k;
 	char *pass = NULL;
 	size_t n = 0;
+	bool dir_new;
 	int rc;
 
 	if ((rc = parse_kdf_options(c, argc, argv, false, &k)) != 0)
@@ -165,6 +210,7 @@ cmd_init(struct cli *c, int argc, char **argv)
 		pt_fail(&c->err, PT_EXISTS, _("%s already exists: not overwriting it"), c->path);
 		return cli_report(c);
 	}
+	dir_new = !dir_exists(c->path);
 	if (cli_get_secret(c->passphrase_fd, _("New passphrase: "), _("Repeat the passphrase: "),
 	                   &pass, &n, &c->err) != PT_OK ||
 	    check_new_passphrase(pass, n, &c->err) != PT_OK ||
@@ -184,8 +230,17 @@ cmd_init(struct cli *c, int argc, char **argv)
 		unlink(c->path);
 		goto out;
 	}
+	if (give_to_account(c, dir_new) != PT_OK) {
+		store_close(&c->st);
+		unlink(c->path);
+		goto out;
+	}
 	printf(_("Created %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path,
 	       k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes);
+	if (account)
+		printf(_("It belongs to the account %s, which the commands that open a window run "
+		         "as.\n"),
+		       account);
 	warn_weak_kdf(&k.kp);
 out:
 	secmem_free(pass);

@@ -38,16 +38,22 @@ console_swap_ok(const struct pt_args *a)
 
 /* The console may open windows: the privileged helper splits off before
  * the store is unlocked (privsep.c).  Without CAP_NET_ADMIN the console
- * still runs; its windows then fail with the kernel's refusal. */
+ * still runs; its windows then fail with the kernel's refusal.  A helper
+ * that could not start otherwise stops it, saying why. */
 static void
 console_split(void)
 {
 	struct pt_err err = { 0 };
 	bool child = false;
 	int fd = -1;
+	enum pt_status ret = privsep_start(&child, &fd, &err);
 
-	if (privsep_start(&child, &fd, &err) != PT_OK)
-		return;
+	if (ret == PT_REFUSED)
+		return; /* no CAP_NET_ADMIN: nothing to separate */
+	if (ret != PT_OK) {
+		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
+		exit(pt_status_exit(ret));
+	}
 	if (child)
 		_exit(privsep_serve(fd));
 	if (privsep_drop_main(&err) != PT_OK) {

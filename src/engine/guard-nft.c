@@ -288,8 +288,6 @@ guard_fw_prepare(enum guard_backend fw, bool *created, struct pt_err *err)
 		*created = false;
 	if (fw != GUARD_FW_NFTABLES)
 		return PT_OK;
-	if (privsep_active())
-		return privsep_fw(1, fw, NULL, created, err);
 	items = nft_list_table(&present, &lerr);
 	json_decref(items);
 	if (present)
@@ -310,8 +308,6 @@ guard_nft_table_drop(struct pt_err *err)
 	json_t *cmds;
 	enum pt_status st;
 
-	if (privsep_active())
-		return privsep_fw(2, GUARD_FW_NFTABLES, NULL, NULL, err);
 	cmds = json_array();
 	nft_cmd(cmds, "delete", "table", nft_table_obj());
 	st = nft_run(cmds, NULL, _("closing the window"), NULL, NULL, err);

@@ -159,8 +159,6 @@ guard_link_get(const char *ifname, bool *up, bool *running, struct pt_err *err)
 	struct guard_link_state ls;
 	enum pt_status st;
 
-	if (privsep_active())
-		return privsep_link(0, ifname, false, 0, up, running, NULL, err);
 	if ((st = guard_link_read(ifname, &ls, err)) != PT_OK)
 		return st;
 	if (up)
@@ -180,8 +178,6 @@ guard_link_set(const char *ifname, bool up, struct pt_err *err)
 	struct ifinfomsg *ifi;
 	int e;
 
-	if (privsep_active())
-		return privsep_link(1, ifname, up, 0, NULL, NULL, NULL, err);
 	if (!(idx = guard_ifindex(ifname, err)))
 		return PT_NOTFOUND;
 	nl = guard_nl_open(0, up ? _("bringing the link up") : _("bringing the link down"), err);
@@ -217,9 +213,6 @@ guard_link_wait_running(const char *ifname, int timeout_ms, double *waited_ms, s
 	uint64_t deadline = start + (uint64_t)(timeout_ms > 0 ? timeout_ms : 0) * 1000u;
 	struct nlmsghdr *nlh;
 	int late = 0;
-
-	if (privsep_active())
-		return privsep_link(2, ifname, false, timeout_ms, NULL, NULL, waited_ms, err);
 
 	memset(&ls, 0, sizeof(ls));
 	ls.index = guard_ifindex(ifname, err);
@@ -302,8 +295,6 @@ guard_route(bool add, struct in_addr peer, struct in_addr gateway, const char *i
 	char p[INET_ADDRSTRLEN], g[INET_ADDRSTRLEN];
 	int e;
 
-	if (privsep_active())
-		return privsep_route(add ? 0 : 1, peer, gateway, ifname, 0, NULL, err);
 	if (!(idx = guard_ifindex(ifname, err)))
 		return PT_NOTFOUND;
 	nl = guard_nl_open(0, step, err);
@@ -423,8 +414,6 @@ guard_neigh_resolve(struct in_addr addr, const char *ifname, int timeout_ms, dou
 	enum pt_status st = PT_OK;
 	int e;
 
-	if (privsep_active())
-		return privsep_route(2, addr, addr, ifname, timeout_ms, waited_ms, err);
 	if (!(idx = guard_ifindex(ifname, err)))
 		return PT_NOTFOUND;
 	while (!guard_neigh_complete(addr, ifname)) {

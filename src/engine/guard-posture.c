@@ -325,8 +325,10 @@ guard_posture(const char *ifname, struct guard_posture *out, struct pt_err *err)
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
 		return pt_fail(err, PT_INVALID, _("invalid interface name \"%s\""),
 		               ifname ? ifname : "");
-	if (privsep_active())
-		return privsep_posture(ifname, GUARD_FW_IPTABLES, out, err);
+	if (privsep_active()) {
+		enum guard_backend fw = GUARD_FW_IPTABLES;
+		return privsep_posture(ifname, &fw, out, err);
+	}
 	snprintf(out->ifname, sizeof(out->ifname), "%s", ifname);
 	out->iptables_ok = guard_posture_iptables(out, err);
 	if (!out->iptables_ok && err)

@@ -157,8 +157,12 @@ guard_backend_resolve(enum guard_backend b)
 {
 	if (b != GUARD_FW_AUTO)
 		return b;
-	if (privsep_active())
-		return privsep_backend_resolve(b);
+	if (privsep_active()) {
+		/* the helper's choice, or the safe default when it cannot say */
+		if (privsep_posture("", &b, NULL, NULL) != PT_OK)
+			b = GUARD_FW_IPTABLES;
+		return b;
+	}
 	/* a legacy ruleset in use keeps its backend: both hooks run on every
 	 * packet, so a window in nf_tables alone would be dropped there */
 	if (guard_nft_works() && !guard_ipt_in_use())
@@ -175,16 +179,12 @@ guard_ops(enum guard_backend fw)
 enum pt_status
 guard_rules_add_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
 {
-	if (privsep_active())
-		return privsep_rules(true, w, x, err);
 	return guard_ops(w->fw)->add(w, x, err);
 }
 
 enum pt_status
 guard_rules_remove_timed(const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
 {
-	if (privsep_active())
-		return privsep_rules(false, w, x, err);
 	return guard_ops(w->fw)->remove(w, x, err);
 }
 
@@ -203,16 +203,12 @@ guard_rules_remove(const struct guard_window *w, struct pt_err *err)
 enum pt_status
 guard_sweep(struct pt_err *err, int *removed)
 {
-	if (privsep_active())
-		return privsep_fw(0, GUARD_FW_IPTABLES, removed, NULL, err);
 	return guard_fw_iptables_ops.sweep(err, removed);
 }
 
 enum pt_status
 guard_sweep_fw(enum guard_backend fw, struct pt_err *err, int *removed)
 {
-	if (privsep_active())
-		return privsep_fw(0, fw, removed, NULL, err);
 	return guard_ops(fw)->sweep(err, removed);
 }
 
@@ -224,7 +220,7 @@ guard_posture_fw(const char *ifname, enum guard_backend fw, struct guard_posture
 	struct pt_err ferr = { 0 };
 
 	if (privsep_active())
-		return privsep_posture(ifname, fw, out, err);
+		return privsep_posture(ifname, &fw, out, err);
 	ret = guard_posture(ifname, out, err);
 	out->backend = fw == GUARD_FW_NFTABLES ? fw : GUARD_FW_IPTABLES;
 	if (fw != GUARD_FW_NFTABLES || ret == PT_INVALID)
@@ -247,4 +243,16 @@ guard_posture_fw(const char *ifname, enum guard_backend fw, struct guard_posture
 		return pt_fail(err, ferr.status ? ferr.status : PT_NET, "%s", out->error);
 	pt_err_clear(err);
 	return PT_OK;
+}
+
+enum pt_status
+guard_posture_here(const char *ifname, enum guard_backend *fw, struct guard_posture *out,
+                   struct pt_err *err)
+{
+	*fw = guard_backend_resolve(*fw);
+	if (!ifname || !*ifname) {
+		pt_err_clear(err);
+		return PT_OK;
+	}
+	return guard_posture_fw(ifname, *fw, out, err);
 }

@@ -117,6 +117,54 @@ enum pt_status guard_fw_prepare(enum guard_backend fw, bool *created, struct pt_
  * none was loaded at boot); an absent table is fine. */
 enum pt_status guard_nft_table_drop(struct pt_err *err);
 
+/* ---- a window's whole life: four requests ----
+ *
+ * What the engine asks of the firewall, the link and the route, as the
+ * privileged helper serves it (privsep.c): open one window, close it,
+ * recover what a dead process left, read the posture.  Each runs in this
+ * process when no helper is up (no privilege separation: a process
+ * without CAP_NET_ADMIN, the tests without root) and inside the helper
+ * otherwise: the same code.  The finer calls above are what these are
+ * made of; with a helper up the main process has no right to make them. */
+
+struct guard_open {
+	/* the request: w with fw resolved (never AUTO) and timeout_s set */
+	struct guard_window w;
+	struct in_addr gw; /* the gateway towards the peer */
+	int wait_ms;       /* bound of the link's and the neighbour's waits */
+	/* what guard_window_open did, for guard_window_close */
+	bool nft_created, link_raised, route_added, rules_in;
+	uint64_t link_up_us, link_down_us; /* before link up, after link down */
+	struct guard_exposure x;
+};
+
+/* Open o->w: nftables' closed table when none is loaded, the link up and
+ * running, the host route, the gateway's neighbour entry, then (unless
+ * stop(ud) says a signal came, or guard_window_cancel was called) the
+ * rules.  A failure in the middle closes what it opened before it
+ * returns, with link_down_us and the exposure as measured.  stop may be
+ * NULL. */
+enum pt_status guard_window_open(struct guard_open *o, bool (*stop)(void *ud), void *ud,
+                                 struct pt_err *err);
+/* Close what guard_window_open opened: rules out (x.closed_us), link
+ * down, route deleted, the nftables table dropped if the open created
+ * it.  Every step is tried; the first failure is returned. */
+enum pt_status guard_window_close(struct guard_open *o, struct pt_err *err);
+/* From a signal's thread: an open in progress stops before its rules. */
+void guard_window_cancel(void);
+
+/* What a dead process's windows left, as the journal's open rows name it:
+ * rules in iptables, elements in nftables, passtore's table created by a
+ * window; ifname (may be "") goes down. */
+struct guard_recover {
+	bool ipt, nft, nft_table;
+	char ifname[IFNAMSIZ];
+};
+/* Sweep as r says; *removed: how many rules or elements went.  Once the
+ * sweep succeeded the link goes down (a failure there is not one). */
+enum pt_status guard_window_recover(const struct guard_recover *r, int *removed,
+                                    struct pt_err *err);
+
 /* ---- posture ---- */
 
 enum guard_policy {

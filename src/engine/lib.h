@@ -6,6 +6,7 @@
  *   guard-nl.c    link, host route and neighbour (rtnetlink)
  *   guard-posture.c  the posture check: firewall, IPv6, listening sockets
  *   guard-station.c  the station rows: the seed's rules (RAID1, swap, clock, backup...)
+ *   guard-window.c   a window's life in four requests: open, close, recover (and posture)
  *   sshx.c        one SSH/SFTP session to one pinned peer: connect, auth, exec
  *   sshx-put.c    the verified SFTP put
  *   sshx-get.c    the SFTP get and list
@@ -16,7 +17,9 @@
  *   flows-grid.c  the Grid flows (gridmap push, fetch-vo)
  *   flows-crl.c   fetch-crl: CRLs from the operator's outbox
  *   privsep.c     privilege separation: the helper that alone keeps CAP_NET_ADMIN, its
- *                 fixed-size protocol, the client the guard forwards to, capability drops
+ *                 four requests (open, close, recover, posture), the client the guard
+ *                 forwards them to, capability drops
+ *   privsep-proto.h  the helper's fixed-size messages (privsep.c and its tests)
  *   sandbox.c     the seccomp allow-lists of the helper and of the main process
  *
  *   private.h     shared by the files above only (planning helpers, flow rows)

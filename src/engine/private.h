@@ -27,22 +27,28 @@
 
 /* ---- guard.c and guard-*.c --------------------------------------------- */
 
-/* privsep.c: the client side of the helper.  Each guard operation below
- * asks privsep_active() first and, when the helper is up, forwards to one
- * of these (the helper runs the same guard function itself). */
-enum guard_backend privsep_backend_resolve(enum guard_backend b);
-enum pt_status privsep_rules(bool add, const struct guard_window *w, struct guard_exposure *x,
-                             struct pt_err *err);
-/* op 0: sweep (*n removed), 1: prepare (*created), 2: drop the nft table */
-enum pt_status privsep_fw(int op, enum guard_backend fw, int *n, bool *created, struct pt_err *err);
-enum pt_status privsep_posture(const char *ifname, enum guard_backend fw, struct guard_posture *out,
-                               struct pt_err *err);
-/* op 0: get (*a up, *b running), 1: set up, 2: wait running (*ms) */
-enum pt_status privsep_link(int op, const char *ifname, bool up, int timeout_ms, bool *a, bool *b,
-                            double *ms, struct pt_err *err);
-/* op 0: route add, 1: route del, 2: resolve neighbour addr (*ms) */
-enum pt_status privsep_route(int op, struct in_addr addr, struct in_addr gw, const char *ifname,
-                             int timeout_ms, double *ms, struct pt_err *err);
+/* guard-window.c: the four requests as this process runs them (the
+ * helper runs these; guard_window_* call them when no helper is up). */
+enum pt_status guard_window_open_here(struct guard_open *o, bool (*stop)(void *ud), void *ud,
+                                      struct pt_err *err);
+enum pt_status guard_window_close_here(struct guard_open *o, struct pt_err *err);
+enum pt_status guard_window_recover_here(const struct guard_recover *r, int *removed,
+                                         struct pt_err *err);
+/* guard.c: posture (and the backend's resolution) as this process reads
+ * it: ifname "" resolves fw only. */
+enum pt_status guard_posture_here(const char *ifname, enum guard_backend *fw,
+                                  struct guard_posture *out, struct pt_err *err);
+
+/* privsep.c: the client side of the helper, one round trip a request;
+ * guard_window_* and the posture forward to these when the helper is up. */
+enum pt_status privsep_open(struct guard_open *o, struct pt_err *err);
+enum pt_status privsep_close(struct guard_open *o, struct pt_err *err);
+enum pt_status privsep_recover(const struct guard_recover *r, int *removed, struct pt_err *err);
+/* fw: AUTO resolved into *fw; ifname "" (out may be NULL): only that */
+enum pt_status privsep_posture(const char *ifname, enum guard_backend *fw,
+                               struct guard_posture *out, struct pt_err *err);
+/* async-signal-safe: the open in progress stops before its rules */
+void privsep_cancel(void);
 
 #define GUARD_LOCK_PATH "/run/xtables.lock"
 #define GUARD_LOCK_TRIES 500 /* x 10 ms */

@@ -1,14 +1,19 @@
 /* privsep.c - the privileged helper and its client: the protocol (fixed-size
- * binary messages over a SOCK_SEQPACKET socketpair), the helper's loop and
- * validation, the client calls the guard forwards to, the capability drops.
+ * binary messages over a SOCK_SEQPACKET socketpair, privsep-proto.h), the
+ * helper's loop and validation, the client calls the guard forwards to,
+ * the capability drops.
  *
- * The request set is the guard's operations, nothing more: resolve the
- * backend, add or remove one window's rules, sweep passtore's rules,
- * prepare or drop passtore's nftables table, read the posture, get, set
- * or wait for a link, resolve a neighbour, add or delete a host route.
- * Every field is checked by the helper as guard_window_init checks it; a
- * window's rules can be removed only if this helper added them (recovery
- * of a dead process's rules is the sweep).
+ * The request set is a window's life, nothing more: OPEN one window (the
+ * closed nftables table if none is loaded, link up, route, neighbour,
+ * rules), CLOSE that window, RECOVER what a dead process left (the sweep
+ * the journal's open rows ask for), read the POSTURE (and resolve the
+ * backend); CANCEL, with no answer, stops an OPEN before its rules.  The
+ * helper runs the guard's compound operations (guard-window.c), the same
+ * code the main process runs when there is no helper.  Every field is
+ * checked by the helper as guard_window_init checks it; it keeps the
+ * table of the windows it opened, closes only one of them (same id,
+ * interface, peer, port and backend), refuses a second OPEN while one is
+ * open, and a RECOVER then.
  */
 #include "config.h"
 
@@ -23,6 +28,8 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
@@ -30,51 +37,9 @@
 #include "base/i18n.h"
 #include "engine/private.h"
 #include "engine/privsep.h"
+#include "engine/privsep-proto.h"
 
-#define PS_MAGIC 0x70737031u /* "psp1" */
-#define PS_WINDOWS 8         /* windows one helper may hold open at once */
-#define PS_TIMEOUT_MS_MAX 600000
-#define PS_NFT_TIMEOUT_MAX (7u * 86400u)
 #define PS_ACCOUNT "passtore"
-
-enum ps_op {
-	PS_RESOLVE = 1,
-	PS_RULES_ADD,
-	PS_RULES_REMOVE,
-	PS_SWEEP,
-	PS_FW_PREPARE,
-	PS_NFT_DROP,
-	PS_POSTURE,
-	PS_LINK_GET,
-	PS_LINK_SET,
-	PS_LINK_WAIT,
-	PS_NEIGH,
-	PS_ROUTE_ADD,
-	PS_ROUTE_DEL,
-	PS_OP_END
-};
-
-struct ps_req {
-	uint32_t magic, op;
-	struct guard_window w;   /* RULES_* */
-	uint32_t fw;             /* RESOLVE, SWEEP, FW_PREPARE, POSTURE */
-	char ifname[IFNAMSIZ];   /* POSTURE, LINK_*, NEIGH, ROUTE_* */
-	struct in_addr addr, gw; /* NEIGH: addr; ROUTE_*: peer, gateway */
-	int32_t timeout_ms;      /* LINK_WAIT, NEIGH */
-	uint32_t up;             /* LINK_SET: 0 or 1 */
-};
-
-struct ps_rep {
-	uint32_t magic, op;
-	int32_t status;
-	char detail[sizeof(((struct pt_err *)0)->detail)];
-	uint32_t fw;
-	int32_t n;
-	uint32_t a, b; /* created / up, running */
-	double ms;
-	struct guard_exposure x;
-	struct guard_posture posture;
-};
 
 static int ps_fd = -1;
 static pid_t ps_pid;
@@ -109,13 +74,20 @@ drop_to_net(void)
 	return capng_apply(CAPNG_SELECT_BOTH);
 }
 
-enum pt_status
-privsep_drop_main(struct pt_err *err)
+const char *
+privsep_account(void)
 {
 	/* PASSTORE_TEST_ACCOUNT: the tests' stand-in for the account (any
 	 * account is only less than root) */
 	const char *test = getenv("PASSTORE_TEST_ACCOUNT");
-	struct passwd *pw = getuid() == 0 ? getpwnam(test && *test ? test : PS_ACCOUNT) : NULL;
+
+	return test && *test ? test : PS_ACCOUNT;
+}
+
+enum pt_status
+privsep_drop_main(struct pt_err *err)
+{
+	struct passwd *pw = getuid() == 0 ? getpwnam(privsep_account()) : NULL;
 
 	/* the account created at install: files it owns stay reachable, root's
 	 * others do not */
@@ -124,7 +96,7 @@ privsep_drop_main(struct pt_err *err)
 		(void)audit_actor();
 		if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			return pt_fail(err, PT_REFUSED, _("cannot become the account %s: %s"),
-			               PS_ACCOUNT, strerror(errno));
+			               privsep_account(), strerror(errno));
 	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) != 0)
@@ -138,6 +110,58 @@ privsep_drop_main(struct pt_err *err)
 /* ---------------------------------------------------------------------
  * Start
  * ------------------------------------------------------------------- */
+
+#define PS_READY_MS 10000 /* the helper's first word, at most */
+
+/* The helper's first message: ready, or why not (its capability drop or
+ * its filter failed); a helper that dies or stays silent instead is
+ * reaped and said so.  Nothing started on failure. */
+static enum pt_status
+helper_ready(int fd, pid_t pid, struct pt_err *err)
+{
+	struct ps_rep *rp = calloc(1, sizeof(*rp));
+	struct timeval tv = { PS_READY_MS / 1000, 0 }, none = { 0, 0 };
+	ssize_t n = -1;
+	int status = 0, e = 0;
+
+	if (!rp) {
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0) {
+		do
+			n = recv(fd, rp, sizeof(*rp), MSG_TRUNC);
+		while (n < 0 && errno == EINTR);
+		e = errno;
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &none, sizeof(none));
+	}
+	if (n == (ssize_t)sizeof(*rp) && rp->magic == PS_MAGIC && rp->op == 0 &&
+	    rp->status == PT_OK) {
+		free(rp);
+		return PT_OK;
+	}
+	if (n != (ssize_t)sizeof(*rp) || rp->magic != PS_MAGIC || rp->op != 0)
+		kill(pid, SIGKILL); /* silent or out of protocol: not ours to wait for */
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	rp->detail[sizeof(rp->detail) - 1] = '\0';
+	if (n == (ssize_t)sizeof(*rp) && rp->magic == PS_MAGIC && rp->op == 0 && rp->detail[0])
+		pt_fail(err, PT_ERR, _("the privileged helper cannot start: %s"), rp->detail);
+	else if (n < 0 && (e == EAGAIN || e == EWOULDBLOCK))
+		pt_fail(err, PT_ERR,
+		        _("the privileged helper cannot start: it did not answer within %d s"),
+		        PS_READY_MS / 1000);
+	else if (WIFSIGNALED(status))
+		pt_fail(err, PT_ERR,
+		        _("the privileged helper cannot start: it was ended by signal %d"),
+		        WTERMSIG(status));
+	else
+		pt_fail(err, PT_ERR,
+		        _("the privileged helper cannot start: it ended before it was ready"));
+	free(rp);
+	return PT_ERR;
+}
 
 enum pt_status
 privsep_start(bool *child, int *fd, struct pt_err *err)
@@ -170,6 +194,10 @@ privsep_start(bool *child, int *fd, struct pt_err *err)
 		return PT_OK;
 	}
 	close(sv[1]);
+	if (helper_ready(sv[0], pid, err) != PT_OK) {
+		close(sv[0]);
+		return err ? err->status : PT_ERR;
+	}
 	ps_fd = sv[0];
 	ps_pid = pid;
 	return PT_OK;
@@ -179,7 +207,8 @@ privsep_start(bool *child, int *fd, struct pt_err *err)
  * The helper
  * ------------------------------------------------------------------- */
 
-static struct guard_window ps_open[PS_WINDOWS];
+/* The windows this helper opened and has not closed. */
+static struct guard_open ps_open[PS_WINDOWS];
 static bool ps_used[PS_WINDOWS];
 
 static bool
@@ -196,6 +225,16 @@ ifname_ok(const char *s)
 	return true;
 }
 
+/* An interface name that is terminated and valid, or "" where empty says
+ * "none". */
+static bool
+ifname_field_ok(const char *s, bool empty_ok)
+{
+	if (!memchr(s, '\0', IFNAMSIZ))
+		return false;
+	return (empty_ok && !*s) || ifname_ok(s);
+}
+
 static bool
 fw_ok(uint32_t fw, bool allow_auto)
 {
@@ -209,13 +248,17 @@ window_ok(const struct guard_window *w, struct pt_err *err)
 {
 	struct guard_window v;
 
-	if (!memchr(w->id, '\0', sizeof(w->id)) || !memchr(w->ifname, '\0', sizeof(w->ifname)) ||
-	    !ifname_ok(w->ifname))
-		return pt_fail(err, PT_INVALID, _("privileged helper: malformed window")), false;
+	if (!memchr(w->id, '\0', sizeof(w->id)))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed window id")), false;
+	if (!ifname_field_ok(w->ifname, false))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed interface name")),
+		       false;
 	if (guard_window_init(&v, w->id, w->ifname, w->peer, w->port, err) != PT_OK)
 		return false;
-	if (!fw_ok(w->fw, false) || w->timeout_s > PS_NFT_TIMEOUT_MAX)
-		return pt_fail(err, PT_INVALID, _("privileged helper: malformed window")), false;
+	if (!fw_ok(w->fw, false))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed backend")), false;
+	if (w->timeout_s > PS_NFT_TIMEOUT_MAX)
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed timeout")), false;
 	return true;
 }
 
@@ -223,106 +266,141 @@ static int
 slot_of(const struct guard_window *w)
 {
 	for (int i = 0; i < PS_WINDOWS; i++)
-		if (ps_used[i] && strcmp(ps_open[i].id, w->id) == 0 &&
-		    strcmp(ps_open[i].ifname, w->ifname) == 0 &&
-		    ps_open[i].peer.s_addr == w->peer.s_addr && ps_open[i].port == w->port &&
-		    ps_open[i].fw == w->fw)
+		if (ps_used[i] && strcmp(ps_open[i].w.id, w->id) == 0 &&
+		    strcmp(ps_open[i].w.ifname, w->ifname) == 0 &&
+		    ps_open[i].w.peer.s_addr == w->peer.s_addr && ps_open[i].w.port == w->port &&
+		    ps_open[i].w.fw == w->fw)
 			return i;
 	return -1;
 }
 
-static enum pt_status
-serve_rules(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
+static bool
+any_open(void)
 {
-	struct guard_window w = rq->w;
-	enum pt_status ret;
-	int i = slot_of(&w);
+	for (int i = 0; i < PS_WINDOWS; i++)
+		if (ps_used[i])
+			return true;
+	return false;
+}
 
-	if (!window_ok(&w, err))
+/* Something of o is still open (a close that failed half-way). */
+static bool
+open_left(const struct guard_open *o)
+{
+	return o->rules_in || o->link_raised || o->route_added || o->nft_created;
+}
+
+/* Whether a CANCEL waits on the socket: taken, and the OPEN stops. */
+static bool
+cancel_waiting(void *ud)
+{
+	int fd = *(int *)ud;
+	struct ps_req rq;
+	ssize_t n = recv(fd, &rq, sizeof(rq), MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+
+	if (n != (ssize_t)sizeof(rq) || rq.magic != PS_MAGIC || rq.op != PS_CANCEL)
+		return false;
+	(void)!recv(fd, &rq, sizeof(rq), MSG_DONTWAIT);
+	return true;
+}
+
+static enum pt_status
+serve_open(int fd, const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
+{
+	struct guard_open o = { 0 };
+	enum pt_status ret;
+	int i;
+
+	if (!window_ok(&rq->w, err))
 		return err->status;
-	if (rq->op == PS_RULES_REMOVE) {
-		if (i < 0)
-			return pt_fail(err, PT_REFUSED,
-			               _("privileged helper: window %s was not opened here"), w.id);
-		ret = guard_rules_remove_timed(&w, &rp->x, err);
-		if (ret != PT_NET && ret != PT_TIMEOUT)
-			ps_used[i] = false;
-		return ret;
-	}
-	if (i < 0) {
-		for (i = 0; i < PS_WINDOWS && ps_used[i]; i++)
-			;
-		if (i == PS_WINDOWS)
-			return pt_fail(err, PT_REFUSED,
-			               _("privileged helper: too many open windows"));
-	}
-	ret = guard_rules_add_timed(&w, &rp->x, err);
-	/* PT_EXISTS: the rules are in, so that they can be removed */
-	if (ret == PT_OK || ret == PT_EXISTS) {
-		ps_open[i] = w;
+	if (rq->gw.s_addr == htonl(INADDR_BROADCAST))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed gateway"));
+	if (rq->wait_ms < 0 || rq->wait_ms > PS_TIMEOUT_MS_MAX)
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed timeout"));
+	for (i = 0; i < PS_WINDOWS && ps_used[i]; i++)
+		;
+	if (i == PS_WINDOWS)
+		return pt_fail(err, PT_REFUSED,
+		               _("privileged helper: a window is already open; one at a time"));
+	o.w = rq->w;
+	o.gw = rq->gw;
+	o.wait_ms = rq->wait_ms;
+	ret = guard_window_open_here(&o, cancel_waiting, &fd, err);
+	/* open, or a failure whose close left something: CLOSE may finish it */
+	if (ret == PT_OK || open_left(&o)) {
+		ps_open[i] = o;
 		ps_used[i] = true;
 	}
+	rp->o = o;
 	return ret;
 }
 
 static enum pt_status
-serve_net(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
+serve_close(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 {
-	bool up = false, running = false;
+	enum pt_status ret;
+	int i;
 
-	if (!memchr(rq->ifname, '\0', sizeof(rq->ifname)) || !ifname_ok(rq->ifname))
-		return pt_fail(err, PT_INVALID, _("privileged helper: malformed interface name"));
-	if ((rq->op == PS_LINK_WAIT || rq->op == PS_NEIGH) &&
-	    (rq->timeout_ms < 0 || rq->timeout_ms > PS_TIMEOUT_MS_MAX))
-		return pt_fail(err, PT_INVALID, _("privileged helper: malformed timeout"));
-	switch (rq->op) {
-	case PS_POSTURE:
-		if (!fw_ok(rq->fw, false))
-			return pt_fail(err, PT_INVALID, _("privileged helper: malformed backend"));
-		return guard_posture_fw(rq->ifname, rq->fw, &rp->posture, err);
-	case PS_LINK_GET: {
-		enum pt_status ret = guard_link_get(rq->ifname, &up, &running, err);
-		rp->a = up;
-		rp->b = running;
-		return ret;
-	}
-	case PS_LINK_SET:
-		if (rq->up > 1)
-			return pt_fail(err, PT_INVALID, _("privileged helper: malformed request"));
-		return guard_link_set(rq->ifname, rq->up, err);
-	case PS_LINK_WAIT: return guard_link_wait_running(rq->ifname, rq->timeout_ms, &rp->ms, err);
-	case PS_NEIGH:
-		return guard_neigh_resolve(rq->addr, rq->ifname, rq->timeout_ms, &rp->ms, err);
-	case PS_ROUTE_ADD: return guard_route_add(rq->addr, rq->gw, rq->ifname, err);
-	default: return guard_route_del(rq->addr, rq->gw, rq->ifname, err);
-	}
+	if (!window_ok(&rq->w, err))
+		return err->status;
+	if ((i = slot_of(&rq->w)) < 0)
+		return pt_fail(err, PT_REFUSED,
+		               _("privileged helper: window %s was not opened here"), rq->w.id);
+	/* what this helper opened, not what the request says */
+	ret = guard_window_close_here(&ps_open[i], err);
+	rp->o = ps_open[i];
+	if (!open_left(&ps_open[i]))
+		ps_used[i] = false;
+	return ret;
 }
 
 static enum pt_status
-serve_one(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
+serve_recover(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 {
-	bool created = false;
+	struct guard_recover r = { 0 };
+	int n = 0;
 	enum pt_status ret;
 
+	if (rq->ipt > 1 || rq->nft > 1 || rq->nft_table > 1 || (rq->nft_table && !rq->nft))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed request"));
+	if (!ifname_field_ok(rq->ifname, true))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed interface name"));
+	/* a sweep would take a live window's rules: only dead ones' */
+	if (any_open())
+		return pt_fail(err, PT_REFUSED,
+		               _("privileged helper: no recovery while its window is open"));
+	r.ipt = rq->ipt;
+	r.nft = rq->nft;
+	r.nft_table = rq->nft_table;
+	memcpy(r.ifname, rq->ifname, sizeof(r.ifname));
+	ret = guard_window_recover_here(&r, &n, err);
+	rp->n = n;
+	return ret;
+}
+
+static enum pt_status
+serve_posture(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
+{
+	enum guard_backend fw = rq->fw;
+	enum pt_status ret;
+
+	if (!fw_ok(rq->fw, true))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed backend"));
+	if (!ifname_field_ok(rq->ifname, true))
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed interface name"));
+	ret = guard_posture_here(rq->ifname, &fw, &rp->posture, err);
+	rp->fw = fw;
+	return ret;
+}
+
+static enum pt_status
+serve_one(int fd, const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
+{
 	switch (rq->op) {
-	case PS_RESOLVE:
-		if (!fw_ok(rq->fw, true))
-			return pt_fail(err, PT_INVALID, _("privileged helper: malformed backend"));
-		rp->fw = guard_backend_resolve(rq->fw);
-		return PT_OK;
-	case PS_RULES_ADD:
-	case PS_RULES_REMOVE: return serve_rules(rq, rp, err);
-	case PS_SWEEP:
-	case PS_FW_PREPARE:
-		if (!fw_ok(rq->fw, false))
-			return pt_fail(err, PT_INVALID, _("privileged helper: malformed backend"));
-		if (rq->op == PS_SWEEP)
-			return guard_sweep_fw(rq->fw, err, &rp->n);
-		ret = guard_fw_prepare(rq->fw, &created, err);
-		rp->a = created;
-		return ret;
-	case PS_NFT_DROP: return guard_nft_table_drop(err);
-	default: return serve_net(rq, rp, err);
+	case PS_OPEN: return serve_open(fd, rq, rp, err);
+	case PS_CLOSE: return serve_close(rq, rp, err);
+	case PS_RECOVER: return serve_recover(rq, rp, err);
+	default: return serve_posture(rq, rp, err);
 	}
 }
 
@@ -389,13 +467,15 @@ helper_loop(int fd)
 			break;
 		memset(rp, 0, sizeof(*rp));
 		rp->magic = PS_MAGIC;
-		if (n != (ssize_t)sizeof(rq) || rq.magic != PS_MAGIC || rq.op < PS_RESOLVE ||
+		if (n != (ssize_t)sizeof(rq) || rq.magic != PS_MAGIC || rq.op < PS_OPEN ||
 		    rq.op >= PS_OP_END) {
 			rp->status = pt_fail(&err, PT_INVALID,
 			                     _("privileged helper: malformed request"));
+		} else if (rq.op == PS_CANCEL) {
+			continue; /* late: the OPEN it meant had ended */
 		} else {
 			rp->op = rq.op;
-			rp->status = serve_one(&rq, rp, &err);
+			rp->status = serve_one(fd, &rq, rp, &err);
 		}
 		memcpy(rp->detail, err.detail, sizeof(rp->detail));
 		if (send(fd, rp, sizeof(*rp), MSG_NOSIGNAL) != (ssize_t)sizeof(*rp))
@@ -405,25 +485,43 @@ helper_loop(int fd)
 	return 0;
 }
 
+/* The helper's first message, op 0: err's status (PT_OK: ready) and
+ * detail.  0 once sent. */
+static int
+helper_hello(int fd, const struct pt_err *err)
+{
+	struct ps_rep *rp = calloc(1, sizeof(*rp));
+	int ret = -1;
+
+	if (!rp)
+		return -1;
+	rp->magic = PS_MAGIC;
+	rp->status = err->status;
+	memcpy(rp->detail, err->detail, sizeof(rp->detail));
+	rp->detail[sizeof(rp->detail) - 1] = '\0';
+	if (send(fd, rp, sizeof(*rp), MSG_NOSIGNAL) == (ssize_t)sizeof(*rp))
+		ret = 0;
+	free(rp);
+	return ret;
+}
+
 int
 privsep_serve(int fd)
 {
 	struct pt_err err = { 0 };
-	char msg[640];
-	int len;
 
 	helper_signals();
 	fd = helper_fds(fd);
 	if (drop_to_net() != 0) {
 		pt_fail(&err, PT_REFUSED, _("cannot drop to CAP_NET_ADMIN and CAP_NET_RAW"));
 	} else if (sandbox_enter(SANDBOX_HELPER, &err) == PT_OK) {
+		/* the first word: ready */
+		if (helper_hello(fd, &err) != 0)
+			return 1;
 		return helper_loop(fd);
 	}
-	/* the main process sees the socket close and says the helper is gone */
-	len = snprintf(msg, sizeof(msg), "passtore: privileged helper: %s\n", pt_err_text(&err));
-	if (len > 0)
-		(void)!write(STDERR_FILENO, msg,
-		             (size_t)len < sizeof(msg) ? (size_t)len : sizeof(msg));
+	/* the main process says why (privsep_start) */
+	(void)helper_hello(fd, &err);
 	return 1;
 }
 
@@ -499,123 +597,104 @@ ps_call(struct ps_req *rq, struct ps_rep **rpp, struct pt_err *err)
 	return pt_fail(err, rp->status, NULL);
 }
 
+/* The figures and flags of the helper's guard_open into the caller's. */
 static void
-ps_ifname(struct ps_req *rq, const char *ifname)
+take_open(struct guard_open *o, const struct guard_open *h)
 {
-	snprintf(rq->ifname, sizeof(rq->ifname), "%s", ifname ? ifname : "");
-}
-
-enum guard_backend
-privsep_backend_resolve(enum guard_backend b)
-{
-	struct ps_req rq = { .op = PS_RESOLVE, .fw = b };
-	struct ps_rep *rp;
-	enum guard_backend r = GUARD_FW_IPTABLES;
-
-	if (ps_call(&rq, &rp, NULL) == PT_OK && fw_ok(rp->fw, false))
-		r = rp->fw;
-	free(rp);
-	return r;
-}
-
-enum pt_status
-privsep_rules(bool add, const struct guard_window *w, struct guard_exposure *x, struct pt_err *err)
-{
-	struct ps_req rq = { .op = add ? PS_RULES_ADD : PS_RULES_REMOVE };
-	struct ps_rep *rp;
-	enum pt_status ret;
-
-	rq.w = *w;
-	ret = ps_call(&rq, &rp, err);
-	/* the helper took the times around its commit: CLOCK_MONOTONIC is the
-	 * same clock in both processes */
-	if (rp && x) {
-		if (add && rp->x.opened_us)
-			x->opened_us = rp->x.opened_us;
-		if (!add && rp->x.closed_us)
-			x->closed_us = rp->x.closed_us;
-	}
-	free(rp);
-	return ret;
+	o->nft_created = h->nft_created;
+	o->link_raised = h->link_raised;
+	o->route_added = h->route_added;
+	o->rules_in = h->rules_in;
+	/* the helper took the times around its commits: CLOCK_MONOTONIC is
+	 * the same clock in both processes */
+	if (h->link_up_us)
+		o->link_up_us = h->link_up_us;
+	if (h->link_down_us)
+		o->link_down_us = h->link_down_us;
+	if (h->x.opened_us)
+		o->x.opened_us = h->x.opened_us;
+	if (h->x.closed_us)
+		o->x.closed_us = h->x.closed_us;
 }
 
 enum pt_status
-privsep_fw(int op, enum guard_backend fw, int *n, bool *created, struct pt_err *err)
+privsep_open(struct guard_open *o, struct pt_err *err)
 {
-	struct ps_req rq = { .op = op == 0   ? PS_SWEEP
-		                   : op == 1 ? PS_FW_PREPARE
-		                             : PS_NFT_DROP,
-		             .fw = fw };
+	struct ps_req rq = { .op = PS_OPEN, .w = o->w, .gw = o->gw, .wait_ms = o->wait_ms };
 	struct ps_rep *rp;
 	enum pt_status ret = ps_call(&rq, &rp, err);
 
-	if (rp && ret == PT_OK && n)
-		*n = rp->n;
-	if (rp && created)
-		*created = ret == PT_OK && rp->a;
+	if (rp)
+		take_open(o, &rp->o);
 	free(rp);
 	return ret;
 }
 
 enum pt_status
-privsep_posture(const char *ifname, enum guard_backend fw, struct guard_posture *out,
-                struct pt_err *err)
+privsep_close(struct guard_open *o, struct pt_err *err)
 {
-	struct ps_req rq = { .op = PS_POSTURE, .fw = fw };
+	struct ps_req rq = { .op = PS_CLOSE, .w = o->w };
 	struct ps_rep *rp;
 	enum pt_status ret;
 
-	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ) {
-		memset(out, 0, sizeof(*out));
+	if (!o->rules_in && !o->link_raised && !o->route_added && !o->nft_created)
+		return PT_OK; /* nothing of it is open: nothing to ask */
+	ret = ps_call(&rq, &rp, err);
+	if (rp && rp->magic)
+		take_open(o, &rp->o);
+	free(rp);
+	return ret;
+}
+
+enum pt_status
+privsep_recover(const struct guard_recover *r, int *removed, struct pt_err *err)
+{
+	struct ps_req rq = {
+		.op = PS_RECOVER, .ipt = r->ipt, .nft = r->nft, .nft_table = r->nft_table
+	};
+	struct ps_rep *rp;
+	enum pt_status ret;
+
+	memcpy(rq.ifname, r->ifname, sizeof(rq.ifname));
+	rq.ifname[sizeof(rq.ifname) - 1] = '\0';
+	ret = ps_call(&rq, &rp, err);
+	*removed = rp && ret == PT_OK ? rp->n : 0;
+	free(rp);
+	return ret;
+}
+
+enum pt_status
+privsep_posture(const char *ifname, enum guard_backend *fw, struct guard_posture *out,
+                struct pt_err *err)
+{
+	struct ps_req rq = { .op = PS_POSTURE, .fw = *fw };
+	struct ps_rep *rp;
+	enum pt_status ret;
+
+	if (!ifname || strlen(ifname) >= IFNAMSIZ) {
+		if (out)
+			memset(out, 0, sizeof(*out));
 		return pt_fail(err, PT_INVALID, _("invalid interface name \"%s\""),
 		               ifname ? ifname : "");
 	}
-	ps_ifname(&rq, ifname);
+	snprintf(rq.ifname, sizeof(rq.ifname), "%s", ifname);
 	ret = ps_call(&rq, &rp, err);
-	if (rp)
+	if (rp && out)
 		*out = rp->posture;
+	if (rp && ret == PT_OK)
+		*fw = fw_ok(rp->fw, false) ? rp->fw : GUARD_FW_IPTABLES;
 	free(rp);
 	return ret;
 }
 
-enum pt_status
-privsep_link(int op, const char *ifname, bool up, int timeout_ms, bool *a, bool *b, double *ms,
-             struct pt_err *err)
+void
+privsep_cancel(void)
 {
-	static const uint32_t ops[] = { PS_LINK_GET, PS_LINK_SET, PS_LINK_WAIT };
-	struct ps_req rq = { .op = ops[op], .up = up, .timeout_ms = timeout_ms };
-	struct ps_rep *rp;
-	enum pt_status ret;
+	static const struct ps_req rq = { .magic = PS_MAGIC, .op = PS_CANCEL };
 
-	ps_ifname(&rq, ifname);
-	ret = ps_call(&rq, &rp, err);
-	if (rp) {
-		if (a)
-			*a = rp->a;
-		if (b)
-			*b = rp->b;
-		if (ms)
-			*ms = rp->ms;
-	}
-	free(rp);
-	return ret;
-}
-
-enum pt_status
-privsep_route(int op, struct in_addr addr, struct in_addr gw, const char *ifname, int timeout_ms,
-              double *ms, struct pt_err *err)
-{
-	static const uint32_t ops[] = { PS_ROUTE_ADD, PS_ROUTE_DEL, PS_NEIGH };
-	struct ps_req rq = { .op = ops[op], .addr = addr, .gw = gw, .timeout_ms = timeout_ms };
-	struct ps_rep *rp;
-	enum pt_status ret;
-
-	ps_ifname(&rq, ifname);
-	ret = ps_call(&rq, &rp, err);
-	if (rp && ms)
-		*ms = rp->ms;
-	free(rp);
-	return ret;
+	/* no lock, no answer: one datagram, whole or not at all */
+	if (ps_fd >= 0)
+		(void)!send(ps_fd, &rq, sizeof(rq), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* ---------------------------------------------------------------------
@@ -658,3 +737,16 @@ privsep_info(struct privsep_info *out)
 		proc_status(ps_pid, &out->helper_cap, &out->helper_seccomp);
 	}
 }
+
+#ifdef PRIVSEP_TEST
+/* The tests' way in (privsep.h), compiled into their copy only. */
+int
+privsep_test_loop(int fd)
+{
+	struct pt_err ready = { 0 };
+
+	if (helper_hello(fd, &ready) != 0)
+		return 1;
+	return helper_loop(fd);
+}
+#endif

@@ -3,12 +3,14 @@
  * A command that may open a window splits before it reads anything
  * secret: a small helper (a fork of the program, entered before the store
  * is opened) keeps CAP_NET_ADMIN and CAP_NET_RAW and nothing else, and
- * serves a fixed set of fixed-size requests over a socketpair: the guard's
- * firewall, link, route and posture operations, each validated field by
- * field (never a free-form rule).  It holds no secret and never sees the
- * store.  The main process then drops every capability; its guard_* calls
- * go to the helper (guard.c and its parts forward them when the helper is
- * up).  Both processes then run under a seccomp allow-list (sandbox.c).
+ * serves four fixed-size requests over a socketpair: open a window, close
+ * it, recover what dead windows left, read the posture (guard.h's
+ * guard_window_* and guard_posture_fw), each validated field by field
+ * (never a free-form rule); it closes only a window it opened.  It holds
+ * no secret and never sees the store.  The main process then drops every
+ * capability; those four calls go to the helper when it is up, and the
+ * finer guard calls are no longer the main process's to make.  Both
+ * processes then run under a seccomp allow-list (sandbox.c).
  */
 #ifndef PASSTORE_PRIVSEP_H
 #define PASSTORE_PRIVSEP_H
@@ -32,6 +34,9 @@ int privsep_serve(int fd);
 /* The main process: drop every capability (and, as root with an account
  * "passtore", become that account).  PT_OK or why not. */
 enum pt_status privsep_drop_main(struct pt_err *err);
+/* The unprivileged account the main process becomes as root, if it
+ * exists ("passtore"; the tests' PASSTORE_TEST_ACCOUNT stands in). */
+const char *privsep_account(void);
 /* Whether the guard goes through a helper. */
 bool privsep_active(void);
 
@@ -54,5 +59,14 @@ enum sandbox_who { SANDBOX_HELPER, SANDBOX_MAIN };
  * PASSTORE_TEST_SYSCALL=execve|ptrace|packet then tries that call (the
  * tests' proof that it is refused). */
 enum pt_status sandbox_enter(enum sandbox_who who, struct pt_err *err);
+
+#ifdef PRIVSEP_TEST
+/* Tests only: tests/unit/test_privsep compiles privsep.c with
+ * PRIVSEP_TEST and speaks the protocol itself, malformed.  The helper's
+ * loop without the capability drop and the seccomp filter (what a
+ * process without root cannot make). */
+#include "engine/privsep-proto.h"
+int privsep_test_loop(int fd);
+#endif
 
 #endif

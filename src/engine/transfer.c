@@ -51,7 +51,7 @@ struct engine {
 	struct store *st;
 	const struct transfer_req *req;
 	int lockfd;
-	struct guard_window w;
+	struct guard_open g; /* the window: what guard_window_open did */
 	struct in_addr peer, gw;
 	char ifname[IFNAMSIZ];
 	char peer_text[INET_ADDRSTRLEN], gw_text[INET_ADDRSTRLEN];
@@ -59,10 +59,7 @@ struct engine {
 	int64_t window_id;
 	enum guard_backend fw; /* resolved from net.firewall */
 	bool nft_table;        /* nftables: passtore's table was loaded before */
-	bool nft_created;      /* nftables: this window created it */
-	bool link_raised, rules_in;
-	uint64_t link_up_us, link_down_us, ssh_start_us, ssh_end_us, bye_start_us, bye_end_us;
-	struct guard_exposure x;
+	uint64_t ssh_start_us, ssh_end_us, bye_start_us, bye_end_us;
 	/* signals */
 	sigset_t waitset, oldmask;
 	pthread_t sigth;
@@ -163,6 +160,7 @@ signal_thread(void *arg)
 	if (sigwait(&e->waitset, &sig) != 0 || sig == STOP_SIGNAL)
 		return NULL;
 	e->signal = sig;
+	guard_window_cancel(); /* an open in progress stops before its rules */
 	pthread_mutex_lock(&e->mu);
 	if (e->ssh)
 		sshx_set_deadline(e->ssh, 1); /* in the past: the watchdog cuts the socket */
@@ -215,7 +213,7 @@ rules_text_nft(const struct engine *e, char *buf, size_t n)
 	         "%sadd element inet " GUARD_NFT_TABLE " " GUARD_NFT_SET
 	         " { %s . %d timeout %us comment \"%s%s\" }",
 	         e->nft_table ? "" : "add table inet " GUARD_NFT_TABLE " (" RULES_NFT_CREATED ")\n",
-	         e->peer_text, e->port, e->w.timeout_s, GUARD_TAG, e->w.id);
+	         e->peer_text, e->port, e->g.w.timeout_s, GUARD_TAG, e->g.w.id);
 }
 
 static void
@@ -230,8 +228,8 @@ rules_text(const struct engine *e, char *buf, size_t n)
 		"-A OUTPUT -d %s/32 -o %s -p tcp -m tcp --dport %d -m comment --comment \"%s%s\" -j ACCEPT\n"
 		"-A INPUT -s %s/32 -i %s -p tcp -m tcp --sport %d -m conntrack --ctstate ESTABLISHED"
 		" -m comment --comment \"%s%s\" -j ACCEPT",
-		e->peer_text, e->ifname, e->port, GUARD_TAG, e->w.id, e->peer_text, e->ifname,
-		e->port, GUARD_TAG, e->w.id);
+		e->peer_text, e->ifname, e->port, GUARD_TAG, e->g.w.id, e->peer_text, e->ifname,
+		e->port, GUARD_TAG, e->g.w.id);
 }
 
 /* The temporary names in window_temps, pending, inside the caller's
@@ -321,7 +319,7 @@ journal_open(struct engine *e, struct pt_err *err)
 		" VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
 		-1, &s, NULL);
 	if (rc == SQLITE_OK) {
-		sqlite3_bind_text(s, 1, e->w.id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 1, e->g.w.id, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 2, e->req->purpose, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 3, e->req->host, -1, SQLITE_STATIC);
 		sqlite3_bind_text(s, 4, e->peer_text, -1, SQLITE_STATIC);
@@ -483,54 +481,56 @@ check_posture(struct engine *e, struct pt_err *err)
  * The window
  * ------------------------------------------------------------------- */
 
+static bool
+engine_stop(void *ud)
+{
+	const struct engine *e = ud;
+
+	return e->signal != 0;
+}
+
+/* One request: the closed table (nftables without a boot table), the
+ * link up and running, the route, the neighbour, then the rules; a
+ * failure in the middle closes what it opened before it returns. */
 static enum pt_status
-raise_link(struct engine *e, struct pt_err *err)
+open_window(struct engine *e, struct pt_err *err)
 {
 	enum pt_status ret;
-	double waited;
 
+	if (e->signal)
+		return PT_OK; /* nothing opened: the caller reports the signal */
 	phase(e, TRANSFER_LINK_UP);
-	e->link_up_us = guard_now_us();
-	e->link_raised = true;
-	ret = guard_link_set(e->ifname, true, err);
-	if (ret == PT_OK)
-		ret = guard_link_wait_running(e->ifname, LINK_WAIT_MS, &waited, err);
-	/* the kernel dropped the route with the link: put it back */
-	if (ret == PT_OK) {
+	e->g.gw = e->gw;
+	e->g.wait_ms = LINK_WAIT_MS;
+	ret = guard_window_open(&e->g, engine_stop, e, err);
+	if (ret == PT_OK && e->g.rules_in) {
 		phase(e, TRANSFER_ROUTE);
-		ret = guard_route_add(e->peer, e->gw, e->ifname, err);
+		phase(e, TRANSFER_RULES_IN);
 	}
-	/* and know the neighbour before the rules go in, not inside them */
-	if (ret == PT_OK)
-		ret = guard_neigh_resolve(e->gw, e->ifname, LINK_WAIT_MS, &waited, err);
 	return ret;
 }
 
+static bool
+window_left(const struct engine *e)
+{
+	return e->g.rules_in || e->g.link_raised || e->g.route_added || e->g.nft_created;
+}
+
+/* One request: rules out, link down, route gone, the table a window
+ * created dropped; *first keeps the first failure. */
 static void
 close_window(struct engine *e, struct pt_err *first)
 {
 	struct pt_err err2 = { 0 };
 
-	if (e->rules_in) {
+	if (!window_left(e))
+		return;
+	if (e->g.rules_in)
 		phase(e, TRANSFER_RULES_OUT);
-		if (guard_rules_remove_timed(&e->w, &e->x, &err2) != PT_OK &&
-		    first->status == PT_OK)
-			*first = err2;
-		e->rules_in = false;
-	}
-	if (e->link_raised) {
+	if (e->g.link_raised)
 		phase(e, TRANSFER_LINK_DOWN);
-		if (guard_link_set(e->ifname, false, &err2) != PT_OK && first->status == PT_OK)
-			*first = err2;
-		e->link_down_us = guard_now_us();
-		e->link_raised = false;
-	}
-	/* the station goes back to what it was: no table of passtore's */
-	if (e->nft_created) {
-		if (guard_nft_table_drop(&err2) != PT_OK && first->status == PT_OK)
-			*first = err2;
-		e->nft_created = false;
-	}
+	if (guard_window_close(&e->g, &err2) != PT_OK && first->status == PT_OK)
+		*first = err2;
 }
 
 /* ---------------------------------------------------------------------
@@ -771,13 +771,12 @@ session(struct engine *e, struct peer_cfg *pc, struct sshx_opts *op, struct sshx
 		res->peer_closed = sshx_goodbye(s, GOODBYE_WAIT_MS);
 		e->bye_end_us = guard_now_us();
 	}
-	/* and the rules go right after it */
-	if (e->rules_in) {
+	/* and the window closes right after it */
+	if (window_left(e)) {
 		struct pt_err rerr = { 0 };
-		phase(e, TRANSFER_RULES_OUT);
-		if (guard_rules_remove_timed(&e->w, &e->x, &rerr) != PT_OK && ret == PT_OK)
+		close_window(e, &rerr);
+		if (rerr.status != PT_OK && ret == PT_OK)
 			ret = pt_fail(err, rerr.status, "%s", rerr.detail);
-		e->rules_in = false;
 	}
 	sshx_free(&s);
 	if (e->signal)
@@ -820,10 +819,11 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		goto out;
 	}
 	snprintf(tag, sizeof(tag), "w%02x%02x%02x%02x%02x", rnd[0], rnd[1], rnd[2], rnd[3], rnd[4]);
-	if ((ret = guard_window_init(&e.w, tag, e.ifname, e.peer, (uint16_t)e.port, err)) != PT_OK)
+	if ((ret = guard_window_init(&e.g.w, tag, e.ifname, e.peer, (uint16_t)e.port, err)) !=
+	    PT_OK)
 		goto out;
-	e.w.fw = e.fw;
-	e.w.timeout_s = (unsigned)pc.plan.timeout_s + GUARD_NFT_GRACE_S;
+	e.g.w.fw = e.fw;
+	e.g.w.timeout_s = (unsigned)pc.plan.timeout_s + GUARD_NFT_GRACE_S;
 	if ((ret = session_prepare(&e, &pc, &so, &ssh, err)) != PT_OK)
 		goto out;
 	if ((ret = pre_name(&e, err)) != PT_OK)
@@ -834,16 +834,9 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		goto out;
 	res->window_id = e.window_id;
 	signals_catch(&e);
-	/* nftables without a boot table: the closed table before the link */
-	ret = guard_fw_prepare(e.fw, &e.nft_created, err);
-	if (ret == PT_OK)
-		ret = raise_link(&e, err);
-	if (ret == PT_OK && !e.signal) {
-		phase(&e, TRANSFER_RULES_IN);
-		ret = guard_rules_add_timed(&e.w, &e.x, err);
-		e.rules_in = ret == PT_OK;
-	}
-	if (ret == PT_OK)
+	ret = open_window(&e, err);
+	/* a signal during the open: no session, the window closes */
+	if (ret == PT_OK && !e.signal)
 		ret = session(&e, &pc, &so, &ssh, res, err);
 	close_window(&e, &cerr);
 	if (ret == PT_OK && cerr.status != PT_OK)
@@ -853,10 +846,10 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"),
 		              e.signal);
 	res->signal = e.signal;
-	if (e.x.opened_us && e.x.closed_us)
-		res->exposure_ms = guard_exposure_ms(&e.x);
-	if (e.link_up_us && e.link_down_us)
-		res->link_ms = guard_ms_between(e.link_up_us, e.link_down_us);
+	if (e.g.x.opened_us && e.g.x.closed_us)
+		res->exposure_ms = guard_exposure_ms(&e.g.x);
+	if (e.g.link_up_us && e.g.link_down_us)
+		res->link_ms = guard_ms_between(e.g.link_up_us, e.g.link_down_us);
 	if (e.ssh_start_us && e.ssh_end_us)
 		res->ssh_ms = guard_ms_between(e.ssh_start_us, e.ssh_end_us);
 	pre_release(&e);
@@ -930,24 +923,6 @@ count_open(struct store *st, struct open_rows *o, struct pt_err *err)
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the window journal"));
 }
 
-/* Sweep what the open rows name: the elements (and the table a window
- * created) in nftables, the tagged rules in iptables. */
-static enum pt_status
-recover_sweep(const struct open_rows *o, int *removed, struct pt_err *err)
-{
-	enum pt_status ret = PT_OK;
-	int n = 0;
-
-	*removed = 0;
-	if (o->ipt && (ret = guard_sweep_fw(GUARD_FW_IPTABLES, err, &n)) == PT_OK)
-		*removed += n;
-	if (ret == PT_OK && o->nft && (ret = guard_sweep_fw(GUARD_FW_NFTABLES, err, &n)) == PT_OK)
-		*removed += n;
-	if (ret == PT_OK && o->nft_table)
-		ret = guard_nft_table_drop(err);
-	return ret;
-}
-
 enum pt_status
 transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 {
@@ -955,6 +930,7 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 	char *ifname = NULL, detail[256];
 	enum pt_status ret;
 	struct open_rows o;
+	struct guard_recover r = { 0 };
 	int fd;
 
 	*windows = *rules = 0;
@@ -970,7 +946,14 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 			close(fd);
 		return PT_OK;
 	}
-	ret = recover_sweep(&o, rules, &serr);
+	r.ipt = o.ipt;
+	r.nft = o.nft;
+	r.nft_table = o.nft_table;
+	if (settings_get(st, "net.interface", &ifname, NULL) == PT_OK && ifname)
+		snprintf(r.ifname, sizeof(r.ifname), "%s", ifname);
+	free(ifname);
+	/* one request: the sweep, then the link down */
+	ret = guard_window_recover(&r, rules, &serr);
 	if (ret != PT_OK) {
 		/* the rules may still be in: the rows stay open, and say so */
 		if (fd >= 0)
@@ -979,9 +962,6 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 		               _("the rules of a dead process's window could not be removed: %s"),
 		               serr.detail);
 	}
-	if (settings_get(st, "net.interface", &ifname, NULL) == PT_OK && ifname)
-		(void)guard_link_set(ifname, false, NULL);
-	free(ifname);
 	snprintf(detail, sizeof(detail), _("closed at a later start; firewall rules removed: %d"),
 	         *rules);
 	ret = store_begin(st, err);
@@ -1017,6 +997,7 @@ transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *er
 {
 	enum pt_status ret = transfer_recover(st, windows, rules, err);
 	enum guard_backend fw;
+	struct guard_recover r = { 0 };
 	int fd, more = 0;
 
 	if (ret != PT_OK || *windows > 0)
@@ -1027,7 +1008,9 @@ transfer_sweep_now(struct store *st, int *windows, int *rules, struct pt_err *er
 	if (fd < 0)
 		return pt_fail(err, PT_REFUSED,
 		               _("another passtore holds a window on this station"));
-	ret = guard_sweep_fw(fw, err, &more);
+	r.ipt = fw == GUARD_FW_IPTABLES;
+	r.nft = fw == GUARD_FW_NFTABLES;
+	ret = guard_window_recover(&r, &more, err);
 	close(fd);
 	*rules += more;
 	return ret;

@@ -113,6 +113,11 @@ enum pt_status store_replace(struct store *st, const uint8_t *key, const uint8_t
 
 /* ---- store-key.c --------------------------------------------------- */
 
+/* As root: the new file fd, about to replace (or sit beside) like, gets
+ * like's owner, so that a store given to the unprivileged account stays
+ * its own through a rewrite.  Otherwise nothing. */
+void store_keep_owner(int fd, const char *like);
+
 char *keyrec_path(const char *dbpath);
 enum pt_status keyrec_wrap(struct keyrec *e, const uint8_t *kek, const uint8_t *dk,
                            struct pt_err *err);

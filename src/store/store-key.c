@@ -236,6 +236,9 @@ keyrec_write(const char *dbpath, const struct keyrec *e, size_t n, struct pt_err
 		keyrec_encode(&e[i], buf + i * KEYREC_LEN);
 	unlink(tmp);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	/* the record's owner, or the store's for a first record */
+	if (fd >= 0)
+		store_keep_owner(fd, access(rp, F_OK) == 0 ? rp : dbpath);
 	if (fd < 0 || write(fd, buf, n * KEYREC_LEN) != (ssize_t)(n * KEYREC_LEN) ||
 	    fsync(fd) != 0) {
 		ret = pt_fail(err, PT_IO, _("cannot write %s: %s"), tmp, strerror(errno));
@@ -460,4 +463,14 @@ store_peek_key(const char *path, uint32_t *gen, char fpr[STORE_FPR_LEN], struct 
 	*gen = e.gen;
 	keyrec_fingerprint(&e, fpr);
 	return PT_OK;
+}
+
+void
+store_keep_owner(int fd, const char *like)
+{
+	struct stat sb;
+
+	if (geteuid() != 0 || stat(like, &sb) != 0 || sb.st_uid == 0)
+		return;
+	(void)!fchown(fd, sb.st_uid, sb.st_gid);
 }

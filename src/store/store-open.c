@@ -559,3 +559,28 @@ store_close(struct store **pst)
 	free(st);
 	*pst = NULL;
 }
+
+enum pt_status
+store_give(const struct store *st, uid_t uid, gid_t gid, bool dir, struct pt_err *err)
+{
+	char *rp = keyrec_path(st->path), *copy = strdup(st->path);
+	const char *bad = NULL;
+	int e = 0;
+
+	if (!rp || !copy) {
+		free(rp);
+		free(copy);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	if (chown(st->path, uid, gid) != 0)
+		bad = st->path, e = errno;
+	else if (chown(rp, uid, gid) != 0 && errno != ENOENT)
+		bad = rp, e = errno;
+	else if (dir && chown(dirname(copy), uid, gid) != 0)
+		bad = copy, e = errno;
+	if (bad)
+		pt_fail(err, PT_IO, _("cannot give %s to its account: %s"), bad, strerror(e));
+	free(rp);
+	free(copy);
+	return bad ? PT_IO : PT_OK;
+}

@@ -94,6 +94,8 @@ rekey_export(struct store *st, const char *tmp, const uint8_t *key,
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0)
 			return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
+		/* it replaces the store: the store's owner */
+		store_keep_owner(fd, st->path);
 		close(fd);
 	}
 	spec = store_key_spec(key, salt);

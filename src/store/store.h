@@ -19,6 +19,7 @@
 #ifndef PASSTORE_STORE_H
 #define PASSTORE_STORE_H
 
+#include <sys/types.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -52,6 +53,12 @@ enum pt_status store_open(const char *path, const char *pass, size_t passlen, st
 /* Read the KDF parameters of a store file without unlocking it. */
 enum pt_status store_peek_params(const char *path, struct kdf_params *kp, struct pt_err *err);
 void store_close(struct store **st);
+
+/* Give the store's files (the database and its key record) to uid:gid,
+ * and its directory too when dir is true: as root, for the account the
+ * main process becomes (privilege separation).  PT_IO on a failure. */
+enum pt_status store_give(const struct store *st, uid_t uid, gid_t gid, bool dir,
+                          struct pt_err *err);
 
 const char *store_path(const struct store *st);
 struct sqlite3 *store_db(struct store *st);
