@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,20 +126,40 @@ lock_path(struct store *st)
 	return p;
 }
 
+/* The engine lock cannot be opened: say which file and why. */
+static enum pt_status
+lock_fail(struct store *st, struct pt_err *err)
+{
+	int e = errno;
+
+	return pt_fail(err, PT_IO, _("cannot take the window lock %s.lock: %s"), store_path(st),
+	               strerror(e));
+}
+
 /* The engine lock: held by whoever has a window open, so that recovery
- * at another start never sweeps a live window's rules. */
+ * at another start never sweeps a live window's rules.  -1 with errno
+ * EWOULDBLOCK when another process holds it, another errno when it cannot
+ * be opened.  Created by root (a command that does not split, recovering
+ * at its start) next to a store of the unprivileged account, it is given
+ * to the store's owner: the account's own windows must take it too. */
 static int
 take_lock(struct store *st, bool create)
 {
 	char *p = lock_path(st);
+	struct stat sb;
 	int fd;
 
-	if (!p)
+	if (!p) {
+		errno = ENOMEM;
 		return -1;
-	fd = open(p, O_RDWR | O_CLOEXEC | (create ? O_CREAT : 0), 0600);
+	}
+	fd = open(p, O_RDWR | O_CLOEXEC | O_NOFOLLOW | (create ? O_CREAT : 0), 0600);
 	free(p);
 	if (fd < 0)
 		return -1;
+	/* best effort: a root without CAP_CHOWN keeps a lock only root opens */
+	if (geteuid() == 0 && stat(store_path(st), &sb) == 0 && sb.st_uid != 0)
+		(void)!fchown(fd, sb.st_uid, sb.st_gid);
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		close(fd);
 		errno = EWOULDBLOCK;
@@ -810,8 +831,10 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 		goto out;
 	e.lockfd = take_lock(st, true);
 	if (e.lockfd < 0) {
-		ret = pt_fail(err, PT_REFUSED,
-		              _("another passtore holds a window on this station"));
+		ret = errno == EWOULDBLOCK
+		              ? pt_fail(err, PT_REFUSED,
+		                        _("another passtore holds a window on this station"))
+		              : lock_fail(st, err);
 		goto out;
 	}
 	if (gnutls_rnd(GNUTLS_RND_NONCE, rnd, sizeof(rnd)) != 0) {
@@ -939,6 +962,9 @@ transfer_recover(struct store *st, int *windows, int *rules, struct pt_err *err)
 	fd = take_lock(st, o.n > 0);
 	if (fd < 0 && errno == EWOULDBLOCK)
 		return PT_OK; /* a live passtore holds its window: not ours to close */
+	/* without the lock a live window cannot be told from a dead one */
+	if (fd < 0 && o.n > 0)
+		return lock_fail(st, err);
 	/* rules without an open journal row cannot exist (the row is written
 	 * first), so an ordinary start with no open row touches nothing */
 	if (o.n == 0) {
