@@ -79,13 +79,22 @@ void
 ui_wput(WINDOW *win, int y, int x, int width, int attr, const char *text, bool pad)
 {
 	int n = 0;
+	bool utf8 = theme_utf8();
 
 	if (width <= 0 || y < 0 || y >= getmaxy(win))
 		return;
 	wattrset(win, attr);
 	wmove(win, y, x);
-	for (const char *p = text; *p && n < width; p++, n++)
+	/* a column a character: in a UTF-8 locale the continuation bytes
+	 * of an accented letter take none, so an Italian line is cut and
+	 * padded where its English one would be, not a column early */
+	for (const char *p = text; *p; p++) {
+		bool cont = utf8 && ((unsigned char)*p & 0xC0) == 0x80;
+		if (!cont && n >= width)
+			break;
 		waddch(win, (unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
+		n += !cont;
+	}
 	while (pad && n++ < width)
 		waddch(win, ' ');
 	wattrset(win, A_NORMAL);
@@ -295,31 +304,60 @@ draw_fkeys(const struct ui *ui)
 	}
 }
 
-/* The rows the message takes: a long one wraps onto a second line
- * above the key bar rather than being cut. */
+/* The bytes of the message line's next row: at most COLS characters,
+ * cut at the last space that fits (or at COLS in a word longer). */
+static size_t
+msg_piece(const char *s)
+{
+	bool utf8 = theme_utf8();
+	size_t at = 0, space = 0;
+	int n = 0;
+
+	while (s[at]) {
+		size_t next = at + 1;
+		while (utf8 && ((unsigned char)s[next] & 0xC0) == 0x80)
+			next++;
+		if (n == COLS)
+			return s[at] == ' ' || !space ? at : space;
+		if (s[at] == ' ' && n > COLS / 2)
+			space = at;
+		at = next;
+		n++;
+	}
+	return at;
+}
+
+/* The rows the message takes: a long one wraps onto the lines above
+ * the key bar (at most MSG_MAX_ROWS) rather than being cut. */
+#define MSG_MAX_ROWS 4
 static int
 msg_rows(const struct ui *ui)
 {
-	return (int)strlen(ui->msg) > COLS ? 2 : 1;
+	const char *s = ui->msg;
+	int rows = 0;
+
+	do {
+		s += msg_piece(s);
+		s += strspn(s, " ");
+		rows++;
+	} while (*s && rows < MSG_MAX_ROWS);
+	return rows;
 }
 
 static void
 draw_msg(const struct ui *ui)
 {
-	int cut = 0;
+	const char *s = ui->msg;
+	int rows = msg_rows(ui);
 
-	if (msg_rows(ui) == 2) {
-		cut = COLS;
-		while (cut > COLS / 2 && ui->msg[cut] != ' ')
-			cut--;
-		if (ui->msg[cut] != ' ')
-			cut = COLS;
-		char first[sizeof ui->msg];
-		snprintf(first, sizeof first, "%.*s", cut, ui->msg);
-		ui_put(LINES - 3, 0, COLS, theme_attr(ui->msg_role), first, true);
+	for (int r = 0; r < rows; r++) {
+		char line[sizeof ui->msg];
+		size_t len = r == rows - 1 ? strlen(s) : msg_piece(s);
+		snprintf(line, sizeof line, "%.*s", (int)len, s);
+		ui_put(LINES - 1 - rows + r, 0, COLS, theme_attr(ui->msg_role), line, true);
+		s += len;
+		s += strspn(s, " ");
 	}
-	const char *rest = ui->msg + cut;
-	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), rest + strspn(rest, " "), true);
 }
 
 static void
