@@ -304,6 +304,18 @@ draw_fkeys(const struct ui *ui)
 	}
 }
 
+/* The columns of s: its characters in a UTF-8 locale, else its bytes. */
+static int
+text_cols(const char *s)
+{
+	bool utf8 = theme_utf8();
+	int n = 0;
+
+	for (; *s; s++)
+		n += !(utf8 && ((unsigned char)*s & 0xC0) == 0x80);
+	return n;
+}
+
 /* The bytes of the message line's next row: at most COLS characters,
  * cut at the last space that fits (or at COLS in a word longer). */
 static size_t
@@ -622,17 +634,26 @@ show_help(struct ui *ui)
 	/* this screen's own actions first, then the global ones */
 	for (int pass = 0; pass < 2; pass++)
 		for (int a = 1; a < ACT_MAX; a++) {
-			char keys[64] = "", kb[16];
+			char keys[64] = "", kb[16], last[16] = "";
+			int pad;
 			if (!(allowed & ACTBIT(a)) || !(global_actions & ACTBIT(a)) != !pass)
 				continue;
 			for (size_t i = 0; i < n; i++)
 				if (b[i].act == (enum ui_action)a) {
+					const char *kn = ui_key_name(b[i].key, kb, sizeof kb);
+					/* Enter, ^J and ^M are all "Enter": named once */
+					if (strcmp(kn, last) == 0)
+						continue;
+					snprintf(last, sizeof last, "%s", kn);
 					if (keys[0])
 						strncat(keys, " ", sizeof keys - strlen(keys) - 1);
-					strncat(keys, ui_key_name(b[i].key, kb, sizeof kb),
-					        sizeof keys - strlen(keys) - 1);
+					strncat(keys, kn, sizeof keys - strlen(keys) - 1);
 				}
-			if (asprintf(&lines[nl], "%-18s %s", keys, _(ui_action_help(a))) < 0)
+			/* the help in one column, however many bytes an
+			 * accented key name ("Giù") takes */
+			pad = 18 - text_cols(keys);
+			if (asprintf(&lines[nl], "%s%*s %s", keys, pad > 0 ? pad : 0, "",
+			             _(ui_action_help(a))) < 0)
 				break;
 			nl++;
 		}
