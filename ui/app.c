@@ -686,14 +686,29 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
        void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud)
 {
 	size_t n = strlen(buf);
+	bool utf8 = theme_utf8(), dropping = false;
 
 	for (;;) {
-		int y = LINES - 2, lw = (int)strlen(label);
+		int y = LINES - 2, lw = text_cols(label), room = COLS - 1 - lw;
 		ui_draw(ui);
 		ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
 		move(y, lw);
-		for (size_t i = 0; i < n && lw + (int)i < COLS - 1; i++)
-			addch(masked ? '*' : (chtype)(unsigned char)buf[i]);
+		/* a line longer than the room shows its end, after a '<': what
+		 * is typed is always seen (a column a character) */
+		const char *from = buf;
+		if (room > 1 && text_cols(buf) > room) {
+			int skip = text_cols(buf) - (room - 1);
+			while (skip > 0 && *from) {
+				from++;
+				while (utf8 && ((unsigned char)*from & 0xC0) == 0x80)
+					from++;
+				skip--;
+			}
+			addch('<');
+		}
+		for (const char *p = from; *p; p++)
+			if (!(masked && utf8 && ((unsigned char)*p & 0xC0) == 0x80))
+				addch(masked ? '*' : (chtype)(unsigned char)*p);
 		int k;
 		if (!ui_waitkey_cursor(ui, &k))
 			return false;
@@ -704,11 +719,26 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
 		size_t was = n;
 		if (k == ('u' & 0x1f))
 			buf[n = 0] = '\0';
-		else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0)
+		else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0) {
+			/* a whole character, not its last byte */
+			while (utf8 && n > 1 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+				n--;
 			buf[--n] = '\0';
-		else if (k >= 32 && k < 256 && k != 127 && n + 1 < len) {
-			buf[n++] = (char)k;
-			buf[n] = '\0';
+		} else if (k >= 32 && k < 256 && k != 127) {
+			/* a character that does not fit whole is left out whole */
+			size_t need = 1;
+			if (utf8 && (k & 0xC0) == 0x80) {
+				need = dropping ? len : 1;
+			} else if (utf8 && k >= 0xC0) {
+				need = k >= 0xF0 ? 4 : k >= 0xE0 ? 3 : 2;
+				dropping = n + need >= len;
+			} else {
+				dropping = false;
+			}
+			if (n + need < len) {
+				buf[n++] = (char)k;
+				buf[n] = '\0';
+			}
 		}
 		if (changed && n != was)
 			changed(ui, buf, ud);
