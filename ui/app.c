@@ -691,10 +691,20 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
 	for (;;) {
 		int y = LINES - 2, lw = text_cols(label), room = COLS - 1 - lw;
 		ui_draw(ui);
-		ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
+		/* a line longer than the room after the label takes the whole
+		 * row, the label on the row above (a fingerprint is read whole
+		 * after the longest label) */
+		if (room < text_cols(buf) && lw > 0 && LINES > 4) {
+			ui_put(y - 1, 0, COLS, theme_attr(ROLE_HINT), label, true);
+			ui_put(y, 0, COLS, A_NORMAL, "", true);
+			lw = 0;
+			room = COLS - 1;
+		} else {
+			ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
+		}
 		move(y, lw);
-		/* a line longer than the room shows its end, after a '<': what
-		 * is typed is always seen (a column a character) */
+		/* longer still, it shows its end, after a '<': what is typed
+		 * is always seen (a column a character) */
 		const char *from = buf;
 		if (room > 1 && text_cols(buf) > room) {
 			int skip = text_cols(buf) - (room - 1);
