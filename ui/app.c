@@ -79,13 +79,22 @@ void
 ui_wput(WINDOW *win, int y, int x, int width, int attr, const char *text, bool pad)
 {
 	int n = 0;
+	bool utf8 = theme_utf8();
 
 	if (width <= 0 || y < 0 || y >= getmaxy(win))
 		return;
 	wattrset(win, attr);
 	wmove(win, y, x);
-	for (const char *p = text; *p && n < width; p++, n++)
+	/* a column a character: in a UTF-8 locale the continuation bytes
+	 * of an accented letter take none, so an Italian line is cut and
+	 * padded where its English one would be, not a column early */
+	for (const char *p = text; *p; p++) {
+		bool cont = utf8 && ((unsigned char)*p & 0xC0) == 0x80;
+		if (!cont && n >= width)
+			break;
 		waddch(win, (unsigned char)*p < 32 ? '?' : (chtype)(unsigned char)*p);
+		n += !cont;
+	}
 	while (pad && n++ < width)
 		waddch(win, ' ');
 	wattrset(win, A_NORMAL);
@@ -295,31 +304,72 @@ draw_fkeys(const struct ui *ui)
 	}
 }
 
-/* The rows the message takes: a long one wraps onto a second line
- * above the key bar rather than being cut. */
+/* The columns of s: its characters in a UTF-8 locale, else its bytes. */
+static int
+text_cols(const char *s)
+{
+	bool utf8 = theme_utf8();
+	int n = 0;
+
+	for (; *s; s++)
+		n += !(utf8 && ((unsigned char)*s & 0xC0) == 0x80);
+	return n;
+}
+
+/* The bytes of the message line's next row: at most COLS characters,
+ * cut at the last space that fits (or at COLS in a word longer). */
+static size_t
+msg_piece(const char *s)
+{
+	bool utf8 = theme_utf8();
+	size_t at = 0, space = 0;
+	int n = 0;
+
+	while (s[at]) {
+		size_t next = at + 1;
+		while (utf8 && ((unsigned char)s[next] & 0xC0) == 0x80)
+			next++;
+		if (n == COLS)
+			return s[at] == ' ' || !space ? at : space;
+		if (s[at] == ' ' && n > COLS / 2)
+			space = at;
+		at = next;
+		n++;
+	}
+	return at;
+}
+
+/* The rows the message takes: a long one wraps onto the lines above
+ * the key bar (at most MSG_MAX_ROWS) rather than being cut. */
+#define MSG_MAX_ROWS 4
 static int
 msg_rows(const struct ui *ui)
 {
-	return (int)strlen(ui->msg) > COLS ? 2 : 1;
+	const char *s = ui->msg;
+	int rows = 0;
+
+	do {
+		s += msg_piece(s);
+		s += strspn(s, " ");
+		rows++;
+	} while (*s && rows < MSG_MAX_ROWS);
+	return rows;
 }
 
 static void
 draw_msg(const struct ui *ui)
 {
-	int cut = 0;
+	const char *s = ui->msg;
+	int rows = msg_rows(ui);
 
-	if (msg_rows(ui) == 2) {
-		cut = COLS;
-		while (cut > COLS / 2 && ui->msg[cut] != ' ')
-			cut--;
-		if (ui->msg[cut] != ' ')
-			cut = COLS;
-		char first[sizeof ui->msg];
-		snprintf(first, sizeof first, "%.*s", cut, ui->msg);
-		ui_put(LINES - 3, 0, COLS, theme_attr(ui->msg_role), first, true);
+	for (int r = 0; r < rows; r++) {
+		char line[sizeof ui->msg];
+		size_t len = r == rows - 1 ? strlen(s) : msg_piece(s);
+		snprintf(line, sizeof line, "%.*s", (int)len, s);
+		ui_put(LINES - 1 - rows + r, 0, COLS, theme_attr(ui->msg_role), line, true);
+		s += len;
+		s += strspn(s, " ");
 	}
-	const char *rest = ui->msg + cut;
-	ui_put(LINES - 2, 0, COLS, theme_attr(ui->msg_role), rest + strspn(rest, " "), true);
 }
 
 static void
@@ -584,17 +634,26 @@ show_help(struct ui *ui)
 	/* this screen's own actions first, then the global ones */
 	for (int pass = 0; pass < 2; pass++)
 		for (int a = 1; a < ACT_MAX; a++) {
-			char keys[64] = "", kb[16];
+			char keys[64] = "", kb[16], last[16] = "";
+			int pad;
 			if (!(allowed & ACTBIT(a)) || !(global_actions & ACTBIT(a)) != !pass)
 				continue;
 			for (size_t i = 0; i < n; i++)
 				if (b[i].act == (enum ui_action)a) {
+					const char *kn = ui_key_name(b[i].key, kb, sizeof kb);
+					/* Enter, ^J and ^M are all "Enter": named once */
+					if (strcmp(kn, last) == 0)
+						continue;
+					snprintf(last, sizeof last, "%s", kn);
 					if (keys[0])
 						strncat(keys, " ", sizeof keys - strlen(keys) - 1);
-					strncat(keys, ui_key_name(b[i].key, kb, sizeof kb),
-					        sizeof keys - strlen(keys) - 1);
+					strncat(keys, kn, sizeof keys - strlen(keys) - 1);
 				}
-			if (asprintf(&lines[nl], "%-18s %s", keys, _(ui_action_help(a))) < 0)
+			/* the help in one column, however many bytes an
+			 * accented key name ("Giù") takes */
+			pad = 18 - text_cols(keys);
+			if (asprintf(&lines[nl], "%s%*s %s", keys, pad > 0 ? pad : 0, "",
+			             _(ui_action_help(a))) < 0)
 				break;
 			nl++;
 		}
@@ -627,14 +686,39 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
        void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud)
 {
 	size_t n = strlen(buf);
+	bool utf8 = theme_utf8(), dropping = false;
 
 	for (;;) {
-		int y = LINES - 2, lw = (int)strlen(label);
+		int y = LINES - 2, lw = text_cols(label), room = COLS - 1 - lw;
 		ui_draw(ui);
-		ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
+		/* a line longer than the room after the label takes the whole
+		 * row, the label on the row above (a fingerprint is read whole
+		 * after the longest label) */
+		if (room < text_cols(buf) && lw > 0 && LINES > 4) {
+			ui_put(y - 1, 0, COLS, theme_attr(ROLE_HINT), label, true);
+			ui_put(y, 0, COLS, A_NORMAL, "", true);
+			lw = 0;
+			room = COLS - 1;
+		} else {
+			ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
+		}
 		move(y, lw);
-		for (size_t i = 0; i < n && lw + (int)i < COLS - 1; i++)
-			addch(masked ? '*' : (chtype)(unsigned char)buf[i]);
+		/* longer still, it shows its end, after a '<': what is typed
+		 * is always seen (a column a character) */
+		const char *from = buf;
+		if (room > 1 && text_cols(buf) > room) {
+			int skip = text_cols(buf) - (room - 1);
+			while (skip > 0 && *from) {
+				from++;
+				while (utf8 && ((unsigned char)*from & 0xC0) == 0x80)
+					from++;
+				skip--;
+			}
+			addch('<');
+		}
+		for (const char *p = from; *p; p++)
+			if (!(masked && utf8 && ((unsigned char)*p & 0xC0) == 0x80))
+				addch(masked ? '*' : (chtype)(unsigned char)*p);
 		int k;
 		if (!ui_waitkey_cursor(ui, &k))
 			return false;
@@ -645,11 +729,26 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
 		size_t was = n;
 		if (k == ('u' & 0x1f))
 			buf[n = 0] = '\0';
-		else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0)
+		else if ((k == KEY_BACKSPACE || k == 127 || k == 8) && n > 0) {
+			/* a whole character, not its last byte */
+			while (utf8 && n > 1 && ((unsigned char)buf[n - 1] & 0xC0) == 0x80)
+				n--;
 			buf[--n] = '\0';
-		else if (k >= 32 && k < 256 && k != 127 && n + 1 < len) {
-			buf[n++] = (char)k;
-			buf[n] = '\0';
+		} else if (k >= 32 && k < 256 && k != 127) {
+			/* a character that does not fit whole is left out whole */
+			size_t need = 1;
+			if (utf8 && (k & 0xC0) == 0x80) {
+				need = dropping ? len : 1;
+			} else if (utf8 && k >= 0xC0) {
+				need = k >= 0xF0 ? 4 : k >= 0xE0 ? 3 : 2;
+				dropping = n + need >= len;
+			} else {
+				dropping = false;
+			}
+			if (n + need < len) {
+				buf[n++] = (char)k;
+				buf[n] = '\0';
+			}
 		}
 		if (changed && n != was)
 			changed(ui, buf, ud);

@@ -23,7 +23,7 @@ struct ui {
 	long reveal_secs; /* how long a revealed secret stays */
 	int64_t last_input_ms;
 	enum ui_view_id view;
-	char msg[256];
+	char msg[512];
 	enum theme_role msg_role;
 	bool quit, dirty, lock_now;
 	/* the one revealed secret (secure memory), if any */

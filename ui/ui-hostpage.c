@@ -149,16 +149,44 @@ word(const char *w)
 	return w;
 }
 
+/* A key and what uses it: the list ("certificate 2 (current), request 2
+ * (issued)") wraps after a comma, the continuation under the list's
+ * start, so every use is read whole at 80 columns in any language. */
 static int
 key_cb(const struct inv_key_row *k, void *ud)
 {
-	char made[16], c0[64], c1[64];
+	char made[16], c0[64], c1[64], line[640];
+	const char *u = k->used_by[0] ? k->used_by : _("nothing");
+	int room = COLS > 20 ? COLS : 80, indent;
 
 	(*(size_t *)ud)++;
 	ymd(k->created_at, made, sizeof made);
-	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %s  %s %s", ui_cell(c0, sizeof c0, k->type, 8),
-	    ui_cell(c1, sizeof c1, word(k->origin), 9), made, _("used by:"),
-	    k->used_by[0] ? k->used_by : _("nothing"));
+	snprintf(line, sizeof line, "  %s %s %s  %s ", ui_cell(c0, sizeof c0, k->type, 8),
+	         ui_cell(c1, sizeof c1, word(k->origin), 9), made, _("used by:"));
+	indent = ui_chars(line) < room / 2 ? ui_chars(line) : 4;
+	/* lengths in bytes: the page draws a byte a column, so a line
+	 * never runs past the screen */
+	while (*u) {
+		const char *comma = strstr(u, ", ");
+		size_t item = comma ? (size_t)(comma - u) + 1 : strlen(u), len = strlen(line);
+		bool fresh = len == (size_t)indent && strspn(line, " ") == len;
+		if (!fresh && len + item > (size_t)room && len > (size_t)indent) {
+			put(L_TEXT, ROLE_NORMAL, 0, "%s", line);
+			snprintf(line, sizeof line, "%*s", indent, "");
+			continue;
+		}
+		if (len + item + 1 < sizeof line) {
+			memcpy(line + len, u, item);
+			line[len + item] = '\0';
+		}
+		u += item;
+		if (*u == ' ' && comma) {
+			u++;
+			if (strlen(line) + 1 < sizeof line)
+				strcat(line, " ");
+		}
+	}
+	put(L_TEXT, ROLE_NORMAL, 0, "%s", line);
 	return 0;
 }
 

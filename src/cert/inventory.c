@@ -595,22 +595,32 @@ inv_host_keys(struct store *st, const char *fqdn, int (*cb)(const struct inv_key
 	int rc;
 
 	/* what uses each key: certificates and requests, in the words the
-	 * page shows (translated here: the core owns the message catalogue) */
-	ret = store_prepare(
-		st,
-		"SELECT k.id, k.type, k.origin, k.key_id, k.created_at,"
-		" (SELECT group_concat(?2 || ' ' || c.id || ' (' || c.state || ')', ', ')"
-		"   FROM certificates c WHERE c.key_ref = k.id),"
-		" (SELECT group_concat(?3 || ' ' || r.id || ' (' || r.state || ')', ', ')"
-		"   FROM requests r WHERE r.key_ref = k.id)"
-		" FROM keys k JOIN hosts h ON h.id = k.host_id WHERE h.fqdn = ?1"
-		" ORDER BY k.created_at DESC, k.id DESC",
-		&s, err);
+	 * page shows, their states too (translated here: the core owns the
+	 * message catalogue; a state the schema may add later shows as
+	 * stored) */
+	ret = store_prepare(st,
+	                    "SELECT k.id, k.type, k.origin, k.key_id, k.created_at,"
+	                    " (SELECT group_concat(?2 || ' ' || c.id || ' ('"
+	                    "   || CASE c.state WHEN 'current' THEN ?4 WHEN 'superseded' THEN ?5"
+	                    "      ELSE c.state END || ')', ', ')"
+	                    "   FROM certificates c WHERE c.key_ref = k.id),"
+	                    " (SELECT group_concat(?3 || ' ' || r.id || ' ('"
+	                    "   || CASE r.state WHEN 'pending' THEN ?6 WHEN 'issued' THEN ?7"
+	                    "      WHEN 'cancelled' THEN ?8 ELSE r.state END || ')', ', ')"
+	                    "   FROM requests r WHERE r.key_ref = k.id)"
+	                    " FROM keys k JOIN hosts h ON h.id = k.host_id WHERE h.fqdn = ?1"
+	                    " ORDER BY k.created_at DESC, k.id DESC",
+	                    &s, err);
 	if (ret != PT_OK)
 		return ret;
 	sqlite3_bind_text(s, 1, fqdn, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, _("certificate"), -1, SQLITE_TRANSIENT);
 	sqlite3_bind_text(s, 3, _("request"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 4, _("current"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 5, _("superseded"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 6, _("pending"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 7, _("issued"), -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(s, 8, _("cancelled"), -1, SQLITE_TRANSIENT);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
 		char used[512];
 		const char *a = store_text(s, 5), *b = store_text(s, 6);

@@ -163,7 +163,8 @@ struct inv_key_row {
 	int64_t id;
 	const char *type, *origin, *key_id;
 	time_t created_at;
-	const char *used_by; /* "certificate 12 (current), request 7 (issued)", "" */
+	const char *used_by; /* "certificate 12 (current), request 7 (issued)", "";
+	                      * in the user's language, states too */
 };
 enum pt_status inv_host_keys(struct store *st, const char *fqdn,
                              int (*cb)(const struct inv_key_row *k, void *ud), void *ud,
