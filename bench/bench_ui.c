@@ -162,6 +162,9 @@ cmd_gen(const char *db, long hosts, long certs)
 	/* written behind the import path: into the console's listing */
 	if (cert_list_sync(st, NULL, &err) != PT_OK)
 		die("listing", err.detail);
+	/* and sealed in the trail, as keys stored by passtore are */
+	if (rowmac_seal_all(st, ROWMAC_KEYS, &err) != PT_OK)
+		die("seal the keys", err.detail);
 	if (store_commit(st, &err) != PT_OK)
 		die("commit", err.detail);
 	store_close(&st);

@@ -327,8 +327,7 @@ binding_row(const struct audit_row *r, void *ud)
 		x.version = -1;
 	} else if (!strcmp(r->action, "key.seal")) {
 		/* written by passtore alone: "key_id=HEX key_mac=HEX" */
-		if (sscanf(r->detail, "key_id=%127[0-9A-Fa-f:] key_mac=%64[0-9a-f]", keyid,
-		           x.mac) != 2)
+		if (sscanf(r->detail, "key_id=%127[^ ] key_mac=%64[0-9a-f]", keyid, x.mac) != 2)
 			return 0;
 		object = keyobj;
 		snprintf(keyobj, sizeof(keyobj), "key %s", keyid);
