@@ -572,13 +572,19 @@ popup(struct ui *ui, const char *title, const char *const *in, size_t nin, bool 
 		}
 		int k = 0;
 		bool got, resized = false;
+		char hint[256], kb[4][16];
+		/* the keys named as the help names them, in the user's language */
+		snprintf(hint, sizeof hint, _("%s/%s/%s/%s scroll, any other key closes"),
+		         ui_key_name(KEY_UP, kb[0], sizeof kb[0]),
+		         ui_key_name(KEY_DOWN, kb[1], sizeof kb[1]),
+		         ui_key_name(KEY_PPAGE, kb[2], sizeof kb[2]),
+		         ui_key_name(KEY_NPAGE, kb[3], sizeof kb[3]));
 		for (;;) {
 			for (int r = 0; r < rows; r++)
 				ui_wput(win, 1 + r, 2, w - 4, A_NORMAL,
 				        first + (size_t)r < n ? lines[first + (size_t)r] : "",
 				        true);
-			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
-			        _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
+			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT), hint, false);
 			update_panels();
 			doupdate();
 			if (!(got = ui_waitkey(ui, &k)))
