@@ -316,10 +316,8 @@ text_cols(const char *s)
 	return n;
 }
 
-/* The bytes of the message line's next row: at most COLS characters,
- * cut at the last space that fits (or at COLS in a word longer). */
-static size_t
-msg_piece(const char *s)
+size_t
+ui_text_piece(const char *s, int width)
 {
 	bool utf8 = theme_utf8();
 	size_t at = 0, space = 0;
@@ -329,14 +327,22 @@ msg_piece(const char *s)
 		size_t next = at + 1;
 		while (utf8 && ((unsigned char)s[next] & 0xC0) == 0x80)
 			next++;
-		if (n == COLS)
+		if (n == width)
 			return s[at] == ' ' || !space ? at : space;
-		if (s[at] == ' ' && n > COLS / 2)
+		if (s[at] == ' ' && n > width / 2)
 			space = at;
 		at = next;
 		n++;
 	}
 	return at;
+}
+
+/* The bytes of the message line's next row: at most COLS characters,
+ * cut at the last space that fits (or at COLS in a word longer). */
+static size_t
+msg_piece(const char *s)
+{
+	return ui_text_piece(s, COLS);
 }
 
 /* The rows the message takes: a long one wraps onto the lines above
@@ -764,19 +770,34 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
 bool
 ui_confirm(struct ui *ui, const char *question)
 {
-	char q[256];
+	char q[sizeof ui->msg];
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	for (;;) {
-		ui_draw(ui);
-		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
-		refresh();
+		ui_draw_question(ui, q);
 		int k, yes;
 		if (!ui_waitkey(ui, &k))
 			return false;
 		if ((yes = ui_yes_no(k)) >= 0)
 			return yes;
 	}
+}
+
+void
+ui_draw_question(struct ui *ui, const char *q)
+{
+	char msg[sizeof ui->msg];
+	enum theme_role role = ui->msg_role;
+
+	/* the message rows wrap it and the screen above gives them room */
+	memcpy(msg, ui->msg, sizeof msg);
+	snprintf(ui->msg, sizeof ui->msg, "%s", q);
+	ui->msg_role = ROLE_ALERT;
+	ui_draw(ui);
+	memcpy(ui->msg, msg, sizeof msg);
+	ui->msg_role = role;
+	/* what is under the question is drawn again after the answer */
+	ui->dirty = true;
 }
 
 static void dispatch(struct ui *ui, enum ui_action a, int key);
