@@ -23,6 +23,7 @@
 #include "store/lib.h"
 #include "ui/actions.h"
 #include "ui/app.h"
+#include "ui/browse.h"
 #include "ui/firststart.h"
 #include "ui/menu.h"
 #include "ui/ui.h"
@@ -275,32 +276,73 @@ allowed_actions(const struct ui *ui)
 	return global_actions | views[ui->view]->actions;
 }
 
+/* The key bar, as htop draws it: each F-key's number, then its label in
+ * a colour of its own, and a blank between one key and the next, so no
+ * two labels run together ("2Quadro3Host") in any language.  The labels
+ * share the row: each gets the same width where they all fit (the bar
+ * keeps its columns from screen to screen), a longer one what it needs;
+ * when even that is too much, the longest ones are cut with '~'. */
 static void
 draw_fkeys(const struct ui *ui)
 {
 	ui_actset allowed = allowed_actions(ui);
-	int x = 0;
+	size_t n;
+	const struct ui_binding *b = ui_bindings(&n);
+	const char *label[11];
+	int len[11], wid[11], avail = COLS - 9 /* the blanks between keys */, x = 0, most = 0;
 
+	for (int f = 1; f <= 10; f++) {
+		enum ui_action a = ACT_NONE;
+		for (size_t i = 0; i < n; i++)
+			if (b[i].key == KEY_F(f) && (allowed & ACTBIT(b[i].act)))
+				a = b[i].act;
+		label[f] = a ? _(ui_action_label(a)) : "";
+		len[f] = ui_chars(label[f]);
+		avail -= f < 10 ? 1 : 2; /* its number */
+		if (len[f] > most)
+			most = len[f];
+	}
+	/* every label whole, as even as the room allows (the largest t
+	 * such that each takes t or its own length), the rest shared out */
+	int t = -1, cut = -1;
+	for (int u = most; u >= 0 && t < 0; u--) {
+		int share = 0;
+		for (int f = 1; f <= 10; f++)
+			share += len[f] > u ? len[f] : u;
+		if (share <= avail)
+			t = u;
+	}
+	/* or the longest ones cut, the fewest columns taken from them */
+	for (int c = most; t < 0 && c >= 0 && cut < 0; c--) {
+		int sum = 0;
+		for (int f = 1; f <= 10; f++)
+			sum += len[f] < c ? len[f] : c;
+		if (sum <= avail)
+			cut = c;
+	}
+	for (int f = 1; f <= 10; f++) {
+		if (t >= 0)
+			wid[f] = len[f] > t ? len[f] : t;
+		else
+			wid[f] = cut > 0 && len[f] > cut ? cut : cut > 0 ? len[f] : 0;
+		avail -= wid[f];
+	}
+	/* spare columns widen every label alike */
+	for (int f = 1; f <= 10 && avail > 0; f++)
+		wid[f] += avail / 10;
 	move(LINES - 1, 0);
 	attrset(A_NORMAL);
 	clrtoeol();
 	for (int f = 1; f <= 10 && x < COLS; f++) {
-		enum ui_action a = ACT_NONE;
-		size_t n;
-		const struct ui_binding *b = ui_bindings(&n);
-		char num[4];
-
-		for (size_t i = 0; i < n; i++)
-			if (b[i].key == KEY_F(f) && (allowed & ACTBIT(b[i].act)))
-				a = b[i].act;
+		char num[4], cell[256];
 		snprintf(num, sizeof num, "%d", f);
-		ui_put(LINES - 1, x, 2, theme_attr(ROLE_FKEY), num, false);
+		ui_put(LINES - 1, x, COLS - x, theme_attr(ROLE_FKEY), num, false);
 		x += (int)strlen(num);
-		ui_put(LINES - 1, x, 6, theme_attr(ROLE_FKEY_LABEL), a ? _(ui_action_label(a)) : "",
-		       true);
-		x += 6;
-		if (f < 10)
-			x += 0;
+		if (wid[f] > 0 && x < COLS)
+			ui_put(LINES - 1, x, COLS - x < wid[f] ? COLS - x : wid[f],
+			       theme_attr(ROLE_FKEY_LABEL),
+			       ui_cell(cell, sizeof cell, label[f], wid[f]), true);
+		x += wid[f] + 1;
 	}
 }
 
