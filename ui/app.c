@@ -371,7 +371,9 @@ ui_text_piece(const char *s, int width)
 			next++;
 		if (n == width)
 			return s[at] == ' ' || !space ? at : space;
-		if (s[at] == ' ' && n > width / 2)
+		/* a word that does not fit goes whole to the next row (a
+		 * host name after "Delete host"), not half of it */
+		if (s[at] == ' ' && n > 0)
 			space = at;
 		at = next;
 		n++;

@@ -79,8 +79,8 @@ bool ui_confirm(struct ui *ui, const char *question);
  * message is (the message itself is kept); for a question's prompt. */
 void ui_draw_question(struct ui *ui, const char *q);
 /* The bytes of s that fit a row of width columns (a column a character
- * in a UTF-8 locale), cut at the last space that fits when there is
- * one in its second half; all of s when it fits. */
+ * in a UTF-8 locale), cut at the last space that fits (a word longer
+ * than the row is cut at its end); all of s when it fits. */
 size_t ui_text_piece(const char *s, int width);
 /* Show lines in a box until a key. */
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
