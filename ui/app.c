@@ -23,6 +23,7 @@
 #include "store/lib.h"
 #include "ui/actions.h"
 #include "ui/app.h"
+#include "ui/browse.h"
 #include "ui/firststart.h"
 #include "ui/menu.h"
 #include "ui/ui.h"
@@ -275,32 +276,73 @@ allowed_actions(const struct ui *ui)
 	return global_actions | views[ui->view]->actions;
 }
 
+/* The key bar, as htop draws it: each F-key's number, then its label in
+ * a colour of its own, and a blank between one key and the next, so no
+ * two labels run together ("2Quadro3Host") in any language.  The labels
+ * share the row: each gets the same width where they all fit (the bar
+ * keeps its columns from screen to screen), a longer one what it needs;
+ * when even that is too much, the longest ones are cut with '~'. */
 static void
 draw_fkeys(const struct ui *ui)
 {
 	ui_actset allowed = allowed_actions(ui);
-	int x = 0;
+	size_t n;
+	const struct ui_binding *b = ui_bindings(&n);
+	const char *label[11];
+	int len[11], wid[11], avail = COLS - 9 /* the blanks between keys */, x = 0, most = 0;
 
+	for (int f = 1; f <= 10; f++) {
+		enum ui_action a = ACT_NONE;
+		for (size_t i = 0; i < n; i++)
+			if (b[i].key == KEY_F(f) && (allowed & ACTBIT(b[i].act)))
+				a = b[i].act;
+		label[f] = a ? _(ui_action_label(a)) : "";
+		len[f] = ui_chars(label[f]);
+		avail -= f < 10 ? 1 : 2; /* its number */
+		if (len[f] > most)
+			most = len[f];
+	}
+	/* every label whole, as even as the room allows (the largest t
+	 * such that each takes t or its own length), the rest shared out */
+	int t = -1, cut = -1;
+	for (int u = most; u >= 0 && t < 0; u--) {
+		int share = 0;
+		for (int f = 1; f <= 10; f++)
+			share += len[f] > u ? len[f] : u;
+		if (share <= avail)
+			t = u;
+	}
+	/* or the longest ones cut, the fewest columns taken from them */
+	for (int c = most; t < 0 && c >= 0 && cut < 0; c--) {
+		int sum = 0;
+		for (int f = 1; f <= 10; f++)
+			sum += len[f] < c ? len[f] : c;
+		if (sum <= avail)
+			cut = c;
+	}
+	for (int f = 1; f <= 10; f++) {
+		if (t >= 0)
+			wid[f] = len[f] > t ? len[f] : t;
+		else
+			wid[f] = cut > 0 && len[f] > cut ? cut : cut > 0 ? len[f] : 0;
+		avail -= wid[f];
+	}
+	/* spare columns widen every label alike */
+	for (int f = 1; f <= 10 && avail > 0; f++)
+		wid[f] += avail / 10;
 	move(LINES - 1, 0);
 	attrset(A_NORMAL);
 	clrtoeol();
 	for (int f = 1; f <= 10 && x < COLS; f++) {
-		enum ui_action a = ACT_NONE;
-		size_t n;
-		const struct ui_binding *b = ui_bindings(&n);
-		char num[4];
-
-		for (size_t i = 0; i < n; i++)
-			if (b[i].key == KEY_F(f) && (allowed & ACTBIT(b[i].act)))
-				a = b[i].act;
+		char num[4], cell[256];
 		snprintf(num, sizeof num, "%d", f);
-		ui_put(LINES - 1, x, 2, theme_attr(ROLE_FKEY), num, false);
+		ui_put(LINES - 1, x, COLS - x, theme_attr(ROLE_FKEY), num, false);
 		x += (int)strlen(num);
-		ui_put(LINES - 1, x, 6, theme_attr(ROLE_FKEY_LABEL), a ? _(ui_action_label(a)) : "",
-		       true);
-		x += 6;
-		if (f < 10)
-			x += 0;
+		if (wid[f] > 0 && x < COLS)
+			ui_put(LINES - 1, x, COLS - x < wid[f] ? COLS - x : wid[f],
+			       theme_attr(ROLE_FKEY_LABEL),
+			       ui_cell(cell, sizeof cell, label[f], wid[f]), true);
+		x += wid[f] + 1;
 	}
 }
 
@@ -316,10 +358,8 @@ text_cols(const char *s)
 	return n;
 }
 
-/* The bytes of the message line's next row: at most COLS characters,
- * cut at the last space that fits (or at COLS in a word longer). */
-static size_t
-msg_piece(const char *s)
+size_t
+ui_text_piece(const char *s, int width)
 {
 	bool utf8 = theme_utf8();
 	size_t at = 0, space = 0;
@@ -329,14 +369,24 @@ msg_piece(const char *s)
 		size_t next = at + 1;
 		while (utf8 && ((unsigned char)s[next] & 0xC0) == 0x80)
 			next++;
-		if (n == COLS)
+		if (n == width)
 			return s[at] == ' ' || !space ? at : space;
-		if (s[at] == ' ' && n > COLS / 2)
+		/* a word that does not fit goes whole to the next row (a
+		 * host name after "Delete host"), not half of it */
+		if (s[at] == ' ' && n > 0)
 			space = at;
 		at = next;
 		n++;
 	}
 	return at;
+}
+
+/* The bytes of the message line's next row: at most COLS characters,
+ * cut at the last space that fits (or at COLS in a word longer). */
+static size_t
+msg_piece(const char *s)
+{
+	return ui_text_piece(s, COLS);
 }
 
 /* The rows the message takes: a long one wraps onto the lines above
@@ -572,13 +622,19 @@ popup(struct ui *ui, const char *title, const char *const *in, size_t nin, bool 
 		}
 		int k = 0;
 		bool got, resized = false;
+		char hint[256], kb[4][16];
+		/* the keys named as the help names them, in the user's language */
+		snprintf(hint, sizeof hint, _("%s/%s/%s/%s scroll, any other key closes"),
+		         ui_key_name(KEY_UP, kb[0], sizeof kb[0]),
+		         ui_key_name(KEY_DOWN, kb[1], sizeof kb[1]),
+		         ui_key_name(KEY_PPAGE, kb[2], sizeof kb[2]),
+		         ui_key_name(KEY_NPAGE, kb[3], sizeof kb[3]));
 		for (;;) {
 			for (int r = 0; r < rows; r++)
 				ui_wput(win, 1 + r, 2, w - 4, A_NORMAL,
 				        first + (size_t)r < n ? lines[first + (size_t)r] : "",
 				        true);
-			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
-			        _("Up/Down/PgUp/PgDn scroll, any other key closes"), false);
+			ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_HINT), hint, false);
 			update_panels();
 			doupdate();
 			if (!(got = ui_waitkey(ui, &k)))
@@ -758,19 +814,34 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
 bool
 ui_confirm(struct ui *ui, const char *question)
 {
-	char q[256];
+	char q[sizeof ui->msg];
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	for (;;) {
-		ui_draw(ui);
-		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
-		refresh();
+		ui_draw_question(ui, q);
 		int k, yes;
 		if (!ui_waitkey(ui, &k))
 			return false;
 		if ((yes = ui_yes_no(k)) >= 0)
 			return yes;
 	}
+}
+
+void
+ui_draw_question(struct ui *ui, const char *q)
+{
+	char msg[sizeof ui->msg];
+	enum theme_role role = ui->msg_role;
+
+	/* the message rows wrap it and the screen above gives them room */
+	memcpy(msg, ui->msg, sizeof msg);
+	snprintf(ui->msg, sizeof ui->msg, "%s", q);
+	ui->msg_role = ROLE_ALERT;
+	ui_draw(ui);
+	memcpy(ui->msg, msg, sizeof msg);
+	ui->msg_role = role;
+	/* what is under the question is drawn again after the answer */
+	ui->dirty = true;
 }
 
 static void dispatch(struct ui *ui, enum ui_action a, int key);

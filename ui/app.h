@@ -72,7 +72,16 @@ bool ui_prompt(struct ui *ui, const char *label, char *buf, size_t len, bool mas
  * before the screen is drawn again (a filter as you type). */
 bool ui_prompt_live(struct ui *ui, const char *label, char *buf, size_t len,
                     void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud);
+/* A y/n question on the rows above the key bar, wrapped over as many
+ * as it needs (at most four), the screen drawn above it; true on y. */
 bool ui_confirm(struct ui *ui, const char *question);
+/* The screen drawn with q in the message's place, wrapped as a long
+ * message is (the message itself is kept); for a question's prompt. */
+void ui_draw_question(struct ui *ui, const char *q);
+/* The bytes of s that fit a row of width columns (a column a character
+ * in a UTF-8 locale), cut at the last space that fits (a word longer
+ * than the row is cut at its end); all of s when it fits. */
+size_t ui_text_piece(const char *s, int width);
 /* Show lines in a box until a key. */
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
 /* The same for text (help, a record): long lines wrap at spaces, the

@@ -50,6 +50,9 @@ dialog_show(struct ui *ui, const char *title, const char *const *lines, size_t n
 	refresh();
 }
 
+/* A question takes at most this many rows of its box. */
+#define QUESTION_ROWS 3
+
 /* The question is on a panel of its own: the answer puts back what was
  * under it (the screen, a form, a progress box) without drawing it
  * again. */
@@ -57,20 +60,40 @@ bool
 dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
            const char *question)
 {
-	char q[256];
-	int rows = (int)n, h, w = COLS - 4 < 76 ? COLS - 4 : 76, k, yes = 0;
+	char q[512];
+	int rows = (int)n, h, w = COLS - 4 < 76 ? COLS - 4 : 76, k, yes = 0, qrows = 0;
+	size_t qcut[QUESTION_ROWS];
 	WINDOW *win;
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
-	if (rows > LINES - 4)
-		rows = LINES - 4;
-	h = rows + 4;
+	/* the question wraps inside the box (a long host name, a long
+	 * translation): its rows, the last one taking what is left */
+	for (const char *s = q; *s && qrows < QUESTION_ROWS; qrows++) {
+		qcut[qrows] = qrows == QUESTION_ROWS - 1 ? strlen(s) : ui_text_piece(s, w - 4);
+		s += qcut[qrows];
+		s += strspn(s, " ");
+	}
+	if (qrows == 0)
+		qcut[qrows++] = 0;
+	if (rows > LINES - 3 - qrows)
+		rows = LINES - 3 - qrows;
+	if (rows < 0)
+		rows = 0;
+	h = rows + 3 + qrows;
 	if (!(win = ui_panel_open(h, w, title)))
 		return false;
 	for (;;) {
+		const char *s = q;
 		for (int r = 0; r < rows; r++)
 			ui_wput(win, 1 + r, 2, w - 4, A_NORMAL, lines[r], false);
-		ui_wput(win, h - 2, 2, w - 4, theme_attr(ROLE_ALERT), q, false);
+		for (int r = 0; r < qrows; r++) {
+			char row[sizeof q];
+			snprintf(row, sizeof row, "%.*s", (int)qcut[r], s);
+			ui_wput(win, h - 1 - qrows + r, 2, w - 4, theme_attr(ROLE_ALERT), row,
+			        false);
+			s += qcut[r];
+			s += strspn(s, " ");
+		}
 		update_panels();
 		doupdate();
 		if (!ui_waitkey(ui, &k))

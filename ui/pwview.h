@@ -16,6 +16,9 @@ struct ui;
 void ui_pw_large(struct ui *ui, const char *title, const char *secret);
 /* The versions with their dates; Enter shows one in the large view. */
 void ui_pw_history(struct ui *ui, int64_t id);
+/* The entry's name as the screens show it (user@hosts:service) into
+ * buf; false, with the reason on the message line, when it cannot be read. */
+bool ui_pw_name(struct ui *ui, int64_t id, char *buf, size_t len);
 /* Delete after a confirmation naming the entry; true when deleted. */
 bool ui_pw_delete(struct ui *ui, int64_t id);
 /* D, H, K and x (generate, with choices) on a password entry (id 0: none selected); true when handled. */

@@ -152,16 +152,15 @@ page_confirm(struct ui *ui, const char *question)
 {
 	const ui_actset scroll = ACTBIT(ACT_UP) | ACTBIT(ACT_DOWN) | ACTBIT(ACT_PGUP) |
 	                         ACTBIT(ACT_PGDN) | ACTBIT(ACT_HOME) | ACTBIT(ACT_END);
-	char q[256];
+	char q[sizeof ui->msg];
 
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	for (;;) {
 		int k, yes;
 		enum ui_action a;
 
-		ui_draw(ui);
-		ui_put(LINES - 2, 0, COLS, theme_attr(ROLE_ALERT), q, true);
-		refresh();
+		/* wrapped over the rows above the key bar, never cut */
+		ui_draw_question(ui, q);
 		if (!ui_waitkey(ui, &k))
 			return false;
 		/* q and Esc answer no, as everywhere; the keys that move scroll */

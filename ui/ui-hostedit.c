@@ -158,7 +158,7 @@ bool
 ui_host_delete(struct ui *ui, const char *fqdn)
 {
 	struct pt_err err = { 0 };
-	char name[256], line[320];
+	char name[256], line[320], q[320];
 	const char *lines[2];
 
 	snprintf(name, sizeof name, "%s", fqdn);
@@ -169,7 +169,9 @@ ui_host_delete(struct ui *ui, const char *fqdn)
 	snprintf(line, sizeof line, _("Host: %s"), name);
 	lines[0] = line;
 	lines[1] = _("Its group memberships go with it; the groups stay.");
-	if (!dialog_ask(ui, _("Delete host"), lines, 2, _("Delete this host?"))) {
+	/* the question names the host: a long name wraps in the box */
+	snprintf(q, sizeof q, _("Delete host %s?"), name);
+	if (!dialog_ask(ui, _("Delete host"), lines, 2, q)) {
 		ui_message(ui, ROLE_HINT, "%s", _("Nothing deleted."));
 		return false;
 	}

@@ -190,33 +190,103 @@ key_cb(const struct inv_key_row *k, void *ud)
 	return 0;
 }
 
+/* The bytes of s that fit room columns (a character a column): all of
+ * it when it fits; else cut before a character of `before` or after one
+ * of `after`: at the first such place that leaves a rest of one row
+ * ("ce01." and "grid.example.org"), else at the last one in the second
+ * half of the room, else at the room. */
+static size_t
+tail_piece(const char *s, int room, const char *before, const char *after)
+{
+	size_t at = 0, brk = 0;
+	int n = 0, total = ui_chars(s);
+
+	if (total <= room)
+		return strlen(s);
+	while (s[at]) {
+		size_t next = at + 1;
+		while (((unsigned char)s[next] & 0xC0) == 0x80)
+			next++;
+		if (n == room)
+			return brk ? brk : at;
+		if (at > 0 && strchr(before, s[at])) {
+			if (n >= room / 4 && total - n <= room)
+				return at;
+			if (n >= room / 2)
+				brk = at;
+		}
+		if (strchr(after, s[at])) {
+			if (n + 1 >= room / 4 && total - n - 1 <= room)
+				return next;
+			if (n + 1 >= room / 2)
+				brk = next;
+		}
+		at = next;
+		n++;
+	}
+	return at;
+}
+
+/* A row of columns whose last one (a subject, a name) has the rest of
+ * the screen: longer, it wraps in its own column, the continuation rows
+ * under it, so it never runs off the screen nor into another column. */
+static void
+put_tail(enum line_kind kind, enum theme_role role, int64_t id, const char *head, const char *text,
+         const char *before, const char *after)
+{
+	int col = ui_chars(head), room = (COLS > 20 ? COLS : 80) - col;
+
+	if (room < 12) { /* a narrow screen: the text under the row */
+		put(kind, role, id, "%s", head);
+		kind = L_TEXT;
+		id = 0;
+		col = 4;
+		room = (COLS > 20 ? COLS : 80) - col;
+		head = "";
+	}
+	do {
+		size_t k = tail_piece(text, room, before, after);
+		put(kind, role, id, "%s%*s%.*s", head, *head ? 0 : col, "", (int)k, text);
+		text += k;
+		text += strspn(text, " ");
+		kind = L_TEXT;
+		id = 0;
+		head = "";
+	} while (*text);
+}
+
 static int
 req_cb(const struct inv_req_row *r, void *ud)
 {
-	char made[16], c0[64], c1[64], c2[64];
+	char made[16], c0[64], c1[64], c2[64], head[256];
 
 	(*(size_t *)ud)++;
 	ymd(r->created_at, made, sizeof made);
-	put(L_TEXT, strcmp(r->state, "pending") == 0 ? ROLE_BAND_WARNING : ROLE_NORMAL, 0,
-	    "  %s %s %s %s %s", made, ui_cell(c0, sizeof c0, word(r->state), 9),
-	    ui_cell(c1, sizeof c1, r->ca[0] ? r->ca : "-", 10),
-	    ui_cell(c2, sizeof c2, r->keytype, 8), r->subject);
+	snprintf(head, sizeof head, "  %s %s %s %s ", made,
+	         ui_cell(c0, sizeof c0, word(r->state), 9),
+	         ui_cell(c1, sizeof c1, r->ca[0] ? r->ca : "-", 10),
+	         ui_cell(c2, sizeof c2, r->keytype, 8));
+	/* the subject wraps before an attribute ("/CN=") */
+	put_tail(L_TEXT, strcmp(r->state, "pending") == 0 ? ROLE_BAND_WARNING : ROLE_NORMAL, 0,
+	         head, r->subject, "/", ",");
 	return 0;
 }
 
 static int
 cert_cb(const struct inv_cert_row *c, void *ud)
 {
-	char na[16], days[48], c0[64], c1[64], c2[64];
+	char na[16], days[48], c0[64], c1[64], c2[64], head[256];
 
 	(*(size_t *)ud)++;
 	ymd(c->not_after, na, sizeof na);
 	snprintf(days, sizeof days, ngettext("%ld day", "%ld days", c->days_left), c->days_left);
-	put(L_CERT, certs_band_role(c->band), c->id, "  %s %s %10s  %s %s %s",
-	    ui_cell(c0, sizeof c0, certs_band_label(c->band), 13), na, days,
-	    ui_cell(c1, sizeof c1,
-	            strcmp(c->state, "current") == 0 ? _("current") : _("superseded"), 10),
-	    ui_cell(c2, sizeof c2, c->ca[0] ? c->ca : "-", 10), c->cn);
+	snprintf(head, sizeof head, "  %s %s %10s  %s %s ",
+	         ui_cell(c0, sizeof c0, certs_band_label(c->band), 13), na, days,
+	         ui_cell(c1, sizeof c1,
+	                 strcmp(c->state, "current") == 0 ? _("current") : _("superseded"), 10),
+	         ui_cell(c2, sizeof c2, c->ca[0] ? c->ca : "-", 10));
+	/* the name wraps after a dot of the domain */
+	put_tail(L_CERT, certs_band_role(c->band), c->id, head, c->cn, "", ".");
 	return 0;
 }
 

@@ -302,10 +302,16 @@ pw_action(struct ui *ui, enum ui_action a, int64_t id)
 		else
 			ui_reveal(ui, id);
 		return true;
-	case ACT_UPDATE:
-		if (ui_confirm(ui, _("Replace the secret of this entry?")))
+	case ACT_UPDATE: {
+		/* the question names the entry: read whole, wrapped */
+		char name[512], q[640];
+		if (!ui_pw_name(ui, id, name, sizeof name))
+			return true;
+		snprintf(q, sizeof q, _("Replace the secret of %s?"), name);
+		if (ui_confirm(ui, q))
 			secret_form(ui, _("Update password"), NULL, id);
 		return true;
+	}
 	case ACT_GENERATE:
 		if (!ui_confirm(ui, _("Replace the secret with a generated one?")))
 			return true;

@@ -251,6 +251,20 @@ ui_pw_history(struct ui *ui, int64_t id)
 	free(vs);
 }
 
+bool
+ui_pw_name(struct ui *ui, int64_t id, char *buf, size_t len)
+{
+	struct pt_err err = { 0 };
+	struct pw_name n = { "", 0 };
+
+	if (model_pw_get(ui->st, id, pw_name_fill, &n, &err) != PT_OK) {
+		ui_message(ui, ROLE_ALERT, "%s", pt_err_text(&err));
+		return false;
+	}
+	snprintf(buf, len, "%s", n.s);
+	return true;
+}
+
 /* ---- delete ---- */
 
 bool
