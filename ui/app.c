@@ -737,44 +737,63 @@ ui_prompt_live(struct ui *ui, const char *label, char *buf, size_t len,
 	return prompt(ui, label, buf, len, false, changed, ud);
 }
 
+/* Whether another key is already waiting: keys that come faster than a
+ * live prompt's work (a paste, a fast typist, a KVM's buffered keys) are
+ * taken together, and the work done once, for the last of them. */
+static bool
+key_pending(void)
+{
+	int c;
+
+	timeout(0);
+	c = getch();
+	if (c == ERR)
+		return false;
+	ungetch(c);
+	return true;
+}
+
 static bool
 prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
        void (*changed)(struct ui *ui, const char *buf, void *ud), void *ud)
 {
 	size_t n = strlen(buf);
-	bool utf8 = theme_utf8(), dropping = false;
+	bool utf8 = theme_utf8(), dropping = false, pending_change = false;
 
 	for (;;) {
-		int y = LINES - 2, lw = text_cols(label), room = COLS - 1 - lw;
-		ui_draw(ui);
-		/* a line longer than the room after the label takes the whole
-		 * row, the label on the row above (a fingerprint is read whole
-		 * after the longest label) */
-		if (room < text_cols(buf) && lw > 0 && LINES > 4) {
-			ui_put(y - 1, 0, COLS, theme_attr(ROLE_HINT), label, true);
-			ui_put(y, 0, COLS, A_NORMAL, "", true);
-			lw = 0;
-			room = COLS - 1;
-		} else {
-			ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
-		}
-		move(y, lw);
-		/* longer still, it shows its end, after a '<': what is typed
-		 * is always seen (a column a character) */
-		const char *from = buf;
-		if (room > 1 && text_cols(buf) > room) {
-			int skip = text_cols(buf) - (room - 1);
-			while (skip > 0 && *from) {
-				from++;
-				while (utf8 && ((unsigned char)*from & 0xC0) == 0x80)
-					from++;
-				skip--;
+		/* the line is drawn when no key waits (see key_pending) */
+		if (!key_pending()) {
+			int y = LINES - 2, lw = text_cols(label), room = COLS - 1 - lw;
+			ui_draw(ui);
+			/* a line longer than the room after the label takes the whole
+			 * row, the label on the row above (a fingerprint is read whole
+			 * after the longest label) */
+			if (room < text_cols(buf) && lw > 0 && LINES > 4) {
+				ui_put(y - 1, 0, COLS, theme_attr(ROLE_HINT), label, true);
+				ui_put(y, 0, COLS, A_NORMAL, "", true);
+				lw = 0;
+				room = COLS - 1;
+			} else {
+				ui_put(y, 0, COLS, theme_attr(ROLE_HINT), label, true);
 			}
-			addch('<');
+			move(y, lw);
+			/* longer still, it shows its end, after a '<': what is typed
+			 * is always seen (a column a character) */
+			const char *from = buf;
+			if (room > 1 && text_cols(buf) > room) {
+				int skip = text_cols(buf) - (room - 1);
+				while (skip > 0 && *from) {
+					from++;
+					while (utf8 && ((unsigned char)*from & 0xC0) == 0x80)
+						from++;
+					skip--;
+				}
+				addch('<');
+			}
+			for (const char *p = from; *p; p++)
+				if (!(masked && utf8 && ((unsigned char)*p & 0xC0) == 0x80))
+					addch(masked ? '*' : (chtype)(unsigned char)*p);
 		}
-		for (const char *p = from; *p; p++)
-			if (!(masked && utf8 && ((unsigned char)*p & 0xC0) == 0x80))
-				addch(masked ? '*' : (chtype)(unsigned char)*p);
 		int k;
 		if (!ui_waitkey_cursor(ui, &k))
 			return false;
@@ -806,8 +825,12 @@ prompt(struct ui *ui, const char *label, char *buf, size_t len, bool masked,
 				buf[n] = '\0';
 			}
 		}
-		if (changed && n != was)
+		if (n != was)
+			pending_change = true;
+		if (changed && pending_change && !key_pending()) {
+			pending_change = false;
 			changed(ui, buf, ud);
+		}
 	}
 }
 

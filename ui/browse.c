@@ -216,7 +216,9 @@ browser_filter(struct ui *ui, struct browser *b)
 	snprintf(buf, sizeof buf, "%s", l->filter ? l->filter : "");
 	if (ui_prompt_live(ui, _("Filter (Enter keeps, Esc cancels, ^U clears): "), buf, sizeof buf,
 	                   filter_typed, b)) {
-		ui_list_set_filter(l, buf);
+		/* as you type, the last key's filter is in already */
+		if (strcmp(buf, l->filter ? l->filter : "") != 0)
+			ui_list_set_filter(l, buf);
 		if (buf[0])
 			snprintf(ui->search, sizeof ui->search, "%s", buf);
 		return;
