@@ -32,7 +32,7 @@ if [[ ! -x bench/bench_cert_gen || bench/bench_cert_gen.c -nt bench/bench_cert_g
       src/libpasstore.a -nt bench/bench_cert_gen ]]; then
 	# shellcheck disable=SC2086,SC2046
 	gcc $cflags -I. -Isrc -Idata -DSQLITE_HAS_CODEC $(pkg-config --cflags $deps) \
-		bench/bench_cert_gen.c src/libpasstore.a $(pkg-config --libs $deps) -lpthread \
+		bench/bench_cert_gen.c src/libpasstore.a $(make -s --no-print-directory print-core-libs | tail -1) \
 		-o bench/bench_cert_gen
 fi
 

@@ -29,7 +29,7 @@ if [[ ! -x bench/bench_gridmap || bench/bench_gridmap.c -nt bench/bench_gridmap 
       src/libpasstore.a -nt bench/bench_gridmap ]]; then
 	# shellcheck disable=SC2086,SC2046
 	gcc $cflags -I. -Isrc -Idata -DSQLITE_HAS_CODEC $(pkg-config --cflags $deps) \
-		bench/bench_gridmap.c src/libpasstore.a $(pkg-config --libs $deps) -lpthread \
+		bench/bench_gridmap.c src/libpasstore.a $(make -s --no-print-directory print-core-libs | tail -1) \
 		-o bench/bench_gridmap
 fi
 

@@ -16,9 +16,9 @@ cd "$top"
 N=${1:-100000}
 
 [[ -f src/libpasstore.a ]] || make src/libpasstore.a >&2
-# the core library also holds the SSH and firewall code: their libraries too
+# the core library also holds the SSH and firewall code: linked with what
+# configure found for it (make print-core-libs)
 deps="sqlcipher gnutls libargon2 jansson libssh"
-core=$(sed -n 's/^\(IPTC\|MNL\)_LIBS = //p' Makefile | tr '\n' ' ')
 cflags="-std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 -Wstrict-prototypes -Wmissing-prototypes -Wvla -fno-common -Werror"
 # built into the temporary directory: nothing is left in the tree
@@ -26,6 +26,6 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/passtore-bench-inv.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # shellcheck disable=SC2086,SC2046
 gcc $cflags -I. -Isrc -Idata -DSQLITE_HAS_CODEC $(pkg-config --cflags $deps) \
-	bench/bench_inventory.c src/libpasstore.a $(pkg-config --libs $deps) $core -lpthread \
+	bench/bench_inventory.c src/libpasstore.a $(make -s --no-print-directory print-core-libs | tail -1) \
 	-o "$tmp/bench_inventory"
 "$tmp/bench_inventory" "$tmp/inv.db" "$N"

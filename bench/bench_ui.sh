@@ -26,24 +26,26 @@ deps="sqlcipher gnutls libargon2 jansson libssh"
 cflags="-std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -Wformat=2 -Wshadow -Wpointer-arith \
 -Wstrict-prototypes -Wmissing-prototypes -Wvla -fno-common -Werror"
 curses=$(sed -n 's/^CURSES_LIBS = //p' Makefile)
-core=$(sed -n 's/^\(IPTC\|MNL\)_LIBS = //p' Makefile | tr '\n' ' ')
 if [[ ! -x bench/bench_ui || bench/bench_ui.c -nt bench/bench_ui ||
       src/libpasstore.a -nt bench/bench_ui || ui/libpasstore-ui.a -nt bench/bench_ui ]]; then
 	# shellcheck disable=SC2086,SC2046
 	gcc $cflags -I. -Isrc -Iui -Idata -DSQLITE_HAS_CODEC $(pkg-config --cflags $deps) \
 		bench/bench_ui.c ui/libpasstore-ui.a demo/libpasstore-demo.a src/libpasstore.a $curses \
-		$(pkg-config --libs $deps) $core -lutil -lpthread -o bench/bench_ui
+		$(make -s --no-print-directory print-core-libs | tail -1) -lutil -o bench/bench_ui
 fi
 
 cache=${TMPDIR:-/tmp}/passtore-bench-ui
 mkdir -p "$cache"
 gen_version=$(sha256sum bench/bench_ui.c data/*.sql | sha256sum | cut -c1-12)
 db=$cache/ui-$HOSTS-$CERTS-$gen_version.db
-if [[ ! -f $db || ${BENCH_UI_FRESH:-0} = 1 ]]; then
-	rm -f "$cache"/ui-"$HOSTS"-"$CERTS"-*.db
+# a store is two files: the database and its key record (DB.key)
+if [[ ! -f $db || ! -f $db.key || ${BENCH_UI_FRESH:-0} = 1 ]]; then
+	rm -f "$cache"/ui-"$HOSTS"-"$CERTS"-*.db "$cache"/ui-"$HOSTS"-"$CERTS"-*.db.key
 	echo "# generating $HOSTS hosts, $CERTS certificates into $db (not timed)..."
 	t0=$(date +%s%N)
+	rm -f "$db.tmp" "$db.tmp.key"
 	bench/bench_ui gen "$db.tmp" "$HOSTS" "$CERTS"
+	mv "$db.tmp.key" "$db.key"
 	mv "$db.tmp" "$db"
 	echo "# generated in $(( ($(date +%s%N) - t0) / 1000000 )) ms"
 fi

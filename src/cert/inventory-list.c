@@ -171,8 +171,10 @@ day_ranges(const char *text, long long now, long long lo, long long hi, char **s
 }
 
 /* The certificates a stored CRL lists, as a set for IN. */
+/* each CRL entry looked up by issuer and serial (schema 14's index), never
+ * every certificate read to match them */
 #define REVOKED_IDS \
-	"(SELECT c.id FROM crl_entries e JOIN certificates c" \
+	"(SELECT c.id FROM crl_entries e CROSS JOIN certificates c" \
 	" ON c.issuer = e.issuer AND c.serial = e.serial)"
 
 /* The WHERE of a listing page or count (l: cert_list), malloc'd; ?1 is

@@ -27,9 +27,9 @@
 
 /* Migrations: index i brings user_version i to i + 1. */
 static const char *const migrations[] = {
-	schema_sql,     migrate_2_sql,  migrate_3_sql,  migrate_4_sql, migrate_5_sql,
-	migrate_6_sql,  migrate_7_sql,  migrate_8_sql,  migrate_9_sql, migrate_10_sql,
-	migrate_11_sql, migrate_12_sql, migrate_13_sql,
+	schema_sql,     migrate_2_sql,  migrate_3_sql,  migrate_4_sql,  migrate_5_sql,
+	migrate_6_sql,  migrate_7_sql,  migrate_8_sql,  migrate_9_sql,  migrate_10_sql,
+	migrate_11_sql, migrate_12_sql, migrate_13_sql, migrate_14_sql,
 };
 
 static unsigned

@@ -30,7 +30,7 @@ struct store;
 struct sqlite3;
 struct sqlite3_stmt;
 
-#define STORE_SCHEMA_VERSION 13
+#define STORE_SCHEMA_VERSION 14
 #define STORE_FPR_LEN 20 /* "XXXX-XXXX-XXXX-XXXX" and its NUL */
 
 /* The default path: /var/lib/passtore/passtore.db for root, else

@@ -695,6 +695,56 @@ START_TEST(test_list_same_as_old_path)
 }
 END_TEST
 
+/* A certificate on its issuer's CRL is in the revoked band and in no
+ * other: the band filters find it by the CRL's entries (schema 14's
+ * index on issuer and serial), not by reading every certificate. */
+START_TEST(test_list_revoked_band)
+{
+	struct pt_err err = { 0 };
+	struct inv_list_filter exp = { .bands = 1u << X509_BAND_EXPIRED },
+			       rev = { .bands = 1u << X509_BAND_REVOKED };
+	size_t e0 = 0, e1 = 0, r0 = 0, r1 = 0;
+	time_t now = time(NULL);
+
+	add_odd_certs();
+	ck_assert_int_eq(inv_list_count(st, &exp, now, &e0, &err), PT_OK);
+	ck_assert_int_eq(inv_list_count(st, &rev, now, &r0, &err), PT_OK);
+	ck_assert_uint_gt(e0, 0);
+	ck_assert_uint_eq(r0, 0);
+	/* the expired certificate 902 revoked by its issuer */
+	ck_assert_msg(store_exec(st,
+	                         "INSERT INTO crls (id, issuer, this_update, entries, der,"
+	                         " imported_at) SELECT 1, issuer, 0, 1, x'00', 0"
+	                         " FROM certificates WHERE id = 902;"
+	                         "INSERT INTO crl_entries (crl_id, issuer, serial, revoked_at)"
+	                         " SELECT 1, issuer, serial, 0 FROM certificates WHERE id = 902",
+	                         &err) == PT_OK,
+	              "%s", err.detail);
+	ck_assert_int_eq(inv_list_count(st, &exp, now, &e1, &err), PT_OK);
+	ck_assert_int_eq(inv_list_count(st, &rev, now, &r1, &err), PT_OK);
+	ck_assert_uint_eq(e1, e0 - 1);
+	ck_assert_uint_eq(r1, 1);
+	{
+		sqlite3_stmt *q = NULL;
+		int used = 0;
+
+		ck_assert_int_eq(
+			sqlite3_prepare_v2(store_db(st),
+		                           "EXPLAIN QUERY PLAN SELECT c.id FROM crl_entries e"
+		                           " CROSS JOIN certificates c ON c.issuer ="
+		                           " e.issuer AND c.serial = e.serial",
+		                           -1, &q, NULL),
+			SQLITE_OK);
+		while (sqlite3_step(q) == SQLITE_ROW)
+			if (strstr((const char *)sqlite3_column_text(q, 3),
+			           "certificates_issuer_serial"))
+				used = 1;
+		sqlite3_finalize(q);
+		ck_assert_msg(used, "the CRL's entries are not looked up by issuer and serial");
+	}
+}
+END_TEST
+
 /* A store of schema 5 (no listing) opens, migrates (6, 7, 8) and lists the
  * certificates it held; new ones are listed by cert_list_sync. */
 START_TEST(test_list_migrates)
@@ -779,6 +829,7 @@ inventory_suite(void)
 	tcase_add_test(tc, test_cert_filter_many);
 	tcase_add_test(tc, test_list_same_as_old_path);
 	tcase_add_test(tc, test_list_migrates);
+	tcase_add_test(tc, test_list_revoked_band);
 	tcase_add_test(tc, test_requests);
 	tcase_add_test(tc, test_detail);
 	suite_add_tcase(s, tc);
