@@ -5,6 +5,7 @@
 
 #include <curses.h>
 #include <panel.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <ftw.h>
@@ -528,10 +529,25 @@ ui_waitkey_cursor(struct ui *ui, int *k)
 	return got;
 }
 
+/* The yes of a y/n question: y, and the language's own letter (the
+ * first of the translation of "y|...": Italian s, for si). */
+static bool
+is_yes_key(int k)
+{
+	/* TRANSLATORS: the first letter is the key that answers yes to a
+	 * question that ends in "(y/n)"; keep the rest as a comment */
+	const char *own = _("y|the key that answers yes");
+
+	if (k == 'y' || k == 'Y')
+		return true;
+	return own[0] && own[0] != 'n' && own[0] != 'N' && (own[1] == '|' || !own[1]) &&
+	       (k == (unsigned char)own[0] || k == toupper((unsigned char)own[0]));
+}
+
 int
 ui_yes_no(int k)
 {
-	if (k == 'y' || k == 'Y')
+	if (is_yes_key(k))
 		return 1;
 	if (k == 'n' || k == 'N' || k == 27 || k == KEY_F(10) || k == 'q')
 		return 0;

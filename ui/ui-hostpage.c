@@ -293,13 +293,15 @@ cert_cb(const struct inv_cert_row *c, void *ud)
 static int
 install_cb(const struct inv_install *i, void *ud)
 {
-	char when[16];
+	char when[16], head[256];
 
 	(*(size_t *)ud)++;
 	ymd(i->installed_at, when, sizeof when);
-	/* 80 columns: the window by its tag, as the window log shows it */
-	put(L_TEXT, ROLE_NORMAL, 0, "  %s %s %lld  %s  %s %s", when, _("certificate"),
-	    (long long)i->cert_id, i->cert_path, i->window_tag, i->outcome);
+	/* the window by its tag, as the window log shows it; the path last,
+	 * wrapping before a "/" in its own column however long it is */
+	snprintf(head, sizeof head, "  %s %s %lld  %s %s  ", when, _("certificate"),
+	         (long long)i->cert_id, i->window_tag, i->outcome);
+	put_tail(L_TEXT, ROLE_NORMAL, 0, head, i->cert_path, "/", "");
 	return 0;
 }
 
