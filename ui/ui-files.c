@@ -220,8 +220,7 @@ ch_draw(struct chooser *c)
 	               : _("Enter: open/choose  Backspace: up  Esc: cancel");
 	ui_wput(c->win, h - 3, 2, w - 4, theme_attr(ROLE_HINT), hint, true);
 	ui_wput(c->win, h - 2, 2, w - 4, theme_attr(ROLE_HINT),
-	        c->places ? "" : _("Typing filters, ^U clears  Up/Down, PgUp/PgDn: move"),
-	        true);
+	        c->places ? "" : _("Typing filters, ^U clears  Up/Down, PgUp/PgDn: move"), true);
 	update_panels();
 	doupdate();
 }
