@@ -424,15 +424,7 @@ START_TEST(migration_13_seals_existing_keys)
 	                   "INSERT INTO keys (host_id, type, key_pem, key_id, origin,"
 	                   " created_at) VALUES (1, 'ec:p256', x'6b6579', '00ff', 'generated', 1);"
 	                   /* the table as schema 12 had it */
-	                   "CREATE TABLE k12 (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL"
-	                   " REFERENCES hosts (id) ON DELETE RESTRICT, type TEXT NOT NULL,"
-	                   " key_pem BLOB NOT NULL, key_id TEXT NOT NULL UNIQUE,"
-	                   " origin TEXT NOT NULL, created_at INTEGER NOT NULL);"
-	                   "INSERT INTO k12 SELECT id, host_id, type, key_pem, key_id,"
-	                   " origin, created_at FROM keys;"
-	                   "DROP TABLE keys;"
-	                   "ALTER TABLE k12 RENAME TO keys;"
-	                   "PRAGMA user_version = 12",
+	                   TEST_KEYS_WITHOUT_MAC "PRAGMA user_version = 12",
 	                   &err),
 		PT_OK);
 	store_close(&st);
@@ -476,28 +468,19 @@ START_TEST(migration_11_seals_existing_rows)
 	int64_t bad = 0, rows = 0;
 	int n = 0;
 
-	ck_assert_int_eq(
-		store_exec(st,
-	                   "INSERT INTO credentials (user, hostspec, service, secret,"
-	                   " version, created_at, updated_at) VALUES ('root',"
-	                   " 'ce01.example.org', 'ssh', x'6f6c64', 3, 1, 1);"
-	                   /* the table as schema 10 had it */
-	                   "CREATE TABLE c10 AS SELECT id, user, hostspec, service,"
-	                   " secret, version, created_at, updated_at FROM credentials;"
-	                   "DROP TABLE credentials;"
-	                   "ALTER TABLE c10 RENAME TO credentials;"
-	                   /* and keys as schema 12 had them */
-	                   "CREATE TABLE k12 (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL"
-	                   " REFERENCES hosts (id) ON DELETE RESTRICT, type TEXT NOT NULL,"
-	                   " key_pem BLOB NOT NULL, key_id TEXT NOT NULL UNIQUE,"
-	                   " origin TEXT NOT NULL, created_at INTEGER NOT NULL);"
-	                   "INSERT INTO k12 SELECT id, host_id, type, key_pem, key_id,"
-	                   " origin, created_at FROM keys;"
-	                   "DROP TABLE keys;"
-	                   "ALTER TABLE k12 RENAME TO keys;"
-	                   "PRAGMA user_version = 10",
-	                   &err),
-		PT_OK);
+	ck_assert_int_eq(store_exec(st,
+	                            "INSERT INTO credentials (user, hostspec, service, secret,"
+	                            " version, created_at, updated_at) VALUES ('root',"
+	                            " 'ce01.example.org', 'ssh', x'6f6c64', 3, 1, 1);"
+	                            /* the table as schema 10 had it */
+	                            "CREATE TABLE c10 AS SELECT id, user, hostspec, service,"
+	                            " secret, version, created_at, updated_at FROM credentials;"
+	                            "DROP TABLE credentials;"
+	                            "ALTER TABLE c10 RENAME TO credentials;"
+	                            /* and keys as schema 12 had them */
+	                            TEST_KEYS_WITHOUT_MAC "PRAGMA user_version = 10",
+	                            &err),
+	                 PT_OK);
 	store_close(&st);
 	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
 	{

@@ -13,6 +13,20 @@
 
 #define TEST_PASS "correct horse battery"
 
+/* SQL: the keys table as schemas before 13 had it (no row MAC), its rows,
+ * ids and index kept; for a test that sets user_version back to migrate
+ * a store again. */
+#define TEST_KEYS_WITHOUT_MAC \
+	"PRAGMA foreign_keys = OFF;" \
+	"CREATE TABLE k12 (id INTEGER PRIMARY KEY, host_id INTEGER NOT NULL" \
+	" REFERENCES hosts (id) ON DELETE RESTRICT, type TEXT NOT NULL," \
+	" key_pem BLOB NOT NULL, key_id TEXT NOT NULL UNIQUE," \
+	" origin TEXT NOT NULL, created_at INTEGER NOT NULL);" \
+	"INSERT INTO k12 SELECT id, host_id, type, key_pem, key_id, origin, created_at FROM keys;" \
+	"DROP TABLE keys; ALTER TABLE k12 RENAME TO keys;" \
+	"CREATE INDEX keys_host ON keys (host_id);" \
+	"PRAGMA foreign_keys = ON;"
+
 static const struct kdf_params test_kdf = { 8 * 1024, 1, 1 };
 
 static char test_dir[256];
