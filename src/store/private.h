@@ -64,6 +64,7 @@ struct store {
 	char *path;
 	uint8_t *key;         /* raw key, secure memory: the data key (format 3) */
 	uint8_t *kek;         /* the passphrase's Argon2id key, secure memory, or NULL */
+	uint8_t *mac_keys;    /* rowmac.c's keys, secure memory, derived once, or NULL */
 	struct keyrec rec;    /* the key record's entry for this file (gen 0: format 2) */
 	bool lock_busy;       /* store_replace found the write lock taken */
 	bool backup_leftover; /* the last backup removed a killed one's temporary */

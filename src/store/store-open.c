@@ -554,6 +554,7 @@ store_close(struct store **pst)
 		sqlite3_close_v2(st->db);
 	secmem_free(st->key);
 	secmem_free(st->kek);
+	secmem_free(st->mac_keys);
 	free(st->path);
 	explicit_bzero(st, sizeof(*st));
 	free(st);
