@@ -216,19 +216,29 @@ recover_at_start(struct cli *c)
 		        windows, rules);
 }
 
-/* A command that may open a window: the privileged helper splits off
- * before anything secret is read, the main process drops every
- * capability.  The child never returns from here. */
+/* Before anything secret is read, the main process gives up root.  A
+ * command that opens the store first splits off the privileged helper
+ * (the child never returns from here): a window may be opened, or one a
+ * dead process left closed at the start.  Without CAP_NET_ADMIN there is
+ * nothing to separate, and only a command that needs the helper fails.
+ * Then the files the command line names are opened while they can be
+ * (base/file.c), and the process becomes the unprivileged account, with
+ * no capability. */
 static enum pt_status
-split(struct cli *c)
+split(struct cli *c, int argc, char **argv)
 {
 	bool child = false;
 	int fd = -1;
 
-	if (privsep_start(&child, &fd, &c->err) != PT_OK)
-		return c->err.status;
+	if ((c->cmd->flags & (CMD_NET | CMD_STORE)) &&
+	    privsep_start(&child, &fd, &c->err) != PT_OK) {
+		if ((c->cmd->flags & CMD_NET) || c->err.status != PT_REFUSED)
+			return c->err.status;
+		c->err = (struct pt_err){ 0 };
+	}
 	if (child)
 		_exit(privsep_serve(fd));
+	pt_file_preopen_args(argc - 1, argv + 1);
 	return privsep_drop_main(&c->err);
 }
 
@@ -304,12 +314,13 @@ cli_main(const struct pt_args *args)
 	 * passphrase is asked for or any open blocks */
 	if ((c.cmd->flags & (CMD_STORE | CMD_PATH)) && pt_args_check_store(c.path, &c.err) != PT_OK)
 		rc = cli_report(&c);
-	else if ((c.cmd->flags & CMD_NET) && split(&c) != PT_OK)
+	else if (!(c.cmd->flags & CMD_ROOT) && split(&c, argc, argv) != PT_OK)
 		rc = cli_report(&c);
 	else if ((c.cmd->flags & CMD_STORE) && cli_unlock(&c) != PT_OK)
 		rc = cli_report(&c);
-	/* the store is open: from here on, only the calls its work makes */
-	else if ((c.cmd->flags & CMD_NET) && sandbox_enter(SANDBOX_MAIN, &c.err) != PT_OK)
+	/* what the command needs is open (the store, the files it names):
+	 * from here on, only the calls its work makes */
+	else if (!(c.cmd->flags & CMD_ROOT) && sandbox_enter(SANDBOX_MAIN, &c.err) != PT_OK)
 		rc = cli_report(&c);
 	else {
 		if (c.cmd->flags & CMD_STORE)
@@ -322,6 +333,7 @@ cli_main(const struct pt_args *args)
 	if (stop && strcmp(stop, "after-command") == 0)
 		raise(SIGSTOP);
 	store_close(&c.st);
+	pt_file_preopen_clear();
 	free(c.path);
 	return rc;
 }

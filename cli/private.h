@@ -20,6 +20,7 @@ enum {
 	CMD_WRITE = 1 << 1, /* runs in one write transaction (commit on exit 0) */
 	CMD_PATH = 1 << 2,  /* works on the store file without unlocking it (init) */
 	CMD_NET = 1 << 3,   /* may open a window: splits off the privileged helper first */
+	CMD_ROOT = 1 << 4,  /* keeps the privileges it started with (init gives the store away) */
 };
 
 struct cli {

@@ -31,7 +31,7 @@ report_ics(struct cli *c, const char *path, long days)
 		int fd = mkstemp(tmp);
 
 		if (fd < 0 || !(f = fdopen(fd, "w"))) {
-			pt_fail(&c->err, PT_IO, _("%s: %s"), path, strerror(errno));
+			pt_fail(&c->err, PT_IO, _("%s: %s"), path, pt_file_strerror(errno));
 			if (fd >= 0)
 				close(fd), unlink(tmp);
 			free(tmp);
@@ -45,7 +45,7 @@ report_ics(struct cli *c, const char *path, long days)
 	if (fclose(f) != 0 && c->err.status == PT_OK)
 		pt_fail(&c->err, PT_IO, _("%s: %s"), path, strerror(errno));
 	if (c->err.status == PT_OK && rename(tmp, path) != 0)
-		pt_fail(&c->err, PT_IO, _("%s: %s"), path, strerror(errno));
+		pt_fail(&c->err, PT_IO, _("%s: %s"), path, pt_file_strerror(errno));
 	if (c->err.status != PT_OK)
 		unlink(tmp);
 	else

@@ -34,6 +34,19 @@ check_new_passphrase(const char *p, size_t n, struct pt_err *err)
 	return PT_OK;
 }
 
+/* Whether the process may create files in path's folder (errno: why not). */
+static bool
+dir_writable(const char *path)
+{
+	char *copy = strdup(path);
+	bool yes = copy && access(dirname(copy), W_OK | X_OK) == 0;
+	int e = errno;
+
+	free(copy);
+	errno = e;
+	return yes;
+}
+
 enum pt_status
 cli_unlock(struct cli *c)
 {
@@ -53,6 +66,17 @@ cli_unlock(struct cli *c)
 		}
 		return pt_fail(&c->err, PT_NOTFOUND,
 		               _("no store at %s (create one with \"passtore init\")"), c->path);
+	}
+	/* a write makes its journal beside the store: a folder the account
+	 * cannot write in is said before the passphrase, not as SQLite's
+	 * "unable to open database file" after it */
+	if ((c->cmd->flags & CMD_WRITE) && !dir_writable(c->path)) {
+		int e = errno;
+		const struct passwd *pw = getpwuid(getuid());
+		return pt_fail(&c->err, PT_IO,
+		               _("cannot write in the folder of the store %s as the account %s: %s "
+		                 "(the store and its directory must belong to that account)"),
+		               c->path, pw ? pw->pw_name : "?", strerror(e));
 	}
 	ret = cli_get_secret(c->passphrase_fd, _("Passphrase: "), NULL, &pass, &n, &c->err);
 	if (ret != PT_OK)
@@ -238,8 +262,8 @@ cmd_init(struct cli *c, int argc, char **argv)
 	printf(_("Created %s (Argon2id, memory %u MiB, time cost %u, parallelism %u).\n"), c->path,
 	       k.kp.m_kib / 1024, k.kp.t_cost, k.kp.lanes);
 	if (account)
-		printf(_("It belongs to the account %s, which the commands that open a window run "
-		         "as.\n"),
+		printf(_("It belongs to the account %s, which passtore becomes when started as "
+		         "root.\n"),
 		       account);
 	warn_weak_kdf(&k.kp);
 out:
@@ -405,7 +429,7 @@ cmd_backup(struct cli *c, int argc, char **argv)
 }
 
 const struct cmd cli_store_commands[] = {
-	{ "init", NULL, cmd_init, CMD_PATH,
+	{ "init", NULL, cmd_init, CMD_PATH | CMD_ROOT,
 	  N_("[--kdf-memory SIZE] [--kdf-time N] [--kdf-lanes N]"),
 	  N_("create a new encrypted store (asks for the passphrase twice)") },
 	{ "passwd", NULL, cmd_passwd, CMD_STORE,

@@ -326,7 +326,8 @@ csr_write(const char *path, const char *pem, bool overwrite, struct pt_err *err)
 	if (fd < 0 && errno == EEXIST)
 		return pt_fail(err, PT_EXISTS, _("%s: the file exists (nothing written)"), path);
 	if (fd < 0)
-		return pt_fail(err, PT_IO, _("%s: cannot create: %s"), path, strerror(errno));
+		return pt_fail(err, PT_IO, _("%s: cannot create: %s"), path,
+		               pt_file_strerror(errno));
 	/* public, whatever the process's umask (it keeps secrets' files 0600) */
 	(void)fchmod(fd, 0644);
 	while (done < len) {

@@ -97,6 +97,7 @@ privsep_drop_main(struct pt_err *err)
 		if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0)
 			return pt_fail(err, PT_REFUSED, _("cannot become the account %s: %s"),
 			               privsep_account(), strerror(errno));
+		pt_file_set_account(privsep_account());
 	}
 	capng_clear(CAPNG_SELECT_BOTH);
 	if (capng_apply(CAPNG_SELECT_BOTH) != 0)

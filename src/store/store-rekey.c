@@ -93,7 +93,8 @@ rekey_export(struct store *st, const char *tmp, const uint8_t *key,
 	{
 		int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 		if (fd < 0)
-			return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
+			return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp,
+			               pt_file_strerror(errno));
 		/* it replaces the store: the store's owner */
 		store_keep_owner(fd, st->path);
 		close(fd);
@@ -418,7 +419,7 @@ backup_open_temp(struct store *st, const char *target, const char *tmp, int *out
 	st->backup_leftover = backup_drop_temp(tmp);
 	*out = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (*out < 0)
-		return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, strerror(errno));
+		return pt_fail(err, PT_IO, _("cannot create %s: %s"), tmp, pt_file_strerror(errno));
 	return PT_OK;
 }
 
@@ -485,7 +486,7 @@ backup_install(struct store *st, const char *tmp, const char *target, struct pt_
 		ret = pt_fail(err, errno == EEXIST ? PT_EXISTS : PT_IO,
 		              errno == EEXIST ? _("%s already exists: not overwriting it")
 		                              : _("cannot create %s: %s"),
-		              target, strerror(errno));
+		              target, pt_file_strerror(errno));
 	if (ret == PT_OK) {
 		test_stop("backup-linked");
 		unlink(tmp);
