@@ -928,6 +928,12 @@ privsep_info(struct privsep_info *out)
 }
 
 #ifdef PRIVSEP_TEST
+void
+privsep_test_client(int fd)
+{
+	ps_fd = fd;
+}
+
 /* The tests' way in (privsep.h), compiled into their copy only. */
 int
 privsep_test_loop(int fd)

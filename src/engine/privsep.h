@@ -71,6 +71,9 @@ int privsep_test_loop(int fd);
  * lost netlink answer makes them: the rules stay, the rest closes.  Set
  * before the helper is forked. */
 void privsep_test_fail_close(int n);
+/* The client calls (guard_window_* with the helper up) go to fd, a
+ * helper the test started; -1: none again. */
+void privsep_test_client(int fd);
 #endif
 
 #endif

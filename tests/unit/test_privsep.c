@@ -541,6 +541,84 @@ START_TEST(cancel_stale)
 }
 END_TEST
 
+/* The signal's thread as it may run between the stop flag's check and
+ * the OPEN's send: its CANCEL goes first.  Then the flag is not set. */
+static bool
+signal_after_check(void *ud)
+{
+	(*(int *)ud)++;
+	guard_window_cancel();
+	return false;
+}
+
+static bool
+signal_before_check(void *ud)
+{
+	(*(int *)ud)++;
+	guard_window_cancel();
+	return true;
+}
+
+static void
+client_window(struct guard_open *o, const char *id)
+{
+	struct in_addr peer;
+	struct pt_err err = { 0 };
+
+	memset(o, 0, sizeof(*o));
+	inet_pton(AF_INET, "10.77.0.9", &peer);
+	ck_assert_int_eq(guard_window_init(&o->w, id, IF, peer, 22, &err), PT_OK);
+	o->w.fw = GUARD_FW_IPTABLES;
+	o->w.timeout_s = 65;
+	inet_pton(AF_INET, "10.77.0.1", &o->gw);
+	o->wait_ms = 3000;
+}
+
+/* The engine's side (guard_window_open through the helper): a signal
+ * between the check of the stop flag and the send refuses the OPEN
+ * before anything moves, and the open says nothing was opened (PT_OK,
+ * nothing raised: the caller reports its signal); a signal before the
+ * check sends nothing to open; the CANCELs left behind are stale and
+ * the next open is served.  Without root too, up to the firewall. */
+START_TEST(client_cancel_race)
+{
+	struct guard_open o;
+	struct pt_err err = { 0 };
+	int calls = 0;
+	enum pt_status st;
+
+	helper_start();
+	privsep_test_client(hfd);
+	ck_assert(privsep_active());
+	client_window(&o, "w14");
+	st = guard_window_open(&o, signal_after_check, &calls, &err);
+	ck_assert_msg(st == PT_OK, "open: %s", err.detail);
+	ck_assert_int_eq(calls, 1);
+	ck_assert(!o.rules_in && !o.link_raised && !o.route_added && !o.nft_created);
+	ck_assert(o.link_up_us == 0 && o.x.opened_us == 0);
+	untouched("after the signal between the check and the send");
+	client_window(&o, "w14");
+	st = guard_window_open(&o, signal_before_check, &calls, &err);
+	ck_assert_msg(st == PT_OK, "open: %s", err.detail);
+	ck_assert_int_eq(calls, 2);
+	ck_assert(!o.rules_in && !o.link_raised && o.link_up_us == 0);
+	untouched("after the signal before the check");
+	/* the next open, with those CANCELs (and one more) behind it */
+	guard_window_cancel();
+	client_window(&o, "w15");
+	st = guard_window_open(&o, NULL, NULL, &err);
+	ck_assert_msg(!strstr(err.detail, "cancelled"), "the next open: %s", err.detail);
+	if (rooted) {
+		ck_assert_msg(st == PT_OK, "the next open: %s", err.detail);
+		ck_assert(o.rules_in && o.link_raised && o.x.opened_us > 0);
+		ck_assert_msg(guard_window_close(&o, &err) == PT_OK, "close: %s", err.detail);
+		untouched("after the next window");
+	}
+	privsep_test_client(-1);
+	helper_stop();
+}
+END_TEST
+
 /* Root: the rules stay in, the link is down (what the test's failed
  * close leaves). */
 static void
@@ -700,6 +778,7 @@ privsep_suite(void)
 	tcase_add_test(tc, still_serves);
 	tcase_add_test(tc, cancel_before_open);
 	tcase_add_test(tc, cancel_stale);
+	tcase_add_test(tc, client_cancel_race);
 	suite_add_tcase(s, tc);
 	if (rooted) {
 		tc = tcase_create("window");
