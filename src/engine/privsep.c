@@ -412,8 +412,8 @@ serve_open(int fd, const struct ps_req *rq, struct ps_rep *rp, struct pt_err *er
 		if (i < PS_WINDOWS)
 			return pt_fail(err, PT_REFUSED,
 			               _("privileged helper: window %s could not be closed and is "
-			                 "still partly open; recover it first (passtore transfer "
-			                 "recover)"),
+			                 "still partly open; recover it first (# in the console's "
+			                 "transfer window log, or passtore transfer recover)"),
 			               ps_open[i].w.id);
 		return pt_fail(err, PT_REFUSED,
 		               _("privileged helper: a window is already open; one at a time"));
