@@ -143,7 +143,7 @@ enum pt_status
 guard_window_open(struct guard_open *o, bool (*stop)(void *ud), void *ud, struct pt_err *err)
 {
 	if (privsep_active())
-		return privsep_open(o, err);
+		return privsep_open(o, stop, ud, err);
 	return guard_window_open_here(o, stop, ud, err);
 }
 

@@ -143,7 +143,9 @@ struct guard_open {
  * stop(ud) says a signal came, or guard_window_cancel was called) the
  * rules.  A failure in the middle closes what it opened before it
  * returns, with link_down_us and the exposure as measured.  stop may be
- * NULL. */
+ * NULL.  Stopped before it began (through the helper: the signal came
+ * before the helper took the request): PT_OK and nothing opened,
+ * link_up_us 0. */
 enum pt_status guard_window_open(struct guard_open *o, bool (*stop)(void *ud), void *ud,
                                  struct pt_err *err);
 /* Close what guard_window_open opened: rules out (x.closed_us), link

@@ -41,13 +41,17 @@ enum pt_status guard_posture_here(const char *ifname, enum guard_backend *fw,
 
 /* privsep.c: the client side of the helper, one round trip a request;
  * guard_window_* and the posture forward to these when the helper is up. */
-enum pt_status privsep_open(struct guard_open *o, struct pt_err *err);
+/* open: numbered before stop(ud) is read; nothing is sent if it says a
+ * signal came, and an OPEN refused for a CANCEL is PT_OK, nothing opened */
+enum pt_status privsep_open(struct guard_open *o, bool (*stop)(void *ud), void *ud,
+                            struct pt_err *err);
 enum pt_status privsep_close(struct guard_open *o, struct pt_err *err);
 enum pt_status privsep_recover(const struct guard_recover *r, int *removed, struct pt_err *err);
 /* fw: AUTO resolved into *fw; ifname "" (out may be NULL): only that */
 enum pt_status privsep_posture(const char *ifname, enum guard_backend *fw,
                                struct guard_posture *out, struct pt_err *err);
-/* async-signal-safe: the open in progress stops before its rules */
+/* async-signal-safe, after the caller's stop flag is set: the open of
+ * the last number stops before its rules, or is refused if not begun */
 void privsep_cancel(void);
 
 #define GUARD_LOCK_PATH "/run/xtables.lock"

@@ -11,22 +11,27 @@
 
 #include "engine/guard.h"
 
-#define PS_MAGIC 0x70737032u /* "psp2" */
+#define PS_MAGIC 0x70737033u /* "psp3" */
 #define PS_WINDOWS 1         /* windows one helper holds open at once, as the engine */
 #define PS_TIMEOUT_MS_MAX 600000
 #define PS_NFT_TIMEOUT_MAX (7u * 86400u)
 
 enum ps_op {
-	PS_OPEN = 1, /* w, gw, wait_ms: the window, opened */
+	PS_OPEN = 1, /* seq, w, gw, wait_ms: the window, opened */
 	PS_CLOSE,    /* w: a window this helper opened, closed */
 	PS_RECOVER,  /* ipt, nft, nft_table, ifname: what dead windows left */
 	PS_POSTURE,  /* fw (AUTO allowed), ifname ("": the backend only) */
-	PS_CANCEL,   /* no answer: an OPEN in progress stops before its rules */
+	PS_CANCEL,   /* seq only, no answer: that OPEN stops before its rules, or
+	              * is refused if it has not begun */
 	PS_OP_END
 };
 
 struct ps_req {
 	uint32_t magic, op;
+	/* OPEN: its number, above every earlier OPEN's (the main process
+	 * numbers it before it checks its stop flag); CANCEL: the number of
+	 * the OPEN it stops.  0 is no number. */
+	uint32_t seq;
 	struct guard_window w;        /* OPEN, CLOSE */
 	struct in_addr gw;            /* OPEN */
 	int32_t wait_ms;              /* OPEN */
@@ -41,6 +46,7 @@ struct ps_rep {
 	char detail[sizeof(((struct pt_err *)0)->detail)];
 	uint32_t fw;         /* POSTURE: the backend, resolved */
 	int32_t n;           /* RECOVER: rules or elements removed */
+	uint32_t cancelled;  /* OPEN: 1 if refused for a CANCEL before it began */
 	struct guard_open o; /* OPEN, CLOSE: what the helper did and measured */
 	struct guard_posture posture;
 };

@@ -7,13 +7,19 @@
  * closed nftables table if none is loaded, link up, route, neighbour,
  * rules), CLOSE that window, RECOVER what a dead process left (the sweep
  * the journal's open rows ask for), read the POSTURE (and resolve the
- * backend); CANCEL, with no answer, stops an OPEN before its rules.  The
+ * backend); CANCEL, with no answer, stops the OPEN of its number before
+ * its rules, or refuses it if it has not begun (a CANCEL may overtake
+ * its OPEN: the signal came between the number and the send).  The
  * helper runs the guard's compound operations (guard-window.c), the same
  * code the main process runs when there is no helper.  Every field is
  * checked by the helper as guard_window_init checks it; it keeps the
  * table of the windows it opened, closes only one of them (same id,
  * interface, peer, port and backend), refuses a second OPEN while one is
- * open, and a RECOVER then.
+ * open, and a RECOVER then.  A window whose CLOSE failed half-way stays
+ * in the table until a CLOSE of it again or a RECOVER takes what is left
+ * (it is no longer live: the sweep may take it); until then a new OPEN
+ * is refused and says so.  When the main process goes away (the end of
+ * the socket) the helper closes what its table holds, then ends.
  */
 #include "config.h"
 
@@ -23,6 +29,8 @@
 #include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +52,8 @@
 static int ps_fd = -1;
 static pid_t ps_pid;
 static pthread_mutex_t ps_mu = PTHREAD_MUTEX_INITIALIZER;
+/* The number of the last OPEN numbered: a signal's CANCEL names it. */
+static _Atomic uint32_t ps_seq;
 
 bool
 privsep_active(void)
@@ -208,9 +218,41 @@ privsep_start(bool *child, int *fd, struct pt_err *err)
  * The helper
  * ------------------------------------------------------------------- */
 
-/* The windows this helper opened and has not closed. */
+/* The windows this helper opened and has not closed; failed: its CLOSE
+ * failed half-way, what is left is no longer a live window's. */
 static struct guard_open ps_open[PS_WINDOWS];
-static bool ps_used[PS_WINDOWS];
+static bool ps_used[PS_WINDOWS], ps_failed[PS_WINDOWS];
+/* The number of the last OPEN taken, and the highest number a CANCEL
+ * named for an OPEN not taken yet (0: none). */
+static uint32_t ps_served, ps_cancel;
+
+#ifdef PRIVSEP_TEST
+static int ps_test_close_fails;
+
+void
+privsep_test_fail_close(int n)
+{
+	ps_test_close_fails = n;
+}
+#endif
+
+/* guard_window_close_here; in the tests' copy, the next n closes fail
+ * as a lost netlink answer makes them: the rules stay in, the rest
+ * closes. */
+static enum pt_status
+close_window(struct guard_open *o, struct pt_err *err)
+{
+#ifdef PRIVSEP_TEST
+	if (ps_test_close_fails > 0 && o->rules_in) {
+		ps_test_close_fails--;
+		o->rules_in = false;
+		(void)guard_window_close_here(o, err);
+		o->rules_in = true;
+		return pt_fail(err, PT_NET, "test: the rules' removal failed");
+	}
+#endif
+	return guard_window_close_here(o, err);
+}
 
 static bool
 ifname_ok(const char *s)
@@ -275,11 +317,12 @@ slot_of(const struct guard_window *w)
 	return -1;
 }
 
+/* A window open and live: not one whose CLOSE failed. */
 static bool
-any_open(void)
+any_live(void)
 {
 	for (int i = 0; i < PS_WINDOWS; i++)
-		if (ps_used[i])
+		if (ps_used[i] && !ps_failed[i])
 			return true;
 	return false;
 }
@@ -291,18 +334,51 @@ open_left(const struct guard_open *o)
 	return o->rules_in || o->link_raised || o->route_added || o->nft_created;
 }
 
-/* Whether a CANCEL waits on the socket: taken, and the OPEN stops. */
+/* A CANCEL carries its number and nothing else: every byte after it 0. */
+static bool
+cancel_ok(const struct ps_req *rq)
+{
+	const unsigned char *p = (const unsigned char *)rq;
+
+	if (rq->seq == 0)
+		return false;
+	for (size_t k = offsetof(struct ps_req, seq) + sizeof(rq->seq); k < sizeof(*rq); k++)
+		if (p[k])
+			return false;
+	return true;
+}
+
+/* A CANCEL taken outside its OPEN: one for an OPEN not taken yet waits
+ * for it; one for an OPEN taken (late) or older (stale) goes. */
+static void
+cancel_take(uint32_t seq)
+{
+	if (seq > ps_served && seq > ps_cancel)
+		ps_cancel = seq;
+}
+
+/* Whether the OPEN in progress (number ps_served) stops: a CANCEL of it
+ * waits on the socket (taken, with the CANCELs before it), or the main
+ * process is gone.  Anything else stays for the loop. */
 static bool
 cancel_waiting(void *ud)
 {
 	int fd = *(int *)ud;
 	struct ps_req rq;
-	ssize_t n = recv(fd, &rq, sizeof(rq), MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
 
-	if (n != (ssize_t)sizeof(rq) || rq.magic != PS_MAGIC || rq.op != PS_CANCEL)
-		return false;
-	(void)!recv(fd, &rq, sizeof(rq), MSG_DONTWAIT);
-	return true;
+	for (;;) {
+		ssize_t n = recv(fd, &rq, sizeof(rq), MSG_PEEK | MSG_DONTWAIT | MSG_TRUNC);
+
+		if (n == 0)
+			return true; /* nobody is left to use the window */
+		if (n != (ssize_t)sizeof(rq) || rq.magic != PS_MAGIC || rq.op != PS_CANCEL ||
+		    !cancel_ok(&rq))
+			return false;
+		(void)!recv(fd, &rq, sizeof(rq), MSG_DONTWAIT);
+		if (rq.seq == ps_served)
+			return true;
+		cancel_take(rq.seq);
+	}
 }
 
 static enum pt_status
@@ -318,11 +394,31 @@ serve_open(int fd, const struct ps_req *rq, struct ps_rep *rp, struct pt_err *er
 		return pt_fail(err, PT_INVALID, _("privileged helper: malformed gateway"));
 	if (rq->wait_ms < 0 || rq->wait_ms > PS_TIMEOUT_MS_MAX)
 		return pt_fail(err, PT_INVALID, _("privileged helper: malformed timeout"));
+	/* each OPEN a number of its own, increasing: a CANCEL names one */
+	if (rq->seq <= ps_served)
+		return pt_fail(err, PT_INVALID, _("privileged helper: malformed sequence number"));
+	ps_served = rq->seq;
+	if (ps_cancel == rq->seq) {
+		/* the signal came before the OPEN: nothing is touched */
+		rp->cancelled = 1;
+		return pt_fail(err, PT_REFUSED,
+		               _("privileged helper: the open was cancelled before it began; "
+		                 "nothing was opened"));
+	}
 	for (i = 0; i < PS_WINDOWS && ps_used[i]; i++)
 		;
-	if (i == PS_WINDOWS)
+	if (i == PS_WINDOWS) {
+		for (i = 0; i < PS_WINDOWS && !ps_failed[i]; i++)
+			;
+		if (i < PS_WINDOWS)
+			return pt_fail(err, PT_REFUSED,
+			               _("privileged helper: window %s could not be closed and is "
+			                 "still partly open; recover it first (# in the console's "
+			                 "transfer window log, or passtore transfer recover)"),
+			               ps_open[i].w.id);
 		return pt_fail(err, PT_REFUSED,
 		               _("privileged helper: a window is already open; one at a time"));
+	}
 	o.w = rq->w;
 	o.gw = rq->gw;
 	o.wait_ms = rq->wait_ms;
@@ -331,6 +427,7 @@ serve_open(int fd, const struct ps_req *rq, struct ps_rep *rp, struct pt_err *er
 	if (ret == PT_OK || open_left(&o)) {
 		ps_open[i] = o;
 		ps_used[i] = true;
+		ps_failed[i] = false;
 	}
 	rp->o = o;
 	return ret;
@@ -347,12 +444,41 @@ serve_close(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 	if ((i = slot_of(&rq->w)) < 0)
 		return pt_fail(err, PT_REFUSED,
 		               _("privileged helper: window %s was not opened here"), rq->w.id);
-	/* what this helper opened, not what the request says */
-	ret = guard_window_close_here(&ps_open[i], err);
+	/* what this helper opened, not what the request says; after a
+	 * failure the same CLOSE tries what is left again */
+	ret = close_window(&ps_open[i], err);
 	rp->o = ps_open[i];
 	if (!open_left(&ps_open[i]))
-		ps_used[i] = false;
+		ps_used[i] = ps_failed[i] = false;
+	else if (ret != PT_OK)
+		ps_failed[i] = true;
 	return ret;
+}
+
+/* After a sweep: what it took of the windows whose CLOSE failed, and
+ * those of which nothing is left leave the table. */
+static void
+swept(const struct guard_recover *r)
+{
+	for (int i = 0; i < PS_WINDOWS; i++) {
+		struct guard_open *o = &ps_open[i];
+		bool up = true;
+
+		if (!ps_used[i] || !ps_failed[i])
+			continue;
+		if ((o->w.fw == GUARD_FW_IPTABLES && r->ipt) ||
+		    (o->w.fw == GUARD_FW_NFTABLES && r->nft))
+			o->rules_in = false;
+		if (r->nft_table)
+			o->nft_created = false;
+		/* the link down (the sweep's is best effort: asked again) took
+		 * the route with it */
+		if ((o->link_raised || o->route_added) && strcmp(r->ifname, o->w.ifname) == 0 &&
+		    guard_link_get(o->w.ifname, &up, NULL, NULL) == PT_OK && !up)
+			o->link_raised = o->route_added = false;
+		if (!open_left(o))
+			ps_used[i] = ps_failed[i] = false;
+	}
 }
 
 static enum pt_status
@@ -366,8 +492,9 @@ serve_recover(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 		return pt_fail(err, PT_INVALID, _("privileged helper: malformed request"));
 	if (!ifname_field_ok(rq->ifname, true))
 		return pt_fail(err, PT_INVALID, _("privileged helper: malformed interface name"));
-	/* a sweep would take a live window's rules: only dead ones' */
-	if (any_open())
+	/* a sweep would take a live window's rules: only dead ones', and
+	 * what a failed CLOSE left */
+	if (any_live())
 		return pt_fail(err, PT_REFUSED,
 		               _("privileged helper: no recovery while its window is open"));
 	r.ipt = rq->ipt;
@@ -375,6 +502,8 @@ serve_recover(const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err)
 	r.nft_table = rq->nft_table;
 	memcpy(r.ifname, rq->ifname, sizeof(r.ifname));
 	ret = guard_window_recover_here(&r, &n, err);
+	if (ret == PT_OK)
+		swept(&r);
 	rp->n = n;
 	return ret;
 }
@@ -407,7 +536,10 @@ serve_one(int fd, const struct ps_req *rq, struct ps_rep *rp, struct pt_err *err
 
 /* Nothing the terminal sends to the process group may end the helper
  * while a window is open: the main process closes it and then its end
- * of the socket, and that ends the helper. */
+ * of the socket, and that ends the helper.  A main process that dies
+ * closes its end too (nothing else holds it: close-on-exec, no other
+ * fork): the helper then closes what its table holds before it ends,
+ * so no signal at the parent's death may cut that short. */
 static void
 helper_signals(void)
 {
@@ -419,7 +551,6 @@ helper_signals(void)
 		signal(ignored[i], SIG_IGN);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
-	(void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
 	(void)prctl(PR_SET_NAME, "passtore-priv", 0, 0, 0);
 }
 
@@ -447,6 +578,29 @@ helper_fds(int fd)
 	return 3;
 }
 
+/* The main process is gone (or the socket failed): what the table
+ * still holds is closed.  0, or 1 if something could not be. */
+static int
+close_all(void)
+{
+	int ret = 0;
+
+	for (int i = 0; i < PS_WINDOWS; i++) {
+		struct pt_err err = { 0 };
+
+		if (!ps_used[i])
+			continue;
+		if (close_window(&ps_open[i], &err) != PT_OK) {
+			fprintf(stderr,
+			        _("passtore: privileged helper: window %s could not be closed: %s\n"),
+			        ps_open[i].w.id, err.detail);
+			ret = 1;
+		}
+		ps_used[i] = ps_failed[i] = false;
+	}
+	return ret;
+}
+
 static int
 helper_loop(int fd)
 {
@@ -472,8 +626,14 @@ helper_loop(int fd)
 		    rq.op >= PS_OP_END) {
 			rp->status = pt_fail(&err, PT_INVALID,
 			                     _("privileged helper: malformed request"));
+		} else if (rq.op == PS_CANCEL && !cancel_ok(&rq)) {
+			rp->op = rq.op;
+			rp->status =
+				pt_fail(&err, PT_INVALID, _("privileged helper: malformed cancel"));
 		} else if (rq.op == PS_CANCEL) {
-			continue; /* late: the OPEN it meant had ended */
+			/* before its OPEN (kept for it), or late: no answer */
+			cancel_take(rq.seq);
+			continue;
 		} else {
 			rp->op = rq.op;
 			rp->status = serve_one(fd, &rq, rp, &err);
@@ -483,7 +643,7 @@ helper_loop(int fd)
 			break;
 	}
 	free(rp);
-	return 0;
+	return close_all();
 }
 
 /* The helper's first message, op 0: err's status (PT_OK: ready) and
@@ -619,14 +779,33 @@ take_open(struct guard_open *o, const struct guard_open *h)
 }
 
 enum pt_status
-privsep_open(struct guard_open *o, struct pt_err *err)
+privsep_open(struct guard_open *o, bool (*stop)(void *ud), void *ud, struct pt_err *err)
 {
 	struct ps_req rq = { .op = PS_OPEN, .w = o->w, .gw = o->gw, .wait_ms = o->wait_ms };
 	struct ps_rep *rp;
-	enum pt_status ret = ps_call(&rq, &rp, err);
+	enum pt_status ret;
 
+	o->nft_created = o->link_raised = o->route_added = o->rules_in = false;
+	o->link_up_us = o->link_down_us = 0;
+	memset(&o->x, 0, sizeof(o->x));
+	/* numbered before the stop flag is read, as the signal's thread sets
+	 * the flag before it reads the number (privsep_cancel): a signal the
+	 * check misses sends a CANCEL of this number, which the helper takes
+	 * before or during the OPEN */
+	rq.seq = atomic_fetch_add(&ps_seq, 1) + 1;
+	atomic_thread_fence(memory_order_seq_cst);
+	if (stop && stop(ud)) {
+		pt_err_clear(err);
+		return PT_OK; /* nothing opened: the caller reports the signal */
+	}
+	ret = ps_call(&rq, &rp, err);
 	if (rp)
 		take_open(o, &rp->o);
+	/* refused for a CANCEL before it began: nothing opened, as above */
+	if (ret != PT_OK && rp && rp->cancelled) {
+		pt_err_clear(err);
+		ret = PT_OK;
+	}
 	free(rp);
 	return ret;
 }
@@ -691,11 +870,21 @@ privsep_posture(const char *ifname, enum guard_backend *fw, struct guard_posture
 void
 privsep_cancel(void)
 {
-	static const struct ps_req rq = { .magic = PS_MAGIC, .op = PS_CANCEL };
+	struct ps_req rq;
 
+	if (ps_fd < 0)
+		return;
+	memset(&rq, 0, sizeof(rq));
+	rq.magic = PS_MAGIC;
+	rq.op = PS_CANCEL;
+	/* the caller set its stop flag before: an OPEN numbered after this
+	 * reads it and is not sent (privsep_open) */
+	atomic_thread_fence(memory_order_seq_cst);
+	rq.seq = atomic_load(&ps_seq);
+	if (rq.seq == 0)
+		return; /* no OPEN numbered yet: the next one sees the flag */
 	/* no lock, no answer: one datagram, whole or not at all */
-	if (ps_fd >= 0)
-		(void)!send(ps_fd, &rq, sizeof(rq), MSG_NOSIGNAL | MSG_DONTWAIT);
+	(void)!send(ps_fd, &rq, sizeof(rq), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 /* ---------------------------------------------------------------------
@@ -740,6 +929,12 @@ privsep_info(struct privsep_info *out)
 }
 
 #ifdef PRIVSEP_TEST
+void
+privsep_test_client(int fd)
+{
+	ps_fd = fd;
+}
+
 /* The tests' way in (privsep.h), compiled into their copy only. */
 int
 privsep_test_loop(int fd)

@@ -67,6 +67,13 @@ enum pt_status sandbox_enter(enum sandbox_who who, struct pt_err *err);
  * process without root cannot make). */
 #include "engine/privsep-proto.h"
 int privsep_test_loop(int fd);
+/* The next n CLOSEs of a window with its rules in fail half-way, as a
+ * lost netlink answer makes them: the rules stay, the rest closes.  Set
+ * before the helper is forked. */
+void privsep_test_fail_close(int n);
+/* The client calls (guard_window_* with the helper up) go to fd, a
+ * helper the test started; -1: none again. */
+void privsep_test_client(int fd);
 #endif
 
 #endif

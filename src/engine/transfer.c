@@ -865,7 +865,13 @@ transfer_run(struct store *st, const struct transfer_req *req, struct transfer_r
 	if (ret == PT_OK && cerr.status != PT_OK)
 		ret = pt_fail(err, cerr.status, "%s", cerr.detail);
 	signals_release(&e);
-	if (e.signal && ret == PT_OK)
+	/* a signal before the open began: nothing went up, nothing to close */
+	if (e.signal && ret == PT_OK && !e.g.link_up_us && !e.g.x.opened_us)
+		ret = pt_fail(err, PT_ERR,
+		              _("interrupted by signal %d before the window opened: nothing was "
+		                "opened"),
+		              e.signal);
+	else if (e.signal && ret == PT_OK)
 		ret = pt_fail(err, PT_ERR, _("interrupted by signal %d: the window is closed"),
 		              e.signal);
 	res->signal = e.signal;

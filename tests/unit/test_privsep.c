@@ -1,9 +1,15 @@
 /* test_privsep.c - the privileged helper against malformed requests: a
  * wrong size, a wrong magic, an unknown op, a field out of bounds in each
  * request, a CLOSE of a window it never opened or with its peer, port or
- * backend changed, a second OPEN, a RECOVER while a window is open.  Each
- * is refused, the helper goes on serving (a valid request still works)
- * and nothing changed on the link or in the firewall.
+ * backend changed, a second OPEN, a RECOVER while a window is open, an
+ * OPEN's number not above the last, a CANCEL without a number or with
+ * more than one.  Each is refused, the helper goes on serving (a valid
+ * request still works) and nothing changed on the link or in the
+ * firewall.  A CANCEL that overtakes its OPEN refuses it before
+ * anything moves; a stale one cancels nothing.  A CLOSE made to fail
+ * (privsep_test_fail_close) leaves the helper able to close it again,
+ * to RECOVER and then to OPEN, and the end of the socket closes what
+ * its table holds.
  *
  * The program compiles its own privsep.c with PRIVSEP_TEST.  Without root
  * the helper's loop runs without its capability drop and filter: every
@@ -38,6 +44,7 @@
 static bool rooted; /* in a namespace of our own, with IF and IF_PEER */
 static int hfd = -1;
 static pid_t hpid;
+static uint32_t seq; /* the last OPEN's number */
 
 static enum pt_status answer(struct ps_rep *rp);
 
@@ -120,6 +127,7 @@ valid_open(struct ps_req *rq, const char *id)
 	memset(rq, 0, sizeof(*rq));
 	rq->magic = PS_MAGIC;
 	rq->op = PS_OPEN;
+	rq->seq = ++seq;
 	snprintf(rq->w.id, sizeof(rq->w.id), "%s", id);
 	snprintf(rq->w.ifname, sizeof(rq->w.ifname), "%s", IF);
 	inet_pton(AF_INET, "10.77.0.9", &rq->w.peer);
@@ -128,6 +136,15 @@ valid_open(struct ps_req *rq, const char *id)
 	rq->w.timeout_s = 65;
 	inet_pton(AF_INET, "10.77.0.1", &rq->gw);
 	rq->wait_ms = 3000;
+}
+
+static void
+cancel_req(struct ps_req *rq, uint32_t n)
+{
+	memset(rq, 0, sizeof(*rq));
+	rq->magic = PS_MAGIC;
+	rq->op = PS_CANCEL;
+	rq->seq = n;
 }
 
 /* Nothing moved: the link is down, no passtore rule is in. */
@@ -280,16 +297,26 @@ START_TEST(bad_fields)
 END_TEST
 
 /* After all that, and a CANCEL (which gets no answer), a valid request
- * is served: the helper did not die on bad input. */
+ * is served: the helper did not die on bad input.  A malformed CANCEL
+ * (no number, a field besides it) is refused with an answer. */
 START_TEST(still_serves)
 {
-	struct ps_req rq = { .magic = PS_MAGIC, .op = PS_CANCEL };
+	struct ps_req rq;
 	struct ps_rep rp;
 	char junk[3] = { 1, 2, 3 };
 
 	helper_start();
 	send_raw(junk, sizeof(junk));
 	ck_assert_int_eq(answer(&rp), PT_INVALID);
+	cancel_req(&rq, 0);
+	refused(&rq, "malformed cancel", "cancel without a number");
+	cancel_req(&rq, 5);
+	rq.w.port = 22;
+	refused(&rq, "malformed cancel", "cancel with a port");
+	cancel_req(&rq, 5);
+	rq.ipt = 1;
+	refused(&rq, "malformed cancel", "cancel with a recovery flag");
+	cancel_req(&rq, 5);
 	send_raw(&rq, sizeof(rq));
 	memset(&rq, 0, sizeof(rq));
 	rq.magic = PS_MAGIC;
@@ -324,6 +351,10 @@ START_TEST(window_table)
 	/* a second OPEN, of another id or the same */
 	valid_open(&other, "w2");
 	refused(&other, "already open", "second open");
+	refused(&other, "malformed sequence number", "an OPEN's number again");
+	other.seq = seq - 1;
+	refused(&other, "malformed sequence number", "an OPEN's number below the last");
+	rq.seq = ++seq;
 	refused(&rq, "already open", "the same open again");
 	/* no sweep while a window of its own is open */
 	memset(&other, 0, sizeof(other));
@@ -396,7 +427,7 @@ END_TEST
  * CLOSE takes the link down. */
 START_TEST(cancel_before_rules)
 {
-	struct ps_req rq, cancel = { .magic = PS_MAGIC, .op = PS_CANCEL };
+	struct ps_req rq, cancel;
 	struct ps_rep rp;
 	struct guard_posture *p = calloc(1, sizeof(*p));
 	struct pt_err err = { 0 };
@@ -404,6 +435,7 @@ START_TEST(cancel_before_rules)
 	ck_assert_ptr_nonnull(p);
 	helper_start();
 	valid_open(&rq, "w5");
+	cancel_req(&cancel, rq.seq);
 	/* both queued before the helper has brought the link up */
 	send_raw(&rq, sizeof(rq));
 	send_raw(&cancel, sizeof(cancel));
@@ -418,6 +450,279 @@ START_TEST(cancel_before_rules)
 	untouched("after the close");
 	helper_stop();
 	free(p);
+}
+END_TEST
+
+/* A CANCEL that overtakes its OPEN (the signal came after the number,
+ * before the send): the OPEN is refused before anything moves, and its
+ * number is spent.  Without root too: the refusal comes first. */
+START_TEST(cancel_before_open)
+{
+	struct ps_req rq, cancel;
+	struct ps_rep rp;
+
+	helper_start();
+	untouched("before the cancel");
+	valid_open(&rq, "w8");
+	cancel_req(&cancel, rq.seq);
+	send_raw(&cancel, sizeof(cancel));
+	ck_assert_int_ne(ask(&rq, &rp), PT_OK);
+	ck_assert_uint_eq(rp.op, PS_OPEN);
+	ck_assert_msg(strstr(rp.detail, "cancelled before it began"), "detail: %s", rp.detail);
+	ck_assert_uint_eq(rp.cancelled, 1);
+	ck_assert(!rp.o.rules_in && !rp.o.link_raised && !rp.o.route_added && !rp.o.nft_created);
+	ck_assert(rp.o.link_up_us == 0 && rp.o.x.opened_us == 0);
+	untouched("after a cancelled open");
+	/* that number is spent; nothing of it is held */
+	refused(&rq, "malformed sequence number", "the cancelled open again");
+	rq.op = PS_CLOSE;
+	refused(&rq, "was not opened here", "close of a cancelled open");
+	helper_stop();
+}
+END_TEST
+
+/* The OPEN sent: not cancelled, served in full (without root, it
+ * reaches the firewall and fails there, not for a CANCEL). */
+static void
+uncancelled(struct ps_req *rq, const char *what)
+{
+	struct ps_rep rp;
+	enum pt_status st = answer(&rp);
+
+	ck_assert_uint_eq(rp.op, PS_OPEN);
+	ck_assert_uint_eq(rp.cancelled, 0);
+	ck_assert_msg(!strstr(rp.detail, "cancelled"), "%s: %s", what, rp.detail);
+	if (!rooted)
+		return;
+	ck_assert_msg(st == PT_OK, "%s: %s", what, rp.detail);
+	ck_assert_msg(rp.o.rules_in && rp.o.x.opened_us > 0, "%s: no rules", what);
+	rq->op = PS_CLOSE;
+	ck_assert_msg(ask(rq, &rp) == PT_OK, "%s: close: %s", what, rp.detail);
+	untouched(what);
+}
+
+static void
+served_uncancelled(struct ps_req *rq, const char *what)
+{
+	send_raw(rq, sizeof(*rq));
+	uncancelled(rq, what);
+}
+
+/* Stale CANCELs: of an OPEN served, of one never sent (its number was
+ * taken, the signal came, no OPEN followed), of numbers long past: none
+ * cancels a later OPEN, whether taken between requests or during one. */
+START_TEST(cancel_stale)
+{
+	struct ps_req rq, cancel;
+
+	helper_start();
+	valid_open(&rq, "w9");
+	served_uncancelled(&rq, "the first open");
+	/* late: the OPEN it named was served */
+	cancel_req(&cancel, rq.seq);
+	send_raw(&cancel, sizeof(cancel));
+	valid_open(&rq, "w9");
+	served_uncancelled(&rq, "after a late cancel");
+	/* an OPEN numbered and never sent, its CANCEL sent */
+	cancel_req(&cancel, ++seq);
+	send_raw(&cancel, sizeof(cancel));
+	valid_open(&rq, "w9");
+	served_uncancelled(&rq, "after the cancel of an open never sent");
+	/* stale ones queued behind the OPEN, read during it */
+	valid_open(&rq, "w9");
+	send_raw(&rq, sizeof(rq));
+	cancel_req(&cancel, rq.seq - 1);
+	send_raw(&cancel, sizeof(cancel));
+	cancel_req(&cancel, 1);
+	send_raw(&cancel, sizeof(cancel));
+	uncancelled(&rq, "stale cancels during an open");
+	untouched("after the stale cancels");
+	helper_stop();
+}
+END_TEST
+
+/* The signal's thread as it may run between the stop flag's check and
+ * the OPEN's send: its CANCEL goes first.  Then the flag is not set. */
+static bool
+signal_after_check(void *ud)
+{
+	(*(int *)ud)++;
+	guard_window_cancel();
+	return false;
+}
+
+static bool
+signal_before_check(void *ud)
+{
+	(*(int *)ud)++;
+	guard_window_cancel();
+	return true;
+}
+
+static void
+client_window(struct guard_open *o, const char *id)
+{
+	struct in_addr peer;
+	struct pt_err err = { 0 };
+
+	memset(o, 0, sizeof(*o));
+	inet_pton(AF_INET, "10.77.0.9", &peer);
+	ck_assert_int_eq(guard_window_init(&o->w, id, IF, peer, 22, &err), PT_OK);
+	o->w.fw = GUARD_FW_IPTABLES;
+	o->w.timeout_s = 65;
+	inet_pton(AF_INET, "10.77.0.1", &o->gw);
+	o->wait_ms = 3000;
+}
+
+/* The engine's side (guard_window_open through the helper): a signal
+ * between the check of the stop flag and the send refuses the OPEN
+ * before anything moves, and the open says nothing was opened (PT_OK,
+ * nothing raised: the caller reports its signal); a signal before the
+ * check sends nothing to open; the CANCELs left behind are stale and
+ * the next open is served.  Without root too, up to the firewall. */
+START_TEST(client_cancel_race)
+{
+	struct guard_open o;
+	struct pt_err err = { 0 };
+	int calls = 0;
+	enum pt_status st;
+
+	helper_start();
+	privsep_test_client(hfd);
+	ck_assert(privsep_active());
+	client_window(&o, "w14");
+	st = guard_window_open(&o, signal_after_check, &calls, &err);
+	ck_assert_msg(st == PT_OK, "open: %s", err.detail);
+	ck_assert_int_eq(calls, 1);
+	ck_assert(!o.rules_in && !o.link_raised && !o.route_added && !o.nft_created);
+	ck_assert(o.link_up_us == 0 && o.x.opened_us == 0);
+	untouched("after the signal between the check and the send");
+	client_window(&o, "w14");
+	st = guard_window_open(&o, signal_before_check, &calls, &err);
+	ck_assert_msg(st == PT_OK, "open: %s", err.detail);
+	ck_assert_int_eq(calls, 2);
+	ck_assert(!o.rules_in && !o.link_raised && o.link_up_us == 0);
+	untouched("after the signal before the check");
+	/* the next open, with those CANCELs (and one more) behind it */
+	guard_window_cancel();
+	client_window(&o, "w15");
+	st = guard_window_open(&o, NULL, NULL, &err);
+	ck_assert_msg(!strstr(err.detail, "cancelled"), "the next open: %s", err.detail);
+	if (rooted) {
+		ck_assert_msg(st == PT_OK, "the next open: %s", err.detail);
+		ck_assert(o.rules_in && o.link_raised && o.x.opened_us > 0);
+		ck_assert_msg(guard_window_close(&o, &err) == PT_OK, "close: %s", err.detail);
+		untouched("after the next window");
+	}
+	privsep_test_client(-1);
+	helper_stop();
+}
+END_TEST
+
+/* Root: the rules stay in, the link is down (what the test's failed
+ * close leaves). */
+static void
+rules_left(const char *when)
+{
+	struct guard_posture *p = calloc(1, sizeof(*p));
+	struct pt_err err = { 0 };
+
+	ck_assert_ptr_nonnull(p);
+	ck_assert_int_eq(guard_posture(IF, p, &err), PT_OK);
+	ck_assert_msg(p->tagged_total == 2, "%s: %d passtore rules in", when, p->tagged_total);
+	ck_assert_msg(!p->link_up, "%s: the link is up", when);
+	free(p);
+}
+
+/* Root: a window opened, then its CLOSE made to fail. */
+static void
+open_then_fail_close(struct ps_req *rq, const char *id)
+{
+	struct ps_rep rp;
+
+	valid_open(rq, id);
+	ck_assert_msg(ask(rq, &rp) == PT_OK, "open: %s", rp.detail);
+	rq->op = PS_CLOSE;
+	ck_assert_int_eq(ask(rq, &rp), PT_NET);
+	ck_assert(rp.o.rules_in && !rp.o.link_raised);
+	rules_left("after the failed close");
+}
+
+/* Root: after a failed CLOSE a new OPEN is refused and says to recover;
+ * a RECOVER is no longer refused, sweeps what is left and frees the
+ * slot: a new window opens and closes, the firewall clean after. */
+START_TEST(close_fails_recover)
+{
+	struct ps_req rq, other;
+	struct ps_rep rp;
+
+	privsep_test_fail_close(1);
+	helper_start();
+	open_then_fail_close(&rq, "w6");
+	valid_open(&other, "w7");
+	refused(&other, "recover it first", "open after a failed close");
+	rules_left("after the refused open");
+	memset(&other, 0, sizeof(other));
+	other.magic = PS_MAGIC;
+	other.op = PS_RECOVER;
+	other.ipt = 1;
+	snprintf(other.ifname, sizeof(other.ifname), "%s", IF);
+	ck_assert_msg(ask(&other, &rp) == PT_OK, "recover: %s", rp.detail);
+	ck_assert_int_eq(rp.n, 2);
+	untouched("after the recovery");
+	/* nothing of it is held now */
+	refused(&rq, "was not opened here", "close after the recovery");
+	valid_open(&rq, "w7");
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "open after the recovery: %s", rp.detail);
+	ck_assert(rp.o.rules_in);
+	rq.op = PS_CLOSE;
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "close: %s", rp.detail);
+	untouched("after the last close");
+	helper_stop();
+}
+END_TEST
+
+/* Root: the same CLOSE again takes what the failed one left. */
+START_TEST(close_fails_retry)
+{
+	struct ps_req rq;
+	struct ps_rep rp;
+
+	privsep_test_fail_close(1);
+	helper_start();
+	open_then_fail_close(&rq, "w10");
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "close again: %s", rp.detail);
+	ck_assert(!rp.o.rules_in && rp.o.x.closed_us >= rp.o.x.opened_us);
+	untouched("after the second close");
+	valid_open(&rq, "w11");
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "open after: %s", rp.detail);
+	rq.op = PS_CLOSE;
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "close: %s", rp.detail);
+	untouched("after the last close");
+	helper_stop();
+}
+END_TEST
+
+/* Root: the main process goes away (its end of the socket closes) with
+ * what a failed CLOSE left, or with a window open: the helper closes it
+ * before it ends (helper_stop: and ends cleanly). */
+START_TEST(eof_closes)
+{
+	struct ps_req rq;
+	struct ps_rep rp;
+
+	privsep_test_fail_close(1);
+	helper_start();
+	open_then_fail_close(&rq, "w12");
+	helper_stop();
+	untouched("after the end of a helper with a failed close");
+	privsep_test_fail_close(0);
+	helper_start();
+	valid_open(&rq, "w13");
+	ck_assert_msg(ask(&rq, &rp) == PT_OK, "open: %s", rp.detail);
+	ck_assert(rp.o.rules_in && rp.o.link_raised);
+	helper_stop();
+	untouched("after the end of a helper with a window open");
 }
 END_TEST
 
@@ -471,6 +776,9 @@ privsep_suite(void)
 	tcase_add_test(tc, bad_messages);
 	tcase_add_test(tc, bad_fields);
 	tcase_add_test(tc, still_serves);
+	tcase_add_test(tc, cancel_before_open);
+	tcase_add_test(tc, cancel_stale);
+	tcase_add_test(tc, client_cancel_race);
 	suite_add_tcase(s, tc);
 	if (rooted) {
 		tc = tcase_create("window");
@@ -478,6 +786,9 @@ privsep_suite(void)
 		tcase_add_test(tc, window_table);
 		tcase_add_test(tc, open_fails_closes);
 		tcase_add_test(tc, cancel_before_rules);
+		tcase_add_test(tc, close_fails_recover);
+		tcase_add_test(tc, close_fails_retry);
+		tcase_add_test(tc, eof_closes);
 		suite_add_tcase(s, tc);
 	}
 	return s;
