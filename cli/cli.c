@@ -216,6 +216,19 @@ recover_at_start(struct cli *c)
 		        windows, rules);
 }
 
+/* The helper's life, in the child of a split; what it must say when the
+ * main process is gone (a window it could not close), it says here. */
+int
+cli_helper(int fd)
+{
+	struct pt_err why = { 0 };
+	int rc = privsep_serve(fd, &why);
+
+	if (rc != 0 && why.status != PT_OK)
+		fprintf(stderr, "passtore: %s\n", pt_err_text(&why));
+	return rc;
+}
+
 /* Before anything secret is read, the main process gives up root.  A
  * command that opens the store first splits off the privileged helper
  * (the child never returns from here): a window may be opened, or one a
@@ -237,7 +250,7 @@ split(struct cli *c, int argc, char **argv)
 		c->err = (struct pt_err){ 0 };
 	}
 	if (child)
-		_exit(privsep_serve(fd));
+		_exit(cli_helper(fd));
 	pt_file_preopen_args(argc - 1, argv + 1);
 	return privsep_drop_main(&c->err);
 }

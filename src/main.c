@@ -55,7 +55,7 @@ console_split(void)
 		exit(pt_status_exit(ret));
 	}
 	if (child)
-		_exit(privsep_serve(fd));
+		_exit(cli_helper(fd));
 	if (privsep_drop_main(&err) != PT_OK) {
 		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
 		exit(1);

@@ -579,9 +579,11 @@ helper_fds(int fd)
 }
 
 /* The main process is gone (or the socket failed): what the table
- * still holds is closed.  0, or 1 if something could not be. */
+ * still holds is closed.  0, or 1 if something could not be (*why: the
+ * last that could not, for the helper's caller to say: no one else
+ * will). */
 static int
-close_all(void)
+close_all(struct pt_err *why)
 {
 	int ret = 0;
 
@@ -591,8 +593,8 @@ close_all(void)
 		if (!ps_used[i])
 			continue;
 		if (close_window(&ps_open[i], &err) != PT_OK) {
-			fprintf(stderr,
-			        _("passtore: privileged helper: window %s could not be closed: %s\n"),
+			pt_fail(why, err.status,
+			        _("privileged helper: window %s could not be closed: %s"),
 			        ps_open[i].w.id, err.detail);
 			ret = 1;
 		}
@@ -602,7 +604,7 @@ close_all(void)
 }
 
 static int
-helper_loop(int fd)
+helper_loop(int fd, struct pt_err *why)
 {
 	struct ps_req rq;
 	struct ps_rep *rp = malloc(sizeof(*rp));
@@ -643,7 +645,7 @@ helper_loop(int fd)
 			break;
 	}
 	free(rp);
-	return close_all();
+	return close_all(why);
 }
 
 /* The helper's first message, op 0: err's status (PT_OK: ready) and
@@ -667,7 +669,7 @@ helper_hello(int fd, const struct pt_err *err)
 }
 
 int
-privsep_serve(int fd)
+privsep_serve(int fd, struct pt_err *why)
 {
 	struct pt_err err = { 0 };
 
@@ -679,7 +681,7 @@ privsep_serve(int fd)
 		/* the first word: ready */
 		if (helper_hello(fd, &err) != 0)
 			return 1;
-		return helper_loop(fd);
+		return helper_loop(fd, why);
 	}
 	/* the main process says why (privsep_start) */
 	(void)helper_hello(fd, &err);
@@ -939,10 +941,10 @@ privsep_test_client(int fd)
 int
 privsep_test_loop(int fd)
 {
-	struct pt_err ready = { 0 };
+	struct pt_err ready = { 0 }, why = { 0 };
 
 	if (helper_hello(fd, &ready) != 0)
 		return 1;
-	return helper_loop(fd);
+	return helper_loop(fd, &why);
 }
 #endif

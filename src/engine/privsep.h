@@ -28,9 +28,11 @@
  * (no CAP_NET_ADMIN, no socketpair, no fork) and nothing started. */
 enum pt_status privsep_start(bool *child, int *fd, struct pt_err *err);
 /* The helper's loop: drop to the network capabilities, install its
- * seccomp filter, serve until the main process closes its end.  The exit
- * status for the child process. */
-int privsep_serve(int fd);
+ * seccomp filter, serve until the main process closes its end, then close
+ * what it still holds open.  The exit status for the child process; when
+ * 1, *why (if set) is what the caller must say on stderr: the main
+ * process is gone. */
+int privsep_serve(int fd, struct pt_err *why);
 /* The main process: drop every capability (and, as root with an account
  * "passtore", become that account).  PT_OK or why not. */
 enum pt_status privsep_drop_main(struct pt_err *err);

@@ -59,8 +59,9 @@ helper_start(void)
 	hpid = fork();
 	ck_assert_int_ge(hpid, 0);
 	if (hpid == 0) {
+		struct pt_err why = { 0 };
 		close(sv[0]);
-		_exit(rooted ? privsep_serve(sv[1]) : privsep_test_loop(sv[1]));
+		_exit(rooted ? privsep_serve(sv[1], &why) : privsep_test_loop(sv[1]));
 	}
 	close(sv[1]);
 	hfd = sv[0];
