@@ -382,6 +382,37 @@ ui_text_piece(const char *s, int width)
 	return at;
 }
 
+int
+ui_text_rows(const char *s, int width, size_t *cut, int max)
+{
+	int rows = 0;
+
+	for (; *s && rows < max; rows++) {
+		cut[rows] = rows == max - 1 ? strlen(s) : ui_text_piece(s, width);
+		s += cut[rows];
+		s += strspn(s, " ");
+	}
+	return rows;
+}
+
+void
+ui_wput_rows(WINDOW *win, int y, int x, int width, int rows, int attr, const char *text, bool pad)
+{
+	size_t cut[16];
+	int n = ui_text_rows(text, width, cut, rows < 16 ? rows : 16);
+
+	for (int r = 0; r < rows; r++) {
+		char row[512];
+		snprintf(row, sizeof row, "%.*s", r < n ? (int)cut[r] : 0, text);
+		if (r < n || pad)
+			ui_wput(win, y + r, x, width, attr, row, pad);
+		if (r < n) {
+			text += cut[r];
+			text += strspn(text, " ");
+		}
+	}
+}
+
 /* The bytes of the message line's next row: at most COLS characters,
  * cut at the last space that fits (or at COLS in a word longer). */
 static size_t

@@ -82,6 +82,15 @@ void ui_draw_question(struct ui *ui, const char *q);
  * in a UTF-8 locale), cut at the last space that fits (a word longer
  * than the row is cut at its end); all of s when it fits. */
 size_t ui_text_piece(const char *s, int width);
+/* s cut into at most max rows of width columns with ui_text_piece, the
+ * last row taking what is left (cut where it is drawn): the bytes of
+ * each row in cut[], without the blanks between two rows; its rows. */
+int ui_text_rows(const char *s, int width, size_t *cut, int max);
+/* text drawn wrapped so (ui_text_rows) in rows rows from (y, x) of win,
+ * each cut to width columns; with pad, each row padded with blanks and
+ * the rows it does not need blanked. */
+void ui_wput_rows(WINDOW *win, int y, int x, int width, int rows, int attr, const char *text,
+                  bool pad);
 /* Show lines in a box until a key. */
 void ui_popup(struct ui *ui, const char *title, const char *const *lines, size_t n);
 /* The same for text (help, a record): long lines wrap at spaces, the

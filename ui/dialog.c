@@ -68,13 +68,9 @@ dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
 	snprintf(q, sizeof q, _("%s (y/n) "), question);
 	/* the question wraps inside the box (a long host name, a long
 	 * translation): its rows, the last one taking what is left */
-	for (const char *s = q; *s && qrows < QUESTION_ROWS; qrows++) {
-		qcut[qrows] = qrows == QUESTION_ROWS - 1 ? strlen(s) : ui_text_piece(s, w - 4);
-		s += qcut[qrows];
-		s += strspn(s, " ");
-	}
+	qrows = ui_text_rows(q, w - 4, qcut, QUESTION_ROWS);
 	if (qrows == 0)
-		qcut[qrows++] = 0;
+		qrows = 1;
 	if (rows > LINES - 3 - qrows)
 		rows = LINES - 3 - qrows;
 	if (rows < 0)
@@ -83,17 +79,9 @@ dialog_ask(struct ui *ui, const char *title, const char *const *lines, size_t n,
 	if (!(win = ui_panel_open(h, w, title)))
 		return false;
 	for (;;) {
-		const char *s = q;
 		for (int r = 0; r < rows; r++)
 			ui_wput(win, 1 + r, 2, w - 4, A_NORMAL, lines[r], false);
-		for (int r = 0; r < qrows; r++) {
-			char row[sizeof q];
-			snprintf(row, sizeof row, "%.*s", (int)qcut[r], s);
-			ui_wput(win, h - 1 - qrows + r, 2, w - 4, theme_attr(ROLE_ALERT), row,
-			        false);
-			s += qcut[r];
-			s += strspn(s, " ");
-		}
+		ui_wput_rows(win, h - 1 - qrows, 2, w - 4, qrows, theme_attr(ROLE_ALERT), q, false);
 		update_panels();
 		doupdate();
 		if (!ui_waitkey(ui, &k))

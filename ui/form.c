@@ -46,7 +46,8 @@ struct fm {
 	FIELD **hint; /* their hints (NULL: none) */
 	FORM *form;
 	int h, w;
-	int lw; /* the label column: the longest label and a blank, LABEL_W at least */
+	int lw;       /* the label column: the longest label and a blank, LABEL_W at least */
+	int key_rows; /* the rows of the keys' hint under the message (keys_hint) */
 };
 
 bool
@@ -228,6 +229,42 @@ hint_text(int row, int col, int width, int rows, const char *text, int attr)
 	return t;
 }
 
+/* A field naming a path on the station: Tab completes, F4 chooses. */
+static bool
+is_path(const struct ui_field *f)
+{
+	return f->file != UI_FILE_NONE && !f->masked;
+}
+
+/* The keys of field i, on the form's last rows. */
+static const char *
+keys_hint(const struct fm *m, size_t i)
+{
+	if (choice_of(m->ch, m->nch, i))
+		return _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels");
+	if (is_path(&m->f[i]))
+		return _("Tab: complete  F4: choose  Down: next  Enter on the last saves");
+	return _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
+}
+
+#define KEY_ROWS 3
+
+/* The rows the longest of the fields' key hints takes wrapped at width:
+ * a translation longer than the box is read whole, never cut. */
+static int
+keys_rows(const struct fm *m, int width)
+{
+	size_t cut[KEY_ROWS];
+	int rows = 1;
+
+	for (size_t i = 0; i < m->n; i++) {
+		int r = ui_text_rows(keys_hint(m, i), width, cut, KEY_ROWS);
+		if (r > rows)
+			rows = r;
+	}
+	return rows;
+}
+
 static bool
 build(struct fm *m, const char *title, size_t cur)
 {
@@ -251,12 +288,13 @@ build(struct fm *m, const char *title, size_t cur)
 		w = lw + 8;
 	for (size_t i = 0; i < m->n; i++)
 		total += field_rows(m, i, w - lw - 4);
-	h = total + 7;
-
-	if (h > LINES)
-		h = LINES;
 	if (w > COLS)
 		w = COLS;
+	/* the fields, a blank row, two for the message, the keys' hint */
+	m->key_rows = keys_rows(m, w - 4);
+	h = total + 6 + m->key_rows;
+	if (h > LINES)
+		h = LINES;
 	fw = w - lw - 4;
 	m->h = h;
 	m->w = w;
@@ -313,20 +351,13 @@ build(struct fm *m, const char *title, size_t cur)
 	return true;
 }
 
-/* A field naming a path on the station: Tab completes, F4 chooses. */
-static bool
-is_path(const struct ui_field *f)
-{
-	return f->file != UI_FILE_NONE && !f->masked;
-}
-
 /* The current field stands out, the others are underlined; a masked
  * field shows a star per character (libform shows nothing of a field
  * that is not O_PUBLIC). */
 static void
-paint(struct fm *m, size_t cur, const char *err, bool choice)
+paint(struct fm *m, size_t cur, const char *err)
 {
-	int ew = m->w - 4, cut = (int)strlen(err), cy = 0, cx = 0;
+	int ew = m->w - 4, cy = 0, cx = 0;
 
 	for (size_t i = 0; i < m->n; i++) {
 		int a = i == cur ? theme_attr(ROLE_SELECTED) : (int)A_UNDERLINE;
@@ -366,24 +397,11 @@ paint(struct fm *m, size_t cur, const char *err, bool choice)
 			cx = col + (l < cols - 1 ? l : cols - 1);
 		}
 	}
-	/* the message in place, on two lines when it needs them */
-	if (cut > ew) {
-		cut = ew;
-		while (cut > ew / 2 && err[cut] != ' ')
-			cut--;
-	}
-	const char *rest = err[cut] == ' ' ? err + cut + 1 : err + cut;
-	const char *hint =
-		choice ? _("Left/Right: choose; Tab: next; Enter on the last saves; Esc cancels")
-		: is_path(&m->f[cur])
-			? _("Tab: complete  F4: choose  Down: next  Enter on the last saves")
-			: _("Tab/Down next, Up previous, Enter on the last field saves, Esc cancels");
-	wattrset(m->win, theme_attr(ROLE_ALERT));
-	mvwprintw(m->win, m->h - 4, 2, "%-*.*s", ew, cut, err);
-	mvwprintw(m->win, m->h - 3, 2, "%-*.*s", ew, ew, rest);
-	wattrset(m->win, theme_attr(ROLE_HINT));
-	mvwprintw(m->win, m->h - 2, 2, "%-*.*s", ew, ew, hint);
-	wattrset(m->win, A_NORMAL);
+	/* the message in place, on two rows when it needs them, and the
+	 * keys under it, wrapped: cut and padded by columns, not bytes */
+	ui_wput_rows(m->win, m->h - 3 - m->key_rows, 2, ew, 2, theme_attr(ROLE_ALERT), err, true);
+	ui_wput_rows(m->win, m->h - 1 - m->key_rows, 2, ew, m->key_rows, theme_attr(ROLE_HINT),
+	             keys_hint(m, cur), true);
 	if (m->f[cur].masked) {
 		wmove(m->sub, cy, cx);
 		wcursyncup(m->sub);
@@ -672,7 +690,7 @@ ui_form_live(struct ui *ui, const char *title, struct ui_field *f, size_t n,
 			break;
 		resized = false;
 		const struct ui_choice *c = choice_of(ch, nch, cur);
-		paint(&m, cur, err, c != NULL);
+		paint(&m, cur, err);
 		curs_set(1);
 		doupdate();
 		int k;

@@ -7,6 +7,7 @@
 #define SQLITE_HAS_CODEC 1
 #include <sqlcipher/sqlite3.h>
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,8 @@
 
 /* ---- the certificates screen's list ---- */
 
-enum names { NAMES_NONE, NAMES_FEW, NAMES_MANY, NAMES_ALL }; /* see list_names */
+/* see list_names */
+enum names { NAMES_NONE, NAMES_FEW, NAMES_SOME, NAMES_MANY, NAMES_ALL };
 
 /* Which state of the store a cached answer is about: it changes with
  * a write through another connection (data_version) or this one (the
@@ -340,7 +342,11 @@ list_span(struct store *st, const struct inv_list_filter *f, long long *lo, long
  * Many: its rows are many too, and one scan of the listing (about 20 ms
  * on 100k certificates) beats fetching each by index (a few microseconds
  * a row: half a second when every host matches).  More than one name in
- * fifty, or a CA (a CA stands for many certificates), is many.  All
+ * fifty, or a CA (a CA stands for many certificates), is many.  Some:
+ * many, but the share of the hosts plus the share of the names it
+ * matches is at most the whole, and no CA: a page still scans, but a
+ * count reads the matching rows' ids from the host and name indexes
+ * (list_count_ids), fewer entries than the listing has rows.  All
  * the hosts or all the names (a site's domain): every row, no filter.  The
  * answer is kept for the last text, so the pages of one filter ask once. */
 /* Appends ",id" (the first without the comma) to a growing list. */
@@ -365,11 +371,22 @@ id_append(char **list, size_t *len, size_t *cap, int64_t id)
 	return true;
 }
 
+/* The ids of the rows of the names a text matches, for a count
+ * (list_count_ids): each from its own index, the listing's rows left
+ * unread. */
+#define ARM_HOSTS "SELECT l.id FROM cert_list l WHERE l.host_id IN "
+#define ARM_CNS "SELECT l.id FROM cert_list l WHERE l.cn_id IN "
+#define ARMS_LIKE \
+	ARM_HOSTS "(SELECT id FROM hosts WHERE fqdn LIKE ?1 ESCAPE '\\')" \
+		  " UNION ALL " ARM_CNS "(SELECT id FROM cert_cns WHERE cn LIKE ?1 ESCAPE '\\')"
+
+/* *few: for few names, the WHERE terms that name them; *arms: for few or
+ * some, the SELECTs of their rows' ids (ARM_HOSTS ...); else NULL. */
 static enum names
-list_names(struct store *st, const struct inv_list_filter *f, const char **few)
+list_names(struct store *st, const struct inv_list_filter *f, const char **few, const char **arms)
 {
 	static struct store *last_st;
-	static char *last_text, *last_few;
+	static char *last_text, *last_few, *last_arms;
 	static struct store_state last_state;
 	static enum names last;
 	sqlite3_stmt *s = NULL;
@@ -377,17 +394,18 @@ list_names(struct store *st, const struct inv_list_filter *f, const char **few)
 	struct store_state now = { 0, 0 };
 	bool known = store_state(st, &now), ca = false, nomem = false;
 	int64_t th = 0, tc = 0, h = 0, c = 0;
-	char *hl = NULL, *cl = NULL, *frag = NULL;
+	char *hl = NULL, *cl = NULL, *frag = NULL, *ids = NULL;
 	size_t hlen = 0, hcap = 0, clen = 0, ccap = 0;
 	int rc;
 
-	*few = NULL;
+	*few = *arms = NULL;
 	if (!f || !f->text || !*f->text)
 		return NAMES_NONE;
 	/* none and all change the query: kept only while the store is the same */
 	if (known && last_st == st && last_text && strcmp(last_text, f->text) == 0 &&
 	    now.data_version == last_state.data_version && now.changes == last_state.changes) {
 		*few = last_few;
+		*arms = last_arms;
 		return last;
 	}
 	if (sqlite3_prepare_v2(
@@ -420,27 +438,38 @@ list_names(struct store *st, const struct inv_list_filter *f, const char **few)
 			nomem = nomem || !id_append(&cl, &clen, &ccap, id);
 	}
 	sqlite3_finalize(s);
-	names = rc != SQLITE_DONE || nomem         ? NAMES_MANY
-	        : h == th || c == tc               ? NAMES_ALL
-	        : !h && !c && !ca                  ? NAMES_NONE
-	        : h * 50 > th || c * 50 > tc || ca ? NAMES_MANY
-	                                           : NAMES_FEW;
+	names = rc != SQLITE_DONE || nomem   ? NAMES_MANY
+	        : h == th || c == tc         ? NAMES_ALL
+	        : !h && !c && !ca            ? NAMES_NONE
+	        : ca                         ? NAMES_MANY
+	        : h * tc + c * th > th * tc  ? NAMES_MANY
+	        : h * 50 > th || c * 50 > tc ? NAMES_SOME
+	                                     : NAMES_FEW;
 	if (names == NAMES_FEW &&
 	    asprintf(&frag, "%s%s%s%s%s%s", h ? " OR l.host_id IN (" : "", h ? hl : "",
 	             h ? ")" : "", c ? " OR l.cn_id IN (" : "", c ? cl : "", c ? ")" : "") < 0) {
 		frag = NULL;
 		names = NAMES_MANY;
 	}
+	if (names == NAMES_FEW && asprintf(&ids, "%s%s%s%s%s%s%s", h ? ARM_HOSTS "(" : "",
+	                                   h ? hl : "", h ? ")" : "", h && c ? " UNION ALL " : "",
+	                                   c ? ARM_CNS "(" : "", c ? cl : "", c ? ")" : "") < 0)
+		ids = NULL; /* counted as the page is read: slower, not wrong */
+	if (names == NAMES_SOME)
+		ids = strdup(ARMS_LIKE);
 	free(hl);
 	free(cl);
 	free(last_text);
 	free(last_few);
+	free(last_arms);
 	last_text = strdup(f->text);
 	last_few = frag;
+	last_arms = ids;
 	last_st = known && last_text ? st : NULL;
 	last_state = now;
 	last = names;
 	*few = frag;
+	*arms = ids;
 	return names;
 }
 
@@ -507,23 +536,42 @@ list_bind(sqlite3_stmt *s, const struct inv_list_filter *f)
 
 /* The WHERE clause of a listing query and the band thresholds it was
  * built with.  A page may scan in order where a count would not: when
- * the last count showed the filter matches many rows (list_dense). */
+ * the last count showed the filter matches many rows (list_dense).  When
+ * ids is not NULL and the text matches few or some names (list_names),
+ * *ids is the query of the ids of the matching rows for list_count_ids:
+ * those of the names, then those of the rest of the filter (labels,
+ * dates); else NULL. */
 static enum pt_status
 list_clause(struct store *st, const struct inv_list_filter *f, time_t now, bool page, char **where,
-            struct x509_thresholds *th, struct pt_err *err)
+            char **ids, struct x509_thresholds *th, struct pt_err *err)
 {
 	long long lo = 0, hi = -1;
-	const char *few;
+	const char *few, *arms;
+	char *rest = NULL;
 	enum names names;
 	enum pt_status ret;
 
+	if (ids)
+		*ids = NULL;
 	if ((ret = cert_thresholds(st, th, err)) != PT_OK ||
 	    (ret = list_span(st, f, &lo, &hi, err)) != PT_OK)
 		return ret;
-	names = list_names(st, f, &few);
+	names = list_names(st, f, &few, &arms);
 	if (!(*where = list_where(f, now, th, names, few,
-	                          names >= NAMES_MANY || (page && list_dense(st, f)), lo, hi)))
+	                          names >= NAMES_SOME || (page && list_dense(st, f)), lo, hi)))
 		return pt_fail(err, PT_NOMEM, NULL);
+	if (!ids || !arms)
+		return PT_OK;
+	if (!(rest = list_where(f, now, th, NAMES_NONE, NULL, false, lo, hi)) ||
+	    asprintf(ids, "%s%s%s", arms,
+	             strcmp(rest, " WHERE (0)") ? " UNION ALL SELECT l.id FROM cert_list l" : "",
+	             strcmp(rest, " WHERE (0)") ? rest : "") < 0) {
+		*ids = NULL;
+		free(rest);
+		free(*where);
+		return pt_fail(err, PT_NOMEM, NULL);
+	}
+	free(rest);
 	return PT_OK;
 }
 
@@ -538,7 +586,7 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	struct x509_thresholds th;
 	int rc;
 
-	if ((ret = list_clause(st, f, now, true, &where, &th, err)) != PT_OK)
+	if ((ret = list_clause(st, f, now, true, &where, NULL, &th, err)) != PT_OK)
 		return ret;
 	/* the page's rows in the listing first, then their names */
 	rc = asprintf(&sql,
@@ -597,19 +645,96 @@ inv_list_page(struct store *st, const struct inv_list_filter *f, const struct in
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("list certificates"));
 }
 
+/* The ids of cert_list seen, one bit each; grows with the largest. */
+struct idset {
+	unsigned char *bit;
+	size_t len; /* bytes */
+	size_t n;   /* distinct ids set */
+};
+
+#define IDSET_MAX ((size_t)64 << 20) /* bytes: ids up to half a billion */
+
+static bool
+idset_add(struct idset *s, int64_t id)
+{
+	size_t byte;
+
+	if (id < 0 || (uint64_t)id / 8 >= IDSET_MAX)
+		return false;
+	byte = (size_t)id / 8;
+	if (byte >= s->len) {
+		size_t len = s->len ? s->len : 4096;
+		unsigned char *p;
+		while (len <= byte)
+			len *= 2;
+		if (!(p = realloc(s->bit, len)))
+			return false;
+		memset(p + s->len, 0, len - s->len);
+		s->bit = p;
+		s->len = len;
+	}
+	if (!(s->bit[byte] & (1u << (id % 8)))) {
+		s->bit[byte] |= (unsigned char)(1u << (id % 8));
+		s->n++;
+	}
+	return true;
+}
+
+/* A count for a text that matches few or some names (list_names): the
+ * ids of the rows of those hosts and of those names, each read from its
+ * own index without reading the listing's rows, and of the rows the rest
+ * of the filter takes (labels, dates), each counted once (sql: see
+ * list_clause).  On 100k certificates, a text naming one host in ten is
+ * counted in 3 ms, where a scan testing every row against the names took
+ * 15 ms; and one naming a few hosts reads no page of the listing.
+ * PT_NOMEM when the ids do not fit (the caller then scans). */
+static enum pt_status
+list_count_ids(struct store *st, const struct inv_list_filter *f, const char *sql, size_t *n,
+               struct pt_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct idset ids = { 0 };
+	enum pt_status ret;
+	bool fits = true;
+	int rc = SQLITE_DONE;
+
+	if ((ret = store_prepare(st, sql, &s, err)) != PT_OK)
+		return ret;
+	list_bind(s, f);
+	while (fits && (rc = sqlite3_step(s)) == SQLITE_ROW)
+		fits = idset_add(&ids, sqlite3_column_int64(s, 0));
+	sqlite3_finalize(s);
+	free(ids.bit);
+	if (!fits)
+		return PT_NOMEM;
+	*n = ids.n;
+	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("count"));
+}
+
 enum pt_status
 inv_list_count(struct store *st, const struct inv_list_filter *f, time_t now, size_t *n,
                struct pt_err *err)
 {
 	sqlite3_stmt *s = NULL;
 	enum pt_status ret;
-	char *where, *sql = NULL;
+	char *where, *ids, *sql = NULL;
 	struct x509_thresholds th;
 	int rc;
 
 	*n = 0;
-	if ((ret = list_clause(st, f, now, false, &where, &th, err)) != PT_OK)
+	if ((ret = list_clause(st, f, now, false, &where, &ids, &th, err)) != PT_OK)
 		return ret;
+	if (ids) {
+		ret = list_count_ids(st, f, ids, n, err);
+		free(ids);
+		if (ret != PT_NOMEM) {
+			free(where);
+			if (ret == PT_OK)
+				list_counted(st, f, *n);
+			return ret;
+		}
+		*n = 0; /* too many ids to keep: the scan below */
+	}
 	rc = asprintf(&sql, "SELECT count(*) FROM cert_list l%s", where);
 	free(where);
 	if (rc < 0)
