@@ -92,19 +92,95 @@ audit_row(const struct audit_row *a, void *ud)
 	return e->cb(&r, e->ud);
 }
 
+/* What the list shows of each record: the SQL's filter lets a few more
+ * through (a date in another form), the list's own test leaves them out
+ * here, so that the source counts and pages exactly the rows the list
+ * shows (list.h: count). */
+struct aud_pass {
+	ui_row_cb cb;
+	void *ud;
+	const char *filter; /* NULL: none */
+	size_t limit, n;
+};
+
+#define AUD_NCOLS 6
+
 static int
-audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+aud_pass_row(const struct ui_row *r, void *ud)
 {
-	struct ui *ui = ctx;
-	struct log_each e = { cb, ud };
+	struct aud_pass *p = ud;
+
+	if (p->filter && !ui_row_matches(r, AUD_NCOLS, p->filter))
+		return 0;
+	p->n++;
+	if (p->cb && p->cb(r, p->ud))
+		return 1;
+	return p->limit && p->n >= p->limit;
+}
+
+/* A page of the records older (newer false: the list's order) or newer
+ * (nearest first) than key. */
+static int
+aud_page(struct ui *ui, const char *key, bool newer, const char *filter, size_t limit, ui_row_cb cb,
+         void *ud)
+{
+	struct aud_pass p = { cb, ud, filter && *filter ? filter : NULL, limit, 0 };
+	struct log_each e = { aud_pass_row, &p };
 	struct pt_err err = { 0 };
+	int64_t bound = key ? strtoll(key, NULL, 10) : 0;
+	/* under a filter the SQL's LIMIT would count rows the list leaves out */
+	size_t sql_limit = p.filter ? 0 : limit;
+	enum pt_status ret;
 
 	if (!ui->st)
 		return -1;
-	return model_audit_page_kind(ui->st, aud_kind, filter, after ? strtoll(after, NULL, 10) : 0,
-	                             limit, audit_row, &e, &err) == PT_OK
-	               ? 0
-	               : -1;
+	ret = newer ? model_audit_page_newer_kind(ui->st, aud_kind, filter, bound, sql_limit,
+	                                          audit_row, &e, &err)
+	            : model_audit_page_kind(ui->st, aud_kind, filter, bound, sql_limit, audit_row,
+	                                    &e, &err);
+	return ret == PT_OK ? 0 : -1;
+}
+
+static int
+audit_after(void *ctx, const char *after, const char *filter, size_t limit, ui_row_cb cb, void *ud)
+{
+	return aud_page(ctx, after, false, filter, limit, cb, ud);
+}
+
+static int
+audit_before(void *ctx, const char *before, const char *filter, size_t limit, ui_row_cb cb,
+             void *ud)
+{
+	return aud_page(ctx, before, true, filter, limit, cb, ud);
+}
+
+/* Every record, unfiltered: the chain's own count, one read however long
+ * the trail has grown; else a pass over what the SQL lets through. */
+static int
+audit_rows(void *ctx, const char *filter, size_t *n)
+{
+	struct ui *ui = ctx;
+	struct pt_err err = { 0 };
+	int64_t c = 0;
+
+	if (!ui->st)
+		return -1;
+	if ((!filter || !*filter) && !aud_kind[0]) {
+		if (audit_count(ui->st, &c, &err) != PT_OK || c < 0)
+			return -1;
+		*n = (size_t)c;
+		return 0;
+	}
+	{
+		struct aud_pass p = { NULL, NULL, filter, 0, 0 };
+		struct log_each e = { aud_pass_row, &p };
+
+		if (model_audit_page_kind(ui->st, aud_kind, filter, 0, 0, audit_row, &e, &err) !=
+		    PT_OK)
+			return -1;
+		*n = p.n;
+	}
+	return 0;
 }
 
 static const char *const win_heads[] = { N_("#"),    N_("Opened"),  N_("Purpose"), N_("Host"),
@@ -115,7 +191,7 @@ static struct browser win_b = { NULL, win_heads, win_widths, 7, -1 };
 static const char *const aud_heads[] = { N_("#"),      N_("Time"),   N_("Actor"),
 	                                 N_("Action"), N_("Object"), N_("Detail") };
 static const int aud_widths[] = { 5, 17, 9, 13, 24, 0 };
-static struct browser aud_b = { NULL, aud_heads, aud_widths, 6, -1 };
+static struct browser aud_b = { NULL, aud_heads, aud_widths, AUD_NCOLS, -1 };
 
 static void
 open_log(struct ui *ui, struct browser *b, const struct ui_list_source *src, bool sort)
@@ -142,7 +218,11 @@ win_enter(struct ui *ui)
 static void
 aud_enter(struct ui *ui)
 {
-	struct ui_list_source s = { .ncols = aud_b.ncols, .ctx = ui, .each_after = audit_after };
+	struct ui_list_source s = { .ncols = aud_b.ncols,
+		                    .ctx = ui,
+		                    .each_after = audit_after,
+		                    .count = audit_rows,
+		                    .each_before = audit_before };
 
 	open_log(ui, &aud_b, &s, false); /* the source's own order is newest first */
 }

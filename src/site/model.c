@@ -618,21 +618,31 @@ model_audit_page(struct store *st, const char *filter, int64_t before_id, size_t
 	return model_audit_page_kind(st, NULL, filter, before_id, limit, cb, ud, err);
 }
 
-enum pt_status
-model_audit_page_kind(struct store *st, const char *kind, const char *filter, int64_t before_id,
-                      size_t limit, int (*cb)(const struct audit_row *r, void *ud), void *ud,
-                      struct pt_err *err)
+/* The page of model_audit_page_kind (newer false) or of
+ * model_audit_page_newer_kind (newer true). */
+static enum pt_status
+audit_page(struct store *st, const char *kind, const char *filter, int64_t bound, bool newer,
+           size_t limit, int (*cb)(const struct audit_row *r, void *ud), void *ud,
+           struct pt_err *err)
 {
-	/* [filter: none, text, numbers]: a range of the rowid, newest first;
-	 * the kind (?5, NULL: any) as audit_kind_match has it */
-#define AUDIT_PAGE(FILTER) \
+	/* [direction][filter: none, text, numbers]: a range of the rowid,
+	 * from bound on; the kind (?5, NULL: any) as audit_kind_match has it */
+#define AUDIT_PAGE(CMP, FILTER, ORDER) \
 	"SELECT id, ts, actor, action, object, detail, prev_hash, hash FROM audit" \
-	" WHERE id < ?1 AND (?5 IS NULL OR action = ?5" \
-	"  OR substr(action, 1, length(?5) + 1) = ?5 || '.')" FILTER " ORDER BY id DESC LIMIT ?3"
-	static const char *const sql[3] = {
-		AUDIT_PAGE(""),
-		AUDIT_PAGE(AUDIT_TEXT ")"),
-		AUDIT_PAGE(AUDIT_TEXT AUDIT_NUMBERS ")"),
+	" WHERE id " CMP " ?1 AND (?5 IS NULL OR action = ?5" \
+	"  OR substr(action, 1, length(?5) + 1) = ?5 || '.')" FILTER " ORDER BY id " ORDER \
+	" LIMIT ?3"
+	static const char *const sql[2][3] = {
+		{
+			AUDIT_PAGE("<", "", "DESC"),
+			AUDIT_PAGE("<", AUDIT_TEXT ")", "DESC"),
+			AUDIT_PAGE("<", AUDIT_TEXT AUDIT_NUMBERS ")", "DESC"),
+		},
+		{
+			AUDIT_PAGE(">", "", "ASC"),
+			AUDIT_PAGE(">", AUDIT_TEXT ")", "ASC"),
+			AUDIT_PAGE(">", AUDIT_TEXT AUDIT_NUMBERS ")", "ASC"),
+		},
 	};
 #undef AUDIT_PAGE
 	sqlite3_stmt *s = NULL;
@@ -641,10 +651,13 @@ model_audit_page_kind(struct store *st, const char *kind, const char *filter, in
 
 	if (filter && *filter)
 		f = strspn(filter, "0123456789-: ") == strlen(filter) ? 2 : 1;
-	ret = store_prepare(st, sql[f], &s, err);
+	ret = store_prepare(st, sql[newer][f], &s, err);
 	if (ret != PT_OK)
 		return ret;
-	sqlite3_bind_int64(s, 1, before_id > 0 ? (sqlite3_int64)before_id : INT64_MAX);
+	if (newer)
+		sqlite3_bind_int64(s, 1, bound > 0 ? (sqlite3_int64)bound : 0);
+	else
+		sqlite3_bind_int64(s, 1, bound > 0 ? (sqlite3_int64)bound : INT64_MAX);
 	if (f) {
 		char *pat = like_pattern(filter);
 		if (!pat) {
@@ -675,6 +688,23 @@ model_audit_page_kind(struct store *st, const char *kind, const char *filter, in
 	}
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? PT_OK : store_fail(st, rc, err, _("read the audit trail"));
+}
+
+enum pt_status
+model_audit_page_kind(struct store *st, const char *kind, const char *filter, int64_t before_id,
+                      size_t limit, int (*cb)(const struct audit_row *r, void *ud), void *ud,
+                      struct pt_err *err)
+{
+	return audit_page(st, kind, filter, before_id, false, limit, cb, ud, err);
+}
+
+enum pt_status
+model_audit_page_newer_kind(struct store *st, const char *kind, const char *filter,
+                            int64_t after_id, size_t limit,
+                            int (*cb)(const struct audit_row *r, void *ud), void *ud,
+                            struct pt_err *err)
+{
+	return audit_page(st, kind, filter, after_id, true, limit, cb, ud, err);
 }
 
 enum pt_status

@@ -171,6 +171,13 @@ enum pt_status model_audit_page_kind(struct store *st, const char *kind, const c
                                      int (*cb)(const struct audit_row *r, void *ud), void *ud,
                                      struct pt_err *err);
 
+/* The rows newer than after_id (0: from the oldest), oldest first, at
+ * most limit (0: all), of one kind, filtered as model_audit_page. */
+enum pt_status model_audit_page_newer_kind(struct store *st, const char *kind, const char *filter,
+                                           int64_t after_id, size_t limit,
+                                           int (*cb)(const struct audit_row *r, void *ud), void *ud,
+                                           struct pt_err *err);
+
 /* A secret generated with GnuTLS's key-grade random generator, from an
  * alphabet without look-alike characters; secure memory. */
 enum pt_status model_generate_secret(size_t len, char **out, struct pt_err *err);

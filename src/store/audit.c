@@ -131,6 +131,14 @@ head(struct store *st, char prev[65], int64_t *count, struct pt_err *err)
 	return ret;
 }
 
+enum pt_status
+audit_count(struct store *st, int64_t *n, struct pt_err *err)
+{
+	char prev[65];
+
+	return head(st, prev, n, err);
+}
+
 /* The chain's head, count and next id for this transaction: read from
  * the store by the transaction's first append, then kept in the store
  * handle (a batch import appends thousands of rows in one transaction). */

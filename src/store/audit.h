@@ -38,6 +38,9 @@ enum pt_status audit_appendf(struct store *st, const char *action, const char *o
 /* Walk the rows, oldest first; stop early when cb returns non-zero. */
 enum pt_status audit_foreach(struct store *st, int (*cb)(const struct audit_row *r, void *ud),
                              void *ud, struct pt_err *err);
+/* The number of records, as the chain's head keeps it (one read, however
+ * long the trail; audit_verify checks it against the rows). */
+enum pt_status audit_count(struct store *st, int64_t *n, struct pt_err *err);
 /* PT_OK, or PT_BROKEN_CHAIN with *bad_id the first row that does not
  * chain (0 when rows are missing at the end) and err saying why. */
 enum pt_status audit_verify(struct store *st, int64_t *bad_id, int64_t *rows, struct pt_err *err);

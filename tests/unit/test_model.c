@@ -447,6 +447,29 @@ START_TEST(audit_pages)
 	ck_assert_str_eq(p.text, "");
 	ck_assert_int_eq(model_audit_page(st, "HOST.ADD", 0, 2, audit_page_cb, &p, NULL), PT_OK);
 	ck_assert_str_eq(p.text, "3:host.add:c.example.org 2:host.add:b.example.org ");
+	/* the other way (the console's page-up and End): newer than an id,
+	 * nearest first, from the oldest when none */
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page_newer_kind(st, NULL, NULL, 0, 2, audit_page_cb, &p, NULL),
+	                 PT_OK);
+	ck_assert_str_eq(p.text, "1:host.add:a.example.org 2:host.add:b.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page_newer_kind(st, NULL, NULL, 1, 0, audit_page_cb, &p, NULL),
+	                 PT_OK);
+	ck_assert_str_eq(p.text, "2:host.add:b.example.org 3:host.add:c.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page_newer_kind(st, NULL, "c.example", 1, 0, audit_page_cb, &p,
+	                                             NULL),
+	                 PT_OK);
+	ck_assert_str_eq(p.text, "3:host.add:c.example.org ");
+	p.text[0] = '\0';
+	ck_assert_int_eq(model_audit_page_newer_kind(st, "pw", NULL, 0, 0, audit_page_cb, &p, NULL),
+	                 PT_OK);
+	ck_assert_str_eq(p.text, "");
+	/* the count the console opens the trail with: the chain's own */
+	int64_t n = -1;
+	ck_assert_int_eq(audit_count(st, &n, NULL), PT_OK);
+	ck_assert_int_eq(n, 3);
 }
 END_TEST
 
