@@ -101,6 +101,7 @@ struct aud_pass {
 	void *ud;
 	const char *filter; /* NULL: none */
 	size_t limit, n;
+	bool stopped; /* cb asked to stop */
 };
 
 #define AUD_NCOLS 6
@@ -113,9 +114,105 @@ aud_pass_row(const struct ui_row *r, void *ud)
 	if (p->filter && !ui_row_matches(r, AUD_NCOLS, p->filter))
 		return 0;
 	p->n++;
-	if (p->cb && p->cb(r, p->ud))
+	if (p->cb && p->cb(r, p->ud)) {
+		p->stopped = true;
 		return 1;
+	}
 	return p->limit && p->n >= p->limit;
+}
+
+/* Under a filter (or a kind) the count pass keeps the ids of the rows
+ * that match, newest first: a page is then those of its ids, read one
+ * by one on the rowid, not a scan from the page's start to its last
+ * match (which, for a rare text, is most of the trail).  Valid while the
+ * filter, the kind and the trail's count are those it was made for. */
+#define AUD_IDS_PAGE 512 /* the most rows a page read from the ids takes */
+
+static struct {
+	char *filter;
+	char kind[sizeof aud_kind];
+	int64_t count; /* audit_count when made */
+	int64_t *ids;
+	size_t n, cap;
+	bool valid;
+} aud_ids;
+
+static void
+aud_ids_drop(void)
+{
+	free(aud_ids.filter);
+	free(aud_ids.ids);
+	memset(&aud_ids, 0, sizeof aud_ids);
+}
+
+static int
+aud_ids_row(const struct ui_row *r, void *ud)
+{
+	(void)ud;
+	if (aud_ids.n == aud_ids.cap) {
+		size_t cap = aud_ids.cap ? 2 * aud_ids.cap : 256;
+		int64_t *v = realloc(aud_ids.ids, cap * sizeof *v);
+
+		if (!v) {
+			aud_ids.valid = false; /* no cache: pages scan, as without it */
+			return 0;
+		}
+		aud_ids.ids = v;
+		aud_ids.cap = cap;
+	}
+	aud_ids.ids[aud_ids.n++] = r->id;
+	return 0;
+}
+
+/* The cache, if made for this filter and kind and the trail is as it was. */
+static bool
+aud_ids_for(struct ui *ui, const char *filter)
+{
+	struct pt_err err = { 0 };
+	int64_t c = -1;
+
+	return aud_ids.valid && strcmp(aud_ids.filter, filter) == 0 &&
+	       strcmp(aud_ids.kind, aud_kind) == 0 && audit_count(ui->st, &c, &err) == PT_OK &&
+	       c == aud_ids.count;
+}
+
+struct aud_one {
+	int64_t id;
+	struct log_each *e;
+};
+
+static int
+aud_one(const struct audit_row *a, void *ud)
+{
+	struct aud_one *o = ud;
+
+	if (a->id == o->id) /* not another, were the one asked for gone */
+		audit_row(a, o->e);
+	return 1;
+}
+
+/* The cached ids from index i on, one way or the other, each read alone. */
+static int
+aud_page_ids(struct ui *ui, size_t i, bool newer, struct aud_pass *p)
+{
+	struct log_each e = { aud_pass_row, p };
+	struct pt_err err = { 0 };
+
+	for (;;) {
+		size_t before = p->n;
+
+		if (newer ? i == 0 : i >= aud_ids.n)
+			return 0;
+		struct aud_one o = { aud_ids.ids[newer ? --i : i++], &e };
+		/* the record whose id is below id + 1: that one */
+		if (model_audit_page_kind(ui->st, NULL, NULL, o.id + 1, 1, aud_one, &o, &err) !=
+		    PT_OK)
+			return -1;
+		if (p->n > before && p->limit && p->n >= p->limit)
+			return 0;
+		if (p->stopped)
+			return 0;
+	}
 }
 
 /* A page of the records older (newer false: the list's order) or newer
@@ -124,7 +221,7 @@ static int
 aud_page(struct ui *ui, const char *key, bool newer, const char *filter, size_t limit, ui_row_cb cb,
          void *ud)
 {
-	struct aud_pass p = { cb, ud, filter && *filter ? filter : NULL, limit, 0 };
+	struct aud_pass p = { cb, ud, filter && *filter ? filter : NULL, limit, 0, false };
 	struct log_each e = { aud_pass_row, &p };
 	struct pt_err err = { 0 };
 	int64_t bound = key ? strtoll(key, NULL, 10) : 0;
@@ -134,6 +231,25 @@ aud_page(struct ui *ui, const char *key, bool newer, const char *filter, size_t 
 
 	if (!ui->st)
 		return -1;
+	/* a page (not a whole pass, which a scan does better) */
+	if (limit > 0 && limit <= AUD_IDS_PAGE && (p.filter || aud_kind[0]) &&
+	    aud_ids_for(ui, p.filter ? p.filter : "")) {
+		/* ids newest first: older than key from the first id below it,
+		 * newer from the last id above it */
+		size_t lo = 0, hi = aud_ids.n;
+
+		while (key && lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (aud_ids.ids[mid] >= bound)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (newer && key) /* lo: the first id below key; key itself just above */
+			while (lo > 0 && aud_ids.ids[lo - 1] <= bound)
+				lo--;
+		return aud_page_ids(ui, newer && !key ? aud_ids.n : lo, newer, &p);
+	}
 	ret = newer ? model_audit_page_newer_kind(ui->st, aud_kind, filter, bound, sql_limit,
 	                                          audit_row, &e, &err)
 	            : model_audit_page_kind(ui->st, aud_kind, filter, bound, sql_limit, audit_row,
@@ -155,7 +271,8 @@ audit_before(void *ctx, const char *before, const char *filter, size_t limit, ui
 }
 
 /* Every record, unfiltered: the chain's own count, one read however long
- * the trail has grown; else a pass over what the SQL lets through. */
+ * the trail has grown; else a pass over what the SQL lets through, which
+ * keeps the ids for the pages. */
 static int
 audit_rows(void *ctx, const char *filter, size_t *n)
 {
@@ -171,13 +288,23 @@ audit_rows(void *ctx, const char *filter, size_t *n)
 		*n = (size_t)c;
 		return 0;
 	}
+	aud_ids_drop();
+	if (audit_count(ui->st, &c, &err) != PT_OK ||
+	    !(aud_ids.filter = strdup(filter ? filter : "")))
+		return -1;
+	snprintf(aud_ids.kind, sizeof aud_ids.kind, "%s", aud_kind);
+	aud_ids.count = c;
+	aud_ids.valid = true;
 	{
-		struct aud_pass p = { NULL, NULL, filter, 0, 0 };
+		struct aud_pass p = { aud_ids_row, NULL, filter && *filter ? filter : NULL,
+			              0,           0,    false };
 		struct log_each e = { aud_pass_row, &p };
 
 		if (model_audit_page_kind(ui->st, aud_kind, filter, 0, 0, audit_row, &e, &err) !=
-		    PT_OK)
+		    PT_OK) {
+			aud_ids_drop();
 			return -1;
+		}
 		*n = p.n;
 	}
 	return 0;
@@ -357,6 +484,7 @@ logs_reset(struct ui *ui)
 	(void)ui;
 	ui_list_free(&win_b.list);
 	ui_list_free(&aud_b.list);
+	aud_ids_drop();
 }
 
 const struct view_ops ui_transfers_ops = {
