@@ -38,8 +38,10 @@ console_swap_ok(const struct pt_args *a)
 
 /* The console may open windows: the privileged helper splits off before
  * the store is unlocked (privsep.c).  Without CAP_NET_ADMIN the console
- * still runs; its windows then fail with the kernel's refusal.  A helper
- * that could not start otherwise stops it, saying why. */
+ * still runs, unsplit; its windows then fail with the kernel's refusal.
+ * A helper that could not start otherwise stops it, saying why.  Either
+ * way the main process gives up every capability (and root, where the
+ * account exists) before it reads anything. */
 static void
 console_split(void)
 {
@@ -48,9 +50,7 @@ console_split(void)
 	int fd = -1;
 	enum pt_status ret = privsep_start(&child, &fd, &err);
 
-	if (ret == PT_REFUSED)
-		return; /* no CAP_NET_ADMIN: nothing to separate */
-	if (ret != PT_OK) {
+	if (ret != PT_OK && ret != PT_REFUSED) { /* PT_REFUSED: no CAP_NET_ADMIN */
 		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
 		exit(pt_status_exit(ret));
 	}
