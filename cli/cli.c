@@ -216,6 +216,23 @@ recover_at_start(struct cli *c)
 		        windows, rules);
 }
 
+enum pt_status
+cli_give_up_root(bool helper, bool helper_needed, int argc, char **argv, struct pt_err *err)
+{
+	bool child = false;
+	int fd = -1;
+
+	if (helper && privsep_start(&child, &fd, err) != PT_OK) {
+		if (helper_needed || err->status != PT_REFUSED)
+			return err->status;
+		*err = (struct pt_err){ 0 }; /* no CAP_NET_ADMIN: nothing to separate */
+	}
+	if (child)
+		_exit(cli_helper(fd));
+	pt_file_preopen_args(argc, argv);
+	return privsep_drop_main(err);
+}
+
 /* The helper's life, in the child of a split; what it must say when the
  * main process is gone (a window it could not close), it says here. */
 int
@@ -230,29 +247,15 @@ cli_helper(int fd)
 }
 
 /* Before anything secret is read, the main process gives up root.  A
- * command that opens the store first splits off the privileged helper
- * (the child never returns from here): a window may be opened, or one a
- * dead process left closed at the start.  Without CAP_NET_ADMIN there is
- * nothing to separate, and only a command that needs the helper fails.
- * Then the files the command line names are opened while they can be
- * (base/file.c), and the process becomes the unprivileged account, with
- * no capability. */
+ * command that opens the store first splits off the privileged helper: a
+ * window may be opened, or one a dead process left closed at the start.
+ * Without CAP_NET_ADMIN there is nothing to separate, and only a command
+ * that needs the helper fails (cli_give_up_root). */
 static enum pt_status
 split(struct cli *c, int argc, char **argv)
 {
-	bool child = false;
-	int fd = -1;
-
-	if ((c->cmd->flags & (CMD_NET | CMD_STORE)) &&
-	    privsep_start(&child, &fd, &c->err) != PT_OK) {
-		if ((c->cmd->flags & CMD_NET) || c->err.status != PT_REFUSED)
-			return c->err.status;
-		c->err = (struct pt_err){ 0 };
-	}
-	if (child)
-		_exit(cli_helper(fd));
-	pt_file_preopen_args(argc - 1, argv + 1);
-	return privsep_drop_main(&c->err);
+	return cli_give_up_root(c->cmd->flags & (CMD_NET | CMD_STORE), c->cmd->flags & CMD_NET,
+	                        argc - 1, argv + 1, &c->err);
 }
 
 /* Run the command in one transaction when it writes: all or nothing. */

@@ -46,19 +46,13 @@ static void
 console_split(void)
 {
 	struct pt_err err = { 0 };
-	bool child = false;
-	int fd = -1;
-	enum pt_status ret = privsep_start(&child, &fd, &err);
+	enum pt_status ret = cli_give_up_root(true, false, 0, NULL, &err);
 
-	if (ret != PT_OK && ret != PT_REFUSED) { /* PT_REFUSED: no CAP_NET_ADMIN */
+	if (ret != PT_OK) {
 		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
-		exit(pt_status_exit(ret));
-	}
-	if (child)
-		_exit(cli_helper(fd));
-	if (privsep_drop_main(&err) != PT_OK) {
-		fprintf(stderr, "passtore: %s\n", pt_err_text(&err));
-		exit(1);
+		/* PT_REFUSED here is the drop's (exit 1), the helper's refusal
+		 * having been let pass */
+		exit(ret == PT_REFUSED ? 1 : pt_status_exit(ret));
 	}
 }
 
