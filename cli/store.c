@@ -34,12 +34,12 @@ check_new_passphrase(const char *p, size_t n, struct pt_err *err)
 	return PT_OK;
 }
 
-/* Whether the process may create files in path's folder (errno: why not). */
+/* Whether access(2) grants mode on the folder of path (errno: why not). */
 static bool
-dir_writable(const char *path)
+dir_access(const char *path, int mode)
 {
 	char *copy = strdup(path);
-	bool yes = copy && access(dirname(copy), W_OK | X_OK) == 0;
+	bool yes = copy && access(dirname(copy), mode) == 0;
 	int e = errno;
 
 	free(copy);
@@ -70,7 +70,7 @@ cli_unlock(struct cli *c)
 	/* a write makes its journal beside the store: a folder the account
 	 * cannot write in is said before the passphrase, not as SQLite's
 	 * "unable to open database file" after it */
-	if ((c->cmd->flags & CMD_WRITE) && !dir_writable(c->path)) {
+	if ((c->cmd->flags & CMD_WRITE) && !dir_access(c->path, W_OK | X_OK)) {
 		int e = errno;
 		const struct passwd *pw = getpwuid(getuid());
 		return pt_fail(&c->err, PT_IO,
@@ -189,17 +189,6 @@ warn_weak_kdf(const struct kdf_params *kp)
 		        kp->m_kib / 1024, KDF_SAFE_M_KIB / 1024);
 }
 
-/* Whether the folder of path exists. */
-static bool
-dir_exists(const char *path)
-{
-	char *copy = strdup(path);
-	bool yes = copy && access(dirname(copy), F_OK) == 0;
-
-	free(copy);
-	return yes;
-}
-
 /* As root where the unprivileged account exists: the new store is its
  * (and the folder, when init made it), so that the commands that split
  * and become it reach the store. */
@@ -234,7 +223,7 @@ cmd_init(struct cli *c, int argc, char **argv)
 		pt_fail(&c->err, PT_EXISTS, _("%s already exists: not overwriting it"), c->path);
 		return cli_report(c);
 	}
-	dir_new = !dir_exists(c->path);
+	dir_new = !dir_access(c->path, F_OK);
 	if (cli_get_secret(c->passphrase_fd, _("New passphrase: "), _("Repeat the passphrase: "),
 	                   &pass, &n, &c->err) != PT_OK ||
 	    check_new_passphrase(pass, n, &c->err) != PT_OK ||

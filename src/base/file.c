@@ -89,12 +89,6 @@ pt_file_preopen_clear(void)
 	npre = 0;
 }
 
-size_t
-pt_file_preopened(void)
-{
-	return npre;
-}
-
 void
 pt_file_set_account(const char *name)
 {

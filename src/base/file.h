@@ -24,7 +24,6 @@ void pt_file_preopen(const char *path);
  * --option=VALUE that does; words starting with "-" are not files. */
 void pt_file_preopen_args(int argc, char **argv);
 void pt_file_preopen_clear(void);
-size_t pt_file_preopened(void);
 
 /* The account the process became (privsep.c), named by refusals. */
 void pt_file_set_account(const char *name);
