@@ -198,21 +198,14 @@ aud_page_ids(struct ui *ui, size_t i, bool newer, struct aud_pass *p)
 	struct log_each e = { aud_pass_row, p };
 	struct pt_err err = { 0 };
 
-	for (;;) {
-		size_t before = p->n;
-
-		if (newer ? i == 0 : i >= aud_ids.n)
-			return 0;
+	while (!p->stopped && !(p->limit && p->n >= p->limit) && (newer ? i > 0 : i < aud_ids.n)) {
 		struct aud_one o = { aud_ids.ids[newer ? --i : i++], &e };
 		/* the record whose id is below id + 1: that one */
 		if (model_audit_page_kind(ui->st, NULL, NULL, o.id + 1, 1, aud_one, &o, &err) !=
 		    PT_OK)
 			return -1;
-		if (p->n > before && p->limit && p->n >= p->limit)
-			return 0;
-		if (p->stopped)
-			return 0;
 	}
+	return 0;
 }
 
 /* A page of the records older (newer false: the list's order) or newer
@@ -245,9 +238,8 @@ aud_page(struct ui *ui, const char *key, bool newer, const char *filter, size_t 
 			else
 				hi = mid;
 		}
-		if (newer && key) /* lo: the first id below key; key itself just above */
-			while (lo > 0 && aud_ids.ids[lo - 1] <= bound)
-				lo--;
+		if (newer && key && lo > 0 && aud_ids.ids[lo - 1] == bound)
+			lo--; /* lo: the first id below key; key itself just above */
 		return aud_page_ids(ui, newer && !key ? aud_ids.n : lo, newer, &p);
 	}
 	ret = newer ? model_audit_page_newer_kind(ui->st, aud_kind, filter, bound, sql_limit,
