@@ -407,6 +407,20 @@ START_TEST(newer_schema_is_refused)
 }
 END_TEST
 
+/* The one integer a query's first row holds. */
+static int
+count_of(struct store *st, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	int n;
+
+	ck_assert_int_eq(sqlite3_prepare_v2(store_db(st), sql, -1, &q, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
+	n = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
 /* Schema 13: host keys stored before it get their MAC and a key.seal
  * record at the migration, and then verify; a key row edited or removed
  * behind the trail does not. */
@@ -415,7 +429,6 @@ START_TEST(migration_13_seals_existing_keys)
 	struct store *st = new_store();
 	struct pt_err err = { 0 };
 	int64_t bad = 0, rows = 0;
-	int n = 0;
 
 	ck_assert_int_eq(
 		store_exec(st,
@@ -429,20 +442,10 @@ START_TEST(migration_13_seals_existing_keys)
 		PT_OK);
 	store_close(&st);
 	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
-	{
-		sqlite3_stmt *q = NULL;
-
-		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
-		                                    "SELECT count(*) FROM audit WHERE action ="
-		                                    " 'key.seal' AND object = 'ce01.example.org'"
-		                                    " AND detail LIKE 'key_id=00ff key_mac=%'",
-		                                    -1, &q, NULL),
-		                 SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-		n = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(count_of(st, "SELECT count(*) FROM audit WHERE action = 'key.seal'"
+	                              " AND object = 'ce01.example.org'"
+	                              " AND detail LIKE 'key_id=00ff key_mac=%'"),
+	                 1);
 	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_OK);
 	/* another key put in the row behind the trail's back */
 	ck_assert_int_eq(store_exec(st, "UPDATE keys SET key_pem = x'6f74686572'", &err), PT_OK);
@@ -466,7 +469,6 @@ START_TEST(migration_11_seals_existing_rows)
 	struct store *st = new_store();
 	struct pt_err err = { 0 };
 	int64_t bad = 0, rows = 0;
-	int n = 0;
 
 	ck_assert_int_eq(store_exec(st,
 	                            "INSERT INTO credentials (user, hostspec, service, secret,"
@@ -483,19 +485,9 @@ START_TEST(migration_11_seals_existing_rows)
 	                 PT_OK);
 	store_close(&st);
 	ck_assert_int_eq(store_open(test_db, TEST_PASS, strlen(TEST_PASS), &st, &err), PT_OK);
-	{
-		sqlite3_stmt *q = NULL;
-
-		ck_assert_int_eq(sqlite3_prepare_v2(store_db(st),
-		                                    "SELECT count(*) FROM audit WHERE action ="
-		                                    " 'pw.seal' AND detail LIKE 'version=3 mac=%'",
-		                                    -1, &q, NULL),
-		                 SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(q), SQLITE_ROW);
-		n = sqlite3_column_int(q, 0);
-		sqlite3_finalize(q);
-	}
-	ck_assert_int_eq(n, 1);
+	ck_assert_int_eq(count_of(st, "SELECT count(*) FROM audit WHERE action = 'pw.seal'"
+	                              " AND detail LIKE 'version=3 mac=%'"),
+	                 1);
 	ck_assert_int_eq(audit_verify(st, &bad, &rows, &err), PT_OK);
 	/* a new version written behind the trail's back */
 	ck_assert_int_eq(store_exec(st, "UPDATE credentials SET version = 4", &err), PT_OK);
